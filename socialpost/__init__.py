@@ -1,0 +1,3 @@
+"""socialpost: a command-line social media scheduler."""
+
+__version__ = "0.1.0"

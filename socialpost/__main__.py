@@ -1,0 +1,3 @@
+from socialpost.cli import main
+
+main()

@@ -1,0 +1,88 @@
+"""Read a campaign file into validated models, with every problem located in the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from socialpost.campaign.models import Campaign, fields_at
+from socialpost.errors import CampaignError, Problem
+from socialpost.yamlfile import YamlDocument, load_yaml, pydantic_problems
+
+
+@dataclass
+class LoadedCampaign:
+    """A valid campaign and the document it came from (for positions in later checks)."""
+
+    model: Campaign
+    document: YamlDocument
+
+    @property
+    def path(self) -> str:
+        return self.document.path
+
+    def post_position(self, index: int) -> tuple[int, int]:
+        return self.document.position(("posts", index))
+
+
+def load_campaign(path: Path, *, text: str | None = None) -> LoadedCampaign:
+    """Load and validate one campaign file; raise CampaignError listing every problem."""
+    document = load_yaml(path, what="campaign file", text=text)
+    if not isinstance(document.data, dict):
+        raise CampaignError(
+            [document.problem((), "a campaign file must be a mapping with campaign, timezone, accounts and posts.")]
+        )
+    try:
+        model = Campaign.model_validate(document.data)
+    except ValidationError as exc:
+        raise CampaignError(pydantic_problems(document, exc.errors(), fields_at=fields_at)) from None  # type: ignore[arg-type]
+    problems = _duplicate_ids(model, document)
+    if problems:
+        raise CampaignError(problems)
+    return LoadedCampaign(model, document)
+
+
+def load_campaigns(paths: list[Path]) -> list[LoadedCampaign]:
+    """Load several files, reporting the problems of all of them together."""
+    loaded: list[LoadedCampaign] = []
+    problems: list[Problem] = []
+    names: dict[str, str] = {}
+    for path in paths:
+        try:
+            campaign = load_campaign(path)
+        except CampaignError as exc:
+            problems.extend(exc.problems)
+            continue
+        name = campaign.model.campaign
+        if name in names:
+            problems.append(
+                campaign.document.problem(
+                    ("campaign",),
+                    f"campaign '{name}' is also defined in {names[name]}. Fix: give each campaign its own name.",
+                )
+            )
+            continue
+        names[name] = campaign.path
+        loaded.append(campaign)
+    if problems:
+        raise CampaignError(problems)
+    return loaded
+
+
+def _duplicate_ids(model: Campaign, document: YamlDocument) -> list[Problem]:
+    problems = []
+    first: dict[str, int] = {}
+    for index, post in enumerate(model.posts):
+        if post.id in first:
+            line, _ = document.position(("posts", first[post.id], "id"))
+            problems.append(
+                document.problem(
+                    ("posts", index, "id"),
+                    f"post id '{post.id}' is already used on line {line}. Fix: give every post its own id.",
+                )
+            )
+        else:
+            first[post.id] = index
+    return problems

@@ -1,0 +1,112 @@
+"""The ``socialpost`` command. Thin: parse, call the library, render.
+
+Imports of anything heavy (pydantic, SQLAlchemy, httpx, network SDKs) happen inside commands, so
+``socialpost --help`` starts fast and loads no network SDK (a test checks both).
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from socialpost import __version__
+from socialpost.cli.context import AppContext
+from socialpost.errors import ExitCode, SocialpostError
+
+COMMANDS = {
+    "validate": "socialpost.cli.campaigns:validate",
+    "plan": "socialpost.cli.campaigns:plan",
+    "schedule": "socialpost.cli.campaigns:schedule",
+    "daemon": "socialpost.cli.daemon:daemon",
+    "status": "socialpost.cli.status:status",
+    "report": "socialpost.cli.report:report",
+    "demo": "socialpost.cli.demo:demo",
+}
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command (or the help listing) needs it.
+
+    It is also the one place where errors become messages and exit codes (README, "Exit codes").
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SocialpostError as exc:
+            _error(str(exc))
+            raise click.exceptions.Exit(int(exc.exit_code)) from None
+        except KeyboardInterrupt:
+            _error("interrupted.")
+            raise click.exceptions.Exit(int(ExitCode.INTERRUPTED)) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise click.exceptions.Exit(int(ExitCode.OK)) from None
+            _error(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}.")
+            raise click.exceptions.Exit(int(ExitCode.FAILURE)) from None
+        except Exception as exc:
+            if os.environ.get("SOCIALPOST_DEBUG"):
+                raise
+            _error(
+                f"internal error: {exc.__class__.__name__}: {exc}. This is a bug in socialpost; please "
+                "report it with the command you ran (set SOCIALPOST_DEBUG=1 to see the traceback)."
+            )
+            raise click.exceptions.Exit(int(ExitCode.FAILURE)) from None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS:
+            module_name, attr = COMMANDS[cmd_name].split(":")
+            module = __import__(module_name, fromlist=[attr])
+            command: click.Command = getattr(module, attr)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="socialpost")
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    help="Config file (default: $SOCIALPOST_CONFIG, then the platform config folder).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Show more detail in logs.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Log lines as text or as one JSON object per line.",
+)
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: bool, log_format: str) -> None:
+    """socialpost — schedule social media campaigns written as YAML files.
+
+    \b
+    Typical use:
+      socialpost validate campaigns/launch.yaml   check a campaign
+      socialpost plan campaigns/launch.yaml       see what would be queued
+      socialpost schedule campaigns/launch.yaml   queue it
+      socialpost daemon                           post each item at its time
+      socialpost status                           what is queued, sent, failed
+      socialpost report                           how the posts did
+    """
+    obj = ctx.ensure_object(AppContext)
+    obj.config_option = config_path if config_path is not None else obj.config_option
+    obj.verbose = verbose
+    obj.log_format = log_format
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    cli.main(args=argv, prog_name="socialpost", obj=AppContext())
+
+
+def _error(message: str) -> None:
+    click.echo(f"error: {message}" if "\n" not in message else f"error:\n{message}", err=True)

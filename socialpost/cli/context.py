@@ -1,0 +1,74 @@
+"""What every command shares: settings, the store and the clock, created on first use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from socialpost.config import Settings
+    from socialpost.store.db import Store
+    from socialpost.timeutil import Clock
+
+
+def _default_clock() -> datetime:
+    from socialpost.timeutil import utcnow
+
+    return utcnow()
+
+
+@dataclass
+class AppContext:
+    """Passed to commands as click's ``obj``. Tests build one with their own settings and clock."""
+
+    config_option: str | None = None
+    verbose: bool = False
+    log_format: str = "text"
+    clock: Clock = _default_clock
+    settings_override: Settings | None = None
+    _settings: Settings | None = field(default=None, repr=False)
+    _store: Store | None = field(default=None, repr=False)
+    _logging_ready: bool = field(default=False, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self.settings_override is not None:
+            return self.settings_override
+        if self._settings is None:
+            from socialpost.config import load_settings
+
+            self._settings = load_settings(self.config_option)
+        return self._settings
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from socialpost.store.db import open_store
+
+            self._store = open_store(self.settings.database_url)
+            click.get_current_context().call_on_close(self.close)
+        return self._store
+
+    def use_settings(self, settings: Settings) -> None:
+        """Switch to other settings (the demo's sandbox); closes any open store."""
+        self.close()
+        self.settings_override = settings
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def setup_logging(self) -> None:
+        if self._logging_ready:
+            return
+        from socialpost.logs import configure
+
+        configure(verbose=self.verbose, json_lines=self.log_format == "json")
+        self._logging_ready = True
+
+
+pass_app = click.make_pass_decorator(AppContext, ensure=True)

@@ -1,0 +1,62 @@
+"""The demo command: a campaign end to end, in seconds, with no accounts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from socialpost.cli import render
+from socialpost.cli.context import AppContext, pass_app
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("socialpost-demo"),
+    show_default=True,
+    help="Scratch folder for the demo's database and outboxes (never your real queue).",
+)
+@click.option("--spacing", type=float, default=1.0, show_default=True, help="Seconds between two posts.")
+@pass_app
+def demo(app: AppContext, file: Path, workdir: Path, spacing: float) -> None:
+    """Rehearse campaign FILE now: schedule → daemon → status → report, in seconds.
+
+    Every post goes to a local outbox standing in for its real account (x:acme becomes
+    outbox:x-acme), starting in a second and SPACING seconds apart, in a scratch database under
+    --workdir. Your real queue and accounts are not touched.
+    """
+    from datetime import timedelta
+
+    from socialpost import scheduling
+    from socialpost.campaign.load import load_campaigns
+    from socialpost.rehearsal import rehearse, sandbox_settings
+
+    if spacing <= 0 or spacing > 3600:
+        raise click.BadParameter("must be between 0 and 3600 seconds", param_hint="--spacing")
+    out = render.console()
+    loaded = load_campaigns([file])[0]
+    app.use_settings(sandbox_settings(workdir))
+    rehearsal = rehearse(loaded, start=app.clock(), spacing=timedelta(seconds=spacing))
+    prepared = scheduling.prepare_loaded([rehearsal], app.settings)
+    out.rule(f"1. schedule {file} (rehearsal: every account replaced by a local outbox)")
+    plans = scheduling.schedule(app.store, prepared, now=app.clock())
+    render.plan_table(plans, title="Scheduled")
+    out.rule("2. daemon (runs until every post is done)")
+    from socialpost.cli.daemon import run_daemon
+
+    run_daemon(app, names=[p.name for p in prepared])
+    out.rule("3. status")
+    from socialpost.report.status import status_summary
+
+    render.status_view(status_summary(app.store, now=app.clock()))
+    out.rule("4. report")
+    from socialpost.report.posts import campaign_reports
+
+    render.report_view(campaign_reports(app.store))
+    feeds = sorted(str(p) for p in (app.settings.data_dir / "outbox").glob("*/feed.xml"))
+    out.print("\n[bold]Atom feeds[/] (open them in any feed reader):")
+    for feed in feeds:
+        out.print(f"  {feed}")

@@ -1,0 +1,30 @@
+"""The status command."""
+
+from __future__ import annotations
+
+import click
+
+from socialpost.cli import render
+from socialpost.cli.context import AppContext, pass_app
+from socialpost.cli.options import json_option
+from socialpost.errors import ExitCode
+
+
+@click.command()
+@json_option
+@click.option("--campaign", metavar="NAME", help="Only this campaign.")
+@pass_app
+def status(app: AppContext, json_: bool, campaign: str | None) -> None:
+    """Show the queue: counts by state, upcoming posts, and posts that need you.
+
+    Exit status 3 when a post failed, is held, or its outcome is unknown.
+    """
+    from socialpost.report.status import status_summary
+
+    summary = status_summary(app.store, now=app.clock(), campaign=campaign)
+    if json_:
+        render.echo_json(summary.as_json())
+    else:
+        render.status_view(summary)
+    if summary.needs_attention:
+        click.get_current_context().exit(ExitCode.ATTENTION)

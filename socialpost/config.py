@@ -1,0 +1,210 @@
+"""Settings: where they come from, and the one function that decides precedence.
+
+Precedence, highest first (documented in the README, "Configuration"):
+
+* config file: ``--config PATH`` > ``$SOCIALPOST_CONFIG`` > ``<platform config dir>/config.yaml``
+  (used only if it exists; with no file at all, socialpost runs on its embedded defaults);
+* database URL: ``$SOCIALPOST_DATABASE_URL`` > ``database:`` in the config file >
+  ``sqlite:///<platform data dir>/socialpost.db``.
+
+Relative paths inside a config file are relative to the folder that holds the file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from socialpost.errors import CampaignError, ConfigError
+from socialpost.yamlfile import YamlDocument, load_yaml, pydantic_problems
+
+APP_NAME = "socialpost"
+ENV_CONFIG = "SOCIALPOST_CONFIG"
+ENV_DATABASE = "SOCIALPOST_DATABASE_URL"
+ENV_DATA_DIR = "SOCIALPOST_DATA_DIR"
+
+
+class DaemonSettings(BaseModel):
+    """How the daemon paces itself. Every value has a safe default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    poll_seconds: float = Field(5.0, gt=0, le=3600, description="safety-net poll interval")
+    lease_seconds: float = Field(
+        120.0, ge=5, le=86_400, description="how long a claim lasts before the post is reconciled"
+    )
+    workers: int = Field(8, ge=1, le=256, description="network calls in flight at once")
+    max_attempts: int = Field(5, ge=1, le=100, description="tries before a transient error becomes 'failed'")
+    retry_base_seconds: float = Field(30.0, gt=0, description="first retry delay; doubles each attempt")
+    retry_max_seconds: float = Field(3600.0, gt=0, description="longest delay between two attempts")
+    shutdown_grace_seconds: float = Field(30.0, ge=0, description="how long to wait for in-flight posts")
+
+
+class ConfigFile(BaseModel):
+    """The shape of ``config.yaml`` (see ``config.example.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    database: str | None = None
+    daemon: DaemonSettings = DaemonSettings()
+    # accounts.<network>.<name> = adapter-specific settings, validated by the adapter itself
+    accounts: dict[str, dict[str, dict[str, Any] | None]] = {}
+
+
+@dataclass
+class Settings:
+    """Resolved settings for one run of socialpost."""
+
+    database_url: str
+    data_dir: Path
+    config_path: Path | None = None
+    daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    accounts: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    document: YamlDocument | None = None
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder that relative paths in the config are relative to."""
+        return self.config_path.parent if self.config_path else Path.cwd()
+
+    def account_settings(self, network: str, name: str) -> dict[str, Any] | None:
+        """The raw settings of ``network:name``, or None when the config does not list it."""
+        by_name = self.accounts.get(network)
+        if by_name is None or name not in by_name:
+            return None
+        return by_name[name] or {}
+
+    def config_location(self, *loc: str | int) -> str:
+        """``file:line:column`` of a setting, for error messages."""
+        if self.document is None:
+            return "(no config file)"
+        line, column = self.document.position(("accounts", *loc))
+        return f"{self.document.path}:{line}:{column}"
+
+
+def default_dirs() -> tuple[Path, Path]:
+    """(config dir, data dir) for this platform."""
+    import platformdirs
+
+    return (
+        Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+        Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+    )
+
+
+def resolve_config_path(option: str | None, environ: Mapping[str, str]) -> tuple[Path | None, bool]:
+    """Which config file to read, and whether the user asked for it explicitly.
+
+    An explicit file (flag or environment) must exist; the platform default is optional.
+    """
+    if option:
+        return Path(option).expanduser(), True
+    if environ.get(ENV_CONFIG):
+        return Path(environ[ENV_CONFIG]).expanduser(), True
+    config_dir, _ = default_dirs()
+    candidate = config_dir / "config.yaml"
+    return (candidate, False) if candidate.exists() else (None, False)
+
+
+def load_settings(option: str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Resolve every setting. This is the one place precedence is decided."""
+    env = os.environ if environ is None else environ
+    path, explicit = resolve_config_path(option, env)
+    data_dir = Path(env[ENV_DATA_DIR]).expanduser() if env.get(ENV_DATA_DIR) else default_dirs()[1]
+
+    parsed = ConfigFile()
+    document: YamlDocument | None = None
+    if path is not None:
+        if explicit and not path.exists():
+            source = "--config" if option else f"${ENV_CONFIG}"
+            raise ConfigError(
+                f"{path}: config file not found (given by {source}).",
+                hint="Copy config.example.yaml there, or point to another file.",
+            )
+        try:
+            document = load_yaml(path, what="config file")
+        except CampaignError as exc:
+            raise ConfigError("\n".join(str(p) for p in exc.problems)) from None
+        if not isinstance(document.data, dict):
+            raise ConfigError(f"{path}:1:1: the config file must be a mapping of settings (key: value).")
+        try:
+            parsed = ConfigFile.model_validate(document.data)
+        except ValidationError as exc:
+            problems = pydantic_problems(document, exc.errors(), fields_at=_config_fields)  # type: ignore[arg-type]
+            raise ConfigError("\n".join(str(p) for p in problems)) from None
+
+    base = path.parent if path else Path.cwd()
+    if env.get(ENV_DATABASE):
+        database_url = env[ENV_DATABASE]
+    elif parsed.database:
+        database_url = _relative_sqlite(expand_env(parsed.database, env, "database"), base)
+    else:
+        database_url = f"sqlite:///{data_dir / 'socialpost.db'}"
+
+    accounts = {
+        network: {name: (values or {}) for name, values in names.items()} for network, names in parsed.accounts.items()
+    }
+    return Settings(
+        database_url=database_url,
+        data_dir=data_dir,
+        config_path=path,
+        daemon=parsed.daemon,
+        accounts=accounts,
+        document=document,
+    )
+
+
+def _config_fields(loc: tuple[str | int, ...]) -> list[str]:
+    if not loc:
+        return list(ConfigFile.model_fields)
+    if loc == ("daemon",):
+        return list(DaemonSettings.model_fields)
+    return []
+
+
+def _relative_sqlite(url: str, base: Path) -> str:
+    prefix = "sqlite:///"
+    if url.startswith(prefix):
+        rest = url[len(prefix) :]
+        if rest and rest != ":memory:" and not rest.startswith("/"):
+            return f"{prefix}{(base / rest).resolve()}"
+    return url
+
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand_env(value: str, environ: Mapping[str, str], where: str) -> str:
+    """Replace ``${NAME}`` with the environment variable NAME (how secrets stay out of files)."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in environ:
+            raise ConfigError(
+                f"{where}: the environment variable {name} is not set.",
+                hint=f"Set it (export {name}=…) before running socialpost.",
+            )
+        return environ[name]
+
+    return _ENV_REF.sub(replace, value)
+
+
+def expand_env_values(values: Mapping[str, Any], environ: Mapping[str, str], where: str) -> dict[str, Any]:
+    """:func:`expand_env` applied to every string in a (nested) settings mapping."""
+
+    def walk(value: Any, key: str) -> Any:
+        if isinstance(value, str):
+            return expand_env(value, environ, f"{where}.{key}")
+        if isinstance(value, dict):
+            return {k: walk(v, f"{key}.{k}") for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, key) for v in value]
+        return value
+
+    return {k: walk(v, k) for k, v in values.items()}

@@ -1,0 +1,220 @@
+"""Send one claimed post through its adapter and record what happened.
+
+This is where the retry policy lives (README, "Reliability"): transient errors (timeouts,
+connection errors, 5xx, 429) wait with exponential backoff and jitter, never earlier than the
+network's own reset time; permanent errors fail the post at once with the network's reason; an
+outcome we could not see is re-sent only when the network honours our idempotency key, and is
+otherwise reconciled or marked ``unknown`` — never blindly re-sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from socialpost.config import DaemonSettings
+from socialpost.errors import (
+    ConfigError,
+    DuplicatePost,
+    PermanentError,
+    PluginError,
+    TransientError,
+)
+from socialpost.networks.base import Network, NotSent, OutgoingPost, Published
+from socialpost.networks.registry import Adapters
+from socialpost.store.models import Status
+from socialpost.store.queue import Claimed, Queue
+from socialpost.timeutil import format_duration
+
+log = logging.getLogger("socialpost.daemon")
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        queue: Queue,
+        adapters: Adapters,
+        settings: DaemonSettings,
+        *,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.queue = queue
+        self.adapters = adapters
+        self.settings = settings
+        self.jitter = jitter
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.settings.lease_seconds)
+
+    def claim(self, limit: int) -> list[Claimed]:
+        return self.queue.claim(limit, self.lease)
+
+    def deliver(self, claimed: Claimed) -> Status:
+        """Publish one claimed post; return the state it ended in."""
+        post = _outgoing(claimed)
+        try:
+            adapter = self.adapters.get(claimed.account)
+        except (ConfigError, PluginError) as exc:
+            return self._fail(claimed, str(exc))
+        log.info(
+            "sending %s/%s to %s (attempt %d)",
+            claimed.campaign,
+            claimed.post_key,
+            claimed.account,
+            claimed.attempts,
+            extra=_extra(claimed),
+        )
+        try:
+            published = adapter.publish(post)
+        except DuplicatePost as exc:
+            if exc.existing_id:
+                return self._sent(
+                    claimed, Published(exc.existing_id, exc.existing_url), "the network already had this post"
+                )
+            return self._fail(claimed, str(exc))
+        except TransientError as exc:
+            return self._transient(claimed, adapter, exc)
+        except PermanentError as exc:
+            return self._fail(claimed, str(exc))
+        except Exception as exc:  # a bug in an adapter: we cannot know whether it posted
+            log.exception("the %s adapter raised an unexpected error", claimed.network)
+            return self._unknown(
+                claimed,
+                f"the {claimed.network} adapter failed unexpectedly ({exc.__class__.__name__}: {exc}); "
+                "the post may or may not be online.",
+            )
+        return self._sent(claimed, published)
+
+    def reconcile(self, claimed: Claimed) -> Status:
+        """Settle a post whose lease expired while ``sending`` (its daemon died or hung)."""
+        try:
+            adapter = self.adapters.get(claimed.account)
+        except (ConfigError, PluginError) as exc:
+            return self._unknown(claimed, f"cannot reconcile: {exc}")
+        if adapter.idempotent:
+            log.info(
+                "re-sending %s/%s with its idempotency key after an unseen outcome",
+                claimed.campaign,
+                claimed.post_key,
+                extra=_extra(claimed),
+            )
+            return self.deliver(claimed)
+        try:
+            found = adapter.reconcile(_outgoing(claimed))
+        except Exception as exc:  # noqa: BLE001 - any failure here leaves the outcome open
+            found = None
+            reason = f"{exc.__class__.__name__}: {exc}"
+        else:
+            reason = "the network gives no way to check"
+        if isinstance(found, Published):
+            return self._sent(claimed, found, "found on the network by reconciliation")
+        if isinstance(found, NotSent):
+            self.queue.requeue(claimed.id, f"reconciliation: {found.reason}; sending again")
+            log.info(
+                "%s/%s was not sent (%s); queued again",
+                claimed.campaign,
+                claimed.post_key,
+                found.reason,
+                extra=_extra(claimed),
+            )
+            return Status.PENDING
+        return self._unknown(
+            claimed,
+            f"a daemon stopped while sending this post and its outcome could not be established "
+            f"({reason}). Check {claimed.account} and run 'socialpost resolve' with --sent URL or --not-sent.",
+        )
+
+    # --- outcomes --------------------------------------------------------------------------
+
+    def _sent(self, claimed: Claimed, published: Published, note: str = "") -> Status:
+        self.queue.mark_sent(claimed.id, remote_id=published.remote_id, remote_url=published.url, detail=note)
+        log.info(
+            "sent %s/%s to %s: %s",
+            claimed.campaign,
+            claimed.post_key,
+            claimed.account,
+            published.url or published.remote_id,
+            extra=_extra(claimed),
+        )
+        return Status.SENT
+
+    def _fail(self, claimed: Claimed, reason: str) -> Status:
+        self.queue.mark_failed(claimed.id, reason)
+        log.warning(
+            "failed %s/%s to %s: %s",
+            claimed.campaign,
+            claimed.post_key,
+            claimed.account,
+            reason,
+            extra=_extra(claimed),
+        )
+        return Status.FAILED
+
+    def _unknown(self, claimed: Claimed, reason: str) -> Status:
+        self.queue.mark_unknown(claimed.id, reason)
+        log.warning(
+            "unknown outcome %s/%s to %s: %s",
+            claimed.campaign,
+            claimed.post_key,
+            claimed.account,
+            reason,
+            extra=_extra(claimed),
+        )
+        return Status.UNKNOWN
+
+    def _transient(self, claimed: Claimed, adapter: Network, exc: TransientError) -> Status:
+        if exc.request_sent and not adapter.idempotent:
+            return self._unknown(
+                claimed,
+                f"{exc} The request may have reached {claimed.network}; it is not re-sent blindly. "
+                "Check the account and run 'socialpost resolve'.",
+            )
+        if claimed.attempts >= self.settings.max_attempts:
+            return self._fail(claimed, f"gave up after {claimed.attempts} attempts. Last error: {exc}")
+        retry_at = self.backoff(claimed.attempts, exc.retry_at)
+        wait = retry_at - self.queue.clock()
+        self.queue.mark_retry(claimed.id, f"{exc} Trying again in {format_duration(wait)}.", retry_at)
+        log.info(
+            "will retry %s/%s to %s in %s: %s",
+            claimed.campaign,
+            claimed.post_key,
+            claimed.account,
+            format_duration(wait),
+            exc,
+            extra=_extra(claimed),
+        )
+        return Status.RETRY_WAIT
+
+    def backoff(self, attempts: int, not_before: datetime | None) -> datetime:
+        """Exponential backoff with jitter (50–100 % of the step), never before ``not_before``."""
+        step = min(self.settings.retry_base_seconds * 2 ** max(attempts - 1, 0), self.settings.retry_max_seconds)
+        when = self.queue.clock() + timedelta(seconds=step * (0.5 + 0.5 * self.jitter()))
+        if not_before is not None and not_before > when:
+            when = not_before
+        return when
+
+
+def _outgoing(claimed: Claimed) -> OutgoingPost:
+    return OutgoingPost.from_payload(
+        key=claimed.idempotency_key,
+        campaign=claimed.campaign,
+        post_id=claimed.post_key,
+        account=claimed.account,
+        due_at=claimed.due_at,
+        payload=claimed.payload,
+        occurrence=claimed.occurrence,
+    )
+
+
+def _extra(claimed: Claimed) -> dict[str, object]:
+    return {
+        "post": {
+            "campaign": claimed.campaign,
+            "id": claimed.post_key,
+            "account": claimed.account,
+            "row": claimed.id,
+        }
+    }

@@ -1,0 +1,175 @@
+"""One exception tree for the whole library, mapped to exit codes in one place.
+
+Library code raises these; only the CLI (``socialpost.cli``) turns them into messages and exit
+codes. Every error carries a message that says what is wrong and, where we know it, how to fix it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class ExitCode(enum.IntEnum):
+    """Documented exit codes (README, "Exit codes")."""
+
+    OK = 0
+    FAILURE = 1  # operational failure: database, network, a bug
+    BAD_INPUT = 2  # usage, config or campaign errors
+    ATTENTION = 3  # something needs the user's attention (failed or unknown posts)
+    INTERRUPTED = 130  # stopped by a second Ctrl-C
+
+
+class SocialpostError(Exception):
+    """Base of every error socialpost raises on purpose."""
+
+    exit_code: ExitCode = ExitCode.FAILURE
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message} {self.hint}"
+        return self.message
+
+
+# --- bad input (exit 2) -------------------------------------------------------------------------
+
+
+class InputError(SocialpostError):
+    """The user gave us something we cannot use: a campaign, a config file, an option value."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error or warning located in a file (line and column are 1-based; 0 = unknown)."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+    rule: str | None = None  # warnings carry a stable rule id
+
+    def location(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}"
+        return self.file
+
+    def __str__(self) -> str:
+        return f"{self.location()}: {self.message}"
+
+
+class CampaignError(InputError):
+    """A campaign file is invalid. Carries every problem found, each with its position."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        summary = "\n".join(str(p) for p in problems)
+        if len(problems) > 1:
+            summary += f"\n({len(problems)} problems)"
+        super().__init__(summary)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(InputError):
+    """The configuration file or a setting is invalid."""
+
+
+class UsageError(InputError):
+    """A command-line value is invalid (unknown post id, bad duration, …)."""
+
+
+class NotFound(InputError):
+    """The user named something (a post, a campaign, an account) that does not exist."""
+
+
+# --- operational failures (exit 1) --------------------------------------------------------------
+
+
+class StoreError(SocialpostError):
+    """The database cannot be opened, migrated or written."""
+
+
+class NetworkError(SocialpostError):
+    """A network adapter could not complete a call. Subclasses say whether to try again."""
+
+    def __init__(self, message: str, *, hint: str | None = None, status: int | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+
+
+class TransientError(NetworkError):
+    """Worth retrying later: timeouts, connection errors, 5xx, 429.
+
+    ``retry_at`` is the earliest time the network told us to come back (``Retry-After``,
+    ``x-rate-limit-reset``), when it told us.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        status: int | None = None,
+        retry_at: datetime | None = None,
+        request_sent: bool = False,
+    ) -> None:
+        super().__init__(message, hint=hint, status=status)
+        self.retry_at = retry_at
+        # True when the request may have reached the network (e.g. a read timeout): a retry is then
+        # only safe when the network honours our idempotency key.
+        self.request_sent = request_sent
+
+
+class RateLimited(TransientError):
+    """The network said "too many requests"."""
+
+
+class PermanentError(NetworkError):
+    """Retrying will not help: the post or the credentials must change first."""
+
+
+class AuthError(PermanentError):
+    """Credentials are missing, wrong, expired or lack a permission."""
+
+
+class ContentRejected(PermanentError):
+    """The network refused this content (too long, duplicate, policy…)."""
+
+
+class DuplicatePost(ContentRejected):
+    """The network says this exact post already exists; ``existing_id`` when it tells us which."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        status: int | None = None,
+        existing_id: str | None = None,
+        existing_url: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint, status=status)
+        self.existing_id = existing_id
+        self.existing_url = existing_url
+
+
+class PluginError(SocialpostError):
+    """A network adapter plugin could not be loaded."""
+
+
+# --- attention needed (exit 3) ------------------------------------------------------------------
+
+
+class AttentionNeeded(SocialpostError):
+    """Not an error of the command itself: it found something the user must look at."""
+
+    exit_code = ExitCode.ATTENTION

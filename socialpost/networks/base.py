@@ -1,0 +1,153 @@
+"""The adapter contract every network implements (built-in or plugin).
+
+An adapter is registered under the entry-point group ``socialpost.networks`` (see
+``pyproject.toml``); its name there is the network part of an account reference
+(``mastodon:acme`` → ``mastodon``). A plugin package declares, for example::
+
+    [project.entry-points."socialpost.networks"]
+    pigeon = "socialpost_pigeon:PigeonNetwork"
+
+Adapters raise only :mod:`socialpost.errors` network errors — :class:`TransientError` (try again
+later), :class:`PermanentError` and its subclasses (do not) — so the daemon's retry policy lives in
+one place. They never print, never sleep for rate limits and never retry by themselves.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from socialpost.timeutil import Clock, utcnow
+
+
+@dataclass(frozen=True)
+class Media:
+    file: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class OutgoingPost:
+    """Everything an adapter needs to publish one post to one account."""
+
+    key: str  # idempotency key: stable for this post slot, also across restarts
+    campaign: str
+    post_id: str
+    account: str  # network:name
+    text: str
+    due_at: datetime
+    thread: tuple[str, ...] = ()  # follow-up parts, each a reply to the previous one
+    media: tuple[Media, ...] = ()
+    occurrence: str = ""
+
+    @classmethod
+    def from_payload(
+        cls,
+        *,
+        key: str,
+        campaign: str,
+        post_id: str,
+        account: str,
+        due_at: datetime,
+        payload: dict[str, Any],
+        occurrence: str = "",
+    ) -> OutgoingPost:
+        return cls(
+            key=key,
+            campaign=campaign,
+            post_id=post_id,
+            account=account,
+            text=str(payload.get("text", "")),
+            due_at=due_at,
+            thread=tuple(payload.get("thread", ())),
+            media=tuple(Media(m["file"], m.get("alt", "")) for m in payload.get("media", ())),
+            occurrence=occurrence,
+        )
+
+    @property
+    def account_name(self) -> str:
+        return self.account.split(":", 1)[1]
+
+
+@dataclass(frozen=True)
+class Published:
+    """Proof that a post is out: the network's id for it and, when there is one, its URL."""
+
+    remote_id: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class NotSent:
+    """Reconciliation proved the post never reached the network; it may be sent again."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What ``accounts test`` shows."""
+
+    account: str
+    display: str
+    details: dict[str, str] = field(default_factory=dict)
+
+
+class AccountSettings(BaseModel):
+    """Base for an adapter's account settings (``accounts.<network>.<name>`` in the config)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True)
+class AdapterContext:
+    """What the runtime hands every adapter."""
+
+    data_dir: Path  # socialpost's data folder (default outbox, sessions, caches)
+    base_dir: Path  # relative paths in account settings are relative to this (the config's folder)
+    clock: Clock = utcnow
+
+
+class Network(ABC):
+    """One social network (or sink). Instances serve one account and may be used from threads."""
+
+    name: ClassVar[str]  # the entry-point name, e.g. "webhook"
+    title: ClassVar[str]  # human name, e.g. "Webhook"
+    settings_model: ClassVar[type[AccountSettings]] = AccountSettings
+    needs_config: ClassVar[bool] = True  # False: works without an entry in the config file
+    # True when publishing again with the same key cannot create a second post; the daemon then
+    # retries requests whose outcome it did not see, instead of asking the user.
+    idempotent: ClassVar[bool] = False
+    max_length: ClassVar[int | None] = None  # characters per post; None = no limit
+
+    def __init__(self, *, account: str, settings: AccountSettings, context: AdapterContext) -> None:
+        self.account = account
+        self.settings = settings
+        self.context = context
+
+    @abstractmethod
+    def publish(self, post: OutgoingPost) -> Published:
+        """Publish ``post`` (and its thread) and return where it is."""
+
+    def reconcile(self, post: OutgoingPost) -> Published | NotSent | None:
+        """After an unseen outcome: find ``post`` on the network (Published), prove it is not
+        there (NotSent), or return None when that cannot be decided."""
+        return None
+
+    def fetch_metrics(self, remote_ids: Sequence[str]) -> dict[str, dict[str, int | None]]:
+        """Engagement for posts this account published. A metric the network cannot give is
+        absent or None ("not available"), never 0."""
+        return {}
+
+    def check(self) -> Identity:
+        """Verify credentials and say who we are posting as."""
+        return Identity(self.account, self.account)
+
+    def close(self) -> None:
+        """Release connections."""

@@ -1,0 +1,116 @@
+"""Find network adapters through the ``socialpost.networks`` entry-point group.
+
+Built-in adapters are declared in socialpost's own ``pyproject.toml`` exactly as a plugin would
+declare its own. Listing networks reads metadata only; an adapter's module (and its SDK) is
+imported when an account of that network is first used, so ``socialpost --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any
+
+from pydantic import ValidationError
+
+from socialpost.config import Settings, expand_env_values
+from socialpost.errors import ConfigError, PluginError
+from socialpost.networks.base import AdapterContext, Network
+from socialpost.timeutil import Clock, utcnow
+from socialpost.yamlfile import pydantic_problems
+
+GROUP = "socialpost.networks"
+
+
+@cache
+def available() -> dict[str, EntryPoint]:
+    """Network name → entry point, without importing anything."""
+    return {ep.name: ep for ep in entry_points(group=GROUP)}
+
+
+def network_names() -> list[str]:
+    return sorted(available())
+
+
+def load(name: str) -> type[Network]:
+    """The adapter class for ``name``; PluginError if it is unknown or fails to import."""
+    entry = available().get(name)
+    if entry is None:
+        known = ", ".join(network_names()) or "none"
+        raise PluginError(
+            f"no network adapter named '{name}' is installed (installed: {known}).",
+            hint="Check the spelling of the account, or install the plugin that provides it.",
+        )
+    try:
+        adapter = entry.load()
+    except Exception as exc:  # a broken plugin must not take the whole CLI down
+        raise PluginError(
+            f"the '{name}' network adapter ({entry.value}) failed to load: {exc.__class__.__name__}: {exc}",
+            hint="Reinstall or upgrade the package that provides it.",
+        ) from exc
+    if not (isinstance(adapter, type) and issubclass(adapter, Network)):
+        raise PluginError(f"the '{name}' entry point ({entry.value}) is not a socialpost Network class.")
+    return adapter
+
+
+class Adapters:
+    """Adapter instances for the accounts of one run, created once and shared by threads."""
+
+    def __init__(self, settings: Settings, *, clock: Clock = utcnow, environ: dict[str, str] | None = None) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.environ = environ
+        self._instances: dict[str, Network] = {}
+        self._lock = threading.Lock()
+
+    def get(self, account: str) -> Network:
+        with self._lock:
+            adapter = self._instances.get(account)
+            if adapter is None:
+                adapter = self._instances[account] = self._create(account)
+            return adapter
+
+    def check_configured(self, account: str) -> None:
+        """Raise ConfigError/PluginError now if ``account`` could not be used at send time."""
+        self._settings_for(account, load(account.split(":", 1)[0]))
+
+    def _settings_for(self, account: str, cls: type[Network]) -> Any:
+        import os
+
+        network, name = account.split(":", 1)
+        raw = self.settings.account_settings(network, name)
+        if raw is None:
+            if cls.needs_config:
+                where = self.settings.config_path or "your config file"
+                raise ConfigError(
+                    f"account '{account}' is not set up: {where} has no accounts.{network}.{name} entry.",
+                    hint=f"Add it (see config.example.yaml, or run: socialpost accounts add {network} {name}).",
+                )
+            raw = {}
+        environ = dict(os.environ) if self.environ is None else self.environ
+        values = expand_env_values(raw, environ, f"accounts.{network}.{name}")
+        try:
+            return cls.settings_model.model_validate(values)
+        except ValidationError as exc:
+            if self.settings.document is None:
+                raise ConfigError(f"account '{account}': {exc}") from None
+            problems = pydantic_problems(
+                self.settings.document,
+                exc.errors(),  # type: ignore[arg-type]
+                prefix=("accounts", network, name),
+                fields_at=lambda _loc: list(cls.settings_model.model_fields),
+            )
+            raise ConfigError("\n".join(str(p) for p in problems)) from None
+
+    def _create(self, account: str) -> Network:
+        cls = load(account.split(":", 1)[0])
+        settings = self._settings_for(account, cls)
+        context = AdapterContext(data_dir=self.settings.data_dir, base_dir=self.settings.base_dir, clock=self.clock)
+        return cls(account=account, settings=settings, context=context)
+
+    def close(self) -> None:
+        with self._lock:
+            for adapter in self._instances.values():
+                adapter.close()
+            self._instances.clear()

@@ -1,0 +1,159 @@
+"""POST each post as JSON to a URL you choose (Slack/Discord-style hooks, automation tools, your
+own server).
+
+The request body is ``{"id", "campaign", "account", "text", "thread", "media", "due_at",
+"idempotency_key"}`` and the ``Idempotency-Key`` header carries the same key: a receiver that
+ignores a key it has already seen makes delivery exactly-once, because socialpost re-sends with
+the same key whenever it did not see the answer (timeout, crash). Responses: 2xx is sent (a JSON
+body's ``id``/``url`` are recorded when present); 429 and 5xx are tried again later (honouring
+``Retry-After``); any other 4xx fails the post with the receiver's message.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field, HttpUrl, field_validator
+
+from socialpost.errors import PermanentError, RateLimited, TransientError
+from socialpost.networks.base import AccountSettings, Identity, Network, OutgoingPost, Published
+from socialpost.timeutil import iso_utc
+
+if TYPE_CHECKING:
+    import httpx
+
+
+class WebhookSettings(AccountSettings):
+    url: HttpUrl = Field(description="where to POST; use ${ENV_VAR} if the URL holds a secret token")
+    timeout: float = Field(10.0, gt=0, le=300, description="seconds to wait for the receiver")
+    headers: dict[str, str] = Field(default_factory=dict, description="extra request headers")
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, value: HttpUrl) -> HttpUrl:
+        if value.scheme not in ("http", "https"):
+            raise ValueError("the webhook URL must start with http:// or https://")
+        return value
+
+
+class WebhookNetwork(Network):
+    name = "webhook"
+    title = "Webhook (JSON over HTTP)"
+    settings_model = WebhookSettings
+    idempotent = True
+
+    settings: WebhookSettings
+    transport: httpx.BaseTransport | None = None  # tests may inject one
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    def _http(self) -> httpx.Client:
+        import httpx
+
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(
+                    timeout=httpx.Timeout(self.settings.timeout),
+                    transport=self.transport,
+                    headers={"User-Agent": "socialpost", **self.settings.headers},
+                    follow_redirects=False,
+                )
+            return self._client
+
+    def publish(self, post: OutgoingPost) -> Published:
+        import httpx
+
+        body = {
+            "id": post.post_id,
+            "campaign": post.campaign,
+            "account": post.account,
+            "text": post.text,
+            "thread": list(post.thread),
+            "media": [{"file": m.file, "alt": m.alt} for m in post.media],
+            "due_at": iso_utc(post.due_at),
+            "idempotency_key": post.key,
+        }
+        where = f"webhook '{post.account_name}'"  # never the URL: it may hold a token
+        try:
+            response = self._http().post(str(self.settings.url), json=body, headers={"Idempotency-Key": post.key})
+        except (httpx.ConnectTimeout, httpx.ConnectError) as exc:
+            raise TransientError(f"{where}: cannot connect ({exc.__class__.__name__}).") from None
+        except httpx.TimeoutException:
+            raise TransientError(f"{where}: no answer within {self.settings.timeout:g} s.", request_sent=True) from None
+        except httpx.TransportError as exc:
+            raise TransientError(
+                f"{where}: the connection broke ({exc.__class__.__name__}).", request_sent=True
+            ) from None
+        return self._outcome(response, where, post)
+
+    def _outcome(self, response: httpx.Response, where: str, post: OutgoingPost) -> Published:
+        status = response.status_code
+        if 200 <= status < 300:
+            remote_id, url = post.key, None
+            try:
+                data = response.json()
+            except ValueError:
+                data = None
+            if isinstance(data, dict):
+                remote_id = str(data.get("id") or remote_id)
+                url = str(data["url"]) if data.get("url") else None
+            return Published(remote_id=remote_id, url=url)
+        excerpt = _excerpt(response)
+        if status == 429:
+            retry_at = retry_after(response.headers.get("Retry-After"), self.context.clock())
+            raise RateLimited(f"{where}: too many requests (429).{excerpt}", status=status, retry_at=retry_at)
+        if status >= 500:
+            retry_at = retry_after(response.headers.get("Retry-After"), self.context.clock())
+            raise TransientError(f"{where}: the receiver failed ({status}).{excerpt}", status=status, retry_at=retry_at)
+        if status in (401, 403):
+            raise PermanentError(
+                f"{where}: the receiver refused our credentials ({status}).{excerpt}",
+                hint="Check the URL's token or the headers in your config.",
+                status=status,
+            )
+        raise PermanentError(
+            f"{where}: the receiver rejected the post ({status}).{excerpt}",
+            hint="Check what the receiver expects; socialpost sends the JSON documented in the README.",
+            status=status,
+        )
+
+    def reconcile(self, post: OutgoingPost) -> Published:
+        """Safe to resend: the receiver dedupes on the idempotency key."""
+        return self.publish(post)
+
+    def check(self) -> Identity:
+        host = self.settings.url.host or "?"
+        return Identity(self.account, f"POST to {host}", {"timeout": f"{self.settings.timeout:g} s"})
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+
+def _excerpt(response: httpx.Response) -> str:
+    text = response.text.strip().replace("\n", " ")
+    if not text:
+        return ""
+    return f" The receiver said: {text[:300]}{'…' if len(text) > 300 else ''}"
+
+
+def retry_after(value: str | None, now: datetime) -> datetime | None:
+    """``Retry-After`` as seconds or an HTTP date → an aware UTC datetime."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return now + timedelta(seconds=int(value))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)

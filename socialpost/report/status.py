@@ -1,0 +1,154 @@
+"""`socialpost status`: counts by state, what comes next, and what needs the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from socialpost.store.db import Store
+from socialpost.store.models import CampaignRow, DaemonRow, PostRow, Status
+from socialpost.timeutil import iso_utc
+
+ALIVE_AFTER = timedelta(seconds=45)  # a daemon beats every 10 s
+PROBLEM_STATES = (Status.FAILED, Status.UNKNOWN, Status.HELD, Status.MISSED)
+ATTENTION_STATES = frozenset({Status.FAILED, Status.UNKNOWN, Status.HELD})
+
+
+@dataclass
+class PostLine:
+    campaign: str
+    id: str
+    account: str
+    status: str
+    due_at: datetime
+    local_time: str
+    attempts: int
+    reason: str | None
+    url: str | None
+    next_attempt_at: datetime
+
+    @property
+    def network(self) -> str:
+        return self.account.split(":", 1)[0]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "campaign": self.campaign,
+            "id": self.id,
+            "account": self.account,
+            "network": self.network,
+            "status": self.status,
+            "due_at": iso_utc(self.due_at),
+            "local_time": self.local_time,
+            "attempts": self.attempts,
+            "next_attempt_at": iso_utc(self.next_attempt_at) if self.status == Status.RETRY_WAIT else None,
+            "reason": self.reason,
+            "url": self.url,
+        }
+
+
+@dataclass
+class DaemonLine:
+    id: str
+    hostname: str
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
+    alive: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "hostname": self.hostname,
+            "pid": self.pid,
+            "started_at": iso_utc(self.started_at),
+            "heartbeat_at": iso_utc(self.heartbeat_at),
+            "alive": self.alive,
+        }
+
+
+@dataclass
+class StatusSummary:
+    counts: dict[str, int]
+    upcoming: list[PostLine]
+    problems: list[PostLine]
+    daemons: list[DaemonLine]
+
+    @property
+    def needs_attention(self) -> bool:
+        return any(Status(p.status) in ATTENTION_STATES for p in self.problems)
+
+    @property
+    def waiting_without_daemon(self) -> bool:
+        return bool(self.upcoming) and not any(d.alive for d in self.daemons)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "counts": self.counts,
+            "needs_attention": self.needs_attention,
+            "upcoming": [p.as_json() for p in self.upcoming],
+            "problems": [p.as_json() for p in self.problems],
+            "daemons": [d.as_json() for d in self.daemons],
+        }
+
+
+def _line(row: PostRow, campaign: str) -> PostLine:
+    return PostLine(
+        campaign=campaign,
+        id=row.post_key if not row.occurrence else f"{row.post_key}@{row.occurrence}",
+        account=row.account,
+        status=row.status,
+        due_at=row.due_at,
+        local_time=row.local_time,
+        attempts=row.attempts,
+        reason=row.last_error,
+        url=row.remote_url,
+        next_attempt_at=row.next_attempt_at,
+    )
+
+
+def status_summary(
+    store: Store, *, now: datetime, campaign: str | None = None, upcoming_limit: int = 20
+) -> StatusSummary:
+    with store.session() as session:
+        base = select(PostRow, CampaignRow.name).join(CampaignRow, CampaignRow.id == PostRow.campaign_id)
+        count_query = select(PostRow.status, func.count()).group_by(PostRow.status)
+        if campaign is not None:
+            base = base.where(CampaignRow.name == campaign)
+            count_query = count_query.join(CampaignRow, CampaignRow.id == PostRow.campaign_id).where(
+                CampaignRow.name == campaign
+            )
+        counts = {status.value: 0 for status in Status}
+        for status, number in session.execute(count_query):
+            counts[status] = number
+        upcoming = [
+            _line(row, name)
+            for row, name in session.execute(
+                base.where(PostRow.status.in_([Status.PENDING, Status.RETRY_WAIT, Status.SENDING]))
+                .order_by(PostRow.next_attempt_at)
+                .limit(upcoming_limit)
+            )
+        ]
+        problems = [
+            _line(row, name)
+            for row, name in session.execute(
+                base.where(PostRow.status.in_([s.value for s in PROBLEM_STATES])).order_by(
+                    PostRow.status, PostRow.due_at
+                )
+            )
+        ]
+        daemons = [
+            DaemonLine(
+                id=row.id,
+                hostname=row.hostname,
+                pid=row.pid,
+                started_at=row.started_at,
+                heartbeat_at=row.heartbeat_at,
+                alive=row.stopped_at is None and now - row.heartbeat_at < ALIVE_AFTER,
+            )
+            for row in session.scalars(select(DaemonRow).order_by(DaemonRow.heartbeat_at.desc()).limit(20))
+        ]
+    return StatusSummary(counts, upcoming, problems, daemons)

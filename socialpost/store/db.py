@@ -1,0 +1,141 @@
+"""Open the store: engine, SQLite settings, migrations, sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from socialpost.errors import StoreError
+
+SCHEMA_HEAD = "0001"  # the newest migration; a test checks it matches Alembic's head
+MIGRATIONS = Path(__file__).parent / "migrations"
+_PG_MIGRATION_LOCK = 0x50_4F_53_54  # advisory lock id: several daemons may start at once
+
+
+class Store:
+    """The database behind socialpost, with the few transaction flavours it needs."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # On SQLite, claims and other read-then-write transactions take the write lock up front
+        # (BEGIN IMMEDIATE) so two daemons never both read the same due row as free.
+        immediate = engine.execution_options(sqlite_begin="IMMEDIATE") if self.dialect == "sqlite" else engine
+        self._write_sessions = sessionmaker(immediate, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read (or simple write) transaction, committed on success."""
+        with self._wrap(), self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A transaction that reads then writes and must not race another process."""
+        with self._wrap(), self._write_sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def _wrap(self) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as exc:
+            raise StoreError(
+                f"the database failed: {_short(exc)}",
+                hint="Check that the database is reachable and not full (socialpost doctor).",
+            ) from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _short(exc: SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig or exc).splitlines()[0]
+
+
+def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
+    path = url.removeprefix("sqlite:///")
+    if path and path != ":memory:" and not path.startswith("file:"):
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder for the database {path}: {exc.strerror}") from None
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _on_begin)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def open_store(url: str, *, migrate: bool = True) -> Store:
+    """Connect to ``url`` and bring its schema up to date."""
+    try:
+        if url.startswith("sqlite"):
+            engine = _sqlite_engine(url)
+        else:
+            if url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+            engine = create_engine(url, pool_pre_ping=True)
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"cannot use the database URL: {_short(exc)}", hint="Check 'database:' in your config."
+        ) from None
+    except ModuleNotFoundError as exc:
+        raise StoreError(
+            f"the database driver '{exc.name}' is not installed.",
+            hint="For PostgreSQL: pip install 'socialpost-cli[postgres]'.",
+        ) from None
+    store = Store(engine)
+    if migrate:
+        try:
+            upgrade(store)
+        except OperationalError as exc:
+            raise StoreError(
+                f"cannot open the database: {_short(exc)}",
+                hint="Check the database URL, that the server runs, and file permissions (socialpost doctor).",
+            ) from None
+    return store
+
+
+def current_revision(store: Store) -> str | None:
+    with store.engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(store: Store) -> None:
+    """Run pending migrations. Cheap when the schema is current (no Alembic import)."""
+    if current_revision(store) == SCHEMA_HEAD:
+        return
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.begin() as connection:
+        if store.dialect == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_MIGRATION_LOCK})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,61 @@
+"""The state machine: which moves are allowed, and the event every move writes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from socialpost.store.models import EventRow, Status
+
+S = Status
+ALLOWED: dict[Status | None, frozenset[Status]] = {
+    None: frozenset({S.PENDING}),  # created by `schedule`
+    S.PENDING: frozenset({S.SENDING, S.CANCELLED, S.MISSED, S.HELD, S.PENDING}),
+    S.RETRY_WAIT: frozenset({S.SENDING, S.CANCELLED, S.FAILED, S.PENDING, S.MISSED, S.HELD}),
+    S.SENDING: frozenset({S.SENT, S.FAILED, S.RETRY_WAIT, S.UNKNOWN, S.PENDING}),  # PENDING = released
+    S.UNKNOWN: frozenset({S.SENT, S.PENDING, S.CANCELLED}),  # settled by reconcile or `resolve`
+    S.FAILED: frozenset({S.PENDING, S.CANCELLED}),  # `retry`, or an edited file
+    S.MISSED: frozenset({S.PENDING, S.CANCELLED}),
+    S.HELD: frozenset({S.PENDING, S.CANCELLED, S.MISSED}),
+    S.CANCELLED: frozenset({S.PENDING}),  # the post came back in the file
+    S.SENT: frozenset(),  # a sent post is never sent again
+}
+
+
+class IllegalTransition(RuntimeError):
+    """A bug: code tried a move the state machine forbids."""
+
+
+def check(from_status: str | None, to_status: str) -> None:
+    source = Status(from_status) if from_status is not None else None
+    if Status(to_status) not in ALLOWED[source]:
+        raise IllegalTransition(f"{from_status} → {to_status} is not allowed")
+
+
+def log(
+    session: Session,
+    *,
+    post_id: int,
+    at: datetime,
+    kind: str,
+    from_status: str | None,
+    to_status: str | None,
+    daemon: str | None = None,
+    detail: str | None = None,
+) -> None:
+    """Append one event (the log is never updated or deleted from)."""
+    if to_status is not None and from_status != to_status:
+        check(from_status, to_status)
+    session.execute(
+        insert(EventRow).values(
+            post_id=post_id,
+            at=at,
+            kind=kind,
+            from_status=from_status,
+            to_status=to_status,
+            daemon=daemon,
+            detail=detail,
+        )
+    )

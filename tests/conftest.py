@@ -1,0 +1,108 @@
+"""Shared fixtures: an isolated user environment, an injectable clock, a store, the CLI."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from socialpost.cli import cli
+from socialpost.cli.context import AppContext
+from socialpost.config import DaemonSettings, Settings
+from socialpost.store.db import Store, open_store
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+START = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock tests move by hand (thread-safe). Never sleeps."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self._now = now
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def set(self, now: datetime) -> None:
+        with self._lock:
+            self._now = now
+
+    def advance(self, **kwargs: float) -> datetime:
+        with self._lock:
+            self._now += timedelta(**kwargs)
+            return self._now
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Never read or write the developer's real config, data or queue."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    for name in ("SOCIALPOST_CONFIG", "SOCIALPOST_DATABASE_URL", "SOCIALPOST_DATA_DIR", "SOCIALPOST_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'socialpost.db'}",
+        data_dir=tmp_path / "data",
+        daemon=DaemonSettings(poll_seconds=0.2, lease_seconds=30, retry_base_seconds=1, shutdown_grace_seconds=5),
+    )
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    opened = open_store(settings.database_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def write(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """write("name.yaml", text) → Path of a file in the test's folder."""
+
+    def _write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return _write
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli(settings: Settings, clock: FakeClock):  # type: ignore[no-untyped-def]
+    """run_cli(*args) runs `socialpost ARGS` in-process with the test's settings and clock."""
+
+    def _run(*args: str, input: str | None = None) -> Result:
+        app = AppContext(clock=clock, settings_override=settings)
+        result = CliRunner().invoke(cli, list(args), obj=app, input=input, catch_exceptions=False)
+        app.close()
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    return _run
