@@ -1,0 +1,187 @@
+"""Writing advice for beginners: warnings with stable rule ids, never errors, never rewrites.
+
+Each rule can be silenced for one post or a whole campaign with ``quiet: [rule-id, …]``.
+The rule ids are a public contract (README, "Writing advice"); keep them stable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+RULES: dict[str, str] = {
+    "no-conversation": "no question or invitation to reply",
+    "too-many-hashtags": "more hashtags than work well on the network",
+    "link-only": "the post is only a link",
+    "all-caps": "written in capital letters",
+    "missing-alt": "an image or video without a description",
+    "same-text-everywhere": "the same text on every network",
+    "link-without-utm": "a link that cannot carry the campaign's UTM tags",
+    "night-time": "scheduled at night in the campaign's time zone",
+    "french-typography": "a space before ! ? ; : that French or English typography does not want",
+}
+
+# How many hashtags still read well, per network (more looks like spam and is shown less).
+HASHTAG_LIMITS = {"x": 2, "bluesky": 3, "mastodon": 5, "linkedin": 5, "facebook": 3}
+DEFAULT_HASHTAG_LIMIT = 5
+NIGHT_START, NIGHT_END = 22, 7
+
+_HASHTAG = re.compile(r"(?<![\w#&])#(\w*[^\W\d_]\w*)")
+_LINK = re.compile(r"https?://\S+", re.IGNORECASE)
+_BARE_DOMAIN = re.compile(
+    r"(?<![@\w/.:])(?:[a-z0-9-]+\.)+(?:com|org|net|ca|fr|io|co|be|ch|qc\.ca|info|shop)\b(?:/\S*)?", re.IGNORECASE
+)
+_INVITATIONS = re.compile(
+    r"\b(tell us|let us know|share your|reply|comment|what do you|which one|your favou?rite|"
+    r"dites[- ]nous|partagez|commentez|répondez|qu['’]en pensez|votre préféré|laquelle|lequel)\b",
+    re.IGNORECASE,
+)
+_FRENCH_WORDS = re.compile(
+    r"\b(le|la|les|des|une|est|et|pour|avec|vous|nous|notre|votre|dans|sur|pas|qui|que|au|aux|du)\b",
+    re.IGNORECASE,
+)
+_SPACE_BEFORE = re.compile(r"(?<=[\w\)»”\"]) ([!?;:])(?=\s|$)")
+_NARROW_NBSP = "\u202f"
+
+
+@dataclass(frozen=True)
+class Advice:
+    rule: str
+    message: str
+
+
+def is_french(text: str, language: str | None) -> bool:
+    if language:
+        return language.lower().startswith("fr")
+    words = re.findall(r"[^\W\d_]+", text)
+    if len(words) < 4:
+        return False
+    return len(_FRENCH_WORDS.findall(text)) / len(words) >= 0.12
+
+
+def advise_text(
+    text: str,
+    *,
+    network: str,
+    language: str | None = None,
+    uses_utm: bool = False,
+    thread: Sequence[str] = (),
+) -> list[Advice]:
+    """Advice about one post's text as it goes to one network."""
+    found: list[Advice] = []
+    whole = "\n".join([text, *thread])
+    if "?" not in whole and not _INVITATIONS.search(whole):
+        found.append(
+            Advice(
+                "no-conversation",
+                "the post asks nothing of its readers. A conversation, not a broadcast: end with a "
+                'question or an invitation to reply ("What do you think?", "Dites-nous…").',
+            )
+        )
+    tags = _HASHTAG.findall(text)
+    limit = HASHTAG_LIMITS.get(network, DEFAULT_HASHTAG_LIMIT)
+    if len(tags) > limit:
+        found.append(
+            Advice(
+                "too-many-hashtags",
+                f"{len(tags)} hashtags on {network}, where more than {limit} reads as spam and reaches "
+                "fewer people. Keep the one or two that matter most.",
+            )
+        )
+    if _LINK.sub("", text).strip() == "" and _LINK.search(text):
+        found.append(
+            Advice(
+                "link-only",
+                "the post is only a link. Say in a sentence why it is worth a click; posts with "
+                "words get more replies and the link preview alone is often hidden.",
+            )
+        )
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) >= 0.8:
+        found.append(
+            Advice(
+                "all-caps",
+                "the post is written in capitals, which reads as shouting and is harder to read "
+                "(also for screen readers). Use capitals for one word at most.",
+            )
+        )
+    if uses_utm:
+        bare = [m.group(0) for m in _BARE_DOMAIN.finditer(_LINK.sub(" ", text))]
+        if bare:
+            found.append(
+                Advice(
+                    "link-without-utm",
+                    f"'{bare[0]}' has no https://, so it cannot carry the campaign's UTM tags and its "
+                    f"clicks will not be counted. Write https://{bare[0]}.",
+                )
+            )
+    found.extend(_typography(whole, language))
+    return found
+
+
+def _typography(text: str, language: str | None) -> list[Advice]:
+    without_links = _LINK.sub(" ", text)
+    slips = [m for m in _SPACE_BEFORE.finditer(without_links)]
+    if not slips:
+        return []
+    mark = slips[0].group(1)
+    if is_french(text, language):
+        return [
+            Advice(
+                "french-typography",
+                f"a plain space before '{mark}' can break the line just before the '{mark}'. In French, "
+                f"put a narrow no-break space (U+202F, '{_NARROW_NBSP}{mark}') or a no-break space "
+                "(U+00A0) before ! ? ; : instead.",
+            )
+        ]
+    return [
+        Advice(
+            "french-typography",
+            f"a space before '{mark}': English puts no space before ! ? ; : (French does, with a "
+            "no-break space). Remove it, or set the campaign's language to fr.",
+        )
+    ]
+
+
+def advise_media(media: Iterable[tuple[str, str]]) -> list[Advice]:
+    """(file, alt) pairs; an empty alt is allowed by the format but deserves a word."""
+    missing = [file for file, alt in media if not alt.strip()]
+    if not missing:
+        return []
+    return [
+        Advice(
+            "missing-alt",
+            f"{missing[0]} has no description (alt text). People using screen readers, and search, "
+            "rely on it: describe what the picture shows in a sentence.",
+        )
+    ]
+
+
+def advise_time(local_time: datetime) -> list[Advice]:
+    hour = local_time.hour
+    if hour >= NIGHT_START or hour < NIGHT_END:
+        return [
+            Advice(
+                "night-time",
+                f"scheduled at {local_time:%H:%M} in the campaign's time zone, when most of your "
+                "audience sleeps. Daytime posts get more replies; move it, or silence this rule if "
+                "your audience is elsewhere.",
+            )
+        ]
+    return []
+
+
+def advise_same_text(texts_by_network: dict[str, str]) -> list[Advice]:
+    """One post going unchanged to several different networks."""
+    networks = sorted(texts_by_network)
+    if len(networks) < 2 or len(set(texts_by_network.values())) > 1:
+        return []
+    return [
+        Advice(
+            "same-text-everywhere",
+            f"the same text goes to {', '.join(networks)}. Each network has its own tone and length; "
+            "a short 'variants:' entry per network usually does better.",
+        )
+    ]
