@@ -60,7 +60,7 @@ def test_all_caps() -> None:
 
 
 def test_bare_domain_cannot_carry_utm() -> None:
-    advice = [a for a in advise_text("See example.com/menu, what's your pick?", network="x", uses_utm=True)]
+    advice = list(advise_text("See example.com/menu, what's your pick?", network="x", uses_utm=True))
     assert [a.rule for a in advice] == ["link-without-utm"]
     assert "https://example.com/menu" in advice[0].message
     assert "link-without-utm" not in rules("See https://example.com/menu?", uses_utm=True)

@@ -123,7 +123,7 @@ def advise_text(
 
 def _typography(text: str, language: str | None) -> list[Advice]:
     without_links = _LINK.sub(" ", text)
-    slips = [m for m in _SPACE_BEFORE.finditer(without_links)]
+    slips = list(_SPACE_BEFORE.finditer(without_links))
     if not slips:
         return []
     mark = slips[0].group(1)
