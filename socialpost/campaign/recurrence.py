@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_OCCURRENCES = 100_000  # a safety net against a rule that never ends
@@ -53,7 +54,7 @@ def cron(expression: str, start: date, until: date) -> Iterator[datetime]:
         previous = now = fire + timedelta(microseconds=1)
 
 
-def cron_trigger(expression: str) -> object:
+def cron_trigger(expression: str) -> Any:
     """Parse ``expression``; ValueError with APScheduler's reason when it is not valid."""
     from apscheduler.triggers.cron import CronTrigger
 
