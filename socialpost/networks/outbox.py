@@ -1,13 +1,16 @@
 """The embedded default network: posts become files in a local folder and entries in an Atom feed.
 
-Needs no account anywhere. Each post is written as ``<folder>/<account>/posts/<name>.json`` (one
-JSON document per post, written atomically) and the folder's ``feed.xml`` is regenerated as a
+Needs no account anywhere. The folder is ``accounts.outbox.<name>.folder`` (relative to the config
+file's folder) or ``<data dir>/outbox/<name>``. Each post is written as ``<folder>/posts/<name>.json``
+(one JSON document per post, written atomically) and the folder's ``feed.xml`` is regenerated as a
 valid Atom 1.0 feed of the newest posts, so any feed reader or feed-to-social bridge can consume
-it. Publishing the same post again finds its file and changes nothing (the adapter is idempotent).
+it. Publishing the same post again (same idempotency key) finds its file and changes nothing (the
+adapter is idempotent), also when several threads or daemons share the folder.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -36,6 +39,20 @@ from socialpost.timeutil import iso_utc
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_ENTRIES = 100
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# Characters XML 1.0 cannot carry at all (even escaped): most C0 controls, surrogates, U+FFFE/F.
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# OS errors that will not go away by themselves: the folder setting (or the disk) must change.
+_PERMANENT_ERRNOS = {
+    errno.EACCES,
+    errno.EPERM,
+    errno.EEXIST,
+    errno.ENOTDIR,
+    errno.EISDIR,
+    errno.EROFS,
+    errno.ENAMETOOLONG,
+    errno.ELOOP,
+}
+_REQUIRED = ("id", "campaign", "text", "published_at", "idempotency_key")
 
 
 class OutboxSettings(AccountSettings):
@@ -57,45 +74,68 @@ class OutboxNetwork(Network):
         if self.settings.folder:
             path = Path(self.settings.folder).expanduser()
             return path if path.is_absolute() else self.context.base_dir / path
-        return self.context.data_dir / "outbox" / _UNSAFE.sub("_", self.account.split(":", 1)[1])
+        name = _UNSAFE.sub("_", self.account.split(":", 1)[1])
+        # "." and ".." (or a hidden name) must not climb out of, or hide in, the outbox folder
+        return self.context.data_dir / "outbox" / (f"_{name}" if not name or name.startswith(".") else name)
 
     def _post_path(self, post: OutgoingPost) -> Path:
         stamp = post.due_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
         name = _UNSAFE.sub("_", f"{stamp}_{post.campaign}_{post.post_id}")
-        return self.folder / "posts" / f"{name}_{post.key[-8:]}.json"
+        return self.folder / "posts" / f"{name}_{_UNSAFE.sub('_', post.key[-8:])}.json"
+
+    def _existing(self, post: OutgoingPost) -> Path | None:
+        """The file already written for ``post``'s idempotency key, if any.
+
+        Usually at :meth:`_post_path`; but if the post's time was edited after it went out, its file
+        carries the old time in its name, and it is still the same post.
+        """
+        path = self._post_path(post)
+        if path.is_file():
+            return path
+        suffix = _UNSAFE.sub("_", post.key[-8:])
+        for candidate in sorted(path.parent.glob(f"*_{suffix}.json")):
+            document = _read_json(candidate)
+            if document is not None and document.get("idempotency_key") == post.key:
+                return candidate
+        return None
 
     def publish(self, post: OutgoingPost) -> Published:
         path = self._post_path(post)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.exists():
-                document = {
-                    "id": post.post_id,
-                    "campaign": post.campaign,
-                    "account": post.account,
-                    "text": post.text,
-                    "thread": list(post.thread),
-                    "media": [{"file": m.file, "alt": m.alt} for m in post.media],
-                    "due_at": iso_utc(post.due_at),
-                    "published_at": iso_utc(self.context.clock()),
-                    "idempotency_key": post.key,
-                }
-                _atomic_write(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-            self._write_feed()
-        except PermissionError as exc:
+            # One writer at a time per folder (threads and processes): two daemons publishing the
+            # same post cannot both write it, and the feed is regenerated from a complete folder.
+            with _locked(self.folder / ".feed.lock"):
+                existing = self._existing(post)
+                if existing is None:
+                    document = {
+                        "id": post.post_id,
+                        "campaign": post.campaign,
+                        "account": post.account,
+                        "text": post.text,
+                        "thread": list(post.thread),
+                        "media": [{"file": m.file, "alt": m.alt} for m in post.media],
+                        "due_at": iso_utc(post.due_at),
+                        "published_at": iso_utc(self.context.clock()),
+                        "idempotency_key": post.key,
+                    }
+                    _atomic_write(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+                    existing = path
+                self._write_feed()
+        except OSError as exc:
+            raise _folder_error(exc, path.parent) from exc
+        except UnicodeEncodeError as exc:  # a lone surrogate in the text cannot be stored as UTF-8
             raise PermanentError(
-                f"cannot write to the outbox folder {path.parent}: permission denied.",
-                hint="Make the folder writable, or set accounts.outbox.<name>.folder in your config.",
-            ) from exc
-        except OSError as exc:  # disk full, folder vanished…: may succeed later
-            raise TransientError(f"cannot write to the outbox folder {path.parent}: {exc.strerror}.") from exc
-        return Published(remote_id=path.name, url=path.resolve().as_uri())
+                f"the post cannot be written to the outbox: its text is not valid Unicode ({exc.reason}).",
+                hint="Retype the characters around it in the campaign file.",
+            ) from None
+        return Published(remote_id=existing.name, url=existing.resolve().as_uri())
 
     def reconcile(self, post: OutgoingPost) -> Published | NotSent:
-        path = self._post_path(post)
-        if path.exists():
-            return Published(remote_id=path.name, url=path.resolve().as_uri())
-        return NotSent(f"{path.name} is not in the outbox")
+        existing = self._existing(post)
+        if existing is not None:
+            return Published(remote_id=existing.name, url=existing.resolve().as_uri())
+        return NotSent(f"{self._post_path(post).name} is not in the outbox")
 
     def check(self) -> Identity:
         return Identity(self.account, f"folder {self.folder}", {"feed": str(self.folder / "feed.xml")})
@@ -103,9 +143,13 @@ class OutboxNetwork(Network):
     # --- the Atom feed ---------------------------------------------------------------------
 
     def _write_feed(self) -> None:
-        with _locked(self.folder / ".feed.lock"):
-            entries = sorted(_read_posts(self.folder / "posts"), key=lambda d: d["published_at"], reverse=True)
-            _atomic_write(self.folder / "feed.xml", self._feed_xml(entries[:FEED_ENTRIES]))
+        """Regenerate ``feed.xml``; the caller holds the folder lock."""
+        entries = sorted(
+            _read_posts(self.folder / "posts"),
+            key=lambda d: (d["published_at"], str(d.get("due_at", "")), d["idempotency_key"]),
+            reverse=True,
+        )
+        _atomic_write(self.folder / "feed.xml", self._feed_xml(entries[:FEED_ENTRIES]))
 
     def _feed_xml(self, entries: list[dict[str, Any]]) -> str:
         ET.register_namespace("", ATOM)
@@ -122,36 +166,68 @@ class OutboxNetwork(Network):
         for doc in entries:
             entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
             text = doc["text"]
-            first_line = text.splitlines()[0] if text else doc["id"]
+            first_line = next((line.strip() for line in text.splitlines() if line.strip()), doc["id"])
             _sub(entry, "title", first_line[:80] + ("…" if len(first_line) > 80 else ""))
             _sub(entry, "id", f"urn:socialpost:{doc['idempotency_key']}")
             _sub(entry, "updated", doc["published_at"])
             _sub(entry, "published", doc["published_at"])
-            parts = [text, *doc.get("thread", [])]
+            parts = [text, *(str(part) for part in doc.get("thread") or [])]
             _sub(entry, "content", "\n\n".join(parts), type="text")
             ET.SubElement(entry, f"{{{ATOM}}}category", term=doc["campaign"])
         return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
 
 
 def _sub(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-    element.text = text
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: _xml_text(v) for k, v in attrs.items()})
+    element.text = _xml_text(text)
     return element
+
+
+def _xml_text(value: object) -> str:
+    """Text XML can hold: ElementTree escapes ``<`` and ``&`` but writes control characters as
+    they are, which makes the whole feed unreadable."""
+    return _NOT_XML.sub("\ufffd", str(value))
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return document if isinstance(document, dict) else None
 
 
 def _read_posts(folder: Path) -> Iterator[dict[str, Any]]:
     if not folder.is_dir():
         return
     for path in folder.glob("*.json"):
-        try:
-            yield json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # a file someone edited by hand; the feed skips it
+        document = _read_json(path)
+        # a file someone edited by hand (or broke): the feed skips it rather than failing every post
+        if document is None or not all(isinstance(document.get(k), str) for k in _REQUIRED):
+            continue
+        yield document
+
+
+def _folder_error(exc: OSError, folder: Path) -> PermanentError | TransientError:
+    reason = exc.strerror or exc.__class__.__name__
+    if exc.errno in _PERMANENT_ERRNOS or isinstance(
+        exc, PermissionError | FileExistsError | NotADirectoryError | IsADirectoryError
+    ):
+        # Retrying cannot help: a file where a folder should be, no permission, a read-only disk.
+        blocker = f" ({exc.filename})" if exc.filename else ""
+        return PermanentError(
+            f"cannot write to the outbox folder {folder}: {reason}{blocker}.",
+            hint="Make the folder writable (or move the file in the way), "
+            "or set accounts.outbox.<name>.folder in your config to another folder.",
+        )
+    # disk full, I/O error, folder vanished…: may succeed later
+    return TransientError(f"cannot write to the outbox folder {folder}: {reason}.")
 
 
 def _atomic_write(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600 files: a feed must be readable like any file
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -160,6 +236,20 @@ def _atomic_write(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _read_umask() -> int:
+    try:  # Linux: read it without changing it (os.umask() would, for every thread)
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
+
+
+_UMASK = _read_umask()
 
 
 @contextmanager

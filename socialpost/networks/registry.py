@@ -7,6 +7,8 @@ imported when an account of that network is first used, so ``socialpost --help``
 
 from __future__ import annotations
 
+import inspect
+import os
 import threading
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
@@ -15,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from socialpost.config import Settings, expand_env_values
-from socialpost.errors import ConfigError, PluginError
+from socialpost.errors import ConfigError, PluginError, SocialpostError
 from socialpost.networks.base import AdapterContext, Network
 from socialpost.timeutil import Clock, utcnow
 from socialpost.yamlfile import pydantic_problems
@@ -50,8 +52,28 @@ def load(name: str) -> type[Network]:
             hint="Reinstall or upgrade the package that provides it.",
         ) from exc
     if not (isinstance(adapter, type) and issubclass(adapter, Network)):
-        raise PluginError(f"the '{name}' entry point ({entry.value}) is not a socialpost Network class.")
+        raise PluginError(
+            f"the '{name}' entry point ({entry.value}) is not a socialpost Network class.",
+            hint="Reinstall or upgrade the package that provides it.",
+        )
+    if inspect.isabstract(adapter):
+        missing = ", ".join(sorted(getattr(adapter, "__abstractmethods__", ())))
+        raise PluginError(
+            f"the '{name}' network adapter ({entry.value}) is incomplete: it does not implement {missing}.",
+            hint="Reinstall or upgrade the package that provides it.",
+        )
     return adapter
+
+
+def split_account(account: str) -> tuple[str, str]:
+    """``network:name`` → (network, name); ConfigError when it is not written that way."""
+    network, sep, name = account.partition(":")
+    if not sep or not network.strip() or not name.strip():
+        raise ConfigError(
+            f"'{account}' is not an account; write it as network:name, for example outbox:main "
+            f"(networks: {', '.join(network_names()) or 'none'})."
+        )
+    return network, name
 
 
 class Adapters:
@@ -73,12 +95,10 @@ class Adapters:
 
     def check_configured(self, account: str) -> None:
         """Raise ConfigError/PluginError now if ``account`` could not be used at send time."""
-        self._settings_for(account, load(account.split(":", 1)[0]))
+        self._settings_for(account, load(split_account(account)[0]))
 
     def _settings_for(self, account: str, cls: type[Network]) -> Any:
-        import os
-
-        network, name = account.split(":", 1)
+        network, name = split_account(account)
         raw = self.settings.account_settings(network, name)
         if raw is None:
             if cls.needs_config:
@@ -89,12 +109,28 @@ class Adapters:
                 )
             raw = {}
         environ = dict(os.environ) if self.environ is None else self.environ
-        values = expand_env_values(raw, environ, f"accounts.{network}.{name}")
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            try:
+                values.update(expand_env_values({key: value}, environ, f"accounts.{network}.{name}"))
+            except ConfigError as exc:
+                if self.settings.document is None:
+                    raise
+                raise ConfigError(
+                    f"{self.settings.config_location(network, name, key)}: {exc.message}", hint=exc.hint
+                ) from None
         try:
             return cls.settings_model.model_validate(values)
         except ValidationError as exc:
             if self.settings.document is None:
-                raise ConfigError(f"account '{account}': {exc}") from None
+                # Never pydantic's own text: it repeats the input, and a URL may hold a token.
+                lines = [
+                    f"accounts.{network}.{name}"
+                    + "".join(f".{part}" for part in err["loc"])
+                    + f": {err['msg'].removeprefix('Value error, ')}"
+                    for err in exc.errors(include_input=False, include_url=False)
+                ]
+                raise ConfigError(f"account '{account}' is not set up right:\n" + "\n".join(lines)) from None
             problems = pydantic_problems(
                 self.settings.document,
                 exc.errors(),  # type: ignore[arg-type]
@@ -104,13 +140,30 @@ class Adapters:
             raise ConfigError("\n".join(str(p) for p in problems)) from None
 
     def _create(self, account: str) -> Network:
-        cls = load(account.split(":", 1)[0])
+        network = split_account(account)[0]
+        cls = load(network)
         settings = self._settings_for(account, cls)
         context = AdapterContext(data_dir=self.settings.data_dir, base_dir=self.settings.base_dir, clock=self.clock)
-        return cls(account=account, settings=settings, context=context)
+        try:
+            return cls(account=account, settings=settings, context=context)
+        except SocialpostError:
+            raise
+        except Exception as exc:  # a plugin's bug must not take the daemon down
+            raise PluginError(
+                f"the '{network}' network adapter failed to start for {account}: {exc.__class__.__name__}: {exc}",
+                hint="Reinstall or upgrade the package that provides it.",
+            ) from exc
 
     def close(self) -> None:
+        """Close every adapter (each one, even if another fails) and forget them."""
         with self._lock:
-            for adapter in self._instances.values():
-                adapter.close()
+            adapters = list(self._instances.values())
             self._instances.clear()
+        first: BaseException | None = None
+        for adapter in adapters:
+            try:
+                adapter.close()
+            except Exception as exc:  # noqa: BLE001 - re-raised once every adapter is closed
+                first = first or exc
+        if first is not None:
+            raise first

@@ -11,10 +11,13 @@ body's ``id``/``url`` are recorded when present); 429 and 5xx are tried again la
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from pydantic import Field, HttpUrl, field_validator
 
@@ -24,6 +27,10 @@ from socialpost.timeutil import iso_utc
 
 if TYPE_CHECKING:
     import httpx
+
+EXCERPT_CHARS = 300  # how much of a receiver's error message goes into ours
+MAX_RETRY_AFTER = timedelta(days=7)  # a larger Retry-After is a receiver's bug, not a plan
+_REDACTED = "[redacted]"
 
 
 class WebhookSettings(AccountSettings):
@@ -52,6 +59,7 @@ class WebhookNetwork(Network):
         super().__init__(**kwargs)
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
+        _URL_FILTER.add(self._secrets())
 
     def _http(self) -> httpx.Client:
         import httpx
@@ -82,7 +90,8 @@ class WebhookNetwork(Network):
         where = f"webhook '{post.account_name}'"  # never the URL: it may hold a token
         try:
             response = self._http().post(str(self.settings.url), json=body, headers={"Idempotency-Key": post.key})
-        except (httpx.ConnectTimeout, httpx.ConnectError) as exc:
+        except (httpx.ConnectTimeout, httpx.ConnectError, httpx.PoolTimeout) as exc:
+            # nothing was sent: safe to send again
             raise TransientError(f"{where}: cannot connect ({exc.__class__.__name__}).") from None
         except httpx.TimeoutException:
             raise TransientError(f"{where}: no answer within {self.settings.timeout:g} s.", request_sent=True) from None
@@ -104,13 +113,20 @@ class WebhookNetwork(Network):
                 remote_id = str(data.get("id") or remote_id)
                 url = str(data["url"]) if data.get("url") else None
             return Published(remote_id=remote_id, url=url)
-        excerpt = _excerpt(response)
+        excerpt = _excerpt(response, self._secrets())
         if status == 429:
             retry_at = retry_after(response.headers.get("Retry-After"), self.context.clock())
             raise RateLimited(f"{where}: too many requests (429).{excerpt}", status=status, retry_at=retry_at)
         if status >= 500:
             retry_at = retry_after(response.headers.get("Retry-After"), self.context.clock())
             raise TransientError(f"{where}: the receiver failed ({status}).{excerpt}", status=status, retry_at=retry_at)
+        if 300 <= status < 400:
+            raise PermanentError(
+                f"{where}: the receiver answered with a redirect ({status}); socialpost does not follow "
+                "redirects, so the post was not delivered.",
+                hint="Set the webhook URL to the address it redirects to.",
+                status=status,
+            )
         if status in (401, 403):
             raise PermanentError(
                 f"{where}: the receiver refused our credentials ({status}).{excerpt}",
@@ -122,6 +138,17 @@ class WebhookNetwork(Network):
             hint="Check what the receiver expects; socialpost sends the JSON documented in the README.",
             status=status,
         )
+
+    def _secrets(self) -> list[str]:
+        """Pieces of the URL a receiver (or a log line) might repeat: the whole URL, its path and
+        query, and any long path segment or query value (a token), also percent-decoded."""
+        url = self.settings.url
+        path, query = url.path or "", url.query or ""
+        whole = [str(url), path if len(path) > 1 else "", query, url.password or ""]
+        parts = [*path.split("/"), *(v for pair in query.split("&") for v in pair.split("="))]
+        pieces = [p for p in whole if p] + [p for p in parts if len(p) >= 12]
+        found = {form for piece in pieces for form in (piece, unquote(piece))}
+        return sorted(found, key=len, reverse=True)
 
     def reconcile(self, post: OutgoingPost) -> Published:
         """Safe to resend: the receiver dedupes on the idempotency key."""
@@ -138,22 +165,83 @@ class WebhookNetwork(Network):
                 self._client = None
 
 
-def _excerpt(response: httpx.Response) -> str:
-    text = response.text.strip().replace("\n", " ")
+class _RedactSecrets(logging.Filter):
+    """httpx logs every request's full URL at INFO ("HTTP Request: POST https://…/TOKEN"); a
+    webhook URL may hold a token, so its pieces are blanked out of httpx's records."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, secrets: list[str]) -> None:
+        with self._lock:
+            self._secrets.update(secrets)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with self._lock:
+            secrets = sorted(self._secrets, key=len, reverse=True)
+        if not secrets:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed record is logging's business, not ours
+            return True
+        redacted = message
+        for secret in secrets:
+            redacted = redacted.replace(secret, _REDACTED)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+_URL_FILTER = _RedactSecrets()
+# A logger's filters see only the records logged on that very logger, not its children's.
+_HTTP_LOGGERS = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.connection_pool",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
+for _name in _HTTP_LOGGERS:
+    logging.getLogger(_name).addFilter(_URL_FILTER)
+
+
+def _excerpt(response: httpx.Response, secrets: list[str]) -> str:
+    """The start of the receiver's answer, on one line, without anything of our URL in it."""
+    try:
+        text = response.text
+    except (LookupError, ValueError):  # an unknown or broken charset
+        text = response.content.decode("utf-8", "replace")
+    for secret in secrets:
+        text = text.replace(secret, _REDACTED)
+    text = " ".join(text.split())
     if not text:
         return ""
-    return f" The receiver said: {text[:300]}{'…' if len(text) > 300 else ''}"
+    cut = text[:EXCERPT_CHARS]
+    return f" The receiver said: {cut}{'…' if len(text) > EXCERPT_CHARS else ''}"
+
+
+_SECONDS = re.compile(r"[0-9]+")
 
 
 def retry_after(value: str | None, now: datetime) -> datetime | None:
-    """``Retry-After`` as seconds or an HTTP date → an aware UTC datetime."""
+    """``Retry-After`` as seconds or an HTTP date → an aware UTC datetime (None if unreadable).
+
+    A value further than :data:`MAX_RETRY_AFTER` away is capped there."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return now + timedelta(seconds=int(value))
+    if _SECONDS.fullmatch(value):
+        seconds = int(value)
+        delay = MAX_RETRY_AFTER if seconds > MAX_RETRY_AFTER.total_seconds() else timedelta(seconds=seconds)
+        return (now + delay).astimezone(UTC)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+    return min(when, (now + MAX_RETRY_AFTER).astimezone(UTC))
