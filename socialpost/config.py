@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from socialpost.errors import CampaignError, ConfigError
 from socialpost.yamlfile import YamlDocument, load_yaml, pydantic_problems
@@ -55,6 +55,12 @@ class ConfigFile(BaseModel):
     daemon: DaemonSettings = DaemonSettings()
     # accounts.<network>.<name> = adapter-specific settings, validated by the adapter itself
     accounts: dict[str, dict[str, dict[str, Any] | None]] = {}
+
+    @field_validator("daemon", "accounts", mode="before")
+    @classmethod
+    def _empty_section(cls, value: Any) -> Any:
+        """A section whose lines are all commented out (``daemon:`` alone) means the defaults."""
+        return {} if value is None else value
 
 
 @dataclass
@@ -125,14 +131,19 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
             source = "--config" if option else f"${ENV_CONFIG}"
             raise ConfigError(
                 f"{path}: config file not found (given by {source}).",
-                hint="Copy config.example.yaml there, or point to another file.",
+                hint="Fix: copy config.example.yaml there, or point to another file.",
             )
         try:
-            document = load_yaml(path, what="config file")
+            document = load_yaml(path, what="config file", allow_empty=True)
         except CampaignError as exc:
             raise ConfigError("\n".join(str(p) for p in exc.problems)) from None
+        if document.data is None:  # only comments: every setting has its default
+            document.data = {}
         if not isinstance(document.data, dict):
-            raise ConfigError(f"{path}:1:1: the config file must be a mapping of settings (key: value).")
+            raise ConfigError(
+                f"{path}:1:1: the config file must be a mapping of settings (key: value). "
+                "Fix: start from config.example.yaml."
+            )
         try:
             parsed = ConfigFile.model_validate(document.data)
         except ValidationError as exc:
@@ -143,7 +154,10 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
     if env.get(ENV_DATABASE):
         database_url = env[ENV_DATABASE]
     elif parsed.database:
-        database_url = _relative_sqlite(expand_env(parsed.database, env, "database"), base)
+        assert document is not None
+        line, column = document.position(("database",))
+        where = f"{document.path}:{line}:{column}: database"
+        database_url = _relative_sqlite(expand_env(parsed.database, env, where), base)
     else:
         database_url = f"sqlite:///{data_dir / 'socialpost.db'}"
 

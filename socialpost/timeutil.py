@@ -26,12 +26,15 @@ def utcnow() -> datetime:
 @lru_cache(maxsize=256)
 def zone(name: str) -> ZoneInfo:
     """A ZoneInfo for an IANA name; raises ValueError with a suggestion otherwise."""
-    if not name or ("/" not in name and name != "UTC"):
+    if not _ZONE_NAME.match(name or "") or ("/" not in name and name != "UTC"):
         raise ValueError(_zone_hint(name))
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(_zone_hint(name)) from None
+
+
+_ZONE_NAME = re.compile(r"^[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+){0,3}$")
 
 
 _ABBREVIATIONS = {
@@ -55,19 +58,20 @@ _ABBREVIATIONS = {
 
 
 def _zone_hint(name: str) -> str:
-    upper = (name or "").strip().upper()
+    name = name[:100]
+    upper = name.strip().upper()
     suggestion = _ABBREVIATIONS.get(upper)
     if suggestion is None and upper.startswith(("GMT", "UTC")):
-        suggestion = "a city's zone such as America/Montreal"
+        suggestion = "America/Montreal"
     if suggestion is None:
         import difflib
         import zoneinfo
 
-        matches = difflib.get_close_matches(name, sorted(zoneinfo.available_timezones()), n=1, cutoff=0.6)
+        matches = difflib.get_close_matches(name[:64], sorted(zoneinfo.available_timezones()), n=1, cutoff=0.6)
         suggestion = matches[0] if matches else "America/Montreal"
     return (
-        f"'{name}' is not an IANA time zone name; write the zone of a city, such as {suggestion} "
-        "(abbreviations and fixed offsets do not follow daylight-saving time)"
+        f"'{name}' is not an IANA time zone name (abbreviations and fixed offsets do not follow "
+        f"daylight-saving time). Fix: write the zone of a city, such as {suggestion}"
     )
 
 
@@ -87,6 +91,7 @@ def local(instant: datetime, tz: ZoneInfo) -> datetime:
     return instant.astimezone(tz)
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2999  # far from datetime's limits, so converting to UTC cannot overflow
 _WALL = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})[ T](?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?$")
 
 
@@ -96,52 +101,69 @@ def parse_wall_time(value: str) -> datetime:
     match = _WALL.match(text)
     if not match:
         if re.match(r"^\d{1,2}:\d{2}(:\d{2})?$", text):
-            raise ValueError(f"'{value}' has no date; write the date too, like 2026-03-02 {text}")
+            raise ValueError(f"'{value}' has no date. Fix: write the date too, like 2026-03-02 {text}")
         if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
-            raise ValueError(f"'{value}' has no time; write the time too, like {text} 09:00")
+            raise ValueError(f"'{value}' has no time. Fix: write the time too, like {text} 09:00")
         if re.search(r"(Z|[+-]\d{2}:?\d{2})$", text):
             raise ValueError(
-                f"'{value}' has a UTC offset; write the local time without it, the campaign's "
+                f"'{value}' has a UTC offset. Fix: write the local time without it; the campaign's "
                 "timezone decides the offset (and follows daylight-saving time)"
             )
-        raise ValueError(f"'{value}' is not a date and time; write it like 2026-03-02 09:00")
+        raise ValueError(f"'{value}' is not a date and time. Fix: write it like 2026-03-02 09:00")
     try:
         date = datetime.strptime(match["date"], "%Y-%m-%d")
-        return date.replace(hour=int(match["h"]), minute=int(match["m"]), second=int(match["s"] or 0))
+        wall = date.replace(hour=int(match["h"]), minute=int(match["m"]), second=int(match["s"] or 0))
     except ValueError as exc:
-        raise ValueError(f"'{value}' is not a real date and time ({exc})") from None
+        raise ValueError(f"'{value}' is not a real date and time ({exc}). Fix: check the day and the hour") from None
+    if not MIN_YEAR <= wall.year <= MAX_YEAR:
+        raise ValueError(f"'{value}' is outside the years {MIN_YEAR}–{MAX_YEAR}. Fix: check the year")
+    return wall
 
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?|w|weeks?)\s*$")
+_UNIT = r"(?:seconds?|secs?|s|minutes?|mins?|m|hours?|h|days?|d|weeks?|w)"
+_DURATION = re.compile(rf"^\s*(?:\d+(?:\.\d+)?\s*{_UNIT}\s*)+$")
+_DURATION_PART = re.compile(rf"(\d+(?:\.\d+)?)\s*({_UNIT})")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}
 
 
 def parse_duration(value: str | int | float) -> timedelta:
-    """``90s``, ``15m``, ``2h``, ``1d``, ``1w`` (or a number of seconds) → timedelta."""
+    """``90s``, ``15m``, ``2h``, ``1h30m``, ``1d``, ``1w`` (or a number of seconds) → timedelta."""
     if isinstance(value, bool):
-        raise ValueError("expected a duration like 15m, 2h or 1d")
+        raise ValueError("expected a duration. Fix: write it like 15m, 2h or 1d")
     if isinstance(value, int | float):
         if value < 0:
-            raise ValueError("a duration cannot be negative")
-        return timedelta(seconds=value)
-    match = _DURATION.match(value.lower())
-    if not match:
-        raise ValueError(f"'{value}' is not a duration; write it like 90s, 15m, 2h or 1d")
-    unit = match.group(2)[0]
-    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[unit])
+            raise ValueError("a duration cannot be negative. Fix: write it like 15m, 2h or 1d")
+        seconds = float(value)
+    else:
+        text = value.lower()
+        if not _DURATION.match(text):
+            raise ValueError(f"'{value}' is not a duration. Fix: write it like 90s, 15m, 2h, 1h30m or 1d")
+        seconds = sum(float(number) * _UNIT_SECONDS[unit[0]] for number, unit in _DURATION_PART.findall(text))
+    if seconds != seconds:  # nan
+        raise ValueError(f"'{value}' is not a duration. Fix: write it like 90s, 15m, 2h or 1d")
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"'{value}' is too long a duration. Fix: use at most {MAX_DURATION.days} days")
+    return timedelta(seconds=seconds)
+
+
+MAX_DURATION = timedelta(days=3650)
 
 
 def format_duration(delta: timedelta) -> str:
-    """The shortest exact spelling of a duration (``15m``, ``1h30m``, ``45s``)."""
+    """The shortest exact spelling of a duration (``15m``, ``1h30m``, ``45s``, ``1.5s``)."""
+    if delta < timedelta(0):
+        return "-" + format_duration(-delta)
     seconds = int(delta.total_seconds())
-    if seconds == 0:
-        return "0s"
+    fraction = delta - timedelta(seconds=seconds)
     parts = []
     for unit, size in (("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)):
         if seconds >= size:
             parts.append(f"{seconds // size}{unit}")
             seconds %= size
-    return "".join(parts)
+    if fraction:
+        exact = f"{delta.seconds % 60 + fraction.microseconds / 1_000_000:.6f}".rstrip("0") + "s"
+        parts = [part for part in parts if not part.endswith("s")] + [exact]
+    return "".join(parts) or "0s"
 
 
 def iso_utc(instant: datetime) -> str:

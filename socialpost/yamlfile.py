@@ -9,6 +9,7 @@ text. Keys are always text.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections.abc import Callable, Iterable
@@ -43,7 +44,13 @@ _RESOLVERS: list[tuple[str, str, str]] = [
 for _tag, _pattern, _first in _RESOLVERS:
     _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 _Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
+_MERGE = "tag:yaml.org,2002:merge"
+_Loader.add_implicit_resolver(_MERGE, re.compile(r"^<<$"), ["<"])
 
+MAX_DEPTH = 64  # nesting levels; a campaign needs fewer than 10
+MAX_ALIAS_EXPANSION = 100_000  # values built again through '*alias' references (stops "billion laughs")
+
+_NULL = "tag:yaml.org,2002:null"
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:null",
@@ -116,7 +123,9 @@ def read_text(path: Path, *, what: str = "file") -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        # the column in characters, as editors count it (the bytes before are valid UTF-8)
+        column = len(raw[line_start : exc.start].decode("utf-8-sig" if line_start == 0 else "utf-8")) + 1
         raise _fail(
             shown,
             "the file is not UTF-8 text. Fix: save it as UTF-8 in your editor "
@@ -126,26 +135,36 @@ def read_text(path: Path, *, what: str = "file") -> str:
         ) from None
 
 
-def load_yaml(path: Path, *, what: str = "file", text: str | None = None) -> YamlDocument:
+def load_yaml(path: Path, *, what: str = "file", text: str | None = None, allow_empty: bool = False) -> YamlDocument:
     """Parse one YAML document from ``path`` (or ``text``) keeping positions.
 
     Raises :class:`CampaignError` (each problem with ``file:line:column`` where there is one) for
-    unreadable files, YAML syntax errors and duplicate keys.
+    unreadable files, YAML syntax errors and duplicate keys. With ``allow_empty`` a file without
+    any content (nothing, blanks or only comments) gives a document whose ``data`` is None.
     """
     shown = str(path)
     if text is None:
         text = read_text(path, what=what)
     empty = f"the {what} is empty. Fix: see the README for an example."
     if not text.strip():
+        if allow_empty:
+            return YamlDocument(shown, None)
         raise _fail(shown, empty, 1, 1)
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(shown, exc) from None
-    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises only marked errors on text
-        raise _fail(shown, f"not valid YAML ({exc}).") from None
-    nodes = [n for n in nodes if n is not None]
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(shown, text, exc) from None
+    except RecursionError:
+        raise _fail(shown, _too_deep(what), 1, 1) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises only the errors above on text
+        raise _fail(shown, f"not valid YAML ({exc}). Fix: check quotes, colons and indentation.") from None
+    # a document with no content at all ('---' and comments) counts as empty too
+    nodes = [n for n in nodes if n is not None and not _blank(n)]
     if not nodes:
+        if allow_empty:
+            return YamlDocument(shown, None)
         raise _fail(shown, empty, 1, 1)
     if len(nodes) > 1:
         line, column = _pos(nodes[1])
@@ -156,14 +175,47 @@ def load_yaml(path: Path, *, what: str = "file", text: str | None = None) -> Yam
             column,
         )
     doc = YamlDocument(shown, None)
-    problems: list[Problem] = []
-    try:
-        doc.data = _build(nodes[0], (), doc, problems)
-    except yaml.MarkedYAMLError as exc:  # a broken '<<' merge key
-        raise _syntax_error(shown, exc) from None
-    if problems:
-        raise CampaignError(problems)
+    builder = _Builder(doc, what)
+    with contextlib.suppress(_Abort):  # the reason is in builder.problems
+        doc.data = builder.build(nodes[0], (), 0)
+    if builder.problems:
+        raise CampaignError(_unique(builder.problems))
     return doc
+
+
+def _blank(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.value == "" and node.style is None and node.tag == _NULL
+
+
+def _too_deep(what: str) -> str:
+    return (
+        f"the {what} is nested more than {MAX_DEPTH} levels deep. "
+        "Fix: check for unclosed brackets '[' or '{' and for indentation that keeps growing."
+    )
+
+
+def _reader_error(shown: str, text: str, exc: yaml.reader.ReaderError) -> CampaignError:
+    position = exc.position if isinstance(exc.position, int) else 0
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    return _fail(
+        shown,
+        f"the invisible or control character U+{character:04X} is not allowed in YAML. "
+        "Fix: delete it (retype the text around it, or paste it through a plain-text editor).",
+        line,
+        column,
+    )
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen: set[Problem] = set()
+    unique = []
+    for problem in problems:
+        if problem not in seen:
+            seen.add(problem)
+            unique.append(problem)
+    return unique
 
 
 def _syntax_error(shown: str, exc: yaml.MarkedYAMLError) -> CampaignError:
@@ -192,33 +244,147 @@ def _pos(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _build(node: yaml.Node, path: Path_, doc: YamlDocument, problems: list[Problem]) -> Any:
-    doc.value_positions[path] = _pos(node)
-    if node.tag not in _PLAIN_TAGS:
+class _Abort(Exception):
+    """Stop building: a problem was recorded that makes going on pointless (or dangerous)."""
+
+
+class _Builder:
+    """Build plain values from the node tree, recording positions and problems."""
+
+    def __init__(self, doc: YamlDocument, what: str) -> None:
+        self.doc = doc
+        self.what = what
+        self.problems: list[Problem] = []
+        self.seen: set[int] = set()
+        self.repeats = 0
+        self.active: set[int] = set()
+
+    def problem(self, node: yaml.Node, message: str) -> None:
         line, column = _pos(node)
-        problems.append(
-            Problem(doc.path, line, column, f"YAML tag '{node.tag}' is not supported here. Fix: remove the tag.")
-        )
-        return None
-    if isinstance(node, yaml.MappingNode):
-        return _build_mapping(node, path, doc, problems)
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), doc, problems) for i, item in enumerate(node.value)]
-    assert isinstance(node, yaml.ScalarNode)
-    return _scalar(node)
+        self.problems.append(Problem(self.doc.path, line, column, message))
+
+    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+        self.doc.value_positions[path] = _pos(node)
+        if depth > MAX_DEPTH:
+            self.problem(node, _too_deep(self.what))
+            raise _Abort
+        if id(node) in self.seen:
+            self.repeats += 1
+            if self.repeats > MAX_ALIAS_EXPANSION:
+                self.problem(
+                    node,
+                    f"'*alias' references here expand to more than {MAX_ALIAS_EXPANSION} values. "
+                    "Fix: write the values out, or use fewer nested aliases.",
+                )
+                raise _Abort
+        self.seen.add(id(node))
+        if node.tag not in _PLAIN_TAGS:
+            self.problem(node, f"YAML tag '{_short_tag(node.tag)}' is not supported here. Fix: remove the tag.")
+            return None
+        if id(node) in self.active:
+            self.problem(
+                node,
+                "the value anchored here ('&name') contains an alias to itself ('*name'). Fix: remove that alias.",
+            )
+            return None
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node, path, depth)
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            assert isinstance(node, yaml.ScalarNode)
+            return self.scalar(node)
+        finally:
+            self.active.discard(id(node))
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return _scalar(node)
+        except ValueError:
+            self.problem(
+                node,
+                f"'{node.value}' does not match its tag '{_short_tag(node.tag)}'. Fix: remove the tag.",
+            )
+            return None
+
+    def mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
+        # '<<' merge keys: the mapping's own keys win over merged ones, earlier merges over later.
+        merged: dict[str, Any] = {}
+        own = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE and isinstance(key_node, yaml.ScalarNode):
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                for source in sources:
+                    if not isinstance(source, yaml.MappingNode) or source.tag not in _PLAIN_TAGS:
+                        self.problem(
+                            source,
+                            "'<<' merges mappings only. Fix: write '<<: *name' where '&name' marks a mapping.",
+                        )
+                        continue
+                    if id(source) in self.active:
+                        self.problem(source, "this '<<' merges a mapping into itself. Fix: remove it.")
+                        continue
+                    self.active.add(id(source))
+                    try:
+                        for key, value in self.mapping(source, path, depth + 1).items():
+                            merged.setdefault(key, value)
+                    finally:
+                        self.active.discard(id(source))
+            else:
+                own.append((key_node, value_node))
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in own:
+            line, column = _pos(key_node)
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(key_node, "a key must be plain text, not a list or mapping. Fix: write 'name: value'.")
+                continue
+            if key_node.tag not in _PLAIN_TAGS:
+                self.problem(
+                    key_node, f"YAML tag '{_short_tag(key_node.tag)}' is not supported here. Fix: remove the tag."
+                )
+                continue
+            key = str(key_node.value)
+            if key in first_seen:
+                self.problem(
+                    key_node,
+                    f"duplicate key '{key}' (first written on line {first_seen[key]}); YAML would "
+                    "silently keep only the last one. Fix: remove or rename one of them.",
+                )
+                continue
+            first_seen[key] = line
+            self.doc.key_positions[(*path, key)] = (line, column)
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+        for key, value in merged.items():
+            result.setdefault(key, value)
+        return result
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
+    """The Python value of a scalar; ValueError when an explicit tag does not fit the text."""
     value: str = node.value
     if node.tag == "tag:yaml.org,2002:null":
+        if value not in {"", "~", "null", "Null", "NULL"}:
+            raise ValueError(value)
         return None
     if node.tag == "tag:yaml.org,2002:bool":
+        if value.lower() not in {"true", "false"}:
+            raise ValueError(value)
         return value.lower() == "true"
     if node.tag == "tag:yaml.org,2002:int":
+        if not _INT.match(value):
+            raise ValueError(value)
+        if len(value) > 100:  # too long for int(); no setting needs such a number, so keep the text
+            return value
         return int(value)
     if node.tag == "tag:yaml.org,2002:float":
         lowered = value.lower()
-        if lowered.endswith("inf"):
+        if lowered in {".inf", "+.inf", "-.inf"}:
             return float("-inf") if lowered.startswith("-") else float("inf")
         if lowered == ".nan":
             return float("nan")
@@ -226,34 +392,7 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return value
 
 
-def _build_mapping(node: yaml.MappingNode, path: Path_, doc: YamlDocument, problems: list[Problem]) -> dict[str, Any]:
-    _Loader.flatten_mapping(_FLATTENER, node)  # resolve '<<' merge keys
-    result: dict[str, Any] = {}
-    first_seen: dict[str, int] = {}
-    for key_node, value_node in node.value:
-        line, column = _pos(key_node)
-        if not isinstance(key_node, yaml.ScalarNode):
-            problems.append(Problem(doc.path, line, column, "a key must be plain text, not a list or mapping."))
-            continue
-        key = str(key_node.value)
-        if key in first_seen:
-            problems.append(
-                Problem(
-                    doc.path,
-                    line,
-                    column,
-                    f"duplicate key '{key}' (first written on line {first_seen[key]}); YAML would "
-                    "silently keep only the last one. Fix: remove or rename one of them.",
-                )
-            )
-            continue
-        first_seen[key] = line
-        doc.key_positions[(*path, key)] = (line, column)
-        result[key] = _build(value_node, (*path, key), doc, problems)
-    return result
-
-
-_FLATTENER = _Loader("")
+_INT = re.compile(r"^[-+]?[0-9]+$")
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
@@ -271,24 +410,36 @@ def pydantic_problems(
 ) -> list[Problem]:
     """Turn pydantic's ``ValidationError.errors()`` into positioned, plain-words problems."""
     problems: list[Problem] = []
+    suggested: set[Path_] = set()  # (*parent, name) a "did you mean" already points to
+    missing: list[tuple[Path_, Problem]] = []
     for err in errors:
-        loc: Path_ = (*prefix, *(p for p in err["loc"] if isinstance(p, int | str) and "[" not in str(p)))
+        loc = _document_loc(doc.data, prefix, tuple(err["loc"]), last_may_be_absent=err["type"] == "missing")
         kind = err["type"]
-        if kind == "extra_forbidden":
+        if kind == "extra_forbidden" and loc:
             name = str(loc[-1])
             allowed = fields_at(loc[len(prefix) : -1]) if fields_at else []
             hint = suggest(name, allowed)
-            known = f" Allowed here: {', '.join(allowed)}." if allowed and not hint else ""
-            problems.append(doc.problem(loc, f"unknown key '{name}'.{hint}{known}", key=True))
-        elif kind == "missing":
-            problems.append(doc.problem(loc[:-1], f"missing required key '{loc[-1]}'."))
+            if hint:
+                suggested.add((*loc[:-1], difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)[0]))
+                fix = " Fix: correct the spelling."
+            elif allowed:
+                fix = f" Allowed here: {', '.join(allowed)}. Fix: remove it or use one of those."
+            else:
+                fix = " Fix: remove it."
+            problems.append(doc.problem(loc, f"unknown key '{name}'.{hint}{fix}", key=True))
+        elif kind == "missing" and loc:
+            name = str(loc[-1])
+            missing.append((loc, doc.problem(loc[:-1], f"missing required key '{name}'. Fix: add '{name}: …' here.")))
         else:
             message = str(err["msg"])
             for noise in ("Value error, ", "Assertion failed, "):
                 message = message.removeprefix(noise)
             name = str(loc[-1]) if loc and isinstance(loc[-1], str) else ""
             where = f"'{name}': " if name else ""
-            problems.append(doc.problem(loc, f"{where}{_friendly(kind, message, err.get('input'))}"))
+            problems.append(doc.problem(loc, f"{where}{_friendly(kind, message, err.get('input'), err.get('ctx'))}"))
+    # A misspelt key is reported once, as "unknown key … did you mean", not also as missing.
+    problems.extend(problem for loc, problem in missing if loc not in suggested)
+    problems.sort(key=lambda p: (p.line, p.column))
     # One error per position is enough; pydantic reports every union branch.
     seen: set[tuple[int, int, str]] = set()
     unique = []
@@ -300,22 +451,69 @@ def pydantic_problems(
     return unique
 
 
-def _friendly(kind: str, message: str, given: Any) -> str:
+def _document_loc(data: Any, prefix: Path_, loc: tuple[Any, ...], *, last_may_be_absent: bool) -> Path_:
+    """pydantic's error location as a path into the document.
+
+    pydantic adds steps of its own (``function-after[…]``, union branch names); a step is kept when
+    the document has it, or (for a missing key) when it is the last one.
+    """
+    current = data
+    for part in prefix:
+        current = _child(current, part)
+    result: list[str | int] = list(prefix)
+    for index, part in enumerate(loc):
+        if not isinstance(part, int | str):
+            continue
+        child = _child(current, part)
+        if child is not _ABSENT:
+            result.append(part)
+            current = child
+        elif (index == len(loc) - 1 and last_may_be_absent) or (
+            current is _ABSENT and isinstance(part, int | str) and "[" not in str(part)
+        ):
+            result.append(part)
+    return tuple(result)
+
+
+_ABSENT: Any = object()
+
+
+def _child(value: Any, part: Any) -> Any:
+    if isinstance(value, dict) and isinstance(part, str) and part in value:
+        return value[part]
+    if isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+        return value[part]
+    return _ABSENT
+
+
+def _friendly(kind: str, message: str, given: Any, ctx: dict[str, Any] | None = None) -> str:
     if kind in {"string_type", "str_type"}:
-        return f"expected text, got {_describe(given)}. Fix: put the value in quotes."
+        return f"expected text, got {_describe(given)}. Fix: write text here, in quotes if it looks like a number."
     if kind in {"list_type"}:
         return f"expected a list, got {_describe(given)}. Fix: write it as [a, b] or as '- ' lines."
     if kind in {"dict_type", "model_type", "model_attributes_type"}:
-        return f"expected a mapping of keys, got {_describe(given)}."
-    if kind in {"int_type", "int_parsing"}:
-        return f"expected a whole number, got {_describe(given)}."
+        return f"expected a mapping of keys, got {_describe(given)}. Fix: write 'key: value' lines here."
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return f"expected a whole number, got {_describe(given)}. Fix: write a number like 5."
+    if kind in {"float_type", "float_parsing"}:
+        return f"expected a number, got {_describe(given)}. Fix: write a number like 5 or 2.5."
     if kind in {"bool_type", "bool_parsing"}:
-        return f"expected true or false, got {_describe(given)}."
+        return f"expected true or false, got {_describe(given)}. Fix: write true or false."
     if kind == "string_too_short":
-        return "must not be empty."
+        return "must not be empty. Fix: write something here."
     if kind == "too_short":
-        return message[:1].lower() + message[1:] + "."
-    return message[:1].lower() + message[1:] + ("" if message.endswith(".") else ".")
+        return "must list at least one item. Fix: add one."
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{_describe(given)} may hold only letters, digits, '-', '_' and '.', starting with a letter or "
+            "digit. Fix: use a name like spring-launch."
+        )
+    if kind == "literal_error" and ctx and "expected" in ctx:
+        return f"expected {ctx['expected']}, got {_describe(given)}. Fix: use one of those."
+    sentence = message[:1].lower() + message[1:] + ("" if message.endswith(".") else ".")
+    if "Fix:" not in sentence:
+        sentence += " Fix: correct this value."
+    return sentence
 
 
 def _describe(value: Any) -> str:

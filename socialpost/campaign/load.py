@@ -32,7 +32,13 @@ def load_campaign(path: Path, *, text: str | None = None) -> LoadedCampaign:
     document = load_yaml(path, what="campaign file", text=text)
     if not isinstance(document.data, dict):
         raise CampaignError(
-            [document.problem((), "a campaign file must be a mapping with campaign, timezone, accounts and posts.")]
+            [
+                document.problem(
+                    (),
+                    "a campaign file must be a mapping with campaign, timezone, accounts and posts. "
+                    "Fix: start from an example in the campaigns folder.",
+                )
+            ]
         )
     try:
         model = Campaign.model_validate(document.data)
@@ -49,7 +55,12 @@ def load_campaigns(paths: list[Path]) -> list[LoadedCampaign]:
     loaded: list[LoadedCampaign] = []
     problems: list[Problem] = []
     names: dict[str, str] = {}
+    given: set[Path] = set()
     for path in paths:
+        same = path.resolve()
+        if same in given:  # the same file named twice (overlapping globs): load it once
+            continue
+        given.add(same)
         try:
             campaign = load_campaign(path)
         except CampaignError as exc:

@@ -18,7 +18,7 @@ def _wall_time(value: object) -> datetime:
     if isinstance(value, datetime):
         return value
     if not isinstance(value, str):
-        raise ValueError("expected a date and time in quotes or plain, like 2026-03-02 09:00")
+        raise ValueError("expected a date and time. Fix: write it like 2026-03-02 09:00")
     return parse_wall_time(value)
 
 
@@ -26,7 +26,7 @@ def _duration(value: object) -> timedelta:
     if isinstance(value, timedelta):
         return value
     if not isinstance(value, str | int | float):
-        raise ValueError("expected a duration like 15m, 2h or 1d")
+        raise ValueError("expected a duration. Fix: write it like 15m, 2h or 1d")
     return parse_duration(value)
 
 
@@ -46,7 +46,10 @@ Duration = Annotated[
 
 def _account_ref(value: object) -> str:
     if not isinstance(value, str) or not ACCOUNT_REF.match(value):
-        raise ValueError(f"'{value}' is not an account; write it as network:name, like outbox:demo or mastodon:acme")
+        raise ValueError(
+            f"'{value}' is not an account. Fix: write it as network:name in lower case, "
+            "like outbox:demo or mastodon:acme"
+        )
     return value
 
 

@@ -1,0 +1,281 @@
+"""Settings: where they come from (one precedence rule) and how bad ones are reported."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from socialpost.config import (
+    DaemonSettings,
+    Settings,
+    default_dirs,
+    expand_env,
+    expand_env_values,
+    load_settings,
+    resolve_config_path,
+)
+from socialpost.errors import ConfigError, ExitCode
+
+
+@pytest.fixture
+def xdg(isolated_env: Path) -> tuple[Path, Path]:
+    """The platform config and data folders of the isolated user (XDG on Linux)."""
+    return Path(os.environ["XDG_CONFIG_HOME"]) / "socialpost", Path(os.environ["XDG_DATA_HOME"]) / "socialpost"
+
+
+def platform_config(xdg: tuple[Path, Path], text: str) -> Path:
+    path = xdg[0] / "config.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def config_error(option: str | None = None, environ: dict[str, str] | None = None) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(option, environ if environ is not None else {})
+    assert caught.value.exit_code == ExitCode.BAD_INPUT
+    message = str(caught.value)
+    assert "Traceback" not in message
+    return message
+
+
+# --- which file -----------------------------------------------------------------------------------
+
+
+def test_default_dirs_follow_xdg(xdg: tuple[Path, Path]) -> None:
+    assert default_dirs() == xdg
+
+
+def test_no_config_anywhere_means_built_in_defaults(xdg: tuple[Path, Path]) -> None:
+    settings = load_settings(None, {})
+    assert settings.config_path is None and settings.document is None
+    assert settings.daemon == DaemonSettings()
+    assert settings.accounts == {}
+    assert settings.data_dir == xdg[1]
+    assert settings.database_url == f"sqlite:///{xdg[1] / 'socialpost.db'}"
+    assert settings.config_location("x", "acme") == "(no config file)"
+
+
+def test_platform_config_is_used_when_it_exists(xdg: tuple[Path, Path]) -> None:
+    path = platform_config(xdg, "daemon: {workers: 3}\n")
+    settings = load_settings(None, {})
+    assert settings.config_path == path
+    assert settings.daemon.workers == 3
+    assert settings.base_dir == path.parent
+
+
+def test_env_config_beats_platform_config(xdg: tuple[Path, Path], write) -> None:  # type: ignore[no-untyped-def]
+    platform_config(xdg, "daemon: {workers: 3}\n")
+    env_file = write("env.yaml", "daemon: {workers: 4}\n")
+    settings = load_settings(None, {"SOCIALPOST_CONFIG": str(env_file)})
+    assert (settings.config_path, settings.daemon.workers) == (env_file, 4)
+
+
+def test_option_beats_env_config(xdg: tuple[Path, Path], write) -> None:  # type: ignore[no-untyped-def]
+    platform_config(xdg, "daemon: {workers: 3}\n")
+    env_file = write("env.yaml", "daemon: {workers: 4}\n")
+    flag_file = write("flag.yaml", "daemon: {workers: 5}\n")
+    settings = load_settings(str(flag_file), {"SOCIALPOST_CONFIG": str(env_file)})
+    assert (settings.config_path, settings.daemon.workers) == (flag_file, 5)
+
+
+def test_resolve_config_path_says_whether_it_was_explicit(xdg: tuple[Path, Path], tmp_path: Path) -> None:
+    assert resolve_config_path(None, {}) == (None, False)
+    path = platform_config(xdg, "{}\n")
+    assert resolve_config_path(None, {}) == (path, False)
+    assert resolve_config_path(None, {"SOCIALPOST_CONFIG": "/x.yaml"}) == (Path("/x.yaml"), True)
+    assert resolve_config_path("/y.yaml", {"SOCIALPOST_CONFIG": "/x.yaml"}) == (Path("/y.yaml"), True)
+    home = Path(os.environ["HOME"])
+    assert resolve_config_path("~/c.yaml", {}) == (home / "c.yaml", True)
+
+
+def test_missing_option_file_names_the_flag(tmp_path: Path) -> None:
+    message = config_error(str(tmp_path / "nope.yaml"))
+    assert f"{tmp_path / 'nope.yaml'}: config file not found (given by --config)." in message
+    assert "Fix: copy config.example.yaml there" in message
+
+
+def test_missing_env_file_names_the_variable(tmp_path: Path) -> None:
+    message = config_error(None, {"SOCIALPOST_CONFIG": str(tmp_path / "nope.yaml")})
+    assert "config file not found (given by $SOCIALPOST_CONFIG)" in message
+
+
+def test_load_settings_reads_the_real_environment_by_default(
+    write,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    path = write("c.yaml", "daemon: {workers: 7}\n")
+    monkeypatch.setenv("SOCIALPOST_CONFIG", str(path))
+    assert load_settings().daemon.workers == 7
+
+
+# --- the database URL -----------------------------------------------------------------------------
+
+
+def test_database_env_beats_file(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", "database: sqlite:////from/file.db\n")
+    env = {"SOCIALPOST_DATABASE_URL": "postgresql://db/socialpost"}
+    assert load_settings(str(path), env).database_url == "postgresql://db/socialpost"
+    assert load_settings(str(path), {}).database_url == "sqlite:////from/file.db"
+
+
+def test_database_default_is_in_the_data_dir(tmp_path: Path, write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", "daemon: {}\n")
+    settings = load_settings(str(path), {"SOCIALPOST_DATA_DIR": str(tmp_path / "data")})
+    assert settings.data_dir == tmp_path / "data"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'data' / 'socialpost.db'}"
+
+
+def test_relative_sqlite_path_is_relative_to_the_config_folder(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("conf/c.yaml", "database: sqlite:///x.db\n")
+    assert load_settings(str(path), {}).database_url == f"sqlite:///{(path.parent / 'x.db').resolve()}"
+    sub = write("conf2/c.yaml", "database: sqlite:///../data/x.db\n")
+    assert load_settings(str(sub), {}).database_url == f"sqlite:///{(sub.parent.parent / 'data' / 'x.db').resolve()}"
+
+
+@pytest.mark.parametrize("url", ["sqlite:////abs/x.db", "sqlite:///:memory:", "postgresql://u@h/db"])
+def test_other_database_urls_are_kept(write, url: str) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", f"database: '{url}'\n")
+    assert load_settings(str(path), {}).database_url == url
+
+
+def test_database_url_expands_environment_variables(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", "database: postgresql://app:${DB_PASSWORD}@db/socialpost\n")
+    settings = load_settings(str(path), {"DB_PASSWORD": "s3cret"})
+    assert settings.database_url == "postgresql://app:s3cret@db/socialpost"
+
+
+def test_missing_variable_in_database_url_names_it_and_its_position(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", "# db\ndatabase: postgresql://app:${DB_PASSWORD}@db/x\n")
+    message = config_error(str(path), {})
+    assert f"{path}:2:11: database: the environment variable DB_PASSWORD is not set." in message
+    assert "export DB_PASSWORD=" in message
+
+
+# --- ${ENV} expansion -----------------------------------------------------------------------------
+
+
+def test_expand_env() -> None:
+    env = {"TOKEN": "abc", "USER_1": "me"}
+    assert expand_env("Bearer ${TOKEN}", env, "x") == "Bearer abc"
+    assert expand_env("${USER_1}:${TOKEN}", env, "x") == "me:abc"
+    assert expand_env("no refs, $TOKEN, ${ not a ref }", env, "x") == "no refs, $TOKEN, ${ not a ref }"
+    assert expand_env("${EMPTY}", {"EMPTY": ""}, "x") == ""
+
+
+def test_expand_env_missing_variable() -> None:
+    with pytest.raises(ConfigError) as caught:
+        expand_env("${NOPE}", {}, "accounts.x.acme.token")
+    assert str(caught.value) == (
+        "accounts.x.acme.token: the environment variable NOPE is not set. "
+        "Set it (export NOPE=…) before running socialpost."
+    )
+
+
+def test_expand_env_values_walks_nested_values() -> None:
+    values = {"token": "${T}", "nested": {"list": ["a-${T}", 3, None]}, "port": 443}
+    assert expand_env_values(values, {"T": "t"}, "accounts.x.acme") == {
+        "token": "t",
+        "nested": {"list": ["a-t", 3, None]},
+        "port": 443,
+    }
+
+
+def test_expand_env_values_names_the_key_of_a_missing_variable() -> None:
+    with pytest.raises(ConfigError) as caught:
+        expand_env_values({"nested": {"secret": "${S}"}}, {}, "accounts.x.acme")
+    assert str(caught.value).startswith("accounts.x.acme.nested.secret: the environment variable S is not set.")
+
+
+# --- bad config files -----------------------------------------------------------------------------
+
+
+def test_unknown_top_level_key_with_did_you_mean(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", "daemon: {}\ndatabse: sqlite:///x.db\n")
+    message = config_error(str(path))
+    assert message == f"{path}:2:1: unknown key 'databse'. Did you mean 'database'? Fix: correct the spelling."
+
+
+def test_unknown_daemon_key_with_did_you_mean(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", "daemon:\n  poll_secnds: 5\n")
+    message = config_error(str(path))
+    assert message.startswith(f"{path}:2:3: unknown key 'poll_secnds'. Did you mean 'poll_seconds'?")
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("workers: 0", "'workers': input should be greater than or equal to 1"),
+        ("workers: 1000", "'workers': input should be less than or equal to 256"),
+        ("poll_seconds: 0", "'poll_seconds': input should be greater than 0"),
+        ("lease_seconds: 1", "'lease_seconds': input should be greater than or equal to 5"),
+        ("workers: many", "'workers': expected a whole number, got 'many'"),
+        ("max_attempts: 2.5", "'max_attempts': expected a whole number, got the number 2.5"),
+    ],
+)
+def test_daemon_settings_out_of_range(write, line: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", f"daemon:\n  {line}\n")
+    message = config_error(str(path))
+    column = len(line.split(":")[0]) + 5
+    assert message.startswith(f"{path}:2:{column}: {words}")
+    assert "Fix:" in message
+
+
+def test_config_yaml_syntax_error_is_a_config_error_with_position(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", "daemon:\n\tworkers: 3\n")
+    message = config_error(str(path))
+    assert message.startswith(f"{path}:2:1: a tab character")
+
+
+def test_config_duplicate_key(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", "database: a\ndatabase: b\n")
+    assert config_error(str(path)).startswith(f"{path}:2:1: duplicate key 'database' (first written on line 1)")
+
+
+def test_config_that_is_not_a_mapping(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", "- database\n")
+    message = config_error(str(path))
+    assert message.startswith(f"{path}:1:1: the config file must be a mapping of settings")
+    assert "Fix:" in message
+
+
+def test_config_folder_instead_of_file(tmp_path: Path) -> None:
+    message = config_error(str(tmp_path))
+    assert message == f"{tmp_path}: this is a folder, not a config file. Fix: give the path of a .yaml file."
+
+
+def test_config_with_only_comments_means_defaults(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", "# database: sqlite:///x.db\n# daemon:\n#   workers: 3\n")
+    settings = load_settings(str(path), {})
+    assert settings.config_path == path
+    assert settings.daemon == DaemonSettings()
+
+
+def test_empty_sections_mean_defaults(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", "daemon:\n#  workers: 3\naccounts:\n#  x: {}\n")
+    settings = load_settings(str(path), {})
+    assert settings.daemon == DaemonSettings()
+    assert settings.accounts == {}
+
+
+def test_accounts_section_and_positions(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", "accounts:\n  mastodon:\n    acme:\n      instance: https://m.example\n    bare:\n")
+    settings = load_settings(str(path), {})
+    assert settings.account_settings("mastodon", "acme") == {"instance": "https://m.example"}
+    assert settings.account_settings("mastodon", "bare") == {}
+    assert settings.account_settings("mastodon", "nope") is None
+    assert settings.account_settings("x", "acme") is None
+    assert settings.config_location("mastodon", "acme", "instance") == f"{path}:4:17"
+
+
+def test_accounts_with_a_wrong_shape(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", "accounts:\n  mastodon: [acme]\n")
+    message = config_error(str(path))
+    assert message.startswith(f"{path}:2:13: 'mastodon': expected a mapping of keys, got a list.")
+
+
+def test_settings_base_dir_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert Settings(database_url="sqlite://", data_dir=tmp_path).base_dir == tmp_path
