@@ -47,6 +47,16 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
 _MERGE = "tag:yaml.org,2002:merge"
 _Loader.add_implicit_resolver(_MERGE, re.compile(r"^<<$"), ["<"])
 
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _FastLoader(yaml.CSafeLoader):
+        """The same resolvers on LibYAML's C parser: about 10x faster on large campaigns."""
+
+    _FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+    _FAST: type | None = _FastLoader
+else:  # pragma: no cover - PyYAML built without LibYAML
+    _FAST = None
+
 MAX_DEPTH = 64  # nesting levels; a campaign needs fewer than 10
 MAX_ALIAS_EXPANSION = 100_000  # values built again through '*alias' references (stops "billion laughs")
 
@@ -151,7 +161,7 @@ def load_yaml(path: Path, *, what: str = "file", text: str | None = None, allow_
             return YamlDocument(shown, None)
         raise _fail(shown, empty, 1, 1)
     try:
-        nodes = list(yaml.compose_all(text, Loader=_Loader))
+        nodes = _compose(text)
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(shown, exc) from None
     except yaml.reader.ReaderError as exc:
@@ -183,8 +193,20 @@ def load_yaml(path: Path, *, what: str = "file", text: str | None = None, allow_
     return doc
 
 
+def _compose(text: str) -> list[yaml.Node]:
+    """Compose with LibYAML when it is there; on any error, compose again with the pure-Python
+    parser, whose error messages and marks the rest of this module knows how to explain."""
+    if _FAST is not None:
+        try:
+            return list(yaml.compose_all(text, Loader=_FAST))
+        except yaml.YAMLError:
+            pass
+    return list(yaml.compose_all(text, Loader=_Loader))
+
+
 def _blank(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.value == "" and node.style is None and node.tag == _NULL
+    # LibYAML reports a plain scalar's style as '', the pure-Python parser as None
+    return isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style and node.tag == _NULL
 
 
 def _too_deep(what: str) -> str:
@@ -510,7 +532,9 @@ def _friendly(kind: str, message: str, given: Any, ctx: dict[str, Any] | None = 
         )
     if kind == "literal_error" and ctx and "expected" in ctx:
         return f"expected {ctx['expected']}, got {_describe(given)}. Fix: use one of those."
-    sentence = message[:1].lower() + message[1:] + ("" if message.endswith(".") else ".")
+    # lower-case the first letter, unless it starts an acronym ("URL scheme…")
+    first = message[:1] if message[1:2].isupper() else message[:1].lower()
+    sentence = first + message[1:] + ("" if message.endswith(".") else ".")
     if "Fix:" not in sentence:
         sentence += " Fix: correct this value."
     return sentence
