@@ -89,26 +89,28 @@ class Dispatcher:
         return self._sent(claimed, published)
 
     def reconcile(self, claimed: Claimed) -> Status:
-        """Settle a post whose lease expired while ``sending`` (its daemon died or hung)."""
+        """Settle a post whose lease expired while ``sending`` (its daemon died or hung).
+
+        The adapter's own check comes first (the outbox looks for its file, other networks search
+        the account): found → ``sent``; proven absent → ``pending`` again. When it cannot decide,
+        an idempotent adapter re-sends with the same key (a duplicate is impossible); any other is
+        marked ``unknown`` for the user — never blindly re-sent.
+        """
         try:
             adapter = self.adapters.get(claimed.account)
         except (ConfigError, PluginError) as exc:
             return self._unknown(claimed, f"cannot reconcile: {exc}")
-        if adapter.idempotent:
-            log.info(
-                "re-sending %s/%s with its idempotency key after an unseen outcome",
-                claimed.campaign,
-                claimed.post_key,
-                extra=_extra(claimed),
-            )
-            return self.deliver(claimed)
-        try:
-            found = adapter.reconcile(_outgoing(claimed))
-        except Exception as exc:  # noqa: BLE001 - any failure here leaves the outcome open
-            found = None
-            reason = f"{exc.__class__.__name__}: {exc}"
-        else:
-            reason = "the network gives no way to check"
+        reason = "the network gives no way to check"
+        found: Published | NotSent | None = None
+        if type(adapter).reconcile is not Network.reconcile:
+            try:
+                found = adapter.reconcile(_outgoing(claimed))
+            except TransientError as exc:
+                if adapter.idempotent:
+                    return self._transient(claimed, adapter, exc)
+                reason = f"{exc.__class__.__name__}: {exc}"
+            except Exception as exc:  # noqa: BLE001 - any failure here leaves the outcome open
+                reason = f"{exc.__class__.__name__}: {exc}"
         if isinstance(found, Published):
             return self._sent(claimed, found, "found on the network by reconciliation")
         if isinstance(found, NotSent):
@@ -121,6 +123,14 @@ class Dispatcher:
                 extra=_extra(claimed),
             )
             return Status.PENDING
+        if adapter.idempotent:
+            log.info(
+                "re-sending %s/%s with its idempotency key after an unseen outcome",
+                claimed.campaign,
+                claimed.post_key,
+                extra=_extra(claimed),
+            )
+            return self.deliver(claimed)
         return self._unknown(
             claimed,
             f"a daemon stopped while sending this post and its outcome could not be established "

@@ -67,7 +67,10 @@ class Daemon:
         self._stopping = threading.Event()
         self._wake = threading.Event()
         self._inflight_lock = threading.Lock()
-        self._inflight: dict[Future[Any], Claimed] = {}
+        # future → (post, whether it is a first-hand delivery; False for a reconciliation)
+        self._inflight: dict[Future[Any], tuple[Claimed, bool]] = {}
+        # _tick (main thread) and _reap (scheduler thread) both claim for the same free workers
+        self._claim_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=self.settings.workers, thread_name_prefix="socialpost-send")
         self._scheduler: Any = None
         self._signals = 0
@@ -80,29 +83,30 @@ class Daemon:
         from apscheduler.executors.pool import ThreadPoolExecutor as JobExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
+        previous: dict[signal.Signals, Any] = {}
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGINT, self._on_signal)
-            signal.signal(signal.SIGTERM, self._on_signal)
-        self.queue.heartbeat(started=True)
-        log.info(
-            "daemon %s started (%d workers, poll every %gs)",
-            self.daemon_id,
-            self.settings.workers,
-            self.settings.poll_seconds,
-        )
-        scheduler = BackgroundScheduler(
-            timezone=UTC,
-            executors={"default": JobExecutor(2)},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
-        )
-        self._scheduler = scheduler
-        scheduler.add_job(self._wake.set, "interval", seconds=self.settings.poll_seconds, id="poll")
-        reap_every = max(1.0, min(self.settings.lease_seconds / 4, 60.0))
-        scheduler.add_job(self._reap, "interval", seconds=reap_every, id="reap", next_run_time=datetime.now(UTC))
-        scheduler.add_job(self._heartbeat, "interval", seconds=HEARTBEAT_SECONDS, id="heartbeat")
-        scheduler.start()
-        self._wake.set()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                previous[signum] = signal.signal(signum, self._on_signal)
         try:
+            self.queue.heartbeat(started=True)
+            log.info(
+                "daemon %s started (%d workers, poll every %gs)",
+                self.daemon_id,
+                self.settings.workers,
+                self.settings.poll_seconds,
+            )
+            scheduler = BackgroundScheduler(
+                timezone=UTC,
+                executors={"default": JobExecutor(2)},
+                job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            )
+            self._scheduler = scheduler
+            scheduler.add_job(self._wake.set, "interval", seconds=self.settings.poll_seconds, id="poll")
+            reap_every = max(1.0, min(self.settings.lease_seconds / 4, 60.0))
+            scheduler.add_job(self._reap, "interval", seconds=reap_every, id="reap", next_run_time=datetime.now(UTC))
+            scheduler.add_job(self._heartbeat, "interval", seconds=HEARTBEAT_SECONDS, id="heartbeat")
+            scheduler.start()
+            self._wake.set()
             while not self._stopping.is_set():
                 if self._wake.wait(0.5):
                     self._wake.clear()
@@ -114,7 +118,11 @@ class Daemon:
                 if self.stop_when is not None and idle and self.stop_when():
                     self._stopping.set()
         finally:
-            self._shutdown()
+            try:
+                self._shutdown()
+            finally:
+                for signum, handler in previous.items():  # e.g. `schedule --follow` goes on after
+                    signal.signal(signum, handler)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -129,14 +137,25 @@ class Daemon:
         self.stop()
 
     def _shutdown(self) -> None:
+        self._stopping.set()  # also when run() ends by an exception: _reap must not claim any more
         scheduler = self._scheduler
-        if scheduler is not None:
+        if scheduler is not None and scheduler.running:
             scheduler.shutdown(wait=True)  # no new ticks; a running tick completes
         with self._inflight_lock:
             pending = dict(self._inflight)
-        for future, claimed in pending.items():
-            if future.cancel():  # never started: give the claim back
-                self.queue.release(claimed.id, "daemon stopping before sending")
+        for future, (claimed, delivery) in pending.items():
+            if not future.cancel():
+                continue
+            if delivery:  # never reached the network: give the claim back
+                try:
+                    self.queue.release(claimed.id, "daemon stopping before sending")
+                except Exception:
+                    log.exception("could not release post %d; its lease will expire", claimed.id)
+            else:
+                # An expired lease we took over and did not reconcile yet: its outcome is still
+                # unknown, so it must not go back to the queue; the lease expires again and the
+                # next daemon reconciles it.
+                log.info("post %d not reconciled before stopping; left for the next daemon", claimed.id)
         running = [f for f in pending if not f.cancelled()]
         if running:
             log.info(
@@ -148,8 +167,14 @@ class Daemon:
             if not_done:
                 log.warning("%d post(s) still in flight; their leases will expire and be reconciled", len(not_done))
         self._pool.shutdown(wait=False, cancel_futures=True)
-        self.queue.heartbeat(stopped=True)
-        self.adapters.close()
+        try:
+            self.queue.heartbeat(stopped=True)
+        except Exception:
+            log.exception("could not record that the daemon stopped")
+        try:
+            self.adapters.close()
+        except Exception:
+            log.exception("closing a network adapter failed")
         log.info("daemon %s stopped", self.daemon_id)
 
     # --- jobs ------------------------------------------------------------------------------
@@ -158,13 +183,14 @@ class Daemon:
         """Claim as many due posts as there are free workers, then re-arm ``wake``."""
         try:
             while not self._stopping.is_set():
-                with self._inflight_lock:
-                    free = self.settings.workers - len(self._inflight)
-                if free <= 0:
-                    return  # a finishing worker sets the wake event
-                claimed = self.dispatcher.claim(free)
-                for item in claimed:
-                    self._submit(item, self.dispatcher.deliver)
+                with self._claim_lock:
+                    with self._inflight_lock:
+                        free = self.settings.workers - len(self._inflight)
+                    if free <= 0:
+                        return  # a finishing worker sets the wake event
+                    claimed = self.dispatcher.claim(free)
+                    for item in claimed:
+                        self._submit(item, self.dispatcher.deliver, delivery=True)
                 if len(claimed) < free:
                     break
             self._arm_wake()
@@ -182,10 +208,10 @@ class Daemon:
         run_at = datetime.now(UTC) + timedelta(seconds=delay)
         self._scheduler.add_job(self._wake.set, "date", run_date=run_at, id="wake", replace_existing=True)
 
-    def _submit(self, claimed: Claimed, work: Callable[[Claimed], object]) -> None:
-        future = self._pool.submit(work, claimed)
-        with self._inflight_lock:
-            self._inflight[future] = claimed
+    def _submit(self, claimed: Claimed, work: Callable[[Claimed], object], *, delivery: bool) -> None:
+        with self._inflight_lock:  # registered before it can finish, so _done always finds it
+            future = self._pool.submit(work, claimed)
+            self._inflight[future] = (claimed, delivery)
         future.add_done_callback(self._done)
 
     def _done(self, future: Future[Any]) -> None:
@@ -202,10 +228,15 @@ class Daemon:
 
     def _reap(self) -> None:
         try:
-            with self._inflight_lock:
-                free = self.settings.workers - len(self._inflight)
-            for claimed in self.queue.take_expired(max(free, 0), self.dispatcher.lease):
-                self._submit(claimed, self.dispatcher.reconcile)
+            with self._claim_lock:
+                if self._stopping.is_set():
+                    return
+                with self._inflight_lock:
+                    free = self.settings.workers - len(self._inflight)
+                if free <= 0:
+                    return
+                for claimed in self.queue.take_expired(free, self.dispatcher.lease):
+                    self._submit(claimed, self.dispatcher.reconcile, delivery=False)
         except Exception:
             log.exception("reconciling expired leases failed; will try again")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,10 +75,10 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _on_begin)
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        _enable_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -86,6 +87,22 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _enable_wal(cursor: Any) -> None:
+    """Switch the file to WAL (a persistent setting). On a brand-new file several processes may
+    try at once, and SQLite answers "database is locked" without waiting: try again briefly."""
+    import sqlite3
+
+    for attempt in range(200):
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 199:
+                raise
+            time.sleep(0.05)
 
 
 def open_store(url: str, *, migrate: bool = True) -> Store:
@@ -134,7 +151,12 @@ def upgrade(store: Store) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with store.engine.begin() as connection:
+    # Several daemons (or a daemon and a command) may open a new database at once. They take turns:
+    # PostgreSQL with an advisory lock, SQLite with the write lock (BEGIN IMMEDIATE) — a deferred
+    # transaction would read the empty schema, then fail with "database is locked" on its first
+    # CREATE once the other has written. The one that waited then finds the schema current.
+    engine = store.engine.execution_options(sqlite_begin="IMMEDIATE") if store.dialect == "sqlite" else store.engine
+    with engine.begin() as connection:
         if store.dialect == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_MIGRATION_LOCK})
         config.attributes["connection"] = connection

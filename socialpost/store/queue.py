@@ -23,6 +23,9 @@ from socialpost.store.db import Store
 from socialpost.store.models import WAITING, CampaignRow, DaemonRow, PostRow, Status
 from socialpost.timeutil import Clock, format_duration, utcnow
 
+# Statuses a proof of publication settles as ``sent`` (see :meth:`Queue.mark_sent`).
+SETTLES_AS_SENT = frozenset({Status.SENDING.value, Status.UNKNOWN.value, Status.PENDING.value, Status.RETRY_WAIT.value})
+
 
 @dataclass(frozen=True)
 class Claimed:
@@ -68,7 +71,7 @@ class Queue:
                 )
                 .join(CampaignRow, CampaignRow.id == PostRow.campaign_id)
                 .where(PostRow.status.in_([s.value for s in WAITING]), PostRow.next_attempt_at <= now)
-                .order_by(PostRow.next_attempt_at)
+                .order_by(PostRow.next_attempt_at, PostRow.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True, of=PostRow)
             ).all()
@@ -152,11 +155,16 @@ class Queue:
     # --- outcomes ------------------------------------------------------------------------------
 
     def mark_sent(self, post_id: int, *, remote_id: str | None, remote_url: str | None, detail: str = "") -> bool:
-        """Record success. Also settles a post another daemon had meanwhile marked unknown."""
+        """Record success, whoever holds the lease: proof of publication always wins.
+
+        Also settles a post another daemon had meanwhile marked unknown, or put back in the queue
+        (``pending``/``retry_wait``) after its reconciliation wrongly concluded it was not sent —
+        recording it as sent there is what prevents the second post.
+        """
         now = self.clock()
         with self.store.write() as session:
             status = session.scalar(select(PostRow.status).where(PostRow.id == post_id))
-            if status not in (Status.SENDING.value, Status.UNKNOWN.value):
+            if status not in SETTLES_AS_SENT:
                 transitions.log(
                     session,
                     post_id=post_id,
@@ -177,6 +185,7 @@ class Queue:
                     remote_url=remote_url,
                     sent_at=now,
                     last_error=None,
+                    claimed_by=None if status != Status.SENDING.value else PostRow.claimed_by,
                     lease_until=None,
                     updated_at=now,
                 )
@@ -203,33 +212,42 @@ class Queue:
         return self._finish(post_id, Status.RETRY_WAIT, "retry", reason, next_attempt_at=retry_at)
 
     def release(self, post_id: int, reason: str) -> bool:
-        """Give back a claim that never reached the network (e.g. on shutdown)."""
+        """Give back a claim that never reached the network (e.g. on shutdown).
+
+        A first attempt goes back to ``pending``; a retry goes back to ``retry_wait`` (same
+        ``next_attempt_at``), so the late policy — which judges only posts never tried — does not
+        turn a retry that was interrupted by a restart into ``missed``.
+        """
         now = self.clock()
         with self.store.write() as session:
-            result = session.execute(
-                update(PostRow)
-                .where(
+            attempts = session.scalar(
+                select(PostRow.attempts).where(
                     PostRow.id == post_id,
                     PostRow.status == Status.SENDING.value,
                     PostRow.claimed_by == self.daemon_id,
                 )
+            )
+            if attempts is None:
+                return False
+            back = Status.RETRY_WAIT if attempts > 1 else Status.PENDING
+            session.execute(
+                update(PostRow)
+                .where(PostRow.id == post_id)
                 .values(
-                    status=Status.PENDING.value,
+                    status=back.value,
                     claimed_by=None,
                     lease_until=None,
-                    attempts=PostRow.attempts - 1,
+                    attempts=max(attempts - 1, 0),
                     updated_at=now,
                 )
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                return False
             transitions.log(
                 session,
                 post_id=post_id,
                 at=now,
                 kind="released",
                 from_status=Status.SENDING.value,
-                to_status=Status.PENDING.value,
+                to_status=back.value,
                 daemon=self.daemon_id,
                 detail=reason,
             )
@@ -254,7 +272,7 @@ class Queue:
                     post_id=post_id,
                     at=now,
                     kind="late-result",
-                    from_status=None,
+                    from_status=session.scalar(select(PostRow.status).where(PostRow.id == post_id)),
                     to_status=None,
                     daemon=self.daemon_id,
                     detail=f"{kind}: {reason}",
@@ -345,7 +363,9 @@ class Queue:
 
     def heartbeat(self, *, started: bool = False, stopped: bool = False) -> None:
         now = self.clock()
-        with self.store.session() as session:
+        # A write transaction: on SQLite, a deferred read-then-write fails at once with "database
+        # is locked" when another daemon committed in between.
+        with self.store.write() as session:
             row = session.get(DaemonRow, self.daemon_id)
             if row is None or started:
                 if row is not None:
@@ -358,7 +378,7 @@ class Queue:
                         pid=os.getpid(),
                         started_at=now,
                         heartbeat_at=now,
-                        stopped_at=None,
+                        stopped_at=now if stopped else None,
                     )
                 )
                 return

@@ -25,7 +25,7 @@ from socialpost.campaign.load import LoadedCampaign
 from socialpost.errors import CampaignError, Problem
 from socialpost.store import transitions
 from socialpost.store.db import Store
-from socialpost.store.models import CampaignRow, PostRow, Status
+from socialpost.store.models import WAITING, CampaignRow, PostRow, Status
 from socialpost.timeutil import iso_utc
 
 Action = Literal["create", "update", "cancel", "unchanged"]
@@ -112,7 +112,10 @@ def plan_campaign(
                     rule="already-sent",
                 )
             )
-        if action in ("create", "update") and planned.due_at < now - timedelta(seconds=1):
+        # A waiting post whose time did not change is not "new in the past": editing the text of an
+        # overdue post (e.g. while no daemon runs) leaves its lateness to the late policy.
+        kept_time = current is not None and Status(current.status) in WAITING and current.due_at == planned.due_at
+        if action in ("create", "update") and not kept_time and planned.due_at < now - timedelta(seconds=1):
             message = (
                 f"post '{planned.post_id}' is due {planned.local_time:%Y-%m-%d %H:%M} "
                 f"({planned.local_time:%Z}), which is in the past."

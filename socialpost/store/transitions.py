@@ -12,8 +12,10 @@ from socialpost.store.models import EventRow, Status
 S = Status
 ALLOWED: dict[Status | None, frozenset[Status]] = {
     None: frozenset({S.PENDING}),  # created by `schedule`
-    S.PENDING: frozenset({S.SENDING, S.CANCELLED, S.MISSED, S.HELD, S.PENDING}),
-    S.RETRY_WAIT: frozenset({S.SENDING, S.CANCELLED, S.FAILED, S.PENDING, S.MISSED, S.HELD}),
+    # PENDING/RETRY_WAIT → SENT: a daemon's late proof of publication, after a reconciliation
+    # wrongly put the post back in the queue (recording it prevents a second post).
+    S.PENDING: frozenset({S.SENDING, S.CANCELLED, S.MISSED, S.HELD, S.PENDING, S.SENT}),
+    S.RETRY_WAIT: frozenset({S.SENDING, S.CANCELLED, S.FAILED, S.PENDING, S.MISSED, S.HELD, S.SENT}),
     S.SENDING: frozenset({S.SENT, S.FAILED, S.RETRY_WAIT, S.UNKNOWN, S.PENDING}),  # PENDING = released
     S.UNKNOWN: frozenset({S.SENT, S.PENDING, S.CANCELLED}),  # settled by reconcile or `resolve`
     S.FAILED: frozenset({S.PENDING, S.CANCELLED}),  # `retry`, or an edited file

@@ -1,0 +1,163 @@
+"""The migrated schema is exactly the models' schema, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
+from socialpost.store import db
+from socialpost.store.db import MIGRATIONS, SCHEMA_HEAD, current_revision, open_store
+from socialpost.store.models import Base
+from tests.store_helpers import throwaway_postgres
+
+TABLES = {"alembic_version", "campaigns", "posts", "events", "engagement_snapshots", "daemons"}
+
+
+def _diff(store: db.Store) -> list[object]:
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": True})
+        return list(compare_metadata(context, Base.metadata))
+
+
+def test_schema_head_is_alembics_head() -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert heads == [SCHEMA_HEAD]
+
+
+def test_sqlite_migrated_schema_matches_models(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    try:
+        assert _diff(store) == []
+        assert current_revision(store) == SCHEMA_HEAD
+        with store.engine.connect() as connection:
+            assert set(inspect(connection).get_table_names()) == TABLES
+            indexes = {ix["name"] for ix in inspect(connection).get_indexes("posts")}
+            assert {"ix_posts_claim", "ix_posts_lease", "ix_posts_campaign_id"} <= indexes
+    finally:
+        store.close()
+
+
+def test_upgrade_runs_from_an_empty_database(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "folder" / "empty.db"
+    assert not path.exists()
+    store = open_store(f"sqlite:///{path}", migrate=False)
+    try:
+        assert current_revision(store) is None
+        with store.engine.connect() as connection:
+            assert inspect(connection).get_table_names() == []
+        db.upgrade(store)
+        assert current_revision(store) == SCHEMA_HEAD
+        assert _diff(store) == []
+    finally:
+        store.close()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'wal.db'}")
+    try:
+        with store.engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+        assert (tmp_path / "wal.db-wal").exists()
+    finally:
+        store.close()
+
+
+def test_opening_twice_does_not_rerun_migrations(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'twice.db'}"
+    open_store(url).close()
+    from alembic import command
+
+    with mock.patch.object(command, "upgrade", side_effect=AssertionError("migrations ran again")) as upgrade:
+        second = open_store(url)
+        second.close()
+    assert upgrade.call_count == 0
+    second = open_store(url)
+    try:
+        assert current_revision(second) == SCHEMA_HEAD
+        with second.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
+    finally:
+        second.close()
+
+
+def _open_at_once(url: str, count: int) -> list[BaseException]:
+    """``count`` daemons opening the same new database at the same moment."""
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def open_one() -> None:
+        barrier.wait(timeout=10)
+        try:
+            open_store(url).close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+
+
+def test_several_daemons_can_create_a_new_sqlite_database_at_once(tmp_path: Path) -> None:
+    for attempt in range(3):  # the race is timing-dependent: try it a few times
+        url = f"sqlite:///{tmp_path / f'race{attempt}.db'}"
+        assert _open_at_once(url, 3) == []
+        store = open_store(url, migrate=False)
+        try:
+            assert current_revision(store) == SCHEMA_HEAD
+            assert _diff(store) == []
+        finally:
+            store.close()
+
+
+@pytest.mark.slow
+def test_postgresql_migrated_schema_matches_models() -> None:
+    with throwaway_postgres() as url:
+        store = open_store(url)
+        try:
+            assert store.dialect == "postgresql"
+            assert _diff(store) == []
+            assert current_revision(store) == SCHEMA_HEAD
+            with store.engine.connect() as connection:
+                assert set(inspect(connection).get_table_names()) == TABLES
+                kind = connection.execute(
+                    text(
+                        "SELECT data_type FROM information_schema.columns "
+                        "WHERE table_name='posts' AND column_name='due_at'"
+                    )
+                ).scalar()
+                assert kind == "timestamp with time zone"
+            # a second open (another daemon starting) finds the schema current
+            again = open_store(url)
+            assert current_revision(again) == SCHEMA_HEAD
+            again.close()
+            with store.engine.connect() as connection:
+                assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
+        finally:
+            store.close()
+
+
+@pytest.mark.slow
+def test_several_daemons_can_migrate_a_new_postgresql_database_at_once() -> None:
+    with throwaway_postgres() as url:
+        assert _open_at_once(url, 3) == []
+        store = open_store(url, migrate=False)
+        try:
+            assert current_revision(store) == SCHEMA_HEAD
+            assert _diff(store) == []
+        finally:
+            store.close()

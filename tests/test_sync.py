@@ -1,0 +1,305 @@
+"""`schedule` is idempotent: re-running a file changes only what the file changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from socialpost import scheduling
+from socialpost.config import Settings
+from socialpost.errors import CampaignError
+from socialpost.store import transitions
+from socialpost.store.db import Store
+from socialpost.store.models import CampaignRow, EventRow, PostRow, Status
+from socialpost.store.queue import Queue
+from tests.conftest import START, FakeClock
+from tests.store_helpers import (
+    assert_history_consistent,
+    campaign_yaml,
+    events,
+    posts_by_key,
+    schedule_file,
+)
+
+POSTS = [
+    ("teaser", "2027-01-11 09:00", "Something is brewing"),
+    ("announce", "2027-01-12 11:30", "The roastery opens Saturday"),
+    ("thanks", "2027-01-13 18:00", "Thank you all"),
+]
+ACCOUNTS = ("outbox:news", "outbox:team")
+
+
+Campaign = Callable[..., Path]
+
+
+@pytest.fixture
+def campaign(write: Callable[[str, str], Path]) -> Campaign:
+    """campaign(posts) → the campaign file ``launch.yaml`` with these posts, to both accounts."""
+
+    def _campaign(posts: list[tuple[str, str, str]] = POSTS) -> Path:
+        return write("launch.yaml", campaign_yaml(posts, accounts=ACCOUNTS))
+
+    return _campaign
+
+
+def _event_count(store: Store) -> int:
+    with store.session() as session:
+        return session.scalar(select(func.count()).select_from(EventRow)) or 0
+
+
+def _snapshot(store: Store) -> dict[str, tuple[object, ...]]:
+    return {
+        key: (r.status, r.fingerprint, r.updated_at, r.due_at, r.attempts, r.payload)
+        for key, r in posts_by_key(store).items()
+    }
+
+
+def test_first_schedule_creates_every_row_with_a_scheduled_event(
+    store: Store, settings: Settings, campaign: Campaign, clock: FakeClock
+) -> None:
+    plan = schedule_file(store, settings, campaign(), now=clock())
+    assert [(i.action, i.post_id, i.account) for i in plan.items] == [
+        ("create", p, a) for p, _at, _t in POSTS for a in ACCOUNTS
+    ]
+    rows = posts_by_key(store)
+    assert len(rows) == 6
+    teaser = rows["teaser@outbox:news"]
+    assert teaser.status == Status.PENDING
+    assert teaser.due_at == START.replace(day=11, hour=9)
+    assert teaser.next_attempt_at == teaser.due_at
+    assert teaser.source.endswith("launch.yaml:6:5")
+    assert teaser.idempotency_key != rows["teaser@outbox:team"].idempotency_key
+    kinds = [(e.kind, e.from_status, e.to_status) for e in events(store, teaser.id)]
+    assert kinds == [("scheduled", None, "pending")]
+    assert_history_consistent(store)
+
+
+def test_same_file_twice_is_unchanged_and_writes_nothing(
+    store: Store, settings: Settings, campaign: Campaign, clock: FakeClock
+) -> None:
+    path = campaign()
+    schedule_file(store, settings, path, now=clock())
+    before, count = _snapshot(store), _event_count(store)
+    with store.session() as session:
+        campaign_updated = session.scalar(select(CampaignRow.updated_at))
+    clock.advance(minutes=5)
+    plan = schedule_file(store, settings, path, now=clock())
+    assert {i.action for i in plan.items} == {"unchanged"}
+    assert len(plan.items) == 6
+    assert plan.warnings == []
+    assert _event_count(store) == count
+    assert _snapshot(store) == before  # same updated_at: no UPDATE was issued
+    with store.session() as session:
+        assert session.scalar(select(CampaignRow.updated_at)) == campaign_updated
+
+
+def test_edited_pending_post_is_updated_with_an_event(
+    store: Store, settings: Settings, campaign: Campaign, clock: FakeClock
+) -> None:
+    schedule_file(store, settings, campaign(), now=clock())
+    before = posts_by_key(store)
+    clock.advance(minutes=1)
+    edited = [
+        ("teaser", "2027-01-11 09:00", "Something NEW is brewing"),
+        POSTS[1],
+        ("thanks", "2027-01-13 19:15", POSTS[2][2]),
+    ]
+    plan = schedule_file(store, settings, campaign(edited), now=clock())
+    actions = {(i.post_id, i.account): i.action for i in plan.items}
+    assert actions[("teaser", "outbox:news")] == "update"
+    assert actions[("thanks", "outbox:team")] == "update"
+    assert actions[("announce", "outbox:news")] == "unchanged"
+    after = posts_by_key(store)
+    teaser, old = after["teaser@outbox:news"], before["teaser@outbox:news"]
+    assert teaser.payload == {"text": "Something NEW is brewing"}
+    assert teaser.fingerprint != old.fingerprint
+    assert teaser.updated_at == clock() and teaser.id == old.id
+    thanks = after["thanks@outbox:news"]
+    assert thanks.due_at == START.replace(day=13, hour=19, minute=15) == thanks.next_attempt_at
+    assert after["announce@outbox:news"].updated_at == before["announce@outbox:news"].updated_at
+    kinds = [(e.kind, e.from_status, e.to_status) for e in events(store, teaser.id)]
+    assert kinds == [("scheduled", None, "pending"), ("updated", "pending", "pending")]
+    assert "due 2027-01-13T19:15:00Z" in (events(store, thanks.id)[-1].detail or "")
+    assert_history_consistent(store)
+
+
+def test_removed_post_is_cancelled(store: Store, settings: Settings, campaign: Campaign, clock: FakeClock) -> None:
+    schedule_file(store, settings, campaign(), now=clock())
+    plan = schedule_file(store, settings, campaign(POSTS[:2]), now=clock())
+    cancelled = [(i.post_id, i.account) for i in plan.items if i.action == "cancel"]
+    assert cancelled == [("thanks", "outbox:news"), ("thanks", "outbox:team")]
+    rows = posts_by_key(store)
+    assert rows["thanks@outbox:news"].status == Status.CANCELLED
+    assert rows["teaser@outbox:news"].status == Status.PENDING
+    last = events(store, rows["thanks@outbox:news"].id)[-1]
+    assert (last.kind, last.from_status, last.to_status) == ("cancelled", "pending", "cancelled")
+    # running the shortened file again leaves the cancelled rows alone
+    again = schedule_file(store, settings, campaign(POSTS[:2]), now=clock())
+    assert {i.action for i in again.items} == {"unchanged"}
+    assert_history_consistent(store)
+
+
+def test_sent_post_edited_is_not_touched_and_warns(
+    store: Store, settings: Settings, campaign: Campaign, clock: FakeClock
+) -> None:
+    schedule_file(store, settings, campaign(), now=clock())
+    teaser = posts_by_key(store)["teaser@outbox:news"]
+    clock.set(teaser.due_at)
+    queue = Queue(store, "d1", clock=clock)
+    claimed = queue.claim(1, timedelta(seconds=60))
+    assert [c.id for c in claimed] == [teaser.id]
+    assert queue.mark_sent(teaser.id, remote_id="r1", remote_url="file:///r1")
+    sent = posts_by_key(store)["teaser@outbox:news"]
+    count = _event_count(store)
+
+    clock.advance(minutes=1)
+    edited = [("teaser", "2027-01-11 09:00", "A different text"), *POSTS[1:]]
+    plan = schedule_file(store, settings, campaign(edited), now=clock())
+    item = next(i for i in plan.items if (i.post_id, i.account) == ("teaser", "outbox:news"))
+    assert item.action == "unchanged" and item.status == "sent"
+    warnings = [w for w in plan.warnings if w.rule == "already-sent"]
+    assert len(warnings) == 1
+    assert warnings[0].location().endswith("launch.yaml:6:5")
+    assert "already sent" in warnings[0].message and "outbox:news" in warnings[0].message
+    after = posts_by_key(store)["teaser@outbox:news"]
+    assert (after.payload, after.fingerprint, after.updated_at, after.status, after.remote_url) == (
+        sent.payload,
+        sent.fingerprint,
+        sent.updated_at,
+        "sent",
+        "file:///r1",
+    )
+    # the other account's (pending) teaser is updated
+    assert posts_by_key(store)["teaser@outbox:team"].payload == {"text": "A different text"}
+    assert _event_count(store) == count + 1
+    # and removing a sent post from the file does not cancel it
+    plan = schedule_file(store, settings, campaign(POSTS[1:]), now=clock())
+    item = next(i for i in plan.items if (i.post_id, i.account) == ("teaser", "outbox:news"))
+    assert item.action == "unchanged"
+    assert posts_by_key(store)["teaser@outbox:news"].status == "sent"
+    assert_history_consistent(store)
+
+
+def test_cancelled_post_put_back_is_pending_again(
+    store: Store, settings: Settings, campaign: Campaign, clock: FakeClock
+) -> None:
+    schedule_file(store, settings, campaign(), now=clock())
+    schedule_file(store, settings, campaign(POSTS[:2]), now=clock())
+    row_id = posts_by_key(store)["thanks@outbox:news"].id
+    plan = schedule_file(store, settings, campaign(), now=clock())
+    item = next(i for i in plan.items if (i.post_id, i.account) == ("thanks", "outbox:news"))
+    assert (item.action, item.status, item.row_id) == ("create", "cancelled", row_id)
+    row = posts_by_key(store)["thanks@outbox:news"]
+    assert row.id == row_id and row.status == Status.PENDING and row.attempts == 0
+    last = events(store, row_id)[-1]
+    assert (last.kind, last.from_status, last.to_status) == ("requeued", "cancelled", "pending")
+    assert_history_consistent(store)
+
+
+def test_failed_post_edited_goes_back_to_pending_with_attempts_reset(
+    store: Store, settings: Settings, campaign: Campaign, clock: FakeClock
+) -> None:
+    schedule_file(store, settings, campaign(), now=clock())
+    teaser = posts_by_key(store)["teaser@outbox:news"]
+    clock.set(teaser.due_at)
+    queue = Queue(store, "d1", clock=clock)
+    assert [c.id for c in queue.claim(1, timedelta(seconds=60))] == [teaser.id]
+    assert queue.mark_failed(teaser.id, "the network said no")
+    failed = posts_by_key(store)["teaser@outbox:news"]
+    assert (failed.status, failed.attempts, failed.last_error) == ("failed", 1, "the network said no")
+
+    # unchanged file: a failed post stays failed
+    plan = schedule_file(store, settings, campaign(), now=clock())
+    assert next(i for i in plan.items if i.row_id == teaser.id).action == "unchanged"
+    assert posts_by_key(store)["teaser@outbox:news"].status == "failed"
+
+    edited = [("teaser", "2027-01-11 10:00", "Fixed text"), *POSTS[1:]]
+    plan = schedule_file(store, settings, campaign(edited), now=clock())
+    assert next(i for i in plan.items if i.row_id == teaser.id).action == "update"
+    row = posts_by_key(store)["teaser@outbox:news"]
+    assert (row.status, row.attempts, row.last_error, row.claimed_by, row.lease_until) == (
+        "pending",
+        0,
+        None,
+        None,
+        None,
+    )
+    assert row.next_attempt_at == START.replace(day=11, hour=10)
+    last = events(store, teaser.id)[-1]
+    assert (last.kind, last.from_status, last.to_status) == ("requeued", "failed", "pending")
+    assert_history_consistent(store)
+
+
+def test_new_post_in_the_past_is_an_error_with_its_position(
+    store: Store, settings: Settings, campaign: Campaign, clock: FakeClock
+) -> None:
+    posts = [POSTS[0], ("oops", "2027-01-10 11:00", "Too late")]
+    path = campaign(posts)
+    with pytest.raises(CampaignError) as caught:
+        schedule_file(store, settings, path, now=clock())
+    problems = caught.value.problems
+    assert {p.location() for p in problems} == {f"{path}:9:5"}
+    assert "in the past" in problems[0].message and "--allow-past" in problems[0].message
+    assert f"{path}:9:5:" in str(caught.value)
+    with store.session() as session:  # nothing was written, not even the valid post
+        assert session.scalar(select(func.count()).select_from(PostRow)) == 0
+
+    plan = schedule_file(store, settings, path, now=clock(), allow_past=True)
+    past = [w for w in plan.warnings if w.rule == "past-time"]
+    assert [w.location() for w in past] == [f"{path}:9:5", f"{path}:9:5"]  # one per account
+    assert posts_by_key(store)["oops@outbox:news"].status == Status.PENDING
+
+
+def test_plan_changes_nothing(store: Store, settings: Settings, campaign: Campaign, clock: FakeClock) -> None:
+    prepared = scheduling.prepare([campaign()], settings)
+    (plan,) = scheduling.plan(store, prepared, now=clock())
+    assert plan.count("create") == 6
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(PostRow)) == 0
+        assert session.scalar(select(func.count()).select_from(CampaignRow)) == 0
+
+    schedule_file(store, settings, campaign(), now=clock())
+    before, count = _snapshot(store), _event_count(store)
+    prepared = scheduling.prepare([campaign([("teaser", "2027-01-11 09:30", "changed"), POSTS[1]])], settings)
+    (plan,) = scheduling.plan(store, prepared, now=clock())
+    assert plan.count("update") == 2 and plan.count("cancel") == 2
+    assert _snapshot(store) == before
+    assert _event_count(store) == count
+
+
+def test_illegal_transitions_raise() -> None:
+    for source, target in [("sent", "pending"), ("sent", "sending"), ("cancelled", "sending"), (None, "sent")]:
+        with pytest.raises(transitions.IllegalTransition, match="is not allowed"):
+            transitions.check(source, target)
+    transitions.check("pending", "sending")
+    transitions.check("unknown", "sent")
+
+
+def test_log_refuses_an_illegal_move_and_writes_nothing(
+    store: Store, settings: Settings, campaign: Campaign, clock: FakeClock
+) -> None:
+    schedule_file(store, settings, campaign(), now=clock())
+    row_id = posts_by_key(store)["teaser@outbox:news"].id
+    count = _event_count(store)
+    with pytest.raises(transitions.IllegalTransition), store.write() as session:
+        transitions.log(session, post_id=row_id, at=clock(), kind="oops", from_status="sent", to_status="pending")
+    assert _event_count(store) == count
+
+
+def test_overdue_pending_post_can_be_edited_but_not_moved_into_the_past(
+    store: Store, settings: Settings, campaign: Campaign, clock: FakeClock
+) -> None:
+    schedule_file(store, settings, campaign(), now=clock())
+    clock.set(START.replace(day=11, hour=10))  # the teaser is an hour overdue (no daemon ran)
+    edited = [("teaser", "2027-01-11 09:00", "Typo fixed"), *POSTS[1:]]
+    plan = schedule_file(store, settings, campaign(edited), now=clock())
+    assert plan.count("update") == 2 and plan.warnings == []
+    assert posts_by_key(store)["teaser@outbox:news"].payload == {"text": "Typo fixed"}
+    moved = [POSTS[0], ("announce", "2027-01-11 09:30", POSTS[1][2]), POSTS[2]]
+    with pytest.raises(CampaignError, match="announce' is due 2027-01-11 09:30"):
+        schedule_file(store, settings, campaign(moved), now=clock())
+    assert posts_by_key(store)["announce@outbox:news"].due_at == START.replace(day=12, hour=11, minute=30)
