@@ -18,8 +18,12 @@ def main(posts: int = 10_000) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         campaign = write_campaign(folder / "bench.yaml", posts, ["outbox:a", "outbox:b", "outbox:c"])
-        env = {"SOCIALPOST_DATABASE_URL": f"sqlite:///{folder / 'bench.db'}", "SOCIALPOST_DATA_DIR": str(folder),
-               "PATH": "/usr/bin:/bin", "HOME": str(folder)}
+        env = {
+            "SOCIALPOST_DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
+            "SOCIALPOST_DATA_DIR": str(folder),
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(folder),
+        }
 
         def run(*args: str) -> float:
             start = time.perf_counter()
