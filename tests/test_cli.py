@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -331,3 +332,37 @@ def test_demo_refuses_a_folder_it_did_not_create(tmp_path: Path, run_cli) -> Non
     assert result.exit_code == 2
     assert "is not a socialpost demo folder" in result.stderr
     assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_schedule_follow_runs_the_daemon_until_the_campaign_is_done(tmp_path: Path, write) -> None:
+    """`schedule --follow` with the real clock: posts due in a second go out, then it returns."""
+    from datetime import UTC, datetime
+
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+    from socialpost.config import DaemonSettings
+
+    soon = datetime.now(UTC).astimezone(ZoneInfo("Europe/Paris")).replace(tzinfo=None) + timedelta(seconds=2)
+    path = write(
+        "soon.yaml",
+        "campaign: soon\ntimezone: Europe/Paris\naccounts: [outbox:a]\nposts:\n"
+        f"  - id: one\n    at: {soon:%Y-%m-%d %H:%M:%S}\n    text: One?\n"
+        f"  - id: two\n    at: {soon + timedelta(seconds=1):%Y-%m-%d %H:%M:%S}\n    text: Two?\n",
+    )
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'follow.db'}",
+        data_dir=tmp_path / "data",
+        daemon=DaemonSettings(poll_seconds=0.5),
+    )
+    app = AppContext(settings_override=settings)
+    started = datetime.now(UTC)
+    result = CliRunner().invoke(cli, ["schedule", str(path), "--follow"], obj=app, catch_exceptions=False)
+    took = (datetime.now(UTC) - started).total_seconds()
+    assert result.exit_code == 0, result.stderr
+    assert "2 to create" in result.stdout
+    assert len(list((tmp_path / "data" / "outbox" / "a" / "posts").glob("*.json"))) == 2
+    assert 1.5 < took < 15
+    status = CliRunner().invoke(cli, ["status", "--json"], obj=AppContext(settings_override=settings))
+    assert json.loads(status.stdout)["counts"]["sent"] == 2
