@@ -335,6 +335,7 @@ def test_the_url_token_never_appears_in_errors_or_logs(
         server.respond(how)
     adapter = webhook(settings, clock, url, timeout=0.3)
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")  # another test may have quietened httpx
 
     with pytest.raises(NetworkError) as caught:
         adapter.publish(POST)
@@ -361,6 +362,7 @@ def test_the_echoed_path_is_redacted_but_the_rest_of_the_message_kept(
 
 def test_a_successful_post_logs_no_token(hook: WebhookNetwork, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")  # another test may have quietened httpx
     hook.publish(POST)
     assert any(record.name == "httpx" for record in caplog.records)
     assert TOKEN not in caplog.text
