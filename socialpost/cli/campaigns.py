@@ -64,15 +64,7 @@ def plan(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: bool)
 
     Each post is shown once per account with its action: create, update, cancel or unchanged.
     """
-    from socialpost import scheduling
-
-    prepared = scheduling.prepare([Path(f) for f in files], app.settings)
-    plans = scheduling.plan(app.store, prepared, now=app.clock(), allow_past=allow_past)
-    if json_:
-        render.echo_json({"posts": [item.as_json() for p in plans for item in p.items]})
-    else:
-        render.plan_table(plans, title="Plan (nothing changed)")
-    render.warnings([w for p in plans for w in p.warnings])
+    _plan_or_schedule(app, files, json_=json_, allow_past=allow_past, apply=False)
 
 
 @click.command()
@@ -87,16 +79,25 @@ def schedule(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: b
     Safe to run again: unchanged posts stay as they are, edited ones are updated, removed ones are
     cancelled, and a post that already went out is never sent again (a warning says so).
     """
-    from socialpost import scheduling
-
-    prepared = scheduling.prepare([Path(f) for f in files], app.settings)
-    plans = scheduling.schedule(app.store, prepared, now=app.clock(), allow_past=allow_past)
-    if json_:
-        render.echo_json({"posts": [item.as_json() for p in plans for item in p.items]})
-    else:
-        render.plan_table(plans, title="Scheduled")
-    render.warnings([w for p in plans for w in p.warnings])
+    names = _plan_or_schedule(app, files, json_=json_, allow_past=allow_past, apply=True)
     if follow:
         from socialpost.cli.daemon import run_daemon
 
-        run_daemon(app, names=[item.name for item in prepared])
+        run_daemon(app, names=names)
+
+
+def _plan_or_schedule(
+    app: AppContext, files: tuple[str, ...], *, json_: bool, allow_past: bool, apply: bool
+) -> list[str]:
+    """Shared by plan and schedule: prepare, plan (and apply), render. Returns the campaign names."""
+    from socialpost import scheduling
+
+    prepared = scheduling.prepare([Path(f) for f in files], app.settings)
+    run = scheduling.schedule if apply else scheduling.plan
+    plans = run(app.store, prepared, now=app.clock(), allow_past=allow_past)
+    if json_:
+        render.echo_json({"posts": [item.as_json() for p in plans for item in p.items]})
+    else:
+        render.plan_table(plans, title="Scheduled" if apply else "Plan (nothing changed)")
+    render.warnings([w for p in plans for w in p.warnings])
+    return [item.name for item in prepared]

@@ -57,6 +57,8 @@ def warnings(problems: list[Problem]) -> None:
 def plan_table(plans: list[Plan], *, title: str) -> None:
     from rich.table import Table
 
+    from socialpost.store.models import display_id
+
     table = Table(title=title, title_justify="left", show_lines=False)
     for column in ("action", "campaign", "post", "account", "local time", "UTC"):
         table.add_column(column, no_wrap=True)
@@ -67,7 +69,7 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
             table.add_row(
                 f"[{style}]{item.action}[/]",
                 item.campaign,
-                item.post_id if not item.occurrence else f"{item.post_id}@{item.occurrence}",
+                display_id(item.post_id, item.occurrence),
                 item.account,
                 _when(item.local_time),
                 _when(item.due_at.isoformat()).removesuffix(" +00:00"),

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from socialpost.timeutil import Clock, utcnow
+from socialpost.timeutil import Clock, iso_utc, utcnow
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,19 @@ class OutgoingPost:
     @property
     def account_name(self) -> str:
         return self.account.split(":", 1)[1]
+
+    def as_json(self) -> dict[str, Any]:
+        """The post as the outbox files it and the webhook sends it (a documented shape)."""
+        return {
+            "id": self.post_id,
+            "campaign": self.campaign,
+            "account": self.account,
+            "text": self.text,
+            "thread": list(self.thread),
+            "media": [{"file": m.file, "alt": m.alt} for m in self.media],
+            "due_at": iso_utc(self.due_at),
+            "idempotency_key": self.key,
+        }
 
 
 @dataclass(frozen=True)

@@ -108,17 +108,7 @@ class OutboxNetwork(Network):
             with _locked(self.folder / ".feed.lock"):
                 existing = self._existing(post)
                 if existing is None:
-                    document = {
-                        "id": post.post_id,
-                        "campaign": post.campaign,
-                        "account": post.account,
-                        "text": post.text,
-                        "thread": list(post.thread),
-                        "media": [{"file": m.file, "alt": m.alt} for m in post.media],
-                        "due_at": iso_utc(post.due_at),
-                        "published_at": iso_utc(self.context.clock()),
-                        "idempotency_key": post.key,
-                    }
+                    document = {**post.as_json(), "published_at": iso_utc(self.context.clock())}
                     _atomic_write(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
                     existing = path
                 self._write_feed()

@@ -23,7 +23,6 @@ from pydantic import Field, HttpUrl, field_validator
 
 from socialpost.errors import PermanentError, RateLimited, TransientError
 from socialpost.networks.base import AccountSettings, Identity, Network, OutgoingPost, Published
-from socialpost.timeutil import iso_utc
 
 if TYPE_CHECKING:
     import httpx
@@ -77,16 +76,7 @@ class WebhookNetwork(Network):
     def publish(self, post: OutgoingPost) -> Published:
         import httpx
 
-        body = {
-            "id": post.post_id,
-            "campaign": post.campaign,
-            "account": post.account,
-            "text": post.text,
-            "thread": list(post.thread),
-            "media": [{"file": m.file, "alt": m.alt} for m in post.media],
-            "due_at": iso_utc(post.due_at),
-            "idempotency_key": post.key,
-        }
+        body = post.as_json()
         where = f"webhook '{post.account_name}'"  # never the URL: it may hold a token
         try:
             response = self._http().post(str(self.settings.url), json=body, headers={"Idempotency-Key": post.key})

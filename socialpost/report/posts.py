@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from socialpost.store.db import Store
-from socialpost.store.models import CampaignRow, PostRow, SnapshotRow
+from socialpost.store.models import CampaignRow, PostRow, SnapshotRow, display_id
 from socialpost.timeutil import iso_utc
 
 
@@ -84,7 +84,7 @@ def campaign_reports(store: Store, *, campaign: str | None = None) -> list[Campa
         report = reports.setdefault(name, CampaignReport(name, []))
         report.posts.append(
             PostReport(
-                id=row.post_key if not row.occurrence else f"{row.post_key}@{row.occurrence}",
+                id=display_id(row.post_key, row.occurrence),
                 account=row.account,
                 status=row.status,
                 due_at=row.due_at,

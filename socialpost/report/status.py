@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from socialpost.store.db import Store
-from socialpost.store.models import CampaignRow, DaemonRow, PostRow, Status
+from socialpost.store.models import CampaignRow, DaemonRow, PostRow, Status, display_id
 from socialpost.timeutil import iso_utc
 
 ALIVE_AFTER = timedelta(seconds=45)  # a daemon beats every 10 s
@@ -98,7 +98,7 @@ class StatusSummary:
 def _line(row: PostRow, campaign: str) -> PostLine:
     return PostLine(
         campaign=campaign,
-        id=row.post_key if not row.occurrence else f"{row.post_key}@{row.occurrence}",
+        id=display_id(row.post_key, row.occurrence),
         account=row.account,
         status=row.status,
         due_at=row.due_at,

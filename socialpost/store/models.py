@@ -41,6 +41,11 @@ WAITING = frozenset({Status.PENDING, Status.RETRY_WAIT})
 NEEDS_ATTENTION = frozenset({Status.FAILED, Status.UNKNOWN, Status.HELD})
 
 
+def display_id(post_key: str, occurrence: str) -> str:
+    """How people see a post's id: ``teaser``, or ``weekly-tip@2027-03-02T10:30`` for an occurrence."""
+    return f"{post_key}@{occurrence}" if occurrence else post_key
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes in and out, whatever the database keeps."""
 
