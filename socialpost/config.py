@@ -73,6 +73,7 @@ class Settings:
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     accounts: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     document: YamlDocument | None = None
+    secrets_path: Path | None = None  # secrets.yaml (mode 0600); None: no secrets file
 
     @property
     def base_dir(self) -> Path:
@@ -92,6 +93,13 @@ class Settings:
             return "(no config file)"
         line, column = self.document.position(("accounts", *loc))
         return f"{self.document.path}:{line}:{column}"
+
+
+def secrets_file(config_path: Path | None) -> Path:
+    """The secrets file that goes with ``config_path`` (see socialpost.secrets)."""
+    from socialpost.secrets import secrets_path
+
+    return secrets_path(config_path, default_dirs()[0])
 
 
 def default_dirs() -> tuple[Path, Path]:
@@ -171,6 +179,7 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
         daemon=parsed.daemon,
         accounts=accounts,
         document=document,
+        secrets_path=secrets_file(path),
     )
 
 

@@ -166,6 +166,12 @@ class PluginError(SocialpostError):
     """A network adapter plugin could not be loaded."""
 
 
+class UnknownNetwork(PluginError, InputError):
+    """The user named a network no installed adapter provides (bad input: exit 2)."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
 # --- attention needed (exit 3) ------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ COMMANDS = {
     "status": "socialpost.cli.status:status",
     "report": "socialpost.cli.report:report",
     "demo": "socialpost.cli.demo:demo",
+    "accounts": "socialpost.cli.accounts:accounts",
 }
 
 

@@ -19,10 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from socialpost.errors import PluginError
 from socialpost.timeutil import Clock, iso_utc, utcnow
 
 
@@ -127,6 +128,34 @@ class AdapterContext:
     clock: Clock = utcnow
 
 
+class SetupUI(Protocol):
+    """How a guided account set-up talks to the person at the keyboard (the CLI implements it)."""
+
+    def say(self, text: str) -> None: ...
+
+    def ask(self, prompt: str, *, default: str | None = None) -> str: ...
+
+    def ask_secret(self, prompt: str) -> str: ...
+
+    def confirm(self, prompt: str, *, default: bool = True) -> bool: ...
+
+    def choose(self, prompt: str, options: Sequence[tuple[str, str]]) -> str:
+        """One of ``options`` (value, label); returns the value."""
+        ...
+
+    def open_url(self, url: str) -> None:
+        """Show ``url`` (and open a browser when there is one)."""
+        ...
+
+
+@dataclass
+class AccountSetup:
+    """What a guided set-up produced: plain settings for config.yaml, secrets for secrets.yaml."""
+
+    settings: dict[str, Any] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict)
+
+
 class Network(ABC):
     """One social network (or sink). Instances serve one account and may be used from threads."""
 
@@ -161,6 +190,14 @@ class Network(ABC):
     def check(self) -> Identity:
         """Verify credentials and say who we are posting as."""
         return Identity(self.account, self.account)
+
+    @classmethod
+    def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
+        """Guide the user through connecting ``account`` (``socialpost accounts add``)."""
+        raise PluginError(
+            f"{cls.title} has no guided set-up.",
+            hint=f"Add accounts.{cls.name}.<name> to your config file by hand (see config.example.yaml).",
+        )
 
     def close(self) -> None:
         """Release connections."""

@@ -28,11 +28,14 @@ from pydantic import Field
 from socialpost.errors import PermanentError, TransientError
 from socialpost.networks.base import (
     AccountSettings,
+    AccountSetup,
+    AdapterContext,
     Identity,
     Network,
     NotSent,
     OutgoingPost,
     Published,
+    SetupUI,
 )
 from socialpost.timeutil import iso_utc
 
@@ -126,6 +129,17 @@ class OutboxNetwork(Network):
         if existing is not None:
             return Published(remote_id=existing.name, url=existing.resolve().as_uri())
         return NotSent(f"{self._post_path(post).name} is not in the outbox")
+
+    @classmethod
+    def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
+        ui.say(
+            "The outbox needs no account anywhere: each post becomes a JSON file and an entry in an "
+            "Atom feed in a folder. Leave the folder empty for the default in socialpost's data folder."
+        )
+        folder = ui.ask("Folder (empty for the default)", default="").strip()
+        title = ui.ask("Feed title (empty for the default)", default="").strip()
+        settings = {k: v for k, v in (("folder", folder), ("feed_title", title)) if v}
+        return AccountSetup(settings=settings)
 
     def check(self) -> Identity:
         return Identity(self.account, f"folder {self.folder}", {"feed": str(self.folder / "feed.xml")})

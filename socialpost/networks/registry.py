@@ -16,8 +16,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from socialpost import secrets
 from socialpost.config import Settings, expand_env_values
-from socialpost.errors import ConfigError, PluginError, SocialpostError
+from socialpost.errors import ConfigError, PluginError, SocialpostError, UnknownNetwork
 from socialpost.networks.base import AdapterContext, Network
 from socialpost.timeutil import Clock, utcnow
 from socialpost.yamlfile import pydantic_problems
@@ -40,7 +41,7 @@ def load(name: str) -> type[Network]:
     entry = available().get(name)
     if entry is None:
         known = ", ".join(network_names()) or "none"
-        raise PluginError(
+        raise UnknownNetwork(
             f"no network adapter named '{name}' is installed (installed: {known}).",
             hint="Check the spelling of the account, or install the plugin that provides it.",
         )
@@ -85,6 +86,7 @@ class Adapters:
         self.environ = environ
         self._instances: dict[str, Network] = {}
         self._lock = threading.Lock()
+        self._secret_cache: dict[str, dict[str, str]] | None = None
 
     def get(self, account: str) -> Network:
         with self._lock:
@@ -100,6 +102,9 @@ class Adapters:
     def _settings_for(self, account: str, cls: type[Network]) -> Any:
         network, name = split_account(account)
         raw = self.settings.account_settings(network, name)
+        secret_values = self._secrets().get(account)
+        if raw is None and secret_values is not None:
+            raw = {}
         if raw is None:
             if cls.needs_config:
                 where = self.settings.config_path or "your config file"
@@ -119,6 +124,7 @@ class Adapters:
                 raise ConfigError(
                     f"{self.settings.config_location(network, name, key)}: {exc.message}", hint=exc.hint
                 ) from None
+        values = secrets.merge(values, secret_values)
         try:
             return cls.settings_model.model_validate(values)
         except ValidationError as exc:
@@ -138,6 +144,12 @@ class Adapters:
                 fields_at=lambda _loc: list(cls.settings_model.model_fields),
             )
             raise ConfigError("\n".join(str(p) for p in problems)) from None
+
+    def _secrets(self) -> dict[str, dict[str, str]]:
+        if self._secret_cache is None:
+            path = self.settings.secrets_path
+            self._secret_cache = secrets.load(path) if path is not None else {}
+        return self._secret_cache
 
     def _create(self, account: str) -> Network:
         network = split_account(account)[0]

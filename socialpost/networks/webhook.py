@@ -22,7 +22,16 @@ from urllib.parse import unquote
 from pydantic import Field, HttpUrl, field_validator
 
 from socialpost.errors import PermanentError, RateLimited, TransientError
-from socialpost.networks.base import AccountSettings, Identity, Network, OutgoingPost, Published
+from socialpost.networks.base import (
+    AccountSettings,
+    AccountSetup,
+    AdapterContext,
+    Identity,
+    Network,
+    OutgoingPost,
+    Published,
+    SetupUI,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -139,6 +148,17 @@ class WebhookNetwork(Network):
         pieces = [p for p in whole if p] + [p for p in parts if len(p) >= 12]
         found = {form for piece in pieces for form in (piece, unquote(piece))}
         return sorted(found, key=len, reverse=True)
+
+    @classmethod
+    def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
+        ui.say(
+            "socialpost will POST each post as JSON to a URL of yours (a Slack or Discord incoming "
+            "webhook, Zapier, n8n, your own server). The URL is kept in the secrets file, since such "
+            "URLs usually hold a token."
+        )
+        url = ui.ask_secret("Webhook URL (https://…)").strip()
+        timeout = ui.ask("Seconds to wait for an answer", default="10").strip()
+        return AccountSetup(settings={"timeout": float(timeout)}, secrets={"url": url})
 
     def reconcile(self, post: OutgoingPost) -> Published:
         """Safe to resend: the receiver dedupes on the idempotency key."""

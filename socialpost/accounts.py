@@ -1,0 +1,92 @@
+"""Connect, list, check and remove accounts (what `socialpost accounts …` does)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from socialpost import config_edit, secrets
+from socialpost.config import Settings, default_dirs, secrets_file
+from socialpost.errors import ConfigError, NotFound
+from socialpost.networks.base import AdapterContext, Identity, SetupUI
+from socialpost.networks.registry import Adapters, load, split_account
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    account: str
+    network: str
+    configured: bool  # has an entry in the config file
+    has_secrets: bool  # has an entry in the secrets file
+
+
+def config_target(settings: Settings) -> Path:
+    """The config file `accounts add` writes: the one in use, or the platform default."""
+    return settings.config_path or default_dirs()[0] / "config.yaml"
+
+
+def _secrets_target(settings: Settings) -> Path:
+    return settings.secrets_path or secrets_file(config_target(settings))
+
+
+def add(settings: Settings, account: str, ui: SetupUI) -> Identity:
+    """Run the network's guided set-up, verify the result against the network, then save it."""
+    network, name = split_account(account)
+    cls = load(network)
+    context = AdapterContext(data_dir=settings.data_dir, base_dir=settings.base_dir)
+    setup = cls.setup(ui, account=account, context=context)
+    values = secrets.merge(dict(setup.settings), setup.secrets)
+    try:
+        model = cls.settings_model.model_validate(values)
+    except ValidationError as exc:
+        lines = [
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
+            for err in exc.errors(include_input=False, include_url=False)
+        ]
+        raise ConfigError(f"the answers for {account} are not usable:\n" + "\n".join(lines)) from None
+    adapter = cls(account=account, settings=model, context=context)
+    try:
+        identity = adapter.check()
+    finally:
+        adapter.close()
+    config_edit.set_account(config_target(settings), network, name, setup.settings)
+    secrets.save(_secrets_target(settings), account, setup.secrets or None)
+    return identity
+
+
+def listing(settings: Settings) -> list[AccountInfo]:
+    stored = secrets.load(settings.secrets_path) if settings.secrets_path else {}
+    names = {f"{net}:{name}" for net, by_name in settings.accounts.items() for name in by_name} | set(stored)
+    return [
+        AccountInfo(
+            account=account,
+            network=account.split(":", 1)[0],
+            configured=settings.account_settings(*split_account(account)) is not None,
+            has_secrets=account in stored,
+        )
+        for account in sorted(names)
+    ]
+
+
+def check(settings: Settings, account: str) -> Identity:
+    """Verify ``account``'s credentials against its network."""
+    adapters = Adapters(settings)
+    try:
+        return adapters.get(account).check()
+    finally:
+        adapters.close()
+
+
+def remove(settings: Settings, account: str) -> None:
+    network, name = split_account(account)
+    removed = config_edit.remove_account(config_target(settings), network, name)
+    path = _secrets_target(settings)
+    had_secrets = account in secrets.load(path)
+    if had_secrets:
+        secrets.save(path, account, None)
+    if not removed and not had_secrets:
+        raise NotFound(
+            f"there is no account {account} in {config_target(settings)}.", hint="See 'socialpost accounts list'."
+        )

@@ -1,0 +1,122 @@
+"""socialpost accounts add | list | test | remove."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import click
+
+from socialpost.cli import render
+from socialpost.cli.context import AppContext, pass_app
+from socialpost.cli.options import json_option
+
+
+class ClickUI:
+    """The guided set-up's questions, asked on the terminal (secrets are never echoed)."""
+
+    def say(self, text: str) -> None:
+        click.echo(click.wrap_text(text, width=90))
+
+    def ask(self, prompt: str, *, default: str | None = None) -> str:
+        return str(click.prompt(prompt, default=default, show_default=bool(default)))
+
+    def ask_secret(self, prompt: str) -> str:
+        return str(click.prompt(prompt, hide_input=True))
+
+    def confirm(self, prompt: str, *, default: bool = True) -> bool:
+        return click.confirm(prompt, default=default)
+
+    def choose(self, prompt: str, options: Sequence[tuple[str, str]]) -> str:
+        for number, (_, label) in enumerate(options, 1):
+            click.echo(f"  {number}. {label}")
+        choice = click.prompt(prompt, type=click.IntRange(1, len(options)))
+        return options[choice - 1][0]
+
+    def open_url(self, url: str) -> None:
+        click.echo(f"Open this address in your browser:\n  {url}")
+
+
+@click.group()
+def accounts() -> None:
+    """Connect, list, check and remove the accounts campaigns post to."""
+
+
+@accounts.command("add")
+@click.argument("network")
+@click.argument("name")
+@pass_app
+def add(app: AppContext, network: str, name: str) -> None:
+    """Connect NETWORK account NAME with a guided set-up, verify it, and save it.
+
+    Settings go to your config file; tokens and passwords go to secrets.yaml beside it (readable
+    only by you). Campaigns then refer to the account as NETWORK:NAME.
+    """
+    from socialpost import accounts as library
+
+    identity = library.add(app.settings, f"{network}:{name}", ClickUI())
+    click.echo(f"Connected {identity.account}: {identity.display}.")
+    click.echo(f"Saved in {library.config_target(app.settings)}.")
+
+
+@accounts.command("list")
+@json_option
+@pass_app
+def list_(app: AppContext, json_: bool) -> None:
+    """List the accounts in your config and secrets files (never the secrets themselves)."""
+    from socialpost import accounts as library
+
+    rows = library.listing(app.settings)
+    if json_:
+        render.echo_json(
+            {
+                "accounts": [
+                    {
+                        "account": r.account,
+                        "network": r.network,
+                        "configured": r.configured,
+                        "has_secrets": r.has_secrets,
+                    }
+                    for r in rows
+                ]
+            }
+        )
+        return
+    if not rows:
+        click.echo(
+            "No accounts yet. Add one with 'socialpost accounts add NETWORK NAME' "
+            "(outbox:NAME accounts work without any)."
+        )
+    for row in rows:
+        secret = " (with secrets)" if row.has_secrets else ""
+        click.echo(f"{row.account}{secret}")
+
+
+@accounts.command("test")
+@click.argument("account")
+@json_option
+@pass_app
+def test(app: AppContext, account: str, json_: bool) -> None:
+    """Check ACCOUNT (network:name) against its network: who it posts as, permissions, expiry."""
+    from socialpost import accounts as library
+
+    identity = library.check(app.settings, account)
+    if json_:
+        render.echo_json({"account": identity.account, "display": identity.display, "details": identity.details})
+        return
+    click.echo(f"{identity.account}: {identity.display}")
+    for key, value in identity.details.items():
+        click.echo(f"  {key}: {value}")
+
+
+@accounts.command("remove")
+@click.argument("account")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def remove(app: AppContext, account: str, yes: bool) -> None:
+    """Remove ACCOUNT (network:name) from your config and secrets files."""
+    from socialpost import accounts as library
+
+    if not yes:
+        click.confirm(f"Remove {account}? Campaigns that use it will not validate", abort=True)
+    library.remove(app.settings, account)
+    click.echo(f"Removed {account}.")

@@ -1,0 +1,92 @@
+"""Edit the config file in place (``accounts add/remove``), keeping the user's comments and order."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from socialpost.errors import ConfigError
+
+HEADER = (
+    "# socialpost configuration (see config.example.yaml for every setting).\n"
+    "# Secrets are not kept here: they are in secrets.yaml beside this file, or in ${ENV_VAR}s.\n"
+)
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML()  # round-trip: comments, order and quoting survive
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.preserve_quotes = True
+    return yaml
+
+
+def _read(path: Path) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
+    if not path.exists():
+        return CommentedMap()
+    try:
+        data = _yaml().load(path.read_text(encoding="utf-8"))
+    except Exception as exc:  # noqa: BLE001 - ruamel raises many kinds; the file must be fixed first
+        raise ConfigError(f"{path}: cannot update the config file, it does not parse ({exc}).") from None
+    if data is None:
+        return CommentedMap()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the config file must be a mapping of settings.")
+    return data
+
+
+def _write(path: Path, data: Any, *, new: bool) -> None:
+    import io
+
+    buffer = io.StringIO()
+    _yaml().dump(data, buffer)
+    text = (HEADER if new else "") + buffer.getvalue()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        if path.exists():
+            Path(tmp).chmod(path.stat().st_mode & 0o777)
+        else:
+            Path(tmp).chmod(0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def set_account(path: Path, network: str, name: str, settings: dict[str, Any]) -> None:
+    """Write ``accounts.<network>.<name>`` (replacing it when present)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    new = not path.exists()
+    data = _read(path)
+    accounts = data.setdefault("accounts", CommentedMap())
+    if accounts is None:
+        accounts = data["accounts"] = CommentedMap()
+    by_name = accounts.setdefault(network, CommentedMap())
+    if by_name is None:
+        by_name = accounts[network] = CommentedMap()
+    by_name[name] = CommentedMap(settings) if settings else None
+    _write(path, data, new=new)
+
+
+def remove_account(path: Path, network: str, name: str) -> bool:
+    """Remove ``accounts.<network>.<name>``; False when it was not there."""
+    if not path.exists():
+        return False
+    data = _read(path)
+    by_name = (data.get("accounts") or {}).get(network)
+    if not by_name or name not in by_name:
+        return False
+    del by_name[name]
+    if not by_name:
+        del data["accounts"][network]
+    _write(path, data, new=False)
+    return True
