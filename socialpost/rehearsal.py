@@ -8,9 +8,11 @@ every post as it would go out, per account, as files and Atom feeds.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from socialpost.campaign.expand import PlannedPost
 from socialpost.campaign.load import LoadedCampaign
 from socialpost.campaign.models import LatePolicy
 from socialpost.config import DaemonSettings, Settings
@@ -26,27 +28,51 @@ def outbox_account(account: str) -> str:
     return account if network == "outbox" else f"outbox:{network}-{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}"
 
 
-def rehearse(loaded: LoadedCampaign, *, start: datetime, spacing: timedelta) -> LoadedCampaign:
-    """A copy of ``loaded`` whose posts go to outbox accounts from ``start``, ``spacing`` apart."""
+def rehearse(
+    loaded: LoadedCampaign,
+    rows: list[PlannedPost],
+    *,
+    start: datetime,
+    spacing: timedelta,
+    occurrences_per_recurring_post: int = 2,
+) -> tuple[LoadedCampaign, list[PlannedPost]]:
+    """The rows of ``loaded`` (its first few occurrences for recurring posts) sent to outbox
+    accounts from ``start``, ``spacing`` apart, in their original order, as a separate campaign."""
     model = loaded.model
     tz = zone(model.timezone)
+    name = f"{model.campaign}-rehearsal"
     first = start.astimezone(UTC).replace(microsecond=0) + timedelta(seconds=1)
-    order = sorted(range(len(model.posts)), key=lambda i: model.posts[i].at)
-    posts = list(model.posts)
-    for rank, index in enumerate(order):
-        post = posts[index]
-        at = (first + rank * spacing).astimezone(tz).replace(tzinfo=None)
-        accounts = [outbox_account(a) for a in post.accounts] if post.accounts else None
-        posts[index] = post.model_copy(update={"at": at, "accounts": accounts})
-    rehearsal = model.model_copy(
+    upcoming = [row for row in rows if not row.recurring or row.due_at >= start]
+    kept_occurrences: dict[str, list[str]] = {}
+    for row in sorted(upcoming, key=lambda r: (r.due_at, r.index)):
+        seen = kept_occurrences.setdefault(row.post_id, [])
+        if row.occurrence not in seen and len(seen) < (occurrences_per_recurring_post if row.recurring else 1):
+            seen.append(row.occurrence)
+    slots = sorted(
+        {
+            (row.due_at, row.index, row.post_id, row.occurrence)
+            for row in upcoming
+            if row.occurrence in kept_occurrences.get(row.post_id, [])
+        }
+    )
+    rank = {(post_id, occurrence): i for i, (_, _, post_id, occurrence) in enumerate(slots)}
+    rehearsed = []
+    for row in upcoming:
+        position = rank.get((row.post_id, row.occurrence))
+        if position is None:
+            continue
+        due = first + position * spacing
+        rehearsed.append(
+            replace(row, campaign=name, account=outbox_account(row.account), due_at=due, local_time=due.astimezone(tz))
+        )
+    copy = model.model_copy(
         update={
-            "campaign": f"{model.campaign}-rehearsal",
+            "campaign": name,
             "accounts": [outbox_account(a) for a in model.accounts],
-            "posts": posts,
             "late": LatePolicy(within=timedelta(hours=1)),
         }
     )
-    return LoadedCampaign(rehearsal, loaded.document)
+    return LoadedCampaign(copy, loaded.document), rehearsed
 
 
 def sandbox_settings(workdir: Path) -> Settings:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from socialpost.campaign import checks
+from socialpost.campaign.checks import PostMeasure
 from socialpost.campaign.expand import PlannedPost, expand
 from socialpost.campaign.load import LoadedCampaign, load_campaigns
 from socialpost.config import Settings
@@ -13,34 +15,117 @@ from socialpost.errors import CampaignError, ConfigError, PluginError, Problem
 from socialpost.networks.registry import Adapters
 from socialpost.store import sync
 from socialpost.store.db import Store
+from socialpost.timeutil import utcnow
 
 
 @dataclass
 class Prepared:
-    """A campaign that passed every check, and the rows it expands to."""
+    """A campaign that passed every check, the rows it expands to, and the advice about it."""
 
     loaded: LoadedCampaign
     rows: list[PlannedPost]
+    warnings: list[Problem] = field(default_factory=list)
+    measures: list[PostMeasure] = field(default_factory=list)
 
     @property
     def name(self) -> str:
         return self.loaded.model.campaign
 
 
-def prepare(paths: list[Path], settings: Settings) -> list[Prepared]:
-    """Load, validate and expand campaign files; every problem of every file in one CampaignError."""
-    return prepare_loaded(load_campaigns(paths), settings)
+def prepare(
+    paths: list[Path],
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    check_past: bool = False,
+    allow_past: bool = False,
+) -> list[Prepared]:
+    """Load, validate, expand and check campaign files; every error of every file in one CampaignError.
+
+    ``check_past`` refuses one-off posts whose time has passed (what `validate` does; `schedule`
+    leaves that to the store, which knows which posts already went out).
+    """
+    return prepare_loaded(load_campaigns(paths), settings, now=now, check_past=check_past, allow_past=allow_past)
 
 
-def prepare_loaded(loaded: list[LoadedCampaign], settings: Settings) -> list[Prepared]:
-    """Check loaded campaigns against the configured accounts and expand them."""
+def prepare_loaded(
+    loaded: list[LoadedCampaign],
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    check_past: bool = False,
+    allow_past: bool = False,
+) -> list[Prepared]:
+    """Check loaded campaigns against the configured accounts, expand and check them."""
+    current = now or utcnow()
     problems: list[Problem] = []
     adapters = Adapters(settings)
     for campaign in loaded:
         problems.extend(check_accounts(campaign, adapters))
     if problems:
         raise CampaignError(problems)
-    return [Prepared(campaign, expand(campaign)) for campaign in loaded]
+    prepared = []
+    for campaign in loaded:
+        try:
+            rows = expand(campaign, now=current)
+        except CampaignError as exc:
+            problems.extend(exc.problems)
+            continue
+        found = checks.check(campaign, rows, now=current, allow_past=allow_past or not check_past)
+        problems.extend(found.errors)
+        prepared.append(Prepared(campaign, rows, found.warnings, found.measures))
+    if problems:
+        raise CampaignError(sorted(problems, key=lambda p: (p.file, p.line, p.column)))
+    return prepared
+
+
+@dataclass
+class Validation:
+    """Everything `validate` reports: errors, advice, and each post's length per account."""
+
+    errors: list[Problem]
+    warnings: list[Problem]
+    measures: list[PostMeasure]
+    rows: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate(paths: list[Path], settings: Settings, *, now: datetime, allow_past: bool = False) -> Validation:
+    """Check campaign files completely, collecting every error and warning instead of stopping."""
+    errors: list[Problem] = []
+    loaded: list[LoadedCampaign] = []
+    for path in paths:
+        try:
+            loaded.extend(load_campaigns([path]))
+        except CampaignError as exc:
+            errors.extend(exc.problems)
+    warnings: list[Problem] = []
+    measures: list[PostMeasure] = []
+    rows = 0
+    for campaign in loaded:
+        try:
+            (item,) = prepare_loaded([campaign], settings, now=now, check_past=True, allow_past=allow_past)
+        except CampaignError as exc:
+            errors.extend(exc.problems)
+            continue
+        warnings.extend(item.warnings)
+        measures.extend(item.measures)
+        rows += len(item.rows)
+    names: dict[str, str] = {}
+    for campaign in loaded:
+        name = campaign.model.campaign
+        if name in names and names[name] != campaign.path:
+            errors.append(
+                campaign.document.problem(
+                    ("campaign",), f"campaign '{name}' is also defined in {names[name]}. Fix: give each its own name."
+                )
+            )
+        names.setdefault(name, campaign.path)
+    order = lambda p: (p.file, p.line, p.column)  # noqa: E731
+    return Validation(sorted(errors, key=order), sorted(warnings, key=order), measures, rows)
 
 
 def check_accounts(loaded: LoadedCampaign, adapters: Adapters) -> list[Problem]:

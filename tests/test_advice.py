@@ -116,4 +116,5 @@ def test_every_rule_is_documented() -> None:
         "link-without-utm",
         "night-time",
         "french-typography",
+        "unused-variant",
     }

@@ -60,12 +60,12 @@ def test_example_campaign_loads() -> None:
     model = loaded.model
     assert model.campaign == "coffee-shop-launch"
     assert model.timezone == "America/Montreal"
-    assert [p.id for p in model.posts] == ["teaser", "announce", "opening-day", "thank-you"]
+    assert [p.id for p in model.posts] == ["teaser", "announce", "opening-day", "weekly-brew-tip"]
     assert model.late.within == timedelta(minutes=30) and model.late.else_ == "skip"
     assert model.posts[0].at == datetime(2027, 3, 2, 9, 0)
-    assert model.posts[1].text.startswith("Our own roastery opens Saturday! Come taste")
-    assert model.posts[3].accounts == ["outbox:cafe-news"]
-    assert loaded.post_position(0) == (8, 5)
+    assert model.posts[1].text is not None and model.posts[1].text.startswith("Our own roastery opens Saturday!")
+    assert model.posts[3].accounts == ["mastodon:cafe", "bluesky:cafe"]
+    assert loaded.post_position(0) == (12, 5)
     assert loaded.path.endswith("coffee-shop-launch.yaml")
 
 
@@ -163,12 +163,17 @@ def test_unknown_key_in_late_policy(write) -> None:  # type: ignore[no-untyped-d
 def test_unknown_key_without_a_close_match_lists_the_allowed_ones(write) -> None:  # type: ignore[no-untyped-def]
     p = only(write, GOOD.replace("    text: hello", "    text: hello\n    colour: blue"))
     assert at(p) == (8, 5)
-    assert "unknown key 'colour'. Allowed here: id, at, text, accounts." in p.message
+    assert "unknown key 'colour'. Allowed here: id, at, every, text, thread, texts, media, variants," in p.message
 
 
 def test_fields_at() -> None:
-    assert fields_at(()) == ["campaign", "timezone", "accounts", "late", "posts"]
-    assert fields_at(("posts", 0)) == ["id", "at", "text", "accounts"]
+    assert fields_at(()) == [
+        "campaign", "timezone", "accounts", "language", "late", "utm", "defaults", "quiet", "posts",
+    ]
+    assert fields_at(("posts", 0)) == [
+        "id", "at", "every", "text", "thread", "texts", "media", "variants", "accounts", "language", "quiet", "utm",
+    ]
+    assert fields_at(("posts", 0, "every")) == ["days", "interval", "cron", "at", "from", "until"]
     assert fields_at(("late",)) == ["within", "else"]
     assert fields_at(("nope",)) == []
 
@@ -176,7 +181,7 @@ def test_fields_at() -> None:
 def test_missing_key_in_a_post_points_at_the_post(write) -> None:  # type: ignore[no-untyped-def]
     p = only(write, GOOD.replace("    text: hello\n", ""))
     assert at(p) == (5, 5)
-    assert p.message == "missing required key 'text'. Fix: add 'text: …' here."
+    assert p.message.startswith("a post needs exactly one of text, thread or texts. Fix: write text: ")
 
 
 def test_missing_top_level_keys_point_at_the_top(write) -> None:  # type: ignore[no-untyped-def]

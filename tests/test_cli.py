@@ -298,12 +298,17 @@ def test_demo_runs_the_example_campaign_end_to_end(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "7 to create" in result.stdout
-    assert "7 of 7 sent" in result.stdout
-    assert "Posts  pending 0  sent 7" in result.stdout
+    # 3 one-off posts × 4 networks, 1 with a thread on X; 2 occurrences of the weekly tip × 2 networks
+    assert "16 to create" in result.stdout
+    assert "16 of 16 sent" in result.stdout
+    assert "Posts  pending 0  sent 16" in result.stdout
     posts = sorted((workdir / "outbox").glob("*/posts/*.json"))
-    assert len(posts) == 7
-    assert (workdir / "outbox" / "cafe-news" / "feed.xml").exists()
+    assert len(posts) == 16
+    x_announce = json.loads(next(p for p in posts if "x-cafe" in str(p) and "announce" in p.name).read_text())
+    assert x_announce["thread"] == ["Come taste the first batch, on us, from 8 am. Details: "
+                                    "https://example.com/roastery?utm_source=x&utm_medium=social"
+                                    "&utm_campaign=roastery-2027&utm_content=announce"]
+    assert (workdir / "outbox" / "mastodon-cafe" / "feed.xml").exists()
     # a second run starts from a clean sandbox
     again = subprocess.run(
         [
@@ -323,7 +328,7 @@ def test_demo_runs_the_example_campaign_end_to_end(tmp_path: Path) -> None:
         check=False,
     )
     assert again.returncode == 0, again.stderr
-    assert "7 to create" in again.stdout
+    assert "16 to create" in again.stdout
 
 
 def test_demo_refuses_a_folder_it_did_not_create(tmp_path: Path, run_cli) -> None:

@@ -21,6 +21,7 @@ RULES: dict[str, str] = {
     "link-without-utm": "a link that cannot carry the campaign's UTM tags",
     "night-time": "scheduled at night in the campaign's time zone",
     "french-typography": "a space before ! ? ; : that French or English typography does not want",
+    "unused-variant": "a variant for a network or account the post does not go to",
 }
 
 # How many hashtags still read well, per network (more looks like spam and is shown less).

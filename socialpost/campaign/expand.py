@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from socialpost.campaign import recurrence
 from socialpost.campaign.load import LoadedCampaign
-from socialpost.timeutil import iso_utc, to_utc, zone
+from socialpost.campaign.models import Defaults, Every, Media, Post, Variant
+from socialpost.errors import CampaignError, Problem
+from socialpost.text import utm
+from socialpost.timeutil import iso_utc, to_utc, utcnow, zone
+
+Loc = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -26,6 +35,18 @@ class PlannedPost:
     file: str = ""
     line: int = 0
     column: int = 0
+    index: int = 0  # the post's position in the file's posts list
+    recurring: bool = False
+    language: str | None = None
+    quiet: frozenset[str] = frozenset()
+    uses_utm: bool = False
+    part_locs: tuple[Loc, ...] = field(default=(), hash=False)  # where each part's text is written
+    media_locs: tuple[Loc, ...] = field(default=(), hash=False)
+
+    @property
+    def parts(self) -> list[str]:
+        """The text of every part as it will be sent (UTM tags included)."""
+        return [str(self.payload["text"]), *self.payload.get("thread", ())]
 
     @property
     def network(self) -> str:
@@ -56,27 +77,132 @@ def fingerprint(due_at: datetime, payload: dict[str, Any]) -> str:
     return hashlib.sha256(body.encode()).hexdigest()[:32]
 
 
-def expand(loaded: LoadedCampaign) -> list[PlannedPost]:
-    """Every row the campaign asks for, in file order."""
+DEFAULT_HORIZON = timedelta(days=90)  # open-ended recurring posts are queued this far ahead
+MAX_OCCURRENCES = 10_000  # per recurring post; more is almost surely a mistake in the rule
+
+
+def occurrences(every: Every, *, tz: ZoneInfo, now: datetime, horizon: timedelta) -> list[datetime]:
+    """The wall times of a recurring rule, from its first day to ``until`` (or now + horizon)."""
+    end = every.until or (now.astimezone(tz) + horizon).date()
+    if every.cron is not None:
+        walls = recurrence.cron(every.cron, every.from_, end)
+    elif every.days is not None:
+        walls = recurrence.weekly(every.days, every.at or [], every.from_, end)
+    else:
+        assert every.interval is not None
+        walls = recurrence.interval(every.interval, every.at or [], every.from_, end)
+    result = list(itertools.islice(walls, MAX_OCCURRENCES + 1))
+    if len(result) > MAX_OCCURRENCES:
+        raise ValueError(
+            f"this rule makes more than {MAX_OCCURRENCES:,} posts. Fix: set an earlier 'until', or post less often"
+        )
+    return result
+
+
+def expand(
+    loaded: LoadedCampaign, *, now: datetime | None = None, horizon: timedelta = DEFAULT_HORIZON
+) -> list[PlannedPost]:
+    """Every row the campaign asks for, in file order (recurring posts: every occurrence from the
+    rule's first day, so the text rotation is stable; `schedule` skips the past ones)."""
     model = loaded.model
     tz = zone(model.timezone)
+    current = now or utcnow()
+    base = Path(loaded.path).resolve().parent
+    defaults = model.defaults or Defaults()
     rows: list[PlannedPost] = []
+    problems: list[Problem] = []
     for index, post in enumerate(model.posts):
         line, column = loaded.post_position(index)
-        due = to_utc(post.at, tz)
-        for account in post.accounts or model.accounts:
-            rows.append(
-                PlannedPost(
-                    campaign=model.campaign,
-                    post_id=post.id,
-                    occurrence="",
-                    account=account,
-                    due_at=due,
-                    local_time=due.astimezone(tz),
-                    payload={"text": post.text},
-                    file=loaded.path,
-                    line=line,
-                    column=column,
+        if post.every is not None:
+            try:
+                walls = occurrences(post.every, tz=tz, now=current, horizon=horizon)
+            except ValueError as exc:
+                problems.append(loaded.document.problem(("posts", index, "every"), str(exc)))
+                continue
+            slots = [(recurrence.occurrence_key(wall), wall) for wall in walls]
+        else:
+            assert post.at is not None
+            slots = [("", post.at)]
+        quiet = frozenset([*(model.quiet or ()), *(defaults.quiet or ()), *(post.quiet or ())])
+        language = post.language or defaults.language or model.language
+        tag = model.utm is not None and (post.utm if post.utm is not None else defaults.utm) is not False
+        for turn, (occurrence, wall) in enumerate(slots):
+            due = to_utc(wall, tz)
+            for account in post.accounts or model.accounts:
+                network = account.split(":", 1)[0]
+                parts, part_locs = _parts(post, defaults, index, account, network, turn)
+                media, media_locs = _media(post, defaults, index, account, network)
+                if tag:
+                    assert model.utm is not None
+                    params = model.utm.model_dump(exclude_none=True)
+                    parts = [
+                        utm.tag_links(text, params, network=network, campaign=model.campaign, post=post.id)
+                        for text in parts
+                    ]
+                payload: dict[str, Any] = {"text": parts[0]}
+                if parts[1:]:
+                    payload["thread"] = parts[1:]
+                if media:
+                    payload["media"] = [{"file": str(base / m.file), "alt": m.alt} for m in media]
+                rows.append(
+                    PlannedPost(
+                        campaign=model.campaign,
+                        post_id=post.id,
+                        occurrence=occurrence,
+                        account=account,
+                        due_at=due,
+                        local_time=due.astimezone(tz),
+                        payload=payload,
+                        file=loaded.path,
+                        line=line,
+                        column=column,
+                        index=index,
+                        recurring=bool(occurrence),
+                        language=language,
+                        quiet=quiet,
+                        uses_utm=tag,
+                        part_locs=tuple(part_locs),
+                        media_locs=tuple(media_locs),
+                    )
                 )
-            )
+    if problems:
+        raise CampaignError(problems)
     return rows
+
+
+def _variant(post: Post, defaults: Defaults, index: int, account: str, network: str) -> tuple[Variant | None, Loc]:
+    """The variant for this account (an account key beats a network key; the post beats defaults)."""
+    for key in (account, network):
+        if post.variants and key in post.variants:
+            return post.variants[key], ("posts", index, "variants", key)
+        if defaults.variants and key in defaults.variants:
+            return defaults.variants[key], ("defaults", "variants", key)
+    return None, ()
+
+
+def _parts(
+    post: Post, defaults: Defaults, index: int, account: str, network: str, turn: int
+) -> tuple[list[str], list[Loc]]:
+    variant, where = _variant(post, defaults, index, account, network)
+    if variant is not None and variant.thread is not None:
+        return list(variant.thread), [(*where, "thread", i) for i in range(len(variant.thread))]
+    if variant is not None and variant.text is not None:
+        return [variant.text], [(*where, "text")]
+    if post.thread is not None:
+        return list(post.thread), [("posts", index, "thread", i) for i in range(len(post.thread))]
+    if post.texts is not None:
+        pick = turn % len(post.texts)
+        return [post.texts[pick]], [("posts", index, "texts", pick)]
+    assert post.text is not None
+    return [post.text], [("posts", index, "text")]
+
+
+def _media(post: Post, defaults: Defaults, index: int, account: str, network: str) -> tuple[list[Media], list[Loc]]:
+    variant, where = _variant(post, defaults, index, account, network)
+    if variant is not None and variant.media is not None:
+        return list(variant.media), [(*where, "media", i) for i in range(len(variant.media))]
+    if post.media is not None:
+        return list(post.media), [("posts", index, "media", i) for i in range(len(post.media))]
+    if defaults.media is not None:
+        return list(defaults.media), [("defaults", "media", i) for i in range(len(defaults.media))]
+    return [], []

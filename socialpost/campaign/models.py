@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from socialpost.timeutil import format_duration, parse_duration, parse_wall_time, zone
 
@@ -34,13 +43,19 @@ WallTime = Annotated[
     datetime,
     BeforeValidator(_wall_time),
     PlainSerializer(lambda v: v.strftime("%Y-%m-%d %H:%M"), return_type=str),
-    Field(json_schema_extra={"type": "string", "examples": ["2026-03-02 09:00"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2})?$",
+            "examples": ["2026-03-02 09:00"],
+        }
+    ),
 ]
 Duration = Annotated[
     timedelta,
     BeforeValidator(_duration),
     PlainSerializer(format_duration, return_type=str),
-    Field(json_schema_extra={"type": "string", "examples": ["15m", "2h", "1d"]}),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}], "examples": ["15m", "2h", "1d"]}),
 ]
 
 
@@ -53,7 +68,11 @@ def _account_ref(value: object) -> str:
     return value
 
 
-AccountRef = Annotated[str, BeforeValidator(_account_ref)]
+AccountRef = Annotated[
+    str,
+    BeforeValidator(_account_ref),
+    WithJsonSchema({"type": "string", "pattern": ACCOUNT_REF.pattern, "examples": ["mastodon:acme"]}),
+]
 
 
 class _Strict(BaseModel):
@@ -71,6 +90,162 @@ class LatePolicy(_Strict):
     )
 
 
+WEEKDAY_NAMES = {
+    "mon": "mon", "monday": "mon", "lun": "mon", "lundi": "mon",
+    "tue": "tue", "tuesday": "tue", "mar": "tue", "mardi": "tue",
+    "wed": "wed", "wednesday": "wed", "mer": "wed", "mercredi": "wed",
+    "thu": "thu", "thursday": "thu", "jeu": "thu", "jeudi": "thu",
+    "fri": "fri", "friday": "fri", "ven": "fri", "vendredi": "fri",
+    "sat": "sat", "saturday": "sat", "sam": "sat", "samedi": "sat",
+    "sun": "sun", "sunday": "sun", "dim": "sun", "dimanche": "sun",
+}  # fmt: skip
+
+
+def _weekday(value: object) -> str:
+    key = str(value).strip().lower() if isinstance(value, str) else ""
+    if key not in WEEKDAY_NAMES:
+        raise ValueError(f"'{value}' is not a day of the week. Fix: write mon, tue, wed, thu, fri, sat or sun")
+    return WEEKDAY_NAMES[key]
+
+
+def _clock_time(value: object) -> time:
+    if isinstance(value, time):
+        return value
+    text = str(value).strip() if isinstance(value, str) else ""
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ValueError(f"'{value}' is not a time of day. Fix: write it like 10:30 (24-hour clock), in quotes")
+    return time(int(match[1]), int(match[2]))
+
+
+def _clock_times(value: object) -> list[time]:
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise ValueError('at least one time is needed. Fix: write at: "10:30" or at: ["10:30", "15:00"]')
+    return [_clock_time(item) for item in items]
+
+
+def _date(value: object) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date. Fix: write it like 2026-03-02") from None
+
+
+Weekday = Annotated[str, BeforeValidator(_weekday), WithJsonSchema({"type": "string", "enum": sorted(WEEKDAY_NAMES)})]
+ClockTimes = Annotated[
+    list[time],
+    BeforeValidator(_clock_times),
+    PlainSerializer(lambda v: [t.strftime("%H:%M") for t in v], return_type=list[str]),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\d{1,2}:\d{2}$"},
+                {"type": "array", "items": {"type": "string", "pattern": r"^\d{1,2}:\d{2}$"}},
+            ],
+            "examples": ["10:30", ["10:30", "15:00"]],
+        }
+    ),
+]
+Date = Annotated[
+    date,
+    BeforeValidator(_date),
+    PlainSerializer(lambda v: v.isoformat(), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "examples": ["2026-03-02"]}),
+]
+Text = Annotated[str, Field(min_length=1)]
+RuleId = Literal[
+    "no-conversation", "too-many-hashtags", "link-only", "all-caps", "missing-alt",
+    "same-text-everywhere", "link-without-utm", "night-time", "french-typography", "unused-variant",
+]  # fmt: skip
+Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", examples=["fr", "fr-CA", "en"])]
+
+
+class Media(_Strict):
+    """An image or video to attach. ``alt`` describes it for people who cannot see it."""
+
+    file: str = Field(min_length=1, description="path, relative to the campaign file")
+    alt: str = Field(description="description of the picture (alt text); required, '' only on purpose")
+
+
+class Variant(_Strict):
+    """What changes for one network (or one network:name account)."""
+
+    text: Text | None = None
+    thread: list[Text] | None = Field(None, min_length=1, description="every part, the first included")
+    media: list[Media] | None = None
+
+    @model_validator(mode="after")
+    def _one_text(self) -> Variant:
+        if self.text is not None and self.thread is not None:
+            raise ValueError("a variant has either text or thread, not both. Fix: keep one of them")
+        return self
+
+
+class Every(_Strict):
+    """A recurring schedule: weekly slots, every N days/weeks, or a cron expression."""
+
+    days: list[Weekday] | None = Field(None, min_length=1, description="weekly slots: these days at 'at'")
+    interval: Duration | None = Field(None, description="every N days or weeks at 'at', like 3d or 2w")
+    cron: str | None = Field(None, description="minute hour day month weekday, like '30 10 * * mon-fri'")
+    at: ClockTimes | None = Field(None, description="time(s) of day for days/interval, like '10:30'")
+    from_: Date = Field(alias="from", description="first day")
+    until: Date | None = Field(None, description="last day (included); open-ended when absent")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Every:
+        kinds = [k for k in ("days", "interval", "cron") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError(
+                "'every' needs exactly one of days, interval or cron. Fix: e.g. every: {days: [mon, fri], "
+                'at: "10:30", from: 2026-03-02}'
+            )
+        if self.cron is not None:
+            if self.at is not None:
+                raise ValueError("'at' does not go with 'cron' (the cron expression holds the time). Fix: remove at")
+            from socialpost.campaign.recurrence import cron_trigger
+
+            cron_trigger(self.cron)
+        elif self.at is None:
+            raise ValueError("'every' needs 'at', the time(s) of day. Fix: add at: \"10:30\"")
+        if self.interval is not None and (self.interval.total_seconds() % 86_400 or self.interval.total_seconds() <= 0):
+            raise ValueError("'interval' must be whole days or weeks. Fix: write it like 3d or 2w")
+        if self.until is not None and self.until < self.from_:
+            raise ValueError("'until' is before 'from'. Fix: swap them")
+        return self
+
+
+class Utm(_Strict):
+    """UTM parameters added to every link; values may use {network}, {campaign} and {post}."""
+
+    source: str = Field(min_length=1, examples=["{network}"])
+    medium: str | None = Field(None, examples=["social"])
+    campaign: str | None = Field(None, examples=["{campaign}"])
+    term: str | None = None
+    content: str | None = Field(None, examples=["{post}"])
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> Utm:
+        for value in (self.source, self.medium, self.campaign, self.term, self.content):
+            for name in re.findall(r"\{([^}]*)\}", value or ""):
+                if name not in ("network", "campaign", "post"):
+                    raise ValueError(f"unknown placeholder {{{name}}}. Fix: use {{network}}, {{campaign}} or {{post}}")
+        return self
+
+
+class Defaults(_Strict):
+    """Values every post gets unless it sets its own."""
+
+    media: list[Media] | None = None
+    variants: dict[str, Variant] | None = None
+    quiet: list[RuleId] | None = None
+    utm: bool | None = Field(None, description="false: do not tag links")
+    language: Language | None = None
+
+
 class Post(_Strict):
     """One post of a campaign, sent to each of the campaign's (or its own) accounts."""
 
@@ -79,11 +254,36 @@ class Post(_Strict):
         max_length=100,
         description="stable key: editing the file updates this post, never duplicates it",
     )
-    at: WallTime = Field(description="local date and time in the campaign's timezone")
-    text: str = Field(min_length=1, description="what to publish")
+    at: WallTime | None = Field(None, description="local date and time in the campaign's timezone")
+    every: Every | None = Field(None, description="a recurring post instead of 'at'")
+    text: Text | None = Field(None, description="what to publish")
+    thread: list[Text] | None = Field(None, min_length=1, description="a thread: every part, the first included")
+    texts: list[Text] | None = Field(None, min_length=1, description="recurring posts: texts used in turn")
+    media: list[Media] | None = None
+    variants: dict[str, Variant] | None = Field(None, description="per network (or network:name) changes")
     accounts: list[AccountRef] | None = Field(
         None, min_length=1, description="send to these accounts instead of the campaign's"
     )
+    language: Language | None = None
+    quiet: list[RuleId] | None = Field(None, description="writing advice rules to silence for this post")
+    utm: bool | None = Field(None, description="false: do not tag this post's links")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Post:
+        if (self.at is None) == (self.every is None):
+            raise ValueError(
+                "a post needs 'at' (one time) or 'every' (recurring), not both and not neither. "
+                "Fix: add at: 2026-03-02 09:00"
+            )
+        texts = [k for k in ("text", "thread", "texts") if getattr(self, k) is not None]
+        if len(texts) != 1:
+            raise ValueError(
+                'a post needs exactly one of text, thread or texts. Fix: write text: "…" '
+                "(thread: [...] for a thread, texts: [...] for a recurring post's rotation)"
+            )
+        if self.texts is not None and self.every is None:
+            raise ValueError("'texts' (a rotation) is for recurring posts. Fix: use text, or add every:")
+        return self
 
 
 class Campaign(_Strict):
@@ -92,7 +292,11 @@ class Campaign(_Strict):
     campaign: str = Field(pattern=NAME_PATTERN, max_length=100, description="the campaign's unique name")
     timezone: str = Field(description="IANA zone the times are written in, like America/Montreal")
     accounts: list[AccountRef] = Field(min_length=1, description="where posts go, as network:name")
+    language: Language | None = Field(None, description="the posts' language, like fr or en-CA")
     late: LatePolicy = Field(default_factory=LatePolicy)
+    utm: Utm | None = Field(None, description="UTM tags added to every link")
+    defaults: Defaults | None = None
+    quiet: list[RuleId] | None = Field(None, description="writing advice rules to silence for every post")
     posts: list[Post] = Field(min_length=1)
 
     @field_validator("timezone")
@@ -102,18 +306,36 @@ class Campaign(_Strict):
         return value
 
 
+SCHEMA_ID = "https://socialpost.dev/schema/campaign.schema.json"
+
+
+def json_schema() -> dict[str, Any]:
+    """The campaign file's JSON Schema (shipped as campaign.schema.json; `socialpost schema`)."""
+    schema = Campaign.model_json_schema(by_alias=True, mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        **schema,
+        "title": "socialpost campaign",
+    }
+
+
 def fields_at(loc: tuple[str | int, ...]) -> list[str]:
     """Key names allowed at ``loc`` in a campaign file (for "did you mean")."""
     model: type[BaseModel] = Campaign
+    keyed = False  # the previous field was a mapping (variants): this part is a free key
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) or keyed:
+            keyed = False
             continue
-        info = model.model_fields.get(part)
+        by_key = {info.alias or name: info for name, info in model.model_fields.items()}
+        info = by_key.get(part)
         if info is None:
             return []
         nested = _model_in(info.annotation)
         if nested is None:
             return []
+        keyed = "dict[" in str(info.annotation)
         model = nested
     return [info.alias or name for name, info in model.model_fields.items()]
 

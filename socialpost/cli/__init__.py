@@ -23,6 +23,7 @@ COMMANDS = {
     "report": "socialpost.cli.report:report",
     "demo": "socialpost.cli.demo:demo",
     "accounts": "socialpost.cli.accounts:accounts",
+    "schema": "socialpost.cli.schema:schema",
 }
 
 

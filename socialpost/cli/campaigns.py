@@ -9,49 +9,42 @@ import click
 from socialpost.cli import render
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import allow_past_option, campaign_files, json_option
-from socialpost.errors import CampaignError, ExitCode
+from socialpost.errors import ExitCode
 
 
 @click.command()
 @campaign_files
 @json_option
+@allow_past_option
 @pass_app
-def validate(app: AppContext, files: tuple[str, ...], json_: bool) -> None:
-    """Check campaign FILEs without touching the queue.
+def validate(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: bool) -> None:
+    """Check campaign FILEs completely without touching the queue.
 
-    Exit status 0 when every file is valid, 2 when not.
+    Shows every error (with file:line:column and the fix), writing advice as warnings (each with a
+    rule id you can silence with quiet: [rule]), and each post's length on each network against
+    its limit. Exit status 0 when every file is valid, 2 when not.
     """
-    from socialpost.networks.registry import load
-    from socialpost.scheduling import prepare
+    from socialpost.scheduling import validate as run
 
-    errors: list[dict[str, object]] = []
-    posts: list[dict[str, object]] = []
-    try:
-        prepared = prepare([Path(f) for f in files], app.settings)
-    except CampaignError as exc:
-        prepared = []
-        errors = [{"file": p.file, "line": p.line, "column": p.column, "message": p.message} for p in exc.problems]
-        if not json_:
-            raise
-    for item in prepared:
-        for row in item.rows:
-            limit = load(row.network).max_length
-            posts.append(
-                {
-                    "id": row.post_id,
-                    "account": row.account,
-                    "network": row.network,
-                    "length": len(str(row.payload["text"])),
-                    "limit": limit,
-                }
-            )
+    result = run([Path(f) for f in files], app.settings, now=app.clock(), allow_past=allow_past)
     if json_:
-        render.echo_json({"ok": not errors, "errors": errors, "warnings": [], "posts": posts})
-        if errors:
-            click.get_current_context().exit(ExitCode.BAD_INPUT)
-        return
-    count = sum(len(item.rows) for item in prepared)
-    click.echo(f"{len(files)} file(s) valid: {count} post(s) to {len({p['account'] for p in posts})} account(s).")
+        render.echo_json(
+            {
+                "ok": result.ok,
+                "errors": [
+                    {"file": p.file, "line": p.line, "column": p.column, "message": p.message} for p in result.errors
+                ],
+                "warnings": [
+                    {"file": p.file, "line": p.line, "column": p.column, "rule": p.rule, "message": p.message}
+                    for p in result.warnings
+                ],
+                "posts": [m.as_json() for m in result.measures],
+            }
+        )
+    else:
+        render.validation(result)
+    if not result.ok:
+        click.get_current_context().exit(ExitCode.BAD_INPUT)
 
 
 @click.command()
@@ -92,12 +85,13 @@ def _plan_or_schedule(
     """Shared by plan and schedule: prepare, plan (and apply), render. Returns the campaign names."""
     from socialpost import scheduling
 
-    prepared = scheduling.prepare([Path(f) for f in files], app.settings)
+    now = app.clock()
+    prepared = scheduling.prepare([Path(f) for f in files], app.settings, now=now)
     run = scheduling.schedule if apply else scheduling.plan
-    plans = run(app.store, prepared, now=app.clock(), allow_past=allow_past)
+    plans = run(app.store, prepared, now=now, allow_past=allow_past)
     if json_:
         render.echo_json({"posts": [item.as_json() for p in plans for item in p.items]})
     else:
         render.plan_table(plans, title="Scheduled" if apply else "Plan (nothing changed)")
-    render.warnings([w for p in plans for w in p.warnings])
+    render.warnings([w for item in prepared for w in item.warnings] + [w for p in plans for w in p.warnings])
     return [item.name for item in prepared]

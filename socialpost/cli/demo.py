@@ -31,6 +31,7 @@ def demo(app: AppContext, file: Path, workdir: Path, spacing: float) -> None:
     from datetime import timedelta
 
     from socialpost import scheduling
+    from socialpost.campaign.expand import expand
     from socialpost.campaign.load import load_campaigns
     from socialpost.rehearsal import rehearse, sandbox_settings
 
@@ -39,8 +40,9 @@ def demo(app: AppContext, file: Path, workdir: Path, spacing: float) -> None:
     out = render.console()
     loaded = load_campaigns([file])[0]
     app.use_settings(sandbox_settings(workdir))
-    rehearsal = rehearse(loaded, start=app.clock(), spacing=timedelta(seconds=spacing))
-    prepared = scheduling.prepare_loaded([rehearsal], app.settings)
+    now = app.clock()
+    rehearsal, rows = rehearse(loaded, expand(loaded, now=now), start=now, spacing=timedelta(seconds=spacing))
+    prepared = [scheduling.Prepared(rehearsal, rows)]
     out.rule(f"1. schedule {file} (rehearsal: every account replaced by a local outbox)")
     plans = scheduling.schedule(app.store, prepared, now=app.clock())
     render.plan_table(plans, title="Scheduled")

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from socialpost.errors import Problem
     from socialpost.report.posts import CampaignReport
     from socialpost.report.status import StatusSummary
+    from socialpost.scheduling import Validation
     from socialpost.store.sync import Plan
 
 ACTION_STYLE = {"create": "green", "update": "yellow", "cancel": "red", "unchanged": "dim"}
@@ -52,6 +53,33 @@ def warnings(problems: list[Problem]) -> None:
     for problem in problems:
         rule = f" [{problem.rule}]" if problem.rule else ""
         click.echo(f"warning{rule}: {problem}", err=True)
+
+
+def validation(result: Validation) -> None:
+    """Errors and warnings on stderr (one located line each), then the lengths per post."""
+    from rich.table import Table
+
+    for problem in result.errors:
+        click.echo(f"error: {problem}", err=True)
+    warnings(result.warnings)
+    out = console()
+    if result.measures and len(result.measures) <= 60:
+        table = Table(title="Length per post and account", title_justify="left")
+        for column in ("post", "account", "length", "limit"):
+            table.add_column(column, justify="right" if column in ("length", "limit") else "left")
+        for m in result.measures:
+            over = m.limit is not None and m.length > m.limit
+            length = f"[bold red]{m.length:,}[/]" if over else f"{m.length:,}"
+            table.add_row(m.id, m.account, length, f"{m.limit:,}" if m.limit else "—")
+        out.print(table)
+    if result.ok:
+        accounts = len({m.account for m in result.measures})
+        out.print(
+            f"[green]Valid[/]: {result.rows:,} post(s) to {accounts} account(s); "
+            f"{len(result.warnings)} piece(s) of advice."
+        )
+    else:
+        out.print(f"[red]{len(result.errors)} error(s)[/]: nothing can be scheduled until they are fixed.")
 
 
 def plan_table(plans: list[Plan], *, title: str) -> None:

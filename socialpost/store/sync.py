@@ -98,8 +98,10 @@ def plan_campaign(
     wanted: set[tuple[str, str, str]] = set()
     for planned in rows:
         slot = (planned.post_id, planned.occurrence, planned.account)
-        wanted.add(slot)
         current = existing.get(slot)
+        if planned.recurring and current is None and planned.due_at < now:
+            continue  # a past occurrence of a recurring post is never created after the fact
+        wanted.add(slot)
         action = _action_for(planned, current)
         if current is not None and Status(current.status) in FROZEN and current.fingerprint != planned.fingerprint:
             warnings.append(

@@ -1,0 +1,267 @@
+"""Everything checked on expanded rows before anything is queued: exact lengths per network, media
+files against each network's limits, and the writing advice (warnings)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from socialpost.campaign import advice
+from socialpost.campaign.expand import PlannedPost
+from socialpost.campaign.load import LoadedCampaign
+from socialpost.errors import Problem
+from socialpost.text.rules import LengthRule, rule_for
+
+MB = 1_000_000
+
+
+@dataclass(frozen=True)
+class MediaLimits:
+    count: int
+    image_bytes: int
+    video_bytes: int
+    gif_bytes: int
+
+
+# Per network (see docs/networks/*.md). Bluesky images over the limit are re-encoded, not refused.
+MEDIA_LIMITS: dict[str, MediaLimits] = {
+    "x": MediaLimits(4, 5 * MB, 512 * MB, 15 * MB),
+    "bluesky": MediaLimits(4, 50 * MB, 50 * MB, 50 * MB),
+    "mastodon": MediaLimits(4, 16 * MB, 99 * MB, 16 * MB),
+    "linkedin": MediaLimits(20, 8 * MB, 200 * MB, 8 * MB),
+    "facebook": MediaLimits(10, 10 * MB, 1024 * MB, 10 * MB),
+}
+DEFAULT_MEDIA = MediaLimits(4, 16 * MB, 512 * MB, 16 * MB)
+IMAGE_TYPES = {".jpg": "image", ".jpeg": "image", ".png": "image", ".webp": "image", ".gif": "gif"}
+VIDEO_TYPES = {".mp4": "video", ".mov": "video", ".m4v": "video", ".webm": "video"}
+_MAGIC = {
+    "image": (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF"),
+    "gif": (b"GIF87a", b"GIF89a"),
+}
+
+
+@dataclass
+class PostMeasure:
+    """What `validate` shows per post and account: the longest part's length and the limit."""
+
+    id: str
+    account: str
+    network: str
+    length: int
+    limit: int | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "account": self.account,
+            "network": self.network,
+            "length": self.length,
+            "limit": self.limit,
+        }
+
+
+@dataclass
+class Findings:
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    measures: list[PostMeasure] = field(default_factory=list)
+
+
+RuleFor = Callable[[str], LengthRule]
+
+
+def check(
+    loaded: LoadedCampaign,
+    rows: list[PlannedPost],
+    *,
+    now: datetime,
+    allow_past: bool = False,
+    rule_for_account: RuleFor | None = None,
+) -> Findings:
+    """Check every row; errors block scheduling, warnings are advice."""
+    found = Findings()
+    seen: set[Any] = set()
+    rules = rule_for_account or (lambda account: rule_for(account.split(":", 1)[0]))
+    measures: dict[tuple[str, str], PostMeasure] = {}
+    for row in rows:
+        _lengths(loaded, row, rules(row.account), found, seen, measures)
+        _media(loaded, row, found, seen)
+        _advice(loaded, row, found, seen)
+        if not row.recurring and not allow_past and row.due_at < now - timedelta(seconds=1):
+            _once(
+                found.errors,
+                seen,
+                ("past", row.index),
+                loaded.document.problem(
+                    ("posts", row.index, "at"),
+                    f"post '{row.post_id}' is due {row.local_time:%Y-%m-%d %H:%M} ({row.local_time:%Z}), which is in "
+                    "the past. Fix: move it to a future time, or pass --allow-past to let the late policy decide.",
+                ),
+            )
+    found.measures = list(measures.values())
+    _per_post(loaded, rows, found, seen)
+    return found
+
+
+def _once(bucket: list[Problem], seen: set[Any], key: Any, problem: Problem) -> None:
+    if key not in seen:
+        seen.add(key)
+        bucket.append(problem)
+
+
+def _lengths(
+    loaded: LoadedCampaign,
+    row: PlannedPost,
+    rule: LengthRule,
+    found: Findings,
+    seen: set[Any],
+    measures: dict[tuple[str, str], PostMeasure],
+) -> None:
+    longest = 0
+    locs = row.part_locs or tuple([("posts", row.index, "text")] * len(row.parts))
+    for part, loc in zip(row.parts, locs, strict=False):
+        measured = rule.measure(part)
+        if measured:
+            longest = max(longest, measured[0].value)
+        for measure in measured:
+            if measure.over:
+                label = "this part" if len(row.parts) > 1 else f"post '{row.post_id}'"
+                _once(
+                    found.errors,
+                    seen,
+                    ("length", loc, rule.network, measure.what),
+                    loaded.document.problem(
+                        loc,
+                        f"{label} is {measure.value:,} {measure.what} on {rule.network}, over the limit of "
+                        f"{measure.limit:,} by {measure.over:,}. Fix: shorten it, or give {rule.network} its own "
+                        f"text under variants:.",
+                    ),
+                )
+        if not rule.checks:
+            longest = max(longest, len(part))
+    key = (row.post_id, row.account)
+    current = measures.get(key)
+    if current is None or longest > current.length:
+        measures[key] = PostMeasure(row.post_id, row.account, rule.network, longest, rule.limit)
+
+
+def _media(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[Any]) -> None:
+    media = row.payload.get("media", [])
+    if not media:
+        return
+    network = row.network
+    limits = MEDIA_LIMITS.get(network, DEFAULT_MEDIA)
+    locs = row.media_locs or tuple(("posts", row.index, "media", i) for i in range(len(media)))
+    if len(media) > limits.count:
+        _once(
+            found.errors,
+            seen,
+            ("media-count", locs[0], network),
+            loaded.document.problem(
+                locs[0][:-1],
+                f"{len(media)} media files, but {network} takes at most {limits.count} per post. "
+                f"Fix: keep {limits.count}, or give {network} its own media under variants:.",
+            ),
+        )
+    for item, loc in zip(media, locs, strict=False):
+        problem = _media_problem(Path(item["file"]), network, limits)
+        if problem:
+            _once(
+                found.errors,
+                seen,
+                ("media", loc, network if "over" in problem else ""),
+                loaded.document.problem((*loc, "file"), problem),
+            )
+
+
+def _media_problem(path: Path, network: str, limits: MediaLimits) -> str | None:
+    kind = IMAGE_TYPES.get(path.suffix.lower()) or VIDEO_TYPES.get(path.suffix.lower())
+    if kind is None:
+        return (
+            f"'{path.name}' is not an image or video socialpost can post (use .jpg, .png, .gif, .webp, "
+            ".mp4 or .mov). Fix: convert it."
+        )
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(12)
+    except FileNotFoundError:
+        return f"media file not found: {path}. Fix: check the path (relative to the campaign file)."
+    except OSError as exc:
+        return f"cannot read the media file {path} ({exc.strerror}). Fix: check its permissions."
+    magic = _MAGIC.get(kind)
+    is_video = head[4:8] in (b"ftyp", b"moov") or head[:4] == b"\x1aE\xdf\xa3"  # MP4/MOV, or WebM
+    if (magic and not head.startswith(magic)) or (kind == "video" and not is_video):
+        return f"'{path.name}' does not contain what its name says ({kind}). Fix: re-export it from your editor."
+    limit = {"image": limits.image_bytes, "gif": limits.gif_bytes, "video": limits.video_bytes}[kind]
+    if size > limit:
+        return (
+            f"'{path.name}' is {size / MB:.1f} MB, over {network}'s limit of {limit / MB:g} MB for a "
+            f"{kind}. Fix: make it smaller, or give {network} other media under variants:."
+        )
+    return None
+
+
+def _advice(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[Any]) -> None:
+    items = advice.advise_text(
+        row.parts[0], network=row.network, language=row.language, uses_utm=row.uses_utm, thread=row.parts[1:]
+    )
+    items += advice.advise_media((m["file"].rsplit("/", 1)[-1], m["alt"]) for m in row.payload.get("media", []))
+    for item in items:
+        if item.rule in row.quiet:
+            continue
+        per_network = item.rule == "too-many-hashtags"
+        loc = row.part_locs[0] if row.part_locs else ("posts", row.index)
+        key = ("advice", row.post_id, item.rule, row.network if per_network else "", loc)
+        _once(found.warnings, seen, key, loaded.document.problem(loc, item.message, rule=item.rule))
+
+
+def _per_post(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: set[Any]) -> None:
+    firsts: dict[str, list[PlannedPost]] = {}
+    for row in rows:
+        group = firsts.setdefault(row.post_id, [])
+        if not group or group[0].occurrence == row.occurrence:
+            group.append(row)
+    variants_by_post = {p.id: set(p.variants or {}) for p in loaded.model.posts}
+    for post_id, group in firsts.items():
+        first = group[0]
+        quiet = first.quiet
+        if "night-time" not in quiet:
+            for item in advice.advise_time(first.local_time):
+                _once(
+                    found.warnings,
+                    seen,
+                    ("night", post_id),
+                    loaded.document.problem(
+                        ("posts", first.index, "every" if first.recurring else "at"), item.message, rule=item.rule
+                    ),
+                )
+        texts = {row.network: "\n".join(row.parts) for row in group}
+        if "same-text-everywhere" not in quiet and not variants_by_post.get(post_id):
+            for item in advice.advise_same_text(texts):
+                _once(
+                    found.warnings,
+                    seen,
+                    ("same", post_id),
+                    loaded.document.problem(("posts", first.index), item.message, rule=item.rule),
+                )
+        targets = {row.account for row in group} | {row.network for row in group}
+        accounts = ", ".join(sorted(row.account for row in group))
+        if "unused-variant" not in quiet:
+            for key in sorted(variants_by_post.get(post_id, ())):
+                if key not in targets:
+                    _once(
+                        found.warnings,
+                        seen,
+                        ("variant", post_id, key),
+                        loaded.document.problem(
+                            ("posts", first.index, "variants", key),
+                            f"the variant '{key}' is not used: this post goes to {accounts}. "
+                            "Fix: correct the network name, or add the account to the post.",
+                            key=True,
+                            rule="unused-variant",
+                        ),
+                    )

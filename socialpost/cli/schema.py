@@ -1,0 +1,29 @@
+"""The schema command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write to FILE.")
+def schema(output: Path | None) -> None:
+    """Print (or write) the JSON Schema of campaign files, for editors.
+
+    With the YAML extension of VS Code (or any editor using yaml-language-server), put this first
+    line in a campaign file to get completion and checks while you type:
+
+    \b
+      # yaml-language-server: $schema=campaign.schema.json
+    """
+    from socialpost.campaign.models import json_schema
+
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {output}.", err=True)
