@@ -41,7 +41,7 @@ def rehearse(
     model = loaded.model
     tz = zone(model.timezone)
     name = f"{model.campaign}-rehearsal"
-    first = start.astimezone(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    first = start.astimezone(UTC).replace(microsecond=0) + timedelta(seconds=2)
     upcoming = [row for row in rows if not row.recurring or row.due_at >= start]
     kept_occurrences: dict[str, list[str]] = {}
     for row in sorted(upcoming, key=lambda r: (r.due_at, r.index)):
@@ -63,7 +63,15 @@ def rehearse(
             continue
         due = first + position * spacing
         rehearsed.append(
-            replace(row, campaign=name, account=outbox_account(row.account), due_at=due, local_time=due.astimezone(tz))
+            # not "recurring" any more: a rehearsal row is a one-off, even if scheduling takes a while
+            replace(
+                row,
+                campaign=name,
+                account=outbox_account(row.account),
+                due_at=due,
+                local_time=due.astimezone(tz),
+                recurring=False,
+            )
         )
     copy = model.model_copy(
         update={
