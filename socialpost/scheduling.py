@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from socialpost.campaign import checks
 from socialpost.campaign.checks import PostMeasure
@@ -13,9 +14,11 @@ from socialpost.campaign.load import LoadedCampaign, load_campaigns
 from socialpost.config import Settings
 from socialpost.errors import CampaignError, ConfigError, PluginError, Problem
 from socialpost.networks.registry import Adapters
-from socialpost.store import sync
-from socialpost.store.db import Store
 from socialpost.timeutil import utcnow
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by the commands that need it
+    from socialpost.store import sync
+    from socialpost.store.db import Store
 
 
 @dataclass
@@ -162,6 +165,8 @@ def schedule(store: Store, prepared: list[Prepared], *, now: datetime, allow_pas
 
 
 def _run(store: Store, prepared: list[Prepared], *, now: datetime, allow_past: bool, dry_run: bool) -> list[sync.Plan]:
+    from socialpost.store import sync
+
     # Plan everything first, so a past time in the second file stops the first one too.
     problems: list[Problem] = []
     plans = []

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 RULES: dict[str, str] = {
     "no-conversation": "no question or invitation to reply",
@@ -69,8 +70,15 @@ def advise_text(
     language: str | None = None,
     uses_utm: bool = False,
     thread: Sequence[str] = (),
-) -> list[Advice]:
-    """Advice about one post's text as it goes to one network."""
+) -> tuple[Advice, ...]:
+    """Advice about one post's text as it goes to one network (cached: campaigns repeat texts)."""
+    return _advise_text(text, network, language, uses_utm, tuple(thread))
+
+
+@lru_cache(maxsize=4096)
+def _advise_text(
+    text: str, network: str, language: str | None, uses_utm: bool, thread: tuple[str, ...]
+) -> tuple[Advice, ...]:
     found: list[Advice] = []
     whole = "\n".join([text, *thread])
     if "?" not in whole and not _INVITATIONS.search(whole):
@@ -99,8 +107,8 @@ def advise_text(
                 "words get more replies and the link preview alone is often hidden.",
             )
         )
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) >= 0.8:
+    letters = sum(map(str.isalpha, text)) if text != text.lower() else 0  # no capital at all: skip
+    if letters >= 12 and sum(map(str.isupper, text)) / letters >= 0.8:
         found.append(
             Advice(
                 "all-caps",
@@ -119,7 +127,7 @@ def advise_text(
                 )
             )
     found.extend(_typography(whole, language))
-    return found
+    return tuple(found)
 
 
 def _typography(text: str, language: str | None) -> list[Advice]:

@@ -206,10 +206,13 @@ def _media_problem(path: Path, network: str, limits: MediaLimits) -> str | None:
 
 
 def _advice(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[Any]) -> None:
-    items = advice.advise_text(
-        row.parts[0], network=row.network, language=row.language, uses_utm=row.uses_utm, thread=row.parts[1:]
-    )
-    items += advice.advise_media((m["file"].rsplit("/", 1)[-1], m["alt"]) for m in row.payload.get("media", []))
+    parts = row.parts
+    items = [
+        *advice.advise_text(
+            parts[0], network=row.network, language=row.language, uses_utm=row.uses_utm, thread=parts[1:]
+        ),
+        *advice.advise_media((m["file"].rsplit("/", 1)[-1], m["alt"]) for m in row.payload.get("media", [])),
+    ]
     for item in items:
         if item.rule in row.quiet:
             continue

@@ -49,10 +49,21 @@ def short(text: str, width: int = 60) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
+SHOWN_PER_RULE = 5  # a 10,000-post campaign should not bury the terminal in one kind of advice
+
+
 def warnings(problems: list[Problem]) -> None:
+    """Each warning on one line; past a few of the same rule, a count (`--json` lists them all)."""
+    counts: dict[str | None, int] = {}
     for problem in problems:
+        counts[problem.rule] = counts.get(problem.rule, 0) + 1
+        if counts[problem.rule] > SHOWN_PER_RULE:
+            continue
         rule = f" [{problem.rule}]" if problem.rule else ""
         click.echo(f"warning{rule}: {problem}", err=True)
+    for rule, count in counts.items():
+        if count > SHOWN_PER_RULE:
+            click.echo(f"warning [{rule}]: … and {count - SHOWN_PER_RULE:,} more like this (see --json).", err=True)
 
 
 def validation(result: Validation) -> None:
