@@ -312,3 +312,26 @@ def test_json_schema_is_shipped_current_and_accepts_the_examples(run_cli) -> Non
         jsonschema.validate(yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader), shipped)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"campaign": "c", "timezone": "UTC", "accounts": ["x:a"], "posts": [], "txt": 1}, shipped)
+
+
+def test_yaml_11_booleans_are_refused_where_a_boolean_is_expected(write) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(CampaignError) as caught:
+        load_campaign(
+            write("c.yaml", HEAD + "posts:\n  - id: p\n    at: 2027-03-02 09:00\n    text: hi?\n    utm: no\n")
+        )
+    problem = caught.value.problems[0]
+    assert (problem.line, problem.column) == (8, 10)
+    assert problem.message == "'utm': expected true or false, got 'no'. Fix: write true or false."
+
+
+def test_plan_shows_thread_parts_per_network(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    path = write(
+        "c.yaml",
+        "campaign: c\ntimezone: UTC\naccounts: [outbox:a, webhook:b]\nposts:\n"
+        "  - id: p\n    at: 2027-03-02 09:00\n    text: one piece?\n"
+        "    variants:\n      outbox: {thread: [first part?, second part, third part]}\n",
+    )
+    # webhook:b is not configured: plan with outbox only
+    path.write_text(path.read_text().replace(", webhook:b", ""))
+    out = run_cli("plan", str(path)).stdout
+    assert "first part?" in out and "↳ 2/3" in out and "second part" in out and "↳ 3/3" in out

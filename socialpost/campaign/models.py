@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StrictBool,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -242,7 +243,7 @@ class Defaults(_Strict):
     media: list[Media] | None = None
     variants: dict[str, Variant] | None = None
     quiet: list[RuleId] | None = None
-    utm: bool | None = Field(None, description="false: do not tag links")
+    utm: StrictBool | None = Field(None, description="false: do not tag links")
     language: Language | None = None
 
 
@@ -266,7 +267,7 @@ class Post(_Strict):
     )
     language: Language | None = None
     quiet: list[RuleId] | None = Field(None, description="writing advice rules to silence for this post")
-    utm: bool | None = Field(None, description="false: do not tag this post's links")
+    utm: StrictBool | None = Field(None, description="false: do not tag this post's links")
 
     @model_validator(mode="after")
     def _consistent(self) -> Post:

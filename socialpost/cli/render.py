@@ -114,6 +114,9 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
                 _when(item.due_at.isoformat()).removesuffix(" +00:00"),
                 short(item.text),
             )
+            thread = item.planned.parts[1:] if item.planned is not None else []
+            for number, part in enumerate(thread, 2):
+                table.add_row("", "", "", "", "", "", f"[dim]↳ {number}/{len(thread) + 1}[/] {short(part)}")
     out = console()
     out.print(table)
     totals = {a: sum(p.count(a) for p in plans) for a in ("create", "update", "cancel", "unchanged")}
