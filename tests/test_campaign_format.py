@@ -335,3 +335,19 @@ def test_plan_shows_thread_parts_per_network(run_cli, write) -> None:  # type: i
     path.write_text(path.read_text().replace(", webhook:b", ""))
     out = run_cli("plan", str(path)).stdout
     assert "first part?" in out and "↳ 2/3" in out and "second part" in out and "↳ 3/3" in out
+
+
+def test_the_broken_example_reports_every_mistake_with_its_position(run_cli) -> None:
+    path = REPO / "campaigns" / "broken.yaml"
+    result = run_cli("validate", str(path), "--json")
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["ok"] is False
+    where = {(e["line"], e["column"]): e["message"] for e in data["errors"]}
+    assert set(where) == {(3, 11), (4, 11), (5, 27), (6, 16), (9, 9), (10, 5), (14, 10), (16, 20), (16, 33)}
+    assert "America/Toronto" in where[(4, 11)]
+    assert "Did you mean 'text'?" in where[(10, 5)]
+    assert all("Fix:" in message for message in where.values())
+    human = run_cli("validate", str(path))
+    assert human.exit_code == 2 and "Traceback" not in human.stderr
+    assert f"{path}:16:33: 'at': '25:00' is not a time of day." in human.stderr
