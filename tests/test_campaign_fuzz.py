@@ -30,12 +30,24 @@ posts:
   - <<: *first
     id: again
     accounts: [bluesky:acme]
+  - id: tip
+    every: {days: [mon, ven], at: ["10:30", "15:00"], from: 2027-03-01, until: 2027-03-31}
+    texts: ["Tip one?", "Tip two?"]
+    variants:
+      x: {thread: ["1/2 …", "2/2 …"]}
+      mastodon: {text: "Toot?", media: [{file: img/a.jpg, alt: "A cup"}]}
+  - id: monthly
+    every: {cron: "0 9 1-7 * thu", from: 2027-02-01, until: 2027-06-30}
+    thread: ["a?", "b"]
+    quiet: [night-time]
+    utm: false
 """
 LINES = VALID.splitlines(keepends=True)
 YAML_BITS = [
     *[":", ": ", "-", "- ", "\t", "  ", "\n", "#", "'", '"', "[", "]", "{", "}", ",", "&a", "*a", "<<", "!!"],
     *["---", "...", "|", ">", "?", "%", "@", "`", "\x00", "\x01", "\ufeff", "é", "☕", "\r", "\u2028", "~", "no"],
     *["12:30", "0x1", "9" * 30, "2027-02-30 09:00", "EST", "America/Montreall", "id: teaser", "text:", "posts:"],
+    *["every:", "cron: '* * *'", "interval: 1h", "days: [funday]", "at: '25:00'", "variants:", "thread: []"],
 ]
 
 
@@ -83,14 +95,29 @@ def check(text: str) -> None:
             assert "Traceback" not in problem.message
         return
     assert isinstance(loaded, LoadedCampaign)
-    for row in expand(loaded):  # a campaign that loads also expands
+    try:
+        rows = expand(loaded)  # a campaign that loads expands, or says where its rule is wrong
+    except CampaignError as error:
+        assert all(p.line > 0 and "Fix:" in p.message for p in error.problems)
+        return
+    for row in rows:
         assert row.due_at.utcoffset() is not None
 
 
 def test_the_valid_campaign_is_valid() -> None:
     loaded = load_campaign(PATH, text=VALID)
-    assert [p.id for p in loaded.model.posts] == ["teaser", "announce", "again"]
-    assert len(expand(loaded)) == 5
+    assert [p.id for p in loaded.model.posts] == ["teaser", "announce", "again", "tip", "monthly"]
+    rows = expand(loaded)
+    # 5 one-off rows; tip: 9 Mondays/Fridays in March × 2 times × 2 accounts; monthly: the first
+    # Thursday of Feb–Jun (APScheduler ANDs day-of-month and weekday) × 2 accounts
+    assert len(rows) == 5 + 36 + 10
+    assert sorted({r.occurrence for r in rows if r.post_id == "monthly"}) == [
+        "2027-02-04T09:00",
+        "2027-03-04T09:00",
+        "2027-04-01T09:00",
+        "2027-05-06T09:00",
+        "2027-06-03T09:00",
+    ]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
