@@ -242,7 +242,8 @@ def _per_post(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, 
                         ("posts", first.index, "every" if first.recurring else "at"), item.message, rule=item.rule
                     ),
                 )
-        texts = {row.network: "\n".join(row.parts) for row in group}
+        # the same source text (UTM tags differ per network, so compare where the text was written)
+        texts = {row.network: repr(row.part_locs) for row in group}
         if "same-text-everywhere" not in quiet and not variants_by_post.get(post_id):
             for item in advice.advise_same_text(texts):
                 _once(
