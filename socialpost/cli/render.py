@@ -59,8 +59,8 @@ def warnings(problems: list[Problem]) -> None:
         counts[problem.rule] = counts.get(problem.rule, 0) + 1
         if counts[problem.rule] > SHOWN_PER_RULE:
             continue
-        rule = f" [{problem.rule}]" if problem.rule else ""
-        click.echo(f"warning{rule}: {problem}", err=True)
+        label = f" [{problem.rule}]" if problem.rule else ""
+        click.echo(f"warning{label}: {problem}", err=True)
     for rule, count in counts.items():
         if count > SHOWN_PER_RULE:
             click.echo(f"warning [{rule}]: … and {count - SHOWN_PER_RULE:,} more like this (see --json).", err=True)
