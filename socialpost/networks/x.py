@@ -1,0 +1,1221 @@
+"""X (Twitter) through API v2 with tweepy 4.17, plus our own v2 media upload (``x_media``).
+
+Authentication is either OAuth 1.0a user context (API Key and Secret + Access Token and Secret)
+or an OAuth 2.0 user token from the Authorization Code + PKCE flow. OAuth 2.0 access tokens last
+two hours; with ``offline.access`` X also gives a refresh token, which is single-use: every refresh
+returns a new pair. Refreshed tokens are kept in ``<data_dir>/sessions/x-<name>.json`` (mode 0600),
+because secrets.yaml belongs to the user; that file wins over secrets.yaml until the user connects
+the account again (``accounts add``), which the file notices by the refresh token it came from.
+
+X has no idempotency key. Safety comes from three things: every thread part's id is recorded as
+soon as X returns it (``<data_dir>/x/<name>/threads/``), so a retry resumes a thread instead of
+posting it again; X refuses an exact duplicate text with 403, and we then look the post up among
+the account's recent posts; and ``reconcile`` looks for the post there too. Reads cost money on X,
+so engagement metrics are off unless ``collect_metrics`` is true, and capped per day.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import html
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
+from requests.adapters import HTTPAdapter
+
+from socialpost.errors import (
+    AuthError,
+    ContentRejected,
+    DuplicatePost,
+    NetworkError,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
+from socialpost.networks.base import (
+    AccountSettings,
+    AccountSetup,
+    AdapterContext,
+    Identity,
+    Network,
+    NotSent,
+    OutgoingPost,
+    Published,
+    SetupUI,
+)
+from socialpost.networks.x_media import API_HOST, MediaFile, MediaUploader, check_media
+from socialpost.text.count import X_MAX, x_invalid_characters, x_weighted_length
+from socialpost.timeutil import iso_utc
+
+log = logging.getLogger("socialpost.networks.x")
+
+DEFAULT_BASE_URL = API_HOST
+TOKEN_PATH = "/2/oauth2/token"
+SCOPES = ["tweet.read", "tweet.write", "users.read", "offline.access", "media.write"]
+PORTAL = "https://developer.x.com/en/portal/dashboard"
+DEFAULT_REDIRECT = "http://127.0.0.1:8080/callback"
+EXCERPT_CHARS = 300
+REFRESH_EARLY = timedelta(minutes=2)  # refresh an OAuth 2.0 token this long before it expires
+RECONCILE_MARGIN = timedelta(minutes=10)  # look this far before the due time (clock skew)
+RECONCILE_PAGES = 5  # at most 5 × 100 recent posts are searched
+NON_PUBLIC_WINDOW = timedelta(days=29)  # X gives non-public metrics for own posts < 30 days old
+SNOWFLAKE_EPOCH_MS = 1288834974657
+THREAD_RECORD_DAYS = 30
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_REDACTED = "[redacted]"
+
+T = TypeVar("T")
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+class XSettings(AccountSettings):
+    # OAuth 1.0a user context (the app's API Key and Secret, the account's Access Token and Secret)
+    consumer_key: SecretStr | None = Field(None, description="API Key (OAuth 1.0a)")
+    consumer_secret: SecretStr | None = Field(None, description="API Key Secret (OAuth 1.0a)")
+    access_token: SecretStr | None = Field(None, description="Access Token (OAuth 1.0a)")
+    access_token_secret: SecretStr | None = Field(None, description="Access Token Secret (OAuth 1.0a)")
+    # OAuth 2.0 Authorization Code with PKCE (user token)
+    client_id: str | None = Field(None, description="OAuth 2.0 Client ID")
+    client_secret: SecretStr | None = Field(None, description="OAuth 2.0 Client Secret (confidential clients)")
+    oauth2_access_token: SecretStr | None = Field(None, description="OAuth 2.0 user access token")
+    oauth2_refresh_token: SecretStr | None = Field(None, description="OAuth 2.0 refresh token (offline.access)")
+    oauth2_expires_at: datetime | None = Field(None, description="when the OAuth 2.0 access token expires")
+
+    base_url: HttpUrl = Field(HttpUrl(DEFAULT_BASE_URL), description="X API address (proxies, tests)")
+    timeout: float = Field(30.0, gt=0, le=600, description="seconds to wait for X on each request")
+    media_processing_timeout: float = Field(600.0, gt=0, description="seconds to wait for X to process a video")
+    collect_metrics: bool = Field(False, description="read engagement metrics (X bills every post read)")
+    max_metric_reads_per_day: int = Field(200, ge=0, description="posts read for metrics per UTC day, at most")
+
+    @field_validator("oauth2_expires_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+    @model_validator(mode="after")
+    def _one_way_to_sign_in(self) -> XSettings:
+        oauth1 = [self.consumer_key, self.consumer_secret, self.access_token, self.access_token_secret]
+        if any(oauth1):
+            if not all(oauth1):
+                raise ValueError(
+                    "OAuth 1.0a needs all four of consumer_key, consumer_secret, access_token and access_token_secret"
+                )
+            if self.oauth2_access_token:
+                raise ValueError("set either the OAuth 1.0a keys or an OAuth 2.0 token, not both")
+            return self
+        if not self.oauth2_access_token:
+            raise ValueError(
+                "no credentials: set consumer_key, consumer_secret, access_token and access_token_secret "
+                "(OAuth 1.0a) or oauth2_access_token (OAuth 2.0); 'socialpost accounts add x NAME' does it for you"
+            )
+        if self.oauth2_refresh_token and not self.client_id:
+            raise ValueError("client_id is needed to refresh the OAuth 2.0 token")
+        return self
+
+    @property
+    def oauth1(self) -> bool:
+        return self.consumer_key is not None
+
+
+# --- HTTP plumbing ----------------------------------------------------------------------------
+
+
+class _Transport(HTTPAdapter):
+    """Sends tweepy's requests (always to https://api.twitter.com) to ``base_url`` instead, and
+    gives every request a timeout (tweepy sets none)."""
+
+    def __init__(self, base_url: str, timeout: float) -> None:
+        super().__init__()
+        base = base_url.rstrip("/")
+        self.base = None if base == API_HOST else base
+        self.timeout = timeout
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        if self.base and request.url and request.url.startswith(API_HOST):
+            request.url = self.base + request.url[len(API_HOST) :]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().send(request, *args, **kwargs)
+
+
+class _Redactor(logging.Filter):
+    """tweepy logs every request's headers at DEBUG (``Authorization: Bearer …``) and
+    requests-oauthlib logs tokens when it fetches or refreshes them; blank those out."""
+
+    _PATTERNS = (
+        (re.compile(r"(Bearer\s+)[^\s'\",}]+"), r"\1" + _REDACTED),
+        (re.compile(r"(oauth_[a-z_]+=\"?)[^\"',&\s]+"), r"\1" + _REDACTED),
+        (
+            re.compile(
+                r"(['\"]?(?:access_token|refresh_token|code_verifier|client_secret|code|id_token|oauth_token"
+                r"|oauth_token_secret)['\"]?\s*[:=]\s*['\"]?)[^'\",&\s}]+"
+            ),
+            r"\1" + _REDACTED,
+        ),
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, values: Sequence[str]) -> None:
+        with self._lock:
+            self._secrets.update(v for v in values if v and len(v) >= 6)
+
+    def redact(self, text: str) -> str:
+        with self._lock:
+            secrets = sorted(self._secrets, key=len, reverse=True)
+        for secret in secrets:
+            text = text.replace(secret, _REDACTED)
+        for pattern, replacement in self._PATTERNS:
+            text = pattern.sub(replacement, text)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed record is logging's business
+            return True
+        redacted = self.redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+_REDACTOR = _Redactor()
+# A logger's filters only see records logged on that very logger, so each one is named.
+_SDK_LOGGERS = (
+    "tweepy.client",
+    "tweepy.auth",
+    "requests_oauthlib",
+    "requests_oauthlib.oauth1_auth",
+    "requests_oauthlib.oauth1_session",
+    "requests_oauthlib.oauth2_session",
+    "oauthlib",
+    "oauthlib.oauth1.rfc5849",
+    "oauthlib.oauth1.rfc5849.signature",
+    "oauthlib.oauth2.rfc6749",
+    "urllib3.connectionpool",
+    "socialpost.networks.x",
+)
+for _name in _SDK_LOGGERS:
+    logging.getLogger(_name).addFilter(_REDACTOR)
+
+
+# --- small files in the data folder -----------------------------------------------------------
+
+
+def _write_private(path: Path, data: dict[str, Any]) -> None:
+    """Write JSON atomically with mode 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        log.warning("ignoring unreadable file %s", path)
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock between daemons sharing the data folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _fingerprint(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+class _Tokens:
+    """The OAuth 2.0 tokens in use: from secrets.yaml, or newer ones from the session file."""
+
+    def __init__(self, path: Path, settings: XSettings) -> None:
+        self.path = path
+        assert settings.oauth2_access_token is not None
+        original = settings.oauth2_refresh_token or settings.oauth2_access_token
+        self.origin = _fingerprint(original.get_secret_value())
+        self.access = settings.oauth2_access_token.get_secret_value()
+        self.refresh = settings.oauth2_refresh_token.get_secret_value() if settings.oauth2_refresh_token else None
+        self.expires_at = settings.oauth2_expires_at
+        self.adopt_stored()
+
+    def adopt_stored(self) -> bool:
+        """Take the session file's tokens when they descend from the configured ones."""
+        stored = _read_json(self.path)
+        if not stored or stored.get("origin") != self.origin or not stored.get("access_token"):
+            return False
+        changed = bool(stored["access_token"] != self.access)
+        self.access = str(stored["access_token"])
+        self.refresh = str(stored["refresh_token"]) if stored.get("refresh_token") else None
+        expires = stored.get("expires_at")
+        self.expires_at = datetime.fromisoformat(expires) if isinstance(expires, str) else None
+        return changed
+
+    def save(self) -> None:
+        _write_private(
+            self.path,
+            {
+                "origin": self.origin,
+                "access_token": self.access,
+                "refresh_token": self.refresh,
+                "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            },
+        )
+
+
+class _Threads:
+    """Which parts of which post are already on X: ``{key: [id of part 0, id of part 1, …]}``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:40]}.json"
+
+    def load(self, key: str) -> list[str]:
+        data = _read_json(self._path(key))
+        if not data or data.get("key") != key:
+            return []
+        return [str(i) for i in data.get("ids", [])]
+
+    def save(self, key: str, ids: list[str]) -> None:
+        if not ids:
+            return
+        _write_private(self._path(key), {"key": key, "ids": ids, "updated": time.time()})
+        if len(ids) == 1:
+            self._prune()
+
+    def _prune(self) -> None:
+        cutoff = time.time() - THREAD_RECORD_DAYS * 86400
+        with contextlib.suppress(OSError):
+            for path in self.folder.glob("*.json"):
+                with contextlib.suppress(OSError):
+                    if path.stat().st_mtime < cutoff:
+                        path.unlink()
+
+
+class _ReadBudget:
+    """Posts read for metrics per UTC day (X bills reads), shared by daemons through a file."""
+
+    def __init__(self, path: Path, limit: int) -> None:
+        self.path = path
+        self.limit = limit
+
+    def take(self, wanted: int, today: date) -> int:
+        with _file_lock(self.path.with_suffix(".lock")):
+            data = _read_json(self.path) or {}
+            used = int(data.get("reads", 0)) if data.get("day") == today.isoformat() else 0
+            granted = max(0, min(wanted, self.limit - used))
+            if granted:
+                _write_private(self.path, {"day": today.isoformat(), "reads": used + granted})
+            return granted
+
+
+# --- text matching (reconciliation) -----------------------------------------------------------
+
+
+def _comparable(text: str) -> str:
+    """Text as X gives it back, made comparable with ours: entities unescaped, every link (X
+    rewrites them to t.co) replaced by one token, trailing links (X appends media links) and
+    leading @mentions (replies) dropped, whitespace collapsed."""
+    from twitter_text.extract_urls import extract_urls_with_indices  # type: ignore[import-untyped,unused-ignore]
+
+    text = unicodedata.normalize("NFC", html.unescape(text)).replace("\r\n", "\n")
+    pieces: list[str] = []
+    last = 0
+    for entity in extract_urls_with_indices(text):
+        start, end = entity["indices"]
+        pieces.append(text[last:start])
+        pieces.append(" \x00 ")
+        last = end
+    pieces.append(text[last:])
+    words = "".join(pieces).split()
+    while words and words[-1] == "\x00":
+        words.pop()
+    while words and words[0].startswith("@") and len(words) > 1:
+        words.pop(0)
+    return " ".join(words)
+
+
+def _same_text(remote: str, ours: str) -> bool:
+    return _comparable(remote) == _comparable(ours)
+
+
+def _snowflake_time(tweet_id: str) -> datetime | None:
+    try:
+        millis = (int(tweet_id) >> 22) + SNOWFLAKE_EPOCH_MS
+    except ValueError:
+        return None
+    return datetime.fromtimestamp(millis / 1000, tz=UTC)
+
+
+def _status_url(tweet_id: str) -> str:
+    return f"https://x.com/i/status/{tweet_id}"
+
+
+# --- the adapter ------------------------------------------------------------------------------
+
+
+class XNetwork(Network):
+    name = "x"
+    title = "X (Twitter)"
+    settings_model = XSettings
+    idempotent = False
+    max_length = X_MAX
+
+    # Where `accounts add` sends the OAuth requests (tests point it at a local fake).
+    setup_base_url: ClassVar[str] = DEFAULT_BASE_URL
+
+    settings: XSettings
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._lock = threading.RLock()
+        self._client: Any = None
+        self._me: dict[str, Any] | None = None
+        self._uploader: MediaUploader | None = None
+        name = _UNSAFE.sub("_", self.account.split(":", 1)[-1])
+        data_dir = self.context.data_dir
+        self._threads = _Threads(data_dir / "x" / name / "threads")
+        self._budget = _ReadBudget(data_dir / "x" / name / "metric-reads.json", self.settings.max_metric_reads_per_day)
+        self._tokens: _Tokens | None = None
+        if not self.settings.oauth1:
+            self._tokens = _Tokens(data_dir / "sessions" / f"x-{name}.json", self.settings)
+        _REDACTOR.add(self._secret_values())
+        self.sleep: Callable[[float], None] = time.sleep  # media processing polls (tests replace it)
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    def _secret_values(self) -> list[str]:
+        s = self.settings
+        values = [
+            v.get_secret_value()
+            for v in (
+                s.consumer_key,
+                s.consumer_secret,
+                s.access_token,
+                s.access_token_secret,
+                s.client_secret,
+                s.oauth2_access_token,
+                s.oauth2_refresh_token,
+            )
+            if v is not None
+        ]
+        if self._tokens is not None:
+            values += [v for v in (self._tokens.access, self._tokens.refresh) if v]
+        return values
+
+    @property
+    def _where(self) -> str:
+        return f"X account {self.account}"
+
+    @property
+    def _readd(self) -> str:
+        return f"socialpost accounts add x {self.account.split(':', 1)[-1]}"
+
+    def _transport(self) -> _Transport:
+        return _Transport(str(self.settings.base_url), self.settings.timeout)
+
+    def _api(self) -> Any:
+        import tweepy  # type: ignore[import-untyped]
+
+        with self._lock:
+            if self._client is None:
+                s = self.settings
+                if s.oauth1:
+                    assert s.consumer_key and s.consumer_secret and s.access_token and s.access_token_secret
+                    client = tweepy.Client(
+                        consumer_key=s.consumer_key.get_secret_value(),
+                        consumer_secret=s.consumer_secret.get_secret_value(),
+                        access_token=s.access_token.get_secret_value(),
+                        access_token_secret=s.access_token_secret.get_secret_value(),
+                        return_type=dict,
+                        wait_on_rate_limit=False,
+                    )
+                else:
+                    assert self._tokens is not None
+                    client = tweepy.Client(bearer_token=self._tokens.access, return_type=dict, wait_on_rate_limit=False)
+                client.session.mount(API_HOST, self._transport())
+                self._client = client
+            return self._client
+
+    @property
+    def _user_auth(self) -> bool:
+        """tweepy: True signs with OAuth 1.0a; False sends the OAuth 2.0 user token as Bearer."""
+        return self.settings.oauth1
+
+    def _media_auth(self) -> tuple[Any, dict[str, str]]:
+        client = self._api()
+        headers = {"User-Agent": client.user_agent}
+        if self.settings.oauth1:
+            from tweepy import OAuth1UserHandler
+
+            handler = OAuth1UserHandler(
+                client.consumer_key, client.consumer_secret, client.access_token, client.access_token_secret
+            )
+            return handler.apply_auth(), headers
+        return None, {**headers, "Authorization": f"Bearer {client.bearer_token}"}
+
+    def _media(self) -> MediaUploader:
+        with self._lock:
+            if self._uploader is None:
+                self._uploader = MediaUploader(
+                    self._api().session,
+                    self._media_auth,
+                    processing_timeout=self.settings.media_processing_timeout,
+                    sleep=lambda seconds: self.sleep(seconds),
+                )
+            return self._uploader
+
+    # --- OAuth 2.0 refresh ---------------------------------------------------------------------
+
+    def _fresh_token(self) -> None:
+        tokens = self._tokens
+        if tokens is None:
+            return
+        with self._lock:
+            if tokens.expires_at is not None and self.context.clock() >= tokens.expires_at - REFRESH_EARLY:
+                self._refresh()
+
+    def _can_refresh(self) -> bool:
+        return self._tokens is not None and bool(self._tokens.refresh) and bool(self.settings.client_id)
+
+    def _refresh(self) -> None:
+        """Trade the refresh token for new tokens and keep them (X rotates refresh tokens)."""
+        tokens = self._tokens
+        assert tokens is not None
+        if not self._can_refresh():
+            raise AuthError(
+                f"{self._where}: the OAuth 2.0 access token has expired and there is no refresh token.",
+                hint=f"Connect the account again: {self._readd} (the set-up asks for offline.access).",
+            )
+        from oauthlib.oauth2.rfc6749.errors import OAuth2Error  # type: ignore[import-untyped]
+        from requests.auth import HTTPBasicAuth
+        from requests_oauthlib import OAuth2Session  # type: ignore[import-untyped]
+
+        with self._lock, _file_lock(tokens.path.with_suffix(".lock")):
+            before = tokens.access
+            # another daemon may have refreshed already: its tokens are in the session file
+            if tokens.adopt_stored() and tokens.access != before:
+                self._use_token(tokens.access)
+                if tokens.expires_at is None or self.context.clock() < tokens.expires_at - REFRESH_EARLY:
+                    return
+            client_id = self.settings.client_id
+            assert client_id and tokens.refresh
+            secret = self.settings.client_secret.get_secret_value() if self.settings.client_secret else None
+            session = OAuth2Session(client_id=client_id, token={"access_token": tokens.access, "token_type": "bearer"})
+            session.mount(API_HOST, self._transport())
+            session.register_compliance_hook("refresh_token_response", self._token_response_hook)
+            try:
+                token = session.refresh_token(
+                    API_HOST + TOKEN_PATH,
+                    refresh_token=tokens.refresh,
+                    auth=HTTPBasicAuth(client_id, secret) if secret else None,
+                    **({} if secret else {"client_id": client_id}),
+                )
+            except NetworkError:
+                raise
+            except OAuth2Error as exc:
+                raise AuthError(
+                    f"{self._where}: X refused to renew the OAuth 2.0 sign-in ({exc.error}).",
+                    hint=f"The access was revoked or the refresh token is stale; connect again: {self._readd}",
+                ) from None
+            except requests.RequestException as exc:
+                raise TransientError(
+                    f"{self._where}: could not reach X to renew the sign-in ({exc.__class__.__name__})."
+                ) from None
+            except ValueError:
+                raise TransientError(f"{self._where}: X's answer to the token renewal was unreadable.") from None
+            finally:
+                session.close()
+            tokens.access = str(token["access_token"])
+            tokens.refresh = str(token.get("refresh_token") or tokens.refresh)
+            expires_in = token.get("expires_in")
+            tokens.expires_at = (
+                self.context.clock() + timedelta(seconds=float(expires_in)) if expires_in is not None else None
+            )
+            _REDACTOR.add([tokens.access, tokens.refresh or ""])
+            tokens.save()
+            self._use_token(tokens.access)
+            log.info("renewed the OAuth 2.0 token of %s", self.account)
+
+    def _token_response_hook(self, response: requests.Response) -> requests.Response:
+        if response.status_code == 429 or response.status_code >= 500:
+            raise TransientError(
+                f"{self._where}: X could not renew the sign-in right now ({response.status_code}).",
+                status=response.status_code,
+                retry_at=_reset_time(response.headers, self.context.clock()),
+            )
+        return response
+
+    def _use_token(self, access: str) -> None:
+        if self._client is not None:
+            self._client.bearer_token = access
+
+    # --- calling X ------------------------------------------------------------------------------
+
+    def _call(self, what: str, call: Callable[[Any], T], *, creating: bool = False) -> T:
+        """Run ``call(client)``, renewing an OAuth 2.0 token once on 401; map every error."""
+        import tweepy
+
+        for attempt in (1, 2):
+            self._fresh_token()
+            try:
+                return call(self._api())
+            except tweepy.Unauthorized as exc:
+                if attempt == 1 and self._can_refresh():
+                    with self._lock:
+                        self._refresh()
+                    continue
+                raise self._error(exc, what, creating=creating) from None
+            except (tweepy.TweepyException, requests.RequestException) as exc:
+                raise self._error(exc, what, creating=creating) from None
+        raise AssertionError("unreachable")
+
+    def _error(self, exc: Exception, what: str, *, creating: bool) -> NetworkError:
+        """One place that turns tweepy's and requests' exceptions into socialpost's."""
+        import tweepy
+
+        where = self._where
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return TransientError(f"{where}: could not connect to X to {what} (timed out).")
+        if isinstance(exc, requests.exceptions.ReadTimeout):
+            return TransientError(
+                f"{where}: X did not answer within {self.settings.timeout:g} s while we {what}.",
+                request_sent=creating,
+            )
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            sent = creating and not _never_connected(exc)
+            return TransientError(f"{where}: the connection to X failed while we {what}.", request_sent=sent)
+        if isinstance(exc, requests.RequestException):
+            return TransientError(
+                f"{where}: the request to X failed ({exc.__class__.__name__}).", request_sent=creating
+            )
+        if not isinstance(exc, tweepy.HTTPException):
+            return PermanentError(f"{where}: {what} failed ({exc.__class__.__name__}).")
+        response = exc.response
+        status = int(response.status_code)
+        detail = self._detail(exc)
+        said = f" X said: {detail}" if detail else ""
+        if isinstance(exc, tweepy.TooManyRequests) or status == 429:
+            return RateLimited(
+                f"{where}: X's rate limit is reached (429) while we {what}.{said}",
+                status=429,
+                retry_at=_reset_time(response.headers, self.context.clock()),
+            )
+        if status == 401:
+            return AuthError(
+                f"{where}: X refused the credentials (401) while we {what}.{said}",
+                hint=f"The tokens are wrong, revoked or expired; connect the account again: {self._readd}",
+                status=401,
+            )
+        lowered = detail.lower()
+        if status == 403 and "duplicate" in lowered:
+            return DuplicatePost(
+                f"{where}: X refuses this post because the account already has one with exactly the same "
+                f"text (403).{said}",
+                hint="Change the text, or delete the earlier post on X, then retry.",
+                status=403,
+            )
+        if status == 402 or (status == 403 and "credits" in lowered):
+            return PermanentError(
+                f"{where}: X refused to {what} because the developer account has no API credits left ({status}).{said}",
+                hint=f"Add credits or change the plan in the X developer console ({PORTAL}).",
+                status=status,
+            )
+        if status == 403:
+            if "permission" in lowered or "not permitted" in lowered:
+                hint = (
+                    "In the X developer portal, open the app's 'User authentication settings', set App "
+                    "permissions to 'Read and write', save, then regenerate the Access Token and Secret (or sign "
+                    f"in again) and run: {self._readd}"
+                )
+            elif "project" in lowered or "enrolled" in lowered or "subset" in lowered:
+                hint = (
+                    "The app must belong to a Project with API v2 access and an access level (or credits) that "
+                    f"allows this call; check the developer portal ({PORTAL})."
+                )
+            else:
+                hint = (
+                    "Check that the app has 'Read and write' permission and that your X API access allows this "
+                    f"call ({PORTAL})."
+                )
+            return AuthError(f"{where}: X does not allow this app to {what} (403).{said}", hint=hint, status=403)
+        if status >= 500:
+            return TransientError(f"{where}: X failed ({status}) while we {what}.{said}", status=status)
+        return ContentRejected(
+            f"{where}: X rejected the request to {what} ({status}).{said}",
+            hint="Change the post as X says, then retry it.",
+            status=status,
+        )
+
+    def _detail(self, exc: Any) -> str:
+        """X's own explanation, short, on one line, without any of our secrets."""
+        messages = [str(m) for m in getattr(exc, "api_messages", []) if m]
+        text = " ".join(messages)
+        if not text:
+            try:
+                body = exc.response.json()
+            except Exception:  # noqa: BLE001 - not JSON: use the raw text
+                body = None
+            if isinstance(body, dict):
+                text = str(body.get("detail") or body.get("title") or body.get("message") or "")
+            if not text:
+                try:
+                    text = str(exc.response.text or "")
+                except Exception:  # noqa: BLE001 - an unreadable body says nothing
+                    text = ""
+        text = _REDACTOR.redact(" ".join(text.split()))
+        return text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
+
+    def _me_data(self) -> dict[str, Any]:
+        with self._lock:
+            if self._me is None:
+                body = self._call(
+                    "read the account", lambda c: c.get_me(user_fields=["username", "name"], user_auth=self._user_auth)
+                )
+                data = body.get("data") if isinstance(body, dict) else None
+                if not isinstance(data, dict) or not data.get("id"):
+                    raise TransientError(f"{self._where}: X's answer about the account had no id.")
+                self._me = data
+            return self._me
+
+    # --- publishing -----------------------------------------------------------------------------
+
+    def _validate(self, post: OutgoingPost) -> list[str]:
+        parts = [post.text, *post.thread]
+        for index, text in enumerate(parts):
+            label = "the post" if len(parts) == 1 else f"part {index + 1} of the thread"
+            if not text.strip() and not (index == 0 and post.media):
+                raise ContentRejected(f"X: {label} is empty.", hint="Write some text (or attach media to the post).")
+            length = x_weighted_length(text)
+            if length > X_MAX:
+                raise ContentRejected(
+                    f"X: {label} is {length} characters as X counts them; X allows {X_MAX}.",
+                    hint="Shorten it (links count 23, most emoji and CJK characters count 2), or split it "
+                    "into a thread.",
+                )
+            bad = x_invalid_characters(text)
+            if bad:
+                shown = ", ".join(f"U+{ord(c):04X}" for c in bad)
+                raise ContentRejected(f"X: {label} contains characters X refuses ({shown}).", hint="Remove them.")
+        return parts
+
+    def publish(self, post: OutgoingPost) -> Published:
+        parts = self._validate(post)
+        media = check_media([(m.file, m.alt) for m in post.media], self.context.base_dir)
+        ids = self._threads.load(post.key)
+        first_was_duplicate = False
+        while len(ids) < len(parts):
+            index = len(ids)
+            text = parts[index]
+            kwargs: dict[str, Any] = {"text": text, "user_auth": self._user_auth}
+            if index == 0 and media:
+                kwargs["media_ids"] = [self._upload(m) for m in media]
+            if index > 0:
+                kwargs["in_reply_to_tweet_id"] = ids[-1]
+            try:
+                body = self._create(kwargs)
+            except DuplicatePost as exc:
+                found = self._find_duplicate(post, text, ids[-1] if ids else None)
+                if found is None:
+                    if ids:  # part of a thread is out: say so
+                        raise DuplicatePost(
+                            f"{exc.message} (part {index + 1} of the thread; the first {index} part(s) are on X, "
+                            f"starting at {_status_url(ids[0])})",
+                            hint=exc.hint,
+                            status=exc.status,
+                        ) from None
+                    raise
+                tweet_id = found
+                first_was_duplicate = first_was_duplicate or index == 0
+            else:
+                data = body.get("data") if isinstance(body, dict) else None
+                tweet_id = str(data.get("id") or "") if isinstance(data, dict) else ""
+                if not tweet_id:
+                    raise TransientError(
+                        f"{self._where}: X accepted the post but returned no id.", request_sent=True
+                    ) from None
+            ids.append(tweet_id)
+            self._threads.save(post.key, ids)
+        if first_was_duplicate:
+            raise DuplicatePost(
+                f"{self._where}: X already had this post.",
+                existing_id=ids[0],
+                existing_url=_status_url(ids[0]),
+            )
+        return Published(remote_id=ids[0], url=_status_url(ids[0]))
+
+    def _upload(self, media: MediaFile) -> str:
+        uploader = self._media()
+
+        def upload(_client: Any) -> str:
+            return uploader.upload(media)
+
+        return self._call("upload media", upload)
+
+    def _create(self, kwargs: dict[str, Any]) -> Any:
+        def create(client: Any) -> Any:
+            return client.create_tweet(**kwargs)
+
+        return self._call("publish", create, creating=True)
+
+    def _find_duplicate(self, post: OutgoingPost, text: str, reply_to: str | None) -> str | None:
+        """After X said "duplicate": the id of that post among the account's recent ones, if ours."""
+        try:
+            tweets, _complete = self._recent(post.due_at - RECONCILE_MARGIN)
+        except NetworkError as exc:
+            log.info("could not look for the duplicate of %s on %s: %s", post.key, self.account, exc)
+            return None
+        for tweet in tweets:
+            if _same_text(str(tweet.get("text", "")), text) and (reply_to is None or _replied_to(tweet) == reply_to):
+                return str(tweet["id"])
+        return None
+
+    def _recent(self, since: datetime) -> tuple[list[dict[str, Any]], bool]:
+        """The account's posts since ``since`` (newest first) and whether that list is complete."""
+        me = str(self._me_data()["id"])
+        now = self.context.clock()
+        start = min(since, now - timedelta(seconds=30)).astimezone(UTC)
+        tweets: list[dict[str, Any]] = []
+        token: str | None = None
+        for _page in range(RECONCILE_PAGES):
+            params: dict[str, Any] = {
+                "start_time": start,
+                "max_results": 100,
+                "tweet_fields": ["created_at", "referenced_tweets", "conversation_id"],
+                "user_auth": self._user_auth,
+            }
+            if token:
+                params["pagination_token"] = token
+            body = self._users_tweets(me, params)
+            data = body.get("data") if isinstance(body, dict) else None
+            tweets += [t for t in data or [] if isinstance(t, dict) and t.get("id")]
+            meta = body.get("meta") if isinstance(body, dict) else None
+            token = meta.get("next_token") if isinstance(meta, dict) else None
+            if not token:
+                return tweets, True
+        return tweets, False
+
+    def _users_tweets(self, me: str, params: dict[str, Any]) -> Any:
+        def read(client: Any) -> Any:
+            return client.get_users_tweets(me, **params)
+
+        return self._call("read the account's recent posts", read)
+
+    def reconcile(self, post: OutgoingPost) -> Published | NotSent | None:
+        parts = [post.text, *post.thread]
+        ids = self._threads.load(post.key)
+        if len(ids) >= len(parts):
+            return Published(remote_id=ids[0], url=_status_url(ids[0]))
+        tweets, complete = self._recent(post.due_at - RECONCILE_MARGIN)
+        found_any = False
+        while len(ids) < len(parts):
+            text = parts[len(ids)]
+            previous = ids[-1] if ids else None
+            match = next(
+                (
+                    str(t["id"])
+                    for t in reversed(tweets)  # oldest first: the first copy is ours
+                    if _same_text(str(t.get("text", "")), text)
+                    and (_replied_to(t) == previous if previous else _replied_to(t) is None)
+                ),
+                None,
+            )
+            if match is None:
+                break
+            ids.append(match)
+            found_any = True
+        if found_any:
+            self._threads.save(post.key, ids)
+        if len(ids) >= len(parts):
+            return Published(remote_id=ids[0], url=_status_url(ids[0]))
+        if not complete:
+            return None
+        if ids:
+            return NotSent(
+                f"the first {len(ids)} of {len(parts)} parts of the thread are on X; the rest were not sent and "
+                "will be posted as replies"
+            )
+        return NotSent(f"no post with this text on {self.account} since {iso_utc(post.due_at - RECONCILE_MARGIN)}")
+
+    # --- metrics --------------------------------------------------------------------------------
+
+    def fetch_metrics(self, remote_ids: Sequence[str]) -> dict[str, dict[str, int | None]]:
+        if not self.settings.collect_metrics:
+            return {}
+        ids = list(dict.fromkeys(str(i) for i in remote_ids if str(i).isdigit()))
+        if not ids:
+            return {}
+        now = self.context.clock()
+        granted = self._budget.take(len(ids), now.astimezone(UTC).date())
+        if granted < len(ids):
+            log.info(
+                "%s: %d of %d posts skipped for metrics today (max_metric_reads_per_day=%d)",
+                self.account,
+                len(ids) - granted,
+                len(ids),
+                self.settings.max_metric_reads_per_day,
+            )
+        ids = ids[:granted]
+        recent: list[str] = []
+        older: list[str] = []
+        for tweet_id in ids:
+            created = _snowflake_time(tweet_id)
+            (recent if created is not None and now - created < NON_PUBLIC_WINDOW else older).append(tweet_id)
+        results: dict[str, dict[str, int | None]] = {}
+        for batch in _chunks(recent, 100):
+            got = self._metrics(batch, private=True)
+            results.update(got)
+            missing = [i for i in batch if i not in got]
+            if missing:  # X refused the private fields for some: read them again, public only
+                older += missing
+        for batch in _chunks(older, 100):
+            results.update(self._metrics(batch, private=False))
+        return results
+
+    def _metrics(self, ids: list[str], *, private: bool) -> dict[str, dict[str, int | None]]:
+        fields = ["public_metrics", "non_public_metrics", "organic_metrics"] if private else ["public_metrics"]
+        try:
+            body = self._call(
+                "read metrics",
+                lambda c: c.get_tweets(ids, tweet_fields=fields, user_auth=self._user_auth),
+            )
+        except (ContentRejected, AuthError) as exc:
+            if not private or exc.status not in (400, 403):
+                raise
+            return {}  # the private fields were refused for this batch: the caller reads it public only
+        out: dict[str, dict[str, int | None]] = {}
+        for tweet in body.get("data") or [] if isinstance(body, dict) else []:
+            if not isinstance(tweet, dict) or not tweet.get("id"):
+                continue
+            public = tweet.get("public_metrics") or {}
+            non_public = tweet.get("non_public_metrics")
+            organic = tweet.get("organic_metrics")
+            if private and non_public is None and organic is None:
+                continue  # not given for this one: read again, public only
+            private_data = {**(organic or {}), **(non_public or {})}
+            views = public.get("impression_count", private_data.get("impression_count"))
+            out[str(tweet["id"])] = {
+                "views": _int(views),
+                "likes": _int(public.get("like_count")),
+                "reposts": _int(public.get("retweet_count")),
+                "replies": _int(public.get("reply_count")),
+                "quotes": _int(public.get("quote_count")),
+                "bookmarks": _int(public.get("bookmark_count")),
+                "clicks": _int(private_data.get("url_link_clicks")) if private_data else None,
+            }
+        return out
+
+    # --- account --------------------------------------------------------------------------------
+
+    def check(self) -> Identity:
+        me = self._me_data()
+        details = {"name": str(me.get("name", "")), "id": str(me["id"])}
+        if self.settings.oauth1:
+            details["sign-in"] = "OAuth 1.0a user context"
+        else:
+            assert self._tokens is not None
+            details["sign-in"] = "OAuth 2.0 user token" + (" (renewable)" if self._can_refresh() else "")
+            if self._tokens.expires_at is not None:
+                details["token expires"] = iso_utc(self._tokens.expires_at)
+        details["metrics"] = (
+            f"collected (at most {self.settings.max_metric_reads_per_day} posts read a day)"
+            if self.settings.collect_metrics
+            else "off (X bills reads; set collect_metrics: true to collect them)"
+        )
+        return Identity(self.account, f"@{me.get('username', '?')}", details)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.session.close()
+                self._client = None
+                self._uploader = None
+
+    # --- guided set-up --------------------------------------------------------------------------
+
+    @classmethod
+    def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
+        ui.say(
+            "To post on X, socialpost needs an app in the X developer portal "
+            f"({PORTAL}): create a Project and an App in it, open the App's 'User authentication settings', "
+            "set App permissions to 'Read and write' (socialpost cannot post otherwise), and enter a callback "
+            f"URL such as {DEFAULT_REDIRECT}. X bills API use (posts and reads) — see your developer console."
+        )
+        how = ui.choose(
+            "How do you want to connect",
+            [
+                ("pin", "Sign in with a PIN (OAuth 1.0a): needs the app's API Key and Secret"),
+                ("oauth2", "Sign in through the browser (OAuth 2.0): needs the app's Client ID"),
+                ("tokens", "Paste an Access Token and Secret generated in the portal (the app owner's own account)"),
+            ],
+        )
+        setup = cls._setup_oauth2(ui) if how == "oauth2" else cls._setup_oauth1(ui, pin=how == "pin")
+        if cls.setup_base_url != DEFAULT_BASE_URL:
+            setup.settings["base_url"] = cls.setup_base_url
+        setup.settings["collect_metrics"] = ui.confirm(
+            "Collect engagement metrics for this account? X bills every post read (you can change it later)",
+            default=False,
+        )
+        return setup
+
+    @classmethod
+    def _setup_oauth1(cls, ui: SetupUI, *, pin: bool) -> AccountSetup:
+        ui.say("The app's API Key and API Key Secret are on its 'Keys and tokens' page (Consumer Keys).")
+        consumer_key = ui.ask_secret("API Key").strip()
+        consumer_secret = ui.ask_secret("API Key Secret").strip()
+        if pin:
+            access_token, access_secret = cls._pin_flow(ui, consumer_key, consumer_secret)
+        else:
+            ui.say(
+                "On the same page, generate the Access Token and Secret (after setting 'Read and write'; "
+                "tokens generated before that can only read)."
+            )
+            access_token = ui.ask_secret("Access Token").strip()
+            access_secret = ui.ask_secret("Access Token Secret").strip()
+        return AccountSetup(
+            settings={},
+            secrets={
+                "consumer_key": consumer_key,
+                "consumer_secret": consumer_secret,
+                "access_token": access_token,
+                "access_token_secret": access_secret,
+            },
+        )
+
+    @classmethod
+    def _pin_flow(cls, ui: SetupUI, consumer_key: str, consumer_secret: str) -> tuple[str, str]:
+        import tweepy
+        from requests_oauthlib import OAuth1Session
+
+        transport = _Transport(cls.setup_base_url, 30.0)
+        _REDACTOR.add([consumer_key, consumer_secret])
+
+        class Handler(tweepy.OAuth1UserHandler):  # type: ignore[misc]
+            """tweepy's PIN flow, with a timeout and the test base URL on both of its sessions."""
+
+            def get_access_token(self, verifier: str | None = None) -> tuple[str, str]:
+                self.oauth = OAuth1Session(
+                    self.consumer_key,
+                    client_secret=self.consumer_secret,
+                    resource_owner_key=self.request_token["oauth_token"],
+                    resource_owner_secret=self.request_token["oauth_token_secret"],
+                    verifier=verifier,
+                    callback_uri=self.callback,
+                )
+                self.oauth.mount(API_HOST, transport)
+                answer = self.oauth.fetch_access_token(self._get_oauth_url("access_token"))
+                self.access_token = answer["oauth_token"]
+                self.access_token_secret = answer["oauth_token_secret"]
+                return str(self.access_token), str(self.access_token_secret)
+
+        handler = Handler(consumer_key, consumer_secret, callback="oob")
+        handler.oauth.mount(API_HOST, transport)
+        try:
+            url = handler.get_authorization_url()
+        except tweepy.TweepyException as exc:
+            raise _setup_error(exc, "The API Key and Secret were refused") from None
+        _REDACTOR.add([str(handler.request_token.get("oauth_token_secret", ""))])
+        ui.say("Open this address, sign in as the account socialpost should post as, and authorize the app:")
+        ui.open_url(url)
+        pin = ui.ask("The PIN X shows you").strip()
+        try:
+            token, secret = handler.get_access_token(pin)
+        except Exception as exc:  # noqa: BLE001 - requests-oauthlib raises several kinds
+            raise _setup_error(exc, "X did not accept the PIN") from None
+        _REDACTOR.add([token, secret])
+        return token, secret
+
+    @classmethod
+    def _setup_oauth2(cls, ui: SetupUI) -> AccountSetup:
+        import tweepy
+        from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+        from requests_oauthlib import OAuth2Session
+
+        ui.say(
+            "The OAuth 2.0 Client ID (and, for a confidential client, the Client Secret) are on the app's "
+            "'Keys and tokens' page. The callback URL below must be listed in the app's authentication settings."
+        )
+        client_id = ui.ask("Client ID").strip()
+        client_secret = ""
+        if ui.confirm("Does the app have a Client Secret (a confidential client)", default=True):
+            client_secret = ui.ask_secret("Client Secret").strip()
+            _REDACTOR.add([client_secret])
+        redirect = ui.ask("Callback URL", default=DEFAULT_REDIRECT).strip()
+        handler = tweepy.OAuth2UserHandler(
+            client_id=client_id, redirect_uri=redirect, scope=SCOPES, client_secret=client_secret or None
+        )
+        handler.mount(API_HOST, _Transport(cls.setup_base_url, 30.0))
+        url = handler.get_authorization_url()
+        expected_state = str(handler._state)
+        ui.say(
+            "Open this address, sign in as the account socialpost should post as, and authorize the app. "
+            "Your browser then goes to the callback URL, which shows an error page: that is expected."
+        )
+        ui.open_url(url)
+        pasted = ui.ask("Paste the full address from the browser's address bar").strip()
+        query = parse_qs(urlsplit(pasted).query)
+        if "error" in query:
+            raise AuthError(
+                f"X did not authorize the app ({query['error'][0]}).",
+                hint="Run the set-up again and choose 'Authorize app' on X's page.",
+            )
+        code, state = query.get("code", [""])[0], query.get("state", [""])[0]
+        if not code:
+            raise AuthError(
+                "the address has no authorization code.",
+                hint="Paste the whole address the browser went to after you authorized (it contains ?state=…&code=…).",
+            )
+        if state != expected_state:
+            raise AuthError(
+                "the address is from another sign-in attempt (its state does not match).",
+                hint="Run the set-up again and paste the address from this attempt.",
+            )
+        _REDACTOR.add([code])
+        try:
+            token = OAuth2Session.fetch_token(
+                handler,
+                API_HOST + TOKEN_PATH,
+                code=code,
+                auth=handler.auth,
+                include_client_id=True,
+                code_verifier=handler._client.code_verifier,
+                timeout=30.0,
+            )
+        except OAuth2Error as exc:
+            raise AuthError(
+                f"X refused the authorization code ({exc.error}).",
+                hint="Codes are valid for 30 seconds and once only; run the set-up again.",
+            ) from None
+        except requests.RequestException as exc:
+            raise TransientError(f"could not reach X to finish the sign-in ({exc.__class__.__name__}).") from None
+        finally:
+            handler.close()
+        if "offline.access" not in str(token.get("scope", "offline.access")):
+            ui.say("X gave no refresh token (offline.access was not granted): the sign-in lasts two hours.")
+        secrets = {"oauth2_access_token": str(token["access_token"])}
+        if token.get("refresh_token"):
+            secrets["oauth2_refresh_token"] = str(token["refresh_token"])
+        if client_secret:
+            secrets["client_secret"] = client_secret
+        _REDACTOR.add(list(secrets.values()))
+        settings: dict[str, Any] = {"client_id": client_id}
+        if token.get("expires_at"):
+            secrets["oauth2_expires_at"] = datetime.fromtimestamp(float(token["expires_at"]), tz=UTC).isoformat()
+        return AccountSetup(settings=settings, secrets=secrets)
+
+
+def _setup_error(exc: Exception, what: str) -> Exception:
+    """tweepy wraps requests-oauthlib's errors in TweepyException(original)."""
+    cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+    status = getattr(cause, "status_code", None)
+    if isinstance(cause, requests.RequestException):
+        return TransientError(f"could not reach X ({what.lower()}): check the connection and try again.")
+    return AuthError(
+        f"{what}{f' ({status})' if status else ''}.",
+        hint="Check the keys on the app's 'Keys and tokens' page (regenerate them if unsure) and that the app "
+        "has User authentication set up, then run the set-up again.",
+    )
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _replied_to(tweet: dict[str, Any]) -> str | None:
+    for ref in tweet.get("referenced_tweets") or []:
+        if isinstance(ref, dict) and ref.get("type") == "replied_to":
+            return str(ref.get("id"))
+    return None
+
+
+def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
+    """True when the connection was never made (refused, DNS), so nothing was sent."""
+    from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, NewConnectionError)
+
+
+def _reset_time(headers: Any, now: datetime) -> datetime | None:
+    """When X lets us in again: the latest reset among the windows that are used up (15-minute and
+    24-hour, per user and per app), or the latest of all when X does not say which is used up."""
+    windows = (
+        ("x-rate-limit-reset", "x-rate-limit-remaining"),
+        ("x-user-limit-24hour-reset", "x-user-limit-24hour-remaining"),
+        ("x-app-limit-24hour-reset", "x-app-limit-24hour-remaining"),
+    )
+    all_resets: list[int] = []
+    exhausted: list[int] = []
+    for reset_name, remaining_name in windows:
+        value = str(headers.get(reset_name) or "").strip()
+        if not value.isdigit():
+            continue
+        reset = int(value)
+        all_resets.append(reset)
+        if str(headers.get(remaining_name) or "").strip() == "0":
+            exhausted.append(reset)
+    chosen = exhausted or all_resets
+    if not chosen:
+        return None
+    when = datetime.fromtimestamp(max(chosen), tz=UTC)
+    return max(when, now.astimezone(UTC))
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,1253 @@
+"""The X adapter: tweepy and our v2 media uploader run for real; only the far end is local.
+
+Three tiers:
+1. Contract: every request the adapter makes goes to Prism running X's own OpenAPI spec, which
+   answers 422 (with an ``sl-violations`` header) to any request that does not conform.
+2. HTTP-level fakes (a real local HTTP server) answering with X's documented error bodies and
+   rate-limit headers, to check every error path, threads, media limits, metrics, reconciliation
+   and OAuth 2.0 token renewal.
+3. ``socialpost accounts add x …`` end to end through the CLI, against local fakes of X's OAuth
+   endpoints (PIN-based OAuth 1.0a and OAuth 2.0 with PKCE).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import os
+import socket
+import stat
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from socialpost.cli import cli
+from socialpost.cli.context import AppContext
+from socialpost.config import Settings
+from socialpost.errors import (
+    AuthError,
+    ConfigError,
+    ContentRejected,
+    DuplicatePost,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
+from socialpost.networks.base import Media, NotSent, OutgoingPost, Published
+from socialpost.networks.registry import Adapters
+from socialpost.networks.x import XNetwork, _reset_time
+from socialpost.text.count import x_weighted_length
+from tests.conftest import START, FakeClock
+from tests.servers.prism import Prism, prism  # noqa: F401  (the session fixture)
+from tests.support.http import LocalServer, Reply, Request
+
+CK, CS = "ck-Consumer-4f1d9a", "cs-ConsumerSecret-8e2b7c6d5a"
+AT, ATS = "2244994945-AccessTok3n-77aa", "ats-AccessSecret-91bc3de"
+OAUTH1 = {"consumer_key": CK, "consumer_secret": CS, "access_token": AT, "access_token_secret": ATS}
+BEARER, REFRESH = "b3arer-OAuth2-user-token-5566", "r3fresh-OAuth2-token-7788"
+NEW_BEARER, NEW_REFRESH = "n3w-bearer-token-1122", "n3w-refresh-token-3344"
+SECRETS = (CK, CS, AT, ATS, BEARER, REFRESH, NEW_BEARER, NEW_REFRESH)
+ME = {"data": {"id": "2244994945", "name": "Acme Café", "username": "acme"}}
+
+
+def snowflake(when: datetime, seq: int = 0) -> str:
+    """A tweet id created at ``when`` (X ids are snowflakes: milliseconds since 2010-11-04 << 22)."""
+    return str(((int(when.timestamp() * 1000) - 1288834974657) << 22) + seq)
+
+
+ID1, ID2, ID3 = snowflake(START, 1), snowflake(START, 2), snowflake(START, 3)
+
+
+def outgoing(text: str = "Bonjour ☕ https://example.com/launch", **more: Any) -> OutgoingPost:
+    values: dict[str, Any] = {
+        "key": "sp-0123456789abcdef",
+        "campaign": "spring",
+        "post_id": "teaser",
+        "account": "x:acme",
+        "text": text,
+        "due_at": START,
+    }
+    values.update(more)
+    return OutgoingPost(**values)
+
+
+def network(settings: Settings, clock: FakeClock, base_url: str, **more: Any) -> XNetwork:
+    values = {**OAUTH1, "base_url": base_url, "timeout": 2, **more}
+    if "oauth2_access_token" in more:
+        for key in OAUTH1:
+            values.pop(key)
+    settings.accounts = {"x": {"acme": values}}
+    adapter = Adapters(settings, clock=clock).get("x:acme")
+    assert isinstance(adapter, XNetwork)
+    adapter.sleep = lambda _seconds: None
+    return adapter
+
+
+def png(path: Path, size: int | None = None) -> Path:
+    from PIL import Image
+
+    Image.new("RGB", (8, 8), (200, 100, 50)).save(path, format="PNG")
+    if size is not None:
+        with path.open("r+b") as handle:
+            handle.truncate(size)
+    return path
+
+
+def mp4(path: Path, size: int = 10_000) -> Path:
+    path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * (size - 12))
+    return path
+
+
+def headers_of(request: Request) -> dict[str, str]:
+    return {k.lower(): v for k, v in request.headers.items()}
+
+
+def multipart_fields(request: Request) -> dict[str, bytes]:
+    boundary = headers_of(request)["content-type"].split("boundary=")[1].encode()
+    fields = {}
+    for part in request.body.split(b"--" + boundary)[1:-1]:
+        head, _, value = part.strip(b"\r\n").partition(b"\r\n\r\n")
+        name = head.split(b'name="')[1].split(b'"')[0].decode()
+        fields[name] = value
+    return fields
+
+
+# =============================================================================================
+# 1. Contract: Prism validates every request against X's OpenAPI spec
+# =============================================================================================
+
+
+class PrismRecorder:
+    """Records every answer Prism gives and turns its invented ids into X-shaped numeric ones.
+
+    With ``-d`` Prism generates answers from the schemas; ids whose schema has no pattern come back
+    as words ("lorem ipsum"), which X never sends and which would make our *next* request invalid.
+    This hook only rewrites those answers; every request still goes to Prism unchanged."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str, int, str | None]] = []
+        self.counter = 1865432109876543000
+
+    def __call__(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> requests.Response:
+        request = response.request
+        self.seen.append(
+            (str(request.method), str(request.url), response.status_code, response.headers.get("sl-violations"))
+        )
+        try:
+            body = response.json()
+        except ValueError:
+            return response
+        data = body.get("data") if isinstance(body, dict) else None
+        if isinstance(data, dict):
+            if not str(data.get("id", "")).isdigit():
+                self.counter += 1
+                data["id"] = str(self.counter)
+            if "processing_info" in data:
+                state = "in_progress" if str(request.url).endswith("/finalize") else "succeeded"
+                data["processing_info"] = {"state": state, "check_after_secs": 1}
+            response._content = json.dumps(body).encode()
+        return response
+
+    def assert_all_valid(self) -> None:
+        assert self.seen, "no request reached Prism"
+        bad = [s for s in self.seen if s[3] or s[2] >= 400]
+        assert not bad, f"Prism rejected requests against X's spec: {bad}"
+
+
+@pytest.fixture
+def on_prism(settings: Settings, clock: FakeClock, prism: Prism) -> Iterator[tuple[XNetwork, PrismRecorder]]:  # noqa: F811
+    adapter = network(settings, clock, prism.url, collect_metrics=True, timeout=20)
+    recorder = PrismRecorder()
+    adapter._api().session.hooks["response"].append(recorder)
+    yield adapter, recorder
+    adapter.close()
+
+
+def paths(recorder: PrismRecorder) -> list[str]:
+    return [f"{method} {urlsplit(url).path}" for method, url, _, _ in recorder.seen]
+
+
+def test_prism_single_post_and_thread(on_prism: tuple[XNetwork, PrismRecorder]) -> None:
+    adapter, recorder = on_prism
+    published = adapter.publish(outgoing(thread=("2/3 la suite", "3/3 fin")))
+    assert published.remote_id.isdigit()
+    assert published.url == f"https://x.com/i/status/{published.remote_id}"
+    assert paths(recorder) == ["POST /2/tweets"] * 3
+    recorder.assert_all_valid()
+
+
+def test_prism_image_upload_with_alt_text(on_prism: tuple[XNetwork, PrismRecorder], tmp_path: Path) -> None:
+    adapter, recorder = on_prism
+    image = png(tmp_path / "teaser.png")
+    adapter.publish(outgoing(key="sp-img", media=(Media(str(image), "Un sac de café"),)))
+    assert paths(recorder) == ["POST /2/media/upload", "POST /2/media/metadata", "POST /2/tweets"]
+    recorder.assert_all_valid()
+
+
+def test_prism_chunked_video_upload(on_prism: tuple[XNetwork, PrismRecorder], tmp_path: Path) -> None:
+    adapter, recorder = on_prism
+    adapter._media().chunk_bytes = 4_000
+    video = mp4(tmp_path / "clip.mp4", 10_000)
+    adapter.publish(outgoing(key="sp-vid", media=(Media(str(video), "A short clip"),)))
+    media_id = urlsplit(recorder.seen[1][1]).path.split("/")[4]
+    assert paths(recorder) == [
+        "POST /2/media/upload/initialize",
+        f"POST /2/media/upload/{media_id}/append",
+        f"POST /2/media/upload/{media_id}/append",
+        f"POST /2/media/upload/{media_id}/append",
+        f"POST /2/media/upload/{media_id}/finalize",
+        "GET /2/media/upload",  # status poll while X "processes" the video
+        "POST /2/media/metadata",
+        "POST /2/tweets",
+    ]
+    recorder.assert_all_valid()
+
+
+def test_prism_reads_metrics_account_and_recent_posts(on_prism: tuple[XNetwork, PrismRecorder]) -> None:
+    adapter, recorder = on_prism
+    old = snowflake(START - timedelta(days=90))
+    metrics = adapter.fetch_metrics([ID1, old])
+    assert metrics and all(
+        set(m) == {"views", "likes", "reposts", "replies", "quotes", "bookmarks", "clicks"} for m in metrics.values()
+    )
+    identity = adapter.check()
+    assert identity.display.startswith("@")
+    found = adapter.reconcile(outgoing(text="nothing like this"))
+    assert found is None or isinstance(found, NotSent)
+    queries = [parse_qs(urlsplit(url).query) for _, url, _, _ in recorder.seen]
+    assert queries[0]["tweet.fields"] == ["public_metrics,non_public_metrics,organic_metrics"]
+    assert any(q.get("tweet.fields") == ["public_metrics"] for q in queries)
+    assert any(
+        urlsplit(url).path.endswith("/tweets") and "start_time" in q
+        for (_, url, _, _), q in zip(recorder.seen, queries, strict=True)
+    )
+    recorder.assert_all_valid()
+
+
+def test_prism_oauth2_bearer_requests(settings: Settings, clock: FakeClock, prism: Prism) -> None:  # noqa: F811
+    adapter = network(settings, clock, prism.url, oauth2_access_token=BEARER, timeout=20)
+    recorder = PrismRecorder()
+    adapter._api().session.hooks["response"].append(recorder)
+    adapter.publish(outgoing())
+    adapter.check()
+    recorder.assert_all_valid()
+    adapter.close()
+
+
+def test_prism_forced_429_is_rate_limited(on_prism: tuple[XNetwork, PrismRecorder]) -> None:
+    adapter, _recorder = on_prism
+    adapter._api().session.headers["Prefer"] = "code=429"
+    with pytest.raises(RateLimited) as caught:
+        adapter.publish(outgoing())
+    assert caught.value.status == 429
+
+
+# =============================================================================================
+# 2. HTTP-level fakes shaped like X's answers
+# =============================================================================================
+
+
+@pytest.fixture(scope="module")
+def shared_server() -> Iterator[LocalServer]:
+    with LocalServer() as running:
+        yield running
+
+
+@pytest.fixture
+def server(shared_server: LocalServer) -> LocalServer:
+    shared_server.requests.clear()
+    shared_server.respond(Reply(500, {"title": "unexpected request"}))
+    return shared_server
+
+
+@pytest.fixture
+def x(settings: Settings, clock: FakeClock, server: LocalServer) -> Iterator[XNetwork]:
+    adapter = network(settings, clock, server.url)
+    yield adapter
+    adapter.close()
+
+
+def created(tweet_id: str, text: str = "…") -> Reply:
+    return Reply(201, {"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}})
+
+
+class Router:
+    """Answers by "METHOD /path" (query ignored); each value is a Reply or a list used in order."""
+
+    def __init__(self, routes: dict[str, Reply | list[Reply]]) -> None:
+        self.routes = {k: (v if isinstance(v, list) else [v]) for k, v in routes.items()}
+
+    def __call__(self, request: Request) -> Reply:
+        key = f"{request.method} {urlsplit(request.path).path}"
+        replies = self.routes.get(key)
+        if not replies:
+            return Reply(404, {"title": f"no route for {key}"})
+        return replies.pop(0) if len(replies) > 1 else replies[0]
+
+
+# --- posting and threads ------------------------------------------------------------------------
+
+
+def test_single_post_request_and_result(x: XNetwork, server: LocalServer) -> None:
+    server.respond(created(ID1))
+    assert x.publish(outgoing()) == Published(ID1, f"https://x.com/i/status/{ID1}")
+    (request,) = server.requests
+    assert (request.method, request.path) == ("POST", "/2/tweets")
+    assert request.json == {"text": "Bonjour ☕ https://example.com/launch"}
+    assert headers_of(request)["authorization"].startswith("OAuth ")
+    assert f'oauth_consumer_key="{CK}"' in headers_of(request)["authorization"]
+    assert CS not in headers_of(request)["authorization"] and ATS not in headers_of(request)["authorization"]
+
+
+def test_thread_parts_reply_to_the_previous_and_are_sent_exactly_as_counted(x: XNetwork, server: LocalServer) -> None:
+    part2 = "é" * 250 + " https://example.com/a-very-long-path/that/counts/as/23/characters/only"
+    part3 = "日本語" * 46 + "ab"  # 138 CJK (weight 2) + 2 = 278
+    assert x_weighted_length(part2) == 274 and x_weighted_length(part3) == 278
+    server.respond([created(ID1), created(ID2), created(ID3)])
+    published = x.publish(outgoing(text="a" * 280, thread=(part2, part3)))
+    assert published.remote_id == ID1
+    bodies = [r.json for r in server.requests]
+    assert bodies == [
+        {"text": "a" * 280},
+        {"text": part2, "reply": {"in_reply_to_tweet_id": ID1}},
+        {"text": part3, "reply": {"in_reply_to_tweet_id": ID2}},
+    ]
+    assert [x_weighted_length(b["text"]) for b in bodies] == [280, 274, 278]
+
+
+@pytest.mark.parametrize(
+    ("text", "thread", "message"),
+    [
+        ("a" * 281, (), "the post is 281 characters as X counts them; X allows 280"),
+        ("ok", ("日" * 141,), "part 2 of the thread is 282 characters"),
+        ("ok", ("",), "part 2 of the thread is empty"),
+        ("bad \ufffe char", (), "characters X refuses (U+FFFE)"),
+    ],
+)
+def test_too_long_or_invalid_text_is_rejected_before_anything_is_sent(
+    x: XNetwork, server: LocalServer, text: str, thread: tuple[str, ...], message: str
+) -> None:
+    with pytest.raises(ContentRejected) as caught:
+        x.publish(outgoing(text=text, thread=thread))
+    assert message in str(caught.value)
+    assert server.requests == []
+
+
+def test_a_thread_that_failed_halfway_resumes_without_reposting(x: XNetwork, server: LocalServer) -> None:
+    server.respond([created(ID1), Reply(503, {"title": "Service Unavailable", "detail": "Service Unavailable"})])
+    post = outgoing(thread=("2/2",))
+    with pytest.raises(TransientError) as caught:
+        x.publish(post)
+    assert caught.value.status == 503 and not caught.value.request_sent
+    server.requests.clear()
+    server.respond(created(ID2))
+    assert x.publish(post).remote_id == ID1
+    (request,) = server.requests
+    assert request.json == {"text": "2/2", "reply": {"in_reply_to_tweet_id": ID1}}
+    server.requests.clear()
+    assert x.publish(post).remote_id == ID1  # everything is recorded: nothing is sent again
+    assert x.reconcile(post) == Published(ID1, f"https://x.com/i/status/{ID1}")
+    assert server.requests == []
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+DUPLICATE = Reply(
+    403,
+    {
+        "detail": "You are not allowed to create a Tweet with duplicate content.",
+        "type": "about:blank",
+        "title": "Forbidden",
+        "status": 403,
+    },
+)
+
+
+def timeline(*tweets: dict[str, Any], next_token: str | None = None) -> Reply:
+    meta: dict[str, Any] = {"result_count": len(tweets)}
+    if tweets:
+        meta |= {"newest_id": tweets[0]["id"], "oldest_id": tweets[-1]["id"]}
+    if next_token:
+        meta["next_token"] = next_token
+    body: dict[str, Any] = {"meta": meta}
+    if tweets:
+        body["data"] = list(tweets)
+    return Reply(200, body)
+
+
+def tweet(tweet_id: str, text: str, *, reply_to: str | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": tweet_id,
+        "text": text,
+        "created_at": "2027-01-10T12:00:01.000Z",
+        "edit_history_tweet_ids": [tweet_id],
+        "conversation_id": tweet_id,
+    }
+    if reply_to:
+        data["referenced_tweets"] = [{"type": "replied_to", "id": reply_to}]
+    return data
+
+
+def test_duplicate_is_reconciled_to_the_existing_post(x: XNetwork, server: LocalServer) -> None:
+    # X gives the text back with links as t.co and & as &amp;
+    server.respond(
+        Router(
+            {
+                "POST /2/tweets": DUPLICATE,
+                "GET /2/users/me": Reply(200, ME),
+                "GET /2/users/2244994945/tweets": timeline(
+                    tweet(ID2, "something else"), tweet(ID1, "Bonjour ☕ &amp; https://t.co/AbCdEf1234")
+                ),
+            }
+        )
+    )
+    with pytest.raises(DuplicatePost) as caught:
+        x.publish(outgoing(text="Bonjour ☕ & https://example.com/launch"))
+    assert caught.value.existing_id == ID1
+    assert caught.value.existing_url == f"https://x.com/i/status/{ID1}"
+    query = parse_qs(urlsplit(server.requests[-1].path).query)
+    assert query["start_time"] == ["2027-01-10T11:50:00Z"] and query["max_results"] == ["100"]
+
+
+def test_duplicate_that_is_not_ours_fails_with_the_reason(x: XNetwork, server: LocalServer) -> None:
+    server.respond(
+        Router(
+            {
+                "POST /2/tweets": DUPLICATE,
+                "GET /2/users/me": Reply(200, ME),
+                "GET /2/users/2244994945/tweets": timeline(),
+            }
+        )
+    )
+    with pytest.raises(DuplicatePost) as caught:
+        x.publish(outgoing())
+    assert caught.value.existing_id is None
+    assert "already has one with exactly the same text" in str(caught.value)
+    assert "You are not allowed to create a Tweet with duplicate content." in str(caught.value)
+
+
+def test_429_uses_the_24_hour_reset_when_that_window_is_used_up(x: XNetwork, server: LocalServer) -> None:
+    fifteen, day = int(START.timestamp()) + 600, int(START.timestamp()) + 20 * 3600
+    server.respond(
+        Reply(
+            429,
+            {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429},
+            {
+                "x-rate-limit-limit": "100",
+                "x-rate-limit-remaining": "99",
+                "x-rate-limit-reset": str(fifteen),
+                "x-user-limit-24hour-limit": "17",
+                "x-user-limit-24hour-remaining": "0",
+                "x-user-limit-24hour-reset": str(day),
+                "x-app-limit-24hour-limit": "1667",
+                "x-app-limit-24hour-remaining": "1500",
+                "x-app-limit-24hour-reset": str(day - 3600),
+            },
+        )
+    )
+    with pytest.raises(RateLimited) as caught:
+        x.publish(outgoing())
+    assert caught.value.retry_at == datetime.fromtimestamp(day, UTC)
+    assert caught.value.status == 429 and "rate limit" in str(caught.value)
+
+
+def test_reset_time_rules() -> None:
+    now = START
+    soon, later = int(now.timestamp()) + 900, int(now.timestamp()) + 80_000
+    assert _reset_time(
+        {
+            "x-rate-limit-reset": str(soon),
+            "x-rate-limit-remaining": "0",
+            "x-user-limit-24hour-reset": str(later),
+            "x-user-limit-24hour-remaining": "3",
+        },
+        now,
+    ) == (datetime.fromtimestamp(soon, UTC))
+    # X did not say which window is used up: the latest reset is the safe one
+    assert _reset_time({"x-rate-limit-reset": str(soon), "x-app-limit-24hour-reset": str(later)}, now) == (
+        datetime.fromtimestamp(later, UTC)
+    )
+    assert _reset_time({}, now) is None
+    assert _reset_time({"x-rate-limit-reset": "12"}, now) == now  # in the past: now
+
+
+def test_401_is_an_auth_error_that_says_how_to_fix_it(x: XNetwork, server: LocalServer) -> None:
+    server.respond(
+        Reply(401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"})
+    )
+    with pytest.raises(AuthError) as caught:
+        x.publish(outgoing())
+    assert caught.value.status == 401
+    assert "socialpost accounts add x acme" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            {
+                "title": "Forbidden",
+                "type": "about:blank",
+                "status": 403,
+                "detail": "Your client app is not configured with the appropriate oauth1 app permissions for "
+                "this endpoint.",
+            },
+            "set App permissions to 'Read and write'",
+        ),
+        (
+            {
+                "client_id": "28374651",
+                "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys and "
+                "tokens from a Twitter developer App that is attached to a Project. You can create a project via "
+                "the developer portal.",
+                "registration_url": "https://developer.twitter.com/en/docs/projects/overview",
+                "title": "Client Forbidden",
+                "required_enrollment": "Appropriate Level of API Access",
+                "reason": "client-not-enrolled",
+                "type": "https://api.twitter.com/2/problems/client-forbidden",
+            },
+            "must belong to a Project",
+        ),
+    ],
+)
+def test_403_permission_problems_name_the_fix(
+    x: XNetwork, server: LocalServer, body: dict[str, Any], expected: str
+) -> None:
+    server.respond(Reply(403, body))
+    with pytest.raises(AuthError) as caught:
+        x.publish(outgoing())
+    assert expected in str(caught.value)
+    assert str(body["detail"])[:60] in str(caught.value)
+
+
+def test_400_is_content_rejected_with_x_reason(x: XNetwork, server: LocalServer) -> None:
+    server.respond(
+        Reply(
+            400,
+            {
+                "errors": [
+                    {
+                        "parameters": {"reply.in_reply_to_tweet_id": ["1"]},
+                        "message": "The `reply.in_reply_to_tweet_id` query parameter value [1] is not valid",
+                    }
+                ],
+                "title": "Invalid Request",
+                "detail": "One or more parameters to your request was invalid.",
+                "type": "https://api.twitter.com/2/problems/invalid-request",
+            },
+        )
+    )
+    with pytest.raises(ContentRejected) as caught:
+        x.publish(outgoing())
+    assert caught.value.status == 400 and "is not valid" in str(caught.value)
+
+
+def test_402_no_credits_is_permanent(x: XNetwork, server: LocalServer) -> None:
+    server.respond(
+        Reply(
+            402,
+            {
+                "title": "CreditsDepleted",
+                "detail": "Your enrolled account does not have any credits to fulfill this request.",
+                "type": "https://api.twitter.com/2/problems/credits",
+            },
+        )
+    )
+    with pytest.raises(PermanentError) as caught:
+        x.publish(outgoing())
+    assert "no API credits left" in str(caught.value)
+
+
+def test_read_timeout_may_have_posted(settings: Settings, clock: FakeClock, server: LocalServer) -> None:
+    adapter = network(settings, clock, server.url, timeout=0.3)
+    server.respond(Reply(201, {"data": {"id": ID1, "text": "late"}}, delay=1.0))
+    with pytest.raises(TransientError) as caught:
+        adapter.publish(outgoing())
+    assert caught.value.request_sent is True
+    assert "did not answer within 0.3 s" in str(caught.value)
+
+
+def test_connection_reset_may_have_posted(x: XNetwork, server: LocalServer) -> None:
+    server.respond(Reply(reset=True))
+    with pytest.raises(TransientError) as caught:
+        x.publish(outgoing())
+    assert caught.value.request_sent is True
+
+
+def test_connection_refused_did_not_post(settings: Settings, clock: FakeClock) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    adapter = network(settings, clock, f"http://127.0.0.1:{port}")
+    with pytest.raises(TransientError) as caught:
+        adapter.publish(outgoing())
+    assert caught.value.request_sent is False
+
+
+# --- media --------------------------------------------------------------------------------------
+
+
+def test_image_upload_request_shapes(x: XNetwork, server: LocalServer, tmp_path: Path) -> None:
+    image = png(tmp_path / "teaser.png")
+    server.respond(
+        Router(
+            {
+                "POST /2/media/upload": Reply(
+                    200,
+                    {
+                        "data": {
+                            "id": "1880028106020515840",
+                            "media_key": "3_188",
+                            "size": image.stat().st_size,
+                            "image": {"image_type": "image/png", "w": 8, "h": 8},
+                            "expires_after_secs": 86400,
+                        }
+                    },
+                ),
+                "POST /2/media/metadata": Reply(
+                    200, {"data": {"id": "1880028106020515840", "associated_metadata": {"alt_text": {"text": "x"}}}}
+                ),
+                "POST /2/tweets": created(ID1),
+            }
+        )
+    )
+    x.publish(outgoing(media=(Media(str(image), "Un sac de café sur un comptoir"),)))
+    upload, metadata, create = server.requests
+    fields = multipart_fields(upload)
+    assert fields["media_category"] == b"tweet_image" and fields["media"] == image.read_bytes()
+    assert headers_of(upload)["authorization"].startswith("OAuth ")
+    assert metadata.json == {
+        "id": "1880028106020515840",
+        "metadata": {"alt_text": {"text": "Un sac de café sur un comptoir"}},
+    }
+    assert create.json == {"text": outgoing().text, "media": {"media_ids": ["1880028106020515840"]}}
+
+
+def test_video_is_chunked_and_polled_until_processed(x: XNetwork, server: LocalServer, tmp_path: Path) -> None:
+    video = mp4(tmp_path / "clip.mp4", 9_000)
+    media_id = "1880028106020515841"
+    server.respond(
+        Router(
+            {
+                "POST /2/media/upload/initialize": Reply(
+                    200, {"data": {"id": media_id, "media_key": "7_1", "expires_after_secs": 86399}}
+                ),
+                f"POST /2/media/upload/{media_id}/append": Reply(200, {"data": {"expires_at": 1770000000}}),
+                f"POST /2/media/upload/{media_id}/finalize": Reply(
+                    200,
+                    {
+                        "data": {
+                            "id": media_id,
+                            "media_key": "7_1",
+                            "size": 9000,
+                            "expires_after_secs": 86400,
+                            "processing_info": {"state": "pending", "check_after_secs": 1},
+                        }
+                    },
+                ),
+                "GET /2/media/upload": [
+                    Reply(
+                        200,
+                        {
+                            "data": {
+                                "id": media_id,
+                                "processing_info": {
+                                    "state": "in_progress",
+                                    "check_after_secs": 3,
+                                    "progress_percent": 40,
+                                },
+                            }
+                        },
+                    ),
+                    Reply(
+                        200,
+                        {"data": {"id": media_id, "processing_info": {"state": "succeeded", "progress_percent": 100}}},
+                    ),
+                ],
+                "POST /2/tweets": created(ID1),
+            }
+        )
+    )
+    waits: list[float] = []
+    x.sleep = waits.append
+    x._media().chunk_bytes = 4_000
+    x.publish(outgoing(media=(Media(str(video), ""),)))
+    got = [f"{r.method} {r.path}" for r in server.requests]
+    assert got == [
+        "POST /2/media/upload/initialize",
+        f"POST /2/media/upload/{media_id}/append",
+        f"POST /2/media/upload/{media_id}/append",
+        f"POST /2/media/upload/{media_id}/append",
+        f"POST /2/media/upload/{media_id}/finalize",
+        f"GET /2/media/upload?media_id={media_id}&command=STATUS",
+        f"GET /2/media/upload?media_id={media_id}&command=STATUS",
+        "POST /2/tweets",
+    ]  # no alt text: no metadata call
+    assert server.requests[0].json == {"media_type": "video/mp4", "total_bytes": 9000, "media_category": "tweet_video"}
+    chunks = [multipart_fields(r) for r in server.requests[1:4]]
+    assert [c["segment_index"] for c in chunks] == [b"0", b"1", b"2"]
+    assert b"".join(c["media"] for c in chunks) == video.read_bytes()
+    assert waits == [1.0, 3.0]
+
+
+def test_failed_processing_is_content_rejected(x: XNetwork, server: LocalServer, tmp_path: Path) -> None:
+    video = mp4(tmp_path / "clip.mp4")
+    server.respond(
+        Router(
+            {
+                "POST /2/media/upload/initialize": Reply(200, {"data": {"id": "11"}}),
+                "POST /2/media/upload/11/append": Reply(200, {}),
+                "POST /2/media/upload/11/finalize": Reply(
+                    200,
+                    {
+                        "data": {
+                            "id": "11",
+                            "processing_info": {
+                                "state": "failed",
+                                "error": {"code": 1, "name": "InvalidMedia", "message": "Invalid or Unsupported media"},
+                            },
+                        }
+                    },
+                ),
+            }
+        )
+    )
+    with pytest.raises(ContentRejected) as caught:
+        x.publish(outgoing(media=(Media(str(video), ""),)))
+    assert "could not process clip.mp4 (Invalid or Unsupported media)" in str(caught.value)
+    assert not any(r.path == "/2/tweets" for r in server.requests)
+
+
+def test_processing_that_takes_too_long_is_transient(
+    settings: Settings, clock: FakeClock, server: LocalServer, tmp_path: Path
+) -> None:
+    adapter = network(settings, clock, server.url, media_processing_timeout=0.5)
+    server.respond(
+        Router(
+            {
+                "POST /2/media/upload/initialize": Reply(200, {"data": {"id": "12"}}),
+                "POST /2/media/upload/12/append": Reply(200, {}),
+                "POST /2/media/upload/12/finalize": Reply(
+                    200, {"data": {"id": "12", "processing_info": {"state": "pending", "check_after_secs": 5}}}
+                ),
+            }
+        )
+    )
+    with pytest.raises(TransientError) as caught:
+        adapter.publish(outgoing(media=(Media(str(mp4(tmp_path / "v.mp4")), ""),)))
+    assert "still processing" in str(caught.value) and not caught.value.request_sent
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ("five-images", "at most 4 images; this one has 5"),
+        ("big-image", "is 5.0 MB; X takes at most 5 MB for an image"),
+        ("video-and-image", "one video or one animated GIF on its own"),
+        ("text-file", "is not a file type X accepts"),
+        ("missing", "cannot read the media file"),
+        ("long-alt", "the alt text of a.png has 1001 characters; X allows 1000"),
+    ],
+)
+def test_media_that_cannot_go_is_rejected_before_anything_is_sent(
+    x: XNetwork, server: LocalServer, tmp_path: Path, files: str, message: str
+) -> None:
+    image = png(tmp_path / "a.png")
+    media: tuple[Media, ...] = {
+        "five-images": tuple(Media(str(image), "") for _ in range(5)),
+        "big-image": (Media(str(png(tmp_path / "big.png", 5 * 1024 * 1024 + 1)), ""),),
+        "video-and-image": (Media(str(mp4(tmp_path / "v.mp4")), ""), Media(str(image), "")),
+        "text-file": (Media(str(tmp_path / "notes.txt"), ""),),
+        "missing": (Media(str(tmp_path / "nope.jpg"), ""),),
+        "long-alt": (Media(str(image), "a" * 1001),),
+    }[files]
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(ContentRejected) as caught:
+        x.publish(outgoing(media=media))
+    assert message in str(caught.value)
+    assert server.requests == []
+
+
+# --- metrics ------------------------------------------------------------------------------------
+
+
+def test_metrics_are_off_by_default_and_cost_nothing(x: XNetwork, server: LocalServer) -> None:
+    assert x.fetch_metrics([ID1, ID2]) == {}
+    assert server.requests == []
+
+
+def test_metrics_recent_posts_with_private_fields_older_public_only(
+    settings: Settings, clock: FakeClock, server: LocalServer
+) -> None:
+    adapter = network(settings, clock, server.url, collect_metrics=True)
+    old = snowflake(START - timedelta(days=45))
+    public = {
+        "retweet_count": 3,
+        "reply_count": 2,
+        "like_count": 17,
+        "quote_count": 1,
+        "bookmark_count": 4,
+        "impression_count": 912,
+    }
+    server.respond(
+        [
+            Reply(
+                200,
+                {
+                    "data": [
+                        {
+                            "id": ID1,
+                            "text": "a",
+                            "edit_history_tweet_ids": [ID1],
+                            "public_metrics": public,
+                            "non_public_metrics": {
+                                "impression_count": 912,
+                                "url_link_clicks": 9,
+                                "user_profile_clicks": 5,
+                            },
+                            "organic_metrics": {
+                                "impression_count": 912,
+                                "like_count": 17,
+                                "reply_count": 2,
+                                "retweet_count": 3,
+                                "url_link_clicks": 9,
+                                "user_profile_clicks": 5,
+                            },
+                        }
+                    ]
+                },
+            ),
+            Reply(
+                200,
+                {
+                    "data": [
+                        {
+                            "id": old,
+                            "text": "b",
+                            "edit_history_tweet_ids": [old],
+                            "public_metrics": {**public, "impression_count": 40, "like_count": 0},
+                        }
+                    ]
+                },
+            ),
+        ]
+    )
+    metrics = adapter.fetch_metrics([ID1, old])
+    assert metrics == {
+        ID1: {"views": 912, "likes": 17, "reposts": 3, "replies": 2, "quotes": 1, "bookmarks": 4, "clicks": 9},
+        old: {"views": 40, "likes": 0, "reposts": 3, "replies": 2, "quotes": 1, "bookmarks": 4, "clicks": None},
+    }
+    first, second = (parse_qs(urlsplit(r.path).query) for r in server.requests)
+    assert first == {"ids": [ID1], "tweet.fields": ["public_metrics,non_public_metrics,organic_metrics"]}
+    assert second == {"ids": [old], "tweet.fields": ["public_metrics"]}
+    assert all(headers_of(r)["authorization"].startswith("OAuth ") for r in server.requests)
+
+
+def test_metrics_batch_100_ids_and_respect_the_daily_cap(
+    settings: Settings, clock: FakeClock, server: LocalServer
+) -> None:
+    adapter = network(settings, clock, server.url, collect_metrics=True, max_metric_reads_per_day=150)
+    server.respond(Reply(200, {"data": []}))
+    ids = [snowflake(START - timedelta(days=60), n) for n in range(120)]
+    adapter.fetch_metrics(ids)
+    assert [len(parse_qs(urlsplit(r.path).query)["ids"][0].split(",")) for r in server.requests] == [100, 20]
+    server.requests.clear()
+    adapter.fetch_metrics(ids)  # 30 reads left today
+    assert [len(parse_qs(urlsplit(r.path).query)["ids"][0].split(",")) for r in server.requests] == [30]
+    server.requests.clear()
+    assert adapter.fetch_metrics(ids) == {} and server.requests == []
+    clock.advance(days=1)
+    adapter.fetch_metrics(ids[:5])
+    assert len(server.requests) == 1
+
+
+def test_metrics_refused_private_fields_fall_back_to_public(
+    settings: Settings, clock: FakeClock, server: LocalServer
+) -> None:
+    adapter = network(settings, clock, server.url, collect_metrics=True)
+    server.respond(
+        [
+            Reply(
+                200,
+                {
+                    "errors": [
+                        {
+                            "type": "https://api.x.com/2/problems/not-authorized-for-field",
+                            "title": "Field Authorization Error",
+                            "field": "non_public_metrics",
+                            "resource_type": "tweet",
+                            "resource_id": ID1,
+                            "section": "data",
+                            "detail": "Sorry, you are not authorized to access non_public_metrics on a Tweet.",
+                        }
+                    ]
+                },
+            ),
+            Reply(200, {"data": [{"id": ID1, "text": "a", "public_metrics": {"like_count": 5}}]}),
+        ]
+    )
+    assert adapter.fetch_metrics([ID1]) == {
+        ID1: {
+            "views": None,
+            "likes": 5,
+            "reposts": None,
+            "replies": None,
+            "quotes": None,
+            "bookmarks": None,
+            "clicks": None,
+        }
+    }
+
+
+# --- reconcile ----------------------------------------------------------------------------------
+
+
+def test_reconcile_finds_a_thread_and_records_it(x: XNetwork, server: LocalServer) -> None:
+    server.respond(
+        Router(
+            {
+                "GET /2/users/me": Reply(200, ME),
+                "GET /2/users/2244994945/tweets": timeline(
+                    tweet(ID2, "2/2 la suite", reply_to=ID1), tweet(ID1, "Bonjour ☕ https://t.co/xyz")
+                ),
+            }
+        )
+    )
+    post = outgoing(thread=("2/2 la suite",))
+    assert x.reconcile(post) == Published(ID1, f"https://x.com/i/status/{ID1}")
+    server.requests.clear()
+    assert x.publish(post).remote_id == ID1 and server.requests == []  # recorded: nothing re-sent
+
+
+def test_reconcile_half_a_thread_is_not_sent_and_publish_resumes(x: XNetwork, server: LocalServer) -> None:
+    server.respond(
+        Router(
+            {
+                "GET /2/users/me": Reply(200, ME),
+                "GET /2/users/2244994945/tweets": timeline(tweet(ID1, "Bonjour ☕ https://t.co/xyz")),
+                "POST /2/tweets": created(ID2),
+            }
+        )
+    )
+    post = outgoing(thread=("2/2 la suite",))
+    found = x.reconcile(post)
+    assert isinstance(found, NotSent) and "first 1 of 2 parts" in found.reason
+    server.requests.clear()
+    assert x.publish(post).remote_id == ID1
+    (request,) = server.requests
+    assert request.json == {"text": "2/2 la suite", "reply": {"in_reply_to_tweet_id": ID1}}
+
+
+def test_reconcile_not_found_and_undecided(x: XNetwork, server: LocalServer) -> None:
+    server.respond(
+        Router(
+            {"GET /2/users/me": Reply(200, ME), "GET /2/users/2244994945/tweets": timeline(tweet(ID2, "another post"))}
+        )
+    )
+    assert isinstance(x.reconcile(outgoing()), NotSent)
+    server.respond(
+        Router(
+            {
+                "GET /2/users/me": Reply(200, ME),
+                "GET /2/users/2244994945/tweets": timeline(
+                    tweet(ID2, "another"), next_token="7140dibdnow9c7btw3w29n4v5p3v8aksw7s"
+                ),
+            }
+        )
+    )
+    assert x.reconcile(outgoing()) is None  # more than 500 posts since: cannot tell
+
+
+# --- check, OAuth 2.0 tokens, secrets -----------------------------------------------------------
+
+
+def test_check_oauth1(x: XNetwork, server: LocalServer) -> None:
+    server.respond(Reply(200, ME))
+    identity = x.check()
+    assert identity.display == "@acme"
+    assert identity.details["sign-in"] == "OAuth 1.0a user context"
+    assert identity.details["metrics"].startswith("off")
+    assert server.requests[0].path == "/2/users/me?user.fields=username%2Cname"
+
+
+def token_reply(access: str = NEW_BEARER, refresh: str = NEW_REFRESH) -> Reply:
+    return Reply(
+        200,
+        {
+            "token_type": "bearer",
+            "expires_in": 7200,
+            "access_token": access,
+            "scope": "tweet.read tweet.write users.read offline.access media.write",
+            "refresh_token": refresh,
+        },
+    )
+
+
+def oauth2(settings: Settings, clock: FakeClock, server: LocalServer, **more: Any) -> XNetwork:
+    values: dict[str, Any] = {
+        "oauth2_access_token": BEARER,
+        "oauth2_refresh_token": REFRESH,
+        "client_id": "Y2xpZW50LWlk",
+        "oauth2_expires_at": (START + timedelta(minutes=1)).isoformat(),
+    }
+    values.update(more)
+    return network(settings, clock, server.url, **values)
+
+
+def test_oauth2_expired_token_is_renewed_and_kept_in_a_private_file(
+    settings: Settings, clock: FakeClock, server: LocalServer
+) -> None:
+    adapter = oauth2(settings, clock, server)
+    server.respond(Router({"POST /2/oauth2/token": token_reply(), "GET /2/users/me": Reply(200, ME)}))
+    identity = adapter.check()
+    refresh, me = server.requests
+    assert refresh.path == "/2/oauth2/token"
+    assert parse_qs(refresh.body.decode()) == {
+        "grant_type": ["refresh_token"],
+        "refresh_token": [REFRESH],
+        "client_id": ["Y2xpZW50LWlk"],
+    }
+    assert headers_of(me)["authorization"] == f"Bearer {NEW_BEARER}"
+    assert identity.details["token expires"] == "2027-01-10T14:00:00Z"
+    session = settings.data_dir / "sessions" / "x-acme.json"
+    assert stat.S_IMODE(session.stat().st_mode) == 0o600
+    stored = json.loads(session.read_text())
+    assert (stored["access_token"], stored["refresh_token"]) == (NEW_BEARER, NEW_REFRESH)
+
+    # a new daemon uses the renewed tokens (the configured refresh token was used up)
+    server.requests.clear()
+    again = oauth2(settings, clock, server)
+    again.check()
+    assert [r.path for r in server.requests] == ["/2/users/me?user.fields=username%2Cname"]
+    assert headers_of(server.requests[0])["authorization"] == f"Bearer {NEW_BEARER}"
+
+    # the user connected the account again: the new tokens from secrets.yaml win
+    server.requests.clear()
+    fresh = network(
+        settings,
+        clock,
+        server.url,
+        oauth2_access_token="re-added-token-000",
+        client_id="Y2xpZW50LWlk",
+        oauth2_refresh_token="re-added-refresh-000",
+    )
+    fresh.check()
+    assert headers_of(server.requests[0])["authorization"] == "Bearer re-added-token-000"
+
+
+def test_oauth2_401_renews_once_then_retries(settings: Settings, clock: FakeClock, server: LocalServer) -> None:
+    adapter = oauth2(settings, clock, server, oauth2_expires_at=None)
+    unauthorized = Reply(401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"})
+    server.respond(Router({"POST /2/tweets": [unauthorized, created(ID1)], "POST /2/oauth2/token": token_reply()}))
+    assert adapter.publish(outgoing()).remote_id == ID1
+    assert [r.path for r in server.requests] == ["/2/tweets", "/2/oauth2/token", "/2/tweets"]
+    assert headers_of(server.requests[2])["authorization"] == f"Bearer {NEW_BEARER}"
+
+
+def test_oauth2_refused_renewal_is_an_auth_error(settings: Settings, clock: FakeClock, server: LocalServer) -> None:
+    adapter = oauth2(settings, clock, server)
+    server.respond(
+        Reply(400, {"error": "invalid_request", "error_description": "Value passed for the token was invalid."})
+    )
+    with pytest.raises(AuthError) as caught:
+        adapter.check()
+    assert "socialpost accounts add x acme" in str(caught.value)
+    assert REFRESH not in str(caught.value)
+
+
+def test_no_secret_in_logs_errors_or_reprs(
+    settings: Settings, clock: FakeClock, server: LocalServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    adapter = oauth2(settings, clock, server)
+    server.respond(
+        Router(
+            {
+                "POST /2/oauth2/token": token_reply(),
+                "POST /2/tweets": DUPLICATE,
+                "GET /2/users/me": Reply(401, {"detail": "Unauthorized"}),
+            }
+        )
+    )
+    with pytest.raises(DuplicatePost) as caught:
+        adapter.publish(outgoing())
+    one = network(settings, clock, server.url)
+    server.respond(Reply(401, {"detail": "Unauthorized"}))
+    with pytest.raises(AuthError) as second:
+        one.publish(outgoing())
+    assert "Bearer" in caplog.text or "oauth" in caplog.text.lower()  # tweepy/requests-oauthlib did log
+    everything = caplog.text + str(caught.value) + str(second.value) + repr(adapter.settings) + repr(one.settings)
+    for secret in SECRETS:
+        assert secret not in everything, secret
+
+
+def test_settings_need_one_complete_way_to_sign_in(settings: Settings, clock: FakeClock) -> None:
+    settings.accounts = {"x": {"acme": {"consumer_key": CK, "access_token": AT}}}
+    with pytest.raises(ConfigError) as caught:
+        Adapters(settings, clock=clock).get("x:acme")
+    assert "OAuth 1.0a needs all four" in str(caught.value) and CK not in str(caught.value)
+    settings.accounts = {"x": {"acme": {}}}
+    with pytest.raises(ConfigError) as missing:
+        Adapters(settings, clock=clock).get("x:acme")
+    assert "no credentials" in str(missing.value)
+
+
+# =============================================================================================
+# 3. socialpost accounts add x acme — through the CLI, against local fakes of X's OAuth endpoints
+# =============================================================================================
+
+
+def run(config: Path, *args: str, input: str) -> Any:
+    return CliRunner().invoke(cli, ["--config", str(config), *args], obj=AppContext(), input=input)
+
+
+@pytest.fixture
+def oauth_server(server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> LocalServer:
+    monkeypatch.setattr(XNetwork, "setup_base_url", server.url)
+    return server
+
+
+def test_setup_pin_oauth1(tmp_path: Path, oauth_server: LocalServer) -> None:
+    oauth_server.respond(
+        Router(
+            {
+                "POST /oauth/request_token": Reply(
+                    200,
+                    "oauth_token=Z6eEdO8MOmk394WozF5oKyuAv855l4Mlqo7hhlSLik&oauth_token_secret=Kd75W4OQfb2oJTV0vzGzeXftVAwgMnEK9MumzYcM&oauth_callback_confirmed=true",
+                ),
+                "POST /oauth/access_token": Reply(
+                    200, f"oauth_token={AT}&oauth_token_secret={ATS}&user_id=2244994945&screen_name=acme"
+                ),
+                "GET /2/users/me": Reply(200, ME),
+            }
+        )
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text("accounts: {}\n", encoding="utf-8")
+    result = run(config, "accounts", "add", "x", "acme", input=f"1\n{CK}\n{CS}\n4242424\nn\n")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "Connected x:acme: @acme." in result.stdout
+    assert "https://api.twitter.com/oauth/authorize?oauth_token=Z6eEdO8MOmk394WozF5oKyuAv855l4Mlqo7hhlSLik" in (
+        result.stdout
+    )
+    request_token, access_token, me = oauth_server.requests
+    assert 'oauth_callback="oob"' in headers_of(request_token)["authorization"]
+    assert 'oauth_verifier="4242424"' in headers_of(access_token)["authorization"]
+    assert f'oauth_token="{AT}"' in headers_of(me)["authorization"]
+    secrets_file = tmp_path / "secrets.yaml"
+    assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600
+    stored = secrets_file.read_text(encoding="utf-8")
+    assert all(s in stored for s in (CK, CS, AT, ATS))
+    text = config.read_text(encoding="utf-8")
+    assert "acme:" in text and "collect_metrics: false" in text
+    for secret in SECRETS:
+        assert secret not in result.stdout + result.stderr + text
+
+
+def test_setup_pin_refused_saves_nothing(tmp_path: Path, oauth_server: LocalServer) -> None:
+    oauth_server.respond(
+        Router(
+            {
+                "POST /oauth/request_token": Reply(
+                    200, "oauth_token=req&oauth_token_secret=reqsecret123&oauth_callback_confirmed=true"
+                ),
+                "POST /oauth/access_token": Reply(
+                    401, "Error processing your OAuth request: Invalid oauth_verifier parameter"
+                ),
+            }
+        )
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text("accounts: {}\n", encoding="utf-8")
+    result = run(config, "accounts", "add", "x", "acme", input=f"1\n{CK}\n{CS}\n000\nn\n")
+    assert result.exit_code != 0
+    assert "X did not accept the PIN (401)" in result.stderr
+    assert not (tmp_path / "secrets.yaml").exists()
+    assert config.read_text(encoding="utf-8") == "accounts: {}\n"
+    assert CS not in result.stdout + result.stderr
+
+
+def test_setup_portal_tokens(tmp_path: Path, oauth_server: LocalServer) -> None:
+    oauth_server.respond(Reply(200, ME))
+    config = tmp_path / "config.yaml"
+    config.write_text("", encoding="utf-8")
+    result = run(config, "accounts", "add", "x", "acme", input=f"3\n{CK}\n{CS}\n{AT}\n{ATS}\ny\n")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "collect_metrics: true" in config.read_text(encoding="utf-8")
+    assert len(oauth_server.requests) == 1
+
+
+def test_setup_oauth2_pkce(tmp_path: Path, oauth_server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import requests_oauthlib.oauth2_session
+
+    monkeypatch.setattr(requests_oauthlib.oauth2_session, "generate_token", lambda *a, **k: "st4te-0f-this-attempt")
+    oauth_server.respond(
+        Router({"POST /2/oauth2/token": token_reply(BEARER, REFRESH), "GET /2/users/me": Reply(200, ME)})
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text("", encoding="utf-8")
+    pasted = "http://127.0.0.1:8080/callback?state=st4te-0f-this-attempt&code=VGhpcyBpcyBhIGNvZGU"
+    client_secret = "cl1ent-s3cret-abcdef"
+    result = run(config, "accounts", "add", "x", "acme", input=f"2\nY2xpZW50LWlk\ny\n{client_secret}\n\n{pasted}\nn\n")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "Connected x:acme: @acme." in result.stdout
+    authorize = next(w for w in result.stdout.split() if w.startswith("https://twitter.com/i/oauth2/authorize"))
+    query = parse_qs(urlsplit(authorize).query)
+    assert query["scope"] == [" ".join(["tweet.read", "tweet.write", "users.read", "offline.access", "media.write"])]
+    assert query["redirect_uri"] == ["http://127.0.0.1:8080/callback"] and query["code_challenge_method"] == ["S256"]
+    token_request, me = oauth_server.requests
+    form = parse_qs(token_request.body.decode())
+    assert form["grant_type"] == ["authorization_code"] and form["code"] == ["VGhpcyBpcyBhIGNvZGU"]
+    assert form["redirect_uri"] == ["http://127.0.0.1:8080/callback"]
+    verifier = form["code_verifier"][0]
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    assert query["code_challenge"] == [challenge]
+    assert (
+        headers_of(token_request)["authorization"]
+        == "Basic " + base64.b64encode(f"Y2xpZW50LWlk:{client_secret}".encode()).decode()
+    )
+    assert headers_of(me)["authorization"] == f"Bearer {BEARER}"
+    stored = (tmp_path / "secrets.yaml").read_text(encoding="utf-8")
+    assert BEARER in stored and REFRESH in stored and client_secret in stored and "oauth2_expires_at" in stored
+    assert stat.S_IMODE((tmp_path / "secrets.yaml").stat().st_mode) == 0o600
+    text = config.read_text(encoding="utf-8")
+    assert "client_id: Y2xpZW50LWlk" in text
+    for secret in (*SECRETS, client_secret):
+        assert secret not in result.stdout + result.stderr + text
+
+
+def test_setup_oauth2_wrong_state_is_refused(
+    tmp_path: Path, oauth_server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("", encoding="utf-8")
+    pasted = "http://127.0.0.1:8080/callback?state=someone-elses&code=abc"
+    result = run(config, "accounts", "add", "x", "acme", input=f"2\nY2xpZW50LWlk\nn\n\n{pasted}\nn\n")
+    assert result.exit_code != 0 and "state does not match" in result.stderr
+    assert oauth_server.requests == [] and not (tmp_path / "secrets.yaml").exists()
+
+
+def test_socialpost_help_does_not_import_tweepy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from socialpost.cli import main\nimport socialpost.cli\n"
+        "print('tweepy' in sys.modules, 'socialpost.networks.x' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    assert out.stdout.split() == ["False", "False"]
