@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-ORDER = ["startup.py", "schedule.py"]
+ORDER = ["startup.py", "schedule.py", "chaos.py"]
 
 
 def main() -> None:

@@ -31,3 +31,11 @@ if ! pg_accepts; then
 fi
 
 pg_accepts && echo "test-services: PostgreSQL ready on 127.0.0.1:5432"
+
+# Redis, for the Bluesky AppView the network tests start (it keeps nothing on disk)
+command -v redis-server >/dev/null 2>&1 || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no
+redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null && echo "test-services: Redis ready on 127.0.0.1:6379"
+
+# Node.js and npm, for Prism (X's API contract) and the Bluesky dev-env
+command -v node >/dev/null 2>&1 || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }

@@ -16,18 +16,31 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, field_validator
 
 from socialpost.errors import CampaignError, ConfigError
+from socialpost.timeutil import format_duration, parse_duration
 from socialpost.yamlfile import YamlDocument, load_yaml, pydantic_problems
 
 APP_NAME = "socialpost"
 ENV_CONFIG = "SOCIALPOST_CONFIG"
 ENV_DATABASE = "SOCIALPOST_DATABASE_URL"
 ENV_DATA_DIR = "SOCIALPOST_DATA_DIR"
+
+
+def _duration(value: object) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if not isinstance(value, str | int | float):
+        raise ValueError("expected a duration. Fix: write it like 15m, 2h or 1d")
+    return parse_duration(value)
+
+
+ConfigDuration = Annotated[timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, return_type=str)]
 
 
 class DaemonSettings(BaseModel):
@@ -37,13 +50,43 @@ class DaemonSettings(BaseModel):
 
     poll_seconds: float = Field(5.0, gt=0, le=3600, description="safety-net poll interval")
     lease_seconds: float = Field(
-        120.0, ge=5, le=86_400, description="how long a claim lasts before the post is reconciled"
+        120.0, ge=1, le=86_400, description="how long a claim lasts before the post is reconciled"
     )
     workers: int = Field(8, ge=1, le=256, description="network calls in flight at once")
     max_attempts: int = Field(5, ge=1, le=100, description="tries before a transient error becomes 'failed'")
     retry_base_seconds: float = Field(30.0, gt=0, description="first retry delay; doubles each attempt")
     retry_max_seconds: float = Field(3600.0, gt=0, description="longest delay between two attempts")
     shutdown_grace_seconds: float = Field(30.0, ge=0, description="how long to wait for in-flight posts")
+    max_age: ConfigDuration = Field(
+        timedelta(hours=24), description="a post this long past its time fails instead of being tried again"
+    )
+    min_interval_seconds: float = Field(0.0, ge=0, le=86_400, description="least time between two posts to an account")
+    min_interval_overrides: dict[str, float] = Field(
+        default_factory=dict, description="min_interval_seconds per network ('mastodon') or account ('mastodon:acme')"
+    )
+
+    @field_validator("max_age")
+    @classmethod
+    def _positive_age(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("max_age must be longer than 0. Fix: write it like 24h or 2d")
+        return value
+
+    @field_validator("min_interval_overrides")
+    @classmethod
+    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, seconds in value.items():
+            if seconds < 0:
+                raise ValueError(f"the interval for '{key}' is negative. Fix: give a number of seconds, 0 or more")
+        return value
+
+    def min_interval(self, account: str) -> float:
+        """Seconds between two posts to ``account`` (``network:name``): its own override, else its
+        network's, else ``min_interval_seconds``."""
+        overrides = self.min_interval_overrides
+        if account in overrides:
+            return overrides[account]
+        return overrides.get(account.split(":", 1)[0], self.min_interval_seconds)
 
 
 class ConfigFile(BaseModel):

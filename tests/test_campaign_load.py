@@ -168,10 +168,29 @@ def test_unknown_key_without_a_close_match_lists_the_allowed_ones(write) -> None
 
 def test_fields_at() -> None:
     assert fields_at(()) == [
-        "campaign", "timezone", "accounts", "language", "late", "utm", "defaults", "quiet", "posts",
+        "campaign",
+        "timezone",
+        "accounts",
+        "language",
+        "late",
+        "utm",
+        "defaults",
+        "quiet",
+        "posts",
     ]
     assert fields_at(("posts", 0)) == [
-        "id", "at", "every", "text", "thread", "texts", "media", "variants", "accounts", "language", "quiet", "utm",
+        "id",
+        "at",
+        "every",
+        "text",
+        "thread",
+        "texts",
+        "media",
+        "variants",
+        "accounts",
+        "language",
+        "quiet",
+        "utm",
     ]
     assert fields_at(("posts", 0, "every")) == ["days", "interval", "cron", "at", "from", "until"]
     assert fields_at(("late",)) == ["within", "else"]

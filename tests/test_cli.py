@@ -305,9 +305,11 @@ def test_demo_runs_the_example_campaign_end_to_end(tmp_path: Path) -> None:
     posts = sorted((workdir / "outbox").glob("*/posts/*.json"))
     assert len(posts) == 16
     x_announce = json.loads(next(p for p in posts if "x-cafe" in str(p) and "announce" in p.name).read_text())
-    assert x_announce["thread"] == ["Come taste the first batch, on us, from 8 am. Details: "
-                                    "https://example.com/roastery?utm_source=x&utm_medium=social"
-                                    "&utm_campaign=roastery-2027&utm_content=announce"]
+    assert x_announce["thread"] == [
+        "Come taste the first batch, on us, from 8 am. Details: "
+        "https://example.com/roastery?utm_source=x&utm_medium=social"
+        "&utm_campaign=roastery-2027&utm_content=announce"
+    ]
     assert (workdir / "outbox" / "mastodon-cafe" / "feed.xml").exists()
     # a second run starts from a clean sandbox
     again = subprocess.run(

@@ -210,7 +210,7 @@ def test_unknown_daemon_key_with_did_you_mean(write) -> None:  # type: ignore[no
         ("workers: 0", "'workers': input should be greater than or equal to 1"),
         ("workers: 1000", "'workers': input should be less than or equal to 256"),
         ("poll_seconds: 0", "'poll_seconds': input should be greater than 0"),
-        ("lease_seconds: 1", "'lease_seconds': input should be greater than or equal to 5"),
+        ("lease_seconds: 0.5", "'lease_seconds': input should be greater than or equal to 1"),
         ("workers: many", "'workers': expected a whole number, got 'many'"),
         ("max_attempts: 2.5", "'max_attempts': expected a whole number, got the number 2.5"),
     ],
@@ -279,3 +279,17 @@ def test_accounts_with_a_wrong_shape(write) -> None:  # type: ignore[no-untyped-
 def test_settings_base_dir_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert Settings(database_url="sqlite://", data_dir=tmp_path).base_dir == tmp_path
+
+
+def test_daemon_max_age_and_pacing_settings(write) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from socialpost.config import load_settings
+
+    path = write("c.yaml", "daemon:\n  max_age: 2h\n  min_interval_overrides: {mastodon: 30}\n")
+    daemon = load_settings(str(path), environ={}).daemon
+    assert daemon.max_age == timedelta(hours=2) and daemon.min_interval("mastodon:x") == 30
+    assert load_settings(None, environ={}).daemon.max_age == timedelta(hours=24)
+    message = config_error(str(write("bad.yaml", "daemon:\n  max_age: soon\n")))
+    assert "'soon' is not a duration" in message and "Fix:" in message
+    assert "longer than 0" in config_error(str(write("zero.yaml", "daemon:\n  max_age: 0\n")))

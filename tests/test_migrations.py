@@ -18,7 +18,7 @@ from socialpost.store.db import MIGRATIONS, SCHEMA_HEAD, current_revision, open_
 from socialpost.store.models import Base
 from tests.store_helpers import throwaway_postgres
 
-TABLES = {"alembic_version", "campaigns", "posts", "events", "engagement_snapshots", "daemons"}
+TABLES = {"alembic_version", "campaigns", "posts", "events", "engagement_snapshots", "daemons", "rate_budgets"}
 
 
 def _diff(store: db.Store) -> list[object]:
@@ -161,3 +161,37 @@ def test_several_daemons_can_migrate_a_new_postgresql_database_at_once() -> None
             assert _diff(store) == []
         finally:
             store.close()
+
+
+def test_upgrade_from_0001_keeps_posts_and_adds_rate_budgets(tmp_path: Path) -> None:
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    store = open_store(url, migrate=False)
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with store.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0001")
+            connection.execute(
+                text(
+                    "INSERT INTO campaigns VALUES (1, 'c', 'c.yaml', 'UTC', 900, 'skip', "
+                    "'2027-01-01 00:00:00.000000', '2027-01-01 00:00:00.000000')"
+                )
+            )
+        assert current_revision(store) == "0001"
+        db.upgrade(store)
+        assert current_revision(store) == SCHEMA_HEAD == "0002"
+        assert _diff(store) == []
+        with store.engine.connect() as connection:
+            assert connection.execute(text("SELECT name FROM campaigns")).scalar() == "c"
+            claim = next(ix for ix in inspect(connection).get_indexes("posts") if ix["name"] == "ix_posts_claim")
+            assert claim["column_names"] == ["status", "next_attempt_at", "id"]
+        with store.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0001")
+        with store.engine.connect() as connection:
+            assert "rate_budgets" not in inspect(connection).get_table_names()
+    finally:
+        store.close()

@@ -24,6 +24,9 @@ COMMANDS = {
     "demo": "socialpost.cli.demo:demo",
     "accounts": "socialpost.cli.accounts:accounts",
     "schema": "socialpost.cli.schema:schema",
+    "resolve": "socialpost.cli.posts:resolve",
+    "retry": "socialpost.cli.posts:retry",
+    "cancel": "socialpost.cli.posts:cancel",
 }
 
 

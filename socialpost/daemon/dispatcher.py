@@ -20,12 +20,13 @@ from socialpost.errors import (
     DuplicatePost,
     PermanentError,
     PluginError,
+    RateLimited,
     TransientError,
 )
 from socialpost.networks.base import Network, NotSent, OutgoingPost, Published
 from socialpost.networks.registry import Adapters
 from socialpost.store.models import Status
-from socialpost.store.queue import Claimed, Queue
+from socialpost.store.queue import Claimed, ClaimPolicy, Queue
 from socialpost.timeutil import format_duration
 
 log = logging.getLogger("socialpost.daemon")
@@ -49,8 +50,12 @@ class Dispatcher:
     def lease(self) -> timedelta:
         return timedelta(seconds=self.settings.lease_seconds)
 
+    @property
+    def policy(self) -> ClaimPolicy:
+        return ClaimPolicy(max_age=self.settings.max_age, min_interval=self.settings.min_interval)
+
     def claim(self, limit: int) -> list[Claimed]:
-        return self.queue.claim(limit, self.lease)
+        return self.queue.claim(limit, self.lease, self.policy)
 
     def deliver(self, claimed: Claimed) -> Status:
         """Publish one claimed post; return the state it ended in."""
@@ -185,8 +190,24 @@ class Dispatcher:
         if claimed.attempts >= self.settings.max_attempts:
             return self._fail(claimed, f"gave up after {claimed.attempts} attempts. Last error: {exc}")
         retry_at = self.backoff(claimed.attempts, exc.retry_at)
+        too_late = claimed.due_at + self.settings.max_age
+        if retry_at > too_late:
+            return self._fail(
+                claimed,
+                f"gave up: the next try ({format_duration(retry_at - claimed.due_at)} after the post's time) would "
+                f"be later than daemon.max_age ({format_duration(self.settings.max_age)}). Last error: {exc}",
+            )
         wait = retry_at - self.queue.clock()
         self.queue.mark_retry(claimed.id, f"{exc} Trying again in {format_duration(wait)}.", retry_at)
+        if isinstance(exc, RateLimited):
+            moved = self.queue.rate_limited(claimed.account, retry_at, str(exc))
+            log.info(
+                "%s is rate limited until %s; %d other post(s) wait until then",
+                claimed.account,
+                retry_at.isoformat(),
+                moved,
+                extra=_extra(claimed),
+            )
         log.info(
             "will retry %s/%s to %s in %s: %s",
             claimed.campaign,

@@ -87,7 +87,9 @@ class PostRow(Base):
     __tablename__ = "posts"
     __table_args__ = (
         UniqueConstraint("campaign_id", "post_key", "occurrence", "account", name="uq_posts_slot"),
-        Index("ix_posts_claim", "status", "next_attempt_at"),
+        # The claim reads one status at a time in (next_attempt_at, id) order: a pure index range
+        # scan, no sort (tests/test_claim_plan.py checks the plan on SQLite and PostgreSQL).
+        Index("ix_posts_claim", "status", "next_attempt_at", "id"),
         Index("ix_posts_lease", "status", "lease_until"),
         CheckConstraint(
             "status IN ('pending','sending','retry_wait','sent','failed','unknown','missed','cancelled','held')",
@@ -147,6 +149,22 @@ class SnapshotRow(Base):
     metric: Mapped[str] = mapped_column(String(40))
     value: Mapped[int | None] = mapped_column(Integer)
     raw: Mapped[dict[str, Any] | None]
+
+
+class RateBudgetRow(Base):
+    """When an account may next be posted to. Kept in the store so it holds across daemons.
+
+    The claim skips accounts whose ``next_allowed_at`` is in the future and, when the account is
+    paced (``daemon.min_interval_seconds``), moves it forward by the interval for each post it
+    claims. A 429 from the network pushes it to the network's reset time.
+    """
+
+    __tablename__ = "rate_budgets"
+
+    account: Mapped[str] = mapped_column(String(200), primary_key=True)
+    next_allowed_at: Mapped[datetime]
+    reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]
 
 
 class DaemonRow(Base):

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from socialpost.store import transitions
+from socialpost.store import budgets, transitions
 from socialpost.store.db import Store
 from socialpost.store.models import WAITING, CampaignRow, DaemonRow, PostRow, Status
 from socialpost.timeutil import Clock, format_duration, utcnow
@@ -45,6 +46,97 @@ class Claimed:
     remote_id: str | None = None
 
 
+def _no_interval(_account: str) -> float:
+    return 0.0
+
+
+@dataclass(frozen=True)
+class ClaimPolicy:
+    """What a claim checks besides due times and each campaign's late policy."""
+
+    max_age: timedelta | None = None  # a retry this long past its due time fails instead
+    min_interval: Callable[[str], float] = _no_interval  # seconds between two posts to an account
+
+
+class _Candidate(NamedTuple):
+    id: int
+    status: str
+    due_at: datetime
+    next_attempt_at: datetime
+    campaign_id: int
+    post_key: str
+    occurrence: str
+    account: str
+
+
+_MAX_ROUNDS = 4  # a claim looks again when rows it looked at were settled or deferred
+_BUSY = object()  # another daemon holds the account's budget right now
+
+
+def due_query(status: Status, now: datetime, limit: int) -> Select[int, str, datetime, datetime, int, str, str, str]:
+    """The claim's read: due rows of one status, oldest first — a range scan of ``ix_posts_claim``
+    (status, next_attempt_at, id) that needs no sort. One status at a time: with ``status IN
+    (...)`` SQLite sorts every due row in a temporary B-tree before applying the limit."""
+    return (
+        select(
+            PostRow.id,
+            PostRow.status,
+            PostRow.due_at,
+            PostRow.next_attempt_at,
+            PostRow.campaign_id,
+            PostRow.post_key,
+            PostRow.occurrence,
+            PostRow.account,
+        )
+        .where(PostRow.status == status.value, PostRow.next_attempt_at <= now)
+        .order_by(PostRow.next_attempt_at, PostRow.id)
+        .limit(limit)
+    )
+
+
+class _Gate:
+    """The accounts' rate budgets during one claim (same transaction)."""
+
+    def __init__(self, session: Session, now: datetime, interval: Callable[[str], float]) -> None:
+        self.session = session
+        self.now = now
+        self.interval = interval
+        self.allowed_at: dict[str, datetime] = {}
+        self.busy: set[str] = set()
+        self.known: set[str] = set()
+
+    def load(self, accounts: set[str]) -> None:
+        new = accounts - self.known
+        self.known |= new
+        paced = {a for a in new if self.interval(a) > 0}
+        held = budgets.lock(self.session, paced, self.now)
+        self.busy |= paced - set(held)
+        self.allowed_at.update(held)
+        self.allowed_at.update(budgets.read(self.session, new - paced))
+
+    def decide(self, account: str) -> object:
+        """``None``: send now (the budget is debited); a datetime: not before then; ``_BUSY``."""
+        if account in self.busy:
+            return _BUSY
+        interval = timedelta(seconds=self.interval(account))
+        allowed = self.allowed_at.get(account)
+        if allowed is not None and allowed > self.now:
+            # later rows of the same account get the following slots
+            self.allowed_at[account] = allowed + interval
+            return allowed
+        if interval:
+            self.allowed_at[account] = self.now + interval
+            budgets.debit(self.session, account, self.now + interval, self.now)
+        return None
+
+    def reason(self, account: str) -> str:
+        return "is paced" if self.interval(account) > 0 else "is rate limited"
+
+
+def _first_line(text: str) -> str:
+    return text.splitlines()[0] if text else text
+
+
 class Queue:
     """Claims and outcomes for one daemon (``daemon_id`` is written on every claim and event)."""
 
@@ -55,70 +147,201 @@ class Queue:
 
     # --- claiming ------------------------------------------------------------------------------
 
-    def claim(self, limit: int, lease: timedelta) -> list[Claimed]:
-        """Take up to ``limit`` due posts. Late ones follow their campaign's late policy instead."""
+    def claim(self, limit: int, lease: timedelta, policy: ClaimPolicy | None = None) -> list[Claimed]:
+        """Take up to ``limit`` due posts, in one transaction that also applies the late policy,
+        the retry age limit and the accounts' rate budgets (see docs/state-machine.md)."""
         if limit <= 0:
             return []
+        policy = policy or ClaimPolicy()
         now = self.clock()
         with self.store.write() as session:
-            candidates = session.execute(
-                select(
-                    PostRow.id,
-                    PostRow.status,
-                    PostRow.due_at,
-                    CampaignRow.late_within_seconds,
-                    CampaignRow.late_else,
-                )
-                .join(CampaignRow, CampaignRow.id == PostRow.campaign_id)
-                .where(PostRow.status.in_([s.value for s in WAITING]), PostRow.next_attempt_at <= now)
-                .order_by(PostRow.next_attempt_at, PostRow.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True, of=PostRow)
-            ).all()
-            to_send: list[tuple[int, str]] = []
-            for post_id, status, due_at, within, policy in candidates:
-                late_by = now - due_at
-                if status == Status.PENDING.value and late_by > timedelta(seconds=within) and policy != "post":
-                    target = Status.MISSED if policy == "skip" else Status.HELD
-                    self._set(
-                        session,
-                        post_id,
-                        status,
-                        target,
-                        "late",
-                        f"{format_duration(late_by)} late; the late policy allows "
-                        f"{format_duration(timedelta(seconds=within))} then '{policy}'",
-                        now=now,
-                    )
-                    continue
-                to_send.append((post_id, status))
+            gate = _Gate(session, now, policy.min_interval)
+            to_send: list[_Candidate] = []
+            seen: set[int] = set()
+            for _round in range(_MAX_ROUNDS):
+                candidates = self._candidates(session, now, limit - len(to_send), seen)
+                seen.update(c.id for c in candidates)
+                chosen, moved = self._sort_out(session, candidates, gate, policy, now)
+                to_send.extend(chosen)
+                if len(to_send) >= limit or not moved:
+                    break
             if not to_send:
                 return []
-            ids = [post_id for post_id, _ in to_send]
-            session.execute(
-                update(PostRow)
-                .where(PostRow.id.in_(ids), PostRow.status.in_([s.value for s in WAITING]))
-                .values(
-                    status=Status.SENDING.value,
-                    claimed_by=self.daemon_id,
-                    lease_until=now + lease,
-                    attempts=PostRow.attempts + 1,
-                    updated_at=now,
+            self._take(session, to_send, lease, now)
+            return self._load(session, [c.id for c in to_send])
+
+    def _candidates(self, session: Session, now: datetime, limit: int, seen: set[int]) -> list[_Candidate]:
+        """The oldest due rows, one index range scan per waiting status, merged in due order."""
+        rows: list[_Candidate] = []
+        for status in (Status.PENDING, Status.RETRY_WAIT):
+            query = due_query(status, now, limit + len(seen))
+            rows.extend(_Candidate._make(row) for row in session.execute(query.with_for_update(skip_locked=True)))
+        rows = [row for row in rows if row.id not in seen]
+        rows.sort(key=lambda row: (row.next_attempt_at, row.id))
+        return rows[:limit]
+
+    def _sort_out(
+        self, session: Session, candidates: list[_Candidate], gate: _Gate, policy: ClaimPolicy, now: datetime
+    ) -> tuple[list[_Candidate], int]:
+        """Which candidates go out now; the rest are settled (late, too old) or deferred (rate
+        budget). Returns the chosen ones and how many rows were moved out of the way."""
+        policies = self._late_policies(session, {c.campaign_id for c in candidates})
+        gate.load({c.account for c in candidates})
+        chosen: list[_Candidate] = []
+        moved = 0
+        for candidate in candidates:
+            verdict = self._judge(session, candidate, policies[candidate.campaign_id], policy, now)
+            if verdict is not None:
+                target, kind, reason = verdict
+                self._set(session, candidate.id, candidate.status, target, kind, reason, now=now)
+                moved += 1
+                continue
+            decision = gate.decide(candidate.account)
+            if decision is _BUSY:
+                continue
+            if isinstance(decision, datetime):
+                self._defer(session, candidate, decision, gate.reason(candidate.account), now)
+                moved += 1
+                continue
+            chosen.append(candidate)
+        return chosen, moved
+
+    def _judge(
+        self,
+        session: Session,
+        candidate: _Candidate,
+        late: tuple[int, str],
+        policy: ClaimPolicy,
+        now: datetime,
+    ) -> tuple[Status, str, str] | None:
+        """None when the post may go out; else (state, event kind, reason)."""
+        if candidate.status == Status.RETRY_WAIT.value:
+            age = now - candidate.due_at
+            if policy.max_age is not None and age > policy.max_age:
+                return (
+                    Status.FAILED,
+                    "too-old",
+                    f"gave up: {format_duration(age)} past its time, longer than daemon.max_age "
+                    f"({format_duration(policy.max_age)}). Run 'socialpost retry' to try again.",
                 )
-                .execution_options(synchronize_session=False)
+            return None
+        within, late_else = late
+        # Lateness counts from when the post could last go out: its time, the end of a rate-limit
+        # wait, or when the user asked to retry it.
+        late_by = now - candidate.next_attempt_at
+        if late_by <= timedelta(seconds=within):
+            return None
+        if candidate.occurrence:
+            newer = self._newer_occurrence(session, candidate, now)
+            if newer is not None:
+                return (
+                    Status.MISSED,
+                    "superseded",
+                    f"{format_duration(late_by)} late and superseded by a newer occurrence ({newer}) of this "
+                    "recurring post: only the newest late occurrence may go out",
+                )
+        if late_else == "post":
+            return None
+        target = Status.MISSED if late_else == "skip" else Status.HELD
+        return (
+            target,
+            "late",
+            f"{format_duration(late_by)} late; the late policy allows "
+            f"{format_duration(timedelta(seconds=within))} then '{late_else}'",
+        )
+
+    def _newer_occurrence(self, session: Session, candidate: _Candidate, now: datetime) -> str | None:
+        """The newest occurrence of the same recurring post and account that is due too."""
+        return session.scalar(
+            select(PostRow.occurrence)
+            .where(
+                PostRow.campaign_id == candidate.campaign_id,
+                PostRow.post_key == candidate.post_key,
+                PostRow.account == candidate.account,
+                PostRow.status.in_([s.value for s in WAITING]),
+                PostRow.due_at > candidate.due_at,
+                PostRow.due_at <= now,
             )
-            for post_id, status in to_send:
-                transitions.log(
-                    session,
-                    post_id=post_id,
-                    at=now,
-                    kind="claimed",
-                    from_status=status,
-                    to_status=Status.SENDING.value,
-                    daemon=self.daemon_id,
-                    detail=f"lease until {(now + lease).isoformat()}",
+            .order_by(PostRow.due_at.desc())
+            .limit(1)
+        )
+
+    def _late_policies(self, session: Session, campaign_ids: set[int]) -> dict[int, tuple[int, str]]:
+        rows = session.execute(
+            select(CampaignRow.id, CampaignRow.late_within_seconds, CampaignRow.late_else).where(
+                CampaignRow.id.in_(sorted(campaign_ids))
+            )
+        )
+        return {campaign_id: (within, late_else) for campaign_id, within, late_else in rows}
+
+    def _defer(self, session: Session, candidate: _Candidate, until: datetime, reason: str, now: datetime) -> None:
+        """Not yet: the account's rate budget says ``until``. The row keeps its state."""
+        session.execute(update(PostRow).where(PostRow.id == candidate.id).values(next_attempt_at=until, updated_at=now))
+        transitions.log(
+            session,
+            post_id=candidate.id,
+            at=now,
+            kind="deferred",
+            from_status=candidate.status,
+            to_status=None,
+            daemon=self.daemon_id,
+            detail=f"{candidate.account} {reason}; not before {until.isoformat()}",
+        )
+
+    def _take(self, session: Session, chosen: list[_Candidate], lease: timedelta, now: datetime) -> None:
+        ids = [c.id for c in chosen]
+        # No status condition: these rows are ours in this transaction (SQLite: BEGIN IMMEDIATE;
+        # PostgreSQL: FOR UPDATE), and "id IN (…) AND status …" makes SQLite walk the status index.
+        session.execute(
+            update(PostRow)
+            .where(PostRow.id.in_(ids))
+            .values(
+                status=Status.SENDING.value,
+                claimed_by=self.daemon_id,
+                lease_until=now + lease,
+                attempts=PostRow.attempts + 1,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        for candidate in chosen:
+            transitions.log(
+                session,
+                post_id=candidate.id,
+                at=now,
+                kind="claimed",
+                from_status=candidate.status,
+                to_status=Status.SENDING.value,
+                daemon=self.daemon_id,
+                detail=f"lease until {(now + lease).isoformat()}",
+            )
+
+    def rate_limited(self, account: str, until: datetime, reason: str) -> int:
+        """The network said "not before ``until``" for ``account``: push its budget there and move
+        every waiting post of the account that would be due earlier to ``until`` (so no daemon
+        asks again before then). Returns how many posts were moved."""
+        now = self.clock()
+        with self.store.write() as session:
+            # Posts first, then the budget: a claim locks in the other order only with SKIP LOCKED.
+            rows = session.execute(
+                select(PostRow.id, PostRow.status)
+                .where(
+                    PostRow.account == account,
+                    PostRow.status.in_([s.value for s in WAITING]),
+                    PostRow.next_attempt_at < until,
                 )
-            return self._load(session, ids)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for post_id, status in rows:
+                self._defer(
+                    session,
+                    _Candidate(post_id, status, now, now, 0, "", "", account),
+                    until,
+                    f"is rate limited ({_first_line(reason)})",
+                    now,
+                )
+            budgets.push(session, account, until, _first_line(reason), now)
+            return len(rows)
 
     def _load(self, session: Session, ids: list[int]) -> list[Claimed]:
         rows = session.execute(

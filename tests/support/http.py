@@ -11,6 +11,7 @@ Only the socket is real-but-local: the code under test runs its real HTTP client
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +42,14 @@ class Reply:
 
 
 Responder = Callable[[Request], Reply]
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that vanishes (a killed daemon, a timeout) is normal here, not worth a traceback."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class LocalServer:
@@ -91,7 +100,7 @@ class LocalServer:
             do_PUT = do_POST
             do_GET = do_POST
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=lambda: self._server.serve_forever(poll_interval=0.05), daemon=True)
 

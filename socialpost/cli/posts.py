@@ -1,0 +1,126 @@
+"""The resolve, retry and cancel commands: act on single posts or whole campaigns."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from socialpost.cli import render
+from socialpost.cli.context import AppContext, pass_app
+from socialpost.cli.options import json_option
+from socialpost.errors import UsageError
+
+if TYPE_CHECKING:
+    from socialpost.store.actions import Change, PostRef, Selection
+
+post_id_argument = click.argument("post_id", metavar="ID", required=False)
+account_option = click.option(
+    "--account", metavar="NETWORK:NAME", help="The account, when the post goes to several (same as ID@NETWORK:NAME)."
+)
+campaign_option = click.option("--campaign", metavar="NAME", help="Every post of this campaign that can be.")
+
+
+@click.command()
+@click.argument("post_id", metavar="ID")
+@click.option("--sent", "sent_url", metavar="URL", help="It went out: record it as sent, at this address.")
+@click.option("--not-sent", is_flag=True, help="It did not go out: queue it to be sent again now.")
+@account_option
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@json_option
+@pass_app
+def resolve(
+    app: AppContext, post_id: str, sent_url: str | None, not_sent: bool, account: str | None, yes: bool, json_: bool
+) -> None:
+    """Settle a post whose outcome is unknown: it went out (--sent URL) or not (--not-sent).
+
+    ID is CAMPAIGN/POST-ID as `socialpost status` shows it; add @NETWORK:NAME when the post goes
+    to several accounts. Look at the account first: --not-sent sends the post again.
+    """
+    from socialpost.store import actions
+
+    if (sent_url is not None) == not_sent:  # neither, or both
+        raise UsageError("say what happened: --sent URL (it went out) or --not-sent (it did not).")
+    ref = _ref(post_id, account)
+    found = actions.find(app.store, ref)
+    if not yes:
+        question = (
+            f"Record {found.name} to {found.account} as sent at {sent_url}?"
+            if sent_url is not None
+            else f"Send {found.name} to {found.account} again? If it did go out, it will appear twice."
+        )
+        click.confirm(question, abort=True, err=True)
+    now = app.clock()
+    if sent_url is not None:
+        change = actions.resolve_sent(app.store, ref, sent_url, now=now)
+    else:
+        change = actions.resolve_not_sent(app.store, ref, now=now)
+    _show([change], json_, nothing="")
+
+
+@click.command()
+@post_id_argument
+@campaign_option
+@click.option("--all", "everything", is_flag=True, help="Every failed, missed or held post.")
+@account_option
+@json_option
+@pass_app
+def retry(
+    app: AppContext, post_id: str | None, campaign: str | None, everything: bool, account: str | None, json_: bool
+) -> None:
+    """Queue failed, missed or held posts again, due now, with their attempts reset.
+
+    Give one ID (CAMPAIGN/POST-ID, as `socialpost status` shows it), --campaign NAME or --all.
+    """
+    from socialpost.store import actions
+
+    selection = _selection(post_id, account, campaign, everything)
+    changes = actions.retry(app.store, selection, now=app.clock())
+    _show(changes, json_, nothing="Nothing to retry: no failed, missed or held post.")
+
+
+@click.command()
+@post_id_argument
+@campaign_option
+@account_option
+@json_option
+@pass_app
+def cancel(app: AppContext, post_id: str | None, campaign: str | None, account: str | None, json_: bool) -> None:
+    """Cancel posts that have not gone out yet (pending, waiting to retry, or held).
+
+    Give one ID (CAMPAIGN/POST-ID, as `socialpost status` shows it) or --campaign NAME.
+    Scheduling the campaign file again queues a cancelled post that is still in it: remove it
+    from the file to keep it out.
+    """
+    from socialpost.store import actions
+
+    selection = _selection(post_id, account, campaign, False)
+    changes = actions.cancel(app.store, selection, now=app.clock())
+    _show(changes, json_, nothing="Nothing to cancel: no pending, retrying or held post.")
+
+
+def _ref(post_id: str, account: str | None) -> PostRef:
+    from socialpost.store.actions import PostRef
+
+    return PostRef.parse(post_id, account=account)
+
+
+def _selection(post_id: str | None, account: str | None, campaign: str | None, everything: bool) -> Selection:
+    from socialpost.store.actions import Selection
+
+    if account is not None and post_id is None:
+        raise UsageError("--account goes with an ID.")
+    ref = _ref(post_id, account) if post_id is not None else None
+    return Selection(ref=ref, campaign=campaign, everything=everything)
+
+
+def _show(changes: list[Change], json_: bool, *, nothing: str) -> None:
+    if json_:
+        render.echo_json({"changed": [c.as_json() for c in changes]})
+        return
+    if not changes:
+        click.echo(nothing)
+        return
+    for change in changes:
+        where = f" ({change.url})" if change.url else ""
+        click.echo(f"{change.name} to {change.account}: {change.from_status} → {change.to_status}{where}")

@@ -1,0 +1,944 @@
+"""Bluesky (AT Protocol) through the ``atproto`` SDK: text with links, #tags and @mentions, up to
+four images with alt text, link cards, threads, and likes/reposts/replies/quotes as metrics.
+
+Idempotency by construction: the server never chooses a record key. Part ``i`` of a post is
+created with ``com.atproto.repo.createRecord`` under a TID record key derived from the post's
+idempotency key, ``i`` and the post's due time (:func:`socialpost.networks.bluesky_tid.record_key`),
+and every part is looked up with ``com.atproto.repo.getRecord`` before it is created. Sending a post
+again after a crash or a lost answer therefore finds the parts that are already online and creates
+only the missing ones; a record key can hold one record only, so a second copy cannot appear. That
+is why the adapter declares ``idempotent = True``, and why :meth:`BlueskyNetwork.reconcile` can
+settle an unseen outcome by record key.
+
+Logging in (``createSession``) is limited to 30 per 5 minutes per account, so the session is kept
+in ``<data_dir>/sessions/bluesky-<name>.session`` (mode 0600) and reused; the SDK refreshes it and
+every refresh is written back. It is never logged.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from urllib.parse import unquote, urljoin, urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+
+from socialpost.errors import (
+    AuthError,
+    ConfigError,
+    ContentRejected,
+    NetworkError,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
+from socialpost.networks.base import (
+    AccountSettings,
+    AccountSetup,
+    AdapterContext,
+    Identity,
+    Media,
+    Network,
+    NotSent,
+    OutgoingPost,
+    Published,
+    SetupUI,
+)
+from socialpost.networks.bluesky_facets import build_facets, sdk
+from socialpost.networks.bluesky_tid import record_key
+from socialpost.text.rules import rule_for
+
+if TYPE_CHECKING:
+    import httpx
+    from PIL import Image as PILImage
+
+log = logging.getLogger("socialpost.networks.bluesky")
+
+T = TypeVar("T")
+
+DEFAULT_PDS = "https://bsky.social"
+APP_PASSWORDS_URL = "https://bsky.app/settings/app-passwords"
+POST_COLLECTION = "app.bsky.feed.post"
+MAX_IMAGES = 4
+MAX_IMAGE_BYTES = 1_000_000  # the lexicon's maxSize for an image (and a link card's thumbnail) blob
+MAX_IMAGE_SIDE = 2000  # re-encoded images are scaled down to this first
+METRICS_BATCH = 25  # app.bsky.feed.getPosts takes at most 25 URIs
+CARD_TIMEOUT = 5.0  # seconds for fetching a link's page or its image
+CARD_MAX_PAGE_BYTES = 512_000  # only the start of a page is read (the <head> is at the top)
+CARD_MAX_IMAGE_BYTES = 5_000_000
+CARD_TITLE_CHARS = 300
+CARD_DESCRIPTION_CHARS = 1000
+MAX_RETRY_WAIT = timedelta(days=7)
+SESSION_FORMAT = 1
+API_TIMEOUT = 30.0
+USER_AGENT = "socialpost (+https://github.com/socialpost)"
+_IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+_MAIN_PASSWORD_SCOPE = "com.atproto.access"
+_SESSION_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing", "BadJwt"}
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+HOW_TO_APP_PASSWORD = (
+    "Create an app password in Bluesky: Settings → Privacy and security → App passwords → "
+    f"Add App Password ({APP_PASSWORDS_URL}), then run 'socialpost accounts add bluesky NAME' again "
+    "(or put it in secrets.yaml as app_password)."
+)
+
+
+class BlueskySettings(AccountSettings):
+    handle: str = Field(description="your handle, e.g. you.bsky.social (or your DID)")
+    app_password: SecretStr = Field(description="an app password (Settings → Privacy and security → App passwords)")
+    pds_url: str = Field(DEFAULT_PDS, description="your PDS; the default suits every bsky.social account")
+    language: str | None = Field(None, description="language of your posts, e.g. fr (default: the SDK's, en)")
+    link_cards: bool = Field(True, description="show a preview card for the first link of a post")
+
+    @field_validator("handle")
+    @classmethod
+    def _handle(cls, value: str) -> str:
+        value = value.strip().removeprefix("@").strip()
+        if not value or any(c.isspace() for c in value):
+            raise ValueError("give your Bluesky handle, for example you.bsky.social")
+        return value if value.startswith("did:") else value.lower()
+
+    @field_validator("pds_url")
+    @classmethod
+    def _pds(cls, value: str) -> str:
+        value = value.strip().rstrip("/").removesuffix("/xrpc")
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("the PDS URL must start with https:// (for example https://bsky.social)")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not _LANGUAGE.match(value.strip()):
+            raise ValueError("give a language code such as en, fr or pt-BR")
+        return value.strip()
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """A record online: its at:// URI and content id (what reply references point at)."""
+
+    uri: str
+    cid: str
+
+    def strong(self) -> dict[str, str]:
+        return {"uri": self.uri, "cid": self.cid}
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    data: bytes
+    mime: str
+    width: int
+    height: int
+    alt: str = ""
+
+
+class BlueskyNetwork(Network):
+    name = "bluesky"
+    title = "Bluesky"
+    settings_model = BlueskySettings
+    idempotent = True  # per-part record keys + getRecord before createRecord (module docstring)
+    max_length = 300
+
+    settings: BlueskySettings
+    # Tests may inject transports: ``transport`` for the XRPC API, ``card_transport`` for link pages.
+    transport: ClassVar[httpx.BaseTransport | None] = None
+    card_transport: ClassVar[httpx.BaseTransport | None] = None
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._lock = threading.RLock()
+        self._client: Any = None  # atproto_client.Client, created on first use
+        self._session: Any = None  # the SDK's current Session (a copy)
+        self._logins = 0  # createSession calls made by this instance
+        self._main_password_warned = False
+
+    # --- session ---------------------------------------------------------------------------
+
+    @property
+    def session_path(self) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", self.account.split(":", 1)[-1])
+        return self.context.data_dir / "sessions" / f"bluesky-{safe}.session"
+
+    def _load_session(self) -> str | None:
+        try:
+            document = json.loads(self.session_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            log.info("%s: ignoring an unreadable saved session", self.account)
+            return None
+        if (
+            not isinstance(document, dict)
+            or document.get("format") != SESSION_FORMAT
+            or document.get("handle") != self.settings.handle
+            or document.get("pds_url") != self.settings.pds_url
+            or not isinstance(document.get("session"), str)
+        ):
+            return None  # another handle or PDS: log in afresh
+        return str(document["session"])
+
+    def _save_session(self, session_string: str) -> None:
+        path = self.session_path
+        document = {
+            "format": SESSION_FORMAT,
+            "handle": self.settings.handle,
+            "pds_url": self.settings.pds_url,
+            "session": session_string,
+        }
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(fd, json.dumps(document).encode())
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            tmp.chmod(0o600)
+            os.replace(tmp, path)
+        except OSError as exc:  # posting still works; we just log in again next time
+            log.warning("%s: could not save the Bluesky session (%s)", self.account, exc.__class__.__name__)
+
+    def forget_session(self) -> None:
+        try:
+            self.session_path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            log.warning("%s: could not remove the saved session (%s)", self.account, exc.__class__.__name__)
+
+    def _on_session_change(self, event: Any, session: Any) -> None:
+        SessionEvent = sdk("atproto_client.client.session").SessionEvent
+
+        self._session = session
+        if event in (SessionEvent.CREATE, SessionEvent.REFRESH):
+            self._save_session(session.export())
+
+    def _new_client(self) -> Any:
+        import httpx
+
+        Client = sdk("atproto_client").Client
+        Request = sdk("atproto_client.request").Request
+
+        request = Request(timeout=httpx.Timeout(API_TIMEOUT, connect=10.0), transport=type(self).transport)
+        client = Client(base_url=self.settings.pds_url, request=request)
+        client.on_session_change(self._on_session_change)
+        return client
+
+    def _api(self) -> Any:
+        """The logged-in SDK client (resuming the saved session, or logging in)."""
+        with self._lock:
+            if self._client is None:
+                client = self._new_client()
+                saved = self._load_session()
+                resumed = False
+                if saved:
+                    try:
+                        client.login(session_string=saved, fetch_bsky_profile=False)  # no request
+                        resumed = True
+                    except Exception:  # noqa: BLE001 - a damaged session string: log in instead
+                        log.info("%s: the saved session cannot be used; logging in", self.account)
+                        self.forget_session()
+                if not resumed:
+                    self._login(client)
+                self._client = client
+            return self._client
+
+    def _login(self, client: Any) -> None:
+        """createSession with the handle and app password (rate-limited by Bluesky: use sparingly)."""
+        client.update_base_url(self.settings.pds_url)
+        try:
+            client.login(self.settings.handle, self.settings.app_password.get_secret_value(), fetch_bsky_profile=False)
+        except Exception as exc:  # noqa: BLE001 - every failure is mapped (and re-raised) below
+            raise self._error(exc, "logging in", login=True) from None
+        self._logins += 1
+        if self.uses_main_password and not self._main_password_warned:
+            self._main_password_warned = True
+            log.warning(
+                "%s: logged in with the account's main password; use an app password instead. %s",
+                self.account,
+                HOW_TO_APP_PASSWORD,
+            )
+
+    @property
+    def uses_main_password(self) -> bool:
+        """True when the server's token says it was granted for the main password, not an app password."""
+        return self._session is not None and _jwt_scope(self._session.access_jwt) == _MAIN_PASSWORD_SCOPE
+
+    @property
+    def did(self) -> str:
+        self._api()
+        return str(self._session.did)
+
+    def _call(self, doing: str, fn: Callable[[Any], T]) -> T:
+        """Run ``fn(client)``. When the server no longer accepts our session, first adopt the saved
+        one if another process (say ``accounts test`` beside the daemon) refreshed it, else log in
+        again — at most once per call, so a refused password never loops on the login limit.
+        Every SDK or HTTP error comes out as a socialpost NetworkError."""
+        client = self._api()
+        recoveries = 0
+        while True:
+            logins = self._logins
+            try:
+                return fn(client)
+            except NetworkError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - mapped below
+                if not _session_rejected(exc) or recoveries >= 2 or self._logins != logins:
+                    raise self._error(exc, doing) from None
+            recoveries += 1
+            with self._lock:
+                if recoveries == 1 and self._adopt_saved_session(client):
+                    log.info("%s: using the session another socialpost process saved", self.account)
+                    continue
+                log.info("%s: the saved session is no longer accepted; logging in again", self.account)
+                self.forget_session()
+                self._login(client)
+                recoveries = 2
+
+    def _adopt_saved_session(self, client: Any) -> bool:
+        saved = self._load_session()
+        current = self._session.export() if self._session is not None else None
+        if not saved or saved == current:
+            return False
+        try:
+            client.login(session_string=saved, fetch_bsky_profile=False)  # no request
+        except Exception:  # noqa: BLE001 - damaged: the caller logs in instead
+            return False
+        return True
+
+    # --- errors ----------------------------------------------------------------------------
+
+    def _error(self, exc: BaseException, doing: str, *, login: bool = False) -> NetworkError:
+        """One SDK/HTTP exception → the common error tree, in plain words, never with a secret."""
+        import httpx
+
+        ax = sdk("atproto_client.exceptions")
+
+        where = f"Bluesky ({self.account}): {doing}"
+        response = getattr(exc, "response", None)
+        status = getattr(response, "status_code", None)
+        error, message = _xrpc_error(response)
+        said = f" Bluesky said: {error}{': ' if error and message else ''}{message}." if error or message else ""
+        if isinstance(exc, ax.RateLimitExceededError):
+            return RateLimited(
+                f"{where}: too many requests (429).{said}",
+                status=429,
+                retry_at=self._retry_at(exc),
+                request_sent=False,
+            )
+        if isinstance(exc, ax.UnauthorizedError) or (
+            isinstance(exc, ax.BadRequestError) and error in _SESSION_ERRORS | {"AccountTakedown"}
+        ):
+            return self._auth_error(where, error, said, status, login)
+        if isinstance(exc, ax.LoginRequiredError):
+            return AuthError(f"{where}: not logged in.", hint=HOW_TO_APP_PASSWORD)
+        if isinstance(exc, ax.BadRequestError) and login:
+            return self._auth_error(where, error, said, status, login)
+        if isinstance(exc, ax.BadRequestError):
+            return ContentRejected(f"{where}: the server refused the request (400).{said}", status=400)
+        if isinstance(exc, ax.InvokeTimeoutError):
+            sent = not isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
+            return TransientError(f"{where}: no answer within {API_TIMEOUT:g} s.", request_sent=sent)
+        if isinstance(exc, ax.NetworkError) and response is None:
+            sent = not isinstance(exc.__cause__, httpx.ConnectError)
+            kind = exc.__cause__.__class__.__name__ if exc.__cause__ else "network error"
+            text = "cannot connect" if not sent else "the connection broke"
+            return TransientError(f"{where}: {text} ({kind}).", request_sent=sent)
+        if status == 413:
+            return ContentRejected(f"{where}: the server says the upload is too large (413).{said}", status=413)
+        if isinstance(exc, ax.RequestErrorBase) and status is not None:
+            if status >= 500 or status in (408, 409, 502):
+                retry = _retry_after(response, self.context.clock())
+                return TransientError(
+                    f"{where}: the server failed ({status}).{said}", status=status, retry_at=retry, request_sent=True
+                )
+            if error in ("MethodNotImplemented", "XRPCNotSupported") or status in (404, 501):
+                return PermanentError(
+                    f"{where}: the server at {self.settings.pds_url} does not offer this ({status}).{said}",
+                    hint="Check pds_url in your config: it must be your PDS (https://bsky.social for most accounts).",
+                    status=status,
+                )
+            return PermanentError(f"{where}: the server refused the request ({status}).{said}", status=status)
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+            return TransientError(f"{where}: cannot connect ({exc.__class__.__name__}).")
+        if isinstance(exc, httpx.HTTPError):
+            return TransientError(f"{where}: the connection broke ({exc.__class__.__name__}).", request_sent=True)
+        return TransientError(f"{where}: unexpected failure ({exc.__class__.__name__}).", request_sent=True)
+
+    def _auth_error(self, where: str, error: str, said: str, status: int | None, login: bool) -> AuthError:
+        if error == "AuthFactorTokenRequired":
+            return AuthError(
+                f"{where}: this is the account's main password (Bluesky sent a sign-in code by e-mail, which "
+                "only the main password triggers). socialpost needs an app password.",
+                hint=HOW_TO_APP_PASSWORD,
+                status=status,
+            )
+        if error in ("AccountTakedown", "AccountDeactivated", "AccountSuspended"):
+            return AuthError(
+                f"{where}: the account cannot post right now.{said}",
+                hint="Sign in at bsky.app to see why.",
+                status=status,
+            )
+        if login:
+            return AuthError(
+                f"{where}: the handle or app password was refused ({status}).{said}",
+                hint=f"Check the handle '{self.settings.handle}' and the PDS {self.settings.pds_url}; the app "
+                f"password may have been revoked. {HOW_TO_APP_PASSWORD}",
+                status=status,
+            )
+        return AuthError(
+            f"{where}: the server refused our credentials ({status}).{said}",
+            hint=HOW_TO_APP_PASSWORD,
+            status=status,
+        )
+
+    def _retry_at(self, exc: Any) -> datetime | None:
+        now = self.context.clock()
+        when: datetime | None = None
+        try:
+            when = exc.reset_at
+            if when is None and exc.retry_after is not None:
+                when = now + timedelta(seconds=float(exc.retry_after))
+        except (TypeError, ValueError, OverflowError, OSError):
+            when = None
+        if when is None:
+            return None
+        return min(when.astimezone(UTC), (now + MAX_RETRY_WAIT).astimezone(UTC))
+
+    # --- publishing ------------------------------------------------------------------------
+
+    def publish(self, post: OutgoingPost) -> Published:
+        parts = [post.text, *post.thread]
+        self._check_lengths(parts)
+        images = self.prepare_media(post.media)
+        did = self.did
+        root: _Ref | None = None
+        parent: _Ref | None = None
+        for index, text in enumerate(parts):
+            rkey = record_key(post.key, index, post.due_at)
+            ref = self._get_record(did, rkey)
+            if ref is None:
+                reply = {"root": root.strong(), "parent": parent.strong()} if root and parent else None
+                record = self._record(text, reply=reply, images=images if index == 0 else [])
+                ref = self._create(did, rkey, record)
+            else:
+                log.info("%s: part %d of %s is already online; not sent again", self.account, index + 1, post.post_id)
+            root = root or ref
+            parent = ref
+        assert root is not None
+        return Published(remote_id=root.uri, url=self.web_url(root.uri))
+
+    def reconcile(self, post: OutgoingPost) -> Published | NotSent | None:
+        """Look the post's records up by their record keys: all there → Published; none → NotSent;
+        only some (a thread cut short) → None, and the daemon re-sends, which adds the missing parts."""
+        did = self.did
+        count = 1 + len(post.thread)
+        refs = [self._get_record(did, record_key(post.key, i, post.due_at)) for i in range(count)]
+        if all(ref is None for ref in refs):
+            return NotSent(f"no record of this post on {self.settings.handle} (looked up by its record keys)")
+        if all(ref is not None for ref in refs):
+            first = refs[0]
+            assert first is not None
+            return Published(remote_id=first.uri, url=self.web_url(first.uri))
+        return None
+
+    def _check_lengths(self, parts: Sequence[str]) -> None:
+        rule = rule_for("bluesky")
+        for index, text in enumerate(parts):
+            if not text.strip():
+                which = "the post" if index == 0 else f"part {index + 1} of the thread"
+                raise ContentRejected(f"Bluesky ({self.account}): {which} is empty; Bluesky needs some text.")
+            for measure in rule.measure(text):
+                if measure.over:
+                    which = "the post" if index == 0 else f"part {index + 1} of the thread"
+                    raise ContentRejected(
+                        f"Bluesky ({self.account}): {which} is too long: {measure.value} {measure.what}, "
+                        f"Bluesky allows {measure.limit}.",
+                        hint="Shorten it or move the rest into a thread.",
+                    )
+
+    def _record(self, text: str, *, reply: dict[str, Any] | None, images: list[PreparedImage]) -> dict[str, Any]:
+        facets = build_facets(text, self._resolve_handle)
+        record: dict[str, Any] = {
+            "$type": POST_COLLECTION,
+            "text": text,
+            "createdAt": _iso_ms(self.context.clock()),
+            "langs": [self.settings.language or "en"],
+        }
+        if facets.facets:
+            record["facets"] = facets.facets
+        if reply:
+            record["reply"] = reply
+        if images:
+            record["embed"] = {
+                "$type": "app.bsky.embed.images",
+                "images": [
+                    {
+                        "alt": image.alt,
+                        "image": self._upload(image),
+                        "aspectRatio": {"width": image.width, "height": image.height},
+                    }
+                    for image in images
+                ],
+            }
+        elif self.settings.link_cards and facets.first_link:
+            card = self._link_card(facets.first_link)
+            if card is not None:
+                record["embed"] = card
+        return record
+
+    def _create(self, did: str, rkey: str, record: dict[str, Any]) -> _Ref:
+        models = sdk("atproto_client.models")
+
+        data = models.ComAtprotoRepoCreateRecord.Data(repo=did, collection=POST_COLLECTION, rkey=rkey, record=record)
+        try:
+            created = self._call("publishing a post", lambda c: c.com.atproto.repo.create_record(data))
+        except TransientError:
+            # The answer was lost, or the key is taken (the PDS answers 500 then): look before retrying.
+            found = self._get_record(did, rkey)
+            if found is not None:
+                return found
+            raise
+        return _Ref(str(created.uri), str(created.cid))
+
+    def _get_record(self, did: str, rkey: str) -> _Ref | None:
+        models = sdk("atproto_client.models")
+        BadRequestError = sdk("atproto_client.exceptions").BadRequestError
+
+        params = models.ComAtprotoRepoGetRecord.Params(repo=did, collection=POST_COLLECTION, rkey=rkey)
+
+        def get(client: Any) -> _Ref | None:
+            try:
+                found = client.com.atproto.repo.get_record(params)
+            except BadRequestError as exc:
+                if _xrpc_error(exc.response)[0] == "RecordNotFound":
+                    return None
+                raise
+            if not found.cid:
+                raise ContentRejected(f"Bluesky ({self.account}): {found.uri} has no content id.")
+            return _Ref(str(found.uri), str(found.cid))
+
+        return self._call("looking up a post", get)
+
+    def _resolve_handle(self, handle: str) -> str | None:
+        try:
+            return str(self._call(f"resolving @{handle}", lambda c: c.resolve_handle(handle).did))
+        except PermanentError as exc:
+            if isinstance(exc, AuthError):
+                raise
+            log.info("%s: @%s is not a Bluesky handle we can resolve; left as plain text", self.account, handle)
+            return None
+
+    def _upload(self, image: PreparedImage) -> dict[str, Any]:
+        get_model_as_dict = sdk("atproto_client.models.utils").get_model_as_dict
+
+        uploaded = self._call(
+            "uploading an image",
+            lambda c: c.com.atproto.repo.upload_blob(image.data, headers={"Content-Type": image.mime}),
+        )
+        blob: dict[str, Any] = get_model_as_dict(uploaded.blob)
+        return blob
+
+    def web_url(self, uri: str) -> str:
+        """at://DID/app.bsky.feed.post/RKEY → https://bsky.app/profile/DID/post/RKEY"""
+        authority, _, rest = uri.removeprefix("at://").partition("/")
+        return f"https://bsky.app/profile/{authority}/post/{rest.rpartition('/')[2]}"
+
+    # --- media -----------------------------------------------------------------------------
+
+    def prepare_media(self, media: Sequence[Media]) -> list[PreparedImage]:
+        if len(media) > MAX_IMAGES:
+            raise ContentRejected(
+                f"Bluesky ({self.account}): {len(media)} images; a post can carry at most {MAX_IMAGES}.",
+                hint="Keep four, or move the others to a later part of a thread.",
+            )
+        prepared = []
+        for item in media:
+            path = Path(item.file)
+            if not path.is_absolute():
+                path = self.context.base_dir / path
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                why = exc.strerror or exc.__class__.__name__
+                raise ContentRejected(f"Bluesky ({self.account}): cannot read the image {path} ({why}).") from None
+            image = prepare_image(data, label=path.name)
+            prepared.append(PreparedImage(image.data, image.mime, image.width, image.height, alt=item.alt))
+        return prepared
+
+    # --- link cards ------------------------------------------------------------------------
+
+    def _link_card(self, url: str) -> dict[str, Any] | None:
+        """An app.bsky.embed.external card for ``url``, or None when its page cannot be read."""
+        page = fetch_card(url, transport=type(self).card_transport)
+        if page is None or not (page.title or page.description):
+            return None
+        external: dict[str, Any] = {"uri": url, "title": page.title, "description": page.description}
+        if page.image:
+            thumb = fetch_image(page.image, transport=type(self).card_transport)
+            if thumb is not None:
+                try:
+                    external["thumb"] = self._upload(thumb)
+                except (TransientError, ContentRejected) as exc:
+                    log.info("%s: link card without its image (%s)", self.account, exc.__class__.__name__)
+        return {"$type": "app.bsky.embed.external", "external": external}
+
+    # --- metrics, check, set-up -----------------------------------------------------------
+
+    def fetch_metrics(self, remote_ids: Sequence[str]) -> dict[str, dict[str, int | None]]:
+        wanted: dict[str, str] = {}  # at:// URI → the remote id we were given
+        for remote_id in remote_ids:
+            uri = to_at_uri(remote_id)
+            if uri:
+                wanted.setdefault(uri, remote_id)
+        uris = list(wanted)
+        result: dict[str, dict[str, int | None]] = {}
+        for start in range(0, len(uris), METRICS_BATCH):
+            batch = uris[start : start + METRICS_BATCH]
+            answer = self._call("reading metrics", _get_posts(batch))
+            by_tail = {_uri_tail(u): u for u in batch}
+            for view in answer.posts:
+                uri = str(view.uri)
+                asked = uri if uri in wanted else by_tail.get(_uri_tail(uri))
+                if asked is None:
+                    continue
+                result[wanted[asked]] = {
+                    "views": None,
+                    "likes": _count(view, "like_count"),
+                    "reposts": _count(view, "repost_count"),
+                    "replies": _count(view, "reply_count"),
+                    "quotes": _count(view, "quote_count"),
+                    "bookmarks": _count(view, "bookmark_count"),
+                    "clicks": None,
+                }
+        return result
+
+    def check(self) -> Identity:
+        answer = self._call("checking the account", lambda c: c.com.atproto.server.get_session())
+        pds = str(getattr(self._session, "pds_endpoint", None) or self.settings.pds_url).removesuffix("/xrpc")
+        details = {"handle": str(answer.handle), "DID": str(answer.did), "PDS": pds}
+        if self.uses_main_password:
+            details["password"] = "the account's main password: replace it with an app password"
+        else:
+            details["password"] = "app password"
+        return Identity(self.account, f"@{answer.handle}", details)
+
+    @classmethod
+    def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
+        ui.say(
+            "socialpost posts to Bluesky with an app password, never your main password. To create one: "
+            "in Bluesky open Settings → Privacy and security → App passwords → Add App Password, give it a "
+            "name such as 'socialpost', leave 'Allow access to your direct messages' off, and copy the "
+            "password it shows (xxxx-xxxx-xxxx-xxxx)."
+        )
+        ui.open_url(APP_PASSWORDS_URL)
+        handle = ui.ask("Your Bluesky handle (for example you.bsky.social)").strip()
+        password = ui.ask_secret("App password").strip()
+        pds_url = ui.ask("Your PDS (keep the default for a bsky.social account)", default=DEFAULT_PDS).strip()
+        try:
+            settings = BlueskySettings(handle=handle, app_password=SecretStr(password), pds_url=pds_url or DEFAULT_PDS)
+        except ValidationError as exc:
+            lines = [
+                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
+                for err in exc.errors(include_input=False, include_url=False)
+            ]
+            raise ConfigError(f"the answers for {account} are not usable:\n" + "\n".join(lines)) from None
+        adapter = cls(account=account, settings=settings, context=context)
+        try:
+            adapter._api()  # logs in (and keeps the session, so the check that follows reuses it)
+            if adapter.uses_main_password:
+                adapter.forget_session()
+                raise AuthError(
+                    f"Bluesky ({account}): that is the account's main password (the server granted it full "
+                    "access). socialpost only accepts an app password, which you can revoke at any time.",
+                    hint=HOW_TO_APP_PASSWORD,
+                )
+        finally:
+            adapter.close()
+        values: dict[str, Any] = {"handle": settings.handle}
+        if settings.pds_url != DEFAULT_PDS:
+            values["pds_url"] = settings.pds_url
+        return AccountSetup(settings=values, secrets={"app_password": password})
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                try:
+                    self._client.request.close()
+                finally:
+                    self._client = None
+
+
+# --- helpers (module level so tests can use them directly) ------------------------------------
+
+
+def _get_posts(uris: list[str]) -> Callable[[Any], Any]:
+    return lambda client: client.get_posts(uris)
+
+
+def _jwt_scope(token: str | None) -> str | None:
+    """The ``scope`` claim of a JWT (read, not verified: the server that issued it is the one we use)."""
+    if not token or token.count(".") != 2:
+        return None
+    payload = token.split(".")[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (ValueError, TypeError):
+        return None
+    scope = claims.get("scope") if isinstance(claims, dict) else None
+    return scope if isinstance(scope, str) else None
+
+
+def _xrpc_error(response: Any) -> tuple[str, str]:
+    """(error name, message) from an XRPC error response; empty strings when there are none."""
+    content = getattr(response, "content", None)
+    if content is None:
+        return "", ""
+    error = getattr(content, "error", None)
+    message = getattr(content, "message", None)
+    if isinstance(content, dict):
+        error, message = content.get("error"), content.get("message")
+    if isinstance(content, bytes | bytearray):
+        text = " ".join(bytes(content[:300]).decode("utf-8", "replace").split())
+        return "", text
+    return str(error or ""), " ".join(str(message or "").split())[:500]
+
+
+def _session_rejected(exc: BaseException) -> bool:
+    ax = sdk("atproto_client.exceptions")
+
+    if isinstance(exc, ax.LoginRequiredError):
+        return True
+    if isinstance(exc, ax.UnauthorizedError | ax.BadRequestError):
+        return _xrpc_error(exc.response)[0] in _SESSION_ERRORS
+    return False
+
+
+def _retry_after(response: Any, now: datetime) -> datetime | None:
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    from socialpost.networks.webhook import retry_after
+
+    return retry_after(str(value), now)
+
+
+def _iso_ms(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def _count(view: Any, name: str) -> int | None:
+    value = getattr(view, name, None)
+    return int(value) if isinstance(value, int) else None
+
+
+def _uri_tail(uri: str) -> str:
+    return uri.removeprefix("at://").partition("/")[2]
+
+
+_WEB_POST = re.compile(r"^https?://(?:www\.)?bsky\.app/profile/([^/\s]+)/post/([^/?#\s]+)")
+
+
+def to_at_uri(remote_id: str) -> str | None:
+    """An at:// post URI from what a user may have recorded: the URI itself or a bsky.app link."""
+    remote_id = remote_id.strip()
+    if remote_id.startswith("at://"):
+        return remote_id
+    match = _WEB_POST.match(remote_id)
+    if match:
+        return f"at://{unquote(match.group(1))}/{POST_COLLECTION}/{match.group(2)}"
+    return None
+
+
+def prepare_image(data: bytes, *, label: str, max_bytes: int = MAX_IMAGE_BYTES) -> PreparedImage:
+    """Check an image Bluesky can show; re-encode it as JPEG when it is over ``max_bytes``."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError) as exc:
+        reason = "it is too large to decode" if isinstance(exc, Image.DecompressionBombError) else "not an image"
+        raise ContentRejected(
+            f"Bluesky: {label} cannot be posted ({reason}); Bluesky takes JPEG, PNG, WebP or GIF images."
+        ) from None
+    fmt = image.format or "?"
+    if fmt not in _IMAGE_TYPES:
+        raise ContentRejected(
+            f"Bluesky: {label} is a {fmt} image; Bluesky takes JPEG, PNG, WebP or GIF.",
+            hint="Convert it to JPEG or PNG.",
+        )
+    upright = ImageOps.exif_transpose(image) or image
+    if len(data) <= max_bytes:
+        return PreparedImage(data, _IMAGE_TYPES[fmt], upright.width, upright.height)
+    return _reencode(upright, label=label, max_bytes=max_bytes, original=len(data))
+
+
+def _reencode(image: PILImage.Image, *, label: str, max_bytes: int, original: int) -> PreparedImage:
+    from PIL import Image
+
+    if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        image = flat
+    elif image.mode != "RGB":
+        image = image.convert("RGB")
+    if max(image.size) > MAX_IMAGE_SIDE:
+        image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE), Image.Resampling.LANCZOS)
+    while True:
+        for quality in (85, 75, 65, 55):
+            out = io.BytesIO()
+            image.save(out, format="JPEG", quality=quality, optimize=True)
+            if out.tell() <= max_bytes:
+                log.info(
+                    "re-encoded %s as JPEG: %d → %d bytes (%dx%d, quality %d)",
+                    label,
+                    original,
+                    out.tell(),
+                    image.width,
+                    image.height,
+                    quality,
+                )
+                return PreparedImage(out.getvalue(), "image/jpeg", image.width, image.height)
+        if max(image.size) <= 256:
+            raise ContentRejected(
+                f"Bluesky: {label} is {original:,} bytes and cannot be brought under {max_bytes:,} bytes.",
+                hint="Use a smaller image.",
+            )
+        image = image.resize((max(image.width * 3 // 4, 1), max(image.height * 3 // 4, 1)), Image.Resampling.LANCZOS)
+
+
+# --- link card fetching ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageCard:
+    title: str
+    description: str
+    image: str | None  # absolute URL
+
+
+class _MetaParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.meta: dict[str, str] = {}
+        self.title = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title":
+            self._in_title = True
+        elif tag == "meta":
+            values = {k.lower(): (v or "") for k, v in attrs}
+            name = (values.get("property") or values.get("name") or "").strip().lower()
+            if name and "content" in values and name not in self.meta:
+                self.meta[name] = values["content"].strip()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+
+
+def _read_capped(url: str, *, cap: int, transport: httpx.BaseTransport | None, accept: str) -> tuple[bytes, str]:
+    """GET ``url`` (following redirects) and return (body, content type); the body is cut at ``cap``."""
+    import httpx
+
+    with (
+        httpx.Client(
+            timeout=httpx.Timeout(CARD_TIMEOUT),
+            follow_redirects=True,
+            max_redirects=5,
+            transport=transport,
+            headers={"User-Agent": USER_AGENT, "Accept": accept},
+        ) as client,
+        client.stream("GET", url) as response,
+    ):
+        if response.status_code != 200:
+            raise ValueError(f"status {response.status_code}")
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) >= cap:
+                break
+        return bytes(body[:cap]), response.headers.get("content-type", "")
+
+
+def fetch_card(url: str, *, transport: httpx.BaseTransport | None = None) -> PageCard | None:
+    """Title, description and image of the page at ``url`` (Open Graph first), or None."""
+    import httpx
+
+    if urlsplit(url).scheme not in ("http", "https"):
+        return None
+    try:
+        body, content_type = _read_capped(
+            url, cap=CARD_MAX_PAGE_BYTES, transport=transport, accept="text/html,application/xhtml+xml"
+        )
+    except (httpx.HTTPError, ValueError, OSError) as exc:
+        log.info("no link card for a link: its page could not be read (%s)", exc.__class__.__name__)
+        return None
+    lowered = content_type.lower()
+    if "html" not in lowered and not body.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html")):
+        return None
+    charset = re.search(r"charset=([\w-]+)", lowered)
+    try:
+        text = body.decode(charset.group(1) if charset else "utf-8", "replace")
+    except LookupError:
+        text = body.decode("utf-8", "replace")
+    parser = _MetaParser()
+    try:
+        parser.feed(text)
+        parser.close()
+    except Exception:  # noqa: BLE001 - a page we cannot parse gets no card
+        return None
+    meta = parser.meta
+    title = meta.get("og:title") or meta.get("twitter:title") or " ".join(parser.title.split())
+    description = meta.get("og:description") or meta.get("twitter:description") or meta.get("description") or ""
+    image = meta.get("og:image") or meta.get("og:image:url") or meta.get("twitter:image")
+    image_url = urljoin(url, image) if image else None
+    if image_url and urlsplit(image_url).scheme not in ("http", "https"):
+        image_url = None
+    return PageCard(
+        title=" ".join(title.split())[:CARD_TITLE_CHARS],
+        description=" ".join(description.split())[:CARD_DESCRIPTION_CHARS],
+        image=image_url,
+    )
+
+
+def fetch_image(url: str, *, transport: httpx.BaseTransport | None = None) -> PreparedImage | None:
+    """A link card's thumbnail, ready for upload (≤ 1,000,000 bytes), or None."""
+    import httpx
+
+    try:
+        body, _ = _read_capped(url, cap=CARD_MAX_IMAGE_BYTES + 1, transport=transport, accept="image/*")
+    except (httpx.HTTPError, ValueError, OSError) as exc:
+        log.info("link card without an image: it could not be fetched (%s)", exc.__class__.__name__)
+        return None
+    if len(body) > CARD_MAX_IMAGE_BYTES:
+        return None
+    try:
+        return prepare_image(body, label="the link card image")
+    except ContentRejected:
+        return None

@@ -1,0 +1,49 @@
+"""A daemon that starts after posts were due: the late policy, with a real daemon and outbox."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from socialpost.config import Settings
+from socialpost.daemon.service import Daemon
+from socialpost.store.db import Store
+from socialpost.store.models import PostRow
+from socialpost.store.queue import settled
+from socialpost.timeutil import utcnow
+from tests.store_helpers import assert_history_consistent, seed_posts
+from tests.test_budgets import _seed_recurring
+
+EXPECTED = {  # (20 minutes late, 5 minutes late, newest of three late occurrences)
+    "skip": ("missed", "sent", "missed"),
+    "post": ("sent", "sent", "sent"),
+    "hold": ("held", "sent", "held"),
+}
+
+
+@pytest.mark.parametrize("policy", sorted(EXPECTED))
+def test_daemon_down_across_due_times_follows_the_late_policy(store: Store, settings: Settings, policy: str) -> None:
+    now = utcnow()
+    late, recent = seed_posts(
+        store, 2, due=[now - timedelta(minutes=20), now - timedelta(minutes=5)], campaign="bulk", late_else=policy
+    )
+    occurrences = _seed_recurring(store, [now - timedelta(hours=h) for h in (3, 2, 1)], late_else=policy)
+    daemon = Daemon(store, settings, daemon_id="late", stop_when=lambda: settled(store, ["bulk", "weekly"]))
+    thread = threading.Thread(target=daemon.run, daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+
+    with store.session() as session:
+        rows = {r.id: r for r in session.scalars(select(PostRow))}
+    assert (rows[late].status, rows[recent].status, rows[occurrences[-1]].status) == EXPECTED[policy]
+    for older in occurrences[:-1]:
+        assert rows[older].status == "missed" and "superseded" in (rows[older].last_error or "")
+    sent_files = list((settings.data_dir / "outbox" / "news" / "posts").glob("*.json"))
+    assert len(sent_files) == sum(1 for r in rows.values() if r.status == "sent")
+    if policy != "post":
+        assert f"the late policy allows 15m then '{policy}'" in (rows[late].last_error or "")
+    assert_history_consistent(store)
