@@ -74,7 +74,9 @@ def prepare_loaded(
         except CampaignError as exc:
             problems.extend(exc.problems)
             continue
-        found = checks.check(campaign, rows, now=current, allow_past=allow_past or not check_past)
+        found = checks.check(
+            campaign, rows, now=current, allow_past=allow_past or not check_past, rule_for_account=adapters.length_rule
+        )
         problems.extend(found.errors)
         prepared.append(Prepared(campaign, rows, found.warnings, found.measures))
     if problems:

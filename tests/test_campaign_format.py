@@ -351,3 +351,32 @@ def test_the_broken_example_reports_every_mistake_with_its_position(run_cli) -> 
     human = run_cli("validate", str(path))
     assert human.exit_code == 2 and "Traceback" not in human.stderr
     assert f"{path}:16:33: 'at': '25:00' is not a time of day." in human.stderr
+
+
+def test_validation_uses_a_mastodon_instances_own_limits_once_known(
+    write, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from socialpost.networks.mastodon import MastodonLimits
+
+    monkeypatch.setenv("TOKEN", "not-a-real-token")
+    settings.accounts = {"mastodon": {"big": {"api_base_url": "https://big.example", "access_token": "${TOKEN}"}}}
+    path = write(
+        "c.yaml",
+        "campaign: c\ntimezone: UTC\naccounts: [mastodon:big]\nposts:\n"
+        f'  - id: p\n    at: 2027-03-02 10:00\n    text: "{"a" * 700}?"\n',
+    )
+    before = validate([path], settings, now=NOW)
+    assert not before.ok and "701 characters on mastodon, over the limit of 500" in before.errors[0].message
+    cache = settings.data_dir / "cache" / "mastodon-big.json"
+    cache.parent.mkdir(parents=True)
+    limits = MastodonLimits(max_characters=1000, characters_reserved_per_url=23, fetched_at=NOW)
+    cache.write_text(json.dumps({"api_base_url": "https://big.example", "limits": limits.as_json()}))
+    after = validate([path], settings, now=NOW)
+    assert after.ok, after.errors
+    assert after.measures[0].as_json() == {
+        "id": "p",
+        "account": "mastodon:big",
+        "network": "mastodon",
+        "length": 701,
+        "limit": 1000,
+    }

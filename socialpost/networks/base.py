@@ -24,6 +24,7 @@ from typing import Any, ClassVar, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from socialpost.errors import PluginError
+from socialpost.text.rules import LengthRule
 from socialpost.timeutil import Clock, iso_utc, utcnow
 
 
@@ -186,6 +187,12 @@ class Network(ABC):
         """Engagement for posts this account published. A metric the network cannot give is
         absent or None ("not available"), never 0."""
         return {}
+
+    def length_rule(self) -> LengthRule | None:
+        """This account's own length limits when they differ from the network's defaults (e.g. a
+        Mastodon instance's), from what is already known locally — never a network call, since
+        `validate` asks. None: the defaults in socialpost.text.rules apply."""
+        return None
 
     def check(self) -> Identity:
         """Verify credentials and say who we are posting as."""

@@ -57,6 +57,7 @@ from socialpost.networks.base import (
     SetupUI,
 )
 from socialpost.text.count import graphemes, mastodon_length
+from socialpost.text.rules import LengthRule, rule_for
 from socialpost.timeutil import ensure_aware, iso_utc
 
 if TYPE_CHECKING:
@@ -417,6 +418,13 @@ class MastodonNetwork(Network):
             log.warning("%s: cannot write %s (%s)", self.account, path, exc.strerror or exc)
 
     # --- checks before sending -----------------------------------------------------------------
+
+    def length_rule(self) -> LengthRule | None:
+        """The instance's own limits, when `accounts test` or a post has cached them."""
+        cached = self._read_cache()
+        if cached is None:
+            return None
+        return rule_for("mastodon", limit=cached.max_characters, url_length=cached.characters_reserved_per_url)
 
     def validate(self, post: OutgoingPost, limits: MastodonLimits) -> list[tuple[Media, str]]:
         """ContentRejected if the instance would refuse ``post``; returns each media with its type."""

@@ -20,6 +20,7 @@ from socialpost import secrets
 from socialpost.config import Settings, expand_env_values
 from socialpost.errors import ConfigError, PluginError, SocialpostError, UnknownNetwork
 from socialpost.networks.base import AdapterContext, Network
+from socialpost.text.rules import LengthRule, rule_for
 from socialpost.timeutil import Clock, utcnow
 from socialpost.yamlfile import pydantic_problems
 
@@ -144,6 +145,17 @@ class Adapters:
                 fields_at=lambda _loc: list(cls.settings_model.model_fields),
             )
             raise ConfigError("\n".join(str(p) for p in problems)) from None
+
+    def length_rule(self, account: str) -> LengthRule:
+        """How long a post to ``account`` may be: the account's own limits where its adapter knows
+        them (a Mastodon instance's), else the network's."""
+        network = account.split(":", 1)[0]
+        cls = load(network)
+        if cls.length_rule is not Network.length_rule:
+            own = self.get(account).length_rule()
+            if own is not None:
+                return own
+        return rule_for(network, limit=cls.max_length)
 
     def _secrets(self) -> dict[str, dict[str, str]]:
         if self._secret_cache is None:
