@@ -12,7 +12,7 @@ import pytest
 from socialpost.config import DaemonSettings, Settings
 from socialpost.daemon.dispatcher import Dispatcher
 from socialpost.errors import TransientError
-from socialpost.networks.base import AccountSettings, AdapterContext, Network, OutgoingPost, Published
+from socialpost.networks.base import AccountSettings, AdapterContext, Network, NotSent, OutgoingPost, Published
 from socialpost.networks.registry import Adapters
 from socialpost.store.db import Store
 from socialpost.store.models import Status
@@ -372,4 +372,38 @@ def test_finish_with_a_lost_lease_changes_nothing_and_logs_a_late_result(store: 
         ("slow", None, "unknown: ?"),
     ]
     assert all(n.from_status == "sending" for n in notes)
+    assert_history_consistent(store)
+
+
+class _Findable(_Fake):
+    """A non-idempotent network that can look for a post (like X, Facebook, LinkedIn orgs)."""
+
+    def __init__(self, behaviour: str, *, online: bool) -> None:
+        super().__init__(behaviour)
+        self.online = online
+        self.looked = 0
+
+    def reconcile(self, post: OutgoingPost) -> Published | NotSent | None:
+        self.looked += 1
+        return Published("f-9", "https://fake.test/f-9") if self.online else NotSent("not among recent posts")
+
+
+@pytest.mark.parametrize(("online", "settled"), [(True, "sent"), (False, "pending")])
+def test_unseen_outcome_on_a_searchable_network_is_reconciled_later_not_marked_unknown(
+    store: Store, settings: Settings, clock: FakeClock, online: bool, settled: str
+) -> None:
+    (post_id,) = seed_posts(store, 1, due=START, account="fake:x")
+    fake = _Findable("read-timeout", online=online)
+    dispatcher = _with_fake(store, settings, clock, fake)
+    assert dispatcher.deliver(_claim_one(dispatcher)) is Status.SENDING
+    row = post(store, post_id)
+    assert row.status == "sending" and fake.looked == 0  # not looked for at once: the network may lag
+    assert row.lease_until == clock() + timedelta(seconds=60)
+    clock.advance(seconds=30)
+    assert dispatcher.queue.take_expired(5, dispatcher.lease) == []  # not yet
+    clock.advance(seconds=31)
+    (taken,) = dispatcher.queue.take_expired(5, dispatcher.lease)
+    assert dispatcher.reconcile(taken).value == settled
+    assert post(store, post_id).status == settled and fake.looked == 1
+    assert len(fake.calls) == 1  # published once; a resend only ever follows a proven absence
     assert_history_consistent(store)

@@ -30,6 +30,7 @@ from socialpost.store.queue import Claimed, ClaimPolicy, Queue
 from socialpost.timeutil import format_duration
 
 log = logging.getLogger("socialpost.daemon")
+RECONCILE_AFTER = timedelta(seconds=60)  # time for a network to show a post whose answer was lost
 
 
 class Dispatcher:
@@ -182,11 +183,25 @@ class Dispatcher:
 
     def _transient(self, claimed: Claimed, adapter: Network, exc: TransientError) -> Status:
         if exc.request_sent and not adapter.idempotent:
-            return self._unknown(
-                claimed,
-                f"{exc} The request may have reached {claimed.network}; it is not re-sent blindly. "
-                "Check the account and run 'socialpost resolve'.",
+            if type(adapter).reconcile is Network.reconcile:  # no way to look: the user must
+                return self._unknown(
+                    claimed,
+                    f"{exc} The request may have reached {claimed.network}; it is not re-sent blindly. "
+                    "Check the account and run 'socialpost resolve'.",
+                )
+            # The network may still be publishing it: look for it a little later (the lease runs
+            # out, and a daemon's reaper reconciles it: found → sent, proven absent → sent again).
+            self.queue.reconcile_later(
+                claimed.id, f"{exc} The request may have reached {claimed.network}.", RECONCILE_AFTER
             )
+            log.info(
+                "%s/%s: outcome not seen; reconciling in %s",
+                claimed.campaign,
+                claimed.post_key,
+                format_duration(RECONCILE_AFTER),
+                extra=_extra(claimed),
+            )
+            return Status.SENDING
         if claimed.attempts >= self.settings.max_attempts:
             return self._fail(claimed, f"gave up after {claimed.attempts} attempts. Last error: {exc}")
         retry_at = self.backoff(claimed.attempts, exc.retry_at)

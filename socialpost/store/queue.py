@@ -434,6 +434,34 @@ class Queue:
     def mark_retry(self, post_id: int, reason: str, retry_at: datetime) -> bool:
         return self._finish(post_id, Status.RETRY_WAIT, "retry", reason, next_attempt_at=retry_at)
 
+    def reconcile_later(self, post_id: int, reason: str, after: timedelta) -> bool:
+        """The outcome of the call was not seen: keep the post ``sending`` and let the lease run out
+        in ``after``, so a daemon reconciles it once the network has had time to show the post."""
+        now = self.clock()
+        with self.store.write() as session:
+            result = session.execute(
+                update(PostRow)
+                .where(
+                    PostRow.id == post_id,
+                    PostRow.status == Status.SENDING.value,
+                    PostRow.claimed_by == self.daemon_id,
+                )
+                .values(lease_until=now + after, last_error=reason, updated_at=now)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return False
+            transitions.log(
+                session,
+                post_id=post_id,
+                at=now,
+                kind="outcome-unseen",
+                from_status=Status.SENDING.value,
+                to_status=Status.SENDING.value,
+                daemon=self.daemon_id,
+                detail=f"{reason} Reconciling after {format_duration(after)}.",
+            )
+            return True
+
     def release(self, post_id: int, reason: str) -> bool:
         """Give back a claim that never reached the network (e.g. on shutdown).
 
