@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from socialpost.campaign.expand import PlannedPost
@@ -29,6 +29,7 @@ from socialpost.store.models import WAITING, CampaignRow, PostRow, Status
 from socialpost.timeutil import iso_utc
 
 Action = Literal["create", "update", "cancel", "unchanged"]
+BATCH = 2_000  # rows per INSERT … RETURNING
 REQUEUE_ON_CHANGE = frozenset({Status.FAILED, Status.MISSED, Status.HELD})
 FROZEN = frozenset({Status.SENDING, Status.SENT, Status.UNKNOWN})
 CANCEL_WHEN_REMOVED = frozenset({Status.PENDING, Status.RETRY_WAIT, Status.HELD, Status.FAILED, Status.MISSED})
@@ -86,11 +87,12 @@ def plan_campaign(
 ) -> Plan:
     """What applying ``rows`` would change. Raises CampaignError for new posts in the past."""
     name = loaded.model.campaign
-    existing: dict[tuple[str, str, str], PostRow] = {}
+    existing: dict[tuple[str, str, str], _Existing] = {}
     campaign_id = session.scalar(select(CampaignRow.id).where(CampaignRow.name == name))
     if campaign_id is not None:
-        for row in session.scalars(select(PostRow).where(PostRow.campaign_id == campaign_id)):
-            existing[(row.post_key, row.occurrence, row.account)] = row
+        # Columns, not ORM objects: re-planning a 30,000-row campaign must stay cheap.
+        for row in session.execute(select(*_EXISTING_COLUMNS).where(PostRow.campaign_id == campaign_id)):
+            existing[(row.post_key, row.occurrence, row.account)] = _Existing(*row)
 
     items: list[PlanItem] = []
     warnings: list[Problem] = []
@@ -158,28 +160,59 @@ def plan_campaign(
         )
     if errors:
         raise CampaignError(errors)
-    for slot, row in existing.items():
-        if slot in wanted:
-            continue
-        cancel = Status(row.status) in CANCEL_WHEN_REMOVED
+    removed = [gone for slot, gone in existing.items() if slot not in wanted]
+    texts: dict[int, str] = {}
+    if removed:
+        for row_id, payload in session.execute(
+            select(PostRow.id, PostRow.payload).where(PostRow.id.in_([row.id for row in removed]))
+        ):
+            texts[row_id] = str(payload.get("text", ""))
+    for gone in removed:
+        cancel = Status(gone.status) in CANCEL_WHEN_REMOVED
         items.append(
             PlanItem(
                 action="cancel" if cancel else "unchanged",
                 campaign=name,
-                post_id=row.post_key,
-                occurrence=row.occurrence,
-                account=row.account,
-                due_at=row.due_at,
-                local_time=row.local_time,
-                text=str(row.payload.get("text", "")),
-                status=row.status,
-                row_id=row.id,
+                post_id=gone.post_key,
+                occurrence=gone.occurrence,
+                account=gone.account,
+                due_at=gone.due_at,
+                local_time=gone.local_time,
+                text=texts.get(gone.id, ""),
+                status=gone.status,
+                row_id=gone.id,
             )
         )
     return Plan(items, warnings)
 
 
-def _action_for(planned: PlannedPost, row: PostRow | None) -> Action:
+@dataclass(frozen=True)
+class _Existing:
+    """What planning needs to know about a row already in the store."""
+
+    id: int
+    post_key: str
+    occurrence: str
+    account: str
+    status: str
+    fingerprint: str
+    due_at: datetime
+    local_time: str
+
+
+_EXISTING_COLUMNS = (
+    PostRow.id,
+    PostRow.post_key,
+    PostRow.occurrence,
+    PostRow.account,
+    PostRow.status,
+    PostRow.fingerprint,
+    PostRow.due_at,
+    PostRow.local_time,
+)
+
+
+def _action_for(planned: PlannedPost, row: _Existing | None) -> Action:
     if row is None:
         return "create"
     status = Status(row.status)
@@ -223,6 +256,7 @@ def apply_plan(session: Session, loaded: LoadedCampaign, plan: Plan, *, now: dat
         campaign.late_else = model.late.else_
         campaign.updated_at = now
 
+    creates: list[dict[str, Any]] = []
     for item in plan.items:
         if item.action == "unchanged":
             continue
@@ -249,28 +283,19 @@ def apply_plan(session: Session, loaded: LoadedCampaign, plan: Plan, *, now: dat
             "updated_at": now,
         }
         if item.row_id is None:
-            row = PostRow(
-                campaign_id=campaign.id,
-                post_key=planned.post_id,
-                occurrence=planned.occurrence,
-                account=planned.account,
-                network=planned.network,
-                idempotency_key=planned.idempotency_key,
-                status=Status.PENDING.value,
-                attempts=0,
-                created_at=now,
-                **values,
-            )
-            session.add(row)
-            session.flush()
-            transitions.log(
-                session,
-                post_id=row.id,
-                at=now,
-                kind="scheduled",
-                from_status=None,
-                to_status=Status.PENDING.value,
-                detail=f"due {iso_utc(planned.due_at)}",
+            creates.append(
+                {
+                    "campaign_id": campaign.id,
+                    "post_key": planned.post_id,
+                    "occurrence": planned.occurrence,
+                    "account": planned.account,
+                    "network": planned.network,
+                    "idempotency_key": planned.idempotency_key,
+                    "status": Status.PENDING.value,
+                    "attempts": 0,
+                    "created_at": now,
+                    **values,
+                }
             )
         else:
             values.update(status=Status.PENDING.value, attempts=0, last_error=None, claimed_by=None, lease_until=None)
@@ -290,7 +315,33 @@ def apply_plan(session: Session, loaded: LoadedCampaign, plan: Plan, *, now: dat
                 to_status=Status.PENDING.value,
                 detail=f"due {iso_utc(planned.due_at)}",
             )
+    _insert_new(session, creates, now=now)
     return campaign
+
+
+def _insert_new(session: Session, creates: list[dict[str, Any]], *, now: datetime) -> None:
+    """New rows and their 'scheduled' events, a few statements for the lot (not two per row)."""
+    if not creates:
+        return
+    ids: dict[str, int] = {}
+    for start in range(0, len(creates), BATCH):
+        batch = creates[start : start + BATCH]
+        result = session.execute(insert(PostRow).returning(PostRow.id, PostRow.idempotency_key), batch)
+        ids.update({key: row_id for row_id, key in result})
+    transitions.log_many(
+        session,
+        [
+            {
+                "post_id": ids[row["idempotency_key"]],
+                "at": now,
+                "kind": "scheduled",
+                "from_status": None,
+                "to_status": Status.PENDING.value,
+                "detail": f"due {iso_utc(row['due_at'])}",
+            }
+            for row in creates
+        ],
+    )
 
 
 def _move(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -61,3 +62,14 @@ def log(
             detail=detail,
         )
     )
+
+
+def log_many(session: Session, events: list[dict[str, Any]]) -> None:
+    """Append many events in one statement (each a dict of :func:`log`'s keyword arguments)."""
+    if not events:
+        return
+    for event in events:
+        to_status = event.get("to_status")
+        if to_status is not None and event.get("from_status") != to_status:
+            check(event.get("from_status"), to_status)
+    session.execute(insert(EventRow), [{"daemon": None, "detail": None, **event} for event in events])
