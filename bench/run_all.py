@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-ORDER = ["startup.py", "schedule.py", "chaos.py"]
+ORDER = ["startup.py", "schedule.py", "chaos.py", "report.py", "lateness.py"]
 
 
 def main() -> None:
