@@ -24,6 +24,7 @@ COMMANDS = {
     "demo": "socialpost.cli.demo:demo",
     "accounts": "socialpost.cli.accounts:accounts",
     "schema": "socialpost.cli.schema:schema",
+    "doctor": "socialpost.cli.doctor:doctor",
     "resolve": "socialpost.cli.posts:resolve",
     "retry": "socialpost.cli.posts:retry",
     "cancel": "socialpost.cli.posts:cancel",

@@ -1,0 +1,903 @@
+"""`socialpost doctor`: find what commonly breaks and say, for each finding, how to fix it.
+
+Each check is a small function that returns :class:`Finding` objects; :func:`run_checks` runs them
+all, in order, and turns a check that crashes into a "problem" finding naming that check, so the
+doctor itself never fails with a traceback. Library code: nothing here prints or exits.
+
+The checks: the config file parses; file permissions (``secrets.yaml`` must be 0600; the config
+file must not be writable by others, nor readable by others when it holds a secret in clear);
+time-zone data; the database is reachable and migrated; a daemon is alive when posts wait; media
+files of waiting posts still exist; failed, held and unknown posts waiting for a decision; each
+account's credentials, permissions and token expiry (through the adapter's ``check()``), with a
+warning when a token expires before a post scheduled for it; and the system clock, compared with
+the ``Date`` header of a network API the accounts use (skipped quietly when none answers).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shlex
+import stat
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
+
+from socialpost.errors import (
+    AuthError,
+    ConfigError,
+    PermanentError,
+    PluginError,
+    SocialpostError,
+    StoreError,
+    TransientError,
+)
+from socialpost.timeutil import Clock, format_duration, utcnow
+
+if TYPE_CHECKING:
+    from socialpost.config import Settings
+    from socialpost.networks.base import Identity, Network
+    from socialpost.store.db import Store
+
+Status = Literal["ok", "warning", "problem"]
+
+ZONES = ("America/Montreal", "Europe/Paris")  # zones every install must be able to load
+CLOCK_SKEW_LIMIT = timedelta(seconds=30)
+CLOCK_PROBES = 3  # API addresses tried, at most, for the clock check
+TOKEN_SOON = timedelta(days=7)  # a token expiring sooner than this is worth a warning on its own
+SHOWN_POSTS = 10  # posts named one by one per state before a count
+EXPIRY_KEYS = ("token expires", "expires", "expires_at", "expires at", "token_expires", "token expires at")
+_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|UTC|[+-]\d{2}:?\d{2})?")
+_RECONNECT = "socialpost accounts add {network} {name}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the doctor looked at: what it found and, when something is wrong, the fix."""
+
+    check: str  # "config", "secrets-permissions", "database", "account:x:acme", … (see README)
+    status: Status
+    message: str
+    fix: str | None = None  # None when status is "ok"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"check": self.check, "status": self.status, "message": self.message, "fix": self.fix}
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing needs the user's attention (no warning, no problem)."""
+        return all(f.status == "ok" for f in self.findings)
+
+    def as_json(self) -> dict[str, Any]:
+        """The documented ``socialpost doctor --json`` shape."""
+        return {"ok": self.ok, "findings": [f.as_json() for f in self.findings]}
+
+
+def ok(check: str, message: str) -> Finding:
+    return Finding(check, "ok", message)
+
+
+def warning(check: str, message: str, fix: str) -> Finding:
+    return Finding(check, "warning", message, fix)
+
+
+def problem(check: str, message: str, fix: str) -> Finding:
+    return Finding(check, "problem", message, fix)
+
+
+# --- the entry point ----------------------------------------------------------------------------
+
+
+StoreOpener = Callable[[str], "Store"]
+DateProbe = Callable[[str, float], "datetime | None"]
+
+
+def run_checks(
+    settings: Settings | Callable[[], Settings],
+    *,
+    clock: Clock = utcnow,
+    store_opener: StoreOpener | None = None,
+    date_probe: DateProbe | None = None,
+    probe_timeout: float = 3.0,
+    environ: Mapping[str, str] | None = None,
+    zones: Sequence[str] = ZONES,
+) -> Report:
+    """Run every check. ``settings`` may be a loader, so a config file that does not parse becomes
+    a finding. ``store_opener`` opens the database without migrating it (the default); the
+    ``date_probe`` returns the ``Date`` an address answers with (default: an HTTP HEAD request)."""
+    report = Report()
+    findings = report.findings
+
+    try:
+        config = settings() if callable(settings) else settings
+    except Exception as exc:  # noqa: BLE001 - a config that does not load is a finding, not a crash
+        if isinstance(exc, SocialpostError):
+            fix = exc.hint or "Correct the config file where shown (config.example.yaml has every setting)."
+            findings.append(
+                problem("config", exc.message, f"{fix} The other checks need the settings: fix this first.")
+            )
+        else:
+            findings.append(crashed("config", exc))
+        _extend("timezones", findings, lambda: check_timezones(zones, []))
+        return report
+    findings.append(ok("config", _config_where(config)))
+
+    _extend("config-permissions", findings, lambda: check_config_permissions(config))
+    _extend("secrets-permissions", findings, lambda: check_secrets_file(config))
+
+    opener = store_opener or open_without_migrating
+    opened = _guard("database", findings, lambda: check_database(config, opener))
+    store: Store | None = None
+    if opened is not None:
+        store, db_findings = opened
+        findings.extend(db_findings)
+    try:
+        queued: list[QueuedPost] = []
+        campaign_zones: list[str] = []
+        if store is not None:
+            loaded_posts = _guard("posts", findings, lambda: load_posts(store))
+            if loaded_posts is not None:
+                queued, campaign_zones = loaded_posts
+        _extend("timezones", findings, lambda: check_timezones(zones, campaign_zones))
+        if store is not None:
+            now = clock()
+            _extend("daemon", findings, lambda: check_daemon(store, queued, now))
+            _extend("media", findings, lambda: check_media(queued))
+            _extend("posts", findings, lambda: check_decisions(queued))
+        origins: list[str] = []
+        _extend(
+            "accounts", findings, lambda: check_accounts(config, queued, clock=clock, environ=environ, origins=origins)
+        )
+        probe = date_probe or head_date
+        _extend("clock", findings, lambda: check_clock(origins, clock, probe, probe_timeout))
+    finally:
+        if store is not None:
+            store.close()
+    return report
+
+
+def _extend(check: str, findings: list[Finding], run: Callable[[], list[Finding]]) -> None:
+    """Add what ``run()`` found, or a "problem" finding naming ``check`` when it crashes."""
+    found = _guard(check, findings, run)
+    if found:
+        findings.extend(found)
+
+
+def _guard(check: str, findings: list[Finding], run: Callable[[], Any]) -> Any:
+    """``run()``, or None with a "problem" finding naming ``check`` when it crashes."""
+    try:
+        return run()
+    except Exception as exc:  # noqa: BLE001 - the doctor reports its own failures, never a traceback
+        findings.append(crashed(check, exc))
+        return None
+
+
+def crashed(check: str, exc: BaseException) -> Finding:
+    return problem(
+        check,
+        f"the {check} check could not run: {exc.__class__.__name__}: {_first_line(str(exc))}",
+        "This is a bug in socialpost; please report it with this message "
+        "(set SOCIALPOST_DEBUG=1 and run the failing command to see more).",
+    )
+
+
+def _first_line(text: str) -> str:
+    return (text.strip().splitlines() or [""])[0][:300]
+
+
+# --- config and files ---------------------------------------------------------------------------
+
+
+def _config_where(settings: Settings) -> str:
+    if settings.config_path is None:
+        return "no config file: socialpost runs on its defaults"
+    return f"{settings.config_path} is valid"
+
+
+def check_config_permissions(settings: Settings) -> list[Finding]:
+    """The config file may hold ``${ENV}`` references, never secrets others can read; nobody but
+    its owner may change it (it says where posts go and which database to use)."""
+    path = settings.config_path
+    if path is None:
+        return []
+    mode = path.stat().st_mode
+    findings: list[Finding] = []
+    if mode & (stat.S_IWGRP | stat.S_IWOTH):
+        findings.append(
+            warning(
+                "config-permissions",
+                f"{path} can be changed by other users (mode {stat.S_IMODE(mode):04o}): they could send your "
+                "posts elsewhere or point socialpost at another database.",
+                f"Make it writable by you only: chmod go-w {shlex.quote(str(path))}",
+            )
+        )
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        clear = _secrets_in_clear(settings)
+        if clear:
+            findings.append(
+                problem(
+                    "config-permissions",
+                    f"{path} holds {_plural(len(clear), 'secret')} written in clear ({', '.join(clear[:5])}) and other "
+                    f"users can read it (mode {stat.S_IMODE(mode):04o}).",
+                    "Move the secrets to secrets.yaml (socialpost accounts add … does it) or write them as "
+                    f"${{ENV_VAR}} references, and make the file private: chmod 600 {shlex.quote(str(path))}",
+                )
+            )
+    if not findings:
+        findings.append(ok("config-permissions", f"{path} is not writable by other users"))
+    return findings
+
+
+def _secrets_in_clear(settings: Settings) -> list[str]:
+    """``accounts.NETWORK.NAME.FIELD`` of every secret setting written as a literal value."""
+    from socialpost.networks.registry import load
+
+    found = []
+    for network, names in settings.accounts.items():
+        try:
+            model = load(network).settings_model
+            secret_fields = {n for n, f in model.model_fields.items() if "SecretStr" in repr(f.annotation)}
+        except SocialpostError:
+            secret_fields = set()
+        for name, values in names.items():
+            for key, value in (values or {}).items():
+                looks_secret = key in secret_fields or re.search(r"token|secret|password", key, re.I)
+                if looks_secret and isinstance(value, str) and value and not re.fullmatch(r"\$\{[^}]+\}", value):
+                    found.append(f"accounts.{network}.{name}.{key}")
+    return found
+
+
+def check_secrets_file(settings: Settings) -> list[Finding]:
+    """``secrets.yaml`` must be readable by its owner only (0600), and valid."""
+    from socialpost import secrets
+
+    path = settings.secrets_path
+    if path is None or not path.exists():
+        return [ok("secrets-permissions", "no secrets file (secrets.yaml) yet")]
+    findings: list[Finding] = []
+    if secrets.insecure(path):
+        mode = stat.S_IMODE(path.stat().st_mode)
+        findings.append(
+            problem(
+                "secrets-permissions",
+                f"{path} holds your account tokens and other users can read or change it (mode {mode:04o}; "
+                "it must be 0600).",
+                f"Make it private: chmod 600 {shlex.quote(str(path))} — and if others may have read it, "
+                "connect the accounts again (socialpost accounts add …) to get new tokens.",
+            )
+        )
+    try:
+        secrets.load(path)
+    except ConfigError as exc:
+        findings.append(
+            problem(
+                "secrets-permissions",
+                exc.message,
+                exc.hint or "Correct the file, or remove it and add the accounts again.",
+            )
+        )
+    if not findings:
+        findings.append(ok("secrets-permissions", f"{path} is private (0600)"))
+    return findings
+
+
+# --- time zones ---------------------------------------------------------------------------------
+
+
+def check_timezones(zones: Sequence[str], campaign_zones: Sequence[str]) -> list[Finding]:
+    """The time-zone database is installed, and every scheduled campaign's zone loads."""
+    from zoneinfo import ZoneInfo
+
+    missing = []
+    for name in zones:
+        try:
+            ZoneInfo(name)
+        except Exception:  # noqa: BLE001 - ZoneInfoNotFoundError, ValueError, OSError: all mean "missing"
+            missing.append(name)
+    if missing:
+        return [
+            problem(
+                "timezones",
+                f"the time-zone database is missing: {', '.join(missing)} cannot be loaded, so no campaign time "
+                "can be converted.",
+                "Install it: pip install tzdata (in socialpost's environment), or on Debian/Ubuntu: "
+                "sudo apt install tzdata",
+            )
+        ]
+    findings = []
+    for name in sorted(set(campaign_zones)):
+        try:
+            ZoneInfo(name)
+        except Exception:  # noqa: BLE001 - see above
+            findings.append(
+                problem(
+                    "timezones",
+                    f"a scheduled campaign uses the time zone '{name}', which this machine cannot load.",
+                    "Update the time-zone data (pip install -U tzdata), or correct 'timezone:' in the campaign "
+                    "and run socialpost schedule FILE again.",
+                )
+            )
+    return findings or [ok("timezones", "time-zone data is installed")]
+
+
+# --- the database -------------------------------------------------------------------------------
+
+
+def open_without_migrating(url: str) -> Store:
+    """The default store opener: never migrates, and gives a PostgreSQL server 5 s to answer."""
+    from socialpost.store.db import open_store
+
+    if url.startswith("postgresql"):
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        if "connect_timeout" not in parsed.query:
+            url = parsed.update_query_dict({"connect_timeout": "5"}).render_as_string(hide_password=False)
+    return open_store(url, migrate=False)
+
+
+def safe_url(url: str) -> str:
+    """The database URL without its password."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL SQLAlchemy cannot parse: show only its scheme
+        return url.split("://", 1)[0] + "://…"
+
+
+def check_database(settings: Settings, opener: StoreOpener) -> tuple[Store | None, list[Finding]]:
+    """Reachable, and its schema is the one this socialpost expects. Returns the store only when
+    the other checks can use it (reachable and current)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from socialpost.store.db import SCHEMA_HEAD, current_revision
+
+    url = settings.database_url
+    shown = safe_url(url)
+    sqlite_path = _sqlite_file(url)
+    if sqlite_path is not None and not sqlite_path.exists():
+        return None, [
+            ok("database", f"no database yet at {sqlite_path}: it is created when you first schedule a campaign")
+        ]
+    check_url = "Check 'database:' in your config file (or $SOCIALPOST_DATABASE_URL)"
+    try:
+        store = opener(url)
+    except StoreError as exc:
+        return None, [
+            problem("database", f"cannot use the database {shown}: {exc.message}", exc.hint or check_url + ".")
+        ]
+    try:
+        revision = current_revision(store)
+    except SQLAlchemyError as exc:
+        store.close()
+        reason = _first_line(str(getattr(exc, "orig", None) or exc))
+        return None, [
+            problem(
+                "database",
+                f"cannot reach the database {shown}: {reason}",
+                f"Check that the database server runs and accepts connections from this machine, and that the "
+                f"URL is right. {check_url}.",
+            )
+        ]
+    if revision == SCHEMA_HEAD:
+        return store, [ok("database", f"{shown} is reachable and up to date (schema {SCHEMA_HEAD})")]
+    store.close()
+    upgrade = (
+        "Stop every socialpost daemon that uses it, back it up, then run 'socialpost status' once: socialpost "
+        "upgrades the database when it opens it (the daemon does too when it starts)."
+    )
+    if revision is None:
+        return None, [
+            warning(
+                "database",
+                f"the database {shown} has no socialpost tables yet (it is empty, or it is another "
+                "application's database).",
+                upgrade + f" If the URL points at the wrong database, correct it instead: {check_url}.",
+            )
+        ]
+    if _older(revision, SCHEMA_HEAD):
+        return None, [
+            warning(
+                "database",
+                f"the database {shown} has an old schema (revision {revision}; this socialpost needs {SCHEMA_HEAD}).",
+                upgrade,
+            )
+        ]
+    return None, [
+        problem(
+            "database",
+            f"the database {shown} was upgraded by a newer socialpost (schema revision {revision}; this one knows "
+            f"up to {SCHEMA_HEAD}).",
+            "Upgrade socialpost on this machine (pip install -U socialpost-cli) so every copy uses the same version.",
+        )
+    ]
+
+
+def _older(revision: str, head: str) -> bool:
+    return revision.isdigit() and head.isdigit() and int(revision) < int(head)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        return None
+    rest = url[len(prefix) :].split("?", 1)[0]
+    if not rest or rest == ":memory:" or rest.startswith("file:"):
+        return None
+    return Path(rest)
+
+
+# --- posts --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueuedPost:
+    """A post that still needs something: waiting to go out, or waiting for the user."""
+
+    campaign: str
+    campaign_file: str
+    id: str  # as people see it: teaser, or tip@2027-03-02T10:30
+    account: str
+    status: str
+    when: datetime  # when it is meant to go out (for a retry: the next attempt)
+    media: tuple[str, ...]
+    reason: str | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.campaign}/{self.id}"
+
+    @property
+    def ref(self) -> str:
+        """The id the post commands take, naming the account so it is never ambiguous."""
+        from socialpost.errors import UsageError
+        from socialpost.store.actions import PostRef
+
+        inline = f"{self.name}@{self.account}"
+        try:
+            if PostRef.parse(inline).account == self.account:
+                return shlex.quote(inline)
+        except UsageError:
+            pass
+        return f"{shlex.quote(self.name)} --account {shlex.quote(self.account)}"
+
+
+WAITING_STATES = ("pending", "retry_wait", "sending")
+DECISION_STATES = ("failed", "held", "unknown")
+
+
+def load_posts(store: Store) -> tuple[list[QueuedPost], list[str]]:
+    """Posts waiting to go out or waiting for a decision, and every scheduled campaign's zone."""
+    from sqlalchemy import select
+
+    from socialpost.store.models import CampaignRow, PostRow, display_id
+
+    with store.session() as session:
+        zones = [str(z) for z in session.scalars(select(CampaignRow.timezone).distinct())]
+        rows = session.execute(
+            select(PostRow, CampaignRow.name, CampaignRow.source_file)
+            .join(CampaignRow, CampaignRow.id == PostRow.campaign_id)
+            .where(PostRow.status.in_([*WAITING_STATES, *DECISION_STATES]))
+            .order_by(PostRow.next_attempt_at, PostRow.id)
+        )
+        posts = [
+            QueuedPost(
+                campaign=name,
+                campaign_file=source,
+                id=display_id(row.post_key, row.occurrence),
+                account=row.account,
+                status=row.status,
+                when=row.next_attempt_at if row.status == "retry_wait" else row.due_at,
+                media=tuple(
+                    str(m["file"])
+                    for m in (row.payload or {}).get("media") or ()
+                    if isinstance(m, dict) and m.get("file")
+                ),
+                reason=row.last_error,
+            )
+            for row, name, source in rows
+        ]
+    return posts, zones
+
+
+def check_daemon(store: Store, queued: Sequence[QueuedPost], now: datetime) -> list[Finding]:
+    """Posts are waiting: is a daemon alive to send them?"""
+    from sqlalchemy import select
+
+    from socialpost.report.status import ALIVE_AFTER
+    from socialpost.store.models import DaemonRow
+
+    with store.session() as session:
+        daemons = list(session.scalars(select(DaemonRow).order_by(DaemonRow.heartbeat_at.desc()).limit(20)))
+    alive = [d for d in daemons if d.stopped_at is None and now - d.heartbeat_at < ALIVE_AFTER]
+    waiting = [p for p in queued if p.status in WAITING_STATES]
+    if alive:
+        names = ", ".join(f"pid {d.pid} on {d.hostname}" for d in alive[:3])
+        return [ok("daemon", f"{_plural(len(alive), 'daemon')} running ({names})")]
+    if not waiting:
+        return [ok("daemon", "no daemon running, and no post is waiting for one")]
+    last = ""
+    if daemons:
+        latest = daemons[0]
+        ago = _ago(now - latest.heartbeat_at)
+        how = "stopped" if latest.stopped_at is not None else "last seen"
+        last = f" (the last one, pid {latest.pid} on {latest.hostname}, {how} {ago} ago)"
+    overdue = [p for p in waiting if p.when <= now]
+    first = waiting[0]
+    message = (
+        f"{_plural(len(waiting), 'post')} waiting to go out but no daemon is running{last}; "
+        f"the next one is {first.name} to {first.account}, due {_when(first.when)}."
+    )
+    fix = (
+        "Start the daemon: socialpost daemon (leave it running), or run it as a service that restarts "
+        "by itself (docs/deployment.md: systemctl --user enable --now socialpost)."
+    )
+    if overdue:
+        return [problem("daemon", message + f" {_plural(len(overdue), 'post')} already overdue.", fix)]
+    return [warning("daemon", message, fix)]
+
+
+def check_media(queued: Sequence[QueuedPost]) -> list[Finding]:
+    """Every media file a waiting post will upload is still there and readable."""
+    users: dict[str, list[QueuedPost]] = {}
+    checked = 0
+    for post in queued:
+        if post.status not in (*WAITING_STATES, "held"):
+            continue
+        for file in post.media:
+            checked += 1
+            if not (Path(file).is_file() and os.access(file, os.R_OK)):
+                users.setdefault(file, []).append(post)
+    findings = []
+    for file, posts in users.items():
+        missing = "is missing" if not Path(file).exists() else "cannot be read"
+        named = ", ".join(f"{p.name} to {p.account}" for p in posts[:3])
+        more = f" and {len(posts) - 3} more" if len(posts) > 3 else ""
+        campaign_file = posts[0].campaign_file
+        findings.append(
+            problem(
+                "media",
+                f"{file} {missing}; {_plural(len(posts), 'waiting post')} will fail without it: {named}{more}.",
+                f"Put the file back at that path, or change the campaign ({campaign_file}) and run "
+                f"socialpost schedule {shlex.quote(campaign_file)} again; to drop the post: socialpost cancel "
+                f"{posts[0].ref}",
+            )
+        )
+    if findings:
+        return findings
+    if checked:
+        return [ok("media", f"all {_plural(checked, 'media file')} of waiting posts are in place")]
+    return [ok("media", "no waiting post uses a media file")]
+
+
+def check_decisions(queued: Sequence[QueuedPost]) -> list[Finding]:
+    """Failed, held and unknown posts wait for the user: say which, and the command that settles each."""
+    findings: list[Finding] = []
+    for state in DECISION_STATES:
+        posts = [p for p in queued if p.status == state]
+        for post in posts[:SHOWN_POSTS]:
+            findings.append(_decision(post))
+        if len(posts) > SHOWN_POSTS:
+            findings.append(
+                Finding(
+                    "posts",
+                    "warning" if state == "held" else "problem",
+                    f"… and {len(posts) - SHOWN_POSTS} more {state} posts.",
+                    "socialpost status lists them all.",
+                )
+            )
+    return findings or [ok("posts", "no failed, held or unknown post waits for you")]
+
+
+def _decision(post: QueuedPost) -> Finding:
+    reason = f": {post.reason}" if post.reason else ""
+    if post.status == "failed":
+        return problem(
+            "posts",
+            f"{post.name} to {post.account} failed{reason}",
+            f"Fix what the message says, then send it again: socialpost retry {post.ref}",
+        )
+    if post.status == "held":
+        return warning(
+            "posts",
+            f"{post.name} to {post.account} is held: its time ({_when(post.when)}) passed while no daemon ran, and "
+            "the campaign's late policy waits for you to decide.",
+            f"Send it now: socialpost retry {post.ref} — or drop it: socialpost cancel {post.ref}",
+        )
+    return problem(
+        "posts",
+        f"nobody knows whether {post.name} to {post.account} went out{reason}",
+        f"Look at the account. If the post is there: socialpost resolve {post.ref} --sent URL (its address); "
+        f"if not: socialpost resolve {post.ref} --not-sent (it is sent again).",
+    )
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+
+def check_accounts(
+    settings: Settings,
+    queued: Sequence[QueuedPost],
+    *,
+    clock: Clock,
+    environ: Mapping[str, str] | None = None,
+    origins: list[str] | None = None,
+) -> list[Finding]:
+    """Each account: credentials and permissions through its adapter's ``check()``, and when its
+    token expires — before a post scheduled for it?"""
+    from socialpost import accounts
+    from socialpost.networks.registry import Adapters
+
+    try:
+        configured = {a.account for a in accounts.listing(settings)}
+    except ConfigError:  # secrets.yaml does not load: its own finding says so
+        configured = {f"{network}:{name}" for network, names in settings.accounts.items() for name in names}
+    waiting = [p for p in queued if p.status in (*WAITING_STATES, "held")]
+    names = sorted(configured | {p.account for p in waiting})
+    if not names:
+        return [ok("accounts", "no account is set up yet (socialpost accounts add NETWORK NAME connects one)")]
+    adapters = Adapters(settings, clock=clock, environ=None if environ is None else dict(environ))
+    try:
+        with ThreadPoolExecutor(max_workers=min(8, len(names)), thread_name_prefix="doctor") as pool:
+            results = list(
+                pool.map(lambda a: _one_account(adapters, a, [p for p in waiting if p.account == a], clock), names)
+            )
+    finally:
+        with contextlib.suppress(Exception):  # closing is best effort; the findings matter
+            adapters.close()
+    findings: list[Finding] = []
+    for account_findings, origin in results:
+        findings.extend(account_findings)
+        if origins is not None and origin and origin not in origins:
+            origins.append(origin)
+    return findings
+
+
+def _one_account(
+    adapters: Any, account: str, posts: Sequence[QueuedPost], clock: Clock
+) -> tuple[list[Finding], str | None]:
+    check = f"account:{account}"
+    network, _, name = account.partition(":")
+    reconnect = _RECONNECT.format(network=network, name=shlex.quote(name))
+    try:
+        adapter: Network = adapters.get(account)
+    except (ConfigError, PluginError) as exc:
+        waiting = f" ({_plural(len(posts), 'post')} waiting for it)" if posts else ""
+        return [problem(check, f"{exc.message}{waiting}", exc.hint or f"Set it up: {reconnect}")], None
+    except Exception as exc:  # noqa: BLE001 - a plugin's bug becomes a finding
+        return [crashed(check, exc)], None
+    origin = _origin(adapter)
+    findings: list[Finding] = []
+    identity: Identity | None = None
+    try:
+        identity = adapter.check()
+    except AuthError as exc:
+        findings.append(problem(check, exc.message, exc.hint or f"Connect it again: {reconnect}"))
+    except TransientError as exc:
+        findings.append(
+            warning(
+                check,
+                f"could not check it now: {exc.message}",
+                exc.hint or "Check this machine's internet connection, then run socialpost doctor again.",
+            )
+        )
+    except PermanentError as exc:
+        findings.append(problem(check, exc.message, exc.hint or f"Connect it again: {reconnect}"))
+    except SocialpostError as exc:
+        findings.append(
+            problem(check, exc.message, exc.hint or f"Check its settings, or connect it again: {reconnect}")
+        )
+    except Exception as exc:  # noqa: BLE001 - a plugin's bug becomes a finding
+        findings.append(crashed(check, exc))
+    if identity is not None:
+        findings.extend(_details_findings(check, identity, reconnect))
+    expiry = token_expiry(adapter, identity)
+    findings.extend(_expiry_findings(check, expiry, posts, clock(), reconnect))
+    if identity is not None and not any(f.status != "ok" for f in findings):
+        expires = f"; token expires {_when(expiry)}" if expiry is not None else ""
+        findings.insert(0, ok(check, f"signed in as {identity.display}{expires}"))
+    return findings, origin
+
+
+def _details_findings(check: str, identity: Identity, reconnect: str) -> list[Finding]:
+    """Warnings an adapter's ``check()`` put in its details."""
+    findings = []
+    for key, value in identity.details.items():
+        lowered = key.lower()
+        if "warning" in lowered:
+            findings.append(warning(check, value, _fix_in(value) or f"Connect it again: {reconnect}"))
+        elif lowered == "missing permissions":
+            findings.append(
+                problem(
+                    check,
+                    f"the token lacks these permissions: {value}",
+                    f"Connect it again and grant them: {reconnect}",
+                )
+            )
+        elif lowered == "password" and "replace" in value.lower():
+            findings.append(warning(check, f"it signs in with {value}", f"Use an app password: {reconnect}"))
+    return findings
+
+
+def _fix_in(text: str) -> str | None:
+    """The fix an adapter wrote into a detail ("…: run 'X' again"), as a sentence."""
+    for marker in ("run '", "set "):
+        at = text.find(marker)
+        if at > 0:
+            return text[at].upper() + text[at + 1 :] + "."
+    return None
+
+
+def token_expiry(adapter: Network, identity: Identity | None) -> datetime | None:
+    """When the account's token stops working, when anybody knows: the adapter's settings
+    (LinkedIn ``expires_at``, X ``oauth2_expires_at`` without a refresh token), else what its
+    ``check()`` said ("token expires", "expires", "expires_at"…). None: never, or unknown."""
+    settings = adapter.settings
+    for attr in ("expires_at", "oauth2_expires_at", "token_expires_at"):
+        value = getattr(settings, attr, None)
+        if isinstance(value, datetime):
+            if attr == "oauth2_expires_at" and getattr(settings, "oauth2_refresh_token", None):
+                return None  # renewed by itself
+            return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if identity is None:
+        return None
+    if "renewable" in identity.details.get("sign-in", ""):
+        return None
+    for key, value in identity.details.items():
+        if key.lower() in EXPIRY_KEYS:
+            return parse_expiry(value)
+    return None
+
+
+def parse_expiry(text: str) -> datetime | None:
+    """The date (and time) at the start of an expiry detail; a date alone means its first instant."""
+    match = _DATE.match(text.strip())
+    if not match:
+        return None
+    day, time, zone = match.groups()
+    try:
+        value = datetime.fromisoformat(f"{day}T{time or '00:00'}")
+    except ValueError:
+        return None
+    if zone and zone not in ("Z", "UTC"):
+        value = datetime.fromisoformat(f"{day}T{time or '00:00'}{zone}")
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _expiry_findings(
+    check: str, expiry: datetime | None, posts: Sequence[QueuedPost], now: datetime, reconnect: str
+) -> list[Finding]:
+    if expiry is None:
+        return []
+    if expiry <= now:
+        return [
+            problem(
+                check,
+                f"the access token expired {_when(expiry)}"
+                + (f"; {_plural(len(posts), 'post')} waiting for this account will fail" if posts else ""),
+                f"Connect the account again: {reconnect}",
+            )
+        ]
+    late = [p for p in posts if p.when >= expiry]
+    if late:
+        first = late[0]
+        return [
+            warning(
+                check,
+                f"the access token expires {_when(expiry)}, before {_plural(len(late), 'post')} scheduled for it "
+                f"(the first: {first.name}, due {_when(first.when)}).",
+                f"Connect the account again before {_when(expiry)}: {reconnect}",
+            )
+        ]
+    if expiry - now < TOKEN_SOON:
+        return [
+            warning(
+                check,
+                f"the access token expires {_when(expiry)} (in {_ago(expiry - now)}).",
+                f"Connect the account again before then: {reconnect}",
+            )
+        ]
+    return []
+
+
+def _origin(adapter: Network) -> str | None:
+    """The scheme://host[:port] of the API an account talks to (never a path: it may hold a token)."""
+    for attr in ("base_url", "api_base_url", "pds_url", "url"):
+        value = getattr(adapter.settings, attr, None)
+        if value is None:
+            continue
+        text = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
+        parts = urlsplit(text)
+        if parts.scheme in ("http", "https") and parts.hostname:
+            host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+            return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+    return None
+
+
+# --- the clock ----------------------------------------------------------------------------------
+
+
+def head_date(origin: str, timeout: float) -> datetime | None:
+    """The ``Date`` a server answers a HEAD request with; None when it does not answer."""
+    import httpx
+
+    try:
+        with httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": "socialpost doctor"}) as http:
+            response = http.head(origin + "/")
+    except httpx.HTTPError:
+        return None
+    header = response.headers.get("date")
+    if not header:
+        return None
+    try:
+        value = parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def check_clock(origins: Sequence[str], clock: Clock, probe: DateProbe, timeout: float) -> list[Finding]:
+    """This machine's clock against the ``Date`` of the first API that answers. Posts go out at the
+    wrong time, and some networks refuse signed requests, when the clock is off."""
+    for origin in list(origins)[:CLOCK_PROBES]:
+        before = clock()
+        theirs = probe(origin, timeout)
+        after = clock()
+        if theirs is None:
+            continue
+        ours = before + (after - before) / 2
+        # Date has whole seconds (cut down): a second of error, nothing next to the limit
+        skew = timedelta(seconds=round((theirs - ours).total_seconds()))
+        if abs(skew) > CLOCK_SKEW_LIMIT:
+            direction = "behind" if skew > timedelta(0) else "ahead of"
+            return [
+                problem(
+                    "clock",
+                    f"this machine's clock is {_ago(abs(skew))} {direction} {origin} (it says "
+                    f"{_when(theirs)}): posts would go out at the wrong time, and networks may refuse requests.",
+                    "Turn on automatic time: sudo timedatectl set-ntp true (Linux), or System Settings → Date & "
+                    "Time → Set time automatically (macOS, Windows).",
+                )
+            ]
+        return [ok("clock", f"this machine's clock agrees with {origin}")]
+    if origins:
+        return [ok("clock", "not checked: no network API answered (this machine may be offline)")]
+    return [ok("clock", "not checked: no account has an API address to compare with")]
+
+
+# --- wording ------------------------------------------------------------------------------------
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+def _when(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _ago(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds >= 86_400 * 2:
+        return f"{seconds // 86_400} days"
+    if seconds >= 3600:
+        return format_duration(timedelta(seconds=seconds - seconds % 60))
+    return format_duration(timedelta(seconds=seconds))
+
+
+def summary(findings: Iterable[Finding]) -> tuple[int, int]:
+    """(problems, warnings)."""
+    items = list(findings)
+    return sum(f.status == "problem" for f in items), sum(f.status == "warning" for f in items)
