@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,6 +74,8 @@ def prepare_loaded(
         except CampaignError as exc:
             problems.extend(exc.problems)
             continue
+        leads = {account: adapters.lead_time(account) for account in {row.account for row in rows}}
+        rows = [replace(row, lead=leads[row.account]) if leads[row.account] else row for row in rows]
         found = checks.check(
             campaign, rows, now=current, allow_past=allow_past or not check_past, rule_for_account=adapters.length_rule
         )

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-import yaml
 
 from socialpost.campaign.checks import check
 from socialpost.campaign.expand import expand
@@ -18,6 +17,7 @@ from socialpost.campaign.models import json_schema
 from socialpost.config import Settings
 from socialpost.errors import CampaignError
 from socialpost.scheduling import prepare, schedule, validate
+from socialpost.yamlfile import load_yaml
 from tests.conftest import REPO, FakeClock
 
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
@@ -309,7 +309,8 @@ def test_json_schema_is_shipped_current_and_accepts_the_examples(run_cli) -> Non
     for path in sorted((REPO / "campaigns").glob("*.yaml")):
         if path.name.startswith("broken"):
             continue
-        jsonschema.validate(yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader), shipped)
+        # socialpost's own loader reads YAML as yaml-language-server does (1.2 core types)
+        jsonschema.validate(load_yaml(path).data, shipped)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"campaign": "c", "timezone": "UTC", "accounts": ["x:a"], "posts": [], "txt": 1}, shipped)
 
@@ -380,3 +381,67 @@ def test_validation_uses_a_mastodon_instances_own_limits_once_known(
         "length": 701,
         "limit": 1000,
     }
+
+
+YT = {
+    "client_id": "1234-abc.apps.googleusercontent.com",
+    "client_secret": "${TOKEN}",
+    "refresh_token": "${TOKEN}",
+    "channel_id": "UCexample",
+    "upload_ahead": "2h",
+}
+
+
+def test_video_posts_are_checked_and_uploaded_ahead(
+    write, settings: Settings, store, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from socialpost.store.models import PostRow
+
+    monkeypatch.setenv("TOKEN", "not-a-real-token")
+    settings.accounts = {"youtube": {"cafe": dict(YT)}}
+    (write("v/tour.mp4", "")).write_bytes((REPO / "campaigns" / "video" / "roastery-tour.mp4").read_bytes())
+    good = write(
+        "v/c.yaml",
+        "campaign: v\ntimezone: UTC\naccounts: [youtube:cafe]\nposts:\n"
+        "  - id: tour\n    at: 2027-03-06 10:00\n    text: Our roastery tour. What should we film next?\n"
+        "    video: {file: tour.mp4, title: Inside our roastery}\n",
+    )
+    assert validate([good], settings, now=NOW).ok
+    schedule(store, prepare([good], settings, now=NOW), now=NOW)
+    with store.session() as session:
+        row = session.query(PostRow).one()
+        assert row.due_at == datetime(2027, 3, 6, 10, 0, tzinfo=UTC)
+        assert row.next_attempt_at == datetime(2027, 3, 6, 8, 0, tzinfo=UTC)  # uploaded 2 h ahead
+        assert row.payload["video"]["title"] == "Inside our roastery"
+
+    long_title = good.read_text().replace("title: Inside our roastery", "title: " + "x" * 101)
+    bad = validate([write("v/bad.yaml", long_title)], settings, now=NOW)
+    assert not bad.ok and bad.errors[0].line == 8 and "title" in bad.errors[0].message
+    assert "Fix:" in bad.errors[0].message
+
+    no_video = validate(
+        [
+            write(
+                "v/nv.yaml",
+                "campaign: v\ntimezone: UTC\naccounts: [youtube:cafe]\nposts:\n"
+                "  - id: p\n    at: 2027-03-06 10:00\n    text: hello?\n",
+            )
+        ],
+        settings,
+        now=NOW,
+    )
+    assert "goes to youtube:cafe but has no video" in no_video.errors[0].message
+
+    wrong = validate(
+        [
+            write(
+                "v/w.yaml",
+                "campaign: v\ntimezone: UTC\naccounts: [outbox:a]\nposts:\n"
+                "  - id: p\n    at: 2027-03-06 10:00\n    text: hi?\n    accounts: [outbox:a]\n"
+                "    video: {file: tour.mp4, title: T}\n",
+            )
+        ],
+        settings,
+        now=NOW,
+    )
+    assert "a video goes only to YouTube accounts" in wrong.errors[0].message

@@ -89,6 +89,7 @@ def check(
     for row in rows:
         _lengths(loaded, row, rules(row.account), found, seen, measures)
         _media(loaded, row, found, seen)
+        _video(loaded, row, found, seen)
         _advice(loaded, row, found, seen)
         if not row.recurring and not allow_past and row.due_at < now - timedelta(seconds=1):
             _once(
@@ -175,6 +176,51 @@ def _media(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[
                 ("media", loc, network if "over" in problem else ""),
                 loaded.document.problem((*loc, "file"), problem),
             )
+
+
+def _video(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[Any]) -> None:
+    post = loaded.model.posts[row.index]
+    loc = ("posts", row.index, "video")
+    if row.network != "youtube":
+        if post.video is not None and not post.accounts:
+            return  # a campaign-wide post with a video: the video goes to YouTube accounts only
+        if post.video is not None:
+            _once(
+                found.errors,
+                seen,
+                ("video-where", row.index, row.account),
+                loaded.document.problem(
+                    loc,
+                    f"a video goes only to YouTube accounts, and this post goes to {row.account}. "
+                    "Fix: give the video its own post for youtube:… accounts, and announce it in another post.",
+                ),
+            )
+        return
+    if post.video is None:
+        _once(
+            found.errors,
+            seen,
+            ("video-missing", row.index),
+            loaded.document.problem(
+                ("posts", row.index),
+                f"post '{row.post_id}' goes to {row.account} but has no video. "
+                "Fix: add video: {file: …, title: …} (its text becomes the description).",
+            ),
+        )
+        return
+    from socialpost.networks.base import OutgoingPost
+    from socialpost.networks.youtube_upload import check_video, video_spec
+
+    outgoing = OutgoingPost.from_payload(
+        key="check",
+        campaign=row.campaign,
+        post_id=row.post_id,
+        account=row.account,
+        due_at=row.due_at,
+        payload=row.payload,
+    )
+    for problem in check_video(video_spec(outgoing), outgoing.text):
+        _once(found.errors, seen, ("video", row.index, problem), loaded.document.problem(loc, problem))
 
 
 def _media_problem(path: Path, network: str, limits: MediaLimits) -> str | None:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from socialpost.campaign import recurrence
 from socialpost.campaign.load import LoadedCampaign
-from socialpost.campaign.models import Defaults, Every, Media, Post, Variant
+from socialpost.campaign.models import Defaults, Every, Media, Post, Variant, Video
 from socialpost.errors import CampaignError, Problem
 from socialpost.text import utm
 from socialpost.timeutil import iso_utc, to_utc, utcnow, zone
@@ -40,6 +40,7 @@ class PlannedPost:
     language: str | None = None
     quiet: frozenset[str] = frozenset()
     uses_utm: bool = False
+    lead: timedelta = timedelta(0)  # handed to the network this long before due_at (YouTube uploads)
     part_locs: tuple[Loc, ...] = field(default=(), hash=False)  # where each part's text is written
     media_locs: tuple[Loc, ...] = field(default=(), hash=False)
 
@@ -144,6 +145,8 @@ def expand(
                     payload["thread"] = parts[1:]
                 if media:
                     payload["media"] = [{"file": str(base / m.file), "alt": m.alt} for m in media]
+                if post.video is not None and network == "youtube":
+                    payload["video"] = _video(post.video, base)
                 rows.append(
                     PlannedPost(
                         campaign=model.campaign,
@@ -168,6 +171,18 @@ def expand(
     if problems:
         raise CampaignError(problems)
     return rows
+
+
+def _video(video: Video, base: Path) -> dict[str, Any]:
+    return {
+        "file": str(base / video.file),
+        "title": video.title,
+        "tags": list(video.tags or []),
+        "category": str(video.category),
+        "made_for_kids": video.made_for_kids,
+        "thumbnail": str(base / video.thumbnail) if video.thumbnail else None,
+        "playlist": video.playlist,
+    }
 
 
 def _variant(post: Post, defaults: Defaults, index: int, account: str, network: str) -> tuple[Variant | None, Loc]:

@@ -172,6 +172,18 @@ class Media(_Strict):
     alt: str = Field(description="description of the picture (alt text); required, '' only on purpose")
 
 
+class Video(_Strict):
+    """A video for YouTube accounts; the post's text is its description."""
+
+    file: str = Field(min_length=1, description="path, relative to the campaign file")
+    title: str = Field(min_length=1, description="at most 100 characters, no < or >")
+    tags: list[str] | None = None
+    category: str | int = Field("22", description="a YouTube category name or id, like Howto & Style or 26")
+    made_for_kids: StrictBool = False
+    thumbnail: str | None = Field(None, description="JPEG or PNG, at most 2 MB, relative to the campaign file")
+    playlist: str | None = Field(None, description="playlist id (PL…)")
+
+
 class Variant(_Strict):
     """What changes for one network (or one network:name account)."""
 
@@ -261,6 +273,7 @@ class Post(_Strict):
     thread: list[Text] | None = Field(None, min_length=1, description="a thread: every part, the first included")
     texts: list[Text] | None = Field(None, min_length=1, description="recurring posts: texts used in turn")
     media: list[Media] | None = None
+    video: Video | None = Field(None, description="a video for YouTube accounts (the text is its description)")
     variants: dict[str, Variant] | None = Field(None, description="per network (or network:name) changes")
     accounts: list[AccountRef] | None = Field(
         None, min_length=1, description="send to these accounts instead of the campaign's"

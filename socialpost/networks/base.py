@@ -17,7 +17,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -34,6 +34,9 @@ class Media:
     alt: str
 
 
+EXTRA_KEYS = ("video",)
+
+
 @dataclass(frozen=True)
 class OutgoingPost:
     """Everything an adapter needs to publish one post to one account."""
@@ -47,6 +50,8 @@ class OutgoingPost:
     thread: tuple[str, ...] = ()  # follow-up parts, each a reply to the previous one
     media: tuple[Media, ...] = ()
     occurrence: str = ""
+    # network-specific parts of the payload, e.g. {"video": {...}} for YouTube
+    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @classmethod
     def from_payload(
@@ -70,6 +75,7 @@ class OutgoingPost:
             thread=tuple(payload.get("thread", ())),
             media=tuple(Media(m["file"], m.get("alt", "")) for m in payload.get("media", ())),
             occurrence=occurrence,
+            extra={k: payload[k] for k in EXTRA_KEYS if k in payload},
         )
 
     @property
@@ -187,6 +193,11 @@ class Network(ABC):
         """Engagement for posts this account published. A metric the network cannot give is
         absent or None ("not available"), never 0."""
         return {}
+
+    def lead_time(self) -> timedelta:
+        """How long before its time a post must be handed to this network (YouTube uploads a
+        video ahead and lets YouTube publish it at the post's time). Zero for most networks."""
+        return timedelta(0)
 
     def length_rule(self) -> LengthRule | None:
         """This account's own length limits when they differ from the network's defaults (e.g. a

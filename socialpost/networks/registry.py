@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import os
 import threading
+from datetime import timedelta
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
@@ -145,6 +146,13 @@ class Adapters:
                 fields_at=lambda _loc: list(cls.settings_model.model_fields),
             )
             raise ConfigError("\n".join(str(p) for p in problems)) from None
+
+    def lead_time(self, account: str) -> timedelta:
+        """How long before its time a post to ``account`` goes to the network (see Network.lead_time)."""
+        cls = load(account.split(":", 1)[0])
+        if cls.lead_time is Network.lead_time:
+            return timedelta(0)
+        return self.get(account).lead_time()
 
     def length_rule(self, account: str) -> LengthRule:
         """How long a post to ``account`` may be: the account's own limits where its adapter knows

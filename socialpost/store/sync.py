@@ -278,7 +278,7 @@ def apply_plan(session: Session, loaded: LoadedCampaign, plan: Plan, *, now: dat
             "fingerprint": planned.fingerprint,
             "due_at": planned.due_at,
             "local_time": planned.local_time.isoformat(),
-            "next_attempt_at": planned.due_at,
+            "next_attempt_at": planned.due_at - planned.lead,
             "source": f"{planned.file}:{planned.line}:{planned.column}",
             "updated_at": now,
         }

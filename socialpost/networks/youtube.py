@@ -1,0 +1,990 @@
+"""YouTube: scheduled video publishing, statistics and comments, through Google's own client
+(google-api-python-client with its bundled discovery document: nothing is fetched at run time).
+
+* Scheduling: the daemon hands the post over ``upload_ahead`` (default 2 h) before its time; the
+  video is uploaded then as *private* with ``status.publishAt`` = the post's time (UTC, RFC 3339
+  with ``Z``), and YouTube itself makes it public at that time, whether or not a daemon runs.
+  A post whose time has already passed is uploaded with ``privacy_after_publish`` at once.
+* Upload: resumable and chunked (``chunk_size``, a multiple of 256 KiB). The session URI and the
+  bytes YouTube confirmed are saved in ``<data_dir>/youtube/<name>/uploads/<post key>.json``
+  (mode 0600) before the first byte goes out and after every chunk, so an upload interrupted by a
+  crash or a network error resumes where it stopped: a status query (``PUT`` with
+  ``Content-Range: bytes */SIZE``) answers ``308`` with the ``Range`` YouTube has, or the video
+  when it is complete. Publishing the same post again therefore never uploads a second video
+  (``idempotent``). Then the thumbnail and the playlist, each once.
+* Quota: every call's cost is recorded per quota day (midnight to midnight Pacific time) in
+  ``<data_dir>/youtube/<name>/quota.json``; an upload that would go over the daily budget is
+  refused with :class:`RateLimited` until the next Pacific midnight. ``check()`` shows what is
+  left.
+* Statistics: ``videos.list(part=statistics)``, 50 ids per call: views, likes, replies (comments).
+* Comments: ``commentThreads.list`` and ``comments.insert`` (replies), for the inbox.
+* Set-up: the installed-app OAuth flow with a loopback redirect on 127.0.0.1; the refresh token
+  and the client secret go to secrets.yaml.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+
+from pydantic import BeforeValidator, Field, PlainSerializer, SecretStr, field_validator
+
+from socialpost.errors import (
+    AuthError,
+    ContentRejected,
+    NetworkError,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
+from socialpost.networks.base import (
+    AccountSettings,
+    AccountSetup,
+    AdapterContext,
+    Identity,
+    Network,
+    NotSent,
+    OutgoingPost,
+    Published,
+    SetupUI,
+)
+from socialpost.networks.youtube_upload import (
+    COSTS,
+    QuotaBook,
+    UploadState,
+    UploadStates,
+    VideoSpec,
+    check_video,
+    next_reset,
+    video_spec,
+)
+from socialpost.timeutil import format_duration, iso_utc, parse_duration
+
+if TYPE_CHECKING:
+    from google.oauth2.credentials import Credentials
+
+__all__ = ["Comment", "VideoSpec", "YouTubeNetwork", "YouTubeSettings", "check_video", "video_spec"]
+
+log = logging.getLogger("socialpost.networks.youtube")
+
+API_URL = "https://youtube.googleapis.com/"
+TOKEN_URL = "https://oauth2.googleapis.com/token"
+AUTH_URL = "https://accounts.google.com/o/oauth2/auth"
+SCOPES = (
+    "https://www.googleapis.com/auth/youtube.upload",
+    "https://www.googleapis.com/auth/youtube.readonly",
+    "https://www.googleapis.com/auth/youtube.force-ssl",
+)
+CHUNK_UNIT = 256 * 1024  # resumable chunks must be multiples of 256 KiB
+STATS_BATCH = 50  # videos.list takes at most 50 ids
+COMMENT_PAGES = 5  # commentThreads.list pages read per fetch (100 threads each)
+MAX_COMMENT = 10_000
+LOGIN_TIMEOUT = 300  # seconds to wait for the browser's redirect
+EXCERPT = 300
+MIN_LEAD = timedelta(minutes=1)  # publishAt closer than this is treated as "now"
+
+QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded", "dailyLimitExceededUnreg"}
+RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
+AUTH_REASONS = {
+    "forbidden",
+    "insufficientPermissions",
+    "accessNotConfigured",
+    "youtubeSignupRequired",
+    "channelClosed",
+    "channelSuspended",
+    "accountDelegationForbidden",
+    "authenticatedUserAccountClosed",
+    "authenticatedUserAccountSuspended",
+    "authenticatedUserNotChannel",
+}
+CONTENT_REASONS = {
+    "invalidTitle",
+    "invalidDescription",
+    "invalidTags",
+    "invalidCategoryId",
+    "invalidPublishAt",
+    "invalidVideoMetadata",
+    "invalidFilename",
+    "mediaBodyRequired",
+    "defaultLanguageNotSet",
+    "invalidRecordingDetails",
+    "invalidVideoGameRating",
+    "commentsDisabled",
+    "invalidCommentMetadata",
+    "commentTextTooLong",
+    "processingFailure",
+    "operationNotSupported",
+    "parentCommentIsPrivate",
+    "ineligibleAccount",
+    "invalidImage",
+    "mediaBodyTooLarge",
+    "playlistContainsMaximumNumberOfVideos",
+    "videoAlreadyInPlaylist",
+    "manualSortRequired",
+}
+NOT_FOUND_REASONS = {"videoNotFound", "playlistNotFound", "commentNotFound", "channelNotFound", "parentNotFound"}
+
+
+def _duration(value: object) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, str | int | float):
+        return parse_duration(value)
+    raise ValueError("expected a duration like 2h or 90m")
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, return_type=str)]
+
+
+class YouTubeSettings(AccountSettings):
+    client_id: str = Field(description="OAuth client ID of your Google Cloud project (desktop app)")
+    client_secret: SecretStr = Field(description="its client secret (secrets.yaml)")
+    refresh_token: SecretStr = Field(description="the refresh token from 'accounts add youtube NAME' (secrets.yaml)")
+    channel_id: str = Field(description="the channel videos go to (UC…)")
+    channel_title: str | None = Field(None, description="the channel's name, for messages")
+    upload_ahead: Duration = Field(timedelta(hours=2), description="upload this long before the post's time")
+    privacy_after_publish: Literal["public", "unlisted"] = Field(
+        "public",
+        description="public: private until the post's time, then public (YouTube does it); "
+        "unlisted: uploaded unlisted at once (YouTube can only schedule public videos)",
+    )
+    chunk_size: int = Field(8 * 1024 * 1024, description="bytes per upload request, a multiple of 256 KiB")
+    daily_quota: int = Field(10_000, gt=0, description="your project's daily quota in units")
+    daily_uploads: int = Field(100, gt=0, description="videos.insert calls a day (its own quota bucket)")
+    upload_units: int = Field(0, ge=0, description="units an upload draws from daily_quota (1600 on older projects)")
+    notify_subscribers: bool = Field(True, description="tell subscribers about new videos")
+    base_url: str = Field(API_URL, description="API root (a proxy or a test server)")
+    token_url: str = Field(TOKEN_URL, description="Google's OAuth token endpoint")
+    timeout: float = Field(60.0, gt=0, le=600, description="seconds to wait for each request")
+
+    @field_validator("chunk_size")
+    @classmethod
+    def _chunk(cls, value: int) -> int:
+        if value < CHUNK_UNIT or value % CHUNK_UNIT:
+            raise ValueError("chunk_size must be a multiple of 262144 bytes (256 KiB), e.g. 8388608 (8 MiB)")
+        return value
+
+    @field_validator("channel_id")
+    @classmethod
+    def _channel(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("channel_id is empty; run socialpost accounts add youtube NAME")
+        return value
+
+    @field_validator("upload_ahead")
+    @classmethod
+    def _ahead(cls, value: timedelta) -> timedelta:
+        if value < timedelta(0) or value > timedelta(days=7):
+            raise ValueError("upload_ahead must be between 0 and 7 days (YouTube keeps upload sessions a week)")
+        return value
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A top-level comment on one of our videos (``id`` is what :meth:`YouTubeNetwork.reply` takes)."""
+
+    id: str
+    thread_id: str
+    video_id: str
+    author: str
+    author_channel_id: str | None
+    text: str
+    published_at: datetime | None
+    like_count: int | None
+    reply_count: int | None
+
+    @property
+    def url(self) -> str:
+        return f"{watch_url(self.video_id)}&lc={self.id}"
+
+
+ProgressCallback = Callable[[int, int], None]  # (bytes YouTube has, total bytes)
+
+
+class YouTubeNetwork(Network):
+    name = "youtube"
+    title = "YouTube"
+    settings_model = YouTubeSettings
+    # A second publish of the same post resumes (or finds) its upload from the state file.
+    idempotent = True
+    max_length = None  # the description is limited in bytes (5,000): check_video says so
+
+    settings: YouTubeSettings
+    # Tests give an httplib2-compatible object here (timeout → http); None: httplib2.Http.
+    http_factory: ClassVar[Callable[[float], Any] | None] = None
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        name = self.account.partition(":")[2] or self.account
+        self._name = name
+        self._where = f"YouTube '{name}'"
+        self._reconnect = f"socialpost accounts add youtube {name}"
+        folder = self.context.data_dir / "youtube" / _safe(name)
+        self.uploads = UploadStates(folder / "uploads")
+        self.quota = QuotaBook(folder / "quota.json")
+        self.progress: ProgressCallback | None = None  # the CLI may draw a progress bar with it
+        self._credentials: Credentials | None = None
+        self._lock = threading.Lock()
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    def _secrets(self) -> list[str]:
+        values = [self.settings.client_secret.get_secret_value(), self.settings.refresh_token.get_secret_value()]
+        creds = self._credentials
+        if creds is not None and creds.token:
+            values.append(str(creds.token))
+        return [v for v in values if v]
+
+    def _creds(self) -> Credentials:
+        from google.oauth2.credentials import Credentials
+
+        with self._lock:
+            if self._credentials is None:
+                self._credentials = Credentials(  # type: ignore[no-untyped-call]
+                    token=None,
+                    refresh_token=self.settings.refresh_token.get_secret_value(),
+                    client_id=self.settings.client_id,
+                    client_secret=self.settings.client_secret.get_secret_value(),
+                    token_uri=self.settings.token_url,
+                    scopes=list(SCOPES),
+                )
+            return self._credentials
+
+    def _http(self) -> Any:
+        """An authorised httplib2-style object (one per operation: httplib2 is not thread-safe)."""
+        import google_auth_httplib2  # type: ignore[import-untyped]
+
+        return google_auth_httplib2.AuthorizedHttp(self._creds(), http=_raw_http(type(self), self.settings.timeout))
+
+    def _service(self, http: Any | None = None) -> Any:
+        return _build(http if http is not None else self._http(), self.settings.base_url)
+
+    def _spend(self, call: str, *, uploads: int = 0) -> None:
+        units = self.settings.upload_units if call == "videos.insert" else COSTS.get(call, 1)
+        self.quota.spend(self.context.clock(), call, units=units, uploads=uploads)
+
+    def _execute(self, call: str, request: Any, *, sending: bool = False) -> Any:
+        """Run one API request, record its cost, and map every failure into socialpost's errors."""
+        self._spend(call)
+        return self._guard(request.execute, sending=sending)
+
+    def _guard(self, action: Callable[[], Any], *, sending: bool = False) -> Any:
+        from googleapiclient.errors import HttpError  # type: ignore[import-untyped]
+
+        try:
+            return action()
+        except HttpError as exc:
+            raise self._error(exc, sending=sending) from None
+        except Exception as exc:  # refresh and transport errors, mapped below
+            mapped = self._other_error(exc, sending=sending)
+            if mapped is None:
+                raise
+            raise mapped from None
+
+    def _error(self, exc: Any, *, sending: bool = False) -> NetworkError:
+        return youtube_error(
+            int(exc.resp.status),
+            exc.content,
+            where=self._where,
+            now=self.context.clock(),
+            secrets=self._secrets(),
+            reconnect=self._reconnect,
+            retry_after=exc.resp.get("retry-after") if hasattr(exc.resp, "get") else None,
+            request_sent=sending,
+        )
+
+    def _other_error(self, exc: Exception, *, sending: bool = False) -> NetworkError | None:
+        import httplib2  # type: ignore[import-untyped]
+        from google.auth.exceptions import RefreshError, TransportError
+
+        if isinstance(exc, RefreshError):
+            text = _redact(" ".join(str(exc.args[0] if exc.args else exc).split()), self._secrets())
+            if "invalid_grant" in text or "invalid_client" in text or "unauthorized_client" in text:
+                return AuthError(
+                    f"{self._where}: Google no longer accepts the saved sign-in ({text[:EXCERPT]}). Refresh tokens "
+                    "stop working when access is revoked, the password changes, or the OAuth app is still in "
+                    "'Testing' (tokens then last 7 days).",
+                    hint=f"Reconnect with: {self._reconnect}.",
+                )
+            return TransientError(f"{self._where}: Google's sign-in service failed ({text[:EXCERPT]}).")
+        if isinstance(exc, TransportError):
+            return TransientError(f"{self._where}: cannot reach Google's sign-in service ({_kind(exc)}).")
+        if isinstance(exc, TimeoutError):
+            return TransientError(
+                f"{self._where}: YouTube did not answer within {self.settings.timeout:g} s.", request_sent=sending
+            )
+        if isinstance(exc, ConnectionRefusedError | httplib2.ServerNotFoundError):
+            return TransientError(f"{self._where}: cannot reach YouTube ({_kind(exc)}).")
+        if isinstance(exc, OSError | httplib2.HttpLib2Error):
+            return TransientError(
+                f"{self._where}: the connection to YouTube broke ({_kind(exc)}).", request_sent=sending
+            )
+        return None
+
+    # --- publish --------------------------------------------------------------------------------
+
+    def lead_time(self) -> timedelta:
+        """How long before a post's time the daemon should hand it over (the upload and YouTube's
+        processing happen then; YouTube publishes at the post's time)."""
+        return self.settings.upload_ahead
+
+    def publish(self, post: OutgoingPost) -> Published:
+        return self.upload(post, progress=self.progress)
+
+    def upload(self, post: OutgoingPost, *, progress: ProgressCallback | None = None) -> Published:
+        """Upload (or resume, or find) the post's video; Published once YouTube has all of it."""
+        spec = video_spec(post)
+        state = self.uploads.load(post.key)
+        if state is not None and state.done and state.video_id:
+            self._finish(state, spec)
+            return Published(state.video_id, watch_url(state.video_id))
+        if post.thread:
+            raise ContentRejected(
+                f"{self._where}: a video has one description; YouTube has no threads.",
+                hint="Write the description as one text (variants: youtube: {text: …}).",
+            )
+        problems = check_video(spec, post.text)
+        if problems:
+            raise ContentRejected(f"{self._where}: " + "; ".join(problems) + ".")
+        assert spec.file is not None
+        if state is not None and not state.matches(spec.file):
+            log.info("%s: %s changed since its upload began; starting again", self._where, spec.file.name)
+            self.uploads.forget(post.key)
+            state = None
+        request = self._insert_request(post, spec)
+        http = self._http()
+        if state is not None and state.session_uri:
+            done = self._resume(state, request, http)
+            if done is not None:
+                return self._completed(state, spec, done)
+        if state is None or not state.session_uri:
+            state = self._start(post, spec, request, http)
+        request.resumable_uri = state.session_uri
+        request.resumable_progress = state.offset
+        response = None
+        while response is None:
+            try:
+                status, response = self._guard(lambda: request.next_chunk(http=http), sending=True)
+            except TransientError as exc:
+                state.offset = max(state.offset, int(request.resumable_progress))
+                self.uploads.save(state)
+                raise TransientError(
+                    f"{exc.message} The upload stopped at {_size(state.offset)} of {_size(state.size)}; "
+                    "it resumes from there.",
+                    hint=exc.hint,
+                    status=exc.status,
+                    retry_at=exc.retry_at,
+                    request_sent=True,
+                ) from None
+            except NetworkError as exc:
+                if exc.status in (404, 410):  # the session expired (a week) or was cancelled
+                    self.uploads.forget(post.key)
+                    raise TransientError(
+                        f"{self._where}: YouTube no longer knows this upload session ({exc.status}); "
+                        "it starts again from the beginning.",
+                        status=exc.status,
+                    ) from None
+                raise
+            if status is not None:
+                state.offset = int(status.resumable_progress)
+                self.uploads.save(state)
+                if progress is not None:
+                    progress(state.offset, state.size)
+        return self._completed(state, spec, response)
+
+    def _insert_request(self, post: OutgoingPost, spec: VideoSpec) -> Any:
+        from googleapiclient.http import MediaFileUpload  # type: ignore[import-untyped]
+
+        assert spec.file is not None
+        media = MediaFileUpload(
+            str(spec.file), mimetype=spec.mimetype, chunksize=self.settings.chunk_size, resumable=True
+        )
+        return (
+            self._service()
+            .videos()
+            .insert(
+                part="snippet,status",
+                body=self.video_body(post, spec),
+                media_body=media,
+                notifySubscribers=self.settings.notify_subscribers,
+            )
+        )
+
+    def video_body(self, post: OutgoingPost, spec: VideoSpec) -> dict[str, Any]:
+        """The video resource sent with the upload."""
+        snippet: dict[str, Any] = {
+            "title": spec.title.strip(),
+            "description": post.text,
+            "categoryId": spec.category_id,
+        }
+        if spec.tags:
+            snippet["tags"] = list(spec.tags)
+        status: dict[str, Any] = {"selfDeclaredMadeForKids": spec.made_for_kids}
+        if self.settings.privacy_after_publish == "unlisted":
+            status["privacyStatus"] = "unlisted"
+        elif post.due_at - self.context.clock() > MIN_LEAD:
+            status["privacyStatus"] = "private"
+            status["publishAt"] = rfc3339(post.due_at)
+        else:  # the time has come (a late post): YouTube cannot schedule in the past
+            status["privacyStatus"] = "public"
+        return {"snippet": snippet, "status": status}
+
+    def _start(self, post: OutgoingPost, spec: VideoSpec, request: Any, http: Any) -> UploadState:
+        """Open a resumable session and save its URI before any byte of the video goes out."""
+        assert spec.file is not None
+        self._check_budget(spec)
+        state = UploadState.fresh(post.key, spec.file)
+        headers = dict(request.headers)
+        headers["X-Upload-Content-Type"] = spec.mimetype
+        headers["X-Upload-Content-Length"] = str(state.size)
+        headers["content-length"] = str(request.body_size)
+        self.quota.spend(self.context.clock(), "videos.insert", units=self.settings.upload_units, uploads=1)
+        resp, content = self._guard(
+            lambda: http.request(request.uri, method=request.method, body=request.body, headers=headers)
+        )
+        location = resp.get("location") if int(resp.status) == 200 else None
+        if not location:
+            if int(resp.status) >= 400:
+                raise self._error(_HttpErrorLike(resp, content))
+            raise TransientError(f"{self._where}: YouTube did not open an upload session ({resp.status}).")
+        state.session_uri = str(location)
+        state.started_at = iso_utc(self.context.clock())
+        self.uploads.save(state)
+        log.info("%s: upload of %s (%s) started", self._where, spec.file.name, _size(state.size))
+        return state
+
+    def _resume(self, state: UploadState, request: Any, http: Any) -> Any | None:
+        """Ask YouTube how much of the upload it has; the video resource when it has all of it."""
+        assert state.session_uri is not None
+        uri = state.session_uri
+        resp, content = self._guard(
+            lambda: http.request(
+                uri, method="PUT", body=b"", headers={"Content-Range": f"bytes */{state.size}", "Content-Length": "0"}
+            )
+        )
+        status = int(resp.status)
+        if status in (200, 201):
+            return request.postproc(resp, content)
+        if status == 308:
+            received = resp.get("range")
+            state.offset = int(str(received).rsplit("-", 1)[1]) + 1 if received else 0
+            self.uploads.save(state)
+            log.info("%s: resuming the upload at %s of %s", self._where, _size(state.offset), _size(state.size))
+            return None
+        if status in (404, 410):
+            log.info("%s: the upload session expired; starting again", self._where)
+            state.session_uri, state.offset = None, 0
+            self.uploads.save(state)
+            return None
+        raise self._error(_HttpErrorLike(resp, content), sending=True)
+
+    def _check_budget(self, spec: VideoSpec) -> None:
+        now = self.context.clock()
+        today = self.quota.today(now)
+        extra = (COSTS["thumbnails.set"] if spec.thumbnail else 0) + (
+            COSTS["playlistItems.insert"] if spec.playlist else 0
+        )
+        need = self.settings.upload_units + extra
+        reset = next_reset(now)
+        if today.uploads >= self.settings.daily_uploads:
+            raise RateLimited(
+                f"{self._where}: {today.uploads} uploads today already; the project's quota allows "
+                f"{self.settings.daily_uploads} a day (it resets at midnight Pacific time, {iso_utc(reset)}).",
+                hint="The upload waits until then. Ask Google for more quota, or raise daily_uploads if you have it.",
+                retry_at=reset,
+            )
+        if today.units + need > self.settings.daily_quota:
+            raise RateLimited(
+                f"{self._where}: this upload needs about {need:,} quota units and only "
+                f"{max(self.settings.daily_quota - today.units, 0):,} of {self.settings.daily_quota:,} are left "
+                f"today (the quota resets at midnight Pacific time, {iso_utc(reset)}).",
+                hint="The upload waits until then. Ask Google for more quota, or set daily_quota if you have it.",
+                retry_at=reset,
+            )
+
+    def _completed(self, state: UploadState, spec: VideoSpec, video: Any) -> Published:
+        video_id = str(video.get("id") or "") if isinstance(video, dict) else ""
+        if not video_id:
+            raise TransientError(f"{self._where}: YouTube took the upload but did not say the video's id.")
+        status = video.get("status") if isinstance(video.get("status"), dict) else {}
+        state.video_id, state.done, state.offset = video_id, True, state.size
+        state.upload_status = str(status.get("uploadStatus") or "") or None
+        self.uploads.save(state)
+        log.info("%s: uploaded video %s", self._where, video_id)
+        _raise_if_failed(status, self._where, video_id)
+        self._finish(state, spec)
+        return Published(video_id, watch_url(video_id))
+
+    def _finish(self, state: UploadState, spec: VideoSpec) -> None:
+        """The thumbnail and the playlist, each once. A refusal is logged and remembered (the video
+        itself is fine and YouTube publishes it); a transient failure is raised to be tried again."""
+        from googleapiclient.http import MediaFileUpload
+
+        assert state.video_id is not None
+        video_id = state.video_id
+        if spec.thumbnail is not None and state.thumbnail is None:
+            thumb = spec.thumbnail
+            mimetype = "image/png" if thumb.suffix.lower() == ".png" else "image/jpeg"
+            try:
+                self._execute(
+                    "thumbnails.set",
+                    self._service()
+                    .thumbnails()
+                    .set(videoId=video_id, media_body=MediaFileUpload(str(thumb), mimetype=mimetype)),
+                )
+                state.thumbnail = "done"
+            except PermanentError as exc:
+                state.thumbnail = f"not set: {exc}"
+                log.warning("%s: the thumbnail of video %s was not set: %s", self._where, video_id, exc)
+            self.uploads.save(state)
+        if spec.playlist and state.playlist is None:
+            body = {
+                "snippet": {"playlistId": spec.playlist, "resourceId": {"kind": "youtube#video", "videoId": video_id}}
+            }
+            try:
+                self._execute("playlistItems.insert", self._service().playlistItems().insert(part="snippet", body=body))
+                state.playlist = "done"
+            except PermanentError as exc:
+                state.playlist = f"not added: {exc}"
+                log.warning("%s: video %s was not added to playlist %s: %s", self._where, video_id, spec.playlist, exc)
+            self.uploads.save(state)
+
+    def reconcile(self, post: OutgoingPost) -> Published | NotSent | None:
+        """The state file knows: a finished upload is Published; anything else resumes when the
+        daemon publishes again (the adapter is idempotent)."""
+        state = self.uploads.load(post.key)
+        if state is not None and state.done and state.video_id:
+            return Published(state.video_id, watch_url(state.video_id))
+        return None
+
+    # --- after publishing -----------------------------------------------------------------------
+
+    def confirm_published(self, video_id: str) -> bool:
+        """True when the video is public (YouTube made it so at publishAt); ContentRejected when
+        YouTube's processing failed or rejected it."""
+        data = self._execute("videos.list", self._service().videos().list(part="status", id=video_id))
+        items = data.get("items") if isinstance(data, dict) else None
+        if not items:
+            raise PermanentError(
+                f"{self._where}: video {video_id} is not on YouTube (deleted, or not on this channel).",
+                hint="Check the channel in YouTube Studio.",
+            )
+        status = items[0].get("status") or {}
+        _raise_if_failed(status, self._where, video_id)
+        return status.get("privacyStatus") == "public"
+
+    def fetch_metrics(self, remote_ids: Sequence[str]) -> dict[str, dict[str, int | None]]:
+        ids = list(dict.fromkeys(i for i in remote_ids if i))
+        found: dict[str, dict[str, int | None]] = {}
+        for start in range(0, len(ids), STATS_BATCH):
+            batch = ids[start : start + STATS_BATCH]
+            data = self._execute(
+                "videos.list",
+                self._service().videos().list(part="statistics", id=",".join(batch), maxResults=STATS_BATCH),
+            )
+            for item in data.get("items", []) if isinstance(data, dict) else []:
+                stats = item.get("statistics") or {}
+                found[str(item.get("id"))] = {
+                    "views": _count(stats.get("viewCount")),
+                    "likes": _count(stats.get("likeCount")),  # hidden when the owner hides likes
+                    "replies": _count(stats.get("commentCount")),  # absent when comments are off
+                    "reposts": None,
+                    "quotes": None,
+                    "bookmarks": None,
+                    "clicks": None,
+                }
+        return found
+
+    def fetch_comments(self, video_id: str, *, max_pages: int = COMMENT_PAGES) -> list[Comment]:
+        """The newest comment threads on ``video_id`` (their top-level comments)."""
+        comments: list[Comment] = []
+        token: str | None = None
+        for _ in range(max_pages):
+            params: dict[str, Any] = {
+                "part": "snippet",
+                "videoId": video_id,
+                "maxResults": 100,
+                "order": "time",
+                "textFormat": "plainText",
+            }
+            if token:
+                params["pageToken"] = token
+            data = self._execute("commentThreads.list", self._service().commentThreads().list(**params))
+            for thread in data.get("items", []) if isinstance(data, dict) else []:
+                outer = thread.get("snippet") or {}
+                top = outer.get("topLevelComment") or {}
+                snippet = top.get("snippet") or {}
+                author_channel = snippet.get("authorChannelId")
+                comments.append(
+                    Comment(
+                        id=str(top.get("id") or thread.get("id")),
+                        thread_id=str(thread.get("id")),
+                        video_id=str(outer.get("videoId") or video_id),
+                        author=str(snippet.get("authorDisplayName") or ""),
+                        author_channel_id=str(author_channel.get("value"))
+                        if isinstance(author_channel, dict)
+                        else None,
+                        text=str(snippet.get("textDisplay") or snippet.get("textOriginal") or ""),
+                        published_at=_when(snippet.get("publishedAt")),
+                        like_count=_count(snippet.get("likeCount")),
+                        reply_count=_count(outer.get("totalReplyCount")),
+                    )
+                )
+            token = data.get("nextPageToken") if isinstance(data, dict) else None
+            if not token:
+                break
+        return comments
+
+    def reply(self, comment_id: str, text: str) -> Published:
+        """Answer a comment; the reply's id (and its URL when YouTube says the video)."""
+        if not text.strip():
+            raise ContentRejected(f"{self._where}: the reply is empty.", hint="Write something.")
+        if len(text) > MAX_COMMENT:
+            raise ContentRejected(
+                f"{self._where}: the reply is {len(text):,} characters; YouTube takes at most {MAX_COMMENT:,}.",
+                hint="Shorten it.",
+            )
+        body = {"snippet": {"parentId": comment_id, "textOriginal": text}}
+        data = self._execute(
+            "comments.insert", self._service().comments().insert(part="snippet", body=body), sending=True
+        )
+        reply_id = str(data.get("id") or "") if isinstance(data, dict) else ""
+        if not reply_id:
+            raise TransientError(f"{self._where}: YouTube took the reply but did not say its id.", request_sent=True)
+        video = (data.get("snippet") or {}).get("videoId")
+        return Published(reply_id, f"{watch_url(str(video))}&lc={reply_id}" if video else None)
+
+    # --- account --------------------------------------------------------------------------------
+
+    def check(self) -> Identity:
+        data = self._execute(
+            "channels.list", self._service().channels().list(part="snippet", id=self.settings.channel_id)
+        )
+        items = data.get("items") if isinstance(data, dict) else None
+        if not items:
+            raise AuthError(
+                f"{self._where}: channel {self.settings.channel_id} is not visible to this sign-in.",
+                hint=f"Reconnect and choose the channel again: {self._reconnect}.",
+            )
+        title = str((items[0].get("snippet") or {}).get("title") or self.settings.channel_id)
+        now = self.context.clock()
+        today = self.quota.today(now)
+        return Identity(
+            self.account,
+            f"{title} (https://www.youtube.com/channel/{self.settings.channel_id})",
+            {
+                "quota left today (estimate)": f"{max(self.settings.daily_quota - today.units, 0):,} of "
+                f"{self.settings.daily_quota:,} units; "
+                f"{max(self.settings.daily_uploads - today.uploads, 0)} of {self.settings.daily_uploads} uploads",
+                "quota resets": f"{iso_utc(next_reset(now))} (midnight Pacific time)",
+                "uploads ahead": format_duration(self.settings.upload_ahead),
+            },
+        )
+
+    @classmethod
+    def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
+        from google_auth_oauthlib.flow import InstalledAppFlow  # type: ignore[import-untyped]
+
+        name = account.partition(":")[2]
+        where = f"YouTube set-up for '{name}'"
+        ui.say(
+            "socialpost uploads to YouTube through an OAuth client of your own Google Cloud project. Once: "
+            "at https://console.cloud.google.com create a project, enable the 'YouTube Data API v3', set up the "
+            "OAuth consent screen (add yourself as a test user, or publish the app: tokens of apps in 'Testing' "
+            "expire after 7 days), then under Credentials create an 'OAuth client ID' of type 'Desktop app'. "
+            "Copy its Client ID and Client secret here. Both, and the refresh token, go to secrets.yaml."
+        )
+        client_id = ui.ask("Client ID").strip()
+        client_secret = ui.ask_secret("Client secret").strip()
+        hidden = [client_secret]
+        config = {
+            "installed": {
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "auth_uri": AUTH_URL,
+                "token_uri": TOKEN_URL,
+                "redirect_uris": ["http://127.0.0.1"],
+            }
+        }
+
+        class Flow(InstalledAppFlow):  # type: ignore[misc]
+            def authorization_url(self, **kwargs: Any) -> tuple[str, str]:
+                url, state = super().authorization_url(**kwargs)
+                ui.say("Sign in with the Google account that owns the channel and allow access.")
+                ui.open_url(url)
+                return str(url), str(state)
+
+        flow = Flow.from_client_config(config, scopes=list(SCOPES))
+        creds = _run_flow(flow, where, hidden)
+        refresh_token = str(getattr(creds, "refresh_token", "") or "")
+        if not refresh_token:
+            raise AuthError(
+                f"{where}: Google gave no refresh token.",
+                hint=f"Remove socialpost's access at https://myaccount.google.com/permissions, then run "
+                f"'socialpost accounts add youtube {name}' again.",
+            )
+        hidden += [refresh_token, str(creds.token or "")]
+        import google_auth_httplib2
+
+        http = google_auth_httplib2.AuthorizedHttp(creds, http=_raw_http(cls, 60.0))
+        try:
+            data = _build(http, API_URL).channels().list(part="snippet", mine=True, maxResults=50).execute()
+        except Exception as exc:  # noqa: BLE001 - mapped (and redacted) below
+            raise AuthError(
+                f"{where}: YouTube did not list your channels ({_redact(_kind(exc), hidden)}).",
+                hint=f"Check that the YouTube Data API v3 is enabled in the project, then run "
+                f"'socialpost accounts add youtube {name}' again.",
+            ) from None
+        channels = [
+            (str(item["id"]), str((item.get("snippet") or {}).get("title") or item["id"]))
+            for item in (data.get("items") or [])
+            if isinstance(item, dict) and item.get("id")
+        ]
+        if not channels:
+            raise AuthError(
+                f"{where}: this Google account has no YouTube channel.",
+                hint="Create the channel on youtube.com first (or sign in with the account that has it), then "
+                f"run 'socialpost accounts add youtube {name}' again.",
+            )
+        options = [(cid, f"{title} ({cid})") for cid, title in channels]
+        channel_id = channels[0][0] if len(channels) == 1 else ui.choose("Upload to which channel", options)
+        title = dict(channels)[channel_id]
+        return AccountSetup(
+            settings={"client_id": client_id, "channel_id": channel_id, "channel_title": title},
+            secrets={"client_secret": client_secret, "refresh_token": refresh_token},
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._credentials = None
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def watch_url(video_id: str) -> str:
+    return f"https://www.youtube.com/watch?v={video_id}"
+
+
+def rfc3339(instant: datetime) -> str:
+    """UTC, RFC 3339 with ``Z`` and no fraction (what ``publishAt`` takes)."""
+    return instant.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "_"
+
+
+def _kind(exc: BaseException) -> str:
+    return exc.__class__.__name__
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024:
+        return f"{count / 1024 / 1024:.1f} MiB"
+    if count >= 1024:
+        return f"{count / 1024:.0f} KiB"
+    return f"{count} bytes"
+
+
+def _count(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _redact(text: str, secrets: Sequence[str]) -> str:
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, "[redacted]")
+    return text
+
+
+def _raw_http(cls: type[YouTubeNetwork], timeout: float) -> Any:
+    if cls.http_factory is not None:
+        return cls.http_factory(timeout)
+    import httplib2
+
+    return httplib2.Http(timeout=timeout)
+
+
+def _build(http: Any, base_url: str) -> Any:
+    from googleapiclient.discovery import build  # type: ignore[import-untyped]
+
+    options = None if base_url.rstrip("/") == API_URL.rstrip("/") else {"api_endpoint": base_url.rstrip("/") + "/"}
+    return build("youtube", "v3", http=http, static_discovery=True, cache_discovery=False, client_options=options)
+
+
+def _run_flow(flow: Any, where: str, hidden: list[str]) -> Any:
+    from google_auth_oauthlib.flow import WSGITimeoutError
+    from oauthlib.oauth2.rfc6749.errors import OAuth2Error  # type: ignore[import-untyped]
+    from requests import RequestException
+
+    try:
+        return flow.run_local_server(
+            host="127.0.0.1",
+            port=0,
+            open_browser=False,
+            authorization_prompt_message="",
+            success_message="socialpost is connected to YouTube. You can close this tab and go back to the terminal.",
+            timeout_seconds=LOGIN_TIMEOUT,
+            access_type="offline",
+            prompt="consent",
+        )
+    except WSGITimeoutError:
+        raise AuthError(
+            f"{where}: no answer from the browser within {LOGIN_TIMEOUT} s.",
+            hint="Run the command again and open the address in a browser on this computer.",
+        ) from None
+    except OAuth2Error as exc:
+        said = _redact(" ".join(f"{exc.error}: {exc.description or ''}".split()), hidden)
+        raise AuthError(
+            f"{where}: Google did not grant access ({said[:EXCERPT]}).",
+            hint="Check the Client ID and secret (an OAuth client of type 'Desktop app'), then try again.",
+        ) from None
+    except RequestException as exc:
+        raise TransientError(f"{where}: cannot reach Google ({_kind(exc)}).") from None
+
+
+class _HttpErrorLike:
+    """What :func:`YouTubeNetwork._error` reads from an HttpError, for answers we got by hand."""
+
+    def __init__(self, resp: Any, content: bytes) -> None:
+        self.resp = resp
+        self.content = content
+
+
+def _raise_if_failed(status: dict[str, Any], where: str, video_id: str) -> None:
+    upload = status.get("uploadStatus")
+    if upload == "rejected":
+        reason = status.get("rejectionReason") or "unknown"
+        raise ContentRejected(
+            f"{where}: YouTube rejected video {video_id} ({REJECTIONS.get(str(reason), reason)}).",
+            hint="See the video in YouTube Studio for details.",
+        )
+    if upload == "failed":
+        reason = status.get("failureReason") or "unknown"
+        raise ContentRejected(
+            f"{where}: YouTube could not process video {video_id} ({FAILURES.get(str(reason), reason)}).",
+            hint="Check the file plays, re-export it (H.264 MP4 is safest) and schedule it again.",
+        )
+
+
+REJECTIONS = {
+    "claim": "a copyright claim",
+    "copyright": "copyright infringement",
+    "duplicate": "it duplicates a video already on the channel",
+    "inappropriate": "inappropriate content",
+    "legal": "a legal reason",
+    "length": "it is too long",
+    "termsOfUse": "a Terms of Service violation",
+    "trademark": "trademark infringement",
+    "uploaderAccountClosed": "the channel is closed",
+    "uploaderAccountSuspended": "the channel is suspended",
+}
+FAILURES = {
+    "codec": "an unsupported codec",
+    "conversion": "the file could not be converted",
+    "emptyFile": "the file is empty",
+    "invalidFile": "the file is not a valid video",
+    "tooSmall": "the file is too small",
+    "uploadAborted": "the upload was aborted",
+}
+
+
+def youtube_error(
+    status: int,
+    content: bytes | str | None,
+    *,
+    where: str,
+    now: datetime,
+    secrets: Sequence[str],
+    reconnect: str,
+    retry_after: str | None = None,
+    request_sent: bool = False,
+) -> NetworkError:
+    """A YouTube error answer (``{"error": {"code", "message", "errors": [{"reason", …}]}}``) → the
+    socialpost error that says what is wrong and what to do."""
+    text = content.decode("utf-8", "replace") if isinstance(content, bytes) else str(content or "")
+    reasons: list[str] = []
+    message = ""
+    try:
+        data = json.loads(text) if text else None
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        error = data["error"]
+        message = str(error.get("message") or "")
+        reasons = [str(e.get("reason")) for e in error.get("errors") or [] if isinstance(e, dict) and e.get("reason")]
+        if not reasons and isinstance(error.get("status"), str):
+            reasons = [str(error["status"])]
+    elif text.strip() and not text.lstrip().startswith("<"):
+        message = text
+    message = _redact(" ".join(message.split()), secrets)[:EXCERPT]
+    reason = reasons[0] if reasons else ""
+    said = f" YouTube said: {message}" if message else ""
+    said = said + "." if said and not said.endswith(".") else said
+    if reason and reason not in message:
+        said += f" [{reason}]"
+    reset = next_reset(now)
+    if reason in QUOTA_REASONS:
+        return RateLimited(
+            f"{where}: the project's daily YouTube quota is used up ({status}).{said}",
+            hint=f"socialpost tries again after it resets at midnight Pacific time ({iso_utc(reset)}); "
+            "ask Google for more quota if this keeps happening.",
+            status=status,
+            retry_at=reset,
+        )
+    if reason == "uploadLimitExceeded":
+        # A per-channel count of uploads over the last day, not the project's quota: it lifts by itself.
+        return RateLimited(
+            f"{where}: the channel has uploaded as many videos as YouTube allows for now.{said}",
+            hint="socialpost tries again in 24 hours; verified channels may upload more.",
+            status=status,
+            retry_at=now + timedelta(hours=24),
+        )
+    if reason in RATE_REASONS or status == 429:
+        from socialpost.networks.webhook import retry_after as parse_retry
+
+        return RateLimited(
+            f"{where}: YouTube says to slow down ({status}).{said}",
+            status=status,
+            retry_at=parse_retry(retry_after, now) or now + timedelta(minutes=1),
+        )
+    if status == 401:
+        return AuthError(
+            f"{where}: YouTube refused the sign-in ({status}).{said}",
+            hint=f"Reconnect with: {reconnect}.",
+            status=status,
+        )
+    if reason in AUTH_REASONS or (status == 403 and reason not in CONTENT_REASONS):
+        return AuthError(
+            f"{where}: YouTube refused ({status}): the sign-in lacks a permission or the channel cannot do this.{said}",
+            hint="The account needs the scopes youtube.upload, youtube.readonly and youtube.force-ssl, and the "
+            f"YouTube Data API v3 enabled in the project; reconnect with: {reconnect}.",
+            status=status,
+        )
+    if reason in CONTENT_REASONS:
+        return ContentRejected(f"{where}: YouTube rejected it ({status}).{said}", status=status)
+    if reason in NOT_FOUND_REASONS or status == 404:
+        return PermanentError(f"{where}: YouTube cannot find it ({status}).{said}", status=status)
+    if status >= 500:
+        return TransientError(f"{where}: YouTube failed ({status}).{said}", status=status, request_sent=request_sent)
+    if status == 400:
+        return ContentRejected(f"{where}: YouTube rejected the request ({status}).{said}", status=status)
+    return PermanentError(f"{where}: YouTube refused the request ({status}).{said}", status=status)

@@ -1,0 +1,386 @@
+"""What a YouTube upload needs besides Google's client: the video's description and checks, the
+upload state files that let an interrupted upload resume, and the daily quota book.
+
+Nothing here imports Google's client, so campaign validation can call :func:`check_video`
+cheaply.
+
+* :func:`video_spec` reads a post's video (file, title, tags, category, made_for_kids,
+  thumbnail, playlist) from ``post.extra["video"]`` (the campaign's ``video:`` key), the file
+  falling back to the post's first media file.
+* :func:`check_video` lists what YouTube would refuse (title ≤ 100 characters, description ≤ 5,000
+  bytes, tags ≤ 500 characters in all, no ``<``/``>``, a known category, a video file, a JPEG/PNG
+  thumbnail ≤ 2 MB), each in plain words with the fix.
+* :class:`UploadState` is ``<data_dir>/youtube/<name>/uploads/<post key>.json`` (mode 0600): the
+  resumable session URI, how many bytes YouTube has, and the video id once done.
+* :class:`QuotaBook` is ``<data_dir>/youtube/<name>/quota.json``: units and uploads spent per
+  quota day. YouTube's quota days run midnight to midnight Pacific time, so that is the day used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from socialpost.networks.base import OutgoingPost
+
+PACIFIC = ZoneInfo("America/Los_Angeles")  # YouTube's quota resets at midnight Pacific time
+MAX_TITLE = 100  # characters
+MAX_DESCRIPTION = 5000  # bytes (UTF-8)
+MAX_TAGS = 500  # characters, counted YouTube's way (see tags_length)
+MAX_THUMBNAIL = 2 * 1024 * 1024
+MAX_VIDEO = 256 * 1024**3  # 256 GB, the API's maxSize for videos.insert
+VIDEO_SUFFIXES = {
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+    ".mkv": "video/x-matroska",
+    ".avi": "video/x-msvideo",
+    ".wmv": "video/x-ms-wmv",
+    ".flv": "video/x-flv",
+    ".mpg": "video/mpeg",
+    ".mpeg": "video/mpeg",
+    ".3gp": "video/3gpp",
+}
+THUMBNAIL_SUFFIXES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+# The assignable categories YouTube lists for most regions (videoCategories.list).
+CATEGORIES = {
+    "1": "Film & Animation",
+    "2": "Autos & Vehicles",
+    "10": "Music",
+    "15": "Pets & Animals",
+    "17": "Sports",
+    "19": "Travel & Events",
+    "20": "Gaming",
+    "22": "People & Blogs",
+    "23": "Comedy",
+    "24": "Entertainment",
+    "25": "News & Politics",
+    "26": "Howto & Style",
+    "27": "Education",
+    "28": "Science & Technology",
+    "29": "Nonprofits & Activism",
+}
+DEFAULT_CATEGORY = "22"
+
+
+def _category_key(name: str) -> str:
+    return "".join(c for c in name.lower() if c.isalnum())
+
+
+_CATEGORY_NAMES = {_category_key(label): number for number, label in CATEGORIES.items()}
+_CATEGORY_NAMES.update({"howto": "26", "science": "28", "technology": "28", "news": "25", "nonprofits": "29"})
+
+
+@dataclass(frozen=True)
+class VideoSpec:
+    """One video to upload and its metadata (the description is the post's text)."""
+
+    file: Path | None
+    title: str
+    tags: tuple[str, ...] = ()
+    category: str = DEFAULT_CATEGORY  # as written: an id ("22") or a name ("People & Blogs")
+    made_for_kids: bool = False
+    thumbnail: Path | None = None
+    playlist: str | None = None
+
+    @property
+    def category_id(self) -> str | None:
+        """The category's id, or None when it is neither a known id nor a known name."""
+        value = str(self.category).strip()
+        if value in CATEGORIES:
+            return value
+        return _CATEGORY_NAMES.get(_category_key(value))
+
+    @property
+    def mimetype(self) -> str:
+        suffix = self.file.suffix.lower() if self.file else ""
+        return VIDEO_SUFFIXES.get(suffix, "application/octet-stream")
+
+
+def video_spec(post: OutgoingPost) -> VideoSpec:
+    """The video of ``post``: ``post.extra["video"]`` (the campaign's ``video:`` key, with absolute
+    paths), the file falling back to the post's first media file."""
+    extra = getattr(post, "extra", None)
+    raw: Mapping[str, Any] = {}
+    if isinstance(extra, Mapping) and isinstance(extra.get("video"), Mapping):
+        raw = extra["video"]
+    file = raw.get("file") or (post.media[0].file if post.media else None)
+    tags = raw.get("tags") or ()
+    if isinstance(tags, str):
+        tags = [t for t in (part.strip() for part in tags.split(",")) if t]
+    thumbnail = raw.get("thumbnail")
+    playlist = raw.get("playlist")
+    return VideoSpec(
+        file=Path(str(file)) if file else None,
+        title=str(raw.get("title") or ""),
+        tags=tuple(str(t) for t in tags),
+        category=str(raw.get("category") or DEFAULT_CATEGORY),
+        made_for_kids=bool(raw.get("made_for_kids", False)),
+        thumbnail=Path(str(thumbnail)) if thumbnail else None,
+        playlist=str(playlist).strip() if playlist else None,
+    )
+
+
+def tags_length(tags: tuple[str, ...] | list[str]) -> int:
+    """Tags' length as YouTube counts it toward its 500: each tag's characters, a comma between
+    tags, and two quote marks around a tag that holds a space."""
+    if not tags:
+        return 0
+    return sum(len(t) + (2 if " " in t else 0) for t in tags) + len(tags) - 1
+
+
+def check_video(spec: VideoSpec, description: str) -> list[str]:
+    """What YouTube would refuse about this video, in plain words with the fix ([] when fine)."""
+    problems: list[str] = []
+    title = spec.title.strip()
+    if not title:
+        problems.append("the video has no title. Fix: add video: {title: …} (at most 100 characters)")
+    elif len(title) > MAX_TITLE:
+        problems.append(
+            f"the video title is {len(title)} characters; YouTube takes at most {MAX_TITLE}. Fix: shorten it"
+        )
+    if "<" in title or ">" in title:
+        problems.append("YouTube does not accept < or > in a video title. Fix: remove them")
+    size = len(description.encode("utf-8"))
+    if size > MAX_DESCRIPTION:
+        problems.append(
+            f"the video description (the post's text) is {size:,} bytes; YouTube takes at most "
+            f"{MAX_DESCRIPTION:,} bytes (accented letters and emoji count 2 to 4). Fix: shorten it"
+        )
+    if "<" in description or ">" in description:
+        problems.append(
+            "YouTube does not accept < or > in a video description (the post's text). Fix: remove them, "
+            "or write them as words"
+        )
+    length = tags_length(spec.tags)
+    if length > MAX_TAGS:
+        problems.append(
+            f"the video's tags take {length} characters (commas included, and 2 more for each tag with a "
+            f"space); YouTube takes at most {MAX_TAGS}. Fix: remove some tags"
+        )
+    if any(not t.strip() for t in spec.tags):
+        problems.append("a video tag is empty. Fix: remove it")
+    if any("<" in t or ">" in t for t in spec.tags):
+        problems.append("YouTube does not accept < or > in tags. Fix: remove them")
+    if spec.category_id is None:
+        known = ", ".join(f"{number} {label}" for number, label in CATEGORIES.items())
+        problems.append(f"'{spec.category}' is not a YouTube category. Fix: use one of: {known}")
+    problems.extend(_check_file(spec))
+    if spec.thumbnail is not None:
+        problems.extend(_check_thumbnail(spec.thumbnail))
+    if spec.playlist is not None and not spec.playlist:
+        problems.append("the playlist is empty. Fix: give the playlist's id (PL…) or remove playlist")
+    return problems
+
+
+def _check_file(spec: VideoSpec) -> list[str]:
+    if spec.file is None:
+        return ["the post has no video file. Fix: add video: {file: clip.mp4, …}"]
+    if spec.file.suffix.lower() not in VIDEO_SUFFIXES:
+        kinds = ", ".join(sorted(VIDEO_SUFFIXES))
+        return [f"{spec.file.name} does not look like a video ({kinds}). Fix: give the video file"]
+    try:
+        size = spec.file.stat().st_size
+    except FileNotFoundError:
+        return [f"the video {spec.file} does not exist. Fix: check the path (relative to the campaign file)"]
+    except OSError as exc:
+        return [f"the video {spec.file} cannot be read ({exc.strerror}). Fix: check its permissions"]
+    if size == 0:
+        return [f"the video {spec.file.name} is empty. Fix: give the real file"]
+    if size > MAX_VIDEO:
+        return [f"the video {spec.file.name} is larger than YouTube's 256 GB. Fix: compress it"]
+    return []
+
+
+def _check_thumbnail(path: Path) -> list[str]:
+    if path.suffix.lower() not in THUMBNAIL_SUFFIXES:
+        return [f"the thumbnail {path.name} must be a JPEG or PNG image. Fix: convert it"]
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return [f"the thumbnail {path} does not exist. Fix: check the path"]
+    except OSError as exc:
+        return [f"the thumbnail {path} cannot be read ({exc.strerror}). Fix: check its permissions"]
+    if size > MAX_THUMBNAIL:
+        return [
+            f"the thumbnail {path.name} is {size / 1024 / 1024:.1f} MB; YouTube takes at most 2 MB. "
+            "Fix: make it smaller (1280×720 JPEG is the usual size)"
+        ]
+    return []
+
+
+# --- files written with mode 0600 ----------------------------------------------------------------
+
+
+def write_private(path: Path, data: Mapping[str, Any]) -> None:
+    """Write ``data`` as JSON to ``path`` atomically, readable only by its owner."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, sort_keys=True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.chmod(0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return None  # a torn or foreign file: start again rather than crash the daemon
+    return data if isinstance(data, dict) else None
+
+
+# --- upload state --------------------------------------------------------------------------------
+
+
+@dataclass
+class UploadState:
+    """Where one post's upload stands (``uploads/<post key>.json``)."""
+
+    key: str
+    file: str
+    size: int
+    mtime_ns: int
+    session_uri: str | None = None  # the resumable session (a capability: never logged)
+    offset: int = 0  # bytes YouTube confirmed
+    started_at: str | None = None
+    video_id: str | None = None
+    done: bool = False
+    thumbnail: str | None = None  # "done", or why it could not be set
+    playlist: str | None = None  # "done", or why the video could not be added
+    upload_status: str | None = None
+
+    def matches(self, file: Path) -> bool:
+        """True when ``file`` is still the very file this state was started for."""
+        try:
+            info = file.stat()
+        except OSError:
+            return False
+        return str(file) == self.file and info.st_size == self.size and info.st_mtime_ns == self.mtime_ns
+
+    @classmethod
+    def fresh(cls, key: str, file: Path) -> UploadState:
+        info = file.stat()
+        return cls(key=key, file=str(file), size=info.st_size, mtime_ns=info.st_mtime_ns)
+
+
+class UploadStates:
+    """The upload state files of one account."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, key: str) -> Path:
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in key)
+        return self.folder / f"{safe}.json"
+
+    def load(self, key: str) -> UploadState | None:
+        data = read_json(self.path(key))
+        if data is None:
+            return None
+        known = set(UploadState.__dataclass_fields__)
+        try:
+            return UploadState(**{k: v for k, v in data.items() if k in known})
+        except TypeError:
+            return None
+
+    def save(self, state: UploadState) -> None:
+        write_private(self.path(state.key), asdict(state))
+
+    def forget(self, key: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path(key).unlink()
+
+
+# --- quota ---------------------------------------------------------------------------------------
+
+# Units per call, from Google's "Quota calculator" page. Under the current rules videos.insert
+# draws from its own bucket (100 calls a day by default) instead of the 10,000 units; projects
+# still on the older rules pay 1,600 units per upload (setting upload_units).
+COSTS = {
+    "videos.list": 1,
+    "channels.list": 1,
+    "commentThreads.list": 1,
+    "comments.insert": 50,
+    "thumbnails.set": 50,
+    "playlistItems.insert": 50,
+}
+
+
+def quota_day(now: datetime) -> str:
+    """The quota day ``now`` falls in (YouTube's days run midnight to midnight Pacific time)."""
+    return now.astimezone(PACIFIC).date().isoformat()
+
+
+def next_reset(now: datetime) -> datetime:
+    """The next midnight Pacific time (when YouTube's daily quota resets), in UTC."""
+    local = now.astimezone(PACIFIC)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=PACIFIC)
+    return midnight.astimezone(UTC)
+
+
+@dataclass
+class QuotaDay:
+    day: str
+    units: int = 0
+    uploads: int = 0
+    calls: dict[str, int] = field(default_factory=dict)
+
+
+class QuotaBook:
+    """Units and uploads spent per quota day, in ``quota.json`` (an estimate: other apps using the
+    same Google Cloud project spend from the same quota)."""
+
+    KEEP_DAYS = 14
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def today(self, now: datetime) -> QuotaDay:
+        day = quota_day(now)
+        data = read_json(self.path) or {}
+        entry = data.get("days", {}).get(day) if isinstance(data.get("days"), dict) else None
+        if not isinstance(entry, dict):
+            return QuotaDay(day)
+        calls = entry.get("calls") if isinstance(entry.get("calls"), dict) else {}
+        return QuotaDay(
+            day,
+            int(entry.get("units", 0)),
+            int(entry.get("uploads", 0)),
+            {str(k): int(v) for k, v in (calls or {}).items()},
+        )
+
+    def spend(self, now: datetime, call: str, *, units: int, uploads: int = 0) -> QuotaDay:
+        with self._lock:
+            data = read_json(self.path) or {}
+            days = data.get("days") if isinstance(data.get("days"), dict) else {}
+            assert isinstance(days, dict)
+            current = self.today(now)
+            current.units += units
+            current.uploads += uploads
+            current.calls[call] = current.calls.get(call, 0) + 1
+            days[current.day] = {"units": current.units, "uploads": current.uploads, "calls": current.calls}
+            for old in sorted(days)[: max(len(days) - self.KEEP_DAYS, 0)]:
+                del days[old]
+            write_private(self.path, {"days": days, "resets": "midnight America/Los_Angeles"})
+            return current
