@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, field_validator
 
+from socialpost.engagement.settings import EngagementSettings
 from socialpost.errors import CampaignError, ConfigError
 from socialpost.timeutil import format_duration, parse_duration
 from socialpost.yamlfile import YamlDocument, load_yaml, pydantic_problems
@@ -96,10 +97,11 @@ class ConfigFile(BaseModel):
 
     database: str | None = None
     daemon: DaemonSettings = DaemonSettings()
+    engagement: EngagementSettings = EngagementSettings()
     # accounts.<network>.<name> = adapter-specific settings, validated by the adapter itself
     accounts: dict[str, dict[str, dict[str, Any] | None]] = {}
 
-    @field_validator("daemon", "accounts", mode="before")
+    @field_validator("daemon", "engagement", "accounts", mode="before")
     @classmethod
     def _empty_section(cls, value: Any) -> Any:
         """A section whose lines are all commented out (``daemon:`` alone) means the defaults."""
@@ -114,6 +116,7 @@ class Settings:
     data_dir: Path
     config_path: Path | None = None
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    engagement: EngagementSettings = field(default_factory=EngagementSettings)
     accounts: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     document: YamlDocument | None = None
     secrets_path: Path | None = None  # secrets.yaml (mode 0600); None: no secrets file
@@ -220,6 +223,7 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
         data_dir=data_dir,
         config_path=path,
         daemon=parsed.daemon,
+        engagement=parsed.engagement,
         accounts=accounts,
         document=document,
         secrets_path=secrets_file(path),
@@ -231,6 +235,8 @@ def _config_fields(loc: tuple[str | int, ...]) -> list[str]:
         return list(ConfigFile.model_fields)
     if loc == ("daemon",):
         return list(DaemonSettings.model_fields)
+    if loc == ("engagement",):
+        return list(EngagementSettings.model_fields)
     return []
 
 

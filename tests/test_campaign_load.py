@@ -163,7 +163,9 @@ def test_unknown_key_in_late_policy(write) -> None:  # type: ignore[no-untyped-d
 def test_unknown_key_without_a_close_match_lists_the_allowed_ones(write) -> None:  # type: ignore[no-untyped-def]
     p = only(write, GOOD.replace("    text: hello", "    text: hello\n    colour: blue"))
     assert at(p) == (8, 5)
-    assert "unknown key 'colour'. Allowed here: id, at, every, text, thread, texts, media, variants," in p.message
+    assert (
+        "unknown key 'colour'. Allowed here: id, at, every, text, thread, texts, media, video, variants," in p.message
+    )
 
 
 def test_fields_at() -> None:
@@ -186,6 +188,7 @@ def test_fields_at() -> None:
         "thread",
         "texts",
         "media",
+        "video",
         "variants",
         "accounts",
         "language",

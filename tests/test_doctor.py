@@ -325,7 +325,8 @@ def no_tzdata(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A machine without time-zone data: no system zoneinfo folder and no tzdata package."""
     import zoneinfo
 
-    monkeypatch.setitem(sys.modules, "tzdata", None)  # "import tzdata" fails
+    for name in [n for n in sys.modules if n == "tzdata" or n.startswith("tzdata.")] or ["tzdata"]:
+        monkeypatch.setitem(sys.modules, name, None)  # "import tzdata(.zoneinfo…)" fails, even if loaded before
     zoneinfo.reset_tzpath(to=[])
     zoneinfo.ZoneInfo.clear_cache()
     try:

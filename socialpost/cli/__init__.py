@@ -25,6 +25,7 @@ COMMANDS = {
     "accounts": "socialpost.cli.accounts:accounts",
     "schema": "socialpost.cli.schema:schema",
     "doctor": "socialpost.cli.doctor:doctor",
+    "collect": "socialpost.cli.collect:collect",
     "resolve": "socialpost.cli.posts:resolve",
     "retry": "socialpost.cli.posts:retry",
     "cancel": "socialpost.cli.posts:cancel",

@@ -94,4 +94,16 @@ def _plan_or_schedule(
     else:
         render.plan_table(plans, title="Scheduled" if apply else "Plan (nothing changed)")
     render.warnings([w for item in prepared for w in item.warnings] + [w for p in plans for w in p.warnings])
+    if not json_:
+        _best_time_hints(app, sorted({item.account for p in plans for item in p.items}))
     return [item.name for item in prepared]
+
+
+def _best_time_hints(app: AppContext, accounts: list[str]) -> None:
+    """From each account's own history: the hours of the week that worked best (once there is enough)."""
+    from socialpost.report.besttimes import best_times
+
+    for account in accounts:
+        advice = best_times(app.store, account)
+        if advice.advice:
+            click.echo(f"hint: {advice.describe()}", err=True)

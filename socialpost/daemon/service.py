@@ -8,7 +8,8 @@ APScheduler keeps only in-memory jobs (posts live in our own tables; see docs/ar
 (both only set an event: the claiming itself runs in the daemon's main loop, so a wake-up that
 arrives while a claim round is running is never lost);
 * ``reap`` — takes over posts whose lease expired while ``sending`` and reconciles them;
-* ``heartbeat`` — tells ``socialpost status`` this daemon is alive.
+* ``heartbeat`` — tells ``socialpost status`` this daemon is alive;
+* ``collect`` — reads the engagement of sent posts at the configured ages (docs/engagement.md).
 
 Network calls run in a ThreadPoolExecutor of ``workers`` threads and never block the clock. A
 daemon claims at most as many posts as it has free workers, so claims are not hoarded.
@@ -29,6 +30,7 @@ from types import FrameType
 from typing import Any
 
 from socialpost.config import Settings
+from socialpost.daemon.collector import CollectorJob
 from socialpost.daemon.dispatcher import Dispatcher
 from socialpost.networks.registry import Adapters
 from socialpost.store.db import Store
@@ -65,6 +67,7 @@ class Daemon:
         self.dispatcher = Dispatcher(self.queue, self.adapters, self.settings)
         self.stop_when = stop_when
         self._stopping = threading.Event()
+        self.collector = CollectorJob(store, settings, self.adapters, clock=clock, should_stop=self._stopping.is_set)
         self._wake = threading.Event()
         self._inflight_lock = threading.Lock()
         # future → (post, whether it is a first-hand delivery; False for a reconciliation)
@@ -97,7 +100,7 @@ class Daemon:
             )
             scheduler = BackgroundScheduler(
                 timezone=UTC,
-                executors={"default": JobExecutor(2)},
+                executors={"default": JobExecutor(3)},  # a long engagement read must not stall reaping
                 job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             )
             self._scheduler = scheduler
@@ -105,6 +108,13 @@ class Daemon:
             reap_every = max(1.0, min(self.settings.lease_seconds / 4, 60.0))
             scheduler.add_job(self._reap, "interval", seconds=reap_every, id="reap", next_run_time=datetime.now(UTC))
             scheduler.add_job(self._heartbeat, "interval", seconds=HEARTBEAT_SECONDS, id="heartbeat")
+            scheduler.add_job(
+                self.collector.run,
+                "interval",
+                seconds=self.collector.interval_seconds,
+                id="collect",
+                next_run_time=datetime.now(UTC) + timedelta(seconds=30),
+            )
             scheduler.start()
             self._wake.set()
             while not self._stopping.is_set():

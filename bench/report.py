@@ -1,0 +1,149 @@
+"""`socialpost report` over a store of 1,000,000 engagement snapshot rows (SQLite).
+
+35,800 sent posts (and 1,200 that failed or were missed) in 20 campaigns on 5 accounts, each sent post
+read at 1 h, 24 h, 7 d and 30 d with 7 metrics: 1,002,400 rows. Times the default JSON report, the
+grouped views, the people's view and the HTML file, each as a real `socialpost` process, and shows
+the query plan of the latest-snapshot query (it must use ix_snapshots_post_time, not a table scan).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from common import figure, header
+
+BIN = Path(sys.executable).parent / "socialpost"
+ACCOUNTS = ["x:acme", "mastodon:acme", "bluesky:acme", "facebook:acme", "linkedin:acme"]
+METRICS = ("views", "likes", "reposts", "replies", "quotes", "bookmarks", "clicks")
+AGES = (timedelta(hours=1), timedelta(hours=24), timedelta(days=7), timedelta(days=30))
+START = datetime(2025, 1, 6, 14, 0, tzinfo=UTC)
+
+
+def _stamp(when: datetime) -> str:
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def build(db: Path, posts: int = 37_000, campaigns: int = 20) -> int:
+    from socialpost.store.db import open_store
+
+    open_store(f"sqlite:///{db}").close()  # the real schema, through the migrations
+    connection = sqlite3.connect(db)
+    now = _stamp(START)
+    connection.executemany(
+        "INSERT INTO campaigns (id, name, source_file, timezone, late_within_seconds, late_else, created_at,"
+        " updated_at) VALUES (?, ?, ?, 'America/Montreal', 900, 'skip', ?, ?)",
+        [(c + 1, f"campaign-{c:02d}", f"c{c}.yaml", now, now) for c in range(campaigns)],
+    )
+    post_rows = []
+    snapshot_rows = []
+    for i in range(posts):
+        due = START + timedelta(hours=3 * i)
+        failed = i % 31 == 0
+        status = "failed" if failed else "sent"
+        account = ACCOUNTS[i % len(ACCOUNTS)]
+        post_rows.append(
+            (
+                i + 1,
+                i % campaigns + 1,
+                f"post-{i}",
+                account,
+                account.split(":")[0],
+                _stamp(due),
+                due.isoformat(),
+                status,
+                None if failed else f"r{i}",
+                None if failed else f"https://social.example/{i}",
+                "the network refused the post" if failed else None,
+                None if failed else _stamp(due),
+                f"k{i}",
+            )
+        )
+        if failed:
+            continue
+        for n, age in enumerate(AGES):
+            at = _stamp(due + age)
+            base = (i % 97 + 1) * (n + 1)
+            values = (base * 40, base, base // 3, base // 5, base // 11, None, None)
+            snapshot_rows.extend((i + 1, at, metric, value) for metric, value in zip(METRICS, values, strict=True))
+    connection.executemany(
+        "INSERT INTO posts (id, campaign_id, post_key, occurrence, account, network, payload, fingerprint,"
+        " idempotency_key, due_at, local_time, next_attempt_at, status, attempts, remote_id, remote_url, last_error,"
+        " sent_at, source, created_at, updated_at)"
+        " VALUES (?1, ?2, ?3, '', ?4, ?5, '{}', 'f', ?13, ?6, ?7, ?6, ?8, 1, ?9, ?10, ?11, ?12, '', ?6, ?6)",
+        post_rows,
+    )
+    connection.executemany(
+        "INSERT INTO engagement_snapshots (post_id, collected_at, metric, value, raw) VALUES (?, ?, ?, ?, NULL)",
+        snapshot_rows,
+    )
+    connection.commit()
+    connection.execute("ANALYZE")
+    connection.close()
+    return len(snapshot_rows)
+
+
+def plan(db: Path) -> list[str]:
+    from sqlalchemy import create_engine, select
+
+    from socialpost.report.aggregate import _latest_times, _previous_times
+
+    engine = create_engine(f"sqlite:///{db}")
+    lines = []
+    for name, times in (("latest", _latest_times()), ("previous", _previous_times())):
+        query = select(times)
+        sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+        lines += [f"{name}: {row[-1]}" for row in rows]
+    engine.dispose()
+    return lines
+
+
+def main() -> None:
+    header("report: 1,000,000 engagement snapshots, SQLite")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        db = folder / "bench.db"
+        start = time.perf_counter()
+        rows = build(db)
+        figure(f"build the store ({rows:,} snapshot rows)", time.perf_counter() - start, "s")
+        for line in plan(db):
+            print(f"   plan {line}")
+        env = {
+            "SOCIALPOST_DATABASE_URL": f"sqlite:///{db}",
+            "SOCIALPOST_DATA_DIR": str(folder),
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(folder),
+            "COLUMNS": "160",
+        }
+
+        def run(*args: str) -> float:
+            best = float("inf")
+            for _ in range(3):
+                began = time.perf_counter()
+                subprocess.run([str(BIN), *args], env=env, capture_output=True, check=True)
+                best = min(best, time.perf_counter() - began)
+            return best
+
+        figure("socialpost --version (process start)", run("--version"), "s")
+        figure("socialpost report --json (every post)", run("report", "--json"), "s", "< 1 s")
+        figure("socialpost report (people: tables, charts)", run("report"), "s", "< 1 s")
+        figure("socialpost report --by network --json", run("report", "--by", "network", "--json"), "s", "< 1 s")
+        figure("socialpost report --by week --json", run("report", "--by", "week", "--json"), "s")
+        figure(
+            "socialpost report --campaign campaign-03 --json",
+            run("report", "--campaign", "campaign-03", "--json"),
+            "s",
+        )
+        figure("socialpost report --csv", run("report", "--csv"), "s")
+        figure("socialpost report --html FILE", run("report", "--html", str(folder / "r.html")), "s")
+
+
+if __name__ == "__main__":
+    main()

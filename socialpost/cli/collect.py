@@ -1,0 +1,106 @@
+"""The collect command: read engagement metrics now."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from socialpost.cli import render
+from socialpost.cli.context import AppContext, pass_app
+from socialpost.cli.options import json_option
+
+if TYPE_CHECKING:
+    from socialpost.engagement.collect import Collector, CollectResult
+
+
+@click.command()
+@json_option
+@click.option("--campaign", metavar="NAME", help="Only the posts of this campaign.")
+@click.option("--account", metavar="NETWORK:NAME", help="Only the posts of this account.")
+@click.option(
+    "--all",
+    "all_",
+    is_flag=True,
+    help="Every sent post, also those past the last snapshot age (default: posts of the last 30 days and any due).",
+)
+@pass_app
+def collect(app: AppContext, json_: bool, campaign: str | None, account: str | None, all_: bool) -> None:
+    """Read the engagement of sent posts now (the daemon also does it at fixed ages after posting).
+
+    Reads are batched per account, stay within each account's daily read budget (config:
+    engagement.reads_per_day) and stop for an account that is rate limited. A metric a network does
+    not give is shown as "n/a", never 0.
+    """
+    from socialpost.engagement.collect import Collector
+    from socialpost.engagement.settings import engagement_settings
+    from socialpost.errors import AttentionNeeded
+    from socialpost.networks.registry import Adapters
+
+    app.setup_logging()
+    adapters = Adapters(app.settings, clock=app.clock)
+    collector = Collector(app.store, adapters, engagement_settings(app.settings), clock=app.clock)
+    mode = "all" if all_ else "recent"
+    try:
+        if json_:
+            result = collector.collect(mode=mode, campaign=campaign, account=account)
+        else:
+            result = _with_progress(collector, mode=mode, campaign=campaign, account=account)
+    finally:
+        adapters.close()
+    if json_:
+        render.echo_json(result.as_json())
+    else:
+        _summary(result)
+    if result.errors:
+        raise AttentionNeeded(
+            f"{len(result.errors)} account(s) could not be read completely; "
+            "the daemon (or 'socialpost collect' later) reads the rest."
+        )
+
+
+def _with_progress(collector: Collector, *, mode: str, campaign: str | None, account: str | None) -> CollectResult:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("[bold]reading metrics[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=render.console(err=True),
+        transient=True,
+    )
+    task = bar.add_task("", total=None)
+
+    def progress(done: int, total: int, account: str) -> None:
+        bar.update(task, completed=done, total=total, description=account)
+
+    with bar:
+        return collector.collect(mode=mode, campaign=campaign, account=account, progress=progress)
+
+
+def _summary(result: CollectResult) -> None:
+    from rich.table import Table
+
+    out = render.console()
+    if not result.accounts:
+        out.print("Nothing to read: no sent post is waiting for its engagement.")
+        return
+    table = Table(title=f"Engagement read for {result.collected} post(s)", title_justify="left")
+    for column in ("account", "read", "no metrics", "over budget", "left", "note"):
+        table.add_column(column, justify="left" if column in ("account", "note") else "right")
+    for item in result.accounts:
+        note = ""
+        if item.paused_until is not None:
+            note = f"paused until {item.paused_until:%Y-%m-%d %H:%M} UTC: {item.error}"
+        elif item.error:
+            note = item.error
+        table.add_row(
+            item.account,
+            str(item.collected),
+            str(item.unavailable),
+            str(item.over_budget),
+            str(item.left),
+            render.short(note, 90),
+        )
+    out.print(table)

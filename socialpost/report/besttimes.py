@@ -1,0 +1,149 @@
+"""Hour-of-week engagement and "best time to post", from an account's own history.
+
+Each sent post counts in the hour of the week it went out, in its campaign's time zone. Its
+engagement is the engagement rate where the network gives views, else its interactions (likes +
+reposts + replies + quotes), read from its latest snapshot — and only once that snapshot is at least
+:data:`MATURE_AFTER` old, so a post read one hour after posting does not look worse than one read a
+week later. Hours are ranked by their median; no advice is given before an account has
+:data:`MIN_POSTS` such posts, and an hour needs :data:`MIN_PER_SLOT` posts to be advised.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from socialpost.report.aggregate import Filters, PostFacts, load_posts
+from socialpost.store.db import Store
+
+MIN_POSTS = 10
+MIN_PER_SLOT = 2
+MATURE_AFTER = timedelta(hours=24)
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class Slot:
+    weekday: int  # 0 = Monday
+    hour: int  # 0–23, local time of the post's campaign
+    posts: int
+    median: float
+
+    @property
+    def label(self) -> str:
+        return f"{DAYS[self.weekday]} {self.hour:02d}:00–{(self.hour + 1) % 24:02d}:00"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "weekday": self.weekday,
+            "day": DAYS[self.weekday],
+            "hour": self.hour,
+            "posts": self.posts,
+            "median": self.median,
+        }
+
+
+@dataclass
+class HourOfWeek:
+    measure: str  # "rate" or "interactions"
+    slots: dict[tuple[int, int], Slot] = field(default_factory=dict)
+
+    @property
+    def sample(self) -> int:
+        return sum(s.posts for s in self.slots.values())
+
+    def as_json(self) -> dict[str, Any]:
+        return {"measure": self.measure, "sample": self.sample, "slots": [s.as_json() for s in self.slots.values()]}
+
+
+@dataclass
+class BestTimes:
+    account: str
+    measure: str
+    sample: int  # posts with mature engagement
+    needed: int  # posts needed before any advice
+    slots: list[Slot]  # best first; empty when there is no advice
+
+    @property
+    def advice(self) -> bool:
+        return bool(self.slots)
+
+    def describe(self) -> str:
+        """One line for people."""
+        if not self.slots:
+            if self.sample < self.needed:
+                return (
+                    f"{self.account}: not enough history for advice yet ({self.sample} of {self.needed} posts "
+                    "with engagement a day or more after posting)."
+                )
+            return f"{self.account}: no hour of the week has {MIN_PER_SLOT} posts yet; try more varied times."
+        unit = "median engagement rate" if self.measure == "rate" else "median interactions"
+        parts = [f"{s.label} ({unit} {format_measure(s.median, self.measure)}, {s.posts} posts)" for s in self.slots]
+        return f"{self.account}: best times, from {self.sample} posts: " + "; ".join(parts)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "account": self.account,
+            "measure": self.measure,
+            "sample": self.sample,
+            "needed": self.needed,
+            "advice": self.advice,
+            "slots": [s.as_json() for s in self.slots],
+        }
+
+
+def format_measure(value: float, measure: str) -> str:
+    return f"{value:.1%}" if measure == "rate" else f"{value:g}"
+
+
+def _mature(posts: Iterable[PostFacts]) -> list[PostFacts]:
+    return [
+        p
+        for p in posts
+        if p.status == "sent"
+        and p.sent_at is not None
+        and p.latest is not None
+        and p.latest.collected_at - p.sent_at >= MATURE_AFTER
+    ]
+
+
+def hour_of_week(posts: Iterable[PostFacts]) -> HourOfWeek:
+    """Median engagement per (weekday, hour) of the posts given (see the module's rules)."""
+    mature = _mature(posts)
+    with_rate = [p for p in mature if p.rate is not None]
+    measure = "rate" if mature and len(with_rate) == len(mature) else "interactions"
+    values: dict[tuple[int, int], list[float]] = {}
+    for post in mature:
+        value = post.rate if measure == "rate" else post.interactions
+        if value is None:
+            continue
+        local = post.local_when
+        values.setdefault((local.weekday(), local.hour), []).append(float(value))
+    grid = HourOfWeek(measure)
+    for (weekday, hour), found in sorted(values.items()):
+        grid.slots[(weekday, hour)] = Slot(weekday, hour, len(found), float(statistics.median(found)))
+    return grid
+
+
+def best_times_from(posts: Iterable[PostFacts], account: str, *, min_posts: int = MIN_POSTS, top: int = 3) -> BestTimes:
+    grid = hour_of_week(p for p in posts if p.account == account)
+    sample = grid.sample
+    if sample < min_posts:
+        return BestTimes(account, grid.measure, sample, min_posts, [])
+    ranked = sorted(
+        (s for s in grid.slots.values() if s.posts >= MIN_PER_SLOT),
+        key=lambda s: (-s.median, -s.posts, s.weekday, s.hour),
+    )
+    return BestTimes(account, grid.measure, sample, min_posts, ranked[:top])
+
+
+def best_times(store: Store, account: str, *, min_posts: int = MIN_POSTS, top: int = 3) -> BestTimes:
+    """The hours of the week when ``account``'s posts got the best median engagement.
+
+    ``BestTimes.advice`` is False (and ``describe()`` says why) until the account has ``min_posts``
+    posts with engagement read a day or more after posting.
+    """
+    return best_times_from(load_posts(store, Filters(account=account)), account, min_posts=min_posts, top=top)

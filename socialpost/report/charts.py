@@ -1,0 +1,131 @@
+"""Pictures of the report: the data behind them, and how they look in a terminal (rich).
+
+The same series feed the HTML report's SVG (:mod:`socialpost.report.html`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from socialpost.report.aggregate import PostFacts, group_key
+from socialpost.report.besttimes import DAYS, HourOfWeek, format_measure
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+BLOCKS = " ▏▎▍▌▋▊▉█"
+HEAT = ("color(236)", "color(22)", "color(28)", "color(34)", "color(40)", "color(46)")  # none, then low → high
+MAX_BUCKETS = 60
+
+
+@dataclass(frozen=True)
+class Point:
+    key: str  # a day (2027-03-02) or an ISO week (2027-W09)
+    interactions: int | None  # summed over the bucket's sent posts that know them
+    posts: int  # posts that went out in the bucket
+    not_out: int  # posts due in the bucket that did not go out
+
+
+def trend(posts: Iterable[PostFacts], by: str | None = None) -> tuple[str, list[Point]]:
+    """Interactions per day (or per week when the posts span more than 60 days), oldest first."""
+    items = list(posts)
+    if by is None:
+        days = {group_key(p, "day") for p in items}
+        by = "day" if len(days) <= MAX_BUCKETS else "week"
+    buckets: dict[str, list[PostFacts]] = {}
+    for post in items:
+        buckets.setdefault(group_key(post, by), []).append(post)
+    points = []
+    for key in sorted(buckets)[-MAX_BUCKETS:]:
+        inside = buckets[key]
+        known = [v for p in inside if (v := p.interactions) is not None]
+        points.append(
+            Point(
+                key,
+                sum(known) if known else None,
+                sum(1 for p in inside if p.status == "sent"),
+                sum(1 for p in inside if p.not_out),
+            )
+        )
+    return by, points
+
+
+def trend_chart(posts: Sequence[PostFacts], width: int = 50) -> RenderableType:
+    """Horizontal bars, one a day (or week): interactions at the latest snapshot."""
+    from rich.text import Text
+
+    by, points = trend(posts)
+    text = Text()
+    text.append(f"Interactions per {by} (likes + reposts + replies + quotes, latest snapshot)\n", style="bold")
+    if not points:
+        text.append("no posts yet\n", style="dim")
+        return text
+    top = max((p.interactions or 0 for p in points), default=0)
+    label = max(len(p.key) for p in points)
+    for point in points:
+        text.append(f"{point.key:<{label}} ")
+        if point.interactions is None:
+            text.append("n/a".ljust(width), style="dim")
+        else:
+            text.append(_bar(point.interactions, top, width), style="green")
+        value = "n/a" if point.interactions is None else f"{point.interactions:,}"
+        text.append(f" {value} ({point.posts} sent")
+        if point.not_out:
+            text.append(f", {point.not_out} not out", style="red")
+        text.append(")\n")
+    return text
+
+
+def _bar(value: int, top: int, width: int) -> str:
+    if top <= 0:
+        return " " * width
+    eighths = round(value / top * width * 8)
+    full, part = divmod(eighths, 8)
+    bar = "█" * full + (BLOCKS[part] if part else "")
+    return bar.ljust(width)
+
+
+def heat_level(value: float, low: float, high: float) -> int:
+    """1–5 for a value between low and high (0 is kept for "no posts")."""
+    if high <= low:
+        return 5
+    return 1 + min(4, int((value - low) / (high - low) * 5))
+
+
+def heatmap(grid: HourOfWeek) -> RenderableType:
+    """Seven rows (Monday first), 24 hour columns; a brighter green is a better median."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    what = "median engagement rate" if grid.measure == "rate" else "median interactions"
+    title = Text(f"Hour of the week ({what}; posts' local time; {grid.sample} posts)", style="bold")
+    table = Table(
+        show_edge=False,
+        pad_edge=False,
+        box=None,
+        padding=(0, 0),
+    )
+    table.add_column("", no_wrap=True)
+    for hour in range(24):
+        table.add_column(f"{hour:02d}" if hour % 3 == 0 else "", no_wrap=True, min_width=2)
+    values = [s.median for s in grid.slots.values()]
+    low, high = (min(values), max(values)) if values else (0.0, 0.0)
+    for weekday, day in enumerate(DAYS):
+        cells: list[Text | str] = [f"{day[:3]} "]
+        for hour in range(24):
+            slot = grid.slots.get((weekday, hour))
+            if slot is None:
+                cells.append(Text(" ·", style="dim"))
+            else:
+                cells.append(Text("  ", style=f"on {HEAT[heat_level(slot.median, low, high)]}"))
+        table.add_row(*cells)
+    if values:
+        table.caption = (
+            f"dim {format_measure(low, grid.measure)} … bright {format_measure(high, grid.measure)}; "
+            "· no post at that hour"
+        )
+        table.caption_justify = "left"
+    return Group(title, table)

@@ -1,0 +1,258 @@
+"""``socialpost report --html FILE``: one self-contained page a marketer can e-mail to a client.
+
+Everything is inline: CSS in a ``<style>``, charts as ``<svg>``; no script, no font, no image, no
+stylesheet from anywhere — the file opens offline and loads nothing. The only web addresses in it
+are the posts' own links (``<a href>``, followed only when the reader clicks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from socialpost.engagement.metrics import METRICS
+from socialpost.report.aggregate import Filters, Group, PostFacts, group_posts, sort_by
+from socialpost.report.besttimes import DAYS, BestTimes, HourOfWeek, format_measure, hour_of_week
+from socialpost.report.charts import heat_level, trend
+from socialpost.timeutil import iso_utc
+
+HEAT_FILL = ("#eef0f3", "#d6efd9", "#a8dcb0", "#6cc17c", "#34a04f", "#137a34")
+MAX_POST_ROWS = 500
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:24px;color:#1d2330;
+background:#fff;max-width:1150px}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #dde1e7;padding-bottom:4px}
+.meta{color:#5b6472;font-size:13px}.cards{display:flex;flex-wrap:wrap;gap:10px;margin:14px 0}
+.card{border:1px solid #dde1e7;border-radius:8px;padding:8px 14px;min-width:90px}
+.card b{display:block;font-size:20px}.card span{color:#5b6472;font-size:12px}
+.warn{background:#fdecec;border:1px solid #f3b5b5;color:#8a1c1c;border-radius:8px;padding:8px 12px;margin:10px 0}
+table{border-collapse:collapse;font-size:13px;margin:6px 0 12px;width:100%}
+th,td{border-bottom:1px solid #e6e9ee;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f5f7fa}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.na{color:#9aa1ab}.st-sent{color:#137a34}.st-failed,.st-missed,.st-unknown,.st-held{color:#b3261e;font-weight:600}
+tr.flag td{background:#fff5f5}svg text{font-family:inherit}.note{color:#5b6472;font-size:12px}
+"""
+
+
+def _num(value: int | None) -> str:
+    return '<span class="na">n/a</span>' if value is None else f"{value:,}"
+
+
+def _rate(value: float | None) -> str:
+    return '<span class="na">n/a</span>' if value is None else f"{value:.2%}"
+
+
+def _link(url: str | None) -> str:
+    if not url:
+        return ""
+    if url.startswith(("https://", "http://")):
+        return f'<a href="{escape(url, quote=True)}">{escape(_short(url, 48))}</a>'
+    return escape(_short(url, 48))
+
+
+def _short(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def trend_svg(posts: Sequence[PostFacts], width: int = 1100, height: int = 260) -> str:
+    by, points = trend(posts)
+    left, right, top, bottom = 56, 12, 16, 54
+    plot_w, plot_h = width - left - right, height - top - bottom
+    parts = [
+        f'<svg class="chart trend" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="Interactions per {by}">'
+    ]
+    high = max((p.interactions or 0 for p in points), default=0)
+    scale = high or 1
+    parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#9aa1ab"/>')
+    for fraction in (0.0, 0.5, 1.0):
+        y = top + plot_h - fraction * plot_h
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#5b6472">')
+        parts.append(f"{round(scale * fraction):,}</text>")
+        if fraction:
+            parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#eef0f3"/>')
+    if not points:
+        parts.append(f'<text x="{left + 10}" y="{top + plot_h / 2}" font-size="13" fill="#5b6472">no posts</text>')
+    slot = plot_w / max(len(points), 1)
+    bar_w = max(slot * 0.7, 1.0)
+    every = max(1, len(points) // 12)
+    for index, point in enumerate(points):
+        x = left + index * slot + (slot - bar_w) / 2
+        value = point.interactions or 0
+        h = value / scale * plot_h
+        tip = f"{point.key}: {'n/a' if point.interactions is None else f'{value:,}'} interactions, {point.posts} sent"
+        if point.not_out:
+            tip += f", {point.not_out} not out"
+        parts.append(
+            f'<rect class="bar" x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w:.1f}" height="{max(h, 0.5):.1f}" '
+            f'fill="{"#34a04f" if point.interactions is not None else "#d0d4da"}"><title>{escape(tip)}</title></rect>'
+        )
+        if point.not_out:
+            parts.append(
+                f'<circle cx="{x + bar_w / 2:.1f}" cy="{top + plot_h + 8}" r="3" fill="#b3261e">'
+                f"<title>{point.not_out} post(s) did not go out</title></circle>"
+            )
+        if index % every == 0:
+            parts.append(
+                f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 24}" font-size="10" text-anchor="middle" '
+                f'fill="#5b6472">{escape(point.key)}</text>'
+            )
+    parts.append(
+        f'<text x="{left}" y="{height - 6}" font-size="11" fill="#5b6472">interactions (likes + reposts + replies + '
+        f"quotes) per {by}, latest snapshot; a red dot marks posts that did not go out</text></svg>"
+    )
+    return "".join(parts)
+
+
+def heatmap_svg(grid: HourOfWeek, cell: int = 36) -> str:
+    left, top = 96, 26
+    width, height = left + 24 * cell + 10, top + 7 * cell + 40
+    what = "median engagement rate" if grid.measure == "rate" else "median interactions"
+    parts = [
+        f'<svg class="chart heatmap" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="Hour of the week, {what}">'
+    ]
+    for hour in range(24):
+        parts.append(
+            f'<text x="{left + hour * cell + cell / 2}" y="{top - 8}" font-size="10" text-anchor="middle" '
+            f'fill="#5b6472">{hour:02d}</text>'
+        )
+    values = [s.median for s in grid.slots.values()]
+    low, high = (min(values), max(values)) if values else (0.0, 0.0)
+    for weekday, day in enumerate(DAYS):
+        y = top + weekday * cell
+        parts.append(f'<text x="{left - 8}" y="{y + cell / 2 + 4}" font-size="12" text-anchor="end">{day}</text>')
+        for hour in range(24):
+            slot = grid.slots.get((weekday, hour))
+            level = 0 if slot is None else heat_level(slot.median, low, high)
+            tip = (
+                f"{day} {hour:02d}:00: no post"
+                if slot is None
+                else f"{day} {hour:02d}:00: {what} {format_measure(slot.median, grid.measure)} ({slot.posts} posts)"
+            )
+            parts.append(
+                f'<rect class="cell" x="{left + hour * cell + 1}" y="{y + 1}" width="{cell - 2}" height="{cell - 2}" '
+                f'rx="3" fill="{HEAT_FILL[level]}"><title>{escape(tip)}</title></rect>'
+            )
+    legend_y = top + 7 * cell + 22
+    parts.append(f'<text x="{left}" y="{legend_y}" font-size="11" fill="#5b6472">')
+    if values:
+        parts.append(
+            escape(
+                f"{what}, posts' local time, {grid.sample} posts: lightest {format_measure(low, grid.measure)}, "
+                f"darkest {format_measure(high, grid.measure)}; grey: no post"
+            )
+        )
+    else:
+        parts.append("not enough engagement yet (posts count once read a day or more after posting)")
+    parts.append("</text></svg>")
+    return "".join(parts)
+
+
+def _group_table(groups: Sequence[Group], by: str) -> str:
+    head = "".join(f'<th class="n">{m}</th>' for m in METRICS)
+    rows = [
+        f"<table><thead><tr><th>{escape(by)}</th><th class='n'>posts</th><th class='n'>sent</th>"
+        f"<th class='n'>not out</th>{head}<th class='n'>rate</th></tr></thead><tbody>"
+    ]
+    for group in groups:
+        flag = ' class="flag"' if group.not_out else ""
+        cells = "".join(f'<td class="n">{_num(group.total(m))}</td>' for m in METRICS)
+        rows.append(
+            f"<tr{flag}><td>{escape(group.key)}</td><td class='n'>{len(group.posts)}</td>"
+            f"<td class='n'>{group.sent}</td>"
+            f"<td class='n'>{group.not_out}</td>{cells}<td class='n'>{_rate(group.rate)}</td></tr>"
+        )
+    rows.append("</tbody></table>")
+    return "".join(rows)
+
+
+def _post_table(posts: Sequence[PostFacts]) -> str:
+    head = "".join(f'<th class="n">{m}</th>' for m in METRICS)
+    rows = [
+        "<table><thead><tr><th>post</th><th>account</th><th>state</th><th>sent (UTC)</th><th>where / why</th>"
+        f"{head}<th class='n'>rate</th><th class='n'>growth</th></tr></thead><tbody>"
+    ]
+    for post in posts:
+        metrics = post.metrics
+        cells = "".join(f'<td class="n">{_num(metrics.get(m)) if post.latest else ""}</td>' for m in METRICS)
+        grown = post.growth
+        growth = ""
+        if grown is not None:
+            known = {m: v for m, v in grown.items() if v}
+            growth = ", ".join(f"{m} {v:+,}" for m, v in known.items()) or "no change"
+        where = _link(post.url) if post.url else escape(_short(post.reason or "", 90))
+        flag = ' class="flag"' if post.not_out else ""
+        rows.append(
+            f"<tr{flag}><td>{escape(post.campaign)} / {escape(post.id)}</td><td>{escape(post.account)}</td>"
+            f'<td class="st-{escape(post.status)}">{escape(post.status)}</td>'
+            f"<td>{post.sent_at.strftime('%Y-%m-%d %H:%M') if post.sent_at else ''}</td><td>{where}</td>{cells}"
+            f"<td class='n'>{_rate(post.rate) if post.latest else ''}</td><td class='n'>{escape(growth)}</td></tr>"
+        )
+    rows.append("</tbody></table>")
+    return "".join(rows)
+
+
+def build_html(
+    posts: Sequence[PostFacts],
+    *,
+    generated_at: datetime,
+    filters: Filters | None = None,
+    best: Sequence[BestTimes] = (),
+    by: str | None = None,
+    sort: str | None = None,
+    title: str = "Social media report",
+) -> str:
+    everything = Group("all", list(posts))
+    not_out = [p for p in posts if p.not_out]
+    active: dict[str, Any] = {k: v for k, v in (filters.as_json() if filters else {}).items() if v}
+    filt = ", ".join(f"{k} {v}" for k, v in active.items()) or "all posts"
+    out = [
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="meta">Generated {escape(iso_utc(generated_at))} by socialpost · {escape(filt)}</p>',
+        '<div class="cards">',
+        f"<div class='card'><b>{len(posts):,}</b><span>posts</span></div>",
+        f"<div class='card'><b>{everything.sent:,}</b><span>sent</span></div>",
+        f"<div class='card'><b>{len(not_out):,}</b><span>did not go out</span></div>",
+    ]
+    for metric in METRICS:
+        out.append(f"<div class='card'><b>{_num(everything.total(metric))}</b><span>{metric}</span></div>")
+    out.append(f"<div class='card'><b>{_rate(everything.rate)}</b><span>engagement rate</span></div></div>")
+    out.append(
+        '<p class="note">Numbers are each post\'s latest snapshot. "n/a": the network does not give that '
+        "metric (never counted as 0). Engagement rate = (likes + reposts + replies + quotes) / views, over "
+        "posts whose views are known.</p>"
+    )
+    if not_out:
+        out.append(
+            f'<div class="warn">{len(not_out)} post(s) did not go out as planned (failed, missed, unknown or held); '
+            "they are listed below.</div>"
+        )
+    out.append("<h2>Trend</h2>")
+    out.append(trend_svg(posts))
+    out.append("<h2>Hour of the week</h2>")
+    out.append(heatmap_svg(hour_of_week(posts)))
+    if best:
+        out.append("<h2>Best time to post</h2><ul>")
+        for item in best:
+            out.append(f"<li>{escape(item.describe())}</li>")
+        out.append("</ul>")
+    views = [by] if by and by != "post" else ["campaign", "network"]
+    for view in views:
+        out.append(f"<h2>By {escape(view)}</h2>")
+        out.append(_group_table(sort_by(group_posts(posts, view), sort), view))
+    if not_out:
+        out.append("<h2>Did not go out</h2>")
+        out.append(_post_table(not_out))
+    shown = sort_by([p for p in posts if not p.not_out], sort or "interactions")[:MAX_POST_ROWS]
+    out.append(f"<h2>Posts ({len(shown):,} shown{', best first' if shown else ''})</h2>")
+    out.append(_post_table(shown))
+    out.append("</body></html>\n")
+    return "".join(out)
