@@ -9,7 +9,8 @@ APScheduler keeps only in-memory jobs (posts live in our own tables; see docs/ar
 arrives while a claim round is running is never lost);
 * ``reap`` — takes over posts whose lease expired while ``sending`` and reconciles them;
 * ``heartbeat`` — tells ``socialpost status`` this daemon is alive;
-* ``collect`` — reads the engagement of sent posts at the configured ages (docs/engagement.md).
+* ``collect`` — reads the engagement of sent posts at the configured ages (docs/engagement.md);
+* ``confirm`` — checks that posts published on the network's side went public (YouTube).
 
 Network calls run in a ThreadPoolExecutor of ``workers`` threads and never block the clock. A
 daemon claims at most as many posts as it has free workers, so claims are not hoarded.
@@ -31,6 +32,7 @@ from typing import Any
 
 from socialpost.config import Settings
 from socialpost.daemon.collector import CollectorJob
+from socialpost.daemon.confirm import ConfirmJob
 from socialpost.daemon.dispatcher import Dispatcher
 from socialpost.networks.registry import Adapters
 from socialpost.store.db import Store
@@ -68,6 +70,7 @@ class Daemon:
         self.stop_when = stop_when
         self._stopping = threading.Event()
         self.collector = CollectorJob(store, settings, self.adapters, clock=clock, should_stop=self._stopping.is_set)
+        self.confirmer = ConfirmJob(store, self.adapters, daemon_id=self.daemon_id, clock=clock)
         self._wake = threading.Event()
         self._inflight_lock = threading.Lock()
         # future → (post, whether it is a first-hand delivery; False for a reconciliation)
@@ -114,6 +117,13 @@ class Daemon:
                 seconds=self.collector.interval_seconds,
                 id="collect",
                 next_run_time=datetime.now(UTC) + timedelta(seconds=30),
+            )
+            scheduler.add_job(
+                self.confirmer.run,
+                "interval",
+                minutes=5,
+                id="confirm",
+                next_run_time=datetime.now(UTC) + timedelta(seconds=45),
             )
             scheduler.start()
             self._wake.set()

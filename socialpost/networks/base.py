@@ -194,6 +194,11 @@ class Network(ABC):
         absent or None ("not available"), never 0."""
         return {}
 
+    def confirm(self, remote_id: str) -> bool | None:
+        """After a post's time: is it really out? For networks where publishing is scheduled on the
+        network's side (YouTube's publishAt). None: nothing to confirm (the default)."""
+        return None
+
     def lead_time(self) -> timedelta:
         """How long before its time a post must be handed to this network (YouTube uploads a
         video ahead and lets YouTube publish it at the post's time). Zero for most networks."""

@@ -228,9 +228,17 @@ class YouTubeNetwork(Network):
         folder = self.context.data_dir / "youtube" / _safe(name)
         self.uploads = UploadStates(folder / "uploads")
         self.quota = QuotaBook(folder / "quota.json")
-        self.progress: ProgressCallback | None = None  # the CLI may draw a progress bar with it
+        # the CLI may draw a progress bar with it; the daemon logs every tenth of the upload
+        self.progress: ProgressCallback | None = self._log_progress
+        self._logged_tenth: dict[int, int] = {}
         self._credentials: Credentials | None = None
         self._lock = threading.Lock()
+
+    def _log_progress(self, done: int, total: int) -> None:
+        tenth = 10 * done // total if total else 10
+        if self._logged_tenth.get(total, -1) < tenth:
+            self._logged_tenth[total] = tenth
+            log.info("%s: uploaded %d%% (%.1f of %.1f MB)", self._where, tenth * 10, done / 1e6, total / 1e6)
 
     # --- plumbing -------------------------------------------------------------------------------
 
@@ -564,6 +572,9 @@ class YouTubeNetwork(Network):
         return None
 
     # --- after publishing -----------------------------------------------------------------------
+
+    def confirm(self, remote_id: str) -> bool | None:
+        return self.confirm_published(remote_id)
 
     def confirm_published(self, video_id: str) -> bool:
         """True when the video is public (YouTube made it so at publishAt); ContentRejected when
