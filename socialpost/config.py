@@ -24,6 +24,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 
 from socialpost.engagement.settings import EngagementSettings
 from socialpost.errors import CampaignError, ConfigError
+from socialpost.inbox_settings import InboxSettings
 from socialpost.timeutil import format_duration, parse_duration
 from socialpost.yamlfile import YamlDocument, load_yaml, pydantic_problems
 
@@ -98,10 +99,11 @@ class ConfigFile(BaseModel):
     database: str | None = None
     daemon: DaemonSettings = DaemonSettings()
     engagement: EngagementSettings = EngagementSettings()
+    inbox: InboxSettings = InboxSettings()
     # accounts.<network>.<name> = adapter-specific settings, validated by the adapter itself
     accounts: dict[str, dict[str, dict[str, Any] | None]] = {}
 
-    @field_validator("daemon", "engagement", "accounts", mode="before")
+    @field_validator("daemon", "engagement", "inbox", "accounts", mode="before")
     @classmethod
     def _empty_section(cls, value: Any) -> Any:
         """A section whose lines are all commented out (``daemon:`` alone) means the defaults."""
@@ -117,6 +119,7 @@ class Settings:
     config_path: Path | None = None
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     engagement: EngagementSettings = field(default_factory=EngagementSettings)
+    inbox: InboxSettings = field(default_factory=InboxSettings)
     accounts: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     document: YamlDocument | None = None
     secrets_path: Path | None = None  # secrets.yaml (mode 0600); None: no secrets file
@@ -224,6 +227,7 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
         config_path=path,
         daemon=parsed.daemon,
         engagement=parsed.engagement,
+        inbox=parsed.inbox,
         accounts=accounts,
         document=document,
         secrets_path=secrets_file(path),
@@ -237,6 +241,8 @@ def _config_fields(loc: tuple[str | int, ...]) -> list[str]:
         return list(DaemonSettings.model_fields)
     if loc == ("engagement",):
         return list(EngagementSettings.model_fields)
+    if loc == ("inbox",):
+        return list(InboxSettings.model_fields)
     return []
 
 

@@ -32,7 +32,7 @@ from socialpost.cli import cli
 from socialpost.cli.context import AppContext
 from socialpost.cli.doctor import doctor
 from socialpost.config import Settings
-from socialpost.store.db import MIGRATIONS, Store, open_store
+from socialpost.store.db import MIGRATIONS, SCHEMA_HEAD, Store, open_store
 from socialpost.store.models import PostRow, Status
 from socialpost.store.queue import Queue
 from tests.conftest import START, FakeClock
@@ -377,7 +377,10 @@ def test_a_database_at_revision_0001_needs_upgrading(settings: Settings, clock: 
         old.close()
     run = run_doctor(settings, clock)
     found = run.one("database")
-    assert found["status"] == "warning" and "old schema (revision 0001; this socialpost needs 0002)" in found["message"]
+    assert (
+        found["status"] == "warning"
+        and f"old schema (revision 0001; this socialpost needs {SCHEMA_HEAD})" in found["message"]
+    )
     assert "Stop every socialpost daemon" in found["fix"]
     assert "daemon" not in run.statuses()  # the other store checks need the current schema
     # the doctor did not migrate it

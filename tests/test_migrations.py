@@ -18,7 +18,17 @@ from socialpost.store.db import MIGRATIONS, SCHEMA_HEAD, current_revision, open_
 from socialpost.store.models import Base
 from tests.store_helpers import throwaway_postgres
 
-TABLES = {"alembic_version", "campaigns", "posts", "events", "engagement_snapshots", "daemons", "rate_budgets"}
+TABLES = {
+    "alembic_version",
+    "campaigns",
+    "posts",
+    "events",
+    "engagement_snapshots",
+    "engagement_latest",
+    "daemons",
+    "rate_budgets",
+    "inbox_items",
+}
 
 
 def _diff(store: db.Store) -> list[object]:
@@ -182,7 +192,7 @@ def test_upgrade_from_0001_keeps_posts_and_adds_rate_budgets(tmp_path: Path) -> 
             )
         assert current_revision(store) == "0001"
         db.upgrade(store)
-        assert current_revision(store) == SCHEMA_HEAD == "0002"
+        assert current_revision(store) == SCHEMA_HEAD
         assert _diff(store) == []
         with store.engine.connect() as connection:
             assert connection.execute(text("SELECT name FROM campaigns")).scalar() == "c"
@@ -195,3 +205,122 @@ def test_upgrade_from_0001_keeps_posts_and_adds_rate_budgets(tmp_path: Path) -> 
             assert "rate_budgets" not in inspect(connection).get_table_names()
     finally:
         store.close()
+
+
+def test_0003_fills_engagement_latest_from_the_snapshots_already_stored(tmp_path: Path) -> None:
+    """Snapshots written before 0003 (partial ones, "not available", late and older reads, two
+    reads at the same moment) give the same latest and previous as grouping the history."""
+    from datetime import UTC, datetime, timedelta
+
+    from alembic import command
+
+    from tests.test_report_latest import from_history, from_summary
+
+    store = open_store(f"sqlite:///{tmp_path / 'before.db'}", migrate=False)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    t0 = datetime(2027, 3, 1, 14, 0)
+    stamp = "%Y-%m-%d %H:%M:%S.%f"
+    snapshots = [  # post, hours after t0, metric, value
+        *((1, 1, m, v) for m, v in (("views", 100), ("likes", 5), ("bookmarks", None))),
+        *((1, 24, m, v) for m, v in (("views", 400), ("likes", 20), ("bookmarks", None))),
+        (1, 24, "clicks", 0),  # a second read at the same moment: merged into the same snapshot
+        (1, 2, "likes", 7),  # written late, between the two: the previous
+        (1, 0, "likes", 1),  # older than both: history only
+        (2, 3, "likes", 0),
+        (2, 3, "views", None),  # only one snapshot: no previous
+        (2, 5, "raw-only", 4),  # not a normalised metric: history only
+    ]
+    try:
+        with store.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0002")
+            connection.execute(
+                text(
+                    "INSERT INTO campaigns VALUES (1, 'c', 'c.yaml', 'UTC', 900, 'skip', "
+                    "'2027-01-01 00:00:00.000000', '2027-01-01 00:00:00.000000')"
+                )
+            )
+            for post in (1, 2, 3):
+                connection.execute(
+                    text(
+                        "INSERT INTO posts (id, campaign_id, post_key, occurrence, account, network, payload,"
+                        " fingerprint, idempotency_key, due_at, local_time, next_attempt_at, status, attempts,"
+                        " source, created_at, updated_at) VALUES (:id, 1, :key, '', 'x:a', 'x', '{}', 'f', :key,"
+                        " :t, '', :t, 'sent', 1, '', :t, :t)"
+                    ),
+                    {"id": post, "key": f"p{post}", "t": t0.strftime(stamp)},
+                )
+            for post, hours, metric, value in snapshots:
+                connection.execute(
+                    text(
+                        "INSERT INTO engagement_snapshots (post_id, collected_at, metric, value)"
+                        " VALUES (:post, :at, :metric, :value)"
+                    ),
+                    {
+                        "post": post,
+                        "at": (t0 + timedelta(hours=hours)).strftime(stamp),
+                        "metric": metric,
+                        "value": value,
+                    },
+                )
+            command.upgrade(config, "0003")
+        summary = from_summary(store)
+        assert summary == from_history(store)
+        at = t0.replace(tzinfo=UTC)
+        assert summary[1] == (
+            at + timedelta(hours=24),
+            {"views": 400, "likes": 20, "bookmarks": None, "clicks": 0},
+            at + timedelta(hours=2),
+            {"likes": 7},
+        )
+        assert summary[2] == (at + timedelta(hours=3), {"views": None, "likes": 0}, None, None)
+        assert 3 not in summary  # never read
+        with store.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0002")
+        with store.engine.connect() as connection:
+            assert "engagement_latest" not in inspect(connection).get_table_names()
+            assert connection.execute(text("SELECT count(*) FROM engagement_snapshots")).scalar() == len(snapshots)
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_0003_backfill_runs_on_postgresql() -> None:
+    from alembic import command
+
+    from tests.test_report_latest import from_history, from_summary
+
+    with throwaway_postgres() as url:
+        store = open_store(url, migrate=False)
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with store.engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "0002")
+                connection.execute(
+                    text("INSERT INTO campaigns VALUES (1, 'c', 'c.yaml', 'UTC', 900, 'skip', now(), now())")
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO posts (id, campaign_id, post_key, occurrence, account, network, payload,"
+                        " fingerprint, idempotency_key, due_at, local_time, next_attempt_at, status, attempts,"
+                        " source, created_at, updated_at) VALUES (1, 1, 'p', '', 'x:a', 'x', '{}', 'f', 'k',"
+                        " now(), '', now(), 'sent', 1, '', now(), now())"
+                    )
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO engagement_snapshots (post_id, collected_at, metric, value) VALUES"
+                        " (1, '2027-03-01 15:00+00', 'likes', 5), (1, '2027-03-01 15:00+00', 'views', NULL),"
+                        " (1, '2027-03-02 14:00+00', 'likes', 9), (1, '2027-03-02 14:00+00', 'views', NULL)"
+                    )
+                )
+                command.upgrade(config, "0003")
+            summary = from_summary(store)
+            assert summary == from_history(store)
+            assert summary[1][1] == {"views": None, "likes": 9} and summary[1][3] == {"views": None, "likes": 5}
+        finally:
+            store.close()

@@ -26,6 +26,8 @@ COMMANDS = {
     "schema": "socialpost.cli.schema:schema",
     "doctor": "socialpost.cli.doctor:doctor",
     "collect": "socialpost.cli.collect:collect",
+    "inbox": "socialpost.cli.inbox:inbox",
+    "reply": "socialpost.cli.inbox:reply",
     "resolve": "socialpost.cli.posts:resolve",
     "retry": "socialpost.cli.posts:retry",
     "cancel": "socialpost.cli.posts:cancel",

@@ -10,7 +10,8 @@ arrives while a claim round is running is never lost);
 * ``reap`` — takes over posts whose lease expired while ``sending`` and reconciles them;
 * ``heartbeat`` — tells ``socialpost status`` this daemon is alive;
 * ``collect`` — reads the engagement of sent posts at the configured ages (docs/engagement.md);
-* ``confirm`` — checks that posts published on the network's side went public (YouTube).
+* ``confirm`` — checks that posts published on the network's side went public (YouTube);
+* ``inbox`` — reads replies and comments, sends a digest of the unanswered ones (docs/inbox.md).
 
 Network calls run in a ThreadPoolExecutor of ``workers`` threads and never block the clock. A
 daemon claims at most as many posts as it has free workers, so claims are not hoarded.
@@ -34,6 +35,7 @@ from socialpost.config import Settings
 from socialpost.daemon.collector import CollectorJob
 from socialpost.daemon.confirm import ConfirmJob
 from socialpost.daemon.dispatcher import Dispatcher
+from socialpost.daemon.inbox_job import InboxJob
 from socialpost.networks.registry import Adapters
 from socialpost.store.db import Store
 from socialpost.store.queue import Claimed, Queue
@@ -71,6 +73,7 @@ class Daemon:
         self._stopping = threading.Event()
         self.collector = CollectorJob(store, settings, self.adapters, clock=clock, should_stop=self._stopping.is_set)
         self.confirmer = ConfirmJob(store, self.adapters, daemon_id=self.daemon_id, clock=clock)
+        self.inbox = InboxJob(store, settings, self.adapters, clock=clock, should_stop=self._stopping.is_set)
         self._wake = threading.Event()
         self._inflight_lock = threading.Lock()
         # future → (post, whether it is a first-hand delivery; False for a reconciliation)

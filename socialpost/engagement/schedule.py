@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from socialpost.store.models import CampaignRow, EventRow, PostRow, SnapshotRow, Status
+from socialpost.store.models import CampaignRow, EventRow, LatestRow, PostRow, Status
 
 UNAVAILABLE = "metrics-unavailable"  # EventRow.kind of a read that gave no metrics
 
@@ -72,11 +72,6 @@ def targets(
     """
     if mode not in ("due", "recent", "all"):
         raise ValueError(f"unknown collection mode {mode!r}")
-    snaps = (
-        select(SnapshotRow.post_id, func.max(SnapshotRow.collected_at).label("at"))
-        .group_by(SnapshotRow.post_id)
-        .subquery()
-    )
     marks = (
         select(EventRow.post_id, func.max(EventRow.at).label("at"))
         .where(EventRow.kind == UNAVAILABLE)
@@ -84,8 +79,8 @@ def targets(
         .subquery()
     )
     query = (
-        select(PostRow.id, PostRow.account, PostRow.remote_id, PostRow.sent_at, snaps.c.at, marks.c.at)
-        .outerjoin(snaps, snaps.c.post_id == PostRow.id)
+        select(PostRow.id, PostRow.account, PostRow.remote_id, PostRow.sent_at, LatestRow.collected_at, marks.c.at)
+        .outerjoin(LatestRow, LatestRow.post_id == PostRow.id)  # the newest snapshot, one row per post
         .outerjoin(marks, marks.c.post_id == PostRow.id)
         .where(PostRow.status == Status.SENT.value, PostRow.remote_id.is_not(None), PostRow.sent_at.is_not(None))
     )

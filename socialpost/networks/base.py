@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from socialpost.errors import PluginError
+from socialpost.errors import PermanentError, PluginError
 from socialpost.text.rules import LengthRule
 from socialpost.timeutil import Clock, iso_utc, utcnow
 
@@ -102,6 +102,21 @@ class Published:
 
     remote_id: str
     url: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply or comment on one of the account's posts (``socialpost inbox``)."""
+
+    remote_id: str  # the network's id for the reply (what ``reply`` answers)
+    in_reply_to: str  # the remote id of what it answers: the post itself or another reply
+    post_remote_id: str  # the root: the account's post the conversation is under
+    author: str  # handle (@name@instance, name.bsky.social, a channel id…)
+    author_name: str  # display name ("" when the network gives none)
+    text: str  # plain text
+    created_at: datetime | None = None
+    url: str | None = None
+    own: bool = False  # written by the account itself (then its parent counts as answered)
 
 
 @dataclass(frozen=True)
@@ -209,6 +224,19 @@ class Network(ABC):
         Mastodon instance's), from what is already known locally — never a network call, since
         `validate` asks. None: the defaults in socialpost.text.rules apply."""
         return None
+
+    def fetch_replies(self, remote_ids: Sequence[str]) -> list[Reply]:
+        """Replies and comments under posts this account published (``remote_ids``), whole
+        conversations, including the account's own answers (``own=True``). A post that is gone is
+        left out. Default: none (the network has no inbox through socialpost)."""
+        return []
+
+    def reply(self, in_reply_to: str, text: str) -> Published:
+        """Answer the reply or comment ``in_reply_to`` with ``text``, as a reply to it."""
+        raise PermanentError(
+            f"{self.title} ({self.account}): socialpost cannot answer replies on this network yet.",
+            hint="Answer it in the network's own app.",
+        )
 
     def check(self) -> Identity:
         """Verify credentials and say who we are posting as."""

@@ -18,6 +18,7 @@ every refresh is written back. It is never logged.
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import logging
@@ -53,6 +54,7 @@ from socialpost.networks.base import (
     NotSent,
     OutgoingPost,
     Published,
+    Reply,
     SetupUI,
 )
 from socialpost.networks.bluesky_facets import build_facets, sdk
@@ -73,6 +75,7 @@ POST_COLLECTION = "app.bsky.feed.post"
 MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 1_000_000  # the lexicon's maxSize for an image (and a link card's thumbnail) blob
 MAX_IMAGE_SIDE = 2000  # re-encoded images are scaled down to this first
+THREAD_DEPTH = 50  # how deep app.bsky.feed.getPostThread reads a conversation
 METRICS_BATCH = 25  # app.bsky.feed.getPosts takes at most 25 URIs
 CARD_TIMEOUT = 5.0  # seconds for fetching a link's page or its image
 CARD_MAX_PAGE_BYTES = 512_000  # only the start of a page is read (the <head> is at the top)
@@ -630,6 +633,71 @@ class BlueskyNetwork(Network):
                 }
         return result
 
+    # --- inbox ---------------------------------------------------------------------------
+
+    def fetch_replies(self, remote_ids: Sequence[str]) -> list[Reply]:
+        """The replies under each post (app.bsky.feed.getPostThread, recursively), the account's
+        own marked ``own``. A post that is gone is left out; blocked or deleted replies too."""
+        me = self.did
+        replies: list[Reply] = []
+        for remote_id in remote_ids:
+            uri = to_at_uri(remote_id)
+            if uri is None:
+                continue
+            thread = self._call("reading replies", _get_thread(uri))
+            if thread is None or getattr(thread, "post", None) is None:
+                log.info("%s: %s is gone; no replies", self.account, remote_id)
+                continue
+            self._walk(thread, remote_id, str(thread.post.uri), me, replies)
+        return replies
+
+    def _walk(self, view: Any, root: str, parent: str, me: str, out: list[Reply]) -> None:
+        for child in getattr(view, "replies", None) or ():
+            post = getattr(child, "post", None)  # NotFoundPost and BlockedPost have none
+            if post is None:
+                continue
+            record = post.record
+            reply_ref = getattr(record, "reply", None)
+            in_reply_to = str(reply_ref.parent.uri) if reply_ref is not None else parent
+            author = post.author
+            created = _parse_time(getattr(record, "created_at", None))
+            out.append(
+                Reply(
+                    remote_id=str(post.uri),
+                    in_reply_to=in_reply_to,
+                    post_remote_id=root,
+                    author=str(author.handle),
+                    author_name=str(getattr(author, "display_name", None) or ""),
+                    text=str(getattr(record, "text", "") or ""),
+                    created_at=created,
+                    url=self.web_url(str(post.uri)),
+                    own=str(author.did) == me,
+                )
+            )
+            self._walk(child, root, str(post.uri), me, out)
+
+    def reply(self, in_reply_to: str, text: str) -> Published:
+        """Answer the post ``in_reply_to``: a post whose reply refers to that post (parent) and to
+        the root of its conversation, with facets like any post."""
+        uri = to_at_uri(in_reply_to)
+        if uri is None:
+            raise ContentRejected(f"Bluesky ({self.account}): {in_reply_to} is not a Bluesky post.")
+        self._check_lengths([text])
+        answer = self._call("looking up the post to answer", _get_posts([uri]))
+        if not answer.posts:
+            raise PermanentError(
+                f"Bluesky ({self.account}): the post {in_reply_to} is gone; it cannot be answered.",
+                hint="Refresh the inbox: socialpost inbox --fetch",
+            )
+        parent_view = answer.posts[0]
+        parent = _Ref(str(parent_view.uri), str(parent_view.cid))
+        parent_reply = getattr(parent_view.record, "reply", None)
+        root = _Ref(str(parent_reply.root.uri), str(parent_reply.root.cid)) if parent_reply is not None else parent
+        record = self._record(text, reply={"root": root.strong(), "parent": parent.strong()}, images=[])
+        key = hashlib.sha256(f"{self.account}\n{uri}\n{text}".encode()).hexdigest()
+        ref = self._create(self.did, record_key(key, 0, self.context.clock()), record)
+        return Published(remote_id=ref.uri, url=self.web_url(ref.uri))
+
     def check(self) -> Identity:
         answer = self._call("checking the account", lambda c: c.com.atproto.server.get_session())
         pds = str(getattr(self._session, "pds_endpoint", None) or self.settings.pds_url).removesuffix("/xrpc")
@@ -691,6 +759,32 @@ class BlueskyNetwork(Network):
 
 def _get_posts(uris: list[str]) -> Callable[[Any], Any]:
     return lambda client: client.get_posts(uris)
+
+
+def _get_thread(uri: str) -> Callable[[Any], Any]:
+    """getPostThread's ``thread`` for ``uri``, or None when the post is not found."""
+
+    def get(client: Any) -> Any:
+        BadRequestError = sdk("atproto_client.exceptions").BadRequestError
+        try:
+            return client.get_post_thread(uri, depth=THREAD_DEPTH, parent_height=0).thread
+        except BadRequestError as exc:
+            if _xrpc_error(exc.response)[0] == "NotFound":
+                return None
+            raise
+
+    return get
+
+
+def _parse_time(value: Any) -> datetime | None:
+    """An atproto datetime string → aware UTC datetime (None when missing or unreadable)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _jwt_scope(token: str | None) -> str | None:

@@ -51,6 +51,7 @@ from socialpost.networks.base import (
     NotSent,
     OutgoingPost,
     Published,
+    Reply,
     SetupUI,
 )
 from socialpost.networks.youtube_upload import (
@@ -652,8 +653,38 @@ class YouTubeNetwork(Network):
                 break
         return comments
 
-    def reply(self, comment_id: str, text: str) -> Published:
+    def fetch_replies(self, remote_ids: Sequence[str]) -> list[Reply]:
+        """The top-level comments on each video (:meth:`fetch_comments`), as inbox replies. Answers
+        inside a comment's thread are not read (each would cost quota): a comment counts as
+        answered once it is answered with ``socialpost reply``."""
+        replies: list[Reply] = []
+        for video_id in remote_ids:
+            try:
+                comments = self.fetch_comments(video_id)
+            except PermanentError as exc:
+                if exc.status in (403, 404):  # comments disabled, or the video is gone
+                    log.info("%s: no comments for %s (%s)", self.account, video_id, exc.message)
+                    continue
+                raise
+            replies.extend(
+                Reply(
+                    remote_id=comment.id,
+                    in_reply_to=comment.video_id,
+                    post_remote_id=video_id,
+                    author=comment.author_channel_id or comment.author,
+                    author_name=comment.author,
+                    text=comment.text,
+                    created_at=comment.published_at,
+                    url=comment.url,
+                    own=comment.author_channel_id == self.settings.channel_id,
+                )
+                for comment in comments
+            )
+        return replies
+
+    def reply(self, in_reply_to: str, text: str) -> Published:
         """Answer a comment; the reply's id (and its URL when YouTube says the video)."""
+        comment_id = in_reply_to
         if not text.strip():
             raise ContentRejected(f"{self._where}: the reply is empty.", hint="Write something.")
         if len(text) > MAX_COMMENT:

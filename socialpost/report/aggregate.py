@@ -1,8 +1,9 @@
 """Report data: each post with its latest and previous snapshot, and groups of posts.
 
-Reading is built for big stores (``bench/report.py``: a million snapshot rows): the posts come in
-one query of plain columns, and the latest and previous snapshot of every post in two grouped
-queries that pivot the metric rows in the database and use ``ix_snapshots_post_time``.
+Reading is built for big stores (``bench/report.py``: a million snapshot rows): the posts and each
+post's latest and previous snapshot come in one query of plain columns, from ``posts`` and the
+one-row-per-post summary ``engagement_latest`` that every snapshot write keeps up to date (the
+history in ``engagement_snapshots`` is not read).
 
 Rules (docs/engagement.md):
 
@@ -17,15 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from socialpost.engagement.metrics import METRICS, engagement_rate, growth, interactions
 from socialpost.store.db import Store
-from socialpost.store.models import CampaignRow, PostRow, SnapshotRow, Status, display_id
+from socialpost.store.models import CampaignRow, LatestRow, PostRow, Status, display_id
 from socialpost.timeutil import iso_utc, zone
 
 GROUPINGS = ("post", "campaign", "network", "account", "day", "week")
@@ -58,7 +60,7 @@ class Snapshot:
     metrics: dict[str, int | None]  # only the metrics stored for this snapshot; None: not available
 
     def as_json(self) -> dict[str, Any]:
-        return {"collected_at": iso_utc(self.collected_at), "metrics": self.metrics}
+        return {"collected_at": _iso(self.collected_at), "metrics": self.metrics}
 
 
 @dataclass
@@ -103,15 +105,17 @@ class PostFacts:
         """The latest snapshot (the name the report's JSON uses)."""
         return self.latest
 
-    @property
+    # The figures are worked out once (a report reads each several times): set ``latest`` and
+    # ``previous`` when building a PostFacts, not after.
+    @cached_property
     def rate(self) -> float | None:
         return engagement_rate(self.metrics)
 
-    @property
+    @cached_property
     def interactions(self) -> int | None:
         return interactions(self.metrics)
 
-    @property
+    @cached_property
     def growth(self) -> dict[str, int | None] | None:
         if self.latest is None:
             return None
@@ -121,7 +125,8 @@ class PostFacts:
         if self.latest is None:
             return None
         return {
-            **self.latest.as_json(),
+            "collected_at": _iso(self.latest.collected_at),
+            "metrics": self.latest.metrics,
             "rate": self.rate,
             "previous": self.previous.as_json() if self.previous else None,
             "growth": self.growth,
@@ -134,9 +139,9 @@ class PostFacts:
             "account": self.account,
             "network": self.network,
             "status": self.status,
-            "due_at": iso_utc(self.due_at),
+            "due_at": _iso(self.due_at),
             "local_time": self.local_time,
-            "sent_at": iso_utc(self.sent_at) if self.sent_at else None,
+            "sent_at": _iso(self.sent_at) if self.sent_at else None,
             "url": self.url,
             "reason": self.reason,
             "engagement": self.engagement_json(),
@@ -231,42 +236,78 @@ class Group:
         return None if value is None else float(value)
 
     def as_json(self) -> dict[str, Any]:
+        """The group object of the report's JSON (the same figures as the properties, in one pass)."""
+        counts: dict[str, int] = {}
+        totals: dict[str, int | None] = dict.fromkeys(METRICS)
+        known = dict.fromkeys(METRICS, 0)
+        grown: dict[str, int | None] = dict.fromkeys(METRICS)
+        any_growth = False
+        with_metrics = not_out = 0
+        engaged: int | None = None
+        rate_views = rate_engaged = 0
+        for post in self.posts:
+            counts[post.status] = counts.get(post.status, 0) + 1
+            if post.status in NOT_OUT:
+                not_out += 1
+            if post.latest is None:
+                continue
+            with_metrics += 1
+            metrics = post.latest.metrics
+            for metric, value in metrics.items():
+                if value is not None and metric in known:
+                    known[metric] += 1
+                    totals[metric] = (totals[metric] or 0) + value
+            count = post.interactions
+            if count is not None:
+                engaged = (engaged or 0) + count
+                views = metrics.get("views")
+                if views is not None and views > 0:
+                    rate_views += views
+                    rate_engaged += count
+            change = post.growth
+            if change is not None:
+                any_growth = True
+                for metric, value in change.items():
+                    if value is not None and metric in grown:
+                        grown[metric] = (grown[metric] or 0) + value
         return {
             "key": self.key,
             "posts": len(self.posts),
-            "sent": self.sent,
-            "not_out": self.not_out,
-            "counts": self.counts,
-            "with_metrics": self.with_metrics,
-            "metrics": {m: self.total(m) for m in METRICS},
-            "known": {m: self.known(m) for m in METRICS},
-            "interactions": self.interactions,
-            "rate": self.rate,
-            "growth": self.growth,
+            "sent": counts.get(Status.SENT.value, 0),
+            "not_out": not_out,
+            "counts": counts,
+            "with_metrics": with_metrics,
+            "metrics": totals,
+            "known": known,
+            "interactions": engaged,
+            "rate": rate_engaged / rate_views if rate_views else None,
+            "growth": grown if any_growth else None,
         }
+
+
+def _iso(instant: datetime) -> str:
+    """:func:`socialpost.timeutil.iso_utc`, quicker for the UTC instants the store gives back."""
+    if instant.tzinfo is UTC:
+        return instant.isoformat().replace("+00:00", "Z")
+    return iso_utc(instant)
 
 
 # --- reading ------------------------------------------------------------------------------------
 
 
 def load_posts(store: Store, filters: Filters | None = None) -> list[PostFacts]:
-    """Every post the filters let through, ordered by campaign, due time, post and account."""
+    """Every post the filters let through, ordered by campaign, due time, post and account.
+
+    One query of plain columns: the posts, and each post's row of ``engagement_latest`` (its newest
+    and previous snapshot, kept by the collector) — never the snapshot history itself.
+    """
     filters = filters or Filters()
     with store.session() as session:
-        posts = _posts(session, filters)
-        if posts:
-            wanted = {p.row_id: p for p in posts}
-            restrict = _restriction(filters)
-            latest_at = _latest_times(restrict)
-            for post_id, snap in _snapshots(session, latest_at, wanted).items():
-                wanted[post_id].latest = snap
-            previous_at = _previous_times(restrict)
-            for post_id, snap in _snapshots(session, previous_at, wanted).items():
-                wanted[post_id].previous = snap
-    return posts
+        return _posts(session, filters)
 
 
-def _posts(session: Session, filters: Filters) -> list[PostFacts]:
+def posts_query(filters: Filters) -> Any:
+    """The report's one query: posts with their campaign and their engagement_latest row."""
     query = (
         select(
             PostRow.id,
@@ -282,8 +323,10 @@ def _posts(session: Session, filters: Filters) -> list[PostFacts]:
             PostRow.sent_at,
             PostRow.remote_url,
             PostRow.last_error,
+            *_LATEST_COLUMNS,
         )
         .join(CampaignRow, CampaignRow.id == PostRow.campaign_id)
+        .outerjoin(LatestRow, LatestRow.post_id == PostRow.id)
         .order_by(CampaignRow.name, PostRow.due_at, PostRow.post_key, PostRow.account)
     )
     if filters.campaign is not None:
@@ -297,9 +340,20 @@ def _posts(session: Session, filters: Filters) -> list[PostFacts]:
         query = query.where(when >= filters.since)
     if filters.until is not None:
         query = query.where(when < filters.until)
+    return query
+
+
+def _posts(session: Session, filters: Filters) -> list[PostFacts]:
+    query = posts_query(filters)
     posts = []
-    for row in session.execute(query):
-        (row_id, name, tz, key, occurrence, account, network, status, due_at, local_time, sent_at, url, error) = row
+    width = len(METRICS)
+    rows: Any = session.connection().execute(query)  # Core: plain tuples (29 columns), no ORM loading
+    for row in rows:
+        (row_id, name, tz, key, occurrence, account, network, status, due_at, local_time, sent_at, url, error) = row[
+            :13
+        ]
+        latest = _snapshot(row[13], row[14], row[15 : 15 + width])
+        previous = _snapshot(row[15 + width], row[16 + width], row[17 + width :]) if latest else None
         posts.append(
             PostFacts(
                 row_id=row_id,
@@ -314,6 +368,8 @@ def _posts(session: Session, filters: Filters) -> list[PostFacts]:
                 sent_at=sent_at,
                 url=url,
                 reason=error,
+                latest=latest,
+                previous=previous,
             )
         )
     if filters.since is not None or filters.until is not None:
@@ -326,63 +382,22 @@ def _posts(session: Session, filters: Filters) -> list[PostFacts]:
     return posts
 
 
-def _restriction(filters: Filters) -> Any:
-    """The ids of the posts a campaign/network/account filter keeps (None: no such filter)."""
-    if filters.campaign is None and filters.network is None and filters.account is None:
+_LATEST_COLUMNS = (
+    LatestRow.collected_at,
+    LatestRow.stored,
+    *(getattr(LatestRow, m) for m in METRICS),
+    LatestRow.previous_collected_at,
+    LatestRow.previous_stored,
+    *(getattr(LatestRow, f"previous_{m}") for m in METRICS),
+)
+
+
+def _snapshot(at: datetime | None, stored: int | None, values: Sequence[int | None]) -> Snapshot | None:
+    """A snapshot from its summary columns: only the metrics it stored (their None: not available)."""
+    if at is None or not stored:
         return None
-    ids = select(PostRow.id)
-    if filters.campaign is not None:
-        ids = ids.join(CampaignRow, CampaignRow.id == PostRow.campaign_id).where(CampaignRow.name == filters.campaign)
-    if filters.network is not None:
-        ids = ids.where(PostRow.network == filters.network)
-    if filters.account is not None:
-        ids = ids.where(PostRow.account == filters.account)
-    return ids
-
-
-def _latest_times(restrict: Any = None) -> Any:
-    """(post_id, at) of each post's newest snapshot: an index-only scan of ix_snapshots_post_time."""
-    query = select(SnapshotRow.post_id.label("post_id"), func.max(SnapshotRow.collected_at).label("at"))
-    if restrict is not None:
-        query = query.where(SnapshotRow.post_id.in_(restrict))
-    return query.group_by(SnapshotRow.post_id).subquery("latest")
-
-
-def _previous_times(restrict: Any = None) -> Any:
-    """(post_id, at) of each post's snapshot before the newest one."""
-    latest = _latest_times(restrict)
-    return (
-        select(SnapshotRow.post_id.label("post_id"), func.max(SnapshotRow.collected_at).label("at"))
-        .join(latest, and_(latest.c.post_id == SnapshotRow.post_id, SnapshotRow.collected_at < latest.c.at))
-        .group_by(SnapshotRow.post_id)
-        .subquery("previous")
-    )
-
-
-def _snapshots(session: Session, times: Any, wanted: dict[int, PostFacts]) -> dict[int, Snapshot]:
-    """Pivot the metric rows of the snapshots at ``times`` into one row per post (in the database)."""
-    columns: list[Any] = []
-    for metric in METRICS:
-        columns.append(func.max(case((SnapshotRow.metric == metric, 1), else_=None)))
-        columns.append(func.max(case((SnapshotRow.metric == metric, SnapshotRow.value), else_=None)))
-    query = (
-        select(SnapshotRow.post_id, times.c.at, *columns)
-        .join(times, and_(times.c.post_id == SnapshotRow.post_id, times.c.at == SnapshotRow.collected_at))
-        .group_by(SnapshotRow.post_id, times.c.at)
-    )
-    out: dict[int, Snapshot] = {}
-    for row in session.execute(query):
-        post_id = row[0]
-        if post_id not in wanted:
-            continue
-        metrics: dict[str, int | None] = {}
-        for index, metric in enumerate(METRICS):
-            if row[2 + 2 * index] is not None:
-                value = row[3 + 2 * index]
-                metrics[metric] = None if value is None else int(value)
-        if metrics:
-            out[post_id] = Snapshot(row[1], metrics)
-    return out
+    metrics = {m: values[bit] for bit, m in enumerate(METRICS) if stored >> bit & 1}
+    return Snapshot(at, metrics)
 
 
 # --- grouping and ordering ----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from socialpost.errors import StoreError
 
-SCHEMA_HEAD = "0002"  # the newest migration; a test checks it matches Alembic's head
+SCHEMA_HEAD = "0004"  # the newest migration; a test checks it matches Alembic's head
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_MIGRATION_LOCK = 0x50_4F_53_54  # advisory lock id: several daemons may start at once
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -18,8 +19,9 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 
 class Status(enum.StrEnum):
@@ -138,7 +140,12 @@ class EventRow(Base):
 
 
 class SnapshotRow(Base):
-    """One metric of one sent post at one moment. ``value`` None means "not available"."""
+    """One metric of one sent post at one moment. ``value`` None means "not available".
+
+    The history. Every row written through the models also updates the post's
+    :class:`LatestRow` in the same transaction (see :func:`_keep_latest`), which is what the
+    report reads.
+    """
 
     __tablename__ = "engagement_snapshots"
     __table_args__ = (Index("ix_snapshots_post_time", "post_id", "collected_at"),)
@@ -149,6 +156,136 @@ class SnapshotRow(Base):
     metric: Mapped[str] = mapped_column(String(40))
     value: Mapped[int | None] = mapped_column(Integer)
     raw: Mapped[dict[str, Any] | None]
+
+
+# The normalised metrics, in their bit order in LatestRow.stored (append only: the order is stored).
+# socialpost.engagement.metrics.METRICS is the same tuple.
+METRICS = ("views", "likes", "reposts", "replies", "quotes", "bookmarks", "clicks")
+
+
+class LatestRow(Base):
+    """Each post's newest snapshot and the one before it, one row per post (``engagement_latest``).
+
+    Kept up to date with every snapshot row written (same transaction), so the report reads one
+    row per post instead of grouping the whole ``engagement_snapshots`` history. A snapshot may
+    store only some metrics: bit ``i`` of ``stored`` says ``METRICS[i]`` was stored, and then its
+    column's NULL means "not available" (never 0); a metric not stored reads NULL and is left out.
+    """
+
+    __tablename__ = "engagement_latest"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    collected_at: Mapped[datetime]
+    stored: Mapped[int] = mapped_column(Integer)
+    views: Mapped[int | None] = mapped_column(Integer)
+    likes: Mapped[int | None] = mapped_column(Integer)
+    reposts: Mapped[int | None] = mapped_column(Integer)
+    replies: Mapped[int | None] = mapped_column(Integer)
+    quotes: Mapped[int | None] = mapped_column(Integer)
+    bookmarks: Mapped[int | None] = mapped_column(Integer)
+    clicks: Mapped[int | None] = mapped_column(Integer)
+    previous_collected_at: Mapped[datetime | None]
+    previous_stored: Mapped[int | None] = mapped_column(Integer)
+    previous_views: Mapped[int | None] = mapped_column(Integer)
+    previous_likes: Mapped[int | None] = mapped_column(Integer)
+    previous_reposts: Mapped[int | None] = mapped_column(Integer)
+    previous_replies: Mapped[int | None] = mapped_column(Integer)
+    previous_quotes: Mapped[int | None] = mapped_column(Integer)
+    previous_bookmarks: Mapped[int | None] = mapped_column(Integer)
+    previous_clicks: Mapped[int | None] = mapped_column(Integer)
+
+
+def latest_upsert(dialect: str) -> Any:
+    """``INSERT … ON CONFLICT (post_id) DO UPDATE`` that folds one snapshot into ``engagement_latest``.
+
+    Parameters: ``post_id``, ``collected_at``, ``stored`` (bits of the metrics given) and one value
+    per metric. Snapshots may arrive in any order (two daemons reading the same post, each
+    committing when it can), and the result is the same as grouping the history: the newest
+    ``collected_at`` is the latest; an older one becomes the previous when it is newer than the
+    previous; metrics of the same ``collected_at`` merge; anything older is ignored. On conflict the
+    database serialises the updates of one post's row (SQLite ≥ 3.24 and PostgreSQL).
+    """
+    from sqlalchemy import bindparam, case, or_
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = LatestRow.__table__.c
+    values: dict[str, Any] = {
+        "post_id": bindparam("post_id"),
+        "collected_at": bindparam("collected_at", type_=UTCDateTime()),
+        "stored": bindparam("stored"),
+        **{m: bindparam(m, type_=Integer()) for m in METRICS},
+    }
+    stmt = insert(LatestRow.__table__).values(values)
+    new = stmt.excluded
+    at, previous_at = table.collected_at, table.previous_collected_at
+    newer = new.collected_at > at
+    same = new.collected_at == at
+    becomes_previous = (new.collected_at < at) & (previous_at.is_(None) | (new.collected_at > previous_at))
+    same_as_previous = (new.collected_at < at) & (new.collected_at == previous_at)
+    updates: dict[str, Any] = {
+        "collected_at": case((newer, new.collected_at), else_=at),
+        "stored": case((newer, new.stored), (same, table.stored.bitwise_or(new.stored)), else_=table.stored),
+        "previous_collected_at": case((newer, at), (becomes_previous, new.collected_at), else_=previous_at),
+        "previous_stored": case(
+            (newer, table.stored),
+            (becomes_previous, new.stored),
+            (same_as_previous, table.previous_stored.bitwise_or(new.stored)),
+            else_=table.previous_stored,
+        ),
+    }
+    for bit, metric in enumerate(METRICS):
+        given = new.stored.bitwise_and(1 << bit) != 0
+        updates[metric] = case((newer, new[metric]), (same & given, new[metric]), else_=table[metric])
+        updates[f"previous_{metric}"] = case(
+            (newer, table[metric]),
+            (becomes_previous, new[metric]),
+            (same_as_previous & given, new[metric]),
+            else_=table[f"previous_{metric}"],
+        )
+    return stmt.on_conflict_do_update(
+        index_elements=[table.post_id],
+        set_=updates,
+        where=or_(new.collected_at >= at, previous_at.is_(None), new.collected_at >= previous_at),
+    )
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def fold_snapshots(connection: Any, rows: Iterable[tuple[int, datetime, str, int | None]]) -> None:
+    """Fold snapshot rows ``(post_id, collected_at, metric, value)`` into ``engagement_latest``.
+
+    Rows of one (post, moment) become one upsert. Metrics outside :data:`METRICS` are history only.
+    """
+    snapshots: dict[tuple[int, datetime], dict[str, Any]] = {}
+    for post_id, collected_at, metric, value in rows:
+        if metric not in METRICS:
+            continue
+        params = snapshots.get((post_id, collected_at))
+        if params is None:
+            params = {"post_id": post_id, "collected_at": collected_at, "stored": 0, **dict.fromkeys(METRICS)}
+            snapshots[(post_id, collected_at)] = params
+        params["stored"] |= 1 << METRICS.index(metric)
+        params[metric] = value
+    if not snapshots:
+        return
+    dialect = connection.dialect.name
+    upsert = _UPSERTS.get(dialect)
+    if upsert is None:
+        upsert = _UPSERTS[dialect] = latest_upsert(dialect)
+    for params in snapshots.values():  # one at a time: two in one batch may touch the same post
+        connection.execute(upsert, params)
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_latest(session: Session, _context: Any) -> None:
+    """Snapshot rows inserted by this flush update engagement_latest in the same transaction."""
+    rows = [
+        (obj.post_id, obj.collected_at, obj.metric, obj.value) for obj in session.new if isinstance(obj, SnapshotRow)
+    ]
+    if rows:
+        fold_snapshots(session.connection(), rows)
 
 
 class RateBudgetRow(Base):
@@ -165,6 +302,39 @@ class RateBudgetRow(Base):
     next_allowed_at: Mapped[datetime]
     reason: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]
+
+
+class InboxItemRow(Base):
+    """A reply or comment on one of the accounts' posts (``socialpost inbox``).
+
+    One row per (account, network id): fetching again updates nothing it already has. An item is
+    answered when the account's own reply to it was seen in the conversation or sent with
+    ``socialpost reply`` (``answered_at``, ``answered_by_remote_id``). ``digested_at``: when the
+    daemon's digest of unanswered comments last included it.
+    """
+
+    __tablename__ = "inbox_items"
+    __table_args__ = (
+        UniqueConstraint("account", "remote_id", name="uq_inbox_items_remote"),
+        Index("ix_inbox_items_order", "answered_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(200))
+    network: Mapped[str] = mapped_column(String(50))
+    remote_id: Mapped[str] = mapped_column(String(300))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"), index=True)
+    post_remote_id: Mapped[str] = mapped_column(String(300))
+    in_reply_to: Mapped[str] = mapped_column(String(300))
+    author: Mapped[str] = mapped_column(String(300))
+    author_name: Mapped[str] = mapped_column(String(300), default="")
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime | None]
+    fetched_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    answered_by_remote_id: Mapped[str | None] = mapped_column(String(300))
+    digested_at: Mapped[datetime | None]
 
 
 class DaemonRow(Base):

@@ -1,0 +1,120 @@
+"""The inbox and reply commands: replies and comments on your posts, and answering them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from socialpost.cli import render
+from socialpost.cli.context import AppContext, pass_app
+from socialpost.cli.options import json_option
+
+if TYPE_CHECKING:
+    from socialpost.inbox import FetchResult, InboxItem
+
+
+@click.command()
+@json_option
+@click.option("--account", metavar="NETWORK:NAME", help="Only this account.")
+@click.option("--unanswered", is_flag=True, help="Only the items nobody has answered yet.")
+@click.option("--no-fetch", "no_fetch", is_flag=True, help="List what is stored; ask no network.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Items shown at most.")
+@pass_app
+def inbox(app: AppContext, json_: bool, account: str | None, unanswered: bool, no_fetch: bool, limit: int) -> None:
+    """Replies and comments on your posts: unanswered first, newest first.
+
+    Reads the conversations under each account's recently sent posts (config: inbox.within,
+    inbox.posts_per_account), stores what is new, and lists the inbox with the post each item
+    answers. Answer one with: socialpost reply ID "text". Exit status 3 when an account could not
+    be read (the others are listed).
+    """
+    from socialpost.errors import AttentionNeeded
+    from socialpost.inbox import Inbox, inbox_settings
+    from socialpost.networks.registry import Adapters
+
+    app.setup_logging()
+    adapters = Adapters(app.settings, clock=app.clock)
+    box = Inbox(app.store, adapters, inbox_settings(app.settings), clock=app.clock)
+    fetched: FetchResult | None = None
+    try:
+        if not no_fetch:
+            fetched = box.fetch(account=account)
+    finally:
+        adapters.close()
+    items = box.items(account=account, unanswered=unanswered, limit=limit)
+    _, waiting = box.counts()
+    if json_:
+        render.echo_json(
+            {
+                "fetched": fetched.as_json() if fetched is not None else None,
+                "unanswered": waiting,
+                "items": [item.as_json() for item in items],
+            }
+        )
+    else:
+        _show(items, waiting, fetched)
+    if fetched is not None and fetched.errors:
+        raise AttentionNeeded(
+            f"{len(fetched.errors)} account(s) could not be read: "
+            + "; ".join(f"{a.account}: {a.error}" for a in fetched.errors)
+        )
+
+
+@click.command()
+@json_option
+@click.argument("item_id", metavar="ID")
+@click.argument("text")
+@pass_app
+def reply(app: AppContext, json_: bool, item_id: str, text: str) -> None:
+    """Answer the inbox item ID (its number in `socialpost inbox`) with TEXT, as a reply to it.
+
+    TEXT is checked like any post against the network's length limit (exit 2 when it is too
+    long). On success the item counts as answered.
+    """
+    from socialpost.inbox import Inbox, inbox_settings
+    from socialpost.networks.registry import Adapters
+
+    app.setup_logging()
+    adapters = Adapters(app.settings, clock=app.clock)
+    box = Inbox(app.store, adapters, inbox_settings(app.settings), clock=app.clock)
+    try:
+        outcome = box.reply(item_id, text)
+    finally:
+        adapters.close()
+    if json_:
+        render.echo_json(outcome.as_json())
+        return
+    where = outcome.published.url or outcome.published.remote_id
+    click.echo(f"Answered #{outcome.item.id} ({outcome.item.author} on {outcome.item.account}): {where}")
+
+
+def _show(items: list[InboxItem], waiting: int, fetched: FetchResult | None) -> None:
+    from rich.table import Table
+
+    out = render.console()
+    if fetched is not None:
+        read = sum(a.posts for a in fetched.accounts)
+        out.print(f"Read the replies to {read} post(s) on {len(fetched.accounts)} account(s): {fetched.new} new.")
+        for failed in fetched.errors:
+            out.print(f"[bold red]{failed.account}[/]: {render.short(failed.error or '', 200)}", markup=True)
+    if not items:
+        out.print("The inbox is empty: no replies or comments on your recent posts yet.")
+        return
+    table = Table(title=f"Inbox — {waiting} unanswered", title_justify="left")
+    for column in ("#", "", "when (UTC)", "account", "from", "text", "on your post"):
+        table.add_column(column, justify="right" if column == "#" else "left")
+    for item in items:
+        when = item.created_at or item.fetched_at
+        on = f"{item.campaign}/{item.post}" if item.post else render.short(item.post_remote_id, 40)
+        table.add_row(
+            str(item.id),
+            "answered" if item.answered else "[bold]new[/]",
+            f"{when:%Y-%m-%d %H:%M}",
+            item.account,
+            render.short(f"{item.author_name} ({item.author})" if item.author_name else item.author, 40),
+            render.short(item.text, 70),
+            on,
+        )
+    out.print(table)
+    out.print('Answer with: socialpost reply ID "text"')
