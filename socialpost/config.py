@@ -25,7 +25,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 from socialpost.engagement.settings import EngagementSettings
 from socialpost.errors import CampaignError, ConfigError
 from socialpost.inbox_settings import InboxSettings
-from socialpost.timeutil import format_duration, parse_duration
+from socialpost.timeutil import coerce_duration, format_duration
 from socialpost.yamlfile import YamlDocument, load_yaml, pydantic_problems
 
 APP_NAME = "socialpost"
@@ -34,15 +34,9 @@ ENV_DATABASE = "SOCIALPOST_DATABASE_URL"
 ENV_DATA_DIR = "SOCIALPOST_DATA_DIR"
 
 
-def _duration(value: object) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
-    if not isinstance(value, str | int | float):
-        raise ValueError("expected a duration. Fix: write it like 15m, 2h or 1d")
-    return parse_duration(value)
-
-
-ConfigDuration = Annotated[timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, return_type=str)]
+ConfigDuration = Annotated[
+    timedelta, BeforeValidator(coerce_duration), PlainSerializer(format_duration, return_type=str)
+]
 
 
 class DaemonSettings(BaseModel):

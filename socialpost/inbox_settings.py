@@ -7,15 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
-from socialpost.timeutil import format_duration, parse_duration
-
-
-def _duration(value: object) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise ValueError("expected a duration. Fix: write it like 30m, 2h or 7d")
-    return parse_duration(value)
+from socialpost.timeutil import coerce_duration, format_duration
 
 
 class InboxSettings(BaseModel):
@@ -38,7 +30,7 @@ class InboxSettings(BaseModel):
     def _every(cls, value: Any) -> timedelta | None:
         if value is None:
             return None
-        every = _duration(value)
+        every = coerce_duration(value)
         if every < timedelta(minutes=1):
             raise ValueError("every must be 1m or longer. Fix: write it like 30m")
         return every
@@ -46,7 +38,7 @@ class InboxSettings(BaseModel):
     @field_validator("within", mode="before")
     @classmethod
     def _within(cls, value: Any) -> timedelta:
-        within = _duration(value)
+        within = coerce_duration(value)
         if within <= timedelta(0):
             raise ValueError("within must be longer than 0. Fix: write it like 14d")
         return within

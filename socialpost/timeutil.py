@@ -149,6 +149,16 @@ def parse_duration(value: str | int | float) -> timedelta:
 MAX_DURATION = timedelta(days=3650)
 
 
+def coerce_duration(value: object) -> timedelta:
+    """A duration from a config or campaign value (``15m``, ``2h``, seconds, or a timedelta);
+    ValueError with the fix otherwise. Shared by every settings model that takes durations."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError("expected a duration. Fix: write it like 90s, 15m, 2h or 1d")
+    return parse_duration(value)
+
+
 def format_duration(delta: timedelta) -> str:
     """The shortest exact spelling of a duration (``15m``, ``1h30m``, ``45s``, ``1.5s``)."""
     if delta < timedelta(0):

@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from socialpost.timeutil import format_duration, parse_duration, parse_wall_time, zone
+from socialpost.timeutil import coerce_duration, format_duration, parse_wall_time, zone
 
 ACCOUNT_REF = re.compile(r"^(?P<network>[a-z][a-z0-9_-]*):(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)$")
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
@@ -30,14 +30,6 @@ def _wall_time(value: object) -> datetime:
     if not isinstance(value, str):
         raise ValueError("expected a date and time. Fix: write it like 2026-03-02 09:00")
     return parse_wall_time(value)
-
-
-def _duration(value: object) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
-    if not isinstance(value, str | int | float):
-        raise ValueError("expected a duration. Fix: write it like 15m, 2h or 1d")
-    return parse_duration(value)
 
 
 WallTime = Annotated[
@@ -54,7 +46,7 @@ WallTime = Annotated[
 ]
 Duration = Annotated[
     timedelta,
-    BeforeValidator(_duration),
+    BeforeValidator(coerce_duration),
     PlainSerializer(format_duration, return_type=str),
     WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}], "examples": ["15m", "2h", "1d"]}),
 ]

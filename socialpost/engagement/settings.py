@@ -11,17 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
-from socialpost.timeutil import format_duration, parse_duration
+from socialpost.timeutil import coerce_duration, format_duration
 
 DEFAULT_AGES = (timedelta(hours=1), timedelta(hours=24), timedelta(days=7), timedelta(days=30))
-
-
-def _duration(value: object) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise ValueError("expected a duration. Fix: write it like 1h, 24h or 7d")
-    return parse_duration(value)
 
 
 class EngagementSettings(BaseModel):
@@ -49,7 +41,7 @@ class EngagementSettings(BaseModel):
             return list(DEFAULT_AGES)
         if not isinstance(value, list | tuple):
             raise ValueError("ages is a list of durations. Fix: write it like [1h, 24h, 7d, 30d]")
-        ages = sorted({_duration(v) for v in value})
+        ages = sorted({coerce_duration(v) for v in value})
         if not ages or ages[0] <= timedelta(0):
             raise ValueError("ages must be longer than 0. Fix: write it like [1h, 24h, 7d, 30d]")
         return ages
@@ -57,7 +49,7 @@ class EngagementSettings(BaseModel):
     @field_validator("every", mode="before")
     @classmethod
     def _every(cls, value: Any) -> timedelta:
-        every = _duration(value)
+        every = coerce_duration(value)
         if every < timedelta(seconds=10):
             raise ValueError("every must be 10s or longer. Fix: write it like 10m")
         return every

@@ -64,7 +64,7 @@ from socialpost.networks.youtube_upload import (
     next_reset,
     video_spec,
 )
-from socialpost.timeutil import format_duration, iso_utc, parse_duration
+from socialpost.timeutil import coerce_duration, format_duration, iso_utc
 
 if TYPE_CHECKING:
     from google.oauth2.credentials import Credentials
@@ -131,15 +131,7 @@ CONTENT_REASONS = {
 NOT_FOUND_REASONS = {"videoNotFound", "playlistNotFound", "commentNotFound", "channelNotFound", "parentNotFound"}
 
 
-def _duration(value: object) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, str | int | float):
-        return parse_duration(value)
-    raise ValueError("expected a duration like 2h or 90m")
-
-
-Duration = Annotated[timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, return_type=str)]
+Duration = Annotated[timedelta, BeforeValidator(coerce_duration), PlainSerializer(format_duration, return_type=str)]
 
 
 class YouTubeSettings(AccountSettings):
