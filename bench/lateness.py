@@ -43,7 +43,11 @@ def main() -> None:
             self.end_headers()
             self.wfile.write(b"{}")
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 256  # the default backlog (5) refuses connections in a burst
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -51,7 +55,7 @@ def main() -> None:
         url = f"http://127.0.0.1:{server.server_address[1]}/hook"
         config.write_text(
             f"database: sqlite:///{folder / 'bench.db'}\n"
-            "daemon: {workers: 16, poll_seconds: 5}\n"
+            "daemon: {workers: 64, poll_seconds: 5}\n"
             f"accounts:\n  webhook:\n    hook: {{url: '{url}', timeout: 10}}\n",
             encoding="utf-8",
         )
