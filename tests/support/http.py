@@ -47,6 +47,8 @@ Responder = Callable[[Request], Reply]
 class _QuietServer(ThreadingHTTPServer):
     """A client that vanishes (a killed daemon, a timeout) is normal here, not worth a traceback."""
 
+    request_queue_size = 256  # several daemons connect at once; the default backlog (5) refuses some
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
