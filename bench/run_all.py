@@ -7,7 +7,16 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-ORDER = ["startup.py", "schedule.py", "chaos.py", "report.py", "lateness.py"]
+ORDER = [
+    "startup.py",
+    "schedule.py",
+    "chaos.py",
+    "report.py",
+    "lateness.py",
+    "throughput.py",
+    "memory.py",
+    "multidaemon.py",
+]
 
 
 def main() -> None:

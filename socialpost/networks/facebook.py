@@ -53,6 +53,7 @@ from socialpost.networks.base import (
     Published,
     SetupUI,
 )
+from socialpost.networks.tls import ssl_context
 from socialpost.text.utm import links
 
 log = logging.getLogger("socialpost.networks.facebook")
@@ -491,6 +492,7 @@ def _client(
     if token is not None:
         headers["Authorization"] = f"Bearer {token.get_secret_value()}"
     return httpx.Client(
+        verify=ssl_context(),
         base_url=base_url.rstrip("/"),
         timeout=httpx.Timeout(timeout),
         headers=headers,

@@ -55,6 +55,7 @@ from socialpost.networks.base import (
     SetupUI,
 )
 from socialpost.networks.oauth_loopback import LoopbackReceiver, OAuthRedirect, is_loopback, parse_redirect
+from socialpost.networks.tls import ssl_context
 from socialpost.networks.webhook import retry_after
 from socialpost.text.utm import links
 from socialpost.timeutil import iso_utc
@@ -183,6 +184,7 @@ class LinkedInNetwork(Network):
         with self._lock:
             if self._client is None:
                 self._client = httpx.Client(
+                    verify=ssl_context(),
                     base_url=self.settings.base_url.rstrip("/"),
                     timeout=httpx.Timeout(self.settings.timeout),
                     headers={

@@ -32,6 +32,7 @@ from socialpost.networks.base import (
     Published,
     SetupUI,
 )
+from socialpost.networks.tls import ssl_context
 
 if TYPE_CHECKING:
     import httpx
@@ -75,6 +76,7 @@ class WebhookNetwork(Network):
         with self._lock:
             if self._client is None:
                 self._client = httpx.Client(
+                    verify=ssl_context(),
                     timeout=httpx.Timeout(self.settings.timeout),
                     transport=self.transport,
                     headers={"User-Agent": "socialpost", **self.settings.headers},
