@@ -62,8 +62,29 @@ def report(
     A metric a network does not give is "n/a", never 0. Engagement rate = (likes + reposts +
     replies + quotes) / views, where views are known.
     """
+    from socialpost.report import gc_paused
+
+    with gc_paused():  # a big report makes many objects and no cycles
+        _report(app, json_, csv_, html_file, by, campaign, network, account, since, until, sort, top, no_charts)
+
+
+def _report(
+    app: AppContext,
+    json_: bool,
+    csv_: bool,
+    html_file: str | None,
+    by: str | None,
+    campaign: str | None,
+    network: str | None,
+    account: str | None,
+    since: str | None,
+    until: str | None,
+    sort: str | None,
+    top: int | None,
+    no_charts: bool,
+) -> None:
     from socialpost.errors import UsageError
-    from socialpost.report.aggregate import Filters, group_posts, load_posts, sort_by
+    from socialpost.report.aggregate import Filters, RawJSON, group_posts, load_posts, sort_by
     from socialpost.report.posts import campaign_reports, top_posts
 
     if json_ and csv_:
@@ -87,7 +108,7 @@ def report(
     if by is None:
         reports = campaign_reports(app.store, posts=posts, sort=sort, top=top)
         if json_:
-            _echo_json({"campaigns": [r.as_json() for r in reports]})
+            _echo_json({"campaigns": [r.as_json(encoded=True) for r in reports]})
         elif csv_:
             from socialpost.report.csv import posts_csv
 
@@ -109,8 +130,8 @@ def report(
                     "filters": filters.as_json(),
                     "sort": sort,
                     "top": top,
-                    "posts": [{"campaign": p.campaign, **p.as_json()} for p in shown],
-                    "not_out": [{"campaign": p.campaign, **p.as_json()} for p in not_out],
+                    "posts": RawJSON.array(p.json_text(campaign=True) for p in shown),
+                    "not_out": RawJSON.array(p.json_text(campaign=True) for p in not_out),
                     "best_times": [b.as_json() for b in _best(posts)],
                 }
             )
@@ -139,7 +160,7 @@ def report(
                 "sort": sort,
                 "top": top,
                 "groups": [g.as_json() for g in groups],
-                "not_out": [{"campaign": p.campaign, **p.as_json()} for p in not_out],
+                "not_out": RawJSON.array(p.json_text(campaign=True) for p in not_out),
                 "best_times": [b.as_json() for b in _best(posts)],
             }
         )
@@ -157,9 +178,9 @@ def report(
 
 def _echo_json(data: object) -> None:
     """Compact JSON: a report can hold tens of thousands of posts (pipe it to jq to read it)."""
-    import json
+    from socialpost.report.aggregate import dumps
 
-    click.echo(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    click.echo(dumps(data))
 
 
 def _when(value: str | None, now: datetime, option: str) -> datetime | None:

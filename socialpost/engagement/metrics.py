@@ -58,8 +58,7 @@ def growth(latest: Mapping[str, int | None], previous: Mapping[str, int | None] 
     """Per metric, latest minus previous; None for a metric either snapshot does not know."""
     if previous is None:
         return None
-    out: dict[str, int | None] = {}
-    for metric in latest:
-        now, before = latest.get(metric), previous.get(metric)
-        out[metric] = now - before if now is not None and before is not None else None
-    return out
+    return {
+        metric: now - before if now is not None and (before := previous.get(metric)) is not None else None
+        for metric, now in latest.items()
+    }

@@ -16,16 +16,23 @@ Rules (docs/engagement.md):
 
 from __future__ import annotations
 
+import functools
+import json
+import os
+import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
+from json.encoder import encode_basestring as _quote  # json's own string encoder (C), quotes included
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from socialpost.engagement.metrics import METRICS, engagement_rate, growth, interactions
+from socialpost.engagement.metrics import INTERACTIONS, METRICS, growth
+from socialpost.report import gc_paused
 from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow, LatestRow, PostRow, Status, display_id
 from socialpost.timeutil import iso_utc, zone
@@ -54,31 +61,147 @@ class Filters:
         }
 
 
-@dataclass(frozen=True)
 class Snapshot:
-    collected_at: datetime
-    metrics: dict[str, int | None]  # only the metrics stored for this snapshot; None: not available
+    """One reading of a post's metrics: only the metrics stored for it (their None: not available).
+
+    ``collected_at`` may be given as SQLite's stored text (see :func:`_posts`): it is parsed when
+    first asked for, and its JSON text is made from the stored text without parsing.
+    """
+
+    __slots__ = ("_at", "metrics")
+
+    def __init__(self, collected_at: datetime | str, metrics: dict[str, int | None]) -> None:
+        self._at = collected_at
+        self.metrics = metrics
+
+    @property
+    def collected_at(self) -> datetime:
+        at = self._at
+        if isinstance(at, str):
+            at = self._at = _instant(at)
+        return at
+
+    @property
+    def collected_iso(self) -> str:
+        return _iso_of(self._at)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Snapshot):
+            return NotImplemented
+        return (self.collected_at, self.metrics) == (other.collected_at, other.metrics)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it was
+
+    def __repr__(self) -> str:
+        return f"Snapshot(collected_at={self.collected_at!r}, metrics={self.metrics!r})"
 
     def as_json(self) -> dict[str, Any]:
-        return {"collected_at": _iso(self.collected_at), "metrics": self.metrics}
+        return {"collected_at": self.collected_iso, "metrics": self.metrics}
+
+    def json_text(self) -> str:
+        """``json.dumps(self.as_json())``, compact, made directly (see :func:`counts_text`)."""
+        return f'{{"collected_at":{_quote(self.collected_iso)},"metrics":{counts_text(self.metrics)}}}'
 
 
-@dataclass
 class PostFacts:
-    row_id: int
-    campaign: str
-    timezone: str
-    id: str
-    account: str
-    network: str
-    status: str
-    due_at: datetime
-    local_time: str
-    sent_at: datetime | None
-    url: str | None
-    reason: str | None
-    latest: Snapshot | None = None
-    previous: Snapshot | None = None
+    """One post of the report: its outcome, its latest and previous snapshot, and their figures.
+
+    The figures (``interactions``, ``rate``, ``growth``) are worked out once, when it is built: give
+    ``latest`` and ``previous`` then, not after. ``due_at`` and ``sent_at`` may be given as
+    SQLite's stored text; they are parsed when first asked for (the JSON needs only their text).
+    """
+
+    __slots__ = (
+        "_due",
+        "_sent",
+        "account",
+        "campaign",
+        "growth",
+        "id",
+        "interactions",
+        "latest",
+        "local_time",
+        "network",
+        "previous",
+        "rate",
+        "reason",
+        "row_id",
+        "status",
+        "timezone",
+        "url",
+    )
+
+    def __init__(
+        self,
+        *,
+        row_id: int,
+        campaign: str,
+        timezone: str,
+        id: str,
+        account: str,
+        network: str,
+        status: str,
+        due_at: datetime | str,
+        local_time: str,
+        sent_at: datetime | str | None,
+        url: str | None,
+        reason: str | None,
+        latest: Snapshot | None = None,
+        previous: Snapshot | None = None,
+    ) -> None:
+        self.row_id = row_id
+        self.campaign = campaign
+        self.timezone = timezone
+        self.id = id
+        self.account = account
+        self.network = network
+        self.status = status
+        self._due = due_at
+        self.local_time = local_time
+        self._sent = sent_at
+        self.url = url
+        self.reason = reason
+        self.latest = latest
+        self.previous = previous
+        self.interactions: int | None = None
+        self.rate: float | None = None
+        self.growth: dict[str, int | None] | None = None
+        if latest is not None:
+            metrics = latest.metrics
+            # interactions() and engagement_rate() of socialpost.engagement.metrics, in one pass
+            # (tests/test_report_pinned.py checks they agree)
+            count = None
+            for metric in INTERACTIONS:
+                value = metrics.get(metric)
+                if value is not None:
+                    count = value if count is None else count + value
+            self.interactions = count
+            views = metrics.get("views")
+            if count is not None and views is not None and views > 0:
+                self.rate = count / views
+            self.growth = growth(metrics, previous.metrics if previous is not None else None)
+
+    @property
+    def due_at(self) -> datetime:
+        due = self._due
+        if isinstance(due, str):
+            due = self._due = _instant(due)
+        return due
+
+    @property
+    def sent_at(self) -> datetime | None:
+        sent = self._sent
+        if isinstance(sent, str):
+            sent = self._sent = _instant(sent)
+        return sent
+
+    @property
+    def due_iso(self) -> str:
+        return _iso_of(self._due)
+
+    @property
+    def sent_iso(self) -> str | None:
+        return None if self._sent is None else _iso_of(self._sent)
 
     @property
     def when(self) -> datetime:
@@ -87,10 +210,8 @@ class PostFacts:
 
     @property
     def local_when(self) -> datetime:
-        try:
-            return self.when.astimezone(zone(self.timezone))
-        except ValueError:
-            return self.when
+        place = _zone(self.timezone)
+        return self.when if place is None else self.when.astimezone(place)
 
     @property
     def not_out(self) -> bool:
@@ -105,27 +226,16 @@ class PostFacts:
         """The latest snapshot (the name the report's JSON uses)."""
         return self.latest
 
-    # The figures are worked out once (a report reads each several times): set ``latest`` and
-    # ``previous`` when building a PostFacts, not after.
-    @cached_property
-    def rate(self) -> float | None:
-        return engagement_rate(self.metrics)
-
-    @cached_property
-    def interactions(self) -> int | None:
-        return interactions(self.metrics)
-
-    @cached_property
-    def growth(self) -> dict[str, int | None] | None:
-        if self.latest is None:
-            return None
-        return growth(self.latest.metrics, self.previous.metrics if self.previous else None)
+    def __repr__(self) -> str:
+        return (
+            f"PostFacts(campaign={self.campaign!r}, id={self.id!r}, account={self.account!r}, status={self.status!r})"
+        )
 
     def engagement_json(self) -> dict[str, Any] | None:
         if self.latest is None:
             return None
         return {
-            "collected_at": _iso(self.latest.collected_at),
+            "collected_at": self.latest.collected_iso,
             "metrics": self.latest.metrics,
             "rate": self.rate,
             "previous": self.previous.as_json() if self.previous else None,
@@ -139,13 +249,30 @@ class PostFacts:
             "account": self.account,
             "network": self.network,
             "status": self.status,
-            "due_at": _iso(self.due_at),
+            "due_at": self.due_iso,
             "local_time": self.local_time,
-            "sent_at": _iso(self.sent_at) if self.sent_at else None,
+            "sent_at": self.sent_iso,
             "url": self.url,
             "reason": self.reason,
             "engagement": self.engagement_json(),
         }
+
+    def json_text(self, *, campaign: bool = False) -> str:
+        """``json.dumps(self.as_json())`` (compact, ``ensure_ascii=False``), made directly: a report
+        writes tens of thousands of posts. With ``campaign``, ``{"campaign": …, **as_json()}``.
+        tests/test_report_pinned.py checks it against :meth:`as_json` for every kind of post."""
+        latest = self.latest
+        engagement = "null" if latest is None else _engagement_text(latest, self.rate, self.previous, self.growth)
+        sent = self._sent
+        text = (
+            f'"id":{_quote(self.id)},"account":{_quote(self.account)},"network":{_quote(self.network)},'
+            f'"status":{_quote(self.status)},"due_at":{_quote(_iso_of(self._due))},'
+            f'"local_time":{_quote(self.local_time)},"sent_at":{"null" if sent is None else _quote(_iso_of(sent))},'
+            f'"url":{_text_or_null(self.url)},"reason":{_text_or_null(self.reason)},"engagement":{engagement}}}'
+        )
+        if campaign:
+            return f'{{"campaign":{_quote(self.campaign)},{text}'
+        return "{" + text
 
     def sort_value(self, key: str) -> float | None:
         if key == "rate":
@@ -236,40 +363,32 @@ class Group:
         return None if value is None else float(value)
 
     def as_json(self) -> dict[str, Any]:
-        """The group object of the report's JSON (the same figures as the properties, in one pass)."""
-        counts: dict[str, int] = {}
-        totals: dict[str, int | None] = dict.fromkeys(METRICS)
-        known = dict.fromkeys(METRICS, 0)
-        grown: dict[str, int | None] = dict.fromkeys(METRICS)
-        any_growth = False
-        with_metrics = not_out = 0
-        engaged: int | None = None
+        """The group object of the report's JSON (the same figures as the properties, metric by
+        metric over the posts' dicts: a group can hold every post of the report)."""
+        counts = dict(Counter(p.status for p in self.posts))  # in order of first appearance
+        not_out = sum(n for status, n in counts.items() if status in NOT_OUT)
+        measured = [p for p in self.posts if p.latest is not None]
+        with_metrics = len(measured)
+        readings = [p.metrics for p in measured]
+        totals: dict[str, int | None] = {}
+        known: dict[str, int] = {}
+        for metric in METRICS:
+            found = [v for metrics in readings if (v := metrics.get(metric)) is not None]
+            known[metric] = len(found)
+            totals[metric] = sum(found) if found else None
+        counted = [(p.interactions, p.metrics.get("views")) for p in measured if p.interactions is not None]
+        engaged = sum(count for count, _ in counted) if counted else None
         rate_views = rate_engaged = 0
-        for post in self.posts:
-            counts[post.status] = counts.get(post.status, 0) + 1
-            if post.status in NOT_OUT:
-                not_out += 1
-            if post.latest is None:
-                continue
-            with_metrics += 1
-            metrics = post.latest.metrics
-            for metric, value in metrics.items():
-                if value is not None and metric in known:
-                    known[metric] += 1
-                    totals[metric] = (totals[metric] or 0) + value
-            count = post.interactions
-            if count is not None:
-                engaged = (engaged or 0) + count
-                views = metrics.get("views")
-                if views is not None and views > 0:
-                    rate_views += views
-                    rate_engaged += count
-            change = post.growth
-            if change is not None:
-                any_growth = True
-                for metric, value in change.items():
-                    if value is not None and metric in grown:
-                        grown[metric] = (grown[metric] or 0) + value
+        for count, views in counted:
+            if views is not None and views > 0:
+                rate_views += views
+                rate_engaged += count
+        changes = [p.growth for p in measured if p.growth is not None]
+        any_growth = bool(changes)
+        grown: dict[str, int | None] = {}
+        for metric in METRICS:
+            found = [v for change in changes if (v := change.get(metric)) is not None]
+            grown[metric] = sum(found) if found else None
         return {
             "key": self.key,
             "posts": len(self.posts),
@@ -292,6 +411,133 @@ def _iso(instant: datetime) -> str:
     return iso_utc(instant)
 
 
+def _instant(value: datetime | str) -> datetime:
+    """A stored time as the store's UTCDateTime column gives it back: an aware UTC datetime.
+
+    SQLite keeps ``YYYY-MM-DD HH:MM:SS.ffffff`` (naive UTC) text, which :func:`_posts` reads as is
+    and SQLAlchemy would parse with ``datetime.fromisoformat``; other databases give datetimes.
+    """
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _iso_of(value: datetime | str) -> str:
+    """``_iso(_instant(value))``; for SQLite's stored text, made from the text without parsing."""
+    if isinstance(value, str) and len(value) == 26 and value[10] == " " and value[19] == ".":
+        fraction = value[19:]  # isoformat() leaves out a zero fraction and writes six digits otherwise
+        return f"{value[:10]}T{value[11:19]}{'' if fraction == '.000000' else fraction}Z"
+    return _iso(_instant(value))
+
+
+@functools.lru_cache(maxsize=256)
+def _zone(name: str) -> ZoneInfo | None:
+    """The campaign's time zone, None when the machine does not know it (times stay in UTC)."""
+    try:
+        return zone(name)
+    except ValueError:
+        return None
+
+
+# --- JSON text ----------------------------------------------------------------------------------
+
+
+class RawJSON:
+    """JSON text already encoded, put as is into the document by :func:`dumps`."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @classmethod
+    def array(cls, texts: Iterable[str]) -> RawJSON:
+        """A JSON array of items already encoded."""
+        return cls("[" + ",".join(texts) + "]")
+
+
+def dumps(data: object) -> str:
+    """``json.dumps(data, ensure_ascii=False, separators=(",", ":"))``, where each :class:`RawJSON`
+    goes in as its text: json's own encoder writes a placeholder string for it (a random token
+    and its number), replaced afterwards."""
+    texts: list[str] = []
+    token = os.urandom(12).hex()
+
+    def placeholder(value: object) -> str:
+        if not isinstance(value, RawJSON):
+            raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+        texts.append(value.text)
+        return f"{token}{len(texts) - 1}"
+
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=placeholder)
+    if not texts:
+        return text
+    return re.sub(f'"{token}(\\d+)"', lambda found: texts[int(found[1])], text)
+
+
+def _text_or_null(value: str | None) -> str:
+    return "null" if value is None else _quote(value)
+
+
+_COUNTS_TEXT: dict[tuple[str, ...], str] = {}
+_ENGAGEMENT_TEXT: dict[tuple[tuple[str, ...], tuple[str, ...] | None, tuple[str, ...] | None], str] = {}
+
+
+def _engagement_text(
+    latest: Snapshot, rate: float | None, previous: Snapshot | None, grown: dict[str, int | None] | None
+) -> str:
+    """A post's ``"engagement"`` object as compact JSON, like :func:`counts_text` but the three
+    metric dicts, two times and the rate in one %-template (the times are ISO digits and the rate
+    a float's repr: none holds ``None``, so only the counts' None become ``null``)."""
+    shape = (
+        tuple(latest.metrics),
+        None if previous is None else tuple(previous.metrics),
+        None if grown is None else tuple(grown),
+    )
+    template = _ENGAGEMENT_TEXT.get(shape)
+    if template is None:
+        if not all(k in METRICS for keys in shape if keys is not None for k in keys):
+            return (
+                f'{{"collected_at":{_quote(latest.collected_iso)},"metrics":{counts_text(latest.metrics)},'
+                f'"rate":{"null" if rate is None else float.__repr__(rate)},'
+                f'"previous":{"null" if previous is None else previous.json_text()},'
+                f'"growth":{"null" if grown is None else counts_text(grown)}}}'
+            )
+
+        def counts(keys: tuple[str, ...] | None) -> str:
+            return "null" if keys is None else "{" + ",".join(f'"{k}":%s' for k in keys) + "}"
+
+        before = "null" if shape[1] is None else f'{{"collected_at":"%s","metrics":{counts(shape[1])}}}'
+        template = _ENGAGEMENT_TEXT[shape] = (
+            f'{{"collected_at":"%s","metrics":{counts(shape[0])},"rate":%s,"previous":{before},"growth":{counts(shape[2])}}}'
+        )
+    values: tuple[Any, ...] = (
+        latest.collected_iso,
+        *latest.metrics.values(),
+        "null" if rate is None else float.__repr__(rate),
+    )
+    if previous is not None:
+        values += (previous.collected_iso, *previous.metrics.values())
+    if grown is not None:
+        values += tuple(grown.values())
+    return (template % values).replace("None", "null")
+
+
+def counts_text(counts: dict[str, int | None]) -> str:
+    """``json.dumps(counts)`` (compact) for a dict of metric counts: ints (as the store's Integer
+    columns give them, never bools) or None.
+
+    One %-template per set of keys, filled in one go; ``None`` becomes ``null`` afterwards (the
+    template's keys are metric names, which do not hold the word, and a count is digits)."""
+    keys = tuple(counts)
+    template = _COUNTS_TEXT.get(keys)
+    if template is None:
+        if not all(k in METRICS for k in keys):
+            return json.dumps(counts, ensure_ascii=False, separators=(",", ":"))
+        template = _COUNTS_TEXT[keys] = "{" + ",".join(f'"{k}":%s' for k in keys) + "}"
+    return (template % tuple(counts.values())).replace("None", "null")
+
+
 # --- reading ------------------------------------------------------------------------------------
 
 
@@ -306,8 +552,15 @@ def load_posts(store: Store, filters: Filters | None = None) -> list[PostFacts]:
         return _posts(session, filters)
 
 
-def posts_query(filters: Filters) -> Any:
-    """The report's one query: posts with their campaign and their engagement_latest row."""
+def posts_query(filters: Filters, *, stored_times: bool = False) -> Any:
+    """The report's one query: posts with their campaign and their engagement_latest row.
+
+    With ``stored_times``, the four times come back as the database keeps them (SQLite's text),
+    without the column type's conversion; the SQL is the same."""
+
+    def at(column: Any) -> Any:
+        return type_coerce(column, String) if stored_times else column
+
     query = (
         select(
             PostRow.id,
@@ -318,12 +571,17 @@ def posts_query(filters: Filters) -> Any:
             PostRow.account,
             PostRow.network,
             PostRow.status,
-            PostRow.due_at,
+            at(PostRow.due_at),
             PostRow.local_time,
-            PostRow.sent_at,
+            at(PostRow.sent_at),
             PostRow.remote_url,
             PostRow.last_error,
-            *_LATEST_COLUMNS,
+            at(LatestRow.collected_at),
+            LatestRow.stored,
+            *(getattr(LatestRow, m) for m in METRICS),
+            at(LatestRow.previous_collected_at),
+            LatestRow.previous_stored,
+            *(getattr(LatestRow, f"previous_{m}") for m in METRICS),
         )
         .join(CampaignRow, CampaignRow.id == PostRow.campaign_id)
         .outerjoin(LatestRow, LatestRow.post_id == PostRow.id)
@@ -344,16 +602,31 @@ def posts_query(filters: Filters) -> Any:
 
 
 def _posts(session: Session, filters: Filters) -> list[PostFacts]:
-    query = posts_query(filters)
+    with gc_paused():
+        return _read_posts(session, filters)
+
+
+def _read_posts(session: Session, filters: Filters) -> list[PostFacts]:
+    connection = session.connection()
+    # SQLite's times are read as their stored text: parsed only when a view needs the datetime
+    # (the JSON and CSV need only the text); PostgreSQL's driver gives datetimes already.
+    query = posts_query(filters, stored_times=connection.dialect.name == "sqlite")
     posts = []
     width = len(METRICS)
-    rows: Any = session.connection().execute(query)  # Core: plain tuples (29 columns), no ORM loading
-    for row in rows:
+    everything = (1 << width) - 1
+    for row in connection.execute(query):  # Core: plain rows (31 columns), no ORM loading
         (row_id, name, tz, key, occurrence, account, network, status, due_at, local_time, sent_at, url, error) = row[
             :13
         ]
-        latest = _snapshot(row[13], row[14], row[15 : 15 + width])
-        previous = _snapshot(row[15 + width], row[16 + width], row[17 + width :]) if latest else None
+        at = row[13]
+        latest = previous = None
+        if at is not None and (stored := row[14]):
+            latest = Snapshot(at, _every_metric(row, 15) if stored == everything else _pick(stored, row[15:]))
+            before = row[15 + width]
+            if before is not None and (stored := row[16 + width]):
+                previous = Snapshot(
+                    before, _every_metric(row, 17 + width) if stored == everything else _pick(stored, row[17 + width :])
+                )
         posts.append(
             PostFacts(
                 row_id=row_id,
@@ -382,22 +655,27 @@ def _posts(session: Session, filters: Filters) -> list[PostFacts]:
     return posts
 
 
-_LATEST_COLUMNS = (
-    LatestRow.collected_at,
-    LatestRow.stored,
-    *(getattr(LatestRow, m) for m in METRICS),
-    LatestRow.previous_collected_at,
-    LatestRow.previous_stored,
-    *(getattr(LatestRow, f"previous_{m}") for m in METRICS),
-)
+def _every_metric(row: Sequence[Any], at: int) -> dict[str, int | None]:
+    """The seven metric columns from ``row[at]`` on, every one stored (the usual case): a dict
+    display is quicker than ``dict(zip(METRICS, …))``, and the order is the same."""
+    return {
+        "views": row[at],
+        "likes": row[at + 1],
+        "reposts": row[at + 2],
+        "replies": row[at + 3],
+        "quotes": row[at + 4],
+        "bookmarks": row[at + 5],
+        "clicks": row[at + 6],
+    }
 
 
-def _snapshot(at: datetime | None, stored: int | None, values: Sequence[int | None]) -> Snapshot | None:
-    """A snapshot from its summary columns: only the metrics it stored (their None: not available)."""
-    if at is None or not stored:
-        return None
-    metrics = {m: values[bit] for bit, m in enumerate(METRICS) if stored >> bit & 1}
-    return Snapshot(at, metrics)
+if METRICS != ("views", "likes", "reposts", "replies", "quotes", "bookmarks", "clicks"):  # pragma: no cover
+    raise ImportError("socialpost.report.aggregate._every_metric lists the metrics in METRICS order; update it")
+
+
+def _pick(stored: int, values: Sequence[int | None]) -> dict[str, int | None]:
+    """The metrics a snapshot stored (bit ``i`` of ``stored``: ``METRICS[i]``; their None: not available)."""
+    return {m: values[bit] for bit, m in enumerate(METRICS) if stored >> bit & 1}
 
 
 # --- grouping and ordering ----------------------------------------------------------------------

@@ -13,7 +13,6 @@ from typing import Any
 
 from socialpost.engagement.metrics import METRICS
 from socialpost.report.aggregate import Group, PostFacts
-from socialpost.timeutil import iso_utc
 
 POST_COLUMNS = (
     "campaign",
@@ -80,16 +79,16 @@ def posts_csv(posts: Iterable[PostFacts]) -> str:
             _text(post.account),
             post.network,
             post.status,
-            iso_utc(post.due_at),
+            post.due_iso,
             post.local_time,
-            iso_utc(post.sent_at) if post.sent_at else "",
+            post.sent_iso or "",
             _text(post.url),
             _text(post.reason),
-            iso_utc(post.latest.collected_at) if post.latest else "",
+            post.latest.collected_iso if post.latest else "",
             *(_num(metrics.get(m)) for m in METRICS),
             _num(post.interactions),
             _num(post.rate),
-            iso_utc(post.previous.collected_at) if post.previous else "",
+            post.previous.collected_iso if post.previous else "",
             *(_num(grown.get(m)) for m in METRICS),
         ]
         rows.append(row)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from socialpost.report.aggregate import Filters, Group, PostFacts, Snapshot, load_posts, sort_by
+from socialpost.report.aggregate import Filters, Group, PostFacts, RawJSON, Snapshot, load_posts, sort_by
 from socialpost.store.db import Store
 
 # Kept under their first names: other commands (the demo) render these.
@@ -34,7 +34,9 @@ class CampaignReport:
     def summary(self) -> Group:
         return Group(self.campaign, list(self.everything))
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, *, encoded: bool = False) -> dict[str, Any]:
+        """The campaign object of the report's JSON; with ``encoded``, its posts are already JSON
+        text (:class:`RawJSON`, for :func:`socialpost.report.aggregate.dumps`)."""
         counts: dict[str, int] = {}
         for post in self.everything:
             counts[post.status] = counts.get(post.status, 0) + 1
@@ -43,7 +45,7 @@ class CampaignReport:
         return {
             "campaign": self.campaign,
             "counts": counts,
-            "posts": [p.as_json() for p in self.posts],
+            "posts": RawJSON.array(p.json_text() for p in self.posts) if encoded else [p.as_json() for p in self.posts],
             "summary": summary,
         }
 

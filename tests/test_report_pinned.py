@@ -1,0 +1,829 @@
+"""The report's output, pinned byte for byte on a seeded store (every view, JSON, CSV, HTML, people).
+
+The digests were recorded from the report as it was before its fast paths (commit bcdfa71): the
+optimisations of ``socialpost.report`` must change no byte. The store mixes what the fast paths
+must get right: microseconds and whole seconds, metrics stored in part, "not available" next to 0,
+a zero view count, three snapshots on one post, text that JSON and CSV must escape (quotes,
+backslash, newline, control characters, non-ASCII), occurrences, every kind of outcome, several
+time zones (one the machine does not know), and enough history for best-time advice. The same
+store on PostgreSQL (aware datetimes from the driver) gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from sqlalchemy import update
+
+from socialpost.cli import cli
+from socialpost.cli.context import AppContext
+from socialpost.config import Settings
+from socialpost.engagement.metrics import METRICS, engagement_rate, growth, interactions
+from socialpost.report.aggregate import PostFacts, RawJSON, Snapshot, dumps
+from socialpost.store.db import Store, open_store
+from socialpost.store.models import PostRow
+from socialpost.timeutil import iso_utc
+from tests.conftest import FakeClock
+from tests.store_helpers import throwaway_postgres
+from tests.test_report import T0, Seeder
+
+NOW = datetime(2027, 4, 1, 12, 0, tzinfo=UTC)
+
+
+def seed_store(store: Store) -> None:
+    seed = Seeder(store)
+    odd = 'Réponse «refusée»: "quota" \\ dépassé\nretry\t\x01 — 🙂'
+    a1 = seed.post("spring", "a1", "x:acme", due=T0)
+    seed.snapshot(a1, T0 + timedelta(hours=1), views=100, likes=5, reposts=1, replies=1, quotes=0)
+    seed.snapshot(a1, T0 + timedelta(hours=24, microseconds=250_000), views=400, likes=20, reposts=4, replies=2)
+    seed.snapshot(a1, T0 + timedelta(days=7), views=900, likes=31, reposts=4, replies=3, quotes=1, clicks=12)
+    a2 = seed.post("spring", "a2", "bluesky:acme", due=T0 + timedelta(days=1, microseconds=1))
+    seed.snapshot(a2, T0 + timedelta(days=2), views=None, likes=7, reposts=2, replies=1, quotes=0)
+    seed.post("spring", "a3", "x:acme", due=T0 + timedelta(days=8), status="failed", reason=odd)
+    a4 = seed.post("spring", "a4", "x:acme", due=T0 + timedelta(days=3, hours=11), url='https://x.example/é?q="1"')
+    seed.snapshot(a4, T0 + timedelta(days=4), views=0, likes=0)
+    seed.snapshot(a4, T0 + timedelta(days=5), views=0, likes=1, bookmarks=None)
+    seed.post("spring", "a5", "mastodon:acme", due=T0 + timedelta(days=3), status="held", reason="=SUM(A1)")
+    seed.post("spring", "a6", "mastodon:acme", due=T0 + timedelta(days=4), status="unknown")
+    seed.post("spring", "a7", "x:acme", due=T0 + timedelta(days=30), status="pending")
+    b1 = seed.post("summer", "b1", "mastodon:acme", due=T0 + timedelta(days=2), tz="Asia/Tokyo")
+    seed.snapshot(b1, T0 + timedelta(days=3), views=None, likes=0, reposts=0, replies=0, quotes=0)
+    b2 = seed.post("summer", "b2", "x:acme", due=T0 + timedelta(days=9, hours=10, microseconds=999_999))
+    seed.snapshot(b2, T0 + timedelta(days=10), views=50, likes=3, reposts=0, replies=2, quotes=0)
+    seed.snapshot(b2, T0 + timedelta(days=10, seconds=1), views=51, likes=3, reposts=1, replies=None, quotes=0)
+    seed.post("summer", "b3", "mastodon:acme", due=T0 + timedelta(days=9), status="missed")
+    c1 = seed.post("zones", "c1", "linkedin:acme", due=T0 + timedelta(hours=9, minutes=30), tz="Nowhere/Atlantis")
+    seed.snapshot(c1, T0 + timedelta(days=1), clicks=4)
+    for n in range(14):  # enough mature history on one account for best-time advice
+        due = T0 + timedelta(days=n // 2, hours=3 * (n % 2))
+        post = seed.post("weekly", f"tip-{n}", "bluesky:acme", due=due, tz="UTC")
+        seed.snapshot(post, due + timedelta(days=2), likes=n % 5, reposts=n % 3, replies=1, quotes=None)
+    with store.session() as session:  # occurrences of a recurring post
+        session.execute(update(PostRow).where(PostRow.post_key == "tip-1").values(occurrence="2027-03-01T17:00"))
+        session.execute(update(PostRow).where(PostRow.post_key == "tip-2").values(occurrence="2027-03-02T14:00"))
+
+
+VIEWS: dict[str, tuple[str, ...]] = {
+    "json": ("report", "--json"),
+    "csv": ("report", "--csv"),
+    "people": ("report",),
+    "people-no-charts": ("report", "--no-charts"),
+    "sort-rate-top": ("report", "--sort", "rate", "--top", "2", "--json"),
+    "sort-time": ("report", "--sort", "time", "--json"),
+    "sort-likes-csv": ("report", "--sort", "likes", "--csv"),
+    "campaign": ("report", "--campaign", "spring", "--json"),
+    "network": ("report", "--network", "x", "--json"),
+    "account": ("report", "--account", "bluesky:acme", "--csv"),
+    "since-until": ("report", "--since", "2027-03-02", "--until", "2027-03-10T12:00Z", "--json"),
+    "since-duration": ("report", "--since", "28d", "--json"),
+    "by-post": ("report", "--by", "post", "--json"),
+    "by-post-csv": ("report", "--by", "post", "--csv"),
+    "by-post-top": ("report", "--by", "post", "--sort", "interactions", "--top", "3", "--json"),
+    "by-post-people": ("report", "--by", "post"),
+    "by-campaign": ("report", "--by", "campaign", "--json"),
+    "by-network": ("report", "--by", "network", "--json"),
+    "by-network-people": ("report", "--by", "network"),
+    "by-account": ("report", "--by", "account", "--sort", "views", "--json"),
+    "by-day": ("report", "--by", "day", "--json"),
+    "by-day-csv": ("report", "--by", "day", "--csv"),
+    "by-week": ("report", "--by", "week", "--sort", "posts", "--top", "2", "--json"),
+    "by-week-sent": ("report", "--by", "week", "--sort", "sent", "--csv"),
+}
+
+DIGESTS: dict[str, str] = {
+    "json": "1cc972fca47fdb106be45e29eba7d38257c104908e2dea05b34bfec4f2801bbf",
+    "csv": "d73150b8c338dcdded83280776de600a716c4b1d1ec01968608bc4deccde4462",
+    "people": "6cd201e414dbc765e9df8c739a78236bb323dc9ad0464f2906180d6cbb7838e1",
+    "people-no-charts": "468e71b7504b1de9474d5f8f26e9b5a7d00c9968bad273ac8d480211269a2ec1",
+    "sort-rate-top": "976a0bb7c7437ec1584f247d82740eb8091ef42c9dc324fa1a2c7766c4856055",
+    "sort-time": "1cc972fca47fdb106be45e29eba7d38257c104908e2dea05b34bfec4f2801bbf",
+    "sort-likes-csv": "aa76f6cbe3b0c81c16f8187394a463b8c2e229ecd9b4c960afb39f9d9bf8fdbc",
+    "campaign": "f4a4c2bf90caa7321cf146d17d58cba01cbc1aebee5bb9abc12e2bb64b1cc787",
+    "network": "ab754efcd549fd30cd9d0d6f1a443ba6ee3e0a20aa8e73f55a244000628473ab",
+    "account": "9d978266fe8c22d7bb8493f47587e903e82629f1010ebd5b1ad4f13d14a5f018",
+    "since-until": "4e40e73e3630bdbb1a119bcc3f0cc93fab17cf4a871574fdb4ad2886cf2a62fb",
+    "since-duration": "707e3b038db542cebb32ab626efa7f3b32df7b174c3325fb20bd26b4170f7b16",
+    "by-post": "357080d55414854922cb34be0f9bf582192fccb8e1158ab4e489b723bcda4d5e",
+    "by-post-csv": "74ce20ab9b429269baf508bf2071ca7e8ff4d9941cf759e0de8a47c96f3bf6ff",
+    "by-post-top": "b699d0f611281b84eb3c2c36b694aec90d62351db51104519aa7ebefb0415b51",
+    "by-post-people": "0d2894c5fd42f3442f267a69c73e393c7d376b5963c83ba4e2b911e02ddaf9a1",
+    "by-campaign": "e72dbf8cbf22fc95487f52dbeb2bfd21910f59dfc15551715d50d0e58d08788d",
+    "by-network": "f61f0ebea8e2ddbe1d8e0db79e726738306a9a8a243ce9bd9dc1854c9af112e9",
+    "by-network-people": "baf0c34c5fadf6aa8c2988ae04b073fd682287566713b0ad8500cc27fbf0767a",
+    "by-account": "dcf499430cc53acdee03c34790eb44ad68e22caf2f7ee9d1c02659fe8e8a7320",
+    "by-day": "3bbd38e14b45b518a72e34f4360aad3222b34f8246dba636fcd597cbd5ac4090",
+    "by-day-csv": "4d96be32324db52291eb44408d87fe5bead6ef9cadcb5b6ac624ad9002e08477",
+    "by-week": "6f3595732c0b604f6096b169dd2c61da80726d00ae21705e1beff67fb526bb13",
+    "by-week-sent": "dd57b58c6b5390ebcb4252ddeab45fe32370e40ea87a4acd0746b5ee6f2d71b5",
+    "html": "8c44340acde3e1d8e334cb6bfd75b3348567474825e637ddb8ae1210c8053220",
+    "html-file": "56aa77569d8a7b0ee88438c5faffa7d16d46ffdf458cc3dfa460f359a5e0b718",
+}
+
+# The default ``report --json``, written out (the digest above pins the same bytes).
+DEFAULT_JSON: object = {
+    "campaigns": [
+        {
+            "campaign": "spring",
+            "counts": {"sent": 3, "held": 1, "unknown": 1, "failed": 1, "pending": 1},
+            "posts": [
+                {
+                    "id": "a1",
+                    "account": "x:acme",
+                    "network": "x",
+                    "status": "sent",
+                    "due_at": "2027-03-01T14:00:00Z",
+                    "local_time": "2027-03-01T14:00:00+00:00",
+                    "sent_at": "2027-03-01T14:00:00Z",
+                    "url": "https://social.example/a1",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-08T14:00:00Z",
+                        "metrics": {"views": 900, "likes": 31, "reposts": 4, "replies": 3, "quotes": 1, "clicks": 12},
+                        "rate": 0.043333333333333335,
+                        "previous": {
+                            "collected_at": "2027-03-02T14:00:00.250000Z",
+                            "metrics": {"views": 400, "likes": 20, "reposts": 4, "replies": 2},
+                        },
+                        "growth": {
+                            "views": 500,
+                            "likes": 11,
+                            "reposts": 0,
+                            "replies": 1,
+                            "quotes": None,
+                            "clicks": None,
+                        },
+                    },
+                },
+                {
+                    "id": "a2",
+                    "account": "bluesky:acme",
+                    "network": "bluesky",
+                    "status": "sent",
+                    "due_at": "2027-03-02T14:00:00.000001Z",
+                    "local_time": "2027-03-02T14:00:00.000001+00:00",
+                    "sent_at": "2027-03-02T14:00:00.000001Z",
+                    "url": "https://social.example/a2",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-03T14:00:00Z",
+                        "metrics": {"views": None, "likes": 7, "reposts": 2, "replies": 1, "quotes": 0},
+                        "rate": None,
+                        "previous": None,
+                        "growth": None,
+                    },
+                },
+                {
+                    "id": "a5",
+                    "account": "mastodon:acme",
+                    "network": "mastodon",
+                    "status": "held",
+                    "due_at": "2027-03-04T14:00:00Z",
+                    "local_time": "2027-03-04T14:00:00+00:00",
+                    "sent_at": None,
+                    "url": None,
+                    "reason": "=SUM(A1)",
+                    "engagement": None,
+                },
+                {
+                    "id": "a4",
+                    "account": "x:acme",
+                    "network": "x",
+                    "status": "sent",
+                    "due_at": "2027-03-05T01:00:00Z",
+                    "local_time": "2027-03-05T01:00:00+00:00",
+                    "sent_at": "2027-03-05T01:00:00Z",
+                    "url": 'https://x.example/é?q="1"',
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-06T14:00:00Z",
+                        "metrics": {"views": 0, "likes": 1, "bookmarks": None},
+                        "rate": None,
+                        "previous": {"collected_at": "2027-03-05T14:00:00Z", "metrics": {"views": 0, "likes": 0}},
+                        "growth": {"views": 0, "likes": 1, "bookmarks": None},
+                    },
+                },
+                {
+                    "id": "a6",
+                    "account": "mastodon:acme",
+                    "network": "mastodon",
+                    "status": "unknown",
+                    "due_at": "2027-03-05T14:00:00Z",
+                    "local_time": "2027-03-05T14:00:00+00:00",
+                    "sent_at": None,
+                    "url": None,
+                    "reason": None,
+                    "engagement": None,
+                },
+                {
+                    "id": "a3",
+                    "account": "x:acme",
+                    "network": "x",
+                    "status": "failed",
+                    "due_at": "2027-03-09T14:00:00Z",
+                    "local_time": "2027-03-09T14:00:00+00:00",
+                    "sent_at": None,
+                    "url": None,
+                    "reason": 'Réponse «refusée»: "quota" \\ dépassé\nretry\t\x01 — 🙂',
+                    "engagement": None,
+                },
+                {
+                    "id": "a7",
+                    "account": "x:acme",
+                    "network": "x",
+                    "status": "pending",
+                    "due_at": "2027-03-31T14:00:00Z",
+                    "local_time": "2027-03-31T14:00:00+00:00",
+                    "sent_at": None,
+                    "url": None,
+                    "reason": None,
+                    "engagement": None,
+                },
+            ],
+            "summary": {
+                "posts": 7,
+                "sent": 3,
+                "not_out": 3,
+                "with_metrics": 3,
+                "metrics": {
+                    "views": 900,
+                    "likes": 39,
+                    "reposts": 6,
+                    "replies": 4,
+                    "quotes": 1,
+                    "bookmarks": None,
+                    "clicks": 12,
+                },
+                "known": {"views": 2, "likes": 3, "reposts": 2, "replies": 2, "quotes": 2, "bookmarks": 0, "clicks": 1},
+                "interactions": 50,
+                "rate": 0.043333333333333335,
+                "growth": {
+                    "views": 500,
+                    "likes": 12,
+                    "reposts": 0,
+                    "replies": 1,
+                    "quotes": None,
+                    "bookmarks": None,
+                    "clicks": None,
+                },
+            },
+        },
+        {
+            "campaign": "summer",
+            "counts": {"sent": 2, "missed": 1},
+            "posts": [
+                {
+                    "id": "b1",
+                    "account": "mastodon:acme",
+                    "network": "mastodon",
+                    "status": "sent",
+                    "due_at": "2027-03-03T14:00:00Z",
+                    "local_time": "2027-03-03T14:00:00+00:00",
+                    "sent_at": "2027-03-03T14:00:00Z",
+                    "url": "https://social.example/b1",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-04T14:00:00Z",
+                        "metrics": {"views": None, "likes": 0, "reposts": 0, "replies": 0, "quotes": 0},
+                        "rate": None,
+                        "previous": None,
+                        "growth": None,
+                    },
+                },
+                {
+                    "id": "b3",
+                    "account": "mastodon:acme",
+                    "network": "mastodon",
+                    "status": "missed",
+                    "due_at": "2027-03-10T14:00:00Z",
+                    "local_time": "2027-03-10T14:00:00+00:00",
+                    "sent_at": None,
+                    "url": None,
+                    "reason": None,
+                    "engagement": None,
+                },
+                {
+                    "id": "b2",
+                    "account": "x:acme",
+                    "network": "x",
+                    "status": "sent",
+                    "due_at": "2027-03-11T00:00:00.999999Z",
+                    "local_time": "2027-03-11T00:00:00.999999+00:00",
+                    "sent_at": "2027-03-11T00:00:00.999999Z",
+                    "url": "https://social.example/b2",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-11T14:00:01Z",
+                        "metrics": {"views": 51, "likes": 3, "reposts": 1, "replies": None, "quotes": 0},
+                        "rate": 0.0784313725490196,
+                        "previous": {
+                            "collected_at": "2027-03-11T14:00:00Z",
+                            "metrics": {"views": 50, "likes": 3, "reposts": 0, "replies": 2, "quotes": 0},
+                        },
+                        "growth": {"views": 1, "likes": 0, "reposts": 1, "replies": None, "quotes": 0},
+                    },
+                },
+            ],
+            "summary": {
+                "posts": 3,
+                "sent": 2,
+                "not_out": 1,
+                "with_metrics": 2,
+                "metrics": {
+                    "views": 51,
+                    "likes": 3,
+                    "reposts": 1,
+                    "replies": 0,
+                    "quotes": 0,
+                    "bookmarks": None,
+                    "clicks": None,
+                },
+                "known": {"views": 1, "likes": 2, "reposts": 2, "replies": 1, "quotes": 2, "bookmarks": 0, "clicks": 0},
+                "interactions": 4,
+                "rate": 0.0784313725490196,
+                "growth": {
+                    "views": 1,
+                    "likes": 0,
+                    "reposts": 1,
+                    "replies": None,
+                    "quotes": 0,
+                    "bookmarks": None,
+                    "clicks": None,
+                },
+            },
+        },
+        {
+            "campaign": "weekly",
+            "counts": {"sent": 14},
+            "posts": [
+                {
+                    "id": "tip-0",
+                    "account": "bluesky:acme",
+                    "network": "bluesky",
+                    "status": "sent",
+                    "due_at": "2027-03-01T14:00:00Z",
+                    "local_time": "2027-03-01T14:00:00+00:00",
+                    "sent_at": "2027-03-01T14:00:00Z",
+                    "url": "https://social.example/tip-0",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-03T14:00:00Z",
+                        "metrics": {"likes": 0, "reposts": 0, "replies": 1, "quotes": None},
+                        "rate": None,
+                        "previous": None,
+                        "growth": None,
+                    },
+                },
+                {
+                    "id": "tip-1@2027-03-01T17:00",
+                    "account": "bluesky:acme",
+                    "network": "bluesky",
+                    "status": "sent",
+                    "due_at": "2027-03-01T17:00:00Z",
+                    "local_time": "2027-03-01T17:00:00+00:00",
+                    "sent_at": "2027-03-01T17:00:00Z",
+                    "url": "https://social.example/tip-1",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-03T17:00:00Z",
+                        "metrics": {"likes": 1, "reposts": 1, "replies": 1, "quotes": None},
+                        "rate": None,
+                        "previous": None,
+                        "growth": None,
+                    },
+                },
+                {
+                    "id": "tip-2@2027-03-02T14:00",
+                    "account": "bluesky:acme",
+                    "network": "bluesky",
+                    "status": "sent",
+                    "due_at": "2027-03-02T14:00:00Z",
+                    "local_time": "2027-03-02T14:00:00+00:00",
+                    "sent_at": "2027-03-02T14:00:00Z",
+                    "url": "https://social.example/tip-2",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-04T14:00:00Z",
+                        "metrics": {"likes": 2, "reposts": 2, "replies": 1, "quotes": None},
+                        "rate": None,
+                        "previous": None,
+                        "growth": None,
+                    },
+                },
+                {
+                    "id": "tip-3",
+                    "account": "bluesky:acme",
+                    "network": "bluesky",
+                    "status": "sent",
+                    "due_at": "2027-03-02T17:00:00Z",
+                    "local_time": "2027-03-02T17:00:00+00:00",
+                    "sent_at": "2027-03-02T17:00:00Z",
+                    "url": "https://social.example/tip-3",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-04T17:00:00Z",
+                        "metrics": {"likes": 3, "reposts": 0, "replies": 1, "quotes": None},
+                        "rate": None,
+                        "previous": None,
+                        "growth": None,
+                    },
+                },
+                {
+                    "id": "tip-4",
+                    "account": "bluesky:acme",
+                    "network": "bluesky",
+                    "status": "sent",
+                    "due_at": "2027-03-03T14:00:00Z",
+                    "local_time": "2027-03-03T14:00:00+00:00",
+                    "sent_at": "2027-03-03T14:00:00Z",
+                    "url": "https://social.example/tip-4",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-05T14:00:00Z",
+                        "metrics": {"likes": 4, "reposts": 1, "replies": 1, "quotes": None},
+                        "rate": None,
+                        "previous": None,
+                        "growth": None,
+                    },
+                },
+                {
+                    "id": "tip-5",
+                    "account": "bluesky:acme",
+                    "network": "bluesky",
+                    "status": "sent",
+                    "due_at": "2027-03-03T17:00:00Z",
+                    "local_time": "2027-03-03T17:00:00+00:00",
+                    "sent_at": "2027-03-03T17:00:00Z",
+                    "url": "https://social.example/tip-5",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-05T17:00:00Z",
+                        "metrics": {"likes": 0, "reposts": 2, "replies": 1, "quotes": None},
+                        "rate": None,
+                        "previous": None,
+                        "growth": None,
+                    },
+                },
+                {
+                    "id": "tip-6",
+                    "account": "bluesky:acme",
+                    "network": "bluesky",
+                    "status": "sent",
+                    "due_at": "2027-03-04T14:00:00Z",
+                    "local_time": "2027-03-04T14:00:00+00:00",
+                    "sent_at": "2027-03-04T14:00:00Z",
+                    "url": "https://social.example/tip-6",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-06T14:00:00Z",
+                        "metrics": {"likes": 1, "reposts": 0, "replies": 1, "quotes": None},
+                        "rate": None,
+                        "previous": None,
+                        "growth": None,
+                    },
+                },
+                {
+                    "id": "tip-7",
+                    "account": "bluesky:acme",
+                    "network": "bluesky",
+                    "status": "sent",
+                    "due_at": "2027-03-04T17:00:00Z",
+                    "local_time": "2027-03-04T17:00:00+00:00",
+                    "sent_at": "2027-03-04T17:00:00Z",
+                    "url": "https://social.example/tip-7",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-06T17:00:00Z",
+                        "metrics": {"likes": 2, "reposts": 1, "replies": 1, "quotes": None},
+                        "rate": None,
+                        "previous": None,
+                        "growth": None,
+                    },
+                },
+                {
+                    "id": "tip-8",
+                    "account": "bluesky:acme",
+                    "network": "bluesky",
+                    "status": "sent",
+                    "due_at": "2027-03-05T14:00:00Z",
+                    "local_time": "2027-03-05T14:00:00+00:00",
+                    "sent_at": "2027-03-05T14:00:00Z",
+                    "url": "https://social.example/tip-8",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-07T14:00:00Z",
+                        "metrics": {"likes": 3, "reposts": 2, "replies": 1, "quotes": None},
+                        "rate": None,
+                        "previous": None,
+                        "growth": None,
+                    },
+                },
+                {
+                    "id": "tip-9",
+                    "account": "bluesky:acme",
+                    "network": "bluesky",
+                    "status": "sent",
+                    "due_at": "2027-03-05T17:00:00Z",
+                    "local_time": "2027-03-05T17:00:00+00:00",
+                    "sent_at": "2027-03-05T17:00:00Z",
+                    "url": "https://social.example/tip-9",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-07T17:00:00Z",
+                        "metrics": {"likes": 4, "reposts": 0, "replies": 1, "quotes": None},
+                        "rate": None,
+                        "previous": None,
+                        "growth": None,
+                    },
+                },
+                {
+                    "id": "tip-10",
+                    "account": "bluesky:acme",
+                    "network": "bluesky",
+                    "status": "sent",
+                    "due_at": "2027-03-06T14:00:00Z",
+                    "local_time": "2027-03-06T14:00:00+00:00",
+                    "sent_at": "2027-03-06T14:00:00Z",
+                    "url": "https://social.example/tip-10",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-08T14:00:00Z",
+                        "metrics": {"likes": 0, "reposts": 1, "replies": 1, "quotes": None},
+                        "rate": None,
+                        "previous": None,
+                        "growth": None,
+                    },
+                },
+                {
+                    "id": "tip-11",
+                    "account": "bluesky:acme",
+                    "network": "bluesky",
+                    "status": "sent",
+                    "due_at": "2027-03-06T17:00:00Z",
+                    "local_time": "2027-03-06T17:00:00+00:00",
+                    "sent_at": "2027-03-06T17:00:00Z",
+                    "url": "https://social.example/tip-11",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-08T17:00:00Z",
+                        "metrics": {"likes": 1, "reposts": 2, "replies": 1, "quotes": None},
+                        "rate": None,
+                        "previous": None,
+                        "growth": None,
+                    },
+                },
+                {
+                    "id": "tip-12",
+                    "account": "bluesky:acme",
+                    "network": "bluesky",
+                    "status": "sent",
+                    "due_at": "2027-03-07T14:00:00Z",
+                    "local_time": "2027-03-07T14:00:00+00:00",
+                    "sent_at": "2027-03-07T14:00:00Z",
+                    "url": "https://social.example/tip-12",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-09T14:00:00Z",
+                        "metrics": {"likes": 2, "reposts": 0, "replies": 1, "quotes": None},
+                        "rate": None,
+                        "previous": None,
+                        "growth": None,
+                    },
+                },
+                {
+                    "id": "tip-13",
+                    "account": "bluesky:acme",
+                    "network": "bluesky",
+                    "status": "sent",
+                    "due_at": "2027-03-07T17:00:00Z",
+                    "local_time": "2027-03-07T17:00:00+00:00",
+                    "sent_at": "2027-03-07T17:00:00Z",
+                    "url": "https://social.example/tip-13",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-09T17:00:00Z",
+                        "metrics": {"likes": 3, "reposts": 1, "replies": 1, "quotes": None},
+                        "rate": None,
+                        "previous": None,
+                        "growth": None,
+                    },
+                },
+            ],
+            "summary": {
+                "posts": 14,
+                "sent": 14,
+                "not_out": 0,
+                "with_metrics": 14,
+                "metrics": {
+                    "views": None,
+                    "likes": 26,
+                    "reposts": 13,
+                    "replies": 14,
+                    "quotes": None,
+                    "bookmarks": None,
+                    "clicks": None,
+                },
+                "known": {
+                    "views": 0,
+                    "likes": 14,
+                    "reposts": 14,
+                    "replies": 14,
+                    "quotes": 0,
+                    "bookmarks": 0,
+                    "clicks": 0,
+                },
+                "interactions": 53,
+                "rate": None,
+                "growth": None,
+            },
+        },
+        {
+            "campaign": "zones",
+            "counts": {"sent": 1},
+            "posts": [
+                {
+                    "id": "c1",
+                    "account": "linkedin:acme",
+                    "network": "linkedin",
+                    "status": "sent",
+                    "due_at": "2027-03-01T23:30:00Z",
+                    "local_time": "2027-03-01T23:30:00+00:00",
+                    "sent_at": "2027-03-01T23:30:00Z",
+                    "url": "https://social.example/c1",
+                    "reason": None,
+                    "engagement": {
+                        "collected_at": "2027-03-02T14:00:00Z",
+                        "metrics": {"clicks": 4},
+                        "rate": None,
+                        "previous": None,
+                        "growth": None,
+                    },
+                }
+            ],
+            "summary": {
+                "posts": 1,
+                "sent": 1,
+                "not_out": 0,
+                "with_metrics": 1,
+                "metrics": {
+                    "views": None,
+                    "likes": None,
+                    "reposts": None,
+                    "replies": None,
+                    "quotes": None,
+                    "bookmarks": None,
+                    "clicks": 4,
+                },
+                "known": {"views": 0, "likes": 0, "reposts": 0, "replies": 0, "quotes": 0, "bookmarks": 0, "clicks": 1},
+                "interactions": None,
+                "rate": None,
+                "growth": None,
+            },
+        },
+    ]
+}
+
+
+def outputs(settings: Settings, tmp_path: Path) -> dict[str, str]:
+    runner = CliRunner()
+    out = {}
+    for name, args in {**VIEWS, "html": ("report", "--html", str(tmp_path / "r.html"))}.items():
+        app = AppContext(clock=FakeClock(NOW), settings_override=settings)
+        result = runner.invoke(cli, list(args), obj=app, catch_exceptions=False)
+        app.close()
+        assert result.exit_code == 0, (name, result.stdout, result.stderr)
+        out[name] = result.stdout.replace(str(tmp_path), "TMP")
+    out["html-file"] = (tmp_path / "r.html").read_text(encoding="utf-8")
+    return out
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def check(found: dict[str, str]) -> None:
+    assert json.loads(found["json"]) == DEFAULT_JSON
+    assert found["json"] == json.dumps(DEFAULT_JSON, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert {name: digest(text) for name, text in found.items()} == DIGESTS
+
+
+def test_every_view_is_pinned_byte_for_byte(
+    settings: Settings, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    seed_store(store)
+    check(outputs(settings, tmp_path))
+
+
+@pytest.mark.slow
+def test_postgresql_gives_the_same_bytes(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    with throwaway_postgres() as url:
+        on_postgres = dataclasses.replace(settings, database_url=url)
+        store = open_store(url)
+        try:
+            seed_store(store)
+        finally:
+            store.close()
+        check(outputs(on_postgres, tmp_path))
+
+
+def _record() -> Callable[[], None]:  # pragma: no cover - how DIGESTS and DEFAULT_JSON were made
+    def main() -> None:
+        import os
+        import pprint
+        import tempfile
+
+        os.environ["COLUMNS"] = "160"
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            settings = Settings(database_url=f"sqlite:///{folder / 's.db'}", data_dir=folder / "data")
+            store = open_store(settings.database_url)
+            seed_store(store)
+            store.close()
+            found = outputs(settings, folder)
+        print(json.dumps({name: digest(text) for name, text in found.items()}, indent=4))
+        print(pprint.pformat(json.loads(found["json"]), width=116, sort_dicts=False))
+
+    return main
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _record()()
+
+
+_counts = st.dictionaries(
+    st.sampled_from(METRICS), st.none() | st.integers(min_value=0, max_value=10**12), max_size=len(METRICS)
+).map(lambda found: {m: found[m] for m in METRICS if m in found})
+_instants = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC))
+_texts = st.text(max_size=12)
+
+
+def _stored(instant: datetime, as_text: bool) -> datetime | str:
+    """A time as SQLite's text (what the report reads there) or as PostgreSQL's aware datetime."""
+    return instant.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if as_text else instant
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(
+    st.booleans(),
+    _texts,
+    _instants,
+    st.none() | _instants,
+    st.none() | _texts,
+    st.none() | _texts,
+    st.none() | st.tuples(_instants, _counts),
+    st.none() | st.tuples(_instants, _counts),
+)
+def test_the_json_text_is_json_dumps_of_as_json(
+    as_text: bool,
+    name: str,
+    due: datetime,
+    sent: datetime | None,
+    url: str | None,
+    reason: str | None,
+    latest: tuple[datetime, dict[str, int | None]] | None,
+    previous: tuple[datetime, dict[str, int | None]] | None,
+) -> None:
+    newest = None if latest is None else Snapshot(_stored(latest[0], as_text), latest[1])
+    before = None if newest is None or previous is None else Snapshot(_stored(previous[0], as_text), previous[1])
+    post = PostFacts(
+        row_id=1,
+        campaign=name,
+        timezone="UTC",
+        id=name + "@x",
+        account=f"x:{name}",
+        network="x",
+        status="sent",
+        due_at=_stored(due, as_text),
+        local_time=due.isoformat(),
+        sent_at=None if sent is None else _stored(sent, as_text),
+        url=url,
+        reason=reason,
+        latest=newest,
+        previous=before,
+    )
+    expected = post.as_json()
+    assert post.json_text() == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
+    assert post.json_text(campaign=True) == json.dumps(
+        {"campaign": name, **expected}, ensure_ascii=False, separators=(",", ":")
+    )
+    assert expected["due_at"] == iso_utc(due) and post.due_at == due
+    assert post.sent_at == sent and expected["sent_at"] == (None if sent is None else iso_utc(sent))
+    metrics = {} if latest is None else latest[1]
+    assert post.interactions == interactions(metrics)
+    assert post.rate == engagement_rate(metrics)
+    assert post.growth == (None if newest is None else growth(metrics, None if before is None else before.metrics))
+    document = {"a": [RawJSON(post.json_text())], "b": {"c": "RawJSON", "d": [1.5, None]}}
+    assert dumps(document) == json.dumps(
+        {"a": [expected], "b": {"c": "RawJSON", "d": [1.5, None]}}, ensure_ascii=False, separators=(",", ":")
+    )
