@@ -53,7 +53,7 @@ from socialpost.networks.base import (
     Published,
     SetupUI,
 )
-from socialpost.networks.tls import ssl_context
+from socialpost.networks.tls import bearer_client
 from socialpost.text.utm import links
 
 log = logging.getLogger("socialpost.networks.facebook")
@@ -146,7 +146,7 @@ class FacebookNetwork(Network):
     def _http(self) -> httpx.Client:
         with self._lock:
             if self._client is None:
-                self._client = _client(
+                self._client = bearer_client(
                     self.settings.base_url, self.settings.timeout, self.settings.page_access_token, self.transport
                 )
             return self._client
@@ -422,7 +422,7 @@ class FacebookNetwork(Network):
         again = (
             f"generate a new token in the Graph API Explorer and run 'socialpost accounts add facebook {name}' again"
         )
-        with _client(GRAPH_URL, 30.0, None, cls.transport) as client:
+        with bearer_client(GRAPH_URL, 30.0, None, cls.transport) as client:
             exchanged = _setup_call(
                 client,
                 "POST",
@@ -483,22 +483,6 @@ FIELDS = "reactions.summary(total_count).limit(0),comments.summary(true).limit(0
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def _client(
-    base_url: str, timeout: float, token: SecretStr | None, transport: httpx.BaseTransport | None
-) -> httpx.Client:
-    headers = {"User-Agent": "socialpost"}
-    if token is not None:
-        headers["Authorization"] = f"Bearer {token.get_secret_value()}"
-    return httpx.Client(
-        verify=ssl_context(),
-        base_url=base_url.rstrip("/"),
-        timeout=httpx.Timeout(timeout),
-        headers=headers,
-        transport=transport,
-        follow_redirects=False,
-    )
 
 
 def _setup_call(

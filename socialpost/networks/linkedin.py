@@ -55,7 +55,7 @@ from socialpost.networks.base import (
     SetupUI,
 )
 from socialpost.networks.oauth_loopback import LoopbackReceiver, OAuthRedirect, is_loopback, parse_redirect
-from socialpost.networks.tls import ssl_context
+from socialpost.networks.tls import bearer_client
 from socialpost.networks.webhook import retry_after
 from socialpost.text.utm import links
 from socialpost.timeutil import iso_utc
@@ -183,16 +183,8 @@ class LinkedInNetwork(Network):
     def _http(self) -> httpx.Client:
         with self._lock:
             if self._client is None:
-                self._client = httpx.Client(
-                    verify=ssl_context(),
-                    base_url=self.settings.base_url.rstrip("/"),
-                    timeout=httpx.Timeout(self.settings.timeout),
-                    headers={
-                        "User-Agent": "socialpost",
-                        "Authorization": f"Bearer {self.settings.access_token.get_secret_value()}",
-                    },
-                    transport=self.transport,
-                    follow_redirects=False,
+                self._client = bearer_client(
+                    self.settings.base_url, self.settings.timeout, self.settings.access_token, self.transport
                 )
             return self._client
 

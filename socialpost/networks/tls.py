@@ -1,4 +1,4 @@
-"""One TLS context for every HTTP client socialpost creates.
+"""HTTP clients for the httpx-based adapters, all sharing one TLS context.
 
 Each ``httpx.Client()`` otherwise builds its own SSL context and loads the certificate bundle
 again — about 20 ms of CPU each. With one client per account (1,000 webhook accounts, say) that
@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import ssl
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
+    from pydantic import SecretStr
 
 
 @cache
@@ -20,3 +25,23 @@ def ssl_context() -> ssl.SSLContext:
         return ssl.create_default_context(cafile=certifi.where())
     except ImportError:  # pragma: no cover - httpx depends on certifi
         return ssl.create_default_context()
+
+
+def bearer_client(
+    base_url: str, timeout: float, token: SecretStr | None, transport: httpx.BaseTransport | None = None
+) -> httpx.Client:
+    """An API client: base URL, timeout, ``Authorization: Bearer`` (when a token is given), no
+    redirects followed (an API that redirects is misconfigured, and a token must not follow)."""
+    import httpx
+
+    headers = {"User-Agent": "socialpost"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token.get_secret_value()}"
+    return httpx.Client(
+        verify=ssl_context(),
+        base_url=base_url.rstrip("/"),
+        timeout=httpx.Timeout(timeout),
+        headers=headers,
+        transport=transport,
+        follow_redirects=False,
+    )
