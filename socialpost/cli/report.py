@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -25,6 +27,23 @@ SORT_KEYS_ALL = (*SORT_KEYS, "posts", "sent", "time")
 ROWS_PER_CAMPAIGN = 50  # people; --top, --csv and --json show more
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _gc_paused(command: F) -> F:
+    """Run the command with cyclic garbage collection paused: a big report makes many objects
+    and no cycles (see socialpost.report.gc_paused)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from socialpost.report import gc_paused
+
+        with gc_paused():
+            return command(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
 @click.command()
 @json_option
 @click.option("--csv", "csv_", is_flag=True, help="Print CSV for spreadsheets (an empty cell is 'not available').")
@@ -41,6 +60,7 @@ ROWS_PER_CAMPAIGN = 50  # people; --top, --csv and --json show more
 )
 @click.option("--no-charts", is_flag=True, help="Tables only (no trend chart, heatmap or best times).")
 @pass_app
+@_gc_paused
 def report(
     app: AppContext,
     json_: bool,
@@ -62,27 +82,6 @@ def report(
     A metric a network does not give is "n/a", never 0. Engagement rate = (likes + reposts +
     replies + quotes) / views, where views are known.
     """
-    from socialpost.report import gc_paused
-
-    with gc_paused():  # a big report makes many objects and no cycles
-        _report(app, json_, csv_, html_file, by, campaign, network, account, since, until, sort, top, no_charts)
-
-
-def _report(
-    app: AppContext,
-    json_: bool,
-    csv_: bool,
-    html_file: str | None,
-    by: str | None,
-    campaign: str | None,
-    network: str | None,
-    account: str | None,
-    since: str | None,
-    until: str | None,
-    sort: str | None,
-    top: int | None,
-    no_charts: bool,
-) -> None:
     from socialpost.errors import UsageError
     from socialpost.report.aggregate import Filters, RawJSON, group_posts, load_posts, sort_by
     from socialpost.report.posts import campaign_reports, top_posts
