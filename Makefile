@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck docs docs-check bench clean
+.PHONY: demo test test-servers lint typecheck docs docs-check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,16 @@ demo: $(STAMP)
 	$(BIN)/socialpost demo campaigns/coffee-shop-launch.yaml --workdir socialpost-demo
 
 ## test: install, then run the whole test suite (lint, types, docs sync and pytest)
-test: $(STAMP) lint typecheck docs-check
+test: $(STAMP) lint typecheck docs-check test-servers
 	$(BIN)/python -m pytest
+
+## test-servers: start PostgreSQL and Redis, install Prism, the Bluesky dev-env and Chromium for the
+## server tiers. Best effort here (no root, no npm: those tiers are skipped with the reason);
+## .ci/run does the same and fails when something cannot be installed.
+test-servers:
+	-bash scripts/test-services.sh
+	-bash scripts/prism/install.sh
+	-bash scripts/bluesky-devenv/install.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check socialpost tests bench

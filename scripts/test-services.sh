@@ -39,3 +39,6 @@ redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null && echo "test-services: Redis rea
 
 # Node.js and npm, for Prism (X's API contract) and the Bluesky dev-env
 command -v node >/dev/null 2>&1 || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+
+# Chromium, to check the HTML report in a real headless browser
+command -v chromium >/dev/null 2>&1 || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
