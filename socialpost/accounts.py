@@ -8,10 +8,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from socialpost import config_edit, secrets
-from socialpost.config import Settings, default_dirs, secrets_file
+from socialpost.config import Settings, secrets_file
 from socialpost.errors import ConfigError, NotFound
 from socialpost.networks.base import AdapterContext, Identity, SetupUI
 from socialpost.networks.registry import Adapters, load, split_account
+from socialpost.paths import default_dirs
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 
 from socialpost.engagement.settings import EngagementSettings
 from socialpost.errors import CampaignError, ConfigError
+from socialpost.i18n import _
 from socialpost.inbox_settings import InboxSettings
+from socialpost.paths import ENV_CONFIG, default_dirs, resolve_config_path
 from socialpost.timeutil import coerce_duration, format_duration
 from socialpost.yamlfile import YamlDocument, load_yaml, pydantic_problems
 
-APP_NAME = "socialpost"
-ENV_CONFIG = "SOCIALPOST_CONFIG"
 ENV_DATABASE = "SOCIALPOST_DATABASE_URL"
 ENV_DATA_DIR = "SOCIALPOST_DATA_DIR"
 
@@ -91,11 +91,26 @@ class ConfigFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     database: str | None = None
+    # the language socialpost speaks (en, fr, fr_CA…); unset: the locale (LANG)
+    language: str | None = None
     daemon: DaemonSettings = DaemonSettings()
     engagement: EngagementSettings = EngagementSettings()
     inbox: InboxSettings = InboxSettings()
     # accounts.<network>.<name> = adapter-specific settings, validated by the adapter itself
     accounts: dict[str, dict[str, dict[str, Any] | None]] = {}
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str | None) -> str | None:
+        from socialpost.i18n import LANGUAGES, supported
+
+        if value is not None and not supported(value):
+            raise ValueError(
+                _("unknown language '{value}'. Fix: write one of {languages}, or remove the line.").format(
+                    value=value, languages=", ".join(LANGUAGES)
+                )
+            )
+        return value
 
     @field_validator("daemon", "engagement", "inbox", "accounts", mode="before")
     @classmethod
@@ -117,6 +132,7 @@ class Settings:
     accounts: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     document: YamlDocument | None = None
     secrets_path: Path | None = None  # secrets.yaml (mode 0600); None: no secrets file
+    language: str | None = None  # from the config file; the CLI has already applied it
 
     @property
     def base_dir(self) -> Path:
@@ -143,30 +159,6 @@ def secrets_file(config_path: Path | None) -> Path:
     from socialpost.secrets import secrets_path
 
     return secrets_path(config_path, default_dirs()[0])
-
-
-def default_dirs() -> tuple[Path, Path]:
-    """(config dir, data dir) for this platform."""
-    import platformdirs
-
-    return (
-        Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
-        Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
-    )
-
-
-def resolve_config_path(option: str | None, environ: Mapping[str, str]) -> tuple[Path | None, bool]:
-    """Which config file to read, and whether the user asked for it explicitly.
-
-    An explicit file (flag or environment) must exist; the platform default is optional.
-    """
-    if option:
-        return Path(option).expanduser(), True
-    if environ.get(ENV_CONFIG):
-        return Path(environ[ENV_CONFIG]).expanduser(), True
-    config_dir, _ = default_dirs()
-    candidate = config_dir / "config.yaml"
-    return (candidate, False) if candidate.exists() else (None, False)
 
 
 def load_settings(option: str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -225,6 +217,7 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
         accounts=accounts,
         document=document,
         secrets_path=secrets_file(path),
+        language=parsed.language,
     )
 
 

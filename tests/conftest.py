@@ -56,6 +56,22 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 
 
 @pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests read English unless they choose French: the developer's own locale must not leak in.
+
+    A test that wants French sets ``LANG`` (or passes ``--lang fr``); the active language is put
+    back to English after every test.
+    """
+    from socialpost import i18n
+
+    for name in ("SOCIALPOST_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    i18n.activate("en")
+    yield
+    i18n.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def restore_logging() -> Iterator[None]:
     """The CLI configures loggers (levels, handlers); undo that after each test."""
     names = ("socialpost", "httpx", "httpcore", "apscheduler")

@@ -10,13 +10,12 @@ import pytest
 from socialpost.config import (
     DaemonSettings,
     Settings,
-    default_dirs,
     expand_env,
     expand_env_values,
     load_settings,
-    resolve_config_path,
 )
 from socialpost.errors import ConfigError, ExitCode
+from socialpost.paths import default_dirs, resolve_config_path
 
 
 @pytest.fixture

@@ -10,9 +10,11 @@ import os
 
 import click
 
-from socialpost import __version__
+from socialpost import __version__, i18n
 from socialpost.cli.context import AppContext
+from socialpost.cli.translated import Group
 from socialpost.errors import ExitCode, SocialpostError
+from socialpost.i18n import _
 
 COMMANDS = {
     "validate": "socialpost.cli.campaigns:validate",
@@ -34,11 +36,17 @@ COMMANDS = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(Group):
     """Imports a command's module only when that command (or the help listing) needs it.
 
-    It is also the one place where errors become messages and exit codes (README, "Exit codes").
+    It is also the one place where errors become messages and exit codes (README, "Exit codes"),
+    and where the language is chosen, before click parses (and may print help or an error).
     """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            i18n.activate(_choose_language(args, self.list_commands(ctx)))
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -47,7 +55,7 @@ class LazyGroup(click.Group):
             _error(str(exc))
             raise click.exceptions.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
-            _error("interrupted.")
+            _error(_("interrupted."))
             raise click.exceptions.Exit(int(ExitCode.INTERRUPTED)) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -60,8 +68,10 @@ class LazyGroup(click.Group):
             if os.environ.get("SOCIALPOST_DEBUG"):
                 raise
             _error(
-                f"internal error: {exc.__class__.__name__}: {exc}. This is a bug in socialpost; please "
-                "report it with the command you ran (set SOCIALPOST_DEBUG=1 to see the traceback)."
+                _(
+                    "internal error: {kind}: {error}. This is a bug in socialpost; please report it with "
+                    "the command you ran (set SOCIALPOST_DEBUG=1 to see the traceback)."
+                ).format(kind=exc.__class__.__name__, error=exc)
             )
             raise click.exceptions.Exit(int(ExitCode.FAILURE)) from None
 
@@ -85,6 +95,13 @@ class LazyGroup(click.Group):
     metavar="PATH",
     help="Config file (default: $SOCIALPOST_CONFIG, then the platform config folder).",
 )
+@click.option(
+    "--lang",
+    metavar="LANG",
+    callback=lambda ctx, param, value: _check_language(value),
+    help="Language of messages and help: en or fr (fr_CA…). Default: $SOCIALPOST_LANG, 'language:' in the "
+    "config file, then the locale ($LANG).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show more detail in logs.")
 @click.option(
     "--log-format",
@@ -94,7 +111,7 @@ class LazyGroup(click.Group):
     help="Log lines as text or as one JSON object per line.",
 )
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, verbose: bool, log_format: str) -> None:
+def cli(ctx: click.Context, config_path: str | None, lang: str | None, verbose: bool, log_format: str) -> None:
     """socialpost — schedule social media campaigns written as YAML files.
 
     \b
@@ -118,4 +135,39 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _error(message: str) -> None:
-    click.echo(f"error: {message}" if "\n" not in message else f"error:\n{message}", err=True)
+    label = _("error:")
+    click.echo(f"{label} {message}" if "\n" not in message else f"{label}\n{message}", err=True)
+
+
+def _check_language(value: str | None) -> str | None:
+    if value is not None and not i18n.supported(value):
+        raise click.BadParameter(
+            _("unknown language '{value}'. Fix: use one of {languages}.").format(
+                value=value, languages=", ".join(i18n.LANGUAGES)
+            )
+        )
+    return value
+
+
+def _choose_language(args: list[str], commands: list[str]) -> str | None:
+    """The language for this run, from the command line before the command name, then the rest."""
+    from socialpost.paths import peek_setting, resolve_config_path
+
+    options: dict[str, str] = {}
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--" or arg in commands:
+            break
+        for name in ("--lang", "--config"):
+            if arg == name and index + 1 < len(args):
+                options[name] = args[index + 1]
+            elif arg.startswith(name + "="):
+                options[name] = arg.partition("=")[2]
+        index += 1
+    config_language: str | None = None
+    if not (options.get("--lang") and i18n.supported(options["--lang"])) and not os.environ.get(i18n.ENV_LANGUAGE):
+        path, _explicit = resolve_config_path(options.get("--config"), os.environ)
+        value = peek_setting(path, "language")
+        config_language = value if isinstance(value, str) else None
+    return i18n.choose(options.get("--lang"), config_language, os.environ)
