@@ -11,7 +11,6 @@ Messages come from three places:
 from __future__ import annotations
 
 import inspect
-import re
 import string
 from collections.abc import Iterator
 from pathlib import Path
@@ -189,12 +188,9 @@ def _pairs(message: Message) -> list[tuple[str, str]]:
     return [(message.id, str(message.string))]
 
 
-_FORMAT_CHECK = re.compile(r"\{[^{}]*\}")
-
-
 def placeholders(text: str) -> set[str]:
     """The names of the ``str.format`` fields in ``text`` (empty for text with no fields)."""
-    if not _FORMAT_CHECK.search(text):
+    if "{" not in text and "}" not in text:
         return set()
     try:
         return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None}
