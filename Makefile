@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-servers lint typecheck docs docs-check bench clean
+.PHONY: demo test test-servers lint typecheck docs docs-check i18n bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,8 @@ test-servers:
 	-bash scripts/bluesky-devenv/install.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check socialpost tests bench
-	$(BIN)/ruff format --check socialpost tests bench
+	$(BIN)/ruff check socialpost tests bench scripts
+	$(BIN)/ruff format --check socialpost tests bench scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -41,6 +41,10 @@ docs: $(STAMP)
 
 docs-check: $(STAMP)
 	$(BIN)/cog --check docs/cli.md
+
+## i18n: extract every user-facing message into the French catalogue and compile it (docs/translating.md)
+i18n: $(STAMP)
+	$(BIN)/python scripts/i18n.py update
 
 ## bench: run every benchmark and print its figures (never fails on time)
 bench: $(STAMP)
