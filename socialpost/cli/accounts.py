@@ -9,6 +9,8 @@ import click
 from socialpost.cli import render
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
+from socialpost.cli.translated import Group
+from socialpost.i18n import _
 
 
 class ClickUI:
@@ -27,16 +29,16 @@ class ClickUI:
         return click.confirm(prompt, default=default)
 
     def choose(self, prompt: str, options: Sequence[tuple[str, str]]) -> str:
-        for number, (_, label) in enumerate(options, 1):
+        for number, (_value, label) in enumerate(options, 1):
             click.echo(f"  {number}. {label}")
         choice = click.prompt(prompt, type=click.IntRange(1, len(options)))
         return options[choice - 1][0]
 
     def open_url(self, url: str) -> None:
-        click.echo(f"Open this address in your browser:\n  {url}")
+        click.echo(_("Open this address in your browser:\n  {url}").format(url=url))
 
 
-@click.group()
+@click.group(cls=Group)
 def accounts() -> None:
     """Connect, list, check and remove the accounts campaigns post to."""
 
@@ -54,8 +56,8 @@ def add(app: AppContext, network: str, name: str) -> None:
     from socialpost import accounts as library
 
     identity = library.add(app.settings, f"{network}:{name}", ClickUI())
-    click.echo(f"Connected {identity.account}: {identity.display}.")
-    click.echo(f"Saved in {library.config_target(app.settings)}.")
+    click.echo(_("Connected {account}: {name}.").format(account=identity.account, name=identity.display))
+    click.echo(_("Saved in {path}.").format(path=library.config_target(app.settings)))
 
 
 @accounts.command("list")
@@ -83,12 +85,13 @@ def list_(app: AppContext, json_: bool) -> None:
         return
     if not rows:
         click.echo(
-            "No accounts yet. Add one with 'socialpost accounts add NETWORK NAME' "
-            "(outbox:NAME accounts work without any)."
+            _(
+                "No accounts yet. Add one with 'socialpost accounts add NETWORK NAME' "
+                "(outbox:NAME accounts work without any)."
+            )
         )
     for row in rows:
-        secret = " (with secrets)" if row.has_secrets else ""
-        click.echo(f"{row.account}{secret}")
+        click.echo(_("{account} (with secrets)").format(account=row.account) if row.has_secrets else row.account)
 
 
 @accounts.command("test")
@@ -117,6 +120,8 @@ def remove(app: AppContext, account: str, yes: bool) -> None:
     from socialpost import accounts as library
 
     if not yes:
-        click.confirm(f"Remove {account}? Campaigns that use it will not validate", abort=True)
+        click.confirm(
+            _("Remove {account}? Campaigns that use it will not validate").format(account=account), abort=True
+        )
     library.remove(app.settings, account)
-    click.echo(f"Removed {account}.")
+    click.echo(_("Removed {account}.").format(account=account))

@@ -9,10 +9,12 @@ import click
 from socialpost.cli import render
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import allow_past_option, campaign_files, json_option
+from socialpost.cli.translated import Command
 from socialpost.errors import ExitCode
+from socialpost.i18n import _
 
 
-@click.command()
+@click.command(cls=Command)
 @campaign_files
 @json_option
 @allow_past_option
@@ -47,7 +49,7 @@ def validate(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: b
         click.get_current_context().exit(ExitCode.BAD_INPUT)
 
 
-@click.command()
+@click.command(cls=Command)
 @campaign_files
 @json_option
 @allow_past_option
@@ -60,7 +62,7 @@ def plan(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: bool)
     _plan_or_schedule(app, files, json_=json_, allow_past=allow_past, apply=False)
 
 
-@click.command()
+@click.command(cls=Command)
 @campaign_files
 @json_option
 @allow_past_option
@@ -92,7 +94,7 @@ def _plan_or_schedule(
     if json_:
         render.echo_json({"posts": [item.as_json() for p in plans for item in p.items]})
     else:
-        render.plan_table(plans, title="Scheduled" if apply else "Plan (nothing changed)")
+        render.plan_table(plans, title=_("Scheduled") if apply else _("Plan (nothing changed)"))
     render.warnings([w for item in prepared for w in item.warnings] + [w for p in plans for w in p.warnings])
     if not json_:
         _best_time_hints(app, sorted({item.account for p in plans for item in p.items}))
@@ -106,4 +108,4 @@ def _best_time_hints(app: AppContext, accounts: list[str]) -> None:
     for account in accounts:
         advice = best_times(app.store, account)
         if advice.advice:
-            click.echo(f"hint: {advice.describe()}", err=True)
+            click.echo(_("hint: {advice}").format(advice=advice.describe()), err=True)

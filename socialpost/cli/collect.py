@@ -9,12 +9,16 @@ import click
 from socialpost.cli import render
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
+from socialpost.cli.translated import Command
+from socialpost.i18n import _, ngettext
 
 if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+
     from socialpost.engagement.collect import Collector, CollectResult
 
 
-@click.command()
+@click.command(cls=Command)
 @json_option
 @click.option("--campaign", metavar="NAME", help="Only the posts of this campaign.")
 @click.option("--account", metavar="NETWORK:NAME", help="Only the posts of this account.")
@@ -53,9 +57,16 @@ def collect(app: AppContext, json_: bool, campaign: str | None, account: str | N
     else:
         _summary(result)
     if result.errors:
+        count = len(result.errors)
         raise AttentionNeeded(
-            f"{len(result.errors)} account(s) could not be read completely; "
-            "the daemon (or 'socialpost collect' later) reads the rest."
+            # Translators: English keeps "account(s)" in both forms; the plural form follows {count}.
+            ngettext(
+                "{count} account(s) could not be read completely; the daemon (or 'socialpost collect' later) "
+                "reads the rest.",
+                "{count} account(s) could not be read completely; the daemon (or 'socialpost collect' later) "
+                "reads the rest.",
+                count,
+            ).format(count=count)
         )
 
 
@@ -63,7 +74,7 @@ def _with_progress(collector: Collector, *, mode: str, campaign: str | None, acc
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(
-        TextColumn("[bold]reading metrics[/] {task.description}"),
+        TextColumn("[bold]" + _("reading metrics") + "[/] {task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -82,17 +93,30 @@ def _with_progress(collector: Collector, *, mode: str, campaign: str | None, acc
 def _summary(result: CollectResult) -> None:
     from rich.table import Table
 
+    from socialpost.i18n.formats import datetime_text
+
     out = render.console()
     if not result.accounts:
-        out.print("Nothing to read: no sent post is waiting for its engagement.")
+        out.print(_("Nothing to read: no sent post is waiting for its engagement."))
         return
-    table = Table(title=f"Engagement read for {result.collected} post(s)", title_justify="left")
-    for column in ("account", "read", "no metrics", "over budget", "left", "note"):
-        table.add_column(column, justify="left" if column in ("account", "note") else "right")
+    title = ngettext(
+        "Engagement read for {count} post(s)", "Engagement read for {count} post(s)", result.collected
+    ).format(count=result.collected)
+    table = Table(title=title, title_justify="left")
+    columns: list[tuple[str, JustifyMethod]] = [
+        (_("account"), "left"),
+        (_("read"), "right"),
+        (_("no metrics"), "right"),
+        (_("over budget"), "right"),
+        (_("left"), "right"),
+        (_("note"), "left"),
+    ]
+    for heading, justify in columns:
+        table.add_column(heading, justify=justify)
     for item in result.accounts:
         note = ""
         if item.paused_until is not None:
-            note = f"paused until {item.paused_until:%Y-%m-%d %H:%M} UTC: {item.error}"
+            note = _("paused until {when} UTC: {error}").format(when=datetime_text(item.paused_until), error=item.error)
         elif item.error:
             note = item.error
         table.add_row(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 
 from socialpost.cli.context import AppContext, pass_app
+from socialpost.cli.translated import Command
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--id", "daemon_id", metavar="NAME", help="Name this daemon in logs and `status` (default: host-pid).")
 @pass_app
 def daemon(app: AppContext, daemon_id: str | None) -> None:

@@ -8,9 +8,11 @@ import click
 
 from socialpost.cli import render
 from socialpost.cli.context import AppContext, pass_app
+from socialpost.cli.translated import Command
+from socialpost.i18n import _
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--workdir",
@@ -36,17 +38,17 @@ def demo(app: AppContext, file: Path, workdir: Path, spacing: float) -> None:
     from socialpost.rehearsal import rehearse, sandbox_settings
 
     if spacing <= 0 or spacing > 3600:
-        raise click.BadParameter("must be between 0 and 3600 seconds", param_hint="--spacing")
+        raise click.BadParameter(_("must be between 0 and 3600 seconds"), param_hint="--spacing")
     out = render.console()
     loaded = load_campaigns([file])[0]
     app.use_settings(sandbox_settings(workdir))
     now = app.clock()
     rehearsal, rows = rehearse(loaded, expand(loaded, now=now), start=now, spacing=timedelta(seconds=spacing))
     prepared = [scheduling.Prepared(rehearsal, rows)]
-    out.rule(f"1. schedule {file} (rehearsal: every account replaced by a local outbox)")
+    out.rule(_("1. schedule {file} (rehearsal: every account replaced by a local outbox)").format(file=file))
     plans = scheduling.schedule(app.store, prepared, now=app.clock())
-    render.plan_table(plans, title="Scheduled")
-    out.rule("2. daemon (runs until every post is done)")
+    render.plan_table(plans, title=_("Scheduled"))
+    out.rule(_("2. daemon (runs until every post is done)"))
     from socialpost.cli.daemon import run_daemon
 
     run_daemon(app, names=[p.name for p in prepared])
@@ -59,6 +61,6 @@ def demo(app: AppContext, file: Path, workdir: Path, spacing: float) -> None:
 
     render.report_view(campaign_reports(app.store))
     feeds = sorted(str(p) for p in (app.settings.data_dir / "outbox").glob("*/feed.xml"))
-    out.print("\n[bold]Atom feeds[/] (open them in any feed reader):")
+    out.print("\n" + _("[bold]Atom feeds[/] (open them in any feed reader):"))
     for feed in feeds:
         out.print(f"  {feed}")

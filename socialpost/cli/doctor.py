@@ -9,7 +9,9 @@ import click
 from socialpost.cli import render
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
+from socialpost.cli.translated import Command
 from socialpost.errors import ExitCode
+from socialpost.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from socialpost.doctor import Report
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 MARKS = {"ok": ("✓", "green"), "warning": ("!", "yellow"), "problem": ("✗", "bold red")}
 
 
-@click.command()
+@click.command(cls=Command)
 @json_option
 @pass_app
 def doctor(app: AppContext, json_: bool) -> None:
@@ -52,12 +54,25 @@ def _show(report: Report) -> None:
         message = finding.message.replace("\n", "\n    ")  # a config error may span lines
         out.print(Text.assemble((mark, style), " ", (finding.check, "bold"), ": ", message), soft_wrap=True)
         if finding.fix:
-            out.print(Text.assemble("    fix: ", (finding.fix, "cyan")), soft_wrap=True)
+            out.print(Text.assemble("    ", _("fix:"), " ", (finding.fix, "cyan")), soft_wrap=True)
     problems, warnings = summary(report.findings)
     if not problems and not warnings:
-        out.print(Text("All good: nothing needs your attention.", style="green"))
+        out.print(Text(_("All good: nothing needs your attention."), style="green"))
         return
-    counts = [f"{problems} problem{'s' if problems != 1 else ''}"] if problems else []
-    counts += [f"{warnings} warning{'s' if warnings != 1 else ''}"] if warnings else []
-    first = " Start with the ✗ lines." if problems else ""
-    out.print(Text(f"{' and '.join(counts)} need your attention.{first}", style="bold"))
+    out.print(Text(_counts_line(problems, warnings), style="bold"))
+
+
+def _counts_line(problems: int, warnings: int) -> str:
+    """``2 problems and 1 warning need your attention. Start with the ✗ lines.``"""
+    problem_text = ngettext("{count} problem", "{count} problems", problems).format(count=problems)
+    warning_text = ngettext("{count} warning", "{count} warnings", warnings).format(count=warnings)
+    if problems and warnings:
+        line = _("{problems} and {warnings} need your attention.").format(problems=problem_text, warnings=warning_text)
+    else:
+        count = problems or warnings
+        line = ngettext("{items} need your attention.", "{items} need your attention.", count).format(
+            items=problem_text if problems else warning_text
+        )
+    if problems:
+        line += " " + _("Start with the ✗ lines.")
+    return line

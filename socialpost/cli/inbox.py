@@ -9,12 +9,14 @@ import click
 from socialpost.cli import render
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
+from socialpost.cli.translated import Command
+from socialpost.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from socialpost.inbox import FetchResult, InboxItem
 
 
-@click.command()
+@click.command(cls=Command)
 @json_option
 @click.option("--account", metavar="NETWORK:NAME", help="Only this account.")
 @click.option("--unanswered", is_flag=True, help="Only the items nobody has answered yet.")
@@ -43,7 +45,7 @@ def inbox(app: AppContext, json_: bool, account: str | None, unanswered: bool, n
     finally:
         adapters.close()
     items = box.items(account=account, unanswered=unanswered, limit=limit)
-    _, waiting = box.counts()
+    _total, waiting = box.counts()
     if json_:
         render.echo_json(
             {
@@ -55,13 +57,18 @@ def inbox(app: AppContext, json_: bool, account: str | None, unanswered: bool, n
     else:
         _show(items, waiting, fetched)
     if fetched is not None and fetched.errors:
+        count = len(fetched.errors)
         raise AttentionNeeded(
-            f"{len(fetched.errors)} account(s) could not be read: "
-            + "; ".join(f"{a.account}: {a.error}" for a in fetched.errors)
+            # Translators: English keeps "account(s)" in both forms; the plural form follows {count}.
+            ngettext(
+                "{count} account(s) could not be read: {errors}",
+                "{count} account(s) could not be read: {errors}",
+                count,
+            ).format(count=count, errors="; ".join(f"{a.account}: {a.error}" for a in fetched.errors))
         )
 
 
-@click.command()
+@click.command(cls=Command)
 @json_option
 @click.argument("item_id", metavar="ID")
 @click.argument("text")
@@ -86,35 +93,46 @@ def reply(app: AppContext, json_: bool, item_id: str, text: str) -> None:
         render.echo_json(outcome.as_json())
         return
     where = outcome.published.url or outcome.published.remote_id
-    click.echo(f"Answered #{outcome.item.id} ({outcome.item.author} on {outcome.item.account}): {where}")
+    click.echo(
+        _("Answered #{id} ({author} on {account}): {where}").format(
+            id=outcome.item.id, author=outcome.item.author, account=outcome.item.account, where=where
+        )
+    )
 
 
 def _show(items: list[InboxItem], waiting: int, fetched: FetchResult | None) -> None:
     from rich.table import Table
 
+    from socialpost.i18n.formats import datetime_text
+
     out = render.console()
     if fetched is not None:
         read = sum(a.posts for a in fetched.accounts)
-        out.print(f"Read the replies to {read} post(s) on {len(fetched.accounts)} account(s): {fetched.new} new.")
+        out.print(
+            _("Read the replies to {posts} post(s) on {accounts} account(s): {new} new.").format(
+                posts=read, accounts=len(fetched.accounts), new=fetched.new
+            )
+        )
         for failed in fetched.errors:
             out.print(f"[bold red]{failed.account}[/]: {render.short(failed.error or '', 200)}", markup=True)
     if not items:
-        out.print("The inbox is empty: no replies or comments on your recent posts yet.")
+        out.print(_("The inbox is empty: no replies or comments on your recent posts yet."))
         return
-    table = Table(title=f"Inbox — {waiting} unanswered", title_justify="left")
-    for column in ("#", "", "when (UTC)", "account", "from", "text", "on your post"):
-        table.add_column(column, justify="right" if column == "#" else "left")
+    table = Table(title=_("Inbox — {count} unanswered").format(count=waiting), title_justify="left")
+    table.add_column("#", justify="right")
+    for column in ("", _("when (UTC)"), _("account"), _("from"), _("text"), _("on your post")):
+        table.add_column(column, justify="left")
     for item in items:
         when = item.created_at or item.fetched_at
         on = f"{item.campaign}/{item.post}" if item.post else render.short(item.post_remote_id, 40)
         table.add_row(
             str(item.id),
-            "answered" if item.answered else "[bold]new[/]",
-            f"{when:%Y-%m-%d %H:%M}",
+            _("answered") if item.answered else "[bold]" + _("new") + "[/]",
+            datetime_text(when),
             item.account,
             render.short(f"{item.author_name} ({item.author})" if item.author_name else item.author, 40),
             render.short(item.text, 70),
             on,
         )
     out.print(table)
-    out.print('Answer with: socialpost reply ID "text"')
+    out.print(_('Answer with: socialpost reply ID "text"'))

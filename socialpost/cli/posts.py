@@ -9,7 +9,9 @@ import click
 from socialpost.cli import render
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
+from socialpost.cli.translated import Command
 from socialpost.errors import UsageError
+from socialpost.i18n import _
 
 if TYPE_CHECKING:
     from socialpost.store.actions import Change, PostRef, Selection
@@ -21,7 +23,7 @@ account_option = click.option(
 campaign_option = click.option("--campaign", metavar="NAME", help="Every post of this campaign that can be.")
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("post_id", metavar="ID")
 @click.option("--sent", "sent_url", metavar="URL", help="It went out: record it as sent, at this address.")
 @click.option("--not-sent", is_flag=True, help="It did not go out: queue it to be sent again now.")
@@ -40,14 +42,18 @@ def resolve(
     from socialpost.store import actions
 
     if (sent_url is not None) == not_sent:  # neither, or both
-        raise UsageError("say what happened: --sent URL (it went out) or --not-sent (it did not).")
+        raise UsageError(_("say what happened: --sent URL (it went out) or --not-sent (it did not)."))
     ref = _ref(post_id, account)
     found = actions.find(app.store, ref)
     if not yes:
         question = (
-            f"Record {found.name} to {found.account} as sent at {sent_url}?"
+            _("Record {post} to {account} as sent at {url}?").format(
+                post=found.name, account=found.account, url=sent_url
+            )
             if sent_url is not None
-            else f"Send {found.name} to {found.account} again? If it did go out, it will appear twice."
+            else _("Send {post} to {account} again? If it did go out, it will appear twice.").format(
+                post=found.name, account=found.account
+            )
         )
         click.confirm(question, abort=True, err=True)
     now = app.clock()
@@ -58,7 +64,7 @@ def resolve(
     _show([change], json_, nothing="")
 
 
-@click.command()
+@click.command(cls=Command)
 @post_id_argument
 @campaign_option
 @click.option("--all", "everything", is_flag=True, help="Every failed, missed or held post.")
@@ -76,10 +82,10 @@ def retry(
 
     selection = _selection(post_id, account, campaign, everything)
     changes = actions.retry(app.store, selection, now=app.clock())
-    _show(changes, json_, nothing="Nothing to retry: no failed, missed or held post.")
+    _show(changes, json_, nothing=_("Nothing to retry: no failed, missed or held post."))
 
 
-@click.command()
+@click.command(cls=Command)
 @post_id_argument
 @campaign_option
 @account_option
@@ -96,7 +102,7 @@ def cancel(app: AppContext, post_id: str | None, campaign: str | None, account: 
 
     selection = _selection(post_id, account, campaign, False)
     changes = actions.cancel(app.store, selection, now=app.clock())
-    _show(changes, json_, nothing="Nothing to cancel: no pending, retrying or held post.")
+    _show(changes, json_, nothing=_("Nothing to cancel: no pending, retrying or held post."))
 
 
 def _ref(post_id: str, account: str | None) -> PostRef:
@@ -109,7 +115,7 @@ def _selection(post_id: str | None, account: str | None, campaign: str | None, e
     from socialpost.store.actions import Selection
 
     if account is not None and post_id is None:
-        raise UsageError("--account goes with an ID.")
+        raise UsageError(_("--account goes with an ID."))
     ref = _ref(post_id, account) if post_id is not None else None
     return Selection(ref=ref, campaign=campaign, everything=everything)
 
@@ -122,5 +128,7 @@ def _show(changes: list[Change], json_: bool, *, nothing: str) -> None:
         click.echo(nothing)
         return
     for change in changes:
-        where = f" ({change.url})" if change.url else ""
-        click.echo(f"{change.name} to {change.account}: {change.from_status} → {change.to_status}{where}")
+        line = _("{post} to {account}: {before} → {after}").format(
+            post=change.name, account=change.account, before=change.from_status, after=change.to_status
+        )
+        click.echo(f"{line} ({change.url})" if change.url else line)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from socialpost.i18n import _, ngettext
+from socialpost.i18n.formats import datetime_text, integer
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -59,11 +63,22 @@ def warnings(problems: list[Problem]) -> None:
         counts[problem.rule] = counts.get(problem.rule, 0) + 1
         if counts[problem.rule] > SHOWN_PER_RULE:
             continue
-        label = f" [{problem.rule}]" if problem.rule else ""
-        click.echo(f"warning{label}: {problem}", err=True)
+        if problem.rule:
+            click.echo(_("warning [{rule}]: {problem}").format(rule=problem.rule, problem=problem), err=True)
+        else:
+            click.echo(_("warning: {problem}").format(problem=problem), err=True)
     for rule, count in counts.items():
         if count > SHOWN_PER_RULE:
-            click.echo(f"warning [{rule}]: … and {count - SHOWN_PER_RULE:,} more like this (see --json).", err=True)
+            more = count - SHOWN_PER_RULE
+            click.echo(
+                # Translators: English says "more like this" in both forms; the plural form follows {count}.
+                ngettext(
+                    "warning [{rule}]: … and {count} more like this (see --json).",
+                    "warning [{rule}]: … and {count} more like this (see --json).",
+                    more,
+                ).format(rule=rule, count=integer(more)),
+                err=True,
+            )
 
 
 def validation(result: Validation) -> None:
@@ -71,26 +86,37 @@ def validation(result: Validation) -> None:
     from rich.table import Table
 
     for problem in result.errors:
-        click.echo(f"error: {problem}", err=True)
+        click.echo(_("error: {problem}").format(problem=problem), err=True)
     warnings(result.warnings)
     out = console()
     if result.measures and len(result.measures) <= 60:
-        table = Table(title="Length per post and account", title_justify="left")
-        for column in ("post", "account", "length", "limit"):
-            table.add_column(column, justify="right" if column in ("length", "limit") else "left")
+        table = Table(title=_("Length per post and account"), title_justify="left")
+        table.add_column(_("post"))
+        table.add_column(_("account"))
+        table.add_column(_("length"), justify="right")
+        table.add_column(_("limit"), justify="right")
         for m in result.measures:
             over = m.limit is not None and m.length > m.limit
-            length = f"[bold red]{m.length:,}[/]" if over else f"{m.length:,}"
-            table.add_row(m.id, m.account, length, f"{m.limit:,}" if m.limit else "—")
+            length = f"[bold red]{integer(m.length)}[/]" if over else integer(m.length)
+            table.add_row(m.id, m.account, length, integer(m.limit) if m.limit else "—")
         out.print(table)
     if result.ok:
         accounts = len({m.account for m in result.measures})
         out.print(
-            f"[green]Valid[/]: {result.rows:,} post(s) to {accounts} account(s); "
-            f"{len(result.warnings)} piece(s) of advice."
+            _("[green]Valid[/]: {posts} post(s) to {accounts} account(s); {advice} piece(s) of advice.").format(
+                posts=integer(result.rows), accounts=accounts, advice=len(result.warnings)
+            )
         )
     else:
-        out.print(f"[red]{len(result.errors)} error(s)[/]: nothing can be scheduled until they are fixed.")
+        count = len(result.errors)
+        out.print(
+            # Translators: English says "error(s)" in both forms; the plural form follows {count}.
+            ngettext(
+                "[red]{count} error(s)[/]: nothing can be scheduled until they are fixed.",
+                "[red]{count} error(s)[/]: nothing can be scheduled until they are fixed.",
+                count,
+            ).format(count=count)
+        )
 
 
 def plan_table(plans: list[Plan], *, title: str) -> None:
@@ -99,9 +125,9 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
     from socialpost.store.models import display_id
 
     table = Table(title=title, title_justify="left", show_lines=False)
-    for column in ("action", "campaign", "post", "account", "local time", "UTC"):
+    for column in (_("action"), _("campaign"), _("post"), _("account"), _("local time"), "UTC"):
         table.add_column(column, no_wrap=True)
-    table.add_column("text", no_wrap=True, overflow="ellipsis", max_width=50)
+    table.add_column(_("text"), no_wrap=True, overflow="ellipsis", max_width=50)
     for plan in plans:
         for item in plan.items:
             style = ACTION_STYLE[item.action]
@@ -120,18 +146,24 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
     out = console()
     out.print(table)
     totals = {a: sum(p.count(a) for p in plans) for a in ("create", "update", "cancel", "unchanged")}
-    out.print(
-        f"{totals['create']} to create, {totals['update']} to update, {totals['cancel']} to cancel, "
-        f"{totals['unchanged']} unchanged."
-    )
+    out.print(_("{create} to create, {update} to update, {cancel} to cancel, {unchanged} unchanged.").format(**totals))
 
 
 def _when(iso: str) -> str:
-    """``2026-03-02T09:00:00-05:00`` → ``2026-03-02 09:00 -05:00`` (seconds only when not :00)."""
+    """``2026-03-02T09:00:00-05:00`` → ``2026-03-02 09:00 -05:00`` (seconds only when not :00).
+
+    The time of day is written the language's way (``09 h 00`` in French); the offset stays as is.
+    """
     stamp = iso[:19].replace("T", " ")
-    if stamp.endswith(":00"):
-        stamp = stamp[:16]
     offset = iso[19:][-6:] if len(iso) > 19 and iso[-6] in "+-" else ""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:  # not a time we can read: show it as stored
+        moment = None
+    if moment is not None and len(stamp) == 19:
+        stamp = datetime_text(moment, seconds=moment.second != 0)
+    elif stamp.endswith(":00"):
+        stamp = stamp[:16]
     return f"{stamp} {offset}".strip()
 
 
@@ -142,15 +174,18 @@ def status_view(summary: StatusSummary) -> None:
     counts = "  ".join(
         f"[{STATUS_STYLE[s]}]{s}[/] {n}" for s, n in summary.counts.items() if n or s in ("pending", "sent")
     )
-    out.print(f"[bold]Posts[/]  {counts}")
+    out.print(_("[bold]Posts[/]  {counts}").format(counts=counts))
     alive = [d for d in summary.daemons if d.alive]
     if alive:
-        out.print("[bold]Daemons[/]  " + ", ".join(f"{d.id} (alive)" for d in alive))
+        daemons = ", ".join(_("{daemon} (alive)").format(daemon=d.id) for d in alive)
+        out.print(_("[bold]Daemons[/]  {daemons}").format(daemons=daemons))
     elif summary.upcoming:
-        out.print("[yellow]No daemon is running: pending posts will not go out until you start 'socialpost daemon'.[/]")
+        out.print(
+            _("[yellow]No daemon is running: pending posts will not go out until you start 'socialpost daemon'.[/]")
+        )
     if summary.upcoming:
-        table = Table(title="Upcoming", title_justify="left")
-        for column in ("when (local)", "campaign", "post", "account", "state"):
+        table = Table(title=_("Upcoming"), title_justify="left")
+        for column in (_("when (local)"), _("campaign"), _("post"), _("account"), _("state")):
             table.add_column(column)
         for line in summary.upcoming:
             table.add_row(
@@ -162,8 +197,8 @@ def status_view(summary: StatusSummary) -> None:
             )
         out.print(table)
     if summary.problems:
-        table = Table(title="Needs a look", title_justify="left")
-        for column in ("state", "campaign", "post", "account", "why and what to do"):
+        table = Table(title=_("Needs a look"), title_justify="left")
+        for column in (_("state"), _("campaign"), _("post"), _("account"), _("why and what to do")):
             table.add_column(column, overflow="fold")
         for line in summary.problems:
             table.add_row(
@@ -175,7 +210,7 @@ def status_view(summary: StatusSummary) -> None:
             )
         out.print(table)
     if summary.needs_attention:
-        out.print("[bold red]Some posts need your attention[/] (see 'socialpost status --json' for details).")
+        out.print(_("[bold red]Some posts need your attention[/] (see 'socialpost status --json' for details)."))
 
 
 def report_view(reports: list[CampaignReport]) -> None:
@@ -183,29 +218,40 @@ def report_view(reports: list[CampaignReport]) -> None:
 
     out = console()
     if not reports:
-        out.print("No campaigns yet. Schedule one with 'socialpost schedule FILE'.")
+        out.print(_("No campaigns yet. Schedule one with 'socialpost schedule FILE'."))
         return
+    not_available = _("n/a")
     for report in reports:
         metrics = sorted({m for p in report.posts if p.engagement for m in p.engagement.metrics})
         sent = report.count("sent")
-        table = Table(title=f"{report.campaign} — {sent} of {len(report.posts)} sent", title_justify="left")
-        for column in ("post", "account", "state", "sent (UTC)", "where", *metrics):
+        title = _("{campaign} — {sent} of {total} sent").format(
+            campaign=report.campaign, sent=sent, total=len(report.posts)
+        )
+        table = Table(title=title, title_justify="left")
+        for column in (_("post"), _("account"), _("state"), _("sent (UTC)"), _("where"), *metrics):
             table.add_column(column, overflow="fold")
         for post in report.posts:
             values = []
             for metric in metrics:
                 value = post.engagement.metrics.get(metric) if post.engagement else None
-                values.append("n/a" if value is None else str(value))
+                values.append(not_available if value is None else str(value))
             where = post.url or (short(post.reason, 50) if post.reason else "")
             table.add_row(
                 post.id,
                 post.account,
                 f"[{STATUS_STYLE[post.status]}]{post.status}[/]",
-                post.sent_at.strftime("%Y-%m-%d %H:%M:%S") if post.sent_at else "",
+                datetime_text(post.sent_at, seconds=True) if post.sent_at else "",
                 where,
                 *values,
             )
         out.print(table)
         flagged = [p for p in report.posts if p.status in ("failed", "missed", "unknown", "held")]
         if flagged:
-            out.print(f"[red]{len(flagged)} post(s) did not go out as planned[/] — see 'socialpost status'.")
+            out.print(
+                # Translators: English says "post(s)" in both forms; the plural form follows {count}.
+                ngettext(
+                    "[red]{count} post(s) did not go out as planned[/] — see 'socialpost status'.",
+                    "[red]{count} post(s) did not go out as planned[/] — see 'socialpost status'.",
+                    len(flagged),
+                ).format(count=len(flagged))
+            )

@@ -13,6 +13,7 @@ import click
 from socialpost.cli import render
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
+from socialpost.cli.translated import Command
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -44,7 +45,7 @@ def _gc_paused(command: F) -> F:
     return cast(F, wrapper)
 
 
-@click.command()
+@click.command(cls=Command)
 @json_option
 @click.option("--csv", "csv_", is_flag=True, help="Print CSV for spreadsheets (an empty cell is 'not available').")
 @click.option("--html", "html_file", metavar="FILE", help="Write a self-contained HTML report (tables and charts).")

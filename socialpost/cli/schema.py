@@ -7,8 +7,11 @@ from pathlib import Path
 
 import click
 
+from socialpost.cli.translated import Command
+from socialpost.i18n import _
 
-@click.command()
+
+@click.command(cls=Command)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write to FILE.")
 def schema(output: Path | None) -> None:
     """Print (or write) the JSON Schema of campaign files, for editors.
@@ -26,4 +29,4 @@ def schema(output: Path | None) -> None:
         click.echo(text, nl=False)
         return
     output.write_text(text, encoding="utf-8")
-    click.echo(f"Wrote {output}.", err=True)
+    click.echo(_("Wrote {path}.").format(path=output), err=True)

@@ -7,10 +7,11 @@ import click
 from socialpost.cli import render
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
+from socialpost.cli.translated import Command
 from socialpost.errors import ExitCode
 
 
-@click.command()
+@click.command(cls=Command)
 @json_option
 @click.option("--campaign", metavar="NAME", help="Only this campaign.")
 @pass_app
