@@ -1,6 +1,7 @@
 """Maintain the translation catalogues.
 
-    python scripts/i18n.py update [--fill FRAGMENT.po ...]   extract, merge into fr.po, compile fr.mo
+    python scripts/i18n.py update [--fill FRAGMENT.po ... [--overwrite]]
+                                                    extract, merge into fr.po (filling from FRAGMENTs), compile fr.mo
     python scripts/i18n.py check                              list what is untranslated or stale
 
 See docs/translating.md.
@@ -22,6 +23,7 @@ def main() -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("update")
     up.add_argument("--fill", nargs="*", type=Path, default=[], help="PO files whose translations fill empty entries")
+    up.add_argument("--overwrite", action="store_true", help="the --fill files also replace existing translations")
     sub.add_parser("check")
     args = parser.parse_args()
     languages = [lang for lang in LANGUAGES if lang != "en"]
@@ -30,7 +32,7 @@ def main() -> int:
         fcntl.flock(lock, fcntl.LOCK_EX)  # helpers running it at once take turns
         if args.command == "update":
             for language in languages:
-                catalog, filled = update(language, args.fill)
+                catalog, filled = update(language, args.fill, overwrite=args.overwrite)
                 missing = sum(1 for m in catalog if m.id and not m.string)
                 print(f"{language}: {len(catalog)} messages, {filled} filled, {missing} untranslated")
             return 0

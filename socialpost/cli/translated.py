@@ -50,6 +50,14 @@ class TranslatedMixin(click.Command):
         with _translated(self):
             return super().get_short_help_str(limit)
 
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        # Click builds the --help option once per command and keeps it, with its help text in the
+        # language of that moment; give it the current language's text each time it is used.
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
+
 
 class Command(TranslatedMixin, click.Command):
     """A socialpost command: ``@click.command(cls=Command)``."""

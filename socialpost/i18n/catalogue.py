@@ -106,18 +106,20 @@ def compile_catalog(catalog: Catalog, path: Path) -> None:
         write_mo(handle, catalog, use_fuzzy=False)
 
 
-def fill(catalog: Catalog, sources: list[Catalog]) -> int:
-    """Copy translations from ``sources`` into empty entries of ``catalog``; returns how many."""
+def fill(catalog: Catalog, sources: list[Catalog], *, overwrite: bool = False) -> int:
+    """Copy translations from ``sources`` into ``catalog``'s empty entries (every entry they
+    translate differently, with ``overwrite``); returns how many changed."""
     filled = 0
     for source in sources:
         for message in source:
             if not message.id or not message.string:
                 continue
             target = catalog.get(message.id, message.context)
-            if target is not None and not _translated(target):
-                target.string = message.string
-                target.flags.discard("fuzzy")
-                filled += 1
+            if target is None or (_translated(target) and not overwrite) or target.string == message.string:
+                continue
+            target.string = message.string
+            target.flags.discard("fuzzy")
+            filled += 1
     return filled
 
 
@@ -127,7 +129,7 @@ def _translated(message: Message) -> bool:
     return bool(message.string)
 
 
-def update(language: str, fragments: list[Path]) -> tuple[Catalog, int]:
+def update(language: str, fragments: list[Path], *, overwrite: bool = False) -> tuple[Catalog, int]:
     """Extract, merge into the language's catalogue (keeping translations), fill from fragments, compile."""
     template = extract(strict=False)
     template.fuzzy = False
@@ -141,7 +143,7 @@ def update(language: str, fragments: list[Path]) -> tuple[Catalog, int]:
     catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
     catalog.obsolete.clear()
     catalog.fuzzy = False
-    filled = fill(catalog, [read_catalog(fragment) for fragment in fragments])
+    filled = fill(catalog, [read_catalog(fragment) for fragment in fragments], overwrite=overwrite)
     write_catalog(catalog, path)
     compile_catalog(catalog, mo_file(language))
     return catalog, filled
