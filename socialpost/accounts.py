@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from socialpost import config_edit, secrets
 from socialpost.config import Settings, secrets_file
 from socialpost.errors import ConfigError, NotFound
+from socialpost.i18n import _
 from socialpost.networks.base import AdapterContext, Identity, SetupUI
 from socialpost.networks.registry import Adapters, load, split_account
 from socialpost.paths import default_dirs
@@ -46,7 +47,8 @@ def add(settings: Settings, account: str, ui: SetupUI) -> Identity:
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
             for err in exc.errors(include_input=False, include_url=False)
         ]
-        raise ConfigError(f"the answers for {account} are not usable:\n" + "\n".join(lines)) from None
+        heading = _("the answers for {account} are not usable:").format(account=account)
+        raise ConfigError(heading + "\n" + "\n".join(lines)) from None
     adapter = cls(account=account, settings=model, context=context)
     try:
         identity = adapter.check()
@@ -89,5 +91,6 @@ def remove(settings: Settings, account: str) -> None:
         secrets.save(path, account, None)
     if not removed and not had_secrets:
         raise NotFound(
-            f"there is no account {account} in {config_target(settings)}.", hint="See 'socialpost accounts list'."
+            _("there is no account {account} in {path}.").format(account=account, path=config_target(settings)),
+            hint=_("See 'socialpost accounts list'."),
         )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from socialpost.errors import ConfigError
+from socialpost.i18n import _
 
 HEADER = (
     "# socialpost configuration (see config.example.yaml for every setting).\n"
@@ -32,11 +33,13 @@ def _read(path: Path) -> Any:
     try:
         data = _yaml().load(path.read_text(encoding="utf-8"))
     except Exception as exc:  # noqa: BLE001 - ruamel raises many kinds; the file must be fixed first
-        raise ConfigError(f"{path}: cannot update the config file, it does not parse ({exc}).") from None
+        raise ConfigError(
+            _("{path}: cannot update the config file, it does not parse ({error}).").format(path=path, error=exc)
+        ) from None
     if data is None:
         return CommentedMap()
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the config file must be a mapping of settings.")
+        raise ConfigError(_("{path}: the config file must be a mapping of settings.").format(path=path))
     return data
 
 

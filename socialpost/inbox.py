@@ -25,6 +25,7 @@ from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from socialpost.errors import ConfigError, NetworkError, NotFound, PluginError, UsageError
+from socialpost.i18n import _, ngettext
 from socialpost.inbox_settings import InboxSettings, inbox_settings
 from socialpost.networks.base import Network, OutgoingPost, Published, Reply
 from socialpost.store.db import Store
@@ -155,16 +156,24 @@ class Digest:
 
     @property
     def text(self) -> str:
+        # English keeps "comment(s)" in both forms; other languages get a real plural.
         lines = [
-            f"socialpost inbox: {len(self.items)} new comment(s) waiting for an answer "
-            f"({self.unanswered} unanswered in all)."
+            ngettext(
+                "socialpost inbox: {count} new comment(s) waiting for an answer ({unanswered} unanswered in all).",
+                "socialpost inbox: {count} new comment(s) waiting for an answer ({unanswered} unanswered in all).",
+                len(self.items),
+            ).format(count=len(self.items), unanswered=self.unanswered)
         ]
         for item in self.items[:DIGEST_LINES]:
             where = f"{item.campaign}/{item.post}" if item.post else item.post_remote_id
-            lines.append(f"- #{item.id} {item.account} {item.author} on {where}: {_preview(item.text)}")
+            lines.append(
+                _("- #{id} {account} {author} on {where}: {text}").format(
+                    id=item.id, account=item.account, author=item.author, where=where, text=_preview(item.text)
+                )
+            )
         if len(self.items) > DIGEST_LINES:
-            lines.append(f"… and {len(self.items) - DIGEST_LINES} more.")
-        lines.append('Answer with: socialpost reply ID "text"')
+            lines.append(_("… and {count} more.").format(count=len(self.items) - DIGEST_LINES))
+        lines.append(_('Answer with: socialpost reply ID "text"'))
         return "\n".join(lines)
 
     @property
@@ -342,11 +351,15 @@ class Inbox:
             rows = list(session.execute(self._select().where(condition).order_by(InboxItemRow.id)))
         if not rows:
             raise NotFound(
-                f"no inbox item '{ref}'.", hint="See the numbers with: socialpost inbox (add --fetch to read new ones)"
+                _("no inbox item '{ref}'.").format(ref=ref),
+                hint=_("See the numbers with: socialpost inbox (add --fetch to read new ones)"),
             )
         if len(rows) > 1:
             accounts = ", ".join(sorted({str(r.InboxItemRow.account) for r in rows}))
-            raise UsageError(f"'{ref}' is ambiguous ({accounts}).", hint="Give the inbox number instead.")
+            raise UsageError(
+                _("'{ref}' is ambiguous ({accounts}).").format(ref=ref, accounts=accounts),
+                hint=_("Give the inbox number instead."),
+            )
         return _item(rows[0])
 
     @staticmethod
@@ -364,13 +377,15 @@ class Inbox:
     def check_reply(self, item: InboxItem, text: str) -> None:
         """UsageError (exit 2) when ``text`` cannot go to the item's network: empty or too long."""
         if not text.strip():
-            raise UsageError("the reply is empty.", hint='Write it in quotes: socialpost reply ID "text"')
+            raise UsageError(_("the reply is empty."), hint=_('Write it in quotes: socialpost reply ID "text"'))
         rule = self.adapters.length_rule(item.account)
         for measure in rule.measure(text):
             if measure.over:
                 raise UsageError(
-                    f"the reply is {measure.value} {measure.what}; {item.account} allows {measure.limit}.",
-                    hint=f"Shorten it by {measure.over}.",
+                    _("the reply is {value} {unit}; {account} allows {limit}.").format(
+                        value=measure.value, unit=_(measure.what), account=item.account, limit=measure.limit
+                    ),
+                    hint=_("Shorten it by {count}.").format(count=measure.over),
                 )
 
     def reply(self, ref: str, text: str) -> ReplyOutcome:

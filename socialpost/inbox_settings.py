@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
+from socialpost.i18n import _
 from socialpost.timeutil import coerce_duration, format_duration
 
 
@@ -32,7 +33,7 @@ class InboxSettings(BaseModel):
             return None
         every = coerce_duration(value)
         if every < timedelta(minutes=1):
-            raise ValueError("every must be 1m or longer. Fix: write it like 30m")
+            raise ValueError(_("every must be 1m or longer. Fix: write it like 30m"))
         return every
 
     @field_validator("within", mode="before")
@@ -40,7 +41,7 @@ class InboxSettings(BaseModel):
     def _within(cls, value: Any) -> timedelta:
         within = coerce_duration(value)
         if within <= timedelta(0):
-            raise ValueError("within must be longer than 0. Fix: write it like 14d")
+            raise ValueError(_("within must be longer than 0. Fix: write it like 14d"))
         return within
 
     @field_validator("digest_webhook")
@@ -50,7 +51,9 @@ class InboxSettings(BaseModel):
             return None
         network, sep, name = value.strip().partition(":")
         if network != "webhook" or not sep or not name.strip():
-            raise ValueError("digest_webhook must name a webhook account, like webhook:team-chat (or null for the log)")
+            raise ValueError(
+                _("digest_webhook must name a webhook account, like webhook:team-chat (or null for the log)")
+            )
         return value.strip()
 
     @field_serializer("every")

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from socialpost.errors import ConfigError
+from socialpost.i18n import _
 
 FILE_NAME = "secrets.yaml"
 
@@ -42,18 +43,22 @@ def load(path: Path) -> dict[str, dict[str, str]]:
     except FileNotFoundError:
         return {}
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the secrets file ({exc.strerror}).") from None
+        raise ConfigError(
+            _("{path}: cannot read the secrets file ({reason}).").format(path=path, reason=exc.strerror)
+        ) from None
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise ConfigError(
-            f"{where}: the secrets file is not valid YAML. Fix: correct it or remove the account "
-            "and add it again with 'socialpost accounts add'."
+            _(
+                "{where}: the secrets file is not valid YAML. Fix: correct it or remove the account "
+                "and add it again with 'socialpost accounts add'."
+            ).format(where=where)
         ) from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise ConfigError(f"{path}: the secrets file must map network:name to its secrets.")
+        raise ConfigError(_("{path}: the secrets file must map network:name to its secrets.").format(path=path))
     return {str(k): {str(kk): str(vv) for kk, vv in v.items()} for k, v in data.items()}
 
 

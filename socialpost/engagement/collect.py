@@ -25,6 +25,7 @@ from socialpost.engagement.metrics import METRICS, RAW_ON, normalise
 from socialpost.engagement.schedule import UNAVAILABLE, Target, targets
 from socialpost.engagement.settings import EngagementSettings
 from socialpost.errors import PermanentError, RateLimited, SocialpostError, TransientError
+from socialpost.i18n import _
 from socialpost.networks.base import Network
 from socialpost.store.db import Store
 from socialpost.store.models import EventRow, PostRow, SnapshotRow
@@ -215,7 +216,7 @@ class Collector:
         try:
             adapter = self.adapters.get(account)
         except SocialpostError as exc:
-            outcome.error = f"cannot use {account}: {exc}"
+            outcome.error = _("cannot use {account}: {error}").format(account=account, error=exc)
             log.warning("engagement: %s", outcome.error)
             return
         size = self.settings.batch_size
@@ -226,7 +227,8 @@ class Collector:
             try:
                 answers = adapter.fetch_metrics([t.remote_id for t in batch])
             except RateLimited as exc:
-                self._pause(account, exc.retry_at, RATE_LIMIT_PAUSE, f"rate limited: {exc.message}", outcome)
+                reason = _("rate limited: {message}").format(message=exc.message)
+                self._pause(account, exc.retry_at, RATE_LIMIT_PAUSE, reason, outcome)
                 return
             except TransientError as exc:
                 failures = self._pauses[account].failures + 1 if account in self._pauses else 1
@@ -268,7 +270,7 @@ class Collector:
                             post_id=target.post_id,
                             at=now,
                             kind=UNAVAILABLE,
-                            detail="the network gave no metrics for this post (deleted, hidden, or a read cap)",
+                            detail=_("the network gave no metrics for this post (deleted, hidden, or a read cap)"),
                         )
                     )
                     outcome.unavailable += 1

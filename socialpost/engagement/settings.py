@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
+from socialpost.i18n import _
 from socialpost.timeutil import coerce_duration, format_duration
 
 DEFAULT_AGES = (timedelta(hours=1), timedelta(hours=24), timedelta(days=7), timedelta(days=30))
@@ -40,10 +41,10 @@ class EngagementSettings(BaseModel):
         if value is None:
             return list(DEFAULT_AGES)
         if not isinstance(value, list | tuple):
-            raise ValueError("ages is a list of durations. Fix: write it like [1h, 24h, 7d, 30d]")
+            raise ValueError(_("ages is a list of durations. Fix: write it like [1h, 24h, 7d, 30d]"))
         ages = sorted({coerce_duration(v) for v in value})
         if not ages or ages[0] <= timedelta(0):
-            raise ValueError("ages must be longer than 0. Fix: write it like [1h, 24h, 7d, 30d]")
+            raise ValueError(_("ages must be longer than 0. Fix: write it like [1h, 24h, 7d, 30d]"))
         return ages
 
     @field_validator("every", mode="before")
@@ -51,7 +52,7 @@ class EngagementSettings(BaseModel):
     def _every(cls, value: Any) -> timedelta:
         every = coerce_duration(value)
         if every < timedelta(seconds=10):
-            raise ValueError("every must be 10s or longer. Fix: write it like 10m")
+            raise ValueError(_("every must be 10s or longer. Fix: write it like 10m"))
         return every
 
     @field_validator("reads_per_day_overrides")
@@ -59,7 +60,9 @@ class EngagementSettings(BaseModel):
     def _non_negative(cls, value: dict[str, int]) -> dict[str, int]:
         for key, reads in value.items():
             if reads < 0:
-                raise ValueError(f"the read budget for '{key}' is negative. Fix: give 0 or more posts a day")
+                raise ValueError(
+                    _("the read budget for '{key}' is negative. Fix: give 0 or more posts a day").format(key=key)
+                )
         return value
 
     @field_serializer("ages")

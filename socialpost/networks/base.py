@@ -24,6 +24,7 @@ from typing import Any, ClassVar, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from socialpost.errors import PermanentError, PluginError
+from socialpost.i18n import _
 from socialpost.text.rules import LengthRule
 from socialpost.timeutil import Clock, iso_utc, utcnow
 
@@ -135,6 +136,16 @@ class Identity:
     details: dict[str, str] = field(default_factory=dict)
 
 
+def decimal_mark(number: str) -> str:
+    """A number Python wrote (``2.5``, ``f"{x:g}"``, ``f"{x:.1f}"``; no thousands separator) with the
+    active language's decimal mark: ``2.5`` in English, ``2,5`` in French."""
+    if "." not in number:
+        return number
+    from socialpost.i18n import formats
+
+    return number.replace(".", formats.decimal(0.0, 1)[1])
+
+
 class AccountSettings(BaseModel):
     """Base for an adapter's account settings (``accounts.<network>.<name>`` in the config)."""
 
@@ -234,8 +245,10 @@ class Network(ABC):
     def reply(self, in_reply_to: str, text: str) -> Published:
         """Answer the reply or comment ``in_reply_to`` with ``text``, as a reply to it."""
         raise PermanentError(
-            f"{self.title} ({self.account}): socialpost cannot answer replies on this network yet.",
-            hint="Answer it in the network's own app.",
+            _("{network} ({account}): socialpost cannot answer replies on this network yet.").format(
+                network=_(self.title), account=self.account
+            ),
+            hint=_("Answer it in the network's own app."),
         )
 
     def check(self) -> Identity:
@@ -246,8 +259,10 @@ class Network(ABC):
     def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
         """Guide the user through connecting ``account`` (``socialpost accounts add``)."""
         raise PluginError(
-            f"{cls.title} has no guided set-up.",
-            hint=f"Add accounts.{cls.name}.<name> to your config file by hand (see config.example.yaml).",
+            _("{network} has no guided set-up.").format(network=_(cls.title)),
+            hint=_("Add accounts.{network}.<name> to your config file by hand (see config.example.yaml).").format(
+                network=cls.name
+            ),
         )
 
     def close(self) -> None:

@@ -44,6 +44,7 @@ from socialpost.errors import (
     RateLimited,
     TransientError,
 )
+from socialpost.i18n import N_, _, formats
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -56,6 +57,7 @@ from socialpost.networks.base import (
     Published,
     Reply,
     SetupUI,
+    decimal_mark,
 )
 from socialpost.networks.bluesky_facets import build_facets, sdk
 from socialpost.networks.bluesky_tid import record_key
@@ -91,11 +93,16 @@ _MAIN_PASSWORD_SCOPE = "com.atproto.access"
 _SESSION_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing", "BadJwt"}
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
-HOW_TO_APP_PASSWORD = (
+HOW_TO_APP_PASSWORD = N_(
     "Create an app password in Bluesky: Settings → Privacy and security → App passwords → "
-    f"Add App Password ({APP_PASSWORDS_URL}), then run 'socialpost accounts add bluesky NAME' again "
+    "Add App Password ({url}), then run 'socialpost accounts add bluesky NAME' again "
     "(or put it in secrets.yaml as app_password)."
 )
+
+
+def how_to_app_password() -> str:
+    """:data:`HOW_TO_APP_PASSWORD` in the active language, with the address filled in."""
+    return _(HOW_TO_APP_PASSWORD).format(url=APP_PASSWORDS_URL)
 
 
 class BlueskySettings(AccountSettings):
@@ -110,7 +117,7 @@ class BlueskySettings(AccountSettings):
     def _handle(cls, value: str) -> str:
         value = value.strip().removeprefix("@").strip()
         if not value or any(c.isspace() for c in value):
-            raise ValueError("give your Bluesky handle, for example you.bsky.social")
+            raise ValueError(_("give your Bluesky handle, for example you.bsky.social"))
         return value if value.startswith("did:") else value.lower()
 
     @field_validator("pds_url")
@@ -118,7 +125,7 @@ class BlueskySettings(AccountSettings):
     def _pds(cls, value: str) -> str:
         value = value.strip().rstrip("/").removesuffix("/xrpc")
         if not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError("the PDS URL must start with https:// (for example https://bsky.social)")
+            raise ValueError(_("the PDS URL must start with https:// (for example https://bsky.social)"))
         return value
 
     @field_validator("language")
@@ -127,7 +134,7 @@ class BlueskySettings(AccountSettings):
         if value is None or not value.strip():
             return None
         if not _LANGUAGE.match(value.strip()):
-            raise ValueError("give a language code such as en, fr or pt-BR")
+            raise ValueError(_("give a language code such as en, fr or pt-BR"))
         return value.strip()
 
 
@@ -269,14 +276,14 @@ class BlueskyNetwork(Network):
         try:
             client.login(self.settings.handle, self.settings.app_password.get_secret_value(), fetch_bsky_profile=False)
         except Exception as exc:  # noqa: BLE001 - every failure is mapped (and re-raised) below
-            raise self._error(exc, "logging in", login=True) from None
+            raise self._error(exc, _("logging in"), login=True) from None
         self._logins += 1
         if self.uses_main_password and not self._main_password_warned:
             self._main_password_warned = True
             log.warning(
                 "%s: logged in with the account's main password; use an app password instead. %s",
                 self.account,
-                HOW_TO_APP_PASSWORD,
+                HOW_TO_APP_PASSWORD.format(url=APP_PASSWORDS_URL),
             )
 
     @property
@@ -334,14 +341,15 @@ class BlueskyNetwork(Network):
 
         ax = sdk("atproto_client.exceptions")
 
-        where = f"Bluesky ({self.account}): {doing}"
+        where = _("Bluesky ({account}): {doing}").format(account=self.account, doing=doing)
         response = getattr(exc, "response", None)
         status = getattr(response, "status_code", None)
         error, message = _xrpc_error(response)
-        said = f" Bluesky said: {error}{': ' if error and message else ''}{message}." if error or message else ""
+        detail = f"{error}{': ' if error and message else ''}{message}"
+        said = " " + _("Bluesky said: {message}.").format(message=detail) if error or message else ""
         if isinstance(exc, ax.RateLimitExceededError):
             return RateLimited(
-                f"{where}: too many requests (429).{said}",
+                _("{where}: too many requests (429).").format(where=where) + said,
                 status=429,
                 retry_at=self._retry_at(exc),
                 request_sent=False,
@@ -351,64 +359,100 @@ class BlueskyNetwork(Network):
         ):
             return self._auth_error(where, error, said, status, login)
         if isinstance(exc, ax.LoginRequiredError):
-            return AuthError(f"{where}: not logged in.", hint=HOW_TO_APP_PASSWORD)
+            return AuthError(_("{where}: not logged in.").format(where=where), hint=how_to_app_password())
         if isinstance(exc, ax.BadRequestError) and login:
             return self._auth_error(where, error, said, status, login)
         if isinstance(exc, ax.BadRequestError):
-            return ContentRejected(f"{where}: the server refused the request (400).{said}", status=400)
+            return ContentRejected(
+                _("{where}: the server refused the request ({status}).").format(where=where, status=400) + said,
+                status=400,
+            )
         if isinstance(exc, ax.InvokeTimeoutError):
             sent = not isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
-            return TransientError(f"{where}: no answer within {API_TIMEOUT:g} s.", request_sent=sent)
+            return TransientError(
+                _("{where}: no answer within {seconds} s.").format(
+                    where=where, seconds=decimal_mark(f"{API_TIMEOUT:g}")
+                ),
+                request_sent=sent,
+            )
         if isinstance(exc, ax.NetworkError) and response is None:
             sent = not isinstance(exc.__cause__, httpx.ConnectError)
-            kind = exc.__cause__.__class__.__name__ if exc.__cause__ else "network error"
-            text = "cannot connect" if not sent else "the connection broke"
-            return TransientError(f"{where}: {text} ({kind}).", request_sent=sent)
+            kind = exc.__cause__.__class__.__name__ if exc.__cause__ else _("network error")
+            if sent:
+                return TransientError(
+                    _("{where}: the connection broke ({error}).").format(where=where, error=kind), request_sent=sent
+                )
+            return TransientError(_("{where}: cannot connect ({error}).").format(where=where, error=kind))
         if status == 413:
-            return ContentRejected(f"{where}: the server says the upload is too large (413).{said}", status=413)
+            return ContentRejected(
+                _("{where}: the server says the upload is too large (413).").format(where=where) + said, status=413
+            )
         if isinstance(exc, ax.RequestErrorBase) and status is not None:
             if status >= 500 or status in (408, 409, 502):
                 retry = _retry_after(response, self.context.clock())
                 return TransientError(
-                    f"{where}: the server failed ({status}).{said}", status=status, retry_at=retry, request_sent=True
+                    _("{where}: the server failed ({status}).").format(where=where, status=status) + said,
+                    status=status,
+                    retry_at=retry,
+                    request_sent=True,
                 )
             if error in ("MethodNotImplemented", "XRPCNotSupported") or status in (404, 501):
                 return PermanentError(
-                    f"{where}: the server at {self.settings.pds_url} does not offer this ({status}).{said}",
-                    hint="Check pds_url in your config: it must be your PDS (https://bsky.social for most accounts).",
+                    _("{where}: the server at {pds} does not offer this ({status}).").format(
+                        where=where, pds=self.settings.pds_url, status=status
+                    )
+                    + said,
+                    hint=_(
+                        "Check pds_url in your config: it must be your PDS (https://bsky.social for most accounts)."
+                    ),
                     status=status,
                 )
-            return PermanentError(f"{where}: the server refused the request ({status}).{said}", status=status)
+            return PermanentError(
+                _("{where}: the server refused the request ({status}).").format(where=where, status=status) + said,
+                status=status,
+            )
         if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-            return TransientError(f"{where}: cannot connect ({exc.__class__.__name__}).")
+            return TransientError(
+                _("{where}: cannot connect ({error}).").format(where=where, error=exc.__class__.__name__)
+            )
         if isinstance(exc, httpx.HTTPError):
-            return TransientError(f"{where}: the connection broke ({exc.__class__.__name__}).", request_sent=True)
-        return TransientError(f"{where}: unexpected failure ({exc.__class__.__name__}).", request_sent=True)
+            return TransientError(
+                _("{where}: the connection broke ({error}).").format(where=where, error=exc.__class__.__name__),
+                request_sent=True,
+            )
+        return TransientError(
+            _("{where}: unexpected failure ({error}).").format(where=where, error=exc.__class__.__name__),
+            request_sent=True,
+        )
 
     def _auth_error(self, where: str, error: str, said: str, status: int | None, login: bool) -> AuthError:
         if error == "AuthFactorTokenRequired":
             return AuthError(
-                f"{where}: this is the account's main password (Bluesky sent a sign-in code by e-mail, which "
-                "only the main password triggers). socialpost needs an app password.",
-                hint=HOW_TO_APP_PASSWORD,
+                _(
+                    "{where}: this is the account's main password (Bluesky sent a sign-in code by e-mail, which "
+                    "only the main password triggers). socialpost needs an app password."
+                ).format(where=where),
+                hint=how_to_app_password(),
                 status=status,
             )
         if error in ("AccountTakedown", "AccountDeactivated", "AccountSuspended"):
             return AuthError(
-                f"{where}: the account cannot post right now.{said}",
-                hint="Sign in at bsky.app to see why.",
+                _("{where}: the account cannot post right now.").format(where=where) + said,
+                hint=_("Sign in at bsky.app to see why."),
                 status=status,
             )
         if login:
             return AuthError(
-                f"{where}: the handle or app password was refused ({status}).{said}",
-                hint=f"Check the handle '{self.settings.handle}' and the PDS {self.settings.pds_url}; the app "
-                f"password may have been revoked. {HOW_TO_APP_PASSWORD}",
+                _("{where}: the handle or app password was refused ({status}).").format(where=where, status=status)
+                + said,
+                hint=_(
+                    "Check the handle '{handle}' and the PDS {pds}; the app password may have been revoked. {how}"
+                ).format(handle=self.settings.handle, pds=self.settings.pds_url, how=how_to_app_password()),
                 status=status,
             )
         return AuthError(
-            f"{where}: the server refused our credentials ({status}).{said}",
-            hint=HOW_TO_APP_PASSWORD,
+            _("{where}: the server refused our credentials ({status}).").format(where=where, status=status) + said,
+            hint=how_to_app_password(),
             status=status,
         )
 
@@ -455,7 +499,11 @@ class BlueskyNetwork(Network):
         count = 1 + len(post.thread)
         refs = [self._get_record(did, record_key(post.key, i, post.due_at)) for i in range(count)]
         if all(ref is None for ref in refs):
-            return NotSent(f"no record of this post on {self.settings.handle} (looked up by its record keys)")
+            return NotSent(
+                _("no record of this post on {handle} (looked up by its record keys)").format(
+                    handle=self.settings.handle
+                )
+            )
         if all(ref is not None for ref in refs):
             first = refs[0]
             assert first is not None
@@ -465,16 +513,24 @@ class BlueskyNetwork(Network):
     def _check_lengths(self, parts: Sequence[str]) -> None:
         rule = rule_for("bluesky")
         for index, text in enumerate(parts):
+            which = _("the post") if index == 0 else _("part {number} of the thread").format(number=index + 1)
             if not text.strip():
-                which = "the post" if index == 0 else f"part {index + 1} of the thread"
-                raise ContentRejected(f"Bluesky ({self.account}): {which} is empty; Bluesky needs some text.")
+                raise ContentRejected(
+                    _("Bluesky ({account}): {part} is empty; Bluesky needs some text.").format(
+                        account=self.account, part=which
+                    )
+                )
             for measure in rule.measure(text):
                 if measure.over:
-                    which = "the post" if index == 0 else f"part {index + 1} of the thread"
                     raise ContentRejected(
-                        f"Bluesky ({self.account}): {which} is too long: {measure.value} {measure.what}, "
-                        f"Bluesky allows {measure.limit}.",
-                        hint="Shorten it or move the rest into a thread.",
+                        _("Bluesky ({account}): {part} is too long: {value} {unit}, Bluesky allows {limit}.").format(
+                            account=self.account,
+                            part=which,
+                            value=measure.value,
+                            unit=_(measure.what),
+                            limit=measure.limit,
+                        ),
+                        hint=_("Shorten it or move the rest into a thread."),
                     )
 
     def _record(self, text: str, *, reply: dict[str, Any] | None, images: list[PreparedImage]) -> dict[str, Any]:
@@ -512,7 +568,7 @@ class BlueskyNetwork(Network):
 
         data = models.ComAtprotoRepoCreateRecord.Data(repo=did, collection=POST_COLLECTION, rkey=rkey, record=record)
         try:
-            created = self._call("publishing a post", lambda c: c.com.atproto.repo.create_record(data))
+            created = self._call(_("publishing a post"), lambda c: c.com.atproto.repo.create_record(data))
         except TransientError:
             # The answer was lost, or the key is taken (the PDS answers 500 then): look before retrying.
             found = self._get_record(did, rkey)
@@ -535,14 +591,18 @@ class BlueskyNetwork(Network):
                     return None
                 raise
             if not found.cid:
-                raise ContentRejected(f"Bluesky ({self.account}): {found.uri} has no content id.")
+                raise ContentRejected(
+                    _("Bluesky ({account}): {uri} has no content id.").format(account=self.account, uri=found.uri)
+                )
             return _Ref(str(found.uri), str(found.cid))
 
-        return self._call("looking up a post", get)
+        return self._call(_("looking up a post"), get)
 
     def _resolve_handle(self, handle: str) -> str | None:
         try:
-            return str(self._call(f"resolving @{handle}", lambda c: c.resolve_handle(handle).did))
+            return str(
+                self._call(_("resolving @{handle}").format(handle=handle), lambda c: c.resolve_handle(handle).did)
+            )
         except PermanentError as exc:
             if isinstance(exc, AuthError):
                 raise
@@ -553,7 +613,7 @@ class BlueskyNetwork(Network):
         get_model_as_dict = sdk("atproto_client.models.utils").get_model_as_dict
 
         uploaded = self._call(
-            "uploading an image",
+            _("uploading an image"),
             lambda c: c.com.atproto.repo.upload_blob(image.data, headers={"Content-Type": image.mime}),
         )
         blob: dict[str, Any] = get_model_as_dict(uploaded.blob)
@@ -561,7 +621,7 @@ class BlueskyNetwork(Network):
 
     def web_url(self, uri: str) -> str:
         """at://DID/app.bsky.feed.post/RKEY → https://bsky.app/profile/DID/post/RKEY"""
-        authority, _, rest = uri.removeprefix("at://").partition("/")
+        authority, _sep, rest = uri.removeprefix("at://").partition("/")
         return f"https://bsky.app/profile/{authority}/post/{rest.rpartition('/')[2]}"
 
     # --- media -----------------------------------------------------------------------------
@@ -569,8 +629,10 @@ class BlueskyNetwork(Network):
     def prepare_media(self, media: Sequence[Media]) -> list[PreparedImage]:
         if len(media) > MAX_IMAGES:
             raise ContentRejected(
-                f"Bluesky ({self.account}): {len(media)} images; a post can carry at most {MAX_IMAGES}.",
-                hint="Keep four, or move the others to a later part of a thread.",
+                _("Bluesky ({account}): {count} images; a post can carry at most {limit}.").format(
+                    account=self.account, count=len(media), limit=MAX_IMAGES
+                ),
+                hint=_("Keep four, or move the others to a later part of a thread."),
             )
         prepared = []
         for item in media:
@@ -581,7 +643,11 @@ class BlueskyNetwork(Network):
                 data = path.read_bytes()
             except OSError as exc:
                 why = exc.strerror or exc.__class__.__name__
-                raise ContentRejected(f"Bluesky ({self.account}): cannot read the image {path} ({why}).") from None
+                raise ContentRejected(
+                    _("Bluesky ({account}): cannot read the image {path} ({reason}).").format(
+                        account=self.account, path=path, reason=why
+                    )
+                ) from None
             image = prepare_image(data, label=path.name)
             prepared.append(PreparedImage(image.data, image.mime, image.width, image.height, alt=item.alt))
         return prepared
@@ -615,7 +681,7 @@ class BlueskyNetwork(Network):
         result: dict[str, dict[str, int | None]] = {}
         for start in range(0, len(uris), METRICS_BATCH):
             batch = uris[start : start + METRICS_BATCH]
-            answer = self._call("reading metrics", _get_posts(batch))
+            answer = self._call(_("reading metrics"), _get_posts(batch))
             by_tail = {_uri_tail(u): u for u in batch}
             for view in answer.posts:
                 uri = str(view.uri)
@@ -644,7 +710,7 @@ class BlueskyNetwork(Network):
             uri = to_at_uri(remote_id)
             if uri is None:
                 continue
-            thread = self._call("reading replies", _get_thread(uri))
+            thread = self._call(_("reading replies"), _get_thread(uri))
             if thread is None or getattr(thread, "post", None) is None:
                 log.info("%s: %s is gone; no replies", self.account, remote_id)
                 continue
@@ -681,13 +747,17 @@ class BlueskyNetwork(Network):
         the root of its conversation, with facets like any post."""
         uri = to_at_uri(in_reply_to)
         if uri is None:
-            raise ContentRejected(f"Bluesky ({self.account}): {in_reply_to} is not a Bluesky post.")
+            raise ContentRejected(
+                _("Bluesky ({account}): {id} is not a Bluesky post.").format(account=self.account, id=in_reply_to)
+            )
         self._check_lengths([text])
-        answer = self._call("looking up the post to answer", _get_posts([uri]))
+        answer = self._call(_("looking up the post to answer"), _get_posts([uri]))
         if not answer.posts:
             raise PermanentError(
-                f"Bluesky ({self.account}): the post {in_reply_to} is gone; it cannot be answered.",
-                hint="Refresh the inbox: socialpost inbox --fetch",
+                _("Bluesky ({account}): the post {id} is gone; it cannot be answered.").format(
+                    account=self.account, id=in_reply_to
+                ),
+                hint=_("Refresh the inbox: socialpost inbox --fetch"),
             )
         parent_view = answer.posts[0]
         parent = _Ref(str(parent_view.uri), str(parent_view.cid))
@@ -699,27 +769,30 @@ class BlueskyNetwork(Network):
         return Published(remote_id=ref.uri, url=self.web_url(ref.uri))
 
     def check(self) -> Identity:
-        answer = self._call("checking the account", lambda c: c.com.atproto.server.get_session())
+        answer = self._call(_("checking the account"), lambda c: c.com.atproto.server.get_session())
         pds = str(getattr(self._session, "pds_endpoint", None) or self.settings.pds_url).removesuffix("/xrpc")
-        details = {"handle": str(answer.handle), "DID": str(answer.did), "PDS": pds}
+        # The keys are also the JSON of `accounts test --json`: marked (N_), never translated here.
+        details = {N_("handle"): str(answer.handle), "DID": str(answer.did), "PDS": pds}
         if self.uses_main_password:
-            details["password"] = "the account's main password: replace it with an app password"
+            details[N_("password")] = _("the account's main password: replace it with an app password")
         else:
-            details["password"] = "app password"
+            details[N_("password")] = _("app password")
         return Identity(self.account, f"@{answer.handle}", details)
 
     @classmethod
     def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
         ui.say(
-            "socialpost posts to Bluesky with an app password, never your main password. To create one: "
-            "in Bluesky open Settings → Privacy and security → App passwords → Add App Password, give it a "
-            "name such as 'socialpost', leave 'Allow access to your direct messages' off, and copy the "
-            "password it shows (xxxx-xxxx-xxxx-xxxx)."
+            _(
+                "socialpost posts to Bluesky with an app password, never your main password. To create one: "
+                "in Bluesky open Settings → Privacy and security → App passwords → Add App Password, give it a "
+                "name such as 'socialpost', leave 'Allow access to your direct messages' off, and copy the "
+                "password it shows (xxxx-xxxx-xxxx-xxxx)."
+            )
         )
         ui.open_url(APP_PASSWORDS_URL)
-        handle = ui.ask("Your Bluesky handle (for example you.bsky.social)").strip()
-        password = ui.ask_secret("App password").strip()
-        pds_url = ui.ask("Your PDS (keep the default for a bsky.social account)", default=DEFAULT_PDS).strip()
+        handle = ui.ask(_("Your Bluesky handle (for example you.bsky.social)")).strip()
+        password = ui.ask_secret(_("App password")).strip()
+        pds_url = ui.ask(_("Your PDS (keep the default for a bsky.social account)"), default=DEFAULT_PDS).strip()
         try:
             settings = BlueskySettings(handle=handle, app_password=SecretStr(password), pds_url=pds_url or DEFAULT_PDS)
         except ValidationError as exc:
@@ -727,16 +800,19 @@ class BlueskyNetwork(Network):
                 f"{'.'.join(str(p) for p in err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
                 for err in exc.errors(include_input=False, include_url=False)
             ]
-            raise ConfigError(f"the answers for {account} are not usable:\n" + "\n".join(lines)) from None
+            heading = _("the answers for {account} are not usable:").format(account=account)
+            raise ConfigError(heading + "\n" + "\n".join(lines)) from None
         adapter = cls(account=account, settings=settings, context=context)
         try:
             adapter._api()  # logs in (and keeps the session, so the check that follows reuses it)
             if adapter.uses_main_password:
                 adapter.forget_session()
                 raise AuthError(
-                    f"Bluesky ({account}): that is the account's main password (the server granted it full "
-                    "access). socialpost only accepts an app password, which you can revoke at any time.",
-                    hint=HOW_TO_APP_PASSWORD,
+                    _(
+                        "Bluesky ({account}): that is the account's main password (the server granted it full "
+                        "access). socialpost only accepts an app password, which you can revoke at any time."
+                    ).format(account=account),
+                    hint=how_to_app_password(),
                 )
         finally:
             adapter.close()
@@ -870,15 +946,20 @@ def prepare_image(data: bytes, *, label: str, max_bytes: int = MAX_IMAGE_BYTES) 
         image = Image.open(io.BytesIO(data))
         image.load()
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError) as exc:
-        reason = "it is too large to decode" if isinstance(exc, Image.DecompressionBombError) else "not an image"
+        bomb = isinstance(exc, Image.DecompressionBombError)
+        reason = _("it is too large to decode") if bomb else _("not an image")
         raise ContentRejected(
-            f"Bluesky: {label} cannot be posted ({reason}); Bluesky takes JPEG, PNG, WebP or GIF images."
+            _("Bluesky: {file} cannot be posted ({reason}); Bluesky takes JPEG, PNG, WebP or GIF images.").format(
+                file=label, reason=reason
+            )
         ) from None
     fmt = image.format or "?"
     if fmt not in _IMAGE_TYPES:
         raise ContentRejected(
-            f"Bluesky: {label} is a {fmt} image; Bluesky takes JPEG, PNG, WebP or GIF.",
-            hint="Convert it to JPEG or PNG.",
+            _("Bluesky: {file} is a {format} image; Bluesky takes JPEG, PNG, WebP or GIF.").format(
+                file=label, format=fmt
+            ),
+            hint=_("Convert it to JPEG or PNG."),
         )
     upright = ImageOps.exif_transpose(image) or image
     if len(data) <= max_bytes:
@@ -915,8 +996,10 @@ def _reencode(image: PILImage.Image, *, label: str, max_bytes: int, original: in
                 return PreparedImage(out.getvalue(), "image/jpeg", image.width, image.height)
         if max(image.size) <= 256:
             raise ContentRejected(
-                f"Bluesky: {label} is {original:,} bytes and cannot be brought under {max_bytes:,} bytes.",
-                hint="Use a smaller image.",
+                _("Bluesky: {file} is {size} bytes and cannot be brought under {limit} bytes.").format(
+                    file=label, size=formats.integer(original), limit=formats.integer(max_bytes)
+                ),
+                hint=_("Use a smaller image."),
             )
         image = image.resize((max(image.width * 3 // 4, 1), max(image.height * 3 // 4, 1)), Image.Resampling.LANCZOS)
 
@@ -1026,13 +1109,13 @@ def fetch_image(url: str, *, transport: httpx.BaseTransport | None = None) -> Pr
     import httpx
 
     try:
-        body, _ = _read_capped(url, cap=CARD_MAX_IMAGE_BYTES + 1, transport=transport, accept="image/*")
+        body, _type = _read_capped(url, cap=CARD_MAX_IMAGE_BYTES + 1, transport=transport, accept="image/*")
     except (httpx.HTTPError, ValueError, OSError) as exc:
         log.info("link card without an image: it could not be fetched (%s)", exc.__class__.__name__)
         return None
     if len(body) > CARD_MAX_IMAGE_BYTES:
         return None
     try:
-        return prepare_image(body, label="the link card image")
+        return prepare_image(body, label="the link card image")  # never shown: a refusal means no image
     except ContentRejected:
         return None

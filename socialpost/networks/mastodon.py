@@ -45,6 +45,7 @@ from socialpost.errors import (
     RateLimited,
     TransientError,
 )
+from socialpost.i18n import N_, _, ngettext
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -57,6 +58,7 @@ from socialpost.networks.base import (
     Published,
     Reply,
     SetupUI,
+    decimal_mark,
 )
 from socialpost.text.count import graphemes, mastodon_length
 from socialpost.text.rules import LengthRule, rule_for
@@ -98,16 +100,16 @@ def normalise_instance_url(value: str) -> str:
     cross the internet unencrypted."""
     text = value.strip()
     if not text:
-        raise ValueError("give your Mastodon instance's address, for example https://mastodon.social")
+        raise ValueError(_("give your Mastodon instance's address, for example https://mastodon.social"))
     if "://" not in text:
         text = "https://" + text
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("the instance address must look like https://mastodon.social")
+        raise ValueError(_("the instance address must look like https://mastodon.social"))
     if parts.username or parts.password or parts.query or parts.fragment:
-        raise ValueError("give only the instance's address, like https://mastodon.social (no user, ? or #)")
+        raise ValueError(_("give only the instance's address, like https://mastodon.social (no user, ? or #)"))
     if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
-        raise ValueError("use https:// for the instance address (http:// is only for local test servers)")
+        raise ValueError(_("use https:// for the instance address (http:// is only for local test servers)"))
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 
@@ -135,7 +137,7 @@ class MastodonSettings(AccountSettings):
             return None
         value = value.strip().lower()
         if not _LANGUAGE.fullmatch(value):
-            raise ValueError("language must be an ISO 639 code such as en, fr or de")
+            raise ValueError(_("language must be an ISO 639 code such as en, fr or de"))
         return value
 
     @field_validator("spoiler_text")
@@ -239,8 +241,12 @@ class MastodonNetwork(Network):
         self._limits: MastodonLimits | None = None
         self._me: dict[str, Any] | None = None
         self.sleep: Callable[[float], None] = time.sleep  # tests replace it
-        host = urlsplit(self.settings.api_base_url).netloc
-        self._where = f"Mastodon account {self.account} ({host})"
+        self._host = urlsplit(self.settings.api_base_url).netloc
+
+    @property
+    def _where(self) -> str:
+        """How messages name this account, in the active language."""
+        return _("Mastodon account {account} ({host})").format(account=self.account, host=self._host)
 
     # --- plumbing ------------------------------------------------------------------------------
 
@@ -287,61 +293,84 @@ class MastodonNetwork(Network):
             MastodonUnauthorizedError,
         )
 
-        where = f"{self._where}: {doing}"
-        fix_auth = f"Connect the account again: socialpost accounts add mastodon {self.account.split(':', 1)[1]}"
+        where = _("{where}: {doing}").format(where=self._where, doing=doing)
+        fix_auth = _("Connect the account again: socialpost accounts add mastodon {name}").format(
+            name=self.account.split(":", 1)[1]
+        )
         if isinstance(exc, MastodonRatelimitError):
             reset = getattr(client, "ratelimit_reset", None)
             retry_at = datetime.fromtimestamp(float(reset), UTC) if isinstance(reset, int | float) else None
-            when = f" until {iso_utc(retry_at)}" if retry_at else ""
-            raise RateLimited(
-                f"{where}: the instance is rate limiting this account (429){when}.", status=429, retry_at=retry_at
-            ) from None
+            if retry_at:
+                text = _("{where}: the instance is rate limiting this account (429) until {time}.").format(
+                    where=where, time=iso_utc(retry_at)
+                )
+            else:
+                text = _("{where}: the instance is rate limiting this account (429).").format(where=where)
+            raise RateLimited(text, status=429, retry_at=retry_at) from None
         if isinstance(exc, MastodonNetworkError):
             sent = sends and _may_have_arrived(exc)
             reason = _network_reason(exc, self.settings.timeout)
-            raise TransientError(f"{where}: {reason}.", request_sent=sent) from None
+            raise TransientError(
+                _("{where}: {reason}.").format(where=where, reason=reason), request_sent=sent
+            ) from None
         if isinstance(exc, MastodonFileNotFoundError | MastodonIOError):
-            raise ContentRejected(f"{where}: a media file cannot be read ({exc.__class__.__name__}).") from None
+            raise ContentRejected(
+                _("{where}: a media file cannot be read ({error}).").format(where=where, error=exc.__class__.__name__)
+            ) from None
         if isinstance(exc, MastodonIllegalArgumentError):
-            raise PermanentError(f"{where}: {self._clean(str(exc))}") from None
+            raise PermanentError(_("{where}: {message}").format(where=where, message=self._clean(str(exc)))) from None
         if isinstance(exc, MastodonAPIError):
             status, message = _api_error(exc)
-            said = f" The instance said: {self._clean(message)}" if message else ""
+            said = " " + _("The instance said: {message}").format(message=self._clean(message)) if message else ""
             if isinstance(exc, MastodonUnauthorizedError) or status == 401:
                 raise AuthError(
-                    f"{where}: the instance refused the access token (401); it was revoked or is wrong.{said}",
+                    _("{where}: the instance refused the access token (401); it was revoked or is wrong.").format(
+                        where=where
+                    )
+                    + said,
                     hint=fix_auth,
                     status=401,
                 ) from None
             if status == 403:
                 raise AuthError(
-                    f"{where}: the instance does not allow this account or token to do it (403).{said}",
-                    hint=f"The token needs the read and write permissions and the account must be active. {fix_auth}",
+                    _("{where}: the instance does not allow this account or token to do it (403).").format(where=where)
+                    + said,
+                    hint=_(
+                        "The token needs the read and write permissions and the account must be active. {fix}"
+                    ).format(fix=fix_auth),
                     status=403,
                 ) from None
             if isinstance(exc, MastodonNotFoundError) or status == 404:
                 raise PermanentError(
-                    f"{where}: not found on the instance (404); it was deleted or never existed.{said}", status=404
+                    _("{where}: not found on the instance (404); it was deleted or never existed.").format(where=where)
+                    + said,
+                    status=404,
                 ) from None
             if status == 422:
                 raise ContentRejected(
-                    f"{where}: the instance rejected the post (422).{said}",
-                    hint="Change the post so the instance accepts it, then run socialpost retry.",
+                    _("{where}: the instance rejected the post (422).").format(where=where) + said,
+                    hint=_("Change the post so the instance accepts it, then run socialpost retry."),
                     status=422,
                 ) from None
             if isinstance(exc, MastodonServerError) or (status is not None and status >= 500):
                 raise TransientError(
-                    f"{where}: the instance failed ({status}).{said}", status=status, request_sent=sends
+                    _("{where}: the instance failed ({status}).").format(where=where, status=status) + said,
+                    status=status,
+                    request_sent=sends,
                 ) from None
             if status is None:  # a 2xx answer Mastodon.py could not read
                 raise TransientError(
-                    f"{where}: the instance sent an answer socialpost cannot read.", request_sent=sends
+                    _("{where}: the instance sent an answer socialpost cannot read.").format(where=where),
+                    request_sent=sends,
                 ) from None
             raise PermanentError(
-                f"{where}: the instance refused the request ({status}).{said}", status=status
+                _("{where}: the instance refused the request ({status}).").format(where=where, status=status) + said,
+                status=status,
             ) from None
         # Anything else from Mastodon.py: the outcome is open, and a resend with the same key is safe.
-        raise TransientError(f"{where}: {exc.__class__.__name__}.", request_sent=sends) from None
+        raise TransientError(
+            _("{where}: {error}.").format(where=where, error=exc.__class__.__name__), request_sent=sends
+        ) from None
 
     def _clean(self, text: str) -> str:
         """An instance's message on one line, cut short, with none of our secrets in it."""
@@ -391,7 +420,7 @@ class MastodonNetwork(Network):
     def _fetch_limits(self, now: datetime) -> MastodonLimits:
         from mastodon.errors import MastodonNotFoundError
 
-        with self._calling("reading the instance's limits") as api:
+        with self._calling(_("reading the instance's limits")) as api:
             try:
                 instance: Any = api.instance_v2()
             except MastodonNotFoundError:  # Mastodon before 4.0
@@ -430,28 +459,50 @@ class MastodonNetwork(Network):
 
     def validate(self, post: OutgoingPost, limits: MastodonLimits) -> list[tuple[Media, str]]:
         """ContentRejected if the instance would refuse ``post``; returns each media with its type."""
-        where = f"{self._where}: the post {post.post_id}"
-        url_note = f"links count as {limits.characters_reserved_per_url}"
+        where = _("{where}: the post {post}").format(where=self._where, post=post.post_id)
         host = limits.domain or urlsplit(self.settings.api_base_url).netloc
         spoiler = graphemes(self.settings.spoiler_text) if self.settings.spoiler_text else 0
         parts = (post.text, *post.thread)
         for number, text in enumerate(parts, 1):
-            label = "the text" if len(parts) == 1 else f"part {number} of {len(parts)} of the thread"
+            if len(parts) == 1:
+                label = _("the text")
+            else:
+                label = _("part {number} of {count} of the thread").format(number=number, count=len(parts))
             if not text.strip() and (number > 1 or not post.media):
-                raise ContentRejected(f"{where}: {label} is empty.", hint="Write some text for it.")
+                raise ContentRejected(
+                    _("{where}: {part} is empty.").format(where=where, part=label), hint=_("Write some text for it.")
+                )
             length = mastodon_length(text, url_length=limits.characters_reserved_per_url) + spoiler
             if length > limits.max_characters:
-                with_cw = " with the content warning" if spoiler else ""
+                values = {
+                    "where": where,
+                    "part": label,
+                    "length": length,
+                    "host": host,
+                    "limit": limits.max_characters,
+                    "link": limits.characters_reserved_per_url,
+                }
+                if spoiler:
+                    message = _(
+                        "{where}: {part} is {length} characters with the content warning; {host} allows {limit} "
+                        "(links count as {link})."
+                    ).format(**values)
+                else:
+                    message = _(
+                        "{where}: {part} is {length} characters; {host} allows {limit} (links count as {link})."
+                    ).format(**values)
                 raise ContentRejected(
-                    f"{where}: {label} is {length} characters{with_cw}; {host} allows "
-                    f"{limits.max_characters} ({url_note}).",
-                    hint=f"Shorten it by {length - limits.max_characters} characters or split it into a thread.",
+                    message,
+                    hint=_("Shorten it by {count} characters or split it into a thread.").format(
+                        count=length - limits.max_characters
+                    ),
                 )
         if len(post.media) > limits.max_media_attachments:
             raise ContentRejected(
-                f"{where}: it has {len(post.media)} media files; "
-                f"{host} allows {limits.max_media_attachments} per post.",
-                hint="Remove some, or move them to a second post.",
+                _("{where}: it has {count} media files; {host} allows {limit} per post.").format(
+                    where=where, count=len(post.media), host=host, limit=limits.max_media_attachments
+                ),
+                hint=_("Remove some, or move them to a second post."),
             )
         checked = []
         for media in post.media:
@@ -462,29 +513,35 @@ class MastodonNetwork(Network):
                     head = handle.read(32)
             except OSError as exc:
                 raise ContentRejected(
-                    f"{where}: the media file {media.file} cannot be read ({exc.strerror or exc.__class__.__name__}).",
-                    hint="Check the path in the campaign file.",
+                    _("{where}: the media file {file} cannot be read ({reason}).").format(
+                        where=where, file=media.file, reason=exc.strerror or exc.__class__.__name__
+                    ),
+                    hint=_("Check the path in the campaign file."),
                 ) from None
             mime = _sniff(head) or mimetypes.guess_type(media.file)[0]
             if mime is None or (limits.supported_mime_types and mime not in limits.supported_mime_types):
-                kinds = ", ".join(limits.supported_mime_types) or "images, videos and audio"
+                kinds = ", ".join(limits.supported_mime_types) or _("images, videos and audio")
                 raise ContentRejected(
-                    f"{where}: {name} is a file type {host} does not take ({mime or 'unknown'}).",
-                    hint=f"Use one of: {kinds}.",
+                    _("{where}: {file} is a file type {host} does not take ({type}).").format(
+                        where=where, file=name, host=host, type=mime or _("unknown")
+                    ),
+                    hint=_("Use one of: {kinds}.").format(kinds=kinds),
                 )
             video = mime.split("/", 1)[0] in ("video", "audio")
             cap = limits.video_size_limit if video else limits.image_size_limit
             if size > cap:
-                raise ContentRejected(
-                    f"{where}: {name} is {_megabytes(size)}; {host} takes {'videos' if video else 'images'} "
-                    f"up to {_megabytes(cap)}.",
-                    hint="Make the file smaller (resize or compress it).",
-                )
+                values = {"where": where, "file": name, "size": _megabytes(size), "host": host, "cap": _megabytes(cap)}
+                if video:
+                    message = _("{where}: {file} is {size}; {host} takes videos up to {cap}.").format(**values)
+                else:
+                    message = _("{where}: {file} is {size}; {host} takes images up to {cap}.").format(**values)
+                raise ContentRejected(message, hint=_("Make the file smaller (resize or compress it)."))
             if len(media.alt) > limits.description_limit:
                 raise ContentRejected(
-                    f"{where}: the alt text of {name} is {len(media.alt)} characters; {host} allows "
-                    f"{limits.description_limit}.",
-                    hint="Shorten the description.",
+                    _("{where}: the alt text of {file} is {length} characters; {host} allows {limit}.").format(
+                        where=where, file=name, length=len(media.alt), host=host, limit=limits.description_limit
+                    ),
+                    hint=_("Shorten the description."),
                 )
             checked.append((media, mime))
         return checked
@@ -503,15 +560,16 @@ class MastodonNetwork(Network):
             except TransientError:
                 raise  # sent again later with the same keys: the parts already online are found again
             except PermanentError as exc:
-                exc.message += (
-                    f" The first {number} part{'s' if number > 1 else ''} of the thread "
-                    f"{'are' if number > 1 else 'is'} online ({published.url or published.remote_id})."
-                )
+                exc.message += " " + ngettext(
+                    "The first {count} part of the thread is online ({url}).",
+                    "The first {count} parts of the thread are online ({url}).",
+                    number,
+                ).format(count=number, url=published.url or published.remote_id)
                 raise
         return published
 
     def _post(self, text: str, *, key: str, media_ids: list[Any], reply_to: Any) -> dict[str, Any]:
-        with self._calling("publishing a post", sends=True) as api:
+        with self._calling(_("publishing a post"), sends=True) as api:
             status = api.status_post(
                 text,
                 in_reply_to_id=reply_to,
@@ -524,17 +582,20 @@ class MastodonNetwork(Network):
         return dict(status)
 
     def _upload(self, media: Media, mime: str) -> Any:
-        with self._calling(f"uploading {Path(media.file).name}") as api:
+        name = Path(media.file).name
+        with self._calling(_("uploading {file}").format(file=name)) as api:
             attachment: Any = api.media_post(media.file, mime_type=mime, description=media.alt or None)
         deadline = time.monotonic() + MEDIA_WAIT_SECONDS
         while attachment.get("url") is None:  # the instance is still processing it
             if time.monotonic() >= deadline:
                 raise TransientError(
-                    f"{self._where}: the instance had not finished processing {Path(media.file).name} after "
-                    f"{MEDIA_WAIT_SECONDS:g} s; nothing was posted."
+                    _(
+                        "{where}: the instance had not finished processing {file} after {seconds} s; "
+                        "nothing was posted."
+                    ).format(where=self._where, file=name, seconds=decimal_mark(f"{MEDIA_WAIT_SECONDS:g}"))
                 )
             self.sleep(MEDIA_POLL_SECONDS)
-            with self._calling(f"waiting for {Path(media.file).name} to be processed") as api:
+            with self._calling(_("waiting for {file} to be processed").format(file=name)) as api:
                 attachment = api.media(attachment["id"])
         return attachment["id"]
 
@@ -551,7 +612,9 @@ class MastodonNetwork(Network):
         first = self._find(post.text, None, statuses)
         if first is None:
             if complete:
-                return NotSent(f"no status of this account since {iso_utc(post.due_at)} has this text")
+                return NotSent(
+                    _("no status of this account since {time} has this text").format(time=iso_utc(post.due_at))
+                )
             return None
         previous = first
         for number, text in enumerate(post.thread, 1):
@@ -568,8 +631,8 @@ class MastodonNetwork(Network):
         me = self._whoami()
         found: list[dict[str, Any]] = []
         max_id = None
-        for _ in range(RECONCILE_PAGES):
-            with self._calling("reading the account's statuses") as api:
+        for _page in range(RECONCILE_PAGES):
+            with self._calling(_("reading the account's statuses")) as api:
                 page = api.account_statuses(me["id"], max_id=max_id, limit=40, exclude_reblogs=True)
             if not page:
                 return found, True
@@ -594,7 +657,7 @@ class MastodonNetwork(Network):
                 return candidate
         exact = _normalise(text)
         for candidate in oldest_first[:RECONCILE_SOURCES]:
-            with self._calling("reading a status's text") as api:
+            with self._calling(_("reading a status's text")) as api:
                 source: Any = api.status_source(candidate["id"])
             if _normalise(str(source.get("text") or "")) == exact:
                 return candidate
@@ -602,7 +665,7 @@ class MastodonNetwork(Network):
 
     def _whoami(self) -> dict[str, Any]:
         if self._me is None:
-            with self._calling("checking the access token") as api:
+            with self._calling(_("checking the access token")) as api:
                 self._me = dict(api.account_verify_credentials())
         return self._me
 
@@ -613,7 +676,7 @@ class MastodonNetwork(Network):
         result: dict[str, dict[str, int | None]] = {}
         for remote_id in remote_ids:
             try:
-                with self._calling(f"reading status {remote_id}") as api:
+                with self._calling(_("reading status {id}").format(id=remote_id)) as api:
                     status: Any = api.status(remote_id)
             except PermanentError as exc:
                 if exc.status in (404, 410):
@@ -640,7 +703,7 @@ class MastodonNetwork(Network):
         replies: list[Reply] = []
         for remote_id in remote_ids:
             try:
-                with self._calling(f"reading the replies to status {remote_id}") as api:
+                with self._calling(_("reading the replies to status {id}").format(id=remote_id)) as api:
                     context: Any = api.status_context(remote_id)
             except PermanentError as exc:
                 if exc.status in (404, 410):
@@ -675,12 +738,16 @@ class MastodonNetwork(Network):
         limits = self.limits()
         host = limits.domain or urlsplit(self.settings.api_base_url).netloc
         if not text.strip():
-            raise ContentRejected(f"{self._where}: the reply is empty.", hint="Write some text for it.")
+            raise ContentRejected(
+                _("{where}: the reply is empty.").format(where=self._where), hint=_("Write some text for it.")
+            )
         length = mastodon_length(text, url_length=limits.characters_reserved_per_url)
         if length > limits.max_characters:
             raise ContentRejected(
-                f"{self._where}: the reply is {length} characters; {host} allows {limits.max_characters}.",
-                hint=f"Shorten it by {length - limits.max_characters} characters.",
+                _("{where}: the reply is {length} characters; {host} allows {limit}.").format(
+                    where=self._where, length=length, host=host, limit=limits.max_characters
+                ),
+                hint=_("Shorten it by {count} characters.").format(count=length - limits.max_characters),
             )
         digest = hashlib.sha256(f"{self.account}\n{in_reply_to}\n{text}".encode()).hexdigest()[:32]
         status = self._post(text, key=f"sp-reply-{digest}", media_ids=[], reply_to=in_reply_to)
@@ -692,52 +759,57 @@ class MastodonNetwork(Network):
         me = self._whoami()
         limits = self.limits()
         domain = limits.domain or urlsplit(self.settings.api_base_url).netloc
+        # The keys are also the JSON of `accounts test --json`: marked (N_), never translated here.
         details = {
-            "instance": self.settings.api_base_url,
-            "visibility": self.settings.visibility,
-            "language": self.settings.language or "detected by Mastodon",
-            "characters per post": str(limits.max_characters),
-            "characters per link": str(limits.characters_reserved_per_url),
-            "media per post": str(limits.max_media_attachments),
-            "image size limit": _megabytes(limits.image_size_limit),
-            "video size limit": _megabytes(limits.video_size_limit),
-            "alt text limit": f"{limits.description_limit} characters",
+            N_("instance"): self.settings.api_base_url,
+            N_("visibility"): self.settings.visibility,
+            N_("language"): self.settings.language or _("detected by Mastodon"),
+            N_("characters per post"): str(limits.max_characters),
+            N_("characters per link"): str(limits.characters_reserved_per_url),
+            N_("media per post"): str(limits.max_media_attachments),
+            N_("image size limit"): _megabytes(limits.image_size_limit),
+            N_("video size limit"): _megabytes(limits.video_size_limit),
+            N_("alt text limit"): ngettext("{count} character", "{count} characters", limits.description_limit).format(
+                count=limits.description_limit
+            ),
         }
         if limits.version:
-            details["Mastodon version"] = limits.version
+            details[N_("Mastodon version")] = limits.version
         if self.settings.spoiler_text:
-            details["content warning"] = self.settings.spoiler_text
+            details[N_("content warning")] = self.settings.spoiler_text
         return Identity(self.account, f"@{me.get('username') or me.get('acct')}@{domain}", details)
 
     @classmethod
     def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
         ui.say(
-            "socialpost posts to your Mastodon account through your instance's API. You need the "
-            "address of your instance (the server your account lives on, e.g. https://mastodon.social)."
+            _(
+                "socialpost posts to your Mastodon account through your instance's API. You need the "
+                "address of your instance (the server your account lives on, e.g. https://mastodon.social)."
+            )
         )
         while True:
             try:
-                url = normalise_instance_url(ui.ask("Instance address"))
+                url = normalise_instance_url(ui.ask(_("Instance address")))
                 break
             except ValueError as exc:
-                ui.say(f"That does not work: {exc}.")
+                ui.say(_("That does not work: {reason}.").format(reason=exc))
         how = ui.choose(
-            "How do you want to connect?",
+            _("How do you want to connect?"),
             [
-                ("login", "Log in on the instance in your browser and paste the code it shows (recommended)"),
-                ("token", "Paste an access token you created under Preferences → Development"),
+                ("login", _("Log in on the instance in your browser and paste the code it shows (recommended)")),
+                ("token", _("Paste an access token you created under Preferences → Development")),
             ],
         )
         secrets = _login(ui, url) if how == "login" else _paste_token(ui, url)
         visibility = ui.choose(
-            "Who should see the posts?",
+            _("Who should see the posts?"),
             [
-                ("public", "Everyone (public)"),
-                ("unlisted", "Everyone, but not in public timelines or trends (unlisted)"),
-                ("private", "Followers only"),
+                ("public", _("Everyone (public)")),
+                ("unlisted", _("Everyone, but not in public timelines or trends (unlisted)")),
+                ("private", _("Followers only")),
             ],
         )
-        language = ui.ask("Language of the posts as an ISO code (en, fr, …); empty lets Mastodon guess", default="")
+        language = ui.ask(_("Language of the posts as an ISO code (en, fr, …); empty lets Mastodon guess"), default="")
         settings: dict[str, Any] = {"api_base_url": url, "visibility": visibility}
         if language.strip():
             settings["language"] = language.strip().lower()
@@ -771,8 +843,10 @@ def _login(ui: SetupUI, url: str) -> dict[str, str]:
         )
     except (MastodonError, KeyError, TypeError, ValueError) as exc:
         raise ConfigError(
-            f"{url} did not let socialpost register itself as an app ({_setup_reason(exc)}).",
-            hint="Check the address, or connect with an access token instead (choice 2).",
+            _("{url} did not let socialpost register itself as an app ({reason}).").format(
+                url=url, reason=_setup_reason(exc)
+            ),
+            hint=_("Check the address, or connect with an access token instead (choice 2)."),
         ) from None
     api = Mastodon(
         client_id=client_id,
@@ -786,19 +860,23 @@ def _login(ui: SetupUI, url: str) -> dict[str, str]:
     try:
         authorize = api.auth_request_url(redirect_uris=OOB, scopes=SCOPES, allow_http=allow_http)
     except MastodonError as exc:
-        raise ConfigError(f"{url} gave no usable login address ({_setup_reason(exc)}).") from None
+        raise ConfigError(
+            _("{url} gave no usable login address ({reason}).").format(url=url, reason=_setup_reason(exc))
+        ) from None
     ui.say(
-        "Open the address below, log in if asked, and press Authorize. The instance then shows an "
-        "authorization code: copy it."
+        _(
+            "Open the address below, log in if asked, and press Authorize. The instance then shows an "
+            "authorization code: copy it."
+        )
     )
     ui.open_url(authorize)
-    code = ui.ask_secret("Authorization code").strip()
+    code = ui.ask_secret(_("Authorization code")).strip()
     try:
         token = api.log_in(code=code, redirect_uri=OOB, scopes=SCOPES, allow_http=allow_http)
     except MastodonError:
         raise AuthError(
-            f"{url} did not accept that authorization code.",
-            hint="Codes work once and expire quickly: run socialpost accounts add again and paste the new code.",
+            _("{url} did not accept that authorization code.").format(url=url),
+            hint=_("Codes work once and expire quickly: run socialpost accounts add again and paste the new code."),
         ) from None
     finally:
         api.session.close()
@@ -807,13 +885,15 @@ def _login(ui: SetupUI, url: str) -> dict[str, str]:
 
 def _paste_token(ui: SetupUI, url: str) -> dict[str, str]:
     ui.say(
-        f"On {url}, open Preferences → Development → New application. Name it socialpost, keep the "
-        "scopes read and write (at least read:accounts, read:statuses, write:statuses and write:media), "
-        "save, open the application and copy 'Your access token'."
+        _(
+            "On {url}, open Preferences → Development → New application. Name it socialpost, keep the "
+            "scopes read and write (at least read:accounts, read:statuses, write:statuses and write:media), "
+            "save, open the application and copy 'Your access token'."
+        ).format(url=url)
     )
-    token = ui.ask_secret("Access token").strip()
+    token = ui.ask_secret(_("Access token")).strip()
     if not token:
-        raise ConfigError("no access token was given.", hint="Run socialpost accounts add again and paste it.")
+        raise ConfigError(_("no access token was given."), hint=_("Run socialpost accounts add again and paste it."))
     return {"access_token": token}
 
 
@@ -821,12 +901,14 @@ def _setup_reason(exc: Exception) -> str:
     from mastodon.errors import MastodonAPIError, MastodonNetworkError
 
     if isinstance(exc, MastodonNetworkError):
-        return "it could not be reached"
+        return _("it could not be reached")
     if isinstance(exc, MastodonAPIError):
         status, message = _api_error(exc)
         text = " ".join((message or "").split())[:MESSAGE_CHARS]
-        return f"{status}: {text}" if status and text else (f"error {status}" if status else "unreadable answer")
-    return "it answered in a way socialpost did not expect; is this a Mastodon instance?"
+        if status and text:
+            return f"{status}: {text}"
+        return _("error {status}").format(status=status) if status else _("unreadable answer")
+    return _("it answered in a way socialpost did not expect; is this a Mastodon instance?")
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -868,15 +950,16 @@ def _may_have_arrived(exc: BaseException) -> bool:
 
 def _network_reason(exc: BaseException, timeout: float) -> str:
     names = _names(exc)
+    seconds = decimal_mark(f"{timeout:g}")
     if names & {"ReadTimeout", "ReadTimeoutError"}:
-        return f"no answer within {timeout:g} s"
+        return _("no answer within {seconds} s").format(seconds=seconds)
     if names & {"ConnectTimeout", "ConnectTimeoutError"} and not names & {"NewConnectionError"}:
-        return f"cannot connect within {timeout:g} s"
+        return _("cannot connect within {seconds} s").format(seconds=seconds)
     if "NameResolutionError" in names:
-        return "the instance's name cannot be resolved (DNS)"
+        return _("the instance's name cannot be resolved (DNS)")
     if names & {"NewConnectionError", "ConnectionRefusedError"}:
-        return "cannot connect to the instance"
-    return "the connection broke"
+        return _("cannot connect to the instance")
+    return _("the connection broke")
 
 
 def _status_url(status: dict[str, Any]) -> str | None:
@@ -890,10 +973,10 @@ def _count(value: Any) -> int | None:
 
 def _megabytes(size: int) -> str:
     if size < 1024:
-        return f"{size} bytes"
+        return ngettext("{count} byte", "{count} bytes", size).format(count=size)
     if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+        return _("{size} KB").format(size=f"{size / 1024:.0f}")
+    return _("{size} MB").format(size=decimal_mark(f"{size / (1024 * 1024):.1f}".removesuffix(".0")))
 
 
 _SNIFF: tuple[tuple[bytes, int, str], ...] = (

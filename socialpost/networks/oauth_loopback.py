@@ -19,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from socialpost.i18n import _
+
 _PAGE = (
     "<!doctype html><html><head><meta charset='utf-8'><title>socialpost</title></head>"
     "<body style='font-family:sans-serif'><h1>{title}</h1><p>{text}</p></body></html>"
@@ -79,16 +81,16 @@ class LoopbackReceiver:
                 url = urlsplit(self.path)
                 redirect = parse_redirect(url.query)
                 if url.path != receiver.path or (redirect.code is None and redirect.error is None):
-                    self._answer(404, "Not found", "This is socialpost's sign-in helper; nothing here.")
+                    self._answer(404, _("Not found"), _("This is socialpost's sign-in helper; nothing here."))
                     return
                 if redirect.error:
                     self._answer(
                         400,
-                        "Sign-in did not complete",
-                        "The network said no. Go back to the terminal to see why.",
+                        _("Sign-in did not complete"),
+                        _("The network said no. Go back to the terminal to see why."),
                     )
                 else:
-                    self._answer(200, "Connected", "You can close this tab and go back to the terminal.")
+                    self._answer(200, _("Connected"), _("You can close this tab and go back to the terminal."))
                 receiver._deliver(redirect)
 
             def _answer(self, status: int, title: str, text: str) -> None:

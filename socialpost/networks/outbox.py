@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import Field
 
 from socialpost.errors import PermanentError, TransientError
+from socialpost.i18n import N_, _
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -65,7 +66,7 @@ class OutboxSettings(AccountSettings):
 
 class OutboxNetwork(Network):
     name = "outbox"
-    title = "Local outbox (files + Atom feed)"
+    title = N_("Local outbox (files + Atom feed)")
     settings_model = OutboxSettings
     needs_config = False
     idempotent = True
@@ -119,8 +120,10 @@ class OutboxNetwork(Network):
             raise _folder_error(exc, path.parent) from exc
         except UnicodeEncodeError as exc:  # a lone surrogate in the text cannot be stored as UTF-8
             raise PermanentError(
-                f"the post cannot be written to the outbox: its text is not valid Unicode ({exc.reason}).",
-                hint="Retype the characters around it in the campaign file.",
+                _("the post cannot be written to the outbox: its text is not valid Unicode ({reason}).").format(
+                    reason=exc.reason
+                ),
+                hint=_("Retype the characters around it in the campaign file."),
             ) from None
         return Published(remote_id=existing.name, url=existing.resolve().as_uri())
 
@@ -128,21 +131,25 @@ class OutboxNetwork(Network):
         existing = self._existing(post)
         if existing is not None:
             return Published(remote_id=existing.name, url=existing.resolve().as_uri())
-        return NotSent(f"{self._post_path(post).name} is not in the outbox")
+        return NotSent(_("{file} is not in the outbox").format(file=self._post_path(post).name))
 
     @classmethod
     def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
         ui.say(
-            "The outbox needs no account anywhere: each post becomes a JSON file and an entry in an "
-            "Atom feed in a folder. Leave the folder empty for the default in socialpost's data folder."
+            _(
+                "The outbox needs no account anywhere: each post becomes a JSON file and an entry in an "
+                "Atom feed in a folder. Leave the folder empty for the default in socialpost's data folder."
+            )
         )
-        folder = ui.ask("Folder (empty for the default)", default="").strip()
-        title = ui.ask("Feed title (empty for the default)", default="").strip()
+        folder = ui.ask(_("Folder (empty for the default)"), default="").strip()
+        title = ui.ask(_("Feed title (empty for the default)"), default="").strip()
         settings = {k: v for k, v in (("folder", folder), ("feed_title", title)) if v}
         return AccountSetup(settings=settings)
 
     def check(self) -> Identity:
-        return Identity(self.account, f"folder {self.folder}", {"feed": str(self.folder / "feed.xml")})
+        return Identity(
+            self.account, _("folder {folder}").format(folder=self.folder), {N_("feed"): str(self.folder / "feed.xml")}
+        )
 
     # --- the Atom feed ---------------------------------------------------------------------
 
@@ -220,12 +227,16 @@ def _folder_error(exc: OSError, folder: Path) -> PermanentError | TransientError
         # Retrying cannot help: a file where a folder should be, no permission, a read-only disk.
         blocker = f" ({exc.filename})" if exc.filename else ""
         return PermanentError(
-            f"cannot write to the outbox folder {folder}: {reason}{blocker}.",
-            hint="Make the folder writable (or move the file in the way), "
-            "or set accounts.outbox.<name>.folder in your config to another folder.",
+            _("cannot write to the outbox folder {folder}: {reason}.").format(folder=folder, reason=reason + blocker),
+            hint=_(
+                "Make the folder writable (or move the file in the way), "
+                "or set accounts.outbox.<name>.folder in your config to another folder."
+            ),
         )
     # disk full, I/O error, folder vanished…: may succeed later
-    return TransientError(f"cannot write to the outbox folder {folder}: {reason}.")
+    return TransientError(
+        _("cannot write to the outbox folder {folder}: {reason}.").format(folder=folder, reason=reason)
+    )
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from socialpost import secrets
 from socialpost.config import Settings, expand_env_values
 from socialpost.errors import ConfigError, PluginError, SocialpostError, UnknownNetwork
+from socialpost.i18n import _
 from socialpost.networks.base import AdapterContext, Network
 from socialpost.text.rules import LengthRule, rule_for
 from socialpost.timeutil import Clock, utcnow
@@ -42,28 +43,34 @@ def load(name: str) -> type[Network]:
     """The adapter class for ``name``; PluginError if it is unknown or fails to import."""
     entry = available().get(name)
     if entry is None:
-        known = ", ".join(network_names()) or "none"
+        known = ", ".join(network_names()) or _("none")
         raise UnknownNetwork(
-            f"no network adapter named '{name}' is installed (installed: {known}).",
-            hint="Check the spelling of the account, or install the plugin that provides it.",
+            _("no network adapter named '{name}' is installed (installed: {known}).").format(name=name, known=known),
+            hint=_("Check the spelling of the account, or install the plugin that provides it."),
         )
     try:
         adapter = entry.load()
     except Exception as exc:  # a broken plugin must not take the whole CLI down
         raise PluginError(
-            f"the '{name}' network adapter ({entry.value}) failed to load: {exc.__class__.__name__}: {exc}",
-            hint="Reinstall or upgrade the package that provides it.",
+            _("the '{name}' network adapter ({entry}) failed to load: {error}").format(
+                name=name, entry=entry.value, error=f"{exc.__class__.__name__}: {exc}"
+            ),
+            hint=_("Reinstall or upgrade the package that provides it."),
         ) from exc
     if not (isinstance(adapter, type) and issubclass(adapter, Network)):
         raise PluginError(
-            f"the '{name}' entry point ({entry.value}) is not a socialpost Network class.",
-            hint="Reinstall or upgrade the package that provides it.",
+            _("the '{name}' entry point ({entry}) is not a socialpost Network class.").format(
+                name=name, entry=entry.value
+            ),
+            hint=_("Reinstall or upgrade the package that provides it."),
         )
     if inspect.isabstract(adapter):
         missing = ", ".join(sorted(getattr(adapter, "__abstractmethods__", ())))
         raise PluginError(
-            f"the '{name}' network adapter ({entry.value}) is incomplete: it does not implement {missing}.",
-            hint="Reinstall or upgrade the package that provides it.",
+            _("the '{name}' network adapter ({entry}) is incomplete: it does not implement {missing}.").format(
+                name=name, entry=entry.value, missing=missing
+            ),
+            hint=_("Reinstall or upgrade the package that provides it."),
         )
     return adapter
 
@@ -73,8 +80,10 @@ def split_account(account: str) -> tuple[str, str]:
     network, sep, name = account.partition(":")
     if not sep or not network.strip() or not name.strip():
         raise ConfigError(
-            f"'{account}' is not an account; write it as network:name, for example outbox:main "
-            f"(networks: {', '.join(network_names()) or 'none'})."
+            _(
+                "'{account}' is not an account; write it as network:name, for example outbox:main "
+                "(networks: {networks})."
+            ).format(account=account, networks=", ".join(network_names()) or _("none"))
         )
     return network, name
 
@@ -109,10 +118,14 @@ class Adapters:
             raw = {}
         if raw is None:
             if cls.needs_config:
-                where = self.settings.config_path or "your config file"
+                where = self.settings.config_path or _("your config file")
                 raise ConfigError(
-                    f"account '{account}' is not set up: {where} has no accounts.{network}.{name} entry.",
-                    hint=f"Add it (see config.example.yaml, or run: socialpost accounts add {network} {name}).",
+                    _("account '{account}' is not set up: {where} has no accounts.{network}.{name} entry.").format(
+                        account=account, where=where, network=network, name=name
+                    ),
+                    hint=_(
+                        "Add it (see config.example.yaml, or run: socialpost accounts add {network} {name})."
+                    ).format(network=network, name=name),
                 )
             raw = {}
         environ = dict(os.environ) if self.environ is None else self.environ
@@ -138,7 +151,8 @@ class Adapters:
                     + f": {err['msg'].removeprefix('Value error, ')}"
                     for err in exc.errors(include_input=False, include_url=False)
                 ]
-                raise ConfigError(f"account '{account}' is not set up right:\n" + "\n".join(lines)) from None
+                heading = _("account '{account}' is not set up right:").format(account=account)
+                raise ConfigError(heading + "\n" + "\n".join(lines)) from None
             problems = pydantic_problems(
                 self.settings.document,
                 exc.errors(),  # type: ignore[arg-type]
@@ -182,8 +196,10 @@ class Adapters:
             raise
         except Exception as exc:  # a plugin's bug must not take the daemon down
             raise PluginError(
-                f"the '{network}' network adapter failed to start for {account}: {exc.__class__.__name__}: {exc}",
-                hint="Reinstall or upgrade the package that provides it.",
+                _("the '{network}' network adapter failed to start for {account}: {error}").format(
+                    network=network, account=account, error=f"{exc.__class__.__name__}: {exc}"
+                ),
+                hint=_("Reinstall or upgrade the package that provides it."),
             ) from exc
 
     def close(self) -> None:

@@ -22,6 +22,7 @@ from urllib.parse import unquote
 from pydantic import Field, HttpUrl, field_validator
 
 from socialpost.errors import PermanentError, RateLimited, TransientError
+from socialpost.i18n import N_, _
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -31,6 +32,7 @@ from socialpost.networks.base import (
     OutgoingPost,
     Published,
     SetupUI,
+    decimal_mark,
 )
 from socialpost.networks.tls import ssl_context
 
@@ -51,13 +53,13 @@ class WebhookSettings(AccountSettings):
     @classmethod
     def _http_only(cls, value: HttpUrl) -> HttpUrl:
         if value.scheme not in ("http", "https"):
-            raise ValueError("the webhook URL must start with http:// or https://")
+            raise ValueError(_("the webhook URL must start with http:// or https://"))
         return value
 
 
 class WebhookNetwork(Network):
     name = "webhook"
-    title = "Webhook (JSON over HTTP)"
+    title = N_("Webhook (JSON over HTTP)")
     settings_model = WebhookSettings
     idempotent = True
 
@@ -88,17 +90,23 @@ class WebhookNetwork(Network):
         import httpx
 
         body = post.as_json()
-        where = f"webhook '{post.account_name}'"  # never the URL: it may hold a token
+        where = _("webhook '{name}'").format(name=post.account_name)  # never the URL: it may hold a token
         try:
             response = self._http().post(str(self.settings.url), json=body, headers={"Idempotency-Key": post.key})
         except (httpx.ConnectTimeout, httpx.ConnectError, httpx.PoolTimeout) as exc:
             # nothing was sent: safe to send again
-            raise TransientError(f"{where}: cannot connect ({exc.__class__.__name__}).") from None
+            raise TransientError(
+                _("{where}: cannot connect ({error}).").format(where=where, error=exc.__class__.__name__)
+            ) from None
         except httpx.TimeoutException:
-            raise TransientError(f"{where}: no answer within {self.settings.timeout:g} s.", request_sent=True) from None
+            seconds = decimal_mark(f"{self.settings.timeout:g}")
+            raise TransientError(
+                _("{where}: no answer within {seconds} s.").format(where=where, seconds=seconds), request_sent=True
+            ) from None
         except httpx.TransportError as exc:
             raise TransientError(
-                f"{where}: the connection broke ({exc.__class__.__name__}).", request_sent=True
+                _("{where}: the connection broke ({error}).").format(where=where, error=exc.__class__.__name__),
+                request_sent=True,
             ) from None
         return self._outcome(response, where, post)
 
@@ -117,26 +125,35 @@ class WebhookNetwork(Network):
         excerpt = _excerpt(response, self._secrets())
         if status == 429:
             retry_at = retry_after(response.headers.get("Retry-After"), self.context.clock())
-            raise RateLimited(f"{where}: too many requests (429).{excerpt}", status=status, retry_at=retry_at)
+            raise RateLimited(
+                _("{where}: too many requests (429).").format(where=where) + excerpt, status=status, retry_at=retry_at
+            )
         if status >= 500:
             retry_at = retry_after(response.headers.get("Retry-After"), self.context.clock())
-            raise TransientError(f"{where}: the receiver failed ({status}).{excerpt}", status=status, retry_at=retry_at)
+            raise TransientError(
+                _("{where}: the receiver failed ({status}).").format(where=where, status=status) + excerpt,
+                status=status,
+                retry_at=retry_at,
+            )
         if 300 <= status < 400:
             raise PermanentError(
-                f"{where}: the receiver answered with a redirect ({status}); socialpost does not follow "
-                "redirects, so the post was not delivered.",
-                hint="Set the webhook URL to the address it redirects to.",
+                _(
+                    "{where}: the receiver answered with a redirect ({status}); socialpost does not follow "
+                    "redirects, so the post was not delivered."
+                ).format(where=where, status=status),
+                hint=_("Set the webhook URL to the address it redirects to."),
                 status=status,
             )
         if status in (401, 403):
             raise PermanentError(
-                f"{where}: the receiver refused our credentials ({status}).{excerpt}",
-                hint="Check the URL's token or the headers in your config.",
+                _("{where}: the receiver refused our credentials ({status}).").format(where=where, status=status)
+                + excerpt,
+                hint=_("Check the URL's token or the headers in your config."),
                 status=status,
             )
         raise PermanentError(
-            f"{where}: the receiver rejected the post ({status}).{excerpt}",
-            hint="Check what the receiver expects; socialpost sends the JSON documented in the README.",
+            _("{where}: the receiver rejected the post ({status}).").format(where=where, status=status) + excerpt,
+            hint=_("Check what the receiver expects; socialpost sends the JSON documented in the README."),
             status=status,
         )
 
@@ -154,13 +171,15 @@ class WebhookNetwork(Network):
     @classmethod
     def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
         ui.say(
-            "socialpost will POST each post as JSON to a URL of yours (a Slack or Discord incoming "
-            "webhook, Zapier, n8n, your own server). The URL is kept in the secrets file, since such "
-            "URLs usually hold a token."
+            _(
+                "socialpost will POST each post as JSON to a URL of yours (a Slack or Discord incoming "
+                "webhook, Zapier, n8n, your own server). The URL is kept in the secrets file, since such "
+                "URLs usually hold a token."
+            )
         )
-        url = ui.ask_secret("Webhook URL (https://…)").strip()
-        timeout = ui.ask("Seconds to wait for an answer", default="10").strip()
-        return AccountSetup(settings={"timeout": float(timeout)}, secrets={"url": url})
+        url = ui.ask_secret(_("Webhook URL (https://…)")).strip()
+        timeout = ui.ask(_("Seconds to wait for an answer"), default="10").strip()
+        return AccountSetup(settings={"timeout": float(timeout.replace(",", "."))}, secrets={"url": url})
 
     def reconcile(self, post: OutgoingPost) -> Published:
         """Safe to resend: the receiver dedupes on the idempotency key."""
@@ -168,7 +187,12 @@ class WebhookNetwork(Network):
 
     def check(self) -> Identity:
         host = self.settings.url.host or "?"
-        return Identity(self.account, f"POST to {host}", {"timeout": f"{self.settings.timeout:g} s"})
+        seconds = decimal_mark(f"{self.settings.timeout:g}")
+        return Identity(
+            self.account,
+            _("POST to {host}").format(host=host),
+            {N_("timeout"): _("{seconds} s").format(seconds=seconds)},
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -233,8 +257,8 @@ def _excerpt(response: httpx.Response, secrets: list[str]) -> str:
     text = " ".join(text.split())
     if not text:
         return ""
-    cut = text[:EXCERPT_CHARS]
-    return f" The receiver said: {cut}{'…' if len(text) > EXCERPT_CHARS else ''}"
+    cut = text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
+    return " " + _("The receiver said: {message}").format(message=cut)
 
 
 _SECONDS = re.compile(r"[0-9]+")

@@ -42,6 +42,7 @@ from socialpost.errors import (
     RateLimited,
     TransientError,
 )
+from socialpost.i18n import N_, _, formats, ngettext
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -53,6 +54,7 @@ from socialpost.networks.base import (
     Published,
     Reply,
     SetupUI,
+    decimal_mark,
 )
 from socialpost.networks.youtube_upload import (
     COSTS,
@@ -159,7 +161,7 @@ class YouTubeSettings(AccountSettings):
     @classmethod
     def _chunk(cls, value: int) -> int:
         if value < CHUNK_UNIT or value % CHUNK_UNIT:
-            raise ValueError("chunk_size must be a multiple of 262144 bytes (256 KiB), e.g. 8388608 (8 MiB)")
+            raise ValueError(_("chunk_size must be a multiple of 262144 bytes (256 KiB), e.g. 8388608 (8 MiB)"))
         return value
 
     @field_validator("channel_id")
@@ -167,14 +169,14 @@ class YouTubeSettings(AccountSettings):
     def _channel(cls, value: str) -> str:
         value = value.strip()
         if not value:
-            raise ValueError("channel_id is empty; run socialpost accounts add youtube NAME")
+            raise ValueError(_("channel_id is empty; run socialpost accounts add youtube NAME"))
         return value
 
     @field_validator("upload_ahead")
     @classmethod
     def _ahead(cls, value: timedelta) -> timedelta:
         if value < timedelta(0) or value > timedelta(days=7):
-            raise ValueError("upload_ahead must be between 0 and 7 days (YouTube keeps upload sessions a week)")
+            raise ValueError(_("upload_ahead must be between 0 and 7 days (YouTube keeps upload sessions a week)"))
         return value
 
 
@@ -216,7 +218,7 @@ class YouTubeNetwork(Network):
         super().__init__(**kwargs)
         name = self.account.partition(":")[2] or self.account
         self._name = name
-        self._where = f"YouTube '{name}'"
+        self._log_where = f"YouTube '{name}'"  # for log lines, which stay English
         self._reconnect = f"socialpost accounts add youtube {name}"
         folder = self.context.data_dir / "youtube" / _safe(name)
         self.uploads = UploadStates(folder / "uploads")
@@ -227,11 +229,16 @@ class YouTubeNetwork(Network):
         self._credentials: Credentials | None = None
         self._lock = threading.Lock()
 
+    @property
+    def _where(self) -> str:
+        """How messages name this account, in the active language."""
+        return _("YouTube '{name}'").format(name=self._name)
+
     def _log_progress(self, done: int, total: int) -> None:
         tenth = 10 * done // total if total else 10
         if self._logged_tenth.get(total, -1) < tenth:
             self._logged_tenth[total] = tenth
-            log.info("%s: uploaded %d%% (%.1f of %.1f MB)", self._where, tenth * 10, done / 1e6, total / 1e6)
+            log.info("%s: uploaded %d%% (%.1f of %.1f MB)", self._log_where, tenth * 10, done / 1e6, total / 1e6)
 
     # --- plumbing -------------------------------------------------------------------------------
 
@@ -308,23 +315,39 @@ class YouTubeNetwork(Network):
             text = _redact(" ".join(str(exc.args[0] if exc.args else exc).split()), self._secrets())
             if "invalid_grant" in text or "invalid_client" in text or "unauthorized_client" in text:
                 return AuthError(
-                    f"{self._where}: Google no longer accepts the saved sign-in ({text[:EXCERPT]}). Refresh tokens "
-                    "stop working when access is revoked, the password changes, or the OAuth app is still in "
-                    "'Testing' (tokens then last 7 days).",
-                    hint=f"Reconnect with: {self._reconnect}.",
+                    _(
+                        "{where}: Google no longer accepts the saved sign-in ({message}). Refresh tokens "
+                        "stop working when access is revoked, the password changes, or the OAuth app is still in "
+                        "'Testing' (tokens then last 7 days)."
+                    ).format(where=self._where, message=text[:EXCERPT]),
+                    hint=_("Reconnect with: {command}.").format(command=self._reconnect),
                 )
-            return TransientError(f"{self._where}: Google's sign-in service failed ({text[:EXCERPT]}).")
+            return TransientError(
+                _("{where}: Google's sign-in service failed ({message}).").format(
+                    where=self._where, message=text[:EXCERPT]
+                )
+            )
         if isinstance(exc, TransportError):
-            return TransientError(f"{self._where}: cannot reach Google's sign-in service ({_kind(exc)}).")
+            return TransientError(
+                _("{where}: cannot reach Google's sign-in service ({error}).").format(
+                    where=self._where, error=_kind(exc)
+                )
+            )
         if isinstance(exc, TimeoutError):
             return TransientError(
-                f"{self._where}: YouTube did not answer within {self.settings.timeout:g} s.", request_sent=sending
+                _("{where}: YouTube did not answer within {seconds} s.").format(
+                    where=self._where, seconds=decimal_mark(f"{self.settings.timeout:g}")
+                ),
+                request_sent=sending,
             )
         if isinstance(exc, ConnectionRefusedError | httplib2.ServerNotFoundError):
-            return TransientError(f"{self._where}: cannot reach YouTube ({_kind(exc)}).")
+            return TransientError(
+                _("{where}: cannot reach YouTube ({error}).").format(where=self._where, error=_kind(exc))
+            )
         if isinstance(exc, OSError | httplib2.HttpLib2Error):
             return TransientError(
-                f"{self._where}: the connection to YouTube broke ({_kind(exc)}).", request_sent=sending
+                _("{where}: the connection to YouTube broke ({error}).").format(where=self._where, error=_kind(exc)),
+                request_sent=sending,
             )
         return None
 
@@ -347,15 +370,15 @@ class YouTubeNetwork(Network):
             return Published(state.video_id, watch_url(state.video_id))
         if post.thread:
             raise ContentRejected(
-                f"{self._where}: a video has one description; YouTube has no threads.",
-                hint="Write the description as one text (variants: youtube: {text: …}).",
+                _("{where}: a video has one description; YouTube has no threads.").format(where=self._where),
+                hint=_("Write the description as one text (variants: youtube: {text: …})."),
             )
         problems = check_video(spec, post.text)
         if problems:
-            raise ContentRejected(f"{self._where}: " + "; ".join(problems) + ".")
+            raise ContentRejected(_("{where}: {problems}.").format(where=self._where, problems="; ".join(problems)))
         assert spec.file is not None
         if state is not None and not state.matches(spec.file):
-            log.info("%s: %s changed since its upload began; starting again", self._where, spec.file.name)
+            log.info("%s: %s changed since its upload began; starting again", self._log_where, spec.file.name)
             self.uploads.forget(post.key)
             state = None
         request = self._insert_request(post, spec)
@@ -376,8 +399,11 @@ class YouTubeNetwork(Network):
                 state.offset = max(state.offset, int(request.resumable_progress))
                 self.uploads.save(state)
                 raise TransientError(
-                    f"{exc.message} The upload stopped at {_size(state.offset)} of {_size(state.size)}; "
-                    "it resumes from there.",
+                    exc.message
+                    + " "
+                    + _("The upload stopped at {done} of {total}; it resumes from there.").format(
+                        done=_size(state.offset), total=_size(state.size)
+                    ),
                     hint=exc.hint,
                     status=exc.status,
                     retry_at=exc.retry_at,
@@ -387,8 +413,10 @@ class YouTubeNetwork(Network):
                 if exc.status in (404, 410):  # the session expired (a week) or was cancelled
                     self.uploads.forget(post.key)
                     raise TransientError(
-                        f"{self._where}: YouTube no longer knows this upload session ({exc.status}); "
-                        "it starts again from the beginning.",
+                        _(
+                            "{where}: YouTube no longer knows this upload session ({status}); "
+                            "it starts again from the beginning."
+                        ).format(where=self._where, status=exc.status),
                         status=exc.status,
                     ) from None
                 raise
@@ -453,11 +481,15 @@ class YouTubeNetwork(Network):
         if not location:
             if int(resp.status) >= 400:
                 raise self._error(_HttpErrorLike(resp, content))
-            raise TransientError(f"{self._where}: YouTube did not open an upload session ({resp.status}).")
+            raise TransientError(
+                _("{where}: YouTube did not open an upload session ({status}).").format(
+                    where=self._where, status=resp.status
+                )
+            )
         state.session_uri = str(location)
         state.started_at = iso_utc(self.context.clock())
         self.uploads.save(state)
-        log.info("%s: upload of %s (%s) started", self._where, spec.file.name, _size(state.size))
+        log.info("%s: upload of %s (%s) started", self._log_where, spec.file.name, _size(state.size))
         return state
 
     def _resume(self, state: UploadState, request: Any, http: Any) -> Any | None:
@@ -476,10 +508,10 @@ class YouTubeNetwork(Network):
             received = resp.get("range")
             state.offset = int(str(received).rsplit("-", 1)[1]) + 1 if received else 0
             self.uploads.save(state)
-            log.info("%s: resuming the upload at %s of %s", self._where, _size(state.offset), _size(state.size))
+            log.info("%s: resuming the upload at %s of %s", self._log_where, _size(state.offset), _size(state.size))
             return None
         if status in (404, 410):
-            log.info("%s: the upload session expired; starting again", self._where)
+            log.info("%s: the upload session expired; starting again", self._log_where)
             state.session_uri, state.offset = None, 0
             self.uploads.save(state)
             return None
@@ -495,29 +527,44 @@ class YouTubeNetwork(Network):
         reset = next_reset(now)
         if today.uploads >= self.settings.daily_uploads:
             raise RateLimited(
-                f"{self._where}: {today.uploads} uploads today already; the project's quota allows "
-                f"{self.settings.daily_uploads} a day (it resets at midnight Pacific time, {iso_utc(reset)}).",
-                hint="The upload waits until then. Ask Google for more quota, or raise daily_uploads if you have it.",
+                _(
+                    "{where}: {uploads} uploads today already; the project's quota allows "
+                    "{limit} a day (it resets at midnight Pacific time, {time})."
+                ).format(
+                    where=self._where, uploads=today.uploads, limit=self.settings.daily_uploads, time=iso_utc(reset)
+                ),
+                hint=_(
+                    "The upload waits until then. Ask Google for more quota, or raise daily_uploads if you have it."
+                ),
                 retry_at=reset,
             )
         if today.units + need > self.settings.daily_quota:
             raise RateLimited(
-                f"{self._where}: this upload needs about {need:,} quota units and only "
-                f"{max(self.settings.daily_quota - today.units, 0):,} of {self.settings.daily_quota:,} are left "
-                f"today (the quota resets at midnight Pacific time, {iso_utc(reset)}).",
-                hint="The upload waits until then. Ask Google for more quota, or set daily_quota if you have it.",
+                _(
+                    "{where}: this upload needs about {need} quota units and only "
+                    "{left} of {quota} are left today (the quota resets at midnight Pacific time, {time})."
+                ).format(
+                    where=self._where,
+                    need=formats.integer(need),
+                    left=formats.integer(max(self.settings.daily_quota - today.units, 0)),
+                    quota=formats.integer(self.settings.daily_quota),
+                    time=iso_utc(reset),
+                ),
+                hint=_("The upload waits until then. Ask Google for more quota, or set daily_quota if you have it."),
                 retry_at=reset,
             )
 
     def _completed(self, state: UploadState, spec: VideoSpec, video: Any) -> Published:
         video_id = str(video.get("id") or "") if isinstance(video, dict) else ""
         if not video_id:
-            raise TransientError(f"{self._where}: YouTube took the upload but did not say the video's id.")
+            raise TransientError(
+                _("{where}: YouTube took the upload but did not say the video's id.").format(where=self._where)
+            )
         status = video.get("status") if isinstance(video.get("status"), dict) else {}
         state.video_id, state.done, state.offset = video_id, True, state.size
         state.upload_status = str(status.get("uploadStatus") or "") or None
         self.uploads.save(state)
-        log.info("%s: uploaded video %s", self._where, video_id)
+        log.info("%s: uploaded video %s", self._log_where, video_id)
         _raise_if_failed(status, self._where, video_id)
         self._finish(state, spec)
         return Published(video_id, watch_url(video_id))
@@ -542,7 +589,7 @@ class YouTubeNetwork(Network):
                 state.thumbnail = "done"
             except PermanentError as exc:
                 state.thumbnail = f"not set: {exc}"
-                log.warning("%s: the thumbnail of video %s was not set: %s", self._where, video_id, exc)
+                log.warning("%s: the thumbnail of video %s was not set: %s", self._log_where, video_id, exc)
             self.uploads.save(state)
         if spec.playlist and state.playlist is None:
             body = {
@@ -553,7 +600,9 @@ class YouTubeNetwork(Network):
                 state.playlist = "done"
             except PermanentError as exc:
                 state.playlist = f"not added: {exc}"
-                log.warning("%s: video %s was not added to playlist %s: %s", self._where, video_id, spec.playlist, exc)
+                log.warning(
+                    "%s: video %s was not added to playlist %s: %s", self._log_where, video_id, spec.playlist, exc
+                )
             self.uploads.save(state)
 
     def reconcile(self, post: OutgoingPost) -> Published | NotSent | None:
@@ -576,8 +625,10 @@ class YouTubeNetwork(Network):
         items = data.get("items") if isinstance(data, dict) else None
         if not items:
             raise PermanentError(
-                f"{self._where}: video {video_id} is not on YouTube (deleted, or not on this channel).",
-                hint="Check the channel in YouTube Studio.",
+                _("{where}: video {id} is not on YouTube (deleted, or not on this channel).").format(
+                    where=self._where, id=video_id
+                ),
+                hint=_("Check the channel in YouTube Studio."),
             )
         status = items[0].get("status") or {}
         _raise_if_failed(status, self._where, video_id)
@@ -609,7 +660,7 @@ class YouTubeNetwork(Network):
         """The newest comment threads on ``video_id`` (their top-level comments)."""
         comments: list[Comment] = []
         token: str | None = None
-        for _ in range(max_pages):
+        for _page in range(max_pages):
             params: dict[str, Any] = {
                 "part": "snippet",
                 "videoId": video_id,
@@ -678,11 +729,15 @@ class YouTubeNetwork(Network):
         """Answer a comment; the reply's id (and its URL when YouTube says the video)."""
         comment_id = in_reply_to
         if not text.strip():
-            raise ContentRejected(f"{self._where}: the reply is empty.", hint="Write something.")
+            raise ContentRejected(
+                _("{where}: the reply is empty.").format(where=self._where), hint=_("Write something.")
+            )
         if len(text) > MAX_COMMENT:
             raise ContentRejected(
-                f"{self._where}: the reply is {len(text):,} characters; YouTube takes at most {MAX_COMMENT:,}.",
-                hint="Shorten it.",
+                _("{where}: the reply is {length} characters; YouTube takes at most {limit}.").format(
+                    where=self._where, length=formats.integer(len(text)), limit=formats.integer(MAX_COMMENT)
+                ),
+                hint=_("Shorten it."),
             )
         body = {"snippet": {"parentId": comment_id, "textOriginal": text}}
         data = self._execute(
@@ -690,7 +745,10 @@ class YouTubeNetwork(Network):
         )
         reply_id = str(data.get("id") or "") if isinstance(data, dict) else ""
         if not reply_id:
-            raise TransientError(f"{self._where}: YouTube took the reply but did not say its id.", request_sent=True)
+            raise TransientError(
+                _("{where}: YouTube took the reply but did not say its id.").format(where=self._where),
+                request_sent=True,
+            )
         video = (data.get("snippet") or {}).get("videoId")
         return Published(reply_id, f"{watch_url(str(video))}&lc={reply_id}" if video else None)
 
@@ -703,8 +761,10 @@ class YouTubeNetwork(Network):
         items = data.get("items") if isinstance(data, dict) else None
         if not items:
             raise AuthError(
-                f"{self._where}: channel {self.settings.channel_id} is not visible to this sign-in.",
-                hint=f"Reconnect and choose the channel again: {self._reconnect}.",
+                _("{where}: channel {channel} is not visible to this sign-in.").format(
+                    where=self._where, channel=self.settings.channel_id
+                ),
+                hint=_("Reconnect and choose the channel again: {command}.").format(command=self._reconnect),
             )
         title = str((items[0].get("snippet") or {}).get("title") or self.settings.channel_id)
         now = self.context.clock()
@@ -712,12 +772,18 @@ class YouTubeNetwork(Network):
         return Identity(
             self.account,
             f"{title} (https://www.youtube.com/channel/{self.settings.channel_id})",
+            # The keys are also the JSON of `accounts test --json`: marked (N_), never translated here.
             {
-                "quota left today (estimate)": f"{max(self.settings.daily_quota - today.units, 0):,} of "
-                f"{self.settings.daily_quota:,} units; "
-                f"{max(self.settings.daily_uploads - today.uploads, 0)} of {self.settings.daily_uploads} uploads",
-                "quota resets": f"{iso_utc(next_reset(now))} (midnight Pacific time)",
-                "uploads ahead": format_duration(self.settings.upload_ahead),
+                N_("quota left today (estimate)"): _(
+                    "{units_left} of {units} units; {uploads_left} of {uploads} uploads"
+                ).format(
+                    units_left=formats.integer(max(self.settings.daily_quota - today.units, 0)),
+                    units=formats.integer(self.settings.daily_quota),
+                    uploads_left=max(self.settings.daily_uploads - today.uploads, 0),
+                    uploads=self.settings.daily_uploads,
+                ),
+                N_("quota resets"): _("{time} (midnight Pacific time)").format(time=iso_utc(next_reset(now))),
+                N_("uploads ahead"): format_duration(self.settings.upload_ahead),
             },
         )
 
@@ -726,16 +792,18 @@ class YouTubeNetwork(Network):
         from google_auth_oauthlib.flow import InstalledAppFlow  # type: ignore[import-untyped]
 
         name = account.partition(":")[2]
-        where = f"YouTube set-up for '{name}'"
+        where = _("YouTube set-up for '{name}'").format(name=name)
         ui.say(
-            "socialpost uploads to YouTube through an OAuth client of your own Google Cloud project. Once: "
-            "at https://console.cloud.google.com create a project, enable the 'YouTube Data API v3', set up the "
-            "OAuth consent screen (add yourself as a test user, or publish the app: tokens of apps in 'Testing' "
-            "expire after 7 days), then under Credentials create an 'OAuth client ID' of type 'Desktop app'. "
-            "Copy its Client ID and Client secret here. Both, and the refresh token, go to secrets.yaml."
+            _(
+                "socialpost uploads to YouTube through an OAuth client of your own Google Cloud project. Once: "
+                "at https://console.cloud.google.com create a project, enable the 'YouTube Data API v3', set up the "
+                "OAuth consent screen (add yourself as a test user, or publish the app: tokens of apps in 'Testing' "
+                "expire after 7 days), then under Credentials create an 'OAuth client ID' of type 'Desktop app'. "
+                "Copy its Client ID and Client secret here. Both, and the refresh token, go to secrets.yaml."
+            )
         )
-        client_id = ui.ask("Client ID").strip()
-        client_secret = ui.ask_secret("Client secret").strip()
+        client_id = ui.ask(_("Client ID")).strip()
+        client_secret = ui.ask_secret(_("Client secret")).strip()
         hidden = [client_secret]
         config = {
             "installed": {
@@ -750,7 +818,7 @@ class YouTubeNetwork(Network):
         class Flow(InstalledAppFlow):  # type: ignore[misc]
             def authorization_url(self, **kwargs: Any) -> tuple[str, str]:
                 url, state = super().authorization_url(**kwargs)
-                ui.say("Sign in with the Google account that owns the channel and allow access.")
+                ui.say(_("Sign in with the Google account that owns the channel and allow access."))
                 ui.open_url(url)
                 return str(url), str(state)
 
@@ -759,9 +827,11 @@ class YouTubeNetwork(Network):
         refresh_token = str(getattr(creds, "refresh_token", "") or "")
         if not refresh_token:
             raise AuthError(
-                f"{where}: Google gave no refresh token.",
-                hint=f"Remove socialpost's access at https://myaccount.google.com/permissions, then run "
-                f"'socialpost accounts add youtube {name}' again.",
+                _("{where}: Google gave no refresh token.").format(where=where),
+                hint=_(
+                    "Remove socialpost's access at https://myaccount.google.com/permissions, then run "
+                    "'socialpost accounts add youtube {name}' again."
+                ).format(name=name),
             )
         hidden += [refresh_token, str(creds.token or "")]
         import google_auth_httplib2
@@ -771,9 +841,13 @@ class YouTubeNetwork(Network):
             data = _build(http, API_URL).channels().list(part="snippet", mine=True, maxResults=50).execute()
         except Exception as exc:  # noqa: BLE001 - mapped (and redacted) below
             raise AuthError(
-                f"{where}: YouTube did not list your channels ({_redact(_kind(exc), hidden)}).",
-                hint=f"Check that the YouTube Data API v3 is enabled in the project, then run "
-                f"'socialpost accounts add youtube {name}' again.",
+                _("{where}: YouTube did not list your channels ({error}).").format(
+                    where=where, error=_redact(_kind(exc), hidden)
+                ),
+                hint=_(
+                    "Check that the YouTube Data API v3 is enabled in the project, then run "
+                    "'socialpost accounts add youtube {name}' again."
+                ).format(name=name),
             ) from None
         channels = [
             (str(item["id"]), str((item.get("snippet") or {}).get("title") or item["id"]))
@@ -782,12 +856,14 @@ class YouTubeNetwork(Network):
         ]
         if not channels:
             raise AuthError(
-                f"{where}: this Google account has no YouTube channel.",
-                hint="Create the channel on youtube.com first (or sign in with the account that has it), then "
-                f"run 'socialpost accounts add youtube {name}' again.",
+                _("{where}: this Google account has no YouTube channel.").format(where=where),
+                hint=_(
+                    "Create the channel on youtube.com first (or sign in with the account that has it), then "
+                    "run 'socialpost accounts add youtube {name}' again."
+                ).format(name=name),
             )
         options = [(cid, f"{title} ({cid})") for cid, title in channels]
-        channel_id = channels[0][0] if len(channels) == 1 else ui.choose("Upload to which channel", options)
+        channel_id = channels[0][0] if len(channels) == 1 else ui.choose(_("Upload to which channel"), options)
         title = dict(channels)[channel_id]
         return AccountSetup(
             settings={"client_id": client_id, "channel_id": channel_id, "channel_title": title},
@@ -821,10 +897,10 @@ def _kind(exc: BaseException) -> str:
 
 def _size(count: int) -> str:
     if count >= 1024 * 1024:
-        return f"{count / 1024 / 1024:.1f} MiB"
+        return _("{size} MiB").format(size=decimal_mark(f"{count / 1024 / 1024:.1f}"))
     if count >= 1024:
-        return f"{count / 1024:.0f} KiB"
-    return f"{count} bytes"
+        return _("{size} KiB").format(size=f"{count / 1024:.0f}")
+    return ngettext("{count} byte", "{count} bytes", count).format(count=count)
 
 
 def _count(value: Any) -> int | None:
@@ -875,24 +951,28 @@ def _run_flow(flow: Any, where: str, hidden: list[str]) -> Any:
             port=0,
             open_browser=False,
             authorization_prompt_message="",
-            success_message="socialpost is connected to YouTube. You can close this tab and go back to the terminal.",
+            success_message=_(
+                "socialpost is connected to YouTube. You can close this tab and go back to the terminal."
+            ),
             timeout_seconds=LOGIN_TIMEOUT,
             access_type="offline",
             prompt="consent",
         )
     except WSGITimeoutError:
         raise AuthError(
-            f"{where}: no answer from the browser within {LOGIN_TIMEOUT} s.",
-            hint="Run the command again and open the address in a browser on this computer.",
+            _("{where}: no answer from the browser within {seconds} s.").format(where=where, seconds=LOGIN_TIMEOUT),
+            hint=_("Run the command again and open the address in a browser on this computer."),
         ) from None
     except OAuth2Error as exc:
         said = _redact(" ".join(f"{exc.error}: {exc.description or ''}".split()), hidden)
         raise AuthError(
-            f"{where}: Google did not grant access ({said[:EXCERPT]}).",
-            hint="Check the Client ID and secret (an OAuth client of type 'Desktop app'), then try again.",
+            _("{where}: Google did not grant access ({message}).").format(where=where, message=said[:EXCERPT]),
+            hint=_("Check the Client ID and secret (an OAuth client of type 'Desktop app'), then try again."),
         ) from None
     except RequestException as exc:
-        raise TransientError(f"{where}: cannot reach Google ({_kind(exc)}).") from None
+        raise TransientError(
+            _("{where}: cannot reach Google ({error}).").format(where=where, error=_kind(exc))
+        ) from None
 
 
 class _HttpErrorLike:
@@ -906,38 +986,47 @@ class _HttpErrorLike:
 def _raise_if_failed(status: dict[str, Any], where: str, video_id: str) -> None:
     upload = status.get("uploadStatus")
     if upload == "rejected":
-        reason = status.get("rejectionReason") or "unknown"
+        reason = _reason(status.get("rejectionReason"), REJECTIONS)
         raise ContentRejected(
-            f"{where}: YouTube rejected video {video_id} ({REJECTIONS.get(str(reason), reason)}).",
-            hint="See the video in YouTube Studio for details.",
+            _("{where}: YouTube rejected video {id} ({reason}).").format(where=where, id=video_id, reason=reason),
+            hint=_("See the video in YouTube Studio for details."),
         )
     if upload == "failed":
-        reason = status.get("failureReason") or "unknown"
+        reason = _reason(status.get("failureReason"), FAILURES)
         raise ContentRejected(
-            f"{where}: YouTube could not process video {video_id} ({FAILURES.get(str(reason), reason)}).",
-            hint="Check the file plays, re-export it (H.264 MP4 is safest) and schedule it again.",
+            _("{where}: YouTube could not process video {id} ({reason}).").format(
+                where=where, id=video_id, reason=reason
+            ),
+            hint=_("Check the file plays, re-export it (H.264 MP4 is safest) and schedule it again."),
         )
+
+
+def _reason(code: Any, known: dict[str, str]) -> str:
+    """YouTube's reason code in plain words (the code itself when we do not know it)."""
+    if not code:
+        return _("unknown")
+    return _(known[str(code)]) if str(code) in known else str(code)
 
 
 REJECTIONS = {
-    "claim": "a copyright claim",
-    "copyright": "copyright infringement",
-    "duplicate": "it duplicates a video already on the channel",
-    "inappropriate": "inappropriate content",
-    "legal": "a legal reason",
-    "length": "it is too long",
-    "termsOfUse": "a Terms of Service violation",
-    "trademark": "trademark infringement",
-    "uploaderAccountClosed": "the channel is closed",
-    "uploaderAccountSuspended": "the channel is suspended",
+    "claim": N_("a copyright claim"),
+    "copyright": N_("copyright infringement"),
+    "duplicate": N_("it duplicates a video already on the channel"),
+    "inappropriate": N_("inappropriate content"),
+    "legal": N_("a legal reason"),
+    "length": N_("it is too long"),
+    "termsOfUse": N_("a Terms of Service violation"),
+    "trademark": N_("trademark infringement"),
+    "uploaderAccountClosed": N_("the channel is closed"),
+    "uploaderAccountSuspended": N_("the channel is suspended"),
 }
 FAILURES = {
-    "codec": "an unsupported codec",
-    "conversion": "the file could not be converted",
-    "emptyFile": "the file is empty",
-    "invalidFile": "the file is not a valid video",
-    "tooSmall": "the file is too small",
-    "uploadAborted": "the upload was aborted",
+    "codec": N_("an unsupported codec"),
+    "conversion": N_("the file could not be converted"),
+    "emptyFile": N_("the file is empty"),
+    "invalidFile": N_("the file is not a valid video"),
+    "tooSmall": N_("the file is too small"),
+    "uploadAborted": N_("the upload was aborted"),
 }
 
 
@@ -971,24 +1060,29 @@ def youtube_error(
         message = text
     message = _redact(" ".join(message.split()), secrets)[:EXCERPT]
     reason = reasons[0] if reasons else ""
-    said = f" YouTube said: {message}" if message else ""
-    said = said + "." if said and not said.endswith(".") else said
+    said = ""
+    if message:
+        said = " " + _("YouTube said: {message}").format(message=message)
+        said = said if said.endswith(".") else said + "."
     if reason and reason not in message:
         said += f" [{reason}]"
     reset = next_reset(now)
     if reason in QUOTA_REASONS:
         return RateLimited(
-            f"{where}: the project's daily YouTube quota is used up ({status}).{said}",
-            hint=f"socialpost tries again after it resets at midnight Pacific time ({iso_utc(reset)}); "
-            "ask Google for more quota if this keeps happening.",
+            _("{where}: the project's daily YouTube quota is used up ({status}).").format(where=where, status=status)
+            + said,
+            hint=_(
+                "socialpost tries again after it resets at midnight Pacific time ({time}); "
+                "ask Google for more quota if this keeps happening."
+            ).format(time=iso_utc(reset)),
             status=status,
             retry_at=reset,
         )
     if reason == "uploadLimitExceeded":
         # A per-channel count of uploads over the last day, not the project's quota: it lifts by itself.
         return RateLimited(
-            f"{where}: the channel has uploaded as many videos as YouTube allows for now.{said}",
-            hint="socialpost tries again in 24 hours; verified channels may upload more.",
+            _("{where}: the channel has uploaded as many videos as YouTube allows for now.").format(where=where) + said,
+            hint=_("socialpost tries again in 24 hours; verified channels may upload more."),
             status=status,
             retry_at=now + timedelta(hours=24),
         )
@@ -996,29 +1090,48 @@ def youtube_error(
         from socialpost.networks.webhook import retry_after as parse_retry
 
         return RateLimited(
-            f"{where}: YouTube says to slow down ({status}).{said}",
+            _("{where}: YouTube says to slow down ({status}).").format(where=where, status=status) + said,
             status=status,
             retry_at=parse_retry(retry_after, now) or now + timedelta(minutes=1),
         )
     if status == 401:
         return AuthError(
-            f"{where}: YouTube refused the sign-in ({status}).{said}",
-            hint=f"Reconnect with: {reconnect}.",
+            _("{where}: YouTube refused the sign-in ({status}).").format(where=where, status=status) + said,
+            hint=_("Reconnect with: {command}.").format(command=reconnect),
             status=status,
         )
     if reason in AUTH_REASONS or (status == 403 and reason not in CONTENT_REASONS):
         return AuthError(
-            f"{where}: YouTube refused ({status}): the sign-in lacks a permission or the channel cannot do this.{said}",
-            hint="The account needs the scopes youtube.upload, youtube.readonly and youtube.force-ssl, and the "
-            f"YouTube Data API v3 enabled in the project; reconnect with: {reconnect}.",
+            _(
+                "{where}: YouTube refused ({status}): the sign-in lacks a permission or the channel cannot do this."
+            ).format(where=where, status=status)
+            + said,
+            hint=_(
+                "The account needs the scopes youtube.upload, youtube.readonly and youtube.force-ssl, and the "
+                "YouTube Data API v3 enabled in the project; reconnect with: {command}."
+            ).format(command=reconnect),
             status=status,
         )
     if reason in CONTENT_REASONS:
-        return ContentRejected(f"{where}: YouTube rejected it ({status}).{said}", status=status)
+        return ContentRejected(
+            _("{where}: YouTube rejected it ({status}).").format(where=where, status=status) + said, status=status
+        )
     if reason in NOT_FOUND_REASONS or status == 404:
-        return PermanentError(f"{where}: YouTube cannot find it ({status}).{said}", status=status)
+        return PermanentError(
+            _("{where}: YouTube cannot find it ({status}).").format(where=where, status=status) + said, status=status
+        )
     if status >= 500:
-        return TransientError(f"{where}: YouTube failed ({status}).{said}", status=status, request_sent=request_sent)
+        return TransientError(
+            _("{where}: YouTube failed ({status}).").format(where=where, status=status) + said,
+            status=status,
+            request_sent=request_sent,
+        )
     if status == 400:
-        return ContentRejected(f"{where}: YouTube rejected the request ({status}).{said}", status=status)
-    return PermanentError(f"{where}: YouTube refused the request ({status}).{said}", status=status)
+        return ContentRejected(
+            _("{where}: YouTube rejected the request ({status}).").format(where=where, status=status) + said,
+            status=status,
+        )
+    return PermanentError(
+        _("{where}: YouTube refused the request ({status}).").format(where=where, status=status) + said,
+        status=status,
+    )

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from socialpost.networks.base import OutgoingPost
+from socialpost.i18n import _, formats
+from socialpost.networks.base import OutgoingPost, decimal_mark
 
 PACIFIC = ZoneInfo("America/Los_Angeles")  # YouTube's quota resets at midnight Pacific time
 MAX_TITLE = 100  # characters
@@ -143,77 +144,107 @@ def check_video(spec: VideoSpec, description: str) -> list[str]:
     problems: list[str] = []
     title = spec.title.strip()
     if not title:
-        problems.append("the video has no title. Fix: add video: {title: …} (at most 100 characters)")
+        problems.append(_("the video has no title. Fix: add video: {title: …} (at most 100 characters)"))
     elif len(title) > MAX_TITLE:
         problems.append(
-            f"the video title is {len(title)} characters; YouTube takes at most {MAX_TITLE}. Fix: shorten it"
+            _("the video title is {length} characters; YouTube takes at most {limit}. Fix: shorten it").format(
+                length=len(title), limit=MAX_TITLE
+            )
         )
     if "<" in title or ">" in title:
-        problems.append("YouTube does not accept < or > in a video title. Fix: remove them")
+        problems.append(_("YouTube does not accept < or > in a video title. Fix: remove them"))
     size = len(description.encode("utf-8"))
     if size > MAX_DESCRIPTION:
         problems.append(
-            f"the video description (the post's text) is {size:,} bytes; YouTube takes at most "
-            f"{MAX_DESCRIPTION:,} bytes (accented letters and emoji count 2 to 4). Fix: shorten it"
+            _(
+                "the video description (the post's text) is {size} bytes; YouTube takes at most "
+                "{limit} bytes (accented letters and emoji count 2 to 4). Fix: shorten it"
+            ).format(size=formats.integer(size), limit=formats.integer(MAX_DESCRIPTION))
         )
     if "<" in description or ">" in description:
         problems.append(
-            "YouTube does not accept < or > in a video description (the post's text). Fix: remove them, "
-            "or write them as words"
+            _(
+                "YouTube does not accept < or > in a video description (the post's text). Fix: remove them, "
+                "or write them as words"
+            )
         )
     length = tags_length(spec.tags)
     if length > MAX_TAGS:
         problems.append(
-            f"the video's tags take {length} characters (commas included, and 2 more for each tag with a "
-            f"space); YouTube takes at most {MAX_TAGS}. Fix: remove some tags"
+            _(
+                "the video's tags take {length} characters (commas included, and 2 more for each tag with a "
+                "space); YouTube takes at most {limit}. Fix: remove some tags"
+            ).format(length=length, limit=MAX_TAGS)
         )
     if any(not t.strip() for t in spec.tags):
-        problems.append("a video tag is empty. Fix: remove it")
+        problems.append(_("a video tag is empty. Fix: remove it"))
     if any("<" in t or ">" in t for t in spec.tags):
-        problems.append("YouTube does not accept < or > in tags. Fix: remove them")
+        problems.append(_("YouTube does not accept < or > in tags. Fix: remove them"))
     if spec.category_id is None:
         known = ", ".join(f"{number} {label}" for number, label in CATEGORIES.items())
-        problems.append(f"'{spec.category}' is not a YouTube category. Fix: use one of: {known}")
+        problems.append(
+            _("'{category}' is not a YouTube category. Fix: use one of: {known}").format(
+                category=spec.category, known=known
+            )
+        )
     problems.extend(_check_file(spec))
     if spec.thumbnail is not None:
         problems.extend(_check_thumbnail(spec.thumbnail))
     if spec.playlist is not None and not spec.playlist:
-        problems.append("the playlist is empty. Fix: give the playlist's id (PL…) or remove playlist")
+        problems.append(_("the playlist is empty. Fix: give the playlist's id (PL…) or remove playlist"))
     return problems
 
 
 def _check_file(spec: VideoSpec) -> list[str]:
     if spec.file is None:
-        return ["the post has no video file. Fix: add video: {file: clip.mp4, …}"]
+        return [_("the post has no video file. Fix: add video: {file: clip.mp4, …}")]
     if spec.file.suffix.lower() not in VIDEO_SUFFIXES:
         kinds = ", ".join(sorted(VIDEO_SUFFIXES))
-        return [f"{spec.file.name} does not look like a video ({kinds}). Fix: give the video file"]
+        return [
+            _("{file} does not look like a video ({kinds}). Fix: give the video file").format(
+                file=spec.file.name, kinds=kinds
+            )
+        ]
     try:
         size = spec.file.stat().st_size
     except FileNotFoundError:
-        return [f"the video {spec.file} does not exist. Fix: check the path (relative to the campaign file)"]
+        return [
+            _("the video {file} does not exist. Fix: check the path (relative to the campaign file)").format(
+                file=spec.file
+            )
+        ]
     except OSError as exc:
-        return [f"the video {spec.file} cannot be read ({exc.strerror}). Fix: check its permissions"]
+        return [
+            _("the video {file} cannot be read ({reason}). Fix: check its permissions").format(
+                file=spec.file, reason=exc.strerror
+            )
+        ]
     if size == 0:
-        return [f"the video {spec.file.name} is empty. Fix: give the real file"]
+        return [_("the video {file} is empty. Fix: give the real file").format(file=spec.file.name)]
     if size > MAX_VIDEO:
-        return [f"the video {spec.file.name} is larger than YouTube's 256 GB. Fix: compress it"]
+        return [_("the video {file} is larger than YouTube's 256 GB. Fix: compress it").format(file=spec.file.name)]
     return []
 
 
 def _check_thumbnail(path: Path) -> list[str]:
     if path.suffix.lower() not in THUMBNAIL_SUFFIXES:
-        return [f"the thumbnail {path.name} must be a JPEG or PNG image. Fix: convert it"]
+        return [_("the thumbnail {file} must be a JPEG or PNG image. Fix: convert it").format(file=path.name)]
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        return [f"the thumbnail {path} does not exist. Fix: check the path"]
+        return [_("the thumbnail {file} does not exist. Fix: check the path").format(file=path)]
     except OSError as exc:
-        return [f"the thumbnail {path} cannot be read ({exc.strerror}). Fix: check its permissions"]
+        return [
+            _("the thumbnail {file} cannot be read ({reason}). Fix: check its permissions").format(
+                file=path, reason=exc.strerror
+            )
+        ]
     if size > MAX_THUMBNAIL:
         return [
-            f"the thumbnail {path.name} is {size / 1024 / 1024:.1f} MB; YouTube takes at most 2 MB. "
-            "Fix: make it smaller (1280×720 JPEG is the usual size)"
+            _(
+                "the thumbnail {file} is {size} MB; YouTube takes at most 2 MB. "
+                "Fix: make it smaller (1280×720 JPEG is the usual size)"
+            ).format(file=path.name, size=decimal_mark(f"{size / 1024 / 1024:.1f}"))
         ]
     return []
 
