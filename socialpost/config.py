@@ -65,7 +65,7 @@ class DaemonSettings(BaseModel):
     @classmethod
     def _positive_age(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):
-            raise ValueError("max_age must be longer than 0. Fix: write it like 24h or 2d")
+            raise ValueError(_("max_age must be longer than 0. Fix: write it like 24h or 2d"))
         return value
 
     @field_validator("min_interval_overrides")
@@ -73,7 +73,9 @@ class DaemonSettings(BaseModel):
     def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
         for key, seconds in value.items():
             if seconds < 0:
-                raise ValueError(f"the interval for '{key}' is negative. Fix: give a number of seconds, 0 or more")
+                raise ValueError(
+                    _("the interval for '{key}' is negative. Fix: give a number of seconds, 0 or more").format(key=key)
+                )
         return value
 
     def min_interval(self, account: str) -> float:
@@ -149,7 +151,7 @@ class Settings:
     def config_location(self, *loc: str | int) -> str:
         """``file:line:column`` of a setting, for error messages."""
         if self.document is None:
-            return "(no config file)"
+            return _("(no config file)")
         line, column = self.document.position(("accounts", *loc))
         return f"{self.document.path}:{line}:{column}"
 
@@ -173,19 +175,21 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
         if explicit and not path.exists():
             source = "--config" if option else f"${ENV_CONFIG}"
             raise ConfigError(
-                f"{path}: config file not found (given by {source}).",
-                hint="Fix: copy config.example.yaml there, or point to another file.",
+                _("{path}: config file not found (given by {source}).").format(path=path, source=source),
+                hint=_("Fix: copy config.example.yaml there, or point to another file."),
             )
         try:
-            document = load_yaml(path, what="config file", allow_empty=True)
+            document = load_yaml(path, what=_("config file"), allow_empty=True)
         except CampaignError as exc:
             raise ConfigError("\n".join(str(p) for p in exc.problems)) from None
         if document.data is None:  # only comments: every setting has its default
             document.data = {}
         if not isinstance(document.data, dict):
             raise ConfigError(
-                f"{path}:1:1: the config file must be a mapping of settings (key: value). "
-                "Fix: start from config.example.yaml."
+                _(
+                    "{path}:1:1: the config file must be a mapping of settings (key: value). "
+                    "Fix: start from config.example.yaml."
+                ).format(path=path)
             )
         try:
             parsed = ConfigFile.model_validate(document.data)
@@ -252,8 +256,8 @@ def expand_env(value: str, environ: Mapping[str, str], where: str) -> str:
         name = match.group(1)
         if name not in environ:
             raise ConfigError(
-                f"{where}: the environment variable {name} is not set.",
-                hint=f"Set it (export {name}=…) before running socialpost.",
+                _("{where}: the environment variable {name} is not set.").format(where=where, name=name),
+                hint=_("Set it (export {name}=…) before running socialpost.").format(name=name),
             )
         return environ[name]
 

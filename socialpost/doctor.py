@@ -38,6 +38,7 @@ from socialpost.errors import (
     StoreError,
     TransientError,
 )
+from socialpost.i18n import _, formats, ngettext
 from socialpost.timeutil import Clock, format_duration, utcnow
 
 if TYPE_CHECKING:
@@ -123,9 +124,13 @@ def run_checks(
         config = settings() if callable(settings) else settings
     except Exception as exc:  # noqa: BLE001 - a config that does not load is a finding, not a crash
         if isinstance(exc, SocialpostError):
-            fix = exc.hint or "Correct the config file where shown (config.example.yaml has every setting)."
+            fix = exc.hint or _("Correct the config file where shown (config.example.yaml has every setting).")
             findings.append(
-                problem("config", exc.message, f"{fix} The other checks need the settings: fix this first.")
+                problem(
+                    "config",
+                    exc.message,
+                    _("{fix} The other checks need the settings: fix this first.").format(fix=fix),
+                )
             )
         else:
             findings.append(crashed("config", exc))
@@ -186,9 +191,13 @@ def _guard(check: str, findings: list[Finding], run: Callable[[], Any]) -> Any:
 def crashed(check: str, exc: BaseException) -> Finding:
     return problem(
         check,
-        f"the {check} check could not run: {exc.__class__.__name__}: {_first_line(str(exc))}",
-        "This is a bug in socialpost; please report it with this message "
-        "(set SOCIALPOST_DEBUG=1 and run the failing command to see more).",
+        _("the {check} check could not run: {error}").format(
+            check=check, error=f"{exc.__class__.__name__}: {_first_line(str(exc))}"
+        ),
+        _(
+            "This is a bug in socialpost; please report it with this message "
+            "(set SOCIALPOST_DEBUG=1 and run the failing command to see more)."
+        ),
     )
 
 
@@ -201,8 +210,8 @@ def _first_line(text: str) -> str:
 
 def _config_where(settings: Settings) -> str:
     if settings.config_path is None:
-        return "no config file: socialpost runs on its defaults"
-    return f"{settings.config_path} is valid"
+        return _("no config file: socialpost runs on its defaults")
+    return _("{path} is valid").format(path=settings.config_path)
 
 
 def check_config_permissions(settings: Settings) -> list[Finding]:
@@ -217,9 +226,11 @@ def check_config_permissions(settings: Settings) -> list[Finding]:
         findings.append(
             warning(
                 "config-permissions",
-                f"{path} can be changed by other users (mode {stat.S_IMODE(mode):04o}): they could send your "
-                "posts elsewhere or point socialpost at another database.",
-                f"Make it writable by you only: chmod go-w {shlex.quote(str(path))}",
+                _(
+                    "{path} can be changed by other users (mode {mode}): they could send your "
+                    "posts elsewhere or point socialpost at another database."
+                ).format(path=path, mode=f"{stat.S_IMODE(mode):04o}"),
+                _("Make it writable by you only: {command}").format(command=f"chmod go-w {shlex.quote(str(path))}"),
             )
         )
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
@@ -228,14 +239,26 @@ def check_config_permissions(settings: Settings) -> list[Finding]:
             findings.append(
                 problem(
                     "config-permissions",
-                    f"{path} holds {_plural(len(clear), 'secret')} written in clear ({', '.join(clear[:5])}) and other "
-                    f"users can read it (mode {stat.S_IMODE(mode):04o}).",
-                    "Move the secrets to secrets.yaml (socialpost accounts add … does it) or write them as "
-                    f"${{ENV_VAR}} references, and make the file private: chmod 600 {shlex.quote(str(path))}",
+                    ngettext(
+                        "{path} holds {count} secret written in clear ({names}) and other "
+                        "users can read it (mode {mode}).",
+                        "{path} holds {count} secrets written in clear ({names}) and other "
+                        "users can read it (mode {mode}).",
+                        len(clear),
+                    ).format(
+                        path=path,
+                        count=formats.integer(len(clear)),
+                        names=", ".join(clear[:5]),
+                        mode=f"{stat.S_IMODE(mode):04o}",
+                    ),
+                    _(
+                        "Move the secrets to secrets.yaml (socialpost accounts add … does it) or write them as "
+                        "${{ENV_VAR}} references, and make the file private: {command}"
+                    ).format(command=f"chmod 600 {shlex.quote(str(path))}"),
                 )
             )
     if not findings:
-        findings.append(ok("config-permissions", f"{path} is not writable by other users"))
+        findings.append(ok("config-permissions", _("{path} is not writable by other users").format(path=path)))
     return findings
 
 
@@ -264,17 +287,21 @@ def check_secrets_file(settings: Settings) -> list[Finding]:
 
     path = settings.secrets_path
     if path is None or not path.exists():
-        return [ok("secrets-permissions", "no secrets file (secrets.yaml) yet")]
+        return [ok("secrets-permissions", _("no secrets file (secrets.yaml) yet"))]
     findings: list[Finding] = []
     if secrets.insecure(path):
         mode = stat.S_IMODE(path.stat().st_mode)
         findings.append(
             problem(
                 "secrets-permissions",
-                f"{path} holds your account tokens and other users can read or change it (mode {mode:04o}; "
-                "it must be 0600).",
-                f"Make it private: chmod 600 {shlex.quote(str(path))} — and if others may have read it, "
-                "connect the accounts again (socialpost accounts add …) to get new tokens.",
+                _(
+                    "{path} holds your account tokens and other users can read or change it (mode {mode}; "
+                    "it must be 0600)."
+                ).format(path=path, mode=f"{mode:04o}"),
+                _(
+                    "Make it private: {command} — and if others may have read it, "
+                    "connect the accounts again (socialpost accounts add …) to get new tokens."
+                ).format(command=f"chmod 600 {shlex.quote(str(path))}"),
             )
         )
     try:
@@ -284,11 +311,11 @@ def check_secrets_file(settings: Settings) -> list[Finding]:
             problem(
                 "secrets-permissions",
                 exc.message,
-                exc.hint or "Correct the file, or remove it and add the accounts again.",
+                exc.hint or _("Correct the file, or remove it and add the accounts again."),
             )
         )
     if not findings:
-        findings.append(ok("secrets-permissions", f"{path} is private (0600)"))
+        findings.append(ok("secrets-permissions", _("{path} is private (0600)").format(path=path)))
     return findings
 
 
@@ -309,10 +336,13 @@ def check_timezones(zones: Sequence[str], campaign_zones: Sequence[str]) -> list
         return [
             problem(
                 "timezones",
-                f"the time-zone database is missing: {', '.join(missing)} cannot be loaded, so no campaign time "
-                "can be converted.",
-                "Install it: pip install tzdata (in socialpost's environment), or on Debian/Ubuntu: "
-                "sudo apt install tzdata",
+                _(
+                    "the time-zone database is missing: {zones} cannot be loaded, so no campaign time can be converted."
+                ).format(zones=", ".join(missing)),
+                _(
+                    "Install it: pip install tzdata (in socialpost's environment), or on Debian/Ubuntu: "
+                    "sudo apt install tzdata"
+                ),
             )
         ]
     findings = []
@@ -323,12 +353,16 @@ def check_timezones(zones: Sequence[str], campaign_zones: Sequence[str]) -> list
             findings.append(
                 problem(
                     "timezones",
-                    f"a scheduled campaign uses the time zone '{name}', which this machine cannot load.",
-                    "Update the time-zone data (pip install -U tzdata), or correct 'timezone:' in the campaign "
-                    "and run socialpost schedule FILE again.",
+                    _("a scheduled campaign uses the time zone '{zone}', which this machine cannot load.").format(
+                        zone=name
+                    ),
+                    _(
+                        "Update the time-zone data (pip install -U tzdata), or correct 'timezone:' in the campaign "
+                        "and run socialpost schedule FILE again."
+                    ),
                 )
             )
-    return findings or [ok("timezones", "time-zone data is installed")]
+    return findings or [ok("timezones", _("time-zone data is installed"))]
 
 
 # --- the database -------------------------------------------------------------------------------
@@ -369,14 +403,22 @@ def check_database(settings: Settings, opener: StoreOpener) -> tuple[Store | Non
     sqlite_path = _sqlite_file(url)
     if sqlite_path is not None and not sqlite_path.exists():
         return None, [
-            ok("database", f"no database yet at {sqlite_path}: it is created when you first schedule a campaign")
+            ok(
+                "database",
+                _("no database yet at {path}: it is created when you first schedule a campaign").format(
+                    path=sqlite_path
+                ),
+            )
         ]
-    check_url = "Check 'database:' in your config file (or $SOCIALPOST_DATABASE_URL)"
     try:
         store = opener(url)
     except StoreError as exc:
         return None, [
-            problem("database", f"cannot use the database {shown}: {exc.message}", exc.hint or check_url + ".")
+            problem(
+                "database",
+                _("cannot use the database {database}: {reason}").format(database=shown, reason=exc.message),
+                exc.hint or _("Check 'database:' in your config file (or $SOCIALPOST_DATABASE_URL)."),
+            )
         ]
     try:
         revision = current_revision(store)
@@ -386,15 +428,24 @@ def check_database(settings: Settings, opener: StoreOpener) -> tuple[Store | Non
         return None, [
             problem(
                 "database",
-                f"cannot reach the database {shown}: {reason}",
-                f"Check that the database server runs and accepts connections from this machine, and that the "
-                f"URL is right. {check_url}.",
+                _("cannot reach the database {database}: {reason}").format(database=shown, reason=reason),
+                _(
+                    "Check that the database server runs and accepts connections from this machine, and that the "
+                    "URL is right. Check 'database:' in your config file (or $SOCIALPOST_DATABASE_URL)."
+                ),
             )
         ]
     if revision == SCHEMA_HEAD:
-        return store, [ok("database", f"{shown} is reachable and up to date (schema {SCHEMA_HEAD})")]
+        return store, [
+            ok(
+                "database",
+                _("{database} is reachable and up to date (schema {schema})").format(
+                    database=shown, schema=SCHEMA_HEAD
+                ),
+            )
+        ]
     store.close()
-    upgrade = (
+    upgrade = _(
         "Stop every socialpost daemon that uses it, back it up, then run 'socialpost status' once: socialpost "
         "upgrades the database when it opens it (the daemon does too when it starts)."
     )
@@ -402,25 +453,37 @@ def check_database(settings: Settings, opener: StoreOpener) -> tuple[Store | Non
         return None, [
             warning(
                 "database",
-                f"the database {shown} has no socialpost tables yet (it is empty, or it is another "
-                "application's database).",
-                upgrade + f" If the URL points at the wrong database, correct it instead: {check_url}.",
+                _(
+                    "the database {database} has no socialpost tables yet (it is empty, or it is another "
+                    "application's database)."
+                ).format(database=shown),
+                _(
+                    "{upgrade} If the URL points at the wrong database, correct it instead: "
+                    "Check 'database:' in your config file (or $SOCIALPOST_DATABASE_URL)."
+                ).format(upgrade=upgrade),
             )
         ]
     if _older(revision, SCHEMA_HEAD):
         return None, [
             warning(
                 "database",
-                f"the database {shown} has an old schema (revision {revision}; this socialpost needs {SCHEMA_HEAD}).",
+                _(
+                    "the database {database} has an old schema (revision {revision}; this socialpost needs {schema})."
+                ).format(database=shown, revision=revision, schema=SCHEMA_HEAD),
                 upgrade,
             )
         ]
     return None, [
         problem(
             "database",
-            f"the database {shown} was upgraded by a newer socialpost (schema revision {revision}; this one knows "
-            f"up to {SCHEMA_HEAD}).",
-            "Upgrade socialpost on this machine (pip install -U socialpost-cli) so every copy uses the same version.",
+            _(
+                "the database {database} was upgraded by a newer socialpost (schema revision {revision}; this one "
+                "knows up to {schema})."
+            ).format(database=shown, revision=revision, schema=SCHEMA_HEAD),
+            _(
+                "Upgrade socialpost on this machine (pip install -U socialpost-cli) so every copy uses the same "
+                "version."
+            ),
         )
     ]
 
@@ -524,28 +587,55 @@ def check_daemon(store: Store, queued: Sequence[QueuedPost], now: datetime) -> l
     alive = [d for d in daemons if d.stopped_at is None and now - d.heartbeat_at < ALIVE_AFTER]
     waiting = [p for p in queued if p.status in WAITING_STATES]
     if alive:
-        names = ", ".join(f"pid {d.pid} on {d.hostname}" for d in alive[:3])
-        return [ok("daemon", f"{_plural(len(alive), 'daemon')} running ({names})")]
+        names = ", ".join(_("pid {pid} on {host}").format(pid=d.pid, host=d.hostname) for d in alive[:3])
+        return [
+            ok(
+                "daemon",
+                ngettext("{count} daemon running ({names})", "{count} daemons running ({names})", len(alive)).format(
+                    count=formats.integer(len(alive)), names=names
+                ),
+            )
+        ]
     if not waiting:
-        return [ok("daemon", "no daemon running, and no post is waiting for one")]
-    last = ""
+        return [ok("daemon", _("no daemon running, and no post is waiting for one"))]
+    overdue = [p for p in waiting if p.when <= now]
+    first = waiting[0]
+    details = {
+        "count": formats.integer(len(waiting)),
+        "name": first.name,
+        "account": first.account,
+        "when": _when(first.when),
+    }
     if daemons:
         latest = daemons[0]
         ago = _ago(now - latest.heartbeat_at)
-        how = "stopped" if latest.stopped_at is not None else "last seen"
-        last = f" (the last one, pid {latest.pid} on {latest.hostname}, {how} {ago} ago)"
-    overdue = [p for p in waiting if p.when <= now]
-    first = waiting[0]
-    message = (
-        f"{_plural(len(waiting), 'post')} waiting to go out but no daemon is running{last}; "
-        f"the next one is {first.name} to {first.account}, due {_when(first.when)}."
-    )
-    fix = (
+        if latest.stopped_at is not None:
+            last = _("the last one, pid {pid} on {host}, stopped {ago} ago")
+        else:
+            last = _("the last one, pid {pid} on {host}, last seen {ago} ago")
+        message = ngettext(
+            "{count} post waiting to go out but no daemon is running ({last}); "
+            "the next one is {name} to {account}, due {when}.",
+            "{count} posts waiting to go out but no daemon is running ({last}); "
+            "the next one is {name} to {account}, due {when}.",
+            len(waiting),
+        ).format(last=last.format(pid=latest.pid, host=latest.hostname, ago=ago), **details)
+    else:
+        message = ngettext(
+            "{count} post waiting to go out but no daemon is running; the next one is {name} to {account}, due {when}.",
+            "{count} posts waiting to go out but no daemon is running; the next one is {name} to {account}, due "
+            "{when}.",
+            len(waiting),
+        ).format(**details)
+    fix = _(
         "Start the daemon: socialpost daemon (leave it running), or run it as a service that restarts "
         "by itself (docs/deployment.md: systemctl --user enable --now socialpost)."
     )
     if overdue:
-        return [problem("daemon", message + f" {_plural(len(overdue), 'post')} already overdue.", fix)]
+        late = ngettext(
+            "{message} {count} post already overdue.", "{message} {count} posts already overdue.", len(overdue)
+        ).format(message=message, count=formats.integer(len(overdue)))
+        return [problem("daemon", late, fix)]
     return [warning("daemon", message, fix)]
 
 
@@ -562,24 +652,46 @@ def check_media(queued: Sequence[QueuedPost]) -> list[Finding]:
                 users.setdefault(file, []).append(post)
     findings = []
     for file, posts in users.items():
-        missing = "is missing" if not Path(file).exists() else "cannot be read"
-        named = ", ".join(f"{p.name} to {p.account}" for p in posts[:3])
-        more = f" and {len(posts) - 3} more" if len(posts) > 3 else ""
+        named = ", ".join(_("{post} to {account}").format(post=p.name, account=p.account) for p in posts[:3])
+        if len(posts) > 3:
+            named = _("{posts} and {count} more").format(posts=named, count=len(posts) - 3)
+        if not Path(file).exists():
+            text = ngettext(
+                "{file} is missing; {count} waiting post will fail without it: {posts}.",
+                "{file} is missing; {count} waiting posts will fail without it: {posts}.",
+                len(posts),
+            )
+        else:
+            text = ngettext(
+                "{file} cannot be read; {count} waiting post will fail without it: {posts}.",
+                "{file} cannot be read; {count} waiting posts will fail without it: {posts}.",
+                len(posts),
+            )
         campaign_file = posts[0].campaign_file
         findings.append(
             problem(
                 "media",
-                f"{file} {missing}; {_plural(len(posts), 'waiting post')} will fail without it: {named}{more}.",
-                f"Put the file back at that path, or change the campaign ({campaign_file}) and run "
-                f"socialpost schedule {shlex.quote(campaign_file)} again; to drop the post: socialpost cancel "
-                f"{posts[0].ref}",
+                text.format(file=file, count=formats.integer(len(posts)), posts=named),
+                _(
+                    "Put the file back at that path, or change the campaign ({campaign}) and run "
+                    "socialpost schedule {quoted} again; to drop the post: socialpost cancel {ref}"
+                ).format(campaign=campaign_file, quoted=shlex.quote(campaign_file), ref=posts[0].ref),
             )
         )
     if findings:
         return findings
     if checked:
-        return [ok("media", f"all {_plural(checked, 'media file')} of waiting posts are in place")]
-    return [ok("media", "no waiting post uses a media file")]
+        return [
+            ok(
+                "media",
+                ngettext(
+                    "all {count} media file of waiting posts are in place",
+                    "all {count} media files of waiting posts are in place",
+                    checked,
+                ).format(count=formats.integer(checked)),
+            )
+        ]
+    return [ok("media", _("no waiting post uses a media file"))]
 
 
 def check_decisions(queued: Sequence[QueuedPost]) -> list[Finding]:
@@ -594,33 +706,46 @@ def check_decisions(queued: Sequence[QueuedPost]) -> list[Finding]:
                 Finding(
                     "posts",
                     "warning" if state == "held" else "problem",
-                    f"… and {len(posts) - SHOWN_POSTS} more {state} posts.",
-                    "socialpost status lists them all.",
+                    ngettext(
+                        "… and {count} more {state} post.",
+                        "… and {count} more {state} posts.",
+                        len(posts) - SHOWN_POSTS,
+                    ).format(count=formats.integer(len(posts) - SHOWN_POSTS), state=state),
+                    _("socialpost status lists them all."),
                 )
             )
-    return findings or [ok("posts", "no failed, held or unknown post waits for you")]
+    return findings or [ok("posts", _("no failed, held or unknown post waits for you"))]
 
 
 def _decision(post: QueuedPost) -> Finding:
-    reason = f": {post.reason}" if post.reason else ""
+    names = {"post": post.name, "account": post.account, "reason": post.reason, "ref": post.ref}
     if post.status == "failed":
+        message = _("{post} to {account} failed: {reason}") if post.reason else _("{post} to {account} failed")
         return problem(
             "posts",
-            f"{post.name} to {post.account} failed{reason}",
-            f"Fix what the message says, then send it again: socialpost retry {post.ref}",
+            message.format(**names),
+            _("Fix what the message says, then send it again: socialpost retry {ref}").format(**names),
         )
     if post.status == "held":
         return warning(
             "posts",
-            f"{post.name} to {post.account} is held: its time ({_when(post.when)}) passed while no daemon ran, and "
-            "the campaign's late policy waits for you to decide.",
-            f"Send it now: socialpost retry {post.ref} — or drop it: socialpost cancel {post.ref}",
+            _(
+                "{post} to {account} is held: its time ({when}) passed while no daemon ran, and "
+                "the campaign's late policy waits for you to decide."
+            ).format(when=_when(post.when), **names),
+            _("Send it now: socialpost retry {ref} — or drop it: socialpost cancel {ref}").format(**names),
         )
+    if post.reason:
+        message = _("nobody knows whether {post} to {account} went out: {reason}")
+    else:
+        message = _("nobody knows whether {post} to {account} went out")
     return problem(
         "posts",
-        f"nobody knows whether {post.name} to {post.account} went out{reason}",
-        f"Look at the account. If the post is there: socialpost resolve {post.ref} --sent URL (its address); "
-        f"if not: socialpost resolve {post.ref} --not-sent (it is sent again).",
+        message.format(**names),
+        _(
+            "Look at the account. If the post is there: socialpost resolve {ref} --sent URL (its address); "
+            "if not: socialpost resolve {ref} --not-sent (it is sent again)."
+        ).format(**names),
     )
 
 
@@ -647,7 +772,7 @@ def check_accounts(
     waiting = [p for p in queued if p.status in (*WAITING_STATES, "held")]
     names = sorted(configured | {p.account for p in waiting})
     if not names:
-        return [ok("accounts", "no account is set up yet (socialpost accounts add NETWORK NAME connects one)")]
+        return [ok("accounts", _("no account is set up yet (socialpost accounts add NETWORK NAME connects one)"))]
     adapters = Adapters(settings, clock=clock, environ=None if environ is None else dict(environ))
     try:
         with ThreadPoolExecutor(max_workers=min(8, len(names)), thread_name_prefix="doctor") as pool:
@@ -669,13 +794,17 @@ def _one_account(
     adapters: Any, account: str, posts: Sequence[QueuedPost], clock: Clock
 ) -> tuple[list[Finding], str | None]:
     check = f"account:{account}"
-    network, _, name = account.partition(":")
+    network, _sep, name = account.partition(":")
     reconnect = _RECONNECT.format(network=network, name=shlex.quote(name))
     try:
         adapter: Network = adapters.get(account)
     except (ConfigError, PluginError) as exc:
-        waiting = f" ({_plural(len(posts), 'post')} waiting for it)" if posts else ""
-        return [problem(check, f"{exc.message}{waiting}", exc.hint or f"Set it up: {reconnect}")], None
+        message = exc.message
+        if posts:
+            message = ngettext(
+                "{message} ({count} post waiting for it)", "{message} ({count} posts waiting for it)", len(posts)
+            ).format(message=message, count=formats.integer(len(posts)))
+        return [problem(check, message, exc.hint or _("Set it up: {command}").format(command=reconnect))], None
     except Exception as exc:  # noqa: BLE001 - a plugin's bug becomes a finding
         return [crashed(check, exc)], None
     origin = _origin(adapter)
@@ -684,20 +813,24 @@ def _one_account(
     try:
         identity = adapter.check()
     except AuthError as exc:
-        findings.append(problem(check, exc.message, exc.hint or f"Connect it again: {reconnect}"))
+        findings.append(problem(check, exc.message, exc.hint or _connect_again(reconnect)))
     except TransientError as exc:
         findings.append(
             warning(
                 check,
-                f"could not check it now: {exc.message}",
-                exc.hint or "Check this machine's internet connection, then run socialpost doctor again.",
+                _("could not check it now: {reason}").format(reason=exc.message),
+                exc.hint or _("Check this machine's internet connection, then run socialpost doctor again."),
             )
         )
     except PermanentError as exc:
-        findings.append(problem(check, exc.message, exc.hint or f"Connect it again: {reconnect}"))
+        findings.append(problem(check, exc.message, exc.hint or _connect_again(reconnect)))
     except SocialpostError as exc:
         findings.append(
-            problem(check, exc.message, exc.hint or f"Check its settings, or connect it again: {reconnect}")
+            problem(
+                check,
+                exc.message,
+                exc.hint or _("Check its settings, or connect it again: {command}").format(command=reconnect),
+            )
         )
     except Exception as exc:  # noqa: BLE001 - a plugin's bug becomes a finding
         findings.append(crashed(check, exc))
@@ -706,9 +839,16 @@ def _one_account(
     expiry = token_expiry(adapter, identity)
     findings.extend(_expiry_findings(check, expiry, posts, clock(), reconnect))
     if identity is not None and not any(f.status != "ok" for f in findings):
-        expires = f"; token expires {_when(expiry)}" if expiry is not None else ""
-        findings.insert(0, ok(check, f"signed in as {identity.display}{expires}"))
+        if expiry is not None:
+            signed_in = _("signed in as {name}; token expires {when}").format(name=identity.display, when=_when(expiry))
+        else:
+            signed_in = _("signed in as {name}").format(name=identity.display)
+        findings.insert(0, ok(check, signed_in))
     return findings, origin
+
+
+def _connect_again(reconnect: str) -> str:
+    return _("Connect it again: {command}").format(command=reconnect)
 
 
 def _details_findings(check: str, identity: Identity, reconnect: str) -> list[Finding]:
@@ -717,17 +857,23 @@ def _details_findings(check: str, identity: Identity, reconnect: str) -> list[Fi
     for key, value in identity.details.items():
         lowered = key.lower()
         if "warning" in lowered:
-            findings.append(warning(check, value, _fix_in(value) or f"Connect it again: {reconnect}"))
+            findings.append(warning(check, value, _fix_in(value) or _connect_again(reconnect)))
         elif lowered == "missing permissions":
             findings.append(
                 problem(
                     check,
-                    f"the token lacks these permissions: {value}",
-                    f"Connect it again and grant them: {reconnect}",
+                    _("the token lacks these permissions: {permissions}").format(permissions=value),
+                    _("Connect it again and grant them: {command}").format(command=reconnect),
                 )
             )
         elif lowered == "password" and "replace" in value.lower():
-            findings.append(warning(check, f"it signs in with {value}", f"Use an app password: {reconnect}"))
+            findings.append(
+                warning(
+                    check,
+                    _("it signs in with {password}").format(password=value),
+                    _("Use an app password: {command}").format(command=reconnect),
+                )
+            )
     return findings
 
 
@@ -782,31 +928,37 @@ def _expiry_findings(
     if expiry is None:
         return []
     if expiry <= now:
-        return [
-            problem(
-                check,
-                f"the access token expired {_when(expiry)}"
-                + (f"; {_plural(len(posts), 'post')} waiting for this account will fail" if posts else ""),
-                f"Connect the account again: {reconnect}",
-            )
-        ]
+        if posts:
+            message = ngettext(
+                "the access token expired {when}; {count} post waiting for this account will fail",
+                "the access token expired {when}; {count} posts waiting for this account will fail",
+                len(posts),
+            ).format(when=_when(expiry), count=formats.integer(len(posts)))
+        else:
+            message = _("the access token expired {when}").format(when=_when(expiry))
+        return [problem(check, message, _("Connect the account again: {command}").format(command=reconnect))]
     late = [p for p in posts if p.when >= expiry]
     if late:
         first = late[0]
         return [
             warning(
                 check,
-                f"the access token expires {_when(expiry)}, before {_plural(len(late), 'post')} scheduled for it "
-                f"(the first: {first.name}, due {_when(first.when)}).",
-                f"Connect the account again before {_when(expiry)}: {reconnect}",
+                ngettext(
+                    "the access token expires {when}, before {count} post scheduled for it "
+                    "(the first: {name}, due {due}).",
+                    "the access token expires {when}, before {count} posts scheduled for it "
+                    "(the first: {name}, due {due}).",
+                    len(late),
+                ).format(when=_when(expiry), count=formats.integer(len(late)), name=first.name, due=_when(first.when)),
+                _("Connect the account again before {when}: {command}").format(when=_when(expiry), command=reconnect),
             )
         ]
     if expiry - now < TOKEN_SOON:
         return [
             warning(
                 check,
-                f"the access token expires {_when(expiry)} (in {_ago(expiry - now)}).",
-                f"Connect the account again before then: {reconnect}",
+                _("the access token expires {when} (in {delay}).").format(when=_when(expiry), delay=_ago(expiry - now)),
+                _("Connect the account again before then: {command}").format(command=reconnect),
             )
         ]
     return []
@@ -861,37 +1013,44 @@ def check_clock(origins: Sequence[str], clock: Clock, probe: DateProbe, timeout:
         # Date has whole seconds (cut down): a second of error, nothing next to the limit
         skew = timedelta(seconds=round((theirs - ours).total_seconds()))
         if abs(skew) > CLOCK_SKEW_LIMIT:
-            direction = "behind" if skew > timedelta(0) else "ahead of"
+            if skew > timedelta(0):
+                text = _(
+                    "this machine's clock is {delay} behind {origin} (it says {when}): posts would go out at the "
+                    "wrong time, and networks may refuse requests."
+                )
+            else:
+                text = _(
+                    "this machine's clock is {delay} ahead of {origin} (it says {when}): posts would go out at the "
+                    "wrong time, and networks may refuse requests."
+                )
             return [
                 problem(
                     "clock",
-                    f"this machine's clock is {_ago(abs(skew))} {direction} {origin} (it says "
-                    f"{_when(theirs)}): posts would go out at the wrong time, and networks may refuse requests.",
-                    "Turn on automatic time: sudo timedatectl set-ntp true (Linux), or System Settings → Date & "
-                    "Time → Set time automatically (macOS, Windows).",
+                    text.format(delay=_ago(abs(skew)), origin=origin, when=_when(theirs)),
+                    _(
+                        "Turn on automatic time: sudo timedatectl set-ntp true (Linux), or System Settings → Date & "
+                        "Time → Set time automatically (macOS, Windows)."
+                    ),
                 )
             ]
-        return [ok("clock", f"this machine's clock agrees with {origin}")]
+        return [ok("clock", _("this machine's clock agrees with {origin}").format(origin=origin))]
     if origins:
-        return [ok("clock", "not checked: no network API answered (this machine may be offline)")]
-    return [ok("clock", "not checked: no account has an API address to compare with")]
+        return [ok("clock", _("not checked: no network API answered (this machine may be offline)"))]
+    return [ok("clock", _("not checked: no account has an API address to compare with"))]
 
 
 # --- wording ------------------------------------------------------------------------------------
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
-
-
 def _when(instant: datetime) -> str:
-    return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return _("{time} UTC").format(time=formats.datetime_text(instant.astimezone(UTC)))
 
 
 def _ago(delta: timedelta) -> str:
     seconds = int(delta.total_seconds())
     if seconds >= 86_400 * 2:
-        return f"{seconds // 86_400} days"
+        days = seconds // 86_400
+        return ngettext("{count} day", "{count} days", days).format(count=days)
     if seconds >= 3600:
         return format_duration(timedelta(seconds=seconds - seconds % 60))
     return format_duration(timedelta(seconds=seconds))

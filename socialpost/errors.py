@@ -10,6 +10,8 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from socialpost.i18n import ngettext
+
 
 class ExitCode(enum.IntEnum):
     """Documented exit codes (README, "Exit codes")."""
@@ -72,7 +74,8 @@ class CampaignError(InputError):
         self.problems = problems
         summary = "\n".join(str(p) for p in problems)
         if len(problems) > 1:
-            summary += f"\n({len(problems)} problems)"
+            count = len(problems)
+            summary += "\n" + ngettext("({count} problem)", "({count} problems)", count).format(count=count)
         super().__init__(summary)
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ from socialpost.campaign.load import LoadedCampaign
 from socialpost.campaign.models import LatePolicy
 from socialpost.config import DaemonSettings, Settings
 from socialpost.errors import UsageError
+from socialpost.i18n import _
 from socialpost.timeutil import zone
 
 MARKER = ".socialpost-demo"
@@ -88,8 +89,10 @@ def sandbox_settings(workdir: Path) -> Settings:
     workdir = workdir.resolve()
     if workdir.exists() and any(workdir.iterdir()) and not (workdir / MARKER).exists():
         raise UsageError(
-            f"{workdir} exists and is not a socialpost demo folder; the demo will not write into it.",
-            hint="Pass --workdir with a new or empty folder.",
+            _("{folder} exists and is not a socialpost demo folder; the demo will not write into it.").format(
+                folder=workdir
+            ),
+            hint=_("Pass --workdir with a new or empty folder."),
         )
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / MARKER).write_text("created by socialpost demo; safe to delete\n", encoding="utf-8")

@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from socialpost.i18n import _
+
 Clock = Callable[[], datetime]
 
 
@@ -69,10 +71,10 @@ def _zone_hint(name: str) -> str:
 
         matches = difflib.get_close_matches(name[:64], sorted(zoneinfo.available_timezones()), n=1, cutoff=0.6)
         suggestion = matches[0] if matches else "America/Montreal"
-    return (
-        f"'{name}' is not an IANA time zone name (abbreviations and fixed offsets do not follow "
-        f"daylight-saving time). Fix: write the zone of a city, such as {suggestion}"
-    )
+    return _(
+        "'{name}' is not an IANA time zone name (abbreviations and fixed offsets do not follow "
+        "daylight-saving time). Fix: write the zone of a city, such as {suggestion}"
+    ).format(name=name, suggestion=suggestion)
 
 
 def to_utc(wall: datetime, tz: ZoneInfo) -> datetime:
@@ -101,22 +103,38 @@ def parse_wall_time(value: str) -> datetime:
     match = _WALL.match(text)
     if not match:
         if re.match(r"^\d{1,2}:\d{2}(:\d{2})?$", text):
-            raise ValueError(f"'{value}' has no date. Fix: write the date too, like 2026-03-02 {text}")
+            raise ValueError(
+                _("'{value}' has no date. Fix: write the date too, like 2026-03-02 {time}").format(
+                    value=value, time=text
+                )
+            )
         if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
-            raise ValueError(f"'{value}' has no time. Fix: write the time too, like {text} 09:00")
+            raise ValueError(
+                _("'{value}' has no time. Fix: write the time too, like {date} 09:00").format(value=value, date=text)
+            )
         if re.search(r"(Z|[+-]\d{2}:?\d{2})$", text):
             raise ValueError(
-                f"'{value}' has a UTC offset. Fix: write the local time without it; the campaign's "
-                "timezone decides the offset (and follows daylight-saving time)"
+                _(
+                    "'{value}' has a UTC offset. Fix: write the local time without it; the campaign's "
+                    "timezone decides the offset (and follows daylight-saving time)"
+                ).format(value=value)
             )
-        raise ValueError(f"'{value}' is not a date and time. Fix: write it like 2026-03-02 09:00")
+        raise ValueError(_("'{value}' is not a date and time. Fix: write it like 2026-03-02 09:00").format(value=value))
     try:
         date = datetime.strptime(match["date"], "%Y-%m-%d")
         wall = date.replace(hour=int(match["h"]), minute=int(match["m"]), second=int(match["s"] or 0))
     except ValueError as exc:
-        raise ValueError(f"'{value}' is not a real date and time ({exc}). Fix: check the day and the hour") from None
+        raise ValueError(
+            _("'{value}' is not a real date and time ({reason}). Fix: check the day and the hour").format(
+                value=value, reason=exc
+            )
+        ) from None
     if not MIN_YEAR <= wall.year <= MAX_YEAR:
-        raise ValueError(f"'{value}' is outside the years {MIN_YEAR}–{MAX_YEAR}. Fix: check the year")
+        raise ValueError(
+            _("'{value}' is outside the years {first}–{last}. Fix: check the year").format(
+                value=value, first=MIN_YEAR, last=MAX_YEAR
+            )
+        )
     return wall
 
 
@@ -129,20 +147,26 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}
 def parse_duration(value: str | int | float) -> timedelta:
     """``90s``, ``15m``, ``2h``, ``1h30m``, ``1d``, ``1w`` (or a number of seconds) → timedelta."""
     if isinstance(value, bool):
-        raise ValueError("expected a duration. Fix: write it like 15m, 2h or 1d")
+        raise ValueError(_("expected a duration. Fix: write it like 15m, 2h or 1d"))
     if isinstance(value, int | float):
         if value < 0:
-            raise ValueError("a duration cannot be negative. Fix: write it like 15m, 2h or 1d")
+            raise ValueError(_("a duration cannot be negative. Fix: write it like 15m, 2h or 1d"))
         seconds = float(value)
     else:
         text = value.lower()
         if not _DURATION.match(text):
-            raise ValueError(f"'{value}' is not a duration. Fix: write it like 90s, 15m, 2h, 1h30m or 1d")
+            raise ValueError(
+                _("'{value}' is not a duration. Fix: write it like 90s, 15m, 2h, 1h30m or 1d").format(value=value)
+            )
         seconds = sum(float(number) * _UNIT_SECONDS[unit[0]] for number, unit in _DURATION_PART.findall(text))
     if seconds != seconds:  # nan
-        raise ValueError(f"'{value}' is not a duration. Fix: write it like 90s, 15m, 2h or 1d")
+        raise ValueError(_("'{value}' is not a duration. Fix: write it like 90s, 15m, 2h or 1d").format(value=value))
     if seconds > MAX_DURATION.total_seconds():
-        raise ValueError(f"'{value}' is too long a duration. Fix: use at most {MAX_DURATION.days} days")
+        raise ValueError(
+            _("'{value}' is too long a duration. Fix: use at most {days} days").format(
+                value=value, days=MAX_DURATION.days
+            )
+        )
     return timedelta(seconds=seconds)
 
 
@@ -155,7 +179,7 @@ def coerce_duration(value: object) -> timedelta:
     if isinstance(value, timedelta):
         return value
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueError("expected a duration. Fix: write it like 90s, 15m, 2h or 1d")
+        raise ValueError(_("expected a duration. Fix: write it like 90s, 15m, 2h or 1d"))
     return parse_duration(value)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from socialpost.errors import CampaignError, Problem
+from socialpost.i18n import N_, _, ngettext
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -101,34 +102,43 @@ def _fail(shown: str, message: str, line: int = 0, column: int = 0) -> CampaignE
     return CampaignError([Problem(shown, line, column, message)])
 
 
-def read_text(path: Path, *, what: str = "file") -> str:
-    """Read a user's text file, turning every way it can be unreadable into a located error."""
+def read_text(path: Path, *, what: str | None = None) -> str:
+    """Read a user's text file, turning every way it can be unreadable into a located error.
+
+    ``what`` names the file in messages, already translated (``_("campaign file")``); default "file".
+    """
     shown = str(path)
-    denied = "permission denied. Fix: make the file readable (chmod u+r) or run as its owner."
+    what = what or _("file")
+    denied = _("permission denied. Fix: make the file readable (chmod u+r) or run as its owner.")
     try:
         if path.is_dir():
-            raise _fail(shown, f"this is a folder, not a {what}. Fix: give the path of a .yaml file.")
+            raise _fail(
+                shown, _("this is a folder, not a {what}. Fix: give the path of a .yaml file.").format(what=what)
+            )
         size = path.stat().st_size
     except FileNotFoundError:
-        raise _fail(shown, "no such file. Fix: check the path and the current folder.") from None
+        raise _fail(shown, _("no such file. Fix: check the path and the current folder.")) from None
     except PermissionError:
         raise _fail(shown, denied) from None
     except OSError as exc:
-        raise _fail(shown, f"cannot read the file ({exc.strerror}).") from None
+        raise _fail(shown, _("cannot read the file ({reason}).").format(reason=exc.strerror)) from None
     if size > MAX_FILE_BYTES:
         raise _fail(
             shown,
-            f"the file is {size / 1_048_576:.0f} MB; a {what} may be at most "
-            f"{MAX_FILE_BYTES // 1_048_576} MB. Fix: split it into several files.",
+            _("the file is {size} MB; a {what} may be at most {most} MB. Fix: split it into several files.").format(
+                size=f"{size / 1_048_576:.0f}", what=what, most=MAX_FILE_BYTES // 1_048_576
+            ),
         )
     try:
         raw = path.read_bytes()
     except PermissionError:
         raise _fail(shown, denied) from None
     except OSError as exc:
-        raise _fail(shown, f"cannot read the file ({exc.strerror}).") from None
+        raise _fail(shown, _("cannot read the file ({reason}).").format(reason=exc.strerror)) from None
     if b"\x00" in raw:
-        raise _fail(shown, f"this is a binary file, not a YAML {what}. Fix: check the file name.", 1, 1)
+        raise _fail(
+            shown, _("this is a binary file, not a YAML {what}. Fix: check the file name.").format(what=what), 1, 1
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -138,24 +148,30 @@ def read_text(path: Path, *, what: str = "file") -> str:
         column = len(raw[line_start : exc.start].decode("utf-8-sig" if line_start == 0 else "utf-8")) + 1
         raise _fail(
             shown,
-            "the file is not UTF-8 text. Fix: save it as UTF-8 in your editor "
-            "(most editors call it 'UTF-8' or 'Unicode').",
+            _(
+                "the file is not UTF-8 text. Fix: save it as UTF-8 in your editor "
+                "(most editors call it 'UTF-8' or 'Unicode')."
+            ),
             line,
             column,
         ) from None
 
 
-def load_yaml(path: Path, *, what: str = "file", text: str | None = None, allow_empty: bool = False) -> YamlDocument:
+def load_yaml(
+    path: Path, *, what: str | None = None, text: str | None = None, allow_empty: bool = False
+) -> YamlDocument:
     """Parse one YAML document from ``path`` (or ``text``) keeping positions.
 
     Raises :class:`CampaignError` (each problem with ``file:line:column`` where there is one) for
     unreadable files, YAML syntax errors and duplicate keys. With ``allow_empty`` a file without
     any content (nothing, blanks or only comments) gives a document whose ``data`` is None.
+    ``what`` names the file in messages, already translated (``_("campaign file")``); default "file".
     """
     shown = str(path)
+    what = what or _("file")
     if text is None:
         text = read_text(path, what=what)
-    empty = f"the {what} is empty. Fix: see the README for an example."
+    empty = _("the {what} is empty. Fix: see the README for an example.").format(what=what)
     if not text.strip():
         if allow_empty:
             return YamlDocument(shown, None)
@@ -169,7 +185,9 @@ def load_yaml(path: Path, *, what: str = "file", text: str | None = None, allow_
     except RecursionError:
         raise _fail(shown, _too_deep(what), 1, 1) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises only the errors above on text
-        raise _fail(shown, f"not valid YAML ({exc}). Fix: check quotes, colons and indentation.") from None
+        raise _fail(
+            shown, _("not valid YAML ({reason}). Fix: check quotes, colons and indentation.").format(reason=exc)
+        ) from None
     # a document with no content at all ('---' and comments) counts as empty too
     nodes = [n for n in nodes if n is not None and not _blank(n)]
     if not nodes:
@@ -180,7 +198,9 @@ def load_yaml(path: Path, *, what: str = "file", text: str | None = None, allow_
         line, column = _pos(nodes[1])
         raise _fail(
             shown,
-            f"the {what} holds several YAML documents (separated by '---'). Fix: keep one document per file.",
+            _("the {what} holds several YAML documents (separated by '---'). Fix: keep one document per file.").format(
+                what=what
+            ),
             line,
             column,
         )
@@ -210,10 +230,10 @@ def _blank(node: yaml.Node) -> bool:
 
 
 def _too_deep(what: str) -> str:
-    return (
-        f"the {what} is nested more than {MAX_DEPTH} levels deep. "
-        "Fix: check for unclosed brackets '[' or '{' and for indentation that keeps growing."
-    )
+    return _(
+        "the {what} is nested more than {depth} levels deep. "
+        "Fix: check for unclosed brackets '[' or '{{' and for indentation that keeps growing."
+    ).format(what=what, depth=MAX_DEPTH)
 
 
 def _reader_error(shown: str, text: str, exc: yaml.reader.ReaderError) -> CampaignError:
@@ -223,8 +243,10 @@ def _reader_error(shown: str, text: str, exc: yaml.reader.ReaderError) -> Campai
     character = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
     return _fail(
         shown,
-        f"the invisible or control character U+{character:04X} is not allowed in YAML. "
-        "Fix: delete it (retype the text around it, or paste it through a plain-text editor).",
+        _(
+            "the invisible or control character {code} is not allowed in YAML. "
+            "Fix: delete it (retype the text around it, or paste it through a plain-text editor)."
+        ).format(code=f"U+{character:04X}"),
         line,
         column,
     )
@@ -245,20 +267,25 @@ def _syntax_error(shown: str, exc: yaml.MarkedYAMLError) -> CampaignError:
     line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     problem = exc.problem or "invalid YAML"
     if "\\t" in problem:
-        message = (
+        message = _(
             "a tab character; YAML indentation must use spaces. "
             "Fix: replace the tabs with spaces (most editors have 'convert indentation to spaces')."
         )
     elif "mapping values are not allowed" in problem:
-        message = (
+        message = _(
             "a ':' here starts a key where none is allowed. Fix: put quotes around text "
             "that contains ': ', or check the indentation of this line."
         )
     elif "expected <block end>" in problem or "did not find expected key" in problem:
-        message = f"the indentation does not line up ({problem}). Fix: align this line with its siblings."
+        message = _("the indentation does not line up ({problem}). Fix: align this line with its siblings.").format(
+            problem=problem
+        )
     else:
+        # PyYAML's own words for the problem stay English
         context = f" {exc.context}" if exc.context else ""
-        message = f"invalid YAML: {problem}{context}. Fix: check quotes, colons and indentation on this line."
+        message = _("invalid YAML: {problem}. Fix: check quotes, colons and indentation on this line.").format(
+            problem=f"{problem}{context}"
+        )
     return _fail(shown, message, line, column)
 
 
@@ -295,18 +322,20 @@ class _Builder:
             if self.repeats > MAX_ALIAS_EXPANSION:
                 self.problem(
                     node,
-                    f"'*alias' references here expand to more than {MAX_ALIAS_EXPANSION} values. "
-                    "Fix: write the values out, or use fewer nested aliases.",
+                    _(
+                        "'*alias' references here expand to more than {count} values. "
+                        "Fix: write the values out, or use fewer nested aliases."
+                    ).format(count=MAX_ALIAS_EXPANSION),
                 )
                 raise _Abort
         self.seen.add(id(node))
         if node.tag not in _PLAIN_TAGS:
-            self.problem(node, f"YAML tag '{_short_tag(node.tag)}' is not supported here. Fix: remove the tag.")
+            self.problem(node, _unsupported_tag(node.tag))
             return None
         if id(node) in self.active:
             self.problem(
                 node,
-                "the value anchored here ('&name') contains an alias to itself ('*name'). Fix: remove that alias.",
+                _("the value anchored here ('&name') contains an alias to itself ('*name'). Fix: remove that alias."),
             )
             return None
         self.active.add(id(node))
@@ -326,7 +355,9 @@ class _Builder:
         except ValueError:
             self.problem(
                 node,
-                f"'{node.value}' does not match its tag '{_short_tag(node.tag)}'. Fix: remove the tag.",
+                _("'{value}' does not match its tag '{tag}'. Fix: remove the tag.").format(
+                    value=node.value, tag=_short_tag(node.tag)
+                ),
             )
             return None
 
@@ -341,11 +372,11 @@ class _Builder:
                     if not isinstance(source, yaml.MappingNode) or source.tag not in _PLAIN_TAGS:
                         self.problem(
                             source,
-                            "'<<' merges mappings only. Fix: write '<<: *name' where '&name' marks a mapping.",
+                            _("'<<' merges mappings only. Fix: write '<<: *name' where '&name' marks a mapping."),
                         )
                         continue
                     if id(source) in self.active:
-                        self.problem(source, "this '<<' merges a mapping into itself. Fix: remove it.")
+                        self.problem(source, _("this '<<' merges a mapping into itself. Fix: remove it."))
                         continue
                     self.active.add(id(source))
                     try:
@@ -360,19 +391,19 @@ class _Builder:
         for key_node, value_node in own:
             line, column = _pos(key_node)
             if not isinstance(key_node, yaml.ScalarNode):
-                self.problem(key_node, "a key must be plain text, not a list or mapping. Fix: write 'name: value'.")
+                self.problem(key_node, _("a key must be plain text, not a list or mapping. Fix: write 'name: value'."))
                 continue
             if key_node.tag not in _PLAIN_TAGS:
-                self.problem(
-                    key_node, f"YAML tag '{_short_tag(key_node.tag)}' is not supported here. Fix: remove the tag."
-                )
+                self.problem(key_node, _unsupported_tag(key_node.tag))
                 continue
             key = str(key_node.value)
             if key in first_seen:
                 self.problem(
                     key_node,
-                    f"duplicate key '{key}' (first written on line {first_seen[key]}); YAML would "
-                    "silently keep only the last one. Fix: remove or rename one of them.",
+                    _(
+                        "duplicate key '{key}' (first written on line {line}); YAML would "
+                        "silently keep only the last one. Fix: remove or rename one of them."
+                    ).format(key=key, line=first_seen[key]),
                 )
                 continue
             first_seen[key] = line
@@ -381,6 +412,10 @@ class _Builder:
         for key, value in merged.items():
             result.setdefault(key, value)
         return result
+
+
+def _unsupported_tag(tag: str) -> str:
+    return _("YAML tag '{tag}' is not supported here. Fix: remove the tag.").format(tag=_short_tag(tag))
 
 
 def _short_tag(tag: str) -> str:
@@ -419,8 +454,13 @@ _INT = re.compile(r"^[-+]?[0-9]+$")
 
 def suggest(word: str, choices: Iterable[str]) -> str:
     """' Did you mean 'x'?' when a close match exists, else ''."""
+    match = _closest(word, choices)
+    return " " + _("Did you mean '{name}'?").format(name=match) if match else ""
+
+
+def _closest(word: str, choices: Iterable[str]) -> str | None:
     matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" Did you mean '{matches[0]}'?" if matches else ""
+    return matches[0] if matches else None
 
 
 def pydantic_problems(
@@ -440,25 +480,29 @@ def pydantic_problems(
         if kind == "extra_forbidden" and loc:
             name = str(loc[-1])
             allowed = fields_at(loc[len(prefix) : -1]) if fields_at else []
-            hint = suggest(name, allowed)
-            if hint:
-                suggested.add((*loc[:-1], difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)[0]))
-                fix = " Fix: correct the spelling."
+            match = _closest(name, allowed)
+            if match:
+                suggested.add((*loc[:-1], match))
+                text = _("unknown key '{name}'. Did you mean '{match}'? Fix: correct the spelling.")
             elif allowed:
-                fix = f" Allowed here: {', '.join(allowed)}. Fix: remove it or use one of those."
+                text = _("unknown key '{name}'. Allowed here: {allowed}. Fix: remove it or use one of those.")
             else:
-                fix = " Fix: remove it."
-            problems.append(doc.problem(loc, f"unknown key '{name}'.{hint}{fix}", key=True))
+                text = _("unknown key '{name}'. Fix: remove it.")
+            message = text.format(name=name, match=match, allowed=", ".join(allowed))
+            problems.append(doc.problem(loc, message, key=True))
         elif kind == "missing" and loc:
             name = str(loc[-1])
-            missing.append((loc, doc.problem(loc[:-1], f"missing required key '{name}'. Fix: add '{name}: …' here.")))
+            message = _("missing required key '{name}'. Fix: add '{name}: …' here.").format(name=name)
+            missing.append((loc, doc.problem(loc[:-1], message)))
         else:
             message = str(err["msg"])
             for noise in ("Value error, ", "Assertion failed, "):
                 message = message.removeprefix(noise)
             name = str(loc[-1]) if loc and isinstance(loc[-1], str) else ""
-            where = f"'{name}': " if name else ""
-            problems.append(doc.problem(loc, f"{where}{_friendly(kind, message, err.get('input'), err.get('ctx'))}"))
+            friendly = _friendly(kind, message, err.get("input"), err.get("ctx"))
+            if name:
+                friendly = _("'{key}': {problem}").format(key=name, problem=friendly)
+            problems.append(doc.problem(loc, friendly))
     # A misspelt key is reported once, as "unknown key … did you mean", not also as missing.
     problems.extend(problem for loc, problem in missing if loc not in suggested)
     problems.sort(key=lambda p: (p.line, p.column))
@@ -509,46 +553,93 @@ def _child(value: Any, part: Any) -> Any:
 
 
 def _friendly(kind: str, message: str, given: Any, ctx: dict[str, Any] | None = None) -> str:
+    """pydantic's error of type ``kind`` in plain words, with a fix; ``message`` is pydantic's own text
+    (or, for our validators' ``ValueError``, our already translated message)."""
     if kind in {"string_type", "str_type"}:
-        return f"expected text, got {_describe(given)}. Fix: write text here, in quotes if it looks like a number."
-    if kind in {"list_type"}:
-        return f"expected a list, got {_describe(given)}. Fix: write it as [a, b] or as '- ' lines."
-    if kind in {"dict_type", "model_type", "model_attributes_type"}:
-        return f"expected a mapping of keys, got {_describe(given)}. Fix: write 'key: value' lines here."
-    if kind in {"int_type", "int_parsing", "int_from_float"}:
-        return f"expected a whole number, got {_describe(given)}. Fix: write a number like 5."
-    if kind in {"float_type", "float_parsing"}:
-        return f"expected a number, got {_describe(given)}. Fix: write a number like 5 or 2.5."
-    if kind in {"bool_type", "bool_parsing"}:
-        return f"expected true or false, got {_describe(given)}. Fix: write true or false."
-    if kind == "string_too_short":
-        return "must not be empty. Fix: write something here."
-    if kind == "too_short":
-        return "must list at least one item. Fix: add one."
-    if kind == "string_pattern_mismatch":
-        return (
-            f"{_describe(given)} may hold only letters, digits, '-', '_' and '.', starting with a letter or "
-            "digit. Fix: use a name like spring-launch."
+        return _("expected text, got {given}. Fix: write text here, in quotes if it looks like a number.").format(
+            given=_describe(given)
         )
+    if kind in {"list_type"}:
+        return _("expected a list, got {given}. Fix: write it as [a, b] or as '- ' lines.").format(
+            given=_describe(given)
+        )
+    if kind in {"dict_type", "model_type", "model_attributes_type"}:
+        return _("expected a mapping of keys, got {given}. Fix: write 'key: value' lines here.").format(
+            given=_describe(given)
+        )
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return _("expected a whole number, got {given}. Fix: write a number like 5.").format(given=_describe(given))
+    if kind in {"float_type", "float_parsing"}:
+        return _("expected a number, got {given}. Fix: write a number like 5 or 2.5.").format(given=_describe(given))
+    if kind in {"bool_type", "bool_parsing"}:
+        return _("expected true or false, got {given}. Fix: write true or false.").format(given=_describe(given))
+    if kind == "string_too_short":
+        return _("must not be empty. Fix: write something here.")
+    if kind == "too_short":
+        return _("must list at least one item. Fix: add one.")
+    if kind == "string_pattern_mismatch":
+        return _(
+            "{given} may hold only letters, digits, '-', '_' and '.', starting with a letter or "
+            "digit. Fix: use a name like spring-launch."
+        ).format(given=_describe(given))
     if kind == "literal_error" and ctx and "expected" in ctx:
-        return f"expected {ctx['expected']}, got {_describe(given)}. Fix: use one of those."
+        return _("expected {choices}, got {given}. Fix: use one of those.").format(
+            choices=_choices(str(ctx["expected"])), given=_describe(given)
+        )
+    if kind == "string_too_long" and ctx and isinstance(ctx.get("max_length"), int):
+        most = ctx["max_length"]
+        return ngettext(
+            "string should have at most {count} character. Fix: correct this value.",
+            "string should have at most {count} characters. Fix: correct this value.",
+            most,
+        ).format(count=most)
+    english, translated = _BOUNDS.get(kind, ("", ""))
+    if english and message.startswith(english):
+        # pydantic's "Input should be greater than 0" in the active language (the same words in English)
+        return _(translated).format(limit=message.removeprefix(english))
     # lower-case the first letter, unless it starts an acronym ("URL scheme…")
     first = message[:1] if message[1:2].isupper() else message[:1].lower()
     sentence = first + message[1:] + ("" if message.endswith(".") else ".")
-    if "Fix:" not in sentence:
-        sentence += " Fix: correct this value."
-    return sentence
+    if "Fix:" in sentence or _("Fix:") in sentence:
+        return sentence
+    return _("{problem} Fix: correct this value.").format(problem=sentence)
+
+
+# pydantic's number bounds (``Field(gt=0, le=3600)``), word for word as pydantic writes them.
+_BOUNDS = {
+    "greater_than": (
+        "Input should be greater than ",
+        N_("input should be greater than {limit}. Fix: correct this value."),
+    ),
+    "greater_than_equal": (
+        "Input should be greater than or equal to ",
+        N_("input should be greater than or equal to {limit}. Fix: correct this value."),
+    ),
+    "less_than": ("Input should be less than ", N_("input should be less than {limit}. Fix: correct this value.")),
+    "less_than_equal": (
+        "Input should be less than or equal to ",
+        N_("input should be less than or equal to {limit}. Fix: correct this value."),
+    ),
+}
+
+
+def _choices(expected: str) -> str:
+    """pydantic's "'skip', 'post' or 'hold'" with the active language's "or"."""
+    items, sep, last = expected.rpartition(" or ")
+    if not sep:
+        return expected
+    return _("{items} or {last}").format(items=items, last=last)
 
 
 def _describe(value: Any) -> str:
     if value is None:
-        return "nothing"
+        return _("nothing")
     if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
+        return _("the boolean {value}").format(value=str(value).lower())
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return _("the number {value}").format(value=value)
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(value, list):
-        return "a list"
-    return f"'{value}'"
+        return _("a list")
+    return _("'{value}'").format(value=value)

@@ -12,17 +12,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
+from socialpost import i18n
+from socialpost.i18n import N_, _, ngettext
+
+# What each rule is about (shown translated: ``_(RULES[rule])``); the rule ids stay English.
 RULES: dict[str, str] = {
-    "no-conversation": "no question or invitation to reply",
-    "too-many-hashtags": "more hashtags than work well on the network",
-    "link-only": "the post is only a link",
-    "all-caps": "written in capital letters",
-    "missing-alt": "an image or video without a description",
-    "same-text-everywhere": "the same text on every network",
-    "link-without-utm": "a link that cannot carry the campaign's UTM tags",
-    "night-time": "scheduled at night in the campaign's time zone",
-    "french-typography": "a space before ! ? ; : that French or English typography does not want",
-    "unused-variant": "a variant for a network or account the post does not go to",
+    "no-conversation": N_("no question or invitation to reply"),
+    "too-many-hashtags": N_("more hashtags than work well on the network"),
+    "link-only": N_("the post is only a link"),
+    "all-caps": N_("written in capital letters"),
+    "missing-alt": N_("an image or video without a description"),
+    "same-text-everywhere": N_("the same text on every network"),
+    "link-without-utm": N_("a link that cannot carry the campaign's UTM tags"),
+    "night-time": N_("scheduled at night in the campaign's time zone"),
+    "french-typography": N_("a space before ! ? ; : that French or English typography does not want"),
+    "unused-variant": N_("a variant for a network or account the post does not go to"),
 }
 
 # How many hashtags still read well, per network (more looks like spam and is shown less).
@@ -72,21 +76,24 @@ def advise_text(
     thread: Sequence[str] = (),
 ) -> tuple[Advice, ...]:
     """Advice about one post's text as it goes to one network (cached: campaigns repeat texts)."""
-    return _advise_text(text, network, language, uses_utm, tuple(thread))
+    return _advise_text(text, network, language, uses_utm, tuple(thread), i18n.locale_name())
 
 
 @lru_cache(maxsize=4096)
 def _advise_text(
-    text: str, network: str, language: str | None, uses_utm: bool, thread: tuple[str, ...]
+    text: str, network: str, language: str | None, uses_utm: bool, thread: tuple[str, ...], _shown_in: str
 ) -> tuple[Advice, ...]:
+    # ``_shown_in``: the language the messages are written in is part of the cache key
     found: list[Advice] = []
     whole = "\n".join([text, *thread])
     if "?" not in whole and not _INVITATIONS.search(whole):
         found.append(
             Advice(
                 "no-conversation",
-                "the post asks nothing of its readers. A conversation, not a broadcast: end with a "
-                'question or an invitation to reply ("What do you think?", "Dites-nous…").',
+                _(
+                    "the post asks nothing of its readers. A conversation, not a broadcast: end with a "
+                    'question or an invitation to reply ("What do you think?", "Dites-nous…").'
+                ),
             )
         )
     tags = _HASHTAG.findall(text)
@@ -95,16 +102,23 @@ def _advise_text(
         found.append(
             Advice(
                 "too-many-hashtags",
-                f"{len(tags)} hashtags on {network}, where more than {limit} reads as spam and reaches "
-                "fewer people. Keep the one or two that matter most.",
+                ngettext(
+                    "{count} hashtag on {network}, where more than {limit} reads as spam and reaches "
+                    "fewer people. Keep the one or two that matter most.",
+                    "{count} hashtags on {network}, where more than {limit} reads as spam and reaches "
+                    "fewer people. Keep the one or two that matter most.",
+                    len(tags),
+                ).format(count=len(tags), network=network, limit=limit),
             )
         )
     if _LINK.sub("", text).strip() == "" and _LINK.search(text):
         found.append(
             Advice(
                 "link-only",
-                "the post is only a link. Say in a sentence why it is worth a click; posts with "
-                "words get more replies and the link preview alone is often hidden.",
+                _(
+                    "the post is only a link. Say in a sentence why it is worth a click; posts with "
+                    "words get more replies and the link preview alone is often hidden."
+                ),
             )
         )
     letters = sum(map(str.isalpha, text)) if text != text.lower() else 0  # no capital at all: skip
@@ -112,8 +126,10 @@ def _advise_text(
         found.append(
             Advice(
                 "all-caps",
-                "the post is written in capitals, which reads as shouting and is harder to read "
-                "(also for screen readers). Use capitals for one word at most.",
+                _(
+                    "the post is written in capitals, which reads as shouting and is harder to read "
+                    "(also for screen readers). Use capitals for one word at most."
+                ),
             )
         )
     if uses_utm:
@@ -122,8 +138,10 @@ def _advise_text(
             found.append(
                 Advice(
                     "link-without-utm",
-                    f"'{bare[0]}' has no https://, so it cannot carry the campaign's UTM tags and its "
-                    f"clicks will not be counted. Write https://{bare[0]}.",
+                    _(
+                        "'{link}' has no https://, so it cannot carry the campaign's UTM tags and its "
+                        "clicks will not be counted. Write https://{link}."
+                    ).format(link=bare[0]),
                 )
             )
     found.extend(_typography(whole, language))
@@ -140,16 +158,20 @@ def _typography(text: str, language: str | None) -> list[Advice]:
         return [
             Advice(
                 "french-typography",
-                f"a plain space before '{mark}' can break the line just before the '{mark}'. In French, "
-                f"put a narrow no-break space (U+202F, '{_NARROW_NBSP}{mark}') or a no-break space "
-                "(U+00A0) before ! ? ; : instead.",
+                _(
+                    "a plain space before '{mark}' can break the line just before the '{mark}'. In French, "
+                    "put a narrow no-break space (U+202F, '{spaced}') or a no-break space "
+                    "(U+00A0) before ! ? ; : instead."
+                ).format(mark=mark, spaced=f"{_NARROW_NBSP}{mark}"),
             )
         ]
     return [
         Advice(
             "french-typography",
-            f"a space before '{mark}': English puts no space before ! ? ; : (French does, with a "
-            "no-break space). Remove it, or set the campaign's language to fr.",
+            _(
+                "a space before '{mark}': English puts no space before ! ? ; : (French does, with a "
+                "no-break space). Remove it, or set the campaign's language to fr."
+            ).format(mark=mark),
         )
     ]
 
@@ -162,8 +184,10 @@ def advise_media(media: Iterable[tuple[str, str]]) -> list[Advice]:
     return [
         Advice(
             "missing-alt",
-            f"{missing[0]} has no description (alt text). People using screen readers, and search, "
-            "rely on it: describe what the picture shows in a sentence.",
+            _(
+                "{file} has no description (alt text). People using screen readers, and search, "
+                "rely on it: describe what the picture shows in a sentence."
+            ).format(file=missing[0]),
         )
     ]
 
@@ -174,9 +198,11 @@ def advise_time(local_time: datetime) -> list[Advice]:
         return [
             Advice(
                 "night-time",
-                f"scheduled at {local_time:%H:%M} in the campaign's time zone, when most of your "
-                "audience sleeps. Daytime posts get more replies; move it, or silence this rule if "
-                "your audience is elsewhere.",
+                _(
+                    "scheduled at {time} in the campaign's time zone, when most of your "
+                    "audience sleeps. Daytime posts get more replies; move it, or silence this rule if "
+                    "your audience is elsewhere."
+                ).format(time=_clock(local_time)),
             )
         ]
     return []
@@ -190,7 +216,18 @@ def advise_same_text(texts_by_network: dict[str, str]) -> list[Advice]:
     return [
         Advice(
             "same-text-everywhere",
-            f"the same text goes to {', '.join(networks)}. Each network has its own tone and length; "
-            "a short 'variants:' entry per network usually does better.",
+            _(
+                "the same text goes to {networks}. Each network has its own tone and length; "
+                "a short 'variants:' entry per network usually does better."
+            ).format(networks=", ".join(networks)),
         )
     ]
+
+
+def _clock(value: datetime) -> str:
+    """``22:30`` in English, ``22 h 30`` in French."""
+    if i18n.locale_name() == "en":
+        return f"{value:%H:%M}"
+    from babel.dates import format_time
+
+    return str(format_time(value, "short", locale=i18n.locale_name()))

@@ -9,10 +9,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from socialpost import i18n
 from socialpost.campaign import advice
 from socialpost.campaign.expand import PlannedPost
 from socialpost.campaign.load import LoadedCampaign
 from socialpost.errors import Problem
+from socialpost.i18n import N_, _, formats, ngettext
 from socialpost.text.rules import LengthRule, rule_for
 
 MB = 1_000_000
@@ -98,8 +100,10 @@ def check(
                 ("past", row.index),
                 loaded.document.problem(
                     ("posts", row.index, "at"),
-                    f"post '{row.post_id}' is due {row.local_time:%Y-%m-%d %H:%M} ({row.local_time:%Z}), which is in "
-                    "the past. Fix: move it to a future time, or pass --allow-past to let the late policy decide.",
+                    _(
+                        "post '{post}' is due {time} ({zone}), which is in the past. Fix: move it to a future "
+                        "time, or pass --allow-past to let the late policy decide."
+                    ).format(post=row.post_id, time=formats.datetime_text(row.local_time), zone=f"{row.local_time:%Z}"),
                 ),
             )
     found.measures = list(measures.values())
@@ -129,16 +133,30 @@ def _lengths(
             longest = max(longest, measured[0].value)
         for measure in measured:
             if measure.over:
-                label = "this part" if len(row.parts) > 1 else f"post '{row.post_id}'"
+                if len(row.parts) > 1:
+                    text = _(
+                        "this part is {value} {unit} on {network}, over the limit of {limit} by {over}. "
+                        "Fix: shorten it, or give {network} its own text under variants:."
+                    )
+                else:
+                    text = _(
+                        "post '{post}' is {value} {unit} on {network}, over the limit of {limit} by {over}. "
+                        "Fix: shorten it, or give {network} its own text under variants:."
+                    )
                 _once(
                     found.errors,
                     seen,
                     ("length", loc, rule.network, measure.what),
                     loaded.document.problem(
                         loc,
-                        f"{label} is {measure.value:,} {measure.what} on {rule.network}, over the limit of "
-                        f"{measure.limit:,} by {measure.over:,}. Fix: shorten it, or give {rule.network} its own "
-                        f"text under variants:.",
+                        text.format(
+                            post=row.post_id,
+                            value=formats.integer(measure.value),
+                            unit=_(measure.what),
+                            network=rule.network,
+                            limit=formats.integer(measure.limit),
+                            over=formats.integer(measure.over),
+                        ),
                     ),
                 )
         if not rule.checks:
@@ -163,8 +181,13 @@ def _media(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[
             ("media-count", locs[0], network),
             loaded.document.problem(
                 locs[0][:-1],
-                f"{len(media)} media files, but {network} takes at most {limits.count} per post. "
-                f"Fix: keep {limits.count}, or give {network} its own media under variants:.",
+                ngettext(
+                    "{count} media file, but {network} takes at most {most} per post. "
+                    "Fix: keep {most}, or give {network} its own media under variants:.",
+                    "{count} media files, but {network} takes at most {most} per post. "
+                    "Fix: keep {most}, or give {network} its own media under variants:.",
+                    len(media),
+                ).format(count=len(media), network=network, most=limits.count),
             ),
         )
     for item, loc in zip(media, locs, strict=False):
@@ -191,8 +214,10 @@ def _video(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[
                 ("video-where", row.index, row.account),
                 loaded.document.problem(
                     loc,
-                    f"a video goes only to YouTube accounts, and this post goes to {row.account}. "
-                    "Fix: give the video its own post for youtube:… accounts, and announce it in another post.",
+                    _(
+                        "a video goes only to YouTube accounts, and this post goes to {account}. "
+                        "Fix: give the video its own post for youtube:… accounts, and announce it in another post."
+                    ).format(account=row.account),
                 ),
             )
         return
@@ -203,8 +228,10 @@ def _video(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[
             ("video-missing", row.index),
             loaded.document.problem(
                 ("posts", row.index),
-                f"post '{row.post_id}' goes to {row.account} but has no video. "
-                "Fix: add video: {file: …, title: …} (its text becomes the description).",
+                _(
+                    "post '{post}' goes to {account} but has no video. "
+                    "Fix: add video: {{file: …, title: …}} (its text becomes the description)."
+                ).format(post=row.post_id, account=row.account),
             ),
         )
         return
@@ -226,29 +253,52 @@ def _video(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[
 def _media_problem(path: Path, network: str, limits: MediaLimits) -> str | None:
     kind = IMAGE_TYPES.get(path.suffix.lower()) or VIDEO_TYPES.get(path.suffix.lower())
     if kind is None:
-        return (
-            f"'{path.name}' is not an image or video socialpost can post (use .jpg, .png, .gif, .webp, "
+        return _(
+            "'{name}' is not an image or video socialpost can post (use .jpg, .png, .gif, .webp, "
             ".mp4 or .mov). Fix: convert it."
-        )
+        ).format(name=path.name)
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
             head = handle.read(12)
     except FileNotFoundError:
-        return f"media file not found: {path}. Fix: check the path (relative to the campaign file)."
+        return _("media file not found: {path}. Fix: check the path (relative to the campaign file).").format(path=path)
     except OSError as exc:
-        return f"cannot read the media file {path} ({exc.strerror}). Fix: check its permissions."
+        return _("cannot read the media file {path} ({reason}). Fix: check its permissions.").format(
+            path=path, reason=exc.strerror
+        )
     magic = _MAGIC.get(kind)
     is_video = head[4:8] in (b"ftyp", b"moov") or head[:4] == b"\x1aE\xdf\xa3"  # MP4/MOV, or WebM
     if (magic and not head.startswith(magic)) or (kind == "video" and not is_video):
-        return f"'{path.name}' does not contain what its name says ({kind}). Fix: re-export it from your editor."
+        return _("'{name}' does not contain what its name says ({kind}). Fix: re-export it from your editor.").format(
+            name=path.name, kind=_(KIND_NAMES[kind])
+        )
     limit = {"image": limits.image_bytes, "gif": limits.gif_bytes, "video": limits.video_bytes}[kind]
     if size > limit:
-        return (
-            f"'{path.name}' is {size / MB:.1f} MB, over {network}'s limit of {limit / MB:g} MB for a "
-            f"{kind}. Fix: make it smaller, or give {network} other media under variants:."
+        return _(
+            "'{name}' is {size} MB, over {network}'s limit of {limit} MB for a "
+            "{kind}. Fix: make it smaller, or give {network} other media under variants:."
+        ).format(
+            name=path.name,
+            size=_megabytes(size / MB, ".1f"),
+            network=network,
+            limit=_megabytes(limit / MB, "g"),
+            kind=_(KIND_NAMES[kind]),
         )
     return None
+
+
+# The kinds of media file, as a message names them.
+KIND_NAMES = {"image": N_("image"), "gif": N_("gif"), "video": N_("video")}
+
+
+def _megabytes(value: float, spec: str) -> str:
+    """A size in MB as English has always written it (``12.5``, ``512``); other languages put
+    their own decimal sign."""
+    text = format(value, spec)
+    if i18n.locale_name() == "en":
+        return text
+    return text.replace(".", formats.decimal(0.5)[1:2])
 
 
 def _advice(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[Any]) -> None:
@@ -309,8 +359,10 @@ def _per_post(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, 
                         ("variant", post_id, key),
                         loaded.document.problem(
                             ("posts", first.index, "variants", key),
-                            f"the variant '{key}' is not used: this post goes to {accounts}. "
-                            "Fix: correct the network name, or add the account to the post.",
+                            _(
+                                "the variant '{key}' is not used: this post goes to {accounts}. "
+                                "Fix: correct the network name, or add the account to the post."
+                            ).format(key=key, accounts=accounts),
                             key=True,
                             rule="unused-variant",
                         ),

@@ -15,6 +15,7 @@ from socialpost.campaign import recurrence
 from socialpost.campaign.load import LoadedCampaign
 from socialpost.campaign.models import Defaults, Every, Media, Post, Variant, Video
 from socialpost.errors import CampaignError, Problem
+from socialpost.i18n import _, formats
 from socialpost.text import utm
 from socialpost.timeutil import iso_utc, to_utc, utcnow, zone
 
@@ -95,7 +96,9 @@ def occurrences(every: Every, *, tz: ZoneInfo, now: datetime, horizon: timedelta
     result = list(itertools.islice(walls, MAX_OCCURRENCES + 1))
     if len(result) > MAX_OCCURRENCES:
         raise ValueError(
-            f"this rule makes more than {MAX_OCCURRENCES:,} posts. Fix: set an earlier 'until', or post less often"
+            _("this rule makes more than {count} posts. Fix: set an earlier 'until', or post less often").format(
+                count=formats.integer(MAX_OCCURRENCES)
+            )
         )
     return result
 

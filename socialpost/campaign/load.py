@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from socialpost.campaign.models import Campaign, fields_at
 from socialpost.errors import CampaignError, Problem
+from socialpost.i18n import _
 from socialpost.yamlfile import YamlDocument, load_yaml, pydantic_problems
 
 
@@ -29,14 +30,16 @@ class LoadedCampaign:
 
 def load_campaign(path: Path, *, text: str | None = None) -> LoadedCampaign:
     """Load and validate one campaign file; raise CampaignError listing every problem."""
-    document = load_yaml(path, what="campaign file", text=text)
+    document = load_yaml(path, what=_("campaign file"), text=text)
     if not isinstance(document.data, dict):
         raise CampaignError(
             [
                 document.problem(
                     (),
-                    "a campaign file must be a mapping with campaign, timezone, accounts and posts. "
-                    "Fix: start from an example in the campaigns folder.",
+                    _(
+                        "a campaign file must be a mapping with campaign, timezone, accounts and posts. "
+                        "Fix: start from an example in the campaigns folder."
+                    ),
                 )
             ]
         )
@@ -71,7 +74,9 @@ def load_campaigns(paths: list[Path]) -> list[LoadedCampaign]:
             problems.append(
                 campaign.document.problem(
                     ("campaign",),
-                    f"campaign '{name}' is also defined in {names[name]}. Fix: give each campaign its own name.",
+                    _("campaign '{name}' is also defined in {file}. Fix: give each campaign its own name.").format(
+                        name=name, file=names[name]
+                    ),
                 )
             )
             continue
@@ -87,11 +92,13 @@ def _duplicate_ids(model: Campaign, document: YamlDocument) -> list[Problem]:
     first: dict[str, int] = {}
     for index, post in enumerate(model.posts):
         if post.id in first:
-            line, _ = document.position(("posts", first[post.id], "id"))
+            line, _column = document.position(("posts", first[post.id], "id"))
             problems.append(
                 document.problem(
                     ("posts", index, "id"),
-                    f"post id '{post.id}' is already used on line {line}. Fix: give every post its own id.",
+                    _("post id '{post}' is already used on line {line}. Fix: give every post its own id.").format(
+                        post=post.id, line=line
+                    ),
                 )
             )
         else:

@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from socialpost.i18n import _
 from socialpost.timeutil import coerce_duration, format_duration, parse_wall_time, zone
 
 ACCOUNT_REF = re.compile(r"^(?P<network>[a-z][a-z0-9_-]*):(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)$")
@@ -28,7 +29,7 @@ def _wall_time(value: object) -> datetime:
     if isinstance(value, datetime):
         return value
     if not isinstance(value, str):
-        raise ValueError("expected a date and time. Fix: write it like 2026-03-02 09:00")
+        raise ValueError(_("expected a date and time. Fix: write it like 2026-03-02 09:00"))
     return parse_wall_time(value)
 
 
@@ -55,8 +56,10 @@ Duration = Annotated[
 def _account_ref(value: object) -> str:
     if not isinstance(value, str) or not ACCOUNT_REF.match(value):
         raise ValueError(
-            f"'{value}' is not an account. Fix: write it as network:name in lower case, "
-            "like outbox:demo or mastodon:acme"
+            _(
+                "'{value}' is not an account. Fix: write it as network:name in lower case, "
+                "like outbox:demo or mastodon:acme"
+            ).format(value=value)
         )
     return value
 
@@ -97,7 +100,9 @@ WEEKDAY_NAMES = {
 def _weekday(value: object) -> str:
     key = str(value).strip().lower() if isinstance(value, str) else ""
     if key not in WEEKDAY_NAMES:
-        raise ValueError(f"'{value}' is not a day of the week. Fix: write mon, tue, wed, thu, fri, sat or sun")
+        raise ValueError(
+            _("'{value}' is not a day of the week. Fix: write mon, tue, wed, thu, fri, sat or sun").format(value=value)
+        )
     return WEEKDAY_NAMES[key]
 
 
@@ -107,14 +112,16 @@ def _clock_time(value: object) -> time:
     text = str(value).strip() if isinstance(value, str) else ""
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise ValueError(f"'{value}' is not a time of day. Fix: write it like 10:30 (24-hour clock), in quotes")
+        raise ValueError(
+            _("'{value}' is not a time of day. Fix: write it like 10:30 (24-hour clock), in quotes").format(value=value)
+        )
     return time(int(match[1]), int(match[2]))
 
 
 def _clock_times(value: object) -> list[time]:
     items = value if isinstance(value, list) else [value]
     if not items:
-        raise ValueError('at least one time is needed. Fix: write at: "10:30" or at: ["10:30", "15:00"]')
+        raise ValueError(_('at least one time is needed. Fix: write at: "10:30" or at: ["10:30", "15:00"]'))
     return [_clock_time(item) for item in items]
 
 
@@ -125,7 +132,7 @@ def _date(value: object) -> date:
     try:
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        raise ValueError(f"'{value}' is not a date. Fix: write it like 2026-03-02") from None
+        raise ValueError(_("'{value}' is not a date. Fix: write it like 2026-03-02").format(value=value)) from None
 
 
 Weekday = Annotated[str, BeforeValidator(_weekday), WithJsonSchema({"type": "string", "enum": sorted(WEEKDAY_NAMES)})]
@@ -186,7 +193,7 @@ class Variant(_Strict):
     @model_validator(mode="after")
     def _one_text(self) -> Variant:
         if self.text is not None and self.thread is not None:
-            raise ValueError("a variant has either text or thread, not both. Fix: keep one of them")
+            raise ValueError(_("a variant has either text or thread, not both. Fix: keep one of them"))
         return self
 
 
@@ -205,21 +212,23 @@ class Every(_Strict):
         kinds = [k for k in ("days", "interval", "cron") if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError(
-                "'every' needs exactly one of days, interval or cron. Fix: e.g. every: {days: [mon, fri], "
-                'at: "10:30", from: 2026-03-02}'
+                _(
+                    "'every' needs exactly one of days, interval or cron. Fix: e.g. every: {{days: [mon, fri], "
+                    'at: "10:30", from: 2026-03-02}}'
+                ).format()
             )
         if self.cron is not None:
             if self.at is not None:
-                raise ValueError("'at' does not go with 'cron' (the cron expression holds the time). Fix: remove at")
+                raise ValueError(_("'at' does not go with 'cron' (the cron expression holds the time). Fix: remove at"))
             from socialpost.campaign.recurrence import cron_trigger
 
             cron_trigger(self.cron)
         elif self.at is None:
-            raise ValueError("'every' needs 'at', the time(s) of day. Fix: add at: \"10:30\"")
+            raise ValueError(_("'every' needs 'at', the time(s) of day. Fix: add at: \"10:30\""))
         if self.interval is not None and (self.interval.total_seconds() % 86_400 or self.interval.total_seconds() <= 0):
-            raise ValueError("'interval' must be whole days or weeks. Fix: write it like 3d or 2w")
+            raise ValueError(_("'interval' must be whole days or weeks. Fix: write it like 3d or 2w"))
         if self.until is not None and self.until < self.from_:
-            raise ValueError("'until' is before 'from'. Fix: swap them")
+            raise ValueError(_("'until' is before 'from'. Fix: swap them"))
         return self
 
 
@@ -237,7 +246,11 @@ class Utm(_Strict):
         for value in (self.source, self.medium, self.campaign, self.term, self.content):
             for name in re.findall(r"\{([^}]*)\}", value or ""):
                 if name not in ("network", "campaign", "post"):
-                    raise ValueError(f"unknown placeholder {{{name}}}. Fix: use {{network}}, {{campaign}} or {{post}}")
+                    raise ValueError(
+                        _("unknown placeholder {{{name}}}. Fix: use {{network}}, {{campaign}} or {{post}}").format(
+                            name=name
+                        )
+                    )
         return self
 
 
@@ -278,17 +291,21 @@ class Post(_Strict):
     def _consistent(self) -> Post:
         if (self.at is None) == (self.every is None):
             raise ValueError(
-                "a post needs 'at' (one time) or 'every' (recurring), not both and not neither. "
-                "Fix: add at: 2026-03-02 09:00"
+                _(
+                    "a post needs 'at' (one time) or 'every' (recurring), not both and not neither. "
+                    "Fix: add at: 2026-03-02 09:00"
+                )
             )
         texts = [k for k in ("text", "thread", "texts") if getattr(self, k) is not None]
         if len(texts) != 1:
             raise ValueError(
-                'a post needs exactly one of text, thread or texts. Fix: write text: "…" '
-                "(thread: [...] for a thread, texts: [...] for a recurring post's rotation)"
+                _(
+                    'a post needs exactly one of text, thread or texts. Fix: write text: "…" '
+                    "(thread: [...] for a thread, texts: [...] for a recurring post's rotation)"
+                )
             )
         if self.texts is not None and self.every is None:
-            raise ValueError("'texts' (a rotation) is for recurring posts. Fix: use text, or add every:")
+            raise ValueError(_("'texts' (a rotation) is for recurring posts. Fix: use text, or add every:"))
         return self
 
 

@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from socialpost.i18n import _, ngettext
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_OCCURRENCES = 100_000  # a safety net against a rule that never ends
 
@@ -46,7 +48,7 @@ def cron(expression: str, start: date, until: date) -> Iterator[datetime]:
     now = datetime.combine(start, time(0), tzinfo=UTC)
     end = datetime.combine(until, time(23, 59, 59), tzinfo=UTC)
     previous: datetime | None = None
-    for _ in range(MAX_OCCURRENCES):
+    for _turn in range(MAX_OCCURRENCES):
         fire = trigger.get_next_fire_time(previous, now)
         if fire is None or fire > end:
             return
@@ -61,13 +63,20 @@ def cron_trigger(expression: str) -> Any:
     fields = expression.split()
     if len(fields) != 5:
         raise ValueError(
-            f"'{expression}' has {len(fields)} fields; a cron expression has 5: minute hour day-of-month "
-            "month day-of-week, like '30 10 * * mon-fri'"
+            ngettext(
+                "'{expression}' has {count} field; a cron expression has 5: minute hour day-of-month "
+                "month day-of-week, like '30 10 * * mon-fri'",
+                "'{expression}' has {count} fields; a cron expression has 5: minute hour day-of-month "
+                "month day-of-week, like '30 10 * * mon-fri'",
+                len(fields),
+            ).format(expression=expression, count=len(fields))
         )
     try:
         return CronTrigger.from_crontab(expression, timezone=UTC)
     except ValueError as exc:
-        raise ValueError(f"'{expression}' is not a valid cron expression: {exc}") from None
+        raise ValueError(
+            _("'{expression}' is not a valid cron expression: {reason}").format(expression=expression, reason=exc)
+        ) from None
 
 
 def occurrence_key(wall: datetime) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from socialpost.i18n import N_
 from socialpost.text import count
 
 
@@ -12,7 +13,7 @@ from socialpost.text import count
 class Measure:
     """One limit of one network: the measured value and the most allowed."""
 
-    what: str  # e.g. "weighted characters", "graphemes", "bytes"
+    what: str  # the unit, e.g. "weighted characters", "graphemes", "bytes" (marked: show it as ``_(what)``)
     value: int
     limit: int
 
@@ -41,12 +42,17 @@ def _chars(text: str) -> int:
     return count.graphemes(text)
 
 
+WEIGHTED = N_("weighted characters")
+GRAPHEMES = N_("graphemes")
+BYTES = N_("bytes (UTF-8)")
+CHARACTERS = N_("characters")
+
 RULES: dict[str, LengthRule] = {
-    "x": LengthRule("x", (("weighted characters", 280, count.x_weighted_length),)),
-    "bluesky": LengthRule("bluesky", (("graphemes", 300, count.graphemes), ("bytes (UTF-8)", 3000, count.utf8_bytes))),
-    "mastodon": LengthRule("mastodon", (("characters", 500, count.mastodon_length),)),
-    "linkedin": LengthRule("linkedin", (("characters", 3000, _chars),)),
-    "facebook": LengthRule("facebook", (("characters", 63_206, _chars),)),
+    "x": LengthRule("x", ((WEIGHTED, 280, count.x_weighted_length),)),
+    "bluesky": LengthRule("bluesky", ((GRAPHEMES, 300, count.graphemes), (BYTES, 3000, count.utf8_bytes))),
+    "mastodon": LengthRule("mastodon", ((CHARACTERS, 500, count.mastodon_length),)),
+    "linkedin": LengthRule("linkedin", ((CHARACTERS, 3000, _chars),)),
+    "facebook": LengthRule("facebook", ((CHARACTERS, 63_206, _chars),)),
 }
 
 
@@ -56,11 +62,11 @@ def rule_for(network: str, *, limit: int | None = None, url_length: int | None =
     if network == "mastodon" and (limit or url_length):
         length = url_length or 23
         return LengthRule(
-            "mastodon", (("characters", limit or 500, lambda t: count.mastodon_length(t, url_length=length)),)
+            "mastodon", ((CHARACTERS, limit or 500, lambda t: count.mastodon_length(t, url_length=length)),)
         )
     if rule is None:
         if limit:
-            return LengthRule(network, (("characters", limit, _chars),))
+            return LengthRule(network, ((CHARACTERS, limit, _chars),))
         return LengthRule(network)
     if limit and rule.checks:
         (what, _, fn), *rest = rule.checks
