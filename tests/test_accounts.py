@@ -111,3 +111,15 @@ def test_secrets_file_group_readable_is_detected(tmp_path: Path) -> None:
     secrets.save(path, "webhook:y", {"url": "https://e.com/y"})
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert set(secrets.load(path)) == {"webhook:x", "webhook:y"}
+
+
+def test_add_webhook_with_a_timeout_that_is_not_a_number_explains_and_writes_nothing(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    result = run(config, "accounts", "add", "webhook", "team", input=f"https://hooks.example/{TOKEN}\nten\n")
+    assert result.exit_code == 2, result.output + result.stderr
+    assert "'ten' is not a number of seconds." in result.stderr
+    assert "answer with a number such as 10" in result.stderr
+    assert "Traceback" not in result.stderr and TOKEN not in result.stderr
+    assert config.read_text(encoding="utf-8") == CONFIG
+    assert not (tmp_path / "secrets.yaml").exists()

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 
 from pydantic import Field, HttpUrl, field_validator
 
-from socialpost.errors import PermanentError, RateLimited, TransientError
+from socialpost.errors import ConfigError, PermanentError, RateLimited, TransientError
 from socialpost.i18n import N_, _
 from socialpost.networks.base import (
     AccountSettings,
@@ -178,8 +178,15 @@ class WebhookNetwork(Network):
             )
         )
         url = ui.ask_secret(_("Webhook URL (https://…)")).strip()
-        timeout = ui.ask(_("Seconds to wait for an answer"), default="10").strip()
-        return AccountSetup(settings={"timeout": float(timeout.replace(",", "."))}, secrets={"url": url})
+        answer = ui.ask(_("Seconds to wait for an answer"), default="10").strip()
+        try:
+            timeout = float(answer.replace(",", "."))
+        except ValueError:
+            raise ConfigError(
+                _("'{answer}' is not a number of seconds.").format(answer=answer),
+                hint=_("Fix: run socialpost accounts add again and answer with a number such as 10."),
+            ) from None
+        return AccountSetup(settings={"timeout": timeout}, secrets={"url": url})
 
     def reconcile(self, post: OutgoingPost) -> Published:
         """Safe to resend: the receiver dedupes on the idempotency key."""
