@@ -378,7 +378,7 @@ class Inbox:
         """UsageError (exit 2) when ``text`` cannot go to the item's network: empty or too long."""
         if not text.strip():
             raise UsageError(_("the reply is empty."), hint=_('Write it in quotes: socialpost reply ID "text"'))
-        rule = self.adapters.length_rule(item.account)
+        rule = self.adapters.get(item.account).reply_length_rule() or self.adapters.length_rule(item.account)
         for measure in rule.measure(text):
             if measure.over:
                 raise UsageError(

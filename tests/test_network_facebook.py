@@ -30,7 +30,7 @@ from socialpost.errors import (
     TransientError,
 )
 from socialpost.networks.base import Media, NotSent, OutgoingPost, Published
-from socialpost.networks.facebook import FacebookNetwork, FacebookSettings
+from socialpost.networks.facebook import FacebookNetwork, FacebookSettings, GraphNotFound
 from socialpost.networks.registry import Adapters
 from tests.conftest import FakeClock
 
@@ -249,7 +249,7 @@ ERRORS = [
             100, "Unsupported post request. Object with ID '1' does not exist", subcode=33, kind="GraphMethodException"
         ),
         {},
-        PermanentError,
+        GraphNotFound,  # a PermanentError the inbox recognises (a deleted post has no comments)
         ["cannot find the Page", "page_id"],
     ),
     (502, "<html><body>Bad Gateway</body></html>", {"content-type": "text/html"}, TransientError, ["failed (502)"]),
@@ -752,3 +752,253 @@ def test_accounts_add_facebook_without_pages(tmp_path: Path, graph: respx.MockRo
         input=f"1\n{APP_SECRET}\n{SHORT}\n",
     )
     assert result.exit_code == 1 and "manages no Page" in result.stderr
+
+
+# --- inbox: comments and answers -------------------------------------------------------------------
+
+POST_ID = f"{PAGE}_987654321"
+COMMENTS = f"/v24.0/{POST_ID}/comments"
+
+
+def comment(
+    cid: str, message: str, *, who: tuple[str, str] | None, parent: str | None = None, at: str = ""
+) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": cid,
+        "message": message,
+        "created_time": at or "2027-01-10T10:15:00+0000",
+        "permalink_url": f"https://www.facebook.com/{POST_ID}?comment_id={cid}",
+    }
+    if who is not None:
+        item["from"] = {"id": who[0], "name": who[1]}
+    if parent is not None:
+        item["parent"] = {"id": parent}
+    return item
+
+
+FAN = ("5550001", "Marie Tremblay")
+OTHER = ("5550002", "Jo Gagnon")
+PAGE_ITSELF = (PAGE, "Café Acme")
+FIRST_PAGE = {
+    "data": [
+        comment("987654321_111", "Vous ouvrez à quelle heure ?", who=FAN),
+        comment("987654321_112", "Dès 7 h !", who=PAGE_ITSELF, parent="987654321_111", at="2027-01-10T10:20:00+0000"),
+    ],
+    "paging": {
+        "cursors": {"before": "QVFIUb4", "after": "QVFIUaf"},
+        "next": f"https://graph.facebook.com/v24.0/{POST_ID}/comments?after=QVFIUaf",
+    },
+}
+SECOND_PAGE = {
+    "data": [
+        comment("987654321_113", "Et le dimanche ?", who=OTHER, parent="987654321_111", at="2027-01-10T10:30:00+0000"),
+        comment("987654321_114", "Super café", who=None, at="2027-01-10T10:25:00+0000"),  # profile not visible
+    ],
+    "paging": {"cursors": {"before": "QVFIUb5", "after": "QVFIUag"}},
+}
+
+
+def test_comments_are_read_page_after_page_with_threads_and_own_answers(
+    page: FacebookNetwork, graph: respx.MockRouter
+) -> None:
+    route = graph.get(COMMENTS).mock(
+        side_effect=[httpx.Response(200, json=FIRST_PAGE), httpx.Response(200, json=SECOND_PAGE)]
+    )
+    replies = page.fetch_replies([POST_ID])
+    first, second = (dict(call.request.url.params) for call in route.calls)
+    assert first == {
+        "filter": "stream",
+        "order": "reverse_chronological",
+        "limit": "100",
+        "fields": "id,from{id,name},message,created_time,parent{id},permalink_url",
+    }
+    assert second == {**first, "after": "QVFIUaf"}
+    assert route.calls[0].request.headers["authorization"] == f"Bearer {TOKEN}"
+    assert TOKEN not in str(route.calls[0].request.url)
+    by_id = {r.remote_id: r for r in replies}
+    assert list(by_id) == ["987654321_111", "987654321_112", "987654321_113", "987654321_114"]
+    question = by_id["987654321_111"]
+    assert (question.in_reply_to, question.post_remote_id, question.author, question.own) == (
+        POST_ID,
+        POST_ID,
+        "Marie Tremblay",
+        False,
+    )
+    assert question.created_at == datetime(2027, 1, 10, 10, 15, tzinfo=UTC)
+    assert question.url == f"https://www.facebook.com/{POST_ID}?comment_id=987654321_111"
+    assert by_id["987654321_112"].own and by_id["987654321_112"].in_reply_to == "987654321_111"
+    assert by_id["987654321_113"].in_reply_to == "987654321_111" and not by_id["987654321_113"].own
+    assert by_id["987654321_114"].author == "?"
+
+
+def test_the_inbox_stores_comments_once_and_the_pages_answer_marks_them(
+    settings: Settings, clock: FakeClock, store: Any, graph: respx.MockRouter
+) -> None:
+    from tests.support.inbox import real_inbox, sent_post, stored
+
+    settings.accounts = {"facebook": {"acme": {"page_id": PAGE, "page_access_token": TOKEN}}}
+    sent_post(store, "facebook:acme", POST_ID, when=clock() - timedelta(hours=3))
+    route = graph.get(COMMENTS).mock(
+        side_effect=[httpx.Response(200, json=FIRST_PAGE), httpx.Response(200, json=SECOND_PAGE)] * 2
+    )
+    box, adapters = real_inbox(store, settings, clock)
+    try:
+        first = box.fetch()
+        again = box.fetch()
+    finally:
+        adapters.close()
+    assert first.as_json()["accounts"] == [
+        {"account": "facebook:acme", "posts": 1, "new": 3, "answered": 1, "error": None}
+    ]
+    assert again.new == 0 and route.call_count == 4
+    rows = {row.remote_id: row for row in stored(store)}
+    assert set(rows) == {"987654321_111", "987654321_113", "987654321_114"}  # the Page's own is not an item
+    assert rows["987654321_111"].answered_by_remote_id == "987654321_112"
+    assert [item.remote_id for item in box.items(unanswered=True)] == ["987654321_113", "987654321_114"]
+
+
+def test_a_deleted_post_has_no_comments_and_the_others_are_read(page: FacebookNetwork, graph: respx.MockRouter) -> None:
+    graph.get(f"/v24.0/{PAGE}_1/comments").respond(
+        400, json=graph_error(100, "Unsupported get request. Object with ID does not exist", subcode=33)
+    )
+    graph.get(COMMENTS).respond(200, json={"data": [comment("987654321_111", "Bonjour", who=FAN)]})
+    replies = page.fetch_replies([f"{PAGE}_1", POST_ID])
+    assert [r.remote_id for r in replies] == ["987654321_111"]
+
+
+def test_reply_goes_under_the_comment_thread_as_the_page(page: FacebookNetwork, graph: respx.MockRouter) -> None:
+    nested = graph.get("/v24.0/987654321_113").respond(
+        200, json={"id": "987654321_113", "parent": {"id": "987654321_111"}}
+    )
+    top = graph.get("/v24.0/987654321_111").respond(200, json={"id": "987654321_111"})
+    answer = graph.post("/v24.0/987654321_111/comments").mock(
+        side_effect=[
+            httpx.Response(200, json={"id": "987654321_120"}),
+            httpx.Response(200, json={"id": "987654321_121"}),
+        ]
+    )
+    published = page.reply("987654321_113", "Le dimanche aussi, dès 8 h ☕")
+    assert published.remote_id == "987654321_120"
+    assert dict(nested.calls.last.request.url.params) == {"fields": "id,parent{id}"}
+    request = answer.calls[0].request
+    assert form(request) == {"message": "Le dimanche aussi, dès 8 h ☕"}
+    assert request.headers["authorization"] == f"Bearer {TOKEN}"
+    assert page.reply("987654321_111", "Merci !").remote_id == "987654321_121"  # a top-level comment
+    assert top.called and form(answer.calls[1].request) == {"message": "Merci !"}
+
+
+def test_a_too_long_reply_is_refused_before_any_request(
+    settings: Settings, clock: FakeClock, store: Any, page: FacebookNetwork, graph: respx.MockRouter
+) -> None:
+    from socialpost.errors import UsageError
+    from tests.support.inbox import real_inbox, sent_post
+
+    with pytest.raises(ContentRejected, match="8,001 characters; a Facebook comment takes at most 8,000"):
+        page.reply("987654321_111", "é" * 8001)
+    with pytest.raises(ContentRejected, match="empty"):
+        page.reply("987654321_111", "  ")
+    settings.accounts = {"facebook": {"acme": {"page_id": PAGE, "page_access_token": TOKEN}}}
+    sent_post(store, "facebook:acme", POST_ID, when=clock() - timedelta(hours=3))
+    graph.get(COMMENTS).respond(200, json={"data": [comment("987654321_111", "Bonjour", who=FAN)]})
+    box, adapters = real_inbox(store, settings, clock)
+    try:
+        box.fetch()
+        with pytest.raises(UsageError, match="the reply is 8001 characters; facebook:acme allows 8000") as caught:
+            box.reply("1", "é" * 8001)
+    finally:
+        adapters.close()
+    assert caught.value.hint == "Shorten it by 1."
+    assert [c.request.method for c in graph.calls] == ["GET"]  # only the fetch: nothing was sent
+
+
+@pytest.mark.parametrize(
+    ("message", "named"),
+    [
+        ("(#10) This endpoint requires the 'pages_read_user_content' permission", "pages_read_user_content"),
+        ("(#200) Permissions error", "pages_read_engagement, pages_read_user_content"),
+    ],
+)
+def test_a_missing_permission_is_a_clear_message_and_is_not_asked_again_for_an_hour(
+    page: FacebookNetwork, graph: respx.MockRouter, clock: FakeClock, message: str, named: str
+) -> None:
+    code = int(message[2 : message.index(")")])
+    route = graph.get(COMMENTS).respond(403, json=graph_error(code, message))
+    with pytest.raises(AuthError) as caught:
+        page.fetch_replies([POST_ID])
+    assert f"lacks a permission Facebook requires ({named})" in caught.value.message
+    assert "connect the Page again: socialpost accounts add facebook acme" in str(caught.value.hint)
+    with pytest.raises(AuthError):
+        page.fetch_replies([POST_ID])
+    assert route.call_count == 1  # held: not asked again
+    clock.advance(hours=1, seconds=1)
+    with pytest.raises(AuthError):
+        page.fetch_replies([POST_ID])
+    assert route.call_count == 2
+
+
+def test_the_inbox_reports_a_permission_error_and_reads_the_other_accounts(
+    settings: Settings, clock: FakeClock, store: Any, graph: respx.MockRouter
+) -> None:
+    from tests.support.inbox import real_inbox, sent_post
+
+    settings.accounts = {
+        "facebook": {
+            "acme": {"page_id": PAGE, "page_access_token": TOKEN},
+            "cafe": {"page_id": "104857600999999", "page_access_token": TOKEN + "2"},
+        }
+    }
+    sent_post(store, "facebook:acme", POST_ID, when=clock() - timedelta(hours=3))
+    sent_post(store, "facebook:cafe", "104857600999999_5", when=clock() - timedelta(hours=2))
+    graph.get(COMMENTS).respond(400, json=graph_error(10, "(#10) Requires pages_read_user_content permission"))
+    graph.get("/v24.0/104857600999999_5/comments").respond(200, json={"data": [comment("5_1", "Allo", who=FAN)]})
+    box, adapters = real_inbox(store, settings, clock)
+    try:
+        result = box.fetch()
+    finally:
+        adapters.close()
+    errors = {a.account: a.error for a in result.accounts}
+    assert errors["facebook:cafe"] is None and result.new == 1
+    assert "lacks a permission Facebook requires (pages_read_user_content)" in str(errors["facebook:acme"])
+
+
+def test_a_rate_limit_holds_inbox_reads_until_meta_says(
+    page: FacebookNetwork, graph: respx.MockRouter, clock: FakeClock
+) -> None:
+    usage = {PAGE: [{"type": "pages", "call_count": 100, "estimated_time_to_regain_access": 10}]}
+    route = graph.get(COMMENTS).mock(
+        side_effect=[
+            httpx.Response(
+                400,
+                json=graph_error(32, "(#32) Page request limit reached"),
+                headers={"X-Business-Use-Case-Usage": json.dumps(usage)},
+            ),
+            httpx.Response(200, json={"data": [comment("987654321_111", "Bonjour", who=FAN)]}),
+        ]
+    )
+    with pytest.raises(RateLimited) as caught:
+        page.fetch_replies([POST_ID])
+    assert caught.value.retry_at == clock() + timedelta(minutes=10)
+    clock.advance(minutes=9)
+    with pytest.raises(RateLimited):
+        page.fetch_replies([POST_ID])
+    assert route.call_count == 1
+    clock.advance(minutes=1)
+    assert [r.remote_id for r in page.fetch_replies([POST_ID])] == ["987654321_111"]
+    assert route.call_count == 2
+
+
+def test_inbox_messages_in_french(page: FacebookNetwork, graph: respx.MockRouter) -> None:
+    from socialpost import i18n
+
+    i18n.activate("fr_CA.UTF-8")
+    graph.get(COMMENTS).respond(400, json=graph_error(200, "(#200) Permissions error"))
+    with pytest.raises(AuthError) as caught:
+        page.fetch_replies([POST_ID])
+    assert caught.value.message.startswith(
+        "Page Facebook « acme » : il manque au jeton une permission exigée par Facebook "
+        "(pages_read_engagement, pages_read_user_content)."
+    )
+    assert "Facebook a répondu : (#200) Permissions error (code 200, fbtrace_id AbCdEfGhIjK)." in caught.value.message
+    with pytest.raises(ContentRejected) as too_long:
+        page.reply("987654321_111", "é" * 8001)
+    assert "un commentaire Facebook en accepte au plus 8\xa0000" in too_long.value.message

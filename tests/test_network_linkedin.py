@@ -4,6 +4,7 @@ real loopback redirect."""
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import stat
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 import pytest
@@ -756,3 +757,286 @@ def test_token_exchange_refused(tmp_path: Path, api: respx.MockRouter, monkeypat
     assert "refused to issue a token (401)" in result.stderr and "Client authentication failed" in result.stderr
     # (stdout holds the pasted address itself: CliRunner echoes what was typed)
     assert CLIENT_SECRET not in result.stdout + result.stderr and CODE not in result.stderr
+
+
+# --- inbox: comments and answers -------------------------------------------------------------------
+
+ACTIVITY = "urn:li:activity:7141138940000000000"
+FAN = "urn:li:person:Fan0001"
+OTHER = "urn:li:person:Oth0002"
+
+
+def comment_urn(number: int) -> str:
+    return f"urn:li:comment:({ACTIVITY},71412000000000000{number:02d})"
+
+
+def li_comment(
+    number: int, actor: str, text: str, *, parent: str | None = None, replies: int | None = None
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "actor": actor,
+        "commentUrn": comment_urn(number),
+        "id": f"71412000000000000{number:02d}",
+        "object": ACTIVITY,
+        "message": {"text": text, "attributes": []},
+        "created": {"actor": actor, "time": 1_799_999_000_000 + number * 60_000},
+        "lastModified": {"actor": actor, "time": 1_799_999_000_000 + number * 60_000},
+    }
+    if parent is not None:
+        element["parentComment"] = parent
+    if replies is not None:
+        element["commentsSummary"] = {"aggregatedTotalComments": replies, "totalFirstLevelComments": replies}
+    return element
+
+
+class Comments:
+    """LinkedIn's comment endpoints by target URN (as the raw, encoded path carries it)."""
+
+    def __init__(self, pages: dict[str, list[httpx.Response]]) -> None:
+        self.pages = {quote(k, safe=""): v for k, v in pages.items()}
+        self.seen: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(request)
+        raw = request.url.raw_path.decode().split("?")[0]
+        target = raw.removeprefix("/rest/socialActions/").removesuffix("/comments")
+        answers = self.pages.get(target)
+        if not answers:
+            return httpx.Response(404, json={"status": 404, "message": "Not Found"})
+        return answers.pop(0) if len(answers) > 1 else answers[0]
+
+
+def page_of(*elements: dict[str, Any], start: int = 0, total: int | None = None) -> httpx.Response:
+    paging: dict[str, Any] = {"start": start, "count": len(elements), "links": []}
+    if total is not None:
+        paging["total"] = total
+    return httpx.Response(200, json={"elements": list(elements), "paging": paging})
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    from socialpost.networks import linkedin
+
+    monkeypatch.setattr(linkedin, "COMMENTS_COUNT", 2)
+
+
+def thread() -> Comments:
+    answer = li_comment(4, ORG, "Dès 7 h !", parent=comment_urn(1))
+    return Comments(
+        {
+            SHARE: [
+                page_of(
+                    li_comment(1, FAN, "Vous ouvrez à quelle heure ?", replies=2),
+                    li_comment(2, OTHER, "Bravo", replies=0),
+                    total=3,
+                ),
+                page_of(li_comment(3, OTHER, "Et le dimanche ?"), start=2, total=3),
+            ],
+            comment_urn(1): [
+                page_of(li_comment(5, OTHER, "Moi aussi je me demande", parent=comment_urn(1)), answer, total=2)
+            ],
+            comment_urn(3): [page_of()],
+        }
+    )
+
+
+def test_comments_and_their_replies_are_read_page_after_page(
+    organization: LinkedInNetwork, api: respx.MockRouter, small_pages: None
+) -> None:
+    comments = thread()
+    api.get(url__startswith=f"{API}/rest/socialActions/").mock(side_effect=comments)
+    replies = organization.fetch_replies([SHARE])
+    queries = [(r.url.raw_path.decode().split("?")[0], dict(r.url.params)) for r in comments.seen]
+    encoded = quote(SHARE, safe="")
+    assert queries == [
+        (f"/rest/socialActions/{encoded}/comments", {"start": "0", "count": "2"}),
+        (f"/rest/socialActions/{encoded}/comments", {"start": "2", "count": "2"}),
+        (f"/rest/socialActions/{quote(comment_urn(1), safe='')}/comments", {"start": "0", "count": "2"}),
+        (f"/rest/socialActions/{quote(comment_urn(3), safe='')}/comments", {"start": "0", "count": "2"}),
+    ]
+    first = comments.seen[0]
+    assert first.headers["linkedin-version"] == "202510" and first.headers["x-restli-protocol-version"] == "2.0.0"
+    assert first.headers["authorization"] == f"Bearer {TOKEN}"
+    by_id = {r.remote_id: r for r in replies}
+    assert list(by_id) == [comment_urn(n) for n in (1, 5, 4, 2, 3)]  # comment 2 says it has no replies
+    question = by_id[comment_urn(1)]
+    assert (question.in_reply_to, question.post_remote_id, question.author, question.own) == (SHARE, SHARE, FAN, False)
+    assert question.text == "Vous ouvrez à quelle heure ?"
+    assert question.created_at == datetime.fromtimestamp(1_799_999_060, UTC)
+    assert question.url == f"https://www.linkedin.com/feed/update/{SHARE}?commentUrn={quote(comment_urn(1), safe='')}"
+    assert by_id[comment_urn(5)].in_reply_to == comment_urn(1) and not by_id[comment_urn(5)].own
+    assert by_id[comment_urn(4)].own and by_id[comment_urn(4)].in_reply_to == comment_urn(1)
+
+
+def test_the_inbox_stores_comments_once_and_the_pages_answer_marks_them(
+    settings: Settings, clock: FakeClock, store: Any, api: respx.MockRouter, small_pages: None
+) -> None:
+    from tests.support.inbox import real_inbox, sent_post, stored
+
+    settings.accounts = {"linkedin": {"acme": {"author": ORG, "access_token": TOKEN}}}
+    sent_post(store, "linkedin:acme", SHARE, when=clock() - timedelta(hours=5))
+    api.get(url__startswith=f"{API}/rest/socialActions/").mock(side_effect=thread())
+    box, adapters = real_inbox(store, settings, clock)
+    try:
+        first = box.fetch()
+        again = box.fetch()
+    finally:
+        adapters.close()
+    assert first.as_json()["accounts"] == [
+        {"account": "linkedin:acme", "posts": 1, "new": 4, "answered": 1, "error": None}
+    ]
+    assert again.new == 0 and again.accounts[0].error is None
+    rows = {row.remote_id: row for row in stored(store)}
+    assert set(rows) == {comment_urn(n) for n in (1, 2, 3, 5)}
+    assert rows[comment_urn(1)].answered_by_remote_id == comment_urn(4)
+    assert rows[comment_urn(5)].in_reply_to == comment_urn(1)
+
+
+def test_a_deleted_post_has_no_comments(organization: LinkedInNetwork, api: respx.MockRouter) -> None:
+    api.get(url__startswith=f"{API}/rest/socialActions/").mock(side_effect=Comments({}))
+    assert organization.fetch_replies([SHARE, "not-a-urn"]) == []
+
+
+def test_reply_goes_under_the_comment_thread_with_parent_comment(
+    organization: LinkedInNetwork, api: respx.MockRouter
+) -> None:
+    looked_up = api.get(f"{API}/rest/socialActions/{quote(ACTIVITY, safe='')}/comments/7141200000000000005").respond(
+        200, json={**li_comment(5, OTHER, "Moi aussi", parent=comment_urn(1))}
+    )
+    created_comment = {**li_comment(9, ORG, "Oui, dès 8 h ☕", parent=comment_urn(1))}
+    posted = api.post(url__startswith=f"{API}/rest/socialActions/").respond(
+        201, json=created_comment, headers={"x-restli-id": "7141200000000000009"}
+    )
+    published = organization.reply(comment_urn(5), "Oui, dès 8 h ☕")
+    assert looked_up.called
+    request = posted.calls.last.request
+    assert request.url.raw_path.decode() == f"/rest/socialActions/{quote(comment_urn(1), safe='')}/comments"
+    assert json.loads(request.content) == {
+        "actor": ORG,
+        "object": ACTIVITY,
+        "message": {"text": "Oui, dès 8 h ☕"},
+        "parentComment": comment_urn(1),
+    }
+    assert request.headers["linkedin-version"] == "202510" and request.headers["x-restli-protocol-version"] == "2.0.0"
+    assert published.remote_id == comment_urn(9)
+    assert (
+        published.url == f"https://www.linkedin.com/feed/update/{ACTIVITY}?commentUrn={quote(comment_urn(9), safe='')}"
+    )
+
+
+def test_reply_to_a_top_level_comment_without_a_body_takes_the_id_from_the_header(
+    member: LinkedInNetwork, api: respx.MockRouter
+) -> None:
+    api.get(f"{API}/rest/socialActions/{quote(ACTIVITY, safe='')}/comments/7141200000000000001").respond(
+        200, json=li_comment(1, FAN, "Bonjour")
+    )
+    posted = api.post(f"{API}/rest/socialActions/{quote(comment_urn(1), safe='')}/comments").respond(
+        201, headers={"x-restli-id": "7141200000000000010"}
+    )
+    published = member.reply(comment_urn(1), "Merci !")
+    body = json.loads(posted.calls.last.request.content)
+    assert body["actor"] == PERSON and body["parentComment"] == comment_urn(1)
+    assert published.remote_id == f"urn:li:comment:({ACTIVITY},7141200000000000010)"
+
+
+def test_a_too_long_reply_is_refused_before_any_request(
+    settings: Settings, clock: FakeClock, store: Any, organization: LinkedInNetwork, api: respx.MockRouter
+) -> None:
+    from socialpost.errors import UsageError
+    from tests.support.inbox import real_inbox, sent_post
+
+    with pytest.raises(ContentRejected, match="1,251 characters; a LinkedIn comment takes at most 1,250"):
+        organization.reply(comment_urn(1), "é" * 1251)
+    with pytest.raises(ContentRejected, match="not a LinkedIn comment"):
+        organization.reply(SHARE, "Bonjour")
+    settings.accounts = {"linkedin": {"acme": {"author": ORG, "access_token": TOKEN}}}
+    sent_post(store, "linkedin:acme", SHARE, when=clock() - timedelta(hours=5))
+    api.get(url__startswith=f"{API}/rest/socialActions/").mock(
+        side_effect=Comments({SHARE: [page_of(li_comment(1, FAN, "Bonjour", replies=0))]})
+    )
+    box, adapters = real_inbox(store, settings, clock)
+    try:
+        box.fetch()
+        with pytest.raises(UsageError, match="the reply is 1251 characters; linkedin:acme allows 1250"):
+            box.reply("1", "é" * 1251)
+    finally:
+        adapters.close()
+    assert [c.request.method for c in api.calls] == ["GET"]  # only the fetch: nothing was sent
+
+
+@pytest.mark.parametrize(
+    ("account", "phrases"),
+    [
+        ("member", ["read the comments on your posts (403)", "r_member_social", "approved partners"]),
+        ("organization", ["read the page's comments (403)", "r_organization_social", "administrator role"]),
+    ],
+)
+def test_reading_without_the_permission_is_a_clear_message_held_for_an_hour(
+    request: pytest.FixtureRequest, api: respx.MockRouter, clock: FakeClock, account: str, phrases: list[str]
+) -> None:
+    adapter: LinkedInNetwork = request.getfixturevalue(account)
+    route = api.get(url__startswith=f"{API}/rest/socialActions/").respond(
+        403,
+        json={
+            "status": 403,
+            "serviceErrorCode": 100,
+            "code": "ACCESS_DENIED",
+            "message": "Not enough permissions to access: partnerApiSocialActions.GET.20251001",
+        },
+    )
+    with pytest.raises(AuthError) as caught:
+        adapter.fetch_replies([SHARE])
+    for phrase in phrases:
+        assert phrase in caught.value.message
+    assert "LinkedIn said: Not enough permissions to access" in caught.value.message
+    assert "socialpost accounts add linkedin acme" in str(caught.value.hint)
+    assert TOKEN not in str(caught.value)
+    with pytest.raises(AuthError):
+        adapter.fetch_replies([SHARE])
+    assert route.call_count == 1
+    clock.advance(hours=1, seconds=1)
+    with pytest.raises(AuthError):
+        adapter.fetch_replies([SHARE])
+    assert route.call_count == 2
+
+
+def test_a_rate_limit_holds_inbox_reads_for_retry_after(
+    organization: LinkedInNetwork, api: respx.MockRouter, clock: FakeClock
+) -> None:
+    route = api.get(url__startswith=f"{API}/rest/socialActions/").mock(
+        side_effect=[
+            httpx.Response(
+                429, json={"status": 429, "message": "Resource level throttle limit"}, headers={"Retry-After": "600"}
+            ),
+            page_of(li_comment(1, FAN, "Bonjour", replies=0)),
+        ]
+    )
+    with pytest.raises(RateLimited) as caught:
+        organization.fetch_replies([SHARE])
+    assert caught.value.retry_at == clock() + timedelta(seconds=600)
+    clock.advance(seconds=599)
+    with pytest.raises(RateLimited):
+        organization.fetch_replies([SHARE])
+    assert route.call_count == 1
+    clock.advance(seconds=1)
+    assert [r.remote_id for r in organization.fetch_replies([SHARE])] == [comment_urn(1)]
+
+
+def test_inbox_messages_in_french(member: LinkedInNetwork, api: respx.MockRouter) -> None:
+    from socialpost import i18n
+
+    i18n.activate("fr_CA.UTF-8")
+    api.get(url__startswith=f"{API}/rest/socialActions/").respond(
+        403, json={"status": 403, "message": "Not enough permissions"}
+    )
+    with pytest.raises(AuthError) as caught:
+        member.fetch_replies([SHARE])
+    assert caught.value.message == (
+        "LinkedIn « acme » : LinkedIn ne laisse pas cette application lire les commentaires de vos publications "
+        "(403) : il faut la permission r_member_social, que LinkedIn n'accorde qu'à des partenaires approuvés. "
+        "LinkedIn a répondu : Not enough permissions."
+    )
+    assert caught.value.hint == (
+        "Répondez aux commentaires dans LinkedIn même, ou publiez au nom d'une page d'organisation : "
+        "socialpost accounts add linkedin acme."
+    )

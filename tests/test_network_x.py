@@ -43,7 +43,7 @@ from socialpost.errors import (
 )
 from socialpost.networks.base import Media, NotSent, OutgoingPost, Published
 from socialpost.networks.registry import Adapters
-from socialpost.networks.x import XNetwork, _reset_time
+from socialpost.networks.x import XNetwork, _reset_time, _snowflake_time
 from socialpost.text.count import x_weighted_length
 from tests.conftest import START, FakeClock
 from tests.servers.prism import Prism, prism  # noqa: F401  (the session fixture)
@@ -240,6 +240,27 @@ def test_prism_oauth2_bearer_requests(settings: Settings, clock: FakeClock, pris
     adapter.check()
     recorder.assert_all_valid()
     adapter.close()
+
+
+def test_prism_reply_is_a_post_in_reply_to_the_item(on_prism: tuple[XNetwork, PrismRecorder]) -> None:
+    adapter, recorder = on_prism
+    published = adapter.reply(ID1, "Merci ! On ouvre à 7 h ☕")
+    assert published.remote_id.isdigit()
+    assert paths(recorder) == ["POST /2/tweets"]
+    recorder.assert_all_valid()
+
+
+def test_prism_reply_search_by_conversation(on_prism: tuple[XNetwork, PrismRecorder]) -> None:
+    adapter, recorder = on_prism
+    adapter.fetch_replies([ID1, ID2])  # Prism invents the posts: only the requests are checked here
+    searches = [(url, parse_qs(urlsplit(url).query)) for _, url, _, _ in recorder.seen if "/search/" in url]
+    assert searches, paths(recorder)
+    url, query = searches[0]
+    assert urlsplit(url).path == "/2/tweets/search/recent"
+    assert query["query"] == [f"conversation_id:{ID1} OR conversation_id:{ID2}"]
+    assert query["expansions"] == ["author_id"] and query["user.fields"] == ["username,name"]
+    assert query["tweet.fields"] == ["author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets"]
+    recorder.assert_all_valid()
 
 
 def test_prism_forced_429_is_rate_limited(on_prism: tuple[XNetwork, PrismRecorder]) -> None:
@@ -1100,6 +1121,300 @@ def test_settings_need_one_complete_way_to_sign_in(settings: Settings, clock: Fa
     assert "no credentials" in str(missing.value)
 
 
+# --- inbox: replies by conversation, and answering them ----------------------------------------
+
+ME_ID = ME["data"]["id"]
+FAN_ID, OTHER_ID = "1500000000000000001", "1500000000000000002"
+USERS = [
+    {"id": FAN_ID, "name": "Marie Tremblay", "username": "marie_t"},
+    {"id": OTHER_ID, "name": "Jo", "username": "jo_qc"},
+    {"id": ME_ID, "name": "Acme Café", "username": "acme"},
+]
+R1, R2, R3, R4 = (snowflake(START + timedelta(minutes=m)) for m in (5, 6, 7, 8))
+NOT_ENROLLED = Reply(
+    403,
+    {
+        "client_id": "29411187",
+        "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a "
+        "Twitter developer App that is attached to a Project. You can create a project via the developer portal.",
+        "registration_url": "https://developer.twitter.com/en/docs/projects/overview",
+        "title": "Client Forbidden",
+        "required_enrollment": "Appropriate Level of API Access",
+        "reason": "client-not-enrolled",
+        "type": "https://api.twitter.com/2/problems/client-forbidden",
+    },
+)
+CODE_453 = Reply(
+    403,
+    {
+        "errors": [
+            {
+                "message": "You currently have access to a subset of X API V2 endpoints and limited v1.1 endpoints "
+                "(e.g. media post, oauth) only. If you need access to this endpoint, you may need a different "
+                "access level. You can learn more here: https://developer.x.com/en/portal/product",
+                "code": 453,
+            }
+        ]
+    },
+)
+
+
+def found(
+    tweet_id: str, author: str, text: str, *, conversation: str = ID1, reply_to: str | None = None
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": tweet_id,
+        "text": text,
+        "author_id": author,
+        "conversation_id": conversation,
+        "created_at": (_snowflake_time(tweet_id) or START).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "edit_history_tweet_ids": [tweet_id],
+    }
+    if reply_to:
+        data["referenced_tweets"] = [{"type": "replied_to", "id": reply_to}]
+        data["in_reply_to_user_id"] = ME_ID
+    return data
+
+
+def search_page(*tweets: dict[str, Any], next_token: str | None = None) -> Reply:
+    meta: dict[str, Any] = {"result_count": len(tweets)}
+    if next_token:
+        meta["next_token"] = next_token
+    body: dict[str, Any] = {"meta": meta}
+    if tweets:
+        body |= {"data": list(tweets), "includes": {"users": USERS}}
+    return Reply(200, body)
+
+
+def searches(server: LocalServer) -> list[dict[str, list[str]]]:
+    return [parse_qs(urlsplit(r.path).query) for r in server.requests if "/search/recent" in r.path]
+
+
+CONVERSATION = [
+    search_page(
+        found(R4, ME_ID, "@marie_t Dès 7 h !", reply_to=R1),
+        found(R3, OTHER_ID, "@acme @marie_t Moi aussi", reply_to=R1),
+        next_token="b26v89c19zqg8o3fo7gesq314yb9l",
+    ),
+    search_page(
+        found(R2, OTHER_ID, "@acme Bravo &amp; merci", conversation=ID2, reply_to=ID2),
+        found(R1, FAN_ID, "@acme Vous ouvrez à quelle heure ?", reply_to=ID1),
+        found(ID1, ME_ID, "Bonjour ☕"),  # the conversation's first post (ours) is not a reply
+    ),
+]
+
+
+def test_replies_are_found_by_conversation_page_after_page(x: XNetwork, server: LocalServer, clock: FakeClock) -> None:
+    clock.set(START + timedelta(hours=2))
+    server.respond(Router({"GET /2/users/me": Reply(200, ME), "GET /2/tweets/search/recent": list(CONVERSATION)}))
+    replies = x.fetch_replies([ID1, ID2])
+    first, second = searches(server)
+    assert first == {
+        "query": [f"conversation_id:{ID1} OR conversation_id:{ID2}"],
+        "max_results": ["100"],
+        "tweet.fields": ["author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets"],
+        "expansions": ["author_id"],
+        "user.fields": ["username,name"],
+    }
+    assert second == {**first, "next_token": ["b26v89c19zqg8o3fo7gesq314yb9l"]}
+    search = next(r for r in server.requests if "/search/recent" in r.path)
+    assert headers_of(search)["authorization"].startswith("OAuth ")
+    by_id = {r.remote_id: r for r in replies}
+    assert list(by_id) == [R4, R3, R2, R1]
+    question = by_id[R1]
+    assert (question.in_reply_to, question.post_remote_id, question.author, question.author_name) == (
+        ID1,
+        ID1,
+        "@marie_t",
+        "Marie Tremblay",
+    )
+    assert question.url == f"https://x.com/marie_t/status/{R1}" and not question.own
+    assert question.created_at == _snowflake_time(R1).replace(microsecond=0)  # type: ignore[union-attr]
+    assert by_id[R4].own and by_id[R4].in_reply_to == R1
+    assert by_id[R3].in_reply_to == R1 and not by_id[R3].own
+    assert by_id[R2].text == "@acme Bravo & merci" and by_id[R2].post_remote_id == ID2
+
+
+def test_the_inbox_stores_replies_once_and_reads_only_what_is_new(
+    settings: Settings, clock: FakeClock, store: Any, server: LocalServer
+) -> None:
+    from tests.support.inbox import real_inbox, sent_post, stored
+
+    clock.set(START + timedelta(hours=2))
+    network(settings, clock, server.url).close()  # the account in settings.accounts
+    sent_post(store, "x:acme", ID1, when=START)
+    sent_post(store, "x:acme", ID2, when=START)
+    server.respond(Router({"GET /2/users/me": Reply(200, ME), "GET /2/tweets/search/recent": list(CONVERSATION)}))
+    box, adapters = real_inbox(store, settings, clock)
+    try:
+        first = box.fetch()
+        clock.advance(minutes=30)
+        server.respond(Router({"GET /2/users/me": Reply(200, ME), "GET /2/tweets/search/recent": CONVERSATION[1]}))
+        again = box.fetch()
+    finally:
+        adapters.close()
+    assert first.as_json()["accounts"] == [{"account": "x:acme", "posts": 2, "new": 3, "answered": 1, "error": None}]
+    assert again.new == 0 and again.accounts[0].error is None
+    rows = {row.remote_id: row for row in stored(store)}
+    assert set(rows) == {R1, R2, R3}
+    assert rows[R1].answered_by_remote_id == R4 and rows[R3].in_reply_to == R1
+    # the second read asks X only for posts from an hour before the first complete read
+    assert searches(server)[-1]["start_time"] == ["2027-01-10T13:00:00Z"]
+
+
+def test_many_conversations_are_searched_in_queries_x_accepts(x: XNetwork, server: LocalServer) -> None:
+    ids = [snowflake(START, n) for n in range(30)]
+    server.respond(Router({"GET /2/users/me": Reply(200, ME), "GET /2/tweets/search/recent": search_page()}))
+    assert x.fetch_replies(ids) == []
+    queries = [q["query"][0] for q in searches(server)]
+    assert len(queries) == 3 and all(len(q) <= 512 for q in queries)
+    assert [c.removeprefix("conversation_id:") for q in queries for c in q.split(" OR ")] == ids
+
+
+@pytest.mark.parametrize("refusal", [NOT_ENROLLED, CODE_453], ids=["client-not-enrolled", "code-453"])
+def test_the_free_tier_is_a_clear_message_and_is_not_asked_again(
+    x: XNetwork, server: LocalServer, clock: FakeClock, refusal: Reply
+) -> None:
+    server.respond(Router({"GET /2/users/me": Reply(200, ME), "GET /2/tweets/search/recent": refusal}))
+    with pytest.raises(AuthError) as caught:
+        x.fetch_replies([ID1])
+    assert "reading replies needs X's Basic access tier or higher" in caught.value.message
+    assert "the inbox has no replies for this account" in caught.value.message
+    assert "Upgrade the app's access in the X developer portal" in str(caught.value.hint)
+    with pytest.raises(AuthError):
+        x.fetch_replies([ID1])
+    assert len(searches(server)) == 1  # held for a while: X is not asked again
+    clock.advance(hours=6)
+    with pytest.raises(AuthError):
+        x.fetch_replies([ID1])
+    assert len(searches(server)) == 2
+
+
+def test_the_inbox_reports_the_free_tier_and_reads_the_other_accounts(
+    settings: Settings, clock: FakeClock, store: Any, server: LocalServer
+) -> None:
+    from tests.support.inbox import real_inbox, sent_post
+
+    clock.set(START + timedelta(hours=2))
+    with LocalServer() as other:
+        settings.accounts = {
+            "x": {
+                "acme": {**OAUTH1, "base_url": server.url, "timeout": 2},
+                "cafe": {**OAUTH1, "base_url": other.url, "timeout": 2},
+            }
+        }
+        sent_post(store, "x:acme", ID1, when=START)
+        sent_post(store, "x:cafe", ID2, when=START)
+        server.respond(Router({"GET /2/users/me": Reply(200, ME), "GET /2/tweets/search/recent": NOT_ENROLLED}))
+        other.respond(Router({"GET /2/users/me": Reply(200, ME), "GET /2/tweets/search/recent": CONVERSATION[1]}))
+        box, adapters = real_inbox(store, settings, clock)
+        try:
+            result = box.fetch()
+        finally:
+            adapters.close()
+    errors = {a.account: a.error for a in result.accounts}
+    assert errors["x:cafe"] is None and result.new == 1
+    assert "needs X's Basic access tier or higher" in str(errors["x:acme"])
+
+
+def test_a_rate_limit_holds_reply_reads_until_x_resets(x: XNetwork, server: LocalServer, clock: FakeClock) -> None:
+    reset = int((START + timedelta(minutes=15)).timestamp())
+    limited = Reply(
+        429,
+        {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429},
+        headers={"x-rate-limit-limit": "60", "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)},
+    )
+    server.respond(
+        Router({"GET /2/users/me": Reply(200, ME), "GET /2/tweets/search/recent": [limited, CONVERSATION[1]]})
+    )
+    with pytest.raises(RateLimited) as caught:
+        x.fetch_replies([ID1])
+    assert caught.value.retry_at == START + timedelta(minutes=15)
+    clock.advance(minutes=14)
+    with pytest.raises(RateLimited):
+        x.fetch_replies([ID1])
+    assert len(searches(server)) == 1
+    clock.advance(minutes=1)
+    assert R1 in {r.remote_id for r in x.fetch_replies([ID1])}
+
+
+def test_reply_reads_stay_within_the_daily_budget(settings: Settings, clock: FakeClock, server: LocalServer) -> None:
+    adapter = network(settings, clock, server.url, max_reply_reads_per_day=12)
+    server.respond(Router({"GET /2/users/me": Reply(200, ME), "GET /2/tweets/search/recent": CONVERSATION[1]}))
+    assert {r.remote_id for r in adapter.fetch_replies([ID1])} == {R1}
+    assert searches(server)[0]["max_results"] == ["12"]  # never more than what is left today
+    clock.advance(minutes=30)
+    with pytest.raises(RateLimited) as caught:  # 3 posts read, 9 left: less than one search (10 at least)
+        adapter.fetch_replies([ID1])
+    assert "today's reads for the inbox are used up (max_reply_reads_per_day: 12)" in caught.value.message
+    assert caught.value.retry_at == datetime(2027, 1, 11, tzinfo=UTC)
+    assert len(searches(server)) == 1
+    clock.set(datetime(2027, 1, 11, 0, 5, tzinfo=UTC))  # a new UTC day
+    adapter.fetch_replies([ID1])
+    assert len(searches(server)) == 2
+    off = network(settings, clock, server.url, max_reply_reads_per_day=0)
+    assert off.fetch_replies([ID1]) == [] and len(searches(server)) == 2
+    adapter.close()
+    off.close()
+
+
+def test_reply_is_a_post_in_reply_to_the_item(x: XNetwork, server: LocalServer) -> None:
+    server.respond(created(R4))
+    published = x.reply(R1, "Dès 7 h ! https://example.com/horaires")
+    assert published == Published(R4, f"https://x.com/i/status/{R4}")
+    (request,) = server.requests
+    assert (request.method, urlsplit(request.path).path) == ("POST", "/2/tweets")
+    assert request.json == {"text": "Dès 7 h ! https://example.com/horaires", "reply": {"in_reply_to_tweet_id": R1}}
+    assert headers_of(request)["authorization"].startswith("OAuth ")
+
+
+def test_a_too_long_reply_is_refused_before_any_request(
+    settings: Settings, clock: FakeClock, store: Any, x: XNetwork, server: LocalServer
+) -> None:
+    from socialpost.errors import UsageError
+    from tests.support.inbox import real_inbox, sent_post
+
+    with pytest.raises(ContentRejected, match="the reply is 282 characters as X counts them; X allows 280"):
+        x.reply(R1, "日" * 141)
+    with pytest.raises(ContentRejected, match="the reply is empty"):
+        x.reply(R1, " ")
+    with pytest.raises(ContentRejected, match="not an X post"):
+        x.reply("at://did:plc:abc/app.bsky.feed.post/1", "Bonjour")
+    assert server.requests == []
+    clock.set(START + timedelta(hours=2))
+    sent_post(store, "x:acme", ID1, when=START)
+    server.respond(Router({"GET /2/users/me": Reply(200, ME), "GET /2/tweets/search/recent": CONVERSATION[1]}))
+    box, adapters = real_inbox(store, settings, clock)
+    try:
+        box.fetch()
+        item = box.get(R1)
+        with pytest.raises(UsageError, match="the reply is 282 weighted characters; x:acme allows 280") as too_long:
+            box.reply(str(item.id), "日" * 141)
+    finally:
+        adapters.close()
+    assert too_long.value.hint == "Shorten it by 2."
+    assert [r.method for r in server.requests] == ["GET", "GET"]  # users/me and the search: nothing sent
+
+
+def test_a_reply_x_does_not_allow_says_to_answer_in_the_app(x: XNetwork, server: LocalServer) -> None:
+    server.respond(
+        Reply(
+            403,
+            {
+                "detail": "Reply to this conversation is not allowed because you have not been mentioned or "
+                "otherwise engaged by the author of the post you are replying to.",
+                "type": "about:blank",
+                "title": "Forbidden",
+                "status": 403,
+            },
+        )
+    )
+    with pytest.raises(ContentRejected) as caught:
+        x.reply(R1, "Merci !")
+    assert "only when its author mentioned or engaged with the account (403)" in caught.value.message
+    assert caught.value.hint == "Answer it in the X app."
+
+
 # =============================================================================================
 # 3. socialpost accounts add x acme — through the CLI, against local fakes of X's OAuth endpoints
 # =============================================================================================
@@ -1251,3 +1566,18 @@ def test_socialpost_help_does_not_import_tweepy() -> None:
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
     )
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_the_free_tier_message_in_french(x: XNetwork, server: LocalServer) -> None:
+    from socialpost import i18n
+
+    i18n.activate("fr_CA.UTF-8")
+    server.respond(Router({"GET /2/users/me": Reply(200, ME), "GET /2/tweets/search/recent": NOT_ENROLLED}))
+    with pytest.raises(AuthError) as caught:
+        x.fetch_replies([ID1])
+    assert caught.value.message.startswith("Compte X x:acme : lire les réponses demande le niveau d'accès Basic")
+    assert "X a répondu : When authenticating requests" in caught.value.message
+    assert str(caught.value.hint).startswith("Passez l'application à un niveau d'accès supérieur")
+    with pytest.raises(ContentRejected) as too_long:
+        x.reply(R1, "日" * 141)
+    assert too_long.value.message == "X : la réponse compte 282 caractères selon le décompte de X; X en permet 280."

@@ -236,6 +236,11 @@ class Network(ABC):
         `validate` asks. None: the defaults in socialpost.text.rules apply."""
         return None
 
+    def reply_length_rule(self) -> LengthRule | None:
+        """The limits of a reply when they differ from a post's (a LinkedIn comment: 1,250
+        characters); `socialpost reply` checks them before sending. None: measured like a post."""
+        return None
+
     def fetch_replies(self, remote_ids: Sequence[str]) -> list[Reply]:
         """Replies and comments under posts this account published (``remote_ids``), whole
         conversations, including the account's own answers (``own=True``). A post that is gone is

@@ -42,6 +42,8 @@ from socialpost.errors import (
     RateLimited,
     TransientError,
 )
+from socialpost.i18n import N_, _
+from socialpost.i18n.formats import decimal, integer
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -51,9 +53,13 @@ from socialpost.networks.base import (
     NotSent,
     OutgoingPost,
     Published,
+    Reply,
     SetupUI,
 )
+from socialpost.networks.read_pause import ReadPause
 from socialpost.networks.tls import bearer_client
+from socialpost.text.count import graphemes
+from socialpost.text.rules import CHARACTERS, LengthRule
 from socialpost.text.utm import links
 
 log = logging.getLogger("socialpost.networks.facebook")
@@ -69,6 +75,13 @@ DEFAULT_RATE_DELAY = timedelta(minutes=15)  # when Meta does not say how long to
 CLOCK_SKEW = timedelta(minutes=2)
 EXCERPT = 300
 PUBLISH_PERMISSIONS = ("pages_manage_posts", "pages_read_engagement", "pages_show_list")
+INBOX_PERMISSIONS = ("pages_read_engagement", "pages_read_user_content")  # read the comments
+REPLY_PERMISSIONS = ("pages_manage_engagement",)  # answer them as the Page
+MAX_COMMENT = 8000  # characters in one comment
+COMMENT_FIELDS = "id,from{id,name},message,created_time,parent{id},permalink_url"
+COMMENTS_PAGE = 100  # comments per request
+COMMENT_PAGES = 20  # requests per post, at most (2,000 comments)
+PERMISSION_PAUSE = timedelta(hours=1)  # no comments read for a while after a permission error
 # Graph error codes (developers.facebook.com/docs/graph-api/guides/error-handling)
 _RATE_CODES = {4, 17, 32, 613, 80001}
 _TRANSIENT_CODES = {1, 2}
@@ -103,7 +116,7 @@ class FacebookSettings(AccountSettings):
         if not value.startswith("v"):
             value = f"v{value}"
         if not re.fullmatch(r"v[0-9]{1,3}\.[0-9]", value):
-            raise ValueError("write the Graph API version like v24.0")
+            raise ValueError(_("write the Graph API version like v24.0"))
         return value
 
     @field_validator("page_id")
@@ -111,7 +124,7 @@ class FacebookSettings(AccountSettings):
     def _page_id(cls, value: str) -> str:
         value = value.strip()
         if not value.isdigit():
-            raise ValueError("the Page id is the Page's number (see the Page's About, or 'accounts add')")
+            raise ValueError(_("the Page id is the Page's number (see the Page's About, or 'accounts add')"))
         return value
 
     @field_validator("insights_metrics")
@@ -119,13 +132,15 @@ class FacebookSettings(AccountSettings):
     def _metrics(cls, value: dict[str, str]) -> dict[str, str]:
         unknown = set(value) - {"views", "clicks"}
         if unknown:
-            raise ValueError(f"insights can give 'views' and 'clicks', not {', '.join(sorted(unknown))}")
+            raise ValueError(
+                _("insights can give 'views' and 'clicks', not {names}").format(names=", ".join(sorted(unknown)))
+            )
         return value
 
 
 class FacebookNetwork(Network):
     name = "facebook"
-    title = "Facebook Page"
+    title = N_("Facebook Page")
     settings_model = FacebookSettings
     idempotent = False
     max_length = MAX_MESSAGE
@@ -138,10 +153,16 @@ class FacebookNetwork(Network):
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
         name = self.account.partition(":")[2] or self.account
-        self._where = f"Facebook Page '{name}'"
+        self._name = name
         self._reconnect = f"socialpost accounts add facebook {name}"
+        self._read_pause = ReadPause(self.context.clock)
 
     # --- plumbing -------------------------------------------------------------------------------
+
+    @property
+    def _where(self) -> str:
+        """How messages name this account (in the language active when the message is built)."""
+        return _("Facebook Page '{name}'").format(name=self._name)
 
     def _http(self) -> httpx.Client:
         with self._lock:
@@ -163,24 +184,32 @@ class FacebookNetwork(Network):
         path: str,
         *,
         publishing: bool = False,
+        permissions: Sequence[str] = PUBLISH_PERMISSIONS,
         **kwargs: Any,
     ) -> Any:
         """One Graph request → its JSON; any failure → the mapped socialpost error.
 
         ``publishing``: the request makes a visible post, so an unseen outcome must be reconciled
-        rather than repeated."""
+        rather than repeated. ``permissions``: what the request needs, named when Graph refuses it
+        without saying which."""
         try:
             response = self._http().request(method, path, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise TransientError(f"{self._where}: cannot reach Facebook ({exc.__class__.__name__}).") from None
+            raise TransientError(
+                _("{where}: cannot reach Facebook ({error}).").format(where=self._where, error=exc.__class__.__name__)
+            ) from None
         except httpx.TimeoutException:
             raise TransientError(
-                f"{self._where}: Facebook did not answer within {self.settings.timeout:g} s.",
+                _("{where}: Facebook did not answer within {seconds} s.").format(
+                    where=self._where, seconds=f"{self.settings.timeout:g}"
+                ),
                 request_sent=publishing,
             ) from None
         except httpx.TransportError as exc:
             raise TransientError(
-                f"{self._where}: the connection to Facebook broke ({exc.__class__.__name__}).",
+                _("{where}: the connection to Facebook broke ({error}).").format(
+                    where=self._where, error=exc.__class__.__name__
+                ),
                 request_sent=publishing,
             ) from None
         data = _json(response)
@@ -196,6 +225,7 @@ class FacebookNetwork(Network):
             request_sent=publishing,
             text=response.text,
             reconnect=self._reconnect,
+            permissions=permissions,
         )
 
     # --- publish --------------------------------------------------------------------------------
@@ -205,8 +235,10 @@ class FacebookNetwork(Network):
         photos = [(Path(m.file), m.alt, *_check_photo(Path(m.file), self._where)) for m in post.media]
         if len(photos) > MAX_PHOTOS:
             raise ContentRejected(
-                f"{self._where}: {len(photos)} images in one post; socialpost sends at most {MAX_PHOTOS}.",
-                hint="Split the images over several posts.",
+                _("{where}: {count} images in one post; socialpost sends at most {limit}.").format(
+                    where=self._where, count=len(photos), limit=MAX_PHOTOS
+                ),
+                hint=_("Split the images over several posts."),
             )
         page = self.settings.page_id
         if not photos:
@@ -250,9 +282,11 @@ class FacebookNetwork(Network):
         message = THREAD_SEPARATOR.join([post.text, *post.thread])
         if len(message) > MAX_MESSAGE:
             raise ContentRejected(
-                f"{self._where}: the post is {len(message):,} characters with its thread parts joined "
-                f"(Facebook has no threads); a Page post takes at most {MAX_MESSAGE:,}.",
-                hint="Shorten the text or the thread for Facebook (variants: facebook: {text: …}).",
+                _(
+                    "{where}: the post is {length} characters with its thread parts joined "
+                    "(Facebook has no threads); a Page post takes at most {limit}."
+                ).format(where=self._where, length=integer(len(message)), limit=integer(MAX_MESSAGE)),
+                hint=_("Shorten the text or the thread for Facebook (variants: facebook: {{text: …}}).").format(),
             )
         return message
 
@@ -311,7 +345,9 @@ class FacebookNetwork(Network):
             data={"batch": json.dumps(requests, separators=(",", ":")), "include_headers": "false"},
         )
         if not isinstance(data, list):
-            raise TransientError(f"{self._where}: Facebook answered a batch request with something unexpected.")
+            raise TransientError(
+                _("{where}: Facebook answered a batch request with something unexpected.").format(where=self._where)
+            )
         answers: list[tuple[int, Any]] = []
         for index in range(len(requests)):
             item = data[index] if index < len(data) else None
@@ -368,6 +404,104 @@ class FacebookNetwork(Network):
             result[metric] = values.get(graph_name)
         return result
 
+    # --- inbox ----------------------------------------------------------------------------------
+
+    def fetch_replies(self, remote_ids: Sequence[str]) -> list[Reply]:
+        """Every comment under each post, replies to comments included (``GET /{post}/comments``
+        with ``filter=stream``: one flat list, each reply naming its ``parent``), page after page.
+        The Page's own comments are ``own``. A post that is gone is left out."""
+        ids = list(dict.fromkeys(str(i) for i in remote_ids if str(i).strip()))
+        if not ids:
+            return []
+        self._read_pause.check()
+        try:
+            replies: list[Reply] = []
+            for post_id in ids:
+                try:
+                    replies += self._comments(post_id)
+                except GraphNotFound as exc:
+                    log.info("%s: post %s is gone; no comments (%s)", self._where, post_id, exc.message)
+            return replies
+        except RateLimited as exc:
+            self._read_pause.hold(exc, exc.retry_at or self.context.clock() + DEFAULT_RATE_DELAY)
+            raise
+        except AuthError as exc:
+            self._read_pause.hold(exc, self.context.clock() + PERMISSION_PAUSE)
+            raise
+
+    def _comments(self, post_id: str) -> list[Reply]:
+        params = {
+            "filter": "stream",
+            "order": "reverse_chronological",
+            "limit": str(COMMENTS_PAGE),
+            "fields": COMMENT_FIELDS,
+        }
+        replies: list[Reply] = []
+        for _page in range(COMMENT_PAGES):
+            data = self._call("GET", self._path(post_id, "comments"), params=params, permissions=INBOX_PERMISSIONS)
+            items = data.get("data") if isinstance(data, dict) else None
+            for item in items if isinstance(items, list) else []:
+                reply = _comment_reply(item, post_id, self.settings.page_id)
+                if reply is not None:
+                    replies.append(reply)
+            paging = data.get("paging") if isinstance(data, dict) else None
+            cursors = paging.get("cursors") if isinstance(paging, dict) and paging.get("next") else None
+            after = cursors.get("after") if isinstance(cursors, dict) else None
+            if not after:
+                return replies
+            params = {**params, "after": str(after)}
+        log.info(
+            "%s: post %s has more than %d comments; only the newest are read",
+            self._where,
+            post_id,
+            COMMENTS_PAGE * COMMENT_PAGES,
+        )
+        return replies
+
+    def reply_length_rule(self) -> LengthRule:
+        """A comment is shorter than a post."""
+        return LengthRule("facebook", ((CHARACTERS, MAX_COMMENT, graphemes),))
+
+    def reply(self, in_reply_to: str, text: str) -> Published:
+        """Answer a comment as the Page (``POST /{comment}/comments``). Facebook threads are one
+        level deep: an answer to a reply goes under the comment that reply belongs to."""
+        if not text.strip():
+            raise ContentRejected(
+                _("{where}: the reply is empty.").format(where=self._where), hint=_("Write some text for it.")
+            )
+        if graphemes(text) > MAX_COMMENT:
+            raise ContentRejected(
+                _("{where}: the reply is {length} characters; a Facebook comment takes at most {limit}.").format(
+                    where=self._where, length=integer(graphemes(text)), limit=integer(MAX_COMMENT)
+                ),
+                hint=_("Shorten it by {count} characters.").format(count=integer(graphemes(text) - MAX_COMMENT)),
+            )
+        target = self._thread_of(in_reply_to)
+        data = self._call(
+            "POST",
+            self._path(target, "comments"),
+            data={"message": text},
+            publishing=True,
+            permissions=REPLY_PERMISSIONS,
+        )
+        return Published(_post_id(data, self._where), None)
+
+    def _thread_of(self, comment_id: str) -> str:
+        """The comment an answer to ``comment_id`` goes under: its parent when it is a reply."""
+        try:
+            data = self._call(
+                "GET", self._path(comment_id), params={"fields": "id,parent{id}"}, permissions=INBOX_PERMISSIONS
+            )
+        except GraphNotFound:
+            raise PermanentError(
+                _("{where}: the comment {id} is gone; it cannot be answered.").format(where=self._where, id=comment_id),
+                hint=_("Refresh the inbox: socialpost inbox"),
+            ) from None
+        except AuthError:
+            return comment_id  # not allowed to read it: answer it directly
+        parent = data.get("parent") if isinstance(data, dict) else None
+        return str(parent["id"]) if isinstance(parent, dict) and parent.get("id") else comment_id
+
     # --- check ----------------------------------------------------------------------------------
 
     def check(self) -> Identity:
@@ -404,23 +538,26 @@ class FacebookNetwork(Network):
     @classmethod
     def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
         ui.say(
-            "socialpost posts to a Facebook Page through a Meta app of yours. Once: create an app at "
-            "https://developers.facebook.com/apps (type Business, with the Facebook Login for Business "
-            "product); you must have a role on the Page. Then open the Graph API Explorer, pick your "
-            "app, add the permissions pages_manage_posts, pages_read_engagement, pages_show_list "
-            "(and read_insights for views and clicks), and press Generate Access Token. socialpost "
-            "exchanges that short-lived token for a Page token that does not expire, and keeps only "
-            "the Page token (in secrets.yaml). The app secret is used once and not saved."
+            _(
+                "socialpost posts to a Facebook Page through a Meta app of yours. Once: create an app at "
+                "https://developers.facebook.com/apps (type Business, with the Facebook Login for Business "
+                "product); you must have a role on the Page. Then open the Graph API Explorer, pick your "
+                "app, add the permissions pages_manage_posts, pages_read_engagement, pages_show_list "
+                "(and read_insights for views and clicks; pages_read_user_content and pages_manage_engagement "
+                "to read and answer comments with socialpost inbox), and press Generate Access Token. "
+                "socialpost exchanges that short-lived token for a Page token that does not expire, and keeps "
+                "only the Page token (in secrets.yaml). The app secret is used once and not saved."
+            )
         )
         ui.open_url("https://developers.facebook.com/tools/explorer/")
-        app_id = ui.ask("App ID").strip()
-        app_secret = ui.ask_secret("App secret").strip()
-        short_token = ui.ask_secret("User access token from the Graph API Explorer").strip()
+        app_id = ui.ask(_("App ID")).strip()
+        app_secret = ui.ask_secret(_("App secret")).strip()
+        short_token = ui.ask_secret(_("User access token from the Graph API Explorer")).strip()
         secrets = [app_secret, short_token]
         name = account.partition(":")[2]
-        where = f"Facebook set-up for '{name}'"
-        again = (
-            f"generate a new token in the Graph API Explorer and run 'socialpost accounts add facebook {name}' again"
+        where = _("Facebook set-up for '{name}'").format(name=name)
+        again = _("generate a new token in the Graph API Explorer and run '{command}' again").format(
+            command=f"socialpost accounts add facebook {name}"
         )
         with bearer_client(GRAPH_URL, 30.0, None, cls.transport) as client:
             exchanged = _setup_call(
@@ -439,7 +576,7 @@ class FacebookNetwork(Network):
             )
             long_token = str(exchanged.get("access_token") or "")
             if not long_token:
-                raise AuthError(f"{where}: Facebook did not return a long-lived token.")
+                raise AuthError(_("{where}: Facebook did not return a long-lived token.").format(where=where))
             secrets.append(long_token)
             pages = _setup_call(
                 client,
@@ -454,19 +591,21 @@ class FacebookNetwork(Network):
         choices = [p for p in pages.get("data", []) if isinstance(p, dict) and p.get("id") and p.get("access_token")]
         if not choices:
             raise AuthError(
-                f"{where}: this Facebook user manages no Page this app can post to.",
-                hint="Give the user a role on the Page, grant pages_show_list and pages_manage_posts "
-                "in the Graph API Explorer, and try again.",
+                _("{where}: this Facebook user manages no Page this app can post to.").format(where=where),
+                hint=_(
+                    "Give the user a role on the Page, grant pages_show_list and pages_manage_posts "
+                    "in the Graph API Explorer, and try again."
+                ),
             )
         if len(choices) == 1:
             chosen = choices[0]
-            ui.say(f"Using the Page {chosen.get('name')} ({chosen['id']}).")
+            ui.say(_("Using the Page {name} ({id}).").format(name=chosen.get("name"), id=chosen["id"]))
         else:
-            picked = ui.choose("Which Page?", [(str(p["id"]), f"{p.get('name', '?')} ({p['id']})") for p in choices])
+            picked = ui.choose(_("Which Page?"), [(str(p["id"]), f"{p.get('name', '?')} ({p['id']})") for p in choices])
             chosen = next(p for p in choices if str(p["id"]) == picked)
         tasks = chosen.get("tasks")
         if isinstance(tasks, list) and "CREATE_CONTENT" not in tasks:
-            ui.say("Warning: your role on this Page does not allow creating content (task CREATE_CONTENT).")
+            ui.say(_("Warning: your role on this Page does not allow creating content (task CREATE_CONTENT)."))
         return AccountSetup(
             settings={"page_id": str(chosen["id"])},
             secrets={"page_access_token": str(chosen["access_token"])},
@@ -491,7 +630,9 @@ def _setup_call(
     try:
         response = client.request(method, path, **kwargs)
     except httpx.HTTPError as exc:
-        raise TransientError(f"{where}: cannot reach Facebook ({exc.__class__.__name__}).") from None
+        raise TransientError(
+            _("{where}: cannot reach Facebook ({error}).").format(where=where, error=exc.__class__.__name__)
+        ) from None
     data = _json(response)
     if response.is_success and isinstance(data, dict) and "error" not in data:
         return data
@@ -521,6 +662,10 @@ def _redact(text: str, secrets: Sequence[str]) -> str:
     return text
 
 
+class GraphNotFound(PermanentError):
+    """Graph cannot find the object (code 100, subcode 33): deleted, or not visible to the token."""
+
+
 def graph_error(
     status: int,
     body: Any,
@@ -532,76 +677,107 @@ def graph_error(
     request_sent: bool,
     text: str,
     reconnect: str = "socialpost accounts add facebook NAME",
+    permissions: Sequence[str] = PUBLISH_PERMISSIONS,
 ) -> NetworkError:
-    """A Graph error answer → the socialpost error that says what is wrong and what to do."""
+    """A Graph error answer → the socialpost error that says what is wrong and what to do.
+    ``permissions``: what the request needed, named when Graph does not say which one is missing."""
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict):
         excerpt = _redact(" ".join(text.split())[:EXCERPT], secrets)
-        said = f" Facebook said: {excerpt}" if excerpt else ""
+        said = " " + _("Facebook said: {excerpt}").format(excerpt=excerpt) if excerpt else ""
         if status == 429:
             return RateLimited(
-                f"{where}: too many requests (429).{said}", status=status, retry_at=now + DEFAULT_RATE_DELAY
+                _("{where}: too many requests (429).{said}").format(where=where, said=said),
+                status=status,
+                retry_at=now + DEFAULT_RATE_DELAY,
             )
         if status >= 500 or status == 0:
             return TransientError(
-                f"{where}: Facebook failed ({status}).{said}", status=status, request_sent=request_sent
+                _("{where}: Facebook failed ({status}).{said}").format(where=where, status=status, said=said),
+                status=status,
+                request_sent=request_sent,
             )
-        return PermanentError(f"{where}: Facebook refused the request ({status}).{said}", status=status)
+        return PermanentError(
+            _("{where}: Facebook refused the request ({status}).{said}").format(where=where, status=status, said=said),
+            status=status,
+        )
     code = _int(error.get("code"))
     subcode = _int(error.get("error_subcode"))
     message = _redact(" ".join(str(error.get("message") or "").split()), secrets)[:EXCERPT]
     trace = error.get("fbtrace_id")
-    said = f" Facebook said: {message} (code {code}" + (f"/{subcode}" if subcode else "")
-    said += f", fbtrace_id {trace})." if trace else ")."
+    number = f"{code}/{subcode}" if subcode else f"{code}"
+    said = " " + (
+        _("Facebook said: {message} (code {code}, fbtrace_id {trace}).").format(
+            message=message, code=number, trace=trace
+        )
+        if trace
+        else _("Facebook said: {message} (code {code}).").format(message=message, code=number)
+    )
     if code in (190, 102):
         return AuthError(
-            f"{where}: the Page access token is no longer valid (expired, revoked, the password changed or "
-            f"your Page role was removed).{said}",
-            hint=f"Connect the Page again: {reconnect}.",
+            _(
+                "{where}: the Page access token is no longer valid (expired, revoked, the password changed or "
+                "your Page role was removed).{said}"
+            ).format(where=where, said=said),
+            hint=_("Connect the Page again: {command}.").format(command=reconnect),
             status=status,
         )
     if code == 10 or (code is not None and 200 <= code <= 299):
         found = _PERMISSION.findall(message)
-        needed = ", ".join(dict.fromkeys(found)) if found else ", ".join(PUBLISH_PERMISSIONS)
+        needed = ", ".join(dict.fromkeys(found)) if found else ", ".join(permissions)
         return AuthError(
-            f"{where}: the token lacks a permission Facebook requires ({needed}).{said}",
-            hint="Grant it to your app (Graph API Explorer, or App Review for people without a role on the app) "
-            f"and connect the Page again: {reconnect}.",
+            _("{where}: the token lacks a permission Facebook requires ({permissions}).{said}").format(
+                where=where, permissions=needed, said=said
+            ),
+            hint=_(
+                "Grant it to your app (Graph API Explorer, or App Review for people without a role on the app) "
+                "and connect the Page again: {command}."
+            ).format(command=reconnect),
             status=status,
         )
     if code in _RATE_CODES or (code is not None and 80000 <= code <= 80014):
         return RateLimited(
-            f"{where}: Facebook is rate-limiting this app or Page.{said}",
-            hint="socialpost will try again when Meta says the limit is over.",
+            _("{where}: Facebook is rate-limiting this app or Page.{said}").format(where=where, said=said),
+            hint=_("socialpost will try again when Meta says the limit is over."),
             status=status,
             retry_at=now + (_regain_access(headers) or DEFAULT_RATE_DELAY),
         )
     if code == 368:
         return ContentRejected(
-            f"{where}: Facebook blocked this post as abusive or spam.{said}",
-            hint="Check the text and links against Meta's Community Standards "
-            "(posting the same link often triggers this).",
+            _("{where}: Facebook blocked this post as abusive or spam.{said}").format(where=where, said=said),
+            hint=_(
+                "Check the text and links against Meta's Community Standards "
+                "(posting the same link often triggers this)."
+            ),
             status=status,
         )
     if code == 506:
         return DuplicatePost(
-            f"{where}: Facebook refused a duplicate of a recent post.{said}",
-            hint="Change the text, or check the Page: it may already be online.",
+            _("{where}: Facebook refused a duplicate of a recent post.{said}").format(where=where, said=said),
+            hint=_("Change the text, or check the Page: it may already be online."),
             status=status,
         )
     if code in _TRANSIENT_CODES or status >= 500:
         return TransientError(
-            f"{where}: Facebook had a temporary problem.{said}", status=status, request_sent=request_sent
+            _("{where}: Facebook had a temporary problem.{said}").format(where=where, said=said),
+            status=status,
+            request_sent=request_sent,
         )
     if code == 100 and subcode == 33:
-        return PermanentError(
-            f"{where}: Facebook cannot find the Page or post, or the token may not see it.{said}",
-            hint="Check page_id in your config, or connect the Page again.",
+        return GraphNotFound(
+            _("{where}: Facebook cannot find the Page or post, or the token may not see it.{said}").format(
+                where=where, said=said
+            ),
+            hint=_("Check page_id in your config, or connect the Page again."),
             status=status,
         )
     if code == 100:
-        return ContentRejected(f"{where}: Facebook rejected the post.{said}", status=status)
-    return PermanentError(f"{where}: Facebook refused the request.{said}", status=status)
+        return ContentRejected(
+            _("{where}: Facebook rejected the post.{said}").format(where=where, said=said), status=status
+        )
+    return PermanentError(
+        _("{where}: Facebook refused the request.{said}").format(where=where, said=said), status=status
+    )
 
 
 def _regain_access(headers: Mapping[str, str]) -> timedelta | None:
@@ -671,8 +847,43 @@ def _item_reason(status: int, body: Any) -> str:
 def _post_id(data: Any, where: str, *, key: str = "id") -> str:
     value = data.get(key) or data.get("id") if isinstance(data, dict) else None
     if not value:
-        raise TransientError(f"{where}: Facebook accepted the request but returned no id.", request_sent=True)
+        raise TransientError(
+            _("{where}: Facebook accepted the request but returned no id.").format(where=where), request_sent=True
+        )
     return str(value)
+
+
+def _comment_reply(item: Any, post_id: str, page_id: str) -> Reply | None:
+    """One Graph comment as an inbox reply (None when it has no id)."""
+    if not isinstance(item, dict) or not item.get("id"):
+        return None
+    author: dict[str, Any] = item["from"] if isinstance(item.get("from"), dict) else {}
+    parent: dict[str, Any] = item["parent"] if isinstance(item.get("parent"), dict) else {}
+    link = item.get("permalink_url")
+    return Reply(
+        remote_id=str(item["id"]),
+        in_reply_to=str(parent.get("id") or post_id),
+        post_remote_id=post_id,
+        # Graph leaves "from" out when the person's profile is not visible to the app
+        author=str(author.get("name") or author.get("id") or "?"),
+        author_name="",
+        text=str(item.get("message") or ""),
+        created_at=_graph_time(item.get("created_time")),
+        url=str(link) if link else None,
+        own=str(author.get("id") or "") == page_id,
+    )
+
+
+def _graph_time(value: Any) -> datetime | None:
+    """Graph's ``2027-03-02T15:04:05+0000``."""
+    if not isinstance(value, str):
+        return None
+    for shape in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z"):
+        try:
+            return datetime.strptime(value, shape).astimezone(UTC)
+        except ValueError:
+            continue
+    return None
 
 
 def _token_details(info: Mapping[str, Any]) -> dict[str, str]:
@@ -707,19 +918,24 @@ def _check_photo(path: Path, where: str) -> tuple[str, str]:
         with path.open("rb") as handle:
             head = handle.read(16)
     except OSError as exc:
-        raise ContentRejected(f"{where}: cannot read {path} ({exc.strerror}).") from None
+        raise ContentRejected(
+            _("{where}: cannot read {path} ({error}).").format(where=where, path=path, error=exc.strerror)
+        ) from None
     kind = next((t for magic, t in _IMAGE_TYPES.items() if head.startswith(magic)), None)
     if kind is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         kind = ("WebP", "image/webp")
     if kind is None:
         raise ContentRejected(
-            f"{where}: {path.name} is not an image Facebook takes (JPEG, PNG, GIF, BMP, TIFF or WebP); "
-            "socialpost does not post videos to Facebook yet.",
+            _(
+                "{where}: {name} is not an image Facebook takes (JPEG, PNG, GIF, BMP, TIFF or WebP); "
+                "socialpost does not post videos to Facebook yet."
+            ).format(where=where, name=path.name),
         )
     if size > MAX_PHOTO_BYTES:
         raise ContentRejected(
-            f"{where}: {path.name} is {size / 1_048_576:.1f} MB; Facebook photos must stay under "
-            f"{MAX_PHOTO_BYTES // 1_048_576} MB (under 4 MB is best).",
-            hint="Resize or recompress the image.",
+            _("{where}: {name} is {size} MB; Facebook photos must stay under {limit} MB (under 4 MB is best).").format(
+                where=where, name=path.name, size=decimal(size / 1_048_576), limit=MAX_PHOTO_BYTES // 1_048_576
+            ),
+            hint=_("Resize or recompress the image."),
         )
     return kind

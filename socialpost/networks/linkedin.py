@@ -43,6 +43,8 @@ from socialpost.errors import (
     RateLimited,
     TransientError,
 )
+from socialpost.i18n import _
+from socialpost.i18n.formats import integer
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -52,11 +54,15 @@ from socialpost.networks.base import (
     NotSent,
     OutgoingPost,
     Published,
+    Reply,
     SetupUI,
 )
 from socialpost.networks.oauth_loopback import LoopbackReceiver, OAuthRedirect, is_loopback, parse_redirect
+from socialpost.networks.read_pause import ReadPause
 from socialpost.networks.tls import bearer_client
 from socialpost.networks.webhook import retry_after
+from socialpost.text.count import graphemes
+from socialpost.text.rules import CHARACTERS, LengthRule
 from socialpost.text.utm import links
 from socialpost.timeutil import iso_utc
 
@@ -82,6 +88,11 @@ EXCERPT = 300
 RESERVED = frozenset("\\|{}@[]()<>#*_~")
 _HASHTAG = re.compile(r"(?<![\w#\\/&])#(\w*[^\W\d_]\w*)")
 _URN = re.compile(r"urn:li:(?:share|ugcPost):[0-9]+")
+_COMMENT = re.compile(r"urn:li:comment:\((urn:li:[A-Za-z]+:[0-9]+),([0-9]+)\)")
+MAX_COMMENT = 1250  # characters in one comment
+COMMENTS_COUNT = 100  # comments per request
+COMMENT_PAGES = 10  # requests per post or comment, at most
+PERMISSION_PAUSE = timedelta(hours=1)  # no comments read for a while after a 403
 _AUTHOR = re.compile(r"urn:li:(person|organization):([A-Za-z0-9_-]+)")
 HEADERS_REST = {"X-Restli-Protocol-Version": "2.0.0"}
 
@@ -134,7 +145,7 @@ class LinkedInSettings(AccountSettings):
     def _author(cls, value: str) -> str:
         value = value.strip()
         if not _AUTHOR.fullmatch(value):
-            raise ValueError("write the author as urn:li:person:ID or urn:li:organization:ID")
+            raise ValueError(_("write the author as urn:li:person:ID or urn:li:organization:ID"))
         return value
 
     @field_validator("linkedin_version")
@@ -142,13 +153,13 @@ class LinkedInSettings(AccountSettings):
     def _version(cls, value: str) -> str:
         value = str(value).strip()
         if not re.fullmatch(r"20[0-9]{2}(0[1-9]|1[0-2])", value):
-            raise ValueError("write the LinkedIn version as YYYYMM, e.g. 202510")
+            raise ValueError(_("write the LinkedIn version as YYYYMM, e.g. 202510"))
         return value
 
     @model_validator(mode="after")
     def _visibility(self) -> LinkedInSettings:
         if self.visibility == "CONNECTIONS" and self.is_organization:
-            raise ValueError("visibility CONNECTIONS is for members; an organization posts PUBLIC")
+            raise ValueError(_("visibility CONNECTIONS is for members; an organization posts PUBLIC"))
         return self
 
     @property
@@ -175,10 +186,16 @@ class LinkedInNetwork(Network):
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
         name = self.account.partition(":")[2] or self.account
-        self._where = f"LinkedIn '{name}'"
+        self._name = name
         self._reconnect = f"socialpost accounts add linkedin {name}"
+        self._read_pause = ReadPause(self.context.clock)
 
     # --- plumbing -------------------------------------------------------------------------------
+
+    @property
+    def _where(self) -> str:
+        """How messages name this account (in the language active when the message is built)."""
+        return _("LinkedIn '{name}'").format(name=self._name)
 
     def _http(self) -> httpx.Client:
         with self._lock:
@@ -195,15 +212,21 @@ class LinkedInNetwork(Network):
         try:
             return self._http().request(method, url, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise TransientError(f"{self._where}: cannot reach LinkedIn ({exc.__class__.__name__}).") from None
+            raise TransientError(
+                _("{where}: cannot reach LinkedIn ({error}).").format(where=self._where, error=exc.__class__.__name__)
+            ) from None
         except httpx.TimeoutException:
             raise TransientError(
-                f"{self._where}: LinkedIn did not answer within {self.settings.timeout:g} s.",
+                _("{where}: LinkedIn did not answer within {seconds} s.").format(
+                    where=self._where, seconds=f"{self.settings.timeout:g}"
+                ),
                 request_sent=publishing,
             ) from None
         except httpx.TransportError as exc:
             raise TransientError(
-                f"{self._where}: the connection to LinkedIn broke ({exc.__class__.__name__}).",
+                _("{where}: the connection to LinkedIn broke ({error}).").format(
+                    where=self._where, error=exc.__class__.__name__
+                ),
                 request_sent=publishing,
             ) from None
 
@@ -231,9 +254,11 @@ class LinkedInNetwork(Network):
         commentary = escape_commentary(THREAD_SEPARATOR.join([post.text, *post.thread]))
         if len(commentary) > MAX_COMMENTARY:
             raise ContentRejected(
-                f"{self._where}: the post is {len(commentary):,} characters once its thread parts are joined "
-                f"and LinkedIn's reserved characters escaped; LinkedIn takes at most {MAX_COMMENTARY:,}.",
-                hint="Shorten the text for LinkedIn (variants: linkedin: {text: …}).",
+                _(
+                    "{where}: the post is {length} characters once its thread parts are joined "
+                    "and LinkedIn's reserved characters escaped; LinkedIn takes at most {limit}."
+                ).format(where=self._where, length=integer(len(commentary)), limit=integer(MAX_COMMENTARY)),
+                hint=_("Shorten the text for LinkedIn (variants: linkedin: {{text: …}}).").format(),
             )
         return commentary
 
@@ -242,8 +267,10 @@ class LinkedInNetwork(Network):
         images = [(Path(m.file), m.alt, _check_image(Path(m.file), self._where)) for m in post.media]
         if len(images) > MAX_IMAGES:
             raise ContentRejected(
-                f"{self._where}: {len(images)} images in one post; LinkedIn takes at most {MAX_IMAGES}.",
-                hint="Split the images over several posts.",
+                _("{where}: {count} images in one post; LinkedIn takes at most {limit}.").format(
+                    where=self._where, count=len(images), limit=MAX_IMAGES
+                ),
+                hint=_("Split the images over several posts."),
             )
         uploaded = [(self._upload(path, mime), alt) for path, alt, mime in images]
         body: dict[str, Any] = {
@@ -269,7 +296,9 @@ class LinkedInNetwork(Network):
         urn = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id")
         if not urn:
             raise TransientError(
-                f"{self._where}: LinkedIn accepted the post ({response.status_code}) but did not say its id.",
+                _("{where}: LinkedIn accepted the post ({status}) but did not say its id.").format(
+                    where=self._where, status=response.status_code
+                ),
                 request_sent=True,
             )
         return Published(urn, post_url(urn))
@@ -285,7 +314,11 @@ class LinkedInNetwork(Network):
         )
         value = _json(response).get("value") if isinstance(_json(response), dict) else None
         if not isinstance(value, dict) or not value.get("uploadUrl") or not value.get("image"):
-            raise TransientError(f"{self._where}: LinkedIn did not give an upload address for {path.name}.")
+            raise TransientError(
+                _("{where}: LinkedIn did not give an upload address for {name}.").format(
+                    where=self._where, name=path.name
+                )
+            )
         self._call("PUT", str(value["uploadUrl"]), content=path.read_bytes(), headers={"Content-Type": mime})
         return str(value["image"])
 
@@ -395,6 +428,173 @@ class LinkedInNetwork(Network):
                     result[urn][metric] = sum(known) if known else None
         return result
 
+    # --- inbox ----------------------------------------------------------------------------------
+
+    def fetch_replies(self, remote_ids: Sequence[str]) -> list[Reply]:
+        """The comments on each post and the replies to them (``GET /rest/socialActions/{urn}/comments``,
+        then the same on each comment that has replies), page after page. Reading them needs
+        r_organization_social (an organization page) or r_member_social (a member; LinkedIn grants
+        it only to approved partners): without it, a clear AuthError. A post that is gone is left out."""
+        ids = [str(i) for i in dict.fromkeys(remote_ids) if _URN.fullmatch(str(i))]
+        if not ids:
+            return []
+        self._read_pause.check()
+        try:
+            replies: list[Reply] = []
+            for urn in ids:
+                replies += self._comments(urn)
+            return replies
+        except RateLimited as exc:
+            self._read_pause.hold(exc, exc.retry_at or self.context.clock() + DEFAULT_RATE_DELAY)
+            raise
+        except AuthError as exc:
+            self._read_pause.hold(exc, self.context.clock() + PERMISSION_PAUSE)
+            raise
+
+    def _comments(self, post: str) -> list[Reply]:
+        replies: list[Reply] = []
+        top = self._comment_pages(post, post)
+        if top is None:
+            log.info("%s: post %s is gone; no comments", self._where, post)
+            return replies
+        for element in top:
+            reply = _comment_reply(element, post, post, self.settings.author)
+            if reply is None:
+                continue
+            replies.append(reply)
+            if _has_replies(element):
+                for nested in self._comment_pages(reply.remote_id, post) or []:
+                    answer = _comment_reply(nested, post, reply.remote_id, self.settings.author)
+                    if answer is not None:
+                        replies.append(answer)
+        return replies
+
+    def _comment_pages(self, target: str, post: str) -> list[dict[str, Any]] | None:
+        """Every comment on ``target`` (a post or a comment); None when it is gone (404)."""
+        found: list[dict[str, Any]] = []
+        start = 0
+        for _page in range(COMMENT_PAGES):
+            response = self._send(
+                "GET",
+                f"/rest/socialActions/{_enc(target)}/comments?start={start}&count={COMMENTS_COUNT}",
+                headers=self._rest_headers(),
+            )
+            if response.status_code == 404:
+                return None if target == post else found
+            if response.status_code == 403:
+                raise self._read_refused(response)
+            if not response.is_success:
+                raise self._error(response)
+            data = _json(response)
+            elements = data.get("elements") if isinstance(data, dict) else None
+            page = [e for e in elements if isinstance(e, dict)] if isinstance(elements, list) else []
+            found += page
+            paging = data.get("paging") if isinstance(data, dict) else None
+            total = _int(paging.get("total")) if isinstance(paging, dict) else None
+            start += len(page)
+            if len(page) < COMMENTS_COUNT or (total is not None and start >= total):
+                return found
+        log.info("%s: %s has more than %d comments; only the first are read", self._where, target, len(found))
+        return found
+
+    def _read_refused(self, response: httpx.Response) -> AuthError:
+        said = linkedin_said(response, [self.settings.access_token.get_secret_value()])
+        if self.settings.is_organization:
+            return AuthError(
+                _(
+                    "{where}: LinkedIn does not let this app read the page's comments (403): it needs the "
+                    "r_organization_social permission (Community Management API) and an administrator role on "
+                    "the page.{said}"
+                ).format(where=self._where, said=said),
+                hint=_(
+                    "Add the Community Management API product to your LinkedIn app, then connect again: {command}."
+                ).format(command=self._reconnect),
+                status=403,
+            )
+        return AuthError(
+            _(
+                "{where}: LinkedIn does not let this app read the comments on your posts (403): that needs the "
+                "r_member_social permission, which LinkedIn grants only to approved partners.{said}"
+            ).format(where=self._where, said=said),
+            hint=_("Answer comments in LinkedIn itself, or post as an organization page: {command}.").format(
+                command=self._reconnect
+            ),
+            status=403,
+        )
+
+    def reply_length_rule(self) -> LengthRule:
+        """A comment is shorter than a post."""
+        return LengthRule("linkedin", ((CHARACTERS, MAX_COMMENT, graphemes),))
+
+    def reply(self, in_reply_to: str, text: str) -> Published:
+        """Answer a comment (``POST /rest/socialActions/{comment}/comments`` with ``parentComment``).
+        LinkedIn threads are one level deep: an answer to a reply goes under the comment that reply
+        belongs to."""
+        match = _COMMENT.fullmatch(str(in_reply_to))
+        if match is None:
+            raise ContentRejected(
+                _("{where}: {id} is not a LinkedIn comment.").format(where=self._where, id=in_reply_to)
+            )
+        if not text.strip():
+            raise ContentRejected(
+                _("{where}: the reply is empty.").format(where=self._where), hint=_("Write some text for it.")
+            )
+        if graphemes(text) > MAX_COMMENT:
+            raise ContentRejected(
+                _("{where}: the reply is {length} characters; a LinkedIn comment takes at most {limit}.").format(
+                    where=self._where, length=integer(graphemes(text)), limit=integer(MAX_COMMENT)
+                ),
+                hint=_("Shorten it by {count} characters.").format(count=integer(graphemes(text) - MAX_COMMENT)),
+            )
+        activity, comment_id = match.group(1), match.group(2)
+        parent = self._thread_of(str(in_reply_to), activity, comment_id)
+        body = {
+            "actor": self.settings.author,
+            "object": activity,
+            "message": {"text": text},
+            "parentComment": parent,
+        }
+        response = self._call(
+            "POST",
+            f"/rest/socialActions/{_enc(parent)}/comments",
+            json=body,
+            headers=self._rest_headers(),
+            publishing=True,
+        )
+        data = _json(response)
+        urn = _comment_urn(data) if isinstance(data, dict) else None
+        if urn is None:
+            header = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id") or ""
+            if _COMMENT.fullmatch(header):
+                urn = header
+            elif header.isdigit():
+                urn = f"urn:li:comment:({activity},{header})"
+        if urn is None:
+            raise TransientError(
+                _("{where}: LinkedIn accepted the reply ({status}) but did not say its id.").format(
+                    where=self._where, status=response.status_code
+                ),
+                request_sent=True,
+            )
+        return Published(urn, comment_url(activity, urn))
+
+    def _thread_of(self, comment: str, activity: str, comment_id: str) -> str:
+        """The comment an answer to ``comment`` goes under: its parent when it is itself a reply."""
+        response = self._send(
+            "GET", f"/rest/socialActions/{_enc(activity)}/comments/{comment_id}", headers=self._rest_headers()
+        )
+        if response.status_code == 404:
+            raise PermanentError(
+                _("{where}: the comment {id} is gone; it cannot be answered.").format(where=self._where, id=comment),
+                hint=_("Refresh the inbox: socialpost inbox"),
+                status=404,
+            )
+        if not response.is_success:
+            return comment  # not allowed to read it (or a hiccup): answer it directly
+        data = _json(response)
+        parent = data.get("parentComment") if isinstance(data, dict) else None
+        return str(parent) if isinstance(parent, str) and _COMMENT.fullmatch(parent) else comment
+
     # --- check ----------------------------------------------------------------------------------
 
     def check(self) -> Identity:
@@ -441,22 +641,24 @@ class LinkedInNetwork(Network):
     @classmethod
     def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
         name = account.partition(":")[2]
-        where = f"LinkedIn set-up for '{name}'"
+        where = _("LinkedIn set-up for '{name}'").format(name=name)
         again = f"socialpost accounts add linkedin {name}"
         ui.say(
-            "socialpost posts to LinkedIn through a LinkedIn app of yours. Once: create an app at "
-            "https://www.linkedin.com/developers/apps (it must be linked to a company page), add the "
-            "products 'Share on LinkedIn' and 'Sign In with LinkedIn using OpenID Connect' (and "
-            "'Community Management API' to post as an organization page and read statistics), and on "
-            f"the Auth tab add the redirect URL {DEFAULT_REDIRECT}. Then copy the Client ID and the "
-            "Primary Client Secret here. The secret is used once and not saved; the access token "
-            "(valid about 60 days) goes to secrets.yaml."
+            _(
+                "socialpost posts to LinkedIn through a LinkedIn app of yours. Once: create an app at "
+                "https://www.linkedin.com/developers/apps (it must be linked to a company page), add the "
+                "products 'Share on LinkedIn' and 'Sign In with LinkedIn using OpenID Connect' (and "
+                "'Community Management API' to post as an organization page, read statistics and read and "
+                "answer comments with socialpost inbox), and on the Auth tab add the redirect URL {redirect}. "
+                "Then copy the Client ID and the Primary Client Secret here. The secret is used once and not "
+                "saved; the access token (valid about 60 days) goes to secrets.yaml."
+            ).format(redirect=DEFAULT_REDIRECT)
         )
-        client_id = ui.ask("Client ID").strip()
-        client_secret = ui.ask_secret("Client secret").strip()
-        redirect_uri = ui.ask("Redirect URL registered in the app", default=DEFAULT_REDIRECT).strip()
+        client_id = ui.ask(_("Client ID")).strip()
+        client_secret = ui.ask_secret(_("Client secret")).strip()
+        redirect_uri = ui.ask(_("Redirect URL registered in the app"), default=DEFAULT_REDIRECT).strip()
         organization = ui.confirm(
-            "Post as an organization page you administer? (needs the Community Management API product)",
+            _("Post as an organization page you administer? (needs the Community Management API product)"),
             default=False,
         )
         scopes = ["openid", "profile", "w_member_social"]
@@ -480,16 +682,21 @@ class LinkedInNetwork(Network):
         redirect = _receive_redirect(ui, authorize, redirect_uri)
         if redirect.error:
             raise AuthError(
-                f"{where}: LinkedIn did not grant access ({redirect.error}: {redirect.error_description or ''}).",
-                hint="Check the app's products and redirect URL, then try again.",
+                _("{where}: LinkedIn did not grant access ({error}: {description}).").format(
+                    where=where, error=redirect.error, description=redirect.error_description or ""
+                ),
+                hint=_("Check the app's products and redirect URL, then try again."),
             )
         if redirect.state != state:
             raise AuthError(
-                f"{where}: the answer does not belong to this sign-in (state mismatch).",
-                hint=f"Start again with '{again}' and use the newest link.",
+                _("{where}: the answer does not belong to this sign-in (state mismatch).").format(where=where),
+                hint=_("Start again with '{command}' and use the newest link.").format(command=again),
             )
         if not redirect.code:
-            raise AuthError(f"{where}: the address holds no authorization code.", hint=f"Start again with '{again}'.")
+            raise AuthError(
+                _("{where}: the address holds no authorization code.").format(where=where),
+                hint=_("Start again with '{command}'.").format(command=again),
+            )
         hidden = [client_secret, redirect.code]
         with httpx.Client(timeout=30.0, headers={"User-Agent": "socialpost"}, transport=cls.transport) as client:
             token_response = _setup_send(
@@ -509,8 +716,10 @@ class LinkedInNetwork(Network):
             if not token_response.is_success or not isinstance(token_data, dict) or not token_data.get("access_token"):
                 said = _oauth_reason(token_data, token_response, hidden)
                 raise AuthError(
-                    f"{where}: LinkedIn refused to issue a token ({token_response.status_code}).{said}",
-                    hint="Check the Client ID, the Client Secret and the redirect URL, then try again.",
+                    _("{where}: LinkedIn refused to issue a token ({status}).{said}").format(
+                        where=where, status=token_response.status_code, said=said
+                    ),
+                    hint=_("Check the Client ID, the Client Secret and the redirect URL, then try again."),
                     status=token_response.status_code,
                 )
             token = str(token_data["access_token"])
@@ -522,20 +731,31 @@ class LinkedInNetwork(Network):
             if not me.is_success or not isinstance(me_data, dict) or not me_data.get("sub"):
                 said = _oauth_reason(me_data, me, hidden)
                 raise AuthError(
-                    f"{where}: LinkedIn did not say who you are ({me.status_code}).{said}",
-                    hint="Add the 'Sign In with LinkedIn using OpenID Connect' product to the app and try again.",
+                    _("{where}: LinkedIn did not say who you are ({status}).{said}").format(
+                        where=where, status=me.status_code, said=said
+                    ),
+                    hint=_("Add the 'Sign In with LinkedIn using OpenID Connect' product to the app and try again."),
                     status=me.status_code,
                 )
             person = f"urn:li:person:{me_data['sub']}"
-            options = [(person, f"{me_data.get('name') or 'you'} (your own profile)")]
+            options = [
+                (
+                    person,
+                    _("{name} (your own profile)").format(name=me_data["name"])
+                    if me_data.get("name")
+                    else _("you (your own profile)"),
+                )
+            ]
             if organization:
                 options += _administered(client, auth, where)
                 if len(options) == 1:
                     ui.say(
-                        "No organization page you administer was found (or the Community Management API is "
-                        "not granted): the account will post as you."
+                        _(
+                            "No organization page you administer was found (or the Community Management API is "
+                            "not granted): the account will post as you."
+                        )
                     )
-        author = options[0][0] if len(options) == 1 else ui.choose("Post as", options)
+        author = options[0][0] if len(options) == 1 else ui.choose(_("Post as"), options)
         expires_at = context.clock() + timedelta(seconds=expires_in)
         return AccountSetup(
             settings={"author": author, "expires_at": iso_utc(expires_at)},
@@ -550,6 +770,56 @@ class LinkedInNetwork(Network):
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
+
+def comment_url(post: str, comment: str) -> str:
+    """Where a comment shows: its post, scrolled to the comment."""
+    return f"{post_url(post)}?commentUrn={_enc(comment)}"
+
+
+def _comment_urn(element: dict[str, Any]) -> str | None:
+    for key in ("commentUrn", "$URN"):
+        value = element.get(key)
+        if isinstance(value, str) and _COMMENT.fullmatch(value):
+            return value
+    target, number = element.get("object"), element.get("id")
+    if isinstance(target, str) and number is not None and str(number).isdigit():
+        return f"urn:li:comment:({target},{number})"
+    return None
+
+
+def _comment_reply(element: dict[str, Any], post: str, parent: str, author: str) -> Reply | None:
+    """One LinkedIn comment as an inbox reply (None when it has no URN)."""
+    urn = _comment_urn(element)
+    if urn is None:
+        return None
+    created: dict[str, Any] = element["created"] if isinstance(element.get("created"), dict) else {}
+    actor = str(element.get("actor") or created.get("actor") or "")
+    message = element.get("message")
+    text = message.get("text") if isinstance(message, dict) else message
+    millis = _int(created.get("time"))
+    nested = element.get("parentComment")
+    return Reply(
+        remote_id=urn,
+        in_reply_to=str(nested) if isinstance(nested, str) and nested else parent,
+        post_remote_id=post,
+        author=actor or "?",
+        author_name="",
+        text=str(text or ""),
+        created_at=datetime.fromtimestamp(millis / 1000, UTC) if millis else None,
+        url=comment_url(post, urn),
+        own=actor == author,
+    )
+
+
+def _has_replies(element: dict[str, Any]) -> bool:
+    """Whether a comment has replies to read: its summary says so, or it has no summary."""
+    summary = element.get("commentsSummary")
+    if not isinstance(summary, dict):
+        return True
+    counts = [_int(summary.get(k)) for k in ("aggregatedTotalComments", "totalFirstLevelComments")]
+    known = [c for c in counts if c is not None]
+    return not known or max(known) > 0
 
 
 def post_url(urn: str) -> str:
@@ -591,44 +861,54 @@ def _receive_redirect(ui: SetupUI, authorize: str, redirect_uri: str) -> OAuthRe
     """Open the authorise page and get the redirect: on the loopback server when the browser is
     on this machine, else (or when nothing arrives) from the address the person pastes."""
     receiver: LoopbackReceiver | None = None
-    if is_loopback(redirect_uri) and ui.confirm("Is the web browser on this computer?", default=True):
+    if is_loopback(redirect_uri) and ui.confirm(_("Is the web browser on this computer?"), default=True):
         try:
             receiver = LoopbackReceiver(redirect_uri)
         except OSError as exc:
-            ui.say(f"Cannot listen on {redirect_uri} ({exc.strerror or exc}); you will paste the address instead.")
+            ui.say(
+                _("Cannot listen on {address} ({error}); you will paste the address instead.").format(
+                    address=redirect_uri, error=exc.strerror or exc
+                )
+            )
     if receiver is None:
         ui.say(
-            "Sign in and allow access; your browser then goes to an address starting with "
-            f"{redirect_uri} that may show an error page. Copy that whole address."
+            _(
+                "Sign in and allow access; your browser then goes to an address starting with "
+                "{address} that may show an error page. Copy that whole address."
+            ).format(address=redirect_uri)
         )
     try:
         ui.open_url(authorize)
         if receiver is not None:
-            ui.say("Waiting for LinkedIn to send your browser back here…")
+            ui.say(_("Waiting for LinkedIn to send your browser back here…"))
             found = receiver.wait(LOGIN_TIMEOUT)
             if found is not None:
                 return found
-            ui.say(f"Nothing came back within {LOGIN_TIMEOUT:g} s.")
+            ui.say(_("Nothing came back within {seconds} s.").format(seconds=f"{LOGIN_TIMEOUT:g}"))
     finally:
         if receiver is not None:
             receiver.close()
-    return parse_redirect(ui.ask("Paste the address your browser shows after you allowed access"))
+    return parse_redirect(ui.ask(_("Paste the address your browser shows after you allowed access")))
 
 
 def _setup_send(client: httpx.Client, method: str, url: str, where: str, **kwargs: Any) -> httpx.Response:
     try:
         return client.request(method, url, **kwargs)
     except httpx.HTTPError as exc:
-        raise TransientError(f"{where}: cannot reach LinkedIn ({exc.__class__.__name__}).") from None
+        raise TransientError(
+            _("{where}: cannot reach LinkedIn ({error}).").format(where=where, error=exc.__class__.__name__)
+        ) from None
 
 
 def _oauth_reason(data: Any, response: httpx.Response, secrets: Sequence[str]) -> str:
     if isinstance(data, dict):
         reason = data.get("error_description") or data.get("message") or data.get("error")
         if reason:
-            return " LinkedIn said: " + _redact(" ".join(str(reason).split()), secrets)[:EXCERPT]
+            return " " + _("LinkedIn said: {message}").format(
+                message=_redact(" ".join(str(reason).split()), secrets)[:EXCERPT]
+            )
     text = _redact(" ".join(response.text.split()), secrets)[:EXCERPT]
-    return f" LinkedIn said: {text}" if text else ""
+    return " " + _("LinkedIn said: {message}").format(message=text) if text else ""
 
 
 def _administered(client: httpx.Client, auth: Mapping[str, str], where: str) -> list[tuple[str, str]]:
@@ -660,6 +940,25 @@ def _administered(client: httpx.Client, auth: Mapping[str, str], where: str) -> 
     return found
 
 
+def linkedin_said(response: httpx.Response, secrets: Sequence[str]) -> str:
+    """`` LinkedIn said: …`` (with a leading space), or "" when LinkedIn said nothing."""
+    data = _json(response)
+    raw = _redact(response.text, secrets)
+    message = ""
+    if isinstance(data, dict) and data.get("message"):
+        message = _redact(" ".join(str(data["message"]).split()), secrets)
+    elif raw.strip():
+        message = " ".join(raw.split())
+    service = data.get("serviceErrorCode") if isinstance(data, dict) else None
+    if not message:
+        return ""
+    if service is not None:
+        said = _("LinkedIn said: {message} (serviceErrorCode {code})").format(message=message[:EXCERPT], code=service)
+    else:
+        said = _("LinkedIn said: {message}").format(message=message[:EXCERPT])
+    return " " + (said if said.endswith(".") else said + ".")
+
+
 def linkedin_error(
     response: httpx.Response,
     *,
@@ -680,17 +979,15 @@ def linkedin_error(
     elif raw.strip():
         message = " ".join(raw.split())
     code = str(data.get("code") or "") if isinstance(data, dict) else ""
-    service = data.get("serviceErrorCode") if isinstance(data, dict) else None
-    said = f" LinkedIn said: {message[:EXCERPT]}" if message else ""
-    if service is not None:
-        said += f" (serviceErrorCode {service})"
-    said = said + "." if said and not said.endswith(".") else said
+    said = linkedin_said(response, secrets)
     if "DUPLICATE_POST" in raw or (status == 422 and "duplicate" in raw.lower()):
         found = _URN.search(raw)
         urn = found.group(0) if found else None
         return DuplicatePost(
-            f"{where}: LinkedIn already has this post" + (f" ({urn})." if urn else "."),
-            hint=None if urn else "Change the text, or check the profile: it may already be online.",
+            _("{where}: LinkedIn already has this post ({urn}).").format(where=where, urn=urn)
+            if urn
+            else _("{where}: LinkedIn already has this post.").format(where=where),
+            hint=None if urn else _("Change the text, or check the profile: it may already be online."),
             status=status,
             existing_id=urn,
             existing_url=post_url(urn) if urn else None,
@@ -705,14 +1002,20 @@ def linkedin_error(
         )
     ):
         return PermanentError(
-            f"{where}: LinkedIn no longer accepts the API version in linkedin_version.{said}",
-            hint=f"Set linkedin_version to a recent month, e.g. {now:%Y%m}, in your config file.",
+            _("{where}: LinkedIn no longer accepts the API version in linkedin_version.{said}").format(
+                where=where, said=said
+            ),
+            hint=_("Set linkedin_version to a recent month, e.g. {month}, in your config file.").format(
+                month=f"{now:%Y%m}"
+            ),
             status=status,
         )
     if status == 401:
         return AuthError(
-            f"{where}: the access token is expired or revoked (LinkedIn tokens last about 60 days).{said}",
-            hint=f"Connect the account again: {reconnect}.",
+            _("{where}: the access token is expired or revoked (LinkedIn tokens last about 60 days).{said}").format(
+                where=where, said=said
+            ),
+            hint=_("Connect the account again: {command}.").format(command=reconnect),
             status=status,
         )
     if status == 403:
@@ -722,30 +1025,42 @@ def linkedin_error(
             else "w_member_social (Share on LinkedIn)"
         )
         return AuthError(
-            f"{where}: LinkedIn refused: the app or token lacks a permission ({permission}), or you are not an "
-            f"administrator of this page.{said}",
-            hint=f"Add the product to your LinkedIn app, then connect again: {reconnect}.",
+            _(
+                "{where}: LinkedIn refused: the app or token lacks a permission ({permission}), or you are not an "
+                "administrator of this page.{said}"
+            ).format(where=where, permission=permission, said=said),
+            hint=_("Add the product to your LinkedIn app, then connect again: {command}.").format(command=reconnect),
             status=status,
         )
     if status == 429:
         retry_at = retry_after(response.headers.get("Retry-After"), now) or now + DEFAULT_RATE_DELAY
         return RateLimited(
-            f"{where}: LinkedIn's rate limit is reached (429).{said}",
-            hint="socialpost will try again later; LinkedIn's quotas are per day.",
+            _("{where}: LinkedIn's rate limit is reached (429).{said}").format(where=where, said=said),
+            hint=_("socialpost will try again later; LinkedIn's quotas are per day."),
             status=status,
             retry_at=retry_at,
         )
     if status >= 500:
-        return TransientError(f"{where}: LinkedIn failed ({status}).{said}", status=status, request_sent=request_sent)
+        return TransientError(
+            _("{where}: LinkedIn failed ({status}).{said}").format(where=where, status=status, said=said),
+            status=status,
+            request_sent=request_sent,
+        )
     if status in (400, 422):
-        return ContentRejected(f"{where}: LinkedIn rejected the post ({status}).{said}", status=status)
-    if status == 404:
-        return PermanentError(
-            f"{where}: LinkedIn cannot find it (404).{said}",
-            hint="Check the author URN in your config.",
+        return ContentRejected(
+            _("{where}: LinkedIn rejected the post ({status}).{said}").format(where=where, status=status, said=said),
             status=status,
         )
-    return PermanentError(f"{where}: LinkedIn refused the request ({status}).{said}", status=status)
+    if status == 404:
+        return PermanentError(
+            _("{where}: LinkedIn cannot find it (404).{said}").format(where=where, said=said),
+            hint=_("Check the author URN in your config."),
+            status=status,
+        )
+    return PermanentError(
+        _("{where}: LinkedIn refused the request ({status}).{said}").format(where=where, status=status, said=said),
+        status=status,
+    )
 
 
 def _check_image(path: Path, where: str) -> str:
@@ -756,17 +1071,21 @@ def _check_image(path: Path, where: str) -> str:
         with Image.open(path) as image:
             kind, (width, height) = image.format, image.size
     except FileNotFoundError:
-        raise ContentRejected(f"{where}: {path} does not exist.") from None
+        raise ContentRejected(_("{where}: {path} does not exist.").format(where=where, path=path)) from None
     except (UnidentifiedImageError, OSError):
         kind, width, height = None, 0, 0
     if kind not in IMAGE_FORMATS:
         raise ContentRejected(
-            f"{where}: {path.name} is not an image LinkedIn takes (JPEG, PNG or GIF); "
-            "socialpost does not post videos or documents to LinkedIn yet."
+            _(
+                "{where}: {name} is not an image LinkedIn takes (JPEG, PNG or GIF); "
+                "socialpost does not post videos or documents to LinkedIn yet."
+            ).format(where=where, name=path.name)
         )
     if width * height > MAX_PIXELS:
         raise ContentRejected(
-            f"{where}: {path.name} is {width}×{height} pixels; LinkedIn takes at most {MAX_PIXELS:,} pixels.",
-            hint="Resize the image.",
+            _("{where}: {name} is {width}×{height} pixels; LinkedIn takes at most {limit} pixels.").format(
+                where=where, name=path.name, width=width, height=height, limit=integer(MAX_PIXELS)
+            ),
+            hint=_("Resize the image."),
         )
     return IMAGE_FORMATS[kind]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import html
 import json
@@ -47,6 +48,7 @@ from socialpost.errors import (
     RateLimited,
     TransientError,
 )
+from socialpost.i18n import N_, _
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -56,8 +58,10 @@ from socialpost.networks.base import (
     NotSent,
     OutgoingPost,
     Published,
+    Reply,
     SetupUI,
 )
+from socialpost.networks.read_pause import ReadPause
 from socialpost.networks.x_media import API_HOST, MediaFile, MediaUploader, check_media
 from socialpost.text.count import X_MAX, x_invalid_characters, x_weighted_length
 from socialpost.timeutil import iso_utc
@@ -76,6 +80,26 @@ RECONCILE_PAGES = 5  # at most 5 × 100 recent posts are searched
 NON_PUBLIC_WINDOW = timedelta(days=29)  # X gives non-public metrics for own posts < 30 days old
 SNOWFLAKE_EPOCH_MS = 1288834974657
 THREAD_RECORD_DAYS = 30
+# The inbox: replies are found with the recent search (last 7 days), several conversations a query.
+SEARCH_WINDOW = timedelta(days=7)
+SEARCH_QUERY_MAX = 512  # characters in one recent-search query (Basic access)
+SEARCH_MIN_RESULTS, SEARCH_MAX_RESULTS = 10, 100  # max_results bounds of the recent search
+REPLY_PAGES = 10  # pages read per batch of conversations, at most
+REPLY_OVERLAP = timedelta(hours=1)  # read again this far back from the last complete read
+REPLY_FIELDS = ["author_id", "conversation_id", "created_at", "in_reply_to_user_id", "referenced_tweets"]
+RATE_PAUSE = timedelta(minutes=15)  # no replies read after a 429 that does not say how long
+ACCESS_PAUSE = timedelta(hours=6)  # nor after X said the access tier does not allow the search
+READ_REPLIES = N_("read replies")
+_TIER_MARKERS = (
+    "client-not-enrolled",
+    "client-forbidden",
+    "subset of",
+    "access level",
+    "appropriate level",
+    "enrolled",
+    "attached to a project",
+)
+_REPLY_REFUSED_MARKERS = ("mentioned or otherwise engaged", "not allowed to reply", "reply to this conversation")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _REDACTED = "[redacted]"
 
@@ -103,6 +127,9 @@ class XSettings(AccountSettings):
     media_processing_timeout: float = Field(600.0, gt=0, description="seconds to wait for X to process a video")
     collect_metrics: bool = Field(False, description="read engagement metrics (X bills every post read)")
     max_metric_reads_per_day: int = Field(200, ge=0, description="posts read for metrics per UTC day, at most")
+    max_reply_reads_per_day: int = Field(
+        200, ge=0, description="posts read for the inbox per UTC day, at most (X bills reads); 0: no inbox"
+    )
 
     @field_validator("oauth2_expires_at")
     @classmethod
@@ -117,18 +144,24 @@ class XSettings(AccountSettings):
         if any(oauth1):
             if not all(oauth1):
                 raise ValueError(
-                    "OAuth 1.0a needs all four of consumer_key, consumer_secret, access_token and access_token_secret"
+                    _(
+                        "OAuth 1.0a needs all four of consumer_key, consumer_secret, access_token and "
+                        "access_token_secret"
+                    )
                 )
             if self.oauth2_access_token:
-                raise ValueError("set either the OAuth 1.0a keys or an OAuth 2.0 token, not both")
+                raise ValueError(_("set either the OAuth 1.0a keys or an OAuth 2.0 token, not both"))
             return self
         if not self.oauth2_access_token:
             raise ValueError(
-                "no credentials: set consumer_key, consumer_secret, access_token and access_token_secret "
-                "(OAuth 1.0a) or oauth2_access_token (OAuth 2.0); 'socialpost accounts add x NAME' does it for you"
+                _(
+                    "no credentials: set consumer_key, consumer_secret, access_token and access_token_secret "
+                    "(OAuth 1.0a) or oauth2_access_token (OAuth 2.0); 'socialpost accounts add x NAME' does it "
+                    "for you"
+                )
             )
         if self.oauth2_refresh_token and not self.client_id:
-            raise ValueError("client_id is needed to refresh the OAuth 2.0 token")
+            raise ValueError(_("client_id is needed to refresh the OAuth 2.0 token"))
         return self
 
     @property
@@ -352,6 +385,40 @@ class _ReadBudget:
                 _write_private(self.path, {"day": today.isoformat(), "reads": used + granted})
             return granted
 
+    def refund(self, unused: int, today: date) -> None:
+        """Give back reads taken but not made (X returned fewer posts than asked for)."""
+        if unused <= 0:
+            return
+        with _file_lock(self.path.with_suffix(".lock")):
+            data = _read_json(self.path) or {}
+            if data.get("day") != today.isoformat():
+                return
+            _write_private(self.path, {"day": today.isoformat(), "reads": max(0, int(data.get("reads", 0)) - unused)})
+
+    def left(self, today: date) -> int:
+        data = _read_json(self.path) or {}
+        used = int(data.get("reads", 0)) if data.get("day") == today.isoformat() else 0
+        return max(0, self.limit - used)
+
+
+class _ReplyMarks:
+    """When each conversation's replies were last read completely (``{conversation id: ISO time}``),
+    so that the next read asks X only for what is newer (minus :data:`REPLY_OVERLAP`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> dict[str, datetime]:
+        marks: dict[str, datetime] = {}
+        for key, value in (_read_json(self.path) or {}).items():
+            with contextlib.suppress(TypeError, ValueError):
+                marks[str(key)] = datetime.fromisoformat(str(value))
+        return marks
+
+    def save(self, marks: dict[str, datetime], now: datetime) -> None:
+        cutoff = now - SEARCH_WINDOW - timedelta(days=1)
+        _write_private(self.path, {k: v.isoformat() for k, v in marks.items() if v >= cutoff})
+
 
 # --- text matching (reconciliation) -----------------------------------------------------------
 
@@ -420,6 +487,11 @@ class XNetwork(Network):
         data_dir = self.context.data_dir
         self._threads = _Threads(data_dir / "x" / name / "threads")
         self._budget = _ReadBudget(data_dir / "x" / name / "metric-reads.json", self.settings.max_metric_reads_per_day)
+        self._reply_budget = _ReadBudget(
+            data_dir / "x" / name / "reply-reads.json", self.settings.max_reply_reads_per_day
+        )
+        self._reply_marks = _ReplyMarks(data_dir / "x" / name / "reply-marks.json")
+        self._read_pause = ReadPause(self.context.clock)
         self._tokens: _Tokens | None = None
         if not self.settings.oauth1:
             self._tokens = _Tokens(data_dir / "sessions" / f"x-{name}.json", self.settings)
@@ -449,7 +521,7 @@ class XNetwork(Network):
 
     @property
     def _where(self) -> str:
-        return f"X account {self.account}"
+        return _("X account {account}").format(account=self.account)
 
     @property
     def _readd(self) -> str:
@@ -528,8 +600,12 @@ class XNetwork(Network):
         assert tokens is not None
         if not self._can_refresh():
             raise AuthError(
-                f"{self._where}: the OAuth 2.0 access token has expired and there is no refresh token.",
-                hint=f"Connect the account again: {self._readd} (the set-up asks for offline.access).",
+                _("{where}: the OAuth 2.0 access token has expired and there is no refresh token.").format(
+                    where=self._where
+                ),
+                hint=_("Connect the account again: {command} (the set-up asks for offline.access).").format(
+                    command=self._readd
+                ),
             )
         from oauthlib.oauth2.rfc6749.errors import OAuth2Error  # type: ignore[import-untyped]
         from requests.auth import HTTPBasicAuth
@@ -559,15 +635,23 @@ class XNetwork(Network):
                 raise
             except OAuth2Error as exc:
                 raise AuthError(
-                    f"{self._where}: X refused to renew the OAuth 2.0 sign-in ({exc.error}).",
-                    hint=f"The access was revoked or the refresh token is stale; connect again: {self._readd}",
+                    _("{where}: X refused to renew the OAuth 2.0 sign-in ({error}).").format(
+                        where=self._where, error=exc.error
+                    ),
+                    hint=_("The access was revoked or the refresh token is stale; connect again: {command}").format(
+                        command=self._readd
+                    ),
                 ) from None
             except requests.RequestException as exc:
                 raise TransientError(
-                    f"{self._where}: could not reach X to renew the sign-in ({exc.__class__.__name__})."
+                    _("{where}: could not reach X to renew the sign-in ({error}).").format(
+                        where=self._where, error=exc.__class__.__name__
+                    )
                 ) from None
             except ValueError:
-                raise TransientError(f"{self._where}: X's answer to the token renewal was unreadable.") from None
+                raise TransientError(
+                    _("{where}: X's answer to the token renewal was unreadable.").format(where=self._where)
+                ) from None
             finally:
                 session.close()
             tokens.access = str(token["access_token"])
@@ -584,7 +668,9 @@ class XNetwork(Network):
     def _token_response_hook(self, response: requests.Response) -> requests.Response:
         if response.status_code == 429 or response.status_code >= 500:
             raise TransientError(
-                f"{self._where}: X could not renew the sign-in right now ({response.status_code}).",
+                _("{where}: X could not renew the sign-in right now ({status}).").format(
+                    where=self._where, status=response.status_code
+                ),
                 status=response.status_code,
                 retry_at=_reset_time(response.headers, self.context.clock()),
             )
@@ -615,79 +701,138 @@ class XNetwork(Network):
         raise AssertionError("unreachable")
 
     def _error(self, exc: Exception, what: str, *, creating: bool) -> NetworkError:
-        """One place that turns tweepy's and requests' exceptions into socialpost's."""
+        """One place that turns tweepy's and requests' exceptions into socialpost's. ``what`` is a
+        marked message (``N_``): the action, as a verb phrase ("publish", "read replies")."""
         import tweepy
 
         where = self._where
+        action = _(what)
         if isinstance(exc, requests.exceptions.ConnectTimeout):
-            return TransientError(f"{where}: could not connect to X to {what} (timed out).")
+            return TransientError(
+                _("{where}: could not connect to X to {action} (timed out).").format(where=where, action=action)
+            )
         if isinstance(exc, requests.exceptions.ReadTimeout):
             return TransientError(
-                f"{where}: X did not answer within {self.settings.timeout:g} s while we {what}.",
+                _("{where}: X did not answer within {seconds} s while we {action}.").format(
+                    where=where, seconds=f"{self.settings.timeout:g}", action=action
+                ),
                 request_sent=creating,
             )
         if isinstance(exc, requests.exceptions.ConnectionError):
             sent = creating and not _never_connected(exc)
-            return TransientError(f"{where}: the connection to X failed while we {what}.", request_sent=sent)
+            return TransientError(
+                _("{where}: the connection to X failed while we {action}.").format(where=where, action=action),
+                request_sent=sent,
+            )
         if isinstance(exc, requests.RequestException):
             return TransientError(
-                f"{where}: the request to X failed ({exc.__class__.__name__}).", request_sent=creating
+                _("{where}: the request to X failed ({error}).").format(where=where, error=exc.__class__.__name__),
+                request_sent=creating,
             )
         if not isinstance(exc, tweepy.HTTPException):
-            return PermanentError(f"{where}: {what} failed ({exc.__class__.__name__}).")
+            return PermanentError(
+                _("{where}: {action} failed ({error}).").format(
+                    where=where, action=action, error=exc.__class__.__name__
+                )
+            )
         response = exc.response
         status = int(response.status_code)
         detail = self._detail(exc)
-        said = f" X said: {detail}" if detail else ""
+        said = " " + _("X said: {detail}").format(detail=detail) if detail else ""
         if isinstance(exc, tweepy.TooManyRequests) or status == 429:
             return RateLimited(
-                f"{where}: X's rate limit is reached (429) while we {what}.{said}",
+                _("{where}: X's rate limit is reached (429) while we {action}.{said}").format(
+                    where=where, action=action, said=said
+                ),
                 status=429,
                 retry_at=_reset_time(response.headers, self.context.clock()),
             )
         if status == 401:
             return AuthError(
-                f"{where}: X refused the credentials (401) while we {what}.{said}",
-                hint=f"The tokens are wrong, revoked or expired; connect the account again: {self._readd}",
+                _("{where}: X refused the credentials (401) while we {action}.{said}").format(
+                    where=where, action=action, said=said
+                ),
+                hint=_("The tokens are wrong, revoked or expired; connect the account again: {command}").format(
+                    command=self._readd
+                ),
                 status=401,
             )
         lowered = detail.lower()
         if status == 403 and "duplicate" in lowered:
             return DuplicatePost(
-                f"{where}: X refuses this post because the account already has one with exactly the same "
-                f"text (403).{said}",
-                hint="Change the text, or delete the earlier post on X, then retry.",
+                _(
+                    "{where}: X refuses this post because the account already has one with exactly the same "
+                    "text (403).{said}"
+                ).format(where=where, said=said),
+                hint=_("Change the text, or delete the earlier post on X, then retry."),
                 status=403,
             )
         if status == 402 or (status == 403 and "credits" in lowered):
             return PermanentError(
-                f"{where}: X refused to {what} because the developer account has no API credits left ({status}).{said}",
-                hint=f"Add credits or change the plan in the X developer console ({PORTAL}).",
+                _(
+                    "{where}: X refused to {action} because the developer account has no API credits left "
+                    "({status}).{said}"
+                ).format(where=where, action=action, status=status, said=said),
+                hint=_("Add credits or change the plan in the X developer console ({portal}).").format(portal=PORTAL),
                 status=status,
+            )
+        if status == 403 and what == READ_REPLIES and _tier_refusal(exc, lowered):
+            return AuthError(
+                _(
+                    "{where}: reading replies needs X's Basic access tier or higher (or pay-per-use credits): "
+                    "the Free tier cannot search conversations, so the inbox has no replies for this "
+                    "account.{said}"
+                ).format(where=where, said=said),
+                hint=_(
+                    "Upgrade the app's access in the X developer portal ({portal}), or answer replies in the X app."
+                ).format(portal=PORTAL),
+                status=403,
+            )
+        if status == 403 and any(marker in lowered for marker in _REPLY_REFUSED_MARKERS):
+            return ContentRejected(
+                _(
+                    "{where}: X lets an app answer a post only when its author mentioned or engaged with the "
+                    "account (403).{said}"
+                ).format(where=where, said=said),
+                hint=_("Answer it in the X app."),
+                status=403,
             )
         if status == 403:
             if "permission" in lowered or "not permitted" in lowered:
-                hint = (
+                hint = _(
                     "In the X developer portal, open the app's 'User authentication settings', set App "
                     "permissions to 'Read and write', save, then regenerate the Access Token and Secret (or sign "
-                    f"in again) and run: {self._readd}"
-                )
+                    "in again) and run: {command}"
+                ).format(command=self._readd)
             elif "project" in lowered or "enrolled" in lowered or "subset" in lowered:
-                hint = (
+                hint = _(
                     "The app must belong to a Project with API v2 access and an access level (or credits) that "
-                    f"allows this call; check the developer portal ({PORTAL})."
-                )
+                    "allows this call; check the developer portal ({portal})."
+                ).format(portal=PORTAL)
             else:
-                hint = (
+                hint = _(
                     "Check that the app has 'Read and write' permission and that your X API access allows this "
-                    f"call ({PORTAL})."
-                )
-            return AuthError(f"{where}: X does not allow this app to {what} (403).{said}", hint=hint, status=403)
+                    "call ({portal})."
+                ).format(portal=PORTAL)
+            return AuthError(
+                _("{where}: X does not allow this app to {action} (403).{said}").format(
+                    where=where, action=action, said=said
+                ),
+                hint=hint,
+                status=403,
+            )
         if status >= 500:
-            return TransientError(f"{where}: X failed ({status}) while we {what}.{said}", status=status)
+            return TransientError(
+                _("{where}: X failed ({status}) while we {action}.{said}").format(
+                    where=where, status=status, action=action, said=said
+                ),
+                status=status,
+            )
         return ContentRejected(
-            f"{where}: X rejected the request to {what} ({status}).{said}",
-            hint="Change the post as X says, then retry it.",
+            _("{where}: X rejected the request to {action} ({status}).{said}").format(
+                where=where, action=action, status=status, said=said
+            ),
+            hint=_("Change the post as X says, then retry it."),
             status=status,
         )
 
@@ -714,11 +859,14 @@ class XNetwork(Network):
         with self._lock:
             if self._me is None:
                 body = self._call(
-                    "read the account", lambda c: c.get_me(user_fields=["username", "name"], user_auth=self._user_auth)
+                    N_("read the account"),
+                    lambda c: c.get_me(user_fields=["username", "name"], user_auth=self._user_auth),
                 )
                 data = body.get("data") if isinstance(body, dict) else None
                 if not isinstance(data, dict) or not data.get("id"):
-                    raise TransientError(f"{self._where}: X's answer about the account had no id.")
+                    raise TransientError(
+                        _("{where}: X's answer about the account had no id.").format(where=self._where)
+                    )
                 self._me = data
             return self._me
 
@@ -727,20 +875,13 @@ class XNetwork(Network):
     def _validate(self, post: OutgoingPost) -> list[str]:
         parts = [post.text, *post.thread]
         for index, text in enumerate(parts):
-            label = "the post" if len(parts) == 1 else f"part {index + 1} of the thread"
+            label = _("the post") if len(parts) == 1 else _("part {number} of the thread").format(number=index + 1)
             if not text.strip() and not (index == 0 and post.media):
-                raise ContentRejected(f"X: {label} is empty.", hint="Write some text (or attach media to the post).")
-            length = x_weighted_length(text)
-            if length > X_MAX:
                 raise ContentRejected(
-                    f"X: {label} is {length} characters as X counts them; X allows {X_MAX}.",
-                    hint="Shorten it (links count 23, most emoji and CJK characters count 2), or split it "
-                    "into a thread.",
+                    _("X: {label} is empty.").format(label=label),
+                    hint=_("Write some text (or attach media to the post)."),
                 )
-            bad = x_invalid_characters(text)
-            if bad:
-                shown = ", ".join(f"U+{ord(c):04X}" for c in bad)
-                raise ContentRejected(f"X: {label} contains characters X refuses ({shown}).", hint="Remove them.")
+            _check_text(text, label)
         return parts
 
     def publish(self, post: OutgoingPost) -> Published:
@@ -763,8 +904,10 @@ class XNetwork(Network):
                 if found is None:
                     if ids:  # part of a thread is out: say so
                         raise DuplicatePost(
-                            f"{exc.message} (part {index + 1} of the thread; the first {index} part(s) are on X, "
-                            f"starting at {_status_url(ids[0])})",
+                            _(
+                                "{message} (part {number} of the thread; the first {count} part(s) are on X, "
+                                "starting at {url})"
+                            ).format(message=exc.message, number=index + 1, count=index, url=_status_url(ids[0])),
                             hint=exc.hint,
                             status=exc.status,
                         ) from None
@@ -776,13 +919,14 @@ class XNetwork(Network):
                 tweet_id = str(data.get("id") or "") if isinstance(data, dict) else ""
                 if not tweet_id:
                     raise TransientError(
-                        f"{self._where}: X accepted the post but returned no id.", request_sent=True
+                        _("{where}: X accepted the post but returned no id.").format(where=self._where),
+                        request_sent=True,
                     ) from None
             ids.append(tweet_id)
             self._threads.save(post.key, ids)
         if first_was_duplicate:
             raise DuplicatePost(
-                f"{self._where}: X already had this post.",
+                _("{where}: X already had this post.").format(where=self._where),
                 existing_id=ids[0],
                 existing_url=_status_url(ids[0]),
             )
@@ -794,13 +938,13 @@ class XNetwork(Network):
         def upload(_client: Any) -> str:
             return uploader.upload(media)
 
-        return self._call("upload media", upload)
+        return self._call(N_("upload media"), upload)
 
     def _create(self, kwargs: dict[str, Any]) -> Any:
         def create(client: Any) -> Any:
             return client.create_tweet(**kwargs)
 
-        return self._call("publish", create, creating=True)
+        return self._call(N_("publish"), create, creating=True)
 
     def _find_duplicate(self, post: OutgoingPost, text: str, reply_to: str | None) -> str | None:
         """After X said "duplicate": the id of that post among the account's recent ones, if ours."""
@@ -843,7 +987,7 @@ class XNetwork(Network):
         def read(client: Any) -> Any:
             return client.get_users_tweets(me, **params)
 
-        return self._call("read the account's recent posts", read)
+        return self._call(N_("read the account's recent posts"), read)
 
     def reconcile(self, post: OutgoingPost) -> Published | NotSent | None:
         parts = [post.text, *post.thread]
@@ -920,7 +1064,7 @@ class XNetwork(Network):
         fields = ["public_metrics", "non_public_metrics", "organic_metrics"] if private else ["public_metrics"]
         try:
             body = self._call(
-                "read metrics",
+                N_("read metrics"),
                 lambda c: c.get_tweets(ids, tweet_fields=fields, user_auth=self._user_auth),
             )
         except (ContentRejected, AuthError) as exc:
@@ -948,6 +1092,129 @@ class XNetwork(Network):
                 "clicks": _int(private_data.get("url_link_clicks")) if private_data else None,
             }
         return out
+
+    # --- inbox ----------------------------------------------------------------------------------
+
+    def fetch_replies(self, remote_ids: Sequence[str]) -> list[Reply]:
+        """The replies under each post, found by conversation with the recent search
+        (``GET /2/tweets/search/recent``, ``conversation_id:ID OR …``, several conversations a
+        query), the account's own marked ``own``. Only the last 7 days are searchable; a
+        conversation read completely before is read again only from an hour before that read.
+        Posts read count against ``max_reply_reads_per_day`` (X bills reads)."""
+        ids = list(dict.fromkeys(str(i) for i in remote_ids if str(i).isdigit()))
+        if not ids or self.settings.max_reply_reads_per_day == 0:
+            return []
+        self._read_pause.check()
+        try:
+            return self._read_replies(ids)
+        except RateLimited as exc:
+            self._read_pause.hold(exc, exc.retry_at or self.context.clock() + RATE_PAUSE)
+            raise
+        except AuthError as exc:
+            if exc.status == 403:
+                self._read_pause.hold(exc, self.context.clock() + ACCESS_PAUSE)
+            raise
+
+    def _read_replies(self, ids: list[str]) -> list[Reply]:
+        now = self.context.clock()
+        today = now.astimezone(UTC).date()
+        if self._reply_budget.left(today) < SEARCH_MIN_RESULTS:
+            midnight = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+            raise RateLimited(
+                _(
+                    "{where}: today's reads for the inbox are used up (max_reply_reads_per_day: {limit}); "
+                    "X bills every post read."
+                ).format(where=self._where, limit=self.settings.max_reply_reads_per_day),
+                hint=_("Replies are read again after midnight UTC; raise max_reply_reads_per_day to read more."),
+                retry_at=midnight,
+            )
+        me = str(self._me_data()["id"])
+        marks = self._reply_marks.load()
+        oldest = now - SEARCH_WINDOW + REPLY_OVERLAP
+        replies: list[Reply] = []
+        for batch in _conversation_batches(ids):
+            params: dict[str, Any] = {
+                "query": " OR ".join(f"conversation_id:{c}" for c in batch),
+                "tweet_fields": REPLY_FIELDS,
+                "expansions": ["author_id"],
+                "user_fields": ["username", "name"],
+                "user_auth": self._user_auth,
+            }
+            if all(c in marks for c in batch):
+                start = min(marks[c] for c in batch) - REPLY_OVERLAP
+                if start > oldest:
+                    params["start_time"] = start.astimezone(UTC)
+            found, complete = self._search_replies(params, set(batch), me, today)
+            replies += found
+            if not complete:
+                log.warning(
+                    "%s: replies only partly read (max_reply_reads_per_day=%d, or more than %d pages)",
+                    self.account,
+                    self.settings.max_reply_reads_per_day,
+                    REPLY_PAGES,
+                )
+                break
+            for conversation in batch:
+                marks[conversation] = now
+        self._reply_marks.save(marks, now)
+        return replies
+
+    def _search_replies(
+        self, params: dict[str, Any], conversations: set[str], me: str, today: date
+    ) -> tuple[list[Reply], bool]:
+        """Every page of one search; (replies, whether every page was read)."""
+        replies: list[Reply] = []
+        token: str | None = None
+        for _page in range(REPLY_PAGES):
+            granted = self._reply_budget.take(SEARCH_MAX_RESULTS, today)
+            if granted < SEARCH_MIN_RESULTS:
+                self._reply_budget.refund(granted, today)
+                return replies, False
+            page = {**params, "max_results": granted}
+            if token:
+                page["next_token"] = token
+            try:
+                body = self._call(READ_REPLIES, functools.partial(_search, args=page))
+            except NetworkError:
+                self._reply_budget.refund(granted, today)
+                raise
+            data = body.get("data") if isinstance(body, dict) else None
+            tweets = [t for t in data or [] if isinstance(t, dict) and t.get("id")]
+            self._reply_budget.refund(granted - len(tweets), today)
+            includes = body.get("includes") if isinstance(body, dict) else None
+            users = {
+                str(u["id"]): u
+                for u in (includes.get("users") or [] if isinstance(includes, dict) else [])
+                if isinstance(u, dict) and u.get("id")
+            }
+            for tweet in tweets:
+                reply = _reply_of(tweet, users, me, conversations)
+                if reply is not None:
+                    replies.append(reply)
+            meta = body.get("meta") if isinstance(body, dict) else None
+            token = meta.get("next_token") if isinstance(meta, dict) else None
+            if not token:
+                return replies, True
+        return replies, False
+
+    def reply(self, in_reply_to: str, text: str) -> Published:
+        """Answer the post ``in_reply_to``: a post with ``reply.in_reply_to_tweet_id``, checked like
+        any post (280 characters as X counts them) before anything is sent."""
+        if not str(in_reply_to).isdigit():
+            raise ContentRejected(_("X: {id} is not an X post.").format(id=in_reply_to))
+        label = _("the reply")
+        if not text.strip():
+            raise ContentRejected(_("X: {label} is empty.").format(label=label), hint=_("Write some text."))
+        _check_text(text, label, reply=True)
+        kwargs = {"text": text, "in_reply_to_tweet_id": str(in_reply_to), "user_auth": self._user_auth}
+        body = self._call(N_("publish the reply"), lambda c: c.create_tweet(**kwargs), creating=True)
+        data = body.get("data") if isinstance(body, dict) else None
+        tweet_id = str(data.get("id") or "") if isinstance(data, dict) else ""
+        if not tweet_id:
+            raise TransientError(
+                _("{where}: X accepted the reply but returned no id.").format(where=self._where), request_sent=True
+            )
+        return Published(remote_id=tweet_id, url=_status_url(tweet_id))
 
     # --- account --------------------------------------------------------------------------------
 
@@ -980,42 +1247,49 @@ class XNetwork(Network):
     @classmethod
     def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
         ui.say(
-            "To post on X, socialpost needs an app in the X developer portal "
-            f"({PORTAL}): create a Project and an App in it, open the App's 'User authentication settings', "
-            "set App permissions to 'Read and write' (socialpost cannot post otherwise), and enter a callback "
-            f"URL such as {DEFAULT_REDIRECT}. X bills API use (posts and reads) — see your developer console."
+            _(
+                "To post on X, socialpost needs an app in the X developer portal "
+                "({portal}): create a Project and an App in it, open the App's 'User authentication settings', "
+                "set App permissions to 'Read and write' (socialpost cannot post otherwise), and enter a callback "
+                "URL such as {callback}. X bills API use (posts and reads) — see your developer console."
+            ).format(portal=PORTAL, callback=DEFAULT_REDIRECT)
         )
         how = ui.choose(
-            "How do you want to connect",
+            _("How do you want to connect"),
             [
-                ("pin", "Sign in with a PIN (OAuth 1.0a): needs the app's API Key and Secret"),
-                ("oauth2", "Sign in through the browser (OAuth 2.0): needs the app's Client ID"),
-                ("tokens", "Paste an Access Token and Secret generated in the portal (the app owner's own account)"),
+                ("pin", _("Sign in with a PIN (OAuth 1.0a): needs the app's API Key and Secret")),
+                ("oauth2", _("Sign in through the browser (OAuth 2.0): needs the app's Client ID")),
+                (
+                    "tokens",
+                    _("Paste an Access Token and Secret generated in the portal (the app owner's own account)"),
+                ),
             ],
         )
         setup = cls._setup_oauth2(ui) if how == "oauth2" else cls._setup_oauth1(ui, pin=how == "pin")
         if cls.setup_base_url != DEFAULT_BASE_URL:
             setup.settings["base_url"] = cls.setup_base_url
         setup.settings["collect_metrics"] = ui.confirm(
-            "Collect engagement metrics for this account? X bills every post read (you can change it later)",
+            _("Collect engagement metrics for this account? X bills every post read (you can change it later)"),
             default=False,
         )
         return setup
 
     @classmethod
     def _setup_oauth1(cls, ui: SetupUI, *, pin: bool) -> AccountSetup:
-        ui.say("The app's API Key and API Key Secret are on its 'Keys and tokens' page (Consumer Keys).")
-        consumer_key = ui.ask_secret("API Key").strip()
-        consumer_secret = ui.ask_secret("API Key Secret").strip()
+        ui.say(_("The app's API Key and API Key Secret are on its 'Keys and tokens' page (Consumer Keys)."))
+        consumer_key = ui.ask_secret(_("API Key")).strip()
+        consumer_secret = ui.ask_secret(_("API Key Secret")).strip()
         if pin:
             access_token, access_secret = cls._pin_flow(ui, consumer_key, consumer_secret)
         else:
             ui.say(
-                "On the same page, generate the Access Token and Secret (after setting 'Read and write'; "
-                "tokens generated before that can only read)."
+                _(
+                    "On the same page, generate the Access Token and Secret (after setting 'Read and write'; "
+                    "tokens generated before that can only read)."
+                )
             )
-            access_token = ui.ask_secret("Access Token").strip()
-            access_secret = ui.ask_secret("Access Token Secret").strip()
+            access_token = ui.ask_secret(_("Access Token")).strip()
+            access_secret = ui.ask_secret(_("Access Token Secret")).strip()
         return AccountSetup(
             settings={},
             secrets={
@@ -1057,15 +1331,15 @@ class XNetwork(Network):
         try:
             url = handler.get_authorization_url()
         except tweepy.TweepyException as exc:
-            raise _setup_error(exc, "The API Key and Secret were refused") from None
+            raise _setup_error(exc, N_("The API Key and Secret were refused")) from None
         _REDACTOR.add([str(handler.request_token.get("oauth_token_secret", ""))])
-        ui.say("Open this address, sign in as the account socialpost should post as, and authorize the app:")
+        ui.say(_("Open this address, sign in as the account socialpost should post as, and authorize the app:"))
         ui.open_url(url)
-        pin = ui.ask("The PIN X shows you").strip()
+        pin = ui.ask(_("The PIN X shows you")).strip()
         try:
             token, secret = handler.get_access_token(pin)
         except Exception as exc:  # noqa: BLE001 - requests-oauthlib raises several kinds
-            raise _setup_error(exc, "X did not accept the PIN") from None
+            raise _setup_error(exc, N_("X did not accept the PIN")) from None
         _REDACTOR.add([token, secret])
         return token, secret
 
@@ -1076,15 +1350,18 @@ class XNetwork(Network):
         from requests_oauthlib import OAuth2Session
 
         ui.say(
-            "The OAuth 2.0 Client ID (and, for a confidential client, the Client Secret) are on the app's "
-            "'Keys and tokens' page. The callback URL below must be listed in the app's authentication settings."
+            _(
+                "The OAuth 2.0 Client ID (and, for a confidential client, the Client Secret) are on the app's "
+                "'Keys and tokens' page. The callback URL below must be listed in the app's authentication "
+                "settings."
+            )
         )
-        client_id = ui.ask("Client ID").strip()
+        client_id = ui.ask(_("Client ID")).strip()
         client_secret = ""
-        if ui.confirm("Does the app have a Client Secret (a confidential client)", default=True):
-            client_secret = ui.ask_secret("Client Secret").strip()
+        if ui.confirm(_("Does the app have a Client Secret (a confidential client)"), default=True):
+            client_secret = ui.ask_secret(_("Client Secret")).strip()
             _REDACTOR.add([client_secret])
-        redirect = ui.ask("Callback URL", default=DEFAULT_REDIRECT).strip()
+        redirect = ui.ask(_("Callback URL"), default=DEFAULT_REDIRECT).strip()
         handler = tweepy.OAuth2UserHandler(
             client_id=client_id, redirect_uri=redirect, scope=SCOPES, client_secret=client_secret or None
         )
@@ -1092,27 +1369,31 @@ class XNetwork(Network):
         url = handler.get_authorization_url()
         expected_state = str(handler._state)
         ui.say(
-            "Open this address, sign in as the account socialpost should post as, and authorize the app. "
-            "Your browser then goes to the callback URL, which shows an error page: that is expected."
+            _(
+                "Open this address, sign in as the account socialpost should post as, and authorize the app. "
+                "Your browser then goes to the callback URL, which shows an error page: that is expected."
+            )
         )
         ui.open_url(url)
-        pasted = ui.ask("Paste the full address from the browser's address bar").strip()
+        pasted = ui.ask(_("Paste the full address from the browser's address bar")).strip()
         query = parse_qs(urlsplit(pasted).query)
         if "error" in query:
             raise AuthError(
-                f"X did not authorize the app ({query['error'][0]}).",
-                hint="Run the set-up again and choose 'Authorize app' on X's page.",
+                _("X did not authorize the app ({error}).").format(error=query["error"][0]),
+                hint=_("Run the set-up again and choose 'Authorize app' on X's page."),
             )
         code, state = query.get("code", [""])[0], query.get("state", [""])[0]
         if not code:
             raise AuthError(
-                "the address has no authorization code.",
-                hint="Paste the whole address the browser went to after you authorized (it contains ?state=…&code=…).",
+                _("the address has no authorization code."),
+                hint=_(
+                    "Paste the whole address the browser went to after you authorized (it contains ?state=…&code=…)."
+                ),
             )
         if state != expected_state:
             raise AuthError(
-                "the address is from another sign-in attempt (its state does not match).",
-                hint="Run the set-up again and paste the address from this attempt.",
+                _("the address is from another sign-in attempt (its state does not match)."),
+                hint=_("Run the set-up again and paste the address from this attempt."),
             )
         _REDACTOR.add([code])
         try:
@@ -1127,15 +1408,17 @@ class XNetwork(Network):
             )
         except OAuth2Error as exc:
             raise AuthError(
-                f"X refused the authorization code ({exc.error}).",
-                hint="Codes are valid for 30 seconds and once only; run the set-up again.",
+                _("X refused the authorization code ({error}).").format(error=exc.error),
+                hint=_("Codes are valid for 30 seconds and once only; run the set-up again."),
             ) from None
         except requests.RequestException as exc:
-            raise TransientError(f"could not reach X to finish the sign-in ({exc.__class__.__name__}).") from None
+            raise TransientError(
+                _("could not reach X to finish the sign-in ({error}).").format(error=exc.__class__.__name__)
+            ) from None
         finally:
             handler.close()
         if "offline.access" not in str(token.get("scope", "offline.access")):
-            ui.say("X gave no refresh token (offline.access was not granted): the sign-in lasts two hours.")
+            ui.say(_("X gave no refresh token (offline.access was not granted): the sign-in lasts two hours."))
         secrets = {"oauth2_access_token": str(token["access_token"])}
         if token.get("refresh_token"):
             secrets["oauth2_refresh_token"] = str(token["refresh_token"])
@@ -1152,16 +1435,42 @@ def _setup_error(exc: Exception, what: str) -> Exception:
     """tweepy wraps requests-oauthlib's errors in TweepyException(original)."""
     cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
     status = getattr(cause, "status_code", None)
+    text = _(what)  # a marked sentence without its final period
     if isinstance(cause, requests.RequestException):
-        return TransientError(f"could not reach X ({what.lower()}): check the connection and try again.")
+        return TransientError(
+            _("could not reach X ({what}): check the connection and try again.").format(what=text.lower())
+        )
     return AuthError(
-        f"{what}{f' ({status})' if status else ''}.",
-        hint="Check the keys on the app's 'Keys and tokens' page (regenerate them if unsure) and that the app "
-        "has User authentication set up, then run the set-up again.",
+        _("{what} ({status}).").format(what=text, status=status) if status else text + ".",
+        hint=_(
+            "Check the keys on the app's 'Keys and tokens' page (regenerate them if unsure) and that the app "
+            "has User authentication set up, then run the set-up again."
+        ),
     )
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _check_text(text: str, label: str, *, reply: bool = False) -> None:
+    """ContentRejected when ``text`` is too long as X counts it, or holds characters X refuses."""
+    length = x_weighted_length(text)
+    if length > X_MAX:
+        raise ContentRejected(
+            _("X: {label} is {length} characters as X counts them; X allows {limit}.").format(
+                label=label, length=length, limit=X_MAX
+            ),
+            hint=_("Shorten it (links count 23, most emoji and CJK characters count 2).")
+            if reply
+            else _("Shorten it (links count 23, most emoji and CJK characters count 2), or split it into a thread."),
+        )
+    bad = x_invalid_characters(text)
+    if bad:
+        shown = ", ".join(f"U+{ord(c):04X}" for c in bad)
+        raise ContentRejected(
+            _("X: {label} contains characters X refuses ({characters}).").format(label=label, characters=shown),
+            hint=_("Remove them."),
+        )
 
 
 def _replied_to(tweet: dict[str, Any]) -> str | None:
@@ -1169,6 +1478,71 @@ def _replied_to(tweet: dict[str, Any]) -> str | None:
         if isinstance(ref, dict) and ref.get("type") == "replied_to":
             return str(ref.get("id"))
     return None
+
+
+def _search(client: Any, *, args: dict[str, Any]) -> Any:
+    return client.search_recent_tweets(**args)
+
+
+def _tier_refusal(exc: Any, lowered_detail: str) -> bool:
+    """True when X's 403 says the access tier does not include this endpoint (Free tier: code 453,
+    or the ``client-not-enrolled`` problem)."""
+    if 453 in (getattr(exc, "api_codes", None) or []):
+        return True
+    try:
+        raw = str(exc.response.text or "").lower()
+    except Exception:  # noqa: BLE001 - an unreadable body says nothing
+        raw = ""
+    return any(marker in lowered_detail or marker in raw for marker in _TIER_MARKERS)
+
+
+def _conversation_batches(ids: list[str]) -> Iterator[list[str]]:
+    """Conversation ids grouped so that ``conversation_id:A OR conversation_id:B …`` fits in one
+    recent-search query."""
+    batch: list[str] = []
+    length = 0
+    for conversation in ids:
+        term = len(f"conversation_id:{conversation}") + (len(" OR ") if batch else 0)
+        if batch and length + term > SEARCH_QUERY_MAX:
+            yield batch
+            batch, length = [], 0
+            term = len(f"conversation_id:{conversation}")
+        batch.append(conversation)
+        length += term
+    if batch:
+        yield batch
+
+
+def _reply_of(tweet: dict[str, Any], users: dict[str, Any], me: str, conversations: set[str]) -> Reply | None:
+    """One found post as an inbox reply; None for the conversation's own first post (or a stray)."""
+    tweet_id = str(tweet["id"])
+    conversation = str(tweet.get("conversation_id") or "")
+    if conversation not in conversations or tweet_id == conversation:
+        return None
+    author_id = str(tweet.get("author_id") or "")
+    user = users.get(author_id) or {}
+    username = str(user.get("username") or "")
+    return Reply(
+        remote_id=tweet_id,
+        in_reply_to=_replied_to(tweet) or conversation,
+        post_remote_id=conversation,
+        author=f"@{username}" if username else author_id,
+        author_name=str(user.get("name") or ""),
+        text=html.unescape(str(tweet.get("text") or "")),
+        created_at=_parse_time(tweet.get("created_at")) or _snowflake_time(tweet_id),
+        url=f"https://x.com/{username}/status/{tweet_id}" if username else _status_url(tweet_id),
+        own=bool(author_id) and author_id == me,
+    )
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:

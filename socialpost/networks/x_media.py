@@ -25,6 +25,8 @@ from typing import Any
 import requests
 
 from socialpost.errors import ContentRejected, TransientError
+from socialpost.i18n import N_, _
+from socialpost.i18n.formats import decimal
 
 API_HOST = "https://api.twitter.com"  # tweepy's host; the adapter's transport rewrites it for base_url
 
@@ -39,6 +41,11 @@ MAX_SEGMENTS = 1000  # segment_index is 0..999 in X's spec
 MAX_CHECK_AFTER = 60.0  # never wait longer than this between two status polls
 
 _IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
+_TOO_BIG = {
+    "image": N_("X: {name} is {size} MB; X takes at most {limit} MB for an image."),
+    "gif": N_("X: {name} is {size} MB; X takes at most {limit} MB for an animated GIF."),
+    "video": N_("X: {name} is {size} MB; X takes at most {limit} MB for a video."),
+}
 
 
 @dataclass(frozen=True)
@@ -96,14 +103,16 @@ def check_media(items: Sequence[tuple[str, str]], base_dir: Path) -> list[MediaF
                 head = handle.read(16)
         except OSError as exc:
             raise ContentRejected(
-                f"X: cannot read the media file {path} ({exc.strerror or exc.__class__.__name__}).",
-                hint="Check that the file exists and is readable by the daemon.",
+                _("X: cannot read the media file {path} ({error}).").format(
+                    path=path, error=exc.strerror or exc.__class__.__name__
+                ),
+                hint=_("Check that the file exists and is readable by the daemon."),
             ) from None
         media_type = _sniff(head, path.suffix.lower())
         if media_type is None:
             raise ContentRejected(
-                f"X: {path.name} is not a file type X accepts in a post.",
-                hint="Use a JPEG, PNG, WebP or GIF image, or an MP4 or MOV video.",
+                _("X: {name} is not a file type X accepts in a post.").format(name=path.name),
+                hint=_("Use a JPEG, PNG, WebP or GIF image, or an MP4 or MOV video."),
             )
         if media_type == "image/gif":
             kind = "gif" if _animated_gif(path) else "image"
@@ -113,30 +122,34 @@ def check_media(items: Sequence[tuple[str, str]], base_dir: Path) -> list[MediaF
             kind = "video"
         limit = {"image": IMAGE_MAX_BYTES, "gif": GIF_MAX_BYTES, "video": VIDEO_MAX_BYTES}[kind]
         if size > limit:
-            what = {"image": "an image", "gif": "an animated GIF", "video": "a video"}[kind]
             raise ContentRejected(
-                f"X: {path.name} is {size / MB:.1f} MB; X takes at most {limit // MB} MB for {what}.",
-                hint="Make the file smaller (resize or compress it) or post it elsewhere.",
+                _(_TOO_BIG[kind]).format(name=path.name, size=decimal(size / MB), limit=limit // MB),
+                hint=_("Make the file smaller (resize or compress it) or post it elsewhere."),
             )
         if size == 0:
-            raise ContentRejected(f"X: {path.name} is empty.", hint="Check the file.")
+            raise ContentRejected(_("X: {name} is empty.").format(name=path.name), hint=_("Check the file."))
         if len(alt) > ALT_TEXT_MAX:
             raise ContentRejected(
-                f"X: the alt text of {path.name} has {len(alt)} characters; X allows {ALT_TEXT_MAX}.",
-                hint="Shorten the description.",
+                _("X: the alt text of {name} has {length} characters; X allows {limit}.").format(
+                    name=path.name, length=len(alt), limit=ALT_TEXT_MAX
+                ),
+                hint=_("Shorten the description."),
             )
         files.append(MediaFile(path, media_type, kind, size, alt))
     kinds = [f.kind for f in files]
     if len(files) > 1 and any(k != "image" for k in kinds):
         raise ContentRejected(
-            f"X: a post can carry one video or one animated GIF on its own, not {len(files)} media files "
-            "mixed like this.",
-            hint="Keep only the video or GIF, or use images only (up to 4).",
+            _(
+                "X: a post can carry one video or one animated GIF on its own, not {count} media files mixed like this."
+            ).format(count=len(files)),
+            hint=_("Keep only the video or GIF, or use images only (up to 4)."),
         )
     if len(files) > MAX_IMAGES:
         raise ContentRejected(
-            f"X: a post can carry at most {MAX_IMAGES} images; this one has {len(files)}.",
-            hint="Remove some images or spread them over a thread.",
+            _("X: a post can carry at most {limit} images; this one has {count}.").format(
+                limit=MAX_IMAGES, count=len(files)
+            ),
+            hint=_("Remove some images or spread them over a thread."),
         )
     return files
 
@@ -199,7 +212,9 @@ class MediaUploader:
     def _data(body: dict[str, Any], step: str) -> dict[str, Any]:
         data = body.get("data")
         if not isinstance(data, dict) or not str(data.get("id") or ""):
-            raise TransientError(f"X answered the media {step} without a media id; trying again later.")
+            raise TransientError(
+                _("X answered the media {step} without a media id; trying again later.").format(step=step)
+            )
         return data
 
     # --- the public steps ------------------------------------------------------------------------
@@ -214,7 +229,11 @@ class MediaUploader:
                 index = 0
                 while chunk := handle.read(self.chunk_bytes):
                     if index >= MAX_SEGMENTS:
-                        raise ContentRejected(f"X: {media.path.name} needs more than {MAX_SEGMENTS} upload chunks.")
+                        raise ContentRejected(
+                            _("X: {name} needs more than {limit} upload chunks.").format(
+                                name=media.path.name, limit=MAX_SEGMENTS
+                            )
+                        )
                     self.append(media_id, index, chunk, media.path.name)
                     index += 1
             data = self.finalize(media_id)
@@ -261,10 +280,12 @@ class MediaUploader:
             state = str(info.get("state", "")) if isinstance(info, dict) else ""
             if state == "failed":
                 error = info.get("error") if isinstance(info, dict) else None
-                why = f" ({error.get('message')})" if isinstance(error, dict) and error.get("message") else ""
+                why = error.get("message") if isinstance(error, dict) else None
                 raise ContentRejected(
-                    f"X could not process {name}{why}.",
-                    hint="Check the file's format and length against X's media rules (docs/networks/x.md).",
+                    _("X could not process {name} ({reason}).").format(name=name, reason=why)
+                    if why
+                    else _("X could not process {name}.").format(name=name),
+                    hint=_("Check the file's format and length against X's media rules (docs/networks/x.md)."),
                 )
             if state not in ("pending", "in_progress"):
                 return  # succeeded, or no processing needed (images)
@@ -273,7 +294,9 @@ class MediaUploader:
             delay = min(max(float(wait) if isinstance(wait, int | float) else 1.0, 1.0), MAX_CHECK_AFTER)
             if self.monotonic() + delay > deadline:
                 raise TransientError(
-                    f"X was still processing {name} after {self.processing_timeout:g} s; trying again later."
+                    _("X was still processing {name} after {seconds} s; trying again later.").format(
+                        name=name, seconds=f"{self.processing_timeout:g}"
+                    )
                 )
             self.sleep(delay)
             data = self.status(media_id)
