@@ -117,6 +117,8 @@ def fill(catalog: Catalog, sources: list[Catalog], *, overwrite: bool = False) -
             target = catalog.get(message.id, message.context)
             if target is None or (_translated(target) and not overwrite) or target.string == message.string:
                 continue
+            if isinstance(target.id, tuple | list) != isinstance(message.id, tuple | list):
+                continue  # a plural entry is never filled from a singular one, nor the reverse
             target.string = message.string
             target.flags.discard("fuzzy")
             filled += 1
