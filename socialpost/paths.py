@@ -8,6 +8,8 @@ from typing import Any
 
 APP_NAME = "socialpost"
 ENV_CONFIG = "SOCIALPOST_CONFIG"
+ENV_DATABASE = "SOCIALPOST_DATABASE_URL"  # the same names as socialpost.config's
+ENV_DATA_DIR = "SOCIALPOST_DATA_DIR"
 
 
 def default_dirs() -> tuple[Path, Path]:
@@ -32,6 +34,21 @@ def resolve_config_path(option: str | None, environ: Mapping[str, str]) -> tuple
     config_dir, _ = default_dirs()
     candidate = config_dir / "config.yaml"
     return (candidate, False) if candidate.exists() else (None, False)
+
+
+def database_url_without_config(option: str | None, environ: Mapping[str, str]) -> str | None:
+    """The database URL when no config file is in play (none given, none at the default place),
+    decided as ``socialpost.config.load_settings`` decides it: ``$SOCIALPOST_DATABASE_URL``, else
+    ``socialpost.db`` in the data folder. None when there is a config file: load the settings, which
+    also check it. (A big report spends a tenth of a second importing pydantic for the settings.)
+    """
+    path, _explicit = resolve_config_path(option, environ)
+    if path is not None:
+        return None
+    if environ.get(ENV_DATABASE):
+        return environ[ENV_DATABASE]
+    data_dir = Path(environ[ENV_DATA_DIR]).expanduser() if environ.get(ENV_DATA_DIR) else default_dirs()[1]
+    return f"sqlite:///{data_dir / 'socialpost.db'}"
 
 
 def peek_setting(path: Path | None, key: str) -> Any:

@@ -19,9 +19,10 @@ from sqlalchemy import delete, event, select, text
 from socialpost.config import Settings
 from socialpost.engagement import metrics as engagement_metrics
 from socialpost.engagement.collect import Collector
-from socialpost.report.aggregate import Filters, load_posts, posts_query
+from socialpost.report.aggregate import Filters, load_posts, posts_sql, read_posts
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import METRICS, LatestRow, SnapshotRow
+from socialpost.store.sqlite_read import connect_current
 from tests.conftest import FakeClock
 from tests.store_helpers import throwaway_postgres
 from tests.test_engagement import Recorder, adapters_with
@@ -216,7 +217,16 @@ def test_the_report_reads_the_summary_not_the_history(store: Store, seed: Seeder
     queries = [s for s in statements if not s.startswith("BEGIN")]
     assert len(queries) == 2  # one query per report, whatever the filters
     assert all("engagement_latest" in s and "engagement_snapshots" not in s for s in queries)
-    sql = str(posts_query(Filters()).compile(store.engine, compile_kwargs={"literal_binds": True}))
+    plain = connect_current(str(store.engine.url))  # the CLI's reader: sqlite3 alone
+    assert plain is not None
+    seen: list[str] = []
+    plain.set_trace_callback(seen.append)
+    for filters in (Filters(), Filters(campaign="spring", network="x", since=T0 - timedelta(days=1))):
+        assert read_posts(plain, filters)[0].metrics == {"views": 100, "likes": 5}
+    plain.close()
+    assert len(seen) == 2
+    assert all("engagement_latest" in s and "engagement_snapshots" not in s for s in seen)
+    sql, _params = posts_sql(Filters())
     with store.engine.connect() as connection:
         plan = " | ".join(row[-1] for row in connection.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
     assert "engagement_snapshots" not in plan

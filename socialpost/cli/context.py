@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -44,11 +45,23 @@ class AppContext:
         return self._settings
 
     @property
+    def database_url(self) -> str:
+        """``settings.database_url``; with no config file in play (nothing to check), worked out
+        without loading the settings (see ``socialpost.paths.database_url_without_config``)."""
+        if self.settings_override is None and self._settings is None:
+            from socialpost.paths import database_url_without_config
+
+            url = database_url_without_config(self.config_option, os.environ)
+            if url is not None:
+                return url
+        return self.settings.database_url
+
+    @property
     def store(self) -> Store:
         if self._store is None:
             from socialpost.store.db import open_store
 
-            self._store = open_store(self.settings.database_url)
+            self._store = open_store(self.database_url)
             click.get_current_context().call_on_close(self.close)
         return self._store
 

@@ -14,6 +14,9 @@ from socialpost.cli import render
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
 from socialpost.cli.translated import Command
+from socialpost.i18n import _, ngettext
+from socialpost.i18n.formats import datetime_text, integer, percent
+from socialpost.report.labels import by_title, grouping_label, growth_text, metric_label
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -84,11 +87,11 @@ def report(
     replies + quotes) / views, where views are known.
     """
     from socialpost.errors import UsageError
-    from socialpost.report.aggregate import Filters, RawJSON, group_posts, load_posts, sort_by
-    from socialpost.report.posts import campaign_reports, top_posts
+    from socialpost.report.aggregate import Filters, RawJSON, group_posts, sort_by
+    from socialpost.report.posts import reports_from, top_posts
 
     if json_ and csv_:
-        raise UsageError("choose one of --json and --csv.")
+        raise UsageError(_("choose one of --json and --csv."))
     now = app.clock()
     filters = Filters(
         campaign=campaign,
@@ -97,16 +100,21 @@ def report(
         since=_when(since, now, "--since"),
         until=_when(until, now, "--until"),
     )
-    posts = load_posts(app.store, filters)
+    posts = _load(app, filters)
 
     if html_file is not None:
         _write_html(Path(html_file), posts, filters=filters, now=now, by=by, sort=sort)
         if not (json_ or csv_):
-            click.echo(f"wrote {html_file} ({len(posts):,} posts)")
+            # English keeps its one wording for every count (its output is pinned); ngettext lets French agree.
+            click.echo(
+                ngettext("wrote {file} ({count} posts)", "wrote {file} ({count} posts)", len(posts)).format(
+                    file=html_file, count=integer(len(posts))
+                )
+            )
             return
 
     if by is None:
-        reports = campaign_reports(app.store, posts=posts, sort=sort, top=top)
+        reports = reports_from(posts, sort=sort, top=top)
         if json_:
             _echo_json({"campaigns": [r.as_json(encoded=True) for r in reports]})
         elif csv_:
@@ -141,9 +149,13 @@ def report(
             click.echo(posts_csv(shown), nl=False)
         else:
             out = render.console()
-            _post_table(
-                out, shown, title=f"{len(posts):,} posts" + (f", best {top} by {sort or 'time'}" if top else "")
-            )
+            if top:
+                title = ngettext(
+                    "{count} posts, best {top} by {sort}", "{count} posts, best {top} by {sort}", len(posts)
+                ).format(count=integer(len(posts)), top=top, sort=sort or "time")
+            else:
+                title = ngettext("{count} posts", "{count} posts", len(posts)).format(count=integer(len(posts)))
+            _post_table(out, shown, title=title)
             _not_out_line(out, not_out)
             if not no_charts:
                 _pictures(out, posts)
@@ -176,6 +188,22 @@ def report(
             _pictures(out, posts)
 
 
+def _load(app: AppContext, filters: Filters) -> list[PostFacts]:
+    """The posts of the report. An existing SQLite store at the current schema is read with sqlite3
+    alone (importing SQLAlchemy would be a fifth of a big report's time); anything else through the
+    store, which creates, migrates and reports problems."""
+    from socialpost.report.aggregate import load_posts, read_posts
+    from socialpost.store.sqlite_read import connect_current
+
+    connection = connect_current(app.database_url)
+    if connection is None:
+        return load_posts(app.store, filters)
+    try:
+        return read_posts(connection, filters)
+    finally:
+        connection.close()
+
+
 def _echo_json(data: object) -> None:
     """Compact JSON: a report can hold tens of thousands of posts (pipe it to jq to read it)."""
     from socialpost.report.aggregate import dumps
@@ -199,8 +227,10 @@ def _when(value: str | None, now: datetime, option: str) -> datetime | None:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise UsageError(
-            f"{option} {value!r} is neither a date, a time nor a duration. "
-            "Fix: write it like 2027-03-01, 2027-03-01T09:00-05:00 or 7d."
+            _(
+                "{option} {value} is neither a date, a time nor a duration. "
+                "Fix: write it like 2027-03-01, 2027-03-01T09:00-05:00 or 7d."
+            ).format(option=option, value=repr(value))
         ) from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
@@ -223,27 +253,33 @@ def _write_html(
 
 
 # --- for people ---------------------------------------------------------------------------------
+# Words through gettext, numbers and times through socialpost.i18n.formats (English keeps the
+# shapes it always had). Cells are rich Text, not markup: a post's id, link or error is shown as
+# written, and rich does not parse every cell of a thousand-row table for markup and emoji codes.
+
+METRIC_NAMES = ("views", "likes", "reposts", "replies", "quotes", "bookmarks", "clicks")
 
 
 def _value(value: int | None) -> str:
-    return "n/a" if value is None else f"{value:,}"
+    return _("n/a") if value is None else integer(value)
 
 
 def _rate(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2%}"
+    return _("n/a") if value is None else percent(value, 2)
 
 
 def _growth(post: PostFacts) -> str:
     grown = post.growth
     if grown is None:
         return ""
-    known = [f"{m} {v:+,}" for m, v in grown.items() if v]
-    return ", ".join(known) or "±0"
+    return growth_text(grown) or "±0"
 
 
 def _campaign_tables(out: Console, reports: list[CampaignReport], *, limited: bool) -> None:
+    from rich.text import Text
+
     if not reports:
-        out.print("No campaigns yet. Schedule one with 'socialpost schedule FILE'.")
+        out.print(Text(_("No campaigns yet. Schedule one with 'socialpost schedule FILE'.")))
         return
     for item in reports:
         everything = item.everything
@@ -251,90 +287,123 @@ def _campaign_tables(out: Console, reports: list[CampaignReport], *, limited: bo
         if limited and len(shown) > ROWS_PER_CAMPAIGN:
             keep = [p for p in shown if p.not_out]
             shown = [p for p in shown if not p.not_out][: max(ROWS_PER_CAMPAIGN - len(keep), 10)] + keep
-        title = f"{item.campaign} — {item.count('sent')} of {len(everything)} sent"
+        sent = item.count("sent")
+        title = _("{campaign} — {sent} of {total} sent").format(
+            campaign=item.campaign, sent=sent, total=len(everything)
+        )
         _post_table(out, shown, title=title, campaign_column=False)
         if len(shown) < len(everything):
+            hidden = len(everything) - len(shown)
             out.print(
-                f"… {len(everything) - len(shown):,} more post(s) not shown: see --top N --sort METRIC, --csv, --json."
+                Text(
+                    ngettext(
+                        "… {count} more post(s) not shown: see --top N --sort METRIC, --csv, --json.",
+                        "… {count} more post(s) not shown: see --top N --sort METRIC, --csv, --json.",
+                        hidden,
+                    ).format(count=integer(hidden))
+                )
             )
-        summary = item.summary
-        if summary.with_metrics:
-            totals = ", ".join(f"{m} {_value(summary.total(m))}" for m in ("views", "likes", "reposts", "replies"))
-            out.print(f"Totals: {totals}; engagement rate {_rate(summary.rate)}.")
+        figures = item.summary.as_json()
+        if figures["with_metrics"]:
+            totals = figures["metrics"]
+            listed = ", ".join(
+                f"{metric_label(m)} {_value(totals[m])}" for m in ("views", "likes", "reposts", "replies")
+            )
+            out.print(
+                Text(_("Totals: {totals}; engagement rate {rate}.").format(totals=listed, rate=_rate(figures["rate"])))
+            )
         _not_out_line(out, [p for p in everything if p.not_out])
 
 
 def _post_table(out: Console, posts: list[PostFacts], *, title: str, campaign_column: bool = True) -> None:
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
-    metrics = [
-        m
-        for m in ("views", "likes", "reposts", "replies", "quotes", "bookmarks", "clicks")
-        if any(m in p.metrics for p in posts)
-    ]
-    table = Table(title=title, title_justify="left")
-    columns = ["post", "account", "state", "sent (UTC)", "where", *metrics]
-    if any(p.latest for p in posts):
-        columns += ["rate", "growth"]
+    metrics = [m for m in METRIC_NAMES if any(m in p.metrics for p in posts)]
+    measured = any(p.latest for p in posts)
+    table = Table(title=escape(title), title_justify="left")
     if campaign_column:
-        columns.insert(0, "campaign")
-    for column in columns:
-        table.add_column(column, overflow="fold", justify="right" if column in (*metrics, "rate") else "left")
+        table.add_column(_("campaign"), overflow="fold")
+    for heading in (_("post"), _("account"), _("state"), _("sent (UTC)"), _("where")):
+        table.add_column(heading, overflow="fold")
+    for metric in metrics:
+        table.add_column(metric_label(metric), overflow="fold", justify="right")
+    if measured:
+        table.add_column(_("rate"), overflow="fold", justify="right")
+        table.add_column(_("growth"), overflow="fold")
     for post in posts:
-        values = [_value(post.metrics.get(m)) if post.latest else "" for m in metrics]
         where = post.url or (render.short(post.reason, 50) if post.reason else "")
-        style = render.STATUS_STYLE.get(post.status, "")
         row = [
-            post.id,
-            post.account,
-            f"[{style}]{post.status}[/]" if style else post.status,
-            post.sent_at.strftime("%Y-%m-%d %H:%M:%S") if post.sent_at else "",
-            where,
-            *values,
+            Text(post.id),
+            Text(post.account),
+            Text(post.status, style=render.STATUS_STYLE.get(post.status, "")),
+            Text(datetime_text(post.sent_at, seconds=True) if post.sent_at else ""),
+            Text(where),
         ]
-        if any(p.latest for p in posts):
-            row += [_rate(post.rate) if post.latest else "", _growth(post)]
+        if post.latest:
+            values = post.metrics
+            row += [Text(_value(values.get(m))) for m in metrics]
+            if measured:
+                row += [Text(_rate(post.rate)), Text(_growth(post))]
+        else:
+            row += [Text("") for _m in metrics]
+            if measured:
+                row += [Text(""), Text(_growth(post))]
         if campaign_column:
-            row.insert(0, post.campaign)
+            row.insert(0, Text(post.campaign))
         table.add_row(*row)
     out.print(table)
 
 
 def _group_table(out: Console, groups: list[Group], by: str) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     if not groups:
-        out.print("No posts match. Schedule a campaign with 'socialpost schedule FILE', or widen the filters.")
+        out.print(Text(_("No posts match. Schedule a campaign with 'socialpost schedule FILE', or widen the filters.")))
         return
-    metrics = ("views", "likes", "reposts", "replies", "quotes", "bookmarks", "clicks")
-    table = Table(title=f"By {by}", title_justify="left")
-    for column in (by, "posts", "sent", "not out", *metrics, "rate", "growth"):
-        table.add_column(column, justify="left" if column in (by, "growth") else "right", overflow="fold")
+    table = Table(title=by_title(by), title_justify="left")
+    table.add_column(grouping_label(by), justify="left", overflow="fold")
+    for heading in (_("posts"), _("sent"), _("not out"), *map(metric_label, METRIC_NAMES), _("rate")):
+        table.add_column(heading, justify="right", overflow="fold")
+    table.add_column(_("growth"), justify="left", overflow="fold")
     for group in groups:
-        grown = group.growth
-        growth = ", ".join(f"{m} {v:+,}" for m, v in (grown or {}).items() if v) if grown else ""
+        figures = group.as_json()
+        totals = figures["metrics"]
+        not_out = figures["not_out"]
         table.add_row(
-            group.key,
-            str(len(group.posts)),
-            str(group.sent),
-            f"[red]{group.not_out}[/]" if group.not_out else "0",
-            *(_value(group.total(m)) for m in metrics),
-            _rate(group.rate),
-            growth,
+            Text(group.key),
+            Text(str(figures["posts"])),
+            Text(str(figures["sent"])),
+            Text(str(not_out), style="red") if not_out else Text("0"),
+            *(Text(_value(totals[m])) for m in METRIC_NAMES),
+            Text(_rate(figures["rate"])),
+            Text(growth_text(figures["growth"]) if figures["growth"] else ""),
         )
     out.print(table)
 
 
 def _not_out_line(out: Console, not_out: list[PostFacts]) -> None:
+    from rich.text import Text
+
     if not_out:
         kinds: dict[str, int] = {}
         for post in not_out:
             kinds[post.status] = kinds.get(post.status, 0) + 1
-        detail = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-        out.print(f"[red]{len(not_out)} post(s) did not go out as planned[/] ({detail}) — see 'socialpost status'.")
+        detail = ", ".join(f"{integer(n)} {k}" for k, n in sorted(kinds.items()))  # state names stay as they are
+        # Translators: keep [red]…[/] (rich markup: the part shown in red).
+        message = ngettext(
+            "[red]{count} post(s) did not go out as planned[/] ({detail}) — see 'socialpost status'.",
+            "[red]{count} post(s) did not go out as planned[/] ({detail}) — see 'socialpost status'.",
+            len(not_out),
+        )
+        out.print(Text.from_markup(message.format(count=integer(len(not_out)), detail=detail), emoji=False))
 
 
 def _pictures(out: Console, posts: list[PostFacts]) -> None:
+    from rich.text import Text
+
     from socialpost.report.besttimes import hour_of_week
     from socialpost.report.charts import heatmap, trend_chart
 
@@ -348,11 +417,18 @@ def _pictures(out: Console, posts: list[PostFacts]) -> None:
     best = _best(posts)
     for advice in best:
         if advice.advice:
-            out.print(advice.describe())
-    waiting = [f"{b.account} ({b.sample} of {b.needed})" for b in best if not b.advice]
+            out.print(Text(advice.describe()))
+    waiting = [
+        _("{account} ({sample} of {needed})").format(account=b.account, sample=b.sample, needed=b.needed)
+        for b in best
+        if not b.advice
+    ]
     if waiting:
         out.print(
-            "Best time to post: not enough history yet for "
-            + ", ".join(waiting)
-            + " — posts count once their engagement was read a day or more after posting."
+            Text(
+                _(
+                    "Best time to post: not enough history yet for {accounts} — posts count once their engagement "
+                    "was read a day or more after posting."
+                ).format(accounts=", ".join(waiting))
+            )
         )

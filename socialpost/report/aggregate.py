@@ -20,25 +20,29 @@ import functools
 import json
 import os
 import re
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from json.encoder import encode_basestring as _quote  # json's own string encoder (C), quotes included
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, func, select, type_coerce
-from sqlalchemy.orm import Session
-
 from socialpost.engagement.metrics import INTERACTIONS, METRICS, growth
+from socialpost.i18n import _
 from socialpost.report import gc_paused
-from socialpost.store.db import Store
-from socialpost.store.models import CampaignRow, LatestRow, PostRow, Status, display_id
 from socialpost.timeutil import iso_utc, zone
 
+if TYPE_CHECKING:
+    from socialpost.store.db import Store
+
+# Nothing here imports SQLAlchemy (nor socialpost.store.models, which does): a report read with
+# sqlite3 alone (socialpost.store.sqlite_read) does without it. The states are the values of
+# socialpost.store.models.Status (tests/test_report_reader.py checks they agree).
+SENT = "sent"
+NOT_OUT = ("failed", "missed", "unknown", "held")
 GROUPINGS = ("post", "campaign", "network", "account", "day", "week")
-NOT_OUT = (Status.FAILED.value, Status.MISSED.value, Status.UNKNOWN.value, Status.HELD.value)
 SORT_KEYS = (*METRICS, "interactions", "rate", "posts", "sent", "time")
 T = TypeVar("T", "PostFacts", "Group")
 
@@ -113,6 +117,7 @@ class PostFacts:
 
     __slots__ = (
         "_due",
+        "_local",
         "_sent",
         "account",
         "campaign",
@@ -131,9 +136,8 @@ class PostFacts:
         "url",
     )
 
-    def __init__(
+    def __init__(  # positional too, in this order: the report builds tens of thousands of them
         self,
-        *,
         row_id: int,
         campaign: str,
         timezone: str,
@@ -163,6 +167,7 @@ class PostFacts:
         self.reason = reason
         self.latest = latest
         self.previous = previous
+        self._local: datetime | None = None
         self.interactions: int | None = None
         self.rate: float | None = None
         self.growth: dict[str, int | None] | None = None
@@ -170,16 +175,14 @@ class PostFacts:
             metrics = latest.metrics
             # interactions() and engagement_rate() of socialpost.engagement.metrics, in one pass
             # (tests/test_report_pinned.py checks they agree)
-            count = None
-            for metric in INTERACTIONS:
-                value = metrics.get(metric)
-                if value is not None:
-                    count = value if count is None else count + value
-            self.interactions = count
-            views = metrics.get("views")
-            if count is not None and views is not None and views > 0:
-                self.rate = count / views
-            self.growth = growth(metrics, previous.metrics if previous is not None else None)
+            known = [value for value in map(metrics.get, INTERACTIONS) if value is not None]
+            if known:
+                count = self.interactions = sum(known)
+                views = metrics.get("views")
+                if views is not None and views > 0:
+                    self.rate = count / views
+            if previous is not None:
+                self.growth = growth(metrics, previous.metrics)
 
     @property
     def due_at(self) -> datetime:
@@ -210,8 +213,12 @@ class PostFacts:
 
     @property
     def local_when(self) -> datetime:
-        place = _zone(self.timezone)
-        return self.when if place is None else self.when.astimezone(place)
+        """:attr:`when` in the campaign's time zone (UTC when the machine does not know it)."""
+        local = self._local
+        if local is None:
+            place = _zone(self.timezone)
+            local = self._local = self.when if place is None else self.when.astimezone(place)
+        return local
 
     @property
     def not_out(self) -> bool:
@@ -302,7 +309,7 @@ class Group:
 
     @property
     def sent(self) -> int:
-        return sum(1 for p in self.posts if p.status == Status.SENT.value)
+        return sum(1 for p in self.posts if p.status == SENT)
 
     @property
     def not_out(self) -> int:
@@ -377,7 +384,7 @@ class Group:
             known[metric] = len(found)
             totals[metric] = sum(found) if found else None
         counted = [(p.interactions, p.metrics.get("views")) for p in measured if p.interactions is not None]
-        engaged = sum(count for count, _ in counted) if counted else None
+        engaged = sum(count for count, _views in counted) if counted else None
         rate_views = rate_engaged = 0
         for count, views in counted:
             if views is not None and views > 0:
@@ -392,7 +399,7 @@ class Group:
         return {
             "key": self.key,
             "posts": len(self.posts),
-            "sent": counts.get(Status.SENT.value, 0),
+            "sent": counts.get(SENT, 0),
             "not_out": not_out,
             "counts": counts,
             "with_metrics": with_metrics,
@@ -425,8 +432,8 @@ def _instant(value: datetime | str) -> datetime:
 def _iso_of(value: datetime | str) -> str:
     """``_iso(_instant(value))``; for SQLite's stored text, made from the text without parsing."""
     if isinstance(value, str) and len(value) == 26 and value[10] == " " and value[19] == ".":
-        fraction = value[19:]  # isoformat() leaves out a zero fraction and writes six digits otherwise
-        return f"{value[:10]}T{value[11:19]}{'' if fraction == '.000000' else fraction}Z"
+        # isoformat() leaves out a zero fraction and writes six digits otherwise
+        return value.replace(" ", "T").removesuffix(".000000") + "Z"
     return _iso(_instant(value))
 
 
@@ -547,74 +554,78 @@ def load_posts(store: Store, filters: Filters | None = None) -> list[PostFacts]:
     One query of plain columns: the posts, and each post's row of ``engagement_latest`` (its newest
     and previous snapshot, kept by the collector) — never the snapshot history itself.
     """
+    from sqlalchemy import text
+
     filters = filters or Filters()
-    with store.session() as session:
-        return _posts(session, filters)
+    # SQLite's times come back as their stored text (the query has no column types): parsed only
+    # when a view needs the datetime (the JSON and CSV need only the text); PostgreSQL's driver
+    # gives datetimes.
+    sql, params = posts_sql(filters, stored_text=store.dialect == "sqlite")
+    with store.session() as session, gc_paused():
+        return _facts(session.execute(text(sql), params), filters)
 
 
-def posts_query(filters: Filters, *, stored_times: bool = False) -> Any:
-    """The report's one query: posts with their campaign and their engagement_latest row.
+def read_posts(connection: sqlite3.Connection, filters: Filters | None = None) -> list[PostFacts]:
+    """:func:`load_posts` from a plain sqlite3 connection (:func:`socialpost.store.sqlite_read.connect_current`)."""
+    from socialpost.errors import StoreError
 
-    With ``stored_times``, the four times come back as the database keeps them (SQLite's text),
-    without the column type's conversion; the SQL is the same."""
+    filters = filters or Filters()
+    sql, params = posts_sql(filters, stored_text=True)
+    try:
+        with gc_paused():
+            return _facts(connection.execute(sql, params), filters)
+    except sqlite3.OperationalError as exc:  # as socialpost.store.db.Store says it
+        raise StoreError(
+            _("the database failed: {error}").format(error=str(exc).splitlines()[0]),
+            hint=_("Check that the database is reachable and not full (socialpost doctor)."),
+        ) from exc
 
-    def at(column: Any) -> Any:
-        return type_coerce(column, String) if stored_times else column
 
-    query = (
-        select(
-            PostRow.id,
-            CampaignRow.name,
-            CampaignRow.timezone,
-            PostRow.post_key,
-            PostRow.occurrence,
-            PostRow.account,
-            PostRow.network,
-            PostRow.status,
-            at(PostRow.due_at),
-            PostRow.local_time,
-            at(PostRow.sent_at),
-            PostRow.remote_url,
-            PostRow.last_error,
-            at(LatestRow.collected_at),
-            LatestRow.stored,
-            *(getattr(LatestRow, m) for m in METRICS),
-            at(LatestRow.previous_collected_at),
-            LatestRow.previous_stored,
-            *(getattr(LatestRow, f"previous_{m}") for m in METRICS),
-        )
-        .join(CampaignRow, CampaignRow.id == PostRow.campaign_id)
-        .outerjoin(LatestRow, LatestRow.post_id == PostRow.id)
-        .order_by(CampaignRow.name, PostRow.due_at, PostRow.post_key, PostRow.account)
+_COLUMNS = (
+    "posts.id, campaigns.name, campaigns.timezone, posts.post_key, posts.occurrence, posts.account, posts.network,"
+    " posts.status, posts.due_at, posts.local_time, posts.sent_at, posts.remote_url, posts.last_error,"
+    " engagement_latest.collected_at, engagement_latest.stored, "
+    + ", ".join(f"engagement_latest.{m}" for m in METRICS)
+    + ", engagement_latest.previous_collected_at, engagement_latest.previous_stored, "
+    + ", ".join(f"engagement_latest.previous_{m}" for m in METRICS)
+)
+
+
+def posts_sql(filters: Filters, *, stored_text: bool = False) -> tuple[str, dict[str, Any]]:
+    """The report's one query — posts, their campaign and their engagement_latest row — as SQL that
+    SQLite and PostgreSQL both run, with its named parameters. ``stored_text``: the store keeps
+    times as SQLite's text, so the time filters are given as that text too."""
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    for name, column in (("campaign", "campaigns.name"), ("network", "posts.network"), ("account", "posts.account")):
+        value = getattr(filters, name)
+        if value is not None:
+            where.append(f"{column} = :{name}")
+            params[name] = value
+    for name, test in (("since", ">="), ("until", "<")):
+        instant: datetime | None = getattr(filters, name)
+        if instant is not None:
+            where.append(f"coalesce(posts.sent_at, posts.due_at) {test} :{name}")
+            params[name] = _stored(instant) if stored_text else instant
+    return (
+        f"SELECT {_COLUMNS} FROM posts JOIN campaigns ON campaigns.id = posts.campaign_id"
+        " LEFT OUTER JOIN engagement_latest ON engagement_latest.post_id = posts.id"
+        + (f" WHERE {' AND '.join(where)}" if where else "")
+        + " ORDER BY campaigns.name, posts.due_at, posts.post_key, posts.account",
+        params,
     )
-    if filters.campaign is not None:
-        query = query.where(CampaignRow.name == filters.campaign)
-    if filters.network is not None:
-        query = query.where(PostRow.network == filters.network)
-    if filters.account is not None:
-        query = query.where(PostRow.account == filters.account)
-    when = func.coalesce(PostRow.sent_at, PostRow.due_at)
-    if filters.since is not None:
-        query = query.where(when >= filters.since)
-    if filters.until is not None:
-        query = query.where(when < filters.until)
-    return query
 
 
-def _posts(session: Session, filters: Filters) -> list[PostFacts]:
-    with gc_paused():
-        return _read_posts(session, filters)
+def _stored(instant: datetime) -> str:
+    """An instant as the store's UTCDateTime column keeps it on SQLite (naive UTC, microseconds)."""
+    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def _read_posts(session: Session, filters: Filters) -> list[PostFacts]:
-    connection = session.connection()
-    # SQLite's times are read as their stored text: parsed only when a view needs the datetime
-    # (the JSON and CSV need only the text); PostgreSQL's driver gives datetimes already.
-    query = posts_query(filters, stored_times=connection.dialect.name == "sqlite")
+def _facts(rows: Iterable[Sequence[Any]], filters: Filters) -> list[PostFacts]:
     posts = []
     width = len(METRICS)
     everything = (1 << width) - 1
-    for row in connection.execute(query):  # Core: plain rows (31 columns), no ORM loading
+    for row in rows:  # 31 plain columns
         (row_id, name, tz, key, occurrence, account, network, status, due_at, local_time, sent_at, url, error) = row[
             :13
         ]
@@ -628,21 +639,21 @@ def _read_posts(session: Session, filters: Filters) -> list[PostFacts]:
                     before, _every_metric(row, 17 + width) if stored == everything else _pick(stored, row[17 + width :])
                 )
         posts.append(
-            PostFacts(
-                row_id=row_id,
-                campaign=name,
-                timezone=tz,
-                id=display_id(key, occurrence),
-                account=account,
-                network=network or account.split(":", 1)[0],
-                status=status,
-                due_at=due_at,
-                local_time=local_time,
-                sent_at=sent_at,
-                url=url,
-                reason=error,
-                latest=latest,
-                previous=previous,
+            PostFacts(  # in the order of its parameters (a keyword call costs a microsecond a post)
+                row_id,
+                name,
+                tz,
+                f"{key}@{occurrence}" if occurrence else key,  # socialpost.store.models.display_id
+                account,
+                network or account.split(":", 1)[0],
+                status,
+                due_at,
+                local_time,
+                sent_at,
+                url,
+                error,
+                latest,
+                previous,
             )
         )
     if filters.since is not None or filters.until is not None:
@@ -689,13 +700,15 @@ def group_key(post: PostFacts, by: str) -> str:
     if by == "account":
         return post.account
     if by == "day":
-        return post.local_when.strftime("%Y-%m-%d")
+        return post.local_when.date().isoformat()
     if by == "week":
-        year, week, _ = post.local_when.isocalendar()
+        year, week, _day = post.local_when.isocalendar()
         return f"{year}-W{week:02d}"
     if by == "post":
         return f"{post.campaign}/{post.id}/{post.account}"
-    raise ValueError(f"cannot group by {by!r} (choose from {', '.join(GROUPINGS)})")
+    raise ValueError(
+        _("cannot group by {value} (choose from {choices})").format(value=repr(by), choices=", ".join(GROUPINGS))
+    )
 
 
 def group_posts(posts: Iterable[PostFacts], by: str) -> list[Group]:
@@ -711,9 +724,11 @@ def sort_by(items: Sequence[T], key: str | None) -> list[T]:
     if key is None:
         return list(items)
     if key not in SORT_KEYS:
-        raise ValueError(f"cannot sort by {key!r} (choose from {', '.join(SORT_KEYS)})")
+        raise ValueError(
+            _("cannot sort by {value} (choose from {choices})").format(value=repr(key), choices=", ".join(SORT_KEYS))
+        )
     if key == "time":
         return sorted(items, key=lambda item: item.sort_value("time") or 0.0)
     indexed = list(enumerate(items))
     indexed.sort(key=lambda pair: (pair[1].sort_value(key) is None, -(pair[1].sort_value(key) or 0.0), pair[0]))
-    return [item for _, item in indexed]
+    return [item for _index, item in indexed]

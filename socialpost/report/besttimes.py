@@ -14,15 +14,18 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from socialpost.i18n import _, ngettext
 from socialpost.report.aggregate import Filters, PostFacts, load_posts
-from socialpost.store.db import Store
+
+if TYPE_CHECKING:
+    from socialpost.store.db import Store
 
 MIN_POSTS = 10
 MIN_PER_SLOT = 2
 MATURE_AFTER = timedelta(hours=24)
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")  # the JSON's names
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,12 @@ class Slot:
 
     @property
     def label(self) -> str:
-        return f"{DAYS[self.weekday]} {self.hour:02d}:00–{(self.hour + 1) % 24:02d}:00"
+        """The hour for people, in their language: ``Tuesday 10:00–11:00``."""
+        from socialpost.i18n.formats import weekday_name
+
+        return _("{day} {start}:00–{end}:00").format(
+            day=weekday_name(self.weekday, short=False), start=f"{self.hour:02d}", end=f"{(self.hour + 1) % 24:02d}"
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -75,14 +83,24 @@ class BestTimes:
         """One line for people."""
         if not self.slots:
             if self.sample < self.needed:
-                return (
-                    f"{self.account}: not enough history for advice yet ({self.sample} of {self.needed} posts "
-                    "with engagement a day or more after posting)."
-                )
-            return f"{self.account}: no hour of the week has {MIN_PER_SLOT} posts yet; try more varied times."
-        unit = "median engagement rate" if self.measure == "rate" else "median interactions"
-        parts = [f"{s.label} ({unit} {format_measure(s.median, self.measure)}, {s.posts} posts)" for s in self.slots]
-        return f"{self.account}: best times, from {self.sample} posts: " + "; ".join(parts)
+                return _(
+                    "{account}: not enough history for advice yet ({sample} of {needed} posts with engagement a "
+                    "day or more after posting)."
+                ).format(account=self.account, sample=self.sample, needed=self.needed)
+            return _("{account}: no hour of the week has {count} posts yet; try more varied times.").format(
+                account=self.account, count=MIN_PER_SLOT
+            )
+        unit = measure_name(self.measure)
+        # English keeps its one wording for every count (its output is pinned); ngettext lets French agree.
+        parts = [
+            ngettext(
+                "{slot} ({measure} {value}, {count} posts)", "{slot} ({measure} {value}, {count} posts)", s.posts
+            ).format(slot=s.label, measure=unit, value=format_measure(s.median, self.measure), count=s.posts)
+            for s in self.slots
+        ]
+        return _("{account}: best times, from {sample} posts: {slots}").format(
+            account=self.account, sample=self.sample, slots="; ".join(parts)
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -96,7 +114,17 @@ class BestTimes:
 
 
 def format_measure(value: float, measure: str) -> str:
-    return f"{value:.1%}" if measure == "rate" else f"{value:g}"
+    """A median for people: a rate as a percentage (``4.5%``), interactions as a count (``3``, ``2.5``)."""
+    from socialpost.i18n.formats import decimal, integer, percent
+
+    if measure == "rate":
+        return percent(value, 1)
+    return integer(int(value)) if value.is_integer() else decimal(value, 1)
+
+
+def measure_name(measure: str) -> str:
+    """What the medians measure, for people."""
+    return _("median engagement rate") if measure == "rate" else _("median interactions")
 
 
 def _mature(posts: Iterable[PostFacts]) -> list[PostFacts]:

@@ -9,8 +9,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from socialpost.report.aggregate import PostFacts, group_key
-from socialpost.report.besttimes import DAYS, HourOfWeek, format_measure
+from socialpost.i18n import _, ngettext
+from socialpost.report.aggregate import PostFacts, group_posts
+from socialpost.report.besttimes import DAYS, HourOfWeek, format_measure, measure_name
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -32,18 +33,19 @@ def trend(posts: Iterable[PostFacts], by: str | None = None) -> tuple[str, list[
     """Interactions per day (or per week when the posts span more than 60 days), oldest first."""
     items = list(posts)
     if by is None:
-        days = {group_key(p, "day") for p in items}
-        by = "day" if len(days) <= MAX_BUCKETS else "week"
-    buckets: dict[str, list[PostFacts]] = {}
-    for post in items:
-        buckets.setdefault(group_key(post, by), []).append(post)
+        by = "day"
+        groups = group_posts(items, "day")
+        if len(groups) > MAX_BUCKETS:
+            by, groups = "week", group_posts(items, "week")
+    else:
+        groups = group_posts(items, by)
     points = []
-    for key in sorted(buckets)[-MAX_BUCKETS:]:
-        inside = buckets[key]
+    for group in groups[-MAX_BUCKETS:]:
+        inside = group.posts
         known = [v for p in inside if (v := p.interactions) is not None]
         points.append(
             Point(
-                key,
+                group.key,
                 sum(known) if known else None,
                 sum(1 for p in inside if p.status == "sent"),
                 sum(1 for p in inside if p.not_out),
@@ -56,25 +58,38 @@ def trend_chart(posts: Sequence[PostFacts], width: int = 50) -> RenderableType:
     """Horizontal bars, one a day (or week): interactions at the latest snapshot."""
     from rich.text import Text
 
+    from socialpost.i18n.formats import integer
+
     by, points = trend(posts)
     text = Text()
-    text.append(f"Interactions per {by} (likes + reposts + replies + quotes, latest snapshot)\n", style="bold")
+    if by == "week":
+        heading = _("Interactions per week (likes + reposts + replies + quotes, latest snapshot)")
+    else:
+        heading = _("Interactions per day (likes + reposts + replies + quotes, latest snapshot)")
+    text.append(heading + "\n", style="bold")
     if not points:
-        text.append("no posts yet\n", style="dim")
+        text.append(_("no posts yet") + "\n", style="dim")
         return text
     top = max((p.interactions or 0 for p in points), default=0)
     label = max(len(p.key) for p in points)
+    not_available = _("n/a")
     for point in points:
         text.append(f"{point.key:<{label}} ")
         if point.interactions is None:
-            text.append("n/a".ljust(width), style="dim")
+            text.append(not_available.ljust(width), style="dim")
         else:
             text.append(_bar(point.interactions, top, width), style="green")
-        value = "n/a" if point.interactions is None else f"{point.interactions:,}"
-        text.append(f" {value} ({point.posts} sent")
+        value = not_available if point.interactions is None else integer(point.interactions)
         if point.not_out:
-            text.append(f", {point.not_out} not out", style="red")
-        text.append(")\n")
+            # Translators: keep [red]…[/] (rich markup: the part shown in red) around the posts not out.
+            line = _("{value} ({sent} sent[red], {not_out} not out[/])").format(
+                value=value, sent=point.posts, not_out=point.not_out
+            )
+        else:
+            line = _("{value} ({sent} sent)").format(value=value, sent=point.posts)
+        text.append(" ")
+        text.append_text(Text.from_markup(line, emoji=False))
+        text.append("\n")
     return text
 
 
@@ -100,8 +115,17 @@ def heatmap(grid: HourOfWeek) -> RenderableType:
     from rich.table import Table
     from rich.text import Text
 
-    what = "median engagement rate" if grid.measure == "rate" else "median interactions"
-    title = Text(f"Hour of the week ({what}; posts' local time; {grid.sample} posts)", style="bold")
+    from socialpost.i18n.formats import weekday_name
+
+    # English keeps its one wording for every count (its output is pinned); ngettext lets French agree.
+    title = Text(
+        ngettext(
+            "Hour of the week ({measure}; posts' local time; {count} posts)",
+            "Hour of the week ({measure}; posts' local time; {count} posts)",
+            grid.sample,
+        ).format(measure=measure_name(grid.measure), count=grid.sample),
+        style="bold",
+    )
     table = Table(
         show_edge=False,
         pad_edge=False,
@@ -113,8 +137,8 @@ def heatmap(grid: HourOfWeek) -> RenderableType:
         table.add_column(f"{hour:02d}" if hour % 3 == 0 else "", no_wrap=True, min_width=2)
     values = [s.median for s in grid.slots.values()]
     low, high = (min(values), max(values)) if values else (0.0, 0.0)
-    for weekday, day in enumerate(DAYS):
-        cells: list[Text | str] = [f"{day[:3]} "]
+    for weekday in range(len(DAYS)):
+        cells: list[Text | str] = [Text(f"{weekday_name(weekday)} ")]
         for hour in range(24):
             slot = grid.slots.get((weekday, hour))
             if slot is None:
@@ -123,9 +147,10 @@ def heatmap(grid: HourOfWeek) -> RenderableType:
                 cells.append(Text("  ", style=f"on {HEAT[heat_level(slot.median, low, high)]}"))
         table.add_row(*cells)
     if values:
-        table.caption = (
-            f"dim {format_measure(low, grid.measure)} … bright {format_measure(high, grid.measure)}; "
-            "· no post at that hour"
+        table.caption = Text(
+            _("dim {low} … bright {high}; · no post at that hour").format(
+                low=format_measure(low, grid.measure), high=format_measure(high, grid.measure)
+            )
         )
         table.caption_justify = "left"
     return Group(title, table)

@@ -52,15 +52,13 @@ def _text(value: str | None) -> str:
     return "'" + value if value[0] in "=+-@\t\r" else value
 
 
-def _num(value: int | float | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.6f}"
-    return str(value)
+def _rate(value: float | None) -> str:
+    return "" if value is None else f"{value:.6f}"
 
 
-def _write(columns: Iterable[str], rows: Iterable[list[str]]) -> str:
+def _write(columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
+    """The CSV text. Counts go in as they are: the writer writes an int's digits and None as an
+    empty cell (quicker than formatting each of the report's hundreds of thousands of cells)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(list(columns))
@@ -71,46 +69,53 @@ def _write(columns: Iterable[str], rows: Iterable[list[str]]) -> str:
 def posts_csv(posts: Iterable[PostFacts]) -> str:
     rows = []
     for post in posts:
-        metrics = post.metrics
-        grown = post.growth or {}
-        row: list[Any] = [
-            _text(post.campaign),
-            _text(post.id),
-            _text(post.account),
-            post.network,
-            post.status,
-            post.due_iso,
-            post.local_time,
-            post.sent_iso or "",
-            _text(post.url),
-            _text(post.reason),
-            post.latest.collected_iso if post.latest else "",
-            *(_num(metrics.get(m)) for m in METRICS),
-            _num(post.interactions),
-            _num(post.rate),
-            post.previous.collected_iso if post.previous else "",
-            *(_num(grown.get(m)) for m in METRICS),
-        ]
-        rows.append(row)
+        latest = post.latest
+        previous = post.previous
+        grown = post.growth
+        rows.append(
+            [
+                _text(post.campaign),
+                _text(post.id),
+                _text(post.account),
+                post.network,
+                post.status,
+                post.due_iso,
+                post.local_time,
+                post.sent_iso,
+                _text(post.url),
+                _text(post.reason),
+                latest.collected_iso if latest else "",
+                *map(post.metrics.get, METRICS),
+                post.interactions,
+                _rate(post.rate),
+                previous.collected_iso if previous else "",
+                *(map(grown.get, METRICS) if grown else _NOTHING),
+            ]
+        )
     return _write(POST_COLUMNS, rows)
 
 
 def groups_csv(groups: Iterable[Group], by: str) -> str:
     rows = []
     for group in groups:
-        grown = group.growth or {}
+        figures = group.as_json()
+        grown = figures["growth"] or {}
+        totals = figures["metrics"]
         rows.append(
             [
                 by,
                 _text(group.key),
-                str(len(group.posts)),
-                str(group.sent),
-                str(group.not_out),
-                str(group.with_metrics),
-                *(_num(group.total(m)) for m in METRICS),
-                _num(group.interactions),
-                _num(group.rate),
-                *(_num(grown.get(m)) for m in METRICS),
+                figures["posts"],
+                figures["sent"],
+                figures["not_out"],
+                figures["with_metrics"],
+                *map(totals.get, METRICS),
+                figures["interactions"],
+                _rate(figures["rate"]),
+                *map(grown.get, METRICS),
             ]
         )
     return _write(GROUP_COLUMNS, rows)
+
+
+_NOTHING = (None,) * len(METRICS)

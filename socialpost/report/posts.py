@@ -7,10 +7,12 @@ docs/engagement.md) groups posts by campaign. Fields are only ever added to it, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from socialpost.report.aggregate import Filters, Group, PostFacts, RawJSON, Snapshot, load_posts, sort_by
-from socialpost.store.db import Store
+
+if TYPE_CHECKING:
+    from socialpost.store.db import Store
 
 # Kept under their first names: other commands (the demo) render these.
 Engagement = Snapshot
@@ -72,6 +74,11 @@ def campaign_reports(
         if filters is None:
             filters = Filters(campaign=campaign)
         posts = load_posts(store, filters)
+    return reports_from(posts, sort=sort, top=top)
+
+
+def reports_from(posts: list[PostFacts], *, sort: str | None = None, top: int | None = None) -> list[CampaignReport]:
+    """One report per campaign of ``posts`` (in the order they come), each sorted and cut as asked."""
     by_campaign: dict[str, list[PostFacts]] = {}
     for post in posts:
         by_campaign.setdefault(post.campaign, []).append(post)

@@ -15,8 +15,8 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from socialpost.errors import StoreError
+from socialpost.store.schema import SCHEMA_HEAD as SCHEMA_HEAD  # kept importable from here
 
-SCHEMA_HEAD = "0004"  # the newest migration; a test checks it matches Alembic's head
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_MIGRATION_LOCK = 0x50_4F_53_54  # advisory lock id: several daemons may start at once
 

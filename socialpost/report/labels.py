@@ -1,0 +1,57 @@
+"""The report's words for people: metric, grouping and column names in the active language.
+
+Only the terminal tables and the HTML page use them; ``--json`` and ``--csv`` keep the English
+keys (a stable contract for programs and spreadsheets).
+"""
+
+from __future__ import annotations
+
+from socialpost.i18n import N_, _
+
+METRIC_LABELS = {
+    "views": N_("views"),
+    "likes": N_("likes"),
+    "reposts": N_("reposts"),
+    "replies": N_("replies"),
+    "quotes": N_("quotes"),
+    "bookmarks": N_("bookmarks"),
+    "clicks": N_("clicks"),
+}
+GROUPING_LABELS = {
+    "post": N_("post"),
+    "campaign": N_("campaign"),
+    "network": N_("network"),
+    "account": N_("account"),
+    "day": N_("day"),
+    "week": N_("week"),
+}
+
+
+def metric_label(metric: str) -> str:
+    """``views`` → ``vues`` in French (a name it does not know is shown as it is)."""
+    return _(METRIC_LABELS[metric]) if metric in METRIC_LABELS else metric
+
+
+def grouping_label(by: str) -> str:
+    """``network`` → ``réseau`` in French."""
+    return _(GROUPING_LABELS[by]) if by in GROUPING_LABELS else by
+
+
+def by_title(by: str) -> str:
+    """The heading of a grouped table: ``By network``."""
+    titles = {
+        "post": _("By post"),
+        "campaign": _("By campaign"),
+        "network": _("By network"),
+        "account": _("By account"),
+        "day": _("By day"),
+        "week": _("By week"),
+    }
+    return titles.get(by, by)
+
+
+def growth_text(grown: dict[str, int | None]) -> str:
+    """``views +840, likes +21`` (the metrics that changed; empty when none did)."""
+    from socialpost.i18n.formats import integer
+
+    return ", ".join(f"{metric_label(m)} {'+' if v > 0 else ''}{integer(v)}" for m, v in grown.items() if v)
