@@ -303,3 +303,19 @@ def test_since_accepts_durations_and_dates(run_cli, seed: Seeder, clock: FakeClo
     assert sorted(p["id"] for p in recent["posts"]) == ["b2", "b3"]
     dated = json.loads(run_cli("report", "--by", "post", "--until", "2027-03-02", "--json").stdout)
     assert [p["id"] for p in dated["posts"]] == ["a1"]
+
+
+def test_people_view_lists_a_readable_number_of_posts_and_counts_every_failure(run_cli, seed: Seeder) -> None:
+    for n in range(30):
+        post_id = seed.post("big", f"ok{n:02d}", "x:acme", due=T0 + timedelta(hours=n))
+        seed.snapshot(post_id, T0 + timedelta(hours=n + 1), views=100 + n, likes=n)
+        seed.post("big", f"bad{n:02d}", "x:acme", due=T0 + timedelta(hours=n), status="failed", reason="refused")
+    human = run_cli("report", "--no-charts").stdout
+    listed = [line for line in human.splitlines() if line.startswith("│ ") and ("ok" in line or "bad" in line)]
+    assert sum("│ bad" in line for line in listed) == 10
+    assert sum("│ ok" in line for line in listed) == 10
+    assert "… 40 more post(s) not shown" in human
+    assert "30 post(s) did not go out as planned" in human and "30 failed" in human
+    everything = json.loads(run_cli("report", "--json").stdout)["campaigns"][0]["posts"]
+    assert len(everything) == 60
+    assert len([line for line in run_cli("report", "--top", "60").stdout.splitlines() if "│ bad" in line]) == 30

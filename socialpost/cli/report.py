@@ -28,7 +28,11 @@ if TYPE_CHECKING:
 GROUPINGS = ("post", "campaign", "network", "account", "day", "week")
 SORT_KEYS = ("views", "likes", "reposts", "replies", "quotes", "bookmarks", "clicks", "interactions", "rate")
 SORT_KEYS_ALL = (*SORT_KEYS, "posts", "sent", "time")
-ROWS_PER_CAMPAIGN = 50  # people; --top, --csv and --json show more
+# The people's view lists at most this many posts per campaign (a terminal is read, not searched),
+# of which at most NOT_OUT_ROWS that did not go out; every post that did not go out is still counted,
+# in red, under its campaign. --top N, --csv and --json list everything.
+ROWS_PER_CAMPAIGN = 20
+NOT_OUT_ROWS = 10
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -82,7 +86,8 @@ def report(
 ) -> None:
     """Show how the posts did: their state, where they went, and their engagement.
 
-    Posts that did not go out (failed, missed, unknown, held) are always shown and flagged.
+    Posts that did not go out (failed, missed, unknown, held) are always counted and flagged (the
+    first ten of each campaign listed).
     A metric a network does not give is "n/a", never 0. Engagement rate = (likes + reposts +
     replies + quotes) / views, where views are known.
     """
@@ -285,8 +290,8 @@ def _campaign_tables(out: Console, reports: list[CampaignReport], *, limited: bo
         everything = item.everything
         shown = item.posts
         if limited and len(shown) > ROWS_PER_CAMPAIGN:
-            keep = [p for p in shown if p.not_out]
-            shown = [p for p in shown if not p.not_out][: max(ROWS_PER_CAMPAIGN - len(keep), 10)] + keep
+            keep = [p for p in shown if p.not_out][:NOT_OUT_ROWS]
+            shown = [p for p in shown if not p.not_out][: ROWS_PER_CAMPAIGN - len(keep)] + keep
         sent = item.count("sent")
         title = _("{campaign} — {sent} of {total} sent").format(
             campaign=item.campaign, sent=sent, total=len(everything)
