@@ -37,10 +37,10 @@ typecheck: $(STAMP)
 
 ## docs: regenerate the CLI reference in docs/cli.md from the commands' --help
 docs: $(STAMP)
-	$(BIN)/cog -r docs/cli.md
+	$(BIN)/cog -r docs/cli.md docs/fr/commandes.md
 
 docs-check: $(STAMP)
-	$(BIN)/cog --check docs/cli.md
+	$(BIN)/cog --check docs/cli.md docs/fr/commandes.md
 
 ## i18n: extract every user-facing message into the French catalogue and compile it (docs/translating.md)
 i18n: $(STAMP)

@@ -5,15 +5,18 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from socialpost.cli import COMMANDS, cli
 from tests.conftest import REPO
 
 
-def test_cli_reference_is_in_sync_with_help() -> None:
+@pytest.mark.parametrize("reference", ["docs/cli.md", "docs/fr/commandes.md"])
+def test_cli_reference_is_in_sync_with_help(reference: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "cogapp", "--check", "docs/cli.md"], cwd=REPO, capture_output=True, text=True
+        [sys.executable, "-m", "cogapp", "--check", reference], cwd=REPO, capture_output=True, text=True
     )
-    assert result.returncode == 0, f"docs/cli.md is stale; run `make docs`.\n{result.stdout}{result.stderr}"
+    assert result.returncode == 0, f"{reference} is stale; run `make docs`.\n{result.stdout}{result.stderr}"
 
 
 def test_every_command_has_help_and_is_in_the_readme() -> None:
