@@ -13,6 +13,7 @@ from socialpost.campaign.expand import PlannedPost, expand
 from socialpost.campaign.load import LoadedCampaign, load_campaigns
 from socialpost.config import Settings
 from socialpost.errors import CampaignError, ConfigError, PluginError, Problem
+from socialpost.i18n import _
 from socialpost.networks.registry import Adapters
 from socialpost.timeutil import utcnow
 
@@ -74,10 +75,12 @@ def prepare_loaded(
         except CampaignError as exc:
             problems.extend(exc.problems)
             continue
-        leads = {account: adapters.lead_time(account) for account in {row.account for row in rows}}
+        accounts = {row.account for row in rows}
+        leads = {account: adapters.lead_time(account) for account in accounts}
         rows = [replace(row, lead=leads[row.account]) if leads[row.account] else row for row in rows]
+        rules = {account: adapters.length_rule(account) for account in accounts}  # once per account, not per row
         found = checks.check(
-            campaign, rows, now=current, allow_past=allow_past or not check_past, rule_for_account=adapters.length_rule
+            campaign, rows, now=current, allow_past=allow_past or not check_past, rule_for_account=rules.__getitem__
         )
         problems.extend(found.errors)
         prepared.append(Prepared(campaign, rows, found.warnings, found.measures))
@@ -127,7 +130,10 @@ def validate(paths: list[Path], settings: Settings, *, now: datetime, allow_past
         if name in names and names[name] != campaign.path:
             errors.append(
                 campaign.document.problem(
-                    ("campaign",), f"campaign '{name}' is also defined in {names[name]}. Fix: give each its own name."
+                    ("campaign",),
+                    _("campaign '{name}' is also defined in {other}. Fix: give each its own name.").format(
+                        name=name, other=names[name]
+                    ),
                 )
             )
         names.setdefault(name, campaign.path)
@@ -164,23 +170,12 @@ def plan(store: Store, prepared: list[Prepared], *, now: datetime, allow_past: b
 
 
 def schedule(store: Store, prepared: list[Prepared], *, now: datetime, allow_past: bool = False) -> list[sync.Plan]:
-    """Upsert every campaign into the store (one transaction per campaign)."""
+    """Upsert every campaign into the store, all in one transaction: an error in one writes nothing."""
     return _run(store, prepared, now=now, allow_past=allow_past, dry_run=False)
 
 
 def _run(store: Store, prepared: list[Prepared], *, now: datetime, allow_past: bool, dry_run: bool) -> list[sync.Plan]:
     from socialpost.store import sync
 
-    # Plan everything first, so a past time in the second file stops the first one too.
-    problems: list[Problem] = []
-    plans = []
-    for item in prepared:
-        try:
-            plans.append(sync.schedule(store, item.loaded, item.rows, now=now, allow_past=allow_past, dry_run=True))
-        except CampaignError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise CampaignError(problems)
-    if dry_run:
-        return plans
-    return [sync.schedule(store, item.loaded, item.rows, now=now, allow_past=allow_past) for item in prepared]
+    campaigns = [(item.loaded, item.rows) for item in prepared]
+    return sync.schedule(store, campaigns, now=now, allow_past=allow_past, dry_run=dry_run)

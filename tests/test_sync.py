@@ -13,7 +13,7 @@ from socialpost import scheduling
 from socialpost.config import Settings
 from socialpost.errors import CampaignError
 from socialpost.store import transitions
-from socialpost.store.db import Store
+from socialpost.store.db import Store, open_store
 from socialpost.store.models import CampaignRow, EventRow, PostRow, Status
 from socialpost.store.queue import Queue
 from tests.conftest import START, FakeClock
@@ -23,6 +23,7 @@ from tests.store_helpers import (
     events,
     posts_by_key,
     schedule_file,
+    throwaway_postgres,
 )
 
 POSTS = [
@@ -303,3 +304,62 @@ def test_overdue_pending_post_can_be_edited_but_not_moved_into_the_past(
     with pytest.raises(CampaignError, match="announce' is due 2027-01-11 09:30"):
         schedule_file(store, settings, campaign(moved), now=clock())
     assert posts_by_key(store)["announce@outbox:news"].due_at == START.replace(day=12, hour=11, minute=30)
+
+
+def test_a_past_post_in_the_second_file_stops_the_first_and_both_go_in_together(
+    store: Store, settings: Settings, write: Callable[[str, str], Path], clock: FakeClock
+) -> None:
+    first = write("first.yaml", campaign_yaml(POSTS, name="first", accounts=ACCOUNTS))
+    late = write("second.yaml", campaign_yaml([("oops", "2027-01-10 11:00", "Too late")], name="second"))
+    with pytest.raises(CampaignError) as caught:
+        scheduling.schedule(store, scheduling.prepare([first, late], settings), now=clock())
+    assert [p.location() for p in caught.value.problems] == [f"{late}:6:5"]
+    with store.session() as session:  # the whole transaction rolled back: not even the first campaign
+        assert session.scalar(select(func.count()).select_from(CampaignRow)) == 0
+        assert session.scalar(select(func.count()).select_from(PostRow)) == 0
+    assert _event_count(store) == 0
+
+    second = write("second.yaml", campaign_yaml([("fine", "2027-01-14 10:00", "On time")], name="second"))
+    plans = scheduling.schedule(store, scheduling.prepare([first, second], settings), now=clock())
+    assert [(p.items[0].campaign, p.count("create")) for p in plans] == [("first", 6), ("second", 1)]
+    assert len(posts_by_key(store)) == 7
+    again = scheduling.schedule(store, scheduling.prepare([first, second], settings), now=clock())
+    assert [p.count("unchanged") for p in again] == [6, 1]
+    assert_history_consistent(store)
+
+
+def test_a_removed_post_is_shown_with_its_stored_time_and_text(
+    store: Store, settings: Settings, campaign: Campaign, clock: FakeClock
+) -> None:
+    schedule_file(store, settings, campaign(), now=clock())
+    stored = posts_by_key(store)["thanks@outbox:team"]
+    prepared = scheduling.prepare([campaign(POSTS[:2])], settings)
+    (plan,) = scheduling.plan(store, prepared, now=clock())
+    gone = next(i for i in plan.items if (i.post_id, i.account) == ("thanks", "outbox:team"))
+    assert (gone.action, gone.status, gone.row_id) == ("cancel", "pending", stored.id)
+    assert (gone.due_at, gone.local_time, gone.text) == (stored.due_at, stored.local_time, "Thank you all")
+    assert gone.as_json()["due_at"] == "2027-01-13T18:00:00Z"
+
+
+@pytest.mark.slow
+def test_schedule_on_postgresql_creates_updates_cancels_and_then_writes_nothing(
+    settings: Settings, campaign: Campaign, clock: FakeClock
+) -> None:
+    with throwaway_postgres() as url:
+        store = open_store(url)
+        try:
+            created = schedule_file(store, settings, campaign(), now=clock())
+            assert created.count("create") == 6
+            edited = [("teaser", "2027-01-11 09:30", "Moved"), POSTS[1]]
+            plan = schedule_file(store, settings, campaign(edited), now=clock())
+            assert (plan.count("update"), plan.count("cancel"), plan.count("unchanged")) == (2, 2, 2)
+            rows = posts_by_key(store)
+            assert rows["teaser@outbox:team"].due_at == START.replace(day=11, hour=9, minute=30)
+            assert rows["thanks@outbox:news"].status == Status.CANCELLED
+            before, count = _snapshot(store), _event_count(store)
+            again = schedule_file(store, settings, campaign(edited), now=clock())
+            assert {i.action for i in again.items} == {"unchanged"}
+            assert (_snapshot(store), _event_count(store)) == (before, count)
+            assert_history_consistent(store)
+        finally:
+            store.close()

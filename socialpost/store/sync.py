@@ -13,16 +13,18 @@ Rules (README, "Re-running is safe"):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from socialpost.campaign.expand import PlannedPost
 from socialpost.campaign.load import LoadedCampaign
 from socialpost.errors import CampaignError, Problem
+from socialpost.i18n import _, formats
 from socialpost.store import transitions
 from socialpost.store.db import Store
 from socialpost.store.models import WAITING, CampaignRow, PostRow, Status
@@ -90,47 +92,50 @@ def plan_campaign(
     existing: dict[tuple[str, str, str], _Existing] = {}
     campaign_id = session.scalar(select(CampaignRow.id).where(CampaignRow.name == name))
     if campaign_id is not None:
-        # Columns, not ORM objects: re-planning a 30,000-row campaign must stay cheap.
+        # A few text columns, not ORM objects: re-planning a 30,000-row campaign must stay cheap.
         for row in session.execute(select(*_EXISTING_COLUMNS).where(PostRow.campaign_id == campaign_id)):
-            existing[(row.post_key, row.occurrence, row.account)] = _Existing(*row)
+            existing[(row.post_key, row.occurrence, row.account)] = _Existing._make(row)
 
     items: list[PlanItem] = []
     warnings: list[Problem] = []
     errors: list[Problem] = []
     wanted: set[tuple[str, str, str]] = set()
+    past = now - timedelta(seconds=1)
     for planned in rows:
         slot = (planned.post_id, planned.occurrence, planned.account)
         current = existing.get(slot)
         if planned.recurring and current is None and planned.due_at < now:
             continue  # a past occurrence of a recurring post is never created after the fact
         wanted.add(slot)
-        action = _action_for(planned, current)
-        if current is not None and Status(current.status) in FROZEN and current.fingerprint != planned.fingerprint:
+        # The fingerprint (a hash of the time and payload) is computed once, and only for rows the
+        # store already has.
+        changed = current is not None and current.fingerprint != planned.fingerprint
+        action = _action_for(current, changed)
+        if changed and current is not None and current.status in FROZEN:
             warnings.append(
                 Problem(
                     planned.file,
                     planned.line,
                     planned.column,
-                    f"post '{planned.post_id}' to {planned.account} is already {current.status}; your edit "
-                    "will not be re-sent. Fix: to publish the new version, give it a new id.",
+                    _(
+                        "post '{post}' to {account} is already {status}; your edit will not be re-sent. "
+                        "Fix: to publish the new version, give it a new id."
+                    ).format(post=planned.post_id, account=planned.account, status=current.status),
                     rule="already-sent",
                 )
             )
-        # A waiting post whose time did not change is not "new in the past": editing the text of an
-        # overdue post (e.g. while no daemon runs) leaves its lateness to the late policy.
-        kept_time = current is not None and Status(current.status) in WAITING and current.due_at == planned.due_at
-        if action in ("create", "update") and not kept_time and planned.due_at < now - timedelta(seconds=1):
-            message = (
-                f"post '{planned.post_id}' is due {planned.local_time:%Y-%m-%d %H:%M} "
-                f"({planned.local_time:%Z}), which is in the past."
-            )
+        if action in ("create", "update") and planned.due_at < past and not _kept_time(session, current, planned):
+            time, zone = formats.datetime_text(planned.local_time), f"{planned.local_time:%Z}"
             if allow_past:
                 warnings.append(
                     Problem(
                         planned.file,
                         planned.line,
                         planned.column,
-                        message + " The campaign's late policy decides whether it still goes out.",
+                        _(
+                            "post '{post}' is due {time} ({zone}), which is in the past. The campaign's late "
+                            "policy decides whether it still goes out."
+                        ).format(post=planned.post_id, time=time, zone=zone),
                         rule="past-time",
                     )
                 )
@@ -140,7 +145,10 @@ def plan_campaign(
                         planned.file,
                         planned.line,
                         planned.column,
-                        message + " Fix: move it to a future time, or pass --allow-past to let the late policy decide.",
+                        _(
+                            "post '{post}' is due {time} ({zone}), which is in the past. Fix: move it to a future "
+                            "time, or pass --allow-past to let the late policy decide."
+                        ).format(post=planned.post_id, time=time, zone=zone),
                     )
                 )
         items.append(
@@ -161,24 +169,25 @@ def plan_campaign(
     if errors:
         raise CampaignError(errors)
     removed = [gone for slot, gone in existing.items() if slot not in wanted]
-    texts: dict[int, str] = {}
+    shown: dict[int, tuple[datetime, str, dict[str, Any]]] = {}
     if removed:
-        for row_id, payload in session.execute(
-            select(PostRow.id, PostRow.payload).where(PostRow.id.in_([row.id for row in removed]))
+        columns = select(PostRow.id, PostRow.due_at, PostRow.local_time, PostRow.payload)
+        for row_id, due_at, local_time, payload in session.execute(
+            columns.where(PostRow.id.in_([gone.id for gone in removed]))
         ):
-            texts[row_id] = str(payload.get("text", ""))
+            shown[row_id] = (due_at, local_time, payload)
     for gone in removed:
-        cancel = Status(gone.status) in CANCEL_WHEN_REMOVED
+        due_at, local_time, payload = shown[gone.id]
         items.append(
             PlanItem(
-                action="cancel" if cancel else "unchanged",
+                action="cancel" if gone.status in CANCEL_WHEN_REMOVED else "unchanged",
                 campaign=name,
                 post_id=gone.post_key,
                 occurrence=gone.occurrence,
                 account=gone.account,
-                due_at=gone.due_at,
-                local_time=gone.local_time,
-                text=texts.get(gone.id, ""),
+                due_at=due_at,
+                local_time=local_time,
+                text=str(payload.get("text", "")),
                 status=gone.status,
                 row_id=gone.id,
             )
@@ -186,8 +195,7 @@ def plan_campaign(
     return Plan(items, warnings)
 
 
-@dataclass(frozen=True)
-class _Existing:
+class _Existing(NamedTuple):
     """What planning needs to know about a row already in the store."""
 
     id: int
@@ -196,8 +204,6 @@ class _Existing:
     account: str
     status: str
     fingerprint: str
-    due_at: datetime
-    local_time: str
 
 
 _EXISTING_COLUMNS = (
@@ -207,24 +213,28 @@ _EXISTING_COLUMNS = (
     PostRow.account,
     PostRow.status,
     PostRow.fingerprint,
-    PostRow.due_at,
-    PostRow.local_time,
 )
 
 
-def _action_for(planned: PlannedPost, row: _Existing | None) -> Action:
+def _action_for(row: _Existing | None, changed: bool) -> Action:
     if row is None:
         return "create"
-    status = Status(row.status)
-    if status in FROZEN:
+    if row.status in FROZEN:
         return "unchanged"
-    if status == Status.CANCELLED:
+    if row.status == Status.CANCELLED:
         return "create"  # back in the file: queued again
-    if row.fingerprint == planned.fingerprint:
-        return "unchanged"
-    if status in REQUEUE_ON_CHANGE or status in (Status.PENDING, Status.RETRY_WAIT):
+    if changed and (row.status in REQUEUE_ON_CHANGE or row.status in WAITING):
         return "update"
     return "unchanged"
+
+
+def _kept_time(session: Session, row: _Existing | None, planned: PlannedPost) -> bool:
+    """A waiting post whose time did not change is not "new in the past": editing the text of an
+    overdue post (e.g. while no daemon runs) leaves its lateness to the late policy. (Asked only for
+    rows planned in the past, so the time is read then, not for every row.)"""
+    if row is None or row.status not in WAITING:
+        return False
+    return session.scalar(select(PostRow.due_at).where(PostRow.id == row.id)) == planned.due_at
 
 
 def apply_plan(session: Session, loaded: LoadedCampaign, plan: Plan, *, now: datetime) -> CampaignRow:
@@ -319,6 +329,11 @@ def apply_plan(session: Session, loaded: LoadedCampaign, plan: Plan, *, now: dat
     return campaign
 
 
+# A Core insert: the ORM's bulk-insert machinery cost more than the statement itself (30,000 rows).
+_POSTS = cast(Table, PostRow.__table__)
+_INSERT_POSTS = insert(_POSTS).returning(_POSTS.c.id, _POSTS.c.idempotency_key)
+
+
 def _insert_new(session: Session, creates: list[dict[str, Any]], *, now: datetime) -> None:
     """New rows and their 'scheduled' events, a few statements for the lot (not two per row)."""
     if not creates:
@@ -326,7 +341,7 @@ def _insert_new(session: Session, creates: list[dict[str, Any]], *, now: datetim
     ids: dict[str, int] = {}
     for start in range(0, len(creates), BATCH):
         batch = creates[start : start + BATCH]
-        result = session.execute(insert(PostRow).returning(PostRow.id, PostRow.idempotency_key), batch)
+        result = session.execute(_INSERT_POSTS, batch)
         ids.update({key: row_id for row_id, key in result})
     transitions.log_many(
         session,
@@ -369,18 +384,27 @@ def _move(
 
 def schedule(
     store: Store,
-    loaded: LoadedCampaign,
-    rows: list[PlannedPost],
+    campaigns: Sequence[tuple[LoadedCampaign, list[PlannedPost]]],
     *,
     now: datetime,
     allow_past: bool = False,
     dry_run: bool = False,
-) -> Plan:
-    """Plan and (unless ``dry_run``) apply in one write transaction, so a racing daemon is safe."""
-    if dry_run:
-        with store.session() as session:
-            return plan_campaign(session, loaded, rows, now=now, allow_past=allow_past)
-    with store.write() as session:
-        plan = plan_campaign(session, loaded, rows, now=now, allow_past=allow_past)
-        apply_plan(session, loaded, plan, now=now)
-        return plan
+) -> list[Plan]:
+    """Plan and (unless ``dry_run``) apply every campaign in one write transaction, so a racing
+    daemon is safe and a past time in the second file stops the first one too (every error of
+    every campaign in one CampaignError, and nothing written)."""
+    plans: list[Plan] = []
+    problems: list[Problem] = []
+    with store.session() if dry_run else store.write() as session:
+        for loaded, rows in campaigns:
+            try:
+                plan = plan_campaign(session, loaded, rows, now=now, allow_past=allow_past)
+            except CampaignError as exc:
+                problems.extend(exc.problems)
+                continue
+            plans.append(plan)
+            if not dry_run and not problems:
+                apply_plan(session, loaded, plan, now=now)
+        if problems:
+            raise CampaignError(problems)  # rolls the whole transaction back
+    return plans
