@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from socialpost.config import Settings
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import EventRow, PostRow, Status
-from socialpost.store.queue import Queue
+from socialpost.store.queue import ClaimPolicy, Queue
 from tests.conftest import START, FakeClock
 from tests.store_helpers import assert_history_consistent, events, post, seed_posts, throwaway_postgres
 from tests.store_helpers.workers import claim_all
@@ -95,6 +95,65 @@ def test_post_exactly_at_the_end_of_the_window_is_sent(store: Store, clock: Fake
     assert [c.id for c in claimed] == [ids[0]]
     assert post(store, ids[0]).status == "sending"
     assert post(store, ids[1]).status == "missed"
+
+
+def test_a_claim_ahead_takes_posts_due_within_the_window_and_leases_them_past_it(
+    store: Store, clock: FakeClock
+) -> None:
+    dues = [START + timedelta(milliseconds=ms) for ms in (-100, 200, 500, 501)]
+    ids = seed_posts(store, 4, due=dues)
+    paced = seed_posts(store, 1, due=START + timedelta(milliseconds=300), account="webhook:paced", campaign="p")
+    plugin = seed_posts(store, 1, due=START + timedelta(milliseconds=300), account="pigeon:loft", campaign="q")
+    policy = ClaimPolicy(
+        min_interval=lambda account: 5.0 if account == "webhook:paced" else 0.0,
+        ahead_ok=lambda network: network != "pigeon",  # say its adapter could not settle a dead daemon's claim
+    )
+    queue = Queue(store, "d", clock=clock)
+
+    claimed = queue.claim(10, LEASE, policy, ahead=timedelta(milliseconds=500))
+
+    assert [c.id for c in claimed] == ids[:3]  # not 501 ms ahead; not the paced account; not the plugin
+    assert [c.send_at for c in claimed] == dues[:3]  # the daemon holds each until then
+    for c in claimed:
+        row = post(store, c.id)
+        assert (row.status, row.lease_until) == ("sending", START + timedelta(milliseconds=500) + LEASE)
+    assert {post(store, i).status for i in [ids[3], *paced, *plugin]} == {"pending"}
+    clock.advance(milliseconds=300)
+    assert {c.id for c in queue.claim(10, LEASE, policy)} == {*paced, *plugin}  # at their time
+    assert_history_consistent(store)
+
+
+def test_record_writes_a_batch_of_outcomes_each_with_its_own_time(store: Store, clock: FakeClock) -> None:
+    ids = seed_posts(store, 4, due=START)
+    queue = Queue(store, "d", clock=clock)
+    queue.claim(4, LEASE)
+    outcomes = []
+    for i, post_id in enumerate(ids[:3]):
+        clock.advance(milliseconds=10)
+        outcomes.append(
+            queue.sent(post_id, remote_id=f"r{i}", remote_url=None)
+            if i != 1
+            else queue.outcome(post_id, Status.RETRY_WAIT, "retry", "503", next_attempt_at=START + timedelta(minutes=1))
+        )
+    with store.write() as session:  # another daemon took the last post over
+        session.execute(update(PostRow).where(PostRow.id == ids[3]).values(claimed_by="other"))
+    outcomes.append(queue.outcome(ids[3], Status.FAILED, "failed", "400"))
+
+    assert queue.record(outcomes) == [True, True, True, False]
+
+    rows = [post(store, i) for i in ids]
+    assert [r.status for r in rows] == ["sent", "retry_wait", "sent", "sending"]
+    assert [r.sent_at for r in rows] == [
+        START + timedelta(milliseconds=10),
+        None,
+        START + timedelta(milliseconds=30),
+        None,
+    ]
+    assert rows[1].next_attempt_at == START + timedelta(minutes=1) and rows[1].last_error == "503"
+    assert rows[3].claimed_by == "other"
+    assert [(e.kind, e.to_status) for e in events(store, ids[3])][-1] == ("late-result", None)
+    assert queue.record([]) == []
+    assert_history_consistent(store)
 
 
 def test_four_threads_claim_each_post_exactly_once(store: Store, clock: FakeClock) -> None:

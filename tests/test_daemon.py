@@ -21,10 +21,11 @@ import pytest
 from sqlalchemy import select
 
 from socialpost.config import DaemonSettings, Settings
+from socialpost.daemon.outcomes import OutcomeWriter
 from socialpost.daemon.service import Daemon
 from socialpost.store.db import Store, open_store
-from socialpost.store.models import DaemonRow, EventRow, PostRow
-from socialpost.store.queue import settled
+from socialpost.store.models import DaemonRow, EventRow, PostRow, Status
+from socialpost.store.queue import Outcome, Queue, settled
 from socialpost.timeutil import utcnow
 from tests.conftest import REPO
 from tests.store_helpers import assert_history_consistent, campaign_yaml, events, schedule_file, seed_posts
@@ -79,8 +80,14 @@ def test_posts_go_out_on_time_each_exactly_once(
         rows = list(session.scalars(select(PostRow)))
         sent_events = Counter(session.scalars(select(EventRow.post_id).where(EventRow.kind == "sent")))
         claimed_events = Counter(session.scalars(select(EventRow.post_id).where(EventRow.kind == "claimed")))
+        claimed_at = dict(
+            session.execute(select(EventRow.post_id, EventRow.at).where(EventRow.kind == "claimed")).all()
+        )
     assert {r.status for r in rows} == {"sent"}
     assert sent_events == claimed_events == dict.fromkeys((r.id for r in rows), 1)
+    # the posts of the second due second were claimed ahead, in one transaction, then held
+    ahead = [claimed_at[r.id] for r in rows if r.post_key == "three"]
+    assert len(set(ahead)) == 1 and ahead[0] < second, (ahead, second)
     assert daemon.delivered == 6
     documents = [
         json.loads(p.read_text())
@@ -145,6 +152,72 @@ def test_stop_with_posts_in_flight_releases_the_unstarted_ones(
         leftovers = list(session.scalars(select(PostRow).where(PostRow.status == "pending")))
     assert all(r.claimed_by is None and r.lease_until is None and r.attempts == 0 for r in leftovers)
     assert heartbeat is not None and heartbeat.stopped_at is not None
+    assert_history_consistent(store)
+
+
+def test_stop_gives_back_the_posts_claimed_ahead_and_sends_none(
+    store: Store, settings: Settings, server: LocalServer
+) -> None:
+    settings.accounts = {"webhook": {"hook": {"url": server.url + "/hook", "timeout": 5}}}
+    settings.daemon = DaemonSettings(workers=4, poll_seconds=0.2, lease_seconds=30)
+    due = utcnow() + timedelta(seconds=2)
+    ids = seed_posts(store, 3, due=due, account="webhook:hook")
+    daemon = Daemon(store, settings, daemon_id="early")
+    thread = _run_in_thread(daemon)
+    held = _wait_for(lambda: all(r.status == "sending" for r in _rows(store)), 5)
+    daemon.stop()
+    thread.join(timeout=8)
+    assert held, "the posts were not claimed ahead"
+    assert utcnow() < due, "too slow to stop before the due time; nothing to conclude"
+    assert not thread.is_alive() and server.requests == []
+    rows = _rows(store)
+    assert {(r.status, r.claimed_by, r.attempts, r.next_attempt_at) for r in rows} == {("pending", None, 0, due)}
+    for post_id in ids:
+        assert [e.kind for e in events(store, post_id)] == ["scheduled", "claimed", "released"]
+    assert_history_consistent(store)
+
+
+def _rows(store: Store) -> list[PostRow]:
+    with store.session() as session:
+        return list(session.scalars(select(PostRow).order_by(PostRow.id)))
+
+
+class _CountingQueue(Queue):
+    """The real queue, counting the transactions that write outcomes."""
+
+    batches: list[int]
+
+    def record(self, outcomes: list[Outcome]) -> list[bool]:
+        self.batches.append(len(outcomes))
+        return super().record(outcomes)
+
+
+def test_outcomes_wait_for_the_burst_then_go_in_one_transaction(store: Store) -> None:
+    ids = seed_posts(store, 5, due=utcnow() - timedelta(seconds=1), account="webhook:hook")
+    queue = _CountingQueue(store, "w")
+    queue.batches = []
+    queue.claim(5, timedelta(minutes=1))
+    sending = threading.Event()
+    sending.set()
+    writer = OutcomeWriter(queue, busy=sending.is_set, max_delay=5.0)
+    writer.start()
+    try:
+        for post_id in ids[:3]:
+            writer.put(queue.sent(post_id, remote_id=f"r{post_id}", remote_url=None), durable=False)
+        time.sleep(0.3)
+        assert queue.batches == [] and {r.status for r in _rows(store)} == {"sending"}  # the burst is on
+        sending.clear()
+        writer.nudge()
+        assert _wait_for(lambda: queue.batches == [3], 2), queue.batches
+        # a durable outcome (an adapter that is not idempotent) is committed before put() returns
+        sending.set()
+        writer.put(queue.sent(ids[3], remote_id="r", remote_url=None), durable=True)
+        assert [r.status for r in _rows(store)][3] == "sent" and queue.batches == [3, 1]
+        writer.put(queue.outcome(ids[4], Status.FAILED, "failed", "400"), durable=False)
+    finally:
+        writer.stop()  # writes what waits
+    assert queue.batches == [3, 1, 1]
+    assert [r.status for r in _rows(store)] == ["sent", "sent", "sent", "sent", "failed"]
     assert_history_consistent(store)
 
 

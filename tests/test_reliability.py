@@ -215,6 +215,40 @@ def test_kill_9_during_a_send_is_reconciled_with_the_same_key(tmp_path: Path, se
         store.close()
 
 
+def test_kill_9_while_holding_posts_claimed_ahead_loses_none_and_sends_none_early(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    receiver = Receiver(server)
+    url = f"sqlite:///{tmp_path / 'queue.db'}"
+    store = open_store(url)
+    try:
+        due = utcnow() + timedelta(seconds=4)
+        due_monotonic = time.monotonic() + (due - utcnow()).total_seconds()
+        seed_posts(store, 5, due=due, account="webhook:hook")
+        keys = _keys(store)
+        fleet = DaemonFleet(
+            tmp_path, url, daemon={**FAST, "lease_seconds": 2}, accounts={"webhook": {"hook": _hook(server)}}
+        )
+        fleet.start("victim")
+        assert wait_until(lambda: statuses(store) == {"sending": 5}, 10, step=0.01), fleet.output()
+        fleet.kill("victim")  # it held the claims, waiting for the due instant
+        assert utcnow() < due, "too slow to kill before the due time; nothing to conclude"
+        fleet.start("rescuer")
+        try:
+            assert wait_until(lambda: statuses(store) == {"sent": 5}, 30), (statuses(store), fleet.output())
+        finally:
+            fleet.stop_all()
+        assert receiver.seen == dict.fromkeys(keys, 1)  # the victim sent nothing; the rescuer each once
+        assert min(receiver.times) >= due_monotonic  # (its lease ran until 2 s after the due time)
+        with store.session() as session:
+            kinds = Counter((e.kind, e.daemon) for e in session.scalars(select(EventRow)))
+        assert kinds[("claimed", "victim")] == 5 and kinds[("lease-expired", "rescuer")] == 5
+        assert kinds[("sent", "rescuer")] == 5
+        assert_history_consistent(store)
+    finally:
+        store.close()
+
+
 def test_a_429_delays_only_that_accounts_posts_across_two_daemons(tmp_path: Path, server: LocalServer) -> None:
     first_429: list[float] = []
 

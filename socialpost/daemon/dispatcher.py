@@ -13,6 +13,7 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from socialpost.config import DaemonSettings
 from socialpost.errors import (
@@ -23,14 +24,21 @@ from socialpost.errors import (
     RateLimited,
     TransientError,
 )
+from socialpost.i18n import _
 from socialpost.networks.base import Network, NotSent, OutgoingPost, Published
-from socialpost.networks.registry import Adapters
+from socialpost.networks.registry import Adapters, load
 from socialpost.store.models import Status
-from socialpost.store.queue import Claimed, ClaimPolicy, Queue
+from socialpost.store.queue import Claimed, ClaimPolicy, Outcome, Queue
 from socialpost.timeutil import format_duration
 
 log = logging.getLogger("socialpost.daemon")
 RECONCILE_AFTER = timedelta(seconds=60)  # time for a network to show a post whose answer was lost
+
+
+class OutcomeSink(Protocol):
+    """Where outcomes go when not written at once (the daemon's :class:`OutcomeWriter`)."""
+
+    def put(self, outcome: Outcome, *, durable: bool) -> None: ...
 
 
 class Dispatcher:
@@ -41,11 +49,15 @@ class Dispatcher:
         settings: DaemonSettings,
         *,
         jitter: Callable[[], float] = random.random,
+        outcomes: OutcomeSink | None = None,
     ) -> None:
         self.queue = queue
         self.adapters = adapters
         self.settings = settings
         self.jitter = jitter
+        # None: each outcome is written before deliver() returns
+        self.outcomes = outcomes
+        self._recoverable: dict[str, bool] = {}
 
     @property
     def lease(self) -> timedelta:
@@ -53,10 +65,27 @@ class Dispatcher:
 
     @property
     def policy(self) -> ClaimPolicy:
-        return ClaimPolicy(max_age=self.settings.max_age, min_interval=self.settings.min_interval)
+        return ClaimPolicy(
+            max_age=self.settings.max_age, min_interval=self.settings.min_interval, ahead_ok=self.recoverable
+        )
 
-    def claim(self, limit: int) -> list[Claimed]:
-        return self.queue.claim(limit, self.lease, self.policy)
+    def recoverable(self, network: str) -> bool:
+        """Whether a post of ``network`` that a dead daemon left ``sending`` is settled without the
+        user: its adapter honours our idempotency key, or can look the post up (``reconcile``)."""
+        known = self._recoverable.get(network)
+        if known is None:
+            try:
+                cls = load(network)
+            except Exception:  # noqa: BLE001 - an adapter that does not load is reported when used
+                known = False
+            else:
+                known = cls.idempotent or cls.reconcile is not Network.reconcile
+            self._recoverable[network] = known
+        return known
+
+    def claim(self, limit: int, *, ahead: timedelta = timedelta(0)) -> list[Claimed]:
+        """Due posts, and with ``ahead`` those due within that much (to send at their ``send_at``)."""
+        return self.queue.claim(limit, self.lease, self.policy, ahead=ahead)
 
     def deliver(self, claimed: Claimed) -> Status:
         """Publish one claimed post; return the state it ended in."""
@@ -64,7 +93,7 @@ class Dispatcher:
         try:
             adapter = self.adapters.get(claimed.account)
         except (ConfigError, PluginError) as exc:
-            return self._fail(claimed, str(exc))
+            return self._fail(claimed, str(exc), None)
         log.info(
             "sending %s/%s to %s (attempt %d)",
             claimed.campaign,
@@ -78,21 +107,22 @@ class Dispatcher:
         except DuplicatePost as exc:
             if exc.existing_id:
                 return self._sent(
-                    claimed, Published(exc.existing_id, exc.existing_url), "the network already had this post"
+                    claimed, adapter, Published(exc.existing_id, exc.existing_url), "the network already had this post"
                 )
-            return self._fail(claimed, str(exc))
+            return self._fail(claimed, str(exc), adapter)
         except TransientError as exc:
             return self._transient(claimed, adapter, exc)
         except PermanentError as exc:
-            return self._fail(claimed, str(exc))
+            return self._fail(claimed, str(exc), adapter)
         except Exception as exc:  # a bug in an adapter: we cannot know whether it posted
             log.exception("the %s adapter raised an unexpected error", claimed.network)
             return self._unknown(
                 claimed,
-                f"the {claimed.network} adapter failed unexpectedly ({exc.__class__.__name__}: {exc}); "
-                "the post may or may not be online.",
+                _("the {network} adapter failed unexpectedly ({error}); the post may or may not be online.").format(
+                    network=claimed.network, error=f"{exc.__class__.__name__}: {exc}"
+                ),
             )
-        return self._sent(claimed, published)
+        return self._sent(claimed, adapter, published)
 
     def reconcile(self, claimed: Claimed) -> Status:
         """Settle a post whose lease expired while ``sending`` (its daemon died or hung).
@@ -105,8 +135,8 @@ class Dispatcher:
         try:
             adapter = self.adapters.get(claimed.account)
         except (ConfigError, PluginError) as exc:
-            return self._unknown(claimed, f"cannot reconcile: {exc}")
-        reason = "the network gives no way to check"
+            return self._unknown(claimed, _("cannot reconcile: {error}").format(error=exc))
+        reason = _("the network gives no way to check")
         found: Published | NotSent | None = None
         if type(adapter).reconcile is not Network.reconcile:
             try:
@@ -118,9 +148,9 @@ class Dispatcher:
             except Exception as exc:  # noqa: BLE001 - any failure here leaves the outcome open
                 reason = f"{exc.__class__.__name__}: {exc}"
         if isinstance(found, Published):
-            return self._sent(claimed, found, "found on the network by reconciliation")
+            return self._sent(claimed, adapter, found, "found on the network by reconciliation")
         if isinstance(found, NotSent):
-            self.queue.requeue(claimed.id, f"reconciliation: {found.reason}; sending again")
+            self.queue.requeue(claimed.id, _("reconciliation: {reason}; sending again").format(reason=found.reason))
             log.info(
                 "%s/%s was not sent (%s); queued again",
                 claimed.campaign,
@@ -139,14 +169,27 @@ class Dispatcher:
             return self.deliver(claimed)
         return self._unknown(
             claimed,
-            f"a daemon stopped while sending this post and its outcome could not be established "
-            f"({reason}). Check {claimed.account} and run 'socialpost resolve' with --sent URL or --not-sent.",
+            _(
+                "a daemon stopped while sending this post and its outcome could not be established ({reason}). "
+                "Check {account} and run 'socialpost resolve' with --sent URL or --not-sent."
+            ).format(reason=reason, account=claimed.account),
         )
 
     # --- outcomes --------------------------------------------------------------------------
 
-    def _sent(self, claimed: Claimed, published: Published, note: str = "") -> Status:
-        self.queue.mark_sent(claimed.id, remote_id=published.remote_id, remote_url=published.url, detail=note)
+    def _record(self, outcome: Outcome, adapter: Network | None) -> None:
+        """Write the outcome now, or hand it to the daemon's writer. Only an idempotent adapter's
+        outcome may wait there: if the daemon dies first, the reaper sends the post again with the
+        same key, which cannot publish twice. Any other outcome is durable before we go on."""
+        if self.outcomes is None:
+            self.queue.record([outcome])
+        else:
+            self.outcomes.put(outcome, durable=adapter is None or not adapter.idempotent)
+
+    def _sent(self, claimed: Claimed, adapter: Network, published: Published, note: str = "") -> Status:
+        self._record(
+            self.queue.sent(claimed.id, remote_id=published.remote_id, remote_url=published.url, detail=note), adapter
+        )
         log.info(
             "sent %s/%s to %s: %s",
             claimed.campaign,
@@ -157,8 +200,8 @@ class Dispatcher:
         )
         return Status.SENT
 
-    def _fail(self, claimed: Claimed, reason: str) -> Status:
-        self.queue.mark_failed(claimed.id, reason)
+    def _fail(self, claimed: Claimed, reason: str, adapter: Network | None) -> Status:
+        self._record(self.queue.outcome(claimed.id, Status.FAILED, "failed", reason), adapter)
         log.warning(
             "failed %s/%s to %s: %s",
             claimed.campaign,
@@ -170,7 +213,7 @@ class Dispatcher:
         return Status.FAILED
 
     def _unknown(self, claimed: Claimed, reason: str) -> Status:
-        self.queue.mark_unknown(claimed.id, reason)
+        self._record(self.queue.outcome(claimed.id, Status.UNKNOWN, "unknown", reason), None)
         log.warning(
             "unknown outcome %s/%s to %s: %s",
             claimed.campaign,
@@ -186,13 +229,17 @@ class Dispatcher:
             if type(adapter).reconcile is Network.reconcile:  # no way to look: the user must
                 return self._unknown(
                     claimed,
-                    f"{exc} The request may have reached {claimed.network}; it is not re-sent blindly. "
-                    "Check the account and run 'socialpost resolve'.",
+                    _(
+                        "{error} The request may have reached {network}; it is not re-sent blindly. "
+                        "Check the account and run 'socialpost resolve'."
+                    ).format(error=exc, network=claimed.network),
                 )
             # The network may still be publishing it: look for it a little later (the lease runs
             # out, and a daemon's reaper reconciles it: found → sent, proven absent → sent again).
             self.queue.reconcile_later(
-                claimed.id, f"{exc} The request may have reached {claimed.network}.", RECONCILE_AFTER
+                claimed.id,
+                _("{error} The request may have reached {network}.").format(error=exc, network=claimed.network),
+                RECONCILE_AFTER,
             )
             log.info(
                 "%s/%s: outcome not seen; reconciling in %s",
@@ -203,17 +250,33 @@ class Dispatcher:
             )
             return Status.SENDING
         if claimed.attempts >= self.settings.max_attempts:
-            return self._fail(claimed, f"gave up after {claimed.attempts} attempts. Last error: {exc}")
+            return self._fail(
+                claimed,
+                _("gave up after {attempts} attempts. Last error: {error}").format(
+                    attempts=claimed.attempts, error=exc
+                ),
+                adapter,
+            )
         retry_at = self.backoff(claimed.attempts, exc.retry_at)
         too_late = claimed.due_at + self.settings.max_age
         if retry_at > too_late:
             return self._fail(
                 claimed,
-                f"gave up: the next try ({format_duration(retry_at - claimed.due_at)} after the post's time) would "
-                f"be later than daemon.max_age ({format_duration(self.settings.max_age)}). Last error: {exc}",
+                _(
+                    "gave up: the next try ({after} after the post's time) would be later than daemon.max_age "
+                    "({max_age}). Last error: {error}"
+                ).format(
+                    after=format_duration(retry_at - claimed.due_at),
+                    max_age=format_duration(self.settings.max_age),
+                    error=exc,
+                ),
+                adapter,
             )
         wait = retry_at - self.queue.clock()
-        self.queue.mark_retry(claimed.id, f"{exc} Trying again in {format_duration(wait)}.", retry_at)
+        reason = _("{error} Trying again in {wait}.").format(error=exc, wait=format_duration(wait))
+        self._record(
+            self.queue.outcome(claimed.id, Status.RETRY_WAIT, "retry", reason, next_attempt_at=retry_at), adapter
+        )
         if isinstance(exc, RateLimited):
             moved = self.queue.rate_limited(claimed.account, retry_at, str(exc))
             log.info(

@@ -1,12 +1,16 @@
 """The long-running daemon: APScheduler 3.11 as the clock, a bounded pool for network calls.
 
+The daemon's main loop keeps the time of posts itself: it claims the posts due within the next
+``CLAIM_AHEAD`` a little before their time (one transaction for the whole due second), holds them,
+and hands each to the send pool at its exact instant — so no database work sits between a post's
+due time and its request. Outcomes are written in batches by an :class:`OutcomeWriter` once the
+burst's requests are out.
+
 APScheduler keeps only in-memory jobs (posts live in our own tables; see docs/architecture.md):
 
-* ``wake`` — a one-shot job re-armed at the next due time, so posts go out on time;
-* ``poll`` — a safety net every ``poll_seconds`` (picks up posts another process scheduled);
-
-(both only set an event: the claiming itself runs in the daemon's main loop, so a wake-up that
-arrives while a claim round is running is never lost);
+* ``poll`` — a safety net every ``poll_seconds`` (picks up posts another process scheduled; it
+  only sets an event: the claiming itself runs in the main loop, so a wake-up that arrives while
+  a claim round is running is never lost);
 * ``reap`` — takes over posts whose lease expired while ``sending`` and reconciles them;
 * ``heartbeat`` — tells ``socialpost status`` this daemon is alive;
 * ``collect`` — reads the engagement of sent posts at the configured ages (docs/engagement.md);
@@ -14,11 +18,15 @@ arrives while a claim round is running is never lost);
 * ``inbox`` — reads replies and comments, sends a digest of the unanswered ones (docs/inbox.md).
 
 Network calls run in a ThreadPoolExecutor of ``workers`` threads and never block the clock. A
-daemon claims at most as many posts as it has free workers, so claims are not hoarded.
+daemon claims posts already due only for its free workers, and claims ahead only while it holds
+fewer than twice ``workers`` posts in all, so claims are not hoarded.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import heapq
 import logging
 import os
 import signal
@@ -36,6 +44,8 @@ from socialpost.daemon.collector import CollectorJob
 from socialpost.daemon.confirm import ConfirmJob
 from socialpost.daemon.dispatcher import Dispatcher
 from socialpost.daemon.inbox_job import InboxJob
+from socialpost.daemon.outcomes import OutcomeWriter
+from socialpost.errors import SocialpostError
 from socialpost.networks.registry import Adapters
 from socialpost.store.db import Store
 from socialpost.store.queue import Claimed, Queue
@@ -43,10 +53,37 @@ from socialpost.timeutil import Clock, utcnow
 
 log = logging.getLogger("socialpost.daemon")
 HEARTBEAT_SECONDS = 10.0
+# How long before their time posts are claimed. Long enough for the claim (one transaction for the
+# whole due second) to be done before the instant on a loaded machine; short enough that a burst's
+# requests are out before the next second's claim, and that few claims wait in a daemon that dies.
+CLAIM_AHEAD = timedelta(milliseconds=500)
+RECHECK_SECONDS = 0.1  # a due post could not be claimed (busy budget, a paced account): look again
 
 
 def default_daemon_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def _warm_up() -> None:
+    """Load, off the clock, what the first post due would otherwise wait for: httpx (the HTTP
+    client of every built-in adapter, ~0.2 s to import; its transport and codecs load when a first
+    client is made and used: ~20 ms more) and the shared TLS context (~20 ms).
+
+    Then freeze what exists by now — modules, tables, models: most of the heap, and kept for the
+    daemon's life — out of the cyclic garbage collector. A full collection walked all of it (about
+    80,000 objects, 30–70 ms with every thread stopped), and it came in the middle of bursts of
+    posts due at the same second."""
+    try:
+        import encodings.idna  # noqa: F401 - host names are encoded with it
+
+        import httpx
+
+        from socialpost.networks.tls import ssl_context
+
+        httpx.Client(verify=ssl_context()).close()  # no request: loads httpcore and h11
+    except Exception:  # only an optimisation: the first send does it otherwise
+        log.debug("warming up the HTTP client failed", exc_info=True)
+    gc.freeze()
 
 
 class Daemon:
@@ -68,16 +105,23 @@ class Daemon:
         self.clock = clock
         self.queue = Queue(store, self.daemon_id, clock=clock)
         self.adapters = adapters or Adapters(settings, clock=clock)
-        self.dispatcher = Dispatcher(self.queue, self.adapters, self.settings)
+        self._inflight_lock = threading.Lock()
+        # future → (post, whether it is a first-hand delivery; False for a reconciliation)
+        self._inflight: dict[Future[Any], tuple[Claimed, bool]] = {}
+        self._on_time: set[Future[Any]] = set()  # those sent at their instant (held, claimed ahead)
+        self.outcomes = OutcomeWriter(self.queue, busy=self._sending, on_written=self._outcomes_written)
+        self.dispatcher = Dispatcher(self.queue, self.adapters, self.settings, outcomes=self.outcomes)
         self.stop_when = stop_when
         self._stopping = threading.Event()
         self.collector = CollectorJob(store, settings, self.adapters, clock=clock, should_stop=self._stopping.is_set)
         self.confirmer = ConfirmJob(store, self.adapters, daemon_id=self.daemon_id, clock=clock)
         self.inbox = InboxJob(store, settings, self.adapters, clock=clock, should_stop=self._stopping.is_set)
         self._wake = threading.Event()
-        self._inflight_lock = threading.Lock()
-        # future → (post, whether it is a first-hand delivery; False for a reconciliation)
-        self._inflight: dict[Future[Any], tuple[Claimed, bool]] = {}
+        # claimed ahead, waiting for their instant: (send_at, id, post); only the main loop uses it
+        self._armed: list[tuple[datetime, int, Claimed]] = []
+        self._claim_at: datetime | None = None  # when the main loop claims next (None: at a wake-up)
+        self._backlog = False  # posts were due and the workers were all busy: claim when one frees
+        self._warm: set[str] = set()  # accounts whose adapter is loaded
         # _tick (main thread) and _reap (scheduler thread) both claim for the same free workers
         self._claim_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=self.settings.workers, thread_name_prefix="socialpost-send")
@@ -129,15 +173,18 @@ class Daemon:
                 next_run_time=datetime.now(UTC) + timedelta(seconds=45),
             )
             scheduler.start()
+            _warm_up()  # before the first claim: a first send would otherwise race it for the imports
+            self.outcomes.start()
             self._wake.set()
             while not self._stopping.is_set():
-                if self._wake.wait(0.5):
+                self._fire()
+                if self._wake.is_set() or (self._claim_at is not None and self._claim_at <= self.clock()):
                     self._wake.clear()
-                    if self._stopping.is_set():
-                        break
                     self._tick()
+                    self._fire()
+                self._wake.wait(self._sleep())
                 with self._inflight_lock:
-                    idle = not self._inflight
+                    idle = not self._inflight and not self._armed
                 if self.stop_when is not None and idle and self.stop_when():
                     self._stopping.set()
         finally:
@@ -164,6 +211,12 @@ class Daemon:
         scheduler = self._scheduler
         if scheduler is not None and scheduler.running:
             scheduler.shutdown(wait=True)  # no new ticks; a running tick completes
+        armed, self._armed = self._armed, []
+        for _at, _id, claimed in armed:  # claimed ahead, never started
+            try:
+                self.queue.release(claimed.id, "daemon stopping before sending")
+            except Exception:
+                log.exception("could not release post %d; its lease will expire", claimed.id)
         with self._inflight_lock:
             pending = dict(self._inflight)
         for future, (claimed, delivery) in pending.items():
@@ -190,6 +243,7 @@ class Daemon:
             if not_done:
                 log.warning("%d post(s) still in flight; their leases will expire and be reconciled", len(not_done))
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self.outcomes.stop()  # what the sends decided is written before we say we stopped
         try:
             self.queue.heartbeat(stopped=True)
         except Exception:
@@ -203,43 +257,95 @@ class Daemon:
     # --- jobs ------------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        """Claim as many due posts as there are free workers, then re-arm ``wake``."""
+        """Claim due posts for the free workers, then the posts due within ``CLAIM_AHEAD`` (held
+        until their instant), and work out when to claim next."""
         try:
-            while not self._stopping.is_set():
-                with self._claim_lock:
+            with self._claim_lock:
+                self._backlog = False
+                while not self._stopping.is_set():
                     with self._inflight_lock:
                         free = self.settings.workers - len(self._inflight)
                     if free <= 0:
-                        return  # a finishing worker sets the wake event
+                        self._backlog = True  # a finishing worker sets the wake event
+                        break
                     claimed = self.dispatcher.claim(free)
                     for item in claimed:
                         self._submit(item, self.dispatcher.deliver, delivery=True)
-                if len(claimed) < free:
-                    break
-            self._arm_wake()
+                    if len(claimed) < free:
+                        break
+                with self._inflight_lock:
+                    room = 2 * self.settings.workers - len(self._armed) - len(self._inflight)
+                if not self._backlog and room > 0 and not self._stopping.is_set():
+                    self._arm(self.dispatcher.claim(room, ahead=CLAIM_AHEAD))
+            self._plan()
         except Exception:
+            self._claim_at = None  # not again at once: the database may be down
             log.exception("claiming failed; will try again at the next poll")
 
-    def _arm_wake(self) -> None:
-        if self._stopping.is_set() or self._scheduler is None:
-            return
-        due = self.queue.next_due()
-        if due is None:
-            return
-        # The queue's clock may be injected; APScheduler runs on real time.
-        delay = max((due - self.clock()).total_seconds(), 0.0)
-        run_at = datetime.now(UTC) + timedelta(seconds=delay)
-        self._scheduler.add_job(self._wake.set, "date", run_date=run_at, id="wake", replace_existing=True)
+    def _arm(self, claimed: list[Claimed]) -> None:
+        """Hold posts claimed ahead until their instant; load their adapters now, off the clock."""
+        for item in claimed:
+            heapq.heappush(self._armed, (item.send_at, item.id, item))
+            if item.account not in self._warm:
+                self._warm.add(item.account)
+                with contextlib.suppress(SocialpostError):  # the send reports it, with the post
+                    self.adapters.get(item.account)
+        self._fire()
 
-    def _submit(self, claimed: Claimed, work: Callable[[Claimed], object], *, delivery: bool) -> None:
+    def _fire(self) -> None:
+        """Hand every held post whose instant has come to the send pool."""
+        if not self._armed:
+            return
+        now = self.clock()
+        while self._armed and self._armed[0][0] <= now:
+            _at, _id, claimed = heapq.heappop(self._armed)
+            self._submit(claimed, self.dispatcher.deliver, delivery=True, on_time=True)
+
+    def _plan(self) -> None:
+        """When to claim next: ``CLAIM_AHEAD`` before the earliest waiting post's time."""
+        due = self.queue.next_due()
+        now = self.clock()
+        if due is None:
+            self._claim_at = None  # the poll finds posts scheduled meanwhile
+        elif due - CLAIM_AHEAD > now:
+            self._claim_at = due - CLAIM_AHEAD
+        elif due > now:
+            # within the window but not taken (held posts fill the room, a paced account, an
+            # adapter that cannot recover a claim ahead): claim it at its time
+            self._claim_at = due
+        elif self._backlog:
+            self._claim_at = None  # a finishing worker sets the wake event
+        else:
+            self._claim_at = now + timedelta(seconds=RECHECK_SECONDS)
+
+    def _sleep(self) -> float:
+        """Seconds until the main loop has something to do (at most half a second)."""
+        now = self.clock()
+        wait = 0.5
+        if self._armed:
+            wait = min(wait, (self._armed[0][0] - now).total_seconds())
+        if self._claim_at is not None:
+            wait = min(wait, (self._claim_at - now).total_seconds())
+        return max(wait, 0.0)
+
+    def _submit(
+        self, claimed: Claimed, work: Callable[[Claimed], object], *, delivery: bool, on_time: bool = False
+    ) -> None:
         with self._inflight_lock:  # registered before it can finish, so _done always finds it
             future = self._pool.submit(work, claimed)
             self._inflight[future] = (claimed, delivery)
+            if on_time:
+                self._on_time.add(future)
         future.add_done_callback(self._done)
 
     def _done(self, future: Future[Any]) -> None:
         with self._inflight_lock:
             self._inflight.pop(future, None)
+            burst_over = future in self._on_time and len(self._on_time) == 1
+            self._on_time.discard(future)
+            free = self.settings.workers - len(self._inflight)
+        if burst_over:
+            self.outcomes.nudge()  # the posts sent at their instant are out: write the outcomes now
         if future.cancelled():
             return
         exc = future.exception()
@@ -247,7 +353,20 @@ class Daemon:
             log.error("a send worker crashed: %r", exc)
         else:
             self.delivered += 1
-        self._wake.set()  # a worker is free: claim again
+        if self._backlog and free >= max(1, self.settings.workers // 4):
+            # posts are waiting for workers: claim again, for a quarter of the pool at a time
+            self._wake.set()
+
+    def _sending(self) -> bool:
+        """Whether posts sent at their instant are still in flight: their outcomes wait for them.
+        Outcomes of posts that were already late (a backlog) do not wait — nothing to protect, and
+        fewer outcomes lost with the process means fewer same-key repeats after a crash."""
+        with self._inflight_lock:
+            return bool(self._on_time)
+
+    def _outcomes_written(self) -> None:
+        # a retry may now be the earliest waiting post, and `stop_when` may now hold: look again
+        self._wake.set()
 
     def _reap(self) -> None:
         try:

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from socialpost.errors import NotFound, UsageError
+from socialpost.i18n import N_, _, ngettext
 from socialpost.store import transitions
 from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow, PostRow, Status, display_id
@@ -26,6 +27,12 @@ BY_USER = "by the user"
 RETRYABLE = (Status.FAILED, Status.MISSED, Status.HELD)
 CANCELLABLE = (Status.PENDING, Status.RETRY_WAIT, Status.HELD)
 _ACCOUNT = re.compile(r"^[a-z][a-z0-9_-]*:[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# what _require says when a post is in the wrong state, per verb (translated where shown)
+_ONLY = {
+    "resolved": N_("{post} is {status}; only {states} posts can be resolved."),
+    "retried": N_("{post} is {status}; only {states} posts can be retried."),
+    "cancelled": N_("{post} is {status}; only {states} posts can be cancelled."),
+}
 
 
 @dataclass(frozen=True)
@@ -42,8 +49,8 @@ class PostRef:
         campaign, slash, rest = text.strip().partition("/")
         if not slash or not campaign or not rest:
             raise UsageError(
-                f"'{text}' is not a post id.",
-                hint="Write it as CAMPAIGN/POST-ID, e.g. spring-launch/teaser (`socialpost status` lists them).",
+                _("'{text}' is not a post id.").format(text=text),
+                hint=_("Write it as CAMPAIGN/POST-ID, e.g. spring-launch/teaser (`socialpost status` lists them)."),
             )
         post_key, *parts = rest.split("@")
         occurrence = None
@@ -53,7 +60,10 @@ class PostRef:
             elif part and occurrence is None:
                 occurrence = part
             else:
-                raise UsageError(f"'{text}': cannot tell what '@{part}' is.", hint="Use @NETWORK:NAME for an account.")
+                raise UsageError(
+                    _("'{text}': cannot tell what '@{part}' is.").format(text=text, part=part),
+                    hint=_("Use @NETWORK:NAME for an account."),
+                )
         return cls(campaign, post_key, occurrence, account)
 
     def __str__(self) -> str:
@@ -64,7 +74,7 @@ class PostRef:
 
 def _same_account(option: str | None, inline: str) -> str:
     if option is not None and option != inline:
-        raise UsageError(f"two different accounts given: {option} and {inline}.")
+        raise UsageError(_("two different accounts given: {first} and {second}.").format(first=option, second=inline))
     return inline
 
 
@@ -79,7 +89,7 @@ class Selection:
     def __post_init__(self) -> None:
         given = sum((self.ref is not None, self.campaign is not None, self.everything))
         if given != 1:
-            raise UsageError("say which posts, one way only: an ID, or --campaign NAME (retry also takes --all).")
+            raise UsageError(_("say which posts, one way only: an ID, or --campaign NAME (retry also takes --all)."))
 
 
 @dataclass(frozen=True)
@@ -130,23 +140,31 @@ def _one(session: Session, ref: PostRef) -> tuple[PostRow, str]:
         and (ref.account is None or r.account == ref.account)
     ]
     if not matches:
-        known = f" It has: {_listing(rows, ref.campaign)}." if rows else _did_you_mean(session, campaign_id, ref)
+        close = [] if rows else _close_keys(session, campaign_id, ref)
+        if rows:
+            message = _("no post '{post}' in campaign '{campaign}'. It has: {posts}.")
+        elif close:
+            message = _("no post '{post}' in campaign '{campaign}'. Did you mean {posts}?")
+        else:
+            message = _("no post '{post}' in campaign '{campaign}'.")
+        posts = _listing(rows, ref.campaign) if rows else ", ".join(f"{ref.campaign}/{k}" for k in close)
         raise NotFound(
-            f"no post '{ref}' in campaign '{ref.campaign}'.{known}",
-            hint="`socialpost status` lists posts; `socialpost report --campaign NAME` lists them all.",
+            message.format(post=ref, campaign=ref.campaign, posts=posts),
+            hint=_("`socialpost status` lists posts; `socialpost report --campaign NAME` lists them all."),
         )
     if len(matches) > 1:
         raise UsageError(
-            f"'{ref}' matches {len(matches)} posts: {_listing(matches, ref.campaign)}.",
-            hint="Name one by adding @ACCOUNT (or --account), as listed.",
+            ngettext(
+                "'{post}' matches {count} post: {posts}.", "'{post}' matches {count} posts: {posts}.", len(matches)
+            ).format(post=ref, count=len(matches), posts=_listing(matches, ref.campaign)),
+            hint=_("Name one by adding @ACCOUNT (or --account), as listed."),
         )
     return matches[0], ref.campaign
 
 
-def _did_you_mean(session: Session, campaign_id: int, ref: PostRef) -> str:
+def _close_keys(session: Session, campaign_id: int, ref: PostRef) -> list[str]:
     keys = list(session.scalars(select(PostRow.post_key).where(PostRow.campaign_id == campaign_id).distinct()))
-    close = difflib.get_close_matches(ref.post_key, keys, n=3)
-    return f" Did you mean {', '.join(f'{ref.campaign}/{k}' for k in close)}?" if close else ""
+    return difflib.get_close_matches(ref.post_key, keys, n=3)
 
 
 def _listing(rows: Iterable[PostRow], campaign: str) -> str:
@@ -157,8 +175,11 @@ def _campaign_id(session: Session, name: str) -> int:
     campaign_id = session.scalar(select(CampaignRow.id).where(CampaignRow.name == name))
     if campaign_id is None:
         names = list(session.scalars(select(CampaignRow.name).order_by(CampaignRow.name)))
-        known = f" Campaigns: {', '.join(names)}." if names else " No campaign is scheduled yet."
-        raise NotFound(f"no campaign named '{name}'.{known}")
+        if names:
+            message = _("no campaign named '{name}'. Campaigns: {names}.")
+        else:
+            message = _("no campaign named '{name}'. No campaign is scheduled yet.")
+        raise NotFound(message.format(name=name, names=", ".join(names)))
     return campaign_id
 
 
@@ -172,7 +193,10 @@ def _change(row: PostRow, campaign: str, to_status: str, url: str | None = None)
 def resolve_sent(store: Store, ref: PostRef, url: str, *, now: datetime) -> Change:
     """An ``unknown`` post did go out, at ``url``: record it as sent (it is never sent again)."""
     if "://" not in url or any(c.isspace() for c in url):
-        raise UsageError(f"'{url}' is not a URL.", hint="Give the post's address, like https://social.example/@me/1.")
+        raise UsageError(
+            _("'{url}' is not a URL.").format(url=url),
+            hint=_("Give the post's address, like https://social.example/@me/1."),
+        )
     with store.write() as session:
         row, campaign = _one(session, ref)
         _require(row, campaign, (Status.UNKNOWN,), "resolved")
@@ -245,11 +269,9 @@ def _require(row: PostRow, campaign: str, allowed: tuple[Status, ...], verb: str
     if Status(row.status) in allowed:
         return
     names = [s.value for s in allowed]
-    states = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" or {names[-1]}"
-    raise UsageError(
-        f"{campaign}/{display_id(row.post_key, row.occurrence)}@{row.account} is {row.status}; "
-        f"only {states} posts can be {verb}."
-    )
+    states = names[0] if len(names) == 1 else _("{items} or {last}").format(items=", ".join(names[:-1]), last=names[-1])
+    post = f"{campaign}/{display_id(row.post_key, row.occurrence)}@{row.account}"
+    raise UsageError(_(_ONLY[verb]).format(post=post, status=row.status, states=states))
 
 
 def _move(
@@ -272,7 +294,11 @@ def _move(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         if strict:
-            raise UsageError(f"the post changed while we looked at it (it was {row.status}); run the command again.")
+            raise UsageError(
+                _("the post changed while we looked at it (it was {status}); run the command again.").format(
+                    status=row.status
+                )
+            )
         return False
     transitions.log(
         session, post_id=row.id, at=now, kind=kind, from_status=row.status, to_status=to.value, detail=detail

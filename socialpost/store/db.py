@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from socialpost.errors import StoreError
+from socialpost.i18n import _
 from socialpost.store.schema import SCHEMA_HEAD as SCHEMA_HEAD  # kept importable from here
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -56,8 +57,8 @@ class Store:
             yield
         except OperationalError as exc:
             raise StoreError(
-                f"the database failed: {_short(exc)}",
-                hint="Check that the database is reachable and not full (socialpost doctor).",
+                _("the database failed: {error}").format(error=_short(exc)),
+                hint=_("Check that the database is reachable and not full (socialpost doctor)."),
             ) from exc
 
     def close(self) -> None:
@@ -75,7 +76,9 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create the folder for the database {path}: {exc.strerror}") from None
+            raise StoreError(
+                _("cannot create the folder for the database {path}: {error}").format(path=path, error=exc.strerror)
+            ) from None
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -123,12 +126,13 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
             engine = create_engine(url, pool_pre_ping=True)
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"cannot use the database URL: {_short(exc)}", hint="Check 'database:' in your config."
+            _("cannot use the database URL: {error}").format(error=_short(exc)),
+            hint=_("Check 'database:' in your config."),
         ) from None
     except ModuleNotFoundError as exc:
         raise StoreError(
-            f"the database driver '{exc.name}' is not installed.",
-            hint="For PostgreSQL: pip install 'socialpost-cli[postgres]'.",
+            _("the database driver '{name}' is not installed.").format(name=exc.name),
+            hint=_("For PostgreSQL: pip install 'socialpost-cli[postgres]'."),
         ) from None
     store = Store(engine)
     if migrate:
@@ -136,8 +140,8 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
             upgrade(store)
         except OperationalError as exc:
             raise StoreError(
-                f"cannot open the database: {_short(exc)}",
-                hint="Check the database URL, that the server runs, and file permissions (socialpost doctor).",
+                _("cannot open the database: {error}").format(error=_short(exc)),
+                hint=_("Check the database URL, that the server runs, and file permissions (socialpost doctor)."),
             ) from None
     return store
 

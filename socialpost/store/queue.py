@@ -3,8 +3,11 @@
 Every method is one short transaction. A claim moves due rows ``pending → sending`` with a lease
 in a transaction that no other daemon can interleave with (SQLite: ``BEGIN IMMEDIATE``;
 PostgreSQL: ``FOR UPDATE SKIP LOCKED``), and it applies the campaign's late policy in that same
-transaction. The ``sending`` state is committed before any network call; the outcome is committed
-after. If the daemon dies in between, the lease expires and the post is reconciled.
+transaction. A claim may reach a little ahead of time (``ahead``): the daemon then holds the post
+until its instant, so the transaction is not on the path from due time to request. The
+``sending`` state is committed before any network call; the outcome is committed after, possibly
+together with other outcomes (:meth:`Queue.record`). If the daemon dies in between, the lease
+expires and the post is reconciled with the same idempotency key.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from socialpost.i18n import _
 from socialpost.store import budgets, transitions
 from socialpost.store.db import Store
 from socialpost.store.models import WAITING, CampaignRow, DaemonRow, PostRow, Status
@@ -26,6 +30,8 @@ from socialpost.timeutil import Clock, format_duration, utcnow
 
 # Statuses a proof of publication settles as ``sent`` (see :meth:`Queue.mark_sent`).
 SETTLES_AS_SENT = frozenset({Status.SENDING.value, Status.UNKNOWN.value, Status.PENDING.value, Status.RETRY_WAIT.value})
+_POSTS = cast(Table, PostRow.__table__)  # Core statements on the hot path: no ORM unit of work
+_CAMPAIGNS = cast(Table, CampaignRow.__table__)
 
 
 @dataclass(frozen=True)
@@ -43,11 +49,16 @@ class Claimed:
     due_at: datetime
     local_time: str
     attempts: int
+    send_at: datetime  # not before: its time, a retry's time, or the end of a rate-limit wait
     remote_id: str | None = None
 
 
 def _no_interval(_account: str) -> float:
     return 0.0
+
+
+def _any_network(_network: str) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,24 @@ class ClaimPolicy:
 
     max_age: timedelta | None = None  # a retry this long past its due time fails instead
     min_interval: Callable[[str], float] = _no_interval  # seconds between two posts to an account
+    # Networks whose posts may be claimed ahead of their time: a claim held by a daemon that dies
+    # before the instant is reconciled like an interrupted send, so only adapters that can settle
+    # one without asking the user (idempotent, or able to look the post up) qualify.
+    ahead_ok: Callable[[str], bool] = _any_network
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one claimed post, to be written by :meth:`Queue.record`."""
+
+    post_id: int
+    status: Status  # SENT, FAILED, UNKNOWN, RETRY_WAIT, or PENDING (reconciliation: not sent)
+    kind: str  # the event: sent, failed, unknown, retry, not-sent
+    reason: str  # ``last_error``; for ``sent``, the event's detail (empty: the remote URL or id)
+    at: datetime  # when it was decided (``sent_at`` for a success)
+    remote_id: str | None = None
+    remote_url: str | None = None
+    next_attempt_at: datetime | None = None
 
 
 class _Candidate(NamedTuple):
@@ -114,19 +143,19 @@ class _Gate:
         self.allowed_at.update(held)
         self.allowed_at.update(budgets.read(self.session, new - paced))
 
-    def decide(self, account: str) -> object:
-        """``None``: send now (the budget is debited); a datetime: not before then; ``_BUSY``."""
+    def decide(self, account: str, at: datetime) -> object:
+        """``None``: send at ``at`` (the budget is debited); a datetime: not before then; ``_BUSY``."""
         if account in self.busy:
             return _BUSY
         interval = timedelta(seconds=self.interval(account))
         allowed = self.allowed_at.get(account)
-        if allowed is not None and allowed > self.now:
+        if allowed is not None and allowed > at:
             # later rows of the same account get the following slots
             self.allowed_at[account] = allowed + interval
             return allowed
         if interval:
-            self.allowed_at[account] = self.now + interval
-            budgets.debit(self.session, account, self.now + interval, self.now)
+            self.allowed_at[account] = at + interval
+            budgets.debit(self.session, account, at + interval, self.now)
         return None
 
     def reason(self, account: str) -> str:
@@ -147,9 +176,15 @@ class Queue:
 
     # --- claiming ------------------------------------------------------------------------------
 
-    def claim(self, limit: int, lease: timedelta, policy: ClaimPolicy | None = None) -> list[Claimed]:
+    def claim(
+        self, limit: int, lease: timedelta, policy: ClaimPolicy | None = None, *, ahead: timedelta = timedelta(0)
+    ) -> list[Claimed]:
         """Take up to ``limit`` due posts, in one transaction that also applies the late policy,
-        the retry age limit and the accounts' rate budgets (see docs/state-machine.md)."""
+        the retry age limit and the accounts' rate budgets (see docs/state-machine.md).
+
+        With ``ahead``, posts due within that much from now are taken too (except those of paced
+        accounts and of networks ``policy.ahead_ok`` refuses); the caller sends each at its
+        ``send_at``, and their lease counts from the end of the window."""
         if limit <= 0:
             return []
         policy = policy or ClaimPolicy()
@@ -159,7 +194,7 @@ class Queue:
             to_send: list[_Candidate] = []
             seen: set[int] = set()
             for _round in range(_MAX_ROUNDS):
-                candidates = self._candidates(session, now, limit - len(to_send), seen)
+                candidates = self._candidates(session, now + ahead, limit - len(to_send), seen)
                 seen.update(c.id for c in candidates)
                 chosen, moved = self._sort_out(session, candidates, gate, policy, now)
                 to_send.extend(chosen)
@@ -167,14 +202,14 @@ class Queue:
                     break
             if not to_send:
                 return []
-            self._take(session, to_send, lease, now)
+            self._take(session, to_send, now + ahead + lease, now)
             return self._load(session, [c.id for c in to_send])
 
-    def _candidates(self, session: Session, now: datetime, limit: int, seen: set[int]) -> list[_Candidate]:
-        """The oldest due rows, one index range scan per waiting status, merged in due order."""
+    def _candidates(self, session: Session, until: datetime, limit: int, seen: set[int]) -> list[_Candidate]:
+        """The oldest rows due by ``until``, one index range scan per waiting status, merged in due order."""
         rows: list[_Candidate] = []
         for status in (Status.PENDING, Status.RETRY_WAIT):
-            query = due_query(status, now, limit + len(seen))
+            query = due_query(status, until, limit + len(seen))
             rows.extend(_Candidate._make(row) for row in session.execute(query.with_for_update(skip_locked=True)))
         rows = [row for row in rows if row.id not in seen]
         rows.sort(key=lambda row: (row.next_attempt_at, row.id))
@@ -184,7 +219,18 @@ class Queue:
         self, session: Session, candidates: list[_Candidate], gate: _Gate, policy: ClaimPolicy, now: datetime
     ) -> tuple[list[_Candidate], int]:
         """Which candidates go out now; the rest are settled (late, too old) or deferred (rate
-        budget). Returns the chosen ones and how many rows were moved out of the way."""
+        budget). Returns the chosen ones and how many rows were moved out of the way.
+
+        A row not due yet (a claim ahead) is left alone when its account is paced or its network
+        cannot recover a claim ahead: it is claimed at its time instead."""
+        candidates = [
+            c
+            for c in candidates
+            if c.next_attempt_at <= now
+            or (policy.min_interval(c.account) <= 0 and policy.ahead_ok(c.account.split(":", 1)[0]))
+        ]
+        if not candidates:
+            return [], 0
         policies = self._late_policies(session, {c.campaign_id for c in candidates})
         gate.load({c.account for c in candidates})
         chosen: list[_Candidate] = []
@@ -196,7 +242,7 @@ class Queue:
                 self._set(session, candidate.id, candidate.status, target, kind, reason, now=now)
                 moved += 1
                 continue
-            decision = gate.decide(candidate.account)
+            decision = gate.decide(candidate.account, max(now, candidate.next_attempt_at))
             if decision is _BUSY:
                 continue
             if isinstance(decision, datetime):
@@ -221,8 +267,10 @@ class Queue:
                 return (
                     Status.FAILED,
                     "too-old",
-                    f"gave up: {format_duration(age)} past its time, longer than daemon.max_age "
-                    f"({format_duration(policy.max_age)}). Run 'socialpost retry' to try again.",
+                    _(
+                        "gave up: {age} past its time, longer than daemon.max_age ({max_age}). "
+                        "Run 'socialpost retry' to try again."
+                    ).format(age=format_duration(age), max_age=format_duration(policy.max_age)),
                 )
             return None
         within, late_else = late
@@ -237,8 +285,10 @@ class Queue:
                 return (
                     Status.MISSED,
                     "superseded",
-                    f"{format_duration(late_by)} late and superseded by a newer occurrence ({newer}) of this "
-                    "recurring post: only the newest late occurrence may go out",
+                    _(
+                        "{late} late and superseded by a newer occurrence ({newer}) of this recurring post: "
+                        "only the newest late occurrence may go out"
+                    ).format(late=format_duration(late_by), newer=newer),
                 )
         if late_else == "post":
             return None
@@ -246,8 +296,9 @@ class Queue:
         return (
             target,
             "late",
-            f"{format_duration(late_by)} late; the late policy allows "
-            f"{format_duration(timedelta(seconds=within))} then '{late_else}'",
+            _("{late} late; the late policy allows {within} then '{policy}'").format(
+                late=format_duration(late_by), within=format_duration(timedelta(seconds=within)), policy=late_else
+            ),
         )
 
     def _newer_occurrence(self, session: Session, candidate: _Candidate, now: datetime) -> str | None:
@@ -288,33 +339,37 @@ class Queue:
             detail=f"{candidate.account} {reason}; not before {until.isoformat()}",
         )
 
-    def _take(self, session: Session, chosen: list[_Candidate], lease: timedelta, now: datetime) -> None:
+    def _take(self, session: Session, chosen: list[_Candidate], lease_until: datetime, now: datetime) -> None:
         ids = [c.id for c in chosen]
         # No status condition: these rows are ours in this transaction (SQLite: BEGIN IMMEDIATE;
         # PostgreSQL: FOR UPDATE), and "id IN (…) AND status …" makes SQLite walk the status index.
         session.execute(
-            update(PostRow)
-            .where(PostRow.id.in_(ids))
+            update(_POSTS)
+            .where(_POSTS.c.id.in_(ids))
             .values(
                 status=Status.SENDING.value,
                 claimed_by=self.daemon_id,
-                lease_until=now + lease,
-                attempts=PostRow.attempts + 1,
+                lease_until=lease_until,
+                attempts=_POSTS.c.attempts + 1,
                 updated_at=now,
             )
-            .execution_options(synchronize_session=False)
         )
-        for candidate in chosen:
-            transitions.log(
-                session,
-                post_id=candidate.id,
-                at=now,
-                kind="claimed",
-                from_status=candidate.status,
-                to_status=Status.SENDING.value,
-                daemon=self.daemon_id,
-                detail=f"lease until {(now + lease).isoformat()}",
-            )
+        detail = f"lease until {lease_until.isoformat()}"
+        transitions.log_many(
+            session,
+            [
+                {
+                    "post_id": candidate.id,
+                    "at": now,
+                    "kind": "claimed",
+                    "from_status": candidate.status,
+                    "to_status": Status.SENDING.value,
+                    "daemon": self.daemon_id,
+                    "detail": detail,
+                }
+                for candidate in chosen
+            ],
+        )
 
     def rate_limited(self, account: str, until: datetime, reason: str) -> int:
         """The network said "not before ``until``" for ``account``: push its budget there and move
@@ -344,16 +399,31 @@ class Queue:
             return len(rows)
 
     def _load(self, session: Session, ids: list[int]) -> list[Claimed]:
+        posts = _POSTS.c
         rows = session.execute(
-            select(PostRow, CampaignRow.name)
-            .join(CampaignRow, CampaignRow.id == PostRow.campaign_id)
-            .where(PostRow.id.in_(ids))
-            .order_by(PostRow.next_attempt_at, PostRow.id)
+            select(
+                posts.id,
+                _CAMPAIGNS.c.name,
+                posts.post_key,
+                posts.occurrence,
+                posts.account,
+                posts.network,
+                posts.payload,
+                posts.idempotency_key,
+                posts.due_at,
+                posts.local_time,
+                posts.attempts,
+                posts.next_attempt_at,
+                posts.remote_id,
+            )
+            .join(_CAMPAIGNS, _CAMPAIGNS.c.id == posts.campaign_id)
+            .where(posts.id.in_(ids))
+            .order_by(posts.next_attempt_at, posts.id)
         ).all()
         return [
             Claimed(
                 id=row.id,
-                campaign=name,
+                campaign=row.name,
                 post_key=row.post_key,
                 occurrence=row.occurrence,
                 account=row.account,
@@ -363,9 +433,10 @@ class Queue:
                 due_at=row.due_at,
                 local_time=row.local_time,
                 attempts=row.attempts,
+                send_at=row.next_attempt_at,
                 remote_id=row.remote_id,
             )
-            for row, name in rows
+            for row in rows
         ]
 
     def next_due(self) -> datetime | None:
@@ -384,55 +455,106 @@ class Queue:
         (``pending``/``retry_wait``) after its reconciliation wrongly concluded it was not sent —
         recording it as sent there is what prevents the second post.
         """
-        now = self.clock()
-        with self.store.write() as session:
-            status = session.scalar(select(PostRow.status).where(PostRow.id == post_id))
-            if status not in SETTLES_AS_SENT:
-                transitions.log(
-                    session,
-                    post_id=post_id,
-                    at=now,
-                    kind="late-result",
-                    from_status=status,
-                    to_status=None,
-                    daemon=self.daemon_id,
-                    detail=f"sent as {remote_url or remote_id} but the post is {status}",
-                )
-                return False
-            session.execute(
-                update(PostRow)
-                .where(PostRow.id == post_id)
-                .values(
-                    status=Status.SENT.value,
-                    remote_id=remote_id,
-                    remote_url=remote_url,
-                    sent_at=now,
-                    last_error=None,
-                    claimed_by=None if status != Status.SENDING.value else PostRow.claimed_by,
-                    lease_until=None,
-                    updated_at=now,
-                )
-            )
-            transitions.log(
-                session,
-                post_id=post_id,
-                at=now,
-                kind="sent",
-                from_status=status,
-                to_status=Status.SENT.value,
-                daemon=self.daemon_id,
-                detail=detail or (remote_url or remote_id or ""),
-            )
-            return True
+        return self.record([self.sent(post_id, remote_id=remote_id, remote_url=remote_url, detail=detail)])[0]
 
     def mark_failed(self, post_id: int, reason: str) -> bool:
-        return self._finish(post_id, Status.FAILED, "failed", reason)
+        return self.record([self.outcome(post_id, Status.FAILED, "failed", reason)])[0]
 
     def mark_unknown(self, post_id: int, reason: str) -> bool:
-        return self._finish(post_id, Status.UNKNOWN, "unknown", reason)
+        return self.record([self.outcome(post_id, Status.UNKNOWN, "unknown", reason)])[0]
 
     def mark_retry(self, post_id: int, reason: str, retry_at: datetime) -> bool:
-        return self._finish(post_id, Status.RETRY_WAIT, "retry", reason, next_attempt_at=retry_at)
+        return self.record([self.outcome(post_id, Status.RETRY_WAIT, "retry", reason, next_attempt_at=retry_at)])[0]
+
+    def sent(self, post_id: int, *, remote_id: str | None, remote_url: str | None, detail: str = "") -> Outcome:
+        """The outcome "published", decided now (see :meth:`mark_sent`)."""
+        return Outcome(post_id, Status.SENT, "sent", detail, self.clock(), remote_id=remote_id, remote_url=remote_url)
+
+    def outcome(
+        self, post_id: int, to: Status, kind: str, reason: str, *, next_attempt_at: datetime | None = None
+    ) -> Outcome:
+        """Any other outcome of a send, decided now."""
+        return Outcome(post_id, to, kind, reason, self.clock(), next_attempt_at=next_attempt_at)
+
+    def record(self, outcomes: list[Outcome]) -> list[bool]:
+        """Write many outcomes in one transaction; for each, whether it was applied.
+
+        ``sent`` applies whoever holds the lease (see :meth:`mark_sent`); any other outcome only
+        while the post is still ``sending`` under this daemon's claim — otherwise our lease was
+        taken over (we were too slow), the reaper owns the post, and a ``late-result`` note is
+        logged instead. Each outcome keeps its own time (``sent_at``, the event's time).
+        """
+        if not outcomes:
+            return []
+        posts = _POSTS.c
+        ids = sorted({o.post_id for o in outcomes})
+        with self.store.write() as session:
+            # PostgreSQL: lock the rows, in one order for every daemon (no lock cycles)
+            current = {
+                row.id: (row.status, row.claimed_by)
+                for row in session.execute(
+                    select(posts.id, posts.status, posts.claimed_by)
+                    .where(posts.id.in_(ids))
+                    .order_by(posts.id)
+                    .with_for_update()
+                )
+            }
+            applied: list[bool] = []
+            changes: list[tuple[tuple[str, ...], list[dict[str, Any]]]] = []  # runs of one shape, in order
+            events: list[dict[str, Any]] = []
+            for o in outcomes:
+                if o.post_id not in current:  # deleted meanwhile (its campaign was removed)
+                    applied.append(False)
+                    continue
+                status, owner = current[o.post_id]
+                event: dict[str, Any] = {"post_id": o.post_id, "at": o.at, "daemon": self.daemon_id}
+                if o.status is Status.SENT:
+                    ok = status in SETTLES_AS_SENT
+                    values: dict[str, Any] = {
+                        "status": Status.SENT.value,
+                        "remote_id": o.remote_id,
+                        "remote_url": o.remote_url,
+                        "sent_at": o.at,
+                        "last_error": None,
+                        "lease_until": None,
+                        "updated_at": o.at,
+                    }
+                    if status != Status.SENDING.value:
+                        values["claimed_by"] = None
+                    late = f"sent as {o.remote_url or o.remote_id} but the post is {status}"
+                    detail = o.reason or (o.remote_url or o.remote_id or "")
+                else:
+                    ok = status == Status.SENDING.value and owner == self.daemon_id
+                    values = {"status": o.status.value, "last_error": o.reason, "lease_until": None, "updated_at": o.at}
+                    if o.next_attempt_at is not None:
+                        values["next_attempt_at"] = o.next_attempt_at
+                    if o.status is Status.PENDING:
+                        values["claimed_by"] = None
+                    late = f"{o.kind}: {o.reason}"
+                    detail = o.reason
+                applied.append(ok)
+                if not ok:
+                    events.append(
+                        {**event, "kind": "late-result", "from_status": status, "to_status": None, "detail": late}
+                    )
+                    continue
+                if not changes or changes[-1][0] != tuple(values):
+                    changes.append((tuple(values), []))
+                changes[-1][1].append({"row_id": o.post_id, **{f"new_{k}": v for k, v in values.items()}})
+                # the row's status now, for a second outcome of the same post in this batch
+                current[o.post_id] = (o.status.value, values.get("claimed_by", owner))
+                events.append(
+                    {**event, "kind": o.kind, "from_status": status, "to_status": o.status.value, "detail": detail}
+                )
+            for columns, rows in changes:
+                session.execute(
+                    update(_POSTS)
+                    .where(posts.id == bindparam("row_id"))
+                    .values({column: bindparam(f"new_{column}") for column in columns}),
+                    rows,
+                )
+            transitions.log_many(session, events)
+            return applied
 
     def reconcile_later(self, post_id: int, reason: str, after: timedelta) -> bool:
         """The outcome of the call was not seen: keep the post ``sending`` and let the lease run out
@@ -499,43 +621,6 @@ class Queue:
                 kind="released",
                 from_status=Status.SENDING.value,
                 to_status=back.value,
-                daemon=self.daemon_id,
-                detail=reason,
-            )
-            return True
-
-    def _finish(self, post_id: int, to: Status, kind: str, reason: str, **extra: Any) -> bool:
-        now = self.clock()
-        with self.store.write() as session:
-            result = session.execute(
-                update(PostRow)
-                .where(
-                    PostRow.id == post_id,
-                    PostRow.status == Status.SENDING.value,
-                    PostRow.claimed_by == self.daemon_id,
-                )
-                .values(status=to.value, last_error=reason, lease_until=None, updated_at=now, **extra)
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                # Our lease was taken over (we were too slow); the reaper owns the post now.
-                transitions.log(
-                    session,
-                    post_id=post_id,
-                    at=now,
-                    kind="late-result",
-                    from_status=session.scalar(select(PostRow.status).where(PostRow.id == post_id)),
-                    to_status=None,
-                    daemon=self.daemon_id,
-                    detail=f"{kind}: {reason}",
-                )
-                return False
-            transitions.log(
-                session,
-                post_id=post_id,
-                at=now,
-                kind=kind,
-                from_status=Status.SENDING.value,
-                to_status=to.value,
                 daemon=self.daemon_id,
                 detail=reason,
             )
@@ -608,7 +693,8 @@ class Queue:
 
     def requeue(self, post_id: int, reason: str) -> bool:
         """After reconciliation proved the post did not go out: back to pending, now."""
-        return self._finish(post_id, Status.PENDING, "not-sent", reason, next_attempt_at=self.clock(), claimed_by=None)
+        now = self.clock()
+        return self.record([self.outcome(post_id, Status.PENDING, "not-sent", reason, next_attempt_at=now)])[0]
 
     # --- heartbeats ----------------------------------------------------------------------------
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from socialpost.store.models import EventRow, Status
 
 S = Status
+# Core inserts: the event log is written on the daemon's hot path (claims, outcomes), where the ORM's
+# bulk-insert machinery cost more than the statement itself.
+_EVENTS = insert(cast(Table, EventRow.__table__))
 ALLOWED: dict[Status | None, frozenset[Status]] = {
     None: frozenset({S.PENDING}),  # created by `schedule`
     # PENDING/RETRY_WAIT → SENT: a daemon's late proof of publication, after a reconciliation
@@ -52,15 +55,16 @@ def log(
     if to_status is not None and from_status != to_status:
         check(from_status, to_status)
     session.execute(
-        insert(EventRow).values(
-            post_id=post_id,
-            at=at,
-            kind=kind,
-            from_status=from_status,
-            to_status=to_status,
-            daemon=daemon,
-            detail=detail,
-        )
+        _EVENTS,
+        {
+            "post_id": post_id,
+            "at": at,
+            "kind": kind,
+            "from_status": from_status,
+            "to_status": to_status,
+            "daemon": daemon,
+            "detail": detail,
+        },
     )
 
 
@@ -72,4 +76,4 @@ def log_many(session: Session, events: list[dict[str, Any]]) -> None:
         to_status = event.get("to_status")
         if to_status is not None and event.get("from_status") != to_status:
             check(event.get("from_status"), to_status)
-    session.execute(insert(EventRow), [{"daemon": None, "detail": None, **event} for event in events])
+    session.execute(_EVENTS, [{"daemon": None, "detail": None, **event} for event in events])
