@@ -17,11 +17,14 @@ from socialpost.i18n import _
 @click.option(
     "--workdir",
     type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIRECTORY",
     default=Path("socialpost-demo"),
     show_default=True,
     help="Scratch folder for the demo's database and outboxes (never your real queue).",
 )
-@click.option("--spacing", type=float, default=1.0, show_default=True, help="Seconds between two posts.")
+@click.option(
+    "--spacing", type=float, metavar="SECONDS", default=1.0, show_default=True, help="Seconds between two posts."
+)
 @pass_app
 def demo(app: AppContext, file: Path, workdir: Path, spacing: float) -> None:
     """Rehearse campaign FILE now: schedule → daemon → status → report, in seconds.

@@ -12,7 +12,13 @@ from socialpost.i18n import _
 
 
 @click.command(cls=Command)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write to FILE.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    metavar="FILE",
+    help="Write to FILE.",
+)
 def schema(output: Path | None) -> None:
     """Print (or write) the JSON Schema of campaign files, for editors.
 
