@@ -136,6 +136,18 @@ def test_numbers_per_language() -> None:
     assert formats.integer(1234) == "1\u202f234"
 
 
+@pytest.mark.parametrize("locale", ["en_US.UTF-8", "en_ZA.UTF-8", "en_GB", "C.UTF-8"])
+def test_english_in_every_region_keeps_the_same_shapes(locale: str) -> None:
+    i18n.activate(locale)
+    assert (i18n.language(), i18n.locale_name()) == ("en", "en")
+    when = datetime(2026, 11, 26, 9, 5, 30)
+    assert (formats.datetime_text(when), formats.date_text(date(2026, 11, 26))) == (
+        "2026-11-26 09:05",
+        "Thu 2026-11-26",
+    )
+    assert (formats.decimal(1234.5), formats.percent(0.125)) == ("1,234.5", "12.5%")
+
+
 def test_dates_per_language() -> None:
     when = datetime(2026, 11, 26, 9, 5, 30)
     assert formats.datetime_text(when) == "2026-11-26 09:05"

@@ -113,6 +113,10 @@ def activate(value: str | None) -> str:
     parsed = parse_locale(value) or (DEFAULT_LANGUAGE, "en")
     _language, _locale = parsed
     if _language == DEFAULT_LANGUAGE:
+        # English keeps socialpost's own shapes (2026-11-26 09:05, 1,234.5) in every region: the
+        # ISO dates and 24-hour times are what its tables and tests are written in.
+        _locale = "en"
+    if _language == DEFAULT_LANGUAGE:
         _translation = _gettext.NullTranslations()
     else:
         _translation = _gettext.translation(DOMAIN, LOCALE_DIR, languages=[_language], fallback=True)
