@@ -407,3 +407,14 @@ def test_unseen_outcome_on_a_searchable_network_is_reconciled_later_not_marked_u
     assert post(store, post_id).status == settled and fake.looked == 1
     assert len(fake.calls) == 1  # published once; a resend only ever follows a proven absence
     assert_history_consistent(store)
+
+
+def test_only_networks_that_honour_the_key_are_claimed_ahead(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    """A held post of a daemon that dies is resent with its key; a network that can only look posts
+    up (sometimes not at all: a LinkedIn member) would leave a never-sent post unknown."""
+    dispatcher = _dispatcher(store, settings, clock)
+    assert [dispatcher.recoverable(n) for n in ("webhook", "outbox", "mastodon", "bluesky", "youtube")] == [True] * 5
+    assert [dispatcher.recoverable(n) for n in ("x", "facebook", "linkedin", "no-such")] == [False] * 4
+    assert dispatcher.policy.ahead_ok("linkedin") is False

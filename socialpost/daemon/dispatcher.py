@@ -70,8 +70,14 @@ class Dispatcher:
         )
 
     def recoverable(self, network: str) -> bool:
-        """Whether a post of ``network`` that a dead daemon left ``sending`` is settled without the
-        user: its adapter honours our idempotency key, or can look the post up (``reconcile``)."""
+        """Whether a post of ``network`` may be claimed ahead of its time and held.
+
+        Only adapters that honour our idempotency key qualify: a daemon that dies while holding
+        such a post leaves it ``sending``, and resending it with the same key is safe whether or
+        not it went out. An adapter that can only look posts up (``reconcile``) may not be able to
+        for every account (a LinkedIn member, X without timeline reads), which would leave a post
+        that was never sent ``unknown``; those posts are claimed at their time instead.
+        """
         known = self._recoverable.get(network)
         if known is None:
             try:
@@ -79,7 +85,7 @@ class Dispatcher:
             except Exception:  # noqa: BLE001 - an adapter that does not load is reported when used
                 known = False
             else:
-                known = cls.idempotent or cls.reconcile is not Network.reconcile
+                known = bool(cls.idempotent)
             self._recoverable[network] = known
         return known
 

@@ -24,7 +24,6 @@ fewer than twice ``workers`` posts in all, so claims are not hoarded.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import heapq
 import logging
@@ -48,6 +47,7 @@ from socialpost.daemon.outcomes import OutcomeWriter
 from socialpost.errors import SocialpostError
 from socialpost.networks.registry import Adapters
 from socialpost.store.db import Store
+from socialpost.store.models import Status
 from socialpost.store.queue import Claimed, Queue
 from socialpost.timeutil import Clock, utcnow
 
@@ -264,7 +264,9 @@ class Daemon:
                 self._backlog = False
                 while not self._stopping.is_set():
                     with self._inflight_lock:
-                        free = self.settings.workers - len(self._inflight)
+                        # held posts keep their workers: they must start at their instant, well
+                        # inside their lease, not queue behind other sends
+                        free = self.settings.workers - len(self._inflight) - len(self._armed)
                     if free <= 0:
                         self._backlog = True  # a finishing worker sets the wake event
                         break
@@ -274,7 +276,7 @@ class Daemon:
                     if len(claimed) < free:
                         break
                 with self._inflight_lock:
-                    room = 2 * self.settings.workers - len(self._armed) - len(self._inflight)
+                    room = self.settings.workers - len(self._armed) - len(self._inflight)
                 if not self._backlog and room > 0 and not self._stopping.is_set():
                     self._arm(self.dispatcher.claim(room, ahead=CLAIM_AHEAD))
             self._plan()
@@ -284,12 +286,16 @@ class Daemon:
 
     def _arm(self, claimed: list[Claimed]) -> None:
         """Hold posts claimed ahead until their instant; load their adapters now, off the clock."""
-        for item in claimed:
+        for item in claimed:  # every one held first: a failing adapter below must not strand any
             heapq.heappush(self._armed, (item.send_at, item.id, item))
+        for item in claimed:
             if item.account not in self._warm:
                 self._warm.add(item.account)
-                with contextlib.suppress(SocialpostError):  # the send reports it, with the post
+                try:
                     self.adapters.get(item.account)
+                except Exception as exc:  # noqa: BLE001 - the send reports it, with the post
+                    if not isinstance(exc, SocialpostError):
+                        log.warning("loading the adapter of %s failed: %r", item.account, exc)
         self._fire()
 
     def _fire(self) -> None:
@@ -353,6 +359,8 @@ class Daemon:
             log.error("a send worker crashed: %r", exc)
         else:
             self.delivered += 1
+            if future.result() == Status.PENDING:
+                self._wake.set()  # queued again (a retry, a reconciled non-send): see when it is due
         if self._backlog and free >= max(1, self.settings.workers // 4):
             # posts are waiting for workers: claim again, for a quarter of the pool at a time
             self._wake.set()

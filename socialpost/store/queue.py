@@ -68,8 +68,8 @@ class ClaimPolicy:
     max_age: timedelta | None = None  # a retry this long past its due time fails instead
     min_interval: Callable[[str], float] = _no_interval  # seconds between two posts to an account
     # Networks whose posts may be claimed ahead of their time: a claim held by a daemon that dies
-    # before the instant is reconciled like an interrupted send, so only adapters that can settle
-    # one without asking the user (idempotent, or able to look the post up) qualify.
+    # before the instant is treated like an interrupted send, so only adapters that settle one
+    # without asking the user qualify (the daemon allows those that honour the idempotency key).
     ahead_ok: Callable[[str], bool] = _any_network
 
 
