@@ -26,13 +26,16 @@ from socialpost.engagement.settings import EngagementSettings
 from socialpost.errors import CampaignError, ConfigError
 from socialpost.i18n import _
 from socialpost.inbox_settings import InboxSettings
-from socialpost.paths import ENV_CONFIG, default_dirs, resolve_config_path
+from socialpost.paths import (
+    ENV_CONFIG,
+    ENV_DATABASE,
+    data_dir,
+    default_database_url,
+    default_dirs,
+    resolve_config_path,
+)
 from socialpost.timeutil import coerce_duration, format_duration
 from socialpost.yamlfile import YamlDocument, load_yaml, pydantic_problems
-
-ENV_DATABASE = "SOCIALPOST_DATABASE_URL"
-ENV_DATA_DIR = "SOCIALPOST_DATA_DIR"
-
 
 ConfigDuration = Annotated[
     timedelta, BeforeValidator(coerce_duration), PlainSerializer(format_duration, return_type=str)
@@ -167,7 +170,7 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
     """Resolve every setting. This is the one place precedence is decided."""
     env = os.environ if environ is None else environ
     path, explicit = resolve_config_path(option, env)
-    data_dir = Path(env[ENV_DATA_DIR]).expanduser() if env.get(ENV_DATA_DIR) else default_dirs()[1]
+    data_folder = data_dir(env)
 
     parsed = ConfigFile()
     document: YamlDocument | None = None
@@ -206,14 +209,14 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
         where = f"{document.path}:{line}:{column}: database"
         database_url = _relative_sqlite(expand_env(parsed.database, env, where), base)
     else:
-        database_url = f"sqlite:///{data_dir / 'socialpost.db'}"
+        database_url = default_database_url(env)
 
     accounts = {
         network: {name: (values or {}) for name, values in names.items()} for network, names in parsed.accounts.items()
     }
     return Settings(
         database_url=database_url,
-        data_dir=data_dir,
+        data_dir=data_folder,
         config_path=path,
         daemon=parsed.daemon,
         engagement=parsed.engagement,

@@ -8,7 +8,7 @@ from typing import Any
 
 APP_NAME = "socialpost"
 ENV_CONFIG = "SOCIALPOST_CONFIG"
-ENV_DATABASE = "SOCIALPOST_DATABASE_URL"  # the same names as socialpost.config's
+ENV_DATABASE = "SOCIALPOST_DATABASE_URL"
 ENV_DATA_DIR = "SOCIALPOST_DATA_DIR"
 
 
@@ -36,6 +36,16 @@ def resolve_config_path(option: str | None, environ: Mapping[str, str]) -> tuple
     return (candidate, False) if candidate.exists() else (None, False)
 
 
+def data_dir(environ: Mapping[str, str]) -> Path:
+    """``$SOCIALPOST_DATA_DIR``, else the platform's data folder."""
+    return Path(environ[ENV_DATA_DIR]).expanduser() if environ.get(ENV_DATA_DIR) else default_dirs()[1]
+
+
+def default_database_url(environ: Mapping[str, str]) -> str:
+    """The queue when no ``$SOCIALPOST_DATABASE_URL`` and no ``database:`` setting name one."""
+    return f"sqlite:///{data_dir(environ) / 'socialpost.db'}"
+
+
 def database_url_without_config(option: str | None, environ: Mapping[str, str]) -> str | None:
     """The database URL when no config file is in play (none given, none at the default place),
     decided as ``socialpost.config.load_settings`` decides it: ``$SOCIALPOST_DATABASE_URL``, else
@@ -45,10 +55,7 @@ def database_url_without_config(option: str | None, environ: Mapping[str, str]) 
     path, _explicit = resolve_config_path(option, environ)
     if path is not None:
         return None
-    if environ.get(ENV_DATABASE):
-        return environ[ENV_DATABASE]
-    data_dir = Path(environ[ENV_DATA_DIR]).expanduser() if environ.get(ENV_DATA_DIR) else default_dirs()[1]
-    return f"sqlite:///{data_dir / 'socialpost.db'}"
+    return environ.get(ENV_DATABASE) or default_database_url(environ)
 
 
 def peek_setting(path: Path | None, key: str) -> Any:
