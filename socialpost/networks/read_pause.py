@@ -25,11 +25,6 @@ class ReadPause:
         self._until: datetime | None = None
         self._error: NetworkError | None = None
 
-    @property
-    def until(self) -> datetime | None:
-        with self._lock:
-            return self._until
-
     def check(self) -> None:
         """Raise the held error again while the pause lasts; nothing once it is over."""
         with self._lock:
