@@ -103,8 +103,10 @@ VIEWS: dict[str, tuple[str, ...]] = {
 DIGESTS: dict[str, str] = {
     "json": "1cc972fca47fdb106be45e29eba7d38257c104908e2dea05b34bfec4f2801bbf",
     "csv": "d73150b8c338dcdded83280776de600a716c4b1d1ec01968608bc4deccde4462",
-    "people": "6cd201e414dbc765e9df8c739a78236bb323dc9ad0464f2906180d6cbb7838e1",
-    "people-no-charts": "468e71b7504b1de9474d5f8f26e9b5a7d00c9968bad273ac8d480211269a2ec1",
+    # re-recorded when the people's view began listing at most 10 posts per campaign (the
+    # 14-post campaign now ends with "… 4 more post(s) not shown"; nothing else changed)
+    "people": "068ef1c46c4d649313812e198a18ab3f583e3a695c1297898dfa1eaf0b751904",
+    "people-no-charts": "0ed7c7170cf34df105c12ec3dcfb725d522888977ef7ebd7c34fe71685486129",
     "sort-rate-top": "976a0bb7c7437ec1584f247d82740eb8091ef42c9dc324fa1a2c7766c4856055",
     "sort-time": "1cc972fca47fdb106be45e29eba7d38257c104908e2dea05b34bfec4f2801bbf",
     "sort-likes-csv": "aa76f6cbe3b0c81c16f8187394a463b8c2e229ecd9b4c960afb39f9d9bf8fdbc",

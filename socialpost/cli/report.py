@@ -31,8 +31,8 @@ SORT_KEYS_ALL = (*SORT_KEYS, "posts", "sent", "time")
 # The people's view lists at most this many posts per campaign (a terminal is read, not searched),
 # of which at most NOT_OUT_ROWS that did not go out; every post that did not go out is still counted,
 # in red, under its campaign. --top N, --csv and --json list everything.
-ROWS_PER_CAMPAIGN = 20
-NOT_OUT_ROWS = 10
+ROWS_PER_CAMPAIGN = 10
+NOT_OUT_ROWS = 5
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -87,7 +87,7 @@ def report(
     """Show how the posts did: their state, where they went, and their engagement.
 
     Posts that did not go out (failed, missed, unknown, held) are always counted and flagged (the
-    first ten of each campaign listed).
+    first five of each campaign listed).
     A metric a network does not give is "n/a", never 0. Engagement rate = (likes + reposts +
     replies + quotes) / views, where views are known.
     """
@@ -243,7 +243,10 @@ def _when(value: str | None, now: datetime, option: str) -> datetime | None:
 def _best(posts: list[PostFacts]) -> list[BestTimes]:
     from socialpost.report.besttimes import best_times_from
 
-    return [best_times_from(posts, account) for account in sorted({p.account for p in posts})]
+    by_account: dict[str, list[PostFacts]] = {}
+    for post in posts:  # one pass, not one per account
+        by_account.setdefault(post.account, []).append(post)
+    return [best_times_from(by_account[account], account) for account in sorted(by_account)]
 
 
 def _write_html(

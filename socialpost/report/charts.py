@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from socialpost.i18n import _, ngettext
-from socialpost.report.aggregate import PostFacts, group_posts
+from socialpost.report.aggregate import Group, PostFacts, group_posts
 from socialpost.report.besttimes import DAYS, HourOfWeek, format_measure, measure_name
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def trend(posts: Iterable[PostFacts], by: str | None = None) -> tuple[str, list[
         by = "day"
         groups = group_posts(items, "day")
         if len(groups) > MAX_BUCKETS:
-            by, groups = "week", group_posts(items, "week")
+            by, groups = "week", _weeks(groups)
     else:
         groups = group_posts(items, by)
     points = []
@@ -52,6 +53,16 @@ def trend(posts: Iterable[PostFacts], by: str | None = None) -> tuple[str, list[
             )
         )
     return by, points
+
+
+def _weeks(days: list[Group]) -> list[Group]:
+    """Day groups merged into ISO weeks (the keys ``group_posts(…, "week")`` gives), oldest first."""
+    weeks: dict[str, Group] = {}
+    for day in days:
+        year, week, _weekday = date.fromisoformat(day.key).isocalendar()
+        key = f"{year}-W{week:02d}"
+        weeks.setdefault(key, Group(key)).posts.extend(day.posts)
+    return [weeks[key] for key in sorted(weeks)]
 
 
 def trend_chart(posts: Sequence[PostFacts], width: int = 50) -> RenderableType:
