@@ -264,9 +264,7 @@ class Daemon:
                 self._backlog = False
                 while not self._stopping.is_set():
                     with self._inflight_lock:
-                        # held posts keep their workers: they must start at their instant, well
-                        # inside their lease, not queue behind other sends
-                        free = self.settings.workers - len(self._inflight) - len(self._armed)
+                        free = self.settings.workers - len(self._inflight)
                     if free <= 0:
                         self._backlog = True  # a finishing worker sets the wake event
                         break
@@ -276,7 +274,11 @@ class Daemon:
                     if len(claimed) < free:
                         break
                 with self._inflight_lock:
-                    room = self.settings.workers - len(self._armed) - len(self._inflight)
+                    # Held plus in flight stay under twice the pool, so a burst bigger than the pool
+                    # is claimed at once; a held post may then wait for a worker. Only networks that
+                    # honour the idempotency key are held (Dispatcher.recoverable), so even one that
+                    # waited past its lease and was taken over by another daemon goes out once.
+                    room = 2 * self.settings.workers - len(self._armed) - len(self._inflight)
                 if not self._backlog and room > 0 and not self._stopping.is_set():
                     self._arm(self.dispatcher.claim(room, ahead=CLAIM_AHEAD))
             self._plan()
