@@ -19,7 +19,7 @@ from typing import Any
 import click
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 from socialpost.i18n import DOMAIN, LOCALE_DIR
@@ -179,7 +179,7 @@ def problems(language: str) -> list[str]:
                     f"the translation {sorted(placeholders(text))}"
                 )
     mo = mo_file(language)
-    if not mo.exists() or _compiled(catalog) != mo.read_bytes():
+    if not mo.exists() or _messages(read_mo_bytes(mo.read_bytes())) != _messages(read_mo_bytes(_compiled(catalog))):
         found.append(f"{mo}: out of date; run: python scripts/i18n.py update")
     return found
 
@@ -200,6 +200,20 @@ def placeholders(text: str) -> set[str]:
         return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None}
     except ValueError:
         return {"<unbalanced braces>"}
+
+
+def read_mo_bytes(data: bytes) -> Catalog:
+    import io
+
+    return read_mo(io.BytesIO(data))
+
+
+def _messages(catalog: Catalog) -> dict[Any, Any]:
+    """What a compiled catalogue translates (not its header, which names the Babel that wrote it)."""
+    def frozen(value: Any) -> Any:
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    return {frozen(message.id): frozen(message.string) for message in catalog if message.id}
 
 
 def _compiled(catalog: Catalog) -> bytes:
