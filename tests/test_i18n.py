@@ -115,7 +115,7 @@ def test_catalogue_check_catches_a_missing_translation_and_a_broken_placeholder(
     assert not any("sent {n} posts" in p for p in found)
     assert not any("out of date" in p for p in found)
 
-    french.add("sent {n} posts", "{n} publications parties")  # the .po changes, the .mo is not rebuilt
+    french["sent {n} posts"].string = "{n} publications parties"  # the .po changes, the .mo is not rebuilt
     catalogue.write_catalog(french, catalogue.po_file("fr"))
     assert any("out of date" in p for p in catalogue.problems("fr"))
 
