@@ -210,6 +210,7 @@ def read_mo_bytes(data: bytes) -> Catalog:
 
 def _messages(catalog: Catalog) -> dict[Any, Any]:
     """What a compiled catalogue translates (not its header, which names the Babel that wrote it)."""
+
     def frozen(value: Any) -> Any:
         return tuple(value) if isinstance(value, list | tuple) else value
 
