@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -57,7 +56,7 @@ from socialpost.networks.base import (
     SetupUI,
 )
 from socialpost.networks.read_pause import ReadPause
-from socialpost.networks.tls import bearer_client
+from socialpost.networks.tls import LazyClient, bearer_client
 from socialpost.text.count import graphemes
 from socialpost.text.rules import CHARACTERS, LengthRule
 from socialpost.text.utm import links
@@ -150,8 +149,7 @@ class FacebookNetwork(Network):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._client: httpx.Client | None = None
-        self._lock = threading.Lock()
+        self._client = LazyClient(self._new_client)
         name = self.account.partition(":")[2] or self.account
         self._name = name
         self._reconnect = f"socialpost accounts add facebook {name}"
@@ -164,13 +162,10 @@ class FacebookNetwork(Network):
         """How messages name this account (in the language active when the message is built)."""
         return _("Facebook Page '{name}'").format(name=self._name)
 
-    def _http(self) -> httpx.Client:
-        with self._lock:
-            if self._client is None:
-                self._client = bearer_client(
-                    self.settings.base_url, self.settings.timeout, self.settings.page_access_token, self.transport
-                )
-            return self._client
+    def _new_client(self) -> httpx.Client:
+        return bearer_client(
+            self.settings.base_url, self.settings.timeout, self.settings.page_access_token, self.transport
+        )
 
     def _path(self, *parts: str) -> str:
         return "/" + "/".join([self.settings.graph_version, *parts])
@@ -193,7 +188,7 @@ class FacebookNetwork(Network):
         rather than repeated. ``permissions``: what the request needs, named when Graph refuses it
         without saying which."""
         try:
-            response = self._http().request(method, path, **kwargs)
+            response = self._client.get().request(method, path, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise TransientError(
                 _("{where}: cannot reach Facebook ({error}).").format(where=self._where, error=exc.__class__.__name__)
@@ -612,10 +607,7 @@ class FacebookNetwork(Network):
         )
 
     def close(self) -> None:
-        with self._lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
+        self._client.close()
 
 
 FIELDS = "reactions.summary(total_count).limit(0),comments.summary(true).limit(0),shares"

@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets as secrets_module
-import threading
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -59,7 +58,7 @@ from socialpost.networks.base import (
 )
 from socialpost.networks.oauth_loopback import LoopbackReceiver, OAuthRedirect, is_loopback, parse_redirect
 from socialpost.networks.read_pause import ReadPause
-from socialpost.networks.tls import bearer_client
+from socialpost.networks.tls import LazyClient, bearer_client
 from socialpost.networks.webhook import retry_after
 from socialpost.text.count import graphemes
 from socialpost.text.rules import CHARACTERS, LengthRule
@@ -183,8 +182,7 @@ class LinkedInNetwork(Network):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._client: httpx.Client | None = None
-        self._lock = threading.Lock()
+        self._client = LazyClient(self._new_client)
         name = self.account.partition(":")[2] or self.account
         self._name = name
         self._reconnect = f"socialpost accounts add linkedin {name}"
@@ -197,20 +195,15 @@ class LinkedInNetwork(Network):
         """How messages name this account (in the language active when the message is built)."""
         return _("LinkedIn '{name}'").format(name=self._name)
 
-    def _http(self) -> httpx.Client:
-        with self._lock:
-            if self._client is None:
-                self._client = bearer_client(
-                    self.settings.base_url, self.settings.timeout, self.settings.access_token, self.transport
-                )
-            return self._client
+    def _new_client(self) -> httpx.Client:
+        return bearer_client(self.settings.base_url, self.settings.timeout, self.settings.access_token, self.transport)
 
     def _rest_headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         return {"LinkedIn-Version": self.settings.linkedin_version, **HEADERS_REST, **(extra or {})}
 
     def _send(self, method: str, url: str, *, publishing: bool = False, **kwargs: Any) -> httpx.Response:
         try:
-            return self._http().request(method, url, **kwargs)
+            return self._client.get().request(method, url, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise TransientError(
                 _("{where}: cannot reach LinkedIn ({error}).").format(where=self._where, error=exc.__class__.__name__)
@@ -763,10 +756,7 @@ class LinkedInNetwork(Network):
         )
 
     def close(self) -> None:
-        with self._lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
+        self._client.close()
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ was a quarter of the daemon's time; an SSL context is safe to share between clie
 from __future__ import annotations
 
 import ssl
+import threading
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -45,3 +47,24 @@ def bearer_client(
         transport=transport,
         follow_redirects=False,
     )
+
+
+class LazyClient:
+    """An adapter's HTTP client, made on first use (send threads share it) and closed with the adapter."""
+
+    def __init__(self, make: Callable[[], httpx.Client]) -> None:
+        self._make = make
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:
+                self._client = self._make()
+            return self._client
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None

@@ -34,7 +34,7 @@ from socialpost.networks.base import (
     SetupUI,
     decimal_mark,
 )
-from socialpost.networks.tls import ssl_context
+from socialpost.networks.tls import LazyClient, ssl_context
 
 if TYPE_CHECKING:
     import httpx
@@ -68,23 +68,19 @@ class WebhookNetwork(Network):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._client: httpx.Client | None = None
-        self._lock = threading.Lock()
+        self._client = LazyClient(self._new_client)
         _URL_FILTER.add(self._secrets())
 
-    def _http(self) -> httpx.Client:
+    def _new_client(self) -> httpx.Client:
         import httpx
 
-        with self._lock:
-            if self._client is None:
-                self._client = httpx.Client(
-                    verify=ssl_context(),
-                    timeout=httpx.Timeout(self.settings.timeout),
-                    transport=self.transport,
-                    headers={"User-Agent": "socialpost", **self.settings.headers},
-                    follow_redirects=False,
-                )
-            return self._client
+        return httpx.Client(
+            verify=ssl_context(),
+            timeout=httpx.Timeout(self.settings.timeout),
+            transport=self.transport,
+            headers={"User-Agent": "socialpost", **self.settings.headers},
+            follow_redirects=False,
+        )
 
     def publish(self, post: OutgoingPost) -> Published:
         import httpx
@@ -92,7 +88,7 @@ class WebhookNetwork(Network):
         body = post.as_json()
         where = _("webhook '{name}'").format(name=post.account_name)  # never the URL: it may hold a token
         try:
-            response = self._http().post(str(self.settings.url), json=body, headers={"Idempotency-Key": post.key})
+            response = self._client.get().post(str(self.settings.url), json=body, headers={"Idempotency-Key": post.key})
         except (httpx.ConnectTimeout, httpx.ConnectError, httpx.PoolTimeout) as exc:
             # nothing was sent: safe to send again
             raise TransientError(
@@ -202,10 +198,7 @@ class WebhookNetwork(Network):
         )
 
     def close(self) -> None:
-        with self._lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
+        self._client.close()
 
 
 class _RedactSecrets(logging.Filter):
