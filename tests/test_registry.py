@@ -256,13 +256,13 @@ def test_close_closes_every_adapter(settings: Settings, clock: FakeClock) -> Non
         hook = adapters.get("webhook:team")
         assert isinstance(hook, WebhookNetwork)
         hook.publish(post("webhook:team"))
-        client = hook._client
+        client = hook._client.current
         assert client is not None and not client.is_closed
 
         adapters.close()
 
         assert client.is_closed
-        assert hook._client is None
+        assert hook._client.current is None
         assert adapters.get("webhook:team") is not hook  # a fresh one after close
 
 

@@ -57,6 +57,11 @@ class LazyClient:
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
 
+    @property
+    def current(self) -> httpx.Client | None:
+        """The client if one was made and not closed since."""
+        return self._client
+
     def get(self) -> httpx.Client:
         with self._lock:
             if self._client is None:
