@@ -32,12 +32,14 @@ def seeded(store: Store, clock: FakeClock) -> Store:
     return store
 
 
-def test_the_people_view_in_french(seeded: Store, run_cli: Any) -> None:
+def test_the_people_view_in_french(seeded: Store, run_cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "300")  # wide enough for tables
     result = run_cli("--lang", "fr", "report")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     for heading in ("publication", "compte", "état", "vues", "« J'aime »", "partages", "réponses", "croissance"):
-        assert heading in out, heading
+        assert f" {heading} " in out, heading
+    assert "vues +500, interactions +12" in out  # a1's growth
     assert "autumn — 1 sur 1 envoyées" in out
     assert f"12{NARROW_NBSP}345" in out and f"1{NARROW_NBSP}234" in out  # not 12,345
     assert f"4,33{NBSP}%" in out  # a1: 39 / 900, not 4.33%
@@ -49,6 +51,19 @@ def test_the_people_view_in_french(seeded: Store, run_cli: Any) -> None:
     assert "14:00:00" in out and "2027-03-01" in out  # the table's UTC times: ISO date, 24-hour time
     for english in ("account", "Totals", "engagement rate", "did not go out", "Best time", "sent (UTC)"):
         assert english not in out, english
+
+
+def test_the_people_view_as_lists_in_french(seeded: Store, run_cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "100")  # too narrow for the tables: each post on a line, figures under it
+    out = run_cli("--lang", "fr", "report", "--no-charts").stdout
+    assert "a1 · x:acme · sent · 2027-03-01 14:00:00\n" in out
+    assert (
+        f"    vues 900 · « J'aime » 31 · partages 4 · réponses 3 · citations 1 · clics 12 · taux 4,33{NBSP}% ·" in out
+    )
+    assert "    croissance : vues +500, interactions +12" in out
+    assert "b2 · x:acme · sent" in out and "réponses n.d." in out
+    assert "état" not in out and "views" not in out and "growth" not in out
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= 100
 
 
 def test_grouped_views_in_french(seeded: Store, run_cli: Any) -> None:

@@ -87,9 +87,10 @@ class BestTimes:
                     "{account}: not enough history for advice yet ({sample} of {needed} posts with engagement a "
                     "day or more after posting)."
                 ).format(account=self.account, sample=self.sample, needed=self.needed)
-            return _("{account}: no hour of the week has {count} posts yet; try more varied times.").format(
-                account=self.account, count=MIN_PER_SLOT
-            )
+            return _(
+                "{account}: no hour of the week has {count} posts yet, so no hour can be compared with another; "
+                "post at the same hours more than once."
+            ).format(account=self.account, count=MIN_PER_SLOT)
         unit = measure_name(self.measure)
         # English keeps its one wording for every count (its output is pinned); ngettext lets French agree.
         parts = [
@@ -127,37 +128,45 @@ def measure_name(measure: str) -> str:
     return _("median engagement rate") if measure == "rate" else _("median interactions")
 
 
-def _mature(posts: Iterable[PostFacts]) -> list[PostFacts]:
-    return [
-        p
-        for p in posts
-        if p.status == "sent"
-        and p.sent_at is not None
-        and p.latest is not None
-        and p.latest.collected_at - p.sent_at >= MATURE_AFTER
-    ]
+# (account, weekday, hour, rate, interactions) of one post with mature engagement
+Reading = tuple[str, int, int, float | None, int | None]
 
 
-def hour_of_week(posts: Iterable[PostFacts]) -> HourOfWeek:
-    """Median engagement per (weekday, hour) of the posts given (see the module's rules)."""
-    mature = _mature(posts)
-    with_rate = [p for p in mature if p.rate is not None]
-    measure = "rate" if mature and len(with_rate) == len(mature) else "interactions"
-    values: dict[tuple[int, int], list[float]] = {}
-    for post in mature:
-        value = post.rate if measure == "rate" else post.interactions
-        if value is None:
+def _readings(posts: Iterable[PostFacts]) -> list[Reading]:
+    """The posts with mature engagement, each read once: where it sits in the week and its figures."""
+    readings = []
+    for post in posts:
+        latest = post.latest
+        if post.status != "sent" or latest is None:
+            continue
+        sent = post.sent_at
+        if sent is None or latest.collected_at - sent < MATURE_AFTER:
             continue
         local = post.local_when
-        values.setdefault((local.weekday(), local.hour), []).append(float(value))
+        readings.append((post.account, local.weekday(), local.hour, post.rate, post.interactions))
+    return readings
+
+
+def _grid(readings: list[Reading]) -> HourOfWeek:
+    measure = "rate" if readings and all(r[3] is not None for r in readings) else "interactions"
+    values: dict[tuple[int, int], list[float]] = {}
+    pick = 3 if measure == "rate" else 4
+    for reading in readings:
+        value = reading[pick]
+        if value is not None:
+            values.setdefault((reading[1], reading[2]), []).append(float(value))
     grid = HourOfWeek(measure)
     for (weekday, hour), found in sorted(values.items()):
         grid.slots[(weekday, hour)] = Slot(weekday, hour, len(found), float(statistics.median(found)))
     return grid
 
 
-def best_times_from(posts: Iterable[PostFacts], account: str, *, min_posts: int = MIN_POSTS, top: int = 3) -> BestTimes:
-    grid = hour_of_week(p for p in posts if p.account == account)
+def hour_of_week(posts: Iterable[PostFacts]) -> HourOfWeek:
+    """Median engagement per (weekday, hour) of the posts given (see the module's rules)."""
+    return _grid(_readings(posts))
+
+
+def _advice(grid: HourOfWeek, account: str, *, min_posts: int, top: int) -> BestTimes:
     sample = grid.sample
     if sample < min_posts:
         return BestTimes(account, grid.measure, sample, min_posts, [])
@@ -166,6 +175,29 @@ def best_times_from(posts: Iterable[PostFacts], account: str, *, min_posts: int 
         key=lambda s: (-s.median, -s.posts, s.weekday, s.hour),
     )
     return BestTimes(account, grid.measure, sample, min_posts, ranked[:top])
+
+
+def best_times_from(posts: Iterable[PostFacts], account: str, *, min_posts: int = MIN_POSTS, top: int = 3) -> BestTimes:
+    return _advice(hour_of_week(p for p in posts if p.account == account), account, min_posts=min_posts, top=top)
+
+
+def week_and_best_times(
+    posts: Iterable[PostFacts], *, min_posts: int = MIN_POSTS, top: int = 3
+) -> tuple[HourOfWeek, list[BestTimes]]:
+    """The hour-of-week grid of all ``posts`` and each of their accounts' best times (accounts in
+    order), from one reading of the posts: ``hour_of_week(posts)`` and ``best_times_from(posts, a)``
+    for each account ``a``."""
+    items = posts if isinstance(posts, list) else list(posts)
+    readings = _readings(items)
+    by_account: dict[str, list[Reading]] = {}
+    for reading in readings:
+        by_account.setdefault(reading[0], []).append(reading)
+    accounts = {post.account for post in items}
+    best = [
+        _advice(_grid(by_account.get(account, [])), account, min_posts=min_posts, top=top)
+        for account in sorted(accounts)
+    ]
+    return _grid(readings), best
 
 
 def best_times(store: Store, account: str, *, min_posts: int = MIN_POSTS, top: int = 3) -> BestTimes:

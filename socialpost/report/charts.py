@@ -11,7 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from socialpost.i18n import _, ngettext
-from socialpost.report.aggregate import Group, PostFacts, group_posts
+from socialpost.report.aggregate import NOT_OUT, SENT, PostFacts
 from socialpost.report.besttimes import DAYS, HourOfWeek, format_measure, measure_name
 
 if TYPE_CHECKING:
@@ -30,39 +30,37 @@ class Point:
     not_out: int  # posts due in the bucket that did not go out
 
 
-def trend(posts: Iterable[PostFacts], by: str | None = None) -> tuple[str, list[Point]]:
-    """Interactions per day (or per week when the posts span more than 60 days), oldest first."""
-    items = list(posts)
-    if by is None:
-        by = "day"
-        groups = group_posts(items, "day")
-        if len(groups) > MAX_BUCKETS:
-            by, groups = "week", _weeks(groups)
-    else:
-        groups = group_posts(items, by)
-    points = []
-    for group in groups[-MAX_BUCKETS:]:
-        inside = group.posts
-        known = [v for p in inside if (v := p.interactions) is not None]
-        points.append(
-            Point(
-                group.key,
-                sum(known) if known else None,
-                sum(1 for p in inside if p.status == "sent"),
-                sum(1 for p in inside if p.not_out),
-            )
-        )
-    return by, points
-
-
-def _weeks(days: list[Group]) -> list[Group]:
-    """Day groups merged into ISO weeks (the keys ``group_posts(…, "week")`` gives), oldest first."""
-    weeks: dict[str, Group] = {}
-    for day in days:
-        year, week, _weekday = date.fromisoformat(day.key).isocalendar()
-        key = f"{year}-W{week:02d}"
-        weeks.setdefault(key, Group(key)).posts.extend(day.posts)
-    return [weeks[key] for key in sorted(weeks)]
+def trend(posts: Iterable[PostFacts]) -> tuple[str, list[Point]]:
+    """Interactions per day (or per ISO week when the posts span more than 60 days), oldest first:
+    the posts as ``group_posts(posts, "day")`` (or ``"week"``) groups them, counted in one pass."""
+    days: dict[date, list[int]] = {}  # [interactions, posts that knew them, sent, not out]
+    for post in posts:
+        day = post.local_when.date()
+        bucket = days.get(day)
+        if bucket is None:
+            bucket = days[day] = [0, 0, 0, 0]
+        value = post.interactions
+        if value is not None:
+            bucket[0] += value
+            bucket[1] += 1
+        status = post.status
+        if status == SENT:
+            bucket[2] += 1
+        elif status in NOT_OUT:
+            bucket[3] += 1
+    by = "day"
+    buckets: dict[str, list[int]] = {day.isoformat(): counts for day, counts in days.items()}
+    if len(days) > MAX_BUCKETS:
+        by, buckets = "week", {}
+        for day, counts in days.items():
+            year, week, _weekday = day.isocalendar()
+            merged = buckets.setdefault(f"{year}-W{week:02d}", [0, 0, 0, 0])
+            for i, count in enumerate(counts):
+                merged[i] += count
+    return by, [
+        Point(key, total if known else None, sent, not_out)
+        for key, (total, known, sent, not_out) in sorted(buckets.items())[-MAX_BUCKETS:]
+    ]
 
 
 def trend_chart(posts: Sequence[PostFacts], width: int = 50) -> RenderableType:

@@ -261,11 +261,13 @@ def build_html(
     generated_at: datetime,
     filters: Filters | None = None,
     best: Sequence[BestTimes] = (),
+    grid: HourOfWeek | None = None,
     by: str | None = None,
     sort: str | None = None,
     title: str | None = None,
 ) -> str:
-    """The page, in the active language (``<html lang>`` says which)."""
+    """The page, in the active language (``<html lang>`` says which). ``grid``: the posts' hour of
+    the week, when the caller has it already (:func:`~socialpost.report.besttimes.week_and_best_times`)."""
     title = _("Social media report") if title is None else title
     everything = Group("all", list(posts))
     figures = everything.as_json()
@@ -317,7 +319,7 @@ def build_html(
     out.append(_h2(_("Trend")))
     out.append(trend_svg(posts))
     out.append(_h2(_("Hour of the week")))
-    out.append(heatmap_svg(hour_of_week(posts)))
+    out.append(heatmap_svg(grid if grid is not None else hour_of_week(posts)))
     if best:
         out.append(_h2(_("Best time to post")) + "<ul>")
         for item in best:

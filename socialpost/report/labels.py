@@ -16,6 +16,7 @@ METRIC_LABELS = {
     "quotes": N_("quotes"),
     "bookmarks": N_("bookmarks"),
     "clicks": N_("clicks"),
+    "interactions": N_("interactions"),
 }
 GROUPING_LABELS = {
     "post": N_("post"),
@@ -55,3 +56,20 @@ def growth_text(grown: dict[str, int | None]) -> str:
     from socialpost.i18n.formats import integer
 
     return ", ".join(f"{metric_label(m)} {'+' if v > 0 else ''}{integer(v)}" for m, v in grown.items() if v)
+
+
+def growth_brief(grown: dict[str, int | None]) -> str:
+    """``views +840, interactions +34``: :func:`growth_text` of the change in views, in
+    interactions (likes + reposts + replies + quotes) and in bookmarks and clicks — what a terminal
+    table has room for (the HTML page, ``--json`` and ``--csv`` give every metric)."""
+    from socialpost.engagement.metrics import INTERACTIONS
+
+    known = [value for metric in INTERACTIONS if (value := grown.get(metric)) is not None]
+    return growth_text(
+        {
+            "views": grown.get("views"),
+            "interactions": sum(known) if known else None,
+            "bookmarks": grown.get("bookmarks"),
+            "clicks": grown.get("clicks"),
+        }
+    )

