@@ -148,9 +148,7 @@ def main() -> None:
             for _ in range(3):
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 began = time.perf_counter()
-                subprocess.run(
-                    [str(BIN), *args], env={**env, "COLUMNS": str(columns)}, capture_output=True, check=True
-                )
+                subprocess.run([str(BIN), *args], env={**env, "COLUMNS": str(columns)}, capture_output=True, check=True)
                 best = min(best, time.perf_counter() - began)
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 cpu = min(cpu, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)

@@ -60,9 +60,10 @@ def demo(app: AppContext, file: Path, workdir: Path, spacing: float) -> None:
 
     render.status_view(status_summary(app.store, now=app.clock()))
     out.rule("4. report")
+    from socialpost.cli.report_view import campaign_tables
     from socialpost.report.posts import campaign_reports
 
-    render.report_view(campaign_reports(app.store))
+    campaign_tables(render.console(), campaign_reports(app.store), limited=False)  # `socialpost report`'s view
     feeds = sorted(str(p) for p in (app.settings.data_dir / "outbox").glob("*/feed.xml"))
     out.print("\n" + _("[bold]Atom feeds[/] (open them in any feed reader):"))
     for feed in feeds:

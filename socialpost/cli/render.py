@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from socialpost.errors import Problem
-    from socialpost.report.posts import CampaignReport
     from socialpost.report.status import StatusSummary
     from socialpost.scheduling import Validation
     from socialpost.store.sync import Plan
@@ -211,47 +210,3 @@ def status_view(summary: StatusSummary) -> None:
         out.print(table)
     if summary.needs_attention:
         out.print(_("[bold red]Some posts need your attention[/] (see 'socialpost status --json' for details)."))
-
-
-def report_view(reports: list[CampaignReport]) -> None:
-    from rich.table import Table
-
-    out = console()
-    if not reports:
-        out.print(_("No campaigns yet. Schedule one with 'socialpost schedule FILE'."))
-        return
-    not_available = _("n/a")
-    for report in reports:
-        metrics = sorted({m for p in report.posts if p.engagement for m in p.engagement.metrics})
-        sent = report.count("sent")
-        title = _("{campaign} — {sent} of {total} sent").format(
-            campaign=report.campaign, sent=sent, total=len(report.posts)
-        )
-        table = Table(title=title, title_justify="left")
-        for column in (_("post"), _("account"), _("state"), _("sent (UTC)"), _("where"), *metrics):
-            table.add_column(column, overflow="fold")
-        for post in report.posts:
-            values = []
-            for metric in metrics:
-                value = post.engagement.metrics.get(metric) if post.engagement else None
-                values.append(not_available if value is None else str(value))
-            where = post.url or (short(post.reason, 50) if post.reason else "")
-            table.add_row(
-                post.id,
-                post.account,
-                f"[{STATUS_STYLE[post.status]}]{post.status}[/]",
-                datetime_text(post.sent_at, seconds=True) if post.sent_at else "",
-                where,
-                *values,
-            )
-        out.print(table)
-        flagged = [p for p in report.posts if p.status in ("failed", "missed", "unknown", "held")]
-        if flagged:
-            out.print(
-                # Translators: English says "post(s)" in both forms; the plural form follows {count}.
-                ngettext(
-                    "[red]{count} post(s) did not go out as planned[/] — see 'socialpost status'.",
-                    "[red]{count} post(s) did not go out as planned[/] — see 'socialpost status'.",
-                    len(flagged),
-                ).format(count=len(flagged))
-            )
