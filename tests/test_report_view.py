@@ -138,3 +138,23 @@ def test_stored_times_parse_as_the_store_gives_them(naive: datetime) -> None:
     parsed = _instant(stored)
     assert parsed == naive.replace(tzinfo=UTC) and parsed.tzinfo is UTC
     assert _instant(naive.isoformat(" ", "seconds")) == naive.replace(microsecond=0, tzinfo=UTC)
+
+
+def test_grouped_views_become_lists_in_narrow_terminals(
+    seeded: Store, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    out = run_cli("report", "--by", "network", "--no-charts").stdout
+    assert out.startswith(
+        "By network\n"
+        "bluesky · 15 posts · 15 sent · 0 not out\n"
+        "    likes 33 · reposts 15 · replies 15 · quotes 0 · rate n/a\n"
+        "linkedin · 1 post · 1 sent · 0 not out\n"
+        "    clicks 4 · rate n/a\n"
+        "mastodon · 4 posts · 1 sent · 3 not out\n"
+    )
+    assert "x · 5 posts · 3 sent · 1 not out\n" in out
+    assert "growth: views +501, interactions +14" in " ".join(out.split())
+    assert max(len(line) for line in out.splitlines()) <= 80
+    monkeypatch.setenv("COLUMNS", "160")
+    assert "┃ network  ┃ posts ┃ sent ┃ not out ┃ views ┃" in run_cli("report", "--by", "network").stdout

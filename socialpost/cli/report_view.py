@@ -4,9 +4,9 @@ Words go through gettext, numbers and times through socialpost.i18n.formats (Eng
 shapes it always had). Cells are rich Text, not markup: a post's id, link or error is shown as
 written, and rich does not parse every cell for markup and emoji codes.
 
-Posts are shown as tables when every table of the report fits the terminal with one line a post,
-else as lists (a post on a line, its figures and link indented under it): a table of a dozen
-columns squeezed into 80 or 120 columns breaks every word over several lines.
+Posts (and groups) are shown as tables when every table of the report fits the terminal with one
+line a row, else as lists (a post on a line, its figures and link indented under it): a table of a
+dozen columns squeezed into 80 or 120 columns breaks every word over several lines.
 """
 
 from __future__ import annotations
@@ -106,16 +106,7 @@ class PostCells:
         return cls(title, posts, metrics, measured, campaign_column, headings, rows)
 
     def width(self) -> int:
-        """The table's width with no cell wrapped (rich's default table: a space either side of
-        each cell, a line between columns and at both ends)."""
-        from rich.cells import cell_len
-
-        widths = [cell_len(heading) for heading in self.headings]
-        for row in self.rows:
-            for index, cell in enumerate(row):
-                if cell.cell_len > widths[index]:
-                    widths[index] = cell.cell_len
-        return sum(widths) + 3 * len(widths) + 1
+        return _table_width(self.headings, self.rows)
 
     def print_table(self, out: Console) -> None:
         from rich.markup import escape
@@ -223,6 +214,10 @@ def post_table(out: Console, posts: list[PostFacts], *, title: str) -> None:
 
 
 def group_table(out: Console, groups: list[Group], by: str) -> None:
+    """One row a group (a table when it fits the terminal, else a line a group and its figures under it)."""
+    from rich.console import Group as Lines
+    from rich.console import RenderableType
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
@@ -231,24 +226,73 @@ def group_table(out: Console, groups: list[Group], by: str) -> None:
         return
     figures = [group.as_json() for group in groups]
     metrics = [m for m in METRIC_NAMES if any(f["metrics"][m] is not None for f in figures)]
-    table = Table(title=by_title(by), title_justify="left")
-    table.add_column(grouping_label(by), justify="left", overflow="fold")
-    for heading in (_("posts"), _("sent"), _("not out"), *map(metric_label, metrics), _("rate")):
-        table.add_column(heading, justify="right", overflow="fold")
-    table.add_column(_("growth"), justify="left", overflow="fold")
+    headings = [
+        grouping_label(by),
+        _("posts"),
+        _("sent"),
+        _("not out"),
+        *map(metric_label, metrics),
+        _("rate"),
+        _("growth"),
+    ]
+    rows = []
     for group, found in zip(groups, figures, strict=True):
         totals = found["metrics"]
         not_out = found["not_out"]
-        table.add_row(
-            Text(group.key),
-            Text(str(found["posts"])),
-            Text(str(found["sent"])),
-            Text(str(not_out), style="red") if not_out else Text("0"),
-            *(Text(value_text(totals[m])) for m in metrics),
-            Text(rate_text(found["rate"])),
-            Text(growth_brief(found["growth"]) if found["growth"] else ""),
+        rows.append(
+            [
+                Text(group.key),
+                Text(str(found["posts"])),
+                Text(str(found["sent"])),
+                Text(str(not_out), style="red") if not_out else Text("0"),
+                *(Text(value_text(totals[m])) for m in metrics),
+                Text(rate_text(found["rate"])),
+                Text(growth_brief(found["growth"]) if found["growth"] else ""),
+            ]
         )
-    out.print(table)
+    if _table_width(headings, rows) <= out.width:
+        table = Table(title=by_title(by), title_justify="left")
+        for index, heading in enumerate(headings):
+            table.add_column(heading, overflow="fold", justify="left" if index in (0, len(headings) - 1) else "right")
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
+        return
+    lines: list[RenderableType] = [Text(by_title(by), style="bold")]
+    for row, found in zip(rows, figures, strict=True):
+        head = Text.assemble(
+            (row[0].plain, "bold"),
+            " · " + ngettext("{count} post", "{count} posts", found["posts"]).format(count=integer(found["posts"])),
+            " · " + ngettext("{count} sent", "{count} sent", found["sent"]).format(count=integer(found["sent"])),
+            " · ",
+            (
+                ngettext("{count} not out", "{count} not out", found["not_out"]).format(
+                    count=integer(found["not_out"])
+                ),
+                "red" if found["not_out"] else "",
+            ),
+        )
+        lines.append(head)
+        totals = found["metrics"]
+        listed = [f"{metric_label(m)} {value_text(totals[m])}" for m in metrics if totals[m] is not None]
+        listed.append(f"{_('rate')} {rate_text(found['rate'])}")
+        if found["growth"]:
+            listed.append(_("growth: {change}").format(change=growth_brief(found["growth"]) or "±0"))
+        lines.append(Padding(Text(" · ".join(listed)), (0, 0, 0, 4), expand=False))
+    out.print(Lines(*lines))
+
+
+def _table_width(headings: list[str], rows: list[list[Text]]) -> int:
+    """A table's width with no cell wrapped (rich's default table: a space either side of each
+    cell, a line between columns and at both ends)."""
+    from rich.cells import cell_len
+
+    widths = [cell_len(heading) for heading in headings]
+    for row in rows:
+        for index, cell in enumerate(row):
+            if cell.cell_len > widths[index]:
+                widths[index] = cell.cell_len
+    return sum(widths) + 3 * len(widths) + 1
 
 
 def not_out_line(out: Console, not_out: list[PostFacts]) -> None:
