@@ -144,6 +144,13 @@ class AuthError(PermanentError):
     """Credentials are missing, wrong, expired or lack a permission."""
 
 
+class AccessTierError(AuthError):
+    """The account's access tier, or the permissions the network grants this kind of app, do not
+    include this feature (X's Free tier cannot search replies; LinkedIn lets only approved partners
+    read the comments on a member's posts). Nothing to fix before the next run, so the inbox notes
+    it rather than failing; an upgrade or another kind of account would change it."""
+
+
 class ContentRejected(PermanentError):
     """The network refused this content (too long, duplicate, policy…)."""
 

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from socialpost.errors import ConfigError, NetworkError, NotFound, PluginError, UsageError
+from socialpost.errors import AccessTierError, ConfigError, NetworkError, NotFound, PluginError, UsageError
 from socialpost.i18n import _, ngettext
 from socialpost.inbox_settings import InboxSettings, inbox_settings
 from socialpost.networks.base import Network, OutgoingPost, Published, Reply
@@ -108,7 +108,8 @@ class AccountFetch:
     posts: int = 0  # posts whose conversations were read
     new: int = 0  # replies stored for the first time
     answered: int = 0  # items found answered by the account's own reply
-    error: str | None = None
+    error: str | None = None  # could not be read this time: something to fix or wait for
+    unavailable: str | None = None  # the account's access does not include reading replies
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -117,6 +118,7 @@ class AccountFetch:
             "new": self.new,
             "answered": self.answered,
             "error": self.error,
+            "unavailable": self.unavailable,
         }
 
 
@@ -131,6 +133,10 @@ class FetchResult:
     @property
     def errors(self) -> list[AccountFetch]:
         return [a for a in self.accounts if a.error]
+
+    @property
+    def unavailable(self) -> list[AccountFetch]:
+        return [a for a in self.accounts if a.unavailable]
 
     def as_json(self) -> dict[str, Any]:
         return {"new": self.new, "accounts": [a.as_json() for a in self.accounts]}
@@ -242,6 +248,10 @@ class Inbox:
                     continue  # this network has no inbox through socialpost
                 result.accounts.append(outcome)
                 replies = adapter.fetch_replies([remote for _, remote in posts])
+            except AccessTierError as exc:
+                outcome.unavailable = str(exc)
+                log.info("inbox: %s has no replies to read through its access: %s", acct, exc)
+                continue
             except (NetworkError, ConfigError, PluginError) as exc:
                 if outcome not in result.accounts:
                     result.accounts.append(outcome)

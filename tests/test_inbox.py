@@ -453,7 +453,7 @@ def test_items_are_unanswered_first_newest_first_and_stored_once(scripted: tuple
     first = box.fetch()
     assert first.as_json() == {
         "new": 3,
-        "accounts": [{"account": "fake:one", "posts": 1, "new": 3, "answered": 1, "error": None}],
+        "accounts": [{"account": "fake:one", "posts": 1, "new": 3, "answered": 1, "error": None, "unavailable": None}],
     }
     assert [i.remote_id for i in box.items()] == ["b", "c", "a"]
     assert box.items()[2].answered_at == T0 + timedelta(minutes=4)

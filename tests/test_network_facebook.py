@@ -848,7 +848,7 @@ def test_the_inbox_stores_comments_once_and_the_pages_answer_marks_them(
     finally:
         adapters.close()
     assert first.as_json()["accounts"] == [
-        {"account": "facebook:acme", "posts": 1, "new": 3, "answered": 1, "error": None}
+        {"account": "facebook:acme", "posts": 1, "new": 3, "answered": 1, "error": None, "unavailable": None}
     ]
     assert again.new == 0 and route.call_count == 4
     rows = {row.remote_id: row for row in stored(store)}

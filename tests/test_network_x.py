@@ -33,6 +33,7 @@ from socialpost.cli import cli
 from socialpost.cli.context import AppContext
 from socialpost.config import Settings
 from socialpost.errors import (
+    AccessTierError,
     AuthError,
     ConfigError,
     ContentRejected,
@@ -215,6 +216,10 @@ def test_prism_reads_metrics_account_and_recent_posts(on_prism: tuple[XNetwork, 
     adapter, recorder = on_prism
     old = snowflake(START - timedelta(days=90))
     metrics = adapter.fetch_metrics([ID1, old])
+    for _again in range(5):  # Prism's dynamic answers leave out the optional "data" now and then
+        if metrics:
+            break
+        metrics = adapter.fetch_metrics([ID1, old])
     assert metrics and all(
         set(m) == {"views", "likes", "reposts", "replies", "quotes", "bookmarks", "clicks"} for m in metrics.values()
     )
@@ -1253,7 +1258,9 @@ def test_the_inbox_stores_replies_once_and_reads_only_what_is_new(
         again = box.fetch()
     finally:
         adapters.close()
-    assert first.as_json()["accounts"] == [{"account": "x:acme", "posts": 2, "new": 3, "answered": 1, "error": None}]
+    assert first.as_json()["accounts"] == [
+        {"account": "x:acme", "posts": 2, "new": 3, "answered": 1, "error": None, "unavailable": None}
+    ]
     assert again.new == 0 and again.accounts[0].error is None
     rows = {row.remote_id: row for row in stored(store)}
     assert set(rows) == {R1, R2, R3}
@@ -1276,7 +1283,7 @@ def test_the_free_tier_is_a_clear_message_and_is_not_asked_again(
     x: XNetwork, server: LocalServer, clock: FakeClock, refusal: Reply
 ) -> None:
     server.respond(Router({"GET /2/users/me": Reply(200, ME), "GET /2/tweets/search/recent": refusal}))
-    with pytest.raises(AuthError) as caught:
+    with pytest.raises(AccessTierError) as caught:  # an AuthError the inbox notes rather than fails on
         x.fetch_replies([ID1])
     assert "reading replies needs X's Basic access tier or higher" in caught.value.message
     assert "the inbox has no replies for this account" in caught.value.message
@@ -1313,8 +1320,32 @@ def test_the_inbox_reports_the_free_tier_and_reads_the_other_accounts(
         finally:
             adapters.close()
     errors = {a.account: a.error for a in result.accounts}
-    assert errors["x:cafe"] is None and result.new == 1
-    assert "needs X's Basic access tier or higher" in str(errors["x:acme"])
+    assert errors == {"x:acme": None, "x:cafe": None} and result.new == 1 and not result.errors
+    assert [a.account for a in result.unavailable] == ["x:acme"]
+    assert "needs X's Basic access tier or higher" in str(result.unavailable[0].unavailable)
+
+
+def test_socialpost_inbox_notes_the_free_tier_and_exits_0(
+    settings: Settings, clock: FakeClock, store: Any, server: LocalServer, run_cli: Any
+) -> None:
+    """Most small accounts are on X's Free tier: `socialpost inbox` must not fail on every run for it."""
+    from tests.support.inbox import sent_post
+
+    clock.set(START + timedelta(hours=2))
+    settings.accounts = {"x": {"acme": {**OAUTH1, "base_url": server.url, "timeout": 2}}}
+    sent_post(store, "x:acme", ID1, when=START)
+    server.respond(Router({"GET /2/users/me": Reply(200, ME), "GET /2/tweets/search/recent": NOT_ENROLLED}))
+    shown = run_cli("inbox")
+    assert shown.exit_code == 0, shown.stderr
+    said = " ".join(shown.stdout.split())
+    assert "x:acme: no replies to read through this account's access (not an error):" in said
+    assert "needs X's Basic access tier or higher" in said
+    data = json.loads(run_cli("inbox", "--json").stdout)
+    (account,) = data["fetched"]["accounts"]
+    assert account["error"] is None and "Basic access tier" in account["unavailable"]
+    in_french = run_cli("--lang", "fr", "inbox")
+    assert in_french.exit_code == 0
+    assert "x:acme: pas de réponses à lire avec l'accès de ce compte (ce n'est pas une erreur)" in in_french.stdout
 
 
 def test_a_rate_limit_holds_reply_reads_until_x_resets(x: XNetwork, server: LocalServer, clock: FakeClock) -> None:

@@ -29,7 +29,8 @@ def inbox(app: AppContext, json_: bool, account: str | None, unanswered: bool, n
     Reads the conversations under each account's recently sent posts (config: inbox.within,
     inbox.posts_per_account), stores what is new, and lists the inbox with the post each item
     answers. Answer one with: socialpost reply ID "text". Exit status 3 when an account could not
-    be read (the others are listed).
+    be read (the others are listed); an account whose access does not include replies (X's Free
+    tier, a LinkedIn member) is noted, not an error.
     """
     from socialpost.errors import AttentionNeeded
     from socialpost.inbox import Inbox, inbox_settings
@@ -102,6 +103,7 @@ def reply(app: AppContext, json_: bool, item_id: str, text: str) -> None:
 
 def _show(items: list[InboxItem], waiting: int, fetched: FetchResult | None) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from socialpost.i18n.formats import datetime_text
 
@@ -113,8 +115,19 @@ def _show(items: list[InboxItem], waiting: int, fetched: FetchResult | None) -> 
                 posts=read, accounts=len(fetched.accounts), new=fetched.new
             )
         )
-        for failed in fetched.errors:
-            out.print(f"[bold red]{failed.account}[/]: {render.short(failed.error or '', 200)}", markup=True)
+        for failed in fetched.errors:  # network text is shown as it is, never read as markup
+            out.print(Text.assemble((failed.account, "bold red"), ": ", render.short(failed.error or "", 200)))
+        for closed in fetched.unavailable:
+            out.print(
+                Text.assemble(
+                    (closed.account, "bold"),
+                    ": ",
+                    _("no replies to read through this account's access (not an error): {why}").format(
+                        why=render.short(closed.unavailable or "", 240)
+                    ),
+                    style="dim",
+                )
+            )
     if not items:
         out.print(_("The inbox is empty: no replies or comments on your recent posts yet."))
         return

@@ -34,6 +34,7 @@ import httpx
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from socialpost.errors import (
+    AccessTierError,
     AuthError,
     ContentRejected,
     DuplicatePost,
@@ -504,7 +505,7 @@ class LinkedInNetwork(Network):
                 ).format(command=self._reconnect),
                 status=403,
             )
-        return AuthError(
+        return AccessTierError(
             _(
                 "{where}: LinkedIn does not let this app read the comments on your posts (403): that needs the "
                 "r_member_social permission, which LinkedIn grants only to approved partners.{said}"

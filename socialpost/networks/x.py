@@ -40,6 +40,7 @@ from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
 from requests.adapters import HTTPAdapter
 
 from socialpost.errors import (
+    AccessTierError,
     AuthError,
     ContentRejected,
     DuplicatePost,
@@ -777,7 +778,7 @@ class XNetwork(Network):
                 status=status,
             )
         if status == 403 and what == READ_REPLIES and _tier_refusal(exc, lowered):
-            return AuthError(
+            return AccessTierError(
                 _(
                     "{where}: reading replies needs X's Basic access tier or higher (or pay-per-use credits): "
                     "the Free tier cannot search conversations, so the inbox has no replies for this "
