@@ -3,6 +3,8 @@ not, the short growth, and the one-pass pictures agreeing with the plain definit
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -158,3 +160,21 @@ def test_grouped_views_become_lists_in_narrow_terminals(
     assert max(len(line) for line in out.splitlines()) <= 80
     monkeypatch.setenv("COLUMNS", "160")
     assert "┃ network  ┃ posts ┃ sent ┃ not out ┃ views ┃" in run_cli("report", "--by", "network").stdout
+
+
+def test_by_post_for_people_lists_the_first_hundred_and_counts_the_rest(
+    store: Store, clock: FakeClock, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    seed = Seeder(store)
+    for n in range(130):
+        seed.post("big", f"p{n:03d}", "x:acme", due=T0 + timedelta(hours=n), status="failed" if n == 129 else "sent")
+    clock.set(NOW)
+    out = run_cli("report", "--by", "post", "--no-charts").stdout
+    assert re.findall(r"(?<= )p\d{3}\b", out) == [f"p{n:03d}" for n in range(100)]  # oldest first, table or list
+    assert "… 30 more post(s) not shown: see --top N --sort METRIC, --csv, --json." in out
+    assert "1 post(s) did not go out as planned (1 failed)" in out  # counted though not listed
+    best = run_cli("report", "--by", "post", "--top", "120", "--no-charts").stdout
+    assert len(re.findall(r"(?<= )p\d{3}\b", best)) == 121  # --top: the 120 best sent and the one not out
+    assert "more post(s) not shown" not in best
+    assert len(json.loads(run_cli("report", "--by", "post", "--json").stdout)["posts"]) == 130

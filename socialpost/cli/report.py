@@ -151,7 +151,7 @@ def report(
                 ).format(count=integer(len(posts)), top=top, sort=sort or "time")
             else:
                 title = ngettext("{count} posts", "{count} posts", len(posts)).format(count=integer(len(posts)))
-            report_view.post_table(out, shown, title=title)
+            report_view.post_table(out, shown, title=title, limit=None if top else report_view.POST_ROWS)
             report_view.not_out_line(out, not_out)
             if not no_charts:
                 report_view.pictures(out, posts)

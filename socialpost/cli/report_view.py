@@ -32,6 +32,7 @@ METRIC_NAMES = ("views", "likes", "reposts", "replies", "quotes", "bookmarks", "
 # still counted, in red, under its campaign. --top N, --csv and --json list everything.
 ROWS_PER_CAMPAIGN = 10
 NOT_OUT_ROWS = 5
+POST_ROWS = 100  # `report --by post` without --top: the first this many (in the order asked)
 
 
 def value_text(value: int | None) -> str:
@@ -182,17 +183,7 @@ def campaign_tables(out: Console, reports: list[CampaignReport], *, limited: boo
             cells.print_table(out)
         else:
             cells.print_list(out)
-        hidden = len(everything) - len(cells.posts)
-        if hidden:
-            out.print(
-                Text(
-                    ngettext(
-                        "… {count} more post(s) not shown: see --top N --sort METRIC, --csv, --json.",
-                        "… {count} more post(s) not shown: see --top N --sort METRIC, --csv, --json.",
-                        hidden,
-                    ).format(count=integer(hidden))
-                )
-            )
+        _more(out, len(everything) - len(cells.posts))
         summary = item.summary
         if summary.with_metrics:
             listed = ", ".join(
@@ -204,13 +195,31 @@ def campaign_tables(out: Console, reports: list[CampaignReport], *, limited: boo
         not_out_line(out, [p for p in everything if p.not_out])
 
 
-def post_table(out: Console, posts: list[PostFacts], *, title: str) -> None:
-    """Posts of any campaign (``report --by post``): a table when it fits the terminal, else a list."""
-    cells = PostCells.of(posts, title=title, campaign_column=True)
+def post_table(out: Console, posts: list[PostFacts], *, title: str, limit: int | None = None) -> None:
+    """Posts of any campaign (``report --by post``): a table when it fits the terminal, else a list;
+    the first ``limit`` of them, and how many more there are."""
+    shown = posts if limit is None else posts[:limit]
+    cells = PostCells.of(shown, title=title, campaign_column=True)
     if cells.width() <= out.width:
         cells.print_table(out)
     else:
         cells.print_list(out)
+    _more(out, len(posts) - len(shown))
+
+
+def _more(out: Console, hidden: int) -> None:
+    from rich.text import Text
+
+    if hidden:
+        out.print(
+            Text(
+                ngettext(
+                    "… {count} more post(s) not shown: see --top N --sort METRIC, --csv, --json.",
+                    "… {count} more post(s) not shown: see --top N --sort METRIC, --csv, --json.",
+                    hidden,
+                ).format(count=integer(hidden))
+            )
+        )
 
 
 def group_table(out: Console, groups: list[Group], by: str) -> None:
