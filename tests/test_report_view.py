@@ -178,3 +178,17 @@ def test_by_post_for_people_lists_the_first_hundred_and_counts_the_rest(
     assert len(re.findall(r"(?<= )p\d{3}\b", best)) == 121  # --top: the 120 best sent and the one not out
     assert "more post(s) not shown" not in best
     assert len(json.loads(run_cli("report", "--by", "post", "--json").stdout)["posts"]) == 130
+
+
+def test_the_trend_bars_shrink_to_fit_a_narrow_terminal(
+    seeded: Store, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    out = run_cli("report").stdout
+    chart = out[out.index("Interactions per day") :].splitlines()[1:12]
+    assert chart[0] == "2027-03-01 " + "█" * 45 + " 43 (4 sent)"  # 80 - 11 - 1 - len("n/a (0 sent, 1 not out)") - 1
+    assert chart[3].startswith("2027-03-04 ███████▍ ") and chart[3].endswith(" 7 (3 sent, 1 not out)")
+    assert max(len(line) for line in chart) == 80
+    monkeypatch.setenv("COLUMNS", "200")
+    wide = run_cli("report").stdout
+    assert "2027-03-01 " + "█" * 50 + " 43 (4 sent)" in wide  # never wider than 50

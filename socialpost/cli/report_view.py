@@ -331,7 +331,7 @@ def pictures(out: Console, posts: list[PostFacts]) -> None:
     if not posts:
         return
     out.print()
-    out.print(trend_chart(posts))
+    out.print(trend_chart(posts, room=out.width))
     grid, best = week_and_best_times(posts)
     if grid.slots:
         out.print(heatmap(grid))

@@ -63,8 +63,13 @@ def trend(posts: Iterable[PostFacts]) -> tuple[str, list[Point]]:
     ]
 
 
-def trend_chart(posts: Sequence[PostFacts], width: int = 50) -> RenderableType:
-    """Horizontal bars, one a day (or week): interactions at the latest snapshot."""
+MIN_BAR = 10
+
+
+def trend_chart(posts: Sequence[PostFacts], width: int = 50, room: int | None = None) -> RenderableType:
+    """Horizontal bars, one a day (or week): interactions at the latest snapshot. Bars are ``width``
+    cells at most, narrower when a line would not fit in ``room`` cells (the terminal's width)."""
+    from rich.cells import cell_len
     from rich.text import Text
 
     from socialpost.i18n.formats import integer
@@ -82,12 +87,8 @@ def trend_chart(posts: Sequence[PostFacts], width: int = 50) -> RenderableType:
     top = max((p.interactions or 0 for p in points), default=0)
     label = max(len(p.key) for p in points)
     not_available = _("n/a")
+    tails = []
     for point in points:
-        text.append(f"{point.key:<{label}} ")
-        if point.interactions is None:
-            text.append(not_available.ljust(width), style="dim")
-        else:
-            text.append(_bar(point.interactions, top, width), style="green")
         value = not_available if point.interactions is None else integer(point.interactions)
         if point.not_out:
             # Translators: keep [red]…[/] (rich markup: the part shown in red) around the posts not out.
@@ -96,8 +97,17 @@ def trend_chart(posts: Sequence[PostFacts], width: int = 50) -> RenderableType:
             )
         else:
             line = _("{value} ({sent} sent)").format(value=value, sent=point.posts)
+        tails.append(Text.from_markup(line, emoji=False))
+    if room is not None:
+        width = max(MIN_BAR, min(width, room - label - 2 - max(cell_len(tail.plain) for tail in tails)))
+    for point, tail in zip(points, tails, strict=True):
+        text.append(f"{point.key:<{label}} ")
+        if point.interactions is None:
+            text.append(not_available.ljust(width), style="dim")
+        else:
+            text.append(_bar(point.interactions, top, width), style="green")
         text.append(" ")
-        text.append_text(Text.from_markup(line, emoji=False))
+        text.append_text(tail)
         text.append("\n")
     return text
 
