@@ -92,6 +92,7 @@ def _with_progress(collector: Collector, *, mode: str, campaign: str | None, acc
 
 def _summary(result: CollectResult) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from socialpost.i18n.formats import datetime_text
 
@@ -119,12 +120,12 @@ def _summary(result: CollectResult) -> None:
             note = _("paused until {when} UTC: {error}").format(when=datetime_text(item.paused_until), error=item.error)
         elif item.error:
             note = item.error
-        table.add_row(
-            item.account,
+        table.add_row(  # a network's words are shown as they are, never read as markup
+            Text(item.account),
             str(item.collected),
             str(item.unavailable),
             str(item.over_budget),
             str(item.left),
-            render.short(note, 90),
+            Text(render.short(note, 90)),
         )
     out.print(table)

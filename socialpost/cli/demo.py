@@ -35,6 +35,8 @@ def demo(app: AppContext, file: Path, workdir: Path, spacing: float) -> None:
     """
     from datetime import timedelta
 
+    from rich.text import Text
+
     from socialpost import scheduling
     from socialpost.campaign.expand import expand
     from socialpost.campaign.load import load_campaigns
@@ -48,7 +50,7 @@ def demo(app: AppContext, file: Path, workdir: Path, spacing: float) -> None:
     now = app.clock()
     rehearsal, rows = rehearse(loaded, expand(loaded, now=now), start=now, spacing=timedelta(seconds=spacing))
     prepared = [scheduling.Prepared(rehearsal, rows)]
-    out.rule(_("1. schedule {file} (rehearsal: every account replaced by a local outbox)").format(file=file))
+    out.rule(Text(_("1. schedule {file} (rehearsal: every account replaced by a local outbox)").format(file=file)))
     plans = scheduling.schedule(app.store, prepared, now=app.clock())
     render.plan_table(plans, title=_("Scheduled"))
     out.rule(_("2. daemon (runs until every post is done)"))
@@ -67,4 +69,4 @@ def demo(app: AppContext, file: Path, workdir: Path, spacing: float) -> None:
     feeds = sorted(str(p) for p in (app.settings.data_dir / "outbox").glob("*/feed.xml"))
     out.print("\n" + _("[bold]Atom feeds[/] (open them in any feed reader):"))
     for feed in feeds:
-        out.print(f"  {feed}")
+        out.print(Text(f"  {feed}"))

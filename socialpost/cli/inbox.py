@@ -138,14 +138,14 @@ def _show(items: list[InboxItem], waiting: int, fetched: FetchResult | None) -> 
     for item in items:
         when = item.created_at or item.fetched_at
         on = f"{item.campaign}/{item.post}" if item.post else render.short(item.post_remote_id, 40)
-        table.add_row(
+        table.add_row(  # strangers' words: shown as written, never read as markup
             str(item.id),
-            _("answered") if item.answered else "[bold]" + _("new") + "[/]",
+            Text(_("answered")) if item.answered else Text(_("new"), style="bold"),
             datetime_text(when),
-            item.account,
-            render.short(f"{item.author_name} ({item.author})" if item.author_name else item.author, 40),
-            render.short(item.text, 70),
-            on,
+            Text(item.account),
+            Text(render.short(f"{item.author_name} ({item.author})" if item.author_name else item.author, 40)),
+            Text(render.short(item.text, 70)),
+            Text(on),
         )
     out.print(table)
     out.print(_('Answer with: socialpost reply ID "text"'))

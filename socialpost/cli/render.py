@@ -1,4 +1,9 @@
-"""Rendering for people (rich tables) and machines (JSON). Nothing here touches the store."""
+"""Rendering for people (rich tables) and machines (JSON). Nothing here touches the store.
+
+What people wrote (ids, post text) and what networks said (reasons, comments) goes to rich as
+``Text``, never as markup: a post saying ``[NEW]`` or ``[/x]`` is shown as written, not read as a
+style (or a crash), and ``:coffee:`` is not turned into an emoji in a preview of the post.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from socialpost.i18n.formats import datetime_text, integer
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from socialpost.errors import Problem
     from socialpost.report.status import StatusSummary
@@ -83,6 +89,7 @@ def warnings(problems: list[Problem]) -> None:
 def validation(result: Validation) -> None:
     """Errors and warnings on stderr (one located line each), then the lengths per post."""
     from rich.table import Table
+    from rich.text import Text
 
     for problem in result.errors:
         click.echo(_("error: {problem}").format(problem=problem), err=True)
@@ -96,8 +103,12 @@ def validation(result: Validation) -> None:
         table.add_column(_("limit"), justify="right")
         for m in result.measures:
             over = m.limit is not None and m.length > m.limit
-            length = f"[bold red]{integer(m.length)}[/]" if over else integer(m.length)
-            table.add_row(m.id, m.account, length, integer(m.limit) if m.limit else "—")
+            table.add_row(
+                Text(m.id),
+                Text(m.account),
+                Text(integer(m.length), style="bold red" if over else ""),
+                Text(integer(m.limit) if m.limit else "—"),
+            )
         out.print(table)
     if result.ok:
         accounts = len({m.account for m in result.measures})
@@ -119,33 +130,79 @@ def validation(result: Validation) -> None:
 
 
 def plan_table(plans: list[Plan], *, title: str) -> None:
+    """What scheduling does to each post: a table when it fits the terminal, else a list (a post
+    on a line with its times and text under it)."""
+    from rich.console import Group, RenderableType
+    from rich.padding import Padding
     from rich.table import Table
+    from rich.text import Text
 
     from socialpost.store.models import display_id
 
-    table = Table(title=title, title_justify="left", show_lines=False)
-    for column in (_("action"), _("campaign"), _("post"), _("account"), _("local time"), "UTC"):
-        table.add_column(column, no_wrap=True)
-    table.add_column(_("text"), no_wrap=True, overflow="ellipsis", max_width=50)
+    headings = [_("action"), _("campaign"), _("post"), _("account"), _("local time"), "UTC", _("text")]
+    rows: list[list[Text]] = []
+    texts: list[Text] = []  # for the list: a longer beginning of the text, wrapped
+    threads: list[list[Text]] = []
     for plan in plans:
         for item in plan.items:
-            style = ACTION_STYLE[item.action]
-            table.add_row(
-                f"[{style}]{item.action}[/]",
-                item.campaign,
-                display_id(item.post_id, item.occurrence),
-                item.account,
-                _when(item.local_time),
-                _when(item.due_at.isoformat()).removesuffix(" +00:00"),
-                short(item.text),
+            texts.append(Text(short(item.text, PLAN_LIST_TEXT)))
+            rows.append(
+                [
+                    Text(item.action, style=ACTION_STYLE[item.action]),
+                    Text(item.campaign),
+                    Text(display_id(item.post_id, item.occurrence)),
+                    Text(item.account),
+                    Text(_when(item.local_time)),
+                    Text(_when(item.due_at.isoformat()).removesuffix(" +00:00")),
+                    Text(short(item.text)),
+                ]
             )
-            thread = item.planned.parts[1:] if item.planned is not None else []
-            for number, part in enumerate(thread, 2):
-                table.add_row("", "", "", "", "", "", f"[dim]↳ {number}/{len(thread) + 1}[/] {short(part)}")
+            parts = item.planned.parts[1:] if item.planned is not None else []
+            threads.append(
+                [
+                    Text.assemble((f"↳ {number}/{len(parts) + 1}", "dim"), " ", short(part))
+                    for number, part in enumerate(parts, 2)
+                ]
+            )
     out = console()
-    out.print(table)
+    if table_width(headings, rows, widest={6: PLAN_TEXT_WIDTH}) <= out.width:
+        table = Table(title=title, title_justify="left", show_lines=False)
+        for column in headings[:-1]:
+            table.add_column(column, no_wrap=True)
+        table.add_column(headings[-1], no_wrap=True, overflow="ellipsis", max_width=PLAN_TEXT_WIDTH)
+        for row, thread in zip(rows, threads, strict=True):
+            table.add_row(*row)
+            for part in thread:
+                table.add_row("", "", "", "", "", "", part)
+        out.print(table)
+    else:
+        lines: list[RenderableType] = [Text(title, style="bold")]
+        for (action, campaign, post, account, local, utc, _cut), text, thread in zip(rows, texts, threads, strict=True):
+            lines.append(Text.assemble(action, " · ", campaign, " / ", (post.plain, "bold"), " · ", account))
+            when = Text.assemble(local, " (", utc, " UTC)") if utc.plain else local
+            lines += [Padding(line, (0, 0, 0, 4), expand=False) for line in (when, text, *thread)]
+        out.print(Group(*lines))
     totals = {a: sum(p.count(a) for p in plans) for a in ("create", "update", "cancel", "unchanged")}
     out.print(_("{create} to create, {update} to update, {cancel} to cancel, {unchanged} unchanged.").format(**totals))
+
+
+PLAN_TEXT_WIDTH = 50
+PLAN_LIST_TEXT = 160
+
+
+def table_width(headings: list[str], rows: list[list[Text]], *, widest: dict[int, int] | None = None) -> int:
+    """A rich table's width with no cell wrapped (the default table: a space either side of each
+    cell, a line between columns and at both ends); ``widest``: columns cut at a width."""
+    from rich.cells import cell_len
+
+    widths = [cell_len(heading) for heading in headings]
+    for row in rows:
+        for index, cell in enumerate(row):
+            if cell.cell_len > widths[index]:
+                widths[index] = cell.cell_len
+    for index, most in (widest or {}).items():
+        widths[index] = min(widths[index], most)
+    return sum(widths) + 3 * len(widths) + 1
 
 
 def _when(iso: str) -> str:
@@ -167,7 +224,9 @@ def _when(iso: str) -> str:
 
 
 def status_view(summary: StatusSummary) -> None:
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     out = console()
     counts = "  ".join(
@@ -176,7 +235,7 @@ def status_view(summary: StatusSummary) -> None:
     out.print(_("[bold]Posts[/]  {counts}").format(counts=counts))
     alive = [d for d in summary.daemons if d.alive]
     if alive:
-        daemons = ", ".join(_("{daemon} (alive)").format(daemon=d.id) for d in alive)
+        daemons = ", ".join(_("{daemon} (alive)").format(daemon=escape(d.id)) for d in alive)
         out.print(_("[bold]Daemons[/]  {daemons}").format(daemons=daemons))
     elif summary.upcoming:
         out.print(
@@ -188,11 +247,11 @@ def status_view(summary: StatusSummary) -> None:
             table.add_column(column)
         for line in summary.upcoming:
             table.add_row(
-                _when(line.local_time),
-                line.campaign,
-                line.id,
-                line.account,
-                f"[{STATUS_STYLE[line.status]}]{line.status}[/]",
+                Text(_when(line.local_time)),
+                Text(line.campaign),
+                Text(line.id),
+                Text(line.account),
+                Text(line.status, style=STATUS_STYLE[line.status]),
             )
         out.print(table)
     if summary.problems:
@@ -201,11 +260,11 @@ def status_view(summary: StatusSummary) -> None:
             table.add_column(column, overflow="fold")
         for line in summary.problems:
             table.add_row(
-                f"[{STATUS_STYLE[line.status]}]{line.status}[/]",
-                line.campaign,
-                line.id,
-                line.account,
-                line.reason or "",
+                Text(line.status, style=STATUS_STYLE[line.status]),
+                Text(line.campaign),
+                Text(line.id),
+                Text(line.account),
+                Text(line.reason or ""),
             )
         out.print(table)
     if summary.needs_attention:

@@ -107,7 +107,7 @@ class PostCells:
         return cls(title, posts, metrics, measured, campaign_column, headings, rows)
 
     def width(self) -> int:
-        return _table_width(self.headings, self.rows)
+        return render.table_width(self.headings, self.rows)
 
     def print_table(self, out: Console) -> None:
         from rich.markup import escape
@@ -259,7 +259,7 @@ def group_table(out: Console, groups: list[Group], by: str) -> None:
                 Text(growth_brief(found["growth"]) if found["growth"] else ""),
             ]
         )
-    if _table_width(headings, rows) <= out.width:
+    if render.table_width(headings, rows) <= out.width:
         table = Table(title=by_title(by), title_justify="left")
         for index, heading in enumerate(headings):
             table.add_column(heading, overflow="fold", justify="left" if index in (0, len(headings) - 1) else "right")
@@ -289,19 +289,6 @@ def group_table(out: Console, groups: list[Group], by: str) -> None:
             listed.append(_("growth: {change}").format(change=growth_brief(found["growth"]) or "±0"))
         lines.append(Padding(Text(" · ".join(listed)), (0, 0, 0, 4), expand=False))
     out.print(Lines(*lines))
-
-
-def _table_width(headings: list[str], rows: list[list[Text]]) -> int:
-    """A table's width with no cell wrapped (rich's default table: a space either side of each
-    cell, a line between columns and at both ends)."""
-    from rich.cells import cell_len
-
-    widths = [cell_len(heading) for heading in headings]
-    for row in rows:
-        for index, cell in enumerate(row):
-            if cell.cell_len > widths[index]:
-                widths[index] = cell.cell_len
-    return sum(widths) + 3 * len(widths) + 1
 
 
 def not_out_line(out: Console, not_out: list[PostFacts]) -> None:

@@ -1,0 +1,85 @@
+"""What people wrote and what networks said is shown as written: never read as rich markup (a post
+saying ``[/x]`` used to crash `plan`), never turned into emoji; and the plan fits narrow terminals."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from socialpost.inbox import InboxItem
+from socialpost.store.db import Store
+from tests.conftest import FakeClock
+from tests.test_report import T0, Seeder
+
+WRITTEN = "[NEW] [bold]50%[/bold] off [/x] :coffee:"
+
+CAMPAIGN = f"""\
+campaign: brackets
+timezone: America/Montreal
+accounts: [outbox:shop]
+posts:
+  - id: sale
+    at: 2027-03-02 09:00
+    text: "{WRITTEN} What would you like?"
+"""
+
+
+@pytest.mark.parametrize("columns", ["200", "80"])
+def test_plan_shows_the_text_as_written(
+    run_cli: Any, write: Any, monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    result = run_cli("plan", str(write("sale.yaml", CAMPAIGN)))
+    assert result.exit_code == 0, result.stderr
+    assert WRITTEN in result.stdout and "☕" not in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= int(columns)
+
+
+def test_a_narrow_terminal_gets_the_plan_as_a_list(run_cli: Any, write: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    out = run_cli("plan", str(write("sale.yaml", CAMPAIGN))).stdout
+    assert out.splitlines()[:4] == [
+        "Plan (nothing changed)",
+        "create · brackets / sale · outbox:shop",
+        "    2027-03-02 09:00 -05:00 (2027-03-02 14:00 UTC)",
+        f"    {WRITTEN} What would you like?",
+    ]
+    monkeypatch.setenv("COLUMNS", "200")
+    wide = run_cli("plan", str(write("sale.yaml", CAMPAIGN))).stdout
+    assert "┃ action ┃ campaign ┃ post ┃ account     ┃ local time              ┃ UTC              ┃" in wide
+
+
+def test_status_shows_a_networks_reason_as_written(store: Store, clock: FakeClock, run_cli: Any) -> None:
+    reason = "X said: [/x] refused [bold] :warning:"
+    Seeder(store).post("spring", "a1", "x:acme", due=T0, status="failed", reason=reason)
+    clock.set(T0 + timedelta(hours=1))
+    result = run_cli("status")
+    assert result.exit_code == 3  # a failed post needs the user
+    assert reason in " ".join(result.stdout.split())
+
+
+def test_the_inbox_shows_a_strangers_words_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    from socialpost.cli.inbox import _show
+
+    when = datetime(2027, 3, 2, 15, 4, tzinfo=UTC)
+    item = InboxItem(
+        12, "mastodon:acme", "r2", "r1", "r1", "@troll[/x]", "[red]Troll", "[/bold] :fire: hi", None,
+        when, when, None, None, "spring", "teaser", None, None,
+    )  # fmt: skip
+    _show([item], 1, None)
+    out = capsys.readouterr().out
+    assert "[red]Troll (@troll[/x])" in out and "[/bold] :fire: hi" in out and "🔥" not in out
+
+
+def test_demo_feeds_with_brackets_in_their_path(tmp_path: Path) -> None:
+    from rich.text import Text
+
+    from socialpost.cli import render
+
+    out = render.console()
+    with out.capture() as captured:
+        out.print(Text(f"  {tmp_path / '[x]' / 'feed.xml'}"))
+    assert "[x]/feed.xml" in captured.get()
