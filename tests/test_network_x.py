@@ -1338,6 +1338,7 @@ def test_socialpost_inbox_notes_the_free_tier_and_exits_0(
     shown = run_cli("inbox")
     assert shown.exit_code == 0, shown.stderr
     said = " ".join(shown.stdout.split())
+    assert said.startswith("Read the replies to 0 post(s) on 0 account(s): 0 new.")  # nothing was read
     assert "x:acme: no replies to read through this account's access (not an error):" in said
     assert "needs X's Basic access tier or higher" in said
     data = json.loads(run_cli("inbox", "--json").stdout)

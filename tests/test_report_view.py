@@ -55,6 +55,9 @@ def test_wide_terminals_get_tables_of_one_line_a_post(
     spring_heading = next(line for line in out.splitlines() if line.startswith("┃ post "))
     assert "bookmarks" not in spring_heading and "clicks" in spring_heading
     assert max(len(line) for line in out.splitlines()) <= 300
+    weekly_heading = [line for line in out.splitlines() if line.startswith("┃ post ")][2]
+    assert weekly_heading.rstrip().endswith("┃ rate ┃")  # no post of it was read twice: no growth column
+    assert "Totals: clicks 4; engagement rate n/a." in out  # zones knows clicks only: not "views n/a, …"
 
 
 @pytest.mark.parametrize("columns", [80, 120, 160])
@@ -192,3 +195,17 @@ def test_the_trend_bars_shrink_to_fit_a_narrow_terminal(
     monkeypatch.setenv("COLUMNS", "200")
     wide = run_cli("report").stdout
     assert "2027-03-01 " + "█" * 50 + " 43 (4 sent)" in wide  # never wider than 50
+
+
+def test_no_posts_by_post_says_so(seeded: Store, run_cli: Any) -> None:
+    out = run_cli("report", "--by", "post", "--campaign", "nope", "--no-charts").stdout
+    assert "No posts match" in out and "┃" not in out
+
+
+def test_a_group_that_did_not_change_shows_plus_minus_zero(store: Store, clock: FakeClock, run_cli: Any) -> None:
+    seed = Seeder(store)
+    post = seed.post("calm", "c1", "x:acme", due=T0)
+    seed.snapshot(post, T0 + timedelta(hours=1), views=10, likes=1)
+    seed.snapshot(post, T0 + timedelta(hours=24), views=10, likes=1)
+    clock.set(NOW)
+    assert "│ ±0     │" in run_cli("report", "--by", "network", "--no-charts").stdout

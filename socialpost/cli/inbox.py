@@ -109,10 +109,10 @@ def _show(items: list[InboxItem], waiting: int, fetched: FetchResult | None) -> 
 
     out = render.console()
     if fetched is not None:
-        read = sum(a.posts for a in fetched.accounts)
+        read = [a for a in fetched.accounts if not (a.error or a.unavailable)]  # the others are listed below
         out.print(
             _("Read the replies to {posts} post(s) on {accounts} account(s): {new} new.").format(
-                posts=read, accounts=len(fetched.accounts), new=fetched.new
+                posts=sum(a.posts for a in read), accounts=len(read), new=fetched.new
             )
         )
         for failed in fetched.errors:  # network text is shown as it is, never read as markup

@@ -66,7 +66,8 @@ class PostCells:
     title: str
     posts: list[PostFacts]
     metrics: list[str]  # a metric some post has a figure for (a column of "n/a" says nothing)
-    measured: bool  # some post has engagement: rate and growth columns
+    measured: bool  # some post has engagement: a rate column
+    grown: bool  # some post was read twice: a growth column
     campaign_column: bool
     headings: list[str]
     rows: list[list[Text]]
@@ -77,10 +78,13 @@ class PostCells:
 
         metrics = [m for m in METRIC_NAMES if any(p.metrics.get(m) is not None for p in posts)]
         measured = any(p.latest for p in posts)
+        grown = any(p.growth is not None for p in posts)
         headings = [_("post"), _("account"), _("state"), _("sent (UTC)"), _("where")]
         headings += [metric_label(m) for m in metrics]
         if measured:
-            headings += [_("rate"), _("growth")]
+            headings.append(_("rate"))
+        if grown:
+            headings.append(_("growth"))
         if campaign_column:
             headings.insert(0, _("campaign"))
         rows = []
@@ -95,27 +99,29 @@ class PostCells:
             if post.latest:
                 values = post.metrics
                 row += [Text(value_text(values.get(m))) for m in metrics]
-                if measured:
-                    row += [Text(rate_text(post.rate)), Text(_growth(post))]
+                row.append(Text(rate_text(post.rate)))
             else:
                 row += [Text("") for _m in metrics]
                 if measured:
-                    row += [Text(""), Text(_growth(post))]
+                    row.append(Text(""))
+            if grown:
+                row.append(Text(_growth(post)))
             if campaign_column:
                 row.insert(0, Text(post.campaign))
             rows.append(row)
-        return cls(title, posts, metrics, measured, campaign_column, headings, rows)
+        return cls(title, posts, metrics, measured, grown, campaign_column, headings, rows)
 
     def width(self) -> int:
         return render.table_width(self.headings, self.rows)
 
     def print_table(self, out: Console) -> None:
-        from rich.markup import escape
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table(title=escape(self.title), title_justify="left")
-        first_number = len(self.headings) - len(self.metrics) - (2 if self.measured else 0)
-        last_number = first_number + len(self.metrics) + (1 if self.measured else 0)  # the metrics and the rate
+        table = Table(title=Text(self.title, style="table.title"), title_justify="left")
+        # the metrics and the rate are right-aligned numbers; growth (last, when shown) is text
+        last_number = len(self.headings) - (1 if self.grown else 0)
+        first_number = last_number - len(self.metrics) - (1 if self.measured else 0)
         for index, heading in enumerate(self.headings):
             table.add_column(
                 heading, overflow="fold", justify="right" if first_number <= index < last_number else "left"
@@ -185,10 +191,9 @@ def campaign_tables(out: Console, reports: list[CampaignReport], *, limited: boo
             cells.print_list(out)
         _more(out, len(everything) - len(cells.posts))
         summary = item.summary
-        if summary.with_metrics:
-            listed = ", ".join(
-                f"{metric_label(m)} {value_text(summary.total(m))}" for m in ("views", "likes", "reposts", "replies")
-            )
+        if summary.with_metrics:  # the metrics the campaign has figures for ("n/a" four times says nothing)
+            totals = [(m, total) for m in METRIC_NAMES if (total := summary.total(m)) is not None]
+            listed = ", ".join(f"{metric_label(m)} {value_text(total)}" for m, total in totals)
             out.print(
                 Text(_("Totals: {totals}; engagement rate {rate}.").format(totals=listed, rate=rate_text(summary.rate)))
             )
@@ -198,6 +203,9 @@ def campaign_tables(out: Console, reports: list[CampaignReport], *, limited: boo
 def post_table(out: Console, posts: list[PostFacts], *, title: str, limit: int | None = None) -> None:
     """Posts of any campaign (``report --by post``): a table when it fits the terminal, else a list;
     the first ``limit`` of them, and how many more there are."""
+    if not posts:
+        _no_posts(out)
+        return
     shown = posts if limit is None else posts[:limit]
     cells = PostCells.of(shown, title=title, campaign_column=True)
     if cells.width() <= out.width:
@@ -205,6 +213,12 @@ def post_table(out: Console, posts: list[PostFacts], *, title: str, limit: int |
     else:
         cells.print_list(out)
     _more(out, len(posts) - len(shown))
+
+
+def _no_posts(out: Console) -> None:
+    from rich.text import Text
+
+    out.print(Text(_("No posts match. Schedule a campaign with 'socialpost schedule FILE', or widen the filters.")))
 
 
 def _more(out: Console, hidden: int) -> None:
@@ -231,7 +245,7 @@ def group_table(out: Console, groups: list[Group], by: str) -> None:
     from rich.text import Text
 
     if not groups:
-        out.print(Text(_("No posts match. Schedule a campaign with 'socialpost schedule FILE', or widen the filters.")))
+        _no_posts(out)
         return
     figures = [group.as_json() for group in groups]
     metrics = [m for m in METRIC_NAMES if any(f["metrics"][m] is not None for f in figures)]
@@ -256,7 +270,7 @@ def group_table(out: Console, groups: list[Group], by: str) -> None:
                 Text(str(not_out), style="red") if not_out else Text("0"),
                 *(Text(value_text(totals[m])) for m in metrics),
                 Text(rate_text(found["rate"])),
-                Text(growth_brief(found["growth"]) if found["growth"] else ""),
+                Text((growth_brief(found["growth"]) or "±0") if found["growth"] else ""),
             ]
         )
     if render.table_width(headings, rows) <= out.width:

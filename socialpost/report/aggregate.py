@@ -436,7 +436,7 @@ def _instant(value: datetime | str) -> datetime:
     and SQLAlchemy would parse with ``datetime.fromisoformat``; other databases give datetimes.
     """
     if isinstance(value, str):
-        if len(value) == 26 and value[10] == " " and value[19] == ".":
+        if _stored_shape(value):
             # with its offset written, parsing gives datetime.UTC itself, five times quicker than
             # parsing and then replace(tzinfo=UTC) (a report reads tens of thousands of times)
             return datetime.fromisoformat(value + "+00:00")
@@ -444,9 +444,14 @@ def _instant(value: datetime | str) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _stored_shape(value: str) -> bool:
+    """Whether ``value`` is written as SQLite's stored UTC times are: ``YYYY-MM-DD HH:MM:SS.ffffff``."""
+    return len(value) == 26 and value[10] == " " and value[19] == "." and value[20:].isdigit()
+
+
 def _iso_of(value: datetime | str) -> str:
     """``_iso(_instant(value))``; for SQLite's stored text, made from the text without parsing."""
-    if isinstance(value, str) and len(value) == 26 and value[10] == " " and value[19] == ".":
+    if isinstance(value, str) and _stored_shape(value):
         # isoformat() leaves out a zero fraction and writes six digits otherwise
         return value.replace(" ", "T").removesuffix(".000000") + "Z"
     return _iso(_instant(value))

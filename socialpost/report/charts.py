@@ -99,7 +99,7 @@ def trend_chart(posts: Sequence[PostFacts], width: int = 50, room: int | None = 
             line = _("{value} ({sent} sent)").format(value=value, sent=point.posts)
         tails.append(Text.from_markup(line, emoji=False))
     if room is not None:
-        width = max(MIN_BAR, min(width, room - label - 2 - max(cell_len(tail.plain) for tail in tails)))
+        width = max(min(MIN_BAR, width), min(width, room - label - 2 - max(cell_len(tail.plain) for tail in tails)))
     for point, tail in zip(points, tails, strict=True):
         text.append(f"{point.key:<{label}} ")
         if point.interactions is None:
