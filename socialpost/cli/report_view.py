@@ -190,12 +190,20 @@ def campaign_tables(out: Console, reports: list[CampaignReport], *, limited: boo
         else:
             cells.print_list(out)
         _more(out, len(everything) - len(cells.posts))
-        summary = item.summary
-        if summary.with_metrics:  # the metrics the campaign has figures for ("n/a" four times says nothing)
-            totals = [(m, total) for m in METRIC_NAMES if (total := summary.total(m)) is not None]
-            listed = ", ".join(f"{metric_label(m)} {value_text(total)}" for m, total in totals)
+        sums: dict[str, int] = {}  # Group.total of each metric, in one pass over the campaign's posts
+        for post in everything:
+            if post.latest is not None:
+                for metric, value in post.latest.metrics.items():
+                    if value is not None:
+                        sums[metric] = sums.get(metric, 0) + value
+        if sums:  # the metrics the campaign has figures for ("n/a" four times says nothing)
+            listed = ", ".join(f"{metric_label(m)} {value_text(sums[m])}" for m in METRIC_NAMES if m in sums)
             out.print(
-                Text(_("Totals: {totals}; engagement rate {rate}.").format(totals=listed, rate=rate_text(summary.rate)))
+                Text(
+                    _("Totals: {totals}; engagement rate {rate}.").format(
+                        totals=listed, rate=rate_text(item.summary.rate)
+                    )
+                )
             )
         not_out_line(out, [p for p in everything if p.not_out])
 
