@@ -362,7 +362,7 @@ class Inbox:
         if not rows:
             raise NotFound(
                 _("no inbox item '{ref}'.").format(ref=ref),
-                hint=_("See the numbers with: socialpost inbox (add --fetch to read new ones)"),
+                hint=_("See the numbers with: socialpost inbox (it reads new replies first; --no-fetch lists only what is stored)"),
             )
         if len(rows) > 1:
             accounts = ", ".join(sorted({str(r.InboxItemRow.account) for r in rows}))

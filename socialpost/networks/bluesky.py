@@ -757,7 +757,7 @@ class BlueskyNetwork(Network):
                 _("Bluesky ({account}): the post {id} is gone; it cannot be answered.").format(
                     account=self.account, id=in_reply_to
                 ),
-                hint=_("Refresh the inbox: socialpost inbox --fetch"),
+                hint=_("Refresh the inbox: socialpost inbox"),
             )
         parent_view = answer.posts[0]
         parent = _Ref(str(parent_view.uri), str(parent_view.cid))
