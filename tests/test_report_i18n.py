@@ -56,7 +56,7 @@ def test_the_people_view_in_french(seeded: Store, run_cli: Any, monkeypatch: pyt
 def test_the_people_view_as_lists_in_french(seeded: Store, run_cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "100")  # too narrow for the tables: each post on a line, figures under it
     out = run_cli("--lang", "fr", "report", "--no-charts").stdout
-    assert "a1 · x:acme · sent · 2027-03-01 14:00:00\n" in out
+    assert "a1 · x:acme · sent · 2027-03-01 14:00:00 UTC\n" in out
     assert (
         f"    vues 900 · « J'aime » 31 · partages 4 · réponses 3 · citations 1 · clics 12 · taux 4,33{NBSP}% ·" in out
     )

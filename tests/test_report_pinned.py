@@ -108,11 +108,12 @@ DIGESTS: dict[str, str] = {
     # then when posts became lists where the tables do not fit (160 columns here; "people-wide"
     # keeps the tables), growth became "views +N, interactions +N", metric columns that say only
     # "n/a" went (and the growth column where no listed post was read twice), the totals name
-    # the metrics the campaign has figures for, and an account with enough posts but no hour to
+    # the metrics the campaign has figures for, the lists say their times are UTC and leave links
+    # whole for the terminal to wrap, and an account with enough posts but no hour to
     # compare says so (the HTML page too, in that sentence; the figures, the JSON and the CSV did
     # not change).
-    "people": "7696ab79ae9e1185f3f15d7e468471bc973cd07035b9abba18ce6158c523108a",
-    "people-no-charts": "cf40f4649d1741f09bbc7354537a81a7d3c0bfcabefc6602232efb9d11f4179b",
+    "people": "2e8c02a98105f058f87bfcf5ac98f8a4e148d608af9b130664254cd3db3e1c2b",
+    "people-no-charts": "3d2424ef5e2fb3a76e57614e8390647f91817ce737b9d8d44f839abe2b7c4d58",
     "people-wide": "c0dcf793bb7b49bd606244dc7315d4d2a2ecc1b5e57d28d24f8d2896dd57b75c",
     "sort-rate-top": "976a0bb7c7437ec1584f247d82740eb8091ef42c9dc324fa1a2c7766c4856055",
     "sort-time": "1cc972fca47fdb106be45e29eba7d38257c104908e2dea05b34bfec4f2801bbf",
@@ -125,7 +126,7 @@ DIGESTS: dict[str, str] = {
     "by-post": "357080d55414854922cb34be0f9bf582192fccb8e1158ab4e489b723bcda4d5e",
     "by-post-csv": "74ce20ab9b429269baf508bf2071ca7e8ff4d9941cf759e0de8a47c96f3bf6ff",
     "by-post-top": "b699d0f611281b84eb3c2c36b694aec90d62351db51104519aa7ebefb0415b51",
-    "by-post-people": "18dc020a412daa11d81adb9652498517ddf703601424136a235a7516e888cf8a",
+    "by-post-people": "aac21d2c7c4126a6b5a8940fc2315be0f8c44a7f9f518f6627573373eeb0336b",
     "by-campaign": "e72dbf8cbf22fc95487f52dbeb2bfd21910f59dfc15551715d50d0e58d08788d",
     "by-network": "f61f0ebea8e2ddbe1d8e0db79e726738306a9a8a243ce9bd9dc1854c9af112e9",
     "by-network-people": "cda1984c996f971d2e856321fd2a2dbe3ac80196a775fc0e92b7e5d971297b4e",

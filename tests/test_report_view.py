@@ -67,7 +67,7 @@ def test_narrower_terminals_get_lists_with_the_same_figures(
     monkeypatch.setenv("COLUMNS", str(columns))
     out = run_cli("report", "--no-charts").stdout
     assert "┃" not in out and "│" not in out  # one layout for the whole report: no campaign as a table
-    assert "a1 · x:acme · sent · 2027-03-01 14:00:00\n" in out
+    assert "a1 · x:acme · sent · 2027-03-01 14:00:00 UTC\n" in out
     figures = (
         "views 900 · likes 31 · reposts 4 · replies 3 · quotes 1 · clicks 12 · rate 4.33% · "
         "growth: views +500, interactions +12"
@@ -83,7 +83,7 @@ def test_narrower_terminals_get_lists_with_the_same_figures(
 def test_report_by_post_lists_the_campaign_too(seeded: Store, run_cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "100")
     out = run_cli("report", "--by", "post", "--sort", "views", "--top", "1", "--no-charts").stdout
-    assert out.startswith("25 posts, best 1 by views\nspring · a1 · x:acme · sent · 2027-03-01 14:00:00\n")
+    assert out.startswith("25 posts, best 1 by views\nspring · a1 · x:acme · sent · 2027-03-01 14:00:00 UTC\n")
 
 
 def test_growth_brief_sums_the_interactions() -> None:
@@ -209,3 +209,17 @@ def test_a_group_that_did_not_change_shows_plus_minus_zero(store: Store, clock: 
     seed.snapshot(post, T0 + timedelta(hours=24), views=10, likes=1)
     clock.set(NOW)
     assert "│ ±0     │" in run_cli("report", "--by", "network", "--no-charts").stdout
+
+
+def test_a_long_link_is_left_whole_for_the_terminal_to_wrap(
+    store: Store, clock: FakeClock, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    url = "https://www.linkedin.com/feed/update/urn:li:share:7123456789012345678/?utm_source=socialpost"
+    seed = Seeder(store)
+    post = seed.post("long", "l1", "linkedin:acme", due=T0, url=url)
+    seed.snapshot(post, T0 + timedelta(days=1), likes=3)
+    clock.set(NOW)
+    out = run_cli("report", "--no-charts").stdout
+    assert f"\n    {url}\n" in out  # one line, longer than the terminal: a link to click or copy
+    assert all(len(line) <= 60 for line in out.splitlines() if url not in line)

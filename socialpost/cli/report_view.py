@@ -131,8 +131,9 @@ class PostCells:
         out.print(table)
 
     def print_list(self, out: Console) -> None:
-        """The post, its account, state and time on a line; under it, indented, its figures and its
-        link (or why it did not go out)."""
+        """The post, its account, state and time (UTC) on a line; under it, indented, its figures and
+        its link (or why it did not go out). A link is never broken by rich: the terminal wraps it, so
+        it stays one link to click or copy."""
         from rich.console import Group, RenderableType
         from rich.padding import Padding
         from rich.text import Text
@@ -147,7 +148,7 @@ class PostCells:
             head.append(post.status, style=render.STATUS_STYLE.get(post.status, ""))
             sent = _sent(post)
             if sent:
-                head.append(f" · {sent}")
+                head.append(f" · {sent} UTC")
             lines.append(head)
             details: list[Text] = []
             if post.latest:
@@ -158,11 +159,12 @@ class PostCells:
                 if grown:
                     figures.append(_("growth: {change}").format(change=grown))
                 details.append(Text(" · ".join(figures)))
-            where = _where(post)
-            if where:
-                details.append(Text(where, style="" if post.url else "dim"))
             lines += [Padding(line, (0, 0, 0, 4), expand=False) for line in details]
-        out.print(Group(*lines))
+            if post.url:
+                lines.append(Text(f"    {post.url}", no_wrap=True, overflow="ignore"))
+            elif post.reason:
+                lines.append(Padding(Text(_where(post), style="dim"), (0, 0, 0, 4), expand=False))
+        out.print(Group(*lines), crop=False)
 
 
 def campaign_tables(out: Console, reports: list[CampaignReport], *, limited: bool) -> None:
