@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -223,3 +224,9 @@ def test_a_long_link_is_left_whole_for_the_terminal_to_wrap(
     out = run_cli("report", "--no-charts").stdout
     assert f"\n    {url}\n" in out  # one line, longer than the terminal: a link to click or copy
     assert all(len(line) <= 60 for line in out.splitlines() if url not in line)
+
+
+def test_the_html_page_says_when_it_was_made_for_people(seeded: Store, run_cli: Any, tmp_path: Path) -> None:
+    page = tmp_path / "r.html"
+    run_cli("report", "--html", str(page))
+    assert "Generated 2027-04-01 12:00 UTC by socialpost · all posts" in page.read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ are the posts' own links (``<a href>``, followed only when the reader clicks).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
@@ -19,7 +19,6 @@ from socialpost.report.aggregate import Filters, Group, PostFacts, group_posts, 
 from socialpost.report.besttimes import DAYS, BestTimes, HourOfWeek, format_measure, hour_of_week, measure_name
 from socialpost.report.charts import heat_level, trend
 from socialpost.report.labels import by_title, grouping_label, growth_text, metric_label
-from socialpost.timeutil import iso_utc
 
 HEAT_FILL = ("#eef0f3", "#d6efd9", "#a8dcb0", "#6cc17c", "#34a04f", "#137a34")
 MAX_POST_ROWS = 500
@@ -280,7 +279,11 @@ def build_html(
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         '<p class="meta">'
-        + escape(_("Generated {time} by socialpost · {filters}").format(time=iso_utc(generated_at), filters=filt))
+        + escape(
+            _("Generated {time} by socialpost · {filters}").format(
+                time=datetime_text(generated_at.astimezone(UTC)) + " UTC", filters=filt
+            )
+        )
         + "</p>",
         '<div class="cards">',
         _card(integer(len(posts)), _("posts")),
