@@ -355,14 +355,17 @@ class Inbox:
         """An item by its inbox number (``12``) or the network's id for it."""
         ref = ref.strip().removeprefix("#")
         condition = InboxItemRow.remote_id == ref
-        if ref.isdigit():
+        if ref.isdigit() and len(ref) <= 18:  # an inbox number (a longer one can only be a network's id)
             condition = or_(InboxItemRow.id == int(ref), condition)
         with self.store.session() as session:
             rows = list(session.execute(self._select().where(condition).order_by(InboxItemRow.id)))
         if not rows:
             raise NotFound(
                 _("no inbox item '{ref}'.").format(ref=ref),
-                hint=_("See the numbers with: socialpost inbox (it reads new replies first; --no-fetch lists only what is stored)"),
+                hint=_(
+                    "See the numbers with: socialpost inbox (it reads new replies first; --no-fetch lists only "
+                    "what is stored)"
+                ),
             )
         if len(rows) > 1:
             accounts = ", ".join(sorted({str(r.InboxItemRow.account) for r in rows}))

@@ -42,7 +42,7 @@ def demo(app: AppContext, file: Path, workdir: Path, spacing: float) -> None:
     from socialpost.campaign.load import load_campaigns
     from socialpost.rehearsal import rehearse, sandbox_settings
 
-    if spacing <= 0 or spacing > 3600:
+    if not 0 < spacing <= 3600:  # NaN too
         raise click.BadParameter(_("must be between 0 and 3600 seconds"), param_hint="--spacing")
     out = render.console()
     loaded = load_campaigns([file])[0]

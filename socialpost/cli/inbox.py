@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 @click.option("--account", metavar="NETWORK:NAME", help="Only this account.")
 @click.option("--unanswered", is_flag=True, help="Only the items nobody has answered yet.")
 @click.option("--no-fetch", "no_fetch", is_flag=True, help="List what is stored; ask no network.")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Items shown at most.")
+@click.option(
+    "--limit", type=click.IntRange(min=1, max=100_000), default=50, show_default=True, help="Items shown at most."
+)
 @pass_app
 def inbox(app: AppContext, json_: bool, account: str | None, unanswered: bool, no_fetch: bool, limit: int) -> None:
     """Replies and comments on your posts: unanswered first, newest first.

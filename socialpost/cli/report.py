@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
@@ -99,7 +98,7 @@ def report(
     posts = _load(app, filters)
 
     if html_file is not None:
-        _write_html(Path(html_file), posts, filters=filters, now=now, by=by, sort=sort)
+        _write_html(html_file, posts, filters=filters, now=now, by=by, sort=sort)
         if not (json_ or csv_):
             # English keeps its one wording for every count (its output is pinned); ngettext lets French agree.
             click.echo(
@@ -119,7 +118,7 @@ def report(
             click.echo(posts_csv(p for r in reports for p in r.posts), nl=False)
         else:
             out = render.console()
-            report_view.campaign_tables(out, reports, limited=top is None)
+            report_view.campaign_tables(out, reports, limited=top is None, filtered=filters != Filters())
             if not no_charts:
                 report_view.pictures(out, posts)
         return
@@ -224,9 +223,9 @@ def _when(value: str | None, now: datetime, option: str) -> datetime | None:
     except ValueError:
         raise UsageError(
             _(
-                "{option} {value} is neither a date, a time nor a duration. "
+                "{option} '{value}' is neither a date, a time nor a duration. "
                 "Fix: write it like 2027-03-01, 2027-03-01T09:00-05:00 or 7d."
-            ).format(option=option, value=repr(value))
+            ).format(option=option, value=value)
         ) from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
@@ -238,13 +237,12 @@ def _best(posts: list[PostFacts]) -> list[BestTimes]:
 
 
 def _write_html(
-    path: Path, posts: list[PostFacts], *, filters: Filters, now: datetime, by: str | None, sort: str | None
+    name: str, posts: list[PostFacts], *, filters: Filters, now: datetime, by: str | None, sort: str | None
 ) -> None:
+    from socialpost.cli.output import write_text_file
     from socialpost.report.besttimes import week_and_best_times
     from socialpost.report.html import build_html
 
     grid, best = week_and_best_times(posts)
     page = build_html(posts, generated_at=now, filters=filters, best=best, grid=grid, by=by, sort=sort)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
+    write_text_file(name, page, option="--html")

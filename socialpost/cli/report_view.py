@@ -167,12 +167,16 @@ class PostCells:
         out.print(Group(*lines), crop=False)
 
 
-def campaign_tables(out: Console, reports: list[CampaignReport], *, limited: bool) -> None:
-    """Each campaign's posts (at most ROWS_PER_CAMPAIGN when ``limited``), totals and posts not out."""
+def campaign_tables(out: Console, reports: list[CampaignReport], *, limited: bool, filtered: bool = False) -> None:
+    """Each campaign's posts (at most ROWS_PER_CAMPAIGN when ``limited``), totals and posts not out;
+    ``filtered``: the posts were chosen by --campaign, --since… (an empty report then says so)."""
     from rich.text import Text
 
     if not reports:
-        out.print(Text(_("No campaigns yet. Schedule one with 'socialpost schedule FILE'.")))
+        if filtered:
+            _no_posts(out)
+        else:
+            out.print(Text(_("No campaigns yet. Schedule one with 'socialpost schedule FILE'.")))
         return
     shown: list[PostCells] = []
     for item in reports:

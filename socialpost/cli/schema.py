@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
@@ -15,11 +14,10 @@ from socialpost.i18n import _
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
     metavar="FILE",
     help="Write to FILE.",
 )
-def schema(output: Path | None) -> None:
+def schema(output: str | None) -> None:
     """Print (or write) the JSON Schema of campaign files, for editors.
 
     With the YAML extension of VS Code (or any editor using yaml-language-server), put this first
@@ -34,5 +32,7 @@ def schema(output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    output.write_text(text, encoding="utf-8")
-    click.echo(_("Wrote {path}.").format(path=output), err=True)
+    from socialpost.cli.output import write_text_file
+
+    path = write_text_file(output, text, option="--output")
+    click.echo(_("Wrote {path}.").format(path=path), err=True)
