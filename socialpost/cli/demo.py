@@ -31,7 +31,8 @@ def demo(app: AppContext, file: Path, workdir: Path, spacing: float) -> None:
 
     Every post goes to a local outbox standing in for its real account (x:acme becomes
     outbox:x-acme), starting in a second and SPACING seconds apart, in a scratch database under
-    --workdir. Your real queue and accounts are not touched.
+    --workdir. A recurring post is rehearsed by its first two occurrences. Your real queue and
+    accounts are not touched.
     """
     from datetime import timedelta
 
