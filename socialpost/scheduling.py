@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +14,8 @@ from socialpost.campaign.load import LoadedCampaign, load_campaigns
 from socialpost.config import Settings
 from socialpost.errors import CampaignError, ConfigError, PluginError, Problem
 from socialpost.i18n import _
-from socialpost.networks.registry import Adapters
+from socialpost.networks.registry import Adapters, load
+from socialpost.text.rules import LengthRule, rule_for
 from socialpost.timeutil import utcnow
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by the commands that need it
@@ -60,14 +61,19 @@ def prepare_loaded(
     check_past: bool = False,
     allow_past: bool = False,
 ) -> list[Prepared]:
-    """Check loaded campaigns against the configured accounts, expand and check them."""
+    """Check loaded campaigns against the configured accounts, expand and check them.
+
+    An account that is not usable (not set up, network not installed) is reported and the checks
+    go on with its network's generic length rule, so one run shows every problem: a text too long
+    for an account is not hidden until the account is set up.
+    """
     current = now or utcnow()
     problems: list[Problem] = []
     adapters = Adapters(settings)
+    reasons: dict[str, str | None] = {}
     for campaign in loaded:
-        problems.extend(check_accounts(campaign, adapters))
-    if problems:
-        raise CampaignError(problems)
+        problems.extend(check_accounts(campaign, adapters, reasons=reasons))
+    unusable = {account for account, reason in reasons.items() if reason is not None}
     prepared = []
     for campaign in loaded:
         try:
@@ -76,9 +82,10 @@ def prepare_loaded(
             problems.extend(exc.problems)
             continue
         accounts = {row.account for row in rows}
-        leads = {account: adapters.lead_time(account) for account in accounts}
+        leads = {account: _lead_time(adapters, account, unusable) for account in accounts}
         rows = [replace(row, lead=leads[row.account]) if leads[row.account] else row for row in rows]
-        rules = {account: adapters.length_rule(account) for account in accounts}  # once per account, not per row
+        # once per account, not per row
+        rules = {account: _length_rule(adapters, account, unusable) for account in accounts}
         found = checks.check(
             campaign, rows, now=current, allow_past=allow_past or not check_past, rule_for_account=rules.__getitem__
         )
@@ -87,6 +94,23 @@ def prepare_loaded(
     if problems:
         raise CampaignError(sorted(problems, key=lambda p: (p.file, p.line, p.column)))
     return prepared
+
+
+def _lead_time(adapters: Adapters, account: str, unusable: set[str]) -> timedelta:
+    """The account's lead time; none for an account that is not usable (it is reported already)."""
+    return timedelta(0) if account in unusable else adapters.lead_time(account)
+
+
+def _length_rule(adapters: Adapters, account: str, unusable: set[str]) -> LengthRule:
+    """The account's length rule; for an account that is not usable, its network's generic one."""
+    if account not in unusable:
+        return adapters.length_rule(account)
+    network = account.split(":", 1)[0]
+    try:
+        cls = load(network)
+    except PluginError:  # not installed or broken (reported already): the built-in rule, if any
+        return rule_for(network)
+    return rule_for(network, limit=cls.max_length)
 
 
 @dataclass
@@ -141,8 +165,14 @@ def validate(paths: list[Path], settings: Settings, *, now: datetime, allow_past
     return Validation(sorted(errors, key=order), sorted(warnings, key=order), measures, rows)
 
 
-def check_accounts(loaded: LoadedCampaign, adapters: Adapters) -> list[Problem]:
-    """Every account the campaign names must have an installed network and a usable config."""
+def check_accounts(
+    loaded: LoadedCampaign, adapters: Adapters, *, reasons: dict[str, str | None] | None = None
+) -> list[Problem]:
+    """Every account the campaign names must have an installed network and a usable config.
+
+    ``reasons`` (account → why it is not usable, or None) is filled in, and shared by callers
+    checking several campaigns so each account is checked once.
+    """
     model = loaded.model
     places: list[tuple[tuple[str | int, ...], str]] = [
         (("accounts", i), account) for i, account in enumerate(model.accounts)
@@ -150,7 +180,7 @@ def check_accounts(loaded: LoadedCampaign, adapters: Adapters) -> list[Problem]:
     for p, post in enumerate(model.posts):
         places.extend((("posts", p, "accounts", i), account) for i, account in enumerate(post.accounts or []))
     problems = []
-    checked: dict[str, str | None] = {}
+    checked = {} if reasons is None else reasons
     for loc, account in places:
         if account not in checked:
             try:
@@ -164,18 +194,27 @@ def check_accounts(loaded: LoadedCampaign, adapters: Adapters) -> list[Problem]:
     return problems
 
 
-def plan(store: Store, prepared: list[Prepared], *, now: datetime, allow_past: bool = False) -> list[sync.Plan]:
+def plan(
+    store: Store, prepared: list[Prepared], *, now: datetime, allow_past: bool = False, replace: bool = False
+) -> list[sync.Plan]:
     """What `schedule` would do; changes nothing."""
-    return _run(store, prepared, now=now, allow_past=allow_past, dry_run=True)
+    return _run(store, prepared, now=now, allow_past=allow_past, dry_run=True, replace=replace)
 
 
-def schedule(store: Store, prepared: list[Prepared], *, now: datetime, allow_past: bool = False) -> list[sync.Plan]:
-    """Upsert every campaign into the store, all in one transaction: an error in one writes nothing."""
-    return _run(store, prepared, now=now, allow_past=allow_past, dry_run=False)
+def schedule(
+    store: Store, prepared: list[Prepared], *, now: datetime, allow_past: bool = False, replace: bool = False
+) -> list[sync.Plan]:
+    """Upsert every campaign into the store, all in one transaction: an error in one writes nothing.
+
+    A campaign already scheduled from another file that still exists is refused unless ``replace``.
+    """
+    return _run(store, prepared, now=now, allow_past=allow_past, dry_run=False, replace=replace)
 
 
-def _run(store: Store, prepared: list[Prepared], *, now: datetime, allow_past: bool, dry_run: bool) -> list[sync.Plan]:
+def _run(
+    store: Store, prepared: list[Prepared], *, now: datetime, allow_past: bool, dry_run: bool, replace: bool
+) -> list[sync.Plan]:
     from socialpost.store import sync
 
     campaigns = [(item.loaded, item.rows) for item in prepared]
-    return sync.schedule(store, campaigns, now=now, allow_past=allow_past, dry_run=dry_run)
+    return sync.schedule(store, campaigns, now=now, allow_past=allow_past, dry_run=dry_run, replace=replace)

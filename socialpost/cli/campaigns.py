@@ -13,6 +13,13 @@ from socialpost.cli.translated import Command
 from socialpost.errors import ExitCode
 from socialpost.i18n import _
 
+replace_option = click.option(
+    "--replace",
+    is_flag=True,
+    help="Let a FILE take over a campaign of the same name scheduled from another file: the posts of that "
+    "file that this one does not have are cancelled.",
+)
+
 
 @click.command(cls=Command)
 @campaign_files
@@ -53,28 +60,32 @@ def validate(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: b
 @campaign_files
 @json_option
 @allow_past_option
+@replace_option
 @pass_app
-def plan(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: bool) -> None:
+def plan(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: bool, replace: bool) -> None:
     """Show what 'schedule' would do with campaign FILEs, changing nothing.
 
     Each post is shown once per account with its action: create, update, cancel or unchanged.
     """
-    _plan_or_schedule(app, files, json_=json_, allow_past=allow_past, apply=False)
+    _plan_or_schedule(app, files, json_=json_, allow_past=allow_past, replace=replace, apply=False)
 
 
 @click.command(cls=Command)
 @campaign_files
 @json_option
 @allow_past_option
+@replace_option
 @click.option("--follow", is_flag=True, help="Also run the daemon here until every post of these campaigns is done.")
 @pass_app
-def schedule(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: bool, follow: bool) -> None:
+def schedule(
+    app: AppContext, files: tuple[str, ...], json_: bool, allow_past: bool, replace: bool, follow: bool
+) -> None:
     """Validate campaign FILEs and queue their posts.
 
     Safe to run again: unchanged posts stay as they are, edited ones are updated, removed ones are
     cancelled, and a post that already went out is never sent again (a warning says so).
     """
-    names = _plan_or_schedule(app, files, json_=json_, allow_past=allow_past, apply=True)
+    names = _plan_or_schedule(app, files, json_=json_, allow_past=allow_past, replace=replace, apply=True)
     if follow:
         from socialpost.cli.daemon import run_daemon
 
@@ -82,7 +93,7 @@ def schedule(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: b
 
 
 def _plan_or_schedule(
-    app: AppContext, files: tuple[str, ...], *, json_: bool, allow_past: bool, apply: bool
+    app: AppContext, files: tuple[str, ...], *, json_: bool, allow_past: bool, replace: bool, apply: bool
 ) -> list[str]:
     """Shared by plan and schedule: prepare, plan (and apply), render. Returns the campaign names."""
     from socialpost import scheduling
@@ -90,7 +101,7 @@ def _plan_or_schedule(
     now = app.clock()
     prepared = scheduling.prepare([Path(f) for f in files], app.settings, now=now)
     run = scheduling.schedule if apply else scheduling.plan
-    plans = run(app.store, prepared, now=now, allow_past=allow_past)
+    plans = run(app.store, prepared, now=now, allow_past=allow_past, replace=replace)
     if json_:
         render.echo_json({"posts": [item.as_json() for p in plans for item in p.items]})
     else:

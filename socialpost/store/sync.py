@@ -8,7 +8,9 @@ Rules (README, "Re-running is safe"):
 * a row the file no longer has is cancelled if it has not gone out and is not in doubt
   (``cancel``);
 * a row that is sending, sent or unknown is never touched: if the file changed it, a warning says
-  it will not be re-sent.
+  it will not be re-sent;
+* a campaign another file scheduled, and that file is still there, is refused unless ``replace``:
+  two files sharing a ``campaign:`` name would otherwise cancel each other's posts.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Literal, NamedTuple, cast
 
 from sqlalchemy import Table, insert, select, update
@@ -24,7 +27,7 @@ from sqlalchemy.orm import Session
 from socialpost.campaign.expand import PlannedPost
 from socialpost.campaign.load import LoadedCampaign
 from socialpost.errors import CampaignError, Problem
-from socialpost.i18n import _, formats
+from socialpost.i18n import _, formats, ngettext
 from socialpost.store import transitions
 from socialpost.store.db import Store
 from socialpost.store.models import WAITING, CampaignRow, PostRow, Status
@@ -193,6 +196,45 @@ def plan_campaign(
             )
         )
     return Plan(items, warnings)
+
+
+def taken_from(session: Session, loaded: LoadedCampaign, plan: Plan) -> Problem | None:
+    """The error for a file that names a campaign another file scheduled, if that file still exists.
+
+    Without it, copying a campaign file and keeping its ``campaign:`` name silently cancels every
+    post of the original. The stored ``source_file`` is the path as given to `schedule` (often
+    relative to the folder it ran in), so it is resolved from the current folder; when no file is
+    there any more, the campaign was moved or renamed, and this file takes it over as before.
+    """
+    name = loaded.model.campaign
+    stored = session.scalar(select(CampaignRow.source_file).where(CampaignRow.name == name))
+    if stored is None or not Path(stored).is_file() or _same_file(Path(stored), Path(loaded.path)):
+        return None
+    count = plan.count("cancel")
+    if count:
+        message = ngettext(
+            "campaign '{name}' is already scheduled from {other}; scheduling this file would cancel "
+            "{count} of its posts. Fix: give this file its own campaign: name, or, if it really replaces "
+            "{other}, pass --replace.",
+            "campaign '{name}' is already scheduled from {other}; scheduling this file would cancel "
+            "{count} of its posts. Fix: give this file its own campaign: name, or, if it really replaces "
+            "{other}, pass --replace.",
+            count,
+        ).format(name=name, other=stored, count=formats.integer(count))
+    else:
+        message = _(
+            "campaign '{name}' is already scheduled from {other}. Fix: give this file its own campaign: "
+            "name, or, if it really replaces {other}, pass --replace."
+        ).format(name=name, other=stored)
+    return loaded.document.problem(("campaign",), message)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (relative or absolute, through links)."""
+    try:
+        return a.resolve() == b.resolve() or a.samefile(b)
+    except OSError:
+        return False
 
 
 class _Existing(NamedTuple):
@@ -389,10 +431,14 @@ def schedule(
     now: datetime,
     allow_past: bool = False,
     dry_run: bool = False,
+    replace: bool = False,
 ) -> list[Plan]:
     """Plan and (unless ``dry_run``) apply every campaign in one write transaction, so a racing
     daemon is safe and a past time in the second file stops the first one too (every error of
-    every campaign in one CampaignError, and nothing written)."""
+    every campaign in one CampaignError, and nothing written).
+
+    ``replace`` lets a file take over a campaign that another, still existing file scheduled
+    (see ``taken_from``); without it that is an error."""
     plans: list[Plan] = []
     problems: list[Problem] = []
     with store.session() if dry_run else store.write() as session:
@@ -401,6 +447,10 @@ def schedule(
                 plan = plan_campaign(session, loaded, rows, now=now, allow_past=allow_past)
             except CampaignError as exc:
                 problems.extend(exc.problems)
+                continue
+            clash = None if replace else taken_from(session, loaded, plan)
+            if clash is not None:
+                problems.append(clash)
                 continue
             plans.append(plan)
             if not dry_run and not problems:
