@@ -204,7 +204,7 @@ def test_doctor_counts_in_both_languages() -> None:
     from socialpost.cli.doctor import _counts_line
 
     assert _counts_line(2, 1) == "2 problems and 1 warning need your attention. Start with the ✗ lines."
-    assert _counts_line(0, 1) == "1 warning need your attention."
+    assert _counts_line(0, 1) == "1 warning needs your attention."
     i18n.activate("fr_CA")
     assert _counts_line(2, 1) == "2 problèmes et 1 avertissement demandent votre attention. Commencez par les lignes ✗."
     assert _counts_line(1, 0) == "1 problème demande votre attention. Commencez par les lignes ✗."

@@ -65,13 +65,16 @@ def only(parent: ET.Element, tag: str) -> str:
 # --- the post file ---------------------------------------------------------------------------------
 
 
-def test_publish_writes_one_json_file_with_every_field(settings: Settings, clock: FakeClock) -> None:
+def test_publish_writes_one_json_file_with_every_field(settings: Settings, clock: FakeClock, tmp_path: Path) -> None:
     adapter = outbox(settings, clock)
+    image = tmp_path / "img" / "teaser.jpg"  # the outbox, like a network, needs the file to be there
+    image.parent.mkdir()
+    image.write_bytes(b"\xff\xd8\xff")
     post = make_post(
         1,
         text="Bonjour !",
         thread=("2/3 suite", "3/3 fin"),
-        media=(Media("img/teaser.jpg", "Un sac de café"),),
+        media=(Media(str(image), "Un sac de café"),),
     )
 
     published = adapter.publish(post)
@@ -86,7 +89,7 @@ def test_publish_writes_one_json_file_with_every_field(settings: Settings, clock
         "account": "outbox:main",
         "text": "Bonjour !",
         "thread": ["2/3 suite", "3/3 fin"],
-        "media": [{"file": "img/teaser.jpg", "alt": "Un sac de café"}],
+        "media": [{"file": str(image), "alt": "Un sac de café"}],
         # 10:00 in Montreal (UTC-5 in January) is 15:00 UTC, written with a Z
         "due_at": "2027-01-10T15:00:00Z",
         "published_at": "2027-01-10T12:00:00Z",

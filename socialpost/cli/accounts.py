@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 import click
@@ -10,6 +11,7 @@ from socialpost.cli import render
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
 from socialpost.cli.translated import Group
+from socialpost.errors import UsageError
 from socialpost.i18n import _
 
 
@@ -23,6 +25,18 @@ class ClickUI:
         return str(click.prompt(prompt, default=default, show_default=bool(default)))
 
     def ask_secret(self, prompt: str) -> str:
+        if not _can_hide_input():
+            raise UsageError(
+                _(
+                    "this set-up asks for a secret (a token, a password or a secret URL), which can only be "
+                    "typed in a terminal, and the input here is not one."
+                ),
+                hint=_(
+                    "Run socialpost accounts add in a terminal; or, without the guided set-up, add the account to "
+                    "your config file by hand (see config.example.yaml) with ${{ENV_VAR}} where the secret goes, "
+                    "and set that environment variable where socialpost runs."
+                ).format(),
+            )
         return str(click.prompt(prompt, hide_input=True))
 
     def confirm(self, prompt: str, *, default: bool = True) -> bool:
@@ -36,6 +50,16 @@ class ClickUI:
 
     def open_url(self, url: str) -> None:
         click.echo(_("Open this address in your browser:\n  {url}").format(url=url))
+
+
+def _can_hide_input() -> bool:
+    """Whether a secret can be asked without echoing it: stdin is a terminal, or the hidden prompt
+    was replaced by one that reads elsewhere (click's test runner feeds its answers that way).
+    Otherwise Python's getpass would warn "Can not control echo on the terminal" and read nothing."""
+    from click import termui
+
+    replaced = getattr(termui.hidden_prompt_func, "__module__", None) != "click.termui"
+    return sys.stdin.isatty() or replaced
 
 
 @click.group(cls=Group)
@@ -86,8 +110,9 @@ def list_(app: AppContext, json_: bool) -> None:
     if not rows:
         click.echo(
             _(
-                "No accounts yet. Add one with 'socialpost accounts add NETWORK NAME' "
-                "(outbox:NAME accounts work without any)."
+                "No account is configured yet. Campaigns can use outbox:NAME accounts without one: their posts "
+                "go to a local folder. To connect a real network, run: socialpost accounts add NETWORK NAME "
+                "(for example: socialpost accounts add mastodon cafe)."
             )
         )
     for row in rows:

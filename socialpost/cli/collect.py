@@ -120,6 +120,8 @@ def _summary(result: CollectResult) -> None:
             note = _("paused until {when} UTC: {error}").format(when=datetime_text(item.paused_until), error=item.error)
         elif item.error:
             note = item.error
+        elif item.note:
+            note = item.note
         table.add_row(  # a network's words are shown as they are, never read as markup
             Text(item.account),
             str(item.collected),

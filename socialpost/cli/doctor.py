@@ -70,7 +70,7 @@ def _counts_line(problems: int, warnings: int) -> str:
         line = _("{problems} and {warnings} need your attention.").format(problems=problem_text, warnings=warning_text)
     else:
         count = problems or warnings
-        line = ngettext("{items} need your attention.", "{items} need your attention.", count).format(
+        line = ngettext("{items} needs your attention.", "{items} need your attention.", count).format(
             items=problem_text if problems else warning_text
         )
     if problems:

@@ -58,6 +58,7 @@ class AccountOutcome:
     over_budget: int = 0  # left for tomorrow: the account's daily read budget is spent
     paused_until: datetime | None = None  # backing off (429, errors): the rest waits until then
     error: str | None = None  # the last error, in plain words
+    note: str | None = None  # why nothing could be read when that is no error (the outbox has no metrics)
 
     @property
     def left(self) -> int:
@@ -219,6 +220,14 @@ class Collector:
             outcome.error = _("cannot use {account}: {error}").format(account=account, error=exc)
             log.warning("engagement: %s", outcome.error)
             return
+        if not gives_metrics(adapter):
+            # no call to make: each post is marked, so it waits for its next age like any post read empty
+            outcome.note = _("{network} accounts give no engagement figures, so there is nothing to read.").format(
+                network=adapter.name
+            )
+            self._store(posts, {}, outcome, unavailable=outcome.note)
+            tick(len(posts))
+            return
         size = self.settings.batch_size
         for start in range(0, len(posts), size):
             if should_stop is not None and should_stop():
@@ -259,7 +268,15 @@ class Collector:
         outcome.error = reason
         log.warning("engagement: %s: %s; reading again after %s", account, reason, iso_utc(until))
 
-    def _store(self, batch: list[Target], answers: Mapping[str, Mapping[str, Any]], outcome: AccountOutcome) -> None:
+    def _store(
+        self,
+        batch: list[Target],
+        answers: Mapping[str, Mapping[str, Any]],
+        outcome: AccountOutcome,
+        *,
+        unavailable: str | None = None,
+    ) -> None:
+        """Store ``answers``; a post without one gets an "unavailable" mark saying why (``unavailable``)."""
         now = self.clock()
         with self.store.session() as session:
             for target in batch:
@@ -270,7 +287,8 @@ class Collector:
                             post_id=target.post_id,
                             at=now,
                             kind=UNAVAILABLE,
-                            detail=_("the network gave no metrics for this post (deleted, hidden, or a read cap)"),
+                            detail=unavailable
+                            or _("the network gave no metrics for this post (deleted, hidden, or a read cap)"),
                         )
                     )
                     outcome.unavailable += 1
@@ -288,6 +306,12 @@ class Collector:
                         )
                     )
                 outcome.collected += 1
+
+
+def gives_metrics(adapter: Network) -> bool:
+    """Whether ``adapter``'s network can give engagement figures at all: an adapter that does not
+    implement :meth:`Network.fetch_metrics` (the outbox, the webhook) never has any."""
+    return type(adapter).fetch_metrics is not Network.fetch_metrics
 
 
 def _jsonable(answer: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,8 @@ import fcntl
 import json
 import os
 import re
+import shlex
+import stat
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -25,7 +27,7 @@ from typing import Any
 
 from pydantic import Field
 
-from socialpost.errors import PermanentError, TransientError
+from socialpost.errors import ContentRejected, PermanentError, TransientError
 from socialpost.i18n import N_, _
 from socialpost.networks.base import (
     AccountSettings,
@@ -112,6 +114,8 @@ class OutboxNetwork(Network):
             with _locked(self.folder / ".feed.lock"):
                 existing = self._existing(post)
                 if existing is None:
+                    # a post already written stays written; a new one goes only with all its media
+                    self._check_media(post)
                     document = {**post.as_json(), "published_at": iso_utc(self.context.clock())}
                     _atomic_write(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
                     existing = path
@@ -126,6 +130,25 @@ class OutboxNetwork(Network):
                 hint=_("Retype the characters around it in the campaign file."),
             ) from None
         return Published(remote_id=existing.name, url=existing.resolve().as_uri())
+
+    def _check_media(self, post: OutgoingPost) -> None:
+        """Every media file of ``post`` is a file that can be read, as a real network needs it to be:
+        the outbox stands in for one, so it must not report a post sent without its image."""
+        for media in post.media:
+            path = Path(media.file)
+            if not path.is_absolute():
+                path = self.context.base_dir / path
+            reason = _media_problem(path)
+            if reason is None:
+                continue
+            shown = f"{post.post_id}@{post.occurrence}" if post.occurrence else post.post_id
+            ref = shlex.quote(f"{post.campaign}/{shown}@{post.account}")
+            raise ContentRejected(
+                _("the media file {file} cannot be read ({reason}); nothing was written to the outbox.").format(
+                    file=path, reason=reason
+                ),
+                hint=_("Put the file back at that path, then run: socialpost retry {ref}").format(ref=ref),
+            )
 
     def reconcile(self, post: OutgoingPost) -> Published | NotSent:
         existing = self._existing(post)
@@ -217,6 +240,18 @@ def _read_posts(folder: Path) -> Iterator[dict[str, Any]]:
         if document is None or not all(isinstance(document.get(k), str) for k in _REQUIRED):
             continue
         yield document
+
+
+def _media_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be uploaded (the system's words), or None when it is a readable file."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a folder, a pipe (opening it could block), a device
+            return _("not a file")
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        return exc.strerror or exc.__class__.__name__
+    return None
 
 
 def _folder_error(exc: OSError, folder: Path) -> PermanentError | TransientError:
