@@ -264,6 +264,27 @@ def test_publish_refuses_bad_content_before_any_request(tmp_path: Path, fake: Fa
     assert fake.seen == []
 
 
+def test_an_unreadable_video_is_refused_before_any_request(
+    tmp_path: Path, fake: FakeYouTube, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by a user test: the upload library raised a raw PermissionError mid-send (outcome
+    unknown). Tests run as root here, so the refusal of the file system is made for this one file."""
+    adapter = make(tmp_path)
+    video = post(tmp_path)
+    locked = video_spec(video).file
+    real_open = Path.open
+
+    def refusing(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == locked:
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refusing)
+    with pytest.raises(ContentRejected, match=r"the video .* cannot be read \(Permission denied\)"):
+        adapter.publish(video)
+    assert fake.seen == []
+
+
 # --- upload -------------------------------------------------------------------------------------
 
 

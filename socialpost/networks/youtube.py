@@ -377,6 +377,15 @@ class YouTubeNetwork(Network):
         if problems:
             raise ContentRejected(_("{where}: {problems}.").format(where=self._where, problems="; ".join(problems)))
         assert spec.file is not None
+        try:  # before anything is sent: an unreadable file would fail inside the upload, its outcome unknown
+            spec.file.open("rb").close()
+        except OSError as exc:
+            raise ContentRejected(
+                _("{where}: the video {file} cannot be read ({reason}).").format(
+                    where=self._where, file=spec.file, reason=exc.strerror or exc
+                ),
+                hint=_("Check the file's permissions, then retry the post."),
+            ) from None
         if state is not None and not state.matches(spec.file):
             log.info("%s: %s changed since its upload began; starting again", self._log_where, spec.file.name)
             self.uploads.forget(post.key)
