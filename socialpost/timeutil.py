@@ -9,13 +9,14 @@ The one DST rule (README, "Time rules"):
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from socialpost.i18n import _
+from socialpost.i18n import _, ngettext
 
 Clock = Callable[[], datetime]
 
@@ -120,22 +121,48 @@ def parse_wall_time(value: str) -> datetime:
                 ).format(value=value)
             )
         raise ValueError(_("'{value}' is not a date and time. Fix: write it like 2026-03-02 09:00").format(value=value))
-    try:
-        date = datetime.strptime(match["date"], "%Y-%m-%d")
-        wall = date.replace(hour=int(match["h"]), minute=int(match["m"]), second=int(match["s"] or 0))
-    except ValueError as exc:
-        raise ValueError(
-            _("'{value}' is not a real date and time ({reason}). Fix: check the day and the hour").format(
-                value=value, reason=exc
-            )
-        ) from None
-    if not MIN_YEAR <= wall.year <= MAX_YEAR:
+    year, month, day = (int(part) for part in match["date"].split("-"))
+    if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValueError(
             _("'{value}' is outside the years {first}–{last}. Fix: check the year").format(
                 value=value, first=MIN_YEAR, last=MAX_YEAR
             )
         )
-    return wall
+    hour, minute, second = int(match["h"]), int(match["m"]), int(match["s"] or 0)
+    wrong = _calendar_problems(year, month, day) + _clock_problems(hour, minute, second)
+    if wrong:
+        raise ValueError(
+            _(
+                "'{value}' is not a valid date and time: {problems}. Fix: correct it (written like 2026-03-02 09:00)"
+            ).format(value=value, problems="; ".join(wrong))
+        )
+    return datetime(year, month, day, hour, minute, second)
+
+
+def _calendar_problems(year: int, month: int, day: int) -> list[str]:
+    """What is wrong with a date, in words (``month 13 does not exist``); empty when it is real."""
+    if not 1 <= month <= 12:
+        return [_("month {month} does not exist (01 to 12)").format(month=f"{month:02d}")]
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        return [
+            _("{year}-{month} has no day {day} (it has {last} days)").format(
+                year=year, month=f"{month:02d}", day=f"{day:02d}", last=last
+            )
+        ]
+    return []
+
+
+def _clock_problems(hour: int, minute: int, second: int) -> list[str]:
+    """What is wrong with a time of day, in words (``hour 25 does not exist``); empty when it is real."""
+    problems = []
+    if hour > 23:
+        problems.append(_("hour {hour} does not exist (00 to 23)").format(hour=f"{hour:02d}"))
+    if minute > 59:
+        problems.append(_("minute {minute} does not exist (00 to 59)").format(minute=f"{minute:02d}"))
+    if second > 59:
+        problems.append(_("second {second} does not exist (00 to 59)").format(second=f"{second:02d}"))
+    return problems
 
 
 _UNIT = r"(?:seconds?|secs?|s|minutes?|mins?|m|hours?|h|days?|d|weeks?|w)"
@@ -198,6 +225,29 @@ def format_duration(delta: timedelta) -> str:
         exact = f"{delta.seconds % 60 + fraction.microseconds / 1_000_000:.6f}".rstrip("0") + "s"
         parts = [part for part in parts if not part.endswith("s")] + [exact]
     return "".join(parts) or "0s"
+
+
+def human_duration(delta: timedelta) -> str:
+    """A duration for people to read, in the active language, at most two units and no fractions:
+    ``685 days``, ``2 days 3 h``, ``3 h 12 min``, ``45 s`` (rounded down). A week or more is
+    counted in days only: the hours no longer matter."""
+    from socialpost.i18n.formats import integer
+
+    if delta < timedelta(0):
+        return "-" + human_duration(-delta)
+    seconds = int(delta.total_seconds())
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    units = [
+        (days, ngettext("{count} day", "{count} days", days)),
+        (hours, ngettext("{count} h", "{count} h", hours)),
+        (minutes, ngettext("{count} min", "{count} min", minutes)),
+        (secs, ngettext("{count} s", "{count} s", secs)),
+    ]
+    first = next((index for index, (number, _unit) in enumerate(units) if number), len(units) - 1)
+    shown = units[first : first + (1 if days >= 7 else 2)]
+    return " ".join(unit.format(count=integer(number)) for number, unit in shown if number or len(shown) == 1)
 
 
 def iso_utc(instant: datetime) -> str:

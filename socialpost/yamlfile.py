@@ -179,7 +179,7 @@ def load_yaml(
     try:
         nodes = _compose(text)
     except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(shown, exc) from None
+        raise _syntax_error(shown, exc, text) from None
     except yaml.reader.ReaderError as exc:
         raise _reader_error(shown, text, exc) from None
     except RecursionError:
@@ -262,11 +262,18 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return unique
 
 
-def _syntax_error(shown: str, exc: yaml.MarkedYAMLError) -> CampaignError:
+def _syntax_error(shown: str, exc: yaml.MarkedYAMLError, text: str) -> CampaignError:
     mark = exc.problem_mark or exc.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     problem = exc.problem or "invalid YAML"
-    if "\\t" in problem:
+    unclosed = _unclosed(exc, text)
+    if exc.context_mark is not None and (unclosed is not None or _at_end(exc, text)):
+        # PyYAML noticed where it ran out of text (a line that may not even exist): point where
+        # what it was reading opens instead
+        mark = exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    if unclosed is not None:
+        message = unclosed
+    elif "\\t" in problem:
         message = _(
             "a tab character; YAML indentation must use spaces. "
             "Fix: replace the tabs with spaces (most editors have 'convert indentation to spaces')."
@@ -287,6 +294,45 @@ def _syntax_error(shown: str, exc: yaml.MarkedYAMLError) -> CampaignError:
             problem=f"{problem}{context}"
         )
     return _fail(shown, message, line, column)
+
+
+_CLOSING = {'"': '"', "'": "'", "[": "]", "{": "}"}
+
+
+def _unclosed(exc: yaml.MarkedYAMLError, text: str) -> str | None:
+    """What to say when the error is really a quote or bracket opened at ``exc.context_mark`` and
+    never closed (PyYAML reports it where it ran out of text); None for any other error."""
+    opened = exc.context_mark
+    if opened is None:
+        return None
+    quoted = "quoted scalar" in (exc.context or "")
+    if not _at_end(exc, text) and not (quoted and "document separator" in (exc.problem or "")):
+        return None
+    opening = text[opened.index : opened.index + 1]
+    if quoted and opening == '"':
+        return _(
+            'the double quote (") that opens here is never closed. '
+            'Fix: end the text with " (write \\" for a quote inside it).'
+        )
+    if quoted and opening == "'":
+        return _(
+            "the single quote (') that opens here is never closed. "
+            "Fix: end the text with ' (write '' for an apostrophe inside it)."
+        )
+    if "flow" in (exc.context or "") and opening in _CLOSING:
+        return _("the '{opening}' that opens here is never closed. Fix: add the matching '{closing}'.").format(
+            opening=opening, closing=_CLOSING[opening]
+        )
+    return None
+
+
+def _at_end(exc: yaml.MarkedYAMLError, text: str) -> bool:
+    """Whether PyYAML found its problem at the end of the text (nothing but blanks after it)."""
+    problem = exc.problem or ""
+    if "end of stream" in problem or "<stream end>" in problem:
+        return True
+    found = exc.problem_mark
+    return found is not None and not text[found.index :].strip()
 
 
 def _pos(node: yaml.Node) -> tuple[int, int]:

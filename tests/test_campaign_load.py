@@ -370,7 +370,7 @@ def test_timezone_given_as_a_number(write) -> None:  # type: ignore[no-untyped-d
         ('"09:00"', "'09:00' has no date"),
         ("2027-03-02", "'2027-03-02' has no time. Fix: write the time too, like 2027-03-02 09:00"),
         ("2027-03-02T09:00-05:00", "'2027-03-02T09:00-05:00' has a UTC offset. Fix: write the local time without it"),
-        ("2027-02-30 09:00", "'2027-02-30 09:00' is not a real date and time (day is out of range for month)"),
+        ("2027-02-30 09:00", "'2027-02-30 09:00' is not a valid date and time: 2027-02 has no day 30 (it has 28 days)"),
         ("tomorrow", "'tomorrow' is not a date and time"),
         ("1200", "expected a date and time. Fix: write it like 2026-03-02 09:00"),
         ("0001-01-01 00:00", "outside the years 1900–2999"),

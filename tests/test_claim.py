@@ -84,7 +84,10 @@ def test_late_policy_is_applied_inside_the_claim(
     last = events(store, late_id)[-1]
     assert (last.kind, last.from_status, last.to_status) == (kind, "pending", expected.value)
     if policy != "post":
-        assert row.last_error == f"16m late; the late policy allows 15m then '{policy}'"
+        assert row.last_error == (
+            "16 min late, more than the campaign's late rule allows (15 min). Fix: to send it anyway, run "
+            f"'socialpost retry bulk/{row.post_key}@outbox:news'; to allow more, change 'late:' in the campaign file"
+        )
         assert row.claimed_by is None and row.attempts == 0
     assert_history_consistent(store)
 

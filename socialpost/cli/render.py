@@ -243,8 +243,13 @@ def status_view(summary: StatusSummary) -> None:
         )
     if summary.upcoming:
         table = Table(title=_("Upcoming"), title_justify="left")
-        for column in (_("when (local)"), _("campaign"), _("post"), _("account"), _("state")):
-            table.add_column(column)
+        table.add_column(_("when (local)"))
+        # names are folded, not cut with '…': occurrences of one post differ only at the end of their id
+        table.add_column(_("campaign"), overflow="fold")
+        ids = [line.id for line in summary.upcoming]
+        table.add_column(_("post"), overflow="fold", width=_id_width(ids, _("post"), out.width))
+        table.add_column(_("account"), overflow="fold")
+        table.add_column(_("state"))
         for line in summary.upcoming:
             table.add_row(
                 Text(_when(line.local_time)),
@@ -254,6 +259,8 @@ def status_view(summary: StatusSummary) -> None:
                 Text(line.status, style=STATUS_STYLE[line.status]),
             )
         out.print(table)
+        if summary.more_upcoming:
+            out.print(Text(_more_upcoming(summary.more_upcoming)))
     if summary.problems:
         table = Table(title=_("Needs a look"), title_justify="left")
         for column in (_("state"), _("campaign"), _("post"), _("account"), _("why and what to do")):
@@ -269,3 +276,21 @@ def status_view(summary: StatusSummary) -> None:
         out.print(table)
     if summary.needs_attention:
         out.print(_("[bold red]Some posts need your attention[/] (see 'socialpost status --json' for details)."))
+
+
+def _id_width(ids: list[str], heading: str, terminal: int) -> int:
+    """The post column's width: its longest id, so that the other columns wrap first (a time wraps
+    at its spaces; an id folded mid-way is hard to read), but at most a third of the terminal."""
+    from rich.cells import cell_len
+
+    longest = max([cell_len(heading), *(cell_len(i) for i in ids)])
+    return min(longest, max(12, terminal // 3))
+
+
+def _more_upcoming(count: int) -> str:
+    """The line under the upcoming table when it does not list every waiting post."""
+    return ngettext(
+        "… and {count} more waiting post. 'socialpost report' lists every post (--campaign NAME for one campaign).",
+        "… and {count} more waiting posts. 'socialpost report' lists every post (--campaign NAME for one campaign).",
+        count,
+    ).format(count=integer(count))

@@ -15,6 +15,7 @@ from socialpost.timeutil import iso_utc
 ALIVE_AFTER = timedelta(seconds=45)  # a daemon beats every 10 s
 PROBLEM_STATES = (Status.FAILED, Status.UNKNOWN, Status.HELD, Status.MISSED)
 ATTENTION_STATES = frozenset({Status.FAILED, Status.UNKNOWN, Status.HELD})
+UPCOMING_STATES = (Status.PENDING, Status.RETRY_WAIT, Status.SENDING)
 
 
 @dataclass
@@ -82,6 +83,12 @@ class StatusSummary:
         return any(Status(p.status) in ATTENTION_STATES for p in self.problems)
 
     @property
+    def more_upcoming(self) -> int:
+        """How many waiting posts ``upcoming`` leaves out (it lists the first ones only)."""
+        waiting = sum(self.counts.get(s.value, 0) for s in UPCOMING_STATES)
+        return max(0, waiting - len(self.upcoming))
+
+    @property
     def waiting_without_daemon(self) -> bool:
         return bool(self.upcoming) and not any(d.alive for d in self.daemons)
 
@@ -127,7 +134,7 @@ def status_summary(
         upcoming = [
             _line(row, name)
             for row, name in session.execute(
-                base.where(PostRow.status.in_([Status.PENDING, Status.RETRY_WAIT, Status.SENDING]))
+                base.where(PostRow.status.in_([s.value for s in UPCOMING_STATES]))
                 .order_by(PostRow.next_attempt_at)
                 .limit(upcoming_limit)
             )

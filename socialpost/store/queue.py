@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 from socialpost.i18n import _
 from socialpost.store import budgets, transitions
 from socialpost.store.db import Store
-from socialpost.store.models import WAITING, CampaignRow, DaemonRow, PostRow, Status
-from socialpost.timeutil import Clock, format_duration, utcnow
+from socialpost.store.models import WAITING, CampaignRow, DaemonRow, PostRow, Status, display_id
+from socialpost.timeutil import Clock, format_duration, human_duration, utcnow
 
 # Statuses a proof of publication settles as ``sent`` (see :meth:`Queue.mark_sent`).
 SETTLES_AS_SENT = frozenset({Status.SENDING.value, Status.UNKNOWN.value, Status.PENDING.value, Status.RETRY_WAIT.value})
@@ -256,7 +256,7 @@ class Queue:
         self,
         session: Session,
         candidate: _Candidate,
-        late: tuple[int, str],
+        late: tuple[int, str, str],
         policy: ClaimPolicy,
         now: datetime,
     ) -> tuple[Status, str, str] | None:
@@ -270,10 +270,10 @@ class Queue:
                     _(
                         "gave up: {age} past its time, longer than daemon.max_age ({max_age}). "
                         "Run 'socialpost retry' to try again."
-                    ).format(age=format_duration(age), max_age=format_duration(policy.max_age)),
+                    ).format(age=human_duration(age), max_age=format_duration(policy.max_age)),
                 )
             return None
-        within, late_else = late
+        within, late_else, campaign = late
         # Lateness counts from when the post could last go out: its time, the end of a rate-limit
         # wait, or when the user asked to retry it.
         late_by = now - candidate.next_attempt_at
@@ -288,17 +288,19 @@ class Queue:
                     _(
                         "{late} late and superseded by a newer occurrence ({newer}) of this recurring post: "
                         "only the newest late occurrence may go out"
-                    ).format(late=format_duration(late_by), newer=newer),
+                    ).format(late=human_duration(late_by), newer=newer),
                 )
         if late_else == "post":
             return None
         target = Status.MISSED if late_else == "skip" else Status.HELD
+        post = f"{campaign}/{display_id(candidate.post_key, candidate.occurrence)}@{candidate.account}"
         return (
             target,
             "late",
-            _("{late} late; the late policy allows {within} then '{policy}'").format(
-                late=format_duration(late_by), within=format_duration(timedelta(seconds=within)), policy=late_else
-            ),
+            _(
+                "{late} late, more than the campaign's late rule allows ({within}). Fix: to send it anyway, "
+                "run 'socialpost retry {post}'; to allow more, change 'late:' in the campaign file"
+            ).format(late=human_duration(late_by), within=human_duration(timedelta(seconds=within)), post=post),
         )
 
     def _newer_occurrence(self, session: Session, candidate: _Candidate, now: datetime) -> str | None:
@@ -317,13 +319,14 @@ class Queue:
             .limit(1)
         )
 
-    def _late_policies(self, session: Session, campaign_ids: set[int]) -> dict[int, tuple[int, str]]:
+    def _late_policies(self, session: Session, campaign_ids: set[int]) -> dict[int, tuple[int, str, str]]:
+        """Each campaign's late rule (seconds, what else) and its name (for the reason's fix)."""
         rows = session.execute(
-            select(CampaignRow.id, CampaignRow.late_within_seconds, CampaignRow.late_else).where(
+            select(CampaignRow.id, CampaignRow.late_within_seconds, CampaignRow.late_else, CampaignRow.name).where(
                 CampaignRow.id.in_(sorted(campaign_ids))
             )
         )
-        return {campaign_id: (within, late_else) for campaign_id, within, late_else in rows}
+        return {campaign_id: (within, late_else, name) for campaign_id, within, late_else, name in rows}
 
     def _defer(self, session: Session, candidate: _Candidate, until: datetime, reason: str, now: datetime) -> None:
         """Not yet: the account's rate budget says ``until``. The row keeps its state."""
