@@ -123,7 +123,7 @@ def test_several_problems_are_counted_in_french(write: Write) -> None:
         (("2027-03-02 09:00", "09:00"), "n'a pas de date"),
         (("2027-03-02 09:00", "2027-03-02"), "n'a pas d'heure"),
         (("2027-03-02 09:00", "2027-03-02 09:00Z"), "a un décalage UTC"),
-        (("2027-03-02 09:00", "2027-02-30 09:00"), "une heure qui existent"),
+        (("2027-03-02 09:00", "2027-02-30 09:00"), "n'a pas de jour 30 (il en a 28)"),
         (("2027-03-02 09:00", "3027-03-02 09:00"), "hors des années 1900 à 2999"),
         (("2027-03-02 09:00", "bientôt"), "n'est pas une date et une heure"),
         (("campaign: printemps", "campaign: 'printemps!'"), "« campaign » : « printemps! » ne peut contenir"),
@@ -308,7 +308,7 @@ def test_cached_advice_follows_the_language() -> None:
         ("a:\n\tb: 1\n", "un caractère de tabulation; l'indentation YAML doit utiliser des espaces"),
         ("a: b: c\n", "un « : » ici commence une clé là où aucune n'est permise"),
         ("a:\n  - b\n c: d\n", "l'indentation n'est pas alignée"),
-        ("a: 'b\n", "YAML non valide :"),
+        ("a: 'b\n", "l'apostrophe (') ouverte ici n'est jamais fermée"),
         ("a: 1\na: 2\n", "clé en double « a » (écrite d'abord à la ligne 1)"),
         ("a: !!python/object x\n", "l'étiquette YAML « !!python/object » n'est pas prise en charge ici"),
         ("!!binary YQ==: 1\n", "l'étiquette YAML « !!binary » n'est pas prise en charge ici"),
@@ -386,7 +386,7 @@ def test_config_errors_in_french(write: Write, tmp_path: Path) -> None:
         "daemon: {zzz: 2}\n": "clé inconnue « zzz ». Permises ici : poll_seconds,",
         "language: de\n": "langue inconnue « de ». Solution : écrivez l'une de ces langues : en, fr",
         "database: ${NOT_SET_ANYWHERE}\n": "database : la variable d'environnement NOT_SET_ANYWHERE n'est pas définie.",
-        "a: [1\n": "YAML non valide",
+        "a: [1\n": "le « [ » ouvert ici n'est jamais fermé",
     }
     for text, expected in settings.items():
         path = write("config.yaml", text)
