@@ -83,3 +83,24 @@ def test_demo_feeds_with_brackets_in_their_path(tmp_path: Path) -> None:
     with out.capture() as captured:
         out.print(Text(f"  {tmp_path / '[x]' / 'feed.xml'}"))
     assert "[x]/feed.xml" in captured.get()
+
+
+def test_plan_says_which_unchanged_posts_already_went_out(
+    run_cli: Any, write: Any, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import update
+
+    from socialpost.cli.render import GONE_OUT
+    from socialpost.store.models import PostRow
+    from socialpost.store.sync import FROZEN
+
+    assert set(GONE_OUT) == {status.value for status in FROZEN}
+    monkeypatch.setenv("COLUMNS", "200")
+    path = write("sale.yaml", CAMPAIGN)
+    assert run_cli("schedule", str(path), "--allow-past").exit_code == 0
+    with store.write() as session:
+        session.execute(update(PostRow).values(status="sent"))
+    write("sale.yaml", CAMPAIGN.replace("What would you like?", "Edited after it went out."))
+    result = run_cli("plan", str(path))
+    assert "│ unchanged (sent) │" in result.stdout
+    assert "already-sent" in result.stderr  # the warning says the edit is not re-sent

@@ -148,7 +148,11 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
             texts.append(Text(short(item.text, PLAN_LIST_TEXT)))
             rows.append(
                 [
-                    Text(item.action, style=ACTION_STYLE[item.action]),
+                    # a post that went out (or may have) says so: its row's text is the file's, not what went out
+                    Text(
+                        f"{item.action} ({item.status})" if item.status in GONE_OUT else item.action,
+                        style=ACTION_STYLE[item.action],
+                    ),
                     Text(item.campaign),
                     Text(display_id(item.post_id, item.occurrence)),
                     Text(item.account),
@@ -187,6 +191,7 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
 
 
 PLAN_TEXT_WIDTH = 50
+GONE_OUT = ("sending", "sent", "unknown")  # socialpost.store.sync.FROZEN: an edit of these is not re-sent
 PLAN_LIST_TEXT = 160
 
 
