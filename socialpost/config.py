@@ -29,6 +29,7 @@ from socialpost.inbox_settings import InboxSettings
 from socialpost.paths import (
     ENV_CONFIG,
     ENV_DATABASE,
+    check_database_url,
     data_dir,
     default_database_url,
     default_dirs,
@@ -42,8 +43,15 @@ ConfigDuration = Annotated[
 ]
 
 
+# Upper bounds of the daemon's settings: far above any sensible value, and low enough that no
+# arithmetic on them (a backoff doubled many times, a date plus a delay) can overflow.
+MAX_RETRY_SECONDS = 7 * 86_400  # a week between two tries of a post
+MAX_INTERVAL_SECONDS = 86_400  # a day between two posts to one account
+
+
 class DaemonSettings(BaseModel):
-    """How the daemon paces itself. Every value has a safe default."""
+    """How the daemon paces itself. Every value has a safe default and bounds (a value out of
+    them is a located config error)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -53,13 +61,19 @@ class DaemonSettings(BaseModel):
     )
     workers: int = Field(8, ge=1, le=256, description="network calls in flight at once")
     max_attempts: int = Field(5, ge=1, le=100, description="tries before a transient error becomes 'failed'")
-    retry_base_seconds: float = Field(30.0, gt=0, description="first retry delay; doubles each attempt")
-    retry_max_seconds: float = Field(3600.0, gt=0, description="longest delay between two attempts")
-    shutdown_grace_seconds: float = Field(30.0, ge=0, description="how long to wait for in-flight posts")
+    retry_base_seconds: float = Field(
+        30.0, gt=0, le=MAX_RETRY_SECONDS, description="first retry delay; doubles each attempt"
+    )
+    retry_max_seconds: float = Field(
+        3600.0, gt=0, le=MAX_RETRY_SECONDS, description="longest delay between two attempts"
+    )
+    shutdown_grace_seconds: float = Field(30.0, ge=0, le=3600, description="how long to wait for in-flight posts")
     max_age: ConfigDuration = Field(
         timedelta(hours=24), description="a post this long past its time fails instead of being tried again"
     )
-    min_interval_seconds: float = Field(0.0, ge=0, le=86_400, description="least time between two posts to an account")
+    min_interval_seconds: float = Field(
+        0.0, ge=0, le=MAX_INTERVAL_SECONDS, description="least time between two posts to an account"
+    )
     min_interval_overrides: dict[str, float] = Field(
         default_factory=dict, description="min_interval_seconds per network ('mastodon') or account ('mastodon:acme')"
     )
@@ -78,6 +92,12 @@ class DaemonSettings(BaseModel):
             if seconds < 0:
                 raise ValueError(
                     _("the interval for '{key}' is negative. Fix: give a number of seconds, 0 or more").format(key=key)
+                )
+            if not seconds <= MAX_INTERVAL_SECONDS:  # also NaN and infinity
+                raise ValueError(
+                    _(
+                        "the interval for '{key}' is longer than a day. Fix: give a number of seconds from 0 to {most}"
+                    ).format(key=key, most=MAX_INTERVAL_SECONDS)
                 )
         return value
 
@@ -203,11 +223,14 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
     base = path.parent if path else Path.cwd()
     if env.get(ENV_DATABASE):
         database_url = env[ENV_DATABASE]
+        check_database_url(database_url, f"${ENV_DATABASE}")
     elif parsed.database:
         assert document is not None
         line, column = document.position(("database",))
         where = f"{document.path}:{line}:{column}: database"
-        database_url = _relative_sqlite(expand_env(parsed.database, env, where), base)
+        expanded = expand_env(parsed.database, env, where)
+        check_database_url(expanded, where)
+        database_url = _relative_sqlite(expanded, base)
     else:
         database_url = default_database_url(env)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,71 @@ def default_database_url(environ: Mapping[str, str]) -> str:
     return f"sqlite:///{data_dir(environ) / 'socialpost.db'}"
 
 
+# SQLAlchemy's own URL grammar (sqlalchemy.engine.url._parse_url): anything else does not parse.
+_URL = re.compile(
+    r"""(?P<name>[\w+]+)://
+    (?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?
+    (?:(?:\[(?P<ipv6host>[^/?]+)\]|(?P<ipv4host>[^/:?]+))?(?::(?P<port>[^/?]*))?)?
+    (?:/(?P<database>[^?]*))?
+    (?:\?(?P<query>.*))?""",
+    re.X,
+)
+# The databases SQLAlchemy itself knows (other ones come from plugins, see _dialect_known).
+_DIALECTS = frozenset({"sqlite", "postgresql", "mysql", "mariadb", "oracle", "mssql"})
+# What SQLAlchemy's SQLite driver takes from a URL's query string without ``uri=true``; it ignores
+# anything else with a Python warning (sqlalchemy.dialects.sqlite.pysqlite).
+_SQLITE_OPTIONS = frozenset(
+    {"uri", "timeout", "isolation_level", "detect_types", "check_same_thread", "cached_statements"}
+)
+
+
+def database_url_problem(url: str) -> tuple[str, str] | None:
+    """What is wrong with a database URL, as (problem, fix) in the active language; None when it
+    looks usable. Checked without importing SQLAlchemy (the CLI reads the settings before it knows
+    whether it needs the database), so that a wrong ``database:`` is reported where it is written;
+    SQLAlchemy still has the last word when the store opens (``socialpost.store.db.open_store``).
+    The URL itself is never repeated: it may hold a password."""
+    from urllib.parse import parse_qsl
+
+    from socialpost.i18n import _
+
+    fix = _(
+        "Fix: write a URL like sqlite:///path/to/socialpost.db (a file) or "
+        "postgresql+psycopg://user@host/socialpost (a PostgreSQL server)."
+    )
+    match = _URL.match(url)
+    if match is None:
+        return _("this is not a database URL."), fix
+    dialect, _plus, driver = match["name"].partition("+")
+    if not _dialect_known(dialect):
+        return _("unknown database type '{name}'.").format(name=match["name"]), fix
+    port = match["port"]
+    if port and not port.isdigit():
+        return _("the port '{port}' is not a number.").format(port=port), fix
+    if dialect == "sqlite":
+        if match["username"] or match["password"] or match["ipv4host"] or match["ipv6host"] or port:
+            return _("a SQLite URL names a file after three slashes, not a server."), _(
+                "Fix: write sqlite:///path/to/socialpost.db (relative to the config file's folder) or "
+                "sqlite:////absolute/path/to/socialpost.db."
+            )
+        options = dict(parse_qsl(match["query"] or "", keep_blank_values=True))
+        if driver in {"", "pysqlite"} and options.get("uri", "").lower() not in {"true", "yes", "on", "y", "t", "1"}:
+            ignored = sorted(set(options) - _SQLITE_OPTIONS)
+            if ignored:
+                return _("the SQLite driver does not accept the URL option(s) {names}; they would be ignored.").format(
+                    names=", ".join(ignored)
+                ), _("Fix: remove them (socialpost needs no options in a SQLite URL).")
+    return None
+
+
+def _dialect_known(name: str) -> bool:
+    if name in _DIALECTS:
+        return True
+    from importlib.metadata import entry_points  # dialects that plugins register
+
+    return any(ep.name.split(".", 1)[0] == name for ep in entry_points(group="sqlalchemy.dialects"))
+
+
 def database_url_without_config(option: str | None, environ: Mapping[str, str]) -> str | None:
     """The database URL when no config file is in play (none given, none at the default place),
     decided as ``socialpost.config.load_settings`` decides it: ``$SOCIALPOST_DATABASE_URL``, else
@@ -55,7 +121,22 @@ def database_url_without_config(option: str | None, environ: Mapping[str, str]) 
     path, _explicit = resolve_config_path(option, environ)
     if path is not None:
         return None
-    return environ.get(ENV_DATABASE) or default_database_url(environ)
+    url = environ.get(ENV_DATABASE)
+    if not url:
+        return default_database_url(environ)
+    check_database_url(url, f"${ENV_DATABASE}")
+    return url
+
+
+def check_database_url(url: str, where: str) -> None:
+    """ConfigError (exit 2) naming ``where`` (``file:line:column: database`` or the environment
+    variable) when :func:`database_url_problem` finds something wrong with ``url``."""
+    found = database_url_problem(url)
+    if found is not None:
+        from socialpost.errors import ConfigError
+
+        problem, fix = found
+        raise ConfigError(f"{where}: {problem}", hint=fix)
 
 
 def peek_setting(path: Path | None, key: str) -> Any:

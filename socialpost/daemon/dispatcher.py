@@ -22,6 +22,7 @@ from socialpost.errors import (
     PermanentError,
     PluginError,
     RateLimited,
+    StoreError,
     TransientError,
 )
 from socialpost.i18n import _
@@ -33,6 +34,17 @@ from socialpost.timeutil import format_duration
 
 log = logging.getLogger("socialpost.daemon")
 RECONCILE_AFTER = timedelta(seconds=60)  # time for a network to show a post whose answer was lost
+CRASH_RETRY = timedelta(hours=1)  # after an unexpected error, when even the backoff cannot be worked out
+_MAX_DOUBLINGS = 60  # the backoff stops doubling here (a post reconciled many times has many attempts)
+
+
+class _Progress:
+    """How far one delivery got: whether its request may have reached the network."""
+
+    __slots__ = ("may_have_sent",)
+
+    def __init__(self) -> None:
+        self.may_have_sent = False
 
 
 class OutcomeSink(Protocol):
@@ -94,7 +106,15 @@ class Dispatcher:
         return self.queue.claim(limit, self.lease, self.policy, ahead=ahead)
 
     def deliver(self, claimed: Claimed) -> Status:
-        """Publish one claimed post; return the state it ended in."""
+        """Publish one claimed post; return the state it ended in. Never raises: an unexpected
+        error leaves the post in a visible state with its reason (see :meth:`crashed`)."""
+        progress = _Progress()
+        try:
+            return self._deliver(claimed, progress)
+        except Exception as exc:  # noqa: BLE001 - a bug of ours after the claim
+            return self.crashed(claimed, exc, may_have_sent=progress.may_have_sent)
+
+    def _deliver(self, claimed: Claimed, progress: _Progress) -> Status:
         post = _outgoing(claimed)
         try:
             adapter = self.adapters.get(claimed.account)
@@ -108,6 +128,7 @@ class Dispatcher:
             claimed.attempts,
             extra=_extra(claimed),
         )
+        progress.may_have_sent = True
         try:
             published = adapter.publish(post)
         except DuplicatePost as exc:
@@ -117,11 +138,14 @@ class Dispatcher:
                 )
             return self._fail(claimed, str(exc), adapter)
         except TransientError as exc:
+            progress.may_have_sent = exc.request_sent
             return self._transient(claimed, adapter, exc)
         except PermanentError as exc:
+            progress.may_have_sent = False  # the network refused it
             return self._fail(claimed, str(exc), adapter)
         except Exception as exc:  # a bug in an adapter: we cannot know whether it posted
-            log.exception("the %s adapter raised an unexpected error", claimed.network)
+            # one line (the _unknown below); the traceback only with --verbose
+            log.debug("the %s adapter raised an unexpected error", claimed.network, exc_info=True)
             return self._unknown(
                 claimed,
                 _("the {network} adapter failed unexpectedly ({error}); the post may or may not be online.").format(
@@ -136,8 +160,108 @@ class Dispatcher:
         The adapter's own check comes first (the outbox looks for its file, other networks search
         the account): found → ``sent``; proven absent → ``pending`` again. When it cannot decide,
         an idempotent adapter re-sends with the same key (a duplicate is impossible); any other is
-        marked ``unknown`` for the user — never blindly re-sent.
+        marked ``unknown`` for the user — never blindly re-sent. Never raises: after an unexpected
+        error the outcome is still open, so the post is ``unknown``.
         """
+        try:
+            return self._reconcile(claimed)
+        except Exception as exc:  # noqa: BLE001 - a bug of ours: the outcome stays open
+            return self.crashed(claimed, exc, may_have_sent=True)
+
+    def crashed(self, claimed: Claimed, exc: Exception, *, may_have_sent: bool) -> Status:
+        """Settle a post after an unexpected error between its claim and its outcome (a bug, or a
+        setting out of range), so that it never stays ``sending`` without a reason.
+
+        If the request may have reached the network, the post is ``unknown``, for the user to
+        check — never re-sent blindly. Otherwise it never left: it waits for another try like after
+        a temporary error (``retry_wait``), and ``failed`` once out of attempts or older than
+        ``daemon.max_age``, so the same bug cannot loop forever. Logged in one line; the traceback
+        only with --verbose.
+
+        A database failure (:class:`StoreError`) is not settled here: the outcome could not be
+        written, so the post stays ``sending`` and is reconciled when its lease expires (found →
+        ``sent``, the same key sent again…), as after a crash; so it is when even this cannot be
+        written.
+        """
+        error = f"{exc.__class__.__name__}: {exc}"
+        log.debug("unexpected error with %s/%s", claimed.campaign, claimed.post_key, exc_info=exc)
+        if isinstance(exc, StoreError):
+            log.error(
+                "%s/%s to %s: the database failed (%s); the post stays 'sending' until its lease expires, then "
+                "it is reconciled",
+                claimed.campaign,
+                claimed.post_key,
+                claimed.account,
+                exc,
+                extra=_extra(claimed),
+            )
+            return Status.SENDING
+        try:
+            if may_have_sent:
+                return self._unknown(
+                    claimed,
+                    _(
+                        "socialpost failed unexpectedly while sending this post ({error}); it may or may not be "
+                        "online. Check {account} and run 'socialpost resolve' with --sent URL or --not-sent."
+                    ).format(error=error, account=claimed.account),
+                )
+            unsent = _("socialpost failed unexpectedly before this post reached {network} ({error}).").format(
+                network=claimed.network, error=error
+            )
+            if claimed.attempts >= self.settings.max_attempts:
+                return self._fail(
+                    claimed,
+                    _("gave up after {attempts} attempts. Last error: {error}").format(
+                        attempts=claimed.attempts, error=unsent
+                    ),
+                    None,
+                )
+            try:
+                retry_at = self.backoff(claimed.attempts, None)
+            except Exception:  # noqa: BLE001 - the backoff itself may be what failed
+                retry_at = self.queue.clock() + CRASH_RETRY
+            if retry_at > claimed.due_at + self.settings.max_age:
+                return self._fail(
+                    claimed,
+                    _(
+                        "gave up: the next try ({after} after the post's time) would be later than daemon.max_age "
+                        "({max_age}). Last error: {error}"
+                    ).format(
+                        after=format_duration(retry_at - claimed.due_at),
+                        max_age=format_duration(self.settings.max_age),
+                        error=unsent,
+                    ),
+                    None,
+                )
+            wait = retry_at - self.queue.clock()
+            reason = _("{error} Trying again in {wait}.").format(error=unsent, wait=format_duration(wait))
+            self._record(
+                self.queue.outcome(claimed.id, Status.RETRY_WAIT, "retry", reason, next_attempt_at=retry_at), None
+            )
+            log.warning(
+                "will retry %s/%s to %s in %s: %s",
+                claimed.campaign,
+                claimed.post_key,
+                claimed.account,
+                format_duration(wait),
+                unsent,
+                extra=_extra(claimed),
+            )
+            return Status.RETRY_WAIT
+        except Exception as again:  # noqa: BLE001 - the database may be what failed
+            log.error(
+                "%s/%s to %s: unexpected error (%s), and recording it failed too (%s); the post stays 'sending' "
+                "until its lease expires, then it is reconciled",
+                claimed.campaign,
+                claimed.post_key,
+                claimed.account,
+                error,
+                f"{again.__class__.__name__}: {again}",
+                extra=_extra(claimed),
+            )
+            return Status.SENDING
+
+    def _reconcile(self, claimed: Claimed) -> Status:
         try:
             adapter = self.adapters.get(claimed.account)
         except (ConfigError, PluginError) as exc:
@@ -305,7 +429,8 @@ class Dispatcher:
 
     def backoff(self, attempts: int, not_before: datetime | None) -> datetime:
         """Exponential backoff with jitter (50–100 % of the step), never before ``not_before``."""
-        step = min(self.settings.retry_base_seconds * 2 ** max(attempts - 1, 0), self.settings.retry_max_seconds)
+        doublings = min(max(attempts - 1, 0), _MAX_DOUBLINGS)
+        step = min(self.settings.retry_base_seconds * 2**doublings, self.settings.retry_max_seconds)
         when = self.queue.clock() + timedelta(seconds=step * (0.5 + 0.5 * self.jitter()))
         if not_before is not None and not_before > when:
             when = not_before

@@ -348,7 +348,7 @@ class Daemon:
 
     def _done(self, future: Future[Any]) -> None:
         with self._inflight_lock:
-            self._inflight.pop(future, None)
+            entry = self._inflight.pop(future, None)
             burst_over = future in self._on_time and len(self._on_time) == 1
             self._on_time.discard(future)
             free = self.settings.workers - len(self._inflight)
@@ -357,8 +357,13 @@ class Daemon:
         if future.cancelled():
             return
         exc = future.exception()
-        if exc is not None:
-            log.error("a send worker crashed: %r", exc)
+        if exc is not None:  # Dispatcher.deliver and .reconcile settle their own errors: a bug there
+            post = f"post {entry[0].id}" if entry is not None else "a post"
+            log.error(
+                "a send worker crashed on %s: %r; it stays 'sending' until its lease expires, then it is reconciled",
+                post,
+                exc,
+            )
         else:
             self.delivered += 1
             if future.result() == Status.PENDING:

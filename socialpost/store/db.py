@@ -11,15 +11,24 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from socialpost.errors import StoreError
+from socialpost.errors import ExitCode, StoreError
 from socialpost.i18n import _
+from socialpost.paths import database_url_problem
 from socialpost.store.schema import SCHEMA_HEAD as SCHEMA_HEAD  # kept importable from here
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_MIGRATION_LOCK = 0x50_4F_53_54  # advisory lock id: several daemons may start at once
+
+
+class DatabaseURLError(StoreError):
+    """The database URL cannot be used as written. It is a setting the user wrote, so it exits
+    with 2 like any bad config value; still a StoreError, so whatever reports the store's problems
+    (``socialpost doctor``) reports it too."""
+
+    exit_code = ExitCode.BAD_INPUT
 
 
 class Store:
@@ -115,8 +124,24 @@ def _enable_wal(cursor: Any) -> None:
             time.sleep(0.05)
 
 
+def _check_url_hint(fix: str) -> str:
+    check = _("Check 'database:' in your config file (or $SOCIALPOST_DATABASE_URL).")
+    return f"{fix} {check}"
+
+
 def open_store(url: str, *, migrate: bool = True) -> Store:
-    """Connect to ``url`` and bring its schema up to date."""
+    """Connect to ``url`` and bring its schema up to date.
+
+    A URL that cannot be used as written raises :class:`DatabaseURLError` (exit 2); a database that
+    cannot be reached or read raises :class:`StoreError` (exit 1). Never a Python warning: the URL
+    is checked before SQLAlchemy would warn about it (``socialpost.paths.database_url_problem``).
+    """
+    found = database_url_problem(url)
+    if found is not None:
+        problem, fix = found
+        raise DatabaseURLError(
+            _("cannot use the database URL: {error}").format(error=problem), hint=_check_url_hint(fix)
+        )
     try:
         if url.startswith("sqlite"):
             engine = _sqlite_engine(url)
@@ -124,10 +149,16 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
             if url.startswith("postgresql://"):
                 url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
             engine = create_engine(url, pool_pre_ping=True)
-    except SQLAlchemyError as exc:
-        raise StoreError(
-            _("cannot use the database URL: {error}").format(error=_short(exc)),
-            hint=_("Check 'database:' in your config."),
+    except (SQLAlchemyError, ValueError) as exc:  # ValueError: an option SQLAlchemy cannot convert
+        error = (_short(exc) if isinstance(exc, SQLAlchemyError) else str(exc)).rstrip(".") + "."
+        raise DatabaseURLError(
+            _("cannot use the database URL: {error}").format(error=error),
+            hint=_check_url_hint(
+                _(
+                    "Fix: write a URL like sqlite:///path/to/socialpost.db (a file) or "
+                    "postgresql+psycopg://user@host/socialpost (a PostgreSQL server)."
+                )
+            ),
         ) from None
     except ModuleNotFoundError as exc:
         raise StoreError(
@@ -138,7 +169,20 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
     if migrate:
         try:
             upgrade(store)
-        except OperationalError as exc:
+        except DatabaseError as exc:
+            store.close()
+            if store.dialect == "sqlite" and type(exc) is DatabaseError:
+                # "file is not a database": not SQLite at all (a wrong path), or a damaged file
+                raise StoreError(
+                    _("{path} is not a socialpost database: SQLite cannot read it ({error}).").format(
+                        path=engine.url.database, error=_short(exc)
+                    ),
+                    hint=_(
+                        "Fix: point 'database:' in your config file (or $SOCIALPOST_DATABASE_URL) at your socialpost "
+                        "database, e.g. sqlite:///path/to/socialpost.db. If this file is your socialpost database, "
+                        "it is damaged: restore it from a backup."
+                    ),
+                ) from None
             raise StoreError(
                 _("cannot open the database: {error}").format(error=_short(exc)),
                 hint=_("Check the database URL, that the server runs, and file permissions (socialpost doctor)."),
