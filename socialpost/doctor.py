@@ -39,7 +39,7 @@ from socialpost.errors import (
     TransientError,
 )
 from socialpost.i18n import _, formats, ngettext
-from socialpost.timeutil import Clock, format_duration, utcnow
+from socialpost.timeutil import Clock, human_duration, utcnow
 
 if TYPE_CHECKING:
     from socialpost.config import Settings
@@ -1047,13 +1047,7 @@ def _when(instant: datetime) -> str:
 
 
 def _ago(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    if seconds >= 86_400 * 2:
-        days = seconds // 86_400
-        return ngettext("{count} day", "{count} days", days).format(count=days)
-    if seconds >= 3600:
-        return format_duration(timedelta(seconds=seconds - seconds % 60))
-    return format_duration(timedelta(seconds=seconds))
+    return human_duration(delta)  # "35 s", "3 h 12 min", "4 days"
 
 
 def summary(findings: Iterable[Finding]) -> tuple[int, int]:

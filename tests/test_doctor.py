@@ -434,7 +434,7 @@ def test_pending_posts_with_a_dead_daemon(settings: Settings, store: Store, cloc
     found = run_doctor(settings, clock).one("daemon")
     assert found["status"] == "warning"
     assert "2 posts waiting to go out but no daemon is running" in found["message"]
-    assert "last seen 3h ago" in found["message"]
+    assert "last seen 3 h ago" in found["message"]
     assert "socialpost daemon" in found["fix"]
 
     clock.advance(hours=2)  # now they are overdue
@@ -664,11 +664,11 @@ def test_clock_skew_against_an_api_date_header(settings: Settings, clock: FakeCl
     run = run_doctor(settings, clock)
     found = run.one("clock")
     assert found["status"] == "problem" and run.exit_code == 3
-    assert found["message"].startswith(f"this machine's clock is 5m behind {api.url}")
+    assert found["message"].startswith(f"this machine's clock is 5 min behind {api.url}")
     assert "timedatectl set-ntp true" in found["fix"]
 
     api.offset = -timedelta(minutes=5)
-    assert f"5m ahead of {api.url}" in run_doctor(settings, clock).one("clock")["message"]
+    assert f"5 min ahead of {api.url}" in run_doctor(settings, clock).one("clock")["message"]
 
     api.offset = timedelta(seconds=10)  # within 30 s is fine
     assert run_doctor(settings, clock).one("clock")["status"] == "ok"

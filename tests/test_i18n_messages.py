@@ -488,7 +488,7 @@ def test_doctor_findings_in_french(tmp_path: Path) -> None:
         f"{tmp_path / 'absente.jpg'} manque; 1 publication en attente échouera sans lui : "
         "printemps/p-pending vers mastodon:acme."
     )
-    assert messages[6].startswith("l'horloge de cette machine retarde de 5m sur https://api.example (qui indique")
+    assert messages[6].startswith("l'horloge de cette machine retarde de 5 min sur https://api.example (qui indique")
     assert messages[7].startswith("l'horloge de cette machine avance de 3 jours sur https://api.example")
     assert messages[8] == "non vérifié : aucune API de réseau n'a répondu (cette machine est peut-être hors ligne)"
     assert messages[9] == "non vérifié : aucun compte n'a d'adresse d'API avec laquelle comparer"
@@ -531,7 +531,7 @@ def test_doctor_daemon_and_many_posts_in_french(store: Store) -> None:
     assert finding.status == "problem"
     assert re.fullmatch(
         r"2 publications attendent de partir mais aucun démon n'est en marche \(le dernier, pid \d+ sur \S+, a été "
-        r"vu il y a 2h\); la prochaine est printemps/\S+ vers outbox:news, prévue le 2027-01-10 11 h 55 UTC\. "
+        r"vu il y a 2 h\); la prochaine est printemps/\S+ vers outbox:news, prévue le 2027-01-10 11 h 55 UTC\. "
         r"1 publication est déjà en retard\.",
         finding.message,
     ), finding.message
