@@ -25,7 +25,10 @@ EXPECTED = {  # (20 minutes late, 5 minutes late, newest of three late occurrenc
 
 
 @pytest.mark.parametrize("policy", sorted(EXPECTED))
-def test_daemon_down_across_due_times_follows_the_late_policy(store: Store, settings: Settings, policy: str) -> None:
+def test_daemon_down_across_due_times_follows_the_late_policy(
+    store: Store, settings: Settings, policy: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("WARNING", logger="socialpost")
     now = utcnow()
     late, recent = seed_posts(
         store, 2, due=[now - timedelta(minutes=20), now - timedelta(minutes=5)], campaign="bulk", late_else=policy
@@ -47,4 +50,6 @@ def test_daemon_down_across_due_times_follows_the_late_policy(store: Store, sett
     if policy != "post":
         assert rows[late].last_error is not None
         assert rows[late].last_error.startswith("20 min late, more than the campaign's late rule allows (15 min).")
+        said = [r.getMessage() for r in caplog.records if r.name == "socialpost.store.queue"]
+        assert any(line.startswith("bulk/") and f": {EXPECTED[policy][0]} (20 min late" in line for line in said)
     assert_history_consistent(store)

@@ -12,6 +12,7 @@ expires and the post is reconciled with the same idempotency key.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import Callable
@@ -27,6 +28,8 @@ from socialpost.store import budgets, transitions
 from socialpost.store.db import Store
 from socialpost.store.models import WAITING, CampaignRow, DaemonRow, PostRow, Status, display_id
 from socialpost.timeutil import Clock, format_duration, human_duration, utcnow
+
+log = logging.getLogger(__name__)
 
 # Statuses a proof of publication settles as ``sent`` (see :meth:`Queue.mark_sent`).
 SETTLES_AS_SENT = frozenset({Status.SENDING.value, Status.UNKNOWN.value, Status.PENDING.value, Status.RETRY_WAIT.value})
@@ -240,6 +243,14 @@ class Queue:
             if verdict is not None:
                 target, kind, reason = verdict
                 self._set(session, candidate.id, candidate.status, target, kind, reason, now=now)
+                log.warning(  # the daemon's log says what did not go out, as it says what did
+                    "%s/%s to %s: %s (%s)",
+                    policies[candidate.campaign_id][2],
+                    display_id(candidate.post_key, candidate.occurrence),
+                    candidate.account,
+                    target.value,
+                    reason,
+                )
                 moved += 1
                 continue
             decision = gate.decide(candidate.account, max(now, candidate.next_attempt_at))
