@@ -12,6 +12,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,11 +111,21 @@ def test_outbox_media_must_be_a_file(settings: Settings, clock: FakeClock, tmp_p
     assert not (settings.data_dir / "outbox" / "main" / "feed.xml").exists()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
-def test_outbox_media_must_be_readable(settings: Settings, clock: FakeClock, tmp_path: Path) -> None:
+def test_outbox_media_must_be_readable(
+    settings: Settings, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     locked = tmp_path / "locked.png"
     locked.write_bytes(PNG)
     locked.chmod(0)
+    if os.geteuid() == 0:  # root reads every file (as in CI): the file system's refusal is made for this one file
+        real_open = Path.open
+
+        def refusing(self: Path, *args: Any, **kwargs: Any) -> Any:
+            if self == locked:
+                raise PermissionError(13, "Permission denied")
+            return real_open(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "open", refusing)
     with pytest.raises(ContentRejected, match=r"cannot be read \(Permission denied\)"):
         outbox(settings, clock).publish(make_post(2, media=(Media(str(locked), ""),)))
 
