@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from socialpost import config_edit, secrets
 from socialpost.config import Settings, secrets_file
-from socialpost.errors import ConfigError, NotFound
+from socialpost.errors import ConfigError, NotFound, UsageError
 from socialpost.i18n import _
 from socialpost.networks.base import AdapterContext, Identity, SetupUI
 from socialpost.networks.registry import Adapters, load, split_account
@@ -36,6 +36,7 @@ def _secrets_target(settings: Settings) -> Path:
 def add(settings: Settings, account: str, ui: SetupUI) -> Identity:
     """Run the network's guided set-up, verify the result against the network, then save it."""
     network, name = split_account(account)
+    check_name(network, name)
     cls = load(network)
     context = AdapterContext(data_dir=settings.data_dir, base_dir=settings.base_dir)
     setup = cls.setup(ui, account=account, context=context)
@@ -57,6 +58,21 @@ def add(settings: Settings, account: str, ui: SetupUI) -> Identity:
     config_edit.set_account(config_target(settings), network, name, setup.settings)
     secrets.save(_secrets_target(settings), account, setup.secrets or None)
     return identity
+
+
+def check_name(network: str, name: str) -> None:
+    """Refuse an account name campaign files could not refer to (the rule of ``network:name`` there)."""
+    from socialpost.campaign.models import ACCOUNT_REF
+    from socialpost.yamlfile import clip
+
+    if not ACCOUNT_REF.match(f"{network}:{name}") and ACCOUNT_REF.match(f"{network}:x"):
+        raise UsageError(
+            _(
+                "'{name}' cannot be an account name: campaigns write accounts as {network}:NAME, where NAME holds "
+                "only letters, digits, '-', '_' and '.', and starts with a letter or digit."
+            ).format(name=clip(name), network=network),
+            hint=_("Fix: choose a name like shop or cafe-2."),
+        )
 
 
 def listing(settings: Settings) -> list[AccountInfo]:

@@ -29,7 +29,7 @@ def utcnow() -> datetime:
 @lru_cache(maxsize=256)
 def zone(name: str) -> ZoneInfo:
     """A ZoneInfo for an IANA name; raises ValueError with a suggestion otherwise."""
-    if not _ZONE_NAME.match(name or "") or ("/" not in name and name != "UTC"):
+    if not _ZONE_NAME.match(name or "") or ("/" not in name and name != "UTC") or _FIXED_OFFSET.match(name):
         raise ValueError(_zone_hint(name))
     try:
         return ZoneInfo(name)
@@ -38,6 +38,22 @@ def zone(name: str) -> ZoneInfo:
 
 
 _ZONE_NAME = re.compile(r"^[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+){0,3}$")
+# Etc/GMT+5 and the like: a fixed offset under a zone's name, which never follows daylight-saving time
+_FIXED_OFFSET = re.compile(r"^(?:.*/)?Etc/(?:GMT|UTC|UCT)?[+-]?\d", re.IGNORECASE)
+# where the zones of real places are; what else tzdata holds (Etc/*, Factory, localtime, posixrules,
+# SystemV/*, EST5EDT…) is no zone to suggest
+_PLACE_REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
 
 
 _ABBREVIATIONS = {
@@ -64,18 +80,25 @@ def _zone_hint(name: str) -> str:
     name = name[:100]
     upper = name.strip().upper()
     suggestion = _ABBREVIATIONS.get(upper)
-    if suggestion is None and upper.startswith(("GMT", "UTC")):
+    if suggestion is None and upper.startswith(("GMT", "UTC", "ETC/")):
         suggestion = "America/Montreal"
     if suggestion is None:
         import difflib
-        import zoneinfo
 
-        matches = difflib.get_close_matches(name[:64], sorted(zoneinfo.available_timezones()), n=1, cutoff=0.6)
+        matches = difflib.get_close_matches(name[:64], _place_zones(), n=1, cutoff=0.6)
         suggestion = matches[0] if matches else "America/Montreal"
     return _(
         "'{name}' is not an IANA time zone name (abbreviations and fixed offsets do not follow "
         "daylight-saving time). Fix: write the zone of a city, such as {suggestion}"
     ).format(name=name, suggestion=suggestion)
+
+
+@lru_cache(maxsize=1)
+def _place_zones() -> list[str]:
+    """The zone names of real places (Europe/Paris, America/Montreal), to suggest instead of a wrong name."""
+    import zoneinfo
+
+    return sorted(name for name in zoneinfo.available_timezones() if name.split("/", 1)[0] in _PLACE_REGIONS)
 
 
 def to_utc(wall: datetime, tz: ZoneInfo) -> datetime:

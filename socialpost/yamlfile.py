@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,39 +105,86 @@ def _fail(shown: str, message: str, line: int = 0, column: int = 0) -> CampaignE
     return CampaignError([Problem(shown, line, column, message)])
 
 
+class _NotRegular(Exception):
+    """The path was swapped for something that is not a regular file between stat and open."""
+
+
+def _read_at_most(path: Path, limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file. Opened without blocking (a named pipe put in its
+    place would otherwise wait for a writer forever) and checked again once open."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise _NotRegular
+        return handle.read(limit)
+
+
+def _not_regular(what: str) -> str:
+    return _(
+        "this is not a regular file (it is a device, a named pipe or a socket), so it cannot be a {what}. "
+        "Fix: give the path of a .yaml file saved on disk."
+    ).format(what=what)
+
+
+def _too_big(size: int, what: str) -> str:
+    return _("the file is {size} MB; a {what} may be at most {most} MB. Fix: split it into several files.").format(
+        size=f"{size / 1_048_576:.0f}", what=what, most=MAX_FILE_BYTES // 1_048_576
+    )
+
+
+def path_problem(exc: OSError | ValueError) -> str:
+    """What is wrong with a path the user gave, and the fix, from the error that opening it raised."""
+    if isinstance(exc, ValueError):  # "embedded null byte"
+        return _("the path holds a NUL character (\\0), which no file name can contain. Fix: correct the path.")
+    number = exc.errno
+    if isinstance(exc, FileNotFoundError):
+        return _("no such file. Fix: check the path and the current folder.")
+    if isinstance(exc, PermissionError):
+        return _("permission denied. Fix: make the file readable (chmod u+r) or run as its owner.")
+    if number == errno.ELOOP:
+        return _(
+            "the path is a symbolic link that leads back to itself (a loop). "
+            "Fix: point the link at the real file, or give the real file's path."
+        )
+    if number == errno.ENAMETOOLONG:
+        return _(
+            "the path is too long for the system (a single name may have at most 255 bytes). "
+            "Fix: shorten the file or folder names."
+        )
+    if number == errno.ENOTDIR:
+        return _("a part of the path is a file, not a folder. Fix: check the path.")
+    return _("cannot read the file ({reason}). Fix: check the path and that the disk is readable.").format(
+        reason=exc.strerror or exc
+    )
+
+
 def read_text(path: Path, *, what: str | None = None) -> str:
     """Read a user's text file, turning every way it can be unreadable into a located error.
 
     ``what`` names the file in messages, already translated (``_("campaign file")``); default "file".
+    Only regular files are read (a device such as /dev/zero never ends, a named pipe may never
+    answer), and never more than :data:`MAX_FILE_BYTES` + 1 bytes, even from a file that grows.
     """
     shown = str(path)
     what = what or _("file")
-    denied = _("permission denied. Fix: make the file readable (chmod u+r) or run as its owner.")
     try:
-        if path.is_dir():
-            raise _fail(
-                shown, _("this is a folder, not a {what}. Fix: give the path of a .yaml file.").format(what=what)
-            )
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise _fail(shown, _("no such file. Fix: check the path and the current folder.")) from None
-    except PermissionError:
-        raise _fail(shown, denied) from None
-    except OSError as exc:
-        raise _fail(shown, _("cannot read the file ({reason}).").format(reason=exc.strerror)) from None
-    if size > MAX_FILE_BYTES:
-        raise _fail(
-            shown,
-            _("the file is {size} MB; a {what} may be at most {most} MB. Fix: split it into several files.").format(
-                size=f"{size / 1_048_576:.0f}", what=what, most=MAX_FILE_BYTES // 1_048_576
-            ),
-        )
+        info = path.stat()
+    except (OSError, ValueError) as exc:
+        raise _fail(shown, path_problem(exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise _fail(shown, _("this is a folder, not a {what}. Fix: give the path of a .yaml file.").format(what=what))
+    if not stat.S_ISREG(info.st_mode):
+        raise _fail(shown, _not_regular(what))
+    if info.st_size > MAX_FILE_BYTES:
+        raise _fail(shown, _too_big(info.st_size, what))
     try:
-        raw = path.read_bytes()
-    except PermissionError:
-        raise _fail(shown, denied) from None
-    except OSError as exc:
-        raise _fail(shown, _("cannot read the file ({reason}).").format(reason=exc.strerror)) from None
+        raw = _read_at_most(path, MAX_FILE_BYTES + 1)
+    except _NotRegular:
+        raise _fail(shown, _not_regular(what)) from None
+    except (OSError, ValueError) as exc:
+        raise _fail(shown, path_problem(exc)) from None
+    if len(raw) > MAX_FILE_BYTES:  # it grew since it was measured
+        raise _fail(shown, _too_big(len(raw), what))
     if b"\x00" in raw:
         raise _fail(
             shown, _("this is a binary file, not a YAML {what}. Fix: check the file name.").format(what=what), 1, 1
@@ -402,7 +452,7 @@ class _Builder:
             self.problem(
                 node,
                 _("'{value}' does not match its tag '{tag}'. Fix: remove the tag.").format(
-                    value=node.value, tag=_short_tag(node.tag)
+                    value=clip(node.value), tag=_short_tag(node.tag)
                 ),
             )
             return None
@@ -449,7 +499,7 @@ class _Builder:
                     _(
                         "duplicate key '{key}' (first written on line {line}); YAML would "
                         "silently keep only the last one. Fix: remove or rename one of them."
-                    ).format(key=key, line=first_seen[key]),
+                    ).format(key=clip(key), line=first_seen[key]),
                 )
                 continue
             first_seen[key] = line
@@ -534,7 +584,7 @@ def pydantic_problems(
                 text = _("unknown key '{name}'. Allowed here: {allowed}. Fix: remove it or use one of those.")
             else:
                 text = _("unknown key '{name}'. Fix: remove it.")
-            message = text.format(name=name, match=match, allowed=", ".join(allowed))
+            message = text.format(name=clip(name), match=match, allowed=", ".join(allowed))
             problems.append(doc.problem(loc, message, key=True))
         elif kind == "missing" and loc:
             name = str(loc[-1])
@@ -545,9 +595,9 @@ def pydantic_problems(
             for noise in ("Value error, ", "Assertion failed, "):
                 message = message.removeprefix(noise)
             name = str(loc[-1]) if loc and isinstance(loc[-1], str) else ""
-            friendly = _friendly(kind, message, err.get("input"), err.get("ctx"))
+            friendly = _clip_quoted(_friendly(kind, message, err.get("input"), err.get("ctx")), err.get("input"))
             if name:
-                friendly = _("'{key}': {problem}").format(key=name, problem=friendly)
+                friendly = _("'{key}': {problem}").format(key=clip(name), problem=friendly)
             problems.append(doc.problem(loc, friendly))
     # A misspelt key is reported once, as "unknown key … did you mean", not also as missing.
     problems.extend(problem for loc, problem in missing if loc not in suggested)
@@ -635,10 +685,23 @@ def _friendly(kind: str, message: str, given: Any, ctx: dict[str, Any] | None = 
     if kind == "string_too_long" and ctx and isinstance(ctx.get("max_length"), int):
         most = ctx["max_length"]
         return ngettext(
-            "string should have at most {count} character. Fix: correct this value.",
-            "string should have at most {count} characters. Fix: correct this value.",
+            "{length} characters long, over the limit of {count} character. "
+            "Fix: shorten it to at most {count} character.",
+            "{length} characters long, over the limit of {count} characters. "
+            "Fix: shorten it to at most {count} characters.",
             most,
-        ).format(count=most)
+        ).format(count=most, length=len(given) if isinstance(given, str) else "?")
+    if kind == "string_unicode":
+        index = _surrogate_at(given)
+        if index:
+            return _(
+                "character {index} of the text is not valid Unicode (a lone surrogate such as \\uD800). "
+                "Fix: delete it, or write the character you meant instead of its \\u code."
+            ).format(index=index)
+        return _(
+            "the text holds a character that is not valid Unicode (a lone surrogate such as \\uD800). "
+            "Fix: delete it, or write the character you meant instead of its \\u code."
+        )
     english, translated = _BOUNDS.get(kind, ("", ""))
     if english and message.startswith(english):
         # pydantic's "Input should be greater than 0" in the active language (the same words in English)
@@ -669,6 +732,50 @@ _BOUNDS = {
 }
 
 
+MAX_QUOTED = 60  # characters of the user's value a message repeats
+
+
+def clip(value: object, most: int = MAX_QUOTED, *, keep_end: bool = False) -> str:
+    """The user's value as a message repeats it: whole when short, else its start and an ellipsis
+    (with ``keep_end``, an ellipsis and its end: what matters in a path is the file's name)."""
+    text = str(value)
+    if len(text) <= most:
+        return text
+    return "…" + text[1 - most :] if keep_end else text[: most - 1] + "…"
+
+
+def _clip_quoted(message: str, given: Any) -> str:
+    """``message`` with every long piece of the user's value (``given``) that it repeats cut short."""
+    for piece in sorted(_texts_in(given), key=len, reverse=True):
+        if len(piece) > MAX_QUOTED and piece in message:
+            message = message.replace(piece, clip(piece))
+    return message
+
+
+def _texts_in(value: Any, depth: int = 0) -> list[str]:
+    """The texts (and numbers, as written) inside a value, a few levels deep."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [str(value)]
+    if depth > 3:
+        return []
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _texts_in(item, depth + 1)]
+    if isinstance(value, list):
+        return [text for item in value for text in _texts_in(item, depth + 1)]
+    return []
+
+
+def _surrogate_at(given: Any) -> int:
+    """The position (from 1) of the first lone surrogate in ``given``; 0 when there is none or it is unknown."""
+    if isinstance(given, str):
+        for index, character in enumerate(given):
+            if 0xD800 <= ord(character) <= 0xDFFF:
+                return index + 1
+    return 0
+
+
 def _choices(expected: str) -> str:
     """pydantic's "'skip', 'post' or 'hold'" with the active language's "or"."""
     items, sep, last = expected.rpartition(" or ")
@@ -683,9 +790,9 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return _("the boolean {value}").format(value=str(value).lower())
     if isinstance(value, int | float):
-        return _("the number {value}").format(value=value)
+        return _("the number {value}").format(value=clip(value))
     if isinstance(value, dict):
         return _("a mapping")
     if isinstance(value, list):
         return _("a list")
-    return _("'{value}'").format(value=value)
+    return _("'{value}'").format(value=clip(value))

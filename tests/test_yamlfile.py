@@ -161,10 +161,10 @@ def test_huge_file_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest
     with path.open("wb") as handle:  # sparse: instant, takes no disk space
         handle.truncate(yamlfile.MAX_FILE_BYTES + 1)
 
-    def no_read(self: Path) -> bytes:
+    def no_read(self: Path, limit: int) -> bytes:
         raise AssertionError("a huge file must not be read")
 
-    monkeypatch.setattr(Path, "read_bytes", no_read)
+    monkeypatch.setattr(yamlfile, "_read_at_most", no_read)
     p = one(path, what="campaign file")
     assert p.line == 0  # no position: the whole file is the problem
     assert "may be at most 20 MB" in p.message and "split it into several files" in p.message
@@ -193,10 +193,10 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_unreadable_file(write, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     path = write("secret.yaml", "campaign: c\n")
 
-    def denied(self: Path) -> bytes:
+    def denied(self: Path, limit: int) -> bytes:
         raise PermissionError(13, "Permission denied", str(self))
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(yamlfile, "_read_at_most", denied)
     p = one(path)
     assert "permission denied" in p.message and "chmod u+r" in p.message
 
@@ -204,10 +204,10 @@ def test_unreadable_file(write, monkeypatch: pytest.MonkeyPatch) -> None:  # typ
 def test_other_os_errors_are_messages_not_tracebacks(write, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     path = write("io.yaml", "campaign: c\n")
 
-    def broken(self: Path) -> bytes:
+    def broken(self: Path, limit: int) -> bytes:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(Path, "read_bytes", broken)
+    monkeypatch.setattr(yamlfile, "_read_at_most", broken)
     with pytest.raises(CampaignError) as caught:
         load_yaml(path)
     assert "cannot read the file (Input/output error)" in caught.value.problems[0].message

@@ -11,11 +11,13 @@ from typing import Any
 
 from socialpost import i18n
 from socialpost.campaign import advice
-from socialpost.campaign.expand import PlannedPost
+from socialpost.campaign.expand import PlannedPost, comes_round
 from socialpost.campaign.load import LoadedCampaign
 from socialpost.errors import Problem
 from socialpost.i18n import N_, _, formats, ngettext
 from socialpost.text.rules import LengthRule, rule_for
+from socialpost.timeutil import zone
+from socialpost.yamlfile import clip, path_problem
 
 MB = 1_000_000
 
@@ -108,7 +110,28 @@ def check(
             )
     found.measures = list(measures.values())
     _per_post(loaded, rows, found, seen)
+    _never_due(loaded, rows, found, now)
     return found
+
+
+def _never_due(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, now: datetime) -> None:
+    """Advice for a recurring post whose rule has no occurrence after ``now``: it passes every check
+    and yet nothing will ever be sent."""
+    coming = {row.index for row in rows if row.recurring and row.due_at >= now}
+    tz = zone(loaded.model.timezone)
+    for index, post in enumerate(loaded.model.posts):
+        if post.every is None or index in coming or comes_round(post.every, tz=tz, now=now):
+            continue
+        found.warnings.append(
+            loaded.document.problem(
+                ("posts", index, "every"),
+                _(
+                    "post '{post}': this rule never comes round after now: no post will be sent. "
+                    "Fix: move 'until' (or 'from') to the future, or correct the days or cron expression."
+                ).format(post=post.id),
+                rule="never-due",
+            )
+        )
 
 
 def _once(bucket: list[Problem], seen: set[Any], key: Any, problem: Problem) -> None:
@@ -256,22 +279,28 @@ def _media_problem(path: Path, network: str, limits: MediaLimits) -> str | None:
         return _(
             "'{name}' is not an image or video socialpost can post (use .jpg, .png, .gif, .webp, "
             ".mp4 or .mov). Fix: convert it."
-        ).format(name=path.name)
+        ).format(name=clip(path.name))
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
             head = handle.read(12)
     except FileNotFoundError:
-        return _("media file not found: {path}. Fix: check the path (relative to the campaign file).").format(path=path)
-    except OSError as exc:
+        return _("media file not found: {path}. Fix: check the path (relative to the campaign file).").format(
+            path=clip(path, keep_end=True)
+        )
+    except PermissionError as exc:
         return _("cannot read the media file {path} ({reason}). Fix: check its permissions.").format(
-            path=path, reason=exc.strerror
+            path=clip(path, keep_end=True), reason=exc.strerror
+        )
+    except (OSError, ValueError) as exc:
+        return _("cannot use the media file {path}: {problem}").format(
+            path=clip(path, keep_end=True), problem=path_problem(exc)
         )
     magic = _MAGIC.get(kind)
     is_video = head[4:8] in (b"ftyp", b"moov") or head[:4] == b"\x1aE\xdf\xa3"  # MP4/MOV, or WebM
     if (magic and not head.startswith(magic)) or (kind == "video" and not is_video):
         return _("'{name}' does not contain what its name says ({kind}). Fix: re-export it from your editor.").format(
-            name=path.name, kind=_(KIND_NAMES[kind])
+            name=clip(path.name), kind=_(KIND_NAMES[kind])
         )
     limit = {"image": limits.image_bytes, "gif": limits.gif_bytes, "video": limits.video_bytes}[kind]
     if size > limit:
@@ -279,7 +308,7 @@ def _media_problem(path: Path, network: str, limits: MediaLimits) -> str | None:
             "'{name}' is {size} MB, over {network}'s limit of {limit} MB for a "
             "{kind}. Fix: make it smaller, or give {network} other media under variants:."
         ).format(
-            name=path.name,
+            name=clip(path.name),
             size=_megabytes(size / MB, ".1f"),
             network=network,
             limit=_megabytes(limit / MB, "g"),

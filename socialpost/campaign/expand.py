@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -80,27 +80,68 @@ def fingerprint(due_at: datetime, payload: dict[str, Any]) -> str:
 
 
 DEFAULT_HORIZON = timedelta(days=90)  # open-ended recurring posts are queued this far ahead
-MAX_OCCURRENCES = 10_000  # per recurring post; more is almost surely a mistake in the rule
+MAX_OCCURRENCES = 10_000  # coming occurrences per recurring post; more is almost surely a mistake in the rule
+MAX_PAST_OCCURRENCES = 50_000  # occurrences before now, counted so the rotation of texts stays stable
 
 
 def occurrences(every: Every, *, tz: ZoneInfo, now: datetime, horizon: timedelta) -> list[datetime]:
-    """The wall times of a recurring rule, from its first day to ``until`` (or now + horizon)."""
-    end = every.until or (now.astimezone(tz) + horizon).date()
-    if every.cron is not None:
-        walls = recurrence.cron(every.cron, every.from_, end)
-    elif every.days is not None:
-        walls = recurrence.weekly(every.days, every.at or [], every.from_, end)
-    else:
-        assert every.interval is not None
-        walls = recurrence.interval(every.interval, every.at or [], every.from_, end)
-    result = list(itertools.islice(walls, MAX_OCCURRENCES + 1))
-    if len(result) > MAX_OCCURRENCES:
-        raise ValueError(
-            _("this rule makes more than {count} posts. Fix: set an earlier 'until', or post less often").format(
-                count=formats.integer(MAX_OCCURRENCES)
+    """The wall times of a recurring rule, from its first day to ``until`` (or now + horizon).
+
+    Only the occurrences from ``now`` on count towards :data:`MAX_OCCURRENCES`: a rule that started
+    long ago is not "too many posts" (the past ones are listed, never created after the fact)."""
+    local_now = now.astimezone(tz).replace(tzinfo=None)
+    end = every.until or (local_now + horizon).date()
+    result: list[datetime] = []
+    coming = 0
+    for wall in _walls(every, every.from_, end):
+        if wall >= local_now:
+            coming += 1
+            if coming > MAX_OCCURRENCES:
+                raise ValueError(
+                    _(
+                        "this rule makes more than {count} posts. Fix: set an earlier 'until', or post less often"
+                    ).format(count=formats.integer(MAX_OCCURRENCES))
+                )
+        elif len(result) >= MAX_PAST_OCCURRENCES:
+            raise ValueError(
+                _(
+                    "this rule came round more than {count} times before today. Fix: set 'from' to a later day "
+                    "(today, for a new rule)."
+                ).format(count=formats.integer(MAX_PAST_OCCURRENCES))
             )
-        )
+        result.append(wall)
     return result
+
+
+def _walls(every: Every, start: date, end: date) -> Iterator[datetime]:
+    if every.cron is not None:
+        return recurrence.cron(every.cron, start, end)
+    if every.days is not None:
+        return recurrence.weekly(every.days, every.at or [], start, end)
+    assert every.interval is not None
+    return recurrence.interval(every.interval, every.at or [], start, end)
+
+
+def comes_round(every: Every, *, tz: ZoneInfo, now: datetime) -> bool:
+    """Whether the rule has an occurrence at or after ``now`` (looking past any horizon)."""
+    local_now = now.astimezone(tz).replace(tzinfo=None)
+    today = local_now.date()
+    if every.until is not None and every.until < today:
+        return False
+    last = every.until or date.max
+    if every.cron is not None:
+        trigger = recurrence.cron_trigger(every.cron)
+        moment = max(local_now, datetime.combine(every.from_, time(0)))
+        fire = trigger.get_next_fire_time(None, moment.replace(tzinfo=UTC))
+        return fire is not None and fire.date() <= last
+    start = max(every.from_, today)
+    if every.interval is not None:  # the rule's days are from + k × interval
+        step = every.interval.days
+        start = every.from_ + timedelta(days=max(0, (today - every.from_).days // step) * step)
+        walls = recurrence.interval(every.interval, every.at or [], start, min(last, start + 2 * every.interval))
+    else:
+        walls = recurrence.weekly(every.days or [], every.at or [], start, min(last, start + timedelta(days=8)))
+    return any(wall >= local_now for wall in walls)
 
 
 def expand(

@@ -47,7 +47,7 @@ def load_campaign(path: Path, *, text: str | None = None) -> LoadedCampaign:
         model = Campaign.model_validate(document.data)
     except ValidationError as exc:
         raise CampaignError(pydantic_problems(document, exc.errors(), fields_at=fields_at)) from None  # type: ignore[arg-type]
-    problems = _duplicate_ids(model, document)
+    problems = _duplicate_ids(model, document) + _listed_twice(model, document)
     if problems:
         raise CampaignError(problems)
     return LoadedCampaign(model, document)
@@ -60,7 +60,10 @@ def load_campaigns(paths: list[Path]) -> list[LoadedCampaign]:
     names: dict[str, str] = {}
     given: set[Path] = set()
     for path in paths:
-        same = path.resolve()
+        try:
+            same = path.resolve()
+        except (OSError, RuntimeError):  # a symbolic link loop: load_campaign explains it
+            same = path.absolute()
         if same in given:  # the same file named twice (overlapping globs): load it once
             continue
         given.add(same)
@@ -103,4 +106,28 @@ def _duplicate_ids(model: Campaign, document: YamlDocument) -> list[Problem]:
             )
         else:
             first[post.id] = index
+    return problems
+
+
+def _listed_twice(model: Campaign, document: YamlDocument) -> list[Problem]:
+    """An account or a time of day listed twice would make the same post twice: each repeat is
+    reported where it is written."""
+    lists: list[tuple[tuple[str | int, ...], list[str]]] = [(("accounts",), list(model.accounts))]
+    for index, post in enumerate(model.posts):
+        if post.accounts:
+            lists.append((("posts", index, "accounts"), list(post.accounts)))
+        if post.every is not None and post.every.at and len(post.every.at) > 1:
+            lists.append((("posts", index, "every", "at"), [f"{at:%H:%M}" for at in post.every.at]))
+    problems = []
+    for where, values in lists:
+        seen: set[str] = set()
+        for position, value in enumerate(values):
+            if value in seen:
+                problems.append(
+                    document.problem(
+                        (*where, position),
+                        _("{value} is listed twice. Fix: remove one.").format(value=value),
+                    )
+                )
+            seen.add(value)
     return problems

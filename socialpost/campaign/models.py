@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -19,7 +21,7 @@ from pydantic import (
 )
 
 from socialpost.i18n import _
-from socialpost.timeutil import coerce_duration, format_duration, parse_wall_time, zone
+from socialpost.timeutil import MAX_YEAR, MIN_YEAR, coerce_duration, format_duration, parse_wall_time, zone
 
 ACCOUNT_REF = re.compile(r"^(?P<network>[a-z][a-z0-9_-]*):(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)$")
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
@@ -130,9 +132,16 @@ def _date(value: object) -> date:
         return value
     text = value.strip() if isinstance(value, str) else ""
     try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
+        day = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         raise ValueError(_("'{value}' is not a date. Fix: write it like 2026-03-02").format(value=value)) from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValueError(
+            _("'{value}' is outside the years {first}–{last}. Fix: check the year").format(
+                value=value, first=MIN_YEAR, last=MAX_YEAR
+            )
+        )
+    return day
 
 
 Weekday = Annotated[str, BeforeValidator(_weekday), WithJsonSchema({"type": "string", "enum": sorted(WEEKDAY_NAMES)})]
@@ -156,7 +165,36 @@ Date = Annotated[
     PlainSerializer(lambda v: v.isoformat(), return_type=str),
     WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "examples": ["2026-03-02"]}),
 ]
-Text = Annotated[str, Field(min_length=1)]
+# Characters that show nothing: a text made only of them would be posted blank (or refused by the network).
+_INVISIBLE = frozenset("\u115f\u1160\u2800\u3164\uffa0")
+
+
+def _visible_text(value: str) -> str:
+    if value and all(c.isspace() or c in _INVISIBLE or unicodedata.category(c) in {"Cf", "Cc"} for c in value):
+        raise ValueError(
+            _(
+                "holds only spaces or invisible characters (such as a zero-width space), so the post would be blank. "
+                "Fix: write the text of the post."
+            )
+        )
+    return value
+
+
+Text = Annotated[str, Field(min_length=1), AfterValidator(_visible_text)]
+
+
+def _file_path(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError(
+            _(
+                "the path holds a NUL character (\\0, written \\u0000 or \\x00 in YAML), which no file name "
+                "can contain. Fix: correct the path."
+            )
+        )
+    return value
+
+
+FilePath = Annotated[str, Field(min_length=1), AfterValidator(_file_path)]
 RuleId = Literal[
     "no-conversation", "too-many-hashtags", "link-only", "all-caps", "missing-alt",
     "same-text-everywhere", "link-without-utm", "night-time", "french-typography", "unused-variant",
@@ -167,19 +205,21 @@ Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", exa
 class Media(_Strict):
     """An image or video to attach. ``alt`` describes it for people who cannot see it."""
 
-    file: str = Field(min_length=1, description="path, relative to the campaign file")
+    file: FilePath = Field(description="path, relative to the campaign file")
     alt: str = Field(description="description of the picture (alt text); required, '' only on purpose")
 
 
 class Video(_Strict):
     """A video for YouTube accounts; the post's text is its description."""
 
-    file: str = Field(min_length=1, description="path, relative to the campaign file")
+    file: FilePath = Field(description="path, relative to the campaign file")
     title: str = Field(min_length=1, description="at most 100 characters, no < or >")
     tags: list[str] | None = None
     category: str | int = Field("22", description="a YouTube category name or id, like Howto & Style or 26")
     made_for_kids: StrictBool = False
-    thumbnail: str | None = Field(None, description="JPEG or PNG, at most 2 MB, relative to the campaign file")
+    thumbnail: Annotated[str, AfterValidator(_file_path)] | None = Field(
+        None, description="JPEG or PNG, at most 2 MB, relative to the campaign file"
+    )
     playlist: str | None = Field(None, description="playlist id (PL…)")
 
 
