@@ -139,6 +139,9 @@ def check_database_url(url: str, where: str) -> None:
         raise ConfigError(f"{where}: {problem}", hint=fix)
 
 
+PEEK_BYTES = 20 * 1024 * 1024  # socialpost.yamlfile.MAX_FILE_BYTES (not imported: this runs before --help)
+
+
 def peek_setting(path: Path | None, key: str) -> Any:
     """One top-level setting of a config file, read before the full (validated) load; None if unreadable.
 
@@ -147,10 +150,20 @@ def peek_setting(path: Path | None, key: str) -> Any:
     """
     if path is None:
         return None
+    import stat
+
     try:
         import yaml
 
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        # only a regular file of sane size: /dev/zero never ends and a named pipe may never answer
+        # (socialpost.yamlfile.read_text says so when the config is loaded for real)
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+        with path.open("rb") as handle:
+            raw = handle.read(PEEK_BYTES + 1)
+        if len(raw) > PEEK_BYTES:
+            return None
+        data = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError):
         return None
     return data.get(key) if isinstance(data, dict) else None

@@ -291,3 +291,27 @@ def test_too_many_coming_posts_is_still_an_error(run_cli, write) -> None:  # typ
 def test_a_year_out_of_range_is_refused(run_cli, write) -> None:  # type: ignore[no-untyped-def]
     post = '  - id: p1\n    every: {days: [mon], at: "10:00", from: 9999-12-30}\n    text: "Q?"\n'
     refused(run_cli, write("c.yaml", HEAD + post), "outside the years 1900–2999", where="6:45")
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+def test_a_config_that_is_not_a_file_is_refused_before_reading(tmp_path: Path, kind: str) -> None:
+    """The language is peeked from the config before click runs: it must not read /dev/zero or wait on a pipe."""
+    import os
+    import subprocess
+    import sys
+
+    if kind == "device":
+        config = Path("/dev/zero")
+    else:
+        config = tmp_path / "config.yaml"
+        os.mkfifo(config)
+    result = subprocess.run(
+        [sys.executable, "-m", "socialpost", "--config", str(config), "status"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "SOCIALPOST_DATA_DIR": str(tmp_path / "data")},
+    )
+    assert result.returncode == 2
+    assert "is not a regular file" in result.stderr and "Traceback" not in result.stderr
