@@ -12,7 +12,6 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -24,6 +23,7 @@ from socialpost.networks.registry import Adapters
 from socialpost.store.db import open_store
 from socialpost.store.queue import Queue
 from tests.conftest import REPO, START, FakeClock
+from tests.support.files import refuse_to_open
 from tests.test_outbox import make_post, outbox
 
 CAMPAIGN = """\
@@ -117,15 +117,8 @@ def test_outbox_media_must_be_readable(
     locked = tmp_path / "locked.png"
     locked.write_bytes(PNG)
     locked.chmod(0)
-    if os.geteuid() == 0:  # root reads every file (as in CI): the file system's refusal is made for this one file
-        real_open = Path.open
-
-        def refusing(self: Path, *args: Any, **kwargs: Any) -> Any:
-            if self == locked:
-                raise PermissionError(13, "Permission denied")
-            return real_open(self, *args, **kwargs)
-
-        monkeypatch.setattr(Path, "open", refusing)
+    if os.geteuid() == 0:  # root reads every file (as in CI)
+        refuse_to_open(monkeypatch, locked)
     with pytest.raises(ContentRejected, match=r"cannot be read \(Permission denied\)"):
         outbox(settings, clock).publish(make_post(2, media=(Media(str(locked), ""),)))
 

@@ -33,6 +33,7 @@ from socialpost.networks.base import AdapterContext, Media, OutgoingPost, Publis
 from socialpost.networks.youtube import YouTubeNetwork, YouTubeSettings, rfc3339
 from socialpost.networks.youtube_upload import check_video, next_reset, tags_length, video_spec
 from tests.conftest import FakeClock
+from tests.support.files import refuse_to_open
 from tests.support.http import LocalServer, Reply
 
 CHUNK = 256 * 1024
@@ -272,14 +273,8 @@ def test_an_unreadable_video_is_refused_before_any_request(
     adapter = make(tmp_path)
     video = post(tmp_path)
     locked = video_spec(video).file
-    real_open = Path.open
-
-    def refusing(self: Path, *args: Any, **kwargs: Any) -> Any:
-        if self == locked:
-            raise PermissionError(13, "Permission denied")
-        return real_open(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "open", refusing)
+    assert locked is not None
+    refuse_to_open(monkeypatch, locked)
     with pytest.raises(ContentRejected, match=r"the video .* cannot be read \(Permission denied\)"):
         adapter.publish(video)
     assert fake.seen == []

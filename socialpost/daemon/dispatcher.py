@@ -208,46 +208,11 @@ class Dispatcher:
             unsent = _("socialpost failed unexpectedly before this post reached {network} ({error}).").format(
                 network=claimed.network, error=error
             )
-            if claimed.attempts >= self.settings.max_attempts:
-                return self._fail(
-                    claimed,
-                    _("gave up after {attempts} attempts. Last error: {error}").format(
-                        attempts=claimed.attempts, error=unsent
-                    ),
-                    None,
-                )
             try:
                 retry_at = self.backoff(claimed.attempts, None)
             except Exception:  # noqa: BLE001 - the backoff itself may be what failed
                 retry_at = self.queue.clock() + CRASH_RETRY
-            if retry_at > claimed.due_at + self.settings.max_age:
-                return self._fail(
-                    claimed,
-                    _(
-                        "gave up: the next try ({after} after the post's time) would be later than daemon.max_age "
-                        "({max_age}). Last error: {error}"
-                    ).format(
-                        after=format_duration(retry_at - claimed.due_at),
-                        max_age=format_duration(self.settings.max_age),
-                        error=unsent,
-                    ),
-                    None,
-                )
-            wait = retry_at - self.queue.clock()
-            reason = _("{error} Trying again in {wait}.").format(error=unsent, wait=format_duration(wait))
-            self._record(
-                self.queue.outcome(claimed.id, Status.RETRY_WAIT, "retry", reason, next_attempt_at=retry_at), None
-            )
-            log.warning(
-                "will retry %s/%s to %s in %s: %s",
-                claimed.campaign,
-                claimed.post_key,
-                claimed.account,
-                format_duration(wait),
-                unsent,
-                extra=_extra(claimed),
-            )
-            return Status.RETRY_WAIT
+            return self._retry_or_give_up(claimed, unsent, retry_at, None, level=logging.WARNING)
         except Exception as again:  # noqa: BLE001 - the database may be what failed
             log.error(
                 "%s/%s to %s: unexpected error (%s), and recording it failed too (%s); the post stays 'sending' "
@@ -379,35 +344,9 @@ class Dispatcher:
                 extra=_extra(claimed),
             )
             return Status.SENDING
-        if claimed.attempts >= self.settings.max_attempts:
-            return self._fail(
-                claimed,
-                _("gave up after {attempts} attempts. Last error: {error}").format(
-                    attempts=claimed.attempts, error=exc
-                ),
-                adapter,
-            )
         retry_at = self.backoff(claimed.attempts, exc.retry_at)
-        too_late = claimed.due_at + self.settings.max_age
-        if retry_at > too_late:
-            return self._fail(
-                claimed,
-                _(
-                    "gave up: the next try ({after} after the post's time) would be later than daemon.max_age "
-                    "({max_age}). Last error: {error}"
-                ).format(
-                    after=format_duration(retry_at - claimed.due_at),
-                    max_age=format_duration(self.settings.max_age),
-                    error=exc,
-                ),
-                adapter,
-            )
-        wait = retry_at - self.queue.clock()
-        reason = _("{error} Trying again in {wait}.").format(error=exc, wait=format_duration(wait))
-        self._record(
-            self.queue.outcome(claimed.id, Status.RETRY_WAIT, "retry", reason, next_attempt_at=retry_at), adapter
-        )
-        if isinstance(exc, RateLimited):
+        status = self._retry_or_give_up(claimed, exc, retry_at, adapter)
+        if status is Status.RETRY_WAIT and isinstance(exc, RateLimited):
             moved = self.queue.rate_limited(claimed.account, retry_at, str(exc))
             log.info(
                 "%s is rate limited until %s; %d other post(s) wait until then",
@@ -416,13 +355,47 @@ class Dispatcher:
                 moved,
                 extra=_extra(claimed),
             )
-        log.info(
+        return status
+
+    def _retry_or_give_up(
+        self, claimed: Claimed, error: object, retry_at: datetime, adapter: Network | None, *, level: int = logging.INFO
+    ) -> Status:
+        """A post that did not go out: failed when it is out of attempts or ``retry_at`` is past
+        daemon.max_age, else waiting to retry then, with ``error`` as its reason."""
+        if claimed.attempts >= self.settings.max_attempts:
+            return self._fail(
+                claimed,
+                _("gave up after {attempts} attempts. Last error: {error}").format(
+                    attempts=claimed.attempts, error=error
+                ),
+                adapter,
+            )
+        if retry_at > claimed.due_at + self.settings.max_age:
+            return self._fail(
+                claimed,
+                _(
+                    "gave up: the next try ({after} after the post's time) would be later than daemon.max_age "
+                    "({max_age}). Last error: {error}"
+                ).format(
+                    after=format_duration(retry_at - claimed.due_at),
+                    max_age=format_duration(self.settings.max_age),
+                    error=error,
+                ),
+                adapter,
+            )
+        wait = retry_at - self.queue.clock()
+        reason = _("{error} Trying again in {wait}.").format(error=error, wait=format_duration(wait))
+        self._record(
+            self.queue.outcome(claimed.id, Status.RETRY_WAIT, "retry", reason, next_attempt_at=retry_at), adapter
+        )
+        log.log(
+            level,
             "will retry %s/%s to %s in %s: %s",
             claimed.campaign,
             claimed.post_key,
             claimed.account,
             format_duration(wait),
-            exc,
+            error,
             extra=_extra(claimed),
         )
         return Status.RETRY_WAIT
