@@ -55,6 +55,7 @@ from socialpost.networks.base import (
     Reply,
     SetupUI,
 )
+from socialpost.networks.comments import check_reply
 from socialpost.networks.read_pause import ReadPause
 from socialpost.networks.tls import LazyClient, bearer_client
 from socialpost.text.count import graphemes
@@ -460,17 +461,12 @@ class FacebookNetwork(Network):
     def reply(self, in_reply_to: str, text: str) -> Published:
         """Answer a comment as the Page (``POST /{comment}/comments``). Facebook threads are one
         level deep: an answer to a reply goes under the comment that reply belongs to."""
-        if not text.strip():
-            raise ContentRejected(
-                _("{where}: the reply is empty.").format(where=self._where), hint=_("Write some text for it.")
-            )
-        if graphemes(text) > MAX_COMMENT:
-            raise ContentRejected(
-                _("{where}: the reply is {length} characters; a Facebook comment takes at most {limit}.").format(
-                    where=self._where, length=integer(graphemes(text)), limit=integer(MAX_COMMENT)
-                ),
-                hint=_("Shorten it by {count} characters.").format(count=integer(graphemes(text) - MAX_COMMENT)),
-            )
+        check_reply(
+            text,
+            where=self._where,
+            limit=MAX_COMMENT,
+            too_long=_("{where}: the reply is {length} characters; a Facebook comment takes at most {limit}."),
+        )
         target = self._thread_of(in_reply_to)
         data = self._call(
             "POST",

@@ -57,6 +57,7 @@ from socialpost.networks.base import (
     Reply,
     SetupUI,
 )
+from socialpost.networks.comments import check_reply
 from socialpost.networks.oauth_loopback import LoopbackReceiver, OAuthRedirect, is_loopback, parse_redirect
 from socialpost.networks.read_pause import ReadPause
 from socialpost.networks.tls import LazyClient, bearer_client
@@ -529,17 +530,12 @@ class LinkedInNetwork(Network):
             raise ContentRejected(
                 _("{where}: {id} is not a LinkedIn comment.").format(where=self._where, id=in_reply_to)
             )
-        if not text.strip():
-            raise ContentRejected(
-                _("{where}: the reply is empty.").format(where=self._where), hint=_("Write some text for it.")
-            )
-        if graphemes(text) > MAX_COMMENT:
-            raise ContentRejected(
-                _("{where}: the reply is {length} characters; a LinkedIn comment takes at most {limit}.").format(
-                    where=self._where, length=integer(graphemes(text)), limit=integer(MAX_COMMENT)
-                ),
-                hint=_("Shorten it by {count} characters.").format(count=integer(graphemes(text) - MAX_COMMENT)),
-            )
+        check_reply(
+            text,
+            where=self._where,
+            limit=MAX_COMMENT,
+            too_long=_("{where}: the reply is {length} characters; a LinkedIn comment takes at most {limit}."),
+        )
         activity, comment_id = match.group(1), match.group(2)
         parent = self._thread_of(str(in_reply_to), activity, comment_id)
         body = {
