@@ -608,7 +608,7 @@ def check_daemon(store: Store, queued: Sequence[QueuedPost], now: datetime) -> l
     }
     if daemons:
         latest = daemons[0]
-        ago = _ago(now - latest.heartbeat_at)
+        ago = human_duration(now - latest.heartbeat_at)
         if latest.stopped_at is not None:
             last = _("the last one, pid {pid} on {host}, stopped {ago} ago")
         else:
@@ -957,7 +957,9 @@ def _expiry_findings(
         return [
             warning(
                 check,
-                _("the access token expires {when} (in {delay}).").format(when=_when(expiry), delay=_ago(expiry - now)),
+                _("the access token expires {when} (in {delay}).").format(
+                    when=_when(expiry), delay=human_duration(expiry - now)
+                ),
                 _("Connect the account again before then: {command}").format(command=reconnect),
             )
         ]
@@ -1026,7 +1028,7 @@ def check_clock(origins: Sequence[str], clock: Clock, probe: DateProbe, timeout:
             return [
                 problem(
                     "clock",
-                    text.format(delay=_ago(abs(skew)), origin=origin, when=_when(theirs)),
+                    text.format(delay=human_duration(abs(skew)), origin=origin, when=_when(theirs)),
                     _(
                         "Turn on automatic time: sudo timedatectl set-ntp true (Linux), or System Settings → Date & "
                         "Time → Set time automatically (macOS, Windows)."
@@ -1044,10 +1046,6 @@ def check_clock(origins: Sequence[str], clock: Clock, probe: DateProbe, timeout:
 
 def _when(instant: datetime) -> str:
     return _("{time} UTC").format(time=formats.datetime_text(instant.astimezone(UTC)))
-
-
-def _ago(delta: timedelta) -> str:
-    return human_duration(delta)  # "35 s", "3 h 12 min", "4 days"
 
 
 def summary(findings: Iterable[Finding]) -> tuple[int, int]:

@@ -16,13 +16,10 @@ from pathlib import Path
 import pytest
 
 from socialpost.config import Settings
-from socialpost.daemon.dispatcher import Dispatcher
 from socialpost.errors import ContentRejected
 from socialpost.networks.base import Media
-from socialpost.networks.registry import Adapters
-from socialpost.store.db import open_store
-from socialpost.store.queue import Queue
 from tests.conftest import REPO, START, FakeClock
+from tests.store_helpers import deliver_due
 from tests.support.files import refuse_to_open
 from tests.test_outbox import make_post, outbox
 
@@ -39,16 +36,6 @@ posts:
         alt: the park in the morning
 """
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-
-
-def _deliver_due(settings: Settings, clock: FakeClock) -> None:
-    store = open_store(settings.database_url)
-    try:
-        dispatcher = Dispatcher(Queue(store, "test", clock=clock), Adapters(settings, clock=clock), settings.daemon)
-        for claimed in dispatcher.claim(100):
-            dispatcher.deliver(claimed)
-    finally:
-        store.close()
 
 
 def _schedule_walk(run_cli, write, clock: FakeClock) -> Path:  # type: ignore[no-untyped-def]
@@ -74,7 +61,7 @@ def test_outbox_refuses_a_post_whose_image_was_deleted_and_retry_sends_it(
     image = _schedule_walk(run_cli, write, clock)
     image.unlink()  # deleted after scheduling
     clock.advance(hours=1, minutes=1)
-    _deliver_due(settings, clock)
+    deliver_due(settings, clock)
 
     assert _outbox_posts(settings) == [], "nothing may go out without its image"
     status = json.loads(run_cli("status", "--json").stdout)
@@ -90,7 +77,7 @@ def test_outbox_refuses_a_post_whose_image_was_deleted_and_retry_sends_it(
     command = reason.rsplit("then run: socialpost ", 1)[1].rstrip(".")
     retried = run_cli(*shlex.split(command))
     assert retried.exit_code == 0, retried.stderr
-    _deliver_due(settings, clock)
+    deliver_due(settings, clock)
     (written,) = _outbox_posts(settings)
     assert json.loads(written.read_text(encoding="utf-8"))["media"] == [
         {"file": str(image), "alt": "the park in the morning"}
@@ -170,7 +157,7 @@ def test_collect_says_the_outbox_gives_no_engagement_figures(
 ) -> None:
     _schedule_walk(run_cli, write, clock)
     clock.advance(hours=1, minutes=1)
-    _deliver_due(settings, clock)
+    deliver_due(settings, clock)
     clock.advance(hours=2)
 
     human = run_cli("collect")

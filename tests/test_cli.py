@@ -13,12 +13,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from socialpost.config import Settings
-from socialpost.daemon.dispatcher import Dispatcher
-from socialpost.networks.registry import Adapters
 from socialpost.store.db import open_store
 from socialpost.store.models import PostRow, SnapshotRow
-from socialpost.store.queue import Queue
 from tests.conftest import REPO, FakeClock
+from tests.store_helpers import deliver_due
 from tests.support.http import LocalServer, Reply
 
 CAMPAIGN = """\
@@ -171,16 +169,6 @@ def test_validate_json_contract(run_cli, write, hook_settings: Settings) -> None
     assert set(data["errors"][0]) == {"file", "line", "column", "message"}
 
 
-def _deliver_due(settings: Settings, clock: FakeClock) -> None:
-    store = open_store(settings.database_url)
-    try:
-        dispatcher = Dispatcher(Queue(store, "test", clock=clock), Adapters(settings, clock=clock), settings.daemon)
-        for claimed in dispatcher.claim(100):
-            dispatcher.deliver(claimed)
-    finally:
-        store.close()
-
-
 def test_status_and_report_json_contracts(run_cli, write, settings: Settings, clock: FakeClock) -> None:
     with LocalServer() as server:
         server.respond(Reply(400, {"error": "text is not allowed here"}))
@@ -196,7 +184,7 @@ def test_status_and_report_json_contracts(run_cli, write, settings: Settings, cl
         assert [p["id"] for p in data["upcoming"]] == ["hello", "hello", "later", "later"]
 
         clock.set(clock() + timedelta(days=51, hours=2, minutes=1))  # 2027-03-02 14:01Z: "hello" is due
-        _deliver_due(settings, clock)
+        deliver_due(settings, clock)
 
     status = run_cli("status", "--json")
     assert status.exit_code == 3  # a failed post needs attention

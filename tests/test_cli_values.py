@@ -72,3 +72,25 @@ def test_demo_spacing_must_be_a_number_of_seconds(run_cli: Any, tmp_path: Path) 
 def test_a_filter_that_matches_nothing_says_so(seeded: Store, run_cli: Any) -> None:
     out = run_cli("report", "--campaign", "[x]", "--no-charts").stdout
     assert "No posts match" in out and "No campaigns yet" not in out
+
+
+def test_a_page_that_cannot_be_written_is_an_operational_error_and_leaves_nothing(
+    seeded: Store, run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills while the page is written: exit 1, the reason and the fix, no half file."""
+    import errno
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    real_write = Path.write_text
+
+    def full_disk(self: Path, *args: Any, **kwargs: Any) -> int:
+        real_write(self, "<!DOCTYPE html><html>", encoding="utf-8")  # a part got out before the disk filled
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    result = run_cli("report", "--html", str(folder / "r.html"))
+    assert result.exit_code == 1
+    assert f"could not write {folder / 'r.html'}: No space left on device" in result.stderr
+    assert "the disk is not full" in result.stderr
+    assert list(folder.iterdir()) == []  # neither the page nor its .tmp

@@ -3,6 +3,7 @@ saying ``[/x]`` used to crash `plan`), never turned into emoji; and the plan fit
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -74,15 +75,28 @@ def test_the_inbox_shows_a_strangers_words_as_written(capsys: pytest.CaptureFixt
     assert "[red]Troll (@troll[/x])" in out and "[/bold] :fire: hi" in out and "🔥" not in out
 
 
-def test_demo_feeds_with_brackets_in_their_path(tmp_path: Path) -> None:
-    from rich.text import Text
+def test_demo_shows_paths_with_brackets_as_written(tmp_path: Path) -> None:
+    """The demo's rule names the campaign file and the feeds are listed by path: both as written.
+    (A real process: the demo runs the daemon on the real clock.)"""
+    import subprocess
+    import sys
 
-    from socialpost.cli import render
-
-    out = render.console()
-    with out.capture() as captured:
-        out.print(Text(f"  {tmp_path / '[x]' / 'feed.xml'}"))
-    assert "[x]/feed.xml" in captured.get()
+    folder = tmp_path / "[bold] campaigns"
+    folder.mkdir()
+    campaign = folder / "one.yaml"
+    campaign.write_text(CAMPAIGN.replace("at: 2027-03-02 09:00", "at: 2030-03-02 09:00"), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "socialpost", "demo", str(campaign), "--workdir", str(tmp_path / "[red] demo")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "COLUMNS": "300"},
+    )
+    assert result.returncode == 0, result.stderr
+    said = " ".join(result.stdout.split())
+    assert f"1. schedule {campaign}" in said
+    assert f"{tmp_path / '[red] demo' / 'outbox' / 'shop' / 'feed.xml'}" in said
 
 
 def test_plan_says_which_unchanged_posts_already_went_out(

@@ -14,7 +14,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from socialpost.i18n import _, ngettext
 from socialpost.report.aggregate import Filters, PostFacts, load_posts
@@ -128,8 +128,14 @@ def measure_name(measure: str) -> str:
     return _("median engagement rate") if measure == "rate" else _("median interactions")
 
 
-# (account, weekday, hour, rate, interactions) of one post with mature engagement
-Reading = tuple[str, int, int, float | None, int | None]
+class Reading(NamedTuple):
+    """One post with mature engagement: where it sits in its campaign's week, and its figures."""
+
+    account: str
+    weekday: int
+    hour: int
+    rate: float | None
+    interactions: int | None
 
 
 def _readings(posts: Iterable[PostFacts]) -> list[Reading]:
@@ -143,18 +149,17 @@ def _readings(posts: Iterable[PostFacts]) -> list[Reading]:
         if sent is None or latest.collected_at - sent < MATURE_AFTER:
             continue
         local = post.local_when
-        readings.append((post.account, local.weekday(), local.hour, post.rate, post.interactions))
+        readings.append(Reading(post.account, local.weekday(), local.hour, post.rate, post.interactions))
     return readings
 
 
 def _grid(readings: list[Reading]) -> HourOfWeek:
-    measure = "rate" if readings and all(r[3] is not None for r in readings) else "interactions"
+    measure = "rate" if readings and all(r.rate is not None for r in readings) else "interactions"
     values: dict[tuple[int, int], list[float]] = {}
-    pick = 3 if measure == "rate" else 4
     for reading in readings:
-        value = reading[pick]
+        value = reading.rate if measure == "rate" else reading.interactions
         if value is not None:
-            values.setdefault((reading[1], reading[2]), []).append(float(value))
+            values.setdefault((reading.weekday, reading.hour), []).append(float(value))
     grid = HourOfWeek(measure)
     for (weekday, hour), found in sorted(values.items()):
         grid.slots[(weekday, hour)] = Slot(weekday, hour, len(found), float(statistics.median(found)))
@@ -191,7 +196,7 @@ def week_and_best_times(
     readings = _readings(items)
     by_account: dict[str, list[Reading]] = {}
     for reading in readings:
-        by_account.setdefault(reading[0], []).append(reading)
+        by_account.setdefault(reading.account, []).append(reading)
     accounts = {post.account for post in items}
     best = [
         _advice(_grid(by_account.get(account, [])), account, min_posts=min_posts, top=top)

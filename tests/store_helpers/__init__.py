@@ -18,6 +18,7 @@ from socialpost.config import Settings
 from socialpost.store import sync
 from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow, EventRow, PostRow, Status
+from socialpost.timeutil import Clock
 
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
 
@@ -178,3 +179,19 @@ def throwaway_postgres() -> Iterator[str]:
 
 def later(start: datetime, **kwargs: float) -> datetime:
     return start + timedelta(**kwargs)
+
+
+def deliver_due(settings: Settings, clock: Clock) -> None:
+    """What a daemon does once, in the test: claim every post due at ``clock()`` and send each."""
+    from socialpost.daemon.dispatcher import Dispatcher
+    from socialpost.networks.registry import Adapters
+    from socialpost.store.db import open_store
+    from socialpost.store.queue import Queue
+
+    store = open_store(settings.database_url)
+    try:
+        dispatcher = Dispatcher(Queue(store, "test", clock=clock), Adapters(settings, clock=clock), settings.daemon)
+        for claimed in dispatcher.claim(100):
+            dispatcher.deliver(claimed)
+    finally:
+        store.close()
