@@ -20,13 +20,14 @@ demo: $(STAMP)
 test: $(STAMP) lint typecheck docs-check test-servers
 	$(BIN)/python -m pytest
 
-## test-servers: start PostgreSQL and Redis, install Prism, the Bluesky dev-env and Chromium for the
+## test-servers: start PostgreSQL and Redis, install Prism, the Bluesky dev-env, ajv and Chromium for the
 ## server tiers. Best effort here (no root, no npm: those tiers are skipped with the reason);
 ## .ci/run does the same and fails when something cannot be installed.
 test-servers:
 	-bash scripts/test-services.sh
 	-bash scripts/prism/install.sh
 	-bash scripts/bluesky-devenv/install.sh
+	-bash scripts/ajv/install.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check socialpost tests bench scripts

@@ -23,7 +23,10 @@ from pydantic import (
 from socialpost.i18n import _
 from socialpost.timeutil import MAX_YEAR, MIN_YEAR, coerce_duration, format_duration, parse_wall_time, zone
 
-ACCOUNT_REF = re.compile(r"^(?P<network>[a-z][a-z0-9_-]*):(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)$")
+# JSON Schema patterns are ECMA-262 regular expressions (what ajv, VS Code and check-jsonschema run):
+# no named groups or other Python-only syntax in them.
+ACCOUNT_PATTERN = r"^[a-z][a-z0-9_-]*:[A-Za-z0-9][A-Za-z0-9_.-]*$"
+ACCOUNT_REF = re.compile(ACCOUNT_PATTERN)
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
@@ -69,7 +72,7 @@ def _account_ref(value: object) -> str:
 AccountRef = Annotated[
     str,
     BeforeValidator(_account_ref),
-    WithJsonSchema({"type": "string", "pattern": ACCOUNT_REF.pattern, "examples": ["mastodon:acme"]}),
+    WithJsonSchema({"type": "string", "pattern": ACCOUNT_PATTERN, "examples": ["mastodon:acme"]}),
 ]
 
 
