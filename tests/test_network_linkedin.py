@@ -299,21 +299,14 @@ def test_processing_that_fails_is_a_clear_failure_and_nothing_is_posted(
     member: LinkedInNetwork, api: respx.MockRouter, linkedin: FakeLinkedIn, tmp_path: Path
 ) -> None:
     photo = image(tmp_path / "a.png")
-    original = linkedin._initialize
-
-    def failing(request: httpx.Request, grant: Grant) -> httpx.Response:
-        answer = original(request, grant)
-        linkedin.fail_processing.add(answer.json()["value"]["image"])
-        return answer
-
-    linkedin._initialize = failing  # type: ignore[method-assign]
+    linkedin.processing_fails = True
     with pytest.raises(ContentRejected) as caught:
         member.publish(outgoing("Photo", media=(Media(str(photo), ""),)))
     assert "could not process the image a.png (PROCESSING_FAILED); nothing was posted" in caught.value.message
     assert "socialpost retry" in str(caught.value.hint)
     assert not linkedin.posts
     # the failed upload is forgotten: sending again uploads the image afresh
-    linkedin._initialize = original  # type: ignore[method-assign]
+    linkedin.processing_fails = False
     member.publish(outgoing("Photo", media=(Media(str(photo), ""),)))
     assert len(linkedin.images) == 2 and len(linkedin.posts) == 1
 
@@ -434,7 +427,7 @@ def test_a_served_pin_is_honoured(
 def test_when_linkedin_refuses_every_version_the_search_is_bounded_and_names_the_fix(
     member: LinkedInNetwork, api: respx.MockRouter, linkedin: FakeLinkedIn
 ) -> None:
-    linkedin.version_served = lambda version, today=None: False  # type: ignore[method-assign]
+    linkedin.withheld = {f"{year}{month:02d}" for year in (2025, 2026, 2027) for month in range(1, 13)}
     with pytest.raises(PermanentError) as caught:
         member.publish(outgoing())
     assert "refused the API version socialpost sent (LinkedIn-Version)" in caught.value.message
@@ -1134,8 +1127,7 @@ def test_accounts_add_asks_for_member_statistics_and_finds_pages_when_linkedin_r
     assert scopes_asked(member.stdout) == ["openid", "profile", "w_member_social", "r_member_postAnalytics"]
     # LinkedIn is late with this month's version: the set-up still finds the pages, on the month before
     late = API_VERSIONS.default(date.today())
-    served = linkedin.version_served
-    linkedin.version_served = lambda version, today=None: version != late and served(version, today)  # type: ignore[method-assign]
+    linkedin.withheld = {late}
     page = run_add(config, f"86abc123\n{CLIENT_SECRET}\n\ny\nn\n{pasted}\n2\n")
     assert page.exit_code == 0, page.output + page.stderr
     assert "Café Acme (urn:li:organization:2414183)" in page.stdout

@@ -70,6 +70,7 @@ class Image:
     status: str = "WAITING_UPLOAD"
     polls: int = 0  # GETs answered since the bytes arrived
     content: bytes = b""
+    fails: bool = False  # processing ends PROCESSING_FAILED
 
 
 @dataclass
@@ -106,7 +107,8 @@ class FakeLinkedIn:
         self.organizations = {f"urn:li:organization:{o.id}": o for o in organizations or []}
         self.release_day = release_day
         self.processing_polls = processing_polls
-        self.fail_processing: set[str] = set()  # image URNs whose processing fails
+        self.processing_fails = False  # every image uploaded from now on ends PROCESSING_FAILED
+        self.withheld: set[str] = set()  # versions refused although the calendar serves them (a late release)
         self.requests: list[httpx.Request] = []
         self.images: dict[str, Image] = {}
         self.posts: dict[str, dict[str, Any]] = {}  # URN → the post as LinkedIn keeps it
@@ -154,6 +156,8 @@ class FakeLinkedIn:
 
     def version_served(self, version: str, today: date | None = None) -> bool:
         day = today or self.today()
+        if version in self.withheld:
+            return False
         year, month = int(version[:4]), int(version[4:6])
         release = date(year, month, self.release_day)
         sunset = date(year + 1, month, self.release_day)
@@ -311,7 +315,7 @@ class FakeLinkedIn:
         number = next(self._ids)
         urn = f"urn:li:image:D4E10AQ{number}"
         url = f"https://{UPLOAD_HOST}{UPLOAD_PREFIX}D4E10AQ{number}/uploaded-image/0?ca=vector_feedshare&cn=uploads"
-        self.images[urn] = Image(urn=urn, owner=owner, upload_url=url)
+        self.images[urn] = Image(urn=urn, owner=owner, upload_url=url, fails=self.processing_fails)
         return httpx.Response(
             200, json={"value": {"uploadUrlExpiresAt": 1_900_000_000_000, "uploadUrl": url, "image": urn}}
         )
@@ -335,7 +339,7 @@ class FakeLinkedIn:
         if image.status == "PROCESSING":
             image.polls += 1
             if image.polls > self.processing_polls:
-                image.status = "PROCESSING_FAILED" if image.urn in self.fail_processing else "AVAILABLE"
+                image.status = "PROCESSING_FAILED" if image.fails else "AVAILABLE"
         body: dict[str, Any] = {"id": image.urn, "owner": image.owner, "status": image.status}
         if image.status == "AVAILABLE":
             body["downloadUrl"] = f"https://media.licdn.com/dms/image/{image.urn.rsplit(':', 1)[1]}/feedshare/0"
