@@ -14,6 +14,7 @@ from socialpost.i18n import _
 from socialpost.networks.base import AdapterContext, Identity, SetupUI
 from socialpost.networks.registry import Adapters, load, split_account
 from socialpost.paths import default_dirs
+from socialpost.timeutil import Clock, utcnow
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,9 @@ def listing(settings: Settings) -> list[AccountInfo]:
     ]
 
 
-def check(settings: Settings, account: str) -> Identity:
+def check(settings: Settings, account: str, *, clock: Clock = utcnow) -> Identity:
     """Verify ``account``'s credentials against its network."""
-    adapters = Adapters(settings)
+    adapters = Adapters(settings, clock=clock)
     try:
         return adapters.get(account).check()
     finally:

@@ -9,7 +9,9 @@ file must not be writable by others, nor readable by others when it holds a secr
 time-zone data; the database is reachable and migrated; a daemon is alive when posts wait; media
 files of waiting posts still exist; failed, held and unknown posts waiting for a decision; each
 account's credentials, permissions and token expiry (through the adapter's ``check()``), with a
-warning when a token expires before a post scheduled for it; and the system clock, compared with
+warning when a token expires before a post scheduled for it, and the API version it uses (its
+``Identity.api_version``: how long it has left, a warning from three months before its sunset or
+when socialpost had to move to another version); and the system clock, compared with
 the ``Date`` header of a network API the accounts use (skipped quietly when none answers).
 """
 
@@ -836,6 +838,8 @@ def _one_account(
         findings.append(crashed(check, exc))
     if identity is not None:
         findings.extend(_details_findings(check, identity, reconnect))
+        if identity.api_version is not None:
+            findings.extend(warning(check, message, fix) for message, fix in identity.api_version.warnings())
     expiry = token_expiry(adapter, identity)
     findings.extend(_expiry_findings(check, expiry, posts, clock(), reconnect))
     if identity is not None and not any(f.status != "ok" for f in findings):
@@ -843,6 +847,10 @@ def _one_account(
             signed_in = _("signed in as {name}; token expires {when}").format(name=identity.display, when=_when(expiry))
         else:
             signed_in = _("signed in as {name}").format(name=identity.display)
+        if identity.api_version is not None:
+            signed_in = _("{signed_in}; {label} {version}").format(
+                signed_in=signed_in, label=identity.api_version.label, version=identity.api_version.describe()
+            )
         findings.insert(0, ok(check, signed_in))
     return findings, origin
 

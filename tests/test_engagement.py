@@ -282,7 +282,7 @@ def _batch_answer(requests: list[dict[str, str]]) -> list[dict[str, Any]]:
         if "/insights" in url:
             body: dict[str, Any] = {
                 "data": [
-                    {"name": "post_total_media_view_unique", "period": "lifetime", "values": [{"value": 250}]},
+                    {"name": "post_media_view", "period": "lifetime", "values": [{"value": 250}]},
                     {"name": "post_clicks", "period": "lifetime", "values": [{"value": 9}]},
                 ]
             }

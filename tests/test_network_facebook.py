@@ -33,6 +33,7 @@ from socialpost.networks.base import Media, NotSent, OutgoingPost, Published
 from socialpost.networks.facebook import FacebookNetwork, FacebookSettings, GraphNotFound
 from socialpost.networks.registry import Adapters
 from tests.conftest import FakeClock
+from tests.support.facebook import GraphBatch
 
 GRAPH = "https://graph.facebook.com"
 TOKEN = "EAAGpageT0KEN-s3cr3t-0123456789abcdef"
@@ -413,12 +414,12 @@ def insights_body(post: str, views: int, clicks: int) -> dict[str, Any]:
     return {
         "data": [
             {
-                "name": "post_total_media_view_unique",
+                "name": "post_media_view",
                 "period": "lifetime",
                 "values": [{"value": views}],
-                "title": "Lifetime Post Total Media View Unique",
+                "title": "Lifetime Post Media View",
                 "description": "Lifetime: …",
-                "id": f"{post}/insights/post_total_media_view_unique/lifetime",
+                "id": f"{post}/insights/post_media_view/lifetime",
             },
             {
                 "name": "post_clicks",
@@ -460,8 +461,32 @@ def test_batch_metrics_with_one_item_failing(page: FacebookNetwork, graph: respx
             "relative_url": f"{first}?fields=reactions.summary(total_count).limit(0),"
             "comments.summary(true).limit(0),shares",
         },
-        {"method": "GET", "relative_url": f"{first}/insights?metric=post_total_media_view_unique,post_clicks"},
+        {"method": "GET", "relative_url": f"{first}/insights?metric=post_media_view,post_clicks"},
     ]
+
+
+def test_views_are_impressions_and_graph_refuses_retired_metric_names(
+    settings: Settings, clock: FakeClock, graph: respx.MockRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    """ "views" is post_media_view (impressions, what every other network counts), not the reach
+    (post_total_media_view_unique); a retired name in insights_metrics gets Graph's invalid-metric
+    error: views and clicks "not available", never zeros, and a warning naming the setting."""
+    post = f"{PAGE}_1"
+    batch = GraphBatch(
+        insights={post: {"post_media_view": 1200, "post_total_media_view_unique": 800, "post_clicks": 9}}
+    )
+    graph.post("/v24.0/").mock(side_effect=batch)
+    default = make(settings, clock)
+    assert default.fetch_metrics([post]) == {
+        post: {"likes": 17, "replies": 4, "reposts": 3, "views": 1200, "clicks": 9}
+    }
+    assert batch.requests[-1][1]["relative_url"] == f"{post}/insights?metric=post_media_view,post_clicks"
+    for retired in ("post_impressions", "post_impressions_unique"):
+        adapter = make(settings, clock, insights_metrics={"views": retired, "clicks": "post_clicks"})
+        with caplog.at_level(logging.WARNING, logger="socialpost"):
+            got = adapter.fetch_metrics([post])
+        assert got == {post: {"likes": 17, "replies": 4, "reposts": 3, "views": None, "clicks": None}}
+        assert "(#100) The value must be a valid insights metric" in caplog.text and "insights_metrics" in caplog.text
 
 
 def test_deprecated_insights_metric_gives_none_not_a_failure(
@@ -491,26 +516,19 @@ def test_insights_permission_missing_gives_none(page: FacebookNetwork, graph: re
 def test_metric_names_are_configuration_and_batches_hold_50_requests(
     settings: Settings, clock: FakeClock, graph: respx.MockRouter
 ) -> None:
-    adapter = make(settings, clock, insights_metrics={"views": "post_media_view"})
+    adapter = make(settings, clock, insights_metrics={"views": "post_reactions_by_type_total"})
     ids = [f"{PAGE}_{n}" for n in range(30)]
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        batch = json.loads(form(request)["batch"])
-        assert len(batch) <= 50
-        items = []
-        for entry in batch:
-            if "/insights" in entry["relative_url"]:
-                assert entry["relative_url"].endswith("/insights?metric=post_media_view")
-                items.append(
-                    batch_item({"data": [{"name": "post_media_view", "period": "lifetime", "values": [{"value": 5}]}]})
-                )
-            else:
-                items.append(batch_item(FIELDS_BODY))
-        return httpx.Response(200, json=items)
-
-    route = graph.post("/v24.0/").mock(side_effect=answer)
+    batch = GraphBatch(insights={i: {"post_reactions_by_type_total": 5} for i in ids})
+    route = graph.post("/v24.0/").mock(side_effect=batch)
     metrics = adapter.fetch_metrics(ids)
     assert route.call_count == 2  # 30 posts × 2 requests, 50 per call
+    assert [len(b) for b in batch.requests] == [50, 10]
+    assert all(
+        e["relative_url"].endswith("/insights?metric=post_reactions_by_type_total")
+        for b in batch.requests
+        for e in b
+        if "/insights" in e["relative_url"]
+    )
     assert metrics[ids[-1]] == {"likes": 17, "replies": 4, "reposts": 3, "views": 5}
     assert "clicks" not in metrics[ids[-1]]
 
@@ -574,6 +592,32 @@ def test_check_shows_the_page_and_a_page_token_that_never_expires(
     request = route.calls.last.request
     assert TOKEN not in str(request.url)  # the token to inspect travels in the body only
     assert json.loads(form(request)["batch"])[1]["relative_url"] == f"debug_token?input_token={TOKEN}"
+    status = identity.api_version  # the declared version, how long it has left (test clock: 2027-01-10)
+    assert status is not None and status.describe() == "v24.0 (served until 2028-02-18, 404 days left)"
+    assert (status.configured, status.warnings()) == (None, [])
+
+
+def test_a_retired_graph_version_still_posts_and_says_what_to_do(
+    settings: Settings, clock: FakeClock, graph: respx.MockRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Meta answers a retired version as the oldest one it serves, so posting goes on; the log,
+    `accounts test` and `doctor` say the pin is retired and how to fix it."""
+    with caplog.at_level(logging.WARNING, logger="socialpost"):
+        adapter = make(settings, clock, graph_version="v20.0")  # retired 2026-09-24
+    assert "Graph API v20.0 was retired on 2026-09-24" in caplog.text
+    assert "remove graph_version in accounts.facebook.acme or set a newer version" in caplog.text
+    feed = graph.post(f"/v20.0/{PAGE}/feed").respond(200, json={"id": f"{PAGE}_9"})
+    assert adapter.publish(outgoing("hello")).remote_id == f"{PAGE}_9" and feed.called
+    graph.post("/v20.0/").respond(
+        200, json=[batch_item({"id": PAGE, "name": "Café Acme"}), batch_item(debug_token(0, ["read_insights"]))]
+    )
+    status = adapter.check().api_version
+    assert status is not None and (status.version, status.state, status.configured) == ("v20.0", "retired", "v20.0")
+    ((message, fix),) = status.warnings()
+    assert "was retired on 2026-09-24" in message and "oldest version it still serves" in message
+    assert fix.startswith(
+        "Remove accounts.facebook.acme.graph_version from your config file (socialpost then uses v24.0)"
+    )
 
 
 def test_check_warns_about_a_user_token_and_missing_permissions(page: FacebookNetwork, graph: respx.MockRouter) -> None:

@@ -127,13 +127,25 @@ def test(app: AppContext, account: str, json_: bool) -> None:
     """Check ACCOUNT (network:name) against its network: who it posts as, permissions, expiry."""
     from socialpost import accounts as library
 
-    identity = library.check(app.settings, account)
+    identity = library.check(app.settings, account, clock=app.clock)
+    version = identity.api_version
     if json_:
-        render.echo_json({"account": identity.account, "display": identity.display, "details": identity.details})
+        render.echo_json(
+            {
+                "account": identity.account,
+                "display": identity.display,
+                "details": identity.details,
+                "api_version": version.as_json() if version is not None else None,
+            }
+        )
         return
     click.echo(f"{identity.account}: {identity.display}")
     for key, value in identity.details.items():
         click.echo(f"  {key}: {value}")
+    if version is not None:
+        click.echo(_("  API version ({label}): {version}").format(label=version.label, version=version.describe()))
+        for message, fix in version.warnings():
+            click.echo(_("  warning: {message} {fix}").format(message=message, fix=fix))
 
 
 @accounts.command("remove")

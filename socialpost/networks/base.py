@@ -9,7 +9,9 @@ An adapter is registered under the entry-point group ``socialpost.networks`` (se
 
 Adapters raise only :mod:`socialpost.errors` network errors — :class:`TransientError` (try again
 later), :class:`PermanentError` and its subclasses (do not) — so the daemon's retry policy lives in
-one place. They never print, never sleep for rate limits and never retry by themselves.
+one place. They never print, never sleep for rate limits and never retry by themselves (one
+exception: a request the network refused for its API version alone, unprocessed, is sent again
+with a served version — :mod:`socialpost.networks.api_version`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -27,6 +29,9 @@ from socialpost.errors import PermanentError, PluginError
 from socialpost.i18n import _
 from socialpost.text.rules import LengthRule
 from socialpost.timeutil import Clock, iso_utc, utcnow
+
+if TYPE_CHECKING:
+    from socialpost.networks.api_version import ApiVersionStatus, VersionPolicy
 
 
 @dataclass(frozen=True)
@@ -129,11 +134,13 @@ class NotSent:
 
 @dataclass(frozen=True)
 class Identity:
-    """What ``accounts test`` shows."""
+    """What ``accounts test`` shows (and ``doctor`` reads)."""
 
     account: str
     display: str
     details: dict[str, str] = field(default_factory=dict)
+    # the API version the account uses and how long it has left, for networks that retire versions
+    api_version: ApiVersionStatus | None = None
 
 
 def decimal_mark(number: str) -> str:
@@ -200,6 +207,9 @@ class Network(ABC):
     # retries requests whose outcome it did not see, instead of asking the user.
     idempotent: ClassVar[bool] = False
     max_length: ClassVar[int | None] = None  # characters per post; None = no limit
+    # the API versions the network retires, declared in one place (socialpost.networks.api_version);
+    # None when the network's API has no version that retires
+    api_version: ClassVar[VersionPolicy | None] = None
 
     def __init__(self, *, account: str, settings: AccountSettings, context: AdapterContext) -> None:
         self.account = account

@@ -4,6 +4,12 @@ Why not ``facebook-sdk``: its 3.1.0 release (2018, the newest) accepts only Grap
 all long retired, and rejects any two-digit version. The Graph calls a Page needs are few, so this
 module makes them itself, with the version (``graph_version``) and host (``base_url``) as settings.
 
+Graph versions: :data:`API_VERSIONS` declares the version socialpost uses (``v24.0``), when it
+was checked and its sunset (:mod:`socialpost.networks.api_version`). Meta answers a call to a
+retired version as the oldest version it still serves ("calls made to it will be defaulted to the
+next oldest usable version", Graph API versioning guide), so a retired ``graph_version`` pin does
+not break posting: it is a warning in the log, ``accounts test`` and ``doctor``.
+
 What it does (docs/networks/facebook.md has the user's view):
 
 * publish: ``POST /{page}/feed`` (text, with the first link as ``link``); one photo:
@@ -11,9 +17,10 @@ What it does (docs/networks/facebook.md has the user's view):
   ``published=false``, then ``/feed`` with ``attached_media``. Facebook has no threads: the parts
   are joined into one message, separated by a blank line.
 * reconcile: the Page's ``published_posts`` since the post's due time, matched on the message.
-* metrics: reactions, comments and shares from the post's fields; views and clicks from the post's
-  insights under configurable metric names (Meta renamed and removed many in 2024–2025). Graph
-  batch requests fetch up to 25 posts (50 requests) per call.
+* metrics: reactions, comments and shares from the post's fields; views (``post_media_view``:
+  impressions, as every other network counts views) and clicks from the post's insights, under
+  configurable metric names (Meta renamed and removed many in 2024–2025). Graph batch requests
+  fetch up to 25 posts (50 requests) per call.
 * errors: Graph's ``{"error": {"code", "error_subcode", "message", "fbtrace_id"}}`` mapped onto
   socialpost's error tree; the token travels in the ``Authorization`` header and request bodies,
   never in a URL, so it cannot reach a log line.
@@ -25,7 +32,7 @@ import json
 import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +50,7 @@ from socialpost.errors import (
 )
 from socialpost.i18n import N_, _
 from socialpost.i18n.formats import decimal, integer
+from socialpost.networks.api_version import ApiVersionStatus, VersionPolicy
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -65,7 +73,28 @@ from socialpost.text.utm import links
 log = logging.getLogger("socialpost.networks.facebook")
 
 GRAPH_URL = "https://graph.facebook.com"
-DEFAULT_VERSION = "v24.0"
+# Graph API versions (developers.facebook.com/docs/graph-api/changelog): each is served until two
+# years after the next one came out; v19.0 and v20.0 from the changelog, v21.0–v23.0 by that rule
+# (v22.0 came out 2025-01-21, v23.0 2025-05-29, v24.0 2025-10-08), v24.0 until 2028-02-18.
+API_VERSIONS = VersionPolicy(
+    network="facebook",
+    setting="graph_version",
+    label="Graph API",
+    scheme="major.minor",
+    checked=date(2026, 12, 6),
+    docs="https://developers.facebook.com/docs/graph-api/changelog",
+    version="v24.0",
+    sunset=date(2028, 2, 18),
+    known_sunsets={
+        "v19.0": date(2026, 5, 21),
+        "v20.0": date(2026, 9, 24),
+        "v21.0": date(2027, 1, 21),
+        "v22.0": date(2027, 5, 29),
+        "v23.0": date(2027, 10, 8),
+    },
+    forwards_retired=True,
+)
+DEFAULT_METRICS = {"views": "post_media_view", "clicks": "post_clicks"}
 MAX_MESSAGE = 63_206
 MAX_PHOTOS = 10  # socialpost's cap for one multi-photo post
 MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Meta recommends under 4 MB; larger files are refused outright
@@ -101,17 +130,19 @@ _IMAGE_TYPES = {  # magic bytes → (name, MIME)
 class FacebookSettings(AccountSettings):
     page_id: str = Field(min_length=1, description="the Page's numeric id")
     page_access_token: SecretStr = Field(description="a Page access token (secrets.yaml)")
-    graph_version: str = Field(DEFAULT_VERSION, description="Graph API version, e.g. v24.0")
+    graph_version: str | None = Field(None, description="Graph API version, e.g. v24.0; unset: socialpost's")
     base_url: str = Field(GRAPH_URL, description="Graph API host (a proxy or a test server)")
     insights_metrics: dict[str, str] = Field(
-        default_factory=lambda: {"views": "post_total_media_view_unique", "clicks": "post_clicks"},
+        default_factory=lambda: dict(DEFAULT_METRICS),
         description="socialpost metric → Graph post insights metric; {} to skip insights",
     )
     timeout: float = Field(30.0, gt=0, le=300, description="seconds to wait for Facebook")
 
     @field_validator("graph_version")
     @classmethod
-    def _version(cls, value: str) -> str:
+    def _version(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         value = value.strip()
         if not value.startswith("v"):
             value = f"v{value}"
@@ -144,6 +175,7 @@ class FacebookNetwork(Network):
     settings_model = FacebookSettings
     idempotent = False
     max_length = MAX_MESSAGE
+    api_version = API_VERSIONS
 
     settings: FacebookSettings
     transport: httpx.BaseTransport | None = None  # tests may inject one
@@ -155,6 +187,10 @@ class FacebookNetwork(Network):
         self._name = name
         self._reconnect = f"socialpost accounts add facebook {name}"
         self._read_pause = ReadPause(self.context.clock)
+        self._version = self.settings.graph_version or API_VERSIONS.default(self.context.clock().date())
+        note = self._version_status().operator_note()
+        if note:
+            log.warning("%s", note)
 
     # --- plumbing -------------------------------------------------------------------------------
 
@@ -169,7 +205,12 @@ class FacebookNetwork(Network):
         )
 
     def _path(self, *parts: str) -> str:
-        return "/" + "/".join([self.settings.graph_version, *parts])
+        return "/" + "/".join([self._version, *parts])
+
+    def _version_status(self) -> ApiVersionStatus:
+        return API_VERSIONS.status(
+            self._version, self.context.clock().date(), account=self.account, configured=self.settings.graph_version
+        )
 
     def _secrets(self) -> list[str]:
         return [self.settings.page_access_token.get_secret_value()]
@@ -337,7 +378,7 @@ class FacebookNetwork(Network):
         """One Graph batch call → (status, parsed body) per request (status 0: no answer)."""
         data = self._call(
             "POST",
-            f"/{self.settings.graph_version}/",
+            f"/{self._version}/",
             data={"batch": json.dumps(requests, separators=(",", ":")), "include_headers": "false"},
         )
         if not isinstance(data, list):
@@ -516,13 +557,15 @@ class FacebookNetwork(Network):
                 text="",
                 reconnect=self._reconnect,
             )
-        details = {"page id": self.settings.page_id, "graph version": self.settings.graph_version}
+        details = {"page id": self.settings.page_id}
         info = debug.get("data") if debug_status == 200 and isinstance(debug, dict) else None
         if isinstance(info, dict):
             details.update(_token_details(info))
         else:
             details["token expires"] = "unknown (Facebook did not let this token inspect itself)"
-        return Identity(self.account, str(page.get("name") or self.settings.page_id), details)
+        return Identity(
+            self.account, str(page.get("name") or self.settings.page_id), details, api_version=self._version_status()
+        )
 
     # --- setup ----------------------------------------------------------------------------------
 
@@ -550,11 +593,12 @@ class FacebookNetwork(Network):
         again = _("generate a new token in the Graph API Explorer and run '{command}' again").format(
             command=f"socialpost accounts add facebook {name}"
         )
+        version = API_VERSIONS.default(context.clock().date())
         with bearer_client(GRAPH_URL, 30.0, None, cls.transport) as client:
             exchanged = _setup_call(
                 client,
                 "POST",
-                f"/{DEFAULT_VERSION}/oauth/access_token",
+                f"/{version}/oauth/access_token",
                 where,
                 secrets,
                 again,
@@ -572,7 +616,7 @@ class FacebookNetwork(Network):
             pages = _setup_call(
                 client,
                 "GET",
-                f"/{DEFAULT_VERSION}/me/accounts",
+                f"/{version}/me/accounts",
                 where,
                 secrets,
                 again,

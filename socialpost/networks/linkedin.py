@@ -1,20 +1,27 @@
 """LinkedIn members and organisation pages through the REST Posts API, over plain httpx.
 
 No SDK: LinkedIn's REST API is a handful of JSON calls, each with the ``LinkedIn-Version: YYYYMM``
-header (a setting, since LinkedIn retires each monthly version after about a year) and
-``X-Restli-Protocol-Version: 2.0.0``.
+header and ``X-Restli-Protocol-Version: 2.0.0``. LinkedIn retires each monthly version after about
+a year and then answers ``426 NONEXISTENT_VERSION``: :data:`API_VERSIONS` declares that policy
+(:mod:`socialpost.networks.api_version`). Without ``linkedin_version`` in the config an account
+sends last month's version; a refused version (a retired pin, say) is replaced by a served one,
+recorded in the account's state and logged, and the request goes out again — a post never fails
+for it.
 
 * publish: ``POST /rest/posts``; the new post's URN comes back in ``x-restli-id``. The commentary
   uses LinkedIn's "little text" format, where ``\\ | { } @ [ ] ( ) < > # * _ ~`` are markup: an
   unescaped one makes LinkedIn silently cut the post there. :func:`escape_commentary` escapes them
   outside links and turns ``#word`` into a real hashtag (``{hashtag|\\#|word}``). LinkedIn has no
   threads: the parts are joined into one post, separated by a blank line. Images go through
-  ``/rest/images?action=initializeUpload`` and a PUT of the bytes.
+  ``/rest/images?action=initializeUpload`` and a PUT of the bytes, then ``GET /rest/images/{urn}``
+  until LinkedIn says ``AVAILABLE`` (a post naming an image still ``PROCESSING`` is refused). An
+  image that takes too long is a TransientError; its URN is kept (``uploads/<post key>.json``) so
+  the retry waits for it instead of uploading it again.
 * duplicates: ``422 DUPLICATE_POST`` names the existing post's URN → :class:`DuplicatePost` with it,
   which the daemon records as sent.
 * metrics: organisations through ``organizationalEntityShareStatistics``, members through
-  ``memberCreatorPostAnalytics``; both need products LinkedIn grants on request, so a 403 means
-  "not available" (None), never zeros.
+  ``memberCreatorPostAnalytics`` (scope ``r_member_postAnalytics``); both need the Community
+  Management API product, so a 403 means "not available" (None, with a log line), never zeros.
 * reconcile: organisations can list their posts; members cannot (``r_member_social`` is closed).
 * setup: 3-legged OAuth with a loopback redirect (:mod:`socialpost.networks.oauth_loopback`).
 """
@@ -24,8 +31,9 @@ from __future__ import annotations
 import logging
 import re
 import secrets as secrets_module
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
@@ -45,6 +53,7 @@ from socialpost.errors import (
 )
 from socialpost.i18n import _
 from socialpost.i18n.formats import integer
+from socialpost.networks.api_version import VersionInUse, VersionPolicy, safe_name, state_path
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -62,6 +71,7 @@ from socialpost.networks.oauth_loopback import LoopbackReceiver, OAuthRedirect, 
 from socialpost.networks.read_pause import ReadPause
 from socialpost.networks.tls import LazyClient, bearer_client
 from socialpost.networks.webhook import retry_after
+from socialpost.networks.youtube_upload import read_json, write_private
 from socialpost.text.count import graphemes
 from socialpost.text.rules import CHARACTERS, LengthRule
 from socialpost.text.utm import links
@@ -72,9 +82,23 @@ log = logging.getLogger("socialpost.networks.linkedin")
 API_URL = "https://api.linkedin.com"
 AUTHORIZE_URL = "https://www.linkedin.com/oauth/v2/authorization"
 TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
-DEFAULT_VERSION = "202510"
 DEFAULT_REDIRECT = "http://127.0.0.1:8765/callback"
-VERSION_MAX_AGE_MONTHS = 11  # LinkedIn supports each version for about a year
+# LinkedIn's versions (learn.microsoft.com/linkedin/marketing/versioning and …/integrations/migrations):
+# one a month, YYYYMM, each served for about a year; retired ones answer 426 NONEXISTENT_VERSION.
+API_VERSIONS = VersionPolicy(
+    network="linkedin",
+    setting="linkedin_version",
+    label="LinkedIn-Version",
+    scheme="monthly",
+    checked=date(2026, 12, 6),
+    docs="https://learn.microsoft.com/en-us/linkedin/marketing/integrations/migrations",
+    lifetime_months=12,
+    release_day=15,
+    known_sunsets={"202510": date(2026, 10, 15), "202511": date(2026, 11, 16)},
+)
+IMAGE_WAIT_SECONDS = 60.0  # how long a post waits for LinkedIn to process its images
+IMAGE_POLL_FIRST = 0.5  # seconds before the first status check; doubles up to IMAGE_POLL_MAX
+IMAGE_POLL_MAX = 5.0
 MAX_COMMENTARY = 3000
 MAX_IMAGES = 20
 MAX_PIXELS = 36_152_320
@@ -135,7 +159,9 @@ def escape_commentary(text: str) -> str:
 class LinkedInSettings(AccountSettings):
     author: str = Field(description="urn:li:person:… (a member) or urn:li:organization:… (a page)")
     access_token: SecretStr = Field(description="OAuth access token (secrets.yaml)")
-    linkedin_version: str = Field(DEFAULT_VERSION, description="LinkedIn-Version header, YYYYMM")
+    linkedin_version: str | None = Field(
+        None, description="LinkedIn-Version header, YYYYMM; unset: last month's, following LinkedIn's calendar"
+    )
     base_url: str = Field(API_URL, description="API host (a proxy or a test server)")
     visibility: Literal["PUBLIC", "CONNECTIONS"] = Field("PUBLIC", description="who sees the posts")
     expires_at: datetime | None = Field(None, description="when the access token expires (set by accounts add)")
@@ -151,7 +177,9 @@ class LinkedInSettings(AccountSettings):
 
     @field_validator("linkedin_version")
     @classmethod
-    def _version(cls, value: str) -> str:
+    def _version(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         value = str(value).strip()
         if not re.fullmatch(r"20[0-9]{2}(0[1-9]|1[0-2])", value):
             raise ValueError(_("write the LinkedIn version as YYYYMM, e.g. 202510"))
@@ -178,6 +206,7 @@ class LinkedInNetwork(Network):
     settings_model = LinkedInSettings
     idempotent = False
     max_length = MAX_COMMENTARY
+    api_version = API_VERSIONS
 
     settings: LinkedInSettings
     transport: httpx.BaseTransport | None = None  # tests may inject one
@@ -189,6 +218,17 @@ class LinkedInNetwork(Network):
         self._name = name
         self._reconnect = f"socialpost accounts add linkedin {name}"
         self._read_pause = ReadPause(self.context.clock)
+        self._versions = VersionInUse(
+            API_VERSIONS,
+            account=self.account,
+            configured=self.settings.linkedin_version,
+            data_dir=self.context.data_dir,
+            clock=self.context.clock,
+        )
+        self._uploads = state_path(self.context.data_dir, self.account).parent / "uploads"
+        # how the adapter waits for LinkedIn to process images (tests replace both)
+        self.sleep: Callable[[float], None] = time.sleep
+        self.monotonic: Callable[[], float] = time.monotonic
 
     # --- plumbing -------------------------------------------------------------------------------
 
@@ -201,9 +241,28 @@ class LinkedInNetwork(Network):
         return bearer_client(self.settings.base_url, self.settings.timeout, self.settings.access_token, self.transport)
 
     def _rest_headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        return {"LinkedIn-Version": self.settings.linkedin_version, **HEADERS_REST, **(extra or {})}
+        return {"LinkedIn-Version": self._versions.current, **HEADERS_REST, **(extra or {})}
 
     def _send(self, method: str, url: str, *, publishing: bool = False, **kwargs: Any) -> httpx.Response:
+        """One request; when LinkedIn says its ``LinkedIn-Version`` does not exist (retired, or not
+        out yet), the same request again with a served version (LinkedIn processed nothing)."""
+        response = self._request(method, url, publishing=publishing, **kwargs)
+        headers = kwargs.get("headers") or {}
+        refused = headers.get("LinkedIn-Version")
+        if refused is None or not version_refused(response):
+            return response
+
+        def attempt(version: str) -> httpx.Response | None:
+            again = self._request(
+                method, url, publishing=publishing, **{**kwargs, "headers": {**headers, "LinkedIn-Version": version}}
+            )
+            return None if version_refused(again) else again
+
+        reason = _redact(_refusal(response), [self.settings.access_token.get_secret_value()])
+        moved = self._versions.move(refused, attempt, reason=reason)
+        return response if moved is None else moved[1]
+
+    def _request(self, method: str, url: str, *, publishing: bool = False, **kwargs: Any) -> httpx.Response:
         try:
             return self._client.get().request(method, url, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
@@ -267,7 +326,15 @@ class LinkedInNetwork(Network):
                 ),
                 hint=_("Split the images over several posts."),
             )
-        uploaded = [(self._upload(path, mime), alt) for path, alt, mime in images]
+        uploads = _Uploads(self._uploads, post.key)
+        uploaded: list[tuple[str, str]] = []  # (URN, alt text)
+        waiting: list[tuple[int, str, str]] = []  # (index, URN, file name)
+        for index, (path, alt, mime) in enumerate(images):
+            urn = self._upload(index, path, mime, uploads)
+            uploaded.append((urn, alt))
+            waiting.append((index, urn, path.name))
+        if waiting:
+            self._wait_available(uploads, waiting)
         body: dict[str, Any] = {
             "author": self.settings.author,
             "commentary": commentary,
@@ -287,7 +354,12 @@ class LinkedInNetwork(Network):
             body["content"] = {
                 "multiImage": {"images": [{"id": urn, **({"altText": alt} if alt else {})} for urn, alt in uploaded]}
             }
-        response = self._call("POST", "/rest/posts", json=body, headers=self._rest_headers(), publishing=True)
+        try:
+            response = self._call("POST", "/rest/posts", json=body, headers=self._rest_headers(), publishing=True)
+        except DuplicatePost:
+            uploads.clear()  # the post is out (the daemon records it as sent): its images are done
+            raise
+        uploads.clear()
         urn = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id")
         if not urn:
             raise TransientError(
@@ -298,8 +370,17 @@ class LinkedInNetwork(Network):
             )
         return Published(urn, post_url(urn))
 
-    def _upload(self, path: Path, mime: str) -> str:
-        """Upload one image; its ``urn:li:image:…``. Failures here never leave a visible post."""
+    def _upload(self, index: int, path: Path, mime: str, uploads: _Uploads) -> str:
+        """Upload one image; its ``urn:li:image:…``. Failures here never leave a visible post. An
+        image uploaded by an earlier attempt of this post that LinkedIn has (or is processing) is
+        used again instead."""
+        known = uploads.get(index, path)
+        if known is not None:
+            status = self._image_status(known)
+            if status in ("AVAILABLE", "PROCESSING"):
+                log.info("%s: %s was uploaded by an earlier attempt (%s, %s)", self._where, path.name, known, status)
+                return known
+            uploads.forget(index)
         response = self._call(
             "POST",
             "/rest/images",
@@ -315,7 +396,54 @@ class LinkedInNetwork(Network):
                 )
             )
         self._call("PUT", str(value["uploadUrl"]), content=path.read_bytes(), headers={"Content-Type": mime})
-        return str(value["image"])
+        urn = str(value["image"])
+        uploads.put(index, path, urn)
+        return urn
+
+    def _image_status(self, urn: str) -> str:
+        """LinkedIn's ``status`` of an uploaded image (``GET /rest/images/{urn}``); "GONE" for a 404."""
+        response = self._send("GET", f"/rest/images/{_enc(urn)}", headers=self._rest_headers())
+        if response.status_code == 404:
+            return "GONE"
+        if not response.is_success:
+            raise self._error(response)
+        data = _json(response)
+        return str(data.get("status") or "") if isinstance(data, dict) else ""
+
+    def _wait_available(self, uploads: _Uploads, images: list[tuple[int, str, str]]) -> None:
+        """Wait until LinkedIn has processed every image (``AVAILABLE``): it refuses a post naming
+        one that is not. Bounded by IMAGE_WAIT_SECONDS, checking at growing intervals."""
+        pending = {urn: (index, name) for index, urn, name in images}
+        deadline = self.monotonic() + IMAGE_WAIT_SECONDS
+        delay = IMAGE_POLL_FIRST
+        while True:
+            for urn, (index, name) in list(pending.items()):
+                status = self._image_status(urn)
+                if status == "AVAILABLE":
+                    del pending[urn]
+                elif status in ("PROCESSING_FAILED", "GONE"):
+                    uploads.forget(index)
+                    raise ContentRejected(
+                        _(
+                            "{where}: LinkedIn could not process the image {name} ({status}); nothing was posted."
+                        ).format(where=self._where, name=name, status=status),
+                        hint=_(
+                            "Check that the image opens, save it again as JPEG or PNG, then send the post again "
+                            "(socialpost retry)."
+                        ),
+                    )
+            if not pending:
+                return
+            if self.monotonic() + delay > deadline:
+                names = ", ".join(name for _index, name in pending.values())
+                raise TransientError(
+                    _(
+                        "{where}: LinkedIn was still processing {names} after {seconds} s; nothing was posted. "
+                        "The next try waits for the same upload."
+                    ).format(where=self._where, names=names, seconds=f"{IMAGE_WAIT_SECONDS:g}")
+                )
+            self.sleep(delay)
+            delay = min(delay * 2, IMAGE_POLL_MAX)
 
     # --- reconcile ------------------------------------------------------------------------------
 
@@ -411,7 +539,13 @@ class LinkedInNetwork(Network):
                 query = f"q=entity&entity=({kind}:{_enc(urn)})&queryType={query_type}&aggregation=TOTAL"
                 response = self._send("GET", f"/rest/memberCreatorPostAnalytics?{query}", headers=self._rest_headers())
                 if response.status_code == 403:
-                    log.info("%s: post analytics are not available for this member (403)", self._where)
+                    log.warning(
+                        "%s: LinkedIn refused the post statistics (403): the token lacks r_member_postAnalytics "
+                        "(Community Management API); views, likes, replies and reposts are not available. "
+                        "Add the product to the app, then run '%s' and answer yes to statistics",
+                        self._where,
+                        self._reconnect,
+                    )
                     return result
                 if not response.is_success:
                     raise self._error(response)
@@ -588,7 +722,7 @@ class LinkedInNetwork(Network):
     # --- check ----------------------------------------------------------------------------------
 
     def check(self) -> Identity:
-        details = {"author": self.settings.author, "LinkedIn-Version": self.settings.linkedin_version}
+        details = {"author": self.settings.author}
         if self.settings.is_organization:
             data = _json(
                 self._call("GET", f"/rest/organizations/{self.settings.author_id}", headers=self._rest_headers())
@@ -603,13 +737,8 @@ class LinkedInNetwork(Network):
                     f"the token belongs to urn:li:person:{sub}, not to the configured author; "
                     f"run '{self._reconnect}' again"
                 )
+            details["post statistics"] = self._statistics_granted()
         now = self.context.clock()
-        age = version_age_months(self.settings.linkedin_version, now)
-        if age > VERSION_MAX_AGE_MONTHS:
-            details["version warning"] = (
-                f"LinkedIn-Version {self.settings.linkedin_version} is {age} months old and LinkedIn retires "
-                f"versions after about a year: set linkedin_version to a recent month (e.g. {now:%Y%m})"
-            )
         if self.settings.expires_at is not None:
             expires = self.settings.expires_at
             expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
@@ -624,7 +753,20 @@ class LinkedInNetwork(Network):
                 details["token expires"] = f"{expires:%Y-%m-%d} (in {left.days} days)"
         else:
             details["token expires"] = "unknown (LinkedIn tokens last about 60 days)"
-        return Identity(self.account, display or self.settings.author, details)
+        return Identity(self.account, display or self.settings.author, details, api_version=self._versions.status())
+
+    def _statistics_granted(self) -> str:
+        """Whether the member's posts' statistics can be read (``r_member_postAnalytics``), asked with
+        one versioned call, which also settles the LinkedIn-Version in use."""
+        query = "q=me&queryType=IMPRESSION&aggregation=TOTAL"
+        response = self._send("GET", f"/rest/memberCreatorPostAnalytics?{query}", headers=self._rest_headers())
+        if response.is_success:
+            return "yes"
+        if response.status_code == 403:
+            return f"no (the token lacks r_member_postAnalytics; see '{self._reconnect}')"
+        if response.status_code == 401 or version_refused(response):
+            raise self._error(response)
+        return f"unknown (LinkedIn answered {response.status_code})"
 
     # --- setup ----------------------------------------------------------------------------------
 
@@ -654,6 +796,15 @@ class LinkedInNetwork(Network):
         scopes = ["openid", "profile", "w_member_social"]
         if organization:
             scopes += ["w_organization_social", "r_organization_social", "rw_organization_admin"]
+        elif ui.confirm(
+            _(
+                "Read your posts' statistics (views, reactions, comments, reposts)? Needs the Community Management "
+                "API product on the app (scope r_member_postAnalytics); without it LinkedIn refuses the sign-in."
+            ),
+            default=False,
+        ):
+            scopes.append("r_member_postAnalytics")
+        version = API_VERSIONS.default(context.clock().date())
         state = secrets_module.token_urlsafe(24)
         authorize = (
             AUTHORIZE_URL
@@ -737,7 +888,7 @@ class LinkedInNetwork(Network):
                 )
             ]
             if organization:
-                options += _administered(client, auth, where)
+                options += _administered(client, auth, where, version, context.clock().date())
                 if len(options) == 1:
                     ui.say(
                         _(
@@ -813,8 +964,72 @@ def post_url(urn: str) -> str:
     return f"https://www.linkedin.com/feed/update/{urn}"
 
 
-def version_age_months(version: str, now: datetime) -> int:
-    return (now.year - int(version[:4])) * 12 + now.month - int(version[4:6])
+def version_refused(response: httpx.Response) -> bool:
+    """LinkedIn's "this LinkedIn-Version does not exist" (retired, or not out yet)."""
+    if response.status_code == 426:
+        return True
+    data = _json(response) if response.status_code >= 400 else None
+    return isinstance(data, dict) and data.get("code") == "NONEXISTENT_VERSION"
+
+
+def _refusal(response: httpx.Response) -> str:
+    """The log's words for a refusal: ``426 NONEXISTENT_VERSION: Requested version … is not active``."""
+    data = _json(response)
+    said = " ".join(str(data.get("message") or "").split())[:EXCERPT] if isinstance(data, dict) else ""
+    code = str(data.get("code") or "") if isinstance(data, dict) else ""
+    return " ".join(part for part in (str(response.status_code), code) if part) + (f": {said}" if said else "")
+
+
+class _Uploads:
+    """The images uploaded for one post (``uploads/<post key>.json``, mode 0600): index → URN, with
+    the file's size and modification time, so another attempt of the post uses them again while
+    the file is unchanged, instead of uploading it again."""
+
+    def __init__(self, folder: Path, key: str) -> None:
+        self.path = folder / f"{safe_name(key)}.json"
+        self._images: dict[str, dict[str, Any]] | None = None
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        if self._images is None:
+            data = read_json(self.path) or {}
+            images = data.get("images")
+            self._images = (
+                {str(k): v for k, v in images.items() if isinstance(v, dict)} if isinstance(images, dict) else {}
+            )
+        return self._images
+
+    @staticmethod
+    def _identity(path: Path) -> dict[str, Any]:
+        stat = path.stat()
+        return {"file": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+    def get(self, index: int, path: Path) -> str | None:
+        entry = self._load().get(str(index))
+        if entry is None or {k: entry.get(k) for k in ("file", "size", "mtime_ns")} != self._identity(path):
+            return None
+        urn = entry.get("urn")
+        return str(urn) if isinstance(urn, str) and urn.startswith("urn:li:image:") else None
+
+    def put(self, index: int, path: Path, urn: str) -> None:
+        self._load()[str(index)] = {**self._identity(path), "urn": urn}
+        self._save()
+
+    def forget(self, index: int) -> None:
+        if self._load().pop(str(index), None) is not None:
+            self._save()
+
+    def clear(self) -> None:
+        self._images = {}
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as exc:  # a stale record only makes a later attempt check LinkedIn first
+            log.warning("cannot remove %s (%s)", self.path, exc.strerror or exc)
+
+    def _save(self) -> None:
+        try:
+            write_private(self.path, {"images": self._load()})
+        except OSError as exc:  # the post still goes out; a retry would only upload again
+            log.warning("cannot record uploaded images in %s (%s)", self.path, exc.strerror or exc)
 
 
 def _enc(value: str) -> str:
@@ -898,16 +1113,33 @@ def _oauth_reason(data: Any, response: httpx.Response, secrets: Sequence[str]) -
     return " " + _("LinkedIn said: {message}").format(message=text) if text else ""
 
 
-def _administered(client: httpx.Client, auth: Mapping[str, str], where: str) -> list[tuple[str, str]]:
+def _served_send(send: Callable[[str], httpx.Response], version: str, today: date) -> tuple[str, httpx.Response]:
+    """``send(version)``, and when LinkedIn refuses that version, the same with the versions
+    :data:`API_VERSIONS` offers instead: (the version that answered, its answer)."""
+    response = send(version)
+    for other in API_VERSIONS.candidates(version, today) if version_refused(response) else ():
+        again = send(other)
+        if not version_refused(again):
+            return other, again
+    return version, response
+
+
+def _administered(
+    client: httpx.Client, auth: Mapping[str, str], where: str, version: str, today: date
+) -> list[tuple[str, str]]:
     """(URN, label) of the organization pages the member administers; [] when not permitted."""
-    headers = {**auth, "LinkedIn-Version": DEFAULT_VERSION, **HEADERS_REST}
-    acls = _setup_send(
-        client,
-        "GET",
-        API_URL + "/rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED",
-        where,
-        headers=headers,
+    version, acls = _served_send(
+        lambda v: _setup_send(
+            client,
+            "GET",
+            API_URL + "/rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED",
+            where,
+            headers={**auth, "LinkedIn-Version": v, **HEADERS_REST},
+        ),
+        version,
+        today,
     )
+    headers = {**auth, "LinkedIn-Version": version, **HEADERS_REST}
     data = _json(acls)
     if not acls.is_success or not isinstance(data, dict):
         return []
@@ -989,12 +1221,14 @@ def linkedin_error(
         )
     ):
         return PermanentError(
-            _("{where}: LinkedIn no longer accepts the API version in linkedin_version.{said}").format(
-                where=where, said=said
-            ),
-            hint=_("Set linkedin_version to a recent month, e.g. {month}, in your config file.").format(
-                month=f"{now:%Y%m}"
-            ),
+            _(
+                "{where}: LinkedIn refused the API version socialpost sent (LinkedIn-Version), and the months "
+                "around it.{said}"
+            ).format(where=where, said=said),
+            hint=_(
+                "Set linkedin_version in your config file to a month LinkedIn lists as served ({docs}), "
+                "or update socialpost."
+            ).format(docs=API_VERSIONS.docs),
             status=status,
         )
     if status == 401:
