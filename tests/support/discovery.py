@@ -41,7 +41,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 _CONJUNCTION = re.compile(r"not supported for use in conjunction with the \[?`(\w+)`")
 _UPLOAD_TYPES = {"media", "multipart", "resumable"}
-_ENVELOPE = {"kind", "etag", "id"}  # resource properties that are not parts
+_ENVELOPE = {"kind", "etag", "id"}  # resource properties a body may carry without naming them in part
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ class Discovery:
         resource = self._resource(method)
         if resource is None:
             return []
-        known = set(resource.get("properties", {})) - _ENVELOPE
+        known = set(resource.get("properties", {})) - {"kind", "etag"}  # "id" is a part of its own
         return [f"part {part!r} is not a part of the resource" for part in value.split(",") if part not in known]
 
     def _body(self, method: Method, query: dict[str, str], headers: dict[str, str], body: bytes) -> list[str]:
