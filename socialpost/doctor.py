@@ -9,9 +9,11 @@ file must not be writable by others, nor readable by others when it holds a secr
 time-zone data; the database is reachable and migrated; a daemon is alive when posts wait; media
 files of waiting posts still exist; failed, held and unknown posts waiting for a decision; each
 account's credentials, permissions and token expiry (through the adapter's ``check()``), with a
-warning when a token expires before a post scheduled for it, and the API version it uses (its
+warning when a token expires before a post scheduled for it, the API version it uses (its
 ``Identity.api_version``: how long it has left, a warning from three months before its sunset or
-when socialpost had to move to another version); and the system clock, compared with
+when socialpost had to move to another version), and what the adapter knows keeps posts from going
+out as planned (``caveats()``: an unaudited YouTube project) for accounts with posts; and the
+system clock, compared with
 the ``Date`` header of a network API the accounts use (skipped quietly when none answers).
 """
 
@@ -55,6 +57,7 @@ CLOCK_SKEW_LIMIT = timedelta(seconds=30)
 CLOCK_PROBES = 3  # API addresses tried, at most, for the clock check
 TOKEN_SOON = timedelta(days=7)  # a token expiring sooner than this is worth a warning on its own
 SHOWN_POSTS = 10  # posts named one by one per state before a count
+RECENT_POSTS = timedelta(days=30)  # an account that sent a post this recently "has posts" (caveats)
 EXPIRY_KEYS = ("token expires", "expires", "expires_at", "expires at", "token_expires", "token expires at")
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|UTC|[+-]\d{2}:?\d{2})?")
 _RECONNECT = "socialpost accounts add {network} {name}"
@@ -152,10 +155,12 @@ def run_checks(
     try:
         queued: list[QueuedPost] = []
         campaign_zones: list[str] = []
+        posted: set[str] = set()
         if store is not None:
             loaded_posts = _guard("posts", findings, lambda: load_posts(store))
             if loaded_posts is not None:
                 queued, campaign_zones = loaded_posts
+            posted = _guard("posts", findings, lambda: recently_sent(store, clock())) or set()
         _extend("timezones", findings, lambda: check_timezones(zones, campaign_zones))
         if store is not None:
             now = clock()
@@ -164,7 +169,9 @@ def run_checks(
             _extend("posts", findings, lambda: check_decisions(queued))
         origins: list[str] = []
         _extend(
-            "accounts", findings, lambda: check_accounts(config, queued, clock=clock, environ=environ, origins=origins)
+            "accounts",
+            findings,
+            lambda: check_accounts(config, queued, clock=clock, environ=environ, origins=origins, posted=posted),
         )
         probe = date_probe or head_date
         _extend("clock", findings, lambda: check_clock(origins, clock, probe, probe_timeout))
@@ -577,6 +584,19 @@ def load_posts(store: Store) -> tuple[list[QueuedPost], list[str]]:
     return posts, zones
 
 
+def recently_sent(store: Store, now: datetime) -> set[str]:
+    """The accounts that sent a post in the last :data:`RECENT_POSTS`."""
+    from sqlalchemy import select
+
+    from socialpost.store.models import PostRow
+
+    with store.session() as session:
+        rows = session.scalars(
+            select(PostRow.account).where(PostRow.status == "sent", PostRow.due_at >= now - RECENT_POSTS).distinct()
+        )
+        return {str(account) for account in rows}
+
+
 def check_daemon(store: Store, queued: Sequence[QueuedPost], now: datetime) -> list[Finding]:
     """Posts are waiting: is a daemon alive to send them?"""
     from sqlalchemy import select
@@ -761,9 +781,11 @@ def check_accounts(
     clock: Clock,
     environ: Mapping[str, str] | None = None,
     origins: list[str] | None = None,
+    posted: set[str] | None = None,
 ) -> list[Finding]:
-    """Each account: credentials and permissions through its adapter's ``check()``, and when its
-    token expires — before a post scheduled for it?"""
+    """Each account: credentials and permissions through its adapter's ``check()``, when its
+    token expires — before a post scheduled for it? — and, for accounts with posts (waiting, or
+    ``posted`` recently), the adapter's caveats."""
     from socialpost import accounts
     from socialpost.networks.registry import Adapters
 
@@ -779,7 +801,12 @@ def check_accounts(
     try:
         with ThreadPoolExecutor(max_workers=min(8, len(names)), thread_name_prefix="doctor") as pool:
             results = list(
-                pool.map(lambda a: _one_account(adapters, a, [p for p in waiting if p.account == a], clock), names)
+                pool.map(
+                    lambda a: _one_account(
+                        adapters, a, [p for p in waiting if p.account == a], clock, a in (posted or set())
+                    ),
+                    names,
+                )
             )
     finally:
         with contextlib.suppress(Exception):  # closing is best effort; the findings matter
@@ -793,7 +820,7 @@ def check_accounts(
 
 
 def _one_account(
-    adapters: Any, account: str, posts: Sequence[QueuedPost], clock: Clock
+    adapters: Any, account: str, posts: Sequence[QueuedPost], clock: Clock, posted: bool = False
 ) -> tuple[list[Finding], str | None]:
     check = f"account:{account}"
     network, _sep, name = account.partition(":")
@@ -852,7 +879,17 @@ def _one_account(
                 signed_in=signed_in, label=identity.api_version.label, version=identity.api_version.describe()
             )
         findings.insert(0, ok(check, signed_in))
+    if posts or posted:
+        findings.extend(_caveat_findings(check, adapter))
     return findings, origin
+
+
+def _caveat_findings(check: str, adapter: Network) -> list[Finding]:
+    """What the adapter knows keeps this account's posts from going out as planned, as warnings."""
+    try:
+        return [warning(check, caveat.message, caveat.fix) for caveat in adapter.caveats()]
+    except Exception as exc:  # noqa: BLE001 - a plugin's bug becomes a finding
+        return [crashed(check, exc)]
 
 
 def _connect_again(reconnect: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 from socialpost.config import Settings
 from socialpost.daemon.confirm import ConfirmJob
 from socialpost.errors import ContentRejected, TransientError
-from socialpost.networks.base import AccountSettings, AdapterContext, Network, OutgoingPost, Published
+from socialpost.networks.base import AccountSettings, AdapterContext, Network, NotPublic, OutgoingPost, Published
 from socialpost.networks.registry import Adapters
 from socialpost.store.db import Store
 from tests.conftest import START, FakeClock
@@ -32,12 +32,12 @@ class _Tube(Network):
     def publish(self, post: OutgoingPost) -> Published:
         raise AssertionError("not used")
 
-    def confirm(self, remote_id: str) -> bool | None:
+    def confirm(self, remote_id: str) -> bool | NotPublic | None:
         self.asked.append(remote_id)
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
-        return bool(answer)
+        return answer if isinstance(answer, NotPublic) else bool(answer)
 
 
 def _job(
@@ -87,6 +87,23 @@ def test_still_private_is_reported_only_after_the_grace(
     assert job.run() == 1
     last = events(store, post_id)[-1]
     assert last.kind == "not-public" and "still not public" in (last.detail or "")
+
+
+def test_the_networks_reason_for_a_private_post_is_recorded_after_the_grace(
+    store: Store, settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post_id = _sent(store, START)
+    locked = NotPublic("tube: the project is not audited, so the video stays private. Request the audit.")
+    tube = _Tube([locked, locked])
+    job = _job(store, settings, clock, tube, monkeypatch)
+    clock.advance(minutes=10)
+    assert job.run() == 0 and [e.kind for e in events(store, post_id)].count("not-public") == 0
+    clock.advance(hours=1)
+    assert job.run() == 1
+    last = events(store, post_id)[-1]
+    assert last.kind == "not-public"
+    assert last.detail == f"still not public 1h after its time: {locked.reason}"
+    assert job.run() == 0 and len(tube.asked) == 2  # settled: not asked again
 
 
 def test_rejected_by_the_network_is_recorded_with_its_reason(

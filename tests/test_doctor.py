@@ -603,6 +603,73 @@ def test_posts_waiting_for_an_account_that_is_not_set_up(settings: Settings, sto
     assert "socialpost accounts add webhook ghost" in found["fix"] or "config.example.yaml" in found["fix"]
 
 
+def youtube(audited: bool | str) -> dict[str, Any]:
+    """A YouTube account whose API calls go to test_network_youtube's FakeYouTube (base_url is a
+    closed local port, so the clock check asks no outside server)."""
+    from tests.test_network_youtube import CHANNEL, CLIENT_SECRET, REFRESH
+
+    return {
+        "client_id": "1234-abc.apps.googleusercontent.com",
+        "client_secret": CLIENT_SECRET,
+        "refresh_token": REFRESH,
+        "channel_id": CHANNEL,
+        "base_url": f"http://127.0.0.1:{closed_port()}/",
+        "audited": audited,
+    }
+
+
+@pytest.mark.parametrize(
+    ("audited", "posts", "warned"),
+    [
+        ("unknown", "waiting", True),
+        (False, "sent", True),  # a video sent last week: doctor is where one looks when it stayed private
+        ("unknown", None, False),  # no post: nothing to warn about yet
+        (True, "waiting", False),
+    ],
+)
+def test_a_youtube_account_whose_audit_is_not_confirmed(
+    settings: Settings,
+    store: Store,
+    clock: FakeClock,
+    youtube_fake: Any,
+    audited: bool | str,
+    posts: str | None,
+    warned: bool,
+) -> None:
+    from tests.test_network_youtube import CHANNEL, channels_route
+
+    channels_route(youtube_fake, [{"kind": "youtube#channel", "id": CHANNEL, "snippet": {"title": "Café Rivière"}}])
+    settings = replace(settings, accounts={"youtube": {"cafe": youtube(audited)}})
+    if posts == "waiting":
+        seed_posts(store, 1, due=START + timedelta(hours=3), account="youtube:cafe", campaign="video")
+    elif posts == "sent":
+        seed_posts(store, 1, due=START - timedelta(days=6), account="youtube:cafe", status=Status.SENT)
+    seed_posts(store, 1, due=START - timedelta(days=60), account="youtube:cafe", status=Status.SENT)  # long ago
+    beat(store, START)
+    found = run_doctor(settings, clock).about("account:youtube:cafe")
+    assert found[0]["status"] == "ok" and "signed in as Café Rivière" in found[0]["message"]
+    audit = [f for f in found if "API audit" in f["message"]]
+    if not warned:
+        assert audit == [] and len(found) == 1
+        return
+    (warning,) = audit
+    assert warning["status"] == "warning"
+    assert "YouTube 'cafe'" in warning["message"] and "private" in warning["message"]
+    assert "https://support.google.com/youtube/contact/yt_api_form" in warning["fix"]
+    assert "audited: true under accounts.youtube.cafe" in warning["fix"]
+
+
+@pytest.fixture
+def youtube_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    from socialpost.networks.youtube import YouTubeNetwork
+    from tests.test_network_youtube import FakeYouTube
+
+    server = FakeYouTube()
+    monkeypatch.setattr(YouTubeNetwork, "http_factory", server)
+    yield server
+    assert server.violations == []
+
+
 def test_offline_the_account_is_a_warning_and_the_clock_is_skipped_quietly(
     settings: Settings, clock: FakeClock
 ) -> None:

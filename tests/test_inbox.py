@@ -730,3 +730,4 @@ def test_youtube_comments_become_inbox_replies(monkeypatch: pytest.MonkeyPatch, 
     ]
     assert replies[0].created_at == datetime(2027, 3, 2, 15, 4, 5, tzinfo=UTC)
     assert replies[0].url == f"https://www.youtube.com/watch?v={yt.VIDEO_ID}&lc=Ugz1"
+    assert server.checked == ["youtube.commentThreads.list"] and server.violations == []  # the discovery document

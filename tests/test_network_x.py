@@ -2,7 +2,10 @@
 
 Three tiers:
 1. Contract: every request the adapter makes goes to Prism running X's own OpenAPI spec, which
-   answers 422 (with an ``sl-violations`` header) to any request that does not conform.
+   answers 422 (with an ``sl-violations`` header) to any request that does not conform; a query
+   parameter the spec does not declare for the operation (which Prism lets through and X drops
+   silently) fails too (``tests.support.openapi``). Answers the tests assert values on are
+   scripted in the spec's field names, checked against its schemas, or in the legacy names.
 2. HTTP-level fakes (a real local HTTP server) answering with X's documented error bodies and
    rate-limit headers, to check every error path, threads, media limits, metrics, reconciliation
    and OAuth 2.0 token renewal.
@@ -13,6 +16,7 @@ Three tiers:
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import logging
@@ -47,8 +51,10 @@ from socialpost.networks.registry import Adapters
 from socialpost.networks.x import XNetwork, _reset_time, _snowflake_time
 from socialpost.text.count import x_weighted_length
 from tests.conftest import START, FakeClock
+from tests.servers import prism as prism_server
 from tests.servers.prism import Prism, prism  # noqa: F401  (the session fixture)
 from tests.support.http import LocalServer, Reply, Request
+from tests.support.openapi import OpenAPI
 
 CK, CS = "ck-Consumer-4f1d9a", "cs-ConsumerSecret-8e2b7c6d5a"
 AT, ATS = "2244994945-AccessTok3n-77aa", "ats-AccessSecret-91bc3de"
@@ -57,6 +63,7 @@ BEARER, REFRESH = "b3arer-OAuth2-user-token-5566", "r3fresh-OAuth2-token-7788"
 NEW_BEARER, NEW_REFRESH = "n3w-bearer-token-1122", "n3w-refresh-token-3344"
 SECRETS = (CK, CS, AT, ATS, BEARER, REFRESH, NEW_BEARER, NEW_REFRESH)
 ME = {"data": {"id": "2244994945", "name": "Acme Café", "username": "acme"}}
+API = "https://api.twitter.com"  # where tweepy sends requests (the tests redirect them)
 
 
 def snowflake(when: datetime, seq: int = 0) -> str:
@@ -65,6 +72,26 @@ def snowflake(when: datetime, seq: int = 0) -> str:
 
 
 ID1, ID2, ID3 = snowflake(START, 1), snowflake(START, 2), snowflake(START, 3)
+
+# X answers in its spec's names (post.fields: repost_count, referenced_posts, edit_history_post_ids)
+# or, through the legacy alias, in the old ones (tweet.fields: retweet_count, referenced_tweets…).
+SPELLINGS = ("spec", "legacy")
+
+
+def named(spelling: str) -> dict[str, str]:
+    """The field names of one spelling."""
+    legacy = spelling == "legacy"
+    return {
+        "reposts": "retweet_count" if legacy else "repost_count",
+        "references": "referenced_tweets" if legacy else "referenced_posts",
+        "history": "edit_history_tweet_ids" if legacy else "edit_history_post_ids",
+    }
+
+
+def public_metrics(spelling: str, **values: int) -> dict[str, int]:
+    counts = {"reposts": 3, "reply_count": 2, "like_count": 17, "quote_count": 1, "bookmark_count": 4,
+              "impression_count": 912, **values}  # fmt: skip
+    return {named(spelling).get(k, k): v for k, v in counts.items()}
 
 
 def outgoing(text: str = "Bonjour ☕ https://example.com/launch", **more: Any) -> OutgoingPost:
@@ -126,22 +153,52 @@ def multipart_fields(request: Request) -> dict[str, bytes]:
 # =============================================================================================
 
 
-class PrismRecorder:
-    """Records every answer Prism gives and turns its invented ids into X-shaped numeric ones.
+@functools.cache
+def x_spec() -> OpenAPI:
+    return OpenAPI.load(prism_server.SPEC)
 
-    With ``-d`` Prism generates answers from the schemas; ids whose schema has no pattern come back
-    as words ("lorem ipsum"), which X never sends and which would make our *next* request invalid.
-    This hook only rewrites those answers; every request still goes to Prism unchanged."""
+
+class PrismRecorder:
+    """Checks and records every request that reaches Prism, and shapes some answers.
+
+    * A query parameter the spec does not declare for the operation fails at once (Prism lets it
+      through; X would drop it silently and answer 200 without the fields asked for).
+    * ``answer(route, body)``: once Prism has validated a request to ``route`` ("GET /2/tweets",
+      the spec's path template), it is answered with ``body`` instead of Prism's invented one, so
+      tests assert values. The body is checked strictly against the spec's schema, unless it is in
+      the ``legacy`` names (outside the spec by design).
+    * With ``-d`` Prism generates answers from the schemas; ids whose schema has no pattern come
+      back as words ("lorem ipsum"), which X never sends and which would make our *next* request
+      invalid: those are rewritten to X-shaped numeric ids.
+
+    Every request still goes to Prism unchanged."""
 
     def __init__(self) -> None:
+        self.spec = x_spec()
         self.seen: list[tuple[str, str, int, str | None]] = []
+        self.undeclared: list[str] = []
+        self.scripted: dict[str, tuple[Any, bool]] = {}  # route → (body, in the legacy names)
         self.counter = 1865432109876543000
+
+    def answer(self, route: str, body: Any, *, legacy: bool = False) -> None:
+        self.scripted[route] = (body, legacy)
 
     def __call__(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> requests.Response:
         request = response.request
-        self.seen.append(
-            (str(request.method), str(request.url), response.status_code, response.headers.get("sl-violations"))
-        )
+        method, url = str(request.method), str(request.url)
+        self.seen.append((method, url, response.status_code, response.headers.get("sl-violations")))
+        problems = self.spec.query_violations(method, url)
+        if problems:
+            self.undeclared += problems
+            raise AssertionError(f"a request X's spec does not allow: {problems}")
+        operation = self.spec.operation(method, url)
+        route = f"{method} {operation.template}" if operation else ""
+        if route in self.scripted and response.status_code < 300 and not response.headers.get("sl-violations"):
+            body, legacy = self.scripted[route]
+            mismatches = [] if legacy else self.spec.response_violations(method, url, body, strict=True)
+            assert not mismatches, f"a scripted answer that is not shaped like X's: {mismatches}"
+            response._content = json.dumps(body).encode()
+            return response
         try:
             body = response.json()
         except ValueError:
@@ -161,6 +218,7 @@ class PrismRecorder:
         assert self.seen, "no request reached Prism"
         bad = [s for s in self.seen if s[3] or s[2] >= 400]
         assert not bad, f"Prism rejected requests against X's spec: {bad}"
+        assert not self.undeclared, self.undeclared
 
 
 @pytest.fixture
@@ -170,6 +228,7 @@ def on_prism(settings: Settings, clock: FakeClock, prism: Prism) -> Iterator[tup
     adapter._api().session.hooks["response"].append(recorder)
     yield adapter, recorder
     adapter.close()
+    assert recorder.undeclared == [], "requests with query parameters X's spec does not declare"
 
 
 def paths(recorder: PrismRecorder) -> list[str]:
@@ -228,8 +287,9 @@ def test_prism_reads_metrics_account_and_recent_posts(on_prism: tuple[XNetwork, 
     found = adapter.reconcile(outgoing(text="nothing like this"))
     assert found is None or isinstance(found, NotSent)
     queries = [parse_qs(urlsplit(url).query) for _, url, _, _ in recorder.seen]
-    assert queries[0]["tweet.fields"] == ["public_metrics,non_public_metrics,organic_metrics"]
-    assert any(q.get("tweet.fields") == ["public_metrics"] for q in queries)
+    assert queries[0]["post.fields"] == ["public_metrics,non_public_metrics,organic_metrics"]
+    assert any(q.get("post.fields") == ["public_metrics"] for q in queries)
+    assert not any("tweet.fields" in q for q in queries)
     assert any(
         urlsplit(url).path.endswith("/tweets") and "start_time" in q
         for (_, url, _, _), q in zip(recorder.seen, queries, strict=True)
@@ -238,11 +298,13 @@ def test_prism_reads_metrics_account_and_recent_posts(on_prism: tuple[XNetwork, 
 
 
 def test_prism_oauth2_bearer_requests(settings: Settings, clock: FakeClock, prism: Prism) -> None:  # noqa: F811
-    adapter = network(settings, clock, prism.url, oauth2_access_token=BEARER, timeout=20)
+    adapter = network(settings, clock, prism.url, oauth2_access_token=BEARER, timeout=20, collect_metrics=True)
     recorder = PrismRecorder()
     adapter._api().session.hooks["response"].append(recorder)
     adapter.publish(outgoing())
     adapter.check()
+    adapter.fetch_metrics([ID1])  # a read through tweepy's client with the spec's names, signed by the token
+    assert any(urlsplit(url).path == "/2/tweets" for _, url, _, _ in recorder.seen)
     recorder.assert_all_valid()
     adapter.close()
 
@@ -263,8 +325,8 @@ def test_prism_reply_search_by_conversation(on_prism: tuple[XNetwork, PrismRecor
     url, query = searches[0]
     assert urlsplit(url).path == "/2/tweets/search/recent"
     assert query["query"] == [f"conversation_id:{ID1} OR conversation_id:{ID2}"]
-    assert query["expansions"] == ["author_id"] and query["user.fields"] == ["username,name"]
-    assert query["tweet.fields"] == ["author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets"]
+    assert query["expansions"] == ["author_id,referenced_posts"] and query["user.fields"] == ["username,name"]
+    assert query["post.fields"] == ["conversation_id,created_at"] and "tweet.fields" not in query
     recorder.assert_all_valid()
 
 
@@ -274,6 +336,128 @@ def test_prism_forced_429_is_rate_limited(on_prism: tuple[XNetwork, PrismRecorde
     with pytest.raises(RateLimited) as caught:
         adapter.publish(outgoing())
     assert caught.value.status == 429
+
+
+def spec_post(spelling: str, tweet_id: str, text: str, *, reply_to: str | None = None, root: str | None = None,
+              **more: Any) -> dict[str, Any]:  # fmt: skip
+    """A post as X's spec describes it (``spelling="spec"``) or in the legacy names."""
+    names = named(spelling)
+    data: dict[str, Any] = {"id": tweet_id, "text": text, "created_at": "2027-01-10T12:00:01.000Z",
+                            "conversation_id": root or tweet_id, names["history"]: [tweet_id], **more}  # fmt: skip
+    if reply_to:
+        data[names["references"]] = [{"type": "replied_to", "id": reply_to}]
+    return data
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_prism_metrics_values_in_either_spelling(on_prism: tuple[XNetwork, PrismRecorder], spelling: str) -> None:
+    adapter, recorder = on_prism
+    old = snowflake(START - timedelta(days=90))
+    private = {"impression_count": 912, "url_link_clicks": 9, "user_profile_clicks": 5}
+
+    def metrics(ids: list[str]) -> dict[str, Any]:
+        return {"data": [spec_post(spelling, i, "…", public_metrics=public_metrics(spelling),
+                                   non_public_metrics=private, organic_metrics=private) for i in ids]}  # fmt: skip
+
+    recorder.answer("GET /2/tweets", metrics([ID1]), legacy=spelling == "legacy")
+    assert adapter.fetch_metrics([ID1]) == {
+        ID1: {"views": 912, "likes": 17, "reposts": 3, "replies": 2, "quotes": 1, "bookmarks": 4, "clicks": 9}
+    }
+    recorder.answer("GET /2/tweets", {"data": [spec_post(spelling, old, "…", public_metrics=public_metrics(
+        spelling, reposts=0, like_count=0, impression_count=40))]}, legacy=spelling == "legacy")  # fmt: skip
+    assert adapter.fetch_metrics([old]) == {
+        old: {"views": 40, "likes": 0, "reposts": 0, "replies": 2, "quotes": 1, "bookmarks": 4, "clicks": None}
+    }
+    queries = [parse_qs(urlsplit(url).query) for _, url, _, _ in recorder.seen]
+    assert [q["post.fields"] for q in queries] == [["public_metrics,non_public_metrics,organic_metrics"],
+                                                   ["public_metrics"]]  # fmt: skip
+    recorder.assert_all_valid()
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_prism_reconciles_a_thread_in_either_spelling(on_prism: tuple[XNetwork, PrismRecorder], spelling: str) -> None:
+    adapter, recorder = on_prism
+    legacy = spelling == "legacy"
+    recorder.answer("GET /2/users/me", ME, legacy=legacy)
+    recorder.answer("GET /2/users/{id}/tweets", {"data": [  # newest first, as X lists them
+        spec_post(spelling, ID3, "3/3 fin", reply_to=ID2, root=ID1),
+        spec_post(spelling, ID2, "2/3 la suite", reply_to=ID1, root=ID1),
+        spec_post(spelling, ID1, "Bonjour ☕ https://t.co/xyz"),
+    ], "meta": {"result_count": 3}}, legacy=legacy)  # fmt: skip
+    post = outgoing(thread=("2/3 la suite", "3/3 fin"))
+    assert adapter.reconcile(post) == Published(ID1, f"https://x.com/i/status/{ID1}")
+    assert adapter._threads.load(post.key) == [ID1, ID2, ID3]
+    (timeline_request,) = [url for _, url, _, _ in recorder.seen if url.split("?")[0].endswith("/tweets")]
+    query = parse_qs(urlsplit(timeline_request).query)
+    assert query["post.fields"] == ["created_at,conversation_id"] and query["expansions"] == ["referenced_posts"]
+    before = len(recorder.seen)
+    assert adapter.publish(post).remote_id == ID1 and len(recorder.seen) == before  # nothing is sent again
+    recorder.assert_all_valid()
+
+
+def test_prism_a_thread_whose_references_x_left_out_is_undecided_not_resent(
+    on_prism: tuple[XNetwork, PrismRecorder],
+) -> None:
+    adapter, recorder = on_prism
+    recorder.answer("GET /2/users/me", ME)
+    first = spec_post("spec", ID1, "Bonjour ☕ https://t.co/xyz")
+    bare = {"id": ID2, "text": "2/3 la suite", "edit_history_post_ids": [ID2]}  # neither references nor conversation
+    recorder.answer("GET /2/users/{id}/tweets", {"data": [bare, first], "meta": {"result_count": 2}})
+    post = outgoing(thread=("2/3 la suite", "3/3 fin"))
+    assert adapter.reconcile(post) is None  # not NotSent: that would post parts 2 and 3 again
+    assert adapter._threads.load(post.key) == [ID1]  # what is known is kept
+    recorder.assert_all_valid()
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_prism_replies_in_either_spelling(on_prism: tuple[XNetwork, PrismRecorder], spelling: str) -> None:
+    adapter, recorder = on_prism
+    recorder.answer("GET /2/users/me", ME, legacy=spelling == "legacy")
+    page = [
+        spec_post(spelling, R2, "@marie_t Dès 7 h !", reply_to=R1, root=ID1, author_id=ME_ID),
+        spec_post(spelling, R1, "@acme Vous ouvrez à quelle heure ?", reply_to=ID1, root=ID1, author_id=FAN_ID),
+    ]
+    answer = {"data": page, "includes": {"users": USERS}, "meta": {"result_count": 2}}
+    recorder.answer("GET /2/tweets/search/recent", answer, legacy=spelling == "legacy")
+    replies = {r.remote_id: r for r in adapter.fetch_replies([ID1])}
+    assert (replies[R1].in_reply_to, replies[R1].post_remote_id, replies[R1].author, replies[R1].own) == (
+        ID1, ID1, "@marie_t", False)  # fmt: skip
+    assert (replies[R2].in_reply_to, replies[R2].own) == (R1, True)
+    recorder.assert_all_valid()
+
+
+# --- the strict query check itself, against X's spec ---------------------------------------------
+
+
+def test_the_spec_check_refuses_what_prism_lets_through() -> None:
+    spec = x_spec()
+    legacy = f"{API}/2/tweets?ids={ID1}&tweet.fields=public_metrics"
+    assert spec.query_violations("GET", legacy) == [
+        "GET /2/tweets (getPostsByIds): query parameter 'tweet.fields' is not declared (X would drop it silently)"
+    ]
+    assert spec.query_violations("GET", f"{API}/2/tweets?ids={ID1}&post.fields=public_metrics") == []
+    wrong = spec.query_violations("GET", f"{API}/2/tweets?post.fields=public_metrics,referenced_posts")
+    assert wrong == [
+        "GET /2/tweets (getPostsByIds): post.fields='referenced_posts' is not one of its values",
+        "GET /2/tweets (getPostsByIds): required query parameter 'ids' is missing",
+    ]
+    # a literal path wins over a template: /2/tweets/search/recent is not /2/tweets/{id}
+    search = spec.query_violations("GET", f"{API}/2/tweets/search/recent?query=a&expansions=referenced_tweets.id")
+    assert search == ["GET /2/tweets/search/recent (searchPostsRecent): expansions='referenced_tweets.id' is not "
+                      "one of its values"]  # fmt: skip
+
+
+def test_the_spec_check_of_scripted_answers_refuses_the_legacy_names_when_strict() -> None:
+    spec = x_spec()
+    url = f"{API}/2/tweets?ids={ID1}"
+    legacy = {"data": [spec_post("legacy", ID1, "a", public_metrics=public_metrics("legacy"))]}
+    problems = spec.response_violations("GET", url, legacy, strict=True)
+    assert "body.data[0].public_metrics.repost_count is required" in problems
+    assert "body.data[0].public_metrics.retweet_count is not a property the spec declares" in problems
+    assert "body.data[0].edit_history_tweet_ids is not a property the spec declares" in problems
+    assert spec.response_violations("GET", url, legacy) == ["body.data[0].public_metrics.repost_count is required"]
+    current = {"data": [spec_post("spec", ID1, "a", reply_to=ID2, public_metrics=public_metrics("spec"))]}
+    assert spec.response_violations("GET", url, current, strict=True) == []
 
 
 # =============================================================================================
@@ -409,17 +593,10 @@ def timeline(*tweets: dict[str, Any], next_token: str | None = None) -> Reply:
     return Reply(200, body)
 
 
-def tweet(tweet_id: str, text: str, *, reply_to: str | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": tweet_id,
-        "text": text,
-        "created_at": "2027-01-10T12:00:01.000Z",
-        "edit_history_tweet_ids": [tweet_id],
-        "conversation_id": tweet_id,
-    }
-    if reply_to:
-        data["referenced_tweets"] = [{"type": "replied_to", "id": reply_to}]
-    return data
+def tweet(tweet_id: str, text: str, *, reply_to: str | None = None, spelling: str = "spec") -> dict[str, Any]:
+    """One of the account's posts as the timeline lists it (a reply: in the conversation of the
+    post it answers, which in these tests opens the thread)."""
+    return spec_post(spelling, tweet_id, text, reply_to=reply_to, root=reply_to)
 
 
 def test_duplicate_is_reconciled_to_the_existing_post(x: XNetwork, server: LocalServer) -> None:
@@ -810,19 +987,14 @@ def test_metrics_are_off_by_default_and_cost_nothing(x: XNetwork, server: LocalS
     assert server.requests == []
 
 
+@pytest.mark.parametrize("spelling", SPELLINGS)
 def test_metrics_recent_posts_with_private_fields_older_public_only(
-    settings: Settings, clock: FakeClock, server: LocalServer
+    settings: Settings, clock: FakeClock, server: LocalServer, spelling: str
 ) -> None:
     adapter = network(settings, clock, server.url, collect_metrics=True)
     old = snowflake(START - timedelta(days=45))
-    public = {
-        "retweet_count": 3,
-        "reply_count": 2,
-        "like_count": 17,
-        "quote_count": 1,
-        "bookmark_count": 4,
-        "impression_count": 912,
-    }
+    public = public_metrics(spelling)
+    history = named(spelling)["history"]
     server.respond(
         [
             Reply(
@@ -832,7 +1004,7 @@ def test_metrics_recent_posts_with_private_fields_older_public_only(
                         {
                             "id": ID1,
                             "text": "a",
-                            "edit_history_tweet_ids": [ID1],
+                            history: [ID1],
                             "public_metrics": public,
                             "non_public_metrics": {
                                 "impression_count": 912,
@@ -843,7 +1015,7 @@ def test_metrics_recent_posts_with_private_fields_older_public_only(
                                 "impression_count": 912,
                                 "like_count": 17,
                                 "reply_count": 2,
-                                "retweet_count": 3,
+                                named(spelling)["reposts"]: 3,
                                 "url_link_clicks": 9,
                                 "user_profile_clicks": 5,
                             },
@@ -858,7 +1030,7 @@ def test_metrics_recent_posts_with_private_fields_older_public_only(
                         {
                             "id": old,
                             "text": "b",
-                            "edit_history_tweet_ids": [old],
+                            history: [old],
                             "public_metrics": {**public, "impression_count": 40, "like_count": 0},
                         }
                     ]
@@ -872,9 +1044,31 @@ def test_metrics_recent_posts_with_private_fields_older_public_only(
         old: {"views": 40, "likes": 0, "reposts": 3, "replies": 2, "quotes": 1, "bookmarks": 4, "clicks": None},
     }
     first, second = (parse_qs(urlsplit(r.path).query) for r in server.requests)
-    assert first == {"ids": [ID1], "tweet.fields": ["public_metrics,non_public_metrics,organic_metrics"]}
-    assert second == {"ids": [old], "tweet.fields": ["public_metrics"]}
+    assert first == {"ids": [ID1], "post.fields": ["public_metrics,non_public_metrics,organic_metrics"]}
+    assert second == {"ids": [old], "post.fields": ["public_metrics"]}
     assert all(headers_of(r)["authorization"].startswith("OAuth ") for r in server.requests)
+
+
+def test_metrics_x_left_out_are_unknown_never_zero(settings: Settings, clock: FakeClock, server: LocalServer) -> None:
+    adapter = network(settings, clock, server.url, collect_metrics=True)
+    old, older = snowflake(START - timedelta(days=45)), snowflake(START - timedelta(days=46))
+    partial = {"like_count": 5, "reply_count": 0}  # neither repost_count nor retweet_count
+    server.respond(
+        Reply(200, {"data": [{"id": old, "text": "a", "public_metrics": partial}, {"id": older, "text": "b"}]})
+    )
+    unknown = dict.fromkeys(("views", "likes", "reposts", "replies", "quotes", "bookmarks", "clicks"))
+    assert adapter.fetch_metrics([old, older]) == {
+        old: {**unknown, "likes": 5, "replies": 0},
+        older: unknown,  # public_metrics itself left out
+    }
+
+
+def test_the_spec_spelling_wins_when_both_are_given(settings: Settings, clock: FakeClock, server: LocalServer) -> None:
+    adapter = network(settings, clock, server.url, collect_metrics=True)
+    old = snowflake(START - timedelta(days=45))
+    both = {"repost_count": 8, "retweet_count": 7}
+    server.respond(Reply(200, {"data": [{"id": old, "text": "a", "public_metrics": both}]}))
+    assert adapter.fetch_metrics([old])[old]["reposts"] == 8
 
 
 def test_metrics_batch_100_ids_and_respect_the_daily_cap(
@@ -936,21 +1130,75 @@ def test_metrics_refused_private_fields_fall_back_to_public(
 # --- reconcile ----------------------------------------------------------------------------------
 
 
-def test_reconcile_finds_a_thread_and_records_it(x: XNetwork, server: LocalServer) -> None:
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_reconcile_finds_a_thread_and_records_it(x: XNetwork, server: LocalServer, spelling: str) -> None:
     server.respond(
         Router(
             {
                 "GET /2/users/me": Reply(200, ME),
                 "GET /2/users/2244994945/tweets": timeline(
-                    tweet(ID2, "2/2 la suite", reply_to=ID1), tweet(ID1, "Bonjour ☕ https://t.co/xyz")
+                    tweet(ID2, "2/2 la suite", reply_to=ID1, spelling=spelling),
+                    tweet(ID1, "Bonjour ☕ https://t.co/xyz", spelling=spelling),
                 ),
             }
         )
     )
     post = outgoing(thread=("2/2 la suite",))
     assert x.reconcile(post) == Published(ID1, f"https://x.com/i/status/{ID1}")
+    assert x._threads.load(post.key) == [ID1, ID2]
+    query = parse_qs(urlsplit(server.requests[-1].path).query)
+    assert query["post.fields"] == ["created_at,conversation_id"] and query["expansions"] == ["referenced_posts"]
     server.requests.clear()
     assert x.publish(post).remote_id == ID1 and server.requests == []  # recorded: nothing re-sent
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        {"id": ID2, "text": "2/2 la suite", "edit_history_post_ids": [ID2]},  # no references, no conversation
+        {"id": ID2, "edit_history_post_ids": [ID2], "conversation_id": ID1},  # no text
+    ],
+    ids=["references-left-out", "text-left-out"],
+)
+def test_reconcile_never_takes_a_missing_field_for_a_part_not_sent(
+    x: XNetwork, server: LocalServer, second: dict[str, Any]
+) -> None:
+    """X drops a field it does not know (a renamed one) and still answers 200: the missing field
+    must leave the thread undecided (the user is asked), never re-post its parts."""
+    server.respond(
+        Router(
+            {
+                "GET /2/users/me": Reply(200, ME),
+                "GET /2/users/2244994945/tweets": timeline(second, tweet(ID1, "Bonjour ☕ https://t.co/xyz")),
+            }
+        )
+    )
+    post = outgoing(thread=("2/2 la suite",))
+    assert x.reconcile(post) is None
+    assert x._threads.load(post.key) == [ID1]
+
+
+def test_reconcile_knows_a_first_post_by_its_conversation_without_references(x: XNetwork, server: LocalServer) -> None:
+    bare = {"id": ID1, "text": "Bonjour ☕ https://t.co/xyz", "conversation_id": ID1}  # opens its conversation
+    server.respond(Router({"GET /2/users/me": Reply(200, ME), "GET /2/users/2244994945/tweets": timeline(bare)}))
+    assert x.reconcile(outgoing()) == Published(ID1, f"https://x.com/i/status/{ID1}")
+
+
+def test_a_duplicate_thread_part_without_references_is_not_adopted(x: XNetwork, server: LocalServer) -> None:
+    x._threads.save("sp-0123456789abcdef", [ID1])  # the first part is out
+    bare = {"id": ID2, "text": "2/2 la suite", "edit_history_post_ids": [ID2]}
+    server.respond(
+        Router(
+            {
+                "POST /2/tweets": DUPLICATE,
+                "GET /2/users/me": Reply(200, ME),
+                "GET /2/users/2244994945/tweets": timeline(bare, tweet(ID1, "Bonjour")),
+            }
+        )
+    )
+    with pytest.raises(DuplicatePost) as caught:
+        x.publish(outgoing(thread=("2/2 la suite",)))
+    assert caught.value.existing_id is None and "part 2 of the thread" in str(caught.value)
 
 
 def test_reconcile_half_a_thread_is_not_sent_and_publish_resumes(x: XNetwork, server: LocalServer) -> None:
@@ -1165,18 +1413,25 @@ CODE_453 = Reply(
 
 
 def found(
-    tweet_id: str, author: str, text: str, *, conversation: str = ID1, reply_to: str | None = None
+    tweet_id: str,
+    author: str,
+    text: str,
+    *,
+    conversation: str = ID1,
+    reply_to: str | None = None,
+    spelling: str = "spec",
 ) -> dict[str, Any]:
+    names = named(spelling)
     data: dict[str, Any] = {
         "id": tweet_id,
         "text": text,
         "author_id": author,
         "conversation_id": conversation,
         "created_at": (_snowflake_time(tweet_id) or START).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-        "edit_history_tweet_ids": [tweet_id],
+        names["history"]: [tweet_id],
     }
     if reply_to:
-        data["referenced_tweets"] = [{"type": "replied_to", "id": reply_to}]
+        data[names["references"]] = [{"type": "replied_to", "id": reply_to}]
         data["in_reply_to_user_id"] = ME_ID
     return data
 
@@ -1217,8 +1472,8 @@ def test_replies_are_found_by_conversation_page_after_page(x: XNetwork, server: 
     assert first == {
         "query": [f"conversation_id:{ID1} OR conversation_id:{ID2}"],
         "max_results": ["100"],
-        "tweet.fields": ["author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets"],
-        "expansions": ["author_id"],
+        "post.fields": ["conversation_id,created_at"],
+        "expansions": ["author_id,referenced_posts"],
         "user.fields": ["username,name"],
     }
     assert second == {**first, "next_token": ["b26v89c19zqg8o3fo7gesq314yb9l"]}
@@ -1267,6 +1522,32 @@ def test_the_inbox_stores_replies_once_and_reads_only_what_is_new(
     assert rows[R1].answered_by_remote_id == R4 and rows[R3].in_reply_to == R1
     # the second read asks X only for posts from an hour before the first complete read
     assert searches(server)[-1]["start_time"] == ["2027-01-10T13:00:00Z"]
+
+
+def test_replies_whose_conversation_x_left_out(x: XNetwork, server: LocalServer, clock: FakeClock) -> None:
+    def bare(data: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if k != "conversation_id"}
+
+    clock.set(START + timedelta(hours=2))
+    first_read = clock()
+    lone = bare(found(R1, FAN_ID, "@acme Allo ?", reply_to=ID1))
+    server.respond(Router({"GET /2/users/me": Reply(200, ME), "GET /2/tweets/search/recent": search_page(lone)}))
+    (reply,) = x.fetch_replies([ID1])  # one conversation searched: it is that one
+    assert (reply.remote_id, reply.post_remote_id, reply.in_reply_to) == (R1, ID1, ID1)
+    server.respond(Router({"GET /2/users/me": Reply(200, ME), "GET /2/tweets/search/recent": search_page()}))
+    x.fetch_replies([ID1, ID2])  # both read completely: from now on only what is new is asked
+    clock.advance(minutes=30)
+    deep = bare(found(R2, OTHER_ID, "@marie_t oui", reply_to=R1))  # under a reply: cannot be placed
+    direct = bare(found(R3, FAN_ID, "@acme bravo", conversation=ID2, reply_to=ID2))  # under our post: placed
+    server.respond(
+        Router({"GET /2/users/me": Reply(200, ME), "GET /2/tweets/search/recent": search_page(deep, direct)})
+    )
+    assert [(r.remote_id, r.post_remote_id) for r in x.fetch_replies([ID1, ID2])] == [(R3, ID2)]
+    clock.advance(minutes=30)
+    x.fetch_replies([ID1, ID2])
+    # the read that could not place a reply does not count: the next one goes back over it
+    start = (first_read - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert searches(server)[-1]["start_time"] == [start]
 
 
 def test_many_conversations_are_searched_in_queries_x_accepts(x: XNetwork, server: LocalServer) -> None:

@@ -1,8 +1,10 @@
 """The YouTube adapter: Google's real client (discovery document, MediaFileUpload, the resumable
 upload protocol, google-auth's token refresh) runs; only the socket is replaced by an
 httplib2-compatible fake that answers like YouTube's documented API (status codes, headers such as
-``Location`` and ``Range``, JSON bodies and error bodies). The set-up runs through the CLI with
-google-auth-oauthlib's real loopback server and a local token endpoint."""
+``Location`` and ``Range``, JSON bodies and error bodies). Every API request the fake receives is
+checked against YouTube's discovery document (``tests.support.discovery``): a test whose requests
+break it fails. The set-up runs through the CLI with google-auth-oauthlib's real loopback server
+and a local token endpoint."""
 
 from __future__ import annotations
 
@@ -29,10 +31,11 @@ from socialpost.cli.accounts import ClickUI
 from socialpost.cli.context import AppContext
 from socialpost.errors import AuthError, ContentRejected, PermanentError, RateLimited, TransientError
 from socialpost.networks import registry
-from socialpost.networks.base import AdapterContext, Media, OutgoingPost, Published
+from socialpost.networks.base import AdapterContext, Caveat, Media, NotPublic, OutgoingPost, Published
 from socialpost.networks.youtube import YouTubeNetwork, YouTubeSettings, rfc3339
 from socialpost.networks.youtube_upload import check_video, next_reset, tags_length, video_spec
 from tests.conftest import FakeClock
+from tests.support.discovery import Discovery
 from tests.support.files import refuse_to_open
 from tests.support.http import LocalServer, Reply
 
@@ -46,6 +49,7 @@ SESSION = "https://www.googleapis.com/upload/youtube/v3/videos?uploadType=resuma
 VIDEO_ID = "dQw4w9WgXcQ"
 NOW = datetime(2027, 3, 2, 12, 0, tzinfo=UTC)
 DUE = datetime(2027, 3, 2, 14, 0, tzinfo=UTC)
+YOUTUBE = Discovery.bundled("youtube", "v3")
 
 
 @dataclass(frozen=True)
@@ -91,10 +95,14 @@ def error_body(code: int, reason: str, message: str, domain: str = "youtube.vide
 class FakeYouTube:
     """An httplib2.Http stand-in: records every request and answers like YouTube.
 
-    The resumable session keeps the bytes it received; ``fail`` lets a test break a request."""
+    The resumable session keeps the bytes it received; ``fail`` lets a test break a request. Each
+    API request is checked against the discovery document: ``checked`` lists the methods,
+    ``violations`` what broke it."""
 
     def __init__(self) -> None:
         self.seen: list[Seen] = []
+        self.checked: list[str] = []
+        self.violations: list[str] = []
         self.received = bytearray()
         self.total = 0
         self.routes: dict[tuple[str, str], Callable[[Seen], Answer]] = {}
@@ -130,6 +138,10 @@ class FakeYouTube:
         data = data.encode() if isinstance(data, str) else bytes(data)
         seen = Seen(method, uri, {k.lower(): str(v) for k, v in (headers or {}).items()}, data)
         self.seen.append(seen)
+        session = "upload_id" in parse_qs(urlsplit(uri).query)  # a resumable session: no API method
+        if not session and not uri.startswith("https://oauth2.googleapis.com/"):
+            self.checked.append(YOUTUBE.method_id(method, uri) or f"{method} {seen.path}")
+            self.violations += YOUTUBE.violations(method, uri, seen.headers, data)
         broken = self.fail(seen)
         if broken is not None:
             raise broken
@@ -176,10 +188,11 @@ SCOPES_ALL = (
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> FakeYouTube:
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeYouTube]:
     server = FakeYouTube()
     monkeypatch.setattr(YouTubeNetwork, "http_factory", server)
-    return server
+    yield server
+    assert server.violations == [], "requests that break YouTube's discovery document"
 
 
 def make(tmp_path: Path, clock: FakeClock | None = None, **more: Any) -> YouTubeNetwork:
@@ -488,21 +501,96 @@ def test_processing_failure_is_content_rejected(tmp_path: Path, fake: FakeYouTub
         make(tmp_path).confirm_published(VIDEO_ID)
 
 
+def status_route(fake: FakeYouTube, *statuses: dict[str, Any]) -> None:
+    """videos.list(part=status) answers with each status in turn (the last one again and again)."""
+    answers = list(statuses)
+
+    def answer(seen: Seen) -> Answer:
+        status = answers.pop(0) if len(answers) > 1 else answers[0]
+        return 200, {}, {"kind": "youtube#videoListResponse", "items": [{"kind": "youtube#video", "id": VIDEO_ID,
+                                                                          "status": status}]}  # fmt: skip
+
+    fake.routes[("GET", "/youtube/v3/videos")] = answer
+
+
+# What videos.list says of a scheduled video: private with publishAt until YouTube makes it public.
+SCHEDULED = {"uploadStatus": "processed", "privacyStatus": "private", "publishAt": "2027-03-02T14:00:00Z"}
+PUBLISHED = {"uploadStatus": "processed", "privacyStatus": "public"}
+
+
 def test_confirm_published(tmp_path: Path, fake: FakeYouTube) -> None:
-    answers = iter(["private", "public"])
-    fake.routes[("GET", "/youtube/v3/videos")] = lambda s: (
-        200,
-        {},
-        {"kind": "youtube#videoListResponse", "items": [{"id": VIDEO_ID, "status": {
-            "uploadStatus": "processed", "privacyStatus": next(answers), "publishAt": "2027-03-02T14:00:00Z"}}]},
-    )  # fmt: skip
-    adapter = make(tmp_path)
-    assert adapter.confirm_published(VIDEO_ID) is False
+    status_route(fake, SCHEDULED, PUBLISHED)
+    adapter = make(tmp_path, clock=FakeClock(DUE + timedelta(hours=2)))
+    still = adapter.confirm_published(VIDEO_ID)
+    assert isinstance(still, NotPublic) and "still private after its publish time" in still.reason
     assert adapter.confirm_published(VIDEO_ID) is True
     assert fake.seen[-1].query["part"] == "status" and fake.seen[-1].query["id"] == VIDEO_ID
     fake.routes[("GET", "/youtube/v3/videos")] = lambda s: (200, {}, {"items": []})
     with pytest.raises(PermanentError, match="is not on YouTube"):
         adapter.confirm_published(VIDEO_ID)
+
+
+AUDIT_FORM = "https://support.google.com/youtube/contact/yt_api_form"
+
+
+@pytest.mark.parametrize(
+    ("status", "audited", "words"),
+    [
+        # processed, private after publishAt: what a video YouTube locked looks like (no API field says so)
+        (SCHEDULED, "unknown", ["still private after its publish time", "not passed YouTube's API audit",
+                                "'locked as private'", AUDIT_FORM, "set audited: true"]),
+        (SCHEDULED, False, ["not passed YouTube's API audit", AUDIT_FORM]),
+        ({"uploadStatus": "processed", "privacyStatus": "private"}, "unknown", ["not passed YouTube's API audit"]),
+        (SCHEDULED, True, ["although the project passed YouTube's audit", "'Visibility' and 'Restrictions'"]),
+        ({"uploadStatus": "uploaded", "privacyStatus": "private", "publishAt": "2027-03-02T14:00:00Z"}, "unknown",
+         ["has not finished processing video"]),
+        ({"uploadStatus": "processed", "privacyStatus": "private", "publishAt": "2027-03-09T14:00:00Z"}, "unknown",
+         ["now scheduled for 2027-03-09T14:00:00Z", "changed in YouTube Studio"]),
+        ({"uploadStatus": "processed", "privacyStatus": "unlisted"}, "unknown", ["is unlisted"]),
+    ],
+    ids=["locked-unknown", "locked-not-audited", "locked-no-publish-at", "audited", "processing", "rescheduled",
+         "unlisted"],
+)  # fmt: skip
+def test_a_video_still_private_says_the_likely_reason(
+    tmp_path: Path, fake: FakeYouTube, status: dict[str, Any], audited: bool | str, words: list[str]
+) -> None:
+    status_route(fake, status)
+    adapter = make(tmp_path, clock=FakeClock(DUE + timedelta(hours=2)), audited=audited)
+    answer = adapter.confirm_published(VIDEO_ID)
+    assert isinstance(answer, NotPublic)
+    assert answer.reason.startswith(f"YouTube 'cafe': video {VIDEO_ID}") or "processing video" in answer.reason
+    for word in words:
+        assert word in answer.reason
+    if audited is True or status.get("uploadStatus") == "uploaded":
+        assert "audit at" not in answer.reason  # nothing blames the audit when it passed, or for processing
+
+
+def test_unlisted_uploads_are_out_when_unlisted(tmp_path: Path, fake: FakeYouTube) -> None:
+    status_route(fake, {"uploadStatus": "processed", "privacyStatus": "unlisted"})
+    assert make(tmp_path, privacy_after_publish="unlisted").confirm_published(VIDEO_ID) is True
+    status_route(fake, {"uploadStatus": "processed", "privacyStatus": "private"})
+    locked = make(tmp_path, privacy_after_publish="unlisted").confirm_published(VIDEO_ID)
+    assert isinstance(locked, NotPublic) and "not passed YouTube's API audit" in locked.reason
+
+
+def test_the_audit_setting_caveats_and_check(tmp_path: Path, fake: FakeYouTube) -> None:
+    unknown = make(tmp_path)
+    assert unknown.settings.audited == "unknown"
+    (caveat,) = unknown.caveats()
+    assert "audited: unknown" in caveat.message and "28 July 2020" in caveat.message
+    assert AUDIT_FORM in caveat.fix and "accounts.youtube.cafe" in caveat.fix
+    (no,) = make(tmp_path, audited=False).caveats()
+    assert "has not passed YouTube's API audit" in no.message
+    assert make(tmp_path, audited=True).caveats() == []
+    assert make(tmp_path, audited="true").settings.audited is True  # YAML written as a string
+    with pytest.raises(ValueError, match="audited"):
+        make(tmp_path, audited="perhaps")
+    channels_route(fake, [{"kind": "youtube#channel", "id": CHANNEL, "snippet": {"title": "Café Rivière"}}])
+    assert make(tmp_path, audited=False).check().details["project audit"] == (
+        "not passed: YouTube keeps every upload private"
+    )
+    assert make(tmp_path, audited=True).check().details["project audit"] == "passed"
+    assert isinstance(caveat, Caveat)
 
 
 # --- quota --------------------------------------------------------------------------------------
@@ -789,7 +877,7 @@ def test_accounts_add_youtube_through_the_loopback_redirect(
         cli,
         ["--config", str(config), "accounts", "add", "youtube", "cafe"],
         obj=AppContext(),
-        input=f"1234-abc.apps.googleusercontent.com\n{CLIENT_SECRET}\n1\n",
+        input=f"2\n1234-abc.apps.googleusercontent.com\n{CLIENT_SECRET}\n1\n",  # 2: not audited yet
     )
     assert result.exit_code == 0, result.output + result.stderr
     assert visited == [200]
@@ -805,8 +893,14 @@ def test_accounts_add_youtube_through_the_loopback_redirect(
     listed = next(s for s in fake.seen if s.path == "/youtube/v3/channels")
     assert listed.query["mine"] == "true" and listed.headers["authorization"] == f"Bearer {ACCESS}"
     assert "Connected youtube:cafe: Café Rivière" in result.stdout
+    # the audit is explained before anything is asked, and the answer kept
+    said = " ".join(result.stdout.split())
+    assert said.index("locked as private") < said.index("Client ID: ")
+    assert "https://support.google.com/youtube/contact/yt_api_form" in said
+    assert "Has this project passed YouTube's API audit" in said
     text = config.read_text(encoding="utf-8")
     assert f"channel_id: {CHANNEL}" in text and "client_id: 1234-abc.apps.googleusercontent.com" in text
+    assert "audited: false" in text
     secrets_file = tmp_path / "secrets.yaml"
     assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600
     stored = secrets_file.read_text(encoding="utf-8")
@@ -834,7 +928,7 @@ def test_accounts_add_youtube_refused_grant_saves_nothing(
         cli,
         ["--config", str(config), "accounts", "add", "youtube", "cafe"],
         obj=AppContext(),
-        input=f"1234-abc.apps.googleusercontent.com\n{CLIENT_SECRET}\n",
+        input=f"1\n1234-abc.apps.googleusercontent.com\n{CLIENT_SECRET}\n",
     )
     assert result.exit_code == 1
     assert "Google did not grant access (invalid_client" in result.stderr

@@ -28,7 +28,8 @@ def doctor(app: AppContext, json_: bool) -> None:
     \b
     Looks at: the config file, the permissions of config.yaml and secrets.yaml, time-zone data,
     the database, the daemon, media files of waiting posts, failed, held and unknown posts, each
-    account's credentials and token expiry, and this machine's clock.
+    account's credentials and token expiry, what keeps an account's posts from going out (a
+    YouTube project that has not passed Google's audit), and this machine's clock.
 
     Exit status 3 when something needs your attention (a warning or a problem), 0 otherwise.
     """

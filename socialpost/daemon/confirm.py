@@ -3,7 +3,9 @@
 A YouTube video is uploaded ahead as private with its publish time; YouTube makes it public then,
 even if no daemon runs. After the time, this job asks the network and records the answer in the
 event log: ``confirmed`` once the video is public, or ``not-public`` (once, with the reason, also
-logged as a warning) when it is still private an hour later or YouTube rejected it.
+logged as a warning) when it is still private an hour later or YouTube rejected it. The reason is
+the adapter's when it can tell what most likely keeps the post private (:class:`NotPublic`: an
+unaudited YouTube project, a processing that never ended, …), else a general one.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from datetime import timedelta
 from sqlalchemy import exists, select
 
 from socialpost.errors import NetworkError, TransientError
-from socialpost.networks.base import Network
+from socialpost.networks.base import Network, NotPublic
 from socialpost.networks.registry import Adapters, load
 from socialpost.store import transitions
 from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow, EventRow, PostRow, Status
-from socialpost.timeutil import Clock, utcnow
+from socialpost.timeutil import Clock, format_duration, utcnow
 
 log = logging.getLogger("socialpost.daemon")
 GRACE = timedelta(hours=1)  # how long after its time a post may still be private before we say so
@@ -97,15 +99,18 @@ class ConfirmJob:
                 log.warning("%s/%s on %s did not go public: %s", campaign, key, account, exc)
                 done += 1
                 continue
-            if public:
+            if public is True:
                 self._record(post_id, "confirmed", f"public at {url or remote_id}")
                 log.info("%s/%s is public on %s: %s", campaign, key, account, url or remote_id)
                 done += 1
-            elif public is False and now - due_at > GRACE:
+            elif (public is False or isinstance(public, NotPublic)) and now - due_at > GRACE:
+                late = format_duration(GRACE)
                 reason = (
-                    f"still not public {GRACE} after its time. Fix: check the video in the network's "
+                    f"still not public {late} after its time. Fix: check the video in the network's "
                     "studio (processing, copyright or a changed visibility)."
                 )
+                if isinstance(public, NotPublic):
+                    reason = f"still not public {late} after its time: {public.reason}"
                 self._record(post_id, "not-public", reason)
                 log.warning("%s/%s on %s: %s", campaign, key, account, reason)
                 done += 1

@@ -133,6 +133,25 @@ class NotSent:
 
 
 @dataclass(frozen=True)
+class NotPublic:
+    """:meth:`Network.confirm`'s answer when a post the network publishes by itself (YouTube's
+    publishAt) is not public, with what most likely keeps it so and the fix, in the user's words.
+    The daemon records ``reason`` only once the grace period after the post's time is over."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Caveat:
+    """Something that keeps an account's posts from going out as planned although its sign-in
+    works (an unaudited YouTube project keeps every upload private). ``doctor`` shows it for
+    accounts with posts."""
+
+    message: str
+    fix: str
+
+
+@dataclass(frozen=True)
 class Identity:
     """What ``accounts test`` shows (and ``doctor`` reads)."""
 
@@ -230,10 +249,17 @@ class Network(ABC):
         absent or None ("not available"), never 0."""
         return {}
 
-    def confirm(self, remote_id: str) -> bool | None:
+    def confirm(self, remote_id: str) -> bool | NotPublic | None:
         """After a post's time: is it really out? For networks where publishing is scheduled on the
-        network's side (YouTube's publishAt). None: nothing to confirm (the default)."""
+        network's side (YouTube's publishAt). True: public; False, or NotPublic with the likely
+        reason: not public (yet); None: nothing to confirm (the default)."""
         return None
+
+    def caveats(self) -> list[Caveat]:
+        """What may keep this account's posts from going out as planned although it signs in
+        (``doctor`` shows them when posts wait for it). From the settings only, never a network
+        call. Default: none."""
+        return []
 
     def lead_time(self) -> timedelta:
         """How long before its time a post must be handed to this network (YouTube uploads a

@@ -12,13 +12,21 @@ soon as X returns it (``<data_dir>/x/<name>/threads/``), so a retry resumes a th
 posting it again; X refuses an exact duplicate text with 403, and we then look the post up among
 the account's recent posts; and ``reconcile`` looks for the post there too. Reads cost money on X,
 so engagement metrics are off unless ``collect_metrics`` is true, and capped per day.
+
+Field names: X's OpenAPI spec (xdk v2.167) asks for fields with ``post.fields`` and answers with
+``repost_count``, ``referenced_posts`` and ``edit_history_post_ids``; ``tweet.fields``,
+``retweet_count``, ``referenced_tweets`` and ``edit_history_tweet_ids`` survive only as a legacy
+alias, and X drops a field it does not know without an error. So reads go out with the spec's
+parameter names (through tweepy's client, whose own methods can only say ``tweet.fields``), every
+answer is read in both spellings, the spec's first, and a field that is missing is unknown: a
+metric is then None (never 0), and a post whose references are missing is never taken as proof
+that a thread part was not sent.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import hashlib
 import html
 import json
@@ -29,7 +37,7 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -87,7 +95,16 @@ SEARCH_QUERY_MAX = 512  # characters in one recent-search query (Basic access)
 SEARCH_MIN_RESULTS, SEARCH_MAX_RESULTS = 10, 100  # max_results bounds of the recent search
 REPLY_PAGES = 10  # pages read per batch of conversations, at most
 REPLY_OVERLAP = timedelta(hours=1)  # read again this far back from the last complete read
-REPLY_FIELDS = ["author_id", "conversation_id", "created_at", "in_reply_to_user_id", "referenced_tweets"]
+# The spec's post.fields values; the author and the posts a post refers to come as expansions
+# (which also put author_id and referenced_posts in each post).
+RECENT_QUERY = {"post.fields": ["created_at", "conversation_id"], "expansions": ["referenced_posts"]}
+REPLY_QUERY = {
+    "post.fields": ["conversation_id", "created_at"],
+    "expansions": ["author_id", "referenced_posts"],
+    "user.fields": ["username", "name"],
+}
+PUBLIC_METRICS = ["public_metrics"]
+PRIVATE_METRICS = ["public_metrics", "non_public_metrics", "organic_metrics"]
 RATE_PAUSE = timedelta(minutes=15)  # no replies read after a 429 that does not say how long
 ACCESS_PAUSE = timedelta(hours=6)  # nor after X said the access tier does not allow the search
 READ_REPLIES = N_("read replies")
@@ -955,7 +972,9 @@ class XNetwork(Network):
             log.info("could not look for the duplicate of %s on %s: %s", post.key, self.account, exc)
             return None
         for tweet in tweets:
-            if _same_text(str(tweet.get("text", "")), text) and (reply_to is None or _replied_to(tweet) == reply_to):
+            if not _same_text(str(tweet.get("text", "")), text):
+                continue
+            if reply_to is None or _parent(tweet) == (True, reply_to):  # an unknown parent is no proof
                 return str(tweet["id"])
         return None
 
@@ -967,15 +986,10 @@ class XNetwork(Network):
         tweets: list[dict[str, Any]] = []
         token: str | None = None
         for _page in range(RECONCILE_PAGES):
-            params: dict[str, Any] = {
-                "start_time": start,
-                "max_results": 100,
-                "tweet_fields": ["created_at", "referenced_tweets", "conversation_id"],
-                "user_auth": self._user_auth,
-            }
+            params: dict[str, Any] = {"start_time": start, "max_results": 100, **RECENT_QUERY}
             if token:
                 params["pagination_token"] = token
-            body = self._users_tweets(me, params)
+            body = self._read(N_("read the account's recent posts"), f"/2/users/{me}/tweets", params)
             data = body.get("data") if isinstance(body, dict) else None
             tweets += [t for t in data or [] if isinstance(t, dict) and t.get("id")]
             meta = body.get("meta") if isinstance(body, dict) else None
@@ -984,11 +998,16 @@ class XNetwork(Network):
                 return tweets, True
         return tweets, False
 
-    def _users_tweets(self, me: str, params: dict[str, Any]) -> Any:
-        def read(client: Any) -> Any:
-            return client.get_users_tweets(me, **params)
+    def _read(self, what: str, route: str, params: Mapping[str, Any]) -> Any:
+        """GET ``route`` with the query parameter names of X's spec (``post.fields``), through
+        tweepy's client: its session, its signing (OAuth 1.0a or the OAuth 2.0 token) and its
+        errors. tweepy's own read methods can only send ``tweet.fields``."""
+        query = _query(params)
 
-        return self._call(N_("read the account's recent posts"), read)
+        def read(client: Any) -> Any:
+            return client.request("GET", route, params=query, user_auth=self._user_auth).json()
+
+        return self._call(what, read)
 
     def reconcile(self, post: OutgoingPost) -> Published | NotSent | None:
         parts = [post.text, *post.thread]
@@ -997,18 +1016,9 @@ class XNetwork(Network):
             return Published(remote_id=ids[0], url=_status_url(ids[0]))
         tweets, complete = self._recent(post.due_at - RECONCILE_MARGIN)
         found_any = False
+        unsure = False
         while len(ids) < len(parts):
-            text = parts[len(ids)]
-            previous = ids[-1] if ids else None
-            match = next(
-                (
-                    str(t["id"])
-                    for t in reversed(tweets)  # oldest first: the first copy is ours
-                    if _same_text(str(t.get("text", "")), text)
-                    and (_replied_to(t) == previous if previous else _replied_to(t) is None)
-                ),
-                None,
-            )
+            match, unsure = _thread_part(tweets, parts[len(ids)], ids[-1] if ids else None)
             if match is None:
                 break
             ids.append(match)
@@ -1017,7 +1027,13 @@ class XNetwork(Network):
             self._threads.save(post.key, ids)
         if len(ids) >= len(parts):
             return Published(remote_id=ids[0], url=_status_url(ids[0]))
-        if not complete:
+        if not complete or unsure:
+            if unsure:
+                log.warning(
+                    "%s: X's answer left out what some posts reply to; %s stays undecided rather than sent again",
+                    self.account,
+                    post.key,
+                )
             return None
         if ids:
             return NotSent(
@@ -1062,12 +1078,9 @@ class XNetwork(Network):
         return results
 
     def _metrics(self, ids: list[str], *, private: bool) -> dict[str, dict[str, int | None]]:
-        fields = ["public_metrics", "non_public_metrics", "organic_metrics"] if private else ["public_metrics"]
+        fields = PRIVATE_METRICS if private else PUBLIC_METRICS
         try:
-            body = self._call(
-                N_("read metrics"),
-                lambda c: c.get_tweets(ids, tweet_fields=fields, user_auth=self._user_auth),
-            )
+            body = self._read(N_("read metrics"), "/2/tweets", {"ids": ids, "post.fields": fields})
         except (ContentRejected, AuthError) as exc:
             if not private or exc.status not in (400, 403):
                 raise
@@ -1086,7 +1099,7 @@ class XNetwork(Network):
             out[str(tweet["id"])] = {
                 "views": _int(views),
                 "likes": _int(public.get("like_count")),
-                "reposts": _int(public.get("retweet_count")),
+                "reposts": _int(_field(public, "repost_count", "retweet_count")),
                 "replies": _int(public.get("reply_count")),
                 "quotes": _int(public.get("quote_count")),
                 "bookmarks": _int(public.get("bookmark_count")),
@@ -1134,19 +1147,18 @@ class XNetwork(Network):
         oldest = now - SEARCH_WINDOW + REPLY_OVERLAP
         replies: list[Reply] = []
         for batch in _conversation_batches(ids):
-            params: dict[str, Any] = {
-                "query": " OR ".join(f"conversation_id:{c}" for c in batch),
-                "tweet_fields": REPLY_FIELDS,
-                "expansions": ["author_id"],
-                "user_fields": ["username", "name"],
-                "user_auth": self._user_auth,
-            }
+            params: dict[str, Any] = {"query": " OR ".join(f"conversation_id:{c}" for c in batch), **REPLY_QUERY}
             if all(c in marks for c in batch):
                 start = min(marks[c] for c in batch) - REPLY_OVERLAP
                 if start > oldest:
                     params["start_time"] = start.astimezone(UTC)
-            found, complete = self._search_replies(params, set(batch), me, today)
+            found, complete, attributed = self._search_replies(params, set(batch), me, today)
             replies += found
+            if not attributed:
+                log.warning(
+                    "%s: X's answer left out the conversation of some replies; they are read again next time",
+                    self.account,
+                )
             if not complete:
                 log.warning(
                     "%s: replies only partly read (max_reply_reads_per_day=%d, or more than %d pages)",
@@ -1155,27 +1167,30 @@ class XNetwork(Network):
                     REPLY_PAGES,
                 )
                 break
-            for conversation in batch:
-                marks[conversation] = now
+            if attributed:
+                for conversation in batch:
+                    marks[conversation] = now
         self._reply_marks.save(marks, now)
         return replies
 
     def _search_replies(
         self, params: dict[str, Any], conversations: set[str], me: str, today: date
-    ) -> tuple[list[Reply], bool]:
-        """Every page of one search; (replies, whether every page was read)."""
+    ) -> tuple[list[Reply], bool, bool]:
+        """Every page of one search; (replies, whether every page was read, whether every post
+        found could be put in its conversation)."""
         replies: list[Reply] = []
+        attributed = True
         token: str | None = None
         for _page in range(REPLY_PAGES):
             granted = self._reply_budget.take(SEARCH_MAX_RESULTS, today)
             if granted < SEARCH_MIN_RESULTS:
                 self._reply_budget.refund(granted, today)
-                return replies, False
+                return replies, False, attributed
             page = {**params, "max_results": granted}
             if token:
                 page["next_token"] = token
             try:
-                body = self._call(READ_REPLIES, functools.partial(_search, args=page))
+                body = self._read(READ_REPLIES, "/2/tweets/search/recent", page)
             except NetworkError:
                 self._reply_budget.refund(granted, today)
                 raise
@@ -1189,14 +1204,20 @@ class XNetwork(Network):
                 if isinstance(u, dict) and u.get("id")
             }
             for tweet in tweets:
-                reply = _reply_of(tweet, users, me, conversations)
+                conversation = _conversation(tweet, conversations)
+                if conversation is None:
+                    attributed = False
+                    continue
+                if conversation not in conversations:
+                    continue  # a stray the search matched otherwise
+                reply = _reply_of(tweet, users, me, conversation)
                 if reply is not None:
                     replies.append(reply)
             meta = body.get("meta") if isinstance(body, dict) else None
             token = meta.get("next_token") if isinstance(meta, dict) else None
             if not token:
-                return replies, True
-        return replies, False
+                return replies, True, attributed
+        return replies, False, attributed
 
     def reply(self, in_reply_to: str, text: str) -> Published:
         """Answer the post ``in_reply_to``: a post with ``reply.in_reply_to_tweet_id``, checked like
@@ -1474,15 +1495,76 @@ def _check_text(text: str, label: str, *, reply: bool = False) -> None:
         )
 
 
-def _replied_to(tweet: dict[str, Any]) -> str | None:
-    for ref in tweet.get("referenced_tweets") or []:
-        if isinstance(ref, dict) and ref.get("type") == "replied_to":
-            return str(ref.get("id"))
-    return None
+def _field(data: Mapping[str, Any], name: str, legacy: str) -> Any:
+    """A field in the spec's spelling (``repost_count``) or, failing that, the legacy one
+    (``retweet_count``); None when X sent neither."""
+    value = data.get(name)
+    return value if value is not None else data.get(legacy)
 
 
-def _search(client: Any, *, args: dict[str, Any]) -> Any:
-    return client.search_recent_tweets(**args)
+def _parent(tweet: Mapping[str, Any]) -> tuple[bool, str | None]:
+    """(known, the id of the post ``tweet`` replies to, or None when it replies to nothing).
+
+    Known when X sent the references (``referenced_posts``, or the legacy ``referenced_tweets``),
+    or when the post opens its conversation (``conversation_id`` is its own id). A post with
+    neither may be a reply whose references X left out: unknown."""
+    references = _field(tweet, "referenced_posts", "referenced_tweets")
+    if isinstance(references, list):
+        for ref in references:
+            if isinstance(ref, dict) and ref.get("type") == "replied_to" and ref.get("id"):
+                return True, str(ref["id"])
+        return True, None
+    conversation = tweet.get("conversation_id")
+    if conversation is not None and str(conversation) == str(tweet.get("id")):
+        return True, None
+    return False, None
+
+
+def _thread_part(tweets: Sequence[Mapping[str, Any]], text: str, previous: str | None) -> tuple[str | None, bool]:
+    """The oldest of ``tweets`` (newest first, as X lists them: the first copy is ours) with
+    ``text`` that replies to ``previous`` (None: to nothing); and whether a post could not be told
+    apart because X left out its text or what it replies to (then nobody may conclude "not sent")."""
+    unsure = False
+    for tweet in reversed(tweets):
+        said = tweet.get("text")
+        if not isinstance(said, str):
+            unsure = True
+            continue
+        if not _same_text(said, text):
+            continue
+        known, parent = _parent(tweet)
+        if not known:
+            unsure = True
+        elif parent == previous:
+            return str(tweet["id"]), unsure
+    return None, unsure
+
+
+def _query(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Query values the way tweepy writes them: lists comma-separated, times in UTC with ``Z``."""
+    query: dict[str, Any] = {}
+    for name, value in params.items():
+        if isinstance(value, list | tuple):
+            query[name] = ",".join(str(v) for v in value)
+        elif isinstance(value, datetime):
+            query[name] = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        elif value is not None:
+            query[name] = value
+    return query
+
+
+def _conversation(tweet: Mapping[str, Any], conversations: set[str]) -> str | None:
+    """Which of ``conversations`` a found post belongs to: its ``conversation_id``; without one,
+    the post it replies to when that is one of them, or the only conversation searched."""
+    conversation = tweet.get("conversation_id")
+    if conversation is not None:
+        return str(conversation)
+    if str(tweet.get("id")) in conversations:
+        return str(tweet["id"])
+    parent = _parent(tweet)[1]
+    if parent in conversations:
+        return parent
+    return next(iter(conversations)) if len(conversations) == 1 else None
 
 
 def _tier_refusal(exc: Any, lowered_detail: str) -> bool:
@@ -1514,18 +1596,18 @@ def _conversation_batches(ids: list[str]) -> Iterator[list[str]]:
         yield batch
 
 
-def _reply_of(tweet: dict[str, Any], users: dict[str, Any], me: str, conversations: set[str]) -> Reply | None:
-    """One found post as an inbox reply; None for the conversation's own first post (or a stray)."""
+def _reply_of(tweet: dict[str, Any], users: dict[str, Any], me: str, conversation: str) -> Reply | None:
+    """One found post as an inbox reply in ``conversation``; None for the conversation's own first
+    post."""
     tweet_id = str(tweet["id"])
-    conversation = str(tweet.get("conversation_id") or "")
-    if conversation not in conversations or tweet_id == conversation:
+    if tweet_id == conversation:
         return None
     author_id = str(tweet.get("author_id") or "")
     user = users.get(author_id) or {}
     username = str(user.get("username") or "")
     return Reply(
         remote_id=tweet_id,
-        in_reply_to=_replied_to(tweet) or conversation,
+        in_reply_to=_parent(tweet)[1] or conversation,
         post_remote_id=conversation,
         author=f"@{username}" if username else author_id,
         author_name=str(user.get("name") or ""),

@@ -20,6 +20,12 @@
 * Comments: ``commentThreads.list`` and ``comments.insert`` (replies), for the inbox.
 * Set-up: the installed-app OAuth flow with a loopback redirect on 127.0.0.1; the refresh token
   and the client secret go to secrets.yaml.
+* The audit: YouTube keeps every video uploaded through ``videos.insert`` from an API project
+  created after 28 July 2020 private ("locked as private") until the project passes YouTube's API
+  audit; ``publishAt`` then never makes it public, and the API has no field that says a video is
+  locked. So the set-up explains the audit and records what the user knows (``audited``), and
+  :meth:`YouTubeNetwork.confirm` names the unaudited project as the likely cause when a video is
+  still private after its time; ``doctor`` shows it for accounts with posts (:meth:`caveats`).
 """
 
 from __future__ import annotations
@@ -47,8 +53,10 @@ from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
     AdapterContext,
+    Caveat,
     Identity,
     Network,
+    NotPublic,
     NotSent,
     OutgoingPost,
     Published,
@@ -78,6 +86,7 @@ log = logging.getLogger("socialpost.networks.youtube")
 API_URL = "https://youtube.googleapis.com/"
 TOKEN_URL = "https://oauth2.googleapis.com/token"
 AUTH_URL = "https://accounts.google.com/o/oauth2/auth"
+AUDIT_FORM = "https://support.google.com/youtube/contact/yt_api_form"
 SCOPES = (
     "https://www.googleapis.com/auth/youtube.upload",
     "https://www.googleapis.com/auth/youtube.readonly",
@@ -153,6 +162,11 @@ class YouTubeSettings(AccountSettings):
     daily_uploads: int = Field(100, gt=0, description="videos.insert calls a day (its own quota bucket)")
     upload_units: int = Field(0, ge=0, description="units an upload draws from daily_quota (1600 on older projects)")
     notify_subscribers: bool = Field(True, description="tell subscribers about new videos")
+    audited: bool | Literal["unknown"] = Field(
+        "unknown",
+        description="whether the Google Cloud project passed YouTube's API audit (true, false or unknown): "
+        "until it does, YouTube keeps every upload private",
+    )
     base_url: str = Field(API_URL, description="API root (a proxy or a test server)")
     token_url: str = Field(TOKEN_URL, description="Google's OAuth token endpoint")
     timeout: float = Field(60.0, gt=0, le=600, description="seconds to wait for each request")
@@ -624,12 +638,14 @@ class YouTubeNetwork(Network):
 
     # --- after publishing -----------------------------------------------------------------------
 
-    def confirm(self, remote_id: str) -> bool | None:
+    def confirm(self, remote_id: str) -> bool | NotPublic | None:
         return self.confirm_published(remote_id)
 
-    def confirm_published(self, video_id: str) -> bool:
-        """True when the video is public (YouTube made it so at publishAt); ContentRejected when
-        YouTube's processing failed or rejected it."""
+    def confirm_published(self, video_id: str) -> bool | NotPublic:
+        """True when the video is out as planned (public, which YouTube does at publishAt; or
+        unlisted with ``privacy_after_publish: unlisted``); otherwise :class:`NotPublic` with what
+        ``status`` says is the likely reason. ContentRejected when YouTube's processing failed or
+        rejected it."""
         data = self._execute("videos.list", self._service().videos().list(part="status", id=video_id))
         items = data.get("items") if isinstance(data, dict) else None
         if not items:
@@ -641,7 +657,64 @@ class YouTubeNetwork(Network):
             )
         status = items[0].get("status") or {}
         _raise_if_failed(status, self._where, video_id)
-        return status.get("privacyStatus") == "public"
+        privacy = status.get("privacyStatus")
+        if privacy == "public" or (privacy == "unlisted" and self.settings.privacy_after_publish == "unlisted"):
+            return True
+        return NotPublic(self._not_public_reason(video_id, status))
+
+    def _not_public_reason(self, video_id: str, status: dict[str, Any]) -> str:
+        """Why a video is not public, from what videos.list says (``uploadStatus``,
+        ``privacyStatus``, ``publishAt``) and what the user said about the project's audit. The API
+        has no field for a video YouTube locked private: a processed video that is still private
+        after its publish time is what a lock looks like."""
+        names = {"where": self._where, "id": video_id}
+        publish_at = _when(status.get("publishAt"))
+        if status.get("uploadStatus") == "uploaded":
+            return _(
+                "{where}: YouTube has not finished processing video {id}; it goes public when processing ends. "
+                "If it stays in processing for hours, upload it again in YouTube Studio."
+            ).format(**names)
+        if publish_at is not None and publish_at > self.context.clock():
+            return _(
+                "{where}: video {id} is now scheduled for {time}: its publish time was changed in YouTube Studio."
+            ).format(time=iso_utc(publish_at), **names)
+        if status.get("privacyStatus") == "unlisted":
+            return _("{where}: video {id} is unlisted: its visibility was changed in YouTube Studio.").format(**names)
+        if self.settings.audited is not True:
+            return _(
+                "{where}: video {id} is still private after its publish time. The most likely cause: the Google "
+                "Cloud project this account uses has not passed YouTube's API audit, and YouTube keeps every "
+                "video uploaded through such a project private ('locked as private'). Request the audit at "
+                "{form}; until it passes, upload videos that must go public in YouTube Studio (a locked video "
+                "cannot be made public), and once it has passed set audited: true for this account."
+            ).format(form=AUDIT_FORM, **names)
+        return _(
+            "{where}: video {id} is still private after its publish time although the project passed YouTube's "
+            "audit: YouTube may have locked it (a policy or copyright review), or its visibility was changed. "
+            "Look at its 'Visibility' and 'Restrictions' in YouTube Studio."
+        ).format(**names)
+
+    def caveats(self) -> list[Caveat]:
+        """An audit that is not known to have passed: every upload may stay private."""
+        if self.settings.audited is True:
+            return []
+        if self.settings.audited is False:
+            message = _(
+                "{where}: the Google Cloud project has not passed YouTube's API audit, so YouTube keeps every "
+                "video socialpost uploads private, and no video goes public at its time."
+            )
+        else:
+            message = _(
+                "{where}: nobody has said whether the Google Cloud project passed YouTube's API audit "
+                "(audited: unknown). YouTube keeps every video uploaded through a project created after "
+                "28 July 2020 that has not passed it private, and such videos never go public at their time."
+            )
+        fix = _(
+            "Request the audit at {form}; until it passes, test with videos you keep private and publish in "
+            "YouTube Studio what must go out. Once the audit has passed, set audited: true under "
+            "accounts.youtube.{name} in your config file."
+        )
+        return [Caveat(message.format(where=self._where), fix.format(form=AUDIT_FORM, name=self._name))]
 
     def fetch_metrics(self, remote_ids: Sequence[str]) -> dict[str, dict[str, int | None]]:
         ids = list(dict.fromkeys(i for i in remote_ids if i))
@@ -650,7 +723,8 @@ class YouTubeNetwork(Network):
             batch = ids[start : start + STATS_BATCH]
             data = self._execute(
                 "videos.list",
-                self._service().videos().list(part="statistics", id=",".join(batch), maxResults=STATS_BATCH),
+                # maxResults is "not supported for use in conjunction with the id parameter"
+                self._service().videos().list(part="statistics", id=",".join(batch)),
             )
             for item in data.get("items", []) if isinstance(data, dict) else []:
                 stats = item.get("statistics") or {}
@@ -793,6 +867,7 @@ class YouTubeNetwork(Network):
                 ),
                 N_("quota resets"): _("{time} (midnight Pacific time)").format(time=iso_utc(next_reset(now))),
                 N_("uploads ahead"): format_duration(self.settings.upload_ahead),
+                N_("project audit"): _audit_text(self.settings.audited),
             },
         )
 
@@ -811,6 +886,7 @@ class YouTubeNetwork(Network):
                 "Copy its Client ID and Client secret here. Both, and the refresh token, go to secrets.yaml."
             )
         )
+        audited = _ask_audit(ui)
         client_id = ui.ask(_("Client ID")).strip()
         client_secret = ui.ask_secret(_("Client secret")).strip()
         hidden = [client_secret]
@@ -875,7 +951,7 @@ class YouTubeNetwork(Network):
         channel_id = channels[0][0] if len(channels) == 1 else ui.choose(_("Upload to which channel"), options)
         title = dict(channels)[channel_id]
         return AccountSetup(
-            settings={"client_id": client_id, "channel_id": channel_id, "channel_title": title},
+            settings={"client_id": client_id, "channel_id": channel_id, "channel_title": title, "audited": audited},
             secrets={"client_secret": client_secret, "refresh_token": refresh_token},
         )
 
@@ -885,6 +961,37 @@ class YouTubeNetwork(Network):
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
+
+def _ask_audit(ui: SetupUI) -> bool | str:
+    """Explain YouTube's API audit and ask whether the project passed it (the ``audited`` setting)."""
+    ui.say(
+        _(
+            "Before you schedule videos: YouTube keeps every video uploaded through the API from a project "
+            "created after 28 July 2020 private ('locked as private') until the project passes YouTube's API "
+            "audit, and such a video never goes public at its time. Request the audit with the form at {form} "
+            "(Google asks what the app does and how it follows YouTube's terms, and answers in days or weeks). "
+            "Until it passes, uploads arrive as private videos you can see in YouTube Studio: test with those, "
+            "and upload in YouTube Studio what must go public on time."
+        ).format(form=AUDIT_FORM)
+    )
+    answer = ui.choose(
+        _("Has this project passed YouTube's API audit"),
+        [
+            ("unknown", _("I do not know")),
+            ("no", _("No, or not yet")),
+            ("yes", _("Yes, Google approved it")),
+        ],
+    )
+    return {"yes": True, "no": False}.get(answer, "unknown")
+
+
+def _audit_text(audited: bool | str) -> str:
+    if audited is True:
+        return _("passed")
+    if audited is False:
+        return _("not passed: YouTube keeps every upload private")
+    return _("not confirmed: uploads stay private unless the project passed it (set audited: true once it has)")
 
 
 def watch_url(video_id: str) -> str:
