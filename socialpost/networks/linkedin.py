@@ -45,6 +45,7 @@ from socialpost.errors import (
 )
 from socialpost.i18n import _
 from socialpost.i18n.formats import integer
+from socialpost.media import MediaRoots
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -259,6 +260,7 @@ class LinkedInNetwork(Network):
 
     def publish(self, post: OutgoingPost) -> Published:
         commentary = self.commentary(post)
+        roots = MediaRoots.checked(post, self.context)
         images = [(Path(m.file), m.alt, _check_image(Path(m.file), self._where)) for m in post.media]
         if len(images) > MAX_IMAGES:
             raise ContentRejected(
@@ -267,7 +269,7 @@ class LinkedInNetwork(Network):
                 ),
                 hint=_("Split the images over several posts."),
             )
-        uploaded = [(self._upload(path, mime), alt) for path, alt, mime in images]
+        uploaded = [(self._upload(path, mime, roots), alt) for path, alt, mime in images]
         body: dict[str, Any] = {
             "author": self.settings.author,
             "commentary": commentary,
@@ -298,7 +300,7 @@ class LinkedInNetwork(Network):
             )
         return Published(urn, post_url(urn))
 
-    def _upload(self, path: Path, mime: str) -> str:
+    def _upload(self, path: Path, mime: str, roots: MediaRoots) -> str:
         """Upload one image; its ``urn:li:image:…``. Failures here never leave a visible post."""
         response = self._call(
             "POST",
@@ -314,7 +316,7 @@ class LinkedInNetwork(Network):
                     where=self._where, name=path.name
                 )
             )
-        self._call("PUT", str(value["uploadUrl"]), content=path.read_bytes(), headers={"Content-Type": mime})
+        self._call("PUT", str(value["uploadUrl"]), content=roots.read(path), headers={"Content-Type": mime})
         return str(value["image"])
 
     # --- reconcile ------------------------------------------------------------------------------
