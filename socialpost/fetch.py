@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -40,6 +41,7 @@ import httpx
 from socialpost.errors import FetchError
 from socialpost.i18n import N_, _, formats
 from socialpost.networks.base import decimal_mark
+from socialpost.networks.tls import ssl_context
 
 DEFAULT_PORTS = frozenset({80, 443})
 MAX_REDIRECTS = 5
@@ -151,20 +153,21 @@ def fetch(
     truncate: bool = False,
     resolver: Resolver | None = None,
     backend: httpcore.NetworkBackend | None = None,
+    verify: ssl.SSLContext | None = None,
 ) -> Fetched:
     """GET ``url`` under ``policy``; the 200 answer, or :class:`FetchError` with the reason.
 
     A body longer than ``max_bytes`` is refused, or with ``truncate`` cut there (a page's ``<head>``
-    is at its top); reading stops at the cap either way."""
+    is at its top); reading stops at the cap either way. ``verify`` is the TLS context (default:
+    the one the adapters share, with certifi's certificates)."""
     policy = policy or FetchPolicy()
     deadline = time.monotonic() + policy.timeout
     pinned = _PinnedBackend(backend or new_backend())
+    transport = _PinnedTransport(pinned, verify or ssl_context())
     headers = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": "identity"}
     current = _parse(url)
     try:
-        with httpx.Client(
-            transport=_PinnedTransport(pinned), headers=headers, follow_redirects=False, trust_env=False
-        ) as client:
+        with httpx.Client(transport=transport, headers=headers, follow_redirects=False, trust_env=False) as client:
             for _hop in range(policy.max_redirects + 1):
                 host, port, addresses = _check(current, policy, resolver or system_resolver, deadline)
                 pinned.pin(host, port, addresses)
@@ -179,7 +182,8 @@ def fetch(
                     return _read(response, max_bytes=max_bytes, truncate=truncate, deadline=deadline, policy=policy)
     except httpx.TimeoutException:
         raise _too_slow(policy) from None
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL, OSError, ValueError) as exc:
+        # whatever a site sends back, the reason is a sentence, never a traceback or an unknown post
         raise FetchError(_("the site could not be reached ({error}).").format(error=exc.__class__.__name__)) from None
     raise FetchError(
         _("more than {count} redirects; socialpost stops there.").format(count=policy.max_redirects), refused=True
@@ -356,8 +360,6 @@ class _PinnedTransport(httpx.HTTPTransport):
     dials through :class:`_PinnedBackend`. httpx takes no network backend, so the pool it built is
     replaced (``tests/test_fetch.py`` proves the connection goes where the check said)."""
 
-    def __init__(self, backend: _PinnedBackend) -> None:
-        super().__init__(trust_env=False)
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(), network_backend=backend, max_connections=4
-        )
+    def __init__(self, backend: _PinnedBackend, context: ssl.SSLContext) -> None:
+        super().__init__(verify=context, trust_env=False)
+        self._pool = httpcore.ConnectionPool(ssl_context=context, network_backend=backend, max_connections=4)

@@ -464,17 +464,17 @@ def tls_site(tmp_path: Path) -> Iterator[tuple[int, list[str | None], Path]]:
 
 
 def test_tls_sends_the_host_name_and_checks_its_certificate_on_the_checked_address(
-    tls_site: tuple[int, list[str | None], Path], monkeypatch: pytest.MonkeyPatch
+    tls_site: tuple[int, list[str | None], Path],
 ) -> None:
     port, seen, ca_file = tls_site
-    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # trust the test CA (httpx reads it)
+    trusting = ssl.create_default_context(cafile=str(ca_file))  # the test CA, and only it
     names = Names({"news.example": [[PUBLIC]], "other.example": [[PUBLIC]]})
     dialler = Dialler({(PUBLIC, 443): port})
-    fetched = fetch("https://news.example/", max_bytes=10_000, resolver=names, backend=dialler)
+    fetched = fetch("https://news.example/", max_bytes=10_000, resolver=names, backend=dialler, verify=trusting)
     assert b"<title>TLS</title>" in fetched.body
     assert seen == ["news.example"] and dialler.dialled == [(PUBLIC, 443)]
     # the same address under a name its certificate does not carry: the certificate check refuses it
-    error = refused("https://other.example/", resolver=names, backend=dialler)
+    error = refused("https://other.example/", resolver=names, backend=dialler, verify=trusting)
     assert error.message == "the site could not be reached (ConnectError)."
     assert seen[-1] == "other.example"
 
