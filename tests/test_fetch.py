@@ -131,6 +131,15 @@ def test_a_name_that_resolves_to_a_private_address_is_refused(monkeypatch: pytes
     assert names.asked == ["intranet.example"] and dialler.dialled == []
 
 
+@pytest.mark.parametrize(
+    "url", ["http://2130706433/", "http://0x7f.0.0.1/", "http://127.1/", "http://localhost/", "http://[::]/"]
+)
+def test_other_spellings_of_this_machine_are_refused(url: str) -> None:
+    """Numeric forms and localhost, as the system resolver reads them (locally, no DNS query)."""
+    error = refused(url)
+    assert error.refused and ("loopback" in error.message or "unspecified" in error.message)
+
+
 def test_every_address_of_a_name_must_be_public() -> None:
     names = Names({"mixed.example": [[PUBLIC, "127.0.0.1"]]})
     dialler = Dialler({(PUBLIC, 80): 9})
