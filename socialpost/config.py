@@ -110,6 +110,22 @@ class DaemonSettings(BaseModel):
         return overrides.get(account.split(":", 1)[0], self.min_interval_seconds)
 
 
+class FetchSettings(BaseModel):
+    """What socialpost may fetch by itself (link card pages and images): see docs/security.md."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ports: list[int] = Field([80, 443], description="ports a fetched URL may use on a public address")
+
+    @field_validator("ports")
+    @classmethod
+    def _valid_ports(cls, value: list[int]) -> list[int]:
+        for port in value:
+            if not 0 < port < 65536:
+                raise ValueError(_("{port} is not a port. Fix: give numbers from 1 to 65535").format(port=port))
+        return value
+
+
 class ConfigFile(BaseModel):
     """The shape of ``config.yaml`` (see ``config.example.yaml``)."""
 
@@ -121,6 +137,9 @@ class ConfigFile(BaseModel):
     daemon: DaemonSettings = DaemonSettings()
     engagement: EngagementSettings = EngagementSettings()
     inbox: InboxSettings = InboxSettings()
+    fetch: FetchSettings = FetchSettings()
+    # folders campaigns may take media from besides their own (relative to the config file's folder)
+    media_roots: list[str] = []
     # accounts.<network>.<name> = adapter-specific settings, validated by the adapter itself
     accounts: dict[str, dict[str, dict[str, Any] | None]] = {}
 
@@ -137,11 +156,23 @@ class ConfigFile(BaseModel):
             )
         return value
 
-    @field_validator("daemon", "engagement", "inbox", "accounts", mode="before")
+    @field_validator("daemon", "engagement", "inbox", "fetch", "accounts", mode="before")
     @classmethod
     def _empty_section(cls, value: Any) -> Any:
         """A section whose lines are all commented out (``daemon:`` alone) means the defaults."""
         return {} if value is None else value
+
+    @field_validator("media_roots", mode="before")
+    @classmethod
+    def _empty_list(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+    @field_validator("media_roots")
+    @classmethod
+    def _folders(cls, value: list[str]) -> list[str]:
+        if any(not folder.strip() for folder in value):
+            raise ValueError(_("a media root is empty. Fix: give a folder, or remove the line"))
+        return value
 
 
 @dataclass
@@ -158,6 +189,8 @@ class Settings:
     document: YamlDocument | None = None
     secrets_path: Path | None = None  # secrets.yaml (mode 0600); None: no secrets file
     language: str | None = None  # from the config file; the CLI has already applied it
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    media_roots: tuple[Path, ...] = ()  # resolved; see socialpost.media
 
     @property
     def base_dir(self) -> Path:
@@ -248,7 +281,15 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
         document=document,
         secrets_path=secrets_file(path),
         language=parsed.language,
+        fetch=parsed.fetch,
+        media_roots=tuple(_media_root(folder, base) for folder in parsed.media_roots),
     )
+
+
+def _media_root(folder: str, base: Path) -> Path:
+    """A ``media_roots`` entry: ``~`` expanded, relative to the config file's folder, links resolved."""
+    path = Path(folder).expanduser()
+    return Path(os.path.realpath(path if path.is_absolute() else base / path))
 
 
 def _config_fields(loc: tuple[str | int, ...]) -> list[str]:
@@ -260,6 +301,8 @@ def _config_fields(loc: tuple[str | int, ...]) -> list[str]:
         return list(EngagementSettings.model_fields)
     if loc == ("inbox",):
         return list(InboxSettings.model_fields)
+    if loc == ("fetch",):
+        return list(FetchSettings.model_fields)
     return []
 
 

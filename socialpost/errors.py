@@ -172,6 +172,22 @@ class DuplicatePost(ContentRejected):
         self.existing_url = existing_url
 
 
+class MediaRefused(ContentRejected):
+    """A media file a post names cannot be used: outside the allowed folders, missing, unreadable,
+    not a regular file or not an image or video. One neutral message for every cause, so a campaign
+    cannot learn which files exist on the machine (``socialpost.media``)."""
+
+
+class FetchError(SocialpostError):
+    """A URL socialpost fetches by itself (a link card's page or image) was refused or could not be
+    read. ``refused`` is True when the guard said no (an address that is not public, a port, a size
+    or time bound), False when the site failed; the message is the reason, in plain words."""
+
+    def __init__(self, message: str, *, refused: bool = False) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
 class PluginError(SocialpostError):
     """A network adapter plugin could not be loaded."""
 

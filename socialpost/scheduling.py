@@ -87,7 +87,12 @@ def prepare_loaded(
         # once per account, not per row
         rules = {account: _length_rule(adapters, account, unusable) for account in accounts}
         found = checks.check(
-            campaign, rows, now=current, allow_past=allow_past or not check_past, rule_for_account=rules.__getitem__
+            campaign,
+            rows,
+            now=current,
+            allow_past=allow_past or not check_past,
+            rule_for_account=rules.__getitem__,
+            media_roots=settings.media_roots,
         )
         problems.extend(found.errors)
         prepared.append(Prepared(campaign, rows, found.warnings, found.measures))

@@ -68,8 +68,8 @@ def test_outbox_refuses_a_post_whose_image_was_deleted_and_retry_sends_it(
     (failed,) = status["problems"]
     assert failed["status"] == "failed" and failed["id"] == "teaser"
     reason = failed["reason"]
-    assert f"the media file {image} cannot be read (No such file or directory)" in reason
-    assert "nothing was written to the outbox" in reason
+    assert f"the media file {image} cannot be used" in reason  # the same words for every cause (socialpost.media)
+    assert "Nothing was written to the outbox" in reason
     assert "Put the file back at that path, then run: socialpost retry walk/teaser@outbox:shop" in reason
 
     # the fix it names works as written
@@ -91,7 +91,7 @@ def test_outbox_media_must_be_a_file(settings: Settings, clock: FakeClock, tmp_p
     folder.mkdir()
     with pytest.raises(ContentRejected) as raised:
         adapter.publish(make_post(1, media=(Media(str(folder), "a folder"),)))
-    assert f"the media file {folder} cannot be read (not a file)" in raised.value.message
+    assert f"the media file {folder} cannot be used" in raised.value.message
     assert raised.value.hint == (
         "Put the file back at that path, then run: socialpost retry spring-launch/post-1@outbox:main"
     )
@@ -106,7 +106,7 @@ def test_outbox_media_must_be_readable(
     locked.chmod(0)
     if os.geteuid() == 0:  # root reads every file (as in CI)
         refuse_to_open(monkeypatch, locked)
-    with pytest.raises(ContentRejected, match=r"cannot be read \(Permission denied\)"):
+    with pytest.raises(ContentRejected, match=r"locked\.png cannot be used"):
         outbox(settings, clock).publish(make_post(2, media=(Media(str(locked), ""),)))
 
 

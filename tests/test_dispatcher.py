@@ -203,6 +203,8 @@ class _Fake(Network):
             raise KeyError("remote_id")
         if self.behaviour == "read-timeout":
             raise TransientError("fake: no answer within 10 s.", request_sent=True)
+        if self.behaviour == "noted":
+            return Published("f-1", "https://fake.test/f-1", note="no link card: 10.0.0.1 is not a public address")
         return Published("f-1", "https://fake.test/f-1")
 
 
@@ -220,6 +222,17 @@ def test_unexpected_adapter_exception_is_unknown(store: Store, settings: Setting
     assert row.status == "unknown"
     assert "KeyError" in (row.last_error or "") and "may or may not be online" in (row.last_error or "")
     assert dispatcher.claim(5) == []  # never re-sent blindly
+
+
+def test_what_the_adapter_notes_about_a_sent_post_is_in_its_sent_event(
+    store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    (post_id,) = seed_posts(store, 1, due=START, account="fake:x")
+    dispatcher = _with_fake(store, settings, clock, _Fake("noted"))
+    assert dispatcher.deliver(_claim_one(dispatcher)) is Status.SENT
+    (sent,) = [e for e in events(store, post_id) if e.kind == "sent"]
+    assert sent.detail == "no link card: 10.0.0.1 is not a public address"
+    assert post(store, post_id).remote_url == "https://fake.test/f-1"
 
 
 def test_timeout_on_a_non_idempotent_network_is_unknown(store: Store, settings: Settings, clock: FakeClock) -> None:

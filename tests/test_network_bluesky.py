@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -32,9 +33,12 @@ import pytest
 import respx
 from PIL import Image
 
+from socialpost import fetch as fetching
 from socialpost.errors import AuthError, ContentRejected, RateLimited, TransientError
+from socialpost.fetch import FetchPolicy
 from socialpost.networks.base import AdapterContext, Media, NotSent, OutgoingPost, Published
 from socialpost.networks.bluesky import (
+    CARD_MAX_IMAGE_BYTES,
     MAX_IMAGE_BYTES,
     BlueskyNetwork,
     BlueskySettings,
@@ -47,10 +51,12 @@ from socialpost.networks.bluesky_tid import decode_tid, encode_tid, is_valid_tid
 from tests.conftest import REPO
 from tests.servers import bluesky as servers
 from tests.servers.bluesky import Account, DevEnv, free_port
+from tests.support.fetching import Dialler, Names
 from tests.support.http import LocalServer, Reply, Request
 
 bluesky_devenv = servers.bluesky_devenv  # the session fixture: one real network for the whole run
 POST_NSID = "app.bsky.feed.post"
+PUBLIC = "93.184.216.34"  # a public address; tests/support/fetching.py dials a local server for it
 DUE = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
 
 
@@ -201,7 +207,7 @@ def test_facets_read_back_byte_exact_with_accents_and_emoji(
             "et @personne.test ! 🇫🇷"
         )
         site.respond(Reply(404, "absent"))  # no card: this test is about facets
-        published = make_adapter().publish(outgoing(text))
+        published = make_adapter(allow_private_links=True).publish(outgoing(text))
 
     record = get_raw(devenv, published.remote_id)["value"]
     assert record["text"] == text
@@ -307,7 +313,7 @@ def test_link_card_from_a_page_with_open_graph_tags(
     with LocalServer() as site:
         site.respond(answer)
         link = f"{site.url}/nouveautes"
-        published = make_adapter().publish(outgoing(f"À lire : {link}"))
+        published = make_adapter(allow_private_links=True).publish(outgoing(f"À lire : {link}"))
         assert [r.path for r in site.requests] == ["/nouveautes", "/img/vignette.png"]
     embed = get_raw(devenv, published.remote_id)["value"]["embed"]
     assert embed["$type"] == "app.bsky.embed.external"
@@ -324,7 +330,7 @@ def test_link_card_degrades_to_a_plain_link_when_the_page_is_unreachable(
 ) -> None:
     link = f"http://127.0.0.1:{free_port()}/ferme"  # nothing listens there
     started = time.monotonic()
-    published = make_adapter().publish(outgoing(f"Lien mort : {link}"))
+    published = make_adapter(allow_private_links=True).publish(outgoing(f"Lien mort : {link}"))
     assert time.monotonic() - started < 5
     record = get_raw(devenv, published.remote_id)["value"]
     assert "embed" not in record
@@ -336,6 +342,90 @@ def test_link_cards_off_fetches_nothing(devenv: DevEnv, make_adapter: Callable[.
         published = make_adapter(link_cards=False).publish(outgoing(f"Sans carte {site.url}/x"))
         assert site.requests == []
     assert "embed" not in get_raw(devenv, published.remote_id)["value"]
+
+
+def card_page(title: str, image: str | None = None) -> Reply:
+    meta = f'<meta property="og:image" content="{image}">' if image else ""
+    body = f'<!doctype html><html><head><meta property="og:title" content="{title}">{meta}</head></html>'
+    return Reply(200, body.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+@pytest.mark.parametrize(
+    "case", ["loopback", "redirect-into-loopback", "private-name", "ipv4-mapped", "metadata", "other-port"]
+)
+def test_a_link_card_that_would_reach_inside_the_machine_is_refused_and_the_post_goes_out_without_it(
+    devenv: DevEnv,
+    make_adapter: Callable[..., BlueskyNetwork],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    case: str,
+) -> None:
+    """No real DNS: socket.getaddrinfo answers for the example names, and a public-looking address
+    is dialled to a local server (tests/support/fetching.py)."""
+    with LocalServer() as inside, LocalServer() as outside:
+        inside.respond(card_page("Console d'administration", "/secret.png"))
+        outside.respond(Reply(302, b"", headers={"Location": f"{inside.url}/admin"}))
+        names = Names({"news.example": [[PUBLIC]], "intranet.example": [["10.20.30.40"]]})
+        dialler = Dialler({(PUBLIC, 80): int(outside.url.rsplit(":", 1)[1])})
+        monkeypatch.setattr(socket, "getaddrinfo", names.getaddrinfo(socket.getaddrinfo))
+        monkeypatch.setattr(fetching, "new_backend", lambda: dialler)
+        port = inside.url.rsplit(":", 1)[1]
+        link, reason = {
+            "loopback": (f"{inside.url}/admin", "127.0.0.1 is not a public address (127.0.0.1: loopback)"),
+            "redirect-into-loopback": ("http://news.example/story", "127.0.0.1 is not a public address"),
+            "private-name": ("http://intranet.example/wiki", "intranet.example is not a public address (10.20.30.40"),
+            "ipv4-mapped": (f"http://[::ffff:127.0.0.1]:{port}/admin", "(::ffff:7f00:1: loopback)"),
+            "metadata": ("http://169.254.169.254/latest/meta-data/", "cloud metadata"),
+            "other-port": (f"http://news.example:{port}/admin", f"port {port} is not allowed"),
+        }[case]
+        with caplog.at_level(logging.WARNING, logger="socialpost.networks.bluesky"):
+            published = make_adapter().publish(outgoing(f"À lire : {link}"))
+        assert inside.requests == []
+        assert [r.path for r in outside.requests] == (["/story"] if case == "redirect-into-loopback" else [])
+    record = get_raw(devenv, published.remote_id)["value"]
+    assert "embed" not in record
+    assert record["facets"][0]["features"][0] == {"$type": "app.bsky.richtext.facet#link", "uri": link}
+    assert published.note.startswith("no link card: ") and reason in published.note
+    assert reason in caplog.text
+
+
+def test_a_relative_card_image_is_resolved_against_the_page_after_its_redirects(
+    devenv: DevEnv, make_adapter: Callable[..., BlueskyNetwork]
+) -> None:
+    thumb = png_bytes(120, 63)
+    answers = {
+        "/nouveautes": Reply(301, b"", headers={"Location": "/blog/2026/nouveautes"}),
+        "/blog/2026/nouveautes": card_page("Nouveautés", "vignette.png"),
+        "/blog/2026/vignette.png": Reply(200, thumb, headers={"Content-Type": "image/png"}),
+    }
+    with LocalServer() as site:
+        site.respond(lambda request: answers.get(request.path, Reply(404, "absent")))
+        published = make_adapter(allow_private_links=True).publish(outgoing(f"À lire : {site.url}/nouveautes"))
+        assert [r.path for r in site.requests] == ["/nouveautes", "/blog/2026/nouveautes", "/blog/2026/vignette.png"]
+    external = get_raw(devenv, published.remote_id)["value"]["embed"]["external"]
+    assert external["uri"] == f"{site.url}/nouveautes" and external["title"] == "Nouveautés"
+    assert external["thumb"]["size"] == len(thumb)
+    assert published.note == ""
+
+
+def test_a_card_image_over_the_cap_is_refused_and_the_card_goes_without_it(
+    devenv: DevEnv, make_adapter: Callable[..., BlueskyNetwork]
+) -> None:
+    answers = {
+        "/page": card_page("Grande image", "/huge.png"),
+        "/huge.png": Reply(
+            200, b"\x89PNG\r\n\x1a\n" + b"0" * CARD_MAX_IMAGE_BYTES, headers={"Content-Type": "image/png"}
+        ),
+    }
+    with LocalServer() as site:
+        site.respond(lambda request: answers[request.path])
+        published = make_adapter(allow_private_links=True).publish(outgoing(f"Voir {site.url}/page"))
+    external = get_raw(devenv, published.remote_id)["value"]["embed"]["external"]
+    assert external["title"] == "Grande image" and "thumb" not in external
+    assert (
+        published.note
+        == "the link card has no image: the answer is larger than 5,000,000 bytes; socialpost stops there."
+    )
 
 
 def test_metrics_count_likes_reposts_and_replies(
@@ -931,13 +1021,13 @@ def test_media_problems_are_rejected_before_sending(tmp_path: Path) -> None:
         adapter.publish(outgoing("cinq", media=tuple(Media(str(png), "") for _ in range(5))))
     text = tmp_path / "notes.png"
     text.write_text("pas une image")
-    with pytest.raises(ContentRejected, match="not an image"):
+    with pytest.raises(ContentRejected, match=r"notes\.png cannot be used"):  # socialpost.media's neutral words
         adapter.publish(outgoing("texte", media=(Media(str(text), ""),)))
     bmp = tmp_path / "vieux.bmp"
     Image.new("RGB", (4, 4)).save(bmp, format="BMP")
     with pytest.raises(ContentRejected, match="BMP image; Bluesky takes JPEG, PNG, WebP or GIF"):
         adapter.publish(outgoing("bmp", media=(Media(str(bmp), ""),)))
-    with pytest.raises(ContentRejected, match="cannot read the image"):
+    with pytest.raises(ContentRejected, match=r"absent\.jpg cannot be used"):
         adapter.publish(outgoing("absent", media=(Media("absent.jpg", ""),)))
 
 
@@ -960,7 +1050,7 @@ def test_fetch_card_reads_open_graph_then_falls_back_to_title() -> None:
                 headers={"Content-Type": "text/html"},
             )
         )
-        card = fetch_card(f"{site.url}/p")
+        card = fetch_card(f"{site.url}/p", policy=FetchPolicy(allow_private=True))  # the site is on 127.0.0.1
     assert card is not None
     assert (card.title, card.description, card.image) == ("Simple page", "Desc", None)
     assert fetch_card("ftp://example.test/file") is None

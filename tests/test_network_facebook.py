@@ -171,7 +171,7 @@ def test_a_failed_unpublished_upload_is_safe_to_retry(
 @pytest.mark.parametrize(
     ("content", "size", "expected"),
     [
-        (b"just text, not an image", None, "not an image Facebook takes"),
+        (b"just text, not an image", None, "cannot be used"),  # socialpost.media's one neutral message
         (b"\x00\x00\x00\x18ftypmp42", None, "does not post videos"),
         (PNG, 11 * 1024 * 1024, "must stay under 10 MB"),
     ],
@@ -199,7 +199,7 @@ def test_too_many_photos_and_too_long_text_are_refused(
     with pytest.raises(ContentRejected, match="63,206"):
         page.publish(outgoing("a" * 63_000, thread=("b" * 300,)))
     missing = tmp_path / "gone.png"
-    with pytest.raises(ContentRejected, match="cannot read"):
+    with pytest.raises(ContentRejected, match="cannot be used"):
         page.publish(outgoing("x", media=(Media(str(missing), ""),)))
     assert not graph.calls
 

@@ -955,8 +955,8 @@ def test_processing_that_takes_too_long_is_transient(
         ("five-images", "at most 4 images; this one has 5"),
         ("big-image", "is 5.0 MB; X takes at most 5 MB for an image"),
         ("video-and-image", "one video or one animated GIF on its own"),
-        ("text-file", "is not a file type X accepts"),
-        ("missing", "cannot read the media file"),
+        ("text-file", "cannot be used"),  # one neutral message (socialpost.media): not a file type …
+        ("missing", "cannot be used"),  # … nor "not found", which would tell what exists
         ("long-alt", "the alt text of a.png has 1001 characters; X allows 1000"),
     ],
 )

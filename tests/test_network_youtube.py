@@ -208,10 +208,13 @@ def make(tmp_path: Path, clock: FakeClock | None = None, **more: Any) -> YouTube
     return YouTubeNetwork(account="youtube:cafe", settings=YouTubeSettings.model_validate(values), context=context)
 
 
+MP4_HEAD = b"\x00\x00\x00\x18ftypmp42"  # the daemon checks that a video is one from its first bytes
+
+
 def video_file(tmp_path: Path, size: int = 3 * CHUNK) -> Path:
     path = tmp_path / "tour.mp4"
     if not path.exists():  # rewriting it would make it another file (a new upload)
-        path.write_bytes(bytes(i % 251 for i in range(size)))
+        path.write_bytes(MP4_HEAD + bytes(i % 251 for i in range(size - len(MP4_HEAD))))
     return path
 
 
@@ -288,7 +291,7 @@ def test_an_unreadable_video_is_refused_before_any_request(
     locked = video_spec(video).file
     assert locked is not None
     refuse_to_open(monkeypatch, locked)
-    with pytest.raises(ContentRejected, match=r"the video .* cannot be read \(Permission denied\)"):
+    with pytest.raises(ContentRejected, match=r"the media file .*tour\.mp4 cannot be used"):
         adapter.publish(video)
     assert fake.seen == []
 
@@ -446,7 +449,7 @@ def _state(tmp_path: Path, **values: Any) -> Any:
 def test_a_changed_file_is_not_resumed(tmp_path: Path, fake: FakeYouTube) -> None:
     adapter = make(tmp_path)
     adapter.uploads.save(_state(tmp_path, session_uri="https://example.invalid/old", offset=CHUNK))
-    (tmp_path / "tour.mp4").write_bytes(b"x" * (2 * CHUNK))  # re-exported
+    (tmp_path / "tour.mp4").write_bytes(MP4_HEAD + b"x" * (2 * CHUNK - len(MP4_HEAD)))  # re-exported
     assert adapter.publish(post(tmp_path, file=tmp_path / "tour.mp4")).remote_id == VIDEO_ID
     assert not [s for s in fake.seen if "example.invalid" in s.uri]
     assert len(fake.received) == 2 * CHUNK

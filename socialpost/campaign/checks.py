@@ -3,7 +3,7 @@ files against each network's limits, and the writing advice (warnings)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,6 +15,7 @@ from socialpost.campaign.expand import PlannedPost, comes_round
 from socialpost.campaign.load import LoadedCampaign
 from socialpost.errors import Problem
 from socialpost.i18n import N_, _, formats, ngettext
+from socialpost.media import HOW_TO, MEDIA_ROOT_KEY, confined, refusal, sniff
 from socialpost.text.rules import LengthRule, rule_for
 from socialpost.timeutil import zone
 from socialpost.yamlfile import clip, path_problem
@@ -41,10 +42,6 @@ MEDIA_LIMITS: dict[str, MediaLimits] = {
 DEFAULT_MEDIA = MediaLimits(4, 16 * MB, 512 * MB, 16 * MB)
 IMAGE_TYPES = {".jpg": "image", ".jpeg": "image", ".png": "image", ".webp": "image", ".gif": "gif"}
 VIDEO_TYPES = {".mp4": "video", ".mov": "video", ".m4v": "video", ".webm": "video"}
-_MAGIC = {
-    "image": (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF"),
-    "gif": (b"GIF87a", b"GIF89a"),
-}
 
 
 @dataclass
@@ -84,16 +81,18 @@ def check(
     now: datetime,
     allow_past: bool = False,
     rule_for_account: RuleFor | None = None,
+    media_roots: Sequence[Path] = (),
 ) -> Findings:
-    """Check every row; errors block scheduling, warnings are advice."""
+    """Check every row; errors block scheduling, warnings are advice. Media must be inside the
+    campaign's folder or one of ``media_roots`` (the config's)."""
     found = Findings()
     seen: set[Any] = set()
     rules = rule_for_account or (lambda account: rule_for(account.split(":", 1)[0]))
     measures: dict[tuple[str, str], PostMeasure] = {}
     for row in rows:
         _lengths(loaded, row, rules(row.account), found, seen, measures)
-        _media(loaded, row, found, seen)
-        _video(loaded, row, found, seen)
+        _media(loaded, row, found, seen, media_roots)
+        _video(loaded, row, found, seen, media_roots)
         _advice(loaded, row, found, seen)
         if not row.recurring and not allow_past and row.due_at < now - timedelta(seconds=1):
             _once(
@@ -190,7 +189,21 @@ def _lengths(
         measures[key] = PostMeasure(row.post_id, row.account, rule.network, longest, rule.limit)
 
 
-def _media(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[Any]) -> None:
+def _roots(row: PlannedPost, media_roots: Sequence[Path]) -> list[Path]:
+    own = row.payload.get(MEDIA_ROOT_KEY)
+    return [*([Path(own)] if own else []), *media_roots]
+
+
+def _outside(path: Path, roots: Sequence[Path]) -> str | None:
+    """The one neutral message for a file outside the allowed folders (whether it exists or not)."""
+    if confined(path, roots) is not None:
+        return None
+    return f"{refusal(clip(path, keep_end=True))} {_(HOW_TO)}"
+
+
+def _media(
+    loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[Any], media_roots: Sequence[Path]
+) -> None:
     media = row.payload.get("media", [])
     if not media:
         return
@@ -213,8 +226,10 @@ def _media(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[
                 ).format(count=len(media), network=network, most=limits.count),
             ),
         )
+    roots = _roots(row, media_roots)
     for item, loc in zip(media, locs, strict=False):
-        problem = _media_problem(Path(item["file"]), network, limits)
+        path = Path(item["file"])
+        problem = _outside(path, roots) or _media_problem(path, network, limits)
         if problem:
             _once(
                 found.errors,
@@ -224,7 +239,9 @@ def _media(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[
             )
 
 
-def _video(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[Any]) -> None:
+def _video(
+    loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[Any], media_roots: Sequence[Path]
+) -> None:
     post = loaded.model.posts[row.index]
     loc = ("posts", row.index, "video")
     if row.network != "youtube":
@@ -269,7 +286,17 @@ def _video(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[
         due_at=row.due_at,
         payload=row.payload,
     )
-    for problem in check_video(video_spec(outgoing), outgoing.text):
+    spec = video_spec(outgoing)
+    roots = _roots(row, media_roots)
+    outside = [
+        (key, _outside(path, roots)) for key, path in (("file", spec.file), ("thumbnail", spec.thumbnail)) if path
+    ]
+    for key, problem in outside:
+        if problem:  # the other checks would tell whether the file exists: not for a file out there
+            _once(found.errors, seen, ("video", row.index, problem), loaded.document.problem((*loc, key), problem))
+    if any(problem for _key, problem in outside):
+        return
+    for problem in check_video(spec, outgoing.text):
         _once(found.errors, seen, ("video", row.index, problem), loaded.document.problem(loc, problem))
 
 
@@ -296,9 +323,7 @@ def _media_problem(path: Path, network: str, limits: MediaLimits) -> str | None:
         return _("cannot use the media file {path}: {problem}").format(
             path=clip(path, keep_end=True), problem=path_problem(exc)
         )
-    magic = _MAGIC.get(kind)
-    is_video = head[4:8] in (b"ftyp", b"moov") or head[:4] == b"\x1aE\xdf\xa3"  # MP4/MOV, or WebM
-    if (magic and not head.startswith(magic)) or (kind == "video" and not is_video):
+    if _kind(sniff(head)) != kind:
         return _("'{name}' does not contain what its name says ({kind}). Fix: re-export it from your editor.").format(
             name=clip(path.name), kind=_(KIND_NAMES[kind])
         )
@@ -315,6 +340,23 @@ def _media_problem(path: Path, network: str, limits: MediaLimits) -> str | None:
             kind=_(KIND_NAMES[kind]),
         )
     return None
+
+
+_KINDS = {
+    "image/jpeg": "image",
+    "image/png": "image",
+    "image/webp": "image",
+    "image/gif": "gif",
+    "video/mp4": "video",
+    "video/quicktime": "video",
+    "video/webm": "video",
+}
+
+
+def _kind(mime: str | None) -> str | None:
+    """The kind of file a media type is, as IMAGE_TYPES and VIDEO_TYPES name them (None: not one
+    socialpost posts from a campaign)."""
+    return _KINDS.get(mime or "")
 
 
 # The kinds of media file, as a message names them.

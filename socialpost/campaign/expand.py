@@ -16,6 +16,7 @@ from socialpost.campaign.load import LoadedCampaign
 from socialpost.campaign.models import Defaults, Every, Media, Post, Variant, Video
 from socialpost.errors import CampaignError, Problem
 from socialpost.i18n import _, formats
+from socialpost.media import MEDIA_ROOT_KEY
 from socialpost.text import utm
 from socialpost.timeutil import iso_utc, to_utc, utcnow, zone
 
@@ -74,8 +75,11 @@ def idempotency_key(campaign: str, post_id: str, occurrence: str, account: str) 
 
 
 def fingerprint(due_at: datetime, payload: dict[str, Any]) -> str:
-    """What decides 'unchanged' versus 'update' for a post already in the store."""
-    body = json.dumps({"due_at": iso_utc(due_at), "payload": payload}, sort_keys=True, ensure_ascii=False)
+    """What decides 'unchanged' versus 'update' for a post already in the store. The media folder is
+    left out: it follows from where the campaign file is, and posts queued before it was recorded
+    must not all turn 'update' (that would re-queue failed ones); see socialpost.media."""
+    kept = {key: value for key, value in payload.items() if key != MEDIA_ROOT_KEY}
+    body = json.dumps({"due_at": iso_utc(due_at), "payload": kept}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(body.encode()).hexdigest()[:32]
 
 
@@ -191,6 +195,8 @@ def expand(
                     payload["media"] = [{"file": str(base / m.file), "alt": m.alt} for m in media]
                 if post.video is not None and network == "youtube":
                     payload["video"] = _video(post.video, base)
+                if "media" in payload or "video" in payload:
+                    payload[MEDIA_ROOT_KEY] = str(base)
                 rows.append(
                     PlannedPost(
                         campaign=model.campaign,

@@ -152,7 +152,7 @@ class Dispatcher:
                     network=claimed.network, error=f"{exc.__class__.__name__}: {exc}"
                 ),
             )
-        return self._sent(claimed, adapter, published)
+        return self._sent(claimed, adapter, published, published.note)
 
     def reconcile(self, claimed: Claimed) -> Status:
         """Settle a post whose lease expired while ``sending`` (its daemon died or hung).

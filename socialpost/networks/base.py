@@ -56,6 +56,7 @@ class OutgoingPost:
     thread: tuple[str, ...] = ()  # follow-up parts, each a reply to the previous one
     media: tuple[Media, ...] = ()
     occurrence: str = ""
+    media_root: str = ""  # the campaign's folder: media must be inside it or a configured media root
     # network-specific parts of the payload, e.g. {"video": {...}} for YouTube
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
@@ -81,6 +82,7 @@ class OutgoingPost:
             thread=tuple(payload.get("thread", ())),
             media=tuple(Media(m["file"], m.get("alt", "")) for m in payload.get("media", ())),
             occurrence=occurrence,
+            media_root=str(payload.get("media_root") or ""),
             extra={k: payload[k] for k in EXTRA_KEYS if k in payload},
         )
 
@@ -108,6 +110,7 @@ class Published:
 
     remote_id: str
     url: str | None = None
+    note: str = ""  # what the user should know although the post is out (e.g. why it has no link card)
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,8 @@ class AdapterContext:
     data_dir: Path  # socialpost's data folder (default outbox, sessions, caches)
     base_dir: Path  # relative paths in account settings are relative to this (the config's folder)
     clock: Clock = utcnow
+    media_roots: tuple[Path, ...] = ()  # folders besides a campaign's own that media may come from (config)
+    fetch_ports: frozenset[int] = frozenset({80, 443})  # ports a fetched URL may use (config: fetch.ports)
 
 
 class SetupUI(Protocol):

@@ -39,12 +39,15 @@ from socialpost.errors import (
     AuthError,
     ConfigError,
     ContentRejected,
+    FetchError,
     NetworkError,
     PermanentError,
     RateLimited,
     TransientError,
 )
+from socialpost.fetch import FetchPolicy, fetch
 from socialpost.i18n import N_, _, formats
+from socialpost.media import MediaRoots
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -87,7 +90,6 @@ CARD_DESCRIPTION_CHARS = 1000
 MAX_RETRY_WAIT = timedelta(days=7)
 SESSION_FORMAT = 1
 API_TIMEOUT = 30.0
-USER_AGENT = "socialpost (+https://github.com/socialpost)"
 _IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 _MAIN_PASSWORD_SCOPE = "com.atproto.access"
 _SESSION_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing", "BadJwt"}
@@ -111,6 +113,9 @@ class BlueskySettings(AccountSettings):
     pds_url: str = Field(DEFAULT_PDS, description="your PDS; the default suits every bsky.social account")
     language: str | None = Field(None, description="language of your posts, e.g. fr (default: the SDK's, en)")
     link_cards: bool = Field(True, description="show a preview card for the first link of a post")
+    allow_private_links: bool = Field(
+        False, description="only for a test server: let link cards fetch pages on private and loopback addresses"
+    )
 
     @field_validator("handle")
     @classmethod
@@ -166,9 +171,8 @@ class BlueskyNetwork(Network):
     max_length = 300
 
     settings: BlueskySettings
-    # Tests may inject transports: ``transport`` for the XRPC API, ``card_transport`` for link pages.
+    # Tests may inject a transport for the XRPC API (link pages go through socialpost.fetch).
     transport: ClassVar[httpx.BaseTransport | None] = None
-    card_transport: ClassVar[httpx.BaseTransport | None] = None
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -474,7 +478,8 @@ class BlueskyNetwork(Network):
     def publish(self, post: OutgoingPost) -> Published:
         parts = [post.text, *post.thread]
         self._check_lengths(parts)
-        images = self.prepare_media(post.media)
+        images = self.prepare_media(post.media, MediaRoots.of(post, self.context))
+        notes: list[str] = []  # why the post has no link card, if it has none
         did = self.did
         root: _Ref | None = None
         parent: _Ref | None = None
@@ -483,14 +488,14 @@ class BlueskyNetwork(Network):
             ref = self._get_record(did, rkey)
             if ref is None:
                 reply = {"root": root.strong(), "parent": parent.strong()} if root and parent else None
-                record = self._record(text, reply=reply, images=images if index == 0 else [])
+                record = self._record(text, reply=reply, images=images if index == 0 else [], notes=notes)
                 ref = self._create(did, rkey, record)
             else:
                 log.info("%s: part %d of %s is already online; not sent again", self.account, index + 1, post.post_id)
             root = root or ref
             parent = ref
         assert root is not None
-        return Published(remote_id=root.uri, url=self.web_url(root.uri))
+        return Published(remote_id=root.uri, url=self.web_url(root.uri), note=" ".join(notes))
 
     def reconcile(self, post: OutgoingPost) -> Published | NotSent | None:
         """Look the post's records up by their record keys: all there → Published; none → NotSent;
@@ -533,7 +538,9 @@ class BlueskyNetwork(Network):
                         hint=_("Shorten it or move the rest into a thread."),
                     )
 
-    def _record(self, text: str, *, reply: dict[str, Any] | None, images: list[PreparedImage]) -> dict[str, Any]:
+    def _record(
+        self, text: str, *, reply: dict[str, Any] | None, images: list[PreparedImage], notes: list[str] | None = None
+    ) -> dict[str, Any]:
         facets = build_facets(text, self._resolve_handle)
         record: dict[str, Any] = {
             "$type": POST_COLLECTION,
@@ -558,7 +565,7 @@ class BlueskyNetwork(Network):
                 ],
             }
         elif self.settings.link_cards and facets.first_link:
-            card = self._link_card(facets.first_link)
+            card = self._link_card(facets.first_link, [] if notes is None else notes)
             if card is not None:
                 record["embed"] = card
         return record
@@ -626,7 +633,7 @@ class BlueskyNetwork(Network):
 
     # --- media -----------------------------------------------------------------------------
 
-    def prepare_media(self, media: Sequence[Media]) -> list[PreparedImage]:
+    def prepare_media(self, media: Sequence[Media], roots: MediaRoots) -> list[PreparedImage]:
         if len(media) > MAX_IMAGES:
             raise ContentRejected(
                 _("Bluesky ({account}): {count} images; a post can carry at most {limit}.").format(
@@ -637,37 +644,47 @@ class BlueskyNetwork(Network):
         prepared = []
         for item in media:
             path = Path(item.file)
-            if not path.is_absolute():
-                path = self.context.base_dir / path
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                why = exc.strerror or exc.__class__.__name__
-                raise ContentRejected(
-                    _("Bluesky ({account}): cannot read the image {path} ({reason}).").format(
-                        account=self.account, path=path, reason=why
-                    )
-                ) from None
+            data = roots.read(path)
             image = prepare_image(data, label=path.name)
             prepared.append(PreparedImage(image.data, image.mime, image.width, image.height, alt=item.alt))
         return prepared
 
     # --- link cards ------------------------------------------------------------------------
 
-    def _link_card(self, url: str) -> dict[str, Any] | None:
-        """An app.bsky.embed.external card for ``url``, or None when its page cannot be read."""
-        page = fetch_card(url, transport=type(self).card_transport)
+    def _fetch_policy(self) -> FetchPolicy:
+        return FetchPolicy(
+            allow_private=self.settings.allow_private_links, ports=self.context.fetch_ports, timeout=CARD_TIMEOUT
+        )
+
+    def _link_card(self, url: str, notes: list[str]) -> dict[str, Any] | None:
+        """An app.bsky.embed.external card for ``url``, or None when its page cannot be read (the
+        reason goes to the log and to ``notes``: the post goes out without a card)."""
+        policy = self._fetch_policy()
+        try:
+            page = fetch_card(url, policy=policy)
+        except FetchError as exc:
+            self._no_card(_("no link card: {reason}"), exc, notes)
+            return None
         if page is None or not (page.title or page.description):
             return None
         external: dict[str, Any] = {"uri": url, "title": page.title, "description": page.description}
         if page.image:
-            thumb = fetch_image(page.image, transport=type(self).card_transport)
+            try:
+                thumb = fetch_image(page.image, policy=policy)
+            except FetchError as exc:
+                self._no_card(_("the link card has no image: {reason}"), exc, notes)
+                thumb = None
             if thumb is not None:
                 try:
                     external["thumb"] = self._upload(thumb)
                 except (TransientError, ContentRejected) as exc:
                     log.info("%s: link card without its image (%s)", self.account, exc.__class__.__name__)
         return {"$type": "app.bsky.embed.external", "external": external}
+
+    def _no_card(self, template: str, exc: FetchError, notes: list[str]) -> None:
+        note = template.format(reason=exc.message)
+        log.log(logging.WARNING if exc.refused else logging.INFO, "%s: %s", self.account, note)
+        notes.append(note)
 
     # --- metrics, check, set-up -----------------------------------------------------------
 
@@ -1039,44 +1056,22 @@ class _MetaParser(HTMLParser):
             self.title += data
 
 
-def _read_capped(url: str, *, cap: int, transport: httpx.BaseTransport | None, accept: str) -> tuple[bytes, str]:
-    """GET ``url`` (following redirects) and return (body, content type); the body is cut at ``cap``."""
-    import httpx
+def fetch_card(url: str, *, policy: FetchPolicy | None = None) -> PageCard | None:
+    """Title, description and image of the page at ``url`` (Open Graph first); None for a link that
+    is not http(s) or a page that is not HTML. FetchError when the page is refused or cannot be read.
 
-    with (
-        httpx.Client(
-            timeout=httpx.Timeout(CARD_TIMEOUT),
-            follow_redirects=True,
-            max_redirects=5,
-            transport=transport,
-            headers={"User-Agent": USER_AGENT, "Accept": accept},
-        ) as client,
-        client.stream("GET", url) as response,
-    ):
-        if response.status_code != 200:
-            raise ValueError(f"status {response.status_code}")
-        body = bytearray()
-        for chunk in response.iter_bytes():
-            body += chunk
-            if len(body) >= cap:
-                break
-        return bytes(body[:cap]), response.headers.get("content-type", "")
-
-
-def fetch_card(url: str, *, transport: httpx.BaseTransport | None = None) -> PageCard | None:
-    """Title, description and image of the page at ``url`` (Open Graph first), or None."""
-    import httpx
-
+    Only the first CARD_MAX_PAGE_BYTES are read (the ``<head>`` is at the top); a relative image is
+    resolved against the page's address after redirects."""
     if urlsplit(url).scheme not in ("http", "https"):
         return None
-    try:
-        body, content_type = _read_capped(
-            url, cap=CARD_MAX_PAGE_BYTES, transport=transport, accept="text/html,application/xhtml+xml"
-        )
-    except (httpx.HTTPError, ValueError, OSError) as exc:
-        log.info("no link card for a link: its page could not be read (%s)", exc.__class__.__name__)
-        return None
-    lowered = content_type.lower()
+    page = fetch(
+        url,
+        max_bytes=CARD_MAX_PAGE_BYTES,
+        accept="text/html,application/xhtml+xml",
+        policy=policy or FetchPolicy(timeout=CARD_TIMEOUT),
+        truncate=True,
+    )
+    body, lowered = page.body, page.content_type.lower()
     if "html" not in lowered and not body.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html")):
         return None
     charset = re.search(r"charset=([\w-]+)", lowered)
@@ -1094,7 +1089,7 @@ def fetch_card(url: str, *, transport: httpx.BaseTransport | None = None) -> Pag
     title = meta.get("og:title") or meta.get("twitter:title") or " ".join(parser.title.split())
     description = meta.get("og:description") or meta.get("twitter:description") or meta.get("description") or ""
     image = meta.get("og:image") or meta.get("og:image:url") or meta.get("twitter:image")
-    image_url = urljoin(url, image) if image else None
+    image_url = urljoin(page.url, image) if image else None
     if image_url and urlsplit(image_url).scheme not in ("http", "https"):
         image_url = None
     return PageCard(
@@ -1104,18 +1099,13 @@ def fetch_card(url: str, *, transport: httpx.BaseTransport | None = None) -> Pag
     )
 
 
-def fetch_image(url: str, *, transport: httpx.BaseTransport | None = None) -> PreparedImage | None:
-    """A link card's thumbnail, ready for upload (≤ 1,000,000 bytes), or None."""
-    import httpx
-
+def fetch_image(url: str, *, policy: FetchPolicy | None = None) -> PreparedImage | None:
+    """A link card's thumbnail, ready for upload (≤ 1,000,000 bytes); None when it is not an image
+    Bluesky shows. FetchError when it is refused or cannot be read."""
+    image = fetch(
+        url, max_bytes=CARD_MAX_IMAGE_BYTES, accept="image/*", policy=policy or FetchPolicy(timeout=CARD_TIMEOUT)
+    )
     try:
-        body, _type = _read_capped(url, cap=CARD_MAX_IMAGE_BYTES + 1, transport=transport, accept="image/*")
-    except (httpx.HTTPError, ValueError, OSError) as exc:
-        log.info("link card without an image: it could not be fetched (%s)", exc.__class__.__name__)
-        return None
-    if len(body) > CARD_MAX_IMAGE_BYTES:
-        return None
-    try:
-        return prepare_image(body, label="the link card image")  # never shown: a refusal means no image
+        return prepare_image(image.body, label="the link card image")  # never shown: a refusal means no image
     except ContentRejected:
         return None

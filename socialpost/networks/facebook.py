@@ -50,6 +50,7 @@ from socialpost.errors import (
 )
 from socialpost.i18n import N_, _
 from socialpost.i18n.formats import decimal, integer
+from socialpost.media import MediaRoots
 from socialpost.networks.api_version import ApiVersionStatus, VersionPolicy
 from socialpost.networks.base import (
     AccountSettings,
@@ -269,6 +270,7 @@ class FacebookNetwork(Network):
 
     def publish(self, post: OutgoingPost) -> Published:
         message = self.message(post)
+        roots = MediaRoots.checked(post, self.context)
         photos = [(Path(m.file), m.alt, *_check_photo(Path(m.file), self._where)) for m in post.media]
         if len(photos) > MAX_PHOTOS:
             raise ContentRejected(
@@ -294,7 +296,7 @@ class FacebookNetwork(Network):
                 "POST",
                 self._path(page, "photos"),
                 data=form,
-                files={"source": (path.name, path.read_bytes(), mime)},
+                files={"source": (path.name, roots.read(path), mime)},
                 publishing=True,
             )
             return self._published(_post_id(data, self._where, key="post_id"))
@@ -305,7 +307,7 @@ class FacebookNetwork(Network):
             if alt:
                 form["alt_text_custom"] = alt
             data = self._call(
-                "POST", self._path(page, "photos"), data=form, files={"source": (path.name, path.read_bytes(), mime)}
+                "POST", self._path(page, "photos"), data=form, files={"source": (path.name, roots.read(path), mime)}
             )
             media_ids.append(_post_id(data, self._where))
         form = {"message": message}

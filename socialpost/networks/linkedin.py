@@ -53,6 +53,7 @@ from socialpost.errors import (
 )
 from socialpost.i18n import _
 from socialpost.i18n.formats import integer
+from socialpost.media import MediaRoots
 from socialpost.networks.api_version import VersionInUse, VersionPolicy, safe_name, state_path
 from socialpost.networks.base import (
     AccountSettings,
@@ -318,6 +319,7 @@ class LinkedInNetwork(Network):
 
     def publish(self, post: OutgoingPost) -> Published:
         commentary = self.commentary(post)
+        roots = MediaRoots.checked(post, self.context)
         images = [(Path(m.file), m.alt, _check_image(Path(m.file), self._where)) for m in post.media]
         if len(images) > MAX_IMAGES:
             raise ContentRejected(
@@ -330,7 +332,7 @@ class LinkedInNetwork(Network):
         uploaded: list[tuple[str, str]] = []  # (URN, alt text)
         waiting: list[tuple[int, str, str]] = []  # (index, URN, file name)
         for index, (path, alt, mime) in enumerate(images):
-            urn = self._upload(index, path, mime, uploads)
+            urn = self._upload(index, path, mime, uploads, roots)
             uploaded.append((urn, alt))
             waiting.append((index, urn, path.name))
         if waiting:
@@ -370,7 +372,7 @@ class LinkedInNetwork(Network):
             )
         return Published(urn, post_url(urn))
 
-    def _upload(self, index: int, path: Path, mime: str, uploads: _Uploads) -> str:
+    def _upload(self, index: int, path: Path, mime: str, uploads: _Uploads, roots: MediaRoots) -> str:
         """Upload one image; its ``urn:li:image:…``. Failures here never leave a visible post. An
         image uploaded by an earlier attempt of this post that LinkedIn has (or is processing) is
         used again instead."""
@@ -395,7 +397,7 @@ class LinkedInNetwork(Network):
                     where=self._where, name=path.name
                 )
             )
-        self._call("PUT", str(value["uploadUrl"]), content=path.read_bytes(), headers={"Content-Type": mime})
+        self._call("PUT", str(value["uploadUrl"]), content=roots.read(path), headers={"Content-Type": mime})
         urn = str(value["image"])
         uploads.put(index, path, urn)
         return urn

@@ -46,6 +46,7 @@ from socialpost.errors import (
     TransientError,
 )
 from socialpost.i18n import N_, _, ngettext
+from socialpost.media import MediaRoots
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -549,8 +550,9 @@ class MastodonNetwork(Network):
     # --- publishing ----------------------------------------------------------------------------
 
     def publish(self, post: OutgoingPost) -> Published:
+        roots = MediaRoots.checked(post, self.context)
         media = self.validate(post, self.limits())
-        media_ids = [self._upload(item, mime) for item, mime in media]
+        media_ids = [self._upload(item, mime, roots) for item, mime in media]
         first = self._post(post.text, key=post.key, media_ids=media_ids, reply_to=None)
         published = Published(remote_id=str(first["id"]), url=_status_url(first))
         previous = first
@@ -581,10 +583,10 @@ class MastodonNetwork(Network):
             )
         return dict(status)
 
-    def _upload(self, media: Media, mime: str) -> Any:
+    def _upload(self, media: Media, mime: str, roots: MediaRoots) -> Any:
         name = Path(media.file).name
-        with self._calling(_("uploading {file}").format(file=name)) as api:
-            attachment: Any = api.media_post(media.file, mime_type=mime, description=media.alt or None)
+        with self._calling(_("uploading {file}").format(file=name)) as api, roots.open(media.file) as handle:
+            attachment: Any = api.media_post(handle, mime_type=mime, description=media.alt or None, file_name=name)
         deadline = time.monotonic() + MEDIA_WAIT_SECONDS
         while attachment.get("url") is None:  # the instance is still processing it
             if time.monotonic() >= deadline:

@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shlex
-import stat
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -27,8 +26,9 @@ from typing import Any
 
 from pydantic import Field
 
-from socialpost.errors import ContentRejected, PermanentError, TransientError
+from socialpost.errors import MediaRefused, PermanentError, TransientError
 from socialpost.i18n import N_, _
+from socialpost.media import MediaRoots
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -132,23 +132,17 @@ class OutboxNetwork(Network):
         return Published(remote_id=existing.name, url=existing.resolve().as_uri())
 
     def _check_media(self, post: OutgoingPost) -> None:
-        """Every media file of ``post`` is a file that can be read, as a real network needs it to be:
-        the outbox stands in for one, so it must not report a post sent without its image."""
-        for media in post.media:
-            path = Path(media.file)
-            if not path.is_absolute():
-                path = self.context.base_dir / path
-            reason = _media_problem(path)
-            if reason is None:
-                continue
+        """Every media file of ``post`` can be used, as a real network needs it to be: the outbox
+        stands in for one, so it must not report a post sent without its image."""
+        try:
+            MediaRoots.checked(post, self.context)
+        except MediaRefused as exc:
             shown = f"{post.post_id}@{post.occurrence}" if post.occurrence else post.post_id
             ref = shlex.quote(f"{post.campaign}/{shown}@{post.account}")
-            raise ContentRejected(
-                _("the media file {file} cannot be read ({reason}); nothing was written to the outbox.").format(
-                    file=path, reason=reason
-                ),
+            raise MediaRefused(
+                _("{reason} Nothing was written to the outbox.").format(reason=exc.message),
                 hint=_("Put the file back at that path, then run: socialpost retry {ref}").format(ref=ref),
-            )
+            ) from None
 
     def reconcile(self, post: OutgoingPost) -> Published | NotSent:
         existing = self._existing(post)
@@ -240,18 +234,6 @@ def _read_posts(folder: Path) -> Iterator[dict[str, Any]]:
         if document is None or not all(isinstance(document.get(k), str) for k in _REQUIRED):
             continue
         yield document
-
-
-def _media_problem(path: Path) -> str | None:
-    """Why ``path`` cannot be uploaded (the system's words), or None when it is a readable file."""
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a folder, a pipe (opening it could block), a device
-            return _("not a file")
-        with path.open("rb"):
-            pass
-    except OSError as exc:
-        return exc.strerror or exc.__class__.__name__
-    return None
 
 
 def _folder_error(exc: OSError, folder: Path) -> PermanentError | TransientError:

@@ -189,7 +189,13 @@ class Adapters:
         network = split_account(account)[0]
         cls = load(network)
         settings = self._settings_for(account, cls)
-        context = AdapterContext(data_dir=self.settings.data_dir, base_dir=self.settings.base_dir, clock=self.clock)
+        context = AdapterContext(
+            data_dir=self.settings.data_dir,
+            base_dir=self.settings.base_dir,
+            clock=self.clock,
+            media_roots=self.settings.media_roots,
+            fetch_ports=frozenset(self.settings.fetch.ports),
+        )
         try:
             return cls(account=account, settings=settings, context=context)
         except SocialpostError:

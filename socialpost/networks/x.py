@@ -58,6 +58,7 @@ from socialpost.errors import (
     TransientError,
 )
 from socialpost.i18n import N_, _
+from socialpost.media import MediaRoots
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -904,7 +905,7 @@ class XNetwork(Network):
 
     def publish(self, post: OutgoingPost) -> Published:
         parts = self._validate(post)
-        media = check_media([(m.file, m.alt) for m in post.media], self.context.base_dir)
+        media = check_media([(m.file, m.alt) for m in post.media], MediaRoots.checked(post, self.context))
         ids = self._threads.load(post.key)
         first_was_duplicate = False
         while len(ids) < len(parts):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ import requests
 from socialpost.errors import ContentRejected, TransientError
 from socialpost.i18n import N_, _
 from socialpost.i18n.formats import decimal
+from socialpost.media import MediaRoots
 
 API_HOST = "https://api.twitter.com"  # tweepy's host; the adapter's transport rewrites it for base_url
 
@@ -57,6 +58,7 @@ class MediaFile:
     kind: str  # image | gif | video
     size: int
     alt: str
+    roots: MediaRoots = field(default=MediaRoots(()), compare=False)  # the only way its bytes are read
 
     @property
     def category(self) -> str:
@@ -88,15 +90,13 @@ def _animated_gif(path: Path) -> bool:
         return True
 
 
-def check_media(items: Sequence[tuple[str, str]], base_dir: Path) -> list[MediaFile]:
+def check_media(items: Sequence[tuple[str, str]], roots: MediaRoots) -> list[MediaFile]:
     """Check ``(file, alt)`` pairs against X's limits; ContentRejected says what cannot go and why.
 
     X takes up to 4 images, or a single GIF, or a single video, per post."""
     files: list[MediaFile] = []
     for file, alt in items:
         path = Path(file)
-        if not path.is_absolute():
-            path = base_dir / path
         try:
             size = path.stat().st_size
             with path.open("rb") as handle:
@@ -135,7 +135,7 @@ def check_media(items: Sequence[tuple[str, str]], base_dir: Path) -> list[MediaF
                 ),
                 hint=_("Shorten the description."),
             )
-        files.append(MediaFile(path, media_type, kind, size, alt))
+        files.append(MediaFile(path, media_type, kind, size, alt, roots))
     kinds = [f.kind for f in files]
     if len(files) > 1 and any(k != "image" for k in kinds):
         raise ContentRejected(
@@ -225,7 +225,7 @@ class MediaUploader:
             data = self.upload_simple(media)
         else:
             media_id = self.initialize(media)
-            with media.path.open("rb") as handle:
+            with media.roots.open(media.path) as handle:
                 index = 0
                 while chunk := handle.read(self.chunk_bytes):
                     if index >= MAX_SEGMENTS:
@@ -245,7 +245,7 @@ class MediaUploader:
 
     def upload_simple(self, media: MediaFile) -> dict[str, Any]:
         files = {
-            "media": (media.path.name, media.path.read_bytes(), media.media_type),
+            "media": (media.path.name, media.roots.read(media.path), media.media_type),
             "media_category": (None, media.category),
         }
         return self._data(self._request("POST", "/2/media/upload", files=files), "upload")

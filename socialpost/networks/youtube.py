@@ -49,6 +49,7 @@ from socialpost.errors import (
     TransientError,
 )
 from socialpost.i18n import N_, _, formats, ngettext
+from socialpost.media import MediaRoots
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -378,15 +379,17 @@ class YouTubeNetwork(Network):
     def upload(self, post: OutgoingPost, *, progress: ProgressCallback | None = None) -> Published:
         """Upload (or resume, or find) the post's video; Published once YouTube has all of it."""
         spec = video_spec(post)
+        roots = MediaRoots.of(post, self.context)
         state = self.uploads.load(post.key)
         if state is not None and state.done and state.video_id:
-            self._finish(state, spec)
+            self._finish(state, spec, roots)
             return Published(state.video_id, watch_url(state.video_id))
         if post.thread:
             raise ContentRejected(
                 _("{where}: a video has one description; YouTube has no threads.").format(where=self._where),
                 hint=_("Write the description as one text (variants: youtube: {text: …})."),
             )
+        roots.check(post)  # before anything else looks at the files
         problems = check_video(spec, post.text)
         if problems:
             raise ContentRejected(_("{where}: {problems}.").format(where=self._where, problems="; ".join(problems)))
@@ -409,7 +412,7 @@ class YouTubeNetwork(Network):
         if state is not None and state.session_uri:
             done = self._resume(state, request, http)
             if done is not None:
-                return self._completed(state, spec, done)
+                return self._completed(state, spec, done, roots)
         if state is None or not state.session_uri:
             state = self._start(post, spec, request, http)
         request.resumable_uri = state.session_uri
@@ -448,14 +451,17 @@ class YouTubeNetwork(Network):
                 self.uploads.save(state)
                 if progress is not None:
                     progress(state.offset, state.size)
-        return self._completed(state, spec, response)
+        return self._completed(state, spec, response, roots)
 
     def _insert_request(self, post: OutgoingPost, spec: VideoSpec) -> Any:
-        from googleapiclient.http import MediaFileUpload  # type: ignore[import-untyped]
+        from googleapiclient.http import MediaIoBaseUpload  # type: ignore[import-untyped]
 
         assert spec.file is not None
-        media = MediaFileUpload(
-            str(spec.file), mimetype=spec.mimetype, chunksize=self.settings.chunk_size, resumable=True
+        media = MediaIoBaseUpload(
+            MediaRoots.of(post, self.context).open(spec.file),
+            mimetype=spec.mimetype,
+            chunksize=self.settings.chunk_size,
+            resumable=True,
         )
         return (
             self._service()
@@ -577,7 +583,7 @@ class YouTubeNetwork(Network):
                 retry_at=reset,
             )
 
-    def _completed(self, state: UploadState, spec: VideoSpec, video: Any) -> Published:
+    def _completed(self, state: UploadState, spec: VideoSpec, video: Any, roots: MediaRoots) -> Published:
         video_id = str(video.get("id") or "") if isinstance(video, dict) else ""
         if not video_id:
             raise TransientError(
@@ -589,13 +595,13 @@ class YouTubeNetwork(Network):
         self.uploads.save(state)
         log.info("%s: uploaded video %s", self._log_where, video_id)
         _raise_if_failed(status, self._where, video_id)
-        self._finish(state, spec)
+        self._finish(state, spec, roots)
         return Published(video_id, watch_url(video_id))
 
-    def _finish(self, state: UploadState, spec: VideoSpec) -> None:
+    def _finish(self, state: UploadState, spec: VideoSpec, roots: MediaRoots) -> None:
         """The thumbnail and the playlist, each once. A refusal is logged and remembered (the video
         itself is fine and YouTube publishes it); a transient failure is raised to be tried again."""
-        from googleapiclient.http import MediaFileUpload
+        from googleapiclient.http import MediaIoBaseUpload
 
         assert state.video_id is not None
         video_id = state.video_id
@@ -607,7 +613,7 @@ class YouTubeNetwork(Network):
                     "thumbnails.set",
                     self._service()
                     .thumbnails()
-                    .set(videoId=video_id, media_body=MediaFileUpload(str(thumb), mimetype=mimetype)),
+                    .set(videoId=video_id, media_body=MediaIoBaseUpload(roots.open(thumb), mimetype=mimetype)),
                 )
                 state.thumbnail = "done"
             except PermanentError as exc:

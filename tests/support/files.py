@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,15 @@ import pytest
 
 
 def refuse_to_open(monkeypatch: pytest.MonkeyPatch, locked: Path) -> None:
-    """``Path.open`` of ``locked`` raises PermissionError (EACCES), as for a user without the right."""
+    """``Path.open`` and ``os.open`` of ``locked`` raise PermissionError (EACCES), as for a user
+    without the right (``os.open`` also by its name inside a folder opened before, as ``dir_fd``)."""
     real_open = Path.open
+    real_os_open = os.open
+
+    def refusing_os_open(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
+        if Path(path) == locked or (dir_fd is not None and str(path) == locked.name):
+            raise PermissionError(13, "Permission denied")
+        return real_os_open(path, flags, mode, dir_fd=dir_fd)
 
     def refusing(self: Path, *args: Any, **kwargs: Any) -> Any:
         if self == locked:
@@ -19,3 +27,4 @@ def refuse_to_open(monkeypatch: pytest.MonkeyPatch, locked: Path) -> None:
         return real_open(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "open", refusing)
+    monkeypatch.setattr(os, "open", refusing_os_open)
