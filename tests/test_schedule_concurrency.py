@@ -35,7 +35,7 @@ from socialpost.store.db import open_store
 from socialpost.store.models import EventRow
 from socialpost.timeutil import utcnow
 from tests.conftest import REPO
-from tests.store_helpers import assert_history_consistent, campaign_yaml, throwaway_postgres
+from tests.store_helpers import assert_history_consistent, campaign_yaml, pg_waiting, throwaway_postgres
 from tests.store_helpers.daemons import wait_until
 
 pytestmark = pytest.mark.slow
@@ -112,19 +112,6 @@ def _three_rounds(tmp_path: Path, database_url: str, gate: Callable[[str], Gate]
     assert _event_kinds(database_url) == Counter(scheduled=2 * POSTS, updated=POSTS)
 
 
-def _pg_waiting(url: str) -> int:
-    """Backends of this database waiting for a lock (a table lock, a row, an advisory lock)."""
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as connection:
-        row = connection.execute(
-            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE NOT l.granted AND a.datname = current_database()"
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
-
-
 @contextmanager
 def _pg_gate(url: str, table: str, processes: list[subprocess.Popen[bytes]]) -> Iterator[None]:
     """Hold ``table`` in EXCLUSIVE mode (reads go on, writes wait) until every run waits for a lock."""
@@ -133,7 +120,7 @@ def _pg_gate(url: str, table: str, processes: list[subprocess.Popen[bytes]]) -> 
     with psycopg.connect(url) as connection:
         connection.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
         yield
-        assert wait_until(lambda: _pg_waiting(url) == RUNS, 90), f"{_pg_waiting(url)} of {RUNS} runs wait"
+        assert wait_until(lambda: pg_waiting(url) == RUNS, 90), f"{pg_waiting(url)} of {RUNS} runs wait"
         connection.commit()
 
 
@@ -197,7 +184,7 @@ def test_a_run_that_loses_the_race_to_a_writer_without_the_lock_plans_again(tmp_
 
                 thread = threading.Thread(target=run)
                 thread.start()
-                assert wait_until(lambda: _pg_waiting(url) == 1, 30)  # blocked on the uncommitted campaign row
+                assert wait_until(lambda: pg_waiting(url) == 1, 30)  # blocked on the uncommitted campaign row
             thread.join(timeout=60)
             assert "error" not in outcome, outcome.get("error")
             (planned,) = outcome["plans"]
