@@ -285,8 +285,13 @@ def _secrets_in_clear(settings: Settings) -> list[str]:
     return found
 
 
-# A setting name, header name or query parameter that says it holds a credential.
-_CREDENTIAL_NAME = re.compile(r"token|secret|passw|key|auth|sig|cookie|session|credential", re.I)
+# Words in a header or query parameter name that say it holds a credential (X-Api-Key, access_token).
+_CREDENTIAL_WORDS = frozenset(
+    {
+        "token", "secret", "password", "passwd", "pass", "key", "apikey", "auth", "authorization", "signature",
+        "sig", "cookie", "session", "credential", "credentials", "accesstoken", "apitoken", "jwt", "bearer", "hmac",
+    }
+)  # fmt: skip
 _ENV_REFERENCE = re.compile(r"\$\{[^}]+\}")
 _AUTH_SCHEME = re.compile(r"^\s*(?:bearer|basic|token|bot|digest)\b", re.I)
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
@@ -315,7 +320,7 @@ def _url_holds_secret(url: str) -> bool:
     if parts.password:
         return True
     for name, text in parse_qsl(parts.query, keep_blank_values=True):
-        if text and (_CREDENTIAL_NAME.search(name) or _looks_like_token(text)):
+        if text and (_names_a_credential(name) or _looks_like_token(text)):
             return True
     return any(_looks_like_token(unquote(segment)) for segment in parts.path.split("/"))
 
@@ -324,7 +329,11 @@ def _header_holds_secret(name: str, text: str) -> bool:
     rest = _AUTH_SCHEME.sub("", text).strip()
     if not rest:
         return False
-    return bool(_CREDENTIAL_NAME.search(name)) or _looks_like_token(rest)
+    return _names_a_credential(name) or _looks_like_token(rest)
+
+
+def _names_a_credential(name: str) -> bool:
+    return any(word in _CREDENTIAL_WORDS for word in re.split(r"[-_.\s]+", name.lower()))
 
 
 def _looks_like_token(text: str) -> bool:

@@ -200,6 +200,7 @@ def test_doctor_finds_a_literal_secret_in_a_webhook_url_or_header_of_a_readable_
         {"url": "${WEBHOOK_URL}"},
         {"url": "https://hooks.example.com/p", "headers": {"Authorization": "Bearer ${HOOK_TOKEN}"}},
         {"url": "https://hooks.example.com/p", "headers": {"Content-Type": "application/json", "X-Team": "marketing"}},
+        {"url": "https://hooks.example.com/p?design=blue", "headers": {"X-Design-Team": "blue", "X-Monkey": "1"}},
         {"timeout": 5},  # the URL comes from secrets.yaml (what `accounts add webhook` does)
     ],
 )
