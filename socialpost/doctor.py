@@ -418,7 +418,7 @@ def check_data_permissions(settings: Settings) -> list[Finding]:
                     _(
                         "the database {path} can be read by other users (mode {mode}); it holds your unpublished "
                         "posts, failure reasons and inbox messages."
-                    ).format(path=database, mode=_mode(wide[0])),
+                    ).format(path=wide[0], mode=_mode(wide[0])),
                     _("Make it private: {command}").format(
                         command="chmod 600 " + " ".join(shlex.quote(str(path)) for path in wide)
                     ),
