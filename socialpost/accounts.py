@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from socialpost.errors import ConfigError, NotFound, UsageError
 from socialpost.i18n import _
 from socialpost.networks.base import AdapterContext, Identity, SetupUI
 from socialpost.networks.registry import Adapters, load, split_account
-from socialpost.paths import default_dirs
+from socialpost.paths import default_dirs, make_private_dir
 from socialpost.timeutil import Clock, utcnow
 
 
@@ -39,6 +40,8 @@ def add(settings: Settings, account: str, ui: SetupUI) -> Identity:
     network, name = split_account(account)
     check_name(network, name)
     cls = load(network)
+    with contextlib.suppress(OSError):  # a set-up that needs the folder says so when it writes
+        make_private_dir(settings.data_dir)
     context = AdapterContext(data_dir=settings.data_dir, base_dir=settings.base_dir)
     setup = cls.setup(ui, account=account, context=context)
     values = secrets.merge(dict(setup.settings), setup.secrets)

@@ -145,6 +145,7 @@ def run_checks(
 
     _extend("config-permissions", findings, lambda: check_config_permissions(config))
     _extend("secrets-permissions", findings, lambda: check_secrets_file(config))
+    _extend("data-permissions", findings, lambda: check_data_permissions(config))
 
     opener = store_opener or open_without_migrating
     opened = _guard("database", findings, lambda: check_database(config, opener))
@@ -287,7 +288,76 @@ def _secrets_in_clear(settings: Settings) -> list[str]:
                 looks_secret = key in secret_fields or re.search(r"token|secret|password", key, re.I)
                 if looks_secret and isinstance(value, str) and value and not re.fullmatch(r"\$\{[^}]+\}", value):
                     found.append(f"accounts.{network}.{name}.{key}")
+                else:
+                    inside = _secrets_in_url_or_headers(key, value)
+                    found.extend(f"accounts.{network}.{name}.{where}" for where in inside)
     return found
+
+
+# Words in a header or query parameter name that say it holds a credential (X-Api-Key, access_token).
+_CREDENTIAL_WORDS = frozenset(
+    {
+        "token", "secret", "password", "passwd", "pass", "key", "apikey", "auth", "authorization", "signature",
+        "sig", "cookie", "session", "credential", "credentials", "accesstoken", "apitoken", "jwt", "bearer", "hmac",
+    }
+)  # fmt: skip
+_ENV_REFERENCE = re.compile(r"\$\{[^}]+\}")
+_AUTH_SCHEME = re.compile(r"^\s*(?:bearer|basic|token|bot|digest)\b", re.I)
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+
+
+def _secrets_in_url_or_headers(key: str, value: Any) -> list[str]:
+    """Where an account setting holds a literal secret inside a URL (a webhook's token in its path
+    or query, a password before the host) or in request ``headers`` (an ``Authorization`` value).
+    ``${ENV_VAR}`` references are not literal: they are taken out before looking. Returns the
+    setting's name (``url``, ``headers.Authorization``), never the value."""
+    if isinstance(value, str) and re.match(r"https?://", value, re.I):
+        return [key] if _url_holds_secret(_ENV_REFERENCE.sub("", value)) else []
+    if key.lower() == "headers" and isinstance(value, dict):
+        return [
+            f"{key}.{header}"
+            for header, text in value.items()
+            if isinstance(text, str) and _header_holds_secret(str(header), _ENV_REFERENCE.sub("", text))
+        ]
+    return []
+
+
+def _url_holds_secret(url: str) -> bool:
+    from urllib.parse import parse_qsl, unquote
+
+    parts = urlsplit(url)
+    if parts.password:
+        return True
+    for name, text in parse_qsl(parts.query, keep_blank_values=True):
+        if text and (_names_a_credential(name) or _looks_like_token(text)):
+            return True
+    return any(_looks_like_token(unquote(segment)) for segment in parts.path.split("/"))
+
+
+def _header_holds_secret(name: str, text: str) -> bool:
+    rest = _AUTH_SCHEME.sub("", text).strip()
+    if not rest:
+        return False
+    return _names_a_credential(name) or _looks_like_token(rest)
+
+
+def _names_a_credential(name: str) -> bool:
+    return any(word in _CREDENTIAL_WORDS for word in re.split(r"[-_.\s]+", name.lower()))
+
+
+def _looks_like_token(text: str) -> bool:
+    """A token rather than a word: a UUID, or a run of 16+ characters mixing letters and digits
+    (or 20+ mixing cases), as in Slack's and Discord's webhook URLs. Slugs such as
+    ``2026-spring-launch`` are words."""
+    if _UUID.fullmatch(text):
+        return True
+    for piece in re.split(r"[-_.~\s]", text):
+        letters, digits = re.search(r"[A-Za-z]", piece), re.search(r"\d", piece)
+        if len(piece) >= 16 and letters and digits:
+            return True
+        if len(piece) >= 20 and re.search(r"[a-z]", piece) and re.search(r"[A-Z]", piece):
+            return True
+    return False
 
 
 def check_secrets_file(settings: Settings) -> list[Finding]:
@@ -326,6 +396,56 @@ def check_secrets_file(settings: Settings) -> list[Finding]:
     if not findings:
         findings.append(ok("secrets-permissions", _("{path} is private (0600)").format(path=path)))
     return findings
+
+
+def check_data_permissions(settings: Settings) -> list[Finding]:
+    """The data folder and a SQLite database (with its -wal, -shm and -journal files) hold
+    unpublished posts, failure reasons, inbox messages and network sessions: nobody but their
+    owner should open them. socialpost creates them so (0700 and 0600); a folder or file that
+    existed before keeps the mode its owner gave it, and this says how to close it."""
+    findings: list[Finding] = []
+    folder = settings.data_dir
+    if folder.is_dir() and _open_to_others(folder):
+        findings.append(
+            warning(
+                "data-permissions",
+                _(
+                    "the data folder {path} can be opened by other users (mode {mode}); it holds your unpublished "
+                    "posts, network sessions and outboxes."
+                ).format(path=folder, mode=_mode(folder)),
+                _("Make it private: {command}").format(command=f"chmod 700 {shlex.quote(str(folder))}"),
+            )
+        )
+    database = _sqlite_file(settings.database_url)
+    if database is not None:
+        files = [database, *(database.with_name(database.name + end) for end in ("-wal", "-shm", "-journal"))]
+        wide = [path for path in files if path.is_file() and _open_to_others(path)]
+        if wide:
+            findings.append(
+                warning(
+                    "data-permissions",
+                    _(
+                        "the database {path} can be read by other users (mode {mode}); it holds your unpublished "
+                        "posts, failure reasons and inbox messages."
+                    ).format(path=wide[0], mode=_mode(wide[0])),
+                    _("Make it private: {command}").format(
+                        command="chmod 600 " + " ".join(shlex.quote(str(path)) for path in wide)
+                    ),
+                )
+            )
+    if not findings:
+        findings.append(ok("data-permissions", _("the data folder and the database are private to you")))
+    return findings
+
+
+def _open_to_others(path: Path) -> bool:
+    """Any permission for the group or others: on a folder, even "x" lets them open a file whose
+    name they know (and socialpost.db is a known name)."""
+    return bool(path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO))
+
+
+def _mode(path: Path) -> str:
+    return f"{stat.S_IMODE(path.stat().st_mode):04o}"
 
 
 # --- time zones ---------------------------------------------------------------------------------

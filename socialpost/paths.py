@@ -42,6 +42,16 @@ def data_dir(environ: Mapping[str, str]) -> Path:
     return Path(environ[ENV_DATA_DIR]).expanduser() if environ.get(ENV_DATA_DIR) else default_dirs()[1]
 
 
+def make_private_dir(path: Path) -> None:
+    """Create the folder ``path`` for socialpost's own data readable by its owner only (0700); any
+    missing parent is made as usual. A folder that exists already is left as it is: its owner chose
+    its mode (``socialpost doctor`` says when others can read it)."""
+    if path.is_dir():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, exist_ok=True)
+
+
 def default_database_url(environ: Mapping[str, str]) -> str:
     """The queue when no ``$SOCIALPOST_DATABASE_URL`` and no ``database:`` setting name one."""
     return f"sqlite:///{data_dir(environ) / 'socialpost.db'}"

@@ -224,6 +224,7 @@ def test_all_green_exits_0(settings: Settings, store: Store, clock: FakeClock, a
         "config",
         "config-permissions",
         "secrets-permissions",
+        "data-permissions",
         "database",
         "timezones",
         "daemon",

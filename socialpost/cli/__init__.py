@@ -131,7 +131,7 @@ def cli(ctx: click.Context, config_path: str | None, lang: str | None, verbose: 
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
-    cli.main(args=argv, prog_name="socialpost", obj=AppContext())
+    cli.main(args=argv, prog_name="socialpost", obj=AppContext(whole_process=True))
 
 
 def _error(message: str) -> None:

@@ -30,6 +30,7 @@ class AppContext:
     log_format: str = "text"
     clock: Clock = _default_clock
     settings_override: Settings | None = None
+    whole_process: bool = False  # set by main(): the process ends with the command (tests run several)
     _settings: Settings | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
     _logging_ready: bool = field(default=False, repr=False)

@@ -57,7 +57,7 @@ def demo(app: AppContext, file: Path, workdir: Path, spacing: float) -> None:
     out.rule(_("2. daemon (runs until every post is done)"))
     from socialpost.cli.daemon import run_daemon
 
-    run_daemon(app, names=[p.name for p in prepared])
+    run_daemon(app, names=[p.name for p in prepared], then_exit=False)
     out.rule("3. status")
     from socialpost.report.status import status_summary
 

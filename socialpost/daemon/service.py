@@ -28,14 +28,12 @@ import gc
 import heapq
 import logging
 import os
-import signal
 import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from datetime import UTC, datetime, timedelta
-from types import FrameType
 from typing import Any
 
 from socialpost.config import Settings
@@ -44,6 +42,7 @@ from socialpost.daemon.confirm import ConfirmJob
 from socialpost.daemon.dispatcher import Dispatcher
 from socialpost.daemon.inbox_job import InboxJob
 from socialpost.daemon.outcomes import OutcomeWriter
+from socialpost.daemon.signals import StopSignals
 from socialpost.errors import SocialpostError
 from socialpost.networks.registry import Adapters
 from socialpost.store.db import Store
@@ -98,6 +97,7 @@ class Daemon:
         clock: Clock = utcnow,
         adapters: Adapters | None = None,
         stop_when: Callable[[], bool] | None = None,
+        signals: StopSignals | None = None,
     ) -> None:
         self.store = store
         self.settings = settings.daemon
@@ -126,20 +126,24 @@ class Daemon:
         self._claim_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=self.settings.workers, thread_name_prefix="socialpost-send")
         self._scheduler: Any = None
-        self._signals = 0
+        # SIGINT/SIGTERM: the caller's when it installed them before start-up (the `daemon` command),
+        # else run() installs its own for its duration (main thread only)
+        self._signals = signals
         self.delivered = 0
 
     # --- lifecycle -------------------------------------------------------------------------
 
     def run(self) -> None:
-        """Block until stopped. Installs signal handlers when called from the main thread."""
+        """Block until stopped. Without ``signals`` given, installs its own SIGINT/SIGTERM handling
+        for its duration when called from the main thread (see socialpost.daemon.signals)."""
         from apscheduler.executors.pool import ThreadPoolExecutor as JobExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
-        previous: dict[signal.Signals, Any] = {}
-        if threading.current_thread() is threading.main_thread():
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                previous[signum] = signal.signal(signum, self._on_signal)
+        own = None
+        if self._signals is None:
+            own = self._signals = StopSignals()
+            own.install()
+        self._signals.attach(self.stop)  # a signal during start-up: stop at once
         try:
             self.queue.heartbeat(started=True)
             log.info(
@@ -191,20 +195,13 @@ class Daemon:
             try:
                 self._shutdown()
             finally:
-                for signum, handler in previous.items():  # e.g. `schedule --follow` goes on after
-                    signal.signal(signum, handler)
+                if own is not None:
+                    own.restore()
+                    self._signals = None
 
     def stop(self) -> None:
         self._stopping.set()
         self._wake.set()
-
-    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
-        self._signals += 1
-        if self._signals > 1:
-            log.warning("second signal: exiting now; posts being sent will be reconciled by the next daemon")
-            os._exit(130)
-        log.info("%s received: finishing posts in flight, then stopping", signal.Signals(signum).name)
-        self.stop()
 
     def _shutdown(self) -> None:
         self._stopping.set()  # also when run() ends by an exception: _reap must not claim any more
@@ -233,6 +230,7 @@ class Daemon:
                 # next daemon reconciles it.
                 log.info("post %d not reconciled before stopping; left for the next daemon", claimed.id)
         running = [f for f in pending if not f.cancelled()]
+        not_done: set[Future[Any]] = set()
         if running:
             log.info(
                 "waiting up to %gs for %d post(s) in flight",
@@ -252,6 +250,8 @@ class Daemon:
             self.adapters.close()
         except Exception:
             log.exception("closing a network adapter failed")
+        if self._signals is not None:  # before the line below: a signal after it finds the stop recorded
+            self._signals.stopped(clean=not not_done)
         log.info("daemon %s stopped", self.daemon_id)
 
     # --- jobs ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ imported when an account of that network is first used, so ``socialpost --help``
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 import threading
@@ -22,6 +23,7 @@ from socialpost.config import Settings, expand_env_values
 from socialpost.errors import ConfigError, PluginError, SocialpostError, UnknownNetwork
 from socialpost.i18n import _
 from socialpost.networks.base import AdapterContext, Network
+from socialpost.paths import make_private_dir
 from socialpost.text.rules import LengthRule, rule_for
 from socialpost.timeutil import Clock, utcnow
 from socialpost.yamlfile import pydantic_problems
@@ -189,6 +191,8 @@ class Adapters:
         network = split_account(account)[0]
         cls = load(network)
         settings = self._settings_for(account, cls)
+        with contextlib.suppress(OSError):  # an adapter that needs the folder says so when it writes
+            make_private_dir(self.settings.data_dir)  # sessions, caches, outboxes: readable by the owner only
         context = AdapterContext(
             data_dir=self.settings.data_dir,
             base_dir=self.settings.base_dir,

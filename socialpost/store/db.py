@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from socialpost.errors import ExitCode, StoreError
 from socialpost.i18n import _
-from socialpost.paths import database_url_problem
+from socialpost.paths import database_url_problem, make_private_dir
 from socialpost.store.schema import SCHEMA_HEAD as SCHEMA_HEAD  # kept importable from here
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -83,11 +84,12 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     path = url.removeprefix("sqlite:///")
     if path and path != ":memory:" and not path.startswith("file:"):
         try:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(Path(path).parent)
         except OSError as exc:
             raise StoreError(
                 _("cannot create the folder for the database {path}: {error}").format(path=path, error=exc.strerror)
             ) from None
+        _create_private(Path(path))
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -106,6 +108,15 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _create_private(path: Path) -> None:
+    """Create a new database file readable by its owner only (0600) before SQLite opens it (an
+    empty file is an empty SQLite database); SQLite then gives its -wal and -shm files the same
+    mode. The queue holds unpublished posts, failure reasons and inbox messages. An existing file
+    keeps its mode. Should the file not be creatable, SQLite says so when it opens it."""
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _enable_wal(cursor: Any) -> None:

@@ -15,18 +15,21 @@ Rules (README, "Re-running is safe"):
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from socialpost.campaign.expand import PlannedPost
 from socialpost.campaign.load import LoadedCampaign
-from socialpost.errors import CampaignError, Problem
+from socialpost.errors import CampaignError, Problem, StoreError
 from socialpost.i18n import _, formats, ngettext
 from socialpost.store import transitions
 from socialpost.store.db import Store
@@ -438,10 +441,49 @@ def schedule(
     every campaign in one CampaignError, and nothing written).
 
     ``replace`` lets a file take over a campaign that another, still existing file scheduled
-    (see ``taken_from``); without it that is an error."""
+    (see ``taken_from``); without it that is an error.
+
+    Two runs of `schedule` on one campaign take turns (:func:`_lock_campaigns`), so the second
+    plans against what the first wrote and finds it unchanged. Should one still lose a race on
+    the unique keys (a writer that does not take the lock, such as an older socialpost), it plans
+    again against the winner's rows and applies once more."""
+    attempt = functools.partial(
+        _plan_and_apply, store, campaigns, now=now, allow_past=allow_past, dry_run=dry_run, replace=replace
+    )
+    try:
+        return attempt()
+    except IntegrityError as exc:
+        if dry_run or not _lost_race(exc):
+            raise
+    try:
+        return attempt()
+    except IntegrityError as exc:
+        if not _lost_race(exc):
+            raise
+        names = ", ".join(sorted({loaded.model.campaign for loaded, _rows in campaigns}))
+        raise StoreError(
+            _(
+                "campaign {names} was changed by another program at the same time, twice in a row; nothing was written."
+            ).format(names=names),
+            hint=_("Run the same socialpost schedule command again: it writes only what is still missing."),
+        ) from None
+
+
+def _plan_and_apply(
+    store: Store,
+    campaigns: Sequence[tuple[LoadedCampaign, list[PlannedPost]]],
+    *,
+    now: datetime,
+    allow_past: bool,
+    dry_run: bool,
+    replace: bool,
+) -> list[Plan]:
+    """One attempt of :func:`schedule`, in one transaction."""
     plans: list[Plan] = []
     problems: list[Problem] = []
     with store.session() if dry_run else store.write() as session:
+        if not dry_run:
+            _lock_campaigns(session, [loaded.model.campaign for loaded, _rows in campaigns])
         for loaded, rows in campaigns:
             try:
                 plan = plan_campaign(session, loaded, rows, now=now, allow_past=allow_past)
@@ -458,3 +500,42 @@ def schedule(
         if problems:
             raise CampaignError(problems)  # rolls the whole transaction back
     return plans
+
+
+# pg_advisory_xact_lock(namespace, key): the two-integer form, so these locks can never be taken
+# for the one-integer lock that guards migrations (store/db.py) or another program's locks.
+_PG_CAMPAIGN_LOCKS = 0x53_43_48_44  # "SCHD"
+
+
+def campaign_lock_key(name: str) -> int:
+    """A stable signed 32-bit key for a campaign name (the same in every process and version; two
+    names that share a key only take turns for nothing)."""
+    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _lock_campaigns(session: Session, names: Sequence[str]) -> None:
+    """Make concurrent `schedule` runs of one campaign take turns, before anything is read.
+
+    PostgreSQL: a transaction-scoped advisory lock per campaign, taken in name order (two runs
+    with the same campaigns in another order cannot deadlock) and released at commit or rollback.
+    Under READ COMMITTED every later statement sees what the previous holder committed, so the
+    second run plans against the first's rows. SQLite needs nothing here: ``Store.write`` begins
+    with BEGIN IMMEDIATE, which takes the database's only write lock before the first read.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for name in sorted(set(names)):
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
+            {"namespace": _PG_CAMPAIGN_LOCKS, "key": campaign_lock_key(name)},
+        )
+
+
+def _lost_race(exc: IntegrityError) -> bool:
+    """Whether an IntegrityError is a unique key another writer took first (worth planning again),
+    not a bug such as a foreign key or NOT NULL violation."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) == "23505":  # PostgreSQL unique_violation (psycopg)
+        return True
+    return "UNIQUE constraint failed" in str(orig)  # SQLite

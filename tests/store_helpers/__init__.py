@@ -177,6 +177,19 @@ def throwaway_postgres() -> Iterator[str]:
         admin.close()
 
 
+def pg_waiting(url: str) -> int:
+    """Connections to the database at ``url`` waiting for a lock (a table, a row, an advisory lock)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE NOT l.granted AND a.datname = current_database()"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def later(start: datetime, **kwargs: float) -> datetime:
     return start + timedelta(**kwargs)
 
