@@ -124,7 +124,9 @@ class Registry:
         self._dirty = False
 
     def add(self, *values: str | None) -> None:
-        fresh = {v for v in values if v and len(v) >= MIN_LENGTH and v != REDACTED} - self._values
+        given = {v for v in values if v and len(v) >= MIN_LENGTH and v != REDACTED}
+        with self._lock:
+            fresh = given - self._values
         if not fresh:
             return
         more: set[str] = set()
@@ -135,13 +137,13 @@ class Registry:
                 more |= forms(auth.group(2))
                 if auth.group(1).lower() == "basic":
                     more |= _basic_forms(auth.group(2))
-        with self._lock:
-            self._values |= fresh
-        self.add_forms(more)
+        self.add_forms(more, values=fresh)
 
-    def add_forms(self, found: set[str]) -> None:
-        """Register forms as they are (see :func:`pair_forms`)."""
+    def add_forms(self, found: set[str], *, values: set[str] | None = None) -> None:
+        """Register forms as they are (see :func:`pair_forms`); with ``values``, the values they
+        are the forms of, in the same step (a value is never known without its forms)."""
         with self._lock:
+            self._values |= values or set()
             if not found <= self._forms:
                 self._forms |= found
                 self._dirty = True

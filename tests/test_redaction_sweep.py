@@ -304,6 +304,8 @@ def run_everything(setup: Setup, folder: Path) -> list[Run]:
         setup.run("accounts", "list"),
         setup.run("accounts", "list", "--json"),
         setup.run("-v", "schedule", "--allow-past", *files),
+        setup.run("retry", "--campaign", "sweep"),  # once more, with the daemon's log as text
+        setup.run("-v", "schedule", "--allow-past", *files, "--follow", timeout=90),
     ]
     for account in ("x:acme", "facebook:acme", "linkedin:acme", "mastodon:acme", "bluesky:acme", "youtube:acme"):
         runs.append(setup.run("-v", "accounts", "test", account))

@@ -158,7 +158,14 @@ def failed_post(store: Store, settings: Settings, clock: FakeClock, receiver: Lo
 def test_status_report_and_doctor_show_no_raw_control(
     failed_post: int, run_cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
+    from socialpost.cli import render
+
     monkeypatch.setenv("COLUMNS", "400")  # a whole reason on one line
+    piped = run_cli("report", "--csv")
+    # CSV to a file or a pipe is data: its text stays as it is (but for the CSI sequences that
+    # click.echo itself strips from anything that is not a terminal)
+    assert f"bad request{OSC}" in piped.stdout and f"all good here{C1_CSI}{RLO}" in piped.stdout
+    monkeypatch.setattr(render, "to_terminal", lambda: True)
     shown = {args: run_cli(*args) for args in (("status",), ("report",), ("report", "--csv"), ("doctor",))}
     for args, result in shown.items():
         everything = result.stdout + result.stderr

@@ -9,7 +9,7 @@ consoles :func:`console` makes blank registered secrets (``socialpost.redaction`
 text before it is laid out and show control characters as visible escapes
 (``socialpost.terminal``); :func:`echo` does the same for messages; :func:`echo_json` blanks
 secrets and keeps the text exact (JSON escapes control characters); :func:`echo_csv` blanks
-secrets and shows control characters (CSV has no escape for them).
+secrets, keeps the text exact for a file or a pipe and shows control characters on a terminal.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import json
 import os
+import sys
 from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
@@ -140,8 +141,17 @@ def echo_json_text(text: str) -> None:
 
 
 def echo_csv(text: str) -> None:
-    """Print CSV: secrets blanked, control characters shown (CSV cannot escape them), line ends kept."""
-    click.echo(printable(redact(text)), nl=False)
+    """Print CSV, secrets blanked. The cells' text stays exact for a file or a pipe (the CSV is
+    data); on a terminal, which CSV cannot protect (it has no escapes), control characters are
+    shown as visible escapes."""
+    text = redact(text)
+    click.echo(printable(text) if to_terminal() else text, nl=False)
+
+
+def to_terminal() -> bool:
+    """Whether standard output is a terminal (not a file or a pipe)."""
+    stream = sys.stdout
+    return stream is not None and stream.isatty()
 
 
 def short(text: str, width: int = 60) -> str:
