@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from socialpost import config_edit, secrets
+from socialpost import config_edit, redaction, secrets
 from socialpost.config import Settings, secrets_file
 from socialpost.errors import ConfigError, NotFound, UsageError
 from socialpost.i18n import _
@@ -44,6 +44,7 @@ def add(settings: Settings, account: str, ui: SetupUI) -> Identity:
         make_private_dir(settings.data_dir)
     context = AdapterContext(data_dir=settings.data_dir, base_dir=settings.base_dir)
     setup = cls.setup(ui, account=account, context=context)
+    redaction.register_raw(setup.secrets, everything=True)  # typed or fetched just now: never printed back
     values = secrets.merge(dict(setup.settings), setup.secrets)
     try:
         model = cls.settings_model.model_validate(values)

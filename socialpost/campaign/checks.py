@@ -3,7 +3,8 @@ files against each network's limits, and the writing advice (warnings)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from socialpost.campaign.load import LoadedCampaign
 from socialpost.errors import Problem
 from socialpost.i18n import N_, _, formats, ngettext
 from socialpost.media import HOW_TO, MEDIA_ROOT_KEY, confined, refusal, sniff
+from socialpost.terminal import describe, visible
 from socialpost.text.rules import LengthRule, rule_for
 from socialpost.timeutil import zone
 from socialpost.yamlfile import clip, path_problem
@@ -86,6 +88,7 @@ def check(
     """Check every row; errors block scheduling, warnings are advice. Media must be inside the
     campaign's folder or one of ``media_roots`` (the config's)."""
     found = Findings()
+    found.errors.extend(control_characters(loaded))
     seen: set[Any] = set()
     rules = rule_for_account or (lambda account: rule_for(account.split(":", 1)[0]))
     measures: dict[tuple[str, str], PostMeasure] = {}
@@ -111,6 +114,54 @@ def check(
     _per_post(loaded, rows, found, seen)
     _never_due(loaded, rows, found, now)
     return found
+
+
+# C0 and C1 control characters and DEL; a newline and a tab are text.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def control_characters(loaded: LoadedCampaign) -> list[Problem]:
+    """A control character in any text of the campaign (post texts, thread parts, alt texts, video
+    titles…) is an error, located where it is written: it would go out in the post, and on a
+    terminal it can retitle the window or erase the line that shows an error (docs/security.md).
+    YAML lets them in only as escapes in double quotes (``"\\e]0;…"``, ``"\\x1b"``); a newline and a
+    tab are allowed."""
+    document = loaded.document
+    problems: list[Problem] = []
+    for loc, text in _texts_at((), document.data):
+        match = _CONTROL.search(text)
+        if match is None:
+            continue
+        char = match.group()
+        line, column = document.position(loc)
+        written = visible(char)
+        found = document.find_in_value(loc, lambda c: _CONTROL.fullmatch(c) is not None)
+        if found is not None:
+            line, column, written = found
+        problems.append(
+            Problem(
+                document.path,
+                line,
+                column,
+                _(
+                    "this text holds the control character {name} (written {written}), which has no place in a "
+                    "post and can rewrite what a terminal shows. Fix: delete it; only line breaks and tabs are "
+                    "allowed."
+                ).format(name=describe(char), written=written),
+            )
+        )
+    return problems
+
+
+def _texts_at(loc: tuple[str | int, ...], value: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts_at((*loc, key), item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _texts_at((*loc, index), item)
 
 
 def _never_due(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, now: datetime) -> None:

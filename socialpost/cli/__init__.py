@@ -135,8 +135,12 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _error(message: str) -> None:
+    """Every error a command ends with: its secrets blanked, control characters shown (it often
+    carries a network's own words)."""
+    from socialpost.cli.render import echo
+
     label = _("error:")
-    click.echo(f"{label} {message}" if "\n" not in message else f"{label}\n{message}", err=True)
+    echo(f"{label} {message}" if "\n" not in message else f"{label}\n{message}", err=True)
 
 
 def _check_language(value: str | None) -> str | None:

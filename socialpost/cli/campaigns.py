@@ -119,4 +119,4 @@ def _best_time_hints(app: AppContext, accounts: list[str]) -> None:
     for account in accounts:
         advice = best_times(app.store, account)
         if advice.advice:
-            click.echo(_("hint: {advice}").format(advice=advice.describe()), err=True)
+            render.echo(_("hint: {advice}").format(advice=advice.describe()), err=True)

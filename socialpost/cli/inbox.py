@@ -96,7 +96,7 @@ def reply(app: AppContext, json_: bool, item_id: str, text: str) -> None:
         render.echo_json(outcome.as_json())
         return
     where = outcome.published.url or outcome.published.remote_id
-    click.echo(
+    render.echo(
         _("Answered #{id} ({author} on {account}): {where}").format(
             id=outcome.item.id, author=outcome.item.author, account=outcome.item.account, where=where
         )

@@ -125,10 +125,10 @@ def _show(changes: list[Change], json_: bool, *, nothing: str) -> None:
         render.echo_json({"changed": [c.as_json() for c in changes]})
         return
     if not changes:
-        click.echo(nothing)
+        render.echo(nothing)
         return
     for change in changes:
         line = _("{post} to {account}: {before} → {after}").format(
             post=change.name, account=change.account, before=change.from_status, after=change.to_status
         )
-        click.echo(f"{line} ({change.url})" if change.url else line)
+        render.echo(f"{line} ({change.url})" if change.url else line)

@@ -101,7 +101,7 @@ def report(
         _write_html(html_file, posts, filters=filters, now=now, by=by, sort=sort)
         if not (json_ or csv_):
             # English keeps its one wording for every count (its output is pinned); ngettext lets French agree.
-            click.echo(
+            render.echo(
                 ngettext("wrote {file} ({count} posts)", "wrote {file} ({count} posts)", len(posts)).format(
                     file=html_file, count=integer(len(posts))
                 )
@@ -115,7 +115,7 @@ def report(
         elif csv_:
             from socialpost.report.csv import posts_csv
 
-            click.echo(posts_csv(p for r in reports for p in r.posts), nl=False)
+            render.echo_csv(posts_csv(p for r in reports for p in r.posts))
         else:
             out = render.console()
             report_view.campaign_tables(out, reports, limited=top is None, filtered=filters != Filters())
@@ -141,7 +141,7 @@ def report(
         elif csv_:
             from socialpost.report.csv import posts_csv
 
-            click.echo(posts_csv(shown), nl=False)
+            render.echo_csv(posts_csv(shown))
         else:
             out = render.console()
             if top:
@@ -174,7 +174,7 @@ def report(
     elif csv_:
         from socialpost.report.csv import groups_csv
 
-        click.echo(groups_csv(groups, by), nl=False)
+        render.echo_csv(groups_csv(groups, by))
     else:
         out = render.console()
         report_view.group_table(out, groups, by)
@@ -203,7 +203,7 @@ def _echo_json(data: object) -> None:
     """Compact JSON: a report can hold tens of thousands of posts (pipe it to jq to read it)."""
     from socialpost.report.aggregate import dumps
 
-    click.echo(dumps(data))
+    render.echo_json_text(dumps(data))
 
 
 def _when(value: str | None, now: datetime, option: str) -> datetime | None:

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict
 
 from socialpost.errors import PermanentError, PluginError
 from socialpost.i18n import _
+from socialpost.redaction import register_settings
 from socialpost.text.rules import LengthRule
 from socialpost.timeutil import Clock, iso_utc, utcnow
 
@@ -239,6 +240,7 @@ class Network(ABC):
         self.account = account
         self.settings = settings
         self.context = context
+        register_settings(settings)  # its SecretStr, URLs and marked fields never come out (socialpost.redaction)
 
     @abstractmethod
     def publish(self, post: OutgoingPost) -> Published:

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from socialpost import secrets
+from socialpost import redaction, secrets
 from socialpost.config import Settings, expand_env_values
 from socialpost.errors import ConfigError, PluginError, SocialpostError, UnknownNetwork
 from socialpost.i18n import _
@@ -142,8 +142,10 @@ class Adapters:
                     f"{self.settings.config_location(network, name, key)}: {exc.message}", hint=exc.hint
                 ) from None
         values = secrets.merge(values, secret_values)
+        redaction.register_raw(secret_values or {}, everything=True)  # before a message can quote one
+        redaction.register_raw(values)
         try:
-            return cls.settings_model.model_validate(values)
+            model = cls.settings_model.model_validate(values)
         except ValidationError as exc:
             if self.settings.document is None:
                 # Never pydantic's own text: it repeats the input, and a URL may hold a token.
@@ -162,6 +164,8 @@ class Adapters:
                 fields_at=lambda _loc: list(cls.settings_model.model_fields),
             )
             raise ConfigError("\n".join(str(p) for p in problems)) from None
+        redaction.register_settings(model)
+        return model
 
     def lead_time(self, account: str) -> timedelta:
         """How long before its time a post to ``account`` goes to the network (see Network.lead_time)."""

@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from socialpost.redaction import redact
+
 
 class Status(enum.StrEnum):
     """A post's state. See docs/state-machine.md for every transition."""
@@ -66,6 +68,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class RedactedText(TypeDecorator[str]):
+    """Free text from outside (a network's error, an inbox comment, a receiver's URL): every value
+    written goes through ``socialpost.redaction.redact``, so no registered secret is stored,
+    whichever query writes it (:class:`RedactedString` for a bounded column)."""
+
+    impl: type[String] = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else redact(value)
+
+
+class RedactedString(RedactedText):
+    """:class:`RedactedText` as ``VARCHAR(n)``: ``RedactedString(1000)``."""
+
+    impl = String
+    cache_ok = True
 
 
 class Base(DeclarativeBase):
@@ -116,8 +137,8 @@ class PostRow(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(200))
     lease_until: Mapped[datetime | None]
     remote_id: Mapped[str | None] = mapped_column(String(300))
-    remote_url: Mapped[str | None] = mapped_column(String(1000))
-    last_error: Mapped[str | None] = mapped_column(Text)
+    remote_url: Mapped[str | None] = mapped_column(RedactedString(1000))
+    last_error: Mapped[str | None] = mapped_column(RedactedText)
     sent_at: Mapped[datetime | None]
     source: Mapped[str] = mapped_column(String(1100), default="")  # file:line:column of the post
     created_at: Mapped[datetime]
@@ -136,7 +157,7 @@ class EventRow(Base):
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str | None] = mapped_column(String(16))
     daemon: Mapped[str | None] = mapped_column(String(200))
-    detail: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(RedactedText)
 
 
 class SnapshotRow(Base):
@@ -300,7 +321,7 @@ class RateBudgetRow(Base):
 
     account: Mapped[str] = mapped_column(String(200), primary_key=True)
     next_allowed_at: Mapped[datetime]
-    reason: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(RedactedText)
     updated_at: Mapped[datetime]
 
 
@@ -328,8 +349,8 @@ class InboxItemRow(Base):
     in_reply_to: Mapped[str] = mapped_column(String(300))
     author: Mapped[str] = mapped_column(String(300))
     author_name: Mapped[str] = mapped_column(String(300), default="")
-    text: Mapped[str] = mapped_column(Text)
-    url: Mapped[str | None] = mapped_column(String(1000))
+    text: Mapped[str] = mapped_column(RedactedText)
+    url: Mapped[str | None] = mapped_column(RedactedString(1000))
     created_at: Mapped[datetime | None]
     fetched_at: Mapped[datetime]
     answered_at: Mapped[datetime | None]
