@@ -53,6 +53,8 @@ class OutgoingPost:
     occurrence: str = ""
     # network-specific parts of the payload, e.g. {"video": {...}} for YouTube
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # the campaign's language for this post (BCP 47 as written: "fr", "fr-CA"); None when it names none
+    language: str | None = None
 
     @classmethod
     def from_payload(
@@ -77,6 +79,7 @@ class OutgoingPost:
             media=tuple(Media(m["file"], m.get("alt", "")) for m in payload.get("media", ())),
             occurrence=occurrence,
             extra={k: payload[k] for k in EXTRA_KEYS if k in payload},
+            language=str(payload["language"]) if payload.get("language") else None,
         )
 
     @property

@@ -109,7 +109,9 @@ class BlueskySettings(AccountSettings):
     handle: str = Field(description="your handle, e.g. you.bsky.social (or your DID)")
     app_password: SecretStr = Field(description="an app password (Settings → Privacy and security → App passwords)")
     pds_url: str = Field(DEFAULT_PDS, description="your PDS; the default suits every bsky.social account")
-    language: str | None = Field(None, description="language of your posts, e.g. fr (default: the SDK's, en)")
+    language: str | None = Field(
+        None, description="language of your posts when a campaign names none, e.g. fr (default: none, apps guess)"
+    )
     link_cards: bool = Field(True, description="show a preview card for the first link of a post")
 
     @field_validator("handle")
@@ -483,7 +485,7 @@ class BlueskyNetwork(Network):
             ref = self._get_record(did, rkey)
             if ref is None:
                 reply = {"root": root.strong(), "parent": parent.strong()} if root and parent else None
-                record = self._record(text, reply=reply, images=images if index == 0 else [])
+                record = self._record(text, reply=reply, images=images if index == 0 else [], language=post.language)
                 ref = self._create(did, rkey, record)
             else:
                 log.info("%s: part %d of %s is already online; not sent again", self.account, index + 1, post.post_id)
@@ -533,14 +535,19 @@ class BlueskyNetwork(Network):
                         hint=_("Shorten it or move the rest into a thread."),
                     )
 
-    def _record(self, text: str, *, reply: dict[str, Any] | None, images: list[PreparedImage]) -> dict[str, Any]:
+    def _record(
+        self, text: str, *, reply: dict[str, Any] | None, images: list[PreparedImage], language: str | None = None
+    ) -> dict[str, Any]:
         facets = build_facets(text, self._resolve_handle)
         record: dict[str, Any] = {
             "$type": POST_COLLECTION,
             "text": text,
             "createdAt": _iso_ms(self.context.clock()),
-            "langs": [self.settings.language or "en"],
         }
+        # The post's own language (BCP 47, as the campaign writes it), else the account's; none
+        # rather than a wrong guess (Bluesky's apps then detect it).
+        if language or self.settings.language:
+            record["langs"] = [language or self.settings.language]
         if facets.facets:
             record["facets"] = facets.facets
         if reply:
