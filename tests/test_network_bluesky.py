@@ -46,7 +46,8 @@ from socialpost.networks.bluesky_facets import build_facets
 from socialpost.networks.bluesky_tid import decode_tid, encode_tid, is_valid_tid, record_key
 from tests.conftest import REPO
 from tests.servers import bluesky as servers
-from tests.servers.bluesky import Account, DevEnv, free_port
+from tests.servers.bluesky import Account, DevEnv
+from tests.servers.process import free_port
 from tests.support.http import LocalServer, Reply, Request
 
 bluesky_devenv = servers.bluesky_devenv  # the session fixture: one real network for the whole run
