@@ -35,13 +35,13 @@ from typing import IO, NoReturn
 
 import pytest
 
+from tests.conftest import SHARED
 from tests.servers.process import StartFailed, start_server, stop
 
 REPO = Path(__file__).resolve().parents[2]
 PRISM_DIR = REPO / ".test-servers" / "prism"
 PRISM_BIN = PRISM_DIR / "node_modules" / ".bin" / "prism"
-# beside the main checkout; a git worktree elsewhere names it with $SOCIALPOST_X_SPEC
-SPEC = Path(os.environ.get("SOCIALPOST_X_SPEC") or REPO.parent / "shared" / "specs" / "x-api-v2.openapi.json")
+SPEC = SHARED / "specs" / "x-api-v2.openapi.json"
 PATCHED = REPO / ".test-servers" / "x-api-v2.patched.json"
 START_SECONDS = 60.0
 
