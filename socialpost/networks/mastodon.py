@@ -633,28 +633,44 @@ class MastodonNetwork(Network):
     def _attachment(self, key: str, index: int, media: Media, mime: str) -> tuple[Upload, dict[str, Any]]:
         """The attachment for media ``index`` of post ``key`` and the instance's latest word on it:
         the one an earlier attempt uploaded while it is still good, else a new upload (remembered)."""
+        identity = self._identity(media)
         with self.attachments.locked(key):
             known = self.attachments.get(key, index)
-            answer = self._reuse(key, index, known, media) if known is not None else None
+            answer = self._reuse(key, index, known, identity, media) if known is not None else None
             if known is not None and answer is not None:
                 return known, answer
             with self._calling(_("uploading {file}").format(file=Path(media.file).name)) as api:
                 uploaded: Any = api.media_post(media.file, mime_type=mime, description=media.alt or None)
             upload = Upload(
                 id=str(uploaded["id"]),
-                identity=FileIdentity.of(media),
+                identity=identity,
                 kind=media_kind(uploaded.get("type"), mime),
                 uploaded_at=self.context.clock(),
             )
             self.attachments.put(key, index, upload)  # replaces the entry of an upload of no use
             return upload, dict(uploaded)
 
-    def _reuse(self, key: str, index: int, known: Upload, media: Media) -> dict[str, Any] | None:
+    def _identity(self, media: Media) -> FileIdentity:
+        """The file as it is now; ContentRejected when it cannot be read any more (moved or
+        deleted since the post was checked) — never an unexpected error."""
+        try:
+            return FileIdentity.of(media)
+        except OSError as exc:
+            raise ContentRejected(
+                _("{where}: the media file {file} cannot be read ({reason}).").format(
+                    where=self._where, file=media.file, reason=exc.strerror or exc.__class__.__name__
+                ),
+                hint=_("Check the path in the campaign file."),
+            ) from None
+
+    def _reuse(
+        self, key: str, index: int, known: Upload, identity: FileIdentity, media: Media
+    ) -> dict[str, Any] | None:
         """The instance's answer for an attachment an earlier attempt uploaded, or None when it is
         of no use any more (the file changed, the instance forgot it, or it looks stuck)."""
         name = Path(media.file).name
         age = self.context.clock() - known.uploaded_at
-        if known.identity != FileIdentity.of(media):
+        if known.identity != identity:
             log.info("%s: %s changed since it was uploaded; uploading it again", self.account, name)
             return None
         if known.stuck(self.context.clock()):
