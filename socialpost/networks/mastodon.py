@@ -12,6 +12,11 @@ sizes, alt-text length) are read from ``/api/v2/instance`` and cached for a day 
 ``<data dir>/cache/mastodon-<account name>.json``; every post is checked against them before
 anything is uploaded.
 
+A video (GIF, sound) is processed by the instance in the background: the adapter waits for it at
+most MEDIA_WAIT_SECONDS per attempt and remembers the upload
+(:mod:`socialpost.networks.mastodon_media`), so the next attempt waits for the same attachment
+instead of uploading the file again.
+
 Mastodon.py is imported only when an account of this network is used.
 """
 
