@@ -67,6 +67,14 @@ class PlannedPost:
     def fingerprint(self) -> str:
         return fingerprint(self.due_at, self.payload)
 
+    @property
+    def fingerprint_before_language(self) -> str | None:
+        """The fingerprint this row had when payloads did not carry the post's language yet (None
+        when it carries none): a row queued then and already settled is not "edited" by it."""
+        if "language" not in self.payload:
+            return None
+        return fingerprint(self.due_at, {k: v for k, v in self.payload.items() if k != "language"})
+
 
 def idempotency_key(campaign: str, post_id: str, occurrence: str, account: str) -> str:
     """Stable for the life of a post slot, so a resend after a crash is recognisable."""
@@ -197,6 +205,8 @@ def expand(
                     payload["video"] = _video(post.video, base)
                 if "media" in payload or "video" in payload:
                     payload[MEDIA_ROOT_KEY] = str(base)
+                if language:  # only when set: a key always present would change every stored fingerprint
+                    payload["language"] = language
                 rows.append(
                     PlannedPost(
                         campaign=model.campaign,

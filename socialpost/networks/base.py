@@ -60,6 +60,8 @@ class OutgoingPost:
     media_root: str = ""  # the campaign's folder: media must be inside it or a configured media root
     # network-specific parts of the payload, e.g. {"video": {...}} for YouTube
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # the campaign's language for this post (BCP 47 as written: "fr", "fr-CA"); None when it names none
+    language: str | None = None
 
     @classmethod
     def from_payload(
@@ -85,6 +87,7 @@ class OutgoingPost:
             occurrence=occurrence,
             media_root=str(payload.get("media_root") or ""),
             extra={k: payload[k] for k in EXTRA_KEYS if k in payload},
+            language=str(payload["language"]) if payload.get("language") else None,
         )
 
     @property

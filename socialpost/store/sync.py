@@ -116,6 +116,9 @@ def plan_campaign(
         # The fingerprint (a hash of the time and payload) is computed once, and only for rows the
         # store already has.
         changed = current is not None and current.fingerprint != planned.fingerprint
+        if changed and current is not None and current.status not in WAITING:
+            # Queued before payloads carried the post's language: only a waiting post takes it on.
+            changed = current.fingerprint != planned.fingerprint_before_language
         action = _action_for(current, changed)
         if changed and current is not None and current.status in FROZEN:
             warnings.append(
