@@ -548,7 +548,7 @@ def test_pause_and_resume_speak_french(run_cli, write, store: Store, clock: Fake
     assert "À la reprise — part maintenant : 1; marquée manquée : 2; retenue pour vous : 1." in dry.stdout
     assert "Rien n'a encore changé." in dry.stdout
     asked = run_cli("--lang", "fr", "resume", "tips", input="y\n")
-    assert "Reprendre la campagne « tips » ?" in asked.stderr
+    assert "Reprendre la campagne « tips »?" in asked.stderr
     assert asked.exit_code == 0, asked.stderr
     assert "Reprise : la campagne « tips »." in asked.stdout
     wrong = run_cli("--lang", "fr", "pause", "Outbox:cafe")
