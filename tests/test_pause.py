@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import time
 from collections import Counter
 from datetime import datetime, timedelta
@@ -228,6 +229,12 @@ def test_two_daemons_on_postgresql_never_claim_a_post_paused_while_they_run(
                 assert not waiting & _claimed_ids(store)
                 assert {s for i, s in rows.items() if i not in waiting} == {"sent"}
                 assert report["sending"] <= count - len(waiting)
+                print(
+                    f"\n[pause] postgresql, 2 daemons: the pause held {len(waiting)} of {count} posts "
+                    f"({report['sending']} were being sent, {count - len(waiting) - report['sending']} already sent); "
+                    "none of the held ones was claimed",
+                    file=sys.stderr,
+                )
 
                 clock.set(utcnow())
                 resumed = run_cli("resume", "held", "--yes", "--json")

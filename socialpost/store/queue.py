@@ -289,7 +289,7 @@ class Queue:
                 )
             return None
         # Lateness counts from when the post could last go out: its time, the end of a rate-limit
-        # wait, or when the user asked to retry it.
+        # wait, or when the user let it go (retry, resume, restore).
         post = f"{rule.campaign}/{display_id(candidate.post_key, candidate.occurrence)}@{candidate.account}"
         verdict = late.judge(
             rule,
