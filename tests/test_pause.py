@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import datetime, timedelta
@@ -35,6 +36,7 @@ from tests.store_helpers import (
     throwaway_postgres,
 )
 from tests.store_helpers.daemons import DaemonFleet, wait_until
+from tests.support.http import LocalServer, Reply, Request
 
 FAST = {"poll_seconds": 0.2, "lease_seconds": 30, "workers": 4, "retry_base_seconds": 0.2, "retry_max_seconds": 1}
 
@@ -201,24 +203,34 @@ def test_two_daemons_on_postgresql_never_claim_a_post_paused_while_they_run(
     """The pause lands while two daemons claim both campaigns' posts: every post it reports as held
     stays pending and is never claimed; every other one went out once; resume lets them all go."""
     count = 400
-    with throwaway_postgres() as url:
+    seen: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def receive(request: Request) -> Reply:
+        with lock:
+            seen[request.headers["Idempotency-Key"]] += 1
+        return Reply(200, {"ok": True})
+
+    with throwaway_postgres() as url, LocalServer() as server:
+        server.respond(receive)
         settings.database_url = url
         store = open_store(url)
         try:
             start = utcnow() + timedelta(seconds=2)
             dues = [start + timedelta(milliseconds=8 * i) for i in range(count)]
-            live = seed_posts(store, count, due=dues, campaign="live", account="outbox:live")
-            held = seed_posts(store, count, due=dues, campaign="held", account="outbox:held")
-            fleet = DaemonFleet(tmp_path, url, daemon=FAST, accounts={})
+            live = seed_posts(store, count, due=dues, campaign="live", account="webhook:live")
+            held = seed_posts(store, count, due=dues, campaign="held", account="webhook:held")
+            hook = {"url": server.url + "/hook", "timeout": 5}
+            fleet = DaemonFleet(tmp_path, url, daemon=FAST, accounts={"webhook": {"live": hook, "held": hook}})
             fleet.start("a")
             fleet.start("b")
             try:
-                assert wait_until(lambda: _by_campaign(store).get("held", {}) and _sent(store, held) >= 30, 60)
+                assert wait_until(lambda: _sent(store, held) >= 30, 60), fleet.output()[-3000:]
                 clock.set(utcnow())
                 paused = run_cli("pause", "held", "--json")
                 assert paused.exit_code == 0, paused.stderr
                 report = json.loads(paused.stdout)
-                assert wait_until(lambda: _sent(store, live) == count, 60), fleet.output()[-3000:]
+                assert wait_until(lambda: _sent(store, live) == count, 120), fleet.output()[-3000:]
                 time.sleep(1.5)  # the daemons keep polling; the held posts are long due
                 with store.session() as session:
                     rows = {r.id: r.status for r in session.scalars(select(PostRow).where(PostRow.id.in_(held)))}
@@ -240,14 +252,14 @@ def test_two_daemons_on_postgresql_never_claim_a_post_paused_while_they_run(
                 resumed = run_cli("resume", "held", "--yes", "--json")
                 assert resumed.exit_code == 0, resumed.stderr
                 assert json.loads(resumed.stdout)["counts"]["send"] == len(waiting)
-                assert wait_until(lambda: _sent(store, held) == count, 60), fleet.output()[-3000:]
+                assert wait_until(lambda: _sent(store, held) == count, 120), fleet.output()[-3000:]
             finally:
                 _stop(fleet)
-            claimers = Counter(d for d in _daemons_of(store, "claimed") if d is not None)  # both daemons took part
-            assert set(claimers) == {"a", "b"}, claimers
-            files = _outbox(settings, "held") + _outbox(settings, "live")
-            keys = Counter(f["idempotency_key"] for f in files)
-            assert len(keys) == 2 * count and set(keys.values()) == {1}
+            claimers = Counter(d for d in _daemons_of(store, "claimed") if d is not None)
+            assert set(claimers) == {"a", "b"}, claimers  # both daemons took part
+            with store.session() as session:
+                keys = set(session.scalars(select(PostRow.idempotency_key)))
+            assert set(seen) == keys and set(seen.values()) == {1}  # each post reached the receiver once
             assert_history_consistent(store)
         finally:
             store.close()
