@@ -327,6 +327,9 @@ def test_0003_backfill_runs_on_postgresql() -> None:
             store.close()
 
 
+PAUSES, BEFORE_PAUSES = "0005", "0004"  # the revision that adds pauses and posts.cancelled_by, and the one before
+
+
 def _0005_keeps_who_cancelled(url: str) -> None:
     """Posts cancelled before 0005 get ``cancelled_by`` from their events: "by the user" (socialpost
     cancel) → user, removed from the file → file; other posts none. Downgrading loses no post."""
@@ -339,7 +342,7 @@ def _0005_keeps_who_cancelled(url: str) -> None:
     try:
         with store.engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "0004")
+            command.upgrade(config, BEFORE_PAUSES)
             connection.execute(
                 text(
                     "INSERT INTO campaigns (id, name, source_file, timezone, late_within_seconds, late_else, "
@@ -379,14 +382,15 @@ def _0005_keeps_who_cancelled(url: str) -> None:
                         ),
                         {"id": number, "t": t, "before": before, "after": after, "detail": detail},
                     )
-            command.upgrade(config, "0005")
+            command.upgrade(config, PAUSES)
+        db.upgrade(store)  # and any later revision
         assert _diff(store) == []
         with store.engine.connect() as connection:
             found = dict(connection.execute(text("SELECT post_key, cancelled_by FROM posts")).all())
         assert found == {"by-hand": "user", "removed": "file", "both": "file", "waiting": None}
         with store.engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, "0004")
+            command.downgrade(config, BEFORE_PAUSES)
         with store.engine.connect() as connection:
             assert "pauses" not in inspect(connection).get_table_names()
             assert "cancelled_by" not in {c["name"] for c in inspect(connection).get_columns("posts")}
