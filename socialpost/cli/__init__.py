@@ -33,6 +33,9 @@ COMMANDS = {
     "resolve": "socialpost.cli.posts:resolve",
     "retry": "socialpost.cli.posts:retry",
     "cancel": "socialpost.cli.posts:cancel",
+    "restore": "socialpost.cli.posts:restore",
+    "pause": "socialpost.cli.pauses:pause",
+    "resume": "socialpost.cli.pauses:resume",
 }
 
 

@@ -105,7 +105,10 @@ def _plan_or_schedule(
     if json_:
         render.echo_json({"posts": [item.as_json() for p in plans for item in p.items]})
     else:
+        from socialpost.cli.pauses import plan_notes
+
         render.plan_table(plans, title=_("Scheduled") if apply else _("Plan (nothing changed)"))
+        plan_notes(plans)
     render.warnings([w for item in prepared for w in item.warnings] + [w for p in plans for w in p.warnings])
     if not json_:
         _best_time_hints(app, sorted({item.account for p in plans for item in p.items}))

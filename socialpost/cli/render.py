@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from socialpost.errors import Problem
     from socialpost.report.status import StatusSummary
     from socialpost.scheduling import Validation
-    from socialpost.store.sync import Plan
+    from socialpost.store.sync import Plan, PlanItem
 
 ACTION_STYLE = {"create": "green", "update": "yellow", "cancel": "red", "unchanged": "dim"}
 STATUS_STYLE = {
@@ -250,10 +250,7 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
             rows.append(
                 [
                     # a post that went out (or may have) says so: its row's text is the file's, not what went out
-                    Text(
-                        f"{item.action} ({item.status})" if item.status in GONE_OUT else item.action,
-                        style=ACTION_STYLE[item.action],
-                    ),
+                    Text(_action_text(item), style=ACTION_STYLE[item.action]),
                     Text(item.campaign),
                     Text(display_id(item.post_id, item.occurrence)),
                     Text(item.account),
@@ -289,6 +286,17 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
         out.print(Group(*lines))
     totals = {a: sum(p.count(a) for p in plans) for a in ("create", "update", "cancel", "unchanged")}
     out.print(_("{create} to create, {update} to update, {cancel} to cancel, {unchanged} unchanged.").format(**totals))
+
+
+def _action_text(item: PlanItem) -> str:
+    """The action, and what keeps the post from going out as planned when something does."""
+    if item.status in GONE_OUT:
+        return f"{item.action} ({item.status})"
+    if item.kept_cancelled:
+        return _("{action} (cancelled by you)").format(action=item.action)
+    if item.paused_by:
+        return _("{action} (paused)").format(action=item.action)
+    return item.action
 
 
 PLAN_TEXT_WIDTH = 50

@@ -143,6 +143,35 @@ class PostRow(Base):
     source: Mapped[str] = mapped_column(String(1100), default="")  # file:line:column of the post
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Why a ``cancelled`` post is cancelled: ``user`` (socialpost cancel: it stays cancelled when its
+    # file is scheduled again, until socialpost restore) or ``file`` (removed from its campaign file:
+    # putting it back queues it again). NULL for every other state.
+    cancelled_by: Mapped[str | None] = mapped_column(String(8))
+
+
+class PauseRow(Base):
+    """A campaign or an account the user paused (``socialpost pause``); deleted by ``resume``.
+
+    The claim does not take a waiting post whose campaign or account has a row here (the same
+    statement reads both, see :func:`socialpost.store.pauses.not_paused`), so its posts stay in the
+    queue, keep their times and are judged by the campaign's late policy on resume. Exactly one of
+    ``campaign_id`` and ``account`` is set. Who paused and why are also written to each waiting
+    post's events.
+    """
+
+    __tablename__ = "pauses"
+    __table_args__ = (
+        CheckConstraint("(campaign_id IS NULL) <> (account IS NULL)", name="ck_pauses_one_target"),
+        UniqueConstraint("campaign_id", name="uq_pauses_campaign"),
+        UniqueConstraint("account", name="uq_pauses_account"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    account: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    paused_by: Mapped[str] = mapped_column(String(300))
+    paused_at: Mapped[datetime]
 
 
 class EventRow(Base):
