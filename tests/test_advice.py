@@ -117,4 +117,5 @@ def test_every_rule_is_documented() -> None:
         "night-time",
         "french-typography",
         "unused-variant",
+        "holiday",
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 from socialpost import i18n
@@ -27,6 +27,7 @@ RULES: dict[str, str] = {
     "night-time": N_("scheduled at night in the campaign's time zone"),
     "french-typography": N_("a space before ! ? ; : that French or English typography does not want"),
     "unused-variant": N_("a variant for a network or account the post does not go to"),
+    "holiday": N_("due on a public holiday of the campaign's country"),
 }
 
 # How many hashtags still read well, per network (more looks like spam and is shown less).
@@ -222,6 +223,36 @@ def advise_same_text(texts_by_network: dict[str, str]) -> list[Advice]:
             ).format(networks=", ".join(networks)),
         )
     ]
+
+
+MAX_HOLIDAYS_SHOWN = 6
+
+
+def advise_holidays(days: dict[date, str], *, country: str, recurring: bool) -> list[Advice]:
+    """A post (or some occurrences of a recurring one) due on public holidays (date → its name)."""
+    if not days:
+        return []
+    ordered = sorted(days)
+    shown = ", ".join(f"{day.isoformat()} ({days[day]})" for day in ordered[:MAX_HOLIDAYS_SHOWN])
+    if len(ordered) > MAX_HOLIDAYS_SHOWN:
+        shown += ", …"
+    dates = ", ".join(day.isoformat() for day in ordered)
+    if recurring:
+        message = ngettext(
+            "{count} occurrence falls on a public holiday in {country}: {days}. Many people are away from "
+            "their feeds that day, and your business may be closed. Fix: skip it with except: [{dates}] "
+            "under every:, or silence this rule with quiet: [holiday].",
+            "{count} occurrences fall on public holidays in {country}: {days}. Many people are away from "
+            "their feeds those days, and your business may be closed. Fix: skip them with except: [{dates}] "
+            "under every:, or silence this rule with quiet: [holiday].",
+            len(ordered),
+        )
+    else:
+        message = _(
+            "due on a public holiday in {country}: {days}. Many people are away from their feeds that day, "
+            "and your business may be closed. Fix: move it to another day, or silence this rule with quiet: [holiday]."
+        )
+    return [Advice("holiday", message.format(count=len(ordered), country=country, days=shown, dates=dates))]
 
 
 def _clock(value: datetime) -> str:
