@@ -450,7 +450,7 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> Explained:
     for rule in _RULES:
         try:
             found = rule(exc, rows, text)
-        except IndexError:  # a mark past the last line: let the next rule try
+        except (IndexError, AssertionError):  # a mark past the last line: let the next rule try
             continue
         if found is not None:
             return found

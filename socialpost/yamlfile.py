@@ -326,8 +326,7 @@ def _pos(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-_LINE_END = re.compile(r"[\n\r\x85\u2028\u2029]")
-_COMMENT_AFTER = re.compile(r"[ \t]+(?P<comment>#.*)")
+_COMMENT_AFTER = re.compile(r"[ \t]+(?P<comment>#[^\n\r\x85\u2028\u2029]*)")
 
 
 class _Abort(Exception):
@@ -391,11 +390,13 @@ class _Builder:
 
     def comment_after(self, node: yaml.ScalarNode, path: Path_) -> None:
         end = node.end_mark
-        line_end = _LINE_END.search(self.text, end.index)
-        rest = self.text[end.index : line_end.start() if line_end else len(self.text)]
-        match = _COMMENT_AFTER.match(rest)
+        match = _COMMENT_AFTER.match(self.text, end.index)  # anchored: fails at once without a comment
         if match:
-            self.doc.comments_after[path] = (end.line + 1, end.column + match.start("comment") + 1, match["comment"])
+            self.doc.comments_after[path] = (
+                end.line + 1,
+                end.column + match.start("comment") - end.index + 1,
+                match["comment"],
+            )
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         try:

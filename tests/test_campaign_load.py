@@ -174,6 +174,7 @@ def test_fields_at() -> None:
         "timezone",
         "accounts",
         "language",
+        "country",
         "late",
         "utm",
         "defaults",
@@ -195,7 +196,7 @@ def test_fields_at() -> None:
         "quiet",
         "utm",
     ]
-    assert fields_at(("posts", 0, "every")) == ["days", "interval", "cron", "at", "from", "until"]
+    assert fields_at(("posts", 0, "every")) == ["days", "interval", "cron", "at", "from", "until", "except"]
     assert fields_at(("late",)) == ["within", "else"]
     assert fields_at(("nope",)) == []
 
