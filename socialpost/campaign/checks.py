@@ -113,6 +113,7 @@ def check(
     found.measures = list(measures.values())
     _per_post(loaded, rows, found, seen)
     _never_due(loaded, rows, found, now)
+    _holidays(loaded, rows, found, now)
     return found
 
 
@@ -162,6 +163,27 @@ def _texts_at(loc: tuple[str | int, ...], value: Any) -> Iterator[tuple[tuple[st
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _texts_at((*loc, index), item)
+
+
+def _holidays(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, now: datetime) -> None:
+    """Advice for posts still to come that fall on a public holiday of the campaign's ``country``."""
+    country = loaded.model.country
+    if country is None:
+        return
+    from socialpost.campaign.public_holidays import holidays_on
+
+    days: dict[int, set[datetime]] = {}
+    firsts: dict[int, PlannedPost] = {}
+    for row in rows:
+        if row.due_at >= now and "holiday" not in row.quiet:
+            days.setdefault(row.index, set()).add(row.local_time)
+            firsts.setdefault(row.index, row)
+    for index, times in days.items():
+        first = firsts[index]
+        on = holidays_on(country, (t.date() for t in times), first.language or loaded.model.language)
+        for item in advice.advise_holidays(on, country=country, recurring=first.recurring):
+            where = ("posts", index, "every" if first.recurring else "at")
+            found.warnings.append(loaded.document.problem(where, item.message, rule=item.rule))
 
 
 def _never_due(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, now: datetime) -> None:

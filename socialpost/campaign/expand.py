@@ -126,6 +126,12 @@ def occurrences(every: Every, *, tz: ZoneInfo, now: datetime, horizon: timedelta
 
 
 def _walls(every: Every, start: date, end: date) -> Iterator[datetime]:
+    """The rule's wall times from ``start`` to ``end``, less the days ``except`` skips. A skipped
+    occurrence takes no turn in the rotation of ``texts``: the next one gets the text it would have had."""
+    return (wall for wall in _all_walls(every, start, end) if not every.skips(wall.date()))
+
+
+def _all_walls(every: Every, start: date, end: date) -> Iterator[datetime]:
     if every.cron is not None:
         return recurrence.cron(every.cron, start, end)
     if every.days is not None:
@@ -144,16 +150,28 @@ def comes_round(every: Every, *, tz: ZoneInfo, now: datetime) -> bool:
     if every.cron is not None:
         trigger = recurrence.cron_trigger(every.cron)
         moment = max(local_now, datetime.combine(every.from_, time(0)))
-        fire = trigger.get_next_fire_time(None, moment.replace(tzinfo=UTC))
-        return fire is not None and fire.date() <= last
+        while True:  # each turn jumps past a skipped span, and there are few
+            fire = trigger.get_next_fire_time(None, moment.replace(tzinfo=UTC))
+            if fire is None or fire.date() > last:
+                return False
+            span_end = max((end for start, end in every.except_ or () if start <= fire.date() <= end), default=None)
+            if span_end is None:
+                return True
+            moment = datetime.combine(span_end + timedelta(days=1), time(0))
     start = max(every.from_, today)
+    # past the last skipped day, one period is enough to find an occurrence
+    skipped = max((end for _start, end in every.except_ or ()), default=start)
     if every.interval is not None:  # the rule's days are from + k × interval
         step = every.interval.days
         start = every.from_ + timedelta(days=max(0, (today - every.from_).days // step) * step)
-        walls = recurrence.interval(every.interval, every.at or [], start, min(last, start + 2 * every.interval))
+        walls = recurrence.interval(
+            every.interval, every.at or [], start, min(last, max(start, skipped) + 2 * every.interval)
+        )
     else:
-        walls = recurrence.weekly(every.days or [], every.at or [], start, min(last, start + timedelta(days=8)))
-    return any(wall >= local_now for wall in walls)
+        walls = recurrence.weekly(
+            every.days or [], every.at or [], start, min(last, max(start, skipped) + timedelta(days=8))
+        )
+    return any(wall >= local_now and not every.skips(wall.date()) for wall in walls)
 
 
 def expand(

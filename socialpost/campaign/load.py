@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +12,7 @@ from pydantic import ValidationError
 from socialpost.campaign.models import Campaign, fields_at
 from socialpost.errors import CampaignError, Problem
 from socialpost.i18n import _
-from socialpost.yamlfile import YamlDocument, load_yaml, pydantic_problems
+from socialpost.yamlfile import Path_, YamlDocument, clip, load_yaml, pydantic_problems, quoted
 
 
 @dataclass
@@ -43,11 +45,14 @@ def load_campaign(path: Path, *, text: str | None = None) -> LoadedCampaign:
                 )
             ]
         )
+    hashtags, meant = _hashtags_in_comments(document)
     try:
-        model = Campaign.model_validate(document.data)
+        # a text left empty by a '#' is checked as the text the user meant, so it is explained once
+        model = Campaign.model_validate(_with_values(document.data, meant) if meant else document.data)
     except ValidationError as exc:
-        raise CampaignError(pydantic_problems(document, exc.errors(), fields_at=fields_at)) from None  # type: ignore[arg-type]
-    problems = _duplicate_ids(model, document) + _listed_twice(model, document)
+        found = pydantic_problems(document, exc.errors(), fields_at=fields_at)  # type: ignore[arg-type]
+        raise CampaignError(sorted([*hashtags, *found], key=lambda p: (p.line, p.column))) from None
+    problems = hashtags + _duplicate_ids(model, document) + _listed_twice(model, document)
     if problems:
         raise CampaignError(problems)
     return LoadedCampaign(model, document)
@@ -88,6 +93,61 @@ def load_campaigns(paths: list[Path]) -> list[LoadedCampaign]:
     if problems:
         raise CampaignError(problems)
     return loaded
+
+
+_TEXT_LISTS = ("thread", "texts")
+
+
+def _is_text(path: tuple[str | int, ...]) -> bool:
+    """Whether ``path`` is where a post's text is written (text, or an item of thread or texts)."""
+    return bool(path) and (path[-1] == "text" or (len(path) > 1 and path[-2] in _TEXT_LISTS))
+
+
+def _hashtags_in_comments(document: YamlDocument) -> tuple[list[Problem], dict[Path_, str]]:
+    """A hashtag that YAML took for a comment: 'text: Venez! #Sherbrooke' posts 'Venez!' only.
+    Also returns, for each text left empty that way, the text the user meant."""
+    problems = []
+    meant: dict[Path_, str] = {}
+    for path, (line, column, comment) in document.comments_after.items():
+        if not _is_text(path) or not re.match(r"#\w", comment):
+            continue
+        value = _value_at(document.data, path)
+        tag = comment.split()[0]
+        if value is None or value == "":
+            line, column = document.position(path)
+            meant[path] = comment.rstrip()
+            message = _(
+                "this text starts with '#', which YAML reads as the start of a comment, so the text is empty. "
+                "Fix: put the whole text in quotes: {quoted}"
+            ).format(quoted=clip(quoted(comment.rstrip())))
+        else:
+            message = _(
+                "'{tag}' after this text is read as a YAML comment (' #' starts one), so it would not be posted. "
+                "Fix: put the whole text in quotes: {quoted}"
+            ).format(tag=clip(tag), quoted=clip(quoted(f"{value} {comment.rstrip()}"), 80))
+        problems.append(Problem(document.path, line, column, message))
+    return problems, meant
+
+
+def _with_values(data: object, values: dict[Path_, str]) -> object:
+    """A copy of ``data`` with the value at each path replaced."""
+    patched = copy.deepcopy(data)
+    for path, value in values.items():
+        parent = _value_at(patched, path[:-1])  # the path comes from the document: it exists
+        if isinstance(parent, dict | list):
+            parent[path[-1]] = value  # type: ignore[index]
+    return patched
+
+
+def _value_at(data: object, path: tuple[str | int, ...]) -> object:
+    for part in path:
+        if isinstance(data, dict) and isinstance(part, str):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
 
 
 def _duplicate_ids(model: Campaign, document: YamlDocument) -> list[Problem]:

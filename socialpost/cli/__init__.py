@@ -20,6 +20,7 @@ COMMANDS = {
     "validate": "socialpost.cli.campaigns:validate",
     "plan": "socialpost.cli.campaigns:plan",
     "schedule": "socialpost.cli.campaigns:schedule",
+    "fix": "socialpost.cli.fix:fix",
     "daemon": "socialpost.cli.daemon:daemon",
     "status": "socialpost.cli.status:status",
     "report": "socialpost.cli.report:report",

@@ -96,6 +96,10 @@ def report(
         until=_when(until, now, "--until"),
     )
     posts = _load(app, filters)
+    if account is not None and not posts:
+        from socialpost.accounts import check_filter
+
+        check_filter(app.settings, account, app.store)  # a typo gets "did you mean", not an empty report
 
     if html_file is not None:
         _write_html(html_file, posts, filters=filters, now=now, by=by, sort=sort)

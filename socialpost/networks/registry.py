@@ -11,6 +11,7 @@ import contextlib
 import inspect
 import os
 import threading
+from collections.abc import Iterable
 from datetime import timedelta
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
@@ -26,7 +27,7 @@ from socialpost.networks.base import AdapterContext, Network
 from socialpost.paths import make_private_dir
 from socialpost.text.rules import LengthRule, rule_for
 from socialpost.timeutil import Clock, utcnow
-from socialpost.yamlfile import pydantic_problems
+from socialpost.yamlfile import closest, did_you_mean, pydantic_problems
 
 GROUP = "socialpost.networks"
 
@@ -77,6 +78,34 @@ def load(name: str) -> type[Network]:
     return adapter
 
 
+def suggest_account(account: str, known: Iterable[str]) -> str:
+    """' Did you mean 'mastodon:equipe'?' for a mistyped account, else ''.
+
+    ``known`` are the accounts that exist (configured, or with posts in the queue). A network that
+    is not installed is matched against the installed ones (``mastdon:cafe`` → ``mastodon:cafe``, or
+    the closest known account of that network); a name against the known names of its network
+    first, then against the known accounts of every network."""
+    network, _sep, name = account.partition(":")
+    accounts = sorted({a for a in known if a != account})
+    if network not in available():
+        fixed = closest(network, network_names())
+        if fixed is None:
+            return ""
+        match = _close_name(name, [a for a in accounts if a.startswith(f"{fixed}:")])
+        return did_you_mean(match or f"{fixed}:{name}")
+    match = _close_name(name, [a for a in accounts if a.startswith(f"{network}:")]) or _close_name(name, accounts)
+    return did_you_mean(match) if match else ""
+
+
+def _close_name(name: str, accounts: list[str]) -> str | None:
+    """The account among ``accounts`` whose name (after ``network:``) is closest to ``name``."""
+    by_name: dict[str, str] = {}
+    for account in accounts:
+        by_name.setdefault(account.partition(":")[2], account)
+    match = closest(name, by_name)
+    return by_name[match] if match is not None else None
+
+
 def split_account(account: str) -> tuple[str, str]:
     """``network:name`` → (network, name); ConfigError when it is not written that way."""
     network, sep, name = account.partition(":")
@@ -110,7 +139,22 @@ class Adapters:
 
     def check_configured(self, account: str) -> None:
         """Raise ConfigError/PluginError now if ``account`` could not be used at send time."""
-        self._settings_for(account, load(split_account(account)[0]))
+        self._settings_for(account, self._load(account))
+
+    def known_accounts(self) -> list[str]:
+        """The accounts the config and secrets files set up (what "did you mean" offers)."""
+        configured = {f"{net}:{name}" for net, by_name in self.settings.accounts.items() for name in by_name}
+        return sorted(configured | set(self._secrets()))
+
+    def _load(self, account: str) -> type[Network]:
+        """The adapter class of ``account``'s network; a network typo gets a "did you mean"."""
+        try:
+            return load(split_account(account)[0])
+        except UnknownNetwork as exc:
+            hint = suggest_account(account, self.known_accounts())
+            if not hint:
+                raise
+            raise UnknownNetwork(exc.message + hint, hint=exc.hint) from None
 
     def _settings_for(self, account: str, cls: type[Network]) -> Any:
         network, name = split_account(account)
@@ -124,7 +168,8 @@ class Adapters:
                 raise ConfigError(
                     _("account '{account}' is not set up: {where} has no accounts.{network}.{name} entry.").format(
                         account=account, where=where, network=network, name=name
-                    ),
+                    )
+                    + suggest_account(account, self.known_accounts()),
                     hint=_(
                         "Add it (see config.example.yaml, or run: socialpost accounts add {network} {name})."
                     ).format(network=network, name=name),
@@ -193,7 +238,7 @@ class Adapters:
 
     def _create(self, account: str) -> Network:
         network = split_account(account)[0]
-        cls = load(network)
+        cls = self._load(account)
         settings = self._settings_for(account, cls)
         with contextlib.suppress(OSError):  # an adapter that needs the folder says so when it writes
             make_private_dir(self.settings.data_dir)  # sessions, caches, outboxes: readable by the owner only
