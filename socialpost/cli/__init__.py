@@ -33,6 +33,7 @@ COMMANDS = {
     "resolve": "socialpost.cli.posts:resolve",
     "retry": "socialpost.cli.posts:retry",
     "cancel": "socialpost.cli.posts:cancel",
+    "show": "socialpost.cli.show:show",
 }
 
 
