@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -47,6 +48,7 @@ class Seeder:
         url: str | None = None,
         reason: str | None = None,
         tz: str = "America/Montreal",
+        payload: dict[str, Any] | None = None,
     ) -> int:
         campaign_id = self.campaign(campaign, tz)
         self.count += 1
@@ -58,7 +60,7 @@ class Seeder:
                 occurrence="",
                 account=account,
                 network=account.split(":", 1)[0],
-                payload={"text": key},
+                payload=payload or {"text": key},
                 fingerprint="f" * 64,
                 idempotency_key=f"key-{self.count}",
                 due_at=due,
@@ -203,7 +205,10 @@ def test_default_json_is_backward_compatible_and_extended(run_cli, store: Store,
         "url",
         "reason",
         "engagement",
+        "text",
+        "thread",
     }
+    assert (a1["text"], a1["thread"]) == ("a1", [])  # the text as sent (Seeder's payload: the post's id)
     engagement = a1["engagement"]
     assert engagement["collected_at"] == "2027-03-02T14:00:00Z"
     assert engagement["metrics"]["views"] == 400 and engagement["rate"] == pytest.approx(0.07)
