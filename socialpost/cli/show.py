@@ -131,7 +131,7 @@ def _one(out: Console, preview: Preview, *, plan: bool) -> None:
             if file is not None:
                 _media(out, file, label=label, alt=False)
     for note in preview.notes:
-        out.print(Padding(Text(_("note: {note}").format(note=note), style="dim"), (0, 0, 0, 2)))
+        out.print(Padding(Text(_("note: {note}").format(note=note), style="dim"), (0, 0, 0, 2), expand=False))
     if preview.more:
         out.print(Text(_more(preview), style="dim"))
 
