@@ -434,9 +434,10 @@ def _next_occurrences(sources: list[_Source], *, now: datetime, keep_all: bool) 
 
 
 def _post_ref(campaign: str, post: str, account: str | None) -> PostRef:
+    """A post of the file's campaign, written ``ID[@…]`` (or ``CAMPAIGN/ID[@…]``, as status writes it)."""
     from socialpost.store.actions import PostRef
 
-    return PostRef.parse(f"{campaign}/{post}", account=account)
+    return PostRef.parse(f"{campaign}/{post.removeprefix(campaign + '/')}", account=account)
 
 
 def _for_account(rows: list[PlannedPost], account: str, path: Path) -> list[PlannedPost]:

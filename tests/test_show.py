@@ -209,6 +209,8 @@ def test_mistakes_in_what_to_show_are_explained(run_cli, campaign: Path) -> None
     assert (
         account.exit_code == 2 and "its accounts: linkedin:cafe, mastodon:cafe, outbox:news, x:cafe" in account.stderr
     )
+    written_as_status_does = run_cli("show", str(campaign), "cafe/teaser@x:cafe")
+    assert written_as_status_does.stdout.startswith("cafe/teaser@x:cafe · not scheduled\n")
     both = run_cli("show", "cafe/teaser", "teaser")
     assert both.exit_code == 2 and "is not a campaign file" in both.stderr
     missing = run_cli("show", str(campaign.parent / "nope.yaml"))
