@@ -359,3 +359,17 @@ def test_report_json_and_csv_carry_each_posts_text_as_sent_in_every_language(run
     assert teaser_row["text"] == teaser["text"]  # the first part; the JSON has the others
     by_post = json.loads(run_cli("report", "--by", "post", "--json").stdout)["posts"]
     assert {post["text"] for post in by_post} >= {teaser["text"], "Astuce 2 ?"}
+
+
+def test_a_youtube_video_is_shown_with_its_title_file_and_thumbnail(run_cli) -> None:  # type: ignore[no-untyped-def]
+    example = REPO / "campaigns" / "video-launch.yaml"
+    result = run_cli("show", str(example), "roastery-tour")
+    assert result.exit_code == 0, result.stderr
+    assert "  video title: Inside our new roastery: from green beans to your cup" in result.stdout
+    assert "  video: video/roastery-tour.mp4 (video/mp4, " in result.stdout
+    assert "  thumbnail: img/roastery-beans.jpg (image/jpeg, " in result.stdout
+    (post,) = json.loads(run_cli("show", str(example), "roastery-tour", "--json").stdout)["posts"]
+    video = post["video"]
+    assert video["title"] == "Inside our new roastery: from green beans to your cup"
+    assert (video["file"]["file"], video["file"]["type"]) == ("video/roastery-tour.mp4", "video/mp4")
+    assert video["thumbnail"]["file"] == "img/roastery-beans.jpg" and post["media"] == []
