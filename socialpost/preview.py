@@ -199,6 +199,7 @@ class Previewer:
         self.context = AdapterContext(
             data_dir=settings.data_dir, base_dir=settings.base_dir, media_roots=settings.media_roots
         )
+        self._rules: dict[str, LengthRule] = {}  # once per account, not per post (plan --full)
 
     def close(self) -> None:
         self.adapters.close()
@@ -262,12 +263,15 @@ class Previewer:
         """The account's length rule as `validate` finds it (its network's when it is not set up)."""
         from socialpost.scheduling import _length_rule  # the one place that decides it
 
-        try:
-            self.adapters.check_configured(account)
-            unusable: set[str] = set()
-        except (ConfigError, PluginError):
-            unusable = {account}
-        return _length_rule(self.adapters, account, unusable)
+        rule = self._rules.get(account)
+        if rule is None:
+            try:
+                self.adapters.check_configured(account)
+                unusable: set[str] = set()
+            except (ConfigError, PluginError):
+                unusable = {account}
+            rule = self._rules[account] = _length_rule(self.adapters, account, unusable)
+        return rule
 
     # --- from the queue, a file, a plan ---------------------------------------------------------
 
