@@ -1,15 +1,17 @@
 """`socialpost report` over a store of 1,000,000 engagement snapshot rows (SQLite).
 
 35,800 sent posts (and 1,200 that failed or were missed) in 20 campaigns on 5 accounts, each sent post
-read at 1 h, 24 h, 7 d and 30 d with 7 metrics: 1,002,400 rows. Times the default JSON report, the
-grouped views, the people's view (English and French) and the HTML file, each as a real `socialpost`
-process (wall clock and CPU time), and shows the plan of the report's query (posts and the per-post
-summary engagement_latest; it must not read engagement_snapshots). The store is built at schema 0002
-and migrated, which times the backfill.
+read at 1 h, 24 h, 7 d and 30 d with 7 metrics: 1,002,400 rows. Each post has a payload as scheduling
+writes it (a text of 80 to 200 characters, some threads and images), which the JSON and CSV carry.
+Times the default JSON report, the grouped views, the people's view (English and French) and the
+HTML file, each as a real `socialpost` process (wall clock and CPU time), and shows the plan of the
+report's query (posts and the per-post summary engagement_latest; it must not read
+engagement_snapshots). The store is built at schema 0002 and migrated, which times the backfill.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import sqlite3
@@ -31,6 +33,29 @@ START = datetime(2025, 1, 6, 14, 0, tzinfo=UTC)
 
 def _stamp(when: datetime) -> str:
     return when.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+TEXTS = (
+    "Notre torréfaction ouvre samedi ! Venez goûter le premier lot, c'est offert ☕ Éthiopie ou Colombie : "
+    "laquelle torréfier ensuite ? https://example.com/torrefaction?utm_source={network}&utm_medium=social",
+    "Brew tip {i}: grind just before you brew, and weigh the water too. What is your grinder setting? "
+    "https://example.com/tips/{i}?utm_source={network}&utm_medium=social&utm_campaign=tips",
+    "Doors open now. The first 50 cups are free — see you soon? #Sherbrooke #café",
+)
+
+
+def payload(i: int, account: str) -> str:
+    """A post's payload as the store keeps it (SQLAlchemy's JSON: json.dumps, ASCII-escaped): a
+    text of 80 to 200 characters, every fifth post a thread of three parts, every third an image."""
+    network = account.split(":")[0]
+    text = TEXTS[i % len(TEXTS)].format(i=i, network=network)
+    document: dict[str, object] = {"text": text}
+    if i % 5 == 0:
+        document["thread"] = [f"2/3 Part two of post {i}, with a little more to say.", "3/3 And the end. Questions?"]
+    if i % 3 == 0:
+        document["media"] = [{"file": f"/srv/campaigns/img/{i % 40}.jpg", "alt": "Des grains de café sur un comptoir"}]
+        document["media_root"] = "/srv/campaigns"
+    return json.dumps(document)
 
 
 def build(db: Path, posts: int = 37_000, campaigns: int = 20) -> int:
@@ -77,6 +102,7 @@ def build(db: Path, posts: int = 37_000, campaigns: int = 20) -> int:
                 "the network refused the post" if failed else None,
                 None if failed else _stamp(due),
                 f"k{i}",
+                payload(i, account),
             )
         )
         if failed:
@@ -90,7 +116,7 @@ def build(db: Path, posts: int = 37_000, campaigns: int = 20) -> int:
         "INSERT INTO posts (id, campaign_id, post_key, occurrence, account, network, payload, fingerprint,"
         " idempotency_key, due_at, local_time, next_attempt_at, status, attempts, remote_id, remote_url, last_error,"
         " sent_at, source, created_at, updated_at)"
-        " VALUES (?1, ?2, ?3, '', ?4, ?5, '{}', 'f', ?13, ?6, ?7, ?6, ?8, 1, ?9, ?10, ?11, ?12, '', ?6, ?6)",
+        " VALUES (?1, ?2, ?3, '', ?4, ?5, ?14, 'f', ?13, ?6, ?7, ?6, ?8, 1, ?9, ?10, ?11, ?12, '', ?6, ?6)",
         post_rows,
     )
     connection.executemany(

@@ -79,9 +79,9 @@ def test_outbox_refuses_a_post_whose_image_was_deleted_and_retry_sends_it(
     assert retried.exit_code == 0, retried.stderr
     deliver_due(settings, clock)
     (written,) = _outbox_posts(settings)
-    assert json.loads(written.read_text(encoding="utf-8"))["media"] == [
-        {"file": str(image), "alt": "the park in the morning"}
-    ]
+    (media,) = json.loads(written.read_text(encoding="utf-8"))["media"]
+    assert (media["file"], media["alt"]) == (str(image), "the park in the morning")
+    assert (written.parent.parent / media["copy"]).read_bytes() == PNG  # the image put back, copied beside it
     assert json.loads(run_cli("status", "--json").stdout)["counts"]["sent"] == 1
 
 

@@ -258,7 +258,10 @@ def test_status_and_report_json_contracts(run_cli, write, settings: Settings, cl
         "url",
         "reason",
         "engagement",
+        "text",
+        "thread",
     }
+    assert (sent_post["text"], sent_post["thread"]) == ("Bonjour ! What would you like to see first?", [])
     human = run_cli("report")
     assert "1 of 4 sent" in human.stdout and "n/a" in human.stdout
     assert "did not go out as planned" in human.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import re
 import stat
@@ -19,6 +20,7 @@ import pytest
 
 from socialpost.config import Settings, load_settings
 from socialpost.errors import NetworkError, PermanentError, TransientError
+from socialpost.networks import files as files_module
 from socialpost.networks import outbox as outbox_module
 from socialpost.networks.base import AdapterContext, Media, NotSent, OutgoingPost, Published
 from socialpost.networks.outbox import OutboxNetwork, OutboxSettings
@@ -89,12 +91,23 @@ def test_publish_writes_one_json_file_with_every_field(settings: Settings, clock
         "account": "outbox:main",
         "text": "Bonjour !",
         "thread": ["2/3 suite", "3/3 fin"],
-        "media": [{"file": str(image), "alt": "Un sac de café"}],
+        "media": [
+            {
+                "file": str(image),
+                "alt": "Un sac de café",
+                "name": "teaser.jpg",
+                "type": "image/jpeg",
+                "size": 3,
+                "sha256": hashlib.sha256(b"\xff\xd8\xff").hexdigest(),
+                "copy": f"posts/{files[0].stem}.1.jpg",
+            }
+        ],
         # 10:00 in Montreal (UTC-5 in January) is 15:00 UTC, written with a Z
         "due_at": "2027-01-10T15:00:00Z",
         "published_at": "2027-01-10T12:00:00Z",
         "idempotency_key": post.key,
     }
+    assert (folder / "posts" / f"{files[0].stem}.1.jpg").read_bytes() == b"\xff\xd8\xff"  # the copy beside it
     # the file name sorts by time and says which post it is
     assert files[0].name.startswith("20270110T150000Z_spring-launch_post-1_")
     assert not list((folder / "posts").glob(".*")), "no temporary file may be left behind"
@@ -103,7 +116,7 @@ def test_publish_writes_one_json_file_with_every_field(settings: Settings, clock
 def test_files_are_readable_like_any_file_the_user_creates(settings: Settings, clock: FakeClock) -> None:
     adapter = outbox(settings, clock)
     adapter.publish(make_post(1))
-    expected = 0o666 & ~outbox_module._UMASK
+    expected = 0o666 & ~files_module.UMASK
     folder = settings.data_dir / "outbox" / "main"
     for path in [folder / "feed.xml", *(folder / "posts").glob("*.json")]:
         assert stat.S_IMODE(path.stat().st_mode) == expected, path
@@ -385,10 +398,10 @@ def test_a_file_in_the_way_is_a_permanent_error(tmp_path: Path, blocked: str) ->
 
 
 def test_disk_full_is_a_transient_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def full(path: Path, text: str) -> None:
+    def full(path: Path, data: str | bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(outbox_module, "_atomic_write", full)
+    monkeypatch.setattr(files_module, "atomic_write", full)
     with pytest.raises(TransientError, match="No space left on device") as caught:
         direct(tmp_path / "out", tmp_path).publish(make_post(1))
     assert not isinstance(caught.value, OSError)

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -47,6 +48,7 @@ class Seeder:
         url: str | None = None,
         reason: str | None = None,
         tz: str = "America/Montreal",
+        payload: dict[str, Any] | None = None,
     ) -> int:
         campaign_id = self.campaign(campaign, tz)
         self.count += 1
@@ -58,7 +60,7 @@ class Seeder:
                 occurrence="",
                 account=account,
                 network=account.split(":", 1)[0],
-                payload={"text": key},
+                payload=payload or {"text": key},
                 fingerprint="f" * 64,
                 idempotency_key=f"key-{self.count}",
                 due_at=due,
@@ -203,7 +205,10 @@ def test_default_json_is_backward_compatible_and_extended(run_cli, store: Store,
         "url",
         "reason",
         "engagement",
+        "text",
+        "thread",
     }
+    assert (a1["text"], a1["thread"]) == ("a1", [])  # the text as sent (Seeder's payload: the post's id)
     engagement = a1["engagement"]
     assert engagement["collected_at"] == "2027-03-02T14:00:00Z"
     assert engagement["metrics"]["views"] == 400 and engagement["rate"] == pytest.approx(0.07)
@@ -256,9 +261,21 @@ def test_csv_contract(run_cli, store: Store, seed: Seeder) -> None:
 
 
 def test_csv_neutralises_formulas(run_cli, seed: Seeder) -> None:
-    seed.post("c", "=cmd()", "x:acme", status="failed", reason="+danger")
+    seed.post("c", "=cmd()", "x:acme", status="failed", reason="+danger", payload={"text": "@cmd|' /C calc'!A0"})
     row = next(csv.DictReader(io.StringIO(run_cli("report", "--csv").stdout)))
     assert row["id"] == "'=cmd()" and row["reason"] == "'+danger"
+    assert row["text"] == "'@cmd|' /C calc'!A0"  # a post's text too
+
+
+def test_a_text_on_several_lines_stays_in_its_cell_and_the_thread_in_the_json(run_cli, seed: Seeder) -> None:
+    text = 'Ouvert "enfin"\nà 8 h, venez ?'
+    seed.post("c", "p", "x:acme", payload={"text": text, "thread": ["2/2 « la suite »", "3/3"]})
+    (row,) = list(csv.DictReader(io.StringIO(run_cli("report", "--csv").stdout)))
+    assert row["text"] == text and row["campaign"] == "c"
+    (post,) = json.loads(run_cli("report", "--json").stdout)["campaigns"][0]["posts"]
+    assert (post["text"], post["thread"]) == (text, ["2/2 « la suite »", "3/3"])
+    grouped = json.loads(run_cli("report", "--by", "post", "--json").stdout)["posts"]
+    assert grouped[0]["thread"] == ["2/2 « la suite »", "3/3"]
 
 
 def test_human_views(run_cli, store: Store, seed: Seeder) -> None:
@@ -332,3 +349,19 @@ def test_trend_switches_to_iso_weeks_over_a_long_span(store: Store, seed: Seeder
     assert by == "week" and len(points) <= MAX_BUCKETS
     assert [(p.key, p.posts) for p in points] == [(g.key, len(g.posts)) for g in weeks]
     assert "2026-W53" in [p.key for p in points] and sum(p.posts for p in points) == 90
+
+
+def test_a_database_without_json_paths_reads_the_text_from_the_whole_payload(store: Store, seed: Seeder) -> None:
+    """SQLite and PostgreSQL read the text in SQL (tests/test_report_pinned.py runs both); another
+    database gets the whole payload, and the text and thread are taken from it."""
+    from sqlalchemy import text
+
+    from socialpost.report.aggregate import _facts, posts_sql
+
+    seed.post("c", "p", "x:acme", payload={"text": "Bonjour ?", "thread": ["2/2"], "media": []})
+    sql, params = posts_sql(Filters(), stored_text=True, dialect="mysql")
+    assert "json_extract" not in sql and "->>" not in sql
+    with store.session() as session:
+        (post,) = _facts(session.execute(text(sql), params), Filters(), whole_payload=True)
+    assert (post.text, post.thread) == ("Bonjour ?", ["2/2"])
+    assert json.loads(post.json_text())["thread"] == ["2/2"]

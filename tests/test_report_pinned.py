@@ -43,7 +43,11 @@ NOW = datetime(2027, 4, 1, 12, 0, tzinfo=UTC)
 def seed_store(store: Store) -> None:
     seed = Seeder(store)
     odd = 'Réponse «refusée»: "quota" \\ dépassé\nretry\t\x01 — 🙂'
-    a1 = seed.post("spring", "a1", "x:acme", due=T0)
+    thread = {
+        "text": 'Café «ouvert» "enfin"\n— 🙂 https://x.example/é?a=1&b',
+        "thread": ["2/2 la suite \\ fin", "3/3 ?"],
+    }
+    a1 = seed.post("spring", "a1", "x:acme", due=T0, payload=thread)
     seed.snapshot(a1, T0 + timedelta(hours=1), views=100, likes=5, reposts=1, replies=1, quotes=0)
     seed.snapshot(a1, T0 + timedelta(hours=24, microseconds=250_000), views=400, likes=20, reposts=4, replies=2)
     seed.snapshot(a1, T0 + timedelta(days=7), views=900, likes=31, reposts=4, replies=3, quotes=1, clicks=12)
@@ -53,7 +57,10 @@ def seed_store(store: Store) -> None:
     a4 = seed.post("spring", "a4", "x:acme", due=T0 + timedelta(days=3, hours=11), url='https://x.example/é?q="1"')
     seed.snapshot(a4, T0 + timedelta(days=4), views=0, likes=0)
     seed.snapshot(a4, T0 + timedelta(days=5), views=0, likes=1, bookmarks=None)
-    seed.post("spring", "a5", "mastodon:acme", due=T0 + timedelta(days=3), status="held", reason="=SUM(A1)")
+    formula = {"text": "=SUM(A1) @ami"}
+    seed.post(
+        "spring", "a5", "mastodon:acme", due=T0 + timedelta(days=3), status="held", reason="=SUM(A1)", payload=formula
+    )
     seed.post("spring", "a6", "mastodon:acme", due=T0 + timedelta(days=4), status="unknown")
     seed.post("spring", "a7", "x:acme", due=T0 + timedelta(days=30), status="pending")
     b1 = seed.post("summer", "b1", "mastodon:acme", due=T0 + timedelta(days=2), tz="Asia/Tokyo")
@@ -102,8 +109,8 @@ VIEWS: dict[str, tuple[str, ...]] = {
 }
 
 DIGESTS: dict[str, str] = {
-    "json": "1cc972fca47fdb106be45e29eba7d38257c104908e2dea05b34bfec4f2801bbf",
-    "csv": "d73150b8c338dcdded83280776de600a716c4b1d1ec01968608bc4deccde4462",
+    "json": "d635b5f12894e8a6795aa8c9264167adef9e4cfe83bd2b3ce2e9aae101a0fb8e",
+    "csv": "7ed5cbee15b3c7c17fcbd679b9b6d4d7cf5e388d5fc55e9bf1fac56048f2497f",
     # The people's views were re-recorded when they began listing at most 10 posts per campaign,
     # then when posts became lists where the tables do not fit (160 columns here; "people-wide"
     # keeps the tables), growth became "views +N, interactions +N", metric columns that say only
@@ -112,31 +119,32 @@ DIGESTS: dict[str, str] = {
     # whole for the terminal to wrap, and an account with enough posts but no hour to
     # compare says so (the HTML page too, in that sentence, and its "Generated" time is written
     # for people; the figures, the JSON and the CSV did
-    # not change), and when control characters from outside (the \x01 in a3's reason) began to be
-    # shown as visible escapes instead of reaching the terminal raw (issue #16; JSON and CSV did not
-    # change).
+    # not change). The JSON and CSV views changed when posts began carrying their text (and the
+    # JSON each thread's other parts); the people's views and the HTML page did not. The people's views
+    # changed when control characters from outside (the \x01 in a3's reason) began to be shown as
+    # visible escapes instead of reaching the terminal raw (issue #16).
     "people": "cd26ab94c60a5f087f63e1365b25f33bd69c424a68930f63fca1be5e3b32076b",
     "people-no-charts": "dee4f52648862514428445fcbb42c3f525229fdfc6763680d3ad13409f82e349",
     "people-wide": "9658ac8412a8103704bd0aba6a6f44ca4bf821a6982c1c94cd80842781e951fe",
-    "sort-rate-top": "976a0bb7c7437ec1584f247d82740eb8091ef42c9dc324fa1a2c7766c4856055",
-    "sort-time": "1cc972fca47fdb106be45e29eba7d38257c104908e2dea05b34bfec4f2801bbf",
-    "sort-likes-csv": "aa76f6cbe3b0c81c16f8187394a463b8c2e229ecd9b4c960afb39f9d9bf8fdbc",
-    "campaign": "f4a4c2bf90caa7321cf146d17d58cba01cbc1aebee5bb9abc12e2bb64b1cc787",
-    "network": "ab754efcd549fd30cd9d0d6f1a443ba6ee3e0a20aa8e73f55a244000628473ab",
-    "account": "9d978266fe8c22d7bb8493f47587e903e82629f1010ebd5b1ad4f13d14a5f018",
-    "since-until": "4e40e73e3630bdbb1a119bcc3f0cc93fab17cf4a871574fdb4ad2886cf2a62fb",
-    "since-duration": "707e3b038db542cebb32ab626efa7f3b32df7b174c3325fb20bd26b4170f7b16",
-    "by-post": "357080d55414854922cb34be0f9bf582192fccb8e1158ab4e489b723bcda4d5e",
-    "by-post-csv": "74ce20ab9b429269baf508bf2071ca7e8ff4d9941cf759e0de8a47c96f3bf6ff",
-    "by-post-top": "b699d0f611281b84eb3c2c36b694aec90d62351db51104519aa7ebefb0415b51",
+    "sort-rate-top": "8bfdf429f9d2bf30c03cdea2923c88f4dfc654479fd8d1da14e1d26b5239044b",
+    "sort-time": "d635b5f12894e8a6795aa8c9264167adef9e4cfe83bd2b3ce2e9aae101a0fb8e",
+    "sort-likes-csv": "c9e42242ba66383e5ab830a7b7d76d534a7ddcd7fe1835f82ab8237f79d11f89",
+    "campaign": "8a9d3a4f10bbb7bd54f3767a79b47799ed4d093cbaaae00fe61ca81920f12134",
+    "network": "994e1d66f07e1a3ec81b1a2e0382ecc262c076100fa17caebc93c8f412c67365",
+    "account": "e3e8d1c8712ff5c998e3668591b0ed3342df2ab03571714d3304da9d198995c3",
+    "since-until": "0a6e2ef53e18f1d5522720c9868aa6eddb4d1e4a2bec0af39a0a920c174dc759",
+    "since-duration": "45a7bede2ce407d4fec8f587b73e446dd1ad1d5ec0a833a8eeb5e6e620790080",
+    "by-post": "52b006f19df8efbe8650dd8a12a657b04aa1fd5bd6dad09c0aa3921bb388c672",
+    "by-post-csv": "9297fa98aca76a02579c5334bcd9fc922cc9736ec203cd556d3984c72dac099f",
+    "by-post-top": "fa26e879c130ca584bec0619c9b0eff28f79b14bf9ec5793a833bd3266355732",
     "by-post-people": "2b60575aeba7fd583ef953540ae351bcf8966b59386355066581da615b55254d",
-    "by-campaign": "e72dbf8cbf22fc95487f52dbeb2bfd21910f59dfc15551715d50d0e58d08788d",
-    "by-network": "f61f0ebea8e2ddbe1d8e0db79e726738306a9a8a243ce9bd9dc1854c9af112e9",
+    "by-campaign": "9490c89dc61d9d42bb8e894a1ed35682b94b78ac38fa169b34cef110f88b20ca",
+    "by-network": "ac1a5c513d0a873d29f812d0294531d54a297fc47d92bb87ebe51004771e13a6",
     "by-network-people": "cda1984c996f971d2e856321fd2a2dbe3ac80196a775fc0e92b7e5d971297b4e",
-    "by-account": "dcf499430cc53acdee03c34790eb44ad68e22caf2f7ee9d1c02659fe8e8a7320",
-    "by-day": "3bbd38e14b45b518a72e34f4360aad3222b34f8246dba636fcd597cbd5ac4090",
+    "by-account": "73306046c5b8d091f83c7b6fc51934fd4b13a08978ec9bd7a44ed0a161106ead",
+    "by-day": "6de09972d53ea4ddcbed6f7653d557c1e0055b458c0d197219db0f0c9780ee3e",
     "by-day-csv": "4d96be32324db52291eb44408d87fe5bead6ef9cadcb5b6ac624ad9002e08477",
-    "by-week": "6f3595732c0b604f6096b169dd2c61da80726d00ae21705e1beff67fb526bb13",
+    "by-week": "06fd7531a29f0b0296ee0bce0267e64a3c08d999f934ba4bc4a8fcae4a1038d8",
     "by-week-sent": "dd57b58c6b5390ebcb4252ddeab45fe32370e40ea87a4acd0746b5ee6f2d71b5",
     "html": "8c44340acde3e1d8e334cb6bfd75b3348567474825e637ddb8ae1210c8053220",
     "html-file": "abd4156a7df621d22e265d93ab515498428534fdd8c4a79a60a8a860844c0772",
@@ -176,6 +184,8 @@ DEFAULT_JSON: object = {
                             "clicks": None,
                         },
                     },
+                    "text": 'Café «ouvert» "enfin"\n— 🙂 https://x.example/é?a=1&b',
+                    "thread": ["2/2 la suite \\ fin", "3/3 ?"],
                 },
                 {
                     "id": "a2",
@@ -194,6 +204,8 @@ DEFAULT_JSON: object = {
                         "previous": None,
                         "growth": None,
                     },
+                    "text": "a2",
+                    "thread": [],
                 },
                 {
                     "id": "a5",
@@ -206,6 +218,8 @@ DEFAULT_JSON: object = {
                     "url": None,
                     "reason": "=SUM(A1)",
                     "engagement": None,
+                    "text": "=SUM(A1) @ami",
+                    "thread": [],
                 },
                 {
                     "id": "a4",
@@ -224,6 +238,8 @@ DEFAULT_JSON: object = {
                         "previous": {"collected_at": "2027-03-05T14:00:00Z", "metrics": {"views": 0, "likes": 0}},
                         "growth": {"views": 0, "likes": 1, "bookmarks": None},
                     },
+                    "text": "a4",
+                    "thread": [],
                 },
                 {
                     "id": "a6",
@@ -236,6 +252,8 @@ DEFAULT_JSON: object = {
                     "url": None,
                     "reason": None,
                     "engagement": None,
+                    "text": "a6",
+                    "thread": [],
                 },
                 {
                     "id": "a3",
@@ -248,6 +266,8 @@ DEFAULT_JSON: object = {
                     "url": None,
                     "reason": 'Réponse «refusée»: "quota" \\ dépassé\nretry\t\x01 — 🙂',
                     "engagement": None,
+                    "text": "a3",
+                    "thread": [],
                 },
                 {
                     "id": "a7",
@@ -260,6 +280,8 @@ DEFAULT_JSON: object = {
                     "url": None,
                     "reason": None,
                     "engagement": None,
+                    "text": "a7",
+                    "thread": [],
                 },
             ],
             "summary": {
@@ -311,6 +333,8 @@ DEFAULT_JSON: object = {
                         "previous": None,
                         "growth": None,
                     },
+                    "text": "b1",
+                    "thread": [],
                 },
                 {
                     "id": "b3",
@@ -323,6 +347,8 @@ DEFAULT_JSON: object = {
                     "url": None,
                     "reason": None,
                     "engagement": None,
+                    "text": "b3",
+                    "thread": [],
                 },
                 {
                     "id": "b2",
@@ -344,6 +370,8 @@ DEFAULT_JSON: object = {
                         },
                         "growth": {"views": 1, "likes": 0, "reposts": 1, "replies": None, "quotes": 0},
                     },
+                    "text": "b2",
+                    "thread": [],
                 },
             ],
             "summary": {
@@ -395,6 +423,8 @@ DEFAULT_JSON: object = {
                         "previous": None,
                         "growth": None,
                     },
+                    "text": "tip-0",
+                    "thread": [],
                 },
                 {
                     "id": "tip-1@2027-03-01T17:00",
@@ -413,6 +443,8 @@ DEFAULT_JSON: object = {
                         "previous": None,
                         "growth": None,
                     },
+                    "text": "tip-1",
+                    "thread": [],
                 },
                 {
                     "id": "tip-2@2027-03-02T14:00",
@@ -431,6 +463,8 @@ DEFAULT_JSON: object = {
                         "previous": None,
                         "growth": None,
                     },
+                    "text": "tip-2",
+                    "thread": [],
                 },
                 {
                     "id": "tip-3",
@@ -449,6 +483,8 @@ DEFAULT_JSON: object = {
                         "previous": None,
                         "growth": None,
                     },
+                    "text": "tip-3",
+                    "thread": [],
                 },
                 {
                     "id": "tip-4",
@@ -467,6 +503,8 @@ DEFAULT_JSON: object = {
                         "previous": None,
                         "growth": None,
                     },
+                    "text": "tip-4",
+                    "thread": [],
                 },
                 {
                     "id": "tip-5",
@@ -485,6 +523,8 @@ DEFAULT_JSON: object = {
                         "previous": None,
                         "growth": None,
                     },
+                    "text": "tip-5",
+                    "thread": [],
                 },
                 {
                     "id": "tip-6",
@@ -503,6 +543,8 @@ DEFAULT_JSON: object = {
                         "previous": None,
                         "growth": None,
                     },
+                    "text": "tip-6",
+                    "thread": [],
                 },
                 {
                     "id": "tip-7",
@@ -521,6 +563,8 @@ DEFAULT_JSON: object = {
                         "previous": None,
                         "growth": None,
                     },
+                    "text": "tip-7",
+                    "thread": [],
                 },
                 {
                     "id": "tip-8",
@@ -539,6 +583,8 @@ DEFAULT_JSON: object = {
                         "previous": None,
                         "growth": None,
                     },
+                    "text": "tip-8",
+                    "thread": [],
                 },
                 {
                     "id": "tip-9",
@@ -557,6 +603,8 @@ DEFAULT_JSON: object = {
                         "previous": None,
                         "growth": None,
                     },
+                    "text": "tip-9",
+                    "thread": [],
                 },
                 {
                     "id": "tip-10",
@@ -575,6 +623,8 @@ DEFAULT_JSON: object = {
                         "previous": None,
                         "growth": None,
                     },
+                    "text": "tip-10",
+                    "thread": [],
                 },
                 {
                     "id": "tip-11",
@@ -593,6 +643,8 @@ DEFAULT_JSON: object = {
                         "previous": None,
                         "growth": None,
                     },
+                    "text": "tip-11",
+                    "thread": [],
                 },
                 {
                     "id": "tip-12",
@@ -611,6 +663,8 @@ DEFAULT_JSON: object = {
                         "previous": None,
                         "growth": None,
                     },
+                    "text": "tip-12",
+                    "thread": [],
                 },
                 {
                     "id": "tip-13",
@@ -629,6 +683,8 @@ DEFAULT_JSON: object = {
                         "previous": None,
                         "growth": None,
                     },
+                    "text": "tip-13",
+                    "thread": [],
                 },
             ],
             "summary": {
@@ -680,6 +736,8 @@ DEFAULT_JSON: object = {
                         "previous": None,
                         "growth": None,
                     },
+                    "text": "c1",
+                    "thread": [],
                 }
             ],
             "summary": {
@@ -803,6 +861,8 @@ def _stored(instant: datetime, as_text: bool) -> datetime | str:
     st.none() | _texts,
     st.none() | st.tuples(_instants, _counts),
     st.none() | st.tuples(_instants, _counts),
+    st.text(),
+    st.none() | st.lists(st.text(), max_size=3),
 )
 def test_the_json_text_is_json_dumps_of_as_json(
     as_text: bool,
@@ -813,6 +873,8 @@ def test_the_json_text_is_json_dumps_of_as_json(
     reason: str | None,
     latest: tuple[datetime, dict[str, int | None]] | None,
     previous: tuple[datetime, dict[str, int | None]] | None,
+    text: str,
+    thread: list[str] | None,
 ) -> None:
     newest = None if latest is None else Snapshot(_stored(latest[0], as_text), latest[1])
     before = None if newest is None or previous is None else Snapshot(_stored(previous[0], as_text), previous[1])
@@ -831,8 +893,13 @@ def test_the_json_text_is_json_dumps_of_as_json(
         reason=reason,
         latest=newest,
         previous=before,
+        text=text,
+        # SQLite gives the thread as the stored JSON text (ASCII-escaped, as SQLAlchemy writes it),
+        # PostgreSQL as a list
+        thread=None if thread is None else (json.dumps(thread) if as_text else thread),
     )
     expected = post.as_json()
+    assert (expected["text"], expected["thread"]) == (text, thread or [])
     assert post.json_text() == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
     assert post.json_text(campaign=True) == json.dumps(
         {"campaign": name, **expected}, ensure_ascii=False, separators=(",", ":")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import hashlib
 import logging
 import socket
 import time
@@ -35,8 +38,8 @@ POST = OutgoingPost(
     text="Quelque chose de nouveau arrive… ☕ <b>&</b>",
     due_at=datetime(2027, 3, 2, 9, 0, tzinfo=UTC) + timedelta(hours=5),
     thread=("2/2 la suite",),
-    media=(Media("img/teaser.jpg", "Un sac de café"),),
 )
+JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4  # a JPEG's first bytes, then every byte value
 
 
 @pytest.fixture(scope="module")
@@ -79,9 +82,15 @@ def closed_port() -> int:
 # --- the request ------------------------------------------------------------------------------------
 
 
-def test_request_body_and_headers_are_as_documented(settings: Settings, clock: FakeClock, server: LocalServer) -> None:
+def test_request_body_and_headers_are_as_documented(
+    settings: Settings, clock: FakeClock, server: LocalServer, tmp_path: Path
+) -> None:
+    image = tmp_path / "img" / "teaser.jpg"
+    image.parent.mkdir()
+    image.write_bytes(JPEG)
+    post = dataclasses.replace(POST, media=(Media(str(image), "Un sac de café"),), media_root=str(tmp_path))
     adapter = webhook(settings, clock, hook_url(server), headers={"X-Team": "blue"})
-    adapter.publish(POST)
+    adapter.publish(post)
 
     (request,) = server.requests
     assert request.method == "POST"
@@ -97,7 +106,18 @@ def test_request_body_and_headers_are_as_documented(settings: Settings, clock: F
         "account": "webhook:team",
         "text": "Quelque chose de nouveau arrive… ☕ <b>&</b>",
         "thread": ["2/2 la suite"],
-        "media": [{"file": "img/teaser.jpg", "alt": "Un sac de café"}],
+        "media": [
+            {
+                "file": str(image),
+                "alt": "Un sac de café",
+                "name": "teaser.jpg",
+                "type": "image/jpeg",
+                "size": len(JPEG),
+                "sha256": hashlib.sha256(JPEG).hexdigest(),
+                "data": base64.b64encode(JPEG).decode("ascii"),
+                "url": None,
+            }
+        ],
         "due_at": "2027-03-02T14:00:00Z",
         "idempotency_key": POST.key,
     }
@@ -372,7 +392,7 @@ def test_check_shows_the_host_only(hook: WebhookNetwork) -> None:
     identity = hook.check()
     assert identity.display == "POST to 127.0.0.1"
     assert TOKEN not in str(identity)
-    assert identity.details == {"timeout": "2 s"}
+    assert identity.details == {"timeout": "2 s", "media": "inline, up to 7,000,000 bytes a post"}
 
 
 # --- reconcile --------------------------------------------------------------------------------------

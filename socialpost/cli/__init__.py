@@ -37,6 +37,7 @@ COMMANDS = {
     "restore": "socialpost.cli.posts:restore",
     "pause": "socialpost.cli.pauses:pause",
     "resume": "socialpost.cli.pauses:resume",
+    "show": "socialpost.cli.show:show",
 }
 
 

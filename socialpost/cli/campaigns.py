@@ -61,13 +61,19 @@ def validate(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: b
 @json_option
 @allow_past_option
 @replace_option
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Print each post in full, exactly as it will be sent (as 'socialpost show' does): every part with "
+    "its length against the limit, media with alt text.",
+)
 @pass_app
-def plan(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: bool, replace: bool) -> None:
+def plan(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: bool, replace: bool, full: bool) -> None:
     """Show what 'schedule' would do with campaign FILEs, changing nothing.
 
     Each post is shown once per account with its action: create, update, cancel or unchanged.
     """
-    _plan_or_schedule(app, files, json_=json_, allow_past=allow_past, replace=replace, apply=False)
+    _plan_or_schedule(app, files, json_=json_, allow_past=allow_past, replace=replace, apply=False, full=full)
 
 
 @click.command(cls=Command)
@@ -93,7 +99,14 @@ def schedule(
 
 
 def _plan_or_schedule(
-    app: AppContext, files: tuple[str, ...], *, json_: bool, allow_past: bool, replace: bool, apply: bool
+    app: AppContext,
+    files: tuple[str, ...],
+    *,
+    json_: bool,
+    allow_past: bool,
+    replace: bool,
+    apply: bool,
+    full: bool = False,
 ) -> list[str]:
     """Shared by plan and schedule: prepare, plan (and apply), render. Returns the campaign names."""
     from socialpost import scheduling
@@ -102,7 +115,11 @@ def _plan_or_schedule(
     prepared = scheduling.prepare([Path(f) for f in files], app.settings, now=now)
     run = scheduling.schedule if apply else scheduling.plan
     plans = run(app.store, prepared, now=now, allow_past=allow_past, replace=replace)
-    if json_:
+    if full:
+        from socialpost.cli.show import full_plan
+
+        full_plan(app, plans, json_=json_, title=_("Plan (nothing changed)"))
+    elif json_:
         render.echo_json({"posts": [item.as_json() for p in plans for item in p.items]})
     else:
         from socialpost.cli.pauses import plan_notes

@@ -284,8 +284,13 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
             when = Text.assemble(local, " (", utc, " UTC)") if utc.plain else local
             lines += [Padding(line, (0, 0, 0, 4), expand=False) for line in (when, text, *thread)]
         out.print(Group(*lines))
+    out.print(plan_totals(plans))
+
+
+def plan_totals(plans: list[Plan]) -> str:
+    """The plan's last line: how many posts each action touches."""
     totals = {a: sum(p.count(a) for p in plans) for a in ("create", "update", "cancel", "unchanged")}
-    out.print(_("{create} to create, {update} to update, {cancel} to cancel, {unchanged} unchanged.").format(**totals))
+    return _("{create} to create, {update} to update, {cancel} to cancel, {unchanged} unchanged.").format(**totals)
 
 
 def _action_text(item: PlanItem) -> str:

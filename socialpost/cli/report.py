@@ -95,7 +95,7 @@ def report(
         since=_when(since, now, "--since"),
         until=_when(until, now, "--until"),
     )
-    posts = _load(app, filters)
+    posts = _load(app, filters, texts=json_ or csv_)
     if account is not None and not posts:
         from socialpost.accounts import check_filter
 
@@ -187,18 +187,19 @@ def report(
             report_view.pictures(out, posts)
 
 
-def _load(app: AppContext, filters: Filters) -> list[PostFacts]:
+def _load(app: AppContext, filters: Filters, *, texts: bool) -> list[PostFacts]:
     """The posts of the report. An existing SQLite store at the current schema is read with sqlite3
     alone (importing SQLAlchemy would be a fifth of a big report's time); anything else through the
-    store, which creates, migrates and reports problems."""
+    store, which creates, migrates and reports problems. ``texts``: the JSON and CSV carry each
+    post's text; the views for people do not read them."""
     from socialpost.report.aggregate import load_posts, read_posts
     from socialpost.store.sqlite_read import connect_current
 
     connection = connect_current(app.database_url)
     if connection is None:
-        return load_posts(app.store, filters)
+        return load_posts(app.store, filters, texts=texts)
     try:
-        return read_posts(connection, filters)
+        return read_posts(connection, filters, texts=texts)
     finally:
         connection.close()
 

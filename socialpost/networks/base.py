@@ -109,6 +109,24 @@ class OutgoingPost:
 
 
 @dataclass(frozen=True)
+class Rendition:
+    """A post as people will read it on a network (``socialpost show``, ``plan --full``): its parts
+    after what the adapter does to them on the way (a network without threads joins them), and
+    notes on what the network receives differently (escaping, how it counts links)."""
+
+    parts: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def joined(cls, parts: Sequence[str], *, network: str, separator: str = "\n\n") -> Rendition:
+        """For a network without threads: the parts become one post, ``separator`` between them."""
+        if len(parts) < 2:
+            return cls(tuple(parts))
+        note = _("{network} has no threads: the {count} parts go out as one post, separated by a blank line.")
+        return cls((separator.join(parts),), (note.format(network=network, count=len(parts)),))
+
+
+@dataclass(frozen=True)
 class Published:
     """Proof that a post is out: the network's id for it and, when there is one, its URL."""
 
@@ -305,6 +323,14 @@ class Network(ABC):
     def check(self) -> Identity:
         """Verify credentials and say who we are posting as."""
         return Identity(self.account, self.account)
+
+    @classmethod
+    def as_read(cls, parts: Sequence[str]) -> Rendition:
+        """The post's parts (its text, then each thread part) as people will read them on this
+        network, with a note for anything the network receives differently. A pure function of
+        the text: no settings, no network call (an account that is not set up is shown too).
+        Default: the parts as they are, one post each."""
+        return Rendition(tuple(parts))
 
     @classmethod
     def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:

@@ -61,6 +61,7 @@ from socialpost.networks.base import (
     NotSent,
     OutgoingPost,
     Published,
+    Rendition,
     Reply,
     SetupUI,
 )
@@ -315,6 +316,11 @@ class FacebookNetwork(Network):
             form[f"attached_media[{index}]"] = json.dumps({"media_fbid": media_id})
         data = self._call("POST", self._path(page, "feed"), data=form, publishing=True)
         return self._published(_post_id(data, self._where))
+
+    @classmethod
+    def as_read(cls, parts: Sequence[str]) -> Rendition:
+        """One message, as :meth:`message` joins it."""
+        return Rendition.joined(parts, network="Facebook", separator=THREAD_SEPARATOR)
 
     def message(self, post: OutgoingPost) -> str:
         """Facebook has no threads: the parts become one message, separated by a blank line."""

@@ -64,6 +64,7 @@ from socialpost.networks.base import (
     NotSent,
     OutgoingPost,
     Published,
+    Rendition,
     Reply,
     SetupUI,
 )
@@ -303,6 +304,18 @@ class LinkedInNetwork(Network):
         )
 
     # --- publish --------------------------------------------------------------------------------
+
+    @classmethod
+    def as_read(cls, parts: Sequence[str]) -> Rendition:
+        """One post, as :meth:`commentary` joins it; people read it as written, unescaped."""
+        shown = Rendition.joined(parts, network=cls.title, separator=THREAD_SEPARATOR)
+        if escape_commentary(shown.parts[0]) == shown.parts[0]:
+            return shown
+        note = _(
+            "LinkedIn reads characters such as # @ * _ ( ) [ ] as formatting: socialpost escapes them when it "
+            "sends the post, so people see them as written here, and each #word becomes a LinkedIn hashtag."
+        )
+        return Rendition(shown.parts, (*shown.notes, note))
 
     def commentary(self, post: OutgoingPost) -> str:
         """LinkedIn has no threads: the parts become one post, separated by a blank line."""

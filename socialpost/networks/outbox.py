@@ -10,25 +10,24 @@ adapter is idempotent), also when several threads or daemons share the folder.
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import json
-import os
 import re
 import shlex
-import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import Field
 
 from socialpost.errors import MediaRefused, PermanentError, TransientError
 from socialpost.i18n import N_, _
 from socialpost.media import MediaRoots
+from socialpost.networks import files
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -47,17 +46,6 @@ FEED_ENTRIES = 100
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # Characters XML 1.0 cannot carry at all (even escaped): most C0 controls, surrogates, U+FFFE/F.
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# OS errors that will not go away by themselves: the folder setting (or the disk) must change.
-_PERMANENT_ERRNOS = {
-    errno.EACCES,
-    errno.EPERM,
-    errno.EEXIST,
-    errno.ENOTDIR,
-    errno.EISDIR,
-    errno.EROFS,
-    errno.ENAMETOOLONG,
-    errno.ELOOP,
-}
 _REQUIRED = ("id", "campaign", "text", "published_at", "idempotency_key")
 
 
@@ -114,10 +102,11 @@ class OutboxNetwork(Network):
             with _locked(self.folder / ".feed.lock"):
                 existing = self._existing(post)
                 if existing is None:
-                    # a post already written stays written; a new one goes only with all its media
-                    self._check_media(post)
-                    document = {**post.as_json(), "published_at": iso_utc(self.context.clock())}
-                    _atomic_write(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+                    # a post already written stays written; a new one goes only with all its media,
+                    # copied beside it first: its JSON file is what says it was published
+                    media = self._copy_media(post, path)
+                    document = {**post.as_json(), "media": media, "published_at": iso_utc(self.context.clock())}
+                    files.atomic_write(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
                     existing = path
                 self._write_feed()
         except OSError as exc:
@@ -131,18 +120,47 @@ class OutboxNetwork(Network):
             ) from None
         return Published(remote_id=existing.name, url=existing.resolve().as_uri())
 
-    def _check_media(self, post: OutgoingPost) -> None:
+    def _copy_media(self, post: OutgoingPost, path: Path) -> list[dict[str, Any]]:
+        """Copy each media file of ``post`` beside its JSON file ``path`` (``<its name>.<n>.<ext>``:
+        the JSON file's name is the post's own, so two posts never share a copy) and describe it,
+        with the copy's path relative to the outbox folder (``copy``)."""
+        roots = self._check_media(post)
+        described = []
+        for number, media in enumerate(post.media, start=1):
+            try:
+                facts, copy = files.copy_media(roots, media.file, path.parent, _named(f"{path.stem}.{number}"))
+            except MediaRefused as exc:  # changed since the check a moment ago
+                raise self._refused(post, exc) from None
+            described.append(
+                {
+                    "file": media.file,
+                    "alt": media.alt,
+                    "name": facts.name,
+                    "type": facts.type,
+                    "size": facts.size,
+                    "sha256": facts.sha256,
+                    "copy": copy.relative_to(self.folder).as_posix(),
+                }
+            )
+        return described
+
+    def _check_media(self, post: OutgoingPost) -> MediaRoots:
         """Every media file of ``post`` can be used, as a real network needs it to be: the outbox
         stands in for one, so it must not report a post sent without its image."""
         try:
-            MediaRoots.checked(post, self.context)
+            return MediaRoots.checked(post, self.context)
         except MediaRefused as exc:
-            shown = f"{post.post_id}@{post.occurrence}" if post.occurrence else post.post_id
-            ref = shlex.quote(f"{post.campaign}/{shown}@{post.account}")
-            raise MediaRefused(
-                _("{reason} Nothing was written to the outbox.").format(reason=exc.message),
-                hint=_("Put the file back at that path, then run: socialpost retry {ref}").format(ref=ref),
-            ) from None
+            raise self._refused(post, exc) from None
+
+    @staticmethod
+    def _refused(post: OutgoingPost, exc: MediaRefused) -> MediaRefused:
+        """The neutral refusal, saying that nothing was written and how to send the post again."""
+        shown = f"{post.post_id}@{post.occurrence}" if post.occurrence else post.post_id
+        ref = shlex.quote(f"{post.campaign}/{shown}@{post.account}")
+        return MediaRefused(
+            _("{reason} Nothing was written to the outbox.").format(reason=exc.message),
+            hint=_("Put the file back at that path, then run: socialpost retry {ref}").format(ref=ref),
+        )
 
     def reconcile(self, post: OutgoingPost) -> Published | NotSent:
         existing = self._existing(post)
@@ -177,7 +195,7 @@ class OutboxNetwork(Network):
             key=lambda d: (d["published_at"], str(d.get("due_at", "")), d["idempotency_key"]),
             reverse=True,
         )
-        _atomic_write(self.folder / "feed.xml", self._feed_xml(entries[:FEED_ENTRIES]))
+        files.atomic_write(self.folder / "feed.xml", self._feed_xml(entries[:FEED_ENTRIES]))
 
     def _feed_xml(self, entries: list[dict[str, Any]]) -> str:
         ET.register_namespace("", ATOM)
@@ -202,6 +220,8 @@ class OutboxNetwork(Network):
             parts = [text, *(str(part) for part in doc.get("thread") or [])]
             _sub(entry, "content", "\n\n".join(parts), type="text")
             ET.SubElement(entry, f"{{{ATOM}}}category", term=doc["campaign"])
+            for enclosure in _enclosures(doc):
+                ET.SubElement(entry, f"{{{ATOM}}}link", {k: _xml_text(v) for k, v in enclosure.items()})
         return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
 
 
@@ -215,6 +235,27 @@ def _xml_text(value: object) -> str:
     """Text XML can hold: ElementTree escapes ``<`` and ``&`` but writes control characters as
     they are, which makes the whole feed unreadable."""
     return _NOT_XML.sub("\ufffd", str(value))
+
+
+def _named(stem: str) -> Callable[[files.MediaFacts], str]:
+    """A copy's name: ``stem`` and the extension of the file's type."""
+    return lambda facts: f"{stem}{facts.extension}"
+
+
+def _enclosures(doc: dict[str, Any]) -> Iterator[dict[str, str]]:
+    """An Atom ``link rel="enclosure"`` per media file copied beside the post: its address relative
+    to the feed (a copy's path is relative to the outbox folder, where feed.xml is), type, length in
+    bytes, and its alt text as the link's title. Posts written before media were copied have none."""
+    media = doc.get("media")
+    for item in media if isinstance(media, list) else []:
+        if not (isinstance(item, dict) and isinstance(item.get("copy"), str) and isinstance(item.get("size"), int)):
+            continue
+        link = {"rel": "enclosure", "href": quote(item["copy"]), "length": str(item["size"])}
+        if isinstance(item.get("type"), str):
+            link["type"] = item["type"]
+        if isinstance(item.get("alt"), str) and item["alt"]:
+            link["title"] = item["alt"]
+        yield link
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
@@ -238,7 +279,7 @@ def _read_posts(folder: Path) -> Iterator[dict[str, Any]]:
 
 def _folder_error(exc: OSError, folder: Path) -> PermanentError | TransientError:
     reason = exc.strerror or exc.__class__.__name__
-    if exc.errno in _PERMANENT_ERRNOS or isinstance(
+    if exc.errno in files.PERMANENT_ERRNOS or isinstance(
         exc, PermissionError | FileExistsError | NotADirectoryError | IsADirectoryError
     ):
         # Retrying cannot help: a file where a folder should be, no permission, a read-only disk.
@@ -254,34 +295,6 @@ def _folder_error(exc: OSError, folder: Path) -> PermanentError | TransientError
     return TransientError(
         _("cannot write to the outbox folder {folder}: {reason}.").format(folder=folder, reason=reason)
     )
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600 files: a feed must be readable like any file
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _read_umask() -> int:
-    try:  # Linux: read it without changing it (os.umask() would, for every thread)
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
-
-
-_UMASK = _read_umask()
 
 
 @contextmanager

@@ -2,7 +2,10 @@
 own server).
 
 The request body is ``{"id", "campaign", "account", "text", "thread", "media", "due_at",
-"idempotency_key"}`` and the ``Idempotency-Key`` header carries the same key: a receiver that
+"idempotency_key"}`` (docs/networks/webhook.md); each media file travels with the post, inline as
+base64 (``data``, up to ``inline_media_max_bytes`` per request) or, when the account sets
+``media_base_url`` and ``media_folder``, copied into that folder and sent as a link (``url``). The
+``Idempotency-Key`` header carries the post's key: a receiver that
 ignores a key it has already seen makes delivery exactly-once, because socialpost re-sends with
 the same key whenever it did not see the answer (timeout, crash). Responses: 2xx is sent (a JSON
 body's ``id``/``url`` are recorded when present); 429 and 5xx are tried again later (honouring
@@ -11,20 +14,27 @@ body's ``id``/``url`` are recorded when present); 429 and 5xx are tried again la
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import quote
 
-from pydantic import Field, HttpUrl, field_validator
+from pydantic import Field, HttpUrl, field_validator, model_validator
 
-from socialpost.errors import ConfigError, PermanentError, RateLimited, TransientError
+from socialpost.errors import ConfigError, ContentRejected, PermanentError, RateLimited, TransientError
 from socialpost.i18n import N_, _
+from socialpost.i18n.formats import integer
+from socialpost.media import MediaRoots
+from socialpost.networks import files
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
     AdapterContext,
     Identity,
+    Media,
     Network,
     OutgoingPost,
     Published,
@@ -38,6 +48,9 @@ if TYPE_CHECKING:
     import httpx
 
 EXCERPT_CHARS = 300  # how much of a receiver's error message goes into ours
+# Inline media per request by default: base64 makes the body ~9.4 MB, under Zapier's 10 MB
+# (n8n takes 16 MB; Make 5 MB: set 3,500,000 there).
+INLINE_MEDIA_MAX_BYTES = 7_000_000
 MAX_RETRY_AFTER = timedelta(days=7)  # a larger Retry-After is a receiver's bug, not a plan
 
 
@@ -51,6 +64,31 @@ class WebhookSettings(AccountSettings):
     headers: Annotated[dict[str, str], SecretValues(except_keys=PUBLIC_HEADERS)] = Field(
         default_factory=dict, description="extra request headers"
     )
+    inline_media_max_bytes: int = Field(
+        INLINE_MEDIA_MAX_BYTES,
+        ge=0,
+        description="media sent inline (base64) in one request, all files together, at most this many bytes "
+        "(the request is about 4/3 of it); a post with more fails, unless media go as links (media_base_url)",
+    )
+    media_base_url: HttpUrl | None = Field(
+        None, description="the public address of media_folder: with it, media go as links instead of inline"
+    )
+    media_folder: str | None = Field(
+        None,
+        description="the folder your web server publishes at media_base_url; socialpost copies each media "
+        "file there, named by its content (relative to the config file's folder)",
+    )
+
+    @model_validator(mode="after")
+    def _links_need_both(self) -> WebhookSettings:
+        if (self.media_base_url is None) != (self.media_folder is None):
+            raise ValueError(
+                _(
+                    "media_base_url and media_folder go together: socialpost copies media into media_folder and "
+                    "sends their address under media_base_url"
+                )
+            )
+        return self
 
     @field_validator("url")
     @classmethod
@@ -87,8 +125,8 @@ class WebhookNetwork(Network):
     def publish(self, post: OutgoingPost) -> Published:
         import httpx
 
-        body = post.as_json()
         where = _("webhook '{name}'").format(name=post.account_name)  # never the URL: it may hold a token
+        body = {**post.as_json(), "media": self._media(post, where)}
         try:
             response = self._client.get().post(str(self.settings.url), json=body, headers={"Idempotency-Key": post.key})
         except (httpx.ConnectTimeout, httpx.ConnectError, httpx.PoolTimeout) as exc:
@@ -107,6 +145,53 @@ class WebhookNetwork(Network):
                 request_sent=True,
             ) from None
         return self._outcome(response, where, post)
+
+    # --- media -----------------------------------------------------------------------------------
+
+    def _media(self, post: OutgoingPost, where: str) -> list[dict[str, Any]]:
+        """Each media file as the receiver gets it: inline (``data``, base64), or as a link
+        (``url``) when the account has a media folder published at ``media_base_url``. Every file
+        is opened through MediaRoots (confined to the campaign's folder, no link followed)."""
+        if not post.media:
+            return []
+        roots = MediaRoots.checked(post, self.context)
+        if self.settings.media_base_url is not None:
+            return [self._linked(roots, media, where) for media in post.media]
+        return self._inline(roots, post, where)
+
+    def _inline(self, roots: MediaRoots, post: OutgoingPost, where: str) -> list[dict[str, Any]]:
+        cap = self.settings.inline_media_max_bytes
+        # the sizes first: a video too big to send is not read into memory
+        _within(sum(files.media_size(roots, media.file) for media in post.media), cap, where)
+        read = [(media, roots.read(media.file)) for media in post.media]
+        _within(sum(len(data) for _media, data in read), cap, where)  # a file that grew meanwhile
+        return [
+            {
+                **_described(media, files.MediaFacts.of(media.file, data)),
+                "data": base64.b64encode(data).decode("ascii"),
+                "url": None,
+            }
+            for media, data in read
+        ]
+
+    def _linked(self, roots: MediaRoots, media: Media, where: str) -> dict[str, Any]:
+        """``media`` copied into the media folder under a name made of its digest (the same file is
+        copied once, two files never share a name, and no name can be guessed), and its address."""
+        folder = Path(self.settings.media_folder or "").expanduser()
+        folder = folder if folder.is_absolute() else self.context.base_dir / folder
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            facts, copy = files.copy_media(roots, media.file, folder, _by_digest)
+        except OSError as exc:
+            error = PermanentError if exc.errno in files.PERMANENT_ERRNOS else TransientError
+            raise error(
+                _("{where}: cannot copy the media into {folder} ({reason}).").format(
+                    where=where, folder=folder, reason=exc.strerror or exc.__class__.__name__
+                ),
+                hint=_("Make media_folder writable for socialpost, or set it to another folder."),
+            ) from None
+        base = str(self.settings.media_base_url).rstrip("/")
+        return {**_described(media, facts), "data": None, "url": f"{base}/{quote(copy.name)}"}
 
     def _outcome(self, response: httpx.Response, where: str, post: OutgoingPost) -> Published:
         status = response.status_code
@@ -182,14 +267,51 @@ class WebhookNetwork(Network):
     def check(self) -> Identity:
         host = self.settings.url.host or "?"
         seconds = decimal_mark(f"{self.settings.timeout:g}")
+        if self.settings.media_base_url is not None:
+            media = _("links under {url}").format(url=self.settings.media_base_url)
+        else:
+            media = _("inline, up to {size} bytes a post").format(size=integer(self.settings.inline_media_max_bytes))
         return Identity(
             self.account,
             _("POST to {host}").format(host=host),
-            {N_("timeout"): _("{seconds} s").format(seconds=seconds)},
+            {N_("timeout"): _("{seconds} s").format(seconds=seconds), N_("media"): media},
         )
 
     def close(self) -> None:
         self._client.close()
+
+
+def _within(total: int, cap: int, where: str) -> None:
+    """ContentRejected naming the cap when the inline media come to more than ``cap`` bytes."""
+    if total <= cap:
+        return
+    raise ContentRejected(
+        _(
+            "{where}: the post's media come to {size} bytes, more than the {limit} bytes this webhook "
+            "sends inline (inline_media_max_bytes)."
+        ).format(where=where, size=integer(total), limit=integer(cap)),
+        hint=_(
+            "Set media_base_url and media_folder for this webhook so media go as links, or raise "
+            "inline_media_max_bytes if your receiver takes bigger requests (docs/networks/webhook.md)."
+        ),
+    )
+
+
+def _described(media: Media, facts: files.MediaFacts) -> dict[str, Any]:
+    """What the receiver is told about a media file, before its ``data`` or ``url``."""
+    return {
+        "file": media.file,
+        "alt": media.alt,
+        "name": facts.name,
+        "type": facts.type,
+        "size": facts.size,
+        "sha256": facts.sha256,
+    }
+
+
+def _by_digest(facts: files.MediaFacts) -> str:
+    """A linked copy's name: its content's digest (128 bits) and the extension of its type."""
+    return f"{facts.sha256[:32]}{facts.extension}"
 
 
 # httpx logs every request's full URL at INFO ("HTTP Request: POST https://…/TOKEN").

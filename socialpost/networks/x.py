@@ -68,12 +68,14 @@ from socialpost.networks.base import (
     NotSent,
     OutgoingPost,
     Published,
+    Rendition,
     Reply,
     SetupUI,
 )
 from socialpost.networks.read_pause import ReadPause
 from socialpost.networks.x_media import API_HOST, MediaFile, MediaUploader, check_media
-from socialpost.text.count import X_MAX, x_invalid_characters, x_weighted_length
+from socialpost.text.count import X_MAX, X_URL_LENGTH, x_invalid_characters, x_weighted_length
+from socialpost.text.utm import links
 from socialpost.timeutil import iso_utc
 
 log = logging.getLogger("socialpost.networks.x")
@@ -495,6 +497,14 @@ class XNetwork(Network):
     setup_base_url: ClassVar[str] = DEFAULT_BASE_URL
 
     settings: XSettings
+
+    @classmethod
+    def as_read(cls, parts: Sequence[str]) -> Rendition:
+        """The parts as they are; X counts every link as 23 characters, which the length shown does too."""
+        if not any(links(part) for part in parts):
+            return Rendition(tuple(parts))
+        note = _("X counts each link as {count} characters, however long it is; the length shown counts it so.")
+        return Rendition(tuple(parts), (note.format(count=X_URL_LENGTH),))
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -121,6 +121,7 @@ class PostFacts:
         "_growth",
         "_local",
         "_sent",
+        "_thread",
         "account",
         "campaign",
         "id",
@@ -133,6 +134,7 @@ class PostFacts:
         "reason",
         "row_id",
         "status",
+        "text",
         "timezone",
         "url",
     )
@@ -153,6 +155,8 @@ class PostFacts:
         reason: str | None,
         latest: Snapshot | None = None,
         previous: Snapshot | None = None,
+        text: str = "",
+        thread: Sequence[str] | str | None = None,
     ) -> None:
         self.row_id = row_id
         self.campaign = campaign
@@ -168,6 +172,8 @@ class PostFacts:
         self.reason = reason
         self.latest = latest
         self.previous = previous
+        self.text = text  # the post's text as sent (its first part)
+        self._thread = thread  # the other parts; SQLite gives them as JSON text, read when asked for
         self._local: datetime | None = None
         self.interactions: int | None = None
         self.rate: float | None = None
@@ -193,6 +199,16 @@ class PostFacts:
                 None if latest is None or previous is None else growth(latest.metrics, previous.metrics)
             )
         return grown
+
+    @property
+    def thread(self) -> list[str]:
+        """The thread's other parts, in order (empty for a single post)."""
+        parts = self._thread
+        if parts is None:
+            return []
+        if isinstance(parts, str):
+            parts = self._thread = json.loads(parts)
+        return [str(part) for part in parts]
 
     @property
     def due_at(self) -> datetime:
@@ -273,6 +289,8 @@ class PostFacts:
             "url": self.url,
             "reason": self.reason,
             "engagement": self.engagement_json(),
+            "text": self.text,
+            "thread": self.thread,
         }
 
     def json_text(self, *, campaign: bool = False) -> str:
@@ -286,7 +304,8 @@ class PostFacts:
             f'"id":{_quote(self.id)},"account":{_quote(self.account)},"network":{_quote(self.network)},'
             f'"status":{_quote(self.status)},"due_at":{_quote(_iso_of(self._due))},'
             f'"local_time":{_quote(self.local_time)},"sent_at":{"null" if sent is None else _quote(_iso_of(sent))},'
-            f'"url":{_text_or_null(self.url)},"reason":{_text_or_null(self.reason)},"engagement":{engagement}}}'
+            f'"url":{_text_or_null(self.url)},"reason":{_text_or_null(self.reason)},"engagement":{engagement},'
+            f'"text":{_quote(self.text)},"thread":{"[]" if self._thread is None else _strings(self.thread)}}}'
         )
         if campaign:
             return f'{{"campaign":{_quote(self.campaign)},{text}'
@@ -510,6 +529,10 @@ def _text_or_null(value: str | None) -> str:
     return "null" if value is None else _quote(value)
 
 
+def _strings(values: list[str]) -> str:
+    return "[" + ",".join(map(_quote, values)) + "]"
+
+
 _COUNTS_TEXT: dict[tuple[str, ...], str] = {}
 _ENGAGEMENT_TEXT: dict[tuple[tuple[str, ...], tuple[str, ...] | None, tuple[str, ...] | None], str] = {}
 
@@ -572,11 +595,12 @@ def counts_text(counts: dict[str, int | None]) -> str:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def load_posts(store: Store, filters: Filters | None = None) -> list[PostFacts]:
+def load_posts(store: Store, filters: Filters | None = None, *, texts: bool = True) -> list[PostFacts]:
     """Every post the filters let through, ordered by campaign, due time, post and account.
 
     One query of plain columns: the posts, and each post's row of ``engagement_latest`` (its newest
-    and previous snapshot, kept by the collector) — never the snapshot history itself.
+    and previous snapshot, kept by the collector) — never the snapshot history itself. Without
+    ``texts``, the posts' texts are left empty (views that do not show them skip reading them).
     """
     from sqlalchemy import text
 
@@ -584,17 +608,19 @@ def load_posts(store: Store, filters: Filters | None = None) -> list[PostFacts]:
     # SQLite's times come back as their stored text (the query has no column types): parsed only
     # when a view needs the datetime (the JSON and CSV need only the text); PostgreSQL's driver
     # gives datetimes.
-    sql, params = posts_sql(filters, stored_text=store.dialect == "sqlite")
+    sql, params = posts_sql(filters, stored_text=store.dialect == "sqlite", dialect=store.dialect, texts=texts)
     with store.session() as session, gc_paused():
-        return _facts(session.execute(text(sql), params), filters)
+        return _facts(session.execute(text(sql), params), filters, whole_payload=store.dialect not in _TEXT_COLUMNS)
 
 
-def read_posts(connection: sqlite3.Connection, filters: Filters | None = None) -> list[PostFacts]:
+def read_posts(
+    connection: sqlite3.Connection, filters: Filters | None = None, *, texts: bool = True
+) -> list[PostFacts]:
     """:func:`load_posts` from a plain sqlite3 connection (:func:`socialpost.store.sqlite_read.connect_current`)."""
     from socialpost.errors import StoreError
 
     filters = filters or Filters()
-    sql, params = posts_sql(filters, stored_text=True)
+    sql, params = posts_sql(filters, stored_text=True, texts=texts)
     try:
         with gc_paused():
             return _facts(connection.execute(sql, params), filters)
@@ -613,12 +639,23 @@ _COLUMNS = (
     + ", engagement_latest.previous_collected_at, engagement_latest.previous_stored, "
     + ", ".join(f"engagement_latest.previous_{m}" for m in METRICS)
 )
+# The post's text and its thread's other parts, read from the payload by the database (a million
+# rows' JSON parsed in C, not in Python): SQLite gives the thread as JSON text, parsed only for the
+# posts that have one; PostgreSQL's driver gives a list. Another database: the payload as it is.
+_TEXT_COLUMNS = {
+    "sqlite": "json_extract(posts.payload, '$.text'), json_extract(posts.payload, '$.thread')",
+    "postgresql": "posts.payload ->> 'text', posts.payload -> 'thread'",
+}
+_PAYLOAD_COLUMNS = "posts.payload, NULL"
 
 
-def posts_sql(filters: Filters, *, stored_text: bool = False) -> tuple[str, dict[str, Any]]:
+def posts_sql(
+    filters: Filters, *, stored_text: bool = False, dialect: str = "sqlite", texts: bool = True
+) -> tuple[str, dict[str, Any]]:
     """The report's one query — posts, their campaign and their engagement_latest row — as SQL that
-    SQLite and PostgreSQL both run, with its named parameters. ``stored_text``: the store keeps
-    times as SQLite's text, so the time filters are given as that text too."""
+    SQLite and PostgreSQL both run (but for how each reads the text from the payload, ``dialect``),
+    with its named parameters. ``stored_text``: the store keeps times as SQLite's text, so the time
+    filters are given as that text too. ``texts``: read each post's text and thread (else NULL)."""
     where: list[str] = []
     params: dict[str, Any] = {}
     for name, column in (("campaign", "campaigns.name"), ("network", "posts.network"), ("account", "posts.account")):
@@ -632,7 +669,8 @@ def posts_sql(filters: Filters, *, stored_text: bool = False) -> tuple[str, dict
             where.append(f"coalesce(posts.sent_at, posts.due_at) {test} :{name}")
             params[name] = _stored(instant) if stored_text else instant
     return (
-        f"SELECT {_COLUMNS} FROM posts JOIN campaigns ON campaigns.id = posts.campaign_id"
+        f"SELECT {_COLUMNS}, {_TEXT_COLUMNS.get(dialect, _PAYLOAD_COLUMNS) if texts else 'NULL, NULL'}"
+        " FROM posts JOIN campaigns ON campaigns.id = posts.campaign_id"
         " LEFT OUTER JOIN engagement_latest ON engagement_latest.post_id = posts.id"
         + (f" WHERE {' AND '.join(where)}" if where else "")
         + " ORDER BY campaigns.name, posts.due_at, posts.post_key, posts.account",
@@ -645,11 +683,11 @@ def _stored(instant: datetime) -> str:
     return instant.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def _facts(rows: Iterable[Sequence[Any]], filters: Filters) -> list[PostFacts]:
+def _facts(rows: Iterable[Sequence[Any]], filters: Filters, *, whole_payload: bool = False) -> list[PostFacts]:
     posts = []
     width = len(METRICS)
     everything = (1 << width) - 1
-    for row in rows:  # 31 plain columns
+    for row in rows:  # 33 plain columns
         (row_id, name, tz, key, occurrence, account, network, status, due_at, local_time, sent_at, url, error) = row[
             :13
         ]
@@ -662,6 +700,9 @@ def _facts(rows: Iterable[Sequence[Any]], filters: Filters) -> list[PostFacts]:
                 previous = Snapshot(
                     before, _every_metric(row, 17 + width) if stored == everything else _pick(stored, row[17 + width :])
                 )
+        text, thread = row[24 + width], row[25 + width]
+        if whole_payload:
+            text, thread = _text_and_thread(text)
         posts.append(
             PostFacts(  # in the order of its parameters (a keyword call costs a microsecond a post)
                 row_id,
@@ -678,6 +719,8 @@ def _facts(rows: Iterable[Sequence[Any]], filters: Filters) -> list[PostFacts]:
                 error,
                 latest,
                 previous,
+                text or "",
+                thread,
             )
         )
     if filters.since is not None or filters.until is not None:
@@ -688,6 +731,12 @@ def _facts(rows: Iterable[Sequence[Any]], filters: Filters) -> list[PostFacts]:
             if (filters.since is None or p.when >= filters.since) and (filters.until is None or p.when < filters.until)
         ]
     return posts
+
+
+def _text_and_thread(payload: dict[str, Any] | str | None) -> tuple[str, list[str] | None]:
+    """The text and the thread's other parts of a whole payload (a database without JSON paths)."""
+    document = json.loads(payload) if isinstance(payload, str) else payload or {}
+    return str(document.get("text") or ""), document.get("thread")
 
 
 def _every_metric(row: Sequence[Any], at: int) -> dict[str, int | None]:

@@ -2,6 +2,8 @@
 
 An empty cell is "not available" (the network does not give that metric), never 0. Text cells that
 a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``) get a leading ``'``.
+A post's text keeps its line breaks inside its quoted cell (RFC 4180), which spreadsheets read as one
+cell.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ POST_COLUMNS = (
     "rate",
     "previous_collected_at",
     *(f"growth_{m}" for m in METRICS),
+    "text",  # the post's text as sent (the first part of a thread; --json has every part)
 )
 GROUP_COLUMNS = (
     "by",
@@ -90,6 +93,7 @@ def posts_csv(posts: Iterable[PostFacts]) -> str:
                 _rate(post.rate),
                 previous.collected_iso if previous else "",
                 *(map(grown.get, METRICS) if grown else _NOTHING),
+                _text(post.text),
             ]
         )
     return _write(POST_COLUMNS, rows)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -130,7 +130,48 @@ def find(store: Store, ref: PostRef) -> Change:
         return _change(row, campaign, row.status)
 
 
+def matching(store: Store, ref: PostRef) -> tuple[list[PostRow], str]:
+    """Every row ``ref`` names (all accounts and occurrences it leaves open), in time and account
+    order, with the campaign's time zone; NotFound, saying what there is, when none."""
+    with store.session() as session:
+        rows = _matching(session, ref)
+        timezone = session.scalar(select(CampaignRow.timezone).where(CampaignRow.name == ref.campaign))
+        return rows, timezone or "UTC"
+
+
+class Kept(NamedTuple):
+    """What the queue keeps of a post that `show` and `plan --full` print."""
+
+    payload: dict[str, Any]
+    due_at: datetime
+    url: str | None
+    reason: str | None
+
+
+def kept_rows(store: Store, ids: Sequence[int], *, chunk: int = 500) -> dict[int, Kept]:
+    """The payload, time, link and last error of the rows ``ids``."""
+    found: dict[int, Kept] = {}
+    with store.session() as session:
+        for start in range(0, len(ids), chunk):
+            query = select(PostRow.id, PostRow.payload, PostRow.due_at, PostRow.remote_url, PostRow.last_error)
+            for row_id, *kept in session.execute(query.where(PostRow.id.in_(ids[start : start + chunk]))):
+                found[row_id] = Kept(*kept)
+    return found
+
+
 def _one(session: Session, ref: PostRef) -> tuple[PostRow, str]:
+    matches = _matching(session, ref)
+    if len(matches) > 1:
+        raise UsageError(
+            ngettext(
+                "'{post}' matches {count} post: {posts}.", "'{post}' matches {count} posts: {posts}.", len(matches)
+            ).format(post=ref, count=len(matches), posts=_listing(matches, ref.campaign)),
+            hint=_("Name one by adding @ACCOUNT (or --account), as listed."),
+        )
+    return matches[0], ref.campaign
+
+
+def _matching(session: Session, ref: PostRef) -> list[PostRow]:
     campaign_id = _campaign_id(session, ref.campaign)
     query = select(PostRow).where(PostRow.campaign_id == campaign_id, PostRow.post_key == ref.post_key)
     rows = list(session.scalars(query.order_by(PostRow.due_at, PostRow.account)))
@@ -153,14 +194,7 @@ def _one(session: Session, ref: PostRef) -> tuple[PostRow, str]:
             message.format(post=ref, campaign=ref.campaign, posts=posts),
             hint=_("`socialpost status` lists posts; `socialpost report --campaign NAME` lists them all."),
         )
-    if len(matches) > 1:
-        raise UsageError(
-            ngettext(
-                "'{post}' matches {count} post: {posts}.", "'{post}' matches {count} posts: {posts}.", len(matches)
-            ).format(post=ref, count=len(matches), posts=_listing(matches, ref.campaign)),
-            hint=_("Name one by adding @ACCOUNT (or --account), as listed."),
-        )
-    return matches[0], ref.campaign
+    return matches
 
 
 def _close_keys(session: Session, campaign_id: int, ref: PostRef) -> list[str]:

@@ -1,0 +1,134 @@
+"""Files the outbox and the webhook write for others to read: written whole or not at all, and
+readable like any file the user creates (mode 0666 minus the umask, as a feed or a web folder
+needs), plus what they say about a media file they pass on."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from socialpost.media import MediaRoots, sniff
+
+CHUNK = 1 << 20
+# OS errors that will not go away by themselves: the folder setting (or the disk) must change.
+PERMANENT_ERRNOS = frozenset(
+    {
+        errno.EACCES,
+        errno.EPERM,
+        errno.EEXIST,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.EROFS,
+        errno.ENAMETOOLONG,
+        errno.ELOOP,
+    }
+)
+HEAD = 32  # bytes read to tell a media file's type (socialpost.media reads as many)
+# The extension of a copied media file, from its type (its own name's may lie).
+EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "image/bmp": ".bmp",
+    "image/tiff": ".tif",
+    "video/mp4": ".mp4",
+    "video/quicktime": ".mov",
+    "video/webm": ".webm",
+    "video/x-msvideo": ".avi",
+    "video/x-flv": ".flv",
+    "video/x-ms-wmv": ".wmv",
+    "video/mpeg": ".mpg",
+}
+
+
+def _read_umask() -> int:
+    try:  # Linux: read it without changing it (os.umask() would, for every thread)
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
+
+
+UMASK = _read_umask()
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write ``path`` whole (a temporary file beside it, flushed, then renamed over it)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o666 & ~UMASK)  # mkstemp makes 0600 files: others' readers must read these
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class MediaFacts:
+    """What a receiver is told about one media file: its name, type (from its bytes), size and
+    SHA-256 digest."""
+
+    name: str
+    type: str
+    size: int
+    sha256: str
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS.get(self.type, "")
+
+    @classmethod
+    def of(cls, file: str, data: bytes) -> MediaFacts:
+        return cls(Path(file).name, sniff(data[:HEAD]) or "application/octet-stream", len(data), _sha256(data))
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def media_size(roots: MediaRoots, file: str) -> int:
+    """The size of ``file``, opened as every adapter opens media (MediaRefused when it may not be used)."""
+    with roots.open(file) as handle:
+        return os.fstat(handle.fileno()).st_size
+
+
+def copy_media(
+    roots: MediaRoots, file: str, folder: Path, name: Callable[[MediaFacts], str]
+) -> tuple[MediaFacts, Path]:
+    """Copy ``file`` (opened as every adapter opens media) into ``folder`` as ``name(facts)``, whole
+    or not at all, reading it once; the copy is readable like :func:`atomic_write`'s files."""
+    digest = hashlib.sha256()
+    with roots.open(file) as source:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".media.", suffix=".tmp")
+        try:
+            os.fchmod(fd, 0o666 & ~UMASK)
+            size = 0
+            head = b""
+            with os.fdopen(fd, "wb") as handle:
+                while chunk := source.read(CHUNK):
+                    head = head or chunk[:HEAD]
+                    digest.update(chunk)
+                    size += len(chunk)
+                    handle.write(chunk)
+                handle.flush()
+                os.fsync(handle.fileno())
+            facts = MediaFacts(Path(file).name, sniff(head) or "application/octet-stream", size, digest.hexdigest())
+            copy = folder / name(facts)
+            os.replace(tmp, copy)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return facts, copy
