@@ -86,6 +86,11 @@ class ConfigError(InputError):
     """The configuration file or a setting is invalid."""
 
 
+class AccountNotSetUp(ConfigError):
+    """A campaign names an account the config does not have yet: a draft can be checked and
+    queued (its posts are held) before the account is connected."""
+
+
 class UsageError(InputError):
     """A command-line value is invalid (unknown post id, bad duration, …)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,11 +64,43 @@ class PostMeasure:
         }
 
 
+RowKey = tuple[str, str, str, str]  # PlannedPost.key
+
+
 @dataclass
 class Findings:
+    """Errors and advice about a campaign's rows, each problem with the rows it is about (its
+    ``owners``), so a problem only of posts that already went out can be left out (:meth:`still`)."""
+
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     measures: list[PostMeasure] = field(default_factory=list)
+    owners: dict[Problem, set[RowKey]] = field(default_factory=dict)
+
+    def still(self, problems: list[Problem], *, judged: set[RowKey], settled: set[RowKey]) -> list[Problem]:
+        """The ``problems`` that still matter: those about a row that is (or stays) queued
+        (``judged``), and those about no row the queue has ``settled`` (sent, cancelled…). A
+        problem only about settled rows is left out: it was reported when they were scheduled,
+        and nothing can be done about it now."""
+        kept = []
+        for problem in problems:
+            owners = self.owners.get(problem)
+            if not owners or owners & judged or not owners & settled:
+                kept.append(problem)
+        return kept
+
+
+class _Seen:
+    """Problems already reported (by key), and the rows being checked: each problem found is
+    noted as being about them (see Findings.owners)."""
+
+    def __init__(self, found: Findings) -> None:
+        self.found = found
+        self.first: dict[Any, Problem] = {}
+        self.rows: Sequence[PlannedPost] = ()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.first
 
 
 RuleFor = Callable[[str], LengthRule]
@@ -79,49 +111,41 @@ def check(
     rows: list[PlannedPost],
     *,
     now: datetime,
-    allow_past: bool = False,
     rule_for_account: RuleFor | None = None,
     media_roots: Sequence[Path] = (),
 ) -> Findings:
     """Check every row; errors block scheduling, warnings are advice. Media must be inside the
-    campaign's folder or one of ``media_roots`` (the config's)."""
+    campaign's folder or one of ``media_roots`` (the config's). Whether a time has passed is the
+    queue's to judge (socialpost.store.sync), which knows which posts already went out."""
     found = Findings()
-    seen: set[Any] = set()
+    seen = _Seen(found)
     rules = rule_for_account or (lambda account: rule_for(account.split(":", 1)[0]))
     measures: dict[tuple[str, str], PostMeasure] = {}
     for row in rows:
+        seen.rows = (row,)
         _lengths(loaded, row, rules(row.account), found, seen, measures)
         _media(loaded, row, found, seen, media_roots)
         _video(loaded, row, found, seen, media_roots)
         _advice(loaded, row, found, seen)
-        if not row.recurring and not allow_past and row.due_at < now - timedelta(seconds=1):
-            _once(
-                found.errors,
-                seen,
-                ("past", row.index),
-                loaded.document.problem(
-                    ("posts", row.index, "at"),
-                    _(
-                        "post '{post}' is due {time} ({zone}), which is in the past. Fix: move it to a future "
-                        "time, or pass --allow-past to let the late policy decide."
-                    ).format(post=row.post_id, time=formats.datetime_text(row.local_time), zone=f"{row.local_time:%Z}"),
-                ),
-            )
     found.measures = list(measures.values())
     _per_post(loaded, rows, found, seen)
-    _never_due(loaded, rows, found, now)
+    _never_due(loaded, rows, found, seen, now)
     return found
 
 
-def _never_due(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, now: datetime) -> None:
+def _never_due(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: _Seen, now: datetime) -> None:
     """Advice for a recurring post whose rule has no occurrence after ``now``: it passes every check
-    and yet nothing will ever be sent."""
+    and yet nothing will ever be sent (left out once its posts went out: the rule is over)."""
     coming = {row.index for row in rows if row.recurring and row.due_at >= now}
     tz = zone(loaded.model.timezone)
     for index, post in enumerate(loaded.model.posts):
         if post.every is None or index in coming or comes_round(post.every, tz=tz, now=now):
             continue
-        found.warnings.append(
+        seen.rows = [row for row in rows if row.index == index]
+        _once(
+            found.warnings,
+            seen,
+            ("never-due", index),
             loaded.document.problem(
                 ("posts", index, "every"),
                 _(
@@ -129,14 +153,17 @@ def _never_due(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings,
                     "Fix: move 'until' (or 'from') to the future, or correct the days or cron expression."
                 ).format(post=post.id),
                 rule="never-due",
-            )
+            ),
         )
 
 
-def _once(bucket: list[Problem], seen: set[Any], key: Any, problem: Problem) -> None:
-    if key not in seen:
-        seen.add(key)
+def _once(bucket: list[Problem], seen: _Seen, key: Any, problem: Problem) -> None:
+    """Report ``problem`` once per ``key``, as being about the rows being checked (``seen.rows``)."""
+    first = seen.first.get(key)
+    if first is None:
+        first = seen.first[key] = problem
         bucket.append(problem)
+    seen.found.owners.setdefault(first, set()).update(row.key for row in seen.rows)
 
 
 def _lengths(
@@ -144,7 +171,7 @@ def _lengths(
     row: PlannedPost,
     rule: LengthRule,
     found: Findings,
-    seen: set[Any],
+    seen: _Seen,
     measures: dict[tuple[str, str], PostMeasure],
 ) -> None:
     longest = 0
@@ -201,9 +228,7 @@ def _outside(path: Path, roots: Sequence[Path]) -> str | None:
     return f"{refusal(clip(path, keep_end=True))} {_(HOW_TO)}"
 
 
-def _media(
-    loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[Any], media_roots: Sequence[Path]
-) -> None:
+def _media(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _Seen, media_roots: Sequence[Path]) -> None:
     media = row.payload.get("media", [])
     if not media:
         return
@@ -239,9 +264,7 @@ def _media(
             )
 
 
-def _video(
-    loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[Any], media_roots: Sequence[Path]
-) -> None:
+def _video(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _Seen, media_roots: Sequence[Path]) -> None:
     post = loaded.model.posts[row.index]
     loc = ("posts", row.index, "video")
     if row.network != "youtube":
@@ -372,7 +395,7 @@ def _megabytes(value: float, spec: str) -> str:
     return text.replace(".", formats.decimal(0.5)[1:2])
 
 
-def _advice(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[Any]) -> None:
+def _advice(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _Seen) -> None:
     parts = row.parts
     items = [
         *advice.advise_text(
@@ -389,14 +412,18 @@ def _advice(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set
         _once(found.warnings, seen, key, loaded.document.problem(loc, item.message, rule=item.rule))
 
 
-def _per_post(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: set[Any]) -> None:
+def _per_post(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: _Seen) -> None:
+    """Advice about a post as a whole (judged on its first occurrence), about all its rows."""
     firsts: dict[str, list[PlannedPost]] = {}
+    every: dict[str, list[PlannedPost]] = {}
     for row in rows:
+        every.setdefault(row.post_id, []).append(row)
         group = firsts.setdefault(row.post_id, [])
         if not group or group[0].occurrence == row.occurrence:
             group.append(row)
     variants_by_post = {p.id: set(p.variants or {}) for p in loaded.model.posts}
     for post_id, group in firsts.items():
+        seen.rows = every[post_id]
         first = group[0]
         quiet = first.quiet
         if "night-time" not in quiet:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +13,9 @@ from socialpost.cli.options import allow_past_option, campaign_files, json_optio
 from socialpost.cli.translated import Command
 from socialpost.errors import ExitCode
 from socialpost.i18n import _
+
+if TYPE_CHECKING:
+    from socialpost.store.db import Store
 
 replace_option = click.option(
     "--replace",
@@ -27,15 +31,18 @@ replace_option = click.option(
 @allow_past_option
 @pass_app
 def validate(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: bool) -> None:
-    """Check campaign FILEs completely without touching the queue.
+    """Check campaign FILEs completely, judging them as 'plan' and 'schedule' do; changes nothing.
 
     Shows every error (with file:line:column and the fix), writing advice as warnings (each with a
     rule id you can silence with quiet: [rule]), and each post's length on each network against
-    its limit. Exit status 0 when every file is valid, 2 when not.
+    its limit, also for accounts not connected yet (a warning says how to connect them). Reads
+    the queue when this machine has one: posts that already went out are not errors. Exit status
+    0 when every file is valid, 2 when not.
     """
     from socialpost.scheduling import validate as run
 
-    result = run([Path(f) for f in files], app.settings, now=app.clock(), allow_past=allow_past)
+    now = app.clock()
+    result = run([Path(f) for f in files], app.settings, now=now, allow_past=allow_past, store=_queue_if_any(app))
     if json_:
         render.echo_json(
             {
@@ -95,21 +102,33 @@ def schedule(
 def _plan_or_schedule(
     app: AppContext, files: tuple[str, ...], *, json_: bool, allow_past: bool, replace: bool, apply: bool
 ) -> list[str]:
-    """Shared by plan and schedule: prepare, plan (and apply), render. Returns the campaign names."""
+    """Shared by plan and schedule: judge (as validate does), plan (and apply), render. Returns the
+    campaign names."""
     from socialpost import scheduling
 
     now = app.clock()
-    prepared = scheduling.prepare([Path(f) for f in files], app.settings, now=now)
-    run = scheduling.schedule if apply else scheduling.plan
-    plans = run(app.store, prepared, now=now, allow_past=allow_past, replace=replace)
+    drafted = scheduling.draft([Path(f) for f in files], app.settings, now=now)
+    result = scheduling.run(app.store, drafted, now=now, allow_past=allow_past, replace=replace, apply=apply)
+    plans = result.plans
     if json_:
         render.echo_json({"posts": [item.as_json() for p in plans for item in p.items]})
     else:
         render.plan_table(plans, title=_("Scheduled") if apply else _("Plan (nothing changed)"))
-    render.warnings([w for item in prepared for w in item.warnings] + [w for p in plans for w in p.warnings])
+    render.warnings(result.warnings)
     if not json_:
         _best_time_hints(app, sorted({item.account for p in plans for item in p.items}))
-    return [item.name for item in prepared]
+    return [item.name for item in drafted.prepared]
+
+
+def _queue_if_any(app: AppContext) -> Store | None:
+    """The queue, when this machine has one: `validate` reads it, and never creates it (a fresh
+    machine or a CI job judges the files alone)."""
+    from socialpost.store.sqlite_read import sqlite_file
+
+    path = sqlite_file(app.database_url)
+    if path is not None and not path.is_file():
+        return None
+    return app.store
 
 
 def _best_time_hints(app: AppContext, accounts: list[str]) -> None:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from socialpost.scheduling import Validation
     from socialpost.store.sync import Plan
 
-ACTION_STYLE = {"create": "green", "update": "yellow", "cancel": "red", "unchanged": "dim"}
+ACTION_STYLE = {"create": "green", "update": "yellow", "cancel": "red", "unchanged": "dim", "hold": "magenta"}
 STATUS_STYLE = {
     "pending": "cyan",
     "retry_wait": "yellow",
@@ -105,7 +105,10 @@ def validation(result: Validation) -> None:
             over = m.limit is not None and m.length > m.limit
             table.add_row(
                 Text(m.id),
-                Text(m.account),
+                # Translators: after an account in the length table, e.g. "x:cafe (not connected)".
+                Text(_("{account} (not connected)").format(account=m.account))
+                if m.account in result.unconnected
+                else Text(m.account),
                 Text(integer(m.length), style="bold red" if over else ""),
                 Text(integer(m.limit) if m.limit else "—"),
             )
@@ -188,6 +191,19 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
         out.print(Group(*lines))
     totals = {a: sum(p.count(a) for p in plans) for a in ("create", "update", "cancel", "unchanged")}
     out.print(_("{create} to create, {update} to update, {cancel} to cancel, {unchanged} unchanged.").format(**totals))
+    held = sorted({item.account for p in plans for item in p.items if item.action == "hold"})
+    if held:
+        count = sum(p.count("hold") for p in plans)
+        out.print(
+            # Translators: English says "post(s)" in both forms; the plural form follows {count}.
+            ngettext(
+                "{count} post(s) held until their account is connected ({accounts}): they go back in the queue "
+                "once it is (socialpost accounts add NETWORK NAME).",
+                "{count} post(s) held until their account is connected ({accounts}): they go back in the queue "
+                "once it is (socialpost accounts add NETWORK NAME).",
+                count,
+            ).format(count=integer(count), accounts=", ".join(held))
+        )
 
 
 PLAN_TEXT_WIDTH = 50
