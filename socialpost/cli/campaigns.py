@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -13,9 +12,6 @@ from socialpost.cli.options import allow_past_option, campaign_files, json_optio
 from socialpost.cli.translated import Command
 from socialpost.errors import ExitCode
 from socialpost.i18n import _
-
-if TYPE_CHECKING:
-    from socialpost.store.db import Store
 
 replace_option = click.option(
     "--replace",
@@ -42,7 +38,7 @@ def validate(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: b
     from socialpost.scheduling import validate as run
 
     now = app.clock()
-    result = run([Path(f) for f in files], app.settings, now=now, allow_past=allow_past, store=_queue_if_any(app))
+    result = run([Path(f) for f in files], app.settings, now=now, allow_past=allow_past, store=app.existing_store())
     if json_:
         render.echo_json(
             {
@@ -118,17 +114,6 @@ def _plan_or_schedule(
     if not json_:
         _best_time_hints(app, sorted({item.account for p in plans for item in p.items}))
     return [item.name for item in drafted.prepared]
-
-
-def _queue_if_any(app: AppContext) -> Store | None:
-    """The queue, when this machine has one: `validate` reads it, and never creates it (a fresh
-    machine or a CI job judges the files alone)."""
-    from socialpost.store.sqlite_read import sqlite_file
-
-    path = sqlite_file(app.database_url)
-    if path is not None and not path.is_file():
-        return None
-    return app.store
 
 
 def _best_time_hints(app: AppContext, accounts: list[str]) -> None:

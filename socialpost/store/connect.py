@@ -39,11 +39,9 @@ def set_up_command(account: str) -> str:
 
 def reason(account: str) -> str:
     """The stored reason of a post held for its account (shown by `status`)."""
-    return _(
-        "account {account} is not connected: run '{command}'. The post goes back in the queue once it is "
-        "(the daemon or the next socialpost schedule notices); if its time has passed by then, the campaign's "
-        "late policy decides."
-    ).format(account=account, command=set_up_command(account))
+    return _("account {account} is not connected: run '{command}'; the post goes back in the queue once it is.").format(
+        account=account, command=set_up_command(account)
+    )
 
 
 def waiting_for_account(session: Session, ids: Iterable[int]) -> set[int]:
