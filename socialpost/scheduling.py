@@ -240,11 +240,17 @@ def _length_rule(adapters: Adapters, account: str, unusable: set[str]) -> Length
 
 
 def validate(
-    paths: list[Path], settings: Settings, *, now: datetime, allow_past: bool = False, store: Store | None = None
+    paths: list[Path],
+    settings: Settings,
+    *,
+    now: datetime,
+    allow_past: bool = False,
+    replace: bool = False,
+    store: Store | None = None,
 ) -> Validation:
     """Check campaign files completely against the queue (``store``; None: the files alone),
     collecting every error and warning instead of stopping."""
-    return judge(draft(paths, settings, now=now), store, now=now, allow_past=allow_past)
+    return judge(draft(paths, settings, now=now), store, now=now, allow_past=allow_past, replace=replace)
 
 
 def check_accounts(

@@ -29,7 +29,7 @@ def _counts(run_cli) -> dict[str, int]:  # type: ignore[no-untyped-def]
     return {state: n for state, n in counts.items() if n}
 
 
-@pytest.mark.parametrize("command", ["schedule", "plan"])
+@pytest.mark.parametrize("command", ["schedule", "plan", "validate"])
 def test_a_second_file_with_the_same_campaign_name_is_refused(run_cli, write, command: str) -> None:
     bakery = _bakery(write)
     assert run_cli("schedule", str(bakery)).exit_code == 0
@@ -62,6 +62,7 @@ def test_replace_lets_the_new_file_take_the_campaign_over(run_cli, write) -> Non
     assert run_cli("schedule", str(bakery)).exit_code == 0
     clash = _bakery(write, "clash.yaml", posts=1)
 
+    assert run_cli("validate", str(clash), "--replace").exit_code == 0  # judged as schedule --replace will
     planned = run_cli("plan", str(clash), "--replace")
     assert planned.exit_code == 0, planned.stderr
     assert "0 to create, 0 to update, 2 to cancel, 1 unchanged." in planned.stdout

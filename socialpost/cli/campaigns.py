@@ -25,8 +25,9 @@ replace_option = click.option(
 @campaign_files
 @json_option
 @allow_past_option
+@replace_option
 @pass_app
-def validate(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: bool) -> None:
+def validate(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: bool, replace: bool) -> None:
     """Check campaign FILEs completely, judging them as 'plan' and 'schedule' do; changes nothing.
 
     Shows every error (with file:line:column and the fix), writing advice as warnings (each with a
@@ -38,7 +39,8 @@ def validate(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: b
     from socialpost.scheduling import validate as run
 
     now = app.clock()
-    result = run([Path(f) for f in files], app.settings, now=now, allow_past=allow_past, store=app.existing_store())
+    paths = [Path(f) for f in files]
+    result = run(paths, app.settings, now=now, allow_past=allow_past, replace=replace, store=app.existing_store())
     if json_:
         render.echo_json(
             {
