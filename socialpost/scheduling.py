@@ -90,9 +90,6 @@ class Validation:
         return not self.errors
 
 
-Judgement = Validation
-
-
 def draft(paths: list[Path], settings: Settings, *, now: datetime | None = None) -> Draft:
     """Read, expand and check campaign files as far as each is valid, collecting every problem."""
     loaded, errors = read_campaigns(paths)
