@@ -161,9 +161,9 @@ class Daemon:
             scheduler.add_job(self._wake.set, "interval", seconds=self.settings.poll_seconds, id="poll")
             reap_every = max(1.0, min(self.settings.lease_seconds / 4, 60.0))
             scheduler.add_job(self._reap, "interval", seconds=reap_every, id="reap", next_run_time=datetime.now(UTC))
-            scheduler.add_job(
-                self._release, "interval", seconds=reap_every, id="release", next_run_time=datetime.now(UTC)
-            )
+            # after start-up (not at once, competing with the first claims): posts held for an account
+            # connected meanwhile go back in the queue
+            scheduler.add_job(self._release, "interval", seconds=reap_every, id="release")
             scheduler.add_job(self._heartbeat, "interval", seconds=HEARTBEAT_SECONDS, id="heartbeat")
             scheduler.add_job(
                 self.collector.run,
