@@ -5,17 +5,21 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from socialpost import config_edit, secrets
+from socialpost import config_edit, redaction, secrets
 from socialpost.config import Settings, secrets_file
 from socialpost.errors import ConfigError, NotFound, UsageError
 from socialpost.i18n import _
 from socialpost.networks.base import AdapterContext, Identity, SetupUI
-from socialpost.networks.registry import Adapters, load, split_account
+from socialpost.networks.registry import Adapters, load, network_names, split_account, suggest_account
 from socialpost.paths import default_dirs, make_private_dir
 from socialpost.timeutil import Clock, utcnow
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by the commands that need it
+    from socialpost.store.db import Store
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ def add(settings: Settings, account: str, ui: SetupUI) -> Identity:
         make_private_dir(settings.data_dir)
     context = AdapterContext(data_dir=settings.data_dir, base_dir=settings.base_dir)
     setup = cls.setup(ui, account=account, context=context)
+    redaction.register_raw(setup.secrets, everything=True)  # typed or fetched just now: never printed back
     values = secrets.merge(dict(setup.settings), setup.secrets)
     try:
         model = cls.settings_model.model_validate(values)
@@ -91,6 +96,37 @@ def listing(settings: Settings) -> list[AccountInfo]:
         )
         for account in sorted(names)
     ]
+
+
+def check_filter(settings: Settings, account: str, store: Store | None = None) -> None:
+    """Refuse an ``--account NETWORK:NAME`` option that is surely a typo, with a "did you mean": it
+    is neither set up nor in the queue, and an installed network or a known account is close to it.
+    Any other name is let through (an outbox account needs no set-up; an account removed from the
+    config still has its posts)."""
+    network, _name = split_account(account)
+    known = set(Adapters(settings).known_accounts())
+    if store is not None:
+        known |= set(queued_accounts(store))
+    if account in known:
+        return
+    hint = suggest_account(account, known)
+    if not hint:  # nothing close: maybe a name with no posts yet; the command says what it finds
+        return
+    if network not in network_names():
+        message = _("there is no network '{network}', so no account '{account}'.")
+    else:
+        message = _("there is no account '{account}' in your config or in the queue.")
+    raise NotFound(message.format(network=network, account=account) + hint, hint=_("See 'socialpost accounts list'."))
+
+
+def queued_accounts(store: Store) -> list[str]:
+    """Every account that has posts in the queue (whatever their state)."""
+    from sqlalchemy import select
+
+    from socialpost.store.models import PostRow
+
+    with store.session() as session:
+        return sorted(session.scalars(select(PostRow.account).distinct()))
 
 
 def check(settings: Settings, account: str, *, clock: Clock = utcnow) -> Identity:

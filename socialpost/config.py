@@ -12,6 +12,7 @@ Relative paths inside a config file are relative to the folder that holds the fi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Mapping
@@ -35,6 +36,7 @@ from socialpost.paths import (
     default_dirs,
     resolve_config_path,
 )
+from socialpost.redaction import register
 from socialpost.timeutil import coerce_duration, format_duration
 from socialpost.yamlfile import YamlDocument, load_yaml, pydantic_problems
 
@@ -270,6 +272,7 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
     accounts = {
         network: {name: (values or {}) for name, values in names.items()} for network, names in parsed.accounts.items()
     }
+    register_secrets(database_url, accounts, secrets_file(path), env)
     return Settings(
         database_url=database_url,
         data_dir=data_folder,
@@ -290,6 +293,37 @@ def _media_root(folder: str, base: Path) -> Path:
     """A ``media_roots`` entry: ``~`` expanded, relative to the config file's folder, links resolved."""
     path = Path(folder).expanduser()
     return Path(os.path.realpath(path if path.is_absolute() else base / path))
+
+
+def register_secrets(
+    database_url: str, accounts: Mapping[str, Any], secrets_path: Path | None, environ: Mapping[str, str]
+) -> None:
+    """Register for redaction, before anything can print it, every value of these settings that
+    may be secret: the database password, every ``${ENV}`` value the accounts refer to, every value
+    of the secrets file, and (by their names or shape) secret-looking values and URLs with
+    credentials (see socialpost.redaction). A file or variable that is missing or broken is
+    skipped here: it is reported where it is used."""
+    from socialpost import redaction, secrets
+
+    redaction.register_database_url(database_url)
+    names = {name for _key, text in redaction.walk_texts(accounts) for name in _ENV_REF.findall(text)}
+    redaction.register(*(environ.get(name) for name in names))
+    redaction.register_raw(_expand_leniently(accounts, environ))
+    if secrets_path is not None:
+        with contextlib.suppress(ConfigError):
+            redaction.register_raw(secrets.load(secrets_path), everything=True)
+
+
+def _expand_leniently(value: Any, environ: Mapping[str, str]) -> Any:
+    """``value`` (nested settings) with each ``${NAME}`` replaced by its value, or by nothing when
+    it is not set (that error belongs to the account's first use, see :func:`expand_env`)."""
+    if isinstance(value, str):
+        return _ENV_REF.sub(lambda m: environ.get(m.group(1), ""), value)
+    if isinstance(value, Mapping):
+        return {k: _expand_leniently(v, environ) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand_leniently(v, environ) for v in value]
+    return value
 
 
 def _config_fields(loc: tuple[str | int, ...]) -> list[str]:
@@ -328,6 +362,7 @@ def expand_env(value: str, environ: Mapping[str, str], where: str) -> str:
                 _("{where}: the environment variable {name} is not set.").format(where=where, name=name),
                 hint=_("Set it (export {name}=…) before running socialpost.").format(name=name),
             )
+        register(environ[name])  # a value kept out of the file is treated as a secret
         return environ[name]
 
     return _ENV_REF.sub(replace, value)

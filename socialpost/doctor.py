@@ -166,6 +166,7 @@ def run_checks(
         if store is not None:
             now = clock()
             _extend("daemon", findings, lambda: check_daemon(store, queued, now))
+            _extend("pauses", findings, lambda: check_pauses(store, now))
             _extend("media", findings, lambda: check_media(queued))
             _extend("posts", findings, lambda: check_decisions(queued))
         origins: list[str] = []
@@ -784,6 +785,42 @@ def check_daemon(store: Store, queued: Sequence[QueuedPost], now: datetime) -> l
         ).format(message=message, count=formats.integer(len(overdue)))
         return [problem("daemon", late, fix)]
     return [warning("daemon", message, fix)]
+
+
+def check_pauses(store: Store, now: datetime) -> list[Finding]:
+    """One warning when a pause holds back posts that are due within a day (or overdue): they will
+    not go out, and the user may have forgotten the pause. Nothing when no pause holds any."""
+    from socialpost.store.pauses import SOON, listing
+
+    holding = [p for p in listing(store, now=now) if p.due_soon]
+    if not holding:
+        return []
+    parts = []
+    for pause in holding:
+        held = ngettext(
+            "{target} (paused {ago} ago by {by}) holds {count} post due within {soon}, the first {post} due {when}",
+            "{target} (paused {ago} ago by {by}) holds {count} posts due within {soon}, the first {post} due {when}",
+            pause.due_soon,
+        ).format(
+            target=pause.target.describe(),
+            ago=human_duration(now - pause.since),
+            by=pause.by,
+            count=formats.integer(pause.due_soon),
+            soon=human_duration(SOON),
+            post=pause.first,
+            when=_when(pause.first_due) if pause.first_due is not None else "?",
+        )
+        parts.append(held + (f" — {pause.reason}" if pause.reason else ""))
+    return [
+        warning(
+            "pauses",
+            _("Paused posts will not go out: {pauses}.").format(pauses="; ".join(parts)),
+            _(
+                "When you are ready: {command} (it shows what happens to the overdue posts first). "
+                "'socialpost status' lists every pause."
+            ).format(command=" / ".join(p.target.resume_command for p in holding)),
+        )
+    ]
 
 
 def check_media(queued: Sequence[QueuedPost]) -> list[Finding]:

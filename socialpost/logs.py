@@ -1,4 +1,9 @@
-"""Log set-up for the daemon: readable lines for people, JSON lines for machines."""
+"""Log set-up for the daemon: readable lines for people, JSON lines for machines.
+
+Both formatters blank registered secrets (``socialpost.redaction``) out of the whole line,
+exception text included, and neither lets a control character from outside act on the terminal
+(the text format shows it as a visible escape; JSON escapes it, see ``socialpost.terminal``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,9 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+
+from socialpost.redaction import protect_http_loggers, redact
+from socialpost.terminal import json_safe, printable
 
 
 class JsonFormatter(logging.Formatter):
@@ -16,26 +24,34 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat().replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
         }
         post = getattr(record, "post", None)
         if post is not None:
             entry["post"] = post
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+            entry["exception"] = redact(self.formatException(record.exc_info))
+        return json_safe(redact(json.dumps(entry, ensure_ascii=False)))
+
+
+class TextFormatter(logging.Formatter):
+    """``HH:MM:SS message`` (and the traceback under it), secrets blanked, controls shown."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(message)s", datefmt="%H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(redact(super().format(record)))
 
 
 def configure(*, verbose: bool = False, json_lines: bool = False) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    if json_lines:
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())
     root = logging.getLogger("socialpost")
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     root.propagate = False
+    protect_http_loggers()  # their records reach other handlers (Python's last resort) unformatted
     if not verbose:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         logging.getLogger("httpx").setLevel(logging.WARNING)

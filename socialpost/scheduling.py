@@ -193,7 +193,8 @@ def _verdict(drafted: Draft, plans: list[Plan]) -> Validation:
 
 def _verdicts(plan: Plan) -> tuple[set[RowKey], set[RowKey]]:
     """The rows the plan queues or keeps waiting (judged), and those the queue has settled: sent,
-    in doubt, cancelled, missed or failed and unchanged in the file."""
+    in doubt, cancelled, missed or failed and unchanged in the file. A post you cancelled that the
+    file changed is judged: its new version is stored for `socialpost restore` to queue."""
     from socialpost.store.models import WAITING, Status
 
     judged: set[RowKey] = set()
@@ -202,7 +203,7 @@ def _verdicts(plan: Plan) -> tuple[set[RowKey], set[RowKey]]:
     for item in plan.items:
         if item.planned is None:
             continue
-        if item.action != "unchanged" or item.status in waiting:
+        if item.action != "unchanged" or item.status in waiting or (item.changed and item.kept_cancelled):
             judged.add(item.planned.key)
         else:
             settled.add(item.planned.key)
@@ -278,21 +279,25 @@ def check_accounts(
                 checked[account] = exc
         reason = checked[account]
         if isinstance(reason, AccountNotSetUp):
-            if not any(w.message == _not_connected(account) for w in warnings):
-                warnings.append(loaded.document.problem(loc, _not_connected(account), rule="not-connected"))
+            message = _not_connected(account, reason.suggestion)
+            if not any(w.message == message for w in warnings):
+                warnings.append(loaded.document.problem(loc, message, rule="not-connected"))
         elif reason is not None:
             errors.append(loaded.document.problem(loc, str(reason)))
     return errors, warnings
 
 
-def _not_connected(account: str) -> str:
+def _not_connected(account: str, suggestion: str = "") -> str:
+    """The not-connected warning; with ``suggestion`` (" Did you mean …?") when the name is close to
+    a configured account, as it may be a typo rather than an account still to connect."""
     from socialpost.store.connect import set_up_command
 
     network = account.split(":", 1)[0]
+    # Translators: {suggestion} is empty or " Did you mean 'webhook:equipe'?" (already translated).
     return _(
         "account '{account}' is not connected yet: its posts are checked against {network}'s limits, and "
-        "'socialpost schedule' queues them held until it is connected. Fix: {command}"
-    ).format(account=account, network=network, command=set_up_command(account))
+        "'socialpost schedule' queues them held until it is connected.{suggestion} Fix: {command}"
+    ).format(account=account, network=network, suggestion=suggestion, command=set_up_command(account))
 
 
 # --- the API the tests and `demo` use -------------------------------------------------------------

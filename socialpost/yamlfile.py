@@ -84,6 +84,10 @@ class YamlDocument:
     data: Any
     value_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    source: str = field(default="", repr=False)  # the text parsed (to locate a character inside a value)
+    # a comment written on the same line right after a value: (line, column of its '#', its text).
+    # 'text: Venez! #Sherbrooke' loses the hashtag to a comment; the campaign loader says so.
+    comments_after: dict[Path_, tuple[int, int, str]] = field(default_factory=dict)
 
     def position(self, loc: Iterable[str | int], *, key: bool = False) -> tuple[int, int]:
         """Best position for ``loc``: the exact node, else its nearest ancestor."""
@@ -99,6 +103,64 @@ class YamlDocument:
     def problem(self, loc: Iterable[str | int], message: str, *, key: bool = False, rule: str | None = None) -> Problem:
         line, column = self.position(loc, key=key)
         return Problem(self.path, line, column, message, rule)
+
+    def find_in_value(self, loc: Iterable[str | int], wanted: Callable[[str], bool]) -> tuple[int, int, str] | None:
+        """Where the first character of the value at ``loc`` for which ``wanted`` is true is
+        written: (line, column, as written). In a double-quoted value an escape (``\\e``,
+        ``\\x1b``, ``\\u202e``) is found at its backslash. None when the source does not show it."""
+        parts = tuple(loc)
+        if parts not in self.value_positions or not self.source:
+            return None
+        line, column = self.value_positions[parts]
+        lines = self.source.split("\n")
+        if line > len(lines):
+            return None
+        start = sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+        found = _find_written(self.source, start, wanted)
+        if found is None:
+            return None
+        offset, written = found
+        return (
+            self.source.count("\n", 0, offset) + 1,
+            offset - (self.source.rfind("\n", 0, offset) + 1) + 1,
+            written,
+        )
+
+
+# YAML's escapes in double-quoted scalars (YAML 1.2, 5.7)
+_ESCAPES = {
+    "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
+    "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029",
+}  # fmt: skip
+_HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
+
+
+def _find_written(source: str, start: int, wanted: Callable[[str], bool]) -> tuple[int, str] | None:
+    """(offset, as written) of the first character ``wanted`` in the scalar that starts at
+    ``start``: escapes decoded in a double-quoted scalar, raw characters elsewhere."""
+    if not source.startswith('"', start):
+        for offset in range(start, len(source)):
+            if wanted(source[offset]):
+                return offset, source[offset]
+        return None
+    index = start + 1
+    while index < len(source) and source[index] != '"':
+        char: str | None = source[index]
+        step = 1
+        if char == "\\":
+            code = source[index + 1 : index + 2]
+            step = 2 + _HEX_ESCAPES.get(code, 0)
+            if code in _HEX_ESCAPES:
+                try:
+                    char = chr(int(source[index + 2 : index + step], 16))
+                except ValueError:
+                    char = None
+            else:
+                char = _ESCAPES.get(code)  # None: an escaped line break
+        if char is not None and wanted(char):
+            return index, source[index : index + step]
+        index += step
+    return None
 
 
 def _fail(shown: str, message: str, line: int = 0, column: int = 0) -> CampaignError:
@@ -254,8 +316,8 @@ def load_yaml(
             line,
             column,
         )
-    doc = YamlDocument(shown, None)
-    builder = _Builder(doc, what)
+    doc = YamlDocument(shown, None, source=text)
+    builder = _Builder(doc, what, text)
     with contextlib.suppress(_Abort):  # the reason is in builder.problems
         doc.data = builder.build(nodes[0], (), 0)
     if builder.problems:
@@ -313,80 +375,17 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 
 
 def _syntax_error(shown: str, exc: yaml.MarkedYAMLError, text: str) -> CampaignError:
-    mark = exc.problem_mark or exc.context_mark
-    problem = exc.problem or "invalid YAML"
-    unclosed = _unclosed(exc, text)
-    if exc.context_mark is not None and (unclosed is not None or _at_end(exc, text)):
-        # PyYAML noticed where it ran out of text (a line that may not even exist): point where
-        # what it was reading opens instead
-        mark = exc.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-    if unclosed is not None:
-        message = unclosed
-    elif "\\t" in problem:
-        message = _(
-            "a tab character; YAML indentation must use spaces. "
-            "Fix: replace the tabs with spaces (most editors have 'convert indentation to spaces')."
-        )
-    elif "mapping values are not allowed" in problem:
-        message = _(
-            "a ':' here starts a key where none is allowed. Fix: put quotes around text "
-            "that contains ': ', or check the indentation of this line."
-        )
-    elif "expected <block end>" in problem or "did not find expected key" in problem:
-        message = _("the indentation does not line up ({problem}). Fix: align this line with its siblings.").format(
-            problem=problem
-        )
-    else:
-        # PyYAML's own words for the problem stay English
-        context = f" {exc.context}" if exc.context else ""
-        message = _("invalid YAML: {problem}. Fix: check quotes, colons and indentation on this line.").format(
-            problem=f"{problem}{context}"
-        )
-    return _fail(shown, message, line, column)
+    from socialpost.yaml_syntax import explain
 
-
-_CLOSING = {'"': '"', "'": "'", "[": "]", "{": "}"}
-
-
-def _unclosed(exc: yaml.MarkedYAMLError, text: str) -> str | None:
-    """What to say when the error is really a quote or bracket opened at ``exc.context_mark`` and
-    never closed (PyYAML reports it where it ran out of text); None for any other error."""
-    opened = exc.context_mark
-    if opened is None:
-        return None
-    quoted = "quoted scalar" in (exc.context or "")
-    if not _at_end(exc, text) and not (quoted and "document separator" in (exc.problem or "")):
-        return None
-    opening = text[opened.index : opened.index + 1]
-    if quoted and opening == '"':
-        return _(
-            'the double quote (") that opens here is never closed. '
-            'Fix: end the text with " (write \\" for a quote inside it).'
-        )
-    if quoted and opening == "'":
-        return _(
-            "the single quote (') that opens here is never closed. "
-            "Fix: end the text with ' (write '' for an apostrophe inside it)."
-        )
-    if "flow" in (exc.context or "") and opening in _CLOSING:
-        return _("the '{opening}' that opens here is never closed. Fix: add the matching '{closing}'.").format(
-            opening=opening, closing=_CLOSING[opening]
-        )
-    return None
-
-
-def _at_end(exc: yaml.MarkedYAMLError, text: str) -> bool:
-    """Whether PyYAML found its problem at the end of the text (nothing but blanks after it)."""
-    problem = exc.problem or ""
-    if "end of stream" in problem or "<stream end>" in problem:
-        return True
-    found = exc.problem_mark
-    return found is not None and not text[found.index :].strip()
+    found = explain(exc, text)
+    return _fail(shown, found.message, found.line, found.column)
 
 
 def _pos(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+_COMMENT_AFTER = re.compile(r"[ \t]+(?P<comment>#[^\n\r\x85\u2028\u2029]*)")
 
 
 class _Abort(Exception):
@@ -396,9 +395,10 @@ class _Abort(Exception):
 class _Builder:
     """Build plain values from the node tree, recording positions and problems."""
 
-    def __init__(self, doc: YamlDocument, what: str) -> None:
+    def __init__(self, doc: YamlDocument, what: str, text: str = "") -> None:
         self.doc = doc
         self.what = what
+        self.text = text
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
         self.repeats = 0
@@ -441,9 +441,21 @@ class _Builder:
             if isinstance(node, yaml.SequenceNode):
                 return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
             assert isinstance(node, yaml.ScalarNode)
+            if node.style in (None, "", '"', "'"):
+                self.comment_after(node, path)
             return self.scalar(node)
         finally:
             self.active.discard(id(node))
+
+    def comment_after(self, node: yaml.ScalarNode, path: Path_) -> None:
+        end = node.end_mark
+        match = _COMMENT_AFTER.match(self.text, end.index)  # anchored: fails at once without a comment
+        if match:
+            self.doc.comments_after[path] = (
+                end.line + 1,
+                end.column + match.start("comment") - end.index + 1,
+                match["comment"],
+            )
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         try:
@@ -511,6 +523,11 @@ class _Builder:
 
 
 def _unsupported_tag(tag: str) -> str:
+    if tag.startswith("!") and not tag.startswith("!!"):  # '!important message': text read as a tag
+        return _(
+            "a value that starts with '!' is read as a YAML tag ('{tag}'). "
+            'Fix: put the whole text in quotes, like "{tag} …".'
+        ).format(tag=tag)
     return _("YAML tag '{tag}' is not supported here. Fix: remove the tag.").format(tag=_short_tag(tag))
 
 
@@ -550,13 +567,22 @@ _INT = re.compile(r"^[-+]?[0-9]+$")
 
 def suggest(word: str, choices: Iterable[str]) -> str:
     """' Did you mean 'x'?' when a close match exists, else ''."""
-    match = _closest(word, choices)
-    return " " + _("Did you mean '{name}'?").format(name=match) if match else ""
+    match = closest(word, choices)
+    return did_you_mean(match) if match else ""
 
 
-def _closest(word: str, choices: Iterable[str]) -> str | None:
+def did_you_mean(name: str) -> str:
+    """' Did you mean 'name'?' (with its leading space, to follow a sentence)."""
+    return " " + _("Did you mean '{name}'?").format(name=name)
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to ``word`` when one is close enough to be a typo of it."""
     matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return matches[0] if matches else None
+
+
+_closest = closest
 
 
 def pydantic_problems(
@@ -733,6 +759,14 @@ _BOUNDS = {
 
 
 MAX_QUOTED = 60  # characters of the user's value a message repeats
+
+
+def quoted(value: str) -> str:
+    """``value`` as a user can write it in a YAML file between quotes: double quotes unless it
+    holds one, else single quotes (an apostrophe doubled)."""
+    if '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    return "'" + value.replace("'", "''") + "'"
 
 
 def clip(value: object, most: int = MAX_QUOTED, *, keep_end: bool = False) -> str:

@@ -87,6 +87,16 @@ def restore_logging() -> Iterator[None]:
         logger.propagate = propagate
 
 
+@pytest.fixture(autouse=True)
+def forget_secrets() -> Iterator[None]:
+    """Secrets a test registers for redaction (process-wide, as in a real run) are forgotten after it."""
+    from socialpost.redaction import REGISTRY
+
+    saved = REGISTRY.snapshot()
+    yield
+    REGISTRY.restore(saved)
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()

@@ -71,11 +71,11 @@ def test_bare_domain_cannot_carry_utm() -> None:
 def test_french_typography() -> None:
     french = advise_text("Venez goûter notre café ! Qu'en pensez-vous ?", network="x", language="fr")
     assert [a.rule for a in french] == ["french-typography"]
-    assert "U+202F" in french[0].message
+    assert "run socialpost fix FILE" in french[0].message and "U+202F" not in french[0].message
     assert rules("Venez goûter notre café\u202f! Qu'en pensez-vous\u202f?", language="fr") == set()
     english = advise_text("Come taste it ! What do you think?", network="x", language="en")
     assert [a.rule for a in english] == ["french-typography"]
-    assert "English puts no space" in english[0].message
+    assert "English puts no space" in english[0].message and "socialpost fix FILE" in english[0].message
     # times, emoticons and links are not typography slips
     assert "french-typography" not in rules("Open 10:30 to 18:00 :) https://e.com/a?b=c ;x ok?")
 
@@ -117,4 +117,5 @@ def test_every_rule_is_documented() -> None:
         "night-time",
         "french-typography",
         "unused-variant",
+        "holiday",
     }

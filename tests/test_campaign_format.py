@@ -16,6 +16,7 @@ from socialpost.campaign.load import load_campaign
 from socialpost.campaign.models import json_schema
 from socialpost.config import Settings
 from socialpost.errors import CampaignError
+from socialpost.networks.base import OutgoingPost
 from socialpost.scheduling import prepare, schedule, validate
 from socialpost.yamlfile import load_yaml
 from tests.conftest import REPO, FakeClock
@@ -63,6 +64,31 @@ def test_threads_media_and_defaults(write) -> None:  # type: ignore[no-untyped-d
     ]
     assert t.language == "fr" and t.quiet == {"night-time"}
     assert "media" not in u.payload and u.quiet == {"night-time", "all-caps"}
+
+
+def test_the_posts_language_travels_in_its_payload_to_the_adapter(write) -> None:  # type: ignore[no-untyped-def]
+    posts = (
+        "posts:\n  - id: p\n    at: 2027-03-02 09:00\n    text: Bonjour?\n"
+        "  - id: q\n    at: 2027-03-02 10:00\n    text: Hello?\n    language: en\n"
+    )
+    head = "campaign: c\ntimezone: UTC\naccounts: [outbox:a]\n"
+    rows = rows_of(write, head + "language: fr-CA\n" + posts)
+    assert [r.payload.get("language") for r in rows] == ["fr-CA", "en"]  # the post's own wins
+    rows = rows_of(write, head + "language: fr-CA\ndefaults:\n  language: fr\n" + posts)
+    assert [r.payload.get("language") for r in rows] == ["fr", "en"]  # defaults win over the campaign's
+    rows = rows_of(write, head + posts.replace("    language: en\n", ""))
+    assert ["language" in r.payload for r in rows] == [False, False]  # none: the payload has no key at all
+
+    planned = rows_of(write, head + "language: fr-CA\n" + posts)[0]
+    post = OutgoingPost.from_payload(
+        key=planned.idempotency_key,
+        campaign=planned.campaign,
+        post_id=planned.post_id,
+        account=planned.account,
+        due_at=planned.due_at,
+        payload=planned.payload,
+    )
+    assert (post.text, post.language) == ("Bonjour?", "fr-CA")
 
 
 def test_utm_tags_links_per_network_once_and_can_be_turned_off(write) -> None:  # type: ignore[no-untyped-def]

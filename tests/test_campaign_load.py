@@ -117,14 +117,14 @@ def test_tab_indentation(write) -> None:  # type: ignore[no-untyped-def]
 
 def test_bad_indentation(write) -> None:  # type: ignore[no-untyped-def]
     p = only(write, GOOD.replace("    text: hello", "     text: hello"))
-    assert at(p) == (7, 10)
-    assert "':'" in p.message and "indentation" in p.message
+    assert at(p) == (7, 6)  # where the extra space is
+    assert "indented more than 'at:' on line 6" in p.message and "line up 'text:' with 'at:'" in p.message
 
 
 def test_colon_in_unquoted_text(write) -> None:  # type: ignore[no-untyped-def]
     p = only(write, GOOD.replace("text: hello", "text: Big news: we open"))
     assert at(p) == (7, 19)
-    assert "put quotes around text that contains ': '" in p.message
+    assert 'put the whole value in quotes: text: "Big news: we open"' in p.message
 
 
 def test_duplicate_key_in_a_post(write) -> None:  # type: ignore[no-untyped-def]
@@ -174,6 +174,7 @@ def test_fields_at() -> None:
         "timezone",
         "accounts",
         "language",
+        "country",
         "late",
         "utm",
         "defaults",
@@ -195,7 +196,7 @@ def test_fields_at() -> None:
         "quiet",
         "utm",
     ]
-    assert fields_at(("posts", 0, "every")) == ["days", "interval", "cron", "at", "from", "until"]
+    assert fields_at(("posts", 0, "every")) == ["days", "interval", "cron", "at", "from", "until", "except"]
     assert fields_at(("late",)) == ["within", "else"]
     assert fields_at(("nope",)) == []
 

@@ -1,4 +1,8 @@
-"""The claim stays an index lookup with a million posts in the queue (SQLite and PostgreSQL)."""
+"""The claim stays an index lookup with a million posts in the queue (SQLite and PostgreSQL).
+
+The claim's statement also reads the pauses (``socialpost pause``): two uncorrelated subqueries on
+the tiny ``pauses`` table, read once per statement, never a scan or a sort of ``posts``.
+"""
 
 from __future__ import annotations
 
@@ -58,6 +62,46 @@ def _claim_sql(store: Store, status: Status) -> tuple[str, dict[str, Any]]:
     return str(compiled), dict(compiled.params)
 
 
+def _check_sqlite_plan(plan: list[str]) -> None:
+    assert plan[0] == "SEARCH posts USING INDEX ix_posts_claim (status=? AND next_attempt_at<?)", plan
+    rest = plan[1:]  # the pauses, read once per statement
+    assert [line for line in rest if line.startswith("LIST SUBQUERY")] == ["LIST SUBQUERY 1", "LIST SUBQUERY 2"], plan
+    assert all(line.startswith(("LIST SUBQUERY", "SEARCH pauses", "SCAN pauses")) for line in rest), plan
+
+
+PAUSED_ROWS = 10_000
+
+
+def _pause_a_backlog(store: Store, now: Any) -> None:
+    """A second campaign, paused, with PAUSED_ROWS posts long overdue: each claim walks past them
+    in the index (they are due first) and takes none."""
+    with store.session() as session:
+        session.execute(
+            text(
+                "INSERT INTO campaigns (id, name, source_file, timezone, late_within_seconds, late_else, created_at,"
+                " updated_at) VALUES (2, 'paused', 'p.yaml', 'UTC', 86400, 'post', :t, :t)"
+            ),
+            {"t": now},
+        )
+        session.execute(
+            text(
+                f"INSERT INTO posts ({_COLUMNS}) SELECT 2, 'q' || i, '', 'webhook:b', 'webhook', '{{}}', 'f', "
+                "'pk' || i, :t, '', :t, 'pending', 0, '', :t, :t FROM ("
+                + (
+                    f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {PAUSED_ROWS}) "
+                    "SELECT i FROM n"
+                    if store.dialect == "sqlite"
+                    else f"SELECT generate_series(1, {PAUSED_ROWS}) AS i"
+                )
+                + ") AS s"
+            ),
+            {"t": now},
+        )
+        session.execute(
+            text("INSERT INTO pauses (campaign_id, paused_by, paused_at) VALUES (2, 'test', :t)"), {"t": now}
+        )
+
+
 def _time_claim(store: Store) -> tuple[float, int]:
     """The second of two claims (the first also warms the connection pool and caches)."""
     queue = Queue(store, "plan", clock=lambda: START)
@@ -89,13 +133,20 @@ def test_sqlite_claim_is_an_index_range_scan_over_a_million_rows(
                 str(row[3]) for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, tuple(params.values()))
             ]
             plans.append(plan)
-            assert plan == ["SEARCH posts USING INDEX ix_posts_claim (status=? AND next_attempt_at<?)"], plan
+            _check_sqlite_plan(plan)
     seconds, claimed = _time_claim(sqlite_store)
     assert claimed == 8
+    _pause_a_backlog(sqlite_store, "2027-01-09 12:00:00.000000")
+    paused_seconds, claimed = _time_claim(sqlite_store)
+    assert claimed == 8
+    with sqlite_store.engine.connect() as connection:
+        assert connection.execute(
+            text("SELECT count(*) FROM posts WHERE campaign_id = 2 AND status = 'pending'")
+        ).scalar() == (PAUSED_ROWS)
     with capsys.disabled():
         print(
-            f"\n[plan] sqlite: {ROWS:,} rows inserted in {filled:.1f}s; claim of 8 in {seconds * 1000:.1f} ms; "
-            f"{plans[0]}"
+            f"\n[plan] sqlite: {ROWS:,} rows inserted in {filled:.1f}s; claim of 8 in {seconds * 1000:.1f} ms, "
+            f"{paused_seconds * 1000:.1f} ms past {PAUSED_ROWS:,} paused overdue posts; {plans[0]}"
         )
 
 
@@ -114,13 +165,18 @@ def test_postgresql_claim_is_an_index_scan(capsys: pytest.CaptureFixture[str]) -
                     plans.append(plan)
                     joined = "\n".join(plan)
                     assert "Index Scan using ix_posts_claim on posts" in joined, joined
-                    assert "Seq Scan" not in joined and "Sort" not in joined, joined
+                    assert "Seq Scan on posts" not in joined and "Sort" not in joined, joined
+                    assert "hashed SubPlan" in joined, joined  # the pauses: read once, then a hash lookup
             seconds, claimed = _time_claim(store)
+            assert claimed == 8
+            _pause_a_backlog(store, START - timedelta(days=1))
+            paused_seconds, claimed = _time_claim(store)
             assert claimed == 8
             with capsys.disabled():
                 print(
                     f"\n[plan] postgresql: {PG_ROWS:,} rows inserted in {filled:.1f}s; claim of 8 in "
-                    f"{seconds * 1000:.1f} ms; " + " | ".join(p.strip() for p in plans[0])
+                    f"{seconds * 1000:.1f} ms, {paused_seconds * 1000:.1f} ms past {PAUSED_ROWS:,} paused overdue "
+                    "posts; " + " | ".join(p.strip() for p in plans[0])
                 )
         finally:
             store.close()

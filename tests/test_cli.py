@@ -72,7 +72,21 @@ def test_plan_json_contract(run_cli, write, hook_settings: Settings) -> None:
     posts = data["posts"]
     assert len(posts) == 4  # 2 posts × 2 accounts
     for post in posts:
-        assert set(post) == {"campaign", "id", "account", "network", "due_at", "local_time", "action", "text"}
+        assert set(post) == {
+            "campaign",
+            "id",
+            "account",
+            "network",
+            "due_at",
+            "local_time",
+            "action",
+            "text",
+            "status",
+            "state",
+            "cancelled_by",
+            "paused_by",
+            "waiting_for_account",
+        }
         assert ISO_Z.match(post["due_at"]), post["due_at"]
         assert ISO_OFFSET.match(post["local_time"]), post["local_time"]
         assert post["action"] == "create"
@@ -86,6 +100,11 @@ def test_plan_json_contract(run_cli, write, hook_settings: Settings) -> None:
         "local_time": "2027-03-02T09:00:00-05:00",
         "action": "create",
         "text": "Bonjour ! What would you like to see first?",
+        "status": None,
+        "state": "pending",
+        "cancelled_by": None,
+        "paused_by": [],
+        "waiting_for_account": False,
     }
     # after the DST change (2027-03-14) Montreal is UTC-4
     later = next(p for p in posts if p["id"] == "later")
@@ -180,8 +199,8 @@ def test_status_and_report_json_contracts(run_cli, write, settings: Settings, cl
         status = run_cli("status", "--json")
         assert status.exit_code == 0
         data = json.loads(status.stdout)
-        assert set(data) == {"counts", "needs_attention", "upcoming", "problems", "daemons"}
-        assert data["counts"]["pending"] == 4 and data["needs_attention"] is False
+        assert set(data) == {"counts", "needs_attention", "upcoming", "problems", "daemons", "paused"}
+        assert data["counts"]["pending"] == 4 and data["needs_attention"] is False and data["paused"] == []
         assert [p["id"] for p in data["upcoming"]] == ["hello", "hello", "later", "later"]
 
         clock.set(clock() + timedelta(days=51, hours=2, minutes=1))  # 2027-03-02 14:01Z: "hello" is due

@@ -310,8 +310,8 @@ def test_cached_advice_follows_the_language() -> None:
     ("text", "expected"),
     [
         ("a:\n\tb: 1\n", "un caractère de tabulation; l'indentation YAML doit utiliser des espaces"),
-        ("a: b: c\n", "un « : » ici commence une clé là où aucune n'est permise"),
-        ("a:\n  - b\n c: d\n", "l'indentation n'est pas alignée"),
+        ("a: b: c\n", "la valeur de « a » contient « : », que YAML lit comme le début d'une autre clé"),
+        ("a:\n  - b\n c: d\n", "le retrait de cette ligne ne s'aligne sur aucune clé au-dessus"),
         ("a: 'b\n", "l'apostrophe (') ouverte ici n'est jamais fermée"),
         ("a: 1\na: 2\n", "clé en double « a » (écrite d'abord à la ligne 1)"),
         ("a: !!python/object x\n", "l'étiquette YAML « !!python/object » n'est pas prise en charge ici"),

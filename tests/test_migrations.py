@@ -28,6 +28,7 @@ TABLES = {
     "daemons",
     "rate_budgets",
     "inbox_items",
+    "pauses",
 }
 
 
@@ -324,3 +325,86 @@ def test_0003_backfill_runs_on_postgresql() -> None:
             assert summary[1][1] == {"views": None, "likes": 9} and summary[1][3] == {"views": None, "likes": 5}
         finally:
             store.close()
+
+
+PAUSES, BEFORE_PAUSES = "0005", "0004"  # the revision that adds pauses and posts.cancelled_by, and the one before
+
+
+def _0005_keeps_who_cancelled(url: str) -> None:
+    """Posts cancelled before 0005 get ``cancelled_by`` from their events: "by the user" (socialpost
+    cancel) → user, removed from the file → file; other posts none. Downgrading loses no post."""
+    from alembic import command
+
+    store = open_store(url, migrate=False)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    t = "2027-01-01 00:00:00"
+    try:
+        with store.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, BEFORE_PAUSES)
+            connection.execute(
+                text(
+                    "INSERT INTO campaigns (id, name, source_file, timezone, late_within_seconds, late_else, "
+                    "created_at, updated_at) VALUES (1, 'c', 'c.yaml', 'UTC', 900, 'skip', :t, :t)"
+                ),
+                {"t": t},
+            )
+            history = {  # post: its status and the events that led there
+                "by-hand": ("cancelled", [("pending", "cancelled", "by the user")]),
+                "removed": ("cancelled", [("pending", "cancelled", "removed from the campaign file")]),
+                # cancelled by hand, put back by the file (the old behaviour), then removed from it
+                "both": (
+                    "cancelled",
+                    [
+                        ("pending", "cancelled", "by the user"),
+                        ("cancelled", "pending", "due 2027-01-02T00:00:00Z"),
+                        ("pending", "cancelled", "removed from the campaign file"),
+                    ],
+                ),
+                "waiting": ("pending", []),
+            }
+            for number, (key, (status, moves)) in enumerate(history.items(), 1):
+                connection.execute(
+                    text(
+                        "INSERT INTO posts (id, campaign_id, post_key, occurrence, account, network, payload,"
+                        " fingerprint, idempotency_key, due_at, local_time, next_attempt_at, status, attempts,"
+                        " source, created_at, updated_at) VALUES (:id, 1, :key, '', 'x:a', 'x', '{}', 'f', :key,"
+                        " :t, '', :t, :status, 0, '', :t, :t)"
+                    ),
+                    {"id": number, "key": key, "t": t, "status": status},
+                )
+                for before, after, detail in moves:
+                    connection.execute(
+                        text(
+                            "INSERT INTO events (post_id, at, kind, from_status, to_status, detail) "
+                            "VALUES (:id, :t, 'x', :before, :after, :detail)"
+                        ),
+                        {"id": number, "t": t, "before": before, "after": after, "detail": detail},
+                    )
+            command.upgrade(config, PAUSES)
+        db.upgrade(store)  # and any later revision
+        assert _diff(store) == []
+        with store.engine.connect() as connection:
+            found = dict(connection.execute(text("SELECT post_key, cancelled_by FROM posts")).all())
+        assert found == {"by-hand": "user", "removed": "file", "both": "file", "waiting": None}
+        with store.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, BEFORE_PAUSES)
+        with store.engine.connect() as connection:
+            assert "pauses" not in inspect(connection).get_table_names()
+            assert "cancelled_by" not in {c["name"] for c in inspect(connection).get_columns("posts")}
+            assert connection.execute(text("SELECT count(*) FROM posts")).scalar() == 4
+            assert connection.execute(text("SELECT count(*) FROM events")).scalar() == 5
+    finally:
+        store.close()
+
+
+def test_0005_fills_cancelled_by_from_the_event_log(tmp_path: Path) -> None:
+    _0005_keeps_who_cancelled(f"sqlite:///{tmp_path / 'before.db'}")
+
+
+@pytest.mark.slow
+def test_0005_fills_cancelled_by_on_postgresql() -> None:
+    with throwaway_postgres() as url:
+        _0005_keeps_who_cancelled(url)

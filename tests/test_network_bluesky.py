@@ -50,7 +50,8 @@ from socialpost.networks.bluesky_facets import build_facets
 from socialpost.networks.bluesky_tid import decode_tid, encode_tid, is_valid_tid, record_key
 from tests.conftest import REPO
 from tests.servers import bluesky as servers
-from tests.servers.bluesky import Account, DevEnv, free_port
+from tests.servers.bluesky import Account, DevEnv
+from tests.servers.process import free_port
 from tests.support.fetching import Dialler, Names
 from tests.support.http import LocalServer, Reply, Request
 
@@ -136,7 +137,14 @@ def make_adapter(devenv: DevEnv, alice: Account, tmp_path: Path) -> Iterator[Cal
         adapter.close()
 
 
-def outgoing(text: str, *, thread: tuple[str, ...] = (), media: tuple[Media, ...] = (), key: str = "") -> OutgoingPost:
+def outgoing(
+    text: str,
+    *,
+    thread: tuple[str, ...] = (),
+    media: tuple[Media, ...] = (),
+    key: str = "",
+    language: str | None = None,
+) -> OutgoingPost:
     return OutgoingPost(
         key=key or f"sp-{uuid.uuid4().hex}",
         campaign="lancement",
@@ -146,6 +154,7 @@ def outgoing(text: str, *, thread: tuple[str, ...] = (), media: tuple[Media, ...
         due_at=DUE,
         thread=thread,
         media=media,
+        language=language,
     )
 
 
@@ -211,7 +220,7 @@ def test_facets_read_back_byte_exact_with_accents_and_emoji(
 
     record = get_raw(devenv, published.remote_id)["value"]
     assert record["text"] == text
-    assert record["langs"] == ["en"]
+    assert "langs" not in record  # neither the post nor the account names a language: none, not a guess
     encoded = text.encode("utf-8")
     sliced = {}
     for facet in record["facets"]:
@@ -236,9 +245,23 @@ def test_facets_read_back_byte_exact_with_accents_and_emoji(
     assert published.url == f"https://bsky.app/profile/{alice.did}/post/{rkey_of(published.remote_id)}"
 
 
-def test_language_setting_goes_into_langs(devenv: DevEnv, make_adapter: Callable[..., BlueskyNetwork]) -> None:
-    published = make_adapter(language="fr", link_cards=False).publish(outgoing("Bonjour à tous"))
-    assert get_raw(devenv, published.remote_id)["value"]["langs"] == ["fr"]
+@pytest.mark.parametrize(
+    ("post_language", "account_language", "langs"),
+    [("fr-CA", None, ["fr-CA"]), ("fr-CA", "en", ["fr-CA"]), (None, "fr", ["fr"]), (None, None, None)],
+)
+def test_langs_are_the_posts_language_else_the_accounts_else_none(
+    devenv: DevEnv,
+    alice: Account,
+    make_adapter: Callable[..., BlueskyNetwork],
+    post_language: str | None,
+    account_language: str | None,
+    langs: list[str] | None,
+) -> None:
+    post = outgoing("Bonjour à tous", thread=("Et voici la suite",), language=post_language)
+    make_adapter(language=account_language, link_cards=False).publish(post)
+    for part in range(2):  # the post and its thread part alike
+        uri = f"at://{alice.did}/{POST_NSID}/{record_key(post.key, part, post.due_at)}"
+        assert get_raw(devenv, uri)["value"].get("langs") == langs
 
 
 def test_thread_parts_reply_to_root_and_previous(

@@ -1,6 +1,7 @@
 """The Mastodon adapter: Mastodon.py runs for real against mastodon_mock (a stateful local fake of
 Mastodon's API, started once per session) and, for what that fake cannot show (exact rate-limit
-headers, 5xx, timeouts, media still processing), against a LocalServer answering like Mastodon."""
+headers, 5xx, timeouts), against a LocalServer answering like Mastodon; media processed in the
+background (videos) against MastodonMediaServer, which answers and refuses as Mastodon 4.x does."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import logging
 import re
 import socket
 import stat
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from mastodon import Mastodon
+from mastodon.errors import MastodonAPIError
 from PIL import Image
 from pydantic import ValidationError
 
@@ -29,6 +33,7 @@ from socialpost.errors import AuthError, ContentRejected, PermanentError, RateLi
 from socialpost.networks.base import AdapterContext, Media, NotSent, OutgoingPost, Published
 from socialpost.networks.mastodon import (
     KEY_LIFETIME,
+    MEDIA_WAIT_SECONDS,
     MastodonLimits,
     MastodonNetwork,
     MastodonSettings,
@@ -36,6 +41,8 @@ from socialpost.networks.mastodon import (
 )
 from tests.conftest import FakeClock
 from tests.servers.mastodon import MastodonMock, mastodon_mock  # noqa: F401  (session fixture)
+from tests.servers.mastodon_media import NOT_READY, MastodonMediaServer
+from tests.servers.mastodon_media import TOKEN as MEDIA_TOKEN
 from tests.support.http import LocalServer, Reply, Request
 
 SECRET = "tok-9f8e7d6c5b4a-s3cr3t-Mastodon"
@@ -110,6 +117,12 @@ def test_publish_posts_the_text_with_the_account_settings(mock: MastodonMock, tm
     assert status["visibility"] == "unlisted" and status["language"] == "fr"
     assert status["in_reply_to_id"] is None
     assert client(mock).status_source(published.remote_id)["text"] == text
+
+
+def test_the_posts_own_language_wins_over_the_accounts(mock: MastodonMock, tmp_path: Path) -> None:
+    net = make(mock.url, tmp_path, language="en")
+    published = net.publish(outgoing(unique("Bonjour tout le monde"), language="fr-CA"))
+    assert client(mock).status(published.remote_id)["language"] == "fr"  # ISO 639: the region goes
 
 
 def test_a_thread_is_a_chain_of_replies(mock: MastodonMock, tmp_path: Path) -> None:
@@ -448,19 +461,6 @@ def status_json(status_id: str, text: str, *, reply_to: str | None = None) -> di
     }
 
 
-def media_json(media_id: str, *, processed: bool) -> dict[str, Any]:
-    return {
-        "id": media_id,
-        "type": "image",
-        "url": f"https://files.example.social/{media_id}.png" if processed else None,
-        "preview_url": f"https://files.example.social/{media_id}-small.png",
-        "remote_url": None,
-        "description": "alt",
-        "blurhash": None,
-        "meta": {},
-    }
-
-
 class FakeMastodon:
     """A LocalServer responder shaped like Mastodon: instance, statuses and media; ``overrides``
     maps (method, path prefix) to a Reply or list of Replies for the case under test."""
@@ -593,41 +593,6 @@ def test_404_on_a_reply_target_is_permanent_and_says_what_is_online(fake: Any, t
     assert "The first 1 part of the thread is online (https://example.social/@acme/7)" in str(caught.value)
 
 
-def test_upload_waits_until_the_instance_has_processed_the_media(fake: Any, tmp_path: Path) -> None:
-    server, responder = fake
-    responder.on("POST", "/api/v2/media", Reply(202, media_json("55", processed=False)))
-    responder.on(
-        "GET",
-        "/api/v1/media/55",
-        Reply(206, media_json("55", processed=False)),
-        Reply(200, media_json("55", processed=True)),
-    )
-    net = make(server.url, tmp_path)
-    naps: list[float] = []
-    net.sleep = naps.append
-    net.publish(outgoing("pic", media=(Media(str(png(tmp_path / "a.png")), "alt"),)))
-    assert naps == [1.0, 1.0]
-    status_post = next(r for r in server.requests if r.path == "/api/v1/statuses")
-    assert b"media_ids%5B%5D=55" in status_post.body
-    upload = next(r for r in server.requests if r.path == "/api/v2/media")
-    assert b'name="description"' in upload.body and b"image/png" in upload.body
-
-
-def test_media_never_processed_is_transient_and_nothing_is_posted(
-    fake: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    server, responder = fake
-    responder.on("POST", "/api/v2/media", Reply(202, media_json("56", processed=False)))
-    responder.on("GET", "/api/v1/media/56", Reply(206, media_json("56", processed=False)))
-    monkeypatch.setattr("socialpost.networks.mastodon.MEDIA_WAIT_SECONDS", 0.2)
-    net = make(server.url, tmp_path)
-    net.sleep = lambda _s: None
-    with pytest.raises(TransientError) as caught:
-        net.publish(outgoing("pic", media=(Media(str(png(tmp_path / "a.png")), "alt"),)))
-    assert "had not finished processing a.png" in str(caught.value) and not caught.value.request_sent
-    assert not any(r.path == "/api/v1/statuses" for r in server.requests)
-
-
 def test_limits_are_cached_for_a_day(fake: Any, tmp_path: Path) -> None:
     server, responder = fake
     responder.on("GET", "/api/v2/instance", Reply(200, instance_json(statuses={"max_characters": 5000})))
@@ -685,6 +650,266 @@ def test_the_token_never_reaches_logs_or_messages(fake: Any, tmp_path: Path, cap
     assert any("[redacted]" in m for m in messages)
     everything = "\n".join(messages) + caplog.text + repr(net.settings) + str(net.settings.model_dump())
     assert SECRET not in everything
+
+
+# --- media the instance processes in the background (MastodonMediaServer) -----------------------
+
+
+class FakeTime:
+    """The adapter's monotonic clock and sleep, and the server's clock: a nap moves time (and the
+    adapter's wall clock with it), nothing waits."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.now = 1000.0
+        self.naps: list[float] = []
+        self.clock = clock
+        self._lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.naps.append(seconds)
+            self.now += seconds
+            self.clock.advance(seconds=seconds)
+        time.sleep(0)  # let another thread of the test run
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self.now += seconds
+            self.clock.advance(seconds=seconds)
+
+
+@dataclass
+class Instance:
+    local: LocalServer
+    server: MastodonMediaServer
+    time: FakeTime
+    clock: FakeClock
+    data: Path
+
+    def adapter(self, **settings: Any) -> MastodonNetwork:
+        """A new adapter on the same data folder: what the daemon has after a restart."""
+        net = make(self.local.url, self.data, token=MEDIA_TOKEN, clock=self.clock, **settings)
+        net.sleep = self.time.sleep
+        net.monotonic = self.time.monotonic
+        return net
+
+    def wait(self, seconds: float) -> None:
+        """Time passes between two attempts (the daemon's backoff)."""
+        self.time.advance(seconds)
+
+    def uploads(self) -> list[Request]:
+        return [r for r in self.local.requests if r.method == "POST" and r.path == "/api/v2/media"]
+
+
+@pytest.fixture
+def instance(tmp_path: Path, clock: FakeClock) -> Iterator[Instance]:
+    fake_time = FakeTime(clock)
+    server = MastodonMediaServer(clock=fake_time.monotonic)
+    with LocalServer() as local:
+        local.respond(server)
+        yield Instance(local, server, fake_time, clock, tmp_path)
+
+
+def mp4(path: Path, size: int = 4096) -> Path:
+    path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * (size - 12))
+    return path
+
+
+def video_post(clip: Path, **kw: Any) -> OutgoingPost:
+    return outgoing("Notre torréfaction en vidéo", media=(Media(str(clip), "La torréfaction du matin"),), **kw)
+
+
+def test_a_slow_video_is_uploaded_once_and_waited_for_across_attempts_and_restarts(instance: Instance) -> None:
+    instance.server.video_seconds = 100  # longer than one attempt waits (MEDIA_WAIT_SECONDS)
+    clip = mp4(instance.data / "roastery.mp4")
+    post = video_post(clip)
+
+    first = instance.adapter()
+    with pytest.raises(TransientError) as caught:
+        first.publish(post)
+    message = str(caught.value)
+    assert "the instance is still processing roastery.mp4 (1 min after its upload); nothing was posted" in message
+    assert "The next attempt waits for the same upload" in message and not caught.value.request_sent
+    assert sum(instance.time.naps) >= MEDIA_WAIT_SECONDS and max(instance.time.naps) == 5.0
+    assert len(instance.uploads()) == 1 and not instance.server.statuses
+
+    state = first.attachments.path(post.key)
+    assert state == instance.data / "data" / "mastodon" / "acme" / "media" / f"{post.key}.json"
+    assert stat.S_IMODE(state.stat().st_mode) == 0o600
+    saved = json.loads(state.read_text(encoding="utf-8"))
+    entry = saved["media"]["0"]
+    assert saved["key"] == post.key and saved["instance"] == instance.local.url
+    assert (entry["id"], entry["kind"], entry["file"], entry["size"]) == ("101", "video", str(clip), 4096)
+    assert entry["mtime_ns"] == clip.stat().st_mtime_ns and entry["uploaded_at"] == "2027-01-10T12:00:00Z"
+    assert entry["alt"] == "La torréfaction du matin"
+
+    instance.wait(30)  # the daemon's backoff; then a new daemon takes the post up
+    published = instance.adapter().publish(post)
+    assert len(instance.uploads()) == 1  # the same attachment, never uploaded again
+    status = instance.server.statuses[published.remote_id]
+    assert [(a["id"], a["type"], a["description"]) for a in status["media_attachments"]] == [
+        ("101", "video", "La torréfaction du matin")
+    ]
+    assert not state.exists()  # posted: nothing left to resume
+
+
+def test_an_image_the_instance_processes_at_once_is_posted_without_waiting(instance: Instance) -> None:
+    image = png(instance.data / "a.png")
+    net = instance.adapter()
+    post = outgoing("pic", media=(Media(str(image), "alt"),))
+    published = net.publish(post)
+    assert instance.time.naps == []
+    assert not any(r.path.startswith("/api/v1/media/") for r in instance.local.requests)
+    assert instance.server.statuses[published.remote_id]["media_attachments"][0]["type"] == "image"
+    assert not net.attachments.path(post.key).exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "later", "uploads"),
+    [
+        ("video", timedelta(minutes=11), 1),  # a video may take longer: still waited for
+        ("image", timedelta(minutes=11), 2),  # an image processing this long is stuck: uploaded again
+        ("video", timedelta(hours=2, minutes=1), 2),  # past the video deadline too
+    ],
+)
+def test_an_upload_processing_past_its_deadline_is_uploaded_again(
+    instance: Instance, kind: str, later: timedelta, uploads: int
+) -> None:
+    instance.server.video_seconds = instance.server.image_seconds = 10**6  # never done
+    media = mp4(instance.data / "clip.mp4") if kind == "video" else png(instance.data / "photo.png")
+    post = outgoing("x", media=(Media(str(media), "alt"),))
+    with pytest.raises(TransientError):
+        instance.adapter().publish(post)
+    instance.wait(later.total_seconds())
+    with pytest.raises(TransientError):
+        instance.adapter().publish(post)
+    assert len(instance.uploads()) == uploads
+
+
+def test_a_file_changed_between_attempts_is_uploaded_again(instance: Instance) -> None:
+    instance.server.video_seconds = 100
+    clip = mp4(instance.data / "roastery.mp4")
+    post = video_post(clip)
+    with pytest.raises(TransientError):
+        instance.adapter().publish(post)
+    mp4(clip, size=8192)  # the user exported the video again
+    instance.wait(30)
+    with pytest.raises(TransientError):  # a new upload starts its processing from the start
+        instance.adapter().publish(post)
+    instance.wait(30)
+    published = instance.adapter().publish(post)
+    assert [len(r.body) > 8192 for r in instance.uploads()] == [False, True]
+    assert [a["id"] for a in instance.server.statuses[published.remote_id]["media_attachments"]] == ["102"]
+
+
+def test_an_attachment_the_instance_forgot_is_uploaded_again(instance: Instance) -> None:
+    instance.server.video_seconds = 100
+    post = video_post(mp4(instance.data / "roastery.mp4"))
+    with pytest.raises(TransientError):
+        instance.adapter().publish(post)
+    instance.server.forget("101")  # Mastodon deletes media never posted; GET /api/v1/media/101 is 404
+    instance.wait(30)
+    with pytest.raises(TransientError):
+        instance.adapter().publish(post)
+    instance.wait(100)
+    published = instance.adapter().publish(post)
+    assert len(instance.uploads()) == 2
+    assert [a["id"] for a in instance.server.statuses[published.remote_id]["media_attachments"]] == ["102"]
+
+
+def test_a_processing_failure_is_a_clear_error_and_a_retry_uploads_afresh(instance: Instance) -> None:
+    instance.server.video_seconds = 100
+    clip = mp4(instance.data / "roastery.mp4")
+    post = video_post(clip)
+    with pytest.raises(TransientError):
+        instance.adapter().publish(post)
+    instance.server.fail("101")
+    net = instance.adapter()
+    with pytest.raises(ContentRejected) as caught:
+        net.publish(post)
+    assert not isinstance(caught.value, TransientError) and caught.value.status == 422
+    message = str(caught.value)
+    assert "the instance could not process roastery.mp4 (422); nothing was posted" in message
+    assert "The instance said: Error processing thumbnail for uploaded media" in message
+    assert "convert it (for example to MP4 with H.264 video and AAC sound), then run socialpost retry" in message
+    assert not net.attachments.path(post.key).exists() and not instance.server.statuses
+
+    instance.wait(100)  # the user fixed the file and ran `socialpost retry`
+    with pytest.raises(TransientError):
+        instance.adapter().publish(post)
+    assert len(instance.uploads()) == 2
+
+
+def test_the_server_refuses_a_status_naming_media_still_processing(instance: Instance) -> None:
+    # What makes waiting necessary, as Mastodon answers it (and through Mastodon.py, as the adapter sees it).
+    instance.server.video_seconds = 100
+    api = Mastodon(access_token=MEDIA_TOKEN, api_base_url=instance.local.url, version_check_mode="none")
+    attachment = api.media_post(str(mp4(instance.data / "clip.mp4")), mime_type="video/mp4")
+    assert attachment["url"] is None
+    assert instance.local.requests[-1].path == "/api/v2/media"
+    with pytest.raises(MastodonAPIError) as caught:
+        api.status_post("too soon", media_ids=[attachment["id"]])
+    assert caught.value.args[1] == 422 and caught.value.args[3] == NOT_READY
+    assert api.media(attachment["id"])["url"] is None  # 206
+    instance.time.advance(100)
+    assert api.media(attachment["id"])["url"]  # 200
+    assert api.status_post("now", media_ids=[attachment["id"]])["media_attachments"][0]["id"] == "101"
+
+
+def test_a_status_refused_because_its_media_is_gone_is_transient(instance: Instance) -> None:
+    instance.server.video_seconds = 5
+    post = video_post(mp4(instance.data / "roastery.mp4"))
+    instance.server.before_status = lambda: instance.server.forget("101")  # gone between the wait and the post
+    with pytest.raises(TransientError) as caught:
+        instance.adapter().publish(post)
+    assert "no longer has the upload of roastery.mp4; the next attempt uploads it again" in str(caught.value)
+    assert not instance.server.statuses
+    instance.server.before_status = None
+    instance.wait(30)
+    published = instance.adapter().publish(post)
+    assert len(instance.uploads()) == 2 and published.remote_id in instance.server.statuses
+
+
+def test_two_daemons_on_the_same_post_upload_its_video_once(instance: Instance) -> None:
+    # A lease ran out while the first daemon was still at it: both hold the post for a moment.
+    instance.server.video_seconds = 20
+    post = video_post(mp4(instance.data / "roastery.mp4"))
+    results: list[Published] = []
+    errors: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            results.append(instance.adapter().publish(post))
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors and len(results) == 2 and results[0] == results[1]
+    assert len(instance.uploads()) == 1 and len(instance.server.statuses) == 1
+
+
+@pytest.mark.parametrize(
+    ("post_language", "account_language", "sent"),
+    [("fr-CA", None, "fr"), ("fr-CA", "de", "fr"), ("pt-BR", None, "pt"), (None, "de", "de"), (None, None, None)],
+)
+def test_the_status_language_is_the_posts_else_the_accounts(
+    instance: Instance, post_language: str | None, account_language: str | None, sent: str | None
+) -> None:
+    net = instance.adapter(language=account_language)
+    published = net.publish(outgoing("Bonjour", thread=("Et la suite",), language=post_language))
+    statuses = sorted(instance.server.statuses.values(), key=lambda s: int(s["id"]))
+    assert [s["language"] for s in statuses] == [sent, sent]
+    assert statuses[0]["id"] == published.remote_id
+    form = next(r for r in instance.local.requests if r.path == "/api/v1/statuses").body
+    assert (b"language=" in form) == (sent is not None)
 
 
 # --- without any server ----------------------------------------------------------------------------

@@ -61,6 +61,17 @@ BROKEN: dict[str, tuple[str, str, str]] = {
         "",
         "$",
     ),
+    "except-not-a-date": (
+        VALID_HEAD + "posts: [{id: a, every: {days: [fri], at: '10:30', from: '2027-03-01', "
+        "except: ['2027-12-25', '2027-12-24 to 2027-12-26']}, texts: [a]}]\n",
+        "/posts/0/every/except/1",
+        "$.posts[0].every.except[1]",
+    ),
+    "country-not-a-code": (
+        VALID_HEAD + "country: Canada\nposts: [{id: a, at: '2027-03-02 09:00', text: hi}]\n",
+        "/country",
+        "$.country",
+    ),
     "language-not-a-code": (
         VALID_HEAD + "language: French\nposts: [{id: a, at: '2027-03-02 09:00', text: hi}]\n",
         "/language",

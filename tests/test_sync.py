@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from socialpost import scheduling
+from socialpost.campaign.expand import fingerprint
 from socialpost.config import Settings
 from socialpost.errors import CampaignError
 from socialpost.store import transitions
@@ -363,3 +364,42 @@ def test_schedule_on_postgresql_creates_updates_cancels_and_then_writes_nothing(
             assert_history_consistent(store)
         finally:
             store.close()
+
+
+def test_rows_queued_before_posts_carried_their_language_are_not_edits(
+    store: Store, settings: Settings, write: Callable[[str, str], Path], clock: FakeClock
+) -> None:
+    # socialpost now puts the campaign's language in each post's payload (for Bluesky's langs and
+    # Mastodon's language), which changes the fingerprint of rows an older version queued.
+    text = campaign_yaml(POSTS, accounts=ACCOUNTS).replace("timezone: UTC\n", "timezone: UTC\nlanguage: fr-CA\n")
+    path = write("launch.yaml", text)
+    schedule_file(store, settings, path, now=clock())
+    with store.session() as session:
+        for row in session.scalars(select(PostRow)):
+            assert row.payload["language"] == "fr-CA"
+            row.payload = {k: v for k, v in row.payload.items() if k != "language"}  # as an older version wrote
+            row.fingerprint = fingerprint(row.due_at, row.payload)
+    teaser = posts_by_key(store)["teaser@outbox:news"]
+    clock.set(teaser.due_at)
+    queue = Queue(store, "d1", clock=clock)
+    assert sorted(c.id for c in queue.claim(2, timedelta(seconds=60))) == sorted(
+        (teaser.id, posts_by_key(store)["teaser@outbox:team"].id)
+    )
+    assert queue.mark_sent(teaser.id, remote_id="r1", remote_url="file:///r1")
+    assert queue.mark_failed(posts_by_key(store)["teaser@outbox:team"].id, "the network said no")
+    clock.advance(minutes=1)
+
+    plan = schedule_file(store, settings, path, now=clock())  # the same file, scheduled again after the upgrade
+    actions = {(i.post_id, i.account): i.action for i in plan.items}
+    assert actions.pop(("teaser", "outbox:news")) == "unchanged"  # sent: no "your edit will not be re-sent"
+    assert actions.pop(("teaser", "outbox:team")) == "unchanged"  # failed: not queued again behind the user's back
+    assert set(actions.values()) == {"update"}  # the waiting posts take their language on
+    assert plan.warnings == []
+    rows = posts_by_key(store)
+    assert rows["teaser@outbox:team"].status == "failed" and "language" not in rows["teaser@outbox:news"].payload
+    assert rows["announce@outbox:news"].payload == {"text": POSTS[1][2], "language": "fr-CA"}
+
+    edited = path.read_text(encoding="utf-8").replace(POSTS[0][2], "A different text")
+    plan = schedule_file(store, settings, write("launch.yaml", edited), now=clock(), allow_past=True)
+    assert [w.rule for w in plan.warnings] == ["already-sent", "past-time"]  # a real edit still warns
+    assert {(i.post_id, i.account): i.action for i in plan.items}[("teaser", "outbox:team")] == "update"

@@ -8,13 +8,16 @@ that the header is there and validates the rest of the request against X's schem
     python scripts/prism/patch_spec.py [SPEC] [OUT]
 
 SPEC defaults to ../shared/specs/x-api-v2.openapi.json (beside the repository), OUT to
-.test-servers/x-api-v2.patched.json. Prints OUT. Rewrites OUT only when its content changes.
+.test-servers/x-api-v2.patched.json. Prints OUT. Rewrites OUT only when its content changes, and
+then atomically (several test runs may start Prism at once).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,11 +43,25 @@ def main(argv: list[str]) -> int:
     text = json.dumps(patch(spec), ensure_ascii=False)
     out.parent.mkdir(parents=True, exist_ok=True)
     if not out.exists() or out.read_text(encoding="utf-8") != text:
-        tmp = out.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
+        write_atomically(out, text)
     print(out)
     return 0
+
+
+def write_atomically(out: Path, text: str) -> None:
+    """Replace ``out`` in one step, through a temporary file of this process's own: two test runs at
+    once may both write it, and Prism must never read half a spec."""
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o644)  # as a plain write would make it (mkstemp makes 0600)
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 if __name__ == "__main__":

@@ -7,9 +7,9 @@ The rule ids are a public contract (README, "Writing advice"); keep them stable.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 from socialpost import i18n
@@ -25,8 +25,11 @@ RULES: dict[str, str] = {
     "same-text-everywhere": N_("the same text on every network"),
     "link-without-utm": N_("a link that cannot carry the campaign's UTM tags"),
     "night-time": N_("scheduled at night in the campaign's time zone"),
-    "french-typography": N_("a space before ! ? ; : that French or English typography does not want"),
+    "french-typography": N_(
+        "a plain space before ! ? ; : or inside « » that French or English typography does not want"
+    ),
     "unused-variant": N_("a variant for a network or account the post does not go to"),
+    "holiday": N_("due on a public holiday of the campaign's country"),
 }
 
 # How many hashtags still read well, per network (more looks like spam and is shown less).
@@ -49,7 +52,8 @@ _FRENCH_WORDS = re.compile(
     re.IGNORECASE,
 )
 _SPACE_BEFORE = re.compile(r"(?<=[\w\)»”\"]) ([!?;:])(?=\s|$)")
-_NARROW_NBSP = "\u202f"
+_GUILLEMET_SPACE = re.compile(r"(?<=«) | (?=»)")
+NBSP, NARROW_NBSP = "\u00a0", "\u202f"
 
 
 @dataclass(frozen=True)
@@ -148,32 +152,76 @@ def _advise_text(
     return tuple(found)
 
 
+def typography_style(text: str, language: str | None) -> str:
+    """Whose typography a text follows: ``fr-CA`` (Québec, as the OQLF recommends: no space before
+    ! ? ; and a no-break space before : and inside « »), ``fr`` (France: a narrow no-break space
+    before ! ? ; and a no-break space before : and inside « ») or ``en`` (no space before any)."""
+    if language and language.lower().replace("_", "-").startswith("fr-ca"):
+        return "fr-CA"
+    return "fr" if is_french(text, language) else "en"
+
+
+def fix_typography(text: str, style: str) -> str:
+    """``text`` with the spaces before ! ? ; : and inside « » that ``style`` wants (links untouched).
+    Only plain spaces change: a no-break space someone typed stays."""
+
+    def mark(match: re.Match[str]) -> str:
+        sign = match.group(1)
+        if style == "en":
+            return sign
+        if sign == ":":
+            return NBSP + sign
+        return sign if style == "fr-CA" else NARROW_NBSP + sign
+
+    def change(piece: str) -> str:
+        piece = _SPACE_BEFORE.sub(mark, piece)
+        return piece if style == "en" else _GUILLEMET_SPACE.sub(NBSP, piece)
+
+    return _outside_links(text, change)
+
+
+def fix_bare_links(text: str) -> str:
+    """``text`` with https:// before each bare domain, so the campaign's UTM tags can go on it."""
+    return _outside_links(text, lambda piece: _BARE_DOMAIN.sub(lambda m: "https://" + m.group(0), piece))
+
+
+def _outside_links(text: str, change: Callable[[str], str]) -> str:
+    pieces: list[str] = []
+    last = 0
+    for link in _LINK.finditer(text):
+        pieces += [change(text[last : link.start()]), link.group(0)]
+        last = link.end()
+    pieces.append(change(text[last:]))
+    return "".join(pieces)
+
+
 def _typography(text: str, language: str | None) -> list[Advice]:
-    without_links = _LINK.sub(" ", text)
-    slips = list(_SPACE_BEFORE.finditer(without_links))
-    if not slips:
+    style = typography_style(text, language)
+    if fix_typography(text, style) == text:
         return []
-    mark = slips[0].group(1)
-    if is_french(text, language):
-        return [
-            Advice(
-                "french-typography",
-                _(
-                    "a plain space before '{mark}' can break the line just before the '{mark}'. In French, "
-                    "put a narrow no-break space (U+202F, '{spaced}') or a no-break space "
-                    "(U+00A0) before ! ? ; : instead."
-                ).format(mark=mark, spaced=f"{_NARROW_NBSP}{mark}"),
-            )
-        ]
-    return [
-        Advice(
-            "french-typography",
-            _(
-                "a space before '{mark}': English puts no space before ! ? ; : (French does, with a "
-                "no-break space). Remove it, or set the campaign's language to fr."
-            ).format(mark=mark),
+    slip = _SPACE_BEFORE.search(_LINK.sub(" ", text))
+    if slip is None:  # only a plain space inside « »
+        message = _(
+            "a plain space inside « » can break the line between a guillemet and its word; French puts a "
+            "no-break space there. Fix: run socialpost fix FILE, which puts it in (it is hard to type)."
         )
-    ]
+    elif style == "en":
+        message = _(
+            "a space before '{mark}': English puts no space before ! ? ; : (French does, with a no-break space). "
+            "Fix: run socialpost fix FILE to remove it, or set the campaign's language to fr."
+        )
+    elif style == "fr-CA":
+        message = _(
+            "a plain space before '{mark}': in Québec French (language fr-CA), as the OQLF recommends, there is no "
+            "space before ! ? ; and a no-break space before : and inside « ». Fix: run socialpost fix FILE."
+        )
+    else:
+        message = _(
+            "a plain space before '{mark}' can break the line just before the '{mark}'. French puts a narrow "
+            "no-break space before ! ? ; and a no-break space before : and inside « » (language fr-CA: none "
+            "before ! ? ;). Fix: run socialpost fix FILE, which puts them in (they are hard to type)."
+        )
+    return [Advice("french-typography", message.format(mark=slip.group(1) if slip else "«"))]
 
 
 def advise_media(media: Iterable[tuple[str, str]]) -> list[Advice]:
@@ -222,6 +270,36 @@ def advise_same_text(texts_by_network: dict[str, str]) -> list[Advice]:
             ).format(networks=", ".join(networks)),
         )
     ]
+
+
+MAX_HOLIDAYS_SHOWN = 6
+
+
+def advise_holidays(days: dict[date, str], *, country: str, recurring: bool) -> list[Advice]:
+    """A post (or some occurrences of a recurring one) due on public holidays (date → its name)."""
+    if not days:
+        return []
+    ordered = sorted(days)
+    shown = ", ".join(f"{day.isoformat()} ({days[day]})" for day in ordered[:MAX_HOLIDAYS_SHOWN])
+    if len(ordered) > MAX_HOLIDAYS_SHOWN:
+        shown += ", …"
+    dates = ", ".join(day.isoformat() for day in ordered)
+    if recurring:
+        message = ngettext(
+            "{count} occurrence falls on a public holiday in {country}: {days}. Many people are away from "
+            "their feeds that day, and your business may be closed. Fix: skip it with except: [{dates}] "
+            "under every:, or silence this rule with quiet: [holiday].",
+            "{count} occurrences fall on public holidays in {country}: {days}. Many people are away from "
+            "their feeds those days, and your business may be closed. Fix: skip them with except: [{dates}] "
+            "under every:, or silence this rule with quiet: [holiday].",
+            len(ordered),
+        )
+    else:
+        message = _(
+            "due on a public holiday in {country}: {days}. Many people are away from their feeds that day, "
+            "and your business may be closed. Fix: move it to another day, or silence this rule with quiet: [holiday]."
+        )
+    return [Advice("holiday", message.format(count=len(ordered), country=country, days=shown, dates=dates))]
 
 
 def _clock(value: datetime) -> str:

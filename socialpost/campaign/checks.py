@@ -3,7 +3,8 @@ files against each network's limits, and the writing advice (warnings)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from socialpost.campaign.load import LoadedCampaign
 from socialpost.errors import Problem
 from socialpost.i18n import N_, _, formats, ngettext
 from socialpost.media import HOW_TO, MEDIA_ROOT_KEY, confined, refusal, sniff
+from socialpost.terminal import describe, visible
 from socialpost.text.rules import LengthRule, rule_for
 from socialpost.timeutil import zone
 from socialpost.yamlfile import clip, path_problem
@@ -118,6 +120,7 @@ def check(
     campaign's folder or one of ``media_roots`` (the config's). Whether a time has passed is the
     queue's to judge (socialpost.store.sync), which knows which posts already went out."""
     found = Findings()
+    found.errors.extend(control_characters(loaded))
     seen = _Seen(found)
     rules = rule_for_account or (lambda account: rule_for(account.split(":", 1)[0]))
     measures: dict[tuple[str, str], PostMeasure] = {}
@@ -130,7 +133,78 @@ def check(
     found.measures = list(measures.values())
     _per_post(loaded, rows, found, seen)
     _never_due(loaded, rows, found, seen, now)
+    _holidays(loaded, rows, found, seen, now)
     return found
+
+
+# C0 and C1 control characters and DEL; a newline and a tab are text.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def control_characters(loaded: LoadedCampaign) -> list[Problem]:
+    """A control character in any text of the campaign (post texts, thread parts, alt texts, video
+    titles…) is an error, located where it is written: it would go out in the post, and on a
+    terminal it can retitle the window or erase the line that shows an error (docs/security.md).
+    YAML lets them in only as escapes in double quotes (``"\\e]0;…"``, ``"\\x1b"``); a newline and a
+    tab are allowed. The whole file is read, also posts left out for other mistakes."""
+    document = loaded.as_written
+    problems: list[Problem] = []
+    for loc, text in _texts_at((), document.data):
+        match = _CONTROL.search(text)
+        if match is None:
+            continue
+        char = match.group()
+        line, column = document.position(loc)
+        written = visible(char)
+        found = document.find_in_value(loc, lambda c: _CONTROL.fullmatch(c) is not None)
+        if found is not None:
+            line, column, written = found
+        problems.append(
+            Problem(
+                document.path,
+                line,
+                column,
+                _(
+                    "this text holds the control character {name} (written {written}), which has no place in a "
+                    "post and can rewrite what a terminal shows. Fix: delete it; only line breaks and tabs are "
+                    "allowed."
+                ).format(name=describe(char), written=written),
+            )
+        )
+    return problems
+
+
+def _texts_at(loc: tuple[str | int, ...], value: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts_at((*loc, key), item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _texts_at((*loc, index), item)
+
+
+def _holidays(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: _Seen, now: datetime) -> None:
+    """Advice for posts still to come that fall on a public holiday of the campaign's ``country``
+    (about the rows on those days: left out once they are settled, e.g. cancelled by you)."""
+    country = loaded.model.country
+    if country is None:
+        return
+    from socialpost.campaign.public_holidays import holidays_on
+
+    coming: dict[int, list[PlannedPost]] = {}
+    for row in rows:
+        if row.due_at >= now and "holiday" not in row.quiet:
+            coming.setdefault(row.index, []).append(row)
+    for index, group in coming.items():
+        first = group[0]
+        on = holidays_on(country, (row.local_time.date() for row in group), first.language or loaded.model.language)
+        seen.rows = [row for row in group if row.local_time.date() in on]
+        for item in advice.advise_holidays(on, country=country, recurring=first.recurring):
+            where = ("posts", index, "every" if first.recurring else "at")
+            key = ("holiday", index, item.rule)
+            _once(found.warnings, seen, key, loaded.document.problem(where, item.message, rule=item.rule))
 
 
 def _never_due(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: _Seen, now: datetime) -> None:

@@ -67,6 +67,14 @@ class PlannedPost:
     def fingerprint(self) -> str:
         return fingerprint(self.due_at, self.payload)
 
+    @property
+    def fingerprint_before_language(self) -> str | None:
+        """The fingerprint this row had when payloads did not carry the post's language yet (None
+        when it carries none): a row queued then and already settled is not "edited" by it."""
+        if "language" not in self.payload:
+            return None
+        return fingerprint(self.due_at, {k: v for k, v in self.payload.items() if k != "language"})
+
 
 def idempotency_key(campaign: str, post_id: str, occurrence: str, account: str) -> str:
     """Stable for the life of a post slot, so a resend after a crash is recognisable."""
@@ -118,6 +126,12 @@ def occurrences(every: Every, *, tz: ZoneInfo, now: datetime, horizon: timedelta
 
 
 def _walls(every: Every, start: date, end: date) -> Iterator[datetime]:
+    """The rule's wall times from ``start`` to ``end``, less the days ``except`` skips. A skipped
+    occurrence takes no turn in the rotation of ``texts``: the next one gets the text it would have had."""
+    return (wall for wall in _all_walls(every, start, end) if not every.skips(wall.date()))
+
+
+def _all_walls(every: Every, start: date, end: date) -> Iterator[datetime]:
     if every.cron is not None:
         return recurrence.cron(every.cron, start, end)
     if every.days is not None:
@@ -136,16 +150,28 @@ def comes_round(every: Every, *, tz: ZoneInfo, now: datetime) -> bool:
     if every.cron is not None:
         trigger = recurrence.cron_trigger(every.cron)
         moment = max(local_now, datetime.combine(every.from_, time(0)))
-        fire = trigger.get_next_fire_time(None, moment.replace(tzinfo=UTC))
-        return fire is not None and fire.date() <= last
+        while True:  # each turn jumps past a skipped span, and there are few
+            fire = trigger.get_next_fire_time(None, moment.replace(tzinfo=UTC))
+            if fire is None or fire.date() > last:
+                return False
+            span_end = max((end for start, end in every.except_ or () if start <= fire.date() <= end), default=None)
+            if span_end is None:
+                return True
+            moment = datetime.combine(span_end + timedelta(days=1), time(0))
     start = max(every.from_, today)
+    # past the last skipped day, one period is enough to find an occurrence
+    skipped = max((end for _start, end in every.except_ or ()), default=start)
     if every.interval is not None:  # the rule's days are from + k × interval
         step = every.interval.days
         start = every.from_ + timedelta(days=max(0, (today - every.from_).days // step) * step)
-        walls = recurrence.interval(every.interval, every.at or [], start, min(last, start + 2 * every.interval))
+        walls = recurrence.interval(
+            every.interval, every.at or [], start, min(last, max(start, skipped) + 2 * every.interval)
+        )
     else:
-        walls = recurrence.weekly(every.days or [], every.at or [], start, min(last, start + timedelta(days=8)))
-    return any(wall >= local_now for wall in walls)
+        walls = recurrence.weekly(
+            every.days or [], every.at or [], start, min(last, max(start, skipped) + timedelta(days=8))
+        )
+    return any(wall >= local_now and not every.skips(wall.date()) for wall in walls)
 
 
 def expand(
@@ -209,6 +235,8 @@ def expand_all(
                     payload["video"] = _video(post.video, base)
                 if "media" in payload or "video" in payload:
                     payload[MEDIA_ROOT_KEY] = str(base)
+                if language:  # only when set: a key always present would change every stored fingerprint
+                    payload["language"] = language
                 rows.append(
                     PlannedPost(
                         campaign=model.campaign,

@@ -7,16 +7,18 @@ file in one run — a wrong date in one post does not hide a missing image in an
 
 from __future__ import annotations
 
+import copy
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import Field, ValidationError
 
 from socialpost.campaign.models import AccountRef, Campaign, Post, fields_at
 from socialpost.errors import CampaignError, Problem
 from socialpost.i18n import _
-from socialpost.yamlfile import YamlDocument, load_yaml, pydantic_problems
+from socialpost.yamlfile import Path_, YamlDocument, clip, load_yaml, pydantic_problems, quoted
 
 
 @dataclass
@@ -31,6 +33,13 @@ class LoadedCampaign:
     model: Campaign
     document: YamlDocument
     unsure: frozenset[str] = frozenset()
+    written: YamlDocument | None = None  # a partial read's whole file, before its lists were renumbered
+
+    @property
+    def as_written(self) -> YamlDocument:
+        """The whole file as read, also the posts a partial read left out (for checks of the text
+        itself, such as control characters, so they are all reported in one run)."""
+        return self.written or self.document
 
     @property
     def path(self) -> str:
@@ -58,17 +67,20 @@ def read_campaign(path: Path, *, text: str | None = None) -> tuple[LoadedCampaig
             "Fix: start from an example in the campaigns folder."
         )
         return None, [document.problem((), message)]
-    problems = _duplicate_ids(document)
+    hashtags, meant = _hashtags_in_comments(document)
+    # a text left empty by a '#' is checked as the text the user meant, so it is explained once
+    data = _with_values(document.data, meant) if meant else document.data
+    problems = hashtags + _duplicate_ids(document)
     loaded: LoadedCampaign | None
     try:
-        loaded = LoadedCampaign(Campaign.model_validate(document.data), document)
+        loaded = LoadedCampaign(Campaign.model_validate(data), document)
     except ValidationError as exc:
         errors: list[dict[str, Any]] = exc.errors()  # type: ignore[assignment]
         problems.extend(pydantic_problems(document, errors, fields_at=fields_at))
-        loaded = _salvage(document, errors)
+        loaded = _salvage(document, data, errors)
     if loaded is not None:
         problems.extend(_listed_twice(loaded.model, loaded.document))
-    return loaded, problems
+    return loaded, sorted(problems, key=lambda p: (p.line, p.column))
 
 
 def load_campaign(path: Path, *, text: str | None = None) -> LoadedCampaign:
@@ -136,14 +148,14 @@ _STAND_INS = {"campaign": "unnamed", "timezone": "UTC"}
 _LISTS = ("posts", "accounts")
 
 
-def _salvage(document: YamlDocument, errors: list[dict[str, Any]]) -> LoadedCampaign | None:
+def _salvage(document: YamlDocument, data: dict[str, Any], errors: list[dict[str, Any]]) -> LoadedCampaign | None:
     """The valid part of a campaign that failed validation, or None when nothing sensible is left.
 
     A post with any error is left out (its other problems were reported with it); an invalid
     account in the campaign's list is left out; an invalid top-level setting takes its default.
-    The document's positions are renumbered so later checks still point into the file.
+    The document's positions are renumbered so later checks still point into the file. ``data``
+    is the document's data as validated (with the texts a '#' emptied filled in).
     """
-    data: dict[str, Any] = document.data
     dropped: dict[str, set[int]] = {name: set() for name in _LISTS}
     unsure: set[str] = set()
     for error in errors:
@@ -170,7 +182,10 @@ def _salvage(document: YamlDocument, errors: list[dict[str, Any]]) -> LoadedCamp
         model = _Partial.model_validate(fixed)
     except ValidationError:
         return None
-    return LoadedCampaign(model, _renumbered(document, fixed, kept), frozenset(unsure or {"posts"}))
+    return LoadedCampaign(model, _renumbered(document, fixed, kept), frozenset(unsure or {"posts"}), document)
+
+
+_Place = TypeVar("_Place")
 
 
 def _renumbered(document: YamlDocument, data: dict[str, Any], kept: dict[str, list[int]]) -> YamlDocument:
@@ -184,7 +199,7 @@ def _renumbered(document: YamlDocument, data: dict[str, Any], kept: dict[str, li
         index = new_index[str(loc[0])].get(loc[1])
         return None if index is None else (loc[0], index, *loc[2:])
 
-    def moved(positions: dict[tuple[str | int, ...], tuple[int, int]]) -> dict[tuple[str | int, ...], tuple[int, int]]:
+    def moved(positions: dict[Path_, _Place]) -> dict[Path_, _Place]:
         result = {}
         for loc, place in positions.items():
             target = move(loc)
@@ -192,7 +207,69 @@ def _renumbered(document: YamlDocument, data: dict[str, Any], kept: dict[str, li
                 result[target] = place
         return result
 
-    return YamlDocument(document.path, data, moved(document.value_positions), moved(document.key_positions))
+    return YamlDocument(
+        document.path,
+        data,
+        moved(document.value_positions),
+        moved(document.key_positions),
+        source=document.source,
+        comments_after=moved(document.comments_after),
+    )
+
+
+_TEXT_LISTS = ("thread", "texts")
+
+
+def _is_text(path: tuple[str | int, ...]) -> bool:
+    """Whether ``path`` is where a post's text is written (text, or an item of thread or texts)."""
+    return bool(path) and (path[-1] == "text" or (len(path) > 1 and path[-2] in _TEXT_LISTS))
+
+
+def _hashtags_in_comments(document: YamlDocument) -> tuple[list[Problem], dict[Path_, str]]:
+    """A hashtag that YAML took for a comment: 'text: Venez! #Sherbrooke' posts 'Venez!' only.
+    Also returns, for each text left empty that way, the text the user meant."""
+    problems = []
+    meant: dict[Path_, str] = {}
+    for path, (line, column, comment) in document.comments_after.items():
+        if not _is_text(path) or not re.match(r"#\w", comment):
+            continue
+        value = _value_at(document.data, path)
+        tag = comment.split()[0]
+        if value is None or value == "":
+            line, column = document.position(path)
+            meant[path] = comment.rstrip()
+            message = _(
+                "this text starts with '#', which YAML reads as the start of a comment, so the text is empty. "
+                "Fix: put the whole text in quotes: {quoted}"
+            ).format(quoted=clip(quoted(comment.rstrip())))
+        else:
+            message = _(
+                "'{tag}' after this text is read as a YAML comment (' #' starts one), so it would not be posted. "
+                "Fix: put the whole text in quotes: {quoted}"
+            ).format(tag=clip(tag), quoted=clip(quoted(f"{value} {comment.rstrip()}"), 80))
+        problems.append(Problem(document.path, line, column, message))
+    return problems, meant
+
+
+def _with_values(data: dict[str, Any], values: dict[Path_, str]) -> dict[str, Any]:
+    """A copy of ``data`` with the value at each path replaced."""
+    patched = copy.deepcopy(data)
+    for path, value in values.items():
+        parent = _value_at(patched, path[:-1])  # the path comes from the document: it exists
+        if isinstance(parent, dict | list):
+            parent[path[-1]] = value  # type: ignore[index]
+    return patched
+
+
+def _value_at(data: object, path: tuple[str | int, ...]) -> object:
+    for part in path:
+        if isinstance(data, dict) and isinstance(part, str):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
 
 
 def _duplicate_ids(document: YamlDocument) -> list[Problem]:

@@ -147,6 +147,29 @@ def _date(value: object) -> date:
     return day
 
 
+def _date_span(value: object) -> tuple[date, date]:
+    """One day to skip (``2026-12-25``) or a range of days, both included (``2026-12-24..2027-01-02``)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value, value
+    text = value.strip() if isinstance(value, str) else ""
+    first, dots, last = text.partition("..")
+    if not dots:
+        day = _date(value)
+        return day, day
+    start, end = _date(first), _date(last)
+    if end < start:
+        raise ValueError(
+            _("'{value}' ends before it starts. Fix: write the earlier day first, like 2026-12-24..2027-01-02").format(
+                value=value
+            )
+        )
+    return start, end
+
+
+def _span_text(span: tuple[date, date]) -> str:
+    return span[0].isoformat() if span[0] == span[1] else f"{span[0].isoformat()}..{span[1].isoformat()}"
+
+
 Weekday = Annotated[str, BeforeValidator(_weekday), WithJsonSchema({"type": "string", "enum": sorted(WEEKDAY_NAMES)})]
 ClockTimes = Annotated[
     list[time],
@@ -167,6 +190,18 @@ Date = Annotated[
     BeforeValidator(_date),
     PlainSerializer(lambda v: v.isoformat(), return_type=str),
     WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "examples": ["2026-03-02"]}),
+]
+DateSpan = Annotated[
+    tuple[date, date],
+    BeforeValidator(_date_span),
+    PlainSerializer(_span_text, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}(\.\.\d{4}-\d{2}-\d{2})?$",
+            "examples": ["2026-12-25", "2026-12-24..2027-01-02"],
+        }
+    ),
 ]
 # Characters that show nothing: a text made only of them would be posted blank (or refused by the network).
 _INVISIBLE = frozenset("\u115f\u1160\u2800\u3164\uffa0")
@@ -200,9 +235,29 @@ def _file_path(value: str) -> str:
 FilePath = Annotated[str, Field(min_length=1), AfterValidator(_file_path)]
 RuleId = Literal[
     "no-conversation", "too-many-hashtags", "link-only", "all-caps", "missing-alt",
-    "same-text-everywhere", "link-without-utm", "night-time", "french-typography", "unused-variant",
+    "same-text-everywhere", "link-without-utm", "night-time", "french-typography", "unused-variant", "holiday",
 ]  # fmt: skip
 Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", examples=["fr", "fr-CA", "en"])]
+
+
+def _country(value: object) -> str:
+    """An ISO 3166 country code the holidays data knows, with an optional subdivision (CA-QC)."""
+    text = value.strip().upper() if isinstance(value, str) else ""
+    from socialpost.campaign.public_holidays import unknown_country
+
+    problem = unknown_country(text)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+Country = Annotated[
+    str,
+    BeforeValidator(_country),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$", "examples": ["CA-QC", "FR", "BE"]}
+    ),
+]
 
 
 class Media(_Strict):
@@ -249,6 +304,15 @@ class Every(_Strict):
     at: ClockTimes | None = Field(None, description="time(s) of day for days/interval, like '10:30'")
     from_: Date = Field(alias="from", description="first day")
     until: Date | None = Field(None, description="last day (included); open-ended when absent")
+    except_: list[DateSpan] | None = Field(
+        None,
+        alias="except",
+        description="days to skip, in the campaign's time zone: 2026-12-25, or a range 2026-12-24..2027-01-02",
+    )
+
+    def skips(self, day: date) -> bool:
+        """Whether ``day`` (a local date) is one of the days ``except`` skips."""
+        return any(start <= day <= end for start, end in self.except_ or ())
 
     @model_validator(mode="after")
     def _consistent(self) -> Every:
@@ -359,6 +423,9 @@ class Campaign(_Strict):
     timezone: str = Field(description="IANA zone the times are written in, like America/Montreal")
     accounts: list[AccountRef] = Field(min_length=1, description="where posts go, as network:name")
     language: Language | None = Field(None, description="the posts' language, like fr or en-CA")
+    country: Country | None = Field(
+        None, description="ISO 3166 country, with a subdivision if you like (CA-QC): its public holidays are flagged"
+    )
     late: LatePolicy = Field(default_factory=LatePolicy)
     utm: Utm | None = Field(None, description="UTM tags added to every link")
     defaults: Defaults | None = None

@@ -20,6 +20,7 @@ COMMANDS = {
     "validate": "socialpost.cli.campaigns:validate",
     "plan": "socialpost.cli.campaigns:plan",
     "schedule": "socialpost.cli.campaigns:schedule",
+    "fix": "socialpost.cli.fix:fix",
     "daemon": "socialpost.cli.daemon:daemon",
     "status": "socialpost.cli.status:status",
     "report": "socialpost.cli.report:report",
@@ -33,6 +34,9 @@ COMMANDS = {
     "resolve": "socialpost.cli.posts:resolve",
     "retry": "socialpost.cli.posts:retry",
     "cancel": "socialpost.cli.posts:cancel",
+    "restore": "socialpost.cli.posts:restore",
+    "pause": "socialpost.cli.pauses:pause",
+    "resume": "socialpost.cli.pauses:resume",
 }
 
 
@@ -135,8 +139,12 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _error(message: str) -> None:
+    """Every error a command ends with: its secrets blanked, control characters shown (it often
+    carries a network's own words)."""
+    from socialpost.cli.render import echo
+
     label = _("error:")
-    click.echo(f"{label} {message}" if "\n" not in message else f"{label}\n{message}", err=True)
+    echo(f"{label} {message}" if "\n" not in message else f"{label}\n{message}", err=True)
 
 
 def _check_language(value: str | None) -> str | None:

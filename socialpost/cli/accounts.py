@@ -19,7 +19,7 @@ class ClickUI:
     """The guided set-up's questions, asked on the terminal (secrets are never echoed)."""
 
     def say(self, text: str) -> None:
-        click.echo(click.wrap_text(text, width=90))
+        render.echo(click.wrap_text(text, width=90))
 
     def ask(self, prompt: str, *, default: str | None = None) -> str:
         return str(click.prompt(prompt, default=default, show_default=bool(default)))
@@ -44,12 +44,12 @@ class ClickUI:
 
     def choose(self, prompt: str, options: Sequence[tuple[str, str]]) -> str:
         for number, (_value, label) in enumerate(options, 1):
-            click.echo(f"  {number}. {label}")
+            render.echo(f"  {number}. {label}")
         choice = click.prompt(prompt, type=click.IntRange(1, len(options)))
         return options[choice - 1][0]
 
     def open_url(self, url: str) -> None:
-        click.echo(_("Open this address in your browser:\n  {url}").format(url=url))
+        render.echo(_("Open this address in your browser:\n  {url}").format(url=url))
 
 
 def _can_hide_input() -> bool:
@@ -80,8 +80,8 @@ def add(app: AppContext, network: str, name: str) -> None:
     from socialpost import accounts as library
 
     identity = library.add(app.settings, f"{network}:{name}", ClickUI())
-    click.echo(_("Connected {account}: {name}.").format(account=identity.account, name=identity.display))
-    click.echo(_("Saved in {path}.").format(path=library.config_target(app.settings)))
+    render.echo(_("Connected {account}: {name}.").format(account=identity.account, name=identity.display))
+    render.echo(_("Saved in {path}.").format(path=library.config_target(app.settings)))
     _release_held(app, identity.account)
 
 
@@ -93,7 +93,7 @@ def _release_held(app: AppContext, account: str) -> None:
     if store is None:
         return
     for item in connect.release(store, lambda _account: True, accounts=[account], now=app.clock()):
-        click.echo(
+        render.echo(
             # Translators: English says "post(s)" in both forms; the plural form follows {count}.
             ngettext(
                 "{count} post(s) held for {account} are back in the queue (socialpost status shows them).",
@@ -127,7 +127,7 @@ def list_(app: AppContext, json_: bool) -> None:
         )
         return
     if not rows:
-        click.echo(
+        render.echo(
             _(
                 "No account is configured yet. Campaigns can use outbox:NAME accounts without one: their posts "
                 "go to a local folder. To connect a real network, run: socialpost accounts add NETWORK NAME "
@@ -135,7 +135,7 @@ def list_(app: AppContext, json_: bool) -> None:
             )
         )
     for row in rows:
-        click.echo(_("{account} (with secrets)").format(account=row.account) if row.has_secrets else row.account)
+        render.echo(_("{account} (with secrets)").format(account=row.account) if row.has_secrets else row.account)
 
 
 @accounts.command("test")
@@ -158,13 +158,13 @@ def test(app: AppContext, account: str, json_: bool) -> None:
             }
         )
         return
-    click.echo(f"{identity.account}: {identity.display}")
+    render.echo(f"{identity.account}: {identity.display}")
     for key, value in identity.details.items():
-        click.echo(f"  {key}: {value}")
+        render.echo(f"  {key}: {value}")
     if version is not None:
-        click.echo(_("  API version ({label}): {version}").format(label=version.label, version=version.describe()))
+        render.echo(_("  API version ({label}): {version}").format(label=version.label, version=version.describe()))
         for message, fix in version.warnings():
-            click.echo(_("  warning: {message} {fix}").format(message=message, fix=fix))
+            render.echo(_("  warning: {message} {fix}").format(message=message, fix=fix))
 
 
 @accounts.command("remove")
@@ -180,4 +180,4 @@ def remove(app: AppContext, account: str, yes: bool) -> None:
             _("Remove {account}? Campaigns that use it will not validate").format(account=account), abort=True
         )
     library.remove(app.settings, account)
-    click.echo(_("Removed {account}.").format(account=account))
+    render.echo(_("Removed {account}.").format(account=account))

@@ -111,7 +111,10 @@ def _plan_or_schedule(
     if json_:
         render.echo_json({"posts": [item.as_json() for p in plans for item in p.items]})
     else:
+        from socialpost.cli.pauses import plan_notes
+
         render.plan_table(plans, title=_("Scheduled") if apply else _("Plan (nothing changed)"))
+        plan_notes(plans)
     render.warnings(result.warnings)
     if not json_:
         _best_time_hints(app, sorted({item.account for p in plans for item in p.items}))
@@ -125,4 +128,4 @@ def _best_time_hints(app: AppContext, accounts: list[str]) -> None:
     for account in accounts:
         advice = best_times(app.store, account)
         if advice.advice:
-            click.echo(_("hint: {advice}").format(advice=advice.describe()), err=True)
+            render.echo(_("hint: {advice}").format(advice=advice.describe()), err=True)

@@ -42,6 +42,10 @@ def collect(app: AppContext, json_: bool, campaign: str | None, account: str | N
     from socialpost.networks.registry import Adapters
 
     app.setup_logging()
+    if account is not None:
+        from socialpost.accounts import check_filter
+
+        check_filter(app.settings, account, app.store)
     adapters = Adapters(app.settings, clock=app.clock)
     collector = Collector(app.store, adapters, engagement_settings(app.settings), clock=app.clock)
     mode = "all" if all_ else "recent"

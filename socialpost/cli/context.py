@@ -60,9 +60,12 @@ class AppContext:
     @property
     def store(self) -> Store:
         if self._store is None:
+            from socialpost.redaction import register_database_url
             from socialpost.store.db import open_store
 
-            self._store = open_store(self.database_url)
+            url = self.database_url
+            register_database_url(url)  # its password never comes out, whichever way the URL was found
+            self._store = open_store(url)
             click.get_current_context().call_on_close(self.close)
         return self._store
 

@@ -39,6 +39,10 @@ def inbox(app: AppContext, json_: bool, account: str | None, unanswered: bool, n
     from socialpost.networks.registry import Adapters
 
     app.setup_logging()
+    if account is not None:
+        from socialpost.accounts import check_filter
+
+        check_filter(app.settings, account, app.store)
     adapters = Adapters(app.settings, clock=app.clock)
     box = Inbox(app.store, adapters, inbox_settings(app.settings), clock=app.clock)
     fetched: FetchResult | None = None
@@ -96,7 +100,7 @@ def reply(app: AppContext, json_: bool, item_id: str, text: str) -> None:
         render.echo_json(outcome.as_json())
         return
     where = outcome.published.url or outcome.published.remote_id
-    click.echo(
+    render.echo(
         _("Answered #{id} ({author} on {account}): {where}").format(
             id=outcome.item.id, author=outcome.item.author, account=outcome.item.account, where=where
         )

@@ -7,12 +7,14 @@ from pathlib import Path
 
 from socialpost.errors import SocialpostError, UsageError
 from socialpost.i18n import _
+from socialpost.redaction import redact
 
 
 def write_text_file(name: str, text: str, *, option: str) -> Path:
-    """Write ``text`` to the file the user named with ``option``, whole or not at all (a temporary
-    file beside it, then renamed). A name that cannot be a file is a usage error (exit 2) said
-    before anything is written; a failure while writing is an operational one (exit 1)."""
+    """Write ``text`` (registered secrets blanked) to the file the user named with ``option``, whole
+    or not at all (a temporary file beside it, then renamed). A name that cannot be a file is a
+    usage error (exit 2) said before anything is written; a failure while writing is an
+    operational one (exit 1)."""
     if not name.strip() or name.endswith(os.sep):
         raise UsageError(
             _("{option} needs a file name, not {name}. Fix: write it like {option} report.html.").format(
@@ -34,7 +36,7 @@ def write_text_file(name: str, text: str, *, option: str) -> Path:
         )
     tmp = path.with_name(path.name + ".tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_text(redact(text), encoding="utf-8")  # a report holds networks' words: no secret in it
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

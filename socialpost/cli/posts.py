@@ -1,4 +1,4 @@
-"""The resolve, retry and cancel commands: act on single posts or whole campaigns."""
+"""The resolve, retry, cancel and restore commands: act on single posts or whole campaigns."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
 from socialpost.cli.translated import Command
 from socialpost.errors import UsageError
-from socialpost.i18n import _
+from socialpost.i18n import _, ngettext
 
 if TYPE_CHECKING:
-    from socialpost.store.actions import Change, PostRef, Selection
+    from socialpost.store.actions import Change, PostRef, Restoration, Selection
 
 post_id_argument = click.argument("post_id", metavar="ID", required=False)
 account_option = click.option(
@@ -95,14 +95,78 @@ def cancel(app: AppContext, post_id: str | None, campaign: str | None, account: 
     """Cancel posts that have not gone out yet (pending, waiting to retry, or held).
 
     Give one ID (CAMPAIGN/POST-ID, as `socialpost status` shows it) or --campaign NAME.
-    Scheduling the campaign file again queues a cancelled post that is still in it: remove it
-    from the file to keep it out.
+    A post you cancel stays cancelled when its campaign file is scheduled again, edited or not;
+    'socialpost restore' brings it back. To hold a whole campaign for a while, pause it instead.
     """
     from socialpost.store import actions
 
     selection = _selection(post_id, account, campaign, False)
     changes = actions.cancel(app.store, selection, now=app.clock())
     _show(changes, json_, nothing=_("Nothing to cancel: no pending, retrying or held post."))
+
+
+@click.command(cls=Command)
+@click.argument("target", metavar="CAMPAIGN[/POST-ID[@ACCOUNT]]")
+@account_option
+@json_option
+@pass_app
+def restore(app: AppContext, target: str, account: str | None, json_: bool) -> None:
+    """Bring back posts you cancelled with 'socialpost cancel'.
+
+    A post you cancelled stays cancelled when its file is scheduled again; this queues it again:
+    at its time when that is still to come, else as the campaign's late policy says (it goes out
+    now, is marked missed, or is held for you). Give CAMPAIGN for every post you cancelled in
+    it, or CAMPAIGN/POST-ID (add @NETWORK:NAME when the post goes to several accounts). A post
+    cancelled because it was removed from its file comes back by putting it back in the file.
+    """
+    from socialpost.store import actions
+
+    if "/" in target:
+        selection = _selection(target, account, None, False)
+    else:
+        if account is not None:
+            raise UsageError(_("--account goes with a post: CAMPAIGN/POST-ID."))
+        selection = actions.Selection(campaign=target)
+    done = actions.restore(app.store, selection, now=app.clock())
+    if json_:
+        render.echo_json(
+            {"restored": [r.as_json() for r in done.restored], "removed_from_file": done.removed_from_file}
+        )
+        return
+    _show_restored(app, done, campaign=selection.campaign)
+
+
+def _show_restored(app: AppContext, done: Restoration, *, campaign: str | None) -> None:
+    from socialpost.cli.pauses import show_paused
+    from socialpost.store.pauses import listing
+
+    if not done.restored:
+        click.echo(_("Nothing to restore: no post you cancelled in '{campaign}'.").format(campaign=campaign))
+    for item in done.restored:
+        line = _("{post} to {account}: {before} → {after}").format(
+            post=item.change.name,
+            account=item.change.account,
+            before=item.change.from_status,
+            after=item.change.to_status,
+        )
+        if item.decision == "queued":
+            click.echo(_("{line} (queued for its time)").format(line=line))
+        elif item.decision == "send":
+            click.echo(_("{line} (its time has passed; the late policy lets it go out now)").format(line=line))
+        else:
+            click.echo(f"{line}: {item.reason}")
+    if done.removed_from_file:
+        click.echo(
+            ngettext(
+                "{count} post of '{campaign}' was cancelled because it was removed from the file: put it back in "
+                "the file and schedule it to queue it.",
+                "{count} posts of '{campaign}' were cancelled because they were removed from the file: put them back "
+                "in the file and schedule it to queue them.",
+                done.removed_from_file,
+            ).format(count=done.removed_from_file, campaign=campaign)
+        )
+    for name in sorted({item.change.campaign for item in done.restored if item.change.to_status == "pending"}):
+        show_paused(listing(app.store, now=app.clock(), campaign=name))
 
 
 def _ref(post_id: str, account: str | None) -> PostRef:
@@ -125,10 +189,10 @@ def _show(changes: list[Change], json_: bool, *, nothing: str) -> None:
         render.echo_json({"changed": [c.as_json() for c in changes]})
         return
     if not changes:
-        click.echo(nothing)
+        render.echo(nothing)
         return
     for change in changes:
         line = _("{post} to {account}: {before} → {after}").format(
             post=change.name, account=change.account, before=change.from_status, after=change.to_status
         )
-        click.echo(f"{line} ({change.url})" if change.url else line)
+        render.echo(f"{line} ({change.url})" if change.url else line)

@@ -3,28 +3,42 @@
 What people wrote (ids, post text) and what networks said (reasons, comments) goes to rich as
 ``Text``, never as markup: a post saying ``[NEW]`` or ``[/x]`` is shown as written, not read as a
 style (or a crash), and ``:coffee:`` is not turned into an emoji in a preview of the post.
+
+Everything the commands print goes through here, so the last line of defence stands here: the
+consoles :func:`console` makes blank registered secrets (``socialpost.redaction``) out of each
+text before it is laid out and show control characters as visible escapes
+(``socialpost.terminal``); :func:`echo` does the same for messages; :func:`echo_json` blanks
+secrets and keeps the text exact (JSON escapes control characters); :func:`echo_csv` blanks
+secrets, keeps the text exact for a file or a pipe and shows control characters on a terminal.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
+import sys
+from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from socialpost.i18n import _, ngettext
 from socialpost.i18n.formats import datetime_text, integer
+from socialpost.redaction import redact
+from socialpost.terminal import UNSAFE, json_safe, printable, visible
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, ConsoleOptions, RenderableType
+    from rich.segment import Segment
     from rich.text import Text
 
     from socialpost.errors import Problem
     from socialpost.report.status import StatusSummary
     from socialpost.scheduling import Validation
-    from socialpost.store.sync import Plan
+    from socialpost.store.sync import Plan, PlanItem
 
 ACTION_STYLE = {"create": "green", "update": "yellow", "cancel": "red", "unchanged": "dim", "hold": "magenta"}
 STATUS_STYLE = {
@@ -41,16 +55,103 @@ STATUS_STYLE = {
 
 
 def console(*, err: bool = False) -> Console:
-    from rich.console import Console
-
-    out = Console(stderr=err, highlight=False, soft_wrap=False)
+    out = _safe_console()(stderr=err, highlight=False, soft_wrap=False)
     if not out.is_terminal and "COLUMNS" not in os.environ:
         out.width = 140  # piped or captured (make, CI): do not squeeze tables into 80 columns
     return out
 
 
+@cache
+def _safe_console() -> type[Console]:
+    """rich's Console, with every text made safe where rich renders it (``Console.render``, which
+    every table cell, panel and line goes through): secrets blanked and control characters shown
+    before the text is laid out (so columns stay aligned), and a check of each segment after."""
+    from rich.console import Console
+    from rich.segment import Segment
+    from rich.text import Text
+
+    class SafeConsole(Console):
+        def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Iterable[Segment]:
+            if isinstance(renderable, str):
+                given = options or self.options
+                renderable = self.render_str(renderable, highlight=given.highlight, markup=given.markup)
+            if isinstance(renderable, Text):
+                renderable = safe_text(renderable)
+            for segment in super().render(renderable, options):
+                if segment.control is None and UNSAFE.search(segment.text):
+                    segment = Segment(printable(segment.text), segment.style)
+                yield segment
+
+    return SafeConsole
+
+
+def safe_text(text: Text) -> Text:
+    """``text`` with registered secrets blanked and control characters shown as visible escapes,
+    its styles kept (a text that held a secret keeps only its own style)."""
+    from rich.text import Span
+
+    plain = text.plain
+    redacted = redact(plain)
+    if redacted != plain:
+        return _like(text, printable(redacted), [])
+    found = [(m.start(), len(visible(m.group())) - 1) for m in UNSAFE.finditer(plain)]
+    if not found:
+        return text
+    starts = [start for start, _grown in found]
+    grown: list[int] = []  # how much longer the text is after each control character
+    for _start, more in found:
+        grown.append((grown[-1] if grown else 0) + more)
+
+    def moved(index: int) -> int:
+        before = bisect.bisect_left(starts, index)
+        return index + (grown[before - 1] if before else 0)
+
+    spans = [Span(moved(span.start), moved(span.end), span.style) for span in text.spans]
+    return _like(text, printable(plain), spans)
+
+
+def _like(text: Text, plain: str, spans: list[Any]) -> Text:
+    from rich.text import Text
+
+    return Text(
+        plain,
+        style=text.style,
+        justify=text.justify,
+        overflow=text.overflow,
+        no_wrap=text.no_wrap,
+        end=text.end,
+        tab_size=text.tab_size,
+        spans=spans,
+    )
+
+
+def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print a message for people (click.echo), its secrets blanked and control characters shown."""
+    click.echo(printable(redact(message)), err=err, nl=nl)
+
+
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    echo_json_text(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def echo_json_text(text: str) -> None:
+    """Print a JSON document: secrets blanked; the text of strings exact, control characters in
+    them escaped (``socialpost.terminal.json_safe``)."""
+    click.echo(json_safe(redact(text)))
+
+
+def echo_csv(text: str) -> None:
+    """Print CSV, secrets blanked. The cells' text stays exact for a file or a pipe (the CSV is
+    data); on a terminal, which CSV cannot protect (it has no escapes), control characters are
+    shown as visible escapes."""
+    text = redact(text)
+    click.echo(printable(text) if to_terminal() else text, nl=False)
+
+
+def to_terminal() -> bool:
+    """Whether standard output is a terminal (not a file or a pipe)."""
+    stream = sys.stdout
+    return stream is not None and stream.isatty()
 
 
 def short(text: str, width: int = 60) -> str:
@@ -69,13 +170,13 @@ def warnings(problems: list[Problem]) -> None:
         if counts[problem.rule] > SHOWN_PER_RULE:
             continue
         if problem.rule:
-            click.echo(_("warning [{rule}]: {problem}").format(rule=problem.rule, problem=problem), err=True)
+            echo(_("warning [{rule}]: {problem}").format(rule=problem.rule, problem=problem), err=True)
         else:
-            click.echo(_("warning: {problem}").format(problem=problem), err=True)
+            echo(_("warning: {problem}").format(problem=problem), err=True)
     for rule, count in counts.items():
         if count > SHOWN_PER_RULE:
             more = count - SHOWN_PER_RULE
-            click.echo(
+            echo(
                 # Translators: English says "more like this" in both forms; the plural form follows {count}.
                 ngettext(
                     "warning [{rule}]: … and {count} more like this (see --json).",
@@ -92,7 +193,7 @@ def validation(result: Validation) -> None:
     from rich.text import Text
 
     for problem in result.errors:
-        click.echo(_("error: {problem}").format(problem=problem), err=True)
+        echo(_("error: {problem}").format(problem=problem), err=True)
     warnings(result.warnings)
     out = console()
     if result.measures and len(result.measures) <= 60:
@@ -135,7 +236,7 @@ def validation(result: Validation) -> None:
 def plan_table(plans: list[Plan], *, title: str) -> None:
     """What scheduling does to each post: a table when it fits the terminal, else a list (a post
     on a line with its times and text under it)."""
-    from rich.console import Group, RenderableType
+    from rich.console import Group
     from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
@@ -152,10 +253,7 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
             rows.append(
                 [
                     # a post that went out (or may have) says so: its row's text is the file's, not what went out
-                    Text(
-                        f"{item.action} ({item.status})" if item.status in GONE_OUT else item.action,
-                        style=ACTION_STYLE[item.action],
-                    ),
+                    Text(_action_text(item), style=ACTION_STYLE[item.action]),
                     Text(item.campaign),
                     Text(display_id(item.post_id, item.occurrence)),
                     Text(item.account),
@@ -191,9 +289,9 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
         out.print(Group(*lines))
     totals = {a: sum(p.count(a) for p in plans) for a in ("create", "update", "cancel", "unchanged")}
     out.print(_("{create} to create, {update} to update, {cancel} to cancel, {unchanged} unchanged.").format(**totals))
-    held = sorted({item.account for p in plans for item in p.items if item.action == "hold"})
+    held = sorted({item.account for p in plans for item in p.items if item.waits_for_account})
     if held:
-        count = sum(p.count("hold") for p in plans)
+        count = sum(1 for p in plans for item in p.items if item.waits_for_account)
         out.print(
             # Translators: English says "post(s)" in both forms; the plural form follows {count}.
             ngettext(
@@ -204,6 +302,19 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
                 count,
             ).format(count=integer(count), accounts=", ".join(held))
         )
+
+
+def _action_text(item: PlanItem) -> str:
+    """The action, and what keeps the post from going out as planned when something does."""
+    if item.status in GONE_OUT:
+        return f"{item.action} ({item.status})"
+    if item.kept_cancelled:
+        return _("{action} (cancelled by you)").format(action=item.action)
+    if item.paused_by:
+        return _("{action} (paused)").format(action=item.action)
+    if item.waits_for_account and item.action != "hold":
+        return _("{action} (held: account not connected)").format(action=item.action)
+    return item.action
 
 
 PLAN_TEXT_WIDTH = 50

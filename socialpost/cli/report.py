@@ -96,12 +96,16 @@ def report(
         until=_when(until, now, "--until"),
     )
     posts = _load(app, filters)
+    if account is not None and not posts:
+        from socialpost.accounts import check_filter
+
+        check_filter(app.settings, account, app.store)  # a typo gets "did you mean", not an empty report
 
     if html_file is not None:
         _write_html(html_file, posts, filters=filters, now=now, by=by, sort=sort)
         if not (json_ or csv_):
             # English keeps its one wording for every count (its output is pinned); ngettext lets French agree.
-            click.echo(
+            render.echo(
                 ngettext("wrote {file} ({count} posts)", "wrote {file} ({count} posts)", len(posts)).format(
                     file=html_file, count=integer(len(posts))
                 )
@@ -115,7 +119,7 @@ def report(
         elif csv_:
             from socialpost.report.csv import posts_csv
 
-            click.echo(posts_csv(p for r in reports for p in r.posts), nl=False)
+            render.echo_csv(posts_csv(p for r in reports for p in r.posts))
         else:
             out = render.console()
             report_view.campaign_tables(out, reports, limited=top is None, filtered=filters != Filters())
@@ -141,7 +145,7 @@ def report(
         elif csv_:
             from socialpost.report.csv import posts_csv
 
-            click.echo(posts_csv(shown), nl=False)
+            render.echo_csv(posts_csv(shown))
         else:
             out = render.console()
             if top:
@@ -174,7 +178,7 @@ def report(
     elif csv_:
         from socialpost.report.csv import groups_csv
 
-        click.echo(groups_csv(groups, by), nl=False)
+        render.echo_csv(groups_csv(groups, by))
     else:
         out = render.console()
         report_view.group_table(out, groups, by)
@@ -203,7 +207,7 @@ def _echo_json(data: object) -> None:
     """Compact JSON: a report can hold tens of thousands of posts (pipe it to jq to read it)."""
     from socialpost.report.aggregate import dumps
 
-    click.echo(dumps(data))
+    render.echo_json_text(dumps(data))
 
 
 def _when(value: str | None, now: datetime, option: str) -> datetime | None:

@@ -16,16 +16,22 @@ from socialpost.errors import ExitCode
 @click.option("--campaign", metavar="NAME", help="Only this campaign.")
 @pass_app
 def status(app: AppContext, json_: bool, campaign: str | None) -> None:
-    """Show the queue: counts by state, upcoming posts, and posts that need you.
+    """Show the queue: what is paused, counts by state, upcoming posts, and posts that need you.
 
     Exit status 3 when a post failed, is held, or its outcome is unknown.
     """
     from socialpost.report.status import status_summary
+    from socialpost.store.pauses import listing
 
-    summary = status_summary(app.store, now=app.clock(), campaign=campaign)
+    now = app.clock()
+    summary = status_summary(app.store, now=now, campaign=campaign)
+    paused = listing(app.store, now=now, campaign=campaign)
     if json_:
-        render.echo_json(summary.as_json())
+        render.echo_json({**summary.as_json(), "paused": [p.as_json() for p in paused]})
     else:
+        from socialpost.cli.pauses import show_paused
+
+        show_paused(paused)  # at the top: it explains why waiting posts do not go out
         render.status_view(summary)
     if summary.needs_attention:
         click.get_current_context().exit(ExitCode.ATTENTION)

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict
 
 from socialpost.errors import PermanentError, PluginError
 from socialpost.i18n import _
+from socialpost.redaction import register_settings
 from socialpost.text.rules import LengthRule
 from socialpost.timeutil import Clock, iso_utc, utcnow
 
@@ -59,6 +60,8 @@ class OutgoingPost:
     media_root: str = ""  # the campaign's folder: media must be inside it or a configured media root
     # network-specific parts of the payload, e.g. {"video": {...}} for YouTube
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # the campaign's language for this post (BCP 47 as written: "fr", "fr-CA"); None when it names none
+    language: str | None = None
 
     @classmethod
     def from_payload(
@@ -84,6 +87,7 @@ class OutgoingPost:
             occurrence=occurrence,
             media_root=str(payload.get("media_root") or ""),
             extra={k: payload[k] for k in EXTRA_KEYS if k in payload},
+            language=str(payload["language"]) if payload.get("language") else None,
         )
 
     @property
@@ -239,6 +243,7 @@ class Network(ABC):
         self.account = account
         self.settings = settings
         self.context = context
+        register_settings(settings)  # its SecretStr, URLs and marked fields never come out (socialpost.redaction)
 
     @abstractmethod
     def publish(self, post: OutgoingPost) -> Published:

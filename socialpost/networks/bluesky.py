@@ -111,7 +111,9 @@ class BlueskySettings(AccountSettings):
     handle: str = Field(description="your handle, e.g. you.bsky.social (or your DID)")
     app_password: SecretStr = Field(description="an app password (Settings → Privacy and security → App passwords)")
     pds_url: str = Field(DEFAULT_PDS, description="your PDS; the default suits every bsky.social account")
-    language: str | None = Field(None, description="language of your posts, e.g. fr (default: the SDK's, en)")
+    language: str | None = Field(
+        None, description="language of your posts when a campaign names none, e.g. fr (default: none, apps guess)"
+    )
     link_cards: bool = Field(True, description="show a preview card for the first link of a post")
     allow_private_links: bool = Field(
         False, description="only for a test server: let link cards fetch pages on private and loopback addresses"
@@ -488,7 +490,9 @@ class BlueskyNetwork(Network):
             ref = self._get_record(did, rkey)
             if ref is None:
                 reply = {"root": root.strong(), "parent": parent.strong()} if root and parent else None
-                record = self._record(text, reply=reply, images=images if index == 0 else [], notes=notes)
+                record = self._record(
+                    text, reply=reply, images=images if index == 0 else [], notes=notes, language=post.language
+                )
                 ref = self._create(did, rkey, record)
             else:
                 log.info("%s: part %d of %s is already online; not sent again", self.account, index + 1, post.post_id)
@@ -539,15 +543,24 @@ class BlueskyNetwork(Network):
                     )
 
     def _record(
-        self, text: str, *, reply: dict[str, Any] | None, images: list[PreparedImage], notes: list[str] | None = None
+        self,
+        text: str,
+        *,
+        reply: dict[str, Any] | None,
+        images: list[PreparedImage],
+        notes: list[str] | None = None,
+        language: str | None = None,
     ) -> dict[str, Any]:
         facets = build_facets(text, self._resolve_handle)
         record: dict[str, Any] = {
             "$type": POST_COLLECTION,
             "text": text,
             "createdAt": _iso_ms(self.context.clock()),
-            "langs": [self.settings.language or "en"],
         }
+        # The post's own language (BCP 47, as the campaign writes it), else the account's; none
+        # rather than a wrong guess (Bluesky's apps then detect it).
+        if language or self.settings.language:
+            record["langs"] = [language or self.settings.language]
         if facets.facets:
             record["facets"] = facets.facets
         if reply:

@@ -12,6 +12,11 @@ sizes, alt-text length) are read from ``/api/v2/instance`` and cached for a day 
 ``<data dir>/cache/mastodon-<account name>.json``; every post is checked against them before
 anything is uploaded.
 
+A video (GIF, sound) is processed by the instance in the background: the adapter waits for it at
+most MEDIA_WAIT_SECONDS per attempt and remembers the upload
+(:mod:`socialpost.networks.mastodon_media`), so the next attempt waits for the same attachment
+instead of uploading the file again.
+
 Mastodon.py is imported only when an account of this network is used.
 """
 
@@ -61,9 +66,10 @@ from socialpost.networks.base import (
     SetupUI,
     decimal_mark,
 )
+from socialpost.networks.mastodon_media import AttachmentBook, FileIdentity, Upload, media_kind
 from socialpost.text.count import graphemes, mastodon_length
 from socialpost.text.rules import LengthRule, rule_for
-from socialpost.timeutil import ensure_aware, iso_utc
+from socialpost.timeutil import ensure_aware, human_duration, iso_utc
 
 if TYPE_CHECKING:
     from mastodon import Mastodon
@@ -78,8 +84,13 @@ USER_AGENT = "socialpost"
 LIMITS_MAX_AGE = timedelta(days=1)
 # Mastodon keeps an Idempotency-Key for up to an hour; stay well inside that before re-sending.
 KEY_LIFETIME = timedelta(minutes=50)
-MEDIA_WAIT_SECONDS = 120.0  # how long to wait for the instance to process an upload
-MEDIA_POLL_SECONDS = 1.0
+# How long one attempt waits for the instance to process the post's uploads, counted from its
+# start. It ends well within the daemon's lease (120 s by default), so no other daemon takes the
+# post over meanwhile; a longer processing goes on at the next attempt, on the same attachments
+# (socialpost.networks.mastodon_media), until MEDIA_DEADLINE (10 min for images, 2 h for videos).
+MEDIA_WAIT_SECONDS = 60.0
+MEDIA_POLL_SECONDS = 1.0  # the first look; each next one waits twice as long, up to:
+MEDIA_POLL_MAX_SECONDS = 5.0
 RECONCILE_PAGES = 5  # x 40 statuses: how far back reconciliation reads the account
 RECONCILE_SOURCES = 10  # at most this many /source look-ups per reconciliation
 RECONCILE_SKEW = timedelta(minutes=2)  # created_at may be a little before due_at (clock skew)
@@ -242,7 +253,12 @@ class MastodonNetwork(Network):
         self._limits: MastodonLimits | None = None
         self._me: dict[str, Any] | None = None
         self.sleep: Callable[[float], None] = time.sleep  # tests replace it
+        self.monotonic: Callable[[], float] = time.monotonic  # and this, with it
         self._host = urlsplit(self.settings.api_base_url).netloc
+        # the uploads of posts not online yet, so that a later attempt waits for them again
+        self.attachments = AttachmentBook(
+            self.context.data_dir / "mastodon" / self._slug / "media", instance=self.settings.api_base_url
+        )
 
     @property
     def _where(self) -> str:
@@ -387,9 +403,13 @@ class MastodonNetwork(Network):
     # --- limits --------------------------------------------------------------------------------
 
     @property
+    def _slug(self) -> str:
+        """The account's name as it may appear in a file name."""
+        return _UNSAFE.sub("_", self.account.split(":", 1)[-1]) or "account"
+
+    @property
     def cache_file(self) -> Path:
-        name = _UNSAFE.sub("_", self.account.split(":", 1)[-1]) or "account"
-        return self.context.data_dir / "cache" / f"mastodon-{name}.json"
+        return self.context.data_dir / "cache" / f"mastodon-{self._slug}.json"
 
     def limits(self, *, refresh: bool = False) -> MastodonLimits:
         """The instance's limits: from memory, the day-old cache, or the instance."""
@@ -552,13 +572,23 @@ class MastodonNetwork(Network):
     def publish(self, post: OutgoingPost) -> Published:
         roots = MediaRoots.checked(post, self.context)
         media = self.validate(post, self.limits())
-        media_ids = [self._upload(item, mime, roots) for item, mime in media]
-        first = self._post(post.text, key=post.key, media_ids=media_ids, reply_to=None)
+        media_ids = self._attachments(post, media, roots)
+        language = self._language(post)
+        try:
+            first = self._post(post.text, key=post.key, media_ids=media_ids, reply_to=None, language=language)
+        except ContentRejected as exc:
+            if exc.status == 422 and media:
+                self._still_processing(post, media)  # raises TransientError when that is why
+            raise
+        if media:
+            self.attachments.forget(post.key)  # attached now: nothing left to resume
         published = Published(remote_id=str(first["id"]), url=_status_url(first))
         previous = first
         for number, text in enumerate(post.thread, 1):
             try:
-                previous = self._post(text, key=f"{post.key}-{number}", media_ids=[], reply_to=previous["id"])
+                previous = self._post(
+                    text, key=f"{post.key}-{number}", media_ids=[], reply_to=previous["id"], language=language
+                )
             except TransientError:
                 raise  # sent again later with the same keys: the parts already online are found again
             except PermanentError as exc:
@@ -570,36 +600,192 @@ class MastodonNetwork(Network):
                 raise
         return published
 
-    def _post(self, text: str, *, key: str, media_ids: list[Any], reply_to: Any) -> dict[str, Any]:
+    def _language(self, post: OutgoingPost) -> str | None:
+        """Mastodon takes an ISO 639 code: the post's language without its region (``fr-CA`` →
+        ``fr``), else the account's setting, else none (the instance guesses)."""
+        primary = (post.language or "").split("-", 1)[0].lower()
+        return primary if _LANGUAGE.fullmatch(primary) else self.settings.language
+
+    def _post(
+        self, text: str, *, key: str, media_ids: list[Any], reply_to: Any, language: str | None
+    ) -> dict[str, Any]:
         with self._calling(_("publishing a post"), sends=True) as api:
             status = api.status_post(
                 text,
                 in_reply_to_id=reply_to,
                 media_ids=media_ids or None,
                 visibility=self.settings.visibility,
-                language=self.settings.language,
+                language=language,
                 spoiler_text=self.settings.spoiler_text,
                 idempotency_key=key,
             )
         return dict(status)
 
-    def _upload(self, media: Media, mime: str, roots: MediaRoots) -> Any:
+    # --- media ---------------------------------------------------------------------------------
+
+    def _attachments(self, post: OutgoingPost, media: list[tuple[Media, str]], roots: MediaRoots) -> list[str]:
+        """The ids of the post's attachments once the instance has processed them all.
+
+        Every file is uploaded first (or an earlier upload of it is taken up again), so the instance
+        processes them side by side; then this attempt waits for them, at most MEDIA_WAIT_SECONDS
+        from its start, so that it ends well within the daemon's lease. Past that, TransientError:
+        the next attempt waits for the same attachments."""
+        deadline = self.monotonic() + MEDIA_WAIT_SECONDS
+        started = [self._attachment(post.key, index, item, mime, roots) for index, (item, mime) in enumerate(media)]
+        return [
+            self._processed(post.key, index, (item, mime, roots), upload, answer, deadline)
+            for index, ((item, mime), (upload, answer)) in enumerate(zip(media, started, strict=True))
+        ]
+
+    def _attachment(
+        self, key: str, index: int, media: Media, mime: str, roots: MediaRoots
+    ) -> tuple[Upload, dict[str, Any]]:
+        """The attachment for media ``index`` of post ``key`` and the instance's latest word on it:
+        the one an earlier attempt uploaded while it is still good, else a new upload (remembered)."""
+        identity = self._identity(media)
+        with self.attachments.locked(key):
+            known = self.attachments.get(key, index)
+            answer = self._reuse(key, index, known, identity, media) if known is not None else None
+            if known is not None and answer is not None:
+                return known, answer
+            name = Path(media.file).name
+            with self._calling(_("uploading {file}").format(file=name)) as api, roots.open(media.file) as handle:
+                uploaded: Any = api.media_post(handle, mime_type=mime, description=media.alt or None, file_name=name)
+            upload = Upload(
+                id=str(uploaded["id"]),
+                identity=identity,
+                kind=media_kind(uploaded.get("type"), mime),
+                uploaded_at=self.context.clock(),
+            )
+            self.attachments.put(key, index, upload)  # replaces the entry of an upload of no use
+            return upload, dict(uploaded)
+
+    def _identity(self, media: Media) -> FileIdentity:
+        """The file as it is now; ContentRejected when it cannot be read any more (moved or
+        deleted since the post was checked) — never an unexpected error."""
+        try:
+            return FileIdentity.of(media)
+        except OSError as exc:
+            raise ContentRejected(
+                _("{where}: the media file {file} cannot be read ({reason}).").format(
+                    where=self._where, file=media.file, reason=exc.strerror or exc.__class__.__name__
+                ),
+                hint=_("Check the path in the campaign file."),
+            ) from None
+
+    def _reuse(
+        self, key: str, index: int, known: Upload, identity: FileIdentity, media: Media
+    ) -> dict[str, Any] | None:
+        """The instance's answer for an attachment an earlier attempt uploaded, or None when it is
+        of no use any more (the file changed, the instance forgot it, or it looks stuck)."""
         name = Path(media.file).name
-        with self._calling(_("uploading {file}").format(file=name)) as api, roots.open(media.file) as handle:
-            attachment: Any = api.media_post(handle, mime_type=mime, description=media.alt or None, file_name=name)
-        deadline = time.monotonic() + MEDIA_WAIT_SECONDS
-        while attachment.get("url") is None:  # the instance is still processing it
-            if time.monotonic() >= deadline:
+        age = self.context.clock() - known.uploaded_at
+        if known.identity != identity:
+            log.info("%s: %s changed since it was uploaded; uploading it again", self.account, name)
+            return None
+        if known.stuck(self.context.clock()):
+            log.warning(
+                "%s: the instance has been processing %s (attachment %s) for %s; uploading it again",
+                self.account,
+                name,
+                known.id,
+                human_duration(age),
+            )
+            return None
+        answer = self._media(key, index, known, name)
+        if answer is None:
+            log.info(
+                "%s: the instance no longer has attachment %s (%s); uploading it again", self.account, known.id, name
+            )
+            return None
+        log.info("%s: taking up attachment %s (%s), uploaded %s ago", self.account, known.id, name, human_duration(age))
+        return answer
+
+    def _processed(
+        self,
+        key: str,
+        index: int,
+        media: tuple[Media, str, MediaRoots],
+        upload: Upload,
+        answer: dict[str, Any],
+        deadline: float,
+    ) -> str:
+        """Wait until the instance gives the attachment's ``url`` (it has processed it); its id.
+        ``media`` is the file, its MIME type and the roots to open it from again if needed."""
+        item, mime, roots = media
+        name = Path(item.file).name
+        naps = 0
+        while answer.get("url") is None:  # 202 or 206: still processing
+            if self.monotonic() >= deadline:
+                age = human_duration(self.context.clock() - upload.uploaded_at)
                 raise TransientError(
                     _(
-                        "{where}: the instance had not finished processing {file} after {seconds} s; "
-                        "nothing was posted."
-                    ).format(where=self._where, file=name, seconds=decimal_mark(f"{MEDIA_WAIT_SECONDS:g}"))
+                        "{where}: the instance is still processing {file} ({age} after its upload); nothing was "
+                        "posted. The next attempt waits for the same upload."
+                    ).format(where=self._where, file=name, age=age)
                 )
-            self.sleep(MEDIA_POLL_SECONDS)
-            with self._calling(_("waiting for {file} to be processed").format(file=name)) as api:
-                attachment = api.media(attachment["id"])
-        return attachment["id"]
+            step = min(MEDIA_POLL_MAX_SECONDS, MEDIA_POLL_SECONDS * 2**naps)
+            self.sleep(min(step, deadline - self.monotonic()))  # the last look is at the deadline
+            naps += 1
+            latest = self._media(key, index, upload, name)
+            if latest is None:  # the instance forgot it while we waited: upload it again
+                upload, latest = self._attachment(key, index, item, mime, roots)
+            answer = latest
+        return upload.id
+
+    def _media(self, key: str, index: int, upload: Upload, name: str) -> dict[str, Any] | None:
+        """``GET /api/v1/media/:id``: the attachment (``url`` null while processing), or None when
+        the instance does not have it (404: deleted, or attached to a status already). A processing
+        failure (422) is a ContentRejected naming the file and the fix, and the upload is forgotten,
+        so that a retry uploads the file again."""
+        from mastodon.errors import MastodonAPIError
+
+        with self._calling(_("waiting for {file} to be processed").format(file=name)) as api:
+            try:
+                return dict(api.media(upload.id))
+            except MastodonAPIError as exc:
+                status, message = _api_error(exc)
+                if status == 404:
+                    return None
+                if status != 422:
+                    raise
+        with self.attachments.locked(key):
+            self.attachments.drop(key, index)
+        said = " " + _("The instance said: {message}").format(message=self._clean(message)) if message else ""
+        raise ContentRejected(
+            _("{where}: the instance could not process {file} (422); nothing was posted.").format(
+                where=self._where, file=name
+            )
+            + said,
+            hint=_(
+                "Check that the file opens and plays, or convert it (for example to MP4 with H.264 video and AAC "
+                "sound), then run socialpost retry."
+            ),
+            status=422,
+        )
+
+    def _still_processing(self, post: OutgoingPost, media: list[tuple[Media, str]]) -> None:
+        """After a 422 on a status with media: TransientError when an attachment is still being
+        processed or is gone (Mastodon's "Cannot attach files that have not finished processing";
+        its wording follows the account's language, so the attachments themselves are asked)."""
+        for index, (item, _mime) in enumerate(media):
+            upload = self.attachments.get(post.key, index)
+            if upload is None:
+                continue
+            name = Path(item.file).name
+            answer = self._media(post.key, index, upload, name)
+            if answer is None:
+                raise TransientError(
+                    _(
+                        "{where}: the instance no longer has the upload of {file}; the next attempt uploads it again."
+                    ).format(where=self._where, file=name)
+                )
+            if answer.get("url") is None:
+                raise TransientError(
+                    _("{where}: the instance is still processing {file}; nothing was posted.").format(
+                        where=self._where, file=name
+                    )
+                )
 
     # --- after an unseen outcome ---------------------------------------------------------------
 
@@ -618,13 +804,20 @@ class MastodonNetwork(Network):
                     _("no status of this account since {time} has this text").format(time=iso_utc(post.due_at))
                 )
             return None
+        self.attachments.forget(post.key)  # online: its uploads, if any, are attached
         previous = first
         for number, text in enumerate(post.thread, 1):
             found = self._find(text, str(previous["id"]), statuses)
             if found is None:  # the thread broke off here: finish it
                 if not complete:
                     return None
-                found = self._post(text, key=f"{post.key}-{number}", media_ids=[], reply_to=previous["id"])
+                found = self._post(
+                    text,
+                    key=f"{post.key}-{number}",
+                    media_ids=[],
+                    reply_to=previous["id"],
+                    language=self._language(post),
+                )
             previous = found
         return Published(remote_id=str(first["id"]), url=_status_url(first))
 
@@ -752,7 +945,9 @@ class MastodonNetwork(Network):
                 hint=_("Shorten it by {count} characters.").format(count=length - limits.max_characters),
             )
         digest = hashlib.sha256(f"{self.account}\n{in_reply_to}\n{text}".encode()).hexdigest()[:32]
-        status = self._post(text, key=f"sp-reply-{digest}", media_ids=[], reply_to=in_reply_to)
+        status = self._post(
+            text, key=f"sp-reply-{digest}", media_ids=[], reply_to=in_reply_to, language=self.settings.language
+        )
         return Published(remote_id=str(status["id"]), url=_status_url(status))
 
     # --- accounts ------------------------------------------------------------------------------

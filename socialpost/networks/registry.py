@@ -13,6 +13,7 @@ import inspect
 import logging
 import os
 import threading
+from collections.abc import Iterable
 from datetime import timedelta
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
@@ -21,7 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from socialpost import secrets
+from socialpost import redaction, secrets
 from socialpost.config import Settings, expand_env_values, load_settings
 from socialpost.errors import AccountNotSetUp, ConfigError, PluginError, SocialpostError, UnknownNetwork
 from socialpost.i18n import _
@@ -29,7 +30,7 @@ from socialpost.networks.base import AdapterContext, Network
 from socialpost.paths import default_dirs, make_private_dir
 from socialpost.text.rules import LengthRule, rule_for
 from socialpost.timeutil import Clock, utcnow
-from socialpost.yamlfile import pydantic_problems
+from socialpost.yamlfile import closest, did_you_mean, pydantic_problems
 
 GROUP = "socialpost.networks"
 log = logging.getLogger(__name__)
@@ -81,6 +82,37 @@ def load(name: str) -> type[Network]:
     return adapter
 
 
+def suggest_account(account: str, known: Iterable[str]) -> str:
+    """' Did you mean 'mastodon:equipe'?' for a mistyped account, else ''.
+
+    ``known`` are the accounts that exist (configured, or with posts in the queue). A network that
+    is not installed is matched against the installed ones (``mastdon:cafe`` → ``mastodon:cafe``, or
+    the closest known account of that network); a name against the known names of its network
+    first, then against the known accounts of every network."""
+    network, _sep, name = account.partition(":")
+    accounts = sorted({a for a in known if a != account})
+    if network not in available():
+        fixed = closest(network, network_names())
+        if fixed is None:
+            return ""
+        match = _close_name(name, [a for a in accounts if a.startswith(f"{fixed}:")])
+        return did_you_mean(match or f"{fixed}:{name}")
+    same_network = [a for a in accounts if a.startswith(f"{network}:")]
+    # the same name on another network is the brand's account there, not a typo of this one
+    others = [a for a in accounts if a.partition(":")[2] != name]
+    match = _close_name(name, same_network) or _close_name(name, others)
+    return did_you_mean(match) if match else ""
+
+
+def _close_name(name: str, accounts: list[str]) -> str | None:
+    """The account among ``accounts`` whose name (after ``network:``) is closest to ``name``."""
+    by_name: dict[str, str] = {}
+    for account in accounts:
+        by_name.setdefault(account.partition(":")[2], account)
+    match = closest(name, by_name)
+    return by_name[match] if match is not None else None
+
+
 def split_account(account: str) -> tuple[str, str]:
     """``network:name`` → (network, name); ConfigError when it is not written that way."""
     network, sep, name = account.partition(":")
@@ -116,7 +148,22 @@ class Adapters:
 
     def check_configured(self, account: str) -> None:
         """Raise ConfigError/PluginError now if ``account`` could not be used at send time."""
-        self._settings_for(account, load(split_account(account)[0]))
+        self._settings_for(account, self._load(account))
+
+    def known_accounts(self) -> list[str]:
+        """The accounts the config and secrets files set up (what "did you mean" offers)."""
+        configured = {f"{net}:{name}" for net, by_name in self.settings.accounts.items() for name in by_name}
+        return sorted(configured | set(self._secrets()))
+
+    def _load(self, account: str) -> type[Network]:
+        """The adapter class of ``account``'s network; a network typo gets a "did you mean"."""
+        try:
+            return load(split_account(account)[0])
+        except UnknownNetwork as exc:
+            hint = suggest_account(account, self.known_accounts())
+            if not hint:
+                raise
+            raise UnknownNetwork(exc.message + hint, hint=exc.hint) from None
 
     def connected(self, account: str) -> bool:
         """Whether ``account`` can be used now (re-reading the config if it changed since)."""
@@ -138,13 +185,16 @@ class Adapters:
         if raw is None:
             if cls.needs_config:
                 where = self.settings.config_path or _("your config file")
+                suggestion = suggest_account(account, self.known_accounts())
                 raise AccountNotSetUp(
                     _("account '{account}' is not set up: {where} has no accounts.{network}.{name} entry.").format(
                         account=account, where=where, network=network, name=name
-                    ),
+                    )
+                    + suggestion,
                     hint=_(
                         "Add it (see config.example.yaml, or run: socialpost accounts add {network} {name})."
                     ).format(network=network, name=name),
+                    suggestion=suggestion,
                 )
             raw = {}
         environ = dict(os.environ) if self.environ is None else self.environ
@@ -159,8 +209,10 @@ class Adapters:
                     f"{self.settings.config_location(network, name, key)}: {exc.message}", hint=exc.hint
                 ) from None
         values = secrets.merge(values, secret_values)
+        redaction.register_raw(secret_values or {}, everything=True)  # before a message can quote one
+        redaction.register_raw(values)
         try:
-            return cls.settings_model.model_validate(values)
+            model = cls.settings_model.model_validate(values)
         except ValidationError as exc:
             if self.settings.document is None:
                 # Never pydantic's own text: it repeats the input, and a URL may hold a token.
@@ -179,6 +231,8 @@ class Adapters:
                 fields_at=lambda _loc: list(cls.settings_model.model_fields),
             )
             raise ConfigError("\n".join(str(p) for p in problems)) from None
+        redaction.register_settings(model)
+        return model
 
     def lead_time(self, account: str) -> timedelta:
         """How long before its time a post to ``account`` goes to the network (see Network.lead_time)."""
@@ -250,7 +304,7 @@ class Adapters:
 
     def _create(self, account: str) -> Network:
         network = split_account(account)[0]
-        cls = load(network)
+        cls = self._load(account)
         settings = self._settings_for(account, cls)
         with contextlib.suppress(OSError):  # an adapter that needs the folder says so when it writes
             make_private_dir(self.settings.data_dir)  # sessions, caches, outboxes: readable by the owner only

@@ -11,13 +11,10 @@ body's ``id``/``url`` are recorded when present); 429 and 5xx are tried again la
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, HttpUrl, field_validator
 
@@ -35,19 +32,25 @@ from socialpost.networks.base import (
     decimal_mark,
 )
 from socialpost.networks.tls import LazyClient, ssl_context
+from socialpost.redaction import PUBLIC_HEADERS, SecretValues, protect_http_loggers, redact
 
 if TYPE_CHECKING:
     import httpx
 
 EXCERPT_CHARS = 300  # how much of a receiver's error message goes into ours
 MAX_RETRY_AFTER = timedelta(days=7)  # a larger Retry-After is a receiver's bug, not a plan
-_REDACTED = "[redacted]"
 
 
 class WebhookSettings(AccountSettings):
-    url: HttpUrl = Field(description="where to POST; use ${ENV_VAR} if the URL holds a secret token")
+    # Both may hold a token (redacted everywhere, see socialpost.redaction): the whole URL, and every
+    # header's value but those of the public vocabulary (Content-Type, User-Agent…).
+    url: Annotated[HttpUrl, SecretValues()] = Field(
+        description="where to POST; use ${ENV_VAR} if the URL holds a secret token"
+    )
     timeout: float = Field(10.0, gt=0, le=300, description="seconds to wait for the receiver")
-    headers: dict[str, str] = Field(default_factory=dict, description="extra request headers")
+    headers: Annotated[dict[str, str], SecretValues(except_keys=PUBLIC_HEADERS)] = Field(
+        default_factory=dict, description="extra request headers"
+    )
 
     @field_validator("url")
     @classmethod
@@ -69,7 +72,6 @@ class WebhookNetwork(Network):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._client = LazyClient(self._new_client)
-        _URL_FILTER.add(self._secrets())
 
     def _new_client(self) -> httpx.Client:
         import httpx
@@ -118,7 +120,7 @@ class WebhookNetwork(Network):
                 remote_id = str(data.get("id") or remote_id)
                 url = str(data["url"]) if data.get("url") else None
             return Published(remote_id=remote_id, url=url)
-        excerpt = _excerpt(response, self._secrets())
+        excerpt = _excerpt(response)
         if status == 429:
             retry_at = retry_after(response.headers.get("Retry-After"), self.context.clock())
             raise RateLimited(
@@ -152,17 +154,6 @@ class WebhookNetwork(Network):
             hint=_("Check what the receiver expects; socialpost sends the JSON documented in the README."),
             status=status,
         )
-
-    def _secrets(self) -> list[str]:
-        """Pieces of the URL a receiver (or a log line) might repeat: the whole URL, its path and
-        query, and any long path segment or query value (a token), also percent-decoded."""
-        url = self.settings.url
-        path, query = url.path or "", url.query or ""
-        whole = [str(url), path if len(path) > 1 else "", query, url.password or ""]
-        parts = [*path.split("/"), *(v for pair in query.split("&") for v in pair.split("="))]
-        pieces = [p for p in whole if p] + [p for p in parts if len(p) >= 12]
-        found = {form for piece in pieces for form in (piece, unquote(piece))}
-        return sorted(found, key=len, reverse=True)
 
     @classmethod
     def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
@@ -201,60 +192,18 @@ class WebhookNetwork(Network):
         self._client.close()
 
 
-class _RedactSecrets(logging.Filter):
-    """httpx logs every request's full URL at INFO ("HTTP Request: POST https://…/TOKEN"); a
-    webhook URL may hold a token, so its pieces are blanked out of httpx's records."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._secrets: set[str] = set()
-        self._lock = threading.Lock()
-
-    def add(self, secrets: list[str]) -> None:
-        with self._lock:
-            self._secrets.update(secrets)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        with self._lock:
-            secrets = sorted(self._secrets, key=len, reverse=True)
-        if not secrets:
-            return True
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a malformed record is logging's business, not ours
-            return True
-        redacted = message
-        for secret in secrets:
-            redacted = redacted.replace(secret, _REDACTED)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
+# httpx logs every request's full URL at INFO ("HTTP Request: POST https://…/TOKEN").
+protect_http_loggers()
 
 
-_URL_FILTER = _RedactSecrets()
-# A logger's filters see only the records logged on that very logger, not its children's.
-_HTTP_LOGGERS = (
-    "httpx",
-    "httpcore.connection",
-    "httpcore.connection_pool",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.proxy",
-    "httpcore.socks",
-)
-for _name in _HTTP_LOGGERS:
-    logging.getLogger(_name).addFilter(_URL_FILTER)
-
-
-def _excerpt(response: httpx.Response, secrets: list[str]) -> str:
-    """The start of the receiver's answer, on one line, without anything of our URL in it."""
+def _excerpt(response: httpx.Response) -> str:
+    """The start of the receiver's answer, on one line, without any secret in it (a receiver may
+    repeat our URL or headers); redacted before it is cut, so no half of a token is left."""
     try:
         text = response.text
     except (LookupError, ValueError):  # an unknown or broken charset
         text = response.content.decode("utf-8", "replace")
-    for secret in secrets:
-        text = text.replace(secret, _REDACTED)
-    text = " ".join(text.split())
+    text = " ".join(redact(text).split())
     if not text:
         return ""
     cut = text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")

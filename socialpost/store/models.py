@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from socialpost.redaction import redact
+
 
 class Status(enum.StrEnum):
     """A post's state. See docs/state-machine.md for every transition."""
@@ -66,6 +68,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class RedactedText(TypeDecorator[str]):
+    """Free text from outside (a network's error, an inbox comment, a receiver's URL): every value
+    written goes through ``socialpost.redaction.redact``, so no registered secret is stored,
+    whichever query writes it (:class:`RedactedString` for a bounded column)."""
+
+    impl: type[String] = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else redact(value)
+
+
+class RedactedString(RedactedText):
+    """:class:`RedactedText` as ``VARCHAR(n)``: ``RedactedString(1000)``."""
+
+    impl = String
+    cache_ok = True
 
 
 class Base(DeclarativeBase):
@@ -116,12 +137,41 @@ class PostRow(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(200))
     lease_until: Mapped[datetime | None]
     remote_id: Mapped[str | None] = mapped_column(String(300))
-    remote_url: Mapped[str | None] = mapped_column(String(1000))
-    last_error: Mapped[str | None] = mapped_column(Text)
+    remote_url: Mapped[str | None] = mapped_column(RedactedString(1000))
+    last_error: Mapped[str | None] = mapped_column(RedactedText)
     sent_at: Mapped[datetime | None]
     source: Mapped[str] = mapped_column(String(1100), default="")  # file:line:column of the post
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Why a ``cancelled`` post is cancelled: ``user`` (socialpost cancel: it stays cancelled when its
+    # file is scheduled again, until socialpost restore) or ``file`` (removed from its campaign file:
+    # putting it back queues it again). NULL for every other state.
+    cancelled_by: Mapped[str | None] = mapped_column(String(8))
+
+
+class PauseRow(Base):
+    """A campaign or an account the user paused (``socialpost pause``); deleted by ``resume``.
+
+    The claim does not take a waiting post whose campaign or account has a row here (the same
+    statement reads both, see :func:`socialpost.store.pauses.not_paused`), so its posts stay in the
+    queue, keep their times and are judged by the campaign's late policy on resume. Exactly one of
+    ``campaign_id`` and ``account`` is set. Who paused and why are also written to each waiting
+    post's events.
+    """
+
+    __tablename__ = "pauses"
+    __table_args__ = (
+        CheckConstraint("(campaign_id IS NULL) <> (account IS NULL)", name="ck_pauses_one_target"),
+        UniqueConstraint("campaign_id", name="uq_pauses_campaign"),
+        UniqueConstraint("account", name="uq_pauses_account"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    account: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    paused_by: Mapped[str] = mapped_column(String(300))
+    paused_at: Mapped[datetime]
 
 
 class EventRow(Base):
@@ -136,7 +186,7 @@ class EventRow(Base):
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str | None] = mapped_column(String(16))
     daemon: Mapped[str | None] = mapped_column(String(200))
-    detail: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(RedactedText)
 
 
 class SnapshotRow(Base):
@@ -300,7 +350,7 @@ class RateBudgetRow(Base):
 
     account: Mapped[str] = mapped_column(String(200), primary_key=True)
     next_allowed_at: Mapped[datetime]
-    reason: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(RedactedText)
     updated_at: Mapped[datetime]
 
 
@@ -328,8 +378,8 @@ class InboxItemRow(Base):
     in_reply_to: Mapped[str] = mapped_column(String(300))
     author: Mapped[str] = mapped_column(String(300))
     author_name: Mapped[str] = mapped_column(String(300), default="")
-    text: Mapped[str] = mapped_column(Text)
-    url: Mapped[str | None] = mapped_column(String(1000))
+    text: Mapped[str] = mapped_column(RedactedText)
+    url: Mapped[str | None] = mapped_column(RedactedString(1000))
     created_at: Mapped[datetime | None]
     fetched_at: Mapped[datetime]
     answered_at: Mapped[datetime | None]

@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, Table, bindparam, delete, func, select, update
+from sqlalchemy import Select, Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from socialpost.i18n import _
-from socialpost.store import budgets, transitions
+from socialpost.store import budgets, late, transitions
 from socialpost.store.db import Store
 from socialpost.store.models import WAITING, CampaignRow, DaemonRow, PostRow, Status, display_id
+from socialpost.store.pauses import not_paused
 from socialpost.timeutil import Clock, format_duration, human_duration, utcnow
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,10 @@ _BUSY = object()  # another daemon holds the account's budget right now
 def due_query(status: Status, now: datetime, limit: int) -> Select[int, str, datetime, datetime, int, str, str, str]:
     """The claim's read: due rows of one status, oldest first — a range scan of ``ix_posts_claim``
     (status, next_attempt_at, id) that needs no sort. One status at a time: with ``status IN
-    (...)`` SQLite sorts every due row in a temporary B-tree before applying the limit."""
+    (...)`` SQLite sorts every due row in a temporary B-tree before applying the limit.
+
+    Rows of a paused campaign or account are not due (:func:`not_paused`): the same statement
+    reads the pauses, so a claim either sees a pause or ran before it was committed."""
     return (
         select(
             PostRow.id,
@@ -120,7 +124,7 @@ def due_query(status: Status, now: datetime, limit: int) -> Select[int, str, dat
             PostRow.occurrence,
             PostRow.account,
         )
-        .where(PostRow.status == status.value, PostRow.next_attempt_at <= now)
+        .where(PostRow.status == status.value, PostRow.next_attempt_at <= now, not_paused())
         .order_by(PostRow.next_attempt_at, PostRow.id)
         .limit(limit)
     )
@@ -245,7 +249,7 @@ class Queue:
                 self._set(session, candidate.id, candidate.status, target, kind, reason, now=now)
                 log.warning(  # the daemon's log says what did not go out, as it says what did
                     "%s/%s to %s: %s (%s)",
-                    policies[candidate.campaign_id][2],
+                    policies[candidate.campaign_id].campaign,
                     display_id(candidate.post_key, candidate.occurrence),
                     candidate.account,
                     target.value,
@@ -267,7 +271,7 @@ class Queue:
         self,
         session: Session,
         candidate: _Candidate,
-        late: tuple[int, str, str],
+        rule: late.LateRule,
         policy: ClaimPolicy,
         now: datetime,
     ) -> tuple[Status, str, str] | None:
@@ -284,60 +288,39 @@ class Queue:
                     ).format(age=human_duration(age), max_age=format_duration(policy.max_age)),
                 )
             return None
-        within, late_else, campaign = late
         # Lateness counts from when the post could last go out: its time, the end of a rate-limit
-        # wait, or when the user asked to retry it.
-        late_by = now - candidate.next_attempt_at
-        if late_by <= timedelta(seconds=within):
-            return None
-        if candidate.occurrence:
-            newer = self._newer_occurrence(session, candidate, now)
-            if newer is not None:
-                return (
-                    Status.MISSED,
-                    "superseded",
-                    _(
-                        "{late} late and superseded by a newer occurrence ({newer}) of this recurring post: "
-                        "only the newest late occurrence may go out"
-                    ).format(late=human_duration(late_by), newer=newer),
+        # wait, or when the user let it go (retry, resume, restore).
+        post = f"{rule.campaign}/{display_id(candidate.post_key, candidate.occurrence)}@{candidate.account}"
+        verdict = late.judge(
+            rule,
+            now - candidate.next_attempt_at,
+            post=post,
+            newer=lambda: (
+                late.newer_occurrence(
+                    session,
+                    campaign_id=candidate.campaign_id,
+                    post_key=candidate.post_key,
+                    account=candidate.account,
+                    due_at=candidate.due_at,
+                    now=now,
                 )
-        if late_else == "post":
-            return None
-        target = Status.MISSED if late_else == "skip" else Status.HELD
-        post = f"{campaign}/{display_id(candidate.post_key, candidate.occurrence)}@{candidate.account}"
-        return (
-            target,
-            "late",
-            _(
-                "{late} late, more than the campaign's late rule allows ({within}). Fix: to send it anyway, "
-                "run 'socialpost retry {post}'; to allow more, change 'late:' in the campaign file"
-            ).format(late=human_duration(late_by), within=human_duration(timedelta(seconds=within)), post=post),
+                if candidate.occurrence
+                else None
+            ),
         )
+        return None if verdict is None else (verdict.status, verdict.kind, verdict.reason)
 
-    def _newer_occurrence(self, session: Session, candidate: _Candidate, now: datetime) -> str | None:
-        """The newest occurrence of the same recurring post and account that is due too."""
-        return session.scalar(
-            select(PostRow.occurrence)
-            .where(
-                PostRow.campaign_id == candidate.campaign_id,
-                PostRow.post_key == candidate.post_key,
-                PostRow.account == candidate.account,
-                PostRow.status.in_([s.value for s in WAITING]),
-                PostRow.due_at > candidate.due_at,
-                PostRow.due_at <= now,
-            )
-            .order_by(PostRow.due_at.desc())
-            .limit(1)
-        )
-
-    def _late_policies(self, session: Session, campaign_ids: set[int]) -> dict[int, tuple[int, str, str]]:
-        """Each campaign's late rule (seconds, what else) and its name (for the reason's fix)."""
+    def _late_policies(self, session: Session, campaign_ids: set[int]) -> dict[int, late.LateRule]:
+        """Each campaign's late rule (and its name, for the reason's fix)."""
         rows = session.execute(
             select(CampaignRow.id, CampaignRow.late_within_seconds, CampaignRow.late_else, CampaignRow.name).where(
                 CampaignRow.id.in_(sorted(campaign_ids))
             )
         )
-        return {campaign_id: (within, late_else, name) for campaign_id, within, late_else, name in rows}
+        return {
+            campaign_id: late.LateRule(timedelta(seconds=within), late_else, name)
+            for campaign_id, within, late_else, name in rows
+        }
 
     def _defer(self, session: Session, candidate: _Candidate, until: datetime, reason: str, now: datetime) -> None:
         """Not yet: the account's rate budget says ``until``. The row keeps its state."""
@@ -454,11 +437,22 @@ class Queue:
         ]
 
     def next_due(self) -> datetime | None:
-        """When the earliest waiting post becomes due (None if nothing waits)."""
+        """When the earliest waiting post that is not paused becomes due (None if nothing waits).
+
+        One index range scan per waiting status, stopped at the first row not paused: a paused
+        post long overdue must not make the daemon claim in a loop."""
         with self.store.session() as session:
-            return session.scalar(
-                select(func.min(PostRow.next_attempt_at)).where(PostRow.status.in_([s.value for s in WAITING]))
-            )
+            times = [
+                session.scalar(
+                    select(PostRow.next_attempt_at)
+                    .where(PostRow.status == status.value, not_paused())
+                    .order_by(PostRow.next_attempt_at)
+                    .limit(1)
+                )
+                for status in (Status.PENDING, Status.RETRY_WAIT)
+            ]
+        found = [t for t in times if t is not None]
+        return min(found) if found else None
 
     # --- outcomes ------------------------------------------------------------------------------
 
@@ -739,7 +733,9 @@ class Queue:
 
 
 def settled(store: Store, campaign_names: list[str]) -> bool:
-    """True when no post of these campaigns waits or is being sent (used by ``--follow``)."""
+    """True when no post of these campaigns waits or is being sent (used by ``--follow``). A post
+    of a paused campaign or account does not count: it waits for ``socialpost resume``, not for
+    this daemon."""
     with store.session() as session:
         busy = session.scalar(
             select(func.count())
@@ -747,7 +743,10 @@ def settled(store: Store, campaign_names: list[str]) -> bool:
             .join(CampaignRow, CampaignRow.id == PostRow.campaign_id)
             .where(
                 CampaignRow.name.in_(campaign_names),
-                PostRow.status.in_([Status.PENDING.value, Status.RETRY_WAIT.value, Status.SENDING.value]),
+                or_(
+                    PostRow.status == Status.SENDING.value,
+                    and_(PostRow.status.in_([s.value for s in WAITING]), not_paused()),
+                ),
             )
         )
     return not busy

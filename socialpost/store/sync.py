@@ -3,10 +3,13 @@
 Rules (README, "Re-running is safe"):
 
 * a row not in the store is created (``create``);
-* a waiting row whose time or content changed is updated (``update``); a failed, missed, held or
-  cancelled row that comes back changed (or back in the file, for cancelled) is queued again;
+* a waiting row whose time or content changed is updated (``update``); a failed, missed or held
+  row that comes back changed, or a row removed from the file that is back in it, is queued again;
 * a row the file no longer has is cancelled if it has not gone out and is not in doubt
-  (``cancel``);
+  (``cancel``, ``cancelled_by`` = "file");
+* a row the user cancelled (``socialpost cancel``: ``cancelled_by`` = "user") stays cancelled
+  whatever the file says, until ``socialpost restore``; an edit of it is stored (so ``restore``
+  queues the new version) and a warning says it stays cancelled;
 * a row that is sending, sent or unknown is never touched: if the file changed it, a warning says
   it will not be re-sent;
 * a row for an account that is not connected yet is queued ``held`` (``hold``), and goes back to
@@ -35,9 +38,9 @@ from socialpost.campaign.expand import PlannedPost
 from socialpost.campaign.load import LoadedCampaign
 from socialpost.errors import CampaignError, Problem, StoreError
 from socialpost.i18n import _, formats, ngettext
-from socialpost.store import connect, transitions
+from socialpost.store import connect, pauses, transitions
 from socialpost.store.db import Store
-from socialpost.store.models import WAITING, CampaignRow, PostRow, Status
+from socialpost.store.models import WAITING, CampaignRow, PostRow, Status, display_id
 from socialpost.timeutil import iso_utc
 
 Action = Literal["create", "update", "cancel", "unchanged", "hold"]
@@ -63,12 +66,42 @@ class PlanItem:
     planned: PlannedPost | None = None
     row_id: int | None = None
     waiting_account: bool = False  # the stored row is held until its account is connected
+    cancelled_by: str | None = None  # for a cancelled row: "user" (socialpost cancel) or "file" (removed)
+    changed: bool = False  # the file changed the row's time or content
+    paused_by: list[dict[str, Any]] = field(default_factory=list)  # pauses that hold it (pauses.annotate)
 
     @property
     def network(self) -> str:
         return self.account.split(":", 1)[0]
 
-    def as_json(self) -> dict[str, str]:
+    @property
+    def state(self) -> str:
+        """The row's state once the plan is applied."""
+        if self.action in ("create", "update"):
+            return Status.PENDING.value
+        if self.action == "hold":
+            return Status.HELD.value
+        if self.action == "cancel":
+            return Status.CANCELLED.value
+        return self.status or Status.PENDING.value
+
+    @property
+    def waits_for_account(self) -> bool:
+        """Held (once the plan is applied) until its account is connected, not by the late policy."""
+        return self.action == "hold" or (self.action == "unchanged" and self.waiting_account)
+
+    @property
+    def kept_cancelled(self) -> bool:
+        """Cancelled by the user: it stays out of the queue until `socialpost restore`."""
+        return self.state == Status.CANCELLED and self.cancelled_by_after == "user"
+
+    @property
+    def cancelled_by_after(self) -> str | None:
+        if self.action == "cancel":
+            return "file"
+        return self.cancelled_by if self.state == Status.CANCELLED else None
+
+    def as_json(self) -> dict[str, Any]:
         return {
             "campaign": self.campaign,
             "id": self.post_id,
@@ -78,6 +111,11 @@ class PlanItem:
             "local_time": self.local_time,
             "action": self.action,
             "text": self.text,
+            "status": self.status,
+            "state": self.state,
+            "cancelled_by": self.cancelled_by_after,
+            "paused_by": self.paused_by,
+            "waiting_for_account": self.waits_for_account,
         }
 
 
@@ -131,8 +169,13 @@ def plan_campaign(
         # The fingerprint (a hash of the time and payload) is computed once, and only for rows the
         # store already has.
         changed = current is not None and current.fingerprint != planned.fingerprint
+        if changed and current is not None and current.status not in WAITING:
+            # Queued before payloads carried the post's language: only a waiting post takes it on.
+            changed = current.fingerprint != planned.fingerprint_before_language
         held = current is not None and current.id in waiting
         action = _connected_action(current, changed, connected=planned.account not in unconnected, held=held)
+        if changed and current is not None and _cancelled_by_user(current):
+            warnings.append(_kept_cancelled(planned, name))
         if changed and current is not None and current.status in FROZEN:
             warnings.append(
                 Problem(
@@ -169,6 +212,8 @@ def plan_campaign(
                 planned=planned,
                 row_id=current.id if current is not None else None,
                 waiting_account=held,
+                cancelled_by=current.cancelled_by if current is not None else None,
+                changed=changed,
             )
         )
     removed = [gone for slot, gone in existing.items() if slot not in wanted]
@@ -194,6 +239,7 @@ def plan_campaign(
                 status=gone.status,
                 row_id=gone.id,
                 waiting_account=gone.id in waiting,
+                cancelled_by=gone.cancelled_by,
             )
         )
     return Plan(items, warnings, errors)
@@ -267,6 +313,7 @@ class _Existing(NamedTuple):
     account: str
     status: str
     fingerprint: str
+    cancelled_by: str | None
 
 
 _EXISTING_COLUMNS = (
@@ -276,7 +323,27 @@ _EXISTING_COLUMNS = (
     PostRow.account,
     PostRow.status,
     PostRow.fingerprint,
+    PostRow.cancelled_by,
 )
+
+
+def _cancelled_by_user(row: _Existing) -> bool:
+    return row.status == Status.CANCELLED and row.cancelled_by == "user"
+
+
+def _kept_cancelled(planned: PlannedPost, campaign: str) -> Problem:
+    """The file changed a post the user cancelled: the edit is kept, the post stays cancelled."""
+    ref = f"{campaign}/{display_id(planned.post_id, planned.occurrence)}@{planned.account}"
+    return Problem(
+        planned.file,
+        planned.line,
+        planned.column,
+        _(
+            "post '{post}' to {account} was cancelled by you (socialpost cancel), so it stays cancelled although "
+            "the file changed it; the new version is kept. Fix: to queue it, run socialpost restore {ref}"
+        ).format(post=planned.post_id, account=planned.account, ref=ref),
+        rule="cancelled-by-you",
+    )
 
 
 def _action_for(row: _Existing | None, changed: bool) -> Action:
@@ -285,7 +352,9 @@ def _action_for(row: _Existing | None, changed: bool) -> Action:
     if row.status in FROZEN:
         return "unchanged"
     if row.status == Status.CANCELLED:
-        return "create"  # back in the file: queued again
+        # removed from the file and back in it: queued again; cancelled by the user: kept out
+        # until `socialpost restore` (the user's explicit cancel wins over the file)
+        return "unchanged" if row.cancelled_by == "user" else "create"
     if changed and (row.status in REQUEUE_ON_CHANGE or row.status in WAITING):
         return "update"
     return "unchanged"
@@ -347,6 +416,8 @@ def apply_plan(session: Session, loaded: LoadedCampaign, plan: Plan, *, now: dat
     creates: list[dict[str, Any]] = []
     for item in plan.items:
         if item.action == "unchanged":
+            if item.changed and item.kept_cancelled:
+                _keep_edit(session, item, now)
             continue
         if item.action == "cancel":
             _move(
@@ -389,7 +460,14 @@ def apply_plan(session: Session, loaded: LoadedCampaign, plan: Plan, *, now: dat
             )
         else:
             reason = connect.reason(planned.account) if target is Status.HELD else None
-            values.update(status=target.value, attempts=0, last_error=reason, claimed_by=None, lease_until=None)
+            values.update(
+                status=target.value,
+                attempts=0,
+                last_error=reason,
+                claimed_by=None,
+                lease_until=None,
+                cancelled_by=None,
+            )
             result = session.execute(
                 update(PostRow).where(PostRow.id == item.row_id, PostRow.status == item.status).values(**values)
             )
@@ -448,6 +526,36 @@ def _insert_new(session: Session, creates: list[dict[str, Any]], *, now: datetim
     )
 
 
+def _keep_edit(session: Session, item: PlanItem, now: datetime) -> None:
+    """A post the user cancelled, changed in the file: store the new version (so `restore` queues
+    what the file says), keep it cancelled, and note it in its events."""
+    planned = item.planned
+    assert planned is not None and item.row_id is not None
+    result = session.execute(
+        update(PostRow)
+        .where(PostRow.id == item.row_id, PostRow.status == Status.CANCELLED.value, PostRow.cancelled_by == "user")
+        .values(
+            payload=planned.payload,
+            fingerprint=planned.fingerprint,
+            due_at=planned.due_at,
+            local_time=planned.local_time.isoformat(),
+            next_attempt_at=planned.due_at - planned.lead,
+            source=f"{planned.file}:{planned.line}:{planned.column}",
+            updated_at=now,
+        )
+    )
+    if result.rowcount == 1:  # type: ignore[attr-defined]
+        transitions.log(
+            session,
+            post_id=item.row_id,
+            at=now,
+            kind="edited",
+            from_status=Status.CANCELLED.value,
+            to_status=None,
+            detail=f"changed in the file; stays cancelled by the user; due {iso_utc(planned.due_at)}",
+        )
+
+
 def _move(
     session: Session,
     row_id: int | None,
@@ -457,11 +565,12 @@ def _move(
     kind: str,
     detail: str,
 ) -> bool:
+    """Cancel a row removed from the file (``cancelled_by`` = "file": putting it back queues it)."""
     assert row_id is not None
     result = session.execute(
         update(PostRow)
         .where(PostRow.id == row_id, PostRow.status == from_status)
-        .values(status=to.value, updated_at=now, claimed_by=None, lease_until=None)
+        .values(status=to.value, updated_at=now, claimed_by=None, lease_until=None, cancelled_by="file")
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
@@ -546,6 +655,8 @@ def plan_all(
             clash = taken_from(session, loaded, plan)
             if clash is not None:
                 plan.errors.append(clash)
+        if session is not None:
+            pauses.annotate(session, plan)
         plans.append(plan)
     return plans
 

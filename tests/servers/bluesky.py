@@ -3,6 +3,9 @@
 Installed by ``scripts/bluesky-devenv/install.sh`` into ``.test-servers/bluesky/``; started once per
 test session by the ``bluesky_devenv`` fixture, bound to 127.0.0.1 (``loopback.js``), on free ports,
 with its own PostgreSQL database (created here, dropped afterwards) and the Redis at 127.0.0.1:6379.
+A start that dies (``EADDRINUSE`` on a port another process took first) or hangs is tried again on
+fresh ports and a fresh database (``tests/servers/process.py``), so two test runs at once on one
+machine do not collide.
 When something it needs is missing the tests that use it are skipped with the reason, except under
 ``CI=true``, where that is a failure.
 
@@ -15,26 +18,26 @@ When something it needs is missing the tests that use it are skipped with the re
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
+
+from tests.servers.process import StartFailed, start_server, stop
 
 REPO = Path(__file__).resolve().parents[2]
 DEVENV_DIR = Path(os.environ.get("SOCIALPOST_BLUESKY_DEVENV_DIR") or REPO / ".test-servers" / "bluesky")
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 START_TIMEOUT = 90.0  # seconds; it is READY in about 5 s on a 2-core machine
-STOP_TIMEOUT = 10.0
 
 
 def unavailable(reason: str) -> None:
@@ -91,30 +94,7 @@ class DevEnv:
         for account in self.accounts:
             with contextlib.suppress(Exception):
                 account.client.request.close()
-        stop_process(self.process)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (dev-env closes its servers), then SIGKILL if it does not go within STOP_TIMEOUT."""
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()
-        process.wait(5)
-    if process.stdin:
-        with contextlib.suppress(OSError):
-            process.stdin.close()
+        stop(self.process)  # SIGTERM: dev-env closes its servers
 
 
 def _redis_ok() -> str | None:
@@ -149,6 +129,9 @@ def _drop_database(name: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+PORTS = ("PLC_PORT", "PDS_PORT", "BSKY_PORT", "OZONE_PORT")
+
+
 def start_devenv(scratch: Path) -> DevEnv:
     node = shutil.which("node")
     if node is None:
@@ -161,62 +144,63 @@ def start_devenv(scratch: Path) -> DevEnv:
     problem = _redis_ok()
     if problem:
         unavailable(problem + "; start one with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ''")
-    database = _create_database()
     tmp = scratch / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
-    ports = {name: free_port() for name in ("PLC_PORT", "PDS_PORT", "BSKY_PORT", "OZONE_PORT")}
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("NODE_", "npm_"))},
-        **{name: str(port) for name, port in ports.items()},
-        "TMPDIR": str(tmp),
-        "DB_POSTGRES_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
-        "REDIS_HOST": f"{REDIS_HOST}:{REDIS_PORT}",
-        "WATCH_STDIN": "1",  # the network stops by itself if this test process dies
-        "LOG_ENABLED": "false",
-        "NODE_ENV": "development",
-    }
-    log_path = scratch / "devenv.log"
-    log_file = log_path.open("wb")
-    process = subprocess.Popen(
-        [node, "--require", "./loopback.js", "fullnet.js"],
-        cwd=DEVENV_DIR,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    log_file.close()
-    deadline = time.monotonic() + START_TIMEOUT
-    ready: dict[str, str] | None = None
-    while time.monotonic() < deadline:
-        text = log_path.read_text(errors="replace")
-        for line in text.splitlines():
-            if line.startswith("READY "):
-                import json
+    databases: list[str] = []  # each attempt starts on a database of its own
 
-                ready = json.loads(line[len("READY ") :])
-                break
-        if ready or process.poll() is not None:
-            break
-        time.sleep(0.1)
-    if ready is None:
-        stop_process(process)
-        _drop_database(database)
-        tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-30:])
-        reason = "exited" if process.poll() is not None else f"was not ready within {START_TIMEOUT:g} s"
-        pytest.fail(f"the Bluesky dev-env {reason}:\n{tail}", pytrace=False)
-    assert ready is not None
+    def launch(ports: dict[str, int], log: IO[bytes]) -> subprocess.Popen[bytes]:
+        databases.append(_create_database())
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("NODE_", "npm_"))},
+            **{name: str(port) for name, port in ports.items()},
+            "TMPDIR": str(tmp),
+            "DB_POSTGRES_URL": f"postgresql://postgres@127.0.0.1:5432/{databases[-1]}",
+            "REDIS_HOST": f"{REDIS_HOST}:{REDIS_PORT}",
+            "WATCH_STDIN": "1",  # the network stops by itself if this test process dies
+            "LOG_ENABLED": "false",
+            "NODE_ENV": "development",
+        }
+        return subprocess.Popen(
+            [node, "--require", "./loopback.js", "fullnet.js"],
+            cwd=DEVENV_DIR,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    try:
+        running = start_server(
+            "the Bluesky dev-env",
+            launch=launch,
+            ready=_ready,
+            ports=PORTS,
+            logs=scratch,
+            timeout=START_TIMEOUT,
+            after_failure=lambda: _drop_database(databases[-1]),
+        )
+    except StartFailed as exc:
+        pytest.fail(str(exc), pytrace=False)
     # Use 127.0.0.1: the servers listen there only (localhost may resolve to ::1 first).
-    pds_url = f"http://127.0.0.1:{ports['PDS_PORT']}"
     return DevEnv(
-        pds_url=pds_url,
-        bsky_url=f"http://127.0.0.1:{ports['BSKY_PORT']}",
-        plc_url=f"http://127.0.0.1:{ports['PLC_PORT']}",
-        process=process,
-        log_path=log_path,
-        database=database,
+        pds_url=f"http://127.0.0.1:{running.ports['PDS_PORT']}",
+        bsky_url=f"http://127.0.0.1:{running.ports['BSKY_PORT']}",
+        plc_url=f"http://127.0.0.1:{running.ports['PLC_PORT']}",
+        process=running.process,
+        log_path=running.log,
+        database=databases[-1],
     )
+
+
+def _ready(ports: dict[str, int], log_path: Path) -> dict[str, Any] | None:
+    """The URLs ``fullnet.js`` prints on its ``READY`` line once the whole network answers."""
+    for line in log_path.read_text(errors="replace").splitlines():
+        if line.startswith("READY "):
+            urls: dict[str, Any] = json.loads(line[len("READY ") :])
+            if str(ports["PDS_PORT"]) in str(urls.get("pds")):
+                return urls
+    return None
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,9 @@
 
 ``mastodon_mock serve --in-memory`` is a stateful FastAPI + SQLite implementation of Mastodon's
 client API (statuses, media, OAuth, instance, Idempotency-Key, fault injection). It is started once
-per session on 127.0.0.1 and a free port, the fixture waits until it answers, and it is stopped at
-the end of the session even when tests fail. Use it from a test module with::
+per session on 127.0.0.1 and a free port, the fixture waits until it answers (a start that dies,
+e.g. on a port another process took first, is tried again on a fresh port: tests/servers/process.py),
+and it is stopped at the end of the session even when tests fail. Use it from a test module with::
 
     from tests.servers.mastodon import mastodon_mock  # noqa: F401  (the fixture)
 
@@ -16,19 +17,19 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, NoReturn
 
 import pytest
+
+from tests.servers.process import StartFailed, start_server, stop
 
 TOKEN = "mock_token"  # mastodon_mock's built-in token for its seeded user
 USERNAME = "testuser"
@@ -67,16 +68,27 @@ def _executable() -> str | None:
     return str(here) if here.exists() else shutil.which("mastodon_mock")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str) -> NoReturn:
     if os.environ.get("CI") == "true":
         pytest.fail(f"mastodon_mock is required under CI=true: {reason}")
     pytest.skip(f"mastodon_mock tier skipped: {reason}")
+
+
+def _ready(server: MastodonMock) -> Callable[[dict[str, int], Path], bool | None]:
+    """Ready once this process says it runs on its port (after losing the race for the port,
+    another run's server would answer there) and the API answers."""
+
+    def ready(ports: dict[str, int], log: Path) -> bool | None:
+        if f"Uvicorn running on http://127.0.0.1:{ports['PORT']}" not in log.read_text(errors="replace"):
+            return None
+        server.url = f"http://127.0.0.1:{ports['PORT']}"
+        try:
+            server.request("GET", "/api/v1/accounts/verify_credentials")
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return None
+        return True
+
+    return ready
 
 
 @pytest.fixture(scope="session")
@@ -84,38 +96,34 @@ def mastodon_mock() -> Iterator[MastodonMock]:
     executable = _executable()
     if executable is None:
         _unavailable("the mastodon_mock command is not installed (pip install mastodon_mock)")
-    assert executable is not None
-    port = _free_port()
+    command = executable
     workdir = tempfile.mkdtemp(prefix="socialpost-mastodon-mock-")
-    log_path = Path(workdir) / "server.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [executable, "serve", "--in-memory", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=workdir,  # it may look for a .mastodon_mock.toml in the working folder: use an empty one
-        env={**os.environ, "TMPDIR": workdir},
-    )
-    server = MastodonMock(url=f"http://127.0.0.1:{port}")
+
+    def launch(ports: dict[str, int], log: IO[bytes]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [command, "serve", "--in-memory", "--host", "127.0.0.1", "--port", str(ports["PORT"])],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=workdir,  # it may look for a .mastodon_mock.toml in the working folder: use an empty one
+            env={**os.environ, "TMPDIR": workdir},
+            start_new_session=True,
+        )
+
+    server = MastodonMock(url="")
     try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            if process.poll() is not None:
-                _unavailable(f"it exited with {process.returncode}: {log_path.read_text(errors='replace')[-500:]}")
-            try:
-                server.request("GET", "/api/v1/accounts/verify_credentials")
-                break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if time.monotonic() > deadline:
-                    _unavailable(f"it did not answer within {START_SECONDS:g} s")
-                time.sleep(0.1)
+        running = start_server(
+            "mastodon_mock",
+            launch=launch,
+            ready=_ready(server),
+            ports=["PORT"],
+            logs=Path(workdir),
+            timeout=START_SECONDS,
+        )
+    except StartFailed as exc:
+        shutil.rmtree(workdir, ignore_errors=True)
+        _unavailable(str(exc))
+    try:
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
+        stop(running.process)
         shutil.rmtree(workdir, ignore_errors=True)

@@ -14,31 +14,34 @@ missing and npm is available. Use it from a test module with::
 
 When Node/npm, the spec or Prism are unavailable, the tests are skipped with the reason; under
 ``CI=true`` that is a failure instead. The server binds 127.0.0.1 on a free port and is stopped at
-the end of the session even when tests fail.
+the end of the session even when tests fail. A Prism that dies on start (``EADDRINUSE``) or hangs is
+started again on a fresh port (``tests/servers/process.py``); the patched spec is written
+atomically, so test runs at once never read half of it.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, NoReturn
 
 import pytest
+
+from tests.conftest import SHARED
+from tests.servers.process import StartFailed, start_server, stop
 
 REPO = Path(__file__).resolve().parents[2]
 PRISM_DIR = REPO / ".test-servers" / "prism"
 PRISM_BIN = PRISM_DIR / "node_modules" / ".bin" / "prism"
-SPEC = REPO.parent / "shared" / "specs" / "x-api-v2.openapi.json"
+SPEC = SHARED / "specs" / "x-api-v2.openapi.json"
 PATCHED = REPO / ".test-servers" / "x-api-v2.patched.json"
 START_SECONDS = 60.0
 
@@ -49,16 +52,10 @@ class Prism:
     log: Path  # Prism's own output (every request it validated)
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str) -> NoReturn:
     if os.environ.get("CI") == "true":
         pytest.fail(f"Prism (X contract tests) is required under CI=true: {reason}")
     pytest.skip(f"Prism contract tier skipped: {reason}")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _install() -> str | None:
@@ -94,15 +91,20 @@ def _patch_spec() -> str | None:
     return None
 
 
-def _ready(url: str) -> bool:
-    # Any HTTP answer means Prism is listening (GET /2/users/me without auth gets 401).
+def _ready(ports: dict[str, int], log: Path) -> str | None:
+    """The URL once this Prism says it listens on its port and answers there (any HTTP answer:
+    GET /2/users/me without auth gets 401). Its own log line matters: after losing the race for
+    the port, another run's Prism would answer there."""
+    url = f"http://127.0.0.1:{ports['PORT']}"
+    if f"Prism is listening on {url}" not in log.read_text(errors="replace"):
+        return None
     try:
         with urllib.request.urlopen(url + "/2/users/me", timeout=1):
-            return True
+            return url
     except urllib.error.HTTPError:
-        return True
+        return url
     except OSError:
-        return False
+        return None
 
 
 @pytest.fixture(scope="session")
@@ -110,30 +112,23 @@ def prism() -> Iterator[Prism]:
     reason = _install() or _patch_spec()
     if reason:
         _unavailable(reason)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = Path(tempfile.mkdtemp(prefix="prism-")) / "prism.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [str(PRISM_BIN), "mock", "-d", "-h", "127.0.0.1", "-p", str(port), str(PATCHED)],
+    logs = Path(tempfile.mkdtemp(prefix="socialpost-prism-"))
+
+    def launch(ports: dict[str, int], log: IO[bytes]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [str(PRISM_BIN), "mock", "-d", "-h", "127.0.0.1", "-p", str(ports["PORT"]), str(PATCHED)],
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stopped with every child
         )
+
     try:
-        deadline = time.monotonic() + START_SECONDS
-        while not _ready(url):
-            if process.poll() is not None:
-                _unavailable(f"prism exited with {process.returncode}: {log_path.read_text()[-800:]}")
-            if time.monotonic() > deadline:
-                _unavailable(f"prism did not answer within {START_SECONDS:g} s: {log_path.read_text()[-800:]}")
-            time.sleep(0.2)
-        yield Prism(url=url, log=log_path)
+        running = start_server("Prism", launch=launch, ready=_ready, ports=["PORT"], logs=logs, timeout=START_SECONDS)
+    except StartFailed as exc:
+        shutil.rmtree(logs, ignore_errors=True)
+        _unavailable(str(exc))
+    try:
+        yield Prism(url=running.ready, log=running.log)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        stop(running.process)
+        shutil.rmtree(logs, ignore_errors=True)
