@@ -647,6 +647,7 @@ class QueuedPost:
     when: datetime  # when it is meant to go out (for a retry: the next attempt)
     media: tuple[str, ...]
     reason: str | None
+    for_account: bool = False  # held until its account is connected (socialpost.store.connect)
 
     @property
     def name(self) -> str:
@@ -684,7 +685,10 @@ def load_posts(store: Store) -> tuple[list[QueuedPost], list[str]]:
             .join(CampaignRow, CampaignRow.id == PostRow.campaign_id)
             .where(PostRow.status.in_([*WAITING_STATES, *DECISION_STATES]))
             .order_by(PostRow.next_attempt_at, PostRow.id)
-        )
+        ).all()
+        from socialpost.store.connect import waiting_for_account
+
+        waiting = waiting_for_account(session, [row.id for row, _name, _source in rows if row.status == "held"])
         posts = [
             QueuedPost(
                 campaign=name,
@@ -699,6 +703,7 @@ def load_posts(store: Store) -> tuple[list[QueuedPost], list[str]]:
                     if isinstance(m, dict) and m.get("file")
                 ),
                 reason=row.last_error,
+                for_account=row.id in waiting,
             )
             for row, name, source in rows
         ]
@@ -873,11 +878,36 @@ def check_media(queued: Sequence[QueuedPost]) -> list[Finding]:
     return [ok("media", _("no waiting post uses a media file"))]
 
 
+def _held_for_accounts(queued: Sequence[QueuedPost]) -> list[Finding]:
+    """Posts held until their account is connected: one finding per account."""
+    by_account: dict[str, int] = {}
+    for post in queued:
+        if post.for_account:
+            by_account[post.account] = by_account.get(post.account, 0) + 1
+    findings = []
+    for account, count in sorted(by_account.items()):
+        network, _sep, name = account.partition(":")
+        findings.append(
+            warning(
+                "posts",
+                ngettext(
+                    "{count} post to {account} is held until the account is connected; then the daemon (or the "
+                    "next socialpost schedule) puts it back in the queue.",
+                    "{count} posts to {account} are held until the account is connected; then the daemon (or the "
+                    "next socialpost schedule) puts them back in the queue.",
+                    count,
+                ).format(count=formats.integer(count), account=account),
+                _("Connect it: {command}").format(command=_RECONNECT.format(network=network, name=shlex.quote(name))),
+            )
+        )
+    return findings
+
+
 def check_decisions(queued: Sequence[QueuedPost]) -> list[Finding]:
     """Failed, held and unknown posts wait for the user: say which, and the command that settles each."""
-    findings: list[Finding] = []
+    findings = _held_for_accounts(queued)
     for state in DECISION_STATES:
-        posts = [p for p in queued if p.status == state]
+        posts = [p for p in queued if p.status == state and not p.for_account]
         for post in posts[:SHOWN_POSTS]:
             findings.append(_decision(post))
         if len(posts) > SHOWN_POSTS:

@@ -86,6 +86,16 @@ class ConfigError(InputError):
     """The configuration file or a setting is invalid."""
 
 
+class AccountNotSetUp(ConfigError):
+    """A campaign names an account the config does not have yet: a draft can be checked and
+    queued (its posts are held) before the account is connected. ``suggestion`` is the
+    " Did you mean …?" for a name close to a configured account ("" when none is)."""
+
+    def __init__(self, message: str, *, hint: str | None = None, suggestion: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.suggestion = suggestion
+
+
 class UsageError(InputError):
     """A command-line value is invalid (unknown post id, bad duration, …)."""
 

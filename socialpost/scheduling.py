@@ -1,104 +1,223 @@
-"""What `validate`, `plan` and `schedule` do, as library calls (the CLI only renders)."""
+"""What `validate`, `plan` and `schedule` do, as library calls (the CLI only renders).
+
+The three commands judge campaign files the same way, in two steps:
+
+1. :func:`draft` reads the files as far as they are valid — every load, format, duplicate,
+   expansion and account problem of every file, and, for what is valid, every row checked
+   (lengths, media, advice; :mod:`socialpost.campaign.checks`), each problem noted with the rows
+   it is about;
+2. :func:`judge` (`validate`) or :func:`run` (`plan`, `schedule`, inside the write transaction)
+   compares the rows with the queue (:func:`socialpost.store.sync.plan_all`): a new post whose time
+   has passed is an error there, and only there; problems only about posts the queue has settled
+   (sent, cancelled, missed…) are left out, so a running campaign validates, and its advice is not
+   repeated for posts that already went out. Without a queue (a fresh machine, CI) every row is new.
+
+An account that is not connected yet is a warning, not an error: its posts are measured and
+advised against its network's limits, and `schedule` queues them ``held`` until it is connected
+(socialpost.store.connect).
+"""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from socialpost.campaign import checks
-from socialpost.campaign.checks import PostMeasure
-from socialpost.campaign.expand import PlannedPost, expand
-from socialpost.campaign.load import LoadedCampaign, load_campaigns
+from socialpost.campaign.checks import Findings, PostMeasure, RowKey
+from socialpost.campaign.expand import PlannedPost, expand_all
+from socialpost.campaign.load import LoadedCampaign, read_campaigns
 from socialpost.config import Settings
-from socialpost.errors import CampaignError, ConfigError, PluginError, Problem
+from socialpost.errors import AccountNotSetUp, CampaignError, ConfigError, PluginError, Problem
 from socialpost.i18n import _
 from socialpost.networks.registry import Adapters, load
 from socialpost.text.rules import LengthRule, rule_for
 from socialpost.timeutil import utcnow
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by the commands that need it
-    from socialpost.store import sync
     from socialpost.store.db import Store
+    from socialpost.store.sync import Plan
 
 
 @dataclass
 class Prepared:
-    """A campaign that passed every check, the rows it expands to, and the advice about it."""
+    """A campaign as far as it is valid, the rows it expands to, and what checking them found.
+
+    ``warnings`` are about the file whatever the queue holds (an account not connected yet);
+    ``findings`` are about rows, and are judged against the queue (see :func:`judge`).
+    """
 
     loaded: LoadedCampaign
     rows: list[PlannedPost]
     warnings: list[Problem] = field(default_factory=list)
     measures: list[PostMeasure] = field(default_factory=list)
+    findings: Findings | None = None
+    unconnected: frozenset[str] = frozenset()  # accounts not set up yet: their rows are held
 
     @property
     def name(self) -> str:
         return self.loaded.model.campaign
 
 
-def prepare(
-    paths: list[Path],
-    settings: Settings,
-    *,
-    now: datetime | None = None,
-    check_past: bool = False,
-    allow_past: bool = False,
-) -> list[Prepared]:
-    """Load, validate, expand and check campaign files; every error of every file in one CampaignError.
+@dataclass
+class Draft:
+    """Campaign files read and checked, before the queue is asked (:func:`draft`)."""
 
-    ``check_past`` refuses one-off posts whose time has passed (what `validate` does; `schedule`
-    leaves that to the store, which knows which posts already went out).
-    """
-    return prepare_loaded(load_campaigns(paths), settings, now=now, check_past=check_past, allow_past=allow_past)
+    prepared: list[Prepared]
+    errors: list[Problem]  # load, format, duplicate, expansion and account errors of every file
+
+    @property
+    def unconnected(self) -> frozenset[str]:
+        return frozenset().union(*(item.unconnected for item in self.prepared))
 
 
-def prepare_loaded(
-    loaded: list[LoadedCampaign],
-    settings: Settings,
-    *,
-    now: datetime | None = None,
-    check_past: bool = False,
-    allow_past: bool = False,
-) -> list[Prepared]:
-    """Check loaded campaigns against the configured accounts, expand and check them.
+@dataclass
+class Validation:
+    """The judgement of campaign files: errors, advice, each post's length per account, and the
+    plan against the queue (what `plan` shows and `schedule` applies)."""
 
-    An account that is not usable (not set up, network not installed) is reported and the checks
-    go on with its network's generic length rule, so one run shows every problem: a text too long
-    for an account is not hidden until the account is set up.
-    """
+    errors: list[Problem]
+    warnings: list[Problem]
+    measures: list[PostMeasure]
+    rows: int
+    plans: list[Plan] = field(default_factory=list)
+    unconnected: frozenset[str] = frozenset()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def draft(paths: list[Path], settings: Settings, *, now: datetime | None = None) -> Draft:
+    """Read, expand and check campaign files as far as each is valid, collecting every problem."""
+    loaded, errors = read_campaigns(paths)
     current = now or utcnow()
-    problems: list[Problem] = []
     adapters = Adapters(settings)
-    reasons: dict[str, str | None] = {}
-    for campaign in loaded:
-        problems.extend(check_accounts(campaign, adapters, reasons=reasons))
-    unusable = {account for account, reason in reasons.items() if reason is not None}
+    reasons: dict[str, Exception | None] = {}
     prepared = []
     for campaign in loaded:
-        try:
-            rows = expand(campaign, now=current)
-        except CampaignError as exc:
-            problems.extend(exc.problems)
-            continue
+        account_errors, account_warnings = check_accounts(campaign, adapters, reasons=reasons)
+        errors.extend(account_errors)
+        rows, problems = expand_all(campaign, now=current)
+        errors.extend(problems)
         accounts = {row.account for row in rows}
+        unusable = {account for account, reason in reasons.items() if reason is not None}
         leads = {account: _lead_time(adapters, account, unusable) for account in accounts}
         rows = [replace(row, lead=leads[row.account]) if leads[row.account] else row for row in rows]
         # once per account, not per row
         rules = {account: _length_rule(adapters, account, unusable) for account in accounts}
         found = checks.check(
-            campaign,
-            rows,
-            now=current,
-            allow_past=allow_past or not check_past,
-            rule_for_account=rules.__getitem__,
-            media_roots=settings.media_roots,
+            campaign, rows, now=current, rule_for_account=rules.__getitem__, media_roots=settings.media_roots
         )
-        problems.extend(found.errors)
-        prepared.append(Prepared(campaign, rows, found.warnings, found.measures))
-    if problems:
-        raise CampaignError(sorted(problems, key=lambda p: (p.file, p.line, p.column)))
-    return prepared
+        unconnected = frozenset(a for a, reason in reasons.items() if isinstance(reason, AccountNotSetUp))
+        prepared.append(
+            Prepared(campaign, rows, account_warnings, found.measures, found, unconnected & _named(campaign))
+        )
+    return Draft(prepared, errors)
+
+
+def judge(
+    drafted: Draft,
+    store: Store | None,
+    *,
+    now: datetime,
+    allow_past: bool = False,
+    replace: bool = False,
+) -> Validation:
+    """Judge drafted campaigns against the queue (read only; ``store`` None: no queue, every row
+    is new). What `validate` reports; `plan` and `schedule` judge the same way (:func:`run`)."""
+    from socialpost.store import sync
+
+    campaigns = [(item.loaded, item.rows) for item in drafted.prepared]
+    with contextlib.ExitStack() as stack:
+        session = None if store is None else stack.enter_context(store.session())
+        plans = sync.plan_all(
+            session, campaigns, now=now, allow_past=allow_past, replace=replace, unconnected=drafted.unconnected
+        )
+    return _verdict(drafted, plans)
+
+
+def run(
+    store: Store,
+    drafted: Draft,
+    *,
+    now: datetime,
+    allow_past: bool = False,
+    replace: bool = False,
+    apply: bool,
+) -> Validation:
+    """`plan` (``apply`` False: changes nothing) or `schedule`: the judgement of :func:`judge`,
+    made inside the transaction that writes the plan, so it holds against a racing daemon. Raises
+    CampaignError with every error of every file, and then writes nothing."""
+    from socialpost.store import sync
+
+    verdicts: list[Validation] = []
+
+    def review(plans: list[Plan]) -> list[Problem]:
+        verdicts[:] = [_verdict(drafted, plans)]
+        return verdicts[0].errors
+
+    sync.schedule(
+        store,
+        [(item.loaded, item.rows) for item in drafted.prepared],
+        now=now,
+        allow_past=allow_past,
+        dry_run=not apply or bool(drafted.errors),  # a file with errors is never written: no write lock
+        replace=replace,
+        unconnected=drafted.unconnected,
+        review=review,
+    )
+    return verdicts[0]
+
+
+def _verdict(drafted: Draft, plans: list[Plan]) -> Validation:
+    """Everything drafted, and the queue's plans, as one judgement (see the module's docstring)."""
+    errors = list(drafted.errors)
+    warnings: list[Problem] = []
+    measures: list[PostMeasure] = []
+    rows = 0
+    for item, plan in zip(drafted.prepared, plans, strict=True):
+        warnings.extend(item.warnings)
+        errors.extend(plan.errors)
+        warnings.extend(plan.warnings)
+        if item.findings is not None:
+            judged, settled = _verdicts(plan)
+            errors.extend(item.findings.still(item.findings.errors, judged=judged, settled=settled))
+            warnings.extend(item.findings.still(item.findings.warnings, judged=judged, settled=settled))
+        measures.extend(item.measures)
+        rows += len(item.rows)
+    return Validation(_sorted(errors), _sorted(warnings), measures, rows, plans, drafted.unconnected)
+
+
+def _verdicts(plan: Plan) -> tuple[set[RowKey], set[RowKey]]:
+    """The rows the plan queues or keeps waiting (judged), and those the queue has settled: sent,
+    in doubt, cancelled, missed or failed and unchanged in the file. A post you cancelled that the
+    file changed is judged: its new version is stored for `socialpost restore` to queue."""
+    from socialpost.store.models import WAITING, Status
+
+    judged: set[RowKey] = set()
+    settled: set[RowKey] = set()
+    waiting = {status.value for status in (*WAITING, Status.HELD)}
+    for item in plan.items:
+        if item.planned is None:
+            continue
+        if item.action != "unchanged" or item.status in waiting or (item.changed and item.kept_cancelled):
+            judged.add(item.planned.key)
+        else:
+            settled.add(item.planned.key)
+    return judged, settled
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    """In file order, each once (an account named in several files is checked once per place)."""
+    return sorted(dict.fromkeys(problems), key=lambda p: (p.file, p.line, p.column))
+
+
+def _named(loaded: LoadedCampaign) -> set[str]:
+    model = loaded.model
+    return {*model.accounts, *(account for post in model.posts for account in post.accounts or ())}
 
 
 def _lead_time(adapters: Adapters, account: str, unusable: set[str]) -> timedelta:
@@ -118,65 +237,29 @@ def _length_rule(adapters: Adapters, account: str, unusable: set[str]) -> Length
     return rule_for(network, limit=cls.max_length)
 
 
-@dataclass
-class Validation:
-    """Everything `validate` reports: errors, advice, and each post's length per account."""
-
-    errors: list[Problem]
-    warnings: list[Problem]
-    measures: list[PostMeasure]
-    rows: int
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def validate(paths: list[Path], settings: Settings, *, now: datetime, allow_past: bool = False) -> Validation:
-    """Check campaign files completely, collecting every error and warning instead of stopping."""
-    errors: list[Problem] = []
-    loaded: list[LoadedCampaign] = []
-    for path in paths:
-        try:
-            loaded.extend(load_campaigns([path]))
-        except CampaignError as exc:
-            errors.extend(exc.problems)
-    warnings: list[Problem] = []
-    measures: list[PostMeasure] = []
-    rows = 0
-    for campaign in loaded:
-        try:
-            (item,) = prepare_loaded([campaign], settings, now=now, check_past=True, allow_past=allow_past)
-        except CampaignError as exc:
-            errors.extend(exc.problems)
-            continue
-        warnings.extend(item.warnings)
-        measures.extend(item.measures)
-        rows += len(item.rows)
-    names: dict[str, str] = {}
-    for campaign in loaded:
-        name = campaign.model.campaign
-        if name in names and names[name] != campaign.path:
-            errors.append(
-                campaign.document.problem(
-                    ("campaign",),
-                    _("campaign '{name}' is also defined in {other}. Fix: give each its own name.").format(
-                        name=name, other=names[name]
-                    ),
-                )
-            )
-        names.setdefault(name, campaign.path)
-    order = lambda p: (p.file, p.line, p.column)  # noqa: E731
-    return Validation(sorted(errors, key=order), sorted(warnings, key=order), measures, rows)
+def validate(
+    paths: list[Path],
+    settings: Settings,
+    *,
+    now: datetime,
+    allow_past: bool = False,
+    replace: bool = False,
+    store: Store | None = None,
+) -> Validation:
+    """Check campaign files completely against the queue (``store``; None: the files alone),
+    collecting every error and warning instead of stopping."""
+    return judge(draft(paths, settings, now=now), store, now=now, allow_past=allow_past, replace=replace)
 
 
 def check_accounts(
-    loaded: LoadedCampaign, adapters: Adapters, *, reasons: dict[str, str | None] | None = None
-) -> list[Problem]:
+    loaded: LoadedCampaign, adapters: Adapters, *, reasons: dict[str, Exception | None] | None = None
+) -> tuple[list[Problem], list[Problem]]:
     """Every account the campaign names must have an installed network and a usable config.
 
-    ``reasons`` (account → why it is not usable, or None) is filled in, and shared by callers
-    checking several campaigns so each account is checked once.
+    Returns the errors (each place an unusable account is named) and the warnings (an account
+    not set up yet, once per file, with the command that connects it). ``reasons`` (account → why
+    it is not usable, or None) is filled in, and shared by callers checking several campaigns so
+    each account is checked once.
     """
     model = loaded.model
     places: list[tuple[tuple[str | int, ...], str]] = [
@@ -184,7 +267,8 @@ def check_accounts(
     ]
     for p, post in enumerate(model.posts):
         places.extend((("posts", p, "accounts", i), account) for i, account in enumerate(post.accounts or []))
-    problems = []
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
     checked = {} if reasons is None else reasons
     for loc, account in places:
         if account not in checked:
@@ -192,34 +276,53 @@ def check_accounts(
                 adapters.check_configured(account)
                 checked[account] = None
             except (ConfigError, PluginError) as exc:
-                checked[account] = str(exc)
+                checked[account] = exc
         reason = checked[account]
-        if reason is not None:
-            problems.append(loaded.document.problem(loc, reason))
-    return problems
+        if isinstance(reason, AccountNotSetUp):
+            message = _not_connected(account, reason.suggestion)
+            if not any(w.message == message for w in warnings):
+                warnings.append(loaded.document.problem(loc, message, rule="not-connected"))
+        elif reason is not None:
+            errors.append(loaded.document.problem(loc, str(reason)))
+    return errors, warnings
+
+
+def _not_connected(account: str, suggestion: str = "") -> str:
+    """The not-connected warning; with ``suggestion`` (" Did you mean …?") when the name is close to
+    a configured account, as it may be a typo rather than an account still to connect."""
+    from socialpost.store.connect import set_up_command
+
+    network = account.split(":", 1)[0]
+    # Translators: {suggestion} is empty or " Did you mean 'webhook:equipe'?" (already translated).
+    return _(
+        "account '{account}' is not connected yet: its posts are checked against {network}'s limits, and "
+        "'socialpost schedule' queues them held until it is connected.{suggestion} Fix: {command}"
+    ).format(account=account, network=network, suggestion=suggestion, command=set_up_command(account))
+
+
+# --- the API the tests and `demo` use -------------------------------------------------------------
+
+
+def prepare(paths: list[Path], settings: Settings, *, now: datetime | None = None) -> list[Prepared]:
+    """:func:`draft`, raising CampaignError for the problems found before the queue is asked."""
+    drafted = draft(paths, settings, now=now)
+    if drafted.errors:
+        raise CampaignError(_sorted(drafted.errors))
+    return drafted.prepared
 
 
 def plan(
     store: Store, prepared: list[Prepared], *, now: datetime, allow_past: bool = False, replace: bool = False
-) -> list[sync.Plan]:
+) -> list[Plan]:
     """What `schedule` would do; changes nothing."""
-    return _run(store, prepared, now=now, allow_past=allow_past, dry_run=True, replace=replace)
+    return run(store, Draft(prepared, []), now=now, allow_past=allow_past, replace=replace, apply=False).plans
 
 
 def schedule(
     store: Store, prepared: list[Prepared], *, now: datetime, allow_past: bool = False, replace: bool = False
-) -> list[sync.Plan]:
+) -> list[Plan]:
     """Upsert every campaign into the store, all in one transaction: an error in one writes nothing.
 
     A campaign already scheduled from another file that still exists is refused unless ``replace``.
     """
-    return _run(store, prepared, now=now, allow_past=allow_past, dry_run=False, replace=replace)
-
-
-def _run(
-    store: Store, prepared: list[Prepared], *, now: datetime, allow_past: bool, dry_run: bool, replace: bool
-) -> list[sync.Plan]:
-    from socialpost.store import sync
-
-    campaigns = [(item.loaded, item.rows) for item in prepared]
-    return sync.schedule(store, campaigns, now=now, allow_past=allow_past, dry_run=dry_run, replace=replace)
+    return run(store, Draft(prepared, []), now=now, allow_past=allow_past, replace=replace, apply=True).plans

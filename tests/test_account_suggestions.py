@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +33,10 @@ def test_validate_suggests_the_configured_account_and_the_installed_network(run_
     result = run_cli("validate", str(path))
     assert result.exit_code == 2
     shown = result.stderr
-    assert f"{path}:3:12: account 'webhook:equip' is not set up" in shown
-    assert "Did you mean 'webhook:equipe'? Add it (see config.example.yaml, or run: " in shown
-    assert "socialpost accounts add webhook equip)" in shown  # the set-up command is still there
+    # an account not set up is a draft's (a warning: measured, advised, queued held), and the
+    # warning still says which configured account the name is close to, before the set-up command
+    assert f"warning [not-connected]: {path}:3:12: account 'webhook:equip' is not connected yet" in shown
+    assert "until it is connected. Did you mean 'webhook:equipe'? Fix: socialpost accounts add webhook equip" in shown
     assert f"{path}:3:27: no network adapter named 'webhok' is installed" in shown
     assert "Did you mean 'webhook:equipe'? Check the spelling" in shown
     assert f"{path}:3:42: no network adapter named 'mastdon' is installed" in shown
@@ -49,8 +51,32 @@ def test_plan_and_schedule_say_the_same(run_cli: Any, write: Any) -> None:
     for command in ("plan", "schedule"):
         result = run_cli(command, str(path))
         assert result.exit_code == 2
-        assert "account 'webhook:equip' is not set up" in result.stderr
-        assert "Did you mean 'webhook:equipe'?" in result.stderr
+        assert f"{path}:3:27: no network adapter named 'webhok' is installed" in result.stderr
+        assert "Did you mean 'webhook:equipe'? Check the spelling" in result.stderr
+        assert "Did you mean 'mastodon:cafe'?" in result.stderr
+    # without the network typos: planned and queued held, with the same warning as validate
+    draft = write("draft.yaml", CAMPAIGN.replace("webhok:equipe, mastdon:cafe, ", ""))
+    for command in ("validate", "plan", "schedule"):
+        result = run_cli(command, str(draft))
+        assert result.exit_code == 0, (command, result)
+        line = next(line for line in result.stderr.splitlines() if "webhook:equip'" in line)
+        assert line.startswith(f"warning [not-connected]: {draft}:3:12: "), (command, line)
+        assert "Did you mean 'webhook:equipe'? Fix: socialpost accounts add webhook equip" in line, command
+    plan = run_cli("plan", str(draft), "--json")
+    assert {(p["account"], p["state"], p["waiting_for_account"]) for p in json.loads(plan.stdout)["posts"]} == {
+        ("webhook:equip", "held", True),
+        ("bluesky:zzz", "held", True),
+    }
+
+
+def test_the_same_name_on_another_network_is_not_a_typo(run_cli: Any, write: Any) -> None:
+    # a café is 'cafe' on every network: drafting for bluesky:equipe beside webhook:equipe suggests nothing
+    accounts = "accounts: [webhook:equipe, bluesky:equipe]"
+    draft = write("draft.yaml", CAMPAIGN.replace(CAMPAIGN.splitlines()[2], accounts))
+    result = run_cli("validate", str(draft))
+    assert result.exit_code == 0
+    line = next(line for line in result.stderr.splitlines() if "bluesky:equipe" in line and "not connected" in line)
+    assert "Did you mean" not in line and "socialpost accounts add bluesky equipe" in line
 
 
 def test_validate_in_french(run_cli: Any, write: Any) -> None:
@@ -104,6 +130,8 @@ def test_collect_and_inbox_refuse_a_mistyped_account(run_cli: Any) -> None:
         ("zzzz:cafe", ["mastodon:cafe"], ""),
         ("mastodon:a", ["mastodon:zz"], ""),  # a short name is not "close" because the network is the same
         ("mastodon:cafe", ["mastodon:cafe"], ""),
+        ("bluesky:cafe", ["mastodon:cafe"], ""),  # the same name on another network: the brand's other account
+        ("bluesky:cafee", ["mastodon:cafe", "bluesky:cafe"], " Did you mean 'bluesky:cafe'?"),
     ],
 )
 def test_suggest_account(account: str, known: list[str], expected: str) -> None:

@@ -65,7 +65,9 @@ def test_add_webhook_keeps_comments_and_puts_the_secret_in_a_private_file(tmp_pa
     assert "team:" not in config.read_text(encoding="utf-8")
     assert TOKEN not in secrets_file.read_text(encoding="utf-8")
     assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600
-    assert run(config, "validate", str(campaign)).exit_code == 2
+    gone = run(config, "validate", str(campaign))  # a draft again: valid, with the command to connect it
+    assert gone.exit_code == 0 and "not connected yet" in gone.stderr
+    assert "socialpost accounts add webhook team" in gone.stderr
 
 
 def test_add_creates_a_config_file_when_there_is_none(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ def _counts(run_cli) -> dict[str, int]:  # type: ignore[no-untyped-def]
     return {state: n for state, n in counts.items() if n}
 
 
-@pytest.mark.parametrize("command", ["schedule", "plan"])
+@pytest.mark.parametrize("command", ["schedule", "plan", "validate"])
 def test_a_second_file_with_the_same_campaign_name_is_refused(run_cli, write, command: str) -> None:
     bakery = _bakery(write)
     assert run_cli("schedule", str(bakery)).exit_code == 0
@@ -62,6 +62,7 @@ def test_replace_lets_the_new_file_take_the_campaign_over(run_cli, write) -> Non
     assert run_cli("schedule", str(bakery)).exit_code == 0
     clash = _bakery(write, "clash.yaml", posts=1)
 
+    assert run_cli("validate", str(clash), "--replace").exit_code == 0  # judged as schedule --replace will
     planned = run_cli("plan", str(clash), "--replace")
     assert planned.exit_code == 0, planned.stderr
     assert "0 to create, 0 to update, 2 to cancel, 1 unchanged." in planned.stdout
@@ -111,14 +112,18 @@ def test_validate_reports_an_account_not_set_up_and_a_text_too_long_together(run
     result = run_cli("validate", str(path), "--json")
 
     assert result.exit_code == 2
-    errors = json.loads(result.stdout)["errors"]
+    data = json.loads(result.stdout)
+    errors = data["errors"]
     assert [(e["line"], e["column"]) for e in errors] == sorted((e["line"], e["column"]) for e in errors)
-    assert any("account 'x:cafe' is not set up" in e["message"] for e in errors), errors
-    assert any("353 weighted characters on x, over the limit of 280" in e["message"] for e in errors), errors
+    # the account is not connected yet (a warning); its post is measured against x's limits all the same
+    assert [(e["line"], e["column"]) for e in errors] == [(8, 11)]
+    assert "353 weighted characters on x, over the limit of 280" in errors[0]["message"]
+    (warning,) = [w for w in data["warnings"] if w["rule"] == "not-connected"]
+    assert (warning["line"], warning["column"]) == (3, 25) and "socialpost accounts add x cafe" in warning["message"]
+    assert {"id": "menu", "account": "x:cafe", "network": "x", "length": 353, "limit": 280} in data["posts"]
 
     human = run_cli("validate", str(path))
     assert human.exit_code == 2
     shown = " ".join(human.stderr.split())  # as one line, however the terminal wrapped it
-    assert f"{path}:3:25: account 'x:cafe' is not set up" in shown
+    assert f"{path}:3:25: account 'x:cafe' is not connected yet" in shown
     assert f"{path}:8:11: post 'menu' is 353 weighted characters on x, over the limit of 280" in shown
-    assert shown.index("not set up") < shown.index("over the limit")  # sorted by position

@@ -371,9 +371,19 @@ def test_the_broken_example_reports_every_mistake_with_its_position(run_cli) -> 
     data = json.loads(result.stdout)
     assert data["ok"] is False
     where = {(e["line"], e["column"]): e["message"] for e in data["errors"]}
-    assert set(where) == {(3, 11), (4, 11), (5, 27), (6, 16), (9, 9), (10, 5), (14, 10), (16, 20), (16, 33)}
+    # every mistake in one run: the format, then a duplicate id and a missing image in the posts that are valid
+    assert set(where) == {
+        (3, 11), (4, 11), (5, 27), (6, 16), (9, 9), (10, 5), (11, 9), (14, 10), (16, 20), (16, 33), (21, 20)
+    }  # fmt: skip
     assert "America/Toronto" in where[(4, 11)]
     assert "Did you mean 'text'?" in where[(10, 5)]
+    assert "'teaser' is already used on line 8" in where[(11, 9)]
+    assert "media file not found" in where[(21, 20)]
+    # an account not set up is a warning (a draft is measured all the same), not an error
+    assert [(w["line"], w["column"], w["rule"]) for w in data["warnings"]] == [(5, 12, "not-connected")]
+    assert data["posts"] == [
+        {"id": "photo", "account": "mastodon:cafe", "network": "mastodon", "length": 45, "limit": 500}
+    ]
     assert all("Fix:" in message for message in where.values())
     human = run_cli("validate", str(path))
     assert human.exit_code == 2 and "Traceback" not in human.stderr

@@ -141,3 +141,24 @@ def test_random_bytes_on_disk_never_crash(tmp_path_factory, data: bytes) -> None
         load_campaign(path)
     except CampaignError as error:
         assert all(p.file == str(path) and p.line >= 0 and p.column >= 0 for p in error.problems)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated())
+def test_the_judgement_of_a_mutated_campaign_never_crashes(tmp_path_factory, text: str) -> None:  # type: ignore[no-untyped-def]
+    """`validate` reads what is valid of a broken file and checks it further (socialpost.scheduling):
+    that path never crashes either, and every problem it finds is located in the file."""
+    from datetime import UTC, datetime
+
+    from socialpost.config import Settings
+    from socialpost.scheduling import validate
+
+    folder = tmp_path_factory.mktemp("judged")
+    path = folder / "fuzz.yaml"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    judged = Settings(database_url=f"sqlite:///{folder / 'none.db'}", data_dir=folder / "data")
+    result = validate([path], judged, now=datetime(2027, 3, 1, tzinfo=UTC))
+    for problem in [*result.errors, *result.warnings]:
+        assert problem.file == str(path) and problem.message.strip()
+        assert (problem.line == 0) == (problem.column == 0)
+    assert not (folder / "none.db").exists()

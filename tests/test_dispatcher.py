@@ -171,17 +171,39 @@ def test_read_timeout_retries_with_the_same_idempotency_key(
     assert [r.json["idempotency_key"] for r in server.requests] == [first.idempotency_key] * 2
 
 
-def test_unconfigured_account_fails_with_the_config_hint(
+def test_an_account_not_set_up_holds_its_post_until_it_is_connected(
     store: Store, hooked: Settings, clock: FakeClock, server: LocalServer
 ) -> None:
+    """A post whose account is not in the config (retried by hand before it was connected, or the
+    account removed) is held with the set-up command, not failed: nothing was sent, and it goes
+    back in the queue once the account is connected."""
+    from socialpost.store import connect
+
     (post_id,) = seed_posts(store, 1, due=START, account="webhook:nowhere")
     dispatcher = _dispatcher(store, hooked, clock)
-    assert dispatcher.deliver(_claim_one(dispatcher)) is Status.FAILED
+    assert dispatcher.deliver(_claim_one(dispatcher)) is Status.HELD
     row = post(store, post_id)
-    assert "account 'webhook:nowhere' is not set up" in (row.last_error or "")
-    assert "accounts.webhook.nowhere" in (row.last_error or "")
-    assert "socialpost accounts add webhook nowhere" in (row.last_error or "")
+    assert (row.status, row.claimed_by) == ("held", None)
+    assert "account webhook:nowhere is not connected: run 'socialpost accounts add webhook nowhere'" in (
+        row.last_error or ""
+    )
     assert server.requests == []
+    assert connect.release(store, dispatcher.adapters.connected, now=clock()) == []  # still not connected
+    hooked.accounts["webhook"]["nowhere"] = {"url": server.url + "/hook"}
+    assert connect.release(store, dispatcher.adapters.connected, now=clock()) == [
+        connect.Released("webhook:nowhere", 1)
+    ]
+    assert post(store, post_id).status == "pending"
+    assert dispatcher.deliver(_claim_one(dispatcher)) is Status.SENT
+    assert len(server.requests) == 1
+    assert [e.kind for e in events(store, post_id)] == [
+        "scheduled",
+        "claimed",
+        "not-connected",
+        "released",
+        "claimed",
+        "sent",
+    ]
 
 
 class _Fake(Network):

@@ -25,6 +25,7 @@ from socialpost.config import Settings, load_settings
 from socialpost.errors import CampaignError, ConfigError, Problem, UsageError
 from socialpost.i18n import catalogue
 from socialpost.rehearsal import sandbox_settings
+from socialpost.scheduling import validate
 from socialpost.store.db import Store
 from socialpost.store.queue import Queue
 from socialpost.timeutil import parse_duration, parse_wall_time, zone
@@ -207,7 +208,7 @@ def test_duplicate_ids_and_campaign_names(write: Write) -> None:
 # --- what `validate` checks on the expanded rows ------------------------------------------------------
 
 
-def test_checks_lengths_media_past_and_variants_in_french(write: Write, tmp_path: Path) -> None:
+def test_checks_lengths_media_past_and_variants_in_french(write: Write, tmp_path: Path, settings: Settings) -> None:
     (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
     (tmp_path / "fake.png").write_bytes(b"not a png at all")
     text = f"""\
@@ -244,7 +245,10 @@ posts:
     assert "« fake.png » ne contient pas ce que son nom annonce (image)" in joined
     assert "la publication « long » va à youtube:chaine mais n'a pas de vidéo" in joined
     assert "Solution : ajoutez video: {file: …, title: …}" in joined
-    assert re.search(r"« passee » est prévue le 2020-01-01 09 h 00 \(EST\), ce qui est dans le passé", joined)
+    past = validate(
+        [tmp_path / "c.yaml"], settings, now=datetime(2027, 1, 1, tzinfo=UTC)
+    ).errors  # the queue's to judge
+    assert re.search(r"« passee » est prévue le 2020-01-01 09 h 00 \(EST\), ce qui est dans le passé", past[-1].message)
     assert warnings["missing-alt"].startswith("absent.jpg n'a pas de description (texte de remplacement).")
     assert warnings["unused-variant"].startswith("la variante « mastodon » ne sert pas : cette publication va à")
 

@@ -244,15 +244,15 @@ def test_new_post_in_the_past_is_an_error_with_its_position(
     with pytest.raises(CampaignError) as caught:
         schedule_file(store, settings, path, now=clock())
     problems = caught.value.problems
-    assert {p.location() for p in problems} == {f"{path}:9:5"}
+    assert [p.location() for p in problems] == [f"{path}:10:9"]  # where its time is written, once
     assert "in the past" in problems[0].message and "--allow-past" in problems[0].message
-    assert f"{path}:9:5:" in str(caught.value)
+    assert f"{path}:10:9:" in str(caught.value)
     with store.session() as session:  # nothing was written, not even the valid post
         assert session.scalar(select(func.count()).select_from(PostRow)) == 0
 
     plan = schedule_file(store, settings, path, now=clock(), allow_past=True)
     past = [w for w in plan.warnings if w.rule == "past-time"]
-    assert [w.location() for w in past] == [f"{path}:9:5", f"{path}:9:5"]  # one per account
+    assert [w.location() for w in past] == [f"{path}:10:9"]  # once, for both accounts
     assert posts_by_key(store)["oops@outbox:news"].status == Status.PENDING
 
 
@@ -314,7 +314,7 @@ def test_a_past_post_in_the_second_file_stops_the_first_and_both_go_in_together(
     late = write("second.yaml", campaign_yaml([("oops", "2027-01-10 11:00", "Too late")], name="second"))
     with pytest.raises(CampaignError) as caught:
         scheduling.schedule(store, scheduling.prepare([first, late], settings), now=clock())
-    assert [p.location() for p in caught.value.problems] == [f"{late}:6:5"]
+    assert [p.location() for p in caught.value.problems] == [f"{late}:7:9"]
     with store.session() as session:  # the whole transaction rolled back: not even the first campaign
         assert session.scalar(select(func.count()).select_from(CampaignRow)) == 0
         assert session.scalar(select(func.count()).select_from(PostRow)) == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,11 +66,43 @@ class PostMeasure:
         }
 
 
+RowKey = tuple[str, str, str, str]  # PlannedPost.key
+
+
 @dataclass
 class Findings:
+    """Errors and advice about a campaign's rows, each problem with the rows it is about (its
+    ``owners``), so a problem only of posts that already went out can be left out (:meth:`still`)."""
+
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     measures: list[PostMeasure] = field(default_factory=list)
+    owners: dict[Problem, set[RowKey]] = field(default_factory=dict)
+
+    def still(self, problems: list[Problem], *, judged: set[RowKey], settled: set[RowKey]) -> list[Problem]:
+        """The ``problems`` that still matter: those about a row that is (or stays) queued
+        (``judged``), and those about no row the queue has ``settled`` (sent, cancelled…). A
+        problem only about settled rows is left out: it was reported when they were scheduled,
+        and nothing can be done about it now."""
+        kept = []
+        for problem in problems:
+            owners = self.owners.get(problem)
+            if not owners or owners & judged or not owners & settled:
+                kept.append(problem)
+        return kept
+
+
+class _Seen:
+    """Problems already reported (by key), and the rows being checked: each problem found is
+    noted as being about them (see Findings.owners)."""
+
+    def __init__(self, found: Findings) -> None:
+        self.found = found
+        self.first: dict[Any, Problem] = {}
+        self.rows: Sequence[PlannedPost] = ()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.first
 
 
 RuleFor = Callable[[str], LengthRule]
@@ -81,39 +113,27 @@ def check(
     rows: list[PlannedPost],
     *,
     now: datetime,
-    allow_past: bool = False,
     rule_for_account: RuleFor | None = None,
     media_roots: Sequence[Path] = (),
 ) -> Findings:
     """Check every row; errors block scheduling, warnings are advice. Media must be inside the
-    campaign's folder or one of ``media_roots`` (the config's)."""
+    campaign's folder or one of ``media_roots`` (the config's). Whether a time has passed is the
+    queue's to judge (socialpost.store.sync), which knows which posts already went out."""
     found = Findings()
     found.errors.extend(control_characters(loaded))
-    seen: set[Any] = set()
+    seen = _Seen(found)
     rules = rule_for_account or (lambda account: rule_for(account.split(":", 1)[0]))
     measures: dict[tuple[str, str], PostMeasure] = {}
     for row in rows:
+        seen.rows = (row,)
         _lengths(loaded, row, rules(row.account), found, seen, measures)
         _media(loaded, row, found, seen, media_roots)
         _video(loaded, row, found, seen, media_roots)
         _advice(loaded, row, found, seen)
-        if not row.recurring and not allow_past and row.due_at < now - timedelta(seconds=1):
-            _once(
-                found.errors,
-                seen,
-                ("past", row.index),
-                loaded.document.problem(
-                    ("posts", row.index, "at"),
-                    _(
-                        "post '{post}' is due {time} ({zone}), which is in the past. Fix: move it to a future "
-                        "time, or pass --allow-past to let the late policy decide."
-                    ).format(post=row.post_id, time=formats.datetime_text(row.local_time), zone=f"{row.local_time:%Z}"),
-                ),
-            )
     found.measures = list(measures.values())
     _per_post(loaded, rows, found, seen)
-    _never_due(loaded, rows, found, now)
-    _holidays(loaded, rows, found, now)
+    _never_due(loaded, rows, found, seen, now)
+    _holidays(loaded, rows, found, seen, now)
     return found
 
 
@@ -126,8 +146,8 @@ def control_characters(loaded: LoadedCampaign) -> list[Problem]:
     titles…) is an error, located where it is written: it would go out in the post, and on a
     terminal it can retitle the window or erase the line that shows an error (docs/security.md).
     YAML lets them in only as escapes in double quotes (``"\\e]0;…"``, ``"\\x1b"``); a newline and a
-    tab are allowed."""
-    document = loaded.document
+    tab are allowed. The whole file is read, also posts left out for other mistakes."""
+    document = loaded.as_written
     problems: list[Problem] = []
     for loc, text in _texts_at((), document.data):
         match = _CONTROL.search(text)
@@ -165,36 +185,41 @@ def _texts_at(loc: tuple[str | int, ...], value: Any) -> Iterator[tuple[tuple[st
             yield from _texts_at((*loc, index), item)
 
 
-def _holidays(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, now: datetime) -> None:
-    """Advice for posts still to come that fall on a public holiday of the campaign's ``country``."""
+def _holidays(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: _Seen, now: datetime) -> None:
+    """Advice for posts still to come that fall on a public holiday of the campaign's ``country``
+    (about the rows on those days: left out once they are settled, e.g. cancelled by you)."""
     country = loaded.model.country
     if country is None:
         return
     from socialpost.campaign.public_holidays import holidays_on
 
-    days: dict[int, set[datetime]] = {}
-    firsts: dict[int, PlannedPost] = {}
+    coming: dict[int, list[PlannedPost]] = {}
     for row in rows:
         if row.due_at >= now and "holiday" not in row.quiet:
-            days.setdefault(row.index, set()).add(row.local_time)
-            firsts.setdefault(row.index, row)
-    for index, times in days.items():
-        first = firsts[index]
-        on = holidays_on(country, (t.date() for t in times), first.language or loaded.model.language)
+            coming.setdefault(row.index, []).append(row)
+    for index, group in coming.items():
+        first = group[0]
+        on = holidays_on(country, (row.local_time.date() for row in group), first.language or loaded.model.language)
+        seen.rows = [row for row in group if row.local_time.date() in on]
         for item in advice.advise_holidays(on, country=country, recurring=first.recurring):
             where = ("posts", index, "every" if first.recurring else "at")
-            found.warnings.append(loaded.document.problem(where, item.message, rule=item.rule))
+            key = ("holiday", index, item.rule)
+            _once(found.warnings, seen, key, loaded.document.problem(where, item.message, rule=item.rule))
 
 
-def _never_due(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, now: datetime) -> None:
+def _never_due(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: _Seen, now: datetime) -> None:
     """Advice for a recurring post whose rule has no occurrence after ``now``: it passes every check
-    and yet nothing will ever be sent."""
+    and yet nothing will ever be sent (left out once its posts went out: the rule is over)."""
     coming = {row.index for row in rows if row.recurring and row.due_at >= now}
     tz = zone(loaded.model.timezone)
     for index, post in enumerate(loaded.model.posts):
         if post.every is None or index in coming or comes_round(post.every, tz=tz, now=now):
             continue
-        found.warnings.append(
+        seen.rows = [row for row in rows if row.index == index]
+        _once(
+            found.warnings,
+            seen,
+            ("never-due", index),
             loaded.document.problem(
                 ("posts", index, "every"),
                 _(
@@ -202,14 +227,17 @@ def _never_due(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings,
                     "Fix: move 'until' (or 'from') to the future, or correct the days or cron expression."
                 ).format(post=post.id),
                 rule="never-due",
-            )
+            ),
         )
 
 
-def _once(bucket: list[Problem], seen: set[Any], key: Any, problem: Problem) -> None:
-    if key not in seen:
-        seen.add(key)
+def _once(bucket: list[Problem], seen: _Seen, key: Any, problem: Problem) -> None:
+    """Report ``problem`` once per ``key``, as being about the rows being checked (``seen.rows``)."""
+    first = seen.first.get(key)
+    if first is None:
+        first = seen.first[key] = problem
         bucket.append(problem)
+    seen.found.owners.setdefault(first, set()).update(row.key for row in seen.rows)
 
 
 def _lengths(
@@ -217,7 +245,7 @@ def _lengths(
     row: PlannedPost,
     rule: LengthRule,
     found: Findings,
-    seen: set[Any],
+    seen: _Seen,
     measures: dict[tuple[str, str], PostMeasure],
 ) -> None:
     longest = 0
@@ -274,9 +302,7 @@ def _outside(path: Path, roots: Sequence[Path]) -> str | None:
     return f"{refusal(clip(path, keep_end=True))} {_(HOW_TO)}"
 
 
-def _media(
-    loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[Any], media_roots: Sequence[Path]
-) -> None:
+def _media(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _Seen, media_roots: Sequence[Path]) -> None:
     media = row.payload.get("media", [])
     if not media:
         return
@@ -312,9 +338,7 @@ def _media(
             )
 
 
-def _video(
-    loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[Any], media_roots: Sequence[Path]
-) -> None:
+def _video(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _Seen, media_roots: Sequence[Path]) -> None:
     post = loaded.model.posts[row.index]
     loc = ("posts", row.index, "video")
     if row.network != "youtube":
@@ -445,7 +469,7 @@ def _megabytes(value: float, spec: str) -> str:
     return text.replace(".", formats.decimal(0.5)[1:2])
 
 
-def _advice(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set[Any]) -> None:
+def _advice(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _Seen) -> None:
     parts = row.parts
     items = [
         *advice.advise_text(
@@ -462,14 +486,18 @@ def _advice(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: set
         _once(found.warnings, seen, key, loaded.document.problem(loc, item.message, rule=item.rule))
 
 
-def _per_post(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: set[Any]) -> None:
+def _per_post(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: _Seen) -> None:
+    """Advice about a post as a whole (judged on its first occurrence), about all its rows."""
     firsts: dict[str, list[PlannedPost]] = {}
+    every: dict[str, list[PlannedPost]] = {}
     for row in rows:
+        every.setdefault(row.post_id, []).append(row)
         group = firsts.setdefault(row.post_id, [])
         if not group or group[0].occurrence == row.occurrence:
             group.append(row)
     variants_by_post = {p.id: set(p.variants or {}) for p in loaded.model.posts}
     for post_id, group in firsts.items():
+        seen.rows = every[post_id]
         first = group[0]
         quiet = first.quiet
         if "night-time" not in quiet:

@@ -178,7 +178,19 @@ def expand(
     loaded: LoadedCampaign, *, now: datetime | None = None, horizon: timedelta = DEFAULT_HORIZON
 ) -> list[PlannedPost]:
     """Every row the campaign asks for, in file order (recurring posts: every occurrence from the
-    rule's first day, so the text rotation is stable; `schedule` skips the past ones)."""
+    rule's first day, so the text rotation is stable; `schedule` skips the past ones). Raises
+    CampaignError for a rule that cannot be expanded."""
+    rows, problems = expand_all(loaded, now=now, horizon=horizon)
+    if problems:
+        raise CampaignError(problems)
+    return rows
+
+
+def expand_all(
+    loaded: LoadedCampaign, *, now: datetime | None = None, horizon: timedelta = DEFAULT_HORIZON
+) -> tuple[list[PlannedPost], list[Problem]]:
+    """:func:`expand` that goes on past a rule it cannot expand: the rows of every other post, and
+    the problems."""
     model = loaded.model
     tz = zone(model.timezone)
     current = now or utcnow()
@@ -246,9 +258,7 @@ def expand(
                         media_locs=tuple(media_locs),
                     )
                 )
-    if problems:
-        raise CampaignError(problems)
-    return rows
+    return rows, problems
 
 
 def _video(video: Video, base: Path) -> dict[str, Any]:

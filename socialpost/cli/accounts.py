@@ -12,7 +12,7 @@ from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
 from socialpost.cli.translated import Group
 from socialpost.errors import UsageError
-from socialpost.i18n import _
+from socialpost.i18n import _, formats, ngettext
 
 
 class ClickUI:
@@ -82,6 +82,25 @@ def add(app: AppContext, network: str, name: str) -> None:
     identity = library.add(app.settings, f"{network}:{name}", ClickUI())
     render.echo(_("Connected {account}: {name}.").format(account=identity.account, name=identity.display))
     render.echo(_("Saved in {path}.").format(path=library.config_target(app.settings)))
+    _release_held(app, identity.account)
+
+
+def _release_held(app: AppContext, account: str) -> None:
+    """Posts a campaign queued for the account before it was connected go back in the queue."""
+    from socialpost.store import connect
+
+    store = app.existing_store()
+    if store is None:
+        return
+    for item in connect.release(store, lambda _account: True, accounts=[account], now=app.clock()):
+        render.echo(
+            # Translators: English says "post(s)" in both forms; the plural form follows {count}.
+            ngettext(
+                "{count} post(s) held for {account} are back in the queue (socialpost status shows them).",
+                "{count} post(s) held for {account} are back in the queue (socialpost status shows them).",
+                item.count,
+            ).format(count=formats.integer(item.count), account=item.account)
+        )
 
 
 @accounts.command("list")

@@ -25,17 +25,22 @@ replace_option = click.option(
 @campaign_files
 @json_option
 @allow_past_option
+@replace_option
 @pass_app
-def validate(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: bool) -> None:
-    """Check campaign FILEs completely without touching the queue.
+def validate(app: AppContext, files: tuple[str, ...], json_: bool, allow_past: bool, replace: bool) -> None:
+    """Check campaign FILEs completely, judging them as 'plan' and 'schedule' do; changes nothing.
 
     Shows every error (with file:line:column and the fix), writing advice as warnings (each with a
     rule id you can silence with quiet: [rule]), and each post's length on each network against
-    its limit. Exit status 0 when every file is valid, 2 when not.
+    its limit, also for accounts not connected yet (a warning says how to connect them). Reads
+    the queue when this machine has one: posts that already went out are not errors. Exit status
+    0 when every file is valid, 2 when not.
     """
     from socialpost.scheduling import validate as run
 
-    result = run([Path(f) for f in files], app.settings, now=app.clock(), allow_past=allow_past)
+    now = app.clock()
+    paths = [Path(f) for f in files]
+    result = run(paths, app.settings, now=now, allow_past=allow_past, replace=replace, store=app.existing_store())
     if json_:
         render.echo_json(
             {
@@ -108,13 +113,14 @@ def _plan_or_schedule(
     apply: bool,
     full: bool = False,
 ) -> list[str]:
-    """Shared by plan and schedule: prepare, plan (and apply), render. Returns the campaign names."""
+    """Shared by plan and schedule: judge (as validate does), plan (and apply), render. Returns the
+    campaign names."""
     from socialpost import scheduling
 
     now = app.clock()
-    prepared = scheduling.prepare([Path(f) for f in files], app.settings, now=now)
-    run = scheduling.schedule if apply else scheduling.plan
-    plans = run(app.store, prepared, now=now, allow_past=allow_past, replace=replace)
+    drafted = scheduling.draft([Path(f) for f in files], app.settings, now=now)
+    result = scheduling.run(app.store, drafted, now=now, allow_past=allow_past, replace=replace, apply=apply)
+    plans = result.plans
     if full:
         from socialpost.cli.show import full_plan
 
@@ -126,10 +132,10 @@ def _plan_or_schedule(
 
         render.plan_table(plans, title=_("Scheduled") if apply else _("Plan (nothing changed)"))
         plan_notes(plans)
-    render.warnings([w for item in prepared for w in item.warnings] + [w for p in plans for w in p.warnings])
+    render.warnings(result.warnings)
     if not json_:
         _best_time_hints(app, sorted({item.account for p in plans for item in p.items}))
-    return [item.name for item in prepared]
+    return [item.name for item in drafted.prepared]
 
 
 def _best_time_hints(app: AppContext, accounts: list[str]) -> None:

@@ -69,6 +69,16 @@ class AppContext:
             click.get_current_context().call_on_close(self.close)
         return self._store
 
+    def existing_store(self) -> Store | None:
+        """The queue, when this machine has one; None rather than creating it (for commands that
+        only read it, or write to it only when it holds something: `validate`, `accounts add`)."""
+        from socialpost.store.sqlite_read import sqlite_file
+
+        path = sqlite_file(self.database_url)
+        if path is not None and not path.is_file():
+            return None
+        return self.store
+
     def use_settings(self, settings: Settings) -> None:
         """Switch to other settings (the demo's sandbox); closes any open store."""
         self.close()

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from socialpost.scheduling import Validation
     from socialpost.store.sync import Plan, PlanItem
 
-ACTION_STYLE = {"create": "green", "update": "yellow", "cancel": "red", "unchanged": "dim"}
+ACTION_STYLE = {"create": "green", "update": "yellow", "cancel": "red", "unchanged": "dim", "hold": "magenta"}
 STATUS_STYLE = {
     "pending": "cyan",
     "retry_wait": "yellow",
@@ -206,7 +206,10 @@ def validation(result: Validation) -> None:
             over = m.limit is not None and m.length > m.limit
             table.add_row(
                 Text(m.id),
-                Text(m.account),
+                # Translators: after an account in the length table, e.g. "x:cafe (not connected)".
+                Text(_("{account} (not connected)").format(account=m.account))
+                if m.account in result.unconnected
+                else Text(m.account),
                 Text(integer(m.length), style="bold red" if over else ""),
                 Text(integer(m.limit) if m.limit else "—"),
             )
@@ -290,7 +293,21 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
 def plan_totals(plans: list[Plan]) -> str:
     """The plan's last line: how many posts each action touches."""
     totals = {a: sum(p.count(a) for p in plans) for a in ("create", "update", "cancel", "unchanged")}
-    return _("{create} to create, {update} to update, {cancel} to cancel, {unchanged} unchanged.").format(**totals)
+    lines = [_("{create} to create, {update} to update, {cancel} to cancel, {unchanged} unchanged.").format(**totals)]
+    held = sorted({item.account for p in plans for item in p.items if item.waits_for_account})
+    if held:
+        count = sum(1 for p in plans for item in p.items if item.waits_for_account)
+        lines.append(
+            # Translators: English says "post(s)" in both forms; the plural form follows {count}.
+            ngettext(
+                "{count} post(s) held until their account is connected ({accounts}): they go back in the queue "
+                "once it is (socialpost accounts add NETWORK NAME).",
+                "{count} post(s) held until their account is connected ({accounts}): they go back in the queue "
+                "once it is (socialpost accounts add NETWORK NAME).",
+                count,
+            ).format(count=integer(count), accounts=", ".join(held))
+        )
+    return "\n".join(lines)
 
 
 def _action_text(item: PlanItem) -> str:
@@ -301,6 +318,8 @@ def _action_text(item: PlanItem) -> str:
         return _("{action} (cancelled by you)").format(action=item.action)
     if item.paused_by:
         return _("{action} (paused)").format(action=item.action)
+    if item.waits_for_account and item.action != "hold":
+        return _("{action} (held: account not connected)").format(action=item.action)
     return item.action
 
 

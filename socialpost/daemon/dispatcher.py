@@ -17,6 +17,7 @@ from typing import Protocol
 
 from socialpost.config import DaemonSettings
 from socialpost.errors import (
+    AccountNotSetUp,
     ConfigError,
     DuplicatePost,
     PermanentError,
@@ -118,6 +119,8 @@ class Dispatcher:
         post = _outgoing(claimed)
         try:
             adapter = self.adapters.get(claimed.account)
+        except AccountNotSetUp:  # nothing was sent: it waits for the account (socialpost.store.connect)
+            return self._not_connected(claimed)
         except (ConfigError, PluginError) as exc:
             return self._fail(claimed, str(exc), None)
         log.info(
@@ -306,6 +309,24 @@ class Dispatcher:
             extra=_extra(claimed),
         )
         return Status.FAILED
+
+    def _not_connected(self, claimed: Claimed) -> Status:
+        """A post whose account is not set up here (retried by hand before it was connected, or
+        removed from the config): held until it is, not failed."""
+        from socialpost.store import connect
+
+        self._record(
+            self.queue.outcome(claimed.id, Status.HELD, connect.NOT_CONNECTED, connect.reason(claimed.account)), None
+        )
+        log.warning(
+            "held %s/%s: account %s is not connected (%s)",
+            claimed.campaign,
+            claimed.post_key,
+            claimed.account,
+            connect.set_up_command(claimed.account),
+            extra=_extra(claimed),
+        )
+        return Status.HELD
 
     def _unknown(self, claimed: Claimed, reason: str) -> Status:
         self._record(self.queue.outcome(claimed.id, Status.UNKNOWN, "unknown", reason), None)

@@ -161,6 +161,9 @@ class Daemon:
             scheduler.add_job(self._wake.set, "interval", seconds=self.settings.poll_seconds, id="poll")
             reap_every = max(1.0, min(self.settings.lease_seconds / 4, 60.0))
             scheduler.add_job(self._reap, "interval", seconds=reap_every, id="reap", next_run_time=datetime.now(UTC))
+            # after start-up (not at once, competing with the first claims): posts held for an account
+            # connected meanwhile go back in the queue
+            scheduler.add_job(self._release, "interval", seconds=reap_every, id="release")
             scheduler.add_job(self._heartbeat, "interval", seconds=HEARTBEAT_SECONDS, id="heartbeat")
             scheduler.add_job(
                 self.collector.run,
@@ -396,6 +399,21 @@ class Daemon:
                     self._submit(claimed, self.dispatcher.reconcile, delivery=False)
         except Exception:
             log.exception("reconciling expired leases failed; will try again")
+
+    def _release(self) -> None:
+        """Posts held until their account is connected go back in the queue once it is (the
+        config is read again when it changed; socialpost.store.connect)."""
+        from socialpost.store import connect
+
+        try:
+            released = connect.release(self.store, self.adapters.connected, now=self.clock(), daemon=self.daemon_id)
+        except Exception:
+            log.exception("releasing posts held for their account failed; will try again")
+            return
+        for item in released:
+            log.info("%s is connected: %d held post(s) back in the queue", item.account, item.count)
+        if released:
+            self._wake.set()
 
     def _heartbeat(self) -> None:
         try:

@@ -8,28 +8,32 @@ imported when an account of that network is first used, so ``socialpost --help``
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import inspect
+import logging
 import os
 import threading
 from collections.abc import Iterable
 from datetime import timedelta
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from socialpost import redaction, secrets
-from socialpost.config import Settings, expand_env_values
-from socialpost.errors import ConfigError, PluginError, SocialpostError, UnknownNetwork
+from socialpost.config import Settings, expand_env_values, load_settings
+from socialpost.errors import AccountNotSetUp, ConfigError, PluginError, SocialpostError, UnknownNetwork
 from socialpost.i18n import _
 from socialpost.networks.base import AdapterContext, Network
-from socialpost.paths import make_private_dir
+from socialpost.paths import default_dirs, make_private_dir
 from socialpost.text.rules import LengthRule, rule_for
 from socialpost.timeutil import Clock, utcnow
 from socialpost.yamlfile import closest, did_you_mean, pydantic_problems
 
 GROUP = "socialpost.networks"
+log = logging.getLogger(__name__)
 
 
 @cache
@@ -93,7 +97,10 @@ def suggest_account(account: str, known: Iterable[str]) -> str:
             return ""
         match = _close_name(name, [a for a in accounts if a.startswith(f"{fixed}:")])
         return did_you_mean(match or f"{fixed}:{name}")
-    match = _close_name(name, [a for a in accounts if a.startswith(f"{network}:")]) or _close_name(name, accounts)
+    same_network = [a for a in accounts if a.startswith(f"{network}:")]
+    # the same name on another network is the brand's account there, not a typo of this one
+    others = [a for a in accounts if a.partition(":")[2] != name]
+    match = _close_name(name, same_network) or _close_name(name, others)
     return did_you_mean(match) if match else ""
 
 
@@ -129,6 +136,8 @@ class Adapters:
         self._instances: dict[str, Network] = {}
         self._lock = threading.Lock()
         self._secret_cache: dict[str, dict[str, str]] | None = None
+        self._reread_lock = threading.Lock()
+        self._read_stamp = self._stamp()
 
     def get(self, account: str) -> Network:
         with self._lock:
@@ -156,23 +165,36 @@ class Adapters:
                 raise
             raise UnknownNetwork(exc.message + hint, hint=exc.hint) from None
 
+    def connected(self, account: str) -> bool:
+        """Whether ``account`` can be used now (re-reading the config if it changed since)."""
+        try:
+            self.check_configured(account)
+        except (ConfigError, PluginError):
+            return False
+        return True
+
     def _settings_for(self, account: str, cls: type[Network]) -> Any:
         network, name = split_account(account)
         raw = self.settings.account_settings(network, name)
         secret_values = self._secrets().get(account)
+        if raw is None and secret_values is None and self.reread():
+            raw = self.settings.account_settings(network, name)
+            secret_values = self._secrets().get(account)
         if raw is None and secret_values is not None:
             raw = {}
         if raw is None:
             if cls.needs_config:
                 where = self.settings.config_path or _("your config file")
-                raise ConfigError(
+                suggestion = suggest_account(account, self.known_accounts())
+                raise AccountNotSetUp(
                     _("account '{account}' is not set up: {where} has no accounts.{network}.{name} entry.").format(
                         account=account, where=where, network=network, name=name
                     )
-                    + suggest_account(account, self.known_accounts()),
+                    + suggestion,
                     hint=_(
                         "Add it (see config.example.yaml, or run: socialpost accounts add {network} {name})."
                     ).format(network=network, name=name),
+                    suggestion=suggestion,
                 )
             raw = {}
         environ = dict(os.environ) if self.environ is None else self.environ
@@ -229,6 +251,50 @@ class Adapters:
             if own is not None:
                 return own
         return rule_for(network, limit=cls.max_length)
+
+    def reread(self) -> bool:
+        """Read the accounts of the config and secrets files again when either changed since they
+        were read, so an account connected while a daemon runs (``socialpost accounts add``) is used
+        without a restart. Only the accounts are taken: the daemon's other settings stay as they
+        started. Returns whether the accounts were read again."""
+        stamp = self._stamp()
+        if stamp == self._read_stamp:
+            return False
+        with self._reread_lock:
+            if stamp == self._read_stamp:
+                return False
+            self._read_stamp = stamp
+            target = self._config_file()
+            try:
+                fresh = load_settings(str(target) if target else None, self.environ)
+            except ConfigError as exc:  # being edited, say: keep what was read before
+                log.warning("config file changed but cannot be read again, keeping its accounts as they were: %s", exc)
+                return False
+            self.settings = dataclasses.replace(
+                self.settings,
+                accounts=fresh.accounts,
+                document=fresh.document,
+                config_path=fresh.config_path,
+                secrets_path=fresh.secrets_path,
+            )
+            self._secret_cache = None
+            return True
+
+    def _config_file(self) -> Path | None:
+        """The config file in use, or the one `accounts add` would create when none was there."""
+        default = default_dirs()[0] / "config.yaml"
+        return self.settings.config_path or (default if default.exists() else None)
+
+    def _stamp(self) -> tuple[int | None, int | None]:
+        """When the config and secrets files last changed (None: not there)."""
+
+        def changed(path: Path | None) -> int | None:
+            try:
+                return path.stat().st_mtime_ns if path is not None else None
+            except OSError:
+                return None
+
+        return changed(self._config_file()), changed(self.settings.secrets_path)
 
     def _secrets(self) -> dict[str, dict[str, str]]:
         if self._secret_cache is None:

@@ -82,7 +82,7 @@ class Outcome:
     """What became of one claimed post, to be written by :meth:`Queue.record`."""
 
     post_id: int
-    status: Status  # SENT, FAILED, UNKNOWN, RETRY_WAIT, or PENDING (reconciliation: not sent)
+    status: Status  # SENT, FAILED, UNKNOWN, RETRY_WAIT, PENDING (reconciliation: not sent) or HELD (no account)
     kind: str  # the event: sent, failed, unknown, retry, not-sent
     reason: str  # ``last_error``; for ``sent``, the event's detail (empty: the remote URL or id)
     at: datetime  # when it was decided (``sent_at`` for a success)
@@ -536,7 +536,7 @@ class Queue:
                     values = {"status": o.status.value, "last_error": o.reason, "lease_until": None, "updated_at": o.at}
                     if o.next_attempt_at is not None:
                         values["next_attempt_at"] = o.next_attempt_at
-                    if o.status is Status.PENDING:
+                    if o.status in (Status.PENDING, Status.HELD):
                         values["claimed_by"] = None
                     late = f"{o.kind}: {o.reason}"
                     detail = o.reason

@@ -12,6 +12,10 @@ Rules (README, "Re-running is safe"):
   queues the new version) and a warning says it stays cancelled;
 * a row that is sending, sent or unknown is never touched: if the file changed it, a warning says
   it will not be re-sent;
+* a row for an account that is not connected yet is queued ``held`` (``hold``), and goes back to
+  ``pending`` once the account is connected (see socialpost.store.connect);
+* a new one-off post whose time has passed is an error (with ``allow_past``, a warning): the one
+  place that judges it, for `validate`, `plan` and `schedule` alike;
 * a campaign another file scheduled, and that file is still there, is refused unless ``replace``:
   two files sharing a ``campaign:`` name would otherwise cancel each other's posts.
 """
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -34,12 +38,12 @@ from socialpost.campaign.expand import PlannedPost
 from socialpost.campaign.load import LoadedCampaign
 from socialpost.errors import CampaignError, Problem, StoreError
 from socialpost.i18n import _, formats, ngettext
-from socialpost.store import pauses, transitions
+from socialpost.store import connect, pauses, transitions
 from socialpost.store.db import Store
 from socialpost.store.models import WAITING, CampaignRow, PostRow, Status, display_id
 from socialpost.timeutil import iso_utc
 
-Action = Literal["create", "update", "cancel", "unchanged"]
+Action = Literal["create", "update", "cancel", "unchanged", "hold"]
 BATCH = 2_000  # rows per INSERT … RETURNING
 REQUEUE_ON_CHANGE = frozenset({Status.FAILED, Status.MISSED, Status.HELD})
 FROZEN = frozenset({Status.SENDING, Status.SENT, Status.UNKNOWN})
@@ -61,6 +65,7 @@ class PlanItem:
     status: str | None  # current status in the store, None if new
     planned: PlannedPost | None = None
     row_id: int | None = None
+    waiting_account: bool = False  # the stored row is held until its account is connected
     cancelled_by: str | None = None  # for a cancelled row: "user" (socialpost cancel) or "file" (removed)
     changed: bool = False  # the file changed the row's time or content
     paused_by: list[dict[str, Any]] = field(default_factory=list)  # pauses that hold it (pauses.annotate)
@@ -74,9 +79,16 @@ class PlanItem:
         """The row's state once the plan is applied."""
         if self.action in ("create", "update"):
             return Status.PENDING.value
+        if self.action == "hold":
+            return Status.HELD.value
         if self.action == "cancel":
             return Status.CANCELLED.value
         return self.status or Status.PENDING.value
+
+    @property
+    def waits_for_account(self) -> bool:
+        """Held (once the plan is applied) until its account is connected, not by the late policy."""
+        return self.action == "hold" or (self.action == "unchanged" and self.waiting_account)
 
     @property
     def kept_cancelled(self) -> bool:
@@ -103,6 +115,7 @@ class PlanItem:
             "state": self.state,
             "cancelled_by": self.cancelled_by_after,
             "paused_by": self.paused_by,
+            "waiting_for_account": self.waits_for_account,
         }
 
 
@@ -110,31 +123,41 @@ class PlanItem:
 class Plan:
     items: list[PlanItem]
     warnings: list[Problem]
+    errors: list[Problem] = field(default_factory=list)  # nothing is written while there is one
 
     def count(self, action: Action) -> int:
         return sum(1 for item in self.items if item.action == action)
 
 
 def plan_campaign(
-    session: Session,
+    session: Session | None,
     loaded: LoadedCampaign,
     rows: list[PlannedPost],
     *,
     now: datetime,
     allow_past: bool = False,
+    unconnected: Set[str] = frozenset(),
 ) -> Plan:
-    """What applying ``rows`` would change. Raises CampaignError for new posts in the past."""
+    """What applying ``rows`` would change, with its errors (new posts in the past) in
+    ``Plan.errors``. Without a ``session`` (no queue on this machine) every row is new.
+    ``unconnected``: accounts not set up yet, whose rows are held."""
     name = loaded.model.campaign
     existing: dict[tuple[str, str, str], _Existing] = {}
-    campaign_id = session.scalar(select(CampaignRow.id).where(CampaignRow.name == name))
-    if campaign_id is not None:
+    campaign_id = None
+    if session is not None and "campaign" not in loaded.unsure:
+        campaign_id = session.scalar(select(CampaignRow.id).where(CampaignRow.name == name))
+    if session is not None and campaign_id is not None:
         # A few text columns, not ORM objects: re-planning a 30,000-row campaign must stay cheap.
         for row in session.execute(select(*_EXISTING_COLUMNS).where(PostRow.campaign_id == campaign_id)):
             existing[(row.post_key, row.occurrence, row.account)] = _Existing._make(row)
+    waiting: set[int] = set()
+    if session is not None:
+        waiting = connect.waiting_for_account(session, [r.id for r in existing.values() if r.status == Status.HELD])
 
     items: list[PlanItem] = []
     warnings: list[Problem] = []
     errors: list[Problem] = []
+    judged_past: set[tuple[str, str]] = set()
     wanted: set[tuple[str, str, str]] = set()
     past = now - timedelta(seconds=1)
     for planned in rows:
@@ -149,7 +172,8 @@ def plan_campaign(
         if changed and current is not None and current.status not in WAITING:
             # Queued before payloads carried the post's language: only a waiting post takes it on.
             changed = current.fingerprint != planned.fingerprint_before_language
-        action = _action_for(current, changed)
+        held = current is not None and current.id in waiting
+        action = _connected_action(current, changed, connected=planned.account not in unconnected, held=held)
         if changed and current is not None and _cancelled_by_user(current):
             warnings.append(_kept_cancelled(planned, name))
         if changed and current is not None and current.status in FROZEN:
@@ -165,33 +189,15 @@ def plan_campaign(
                     rule="already-sent",
                 )
             )
-        if action in ("create", "update") and planned.due_at < past and not _kept_time(session, current, planned):
-            time, zone = formats.datetime_text(planned.local_time), f"{planned.local_time:%Z}"
-            if allow_past:
-                warnings.append(
-                    Problem(
-                        planned.file,
-                        planned.line,
-                        planned.column,
-                        _(
-                            "post '{post}' is due {time} ({zone}), which is in the past. The campaign's late "
-                            "policy decides whether it still goes out."
-                        ).format(post=planned.post_id, time=time, zone=zone),
-                        rule="past-time",
-                    )
-                )
-            else:
-                errors.append(
-                    Problem(
-                        planned.file,
-                        planned.line,
-                        planned.column,
-                        _(
-                            "post '{post}' is due {time} ({zone}), which is in the past. Fix: move it to a future "
-                            "time, or pass --allow-past to let the late policy decide."
-                        ).format(post=planned.post_id, time=time, zone=zone),
-                    )
-                )
+        if (
+            action in ("create", "update", "hold")
+            and planned.due_at < past
+            and "timezone" not in loaded.unsure
+            and (planned.post_id, planned.occurrence) not in judged_past
+            and not _kept_time(session, current, planned, held=held)
+        ):
+            judged_past.add((planned.post_id, planned.occurrence))
+            (warnings if allow_past else errors).append(_in_the_past(loaded, planned, allow_past=allow_past))
         items.append(
             PlanItem(
                 action=action,
@@ -205,15 +211,14 @@ def plan_campaign(
                 status=current.status if current is not None else None,
                 planned=planned,
                 row_id=current.id if current is not None else None,
+                waiting_account=held,
                 cancelled_by=current.cancelled_by if current is not None else None,
                 changed=changed,
             )
         )
-    if errors:
-        raise CampaignError(errors)
     removed = [gone for slot, gone in existing.items() if slot not in wanted]
     shown: dict[int, tuple[datetime, str, dict[str, Any]]] = {}
-    if removed:
+    if removed and session is not None:
         columns = select(PostRow.id, PostRow.due_at, PostRow.local_time, PostRow.payload)
         for row_id, due_at, local_time, payload in session.execute(
             columns.where(PostRow.id.in_([gone.id for gone in removed]))
@@ -233,10 +238,31 @@ def plan_campaign(
                 text=str(payload.get("text", "")),
                 status=gone.status,
                 row_id=gone.id,
+                waiting_account=gone.id in waiting,
                 cancelled_by=gone.cancelled_by,
             )
         )
-    return Plan(items, warnings)
+    return Plan(items, warnings, errors)
+
+
+def _in_the_past(loaded: LoadedCampaign, planned: PlannedPost, *, allow_past: bool) -> Problem:
+    """A new (or moved) post whose time has passed, where its time is written: an error, or with
+    ``allow_past`` a warning (the late policy decides)."""
+    time, zone = formats.datetime_text(planned.local_time), f"{planned.local_time:%Z}"
+    where = ("posts", planned.index, "every" if planned.recurring else "at")
+    if allow_past:
+        message = _(
+            "post '{post}' is due {time} ({zone}), which is in the past. The campaign's late "
+            "policy decides whether it still goes out."
+        )
+        return loaded.document.problem(
+            where, message.format(post=planned.post_id, time=time, zone=zone), rule="past-time"
+        )
+    message = _(
+        "post '{post}' is due {time} ({zone}), which is in the past. Fix: move it to a future "
+        "time, or pass --allow-past to let the late policy decide."
+    )
+    return loaded.document.problem(where, message.format(post=planned.post_id, time=time, zone=zone))
 
 
 def taken_from(session: Session, loaded: LoadedCampaign, plan: Plan) -> Problem | None:
@@ -334,11 +360,26 @@ def _action_for(row: _Existing | None, changed: bool) -> Action:
     return "unchanged"
 
 
-def _kept_time(session: Session, row: _Existing | None, planned: PlannedPost) -> bool:
-    """A waiting post whose time did not change is not "new in the past": editing the text of an
-    overdue post (e.g. while no daemon runs) leaves its lateness to the late policy. (Asked only for
-    rows planned in the past, so the time is read then, not for every row.)"""
-    if row is None or row.status not in WAITING:
+def _connected_action(row: _Existing | None, changed: bool, *, connected: bool, held: bool) -> Action:
+    """:func:`_action_for`, for an account that may not be connected yet: its rows are held
+    (``hold``) instead of queued; a row ``held`` for its account goes back in the queue (``update``)
+    once the account is connected."""
+    action = _action_for(row, changed)
+    if connected:
+        return "update" if held else action
+    if held:
+        return "hold" if changed else "unchanged"
+    if action in ("create", "update") or (action == "unchanged" and row is not None and row.status in WAITING):
+        return "hold"
+    return action
+
+
+def _kept_time(session: Session | None, row: _Existing | None, planned: PlannedPost, *, held: bool = False) -> bool:
+    """A waiting post (or one held for its account) whose time did not change is not "new in the
+    past": editing the text of an overdue post (e.g. while no daemon runs), or connecting its account
+    late, leaves its lateness to the late policy. (Asked only for rows planned in the past, so the
+    time is read then, not for every row.)"""
+    if session is None or row is None or (row.status not in WAITING and not held):
         return False
     return session.scalar(select(PostRow.due_at).where(PostRow.id == row.id)) == planned.due_at
 
@@ -391,6 +432,7 @@ def apply_plan(session: Session, loaded: LoadedCampaign, plan: Plan, *, now: dat
             continue
         planned = item.planned
         assert planned is not None
+        target = Status.HELD if item.action == "hold" else Status.PENDING
         values = {
             "payload": planned.payload,
             "fingerprint": planned.fingerprint,
@@ -409,17 +451,19 @@ def apply_plan(session: Session, loaded: LoadedCampaign, plan: Plan, *, now: dat
                     "account": planned.account,
                     "network": planned.network,
                     "idempotency_key": planned.idempotency_key,
-                    "status": Status.PENDING.value,
+                    "status": target.value,
+                    "last_error": connect.reason(planned.account) if target is Status.HELD else None,
                     "attempts": 0,
                     "created_at": now,
                     **values,
                 }
             )
         else:
+            reason = connect.reason(planned.account) if target is Status.HELD else None
             values.update(
-                status=Status.PENDING.value,
+                status=target.value,
                 attempts=0,
-                last_error=None,
+                last_error=reason,
                 claimed_by=None,
                 lease_until=None,
                 cancelled_by=None,
@@ -430,18 +474,26 @@ def apply_plan(session: Session, loaded: LoadedCampaign, plan: Plan, *, now: dat
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 # A daemon claimed it between plan and apply; leave it to the daemon.
                 continue
-            kind = "requeued" if item.status != Status.PENDING.value else "updated"
             transitions.log(
                 session,
                 post_id=item.row_id,
                 at=now,
-                kind=kind,
+                kind=_event_kind(item, target),
                 from_status=item.status,
-                to_status=Status.PENDING.value,
+                to_status=target.value,
                 detail=f"due {iso_utc(planned.due_at)}",
             )
     _insert_new(session, creates, now=now)
     return campaign
+
+
+def _event_kind(item: PlanItem, target: Status) -> str:
+    """The event an applied ``update`` or ``hold`` of a stored row writes."""
+    if target is Status.HELD:
+        return connect.NOT_CONNECTED  # also for an edit while held: it marks why the post is held
+    if item.waiting_account:
+        return connect.RELEASED
+    return "requeued" if item.status != Status.PENDING.value else "updated"
 
 
 # A Core insert: the ORM's bulk-insert machinery cost more than the statement itself (30,000 rows).
@@ -464,9 +516,9 @@ def _insert_new(session: Session, creates: list[dict[str, Any]], *, now: datetim
             {
                 "post_id": ids[row["idempotency_key"]],
                 "at": now,
-                "kind": "scheduled",
+                "kind": "scheduled" if row["status"] == Status.PENDING.value else connect.NOT_CONNECTED,
                 "from_status": None,
-                "to_status": Status.PENDING.value,
+                "to_status": row["status"],
                 "detail": f"due {iso_utc(row['due_at'])}",
             }
             for row in creates
@@ -528,6 +580,9 @@ def _move(
     return True
 
 
+Review = Callable[[list[Plan]], list[Problem]]
+
+
 def schedule(
     store: Store,
     campaigns: Sequence[tuple[LoadedCampaign, list[PlannedPost]]],
@@ -536,20 +591,32 @@ def schedule(
     allow_past: bool = False,
     dry_run: bool = False,
     replace: bool = False,
+    unconnected: Set[str] = frozenset(),
+    review: Review | None = None,
 ) -> list[Plan]:
     """Plan and (unless ``dry_run``) apply every campaign in one write transaction, so a racing
     daemon is safe and a past time in the second file stops the first one too (every error of
     every campaign in one CampaignError, and nothing written).
 
     ``replace`` lets a file take over a campaign that another, still existing file scheduled
-    (see ``taken_from``); without it that is an error.
+    (see ``taken_from``); without it that is an error. ``review`` (socialpost.scheduling) sees the
+    plans before anything is written and returns every error that must stop it (the plans' own
+    errors included); without it, the plans' errors stop it.
 
     Two runs of `schedule` on one campaign take turns (:func:`_lock_campaigns`), so the second
     plans against what the first wrote and finds it unchanged. Should one still lose a race on
     the unique keys (a writer that does not take the lock, such as an older socialpost), it plans
     again against the winner's rows and applies once more."""
     attempt = functools.partial(
-        _plan_and_apply, store, campaigns, now=now, allow_past=allow_past, dry_run=dry_run, replace=replace
+        _plan_and_apply,
+        store,
+        campaigns,
+        now=now,
+        allow_past=allow_past,
+        dry_run=dry_run,
+        replace=replace,
+        unconnected=unconnected,
+        review=review,
     )
     try:
         return attempt()
@@ -570,6 +637,30 @@ def schedule(
         ) from None
 
 
+def plan_all(
+    session: Session | None,
+    campaigns: Sequence[tuple[LoadedCampaign, list[PlannedPost]]],
+    *,
+    now: datetime,
+    allow_past: bool = False,
+    replace: bool = False,
+    unconnected: Set[str] = frozenset(),
+) -> list[Plan]:
+    """Each campaign's plan against the queue (none: an empty one), with its errors in
+    ``Plan.errors`` — a new post in the past, a campaign another file scheduled — raising nothing."""
+    plans = []
+    for loaded, rows in campaigns:
+        plan = plan_campaign(session, loaded, rows, now=now, allow_past=allow_past, unconnected=unconnected)
+        if session is not None and not replace and "campaign" not in loaded.unsure:
+            clash = taken_from(session, loaded, plan)
+            if clash is not None:
+                plan.errors.append(clash)
+        if session is not None:
+            pauses.annotate(session, plan)
+        plans.append(plan)
+    return plans
+
+
 def _plan_and_apply(
     store: Store,
     campaigns: Sequence[tuple[LoadedCampaign, list[PlannedPost]]],
@@ -578,29 +669,20 @@ def _plan_and_apply(
     allow_past: bool,
     dry_run: bool,
     replace: bool,
+    unconnected: Set[str],
+    review: Review | None,
 ) -> list[Plan]:
     """One attempt of :func:`schedule`, in one transaction."""
-    plans: list[Plan] = []
-    problems: list[Problem] = []
     with store.session() if dry_run else store.write() as session:
         if not dry_run:
             _lock_campaigns(session, [loaded.model.campaign for loaded, _rows in campaigns])
-        for loaded, rows in campaigns:
-            try:
-                plan = plan_campaign(session, loaded, rows, now=now, allow_past=allow_past)
-            except CampaignError as exc:
-                problems.extend(exc.problems)
-                continue
-            clash = None if replace else taken_from(session, loaded, plan)
-            if clash is not None:
-                problems.append(clash)
-                continue
-            pauses.annotate(session, plan)
-            plans.append(plan)
-            if not dry_run and not problems:
-                apply_plan(session, loaded, plan, now=now)
+        plans = plan_all(session, campaigns, now=now, allow_past=allow_past, replace=replace, unconnected=unconnected)
+        problems = [problem for plan in plans for problem in plan.errors] if review is None else review(plans)
         if problems:
-            raise CampaignError(problems)  # rolls the whole transaction back
+            raise CampaignError(sorted(problems, key=lambda p: (p.file, p.line, p.column)))  # rolls it all back
+        if not dry_run:
+            for (loaded, _rows), plan in zip(campaigns, plans, strict=True):
+                apply_plan(session, loaded, plan, now=now)
     return plans
 
 

@@ -15,17 +15,20 @@ S = Status
 # bulk-insert machinery cost more than the statement itself.
 _EVENTS = insert(cast(Table, EventRow.__table__))
 ALLOWED: dict[Status | None, frozenset[Status]] = {
-    None: frozenset({S.PENDING}),  # created by `schedule`
+    # created by `schedule`; HELD: its account is not connected yet (socialpost.store.connect)
+    None: frozenset({S.PENDING, S.HELD}),
     # PENDING/RETRY_WAIT → SENT: a daemon's late proof of publication, after a reconciliation
     # wrongly put the post back in the queue (recording it prevents a second post).
     S.PENDING: frozenset({S.SENDING, S.CANCELLED, S.MISSED, S.HELD, S.PENDING, S.SENT}),
     S.RETRY_WAIT: frozenset({S.SENDING, S.CANCELLED, S.FAILED, S.PENDING, S.MISSED, S.HELD, S.SENT}),
-    S.SENDING: frozenset({S.SENT, S.FAILED, S.RETRY_WAIT, S.UNKNOWN, S.PENDING}),  # PENDING = released
+    # PENDING = released; HELD = the daemon found its account not connected (nothing was sent)
+    S.SENDING: frozenset({S.SENT, S.FAILED, S.RETRY_WAIT, S.UNKNOWN, S.PENDING, S.HELD}),
     S.UNKNOWN: frozenset({S.SENT, S.PENDING, S.CANCELLED}),  # settled by reconcile or `resolve`
-    S.FAILED: frozenset({S.PENDING, S.CANCELLED}),  # `retry`, or an edited file
-    S.MISSED: frozenset({S.PENDING, S.CANCELLED}),
+    # `retry`, or an edited file (HELD: queued again for an account not connected)
+    S.FAILED: frozenset({S.PENDING, S.CANCELLED, S.HELD}),
+    S.MISSED: frozenset({S.PENDING, S.CANCELLED, S.HELD}),
     S.HELD: frozenset({S.PENDING, S.CANCELLED, S.MISSED}),
-    S.CANCELLED: frozenset({S.PENDING}),  # the post came back in the file
+    S.CANCELLED: frozenset({S.PENDING, S.HELD}),  # the post came back in the file
     S.SENT: frozenset(),  # a sent post is never sent again
 }
 
