@@ -34,7 +34,7 @@ from typing import Any, Literal, TypeVar
 
 from socialpost.i18n import _, ngettext
 from socialpost.i18n.formats import integer
-from socialpost.networks.youtube_upload import read_json, write_private  # the private-state helpers
+from socialpost.privatefiles import read_object, write_json
 from socialpost.timeutil import Clock, iso_utc
 
 log = logging.getLogger("socialpost.networks.api_version")
@@ -371,7 +371,7 @@ class VersionInUse:
         if self._current is not None and requested == self._requested:
             return
         self._requested, self._current, self._refused = requested, requested, None
-        recorded = read_json(self.path)
+        recorded = read_object(self.path)
         if not recorded or recorded.get("requested") != self._requested:
             return  # nothing recorded, or for another setting or month: start from the requested one
         version = recorded.get("version")
@@ -431,7 +431,7 @@ class VersionInUse:
         now = self._clock()
         record = {"requested": self._requested, "refused": refused, "version": version, "at": iso_utc(now)}
         try:
-            write_private(self.path, record)
+            write_json(self.path, record)
             where = str(self.path)
         except OSError as exc:  # the post still goes out; only the next run tries the old one again
             where = f"not recorded: {exc.strerror or exc}"

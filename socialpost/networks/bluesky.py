@@ -22,7 +22,6 @@ import hashlib
 import io
 import json
 import logging
-import os
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -64,6 +63,7 @@ from socialpost.networks.base import (
 )
 from socialpost.networks.bluesky_facets import build_facets, sdk
 from socialpost.networks.bluesky_tid import record_key
+from socialpost.privatefiles import write_private
 from socialpost.text.rules import rule_for
 
 if TYPE_CHECKING:
@@ -218,16 +218,7 @@ class BlueskyNetwork(Network):
             "session": session_string,
         }
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                os.write(fd, json.dumps(document).encode())
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            tmp.chmod(0o600)
-            os.replace(tmp, path)
+            write_private(path, json.dumps(document))
         except OSError as exc:  # posting still works; we just log in again next time
             log.warning("%s: could not save the Bluesky session (%s)", self.account, exc.__class__.__name__)
 
@@ -936,7 +927,7 @@ def _retry_after(response: Any, now: datetime) -> datetime | None:
     value = headers.get("retry-after")
     if not value:
         return None
-    from socialpost.networks.webhook import retry_after
+    from socialpost.networks.common.http import retry_after
 
     return retry_after(str(value), now)
 

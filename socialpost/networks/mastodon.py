@@ -27,9 +27,7 @@ import html
 import json
 import logging
 import mimetypes
-import os
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -67,6 +65,7 @@ from socialpost.networks.base import (
     decimal_mark,
 )
 from socialpost.networks.mastodon_media import AttachmentBook, FileIdentity, Upload, media_kind
+from socialpost.privatefiles import write_private
 from socialpost.text.count import graphemes, mastodon_length
 from socialpost.text.rules import LengthRule, rule_for
 from socialpost.timeutil import ensure_aware, human_duration, iso_utc
@@ -461,11 +460,7 @@ class MastodonNetwork(Network):
         path = self.cache_file
         body = json.dumps({"api_base_url": self.settings.api_base_url, "limits": limits.as_json()}, indent=2)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".mastodon-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(body)
-            os.replace(tmp, path)
+            write_private(path, body)
         except OSError as exc:  # a cache we cannot write only costs a request next time
             log.warning("%s: cannot write %s (%s)", self.account, path, exc.strerror or exc)
 

@@ -27,7 +27,6 @@ from pydantic import Field
 from socialpost.errors import MediaRefused, PermanentError, TransientError
 from socialpost.i18n import N_, _
 from socialpost.media import MediaRoots
-from socialpost.networks import files
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -39,6 +38,7 @@ from socialpost.networks.base import (
     Published,
     SetupUI,
 )
+from socialpost.networks.common import files
 from socialpost.timeutil import iso_utc
 
 ATOM = "http://www.w3.org/2005/Atom"

@@ -75,6 +75,7 @@ from socialpost.networks.youtube_upload import (
     next_reset,
     video_spec,
 )
+from socialpost.redaction import redact_values
 from socialpost.timeutil import coerce_duration, format_duration, iso_utc
 
 if TYPE_CHECKING:
@@ -327,7 +328,7 @@ class YouTubeNetwork(Network):
         from google.auth.exceptions import RefreshError, TransportError
 
         if isinstance(exc, RefreshError):
-            text = _redact(" ".join(str(exc.args[0] if exc.args else exc).split()), self._secrets())
+            text = redact_values(" ".join(str(exc.args[0] if exc.args else exc).split()), self._secrets())
             if "invalid_grant" in text or "invalid_client" in text or "unauthorized_client" in text:
                 return AuthError(
                     _(
@@ -933,7 +934,7 @@ class YouTubeNetwork(Network):
         except Exception as exc:  # noqa: BLE001 - mapped (and redacted) below
             raise AuthError(
                 _("{where}: YouTube did not list your channels ({error}).").format(
-                    where=where, error=_redact(_kind(exc), hidden)
+                    where=where, error=redact_values(_kind(exc), hidden)
                 ),
                 hint=_(
                     "Check that the YouTube Data API v3 is enabled in the project, then run "
@@ -1041,12 +1042,6 @@ def _when(value: Any) -> datetime | None:
         return None
 
 
-def _redact(text: str, secrets: Sequence[str]) -> str:
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, "[redacted]")
-    return text
-
-
 def _raw_http(cls: type[YouTubeNetwork], timeout: float) -> Any:
     if cls.http_factory is not None:
         return cls.http_factory(timeout)
@@ -1086,7 +1081,7 @@ def _run_flow(flow: Any, where: str, hidden: list[str]) -> Any:
             hint=_("Run the command again and open the address in a browser on this computer."),
         ) from None
     except OAuth2Error as exc:
-        said = _redact(" ".join(f"{exc.error}: {exc.description or ''}".split()), hidden)
+        said = redact_values(" ".join(f"{exc.error}: {exc.description or ''}".split()), hidden)
         raise AuthError(
             _("{where}: Google did not grant access ({message}).").format(where=where, message=said[:EXCERPT]),
             hint=_("Check the Client ID and secret (an OAuth client of type 'Desktop app'), then try again."),
@@ -1180,7 +1175,7 @@ def youtube_error(
             reasons = [str(error["status"])]
     elif text.strip() and not text.lstrip().startswith("<"):
         message = text
-    message = _redact(" ".join(message.split()), secrets)[:EXCERPT]
+    message = redact_values(" ".join(message.split()), secrets)[:EXCERPT]
     reason = reasons[0] if reasons else ""
     said = ""
     if message:
@@ -1209,7 +1204,7 @@ def youtube_error(
             retry_at=now + timedelta(hours=24),
         )
     if reason in RATE_REASONS or status == 429:
-        from socialpost.networks.webhook import retry_after as parse_retry
+        from socialpost.networks.common.http import retry_after as parse_retry
 
         return RateLimited(
             _("{where}: YouTube says to slow down ({status}).").format(where=where, status=status) + said,

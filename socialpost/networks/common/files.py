@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from socialpost.media import MediaRoots, sniff
+from socialpost.privatefiles import PUBLIC_FILE, write_atomic
 
 CHUNK = 1 << 20
 # OS errors that will not go away by themselves: the folder setting (or the disk) must change.
@@ -47,33 +48,10 @@ EXTENSIONS = {
 }
 
 
-def _read_umask() -> int:
-    try:  # Linux: read it without changing it (os.umask() would, for every thread)
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
-
-
-UMASK = _read_umask()
-
-
 def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``path`` whole (a temporary file beside it, flushed, then renamed over it)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o666 & ~UMASK)  # mkstemp makes 0600 files: others' readers must read these
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``path`` whole (a temporary file beside it, flushed, then renamed over it), readable
+    by others as open() would make it: the outbox's readers must read these."""
+    write_atomic(path, data, mode=PUBLIC_FILE)
 
 
 @dataclass(frozen=True)
@@ -114,7 +92,7 @@ def copy_media(
     with roots.open(file) as source:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".media.", suffix=".tmp")
         try:
-            os.fchmod(fd, 0o666 & ~UMASK)
+            os.fchmod(fd, PUBLIC_FILE)  # mkstemp makes 0600 files
             size = 0
             head = b""
             with os.fdopen(fd, "wb") as handle:
