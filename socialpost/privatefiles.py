@@ -131,6 +131,12 @@ def locked(path: Path) -> Iterator[None]:
 
 
 def safe_name(text: str) -> str:
-    """``text`` (an account name, a key) as a file name: letters, digits, ``-``, ``_`` and ``.``
-    kept, anything else ``_``."""
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
+    """``text`` (an account name, a key) as one harmless file or folder name: letters, digits,
+    ``-``, ``_`` and ``.`` kept, anything else ``_``; no leading dot (so never ``..``), never empty."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text).lstrip(".") or "_"
+
+
+def account_folder(data_dir: Path, account: str) -> Path:
+    """``<data_dir>/<network>/<name>``: the folder of one account's (``network:name``) private state."""
+    network, _sep, name = account.partition(":")
+    return data_dir / safe_name(network) / safe_name(name)

@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import os
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -18,6 +16,7 @@ import pytest
 
 from socialpost import privatefiles
 from socialpost.errors import AuthError, PermanentError, RateLimited, TransientError
+from socialpost.networks.base import AdapterContext
 from socialpost.networks.common.http import (
     EXCERPT_CHARS,
     MAX_RETRY_AFTER,
@@ -27,7 +26,7 @@ from socialpost.networks.common.http import (
     transport_error,
 )
 from socialpost.networks.common.numbers import as_int
-from socialpost.privatefiles import locked, read_json, read_object, safe_name, write_json, write_private
+from socialpost.privatefiles import account_folder, locked, read_json, read_object, safe_name, write_json, write_private
 from socialpost.redaction import redact_values
 from tests.conftest import REPO
 
@@ -232,15 +231,6 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-@pytest.fixture
-def umask_022() -> Iterator[None]:
-    previous = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(previous)
-
-
 def test_a_private_file_is_0600_in_new_0700_folders(tmp_path: Path, umask_022: None) -> None:
     path = tmp_path / "data" / "x" / "main" / "tokens.json"
     write_private(path, "secret")
@@ -293,8 +283,27 @@ def test_json_is_read_back_and_a_missing_or_torn_file_is_none(tmp_path: Path) ->
 def test_safe_name() -> None:
     assert safe_name("main") == "main"
     assert safe_name("team-1_a.b") == "team-1_a.b"
-    assert safe_name("../../etc/passwd") == ".._.._etc_passwd"
+    assert safe_name("../../etc/passwd") == "_.._etc_passwd"
+    assert safe_name("..") == safe_name("") == "_"
     assert safe_name("café space") == "café_space"
+
+
+def test_state_dir_is_the_accounts_folder_in_the_data_folder(tmp_path: Path) -> None:
+    context = AdapterContext(data_dir=tmp_path, base_dir=tmp_path)
+    assert context.state_dir("", "x:main") == tmp_path / "x" / "main"
+    assert context.state_dir("threads", "x:main") == tmp_path / "x" / "main" / "threads"
+    assert context.state_dir("uploads", "linkedin:../acme") == tmp_path / "linkedin" / "_acme" / "uploads"
+    assert account_folder(tmp_path, "youtube:café") == tmp_path / "youtube" / "café"
+
+
+def test_state_dir_keeps_a_folder_an_earlier_version_used(tmp_path: Path) -> None:
+    context = AdapterContext(data_dir=tmp_path, base_dir=tmp_path)
+    old = tmp_path / "x" / "a_b"  # runs of odd characters were folded into one _
+    assert context.state_dir("", "x:a  b", old=old) == tmp_path / "x" / "a__b"  # nothing to keep yet
+    old.mkdir(parents=True)
+    assert context.state_dir("", "x:a  b", old=old) == old
+    (tmp_path / "x" / "a__b").mkdir()
+    assert context.state_dir("", "x:a  b", old=old) == tmp_path / "x" / "a__b"  # the new one wins once it exists
 
 
 LOCK_WORKER = """

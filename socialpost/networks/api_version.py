@@ -34,7 +34,7 @@ from typing import Any, Literal, TypeVar
 
 from socialpost.i18n import _, ngettext
 from socialpost.i18n.formats import integer
-from socialpost.privatefiles import read_object, write_json
+from socialpost.privatefiles import account_folder, read_object, write_json
 from socialpost.timeutil import Clock, iso_utc
 
 log = logging.getLogger("socialpost.networks.api_version")
@@ -328,15 +328,9 @@ class ApiVersionStatus:
 # --- one account's version ------------------------------------------------------------------------
 
 
-def safe_name(text: str) -> str:
-    """``text`` as one harmless file or folder name: no separator, no leading dot, never empty."""
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text).lstrip(".") or "_"
-
-
 def state_path(data_dir: Path, account: str) -> Path:
-    """``<data_dir>/<network>/<name>/api-version.json``: one account's private state folder."""
-    network, _sep, name = account.partition(":")
-    return data_dir / safe_name(network) / safe_name(name) / "api-version.json"
+    """``<data_dir>/<network>/<name>/api-version.json``: in one account's private state folder."""
+    return account_folder(data_dir, account) / "api-version.json"
 
 
 class VersionInUse:

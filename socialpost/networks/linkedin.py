@@ -54,7 +54,7 @@ from socialpost.errors import (
 from socialpost.i18n import _
 from socialpost.i18n.formats import integer
 from socialpost.media import MediaRoots
-from socialpost.networks.api_version import VersionInUse, VersionPolicy, safe_name, state_path
+from socialpost.networks.api_version import VersionInUse, VersionPolicy
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -74,7 +74,7 @@ from socialpost.networks.common.numbers import as_int
 from socialpost.networks.common.oauth_loopback import LoopbackReceiver, OAuthRedirect, is_loopback, parse_redirect
 from socialpost.networks.common.read_pause import ReadPause
 from socialpost.networks.common.tls import LazyClient, bearer_client
-from socialpost.privatefiles import read_object, write_json
+from socialpost.privatefiles import read_object, safe_name, write_json
 from socialpost.redaction import redact_values
 from socialpost.text.count import graphemes
 from socialpost.text.rules import CHARACTERS, LengthRule
@@ -229,7 +229,7 @@ class LinkedInNetwork(Network):
             data_dir=self.context.data_dir,
             clock=self.context.clock,
         )
-        self._uploads = state_path(self.context.data_dir, self.account).parent / "uploads"
+        self._uploads = self.context.state_dir("uploads", self.account)
         # how the adapter waits for LinkedIn to process images (tests replace both)
         self.sleep: Callable[[float], None] = time.sleep
         self.monotonic: Callable[[], float] = time.monotonic

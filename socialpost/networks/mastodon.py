@@ -256,7 +256,10 @@ class MastodonNetwork(Network):
         self._host = urlsplit(self.settings.api_base_url).netloc
         # the uploads of posts not online yet, so that a later attempt waits for them again
         self.attachments = AttachmentBook(
-            self.context.data_dir / "mastodon" / self._slug / "media", instance=self.settings.api_base_url
+            self.context.state_dir(
+                "media", self.account, old=self.context.data_dir / "mastodon" / self._slug / "media"
+            ),
+            instance=self.settings.api_base_url,
         )
 
     @property
@@ -400,6 +403,12 @@ class MastodonNetwork(Network):
         return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
 
     # --- limits --------------------------------------------------------------------------------
+
+    @property
+    def _old_folder(self) -> Path:
+        """Where this account's state lived before ``AdapterContext.state_dir`` (names with unusual
+        characters were folded differently)."""
+        return self.context.data_dir / "mastodon" / self._slug
 
     @property
     def _slug(self) -> str:

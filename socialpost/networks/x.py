@@ -478,12 +478,11 @@ class XNetwork(Network):
         self._uploader: MediaUploader | None = None
         name = _UNSAFE.sub("_", self.account.split(":", 1)[-1])
         data_dir = self.context.data_dir
-        self._threads = _Threads(data_dir / "x" / name / "threads")
-        self._budget = _ReadBudget(data_dir / "x" / name / "metric-reads.json", self.settings.max_metric_reads_per_day)
-        self._reply_budget = _ReadBudget(
-            data_dir / "x" / name / "reply-reads.json", self.settings.max_reply_reads_per_day
-        )
-        self._reply_marks = _ReplyMarks(data_dir / "x" / name / "reply-marks.json")
+        folder = self.context.state_dir("", self.account, old=data_dir / "x" / name)
+        self._threads = _Threads(folder / "threads")
+        self._budget = _ReadBudget(folder / "metric-reads.json", self.settings.max_metric_reads_per_day)
+        self._reply_budget = _ReadBudget(folder / "reply-reads.json", self.settings.max_reply_reads_per_day)
+        self._reply_marks = _ReplyMarks(folder / "reply-marks.json")
         self._read_pause = ReadPause(self.context.clock)
         self._tokens: _Tokens | None = None
         if not self.settings.oauth1:

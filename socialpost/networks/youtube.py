@@ -236,7 +236,7 @@ class YouTubeNetwork(Network):
         self._name = name
         self._log_where = f"YouTube '{name}'"  # for log lines, which stay English
         self._reconnect = f"socialpost accounts add youtube {name}"
-        folder = self.context.data_dir / "youtube" / _safe(name)
+        folder = self.context.state_dir("", self.account, old=self.context.data_dir / "youtube" / _safe(name))
         self.uploads = UploadStates(folder / "uploads")
         self.quota = QuotaBook(folder / "quota.json")
         # the CLI may draw a progress bar with it; the daemon logs every tenth of the upload
