@@ -16,7 +16,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 log = logging.getLogger(__name__)
 
@@ -66,22 +66,44 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+class Pending:
+    """A temporary file being written beside its target (see :func:`replacing`)."""
+
+    def __init__(self, file: BinaryIO, path: Path) -> None:
+        self.file = file  # write here
+        self.path = path  # the temporary file's own name
+
+    def commit(self, target: Path) -> None:
+        """Flush what was written to disk and put it in ``target``'s place in one step."""
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        os.replace(self.path, target)
+        _fsync_folder(target.parent)
+
+
+@contextlib.contextmanager
+def replacing(folder: Path, *, prefix: str = ".", mode: int = PRIVATE_FILE) -> Iterator[Pending]:
+    """A temporary file in ``folder`` (created 0600 with O_EXCL, then given ``mode``) for the
+    caller to write and :meth:`Pending.commit` over its target; removed if anything fails first."""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
+    pending = Pending(os.fdopen(fd, "wb"), Path(tmp))
+    try:
+        with pending.file:
+            if mode != PRIVATE_FILE:
+                os.fchmod(fd, mode)
+            yield pending
+    except BaseException:
+        pending.path.unlink(missing_ok=True)
+        raise
+    pending.path.unlink(missing_ok=True)  # never committed: nothing to keep
+
+
 def write_atomic(path: Path, data: bytes | str, *, mode: int = PRIVATE_FILE) -> None:
     """Replace ``path`` by ``data`` whole or not at all, the new file having ``mode``; the folder
     must exist (see :func:`write_private`, which creates it)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # 0600, O_EXCL
-    try:
-        if mode != PRIVATE_FILE:
-            os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
+    with replacing(path.parent, prefix=f".{path.name}.", mode=mode) as pending:
+        pending.file.write(data.encode("utf-8") if isinstance(data, str) else data)
+        pending.commit(path)
 
 
 def write_private(path: Path, data: bytes | str, *, mode: int = PRIVATE_FILE) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 import subprocess
 import sys
@@ -26,7 +27,16 @@ from socialpost.networks.common.http import (
     transport_error,
 )
 from socialpost.networks.common.numbers import as_int
-from socialpost.privatefiles import account_folder, locked, read_json, read_object, safe_name, write_json, write_private
+from socialpost.privatefiles import (
+    account_folder,
+    locked,
+    read_json,
+    read_object,
+    replacing,
+    safe_name,
+    write_json,
+    write_private,
+)
 from socialpost.redaction import redact_values
 from tests.conftest import REPO
 
@@ -263,6 +273,16 @@ def test_a_crash_before_the_rename_leaves_the_old_file_whole(tmp_path: Path, mon
     monkeypatch.undo()
     assert read_object(path) == {"reads": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]  # the temporary file is gone
+
+
+def test_a_temporary_file_is_removed_when_not_committed_or_when_writing_fails(tmp_path: Path) -> None:
+    with replacing(tmp_path) as pending:
+        pending.file.write(b"half")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError), replacing(tmp_path, prefix=".media.", mode=0o644) as pending:
+        assert stat.S_IMODE(os.fstat(pending.file.fileno()).st_mode) == 0o644
+        raise ValueError("the source broke")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_json_is_read_back_and_a_missing_or_torn_file_is_none(tmp_path: Path) -> None:

@@ -7,13 +7,12 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from socialpost.media import MediaRoots, sniff
-from socialpost.privatefiles import PUBLIC_FILE, write_atomic
+from socialpost.privatefiles import PUBLIC_FILE, replacing, write_atomic
 
 CHUNK = 1 << 20
 # OS errors that will not go away by themselves: the folder setting (or the disk) must change.
@@ -89,24 +88,15 @@ def copy_media(
     """Copy ``file`` (opened as every adapter opens media) into ``folder`` as ``name(facts)``, whole
     or not at all, reading it once; the copy is readable like :func:`atomic_write`'s files."""
     digest = hashlib.sha256()
-    with roots.open(file) as source:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".media.", suffix=".tmp")
-        try:
-            os.fchmod(fd, PUBLIC_FILE)  # mkstemp makes 0600 files
-            size = 0
-            head = b""
-            with os.fdopen(fd, "wb") as handle:
-                while chunk := source.read(CHUNK):
-                    head = head or chunk[:HEAD]
-                    digest.update(chunk)
-                    size += len(chunk)
-                    handle.write(chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
-            facts = MediaFacts(Path(file).name, sniff(head) or "application/octet-stream", size, digest.hexdigest())
-            copy = folder / name(facts)
-            os.replace(tmp, copy)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    with roots.open(file) as source, replacing(folder, prefix=".media.", mode=PUBLIC_FILE) as pending:
+        size = 0
+        head = b""
+        while chunk := source.read(CHUNK):
+            head = head or chunk[:HEAD]
+            digest.update(chunk)
+            size += len(chunk)
+            pending.file.write(chunk)
+        facts = MediaFacts(Path(file).name, sniff(head) or "application/octet-stream", size, digest.hexdigest())
+        copy = folder / name(facts)
+        pending.commit(copy)
     return facts, copy
