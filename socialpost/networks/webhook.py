@@ -8,8 +8,9 @@ base64 (``data``, up to ``inline_media_max_bytes`` per request) or, when the acc
 ``Idempotency-Key`` header carries the post's key: a receiver that
 ignores a key it has already seen makes delivery exactly-once, because socialpost re-sends with
 the same key whenever it did not see the answer (timeout, crash). Responses: 2xx is sent (a JSON
-body's ``id``/``url`` are recorded when present); 429 and 5xx are tried again later (honouring
-``Retry-After``); any other 4xx fails the post with the receiver's message.
+body's ``id``/``url`` are recorded when present); 429, 408 and 5xx are tried again later
+(honouring ``Retry-After``); any other 4xx fails the post with the receiver's message
+(:func:`socialpost.networks.common.http.classify` says which is which).
 """
 
 from __future__ import annotations
