@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 from socialpost.errors import AuthError, NetworkError, PermanentError, RateLimited, TransientError
 from socialpost.i18n import N_, _
 from socialpost.redaction import redact, redact_values
-from socialpost.terminal import printable
 
 if TYPE_CHECKING:
     import httpx
@@ -103,8 +102,10 @@ def body_text(response: httpx.Response) -> str:
 def excerpt(text: str, *, secrets: Iterable[str] = (), limit: int = EXCERPT_CHARS) -> str:
     """The start of a network's answer, on one line, safe to print: the values this request sent
     (``secrets``) and every registered or token-shaped secret blanked before it is cut (so no half
-    of a token is left), terminal control characters removed, at most ``limit`` characters."""
-    text = " ".join(printable(redact(redact_values(text, secrets))).split())
+    of a token is left), at most ``limit`` characters. Control characters are kept: the error keeps
+    the network's exact words (JSON outputs), and what prints it shows them visibly
+    (``socialpost.terminal.printable``)."""
+    text = " ".join(redact(redact_values(text, secrets)).split())
     return text[:limit] + ("…" if len(text) > limit else "")
 
 
