@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -114,7 +113,6 @@ def generic_profile(network: str) -> NetworkProfile:
     return NetworkProfile(name=network, title=network, settings_model=AccountSettings, length=LengthRule(network))
 
 
-@cache
 def profile_of(network: str) -> NetworkProfile:
     """The declared profile of ``network``'s adapter, or the generic one when it cannot be loaded
     (the reason is reported where the account is used)."""
