@@ -113,17 +113,28 @@ def generic_profile(network: str) -> NetworkProfile:
     return NetworkProfile(name=network, title=network, settings_model=AccountSettings, length=LengthRule(network))
 
 
+_LOADED: dict[tuple[str, str], NetworkProfile] = {}
+
+
 def profile_of(network: str) -> NetworkProfile:
     """The declared profile of ``network``'s adapter, or the generic one when it cannot be loaded
-    (the reason is reported where the account is used)."""
+    (the reason is reported where the account is used). Remembered per entry point: ``validate``
+    asks once per post and account."""
     from socialpost.errors import PluginError
-    from socialpost.networks.registry import load
+    from socialpost.networks.registry import available, load
 
+    entry = available().get(network)
+    key = (network, entry.value if entry is not None else "")
+    found = _LOADED.get(key)
+    if found is not None:
+        return found
     try:
-        return load(network).profile
+        found = load(network).profile
     except PluginError as exc:
         log.debug("no profile for %s: %s", network, exc)
         return generic_profile(network)
+    _LOADED[key] = found
+    return found
 
 
 def installed_profiles() -> list[NetworkProfile]:
