@@ -401,3 +401,17 @@ def test_adapters_get_the_configured_media_host(gram: None, settings: Settings, 
     host = adapters.get("gram:shop").context.media_host
     assert isinstance(host, FolderHost) and host is adapters.get("outbox:main").context.media_host
     adapters.close()
+
+
+def test_the_documented_examples_load(tmp_path: Path) -> None:
+    """Every media_host example in docs/media-host.md and config.example.yaml is a valid section."""
+    root = Path(__file__).resolve().parent.parent
+    blocks = re.findall(r"```yaml\n(.*?)```", (root / "docs" / "media-host.md").read_text(encoding="utf-8"), re.S)
+    example = (root / "config.example.yaml").read_text(encoding="utf-8")
+    commented = re.findall(r"(# media_host:\n(?:#   .*\n)+)", example)
+    blocks += ["\n".join(line[2:] for line in block.splitlines()) + "\n" for block in commented]
+    assert len(blocks) == 7
+    env = {name: "x" for block in blocks for name in re.findall(r"\$\{(\w+)\}", block)}
+    for block in blocks:
+        settings = load(tmp_path, block, **env)
+        assert isinstance(settings.media_host, S3HostSettings | FolderHostSettings), block
