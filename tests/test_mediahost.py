@@ -278,7 +278,8 @@ def test_config_media_host_s3_and_folder(tmp_path: Path) -> None:
         ("media_host:\n  kind: s3\n  bucket: b\n  bukcet: c\n", ":4:3: unknown key 'bukcet'. Did you mean 'bucket'?"),
         (
             "media_host:\n  kind: s3\n  bucket: b\n  access_key_id: AKIA\n  secret_access_key: hunter2hunter2\n",
-            ":5:22: 'secret_access_key': a secret key is never written in the config file",
+            ":5:22: 'secret_access_key': a secret key is never written in the config file. Fix: write "
+            "secret_access_key: ${YOUR_VARIABLE} and set",
         ),
         ("media_host:\n  kind: s3\n  bucket: b\n  access_key_id: AKIA\n", "give both access_key_id and secret"),
         ("media_host:\n  kind: s3\n  bucket: b\n  url_lifetime: 8d\n", ":4:17: 'url_lifetime': a presigned URL"),
@@ -415,3 +416,29 @@ def test_the_documented_examples_load(tmp_path: Path) -> None:
     for block in blocks:
         settings = load(tmp_path, block, **env)
         assert isinstance(settings.media_host, S3HostSettings | FolderHostSettings), block
+
+
+def test_an_unknown_aws_profile_is_a_config_error(s3: S3Server, bucket: str, tmp_path: Path) -> None:
+    settings = load(tmp_path, f"media_host:\n  kind: s3\n  bucket: {bucket}\n  profile: nowhere\n")
+    host = build(settings, environ={})
+    assert host is not None
+    with pytest.raises(ConfigError) as caught:
+        host.publish(image(tmp_path), key_hint="x", lifetime=timedelta(minutes=5))
+    assert "config.yaml:4:12: media_host.profile: there is no profile 'nowhere'" in str(caught.value)
+
+
+def test_no_credentials_anywhere_is_a_config_error_with_the_ways_to_give_them(
+    s3: S3Server, bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance role to ask on this machine
+    settings = load(tmp_path, f"media_host:\n  kind: s3\n  bucket: {bucket}\n  endpoint_url: {s3.endpoint}\n")
+    host = build(settings)
+    assert host is not None
+    before = len(s3.gate.requests)
+    with pytest.raises(ConfigError) as caught:
+        host.publish(image(tmp_path), key_hint="x", lifetime=timedelta(minutes=5))
+    assert f"no credentials for the bucket {bucket}" in str(caught.value)
+    assert "AWS_ACCESS_KEY_ID" in (caught.value.hint or "") and "${ENV}" in (caught.value.hint or "")
+    assert len(s3.gate.requests) == before  # nothing was sent unsigned

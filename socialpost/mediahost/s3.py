@@ -99,7 +99,17 @@ class S3Host:
             keys["aws_secret_access_key"] = expand_env(
                 self.settings.secret_access_key, environ, self.where("secret_access_key")
             )
-        session = boto3.session.Session(profile_name=self.settings.profile, **keys)
+        from botocore.exceptions import ProfileNotFound
+
+        try:
+            session = boto3.session.Session(profile_name=self.settings.profile, **keys)
+        except ProfileNotFound:
+            raise ConfigError(
+                _("{where}: there is no profile '{profile}' in your AWS configuration.").format(
+                    where=self.where("profile"), profile=self.settings.profile
+                ),
+                hint=_("Fix: correct the name (see ~/.aws/credentials and ~/.aws/config), or remove profile:."),
+            ) from None
         config = Config(
             signature_version="s3v4",
             s3={"addressing_style": self.settings.addressing},
@@ -144,7 +154,7 @@ class _S3Errors:
                 hint=_(
                     "Fix: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, choose a profile: of ~/.aws/credentials, "
                     "or give access_key_id and secret_access_key as ${{ENV}} references under media_host."
-                ),
+                ).format(),  # the message's {{ }} are braces
             ) from None
         if isinstance(exc, ClientError):
             error = exc.response.get("Error", {})

@@ -98,7 +98,7 @@ class S3HostSettings(BaseModel):
                     "a secret key is never written in the config file. Fix: write secret_access_key: "
                     "${{YOUR_VARIABLE}} and set that variable, or remove both keys and let boto3 find "
                     "the credentials (AWS_ACCESS_KEY_ID, ~/.aws/credentials)."
-                )
+                ).format()  # the message's {{ }} are braces
             )
         return value
 
