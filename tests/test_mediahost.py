@@ -442,3 +442,14 @@ def test_no_credentials_anywhere_is_a_config_error_with_the_ways_to_give_them(
     assert f"no credentials for the bucket {bucket}" in str(caught.value)
     assert "AWS_ACCESS_KEY_ID" in (caught.value.hint or "") and "${ENV}" in (caught.value.hint or "")
     assert len(s3.gate.requests) == before  # nothing was sent unsigned
+
+
+def test_a_clock_far_off_is_said_as_such_not_as_bad_credentials(s3: S3Server, bucket: str, tmp_path: Path) -> None:
+    s3.offset = timedelta(minutes=20)  # S3 refuses a request signed more than 15 minutes from its clock
+    try:
+        with pytest.raises(PermanentError) as caught:
+            s3_host(s3, bucket).publish(image(tmp_path), key_hint="x", lifetime=timedelta(minutes=5))
+    finally:
+        s3.offset = timedelta(0)
+    assert not isinstance(caught.value, AuthError) and caught.value.status == 403
+    assert "RequestTimeTooSkewed" in str(caught.value) and "clock" in (caught.value.hint or "")

@@ -27,7 +27,7 @@ from socialpost.timeutil import Clock
 INSTALL = "pip install 'socialpost-cli[s3]'"
 # S3's answers that mean the credentials or the bucket's permissions are wrong.
 _REFUSED = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken"}
-_BUSY = {"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "RequestTimeTooSkewed"}
+_BUSY = {"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout"}
 
 
 class S3Host:
@@ -162,6 +162,12 @@ class _S3Errors:
             status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             detail = f"{code}: {error.get('Message', '')}".strip(": ")
             message = self.failed(detail)
+            if code == "RequestTimeTooSkewed":
+                raise PermanentError(
+                    message,
+                    hint=_("Fix: set this computer's clock right (turn on automatic time, NTP), then try again."),
+                    status=status,
+                ) from None
             if code in _REFUSED or status == 403:
                 raise AuthError(
                     message,
