@@ -27,6 +27,8 @@ from socialpost.engagement.settings import EngagementSettings
 from socialpost.errors import CampaignError, ConfigError
 from socialpost.i18n import _
 from socialpost.inbox_settings import InboxSettings
+from socialpost.mediahost import settings as media_host_settings
+from socialpost.mediahost.settings import FolderHostSettings, MediaHostSettings, S3HostSettings
 from socialpost.paths import (
     ENV_CONFIG,
     ENV_DATABASE,
@@ -144,6 +146,8 @@ class ConfigFile(BaseModel):
     media_roots: list[str] = []
     # accounts.<network>.<name> = adapter-specific settings, validated by the adapter itself
     accounts: dict[str, dict[str, dict[str, Any] | None]] = {}
+    # where networks that fetch media by URL find it (docs/media-host.md); unset: none
+    media_host: MediaHostSettings | None = None
 
     @field_validator("language")
     @classmethod
@@ -163,6 +167,11 @@ class ConfigFile(BaseModel):
     def _empty_section(cls, value: Any) -> Any:
         """A section whose lines are all commented out (``daemon:`` alone) means the defaults."""
         return {} if value is None else value
+
+    @field_validator("media_host", mode="before")
+    @classmethod
+    def _media_host_kind(cls, value: Any) -> Any:
+        return media_host_settings.check_kind(value)
 
     @field_validator("media_roots", mode="before")
     @classmethod
@@ -193,6 +202,15 @@ class Settings:
     language: str | None = None  # from the config file; the CLI has already applied it
     fetch: FetchSettings = field(default_factory=FetchSettings)
     media_roots: tuple[Path, ...] = ()  # resolved; see socialpost.media
+    media_host: S3HostSettings | FolderHostSettings | None = None  # see socialpost.mediahost
+
+    def media_host_at(self, key: str = "") -> str:
+        """``file:line:column: media_host.key`` (or of the section), for error messages."""
+        name = f"media_host.{key}" if key else "media_host"
+        if self.document is None:
+            return name
+        line, column = self.document.position(("media_host", key) if key else ("media_host",))
+        return f"{self.document.path}:{line}:{column}: {name}"
 
     @property
     def base_dir(self) -> Path:
@@ -273,6 +291,9 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
         network: {name: (values or {}) for name, values in names.items()} for network, names in parsed.accounts.items()
     }
     register_secrets(database_url, accounts, secrets_file(path), env)
+    if isinstance(parsed.media_host, S3HostSettings):  # its ${ENV} keys: never printed
+        refs = (parsed.media_host.access_key_id or "") + (parsed.media_host.secret_access_key or "")
+        register(*(env.get(name) for name in _ENV_REF.findall(refs)))
     return Settings(
         database_url=database_url,
         data_dir=data_folder,
@@ -286,6 +307,7 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
         language=parsed.language,
         fetch=parsed.fetch,
         media_roots=tuple(_media_root(folder, base) for folder in parsed.media_roots),
+        media_host=parsed.media_host,
     )
 
 
@@ -337,6 +359,8 @@ def _config_fields(loc: tuple[str | int, ...]) -> list[str]:
         return list(InboxSettings.model_fields)
     if loc == ("fetch",):
         return list(FetchSettings.model_fields)
+    if loc == ("media_host",):
+        return media_host_settings.fields()
     return []
 
 

@@ -110,7 +110,12 @@ def draft(paths: list[Path], settings: Settings, *, now: datetime | None = None)
         # once per account, not per row
         rules = {account: _length_rule(adapters, account, unusable) for account in accounts}
         found = checks.check(
-            campaign, rows, now=current, rule_for_account=rules.__getitem__, media_roots=settings.media_roots
+            campaign,
+            rows,
+            now=current,
+            rule_for_account=rules.__getitem__,
+            media_roots=settings.media_roots,
+            media_host=settings.media_host is not None,
         )
         unconnected = frozenset(a for a, reason in reasons.items() if isinstance(reason, AccountNotSetUp))
         prepared.append(

@@ -96,9 +96,11 @@ def check(
     now: datetime,
     rule_for_account: RuleFor | None = None,
     media_roots: Sequence[Path] = (),
+    media_host: bool = False,
 ) -> Findings:
     """Check every row; errors block scheduling, warnings are advice. Media must be inside the
-    campaign's folder or one of ``media_roots`` (the config's). Whether a time has passed is the
+    campaign's folder or one of ``media_roots`` (the config's); media for a network that fetches it
+    by URL needs a media host (``media_host``: whether the config sets one up). Whether a time has passed is the
     queue's to judge (socialpost.store.sync), which knows which posts already went out."""
     found = Findings()
     found.errors.extend(control_characters(loaded))
@@ -109,6 +111,8 @@ def check(
         seen.rows = (row,)
         _lengths(loaded, row, rules(row.account), found, seen, measures)
         _media(loaded, row, found, seen, media_roots)
+        if not media_host:
+            _needs_media_host(loaded, row, found, seen)
         _video(loaded, row, found, seen, media_roots)
         _advice(loaded, row, found, seen)
     found.measures = list(measures.values())
@@ -317,6 +321,29 @@ def _media(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _See
                 ("media", loc, network if "over" in problem else ""),
                 loaded.document.problem((*loc, "file"), problem),
             )
+
+
+def _needs_media_host(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _Seen) -> None:
+    """A post with media to a network that fetches media by URL, and no media host to put it on."""
+    media = row.payload.get("media", [])
+    profile = profile_of(row.network)
+    if not media or not profile.public_media:
+        return
+    locs = row.media_locs or tuple(("posts", row.index, "media", i) for i in range(len(media)))
+    _once(
+        found.errors,
+        seen,
+        ("media-host", locs[0], row.network),
+        loaded.document.problem(
+            locs[0],
+            _(
+                "{network} fetches a post's media from a public web address, and no media host is set up "
+                "to put it there. Fix: add a media_host: section to your config file (an S3-compatible "
+                "bucket or a folder your web server publishes; see docs/media-host.md), or send this post "
+                "without media to {account}."
+            ).format(network=_(profile.title), account=row.account),
+        ),
+    )
 
 
 def _video(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _Seen, media_roots: Sequence[Path]) -> None:

@@ -33,6 +33,7 @@ from socialpost.text.rules import LengthRule
 from socialpost.timeutil import Clock, iso_utc, utcnow
 
 if TYPE_CHECKING:
+    from socialpost.mediahost import MediaHost
     from socialpost.networks.profile import NetworkProfile
 
 __all__ = ["AccountHealth", "HealthWarning", "Identity"]  # re-exported: adapters import them from here
@@ -204,6 +205,8 @@ class AdapterContext:
     clock: Clock = utcnow
     media_roots: tuple[Path, ...] = ()  # folders besides a campaign's own that media may come from (config)
     fetch_ports: frozenset[int] = frozenset({80, 443})  # ports a fetched URL may use (config: fetch.ports)
+    # where to put media a network fetches by URL (config: media_host; socialpost.mediahost); None: not set up
+    media_host: MediaHost | None = None
 
     def state_dir(self, kind: str, account: str, *, old: Path | None = None) -> Path:
         """Where one account's (``network:name``) private state of ``kind`` lives (tokens, thread

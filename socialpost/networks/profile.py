@@ -77,7 +77,9 @@ class NetworkProfile:
     ``idempotent`` whether publishing twice with the same key cannot create a second post;
     ``needs_config`` whether an account needs an entry in the config file; ``api_version`` the
     policy of an API whose versions retire (:mod:`socialpost.networks.api_version`);
-    ``post_checks`` what ``validate`` asks the network about a post's own parts.
+    ``post_checks`` what ``validate`` asks the network about a post's own parts;
+    ``public_media`` whether the network fetches a post's media by URL (Instagram, Threads), so
+    its posts with media need a media host (:mod:`socialpost.mediahost`).
     """
 
     name: str
@@ -94,6 +96,7 @@ class NetworkProfile:
     needs_config: bool = True
     api_version: VersionPolicy | None = None
     post_checks: PostChecks | None = None
+    public_media: bool = False
 
     @property
     def max_length(self) -> int | None:

@@ -26,6 +26,7 @@ from socialpost import redaction, secrets
 from socialpost.config import Settings, expand_env_values, load_settings
 from socialpost.errors import AccountNotSetUp, ConfigError, PluginError, SocialpostError, UnknownNetwork
 from socialpost.i18n import _
+from socialpost.mediahost import MediaHost
 from socialpost.networks.base import AdapterContext, Network
 from socialpost.networks.capabilities import AccountLimits, PublishAhead
 from socialpost.paths import default_dirs, make_private_dir
@@ -139,6 +140,8 @@ class Adapters:
         self._secret_cache: dict[str, dict[str, str]] | None = None
         self._reread_lock = threading.Lock()
         self._read_stamp = self._stamp()
+        self._host: MediaHost | None = None
+        self._host_for: Settings | None = None
 
     def get(self, account: str) -> Network:
         with self._lock:
@@ -315,6 +318,7 @@ class Adapters:
             clock=self.clock,
             media_roots=self.settings.media_roots,
             fetch_ports=frozenset(self.settings.fetch.ports),
+            media_host=self._media_host(),
         )
         try:
             return cls(account=account, settings=settings, context=context)
@@ -327,6 +331,15 @@ class Adapters:
                 ),
                 hint=_("Reinstall or upgrade the package that provides it."),
             ) from exc
+
+    def _media_host(self) -> MediaHost | None:
+        """The config's media host, one for all adapters (a new one when the config is re-read)."""
+        from socialpost.mediahost import build
+
+        if self._host_for is not self.settings:
+            self._host = build(self.settings, clock=self.clock, environ=self.environ)
+            self._host_for = self.settings
+        return self._host
 
     def close(self) -> None:
         """Close every adapter (each one, even if another fails) and forget them."""
