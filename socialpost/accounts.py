@@ -14,9 +14,10 @@ from socialpost.config import Settings, secrets_file
 from socialpost.errors import ConfigError, NotFound, UsageError
 from socialpost.i18n import _
 from socialpost.networks.base import AdapterContext, Identity, SetupUI
-from socialpost.networks.registry import Adapters, load, network_names, split_account, suggest_account
+from socialpost.networks.registry import load, network_names
 from socialpost.paths import default_dirs, make_private_dir
 from socialpost.timeutil import Clock, utcnow
+from socialpost.wiring import Adapters, split_account, suggest_account
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by the commands that need it
     from socialpost.store.db import Store
@@ -71,7 +72,7 @@ def add(settings: Settings, account: str, ui: SetupUI) -> Identity:
 
 def check_name(network: str, name: str) -> None:
     """Refuse an account name campaign files could not refer to (the rule of ``network:name`` there)."""
-    from socialpost.campaign.models import ACCOUNT_REF
+    from socialpost.names import ACCOUNT_REF
     from socialpost.yamlfile import clip
 
     if not ACCOUNT_REF.match(f"{network}:{name}") and ACCOUNT_REF.match(f"{network}:x"):

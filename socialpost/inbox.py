@@ -43,7 +43,7 @@ TEXT_PREVIEW = 140
 
 
 class AdapterSource(Protocol):
-    """What the inbox needs of :class:`socialpost.networks.registry.Adapters`."""
+    """What the inbox needs of :class:`socialpost.wiring.Adapters`."""
 
     def get(self, account: str) -> Network: ...
 

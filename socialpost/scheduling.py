@@ -32,9 +32,10 @@ from socialpost.campaign.load import LoadedCampaign, read_campaigns
 from socialpost.config import Settings
 from socialpost.errors import AccountNotSetUp, CampaignError, ConfigError, PluginError, Problem
 from socialpost.i18n import _
-from socialpost.networks.registry import Adapters, load
+from socialpost.networks.registry import load
 from socialpost.text.rules import LengthRule, rule_for
 from socialpost.timeutil import utcnow
+from socialpost.wiring import Adapters
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by the commands that need it
     from socialpost.store.db import Store

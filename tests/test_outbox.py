@@ -24,7 +24,7 @@ from socialpost.networks import files as files_module
 from socialpost.networks import outbox as outbox_module
 from socialpost.networks.base import AdapterContext, Media, NotSent, OutgoingPost, Published
 from socialpost.networks.outbox import OutboxNetwork, OutboxSettings
-from socialpost.networks.registry import Adapters
+from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
 
 A = "{http://www.w3.org/2005/Atom}"

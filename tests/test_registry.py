@@ -19,8 +19,9 @@ from socialpost.errors import ConfigError, PluginError
 from socialpost.networks import registry
 from socialpost.networks.base import Network, OutgoingPost, Published
 from socialpost.networks.outbox import OutboxNetwork
-from socialpost.networks.registry import GROUP, Adapters, available, load, network_names
+from socialpost.networks.registry import GROUP, available, load, network_names
 from socialpost.networks.webhook import WebhookNetwork
+from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
 from tests.support.http import LocalServer
 

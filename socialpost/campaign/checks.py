@@ -373,7 +373,7 @@ def _video(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _See
         )
         return
     from socialpost.networks.base import OutgoingPost
-    from socialpost.networks.youtube_upload import check_video, video_spec
+    from socialpost.video import check_video, video_spec
 
     outgoing = OutgoingPost.from_payload(
         key="check",

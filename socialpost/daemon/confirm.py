@@ -17,11 +17,12 @@ from sqlalchemy import exists, select
 
 from socialpost.errors import NetworkError, TransientError
 from socialpost.networks.base import Network, NotPublic
-from socialpost.networks.registry import Adapters, load
+from socialpost.networks.registry import load
 from socialpost.store import transitions
 from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow, EventRow, PostRow, Status
 from socialpost.timeutil import Clock, format_duration, utcnow
+from socialpost.wiring import Adapters
 
 log = logging.getLogger("socialpost.daemon")
 GRACE = timedelta(hours=1)  # how long after its time a post may still be private before we say so

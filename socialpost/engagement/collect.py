@@ -42,7 +42,7 @@ Progress = Callable[[int, int, str], None]  # (posts done, posts in all, account
 
 
 class AdapterSource(Protocol):
-    """What the collector needs from :class:`socialpost.networks.registry.Adapters`."""
+    """What the collector needs from :class:`socialpost.wiring.Adapters`."""
 
     def get(self, account: str) -> Network: ...
 
