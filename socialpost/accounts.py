@@ -122,12 +122,9 @@ def check_filter(settings: Settings, account: str, store: Store | None = None) -
 
 def queued_accounts(store: Store) -> list[str]:
     """Every account that has posts in the queue (whatever their state)."""
-    from sqlalchemy import select
+    from socialpost.store.connect import queued_accounts
 
-    from socialpost.store.models import PostRow
-
-    with store.session() as session:
-        return sorted(session.scalars(select(PostRow.account).distinct()))
+    return queued_accounts(store)
 
 
 def check(settings: Settings, account: str, *, clock: Clock = utcnow) -> Identity:
