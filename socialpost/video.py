@@ -15,16 +15,25 @@ Until #18's network profiles carry a network's post checks, this module is where
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from socialpost.i18n import _, formats
-from socialpost.networks.base import decimal_mark
 
-if TYPE_CHECKING:
-    from socialpost.networks.base import OutgoingPost
+
+class _MediaFile(Protocol):
+    @property
+    def file(self) -> str: ...
+
+
+class VideoPost(Protocol):
+    """What :func:`video_spec` reads of a post (``socialpost.networks.base.OutgoingPost``)."""
+
+    @property
+    def media(self) -> Sequence[_MediaFile]: ...
+
 
 MAX_TITLE = 100  # characters
 MAX_DESCRIPTION = 5000  # bytes (UTF-8)
@@ -100,7 +109,7 @@ class VideoSpec:
         return VIDEO_SUFFIXES.get(suffix, "application/octet-stream")
 
 
-def video_spec(post: OutgoingPost) -> VideoSpec:
+def video_spec(post: VideoPost) -> VideoSpec:
     """The video of ``post``: ``post.extra["video"]`` (the campaign's ``video:`` key, with absolute
     paths), the file falling back to the post's first media file."""
     extra = getattr(post, "extra", None)
@@ -237,6 +246,11 @@ def _check_thumbnail(path: Path) -> list[str]:
             _(
                 "the thumbnail {file} is {size} MB; YouTube takes at most 2 MB. "
                 "Fix: make it smaller (1280×720 JPEG is the usual size)"
-            ).format(file=path.name, size=decimal_mark(f"{size / 1024 / 1024:.1f}"))
+            ).format(file=path.name, size=_decimal_mark(f"{size / 1024 / 1024:.1f}"))
         ]
     return []
+
+
+def _decimal_mark(number: str) -> str:
+    """``2.5`` with the active language's decimal mark (``socialpost.networks.base.decimal_mark``)."""
+    return number.replace(".", formats.decimal(0.0, 1)[1])
