@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -21,15 +21,9 @@ from socialpost.store.models import CampaignRow, EventRow, LatestRow, PostRow, S
 UNAVAILABLE = "metrics-unavailable"  # EventRow.kind of a read that gave no metrics
 
 
-class SentPost(NamedTuple):
-    """A sent post that can be read, with when it was last read (snapshot or unavailable mark)."""
-
-    post_id: int
-    account: str
-    remote_id: str
-    sent_at: datetime
-    snapshot_at: datetime | None  # the newest snapshot
-    unavailable_at: datetime | None  # the newest unavailable mark
+# A sent post that can be read: (post id, account, remote id, sent at, newest snapshot's time, newest
+# unavailable mark's time); plain rows as the database gives them (a report's worth of posts: no copy).
+SentPost = tuple[int, str, str, datetime, datetime | None, datetime | None]
 
 
 def sent_posts(
@@ -38,7 +32,7 @@ def sent_posts(
     sent_until: datetime | None = None,
     campaign: str | None = None,
     account: str | None = None,
-) -> list[SentPost]:
+) -> Sequence[SentPost]:
     """The sent posts with a network id (sent at ``sent_until`` or before, when given), in one query
     over ``posts`` and the per-post summary ``engagement_latest`` (never the snapshots)."""
     marks = (
@@ -60,7 +54,7 @@ def sent_posts(
     if sent_until is not None:
         query = query.where(PostRow.sent_at <= sent_until)
     with store.session() as session:
-        return [SentPost(*row) for row in session.execute(query)]
+        return session.execute(query).tuples().all()
 
 
 def reads_since(store: Store, account: str, start: datetime, *, raw_on: str) -> int:
