@@ -54,7 +54,7 @@ def sent_posts(
     if sent_until is not None:
         query = query.where(PostRow.sent_at <= sent_until)
     with store.session() as session:
-        return session.execute(query).tuples().all()
+        return session.execute(query).all()
 
 
 def reads_since(store: Store, account: str, start: datetime, *, raw_on: str) -> int:
