@@ -32,8 +32,8 @@ from socialpost.campaign.load import LoadedCampaign, read_campaigns
 from socialpost.config import Settings
 from socialpost.errors import AccountNotSetUp, CampaignError, ConfigError, PluginError, Problem
 from socialpost.i18n import _
-from socialpost.networks.registry import load
-from socialpost.text.rules import LengthRule, rule_for
+from socialpost.networks.profile import profile_of
+from socialpost.text.rules import LengthRule
 from socialpost.timeutil import utcnow
 from socialpost.wiring import Adapters
 
@@ -230,12 +230,7 @@ def _length_rule(adapters: Adapters, account: str, unusable: set[str]) -> Length
     """The account's length rule; for an account that is not usable, its network's generic one."""
     if account not in unusable:
         return adapters.length_rule(account)
-    network = account.split(":", 1)[0]
-    try:
-        cls = load(network)
-    except PluginError:  # not installed or broken (reported already): the built-in rule, if any
-        return rule_for(network)
-    return rule_for(network, limit=cls.max_length)
+    return profile_of(account.split(":", 1)[0]).length  # not installed or broken: no limit (reported already)
 
 
 def validate(
