@@ -29,9 +29,11 @@ test-servers:
 	-bash scripts/bluesky-devenv/install.sh
 	-bash scripts/ajv/install.sh
 
+## lint: ruff, and the import contracts of pyproject.toml's [tool.importlinter] (the layers, docs/architecture.md)
 lint: $(STAMP)
 	$(BIN)/ruff check socialpost tests bench scripts
 	$(BIN)/ruff format --check socialpost tests bench scripts
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -16,9 +16,10 @@ from socialpost.i18n import _
 from socialpost.networks.base import AdapterContext, Identity, SetupUI
 from socialpost.networks.capabilities import GuidedSetup
 from socialpost.networks.health import health_of
-from socialpost.networks.registry import Adapters, load, network_names, split_account, suggest_account
+from socialpost.networks.registry import load, network_names
 from socialpost.paths import default_dirs, make_private_dir
 from socialpost.timeutil import Clock, utcnow
+from socialpost.wiring import Adapters, split_account, suggest_account
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by the commands that need it
     from socialpost.store.db import Store
@@ -80,7 +81,7 @@ def add(settings: Settings, account: str, ui: SetupUI) -> Identity:
 
 def check_name(network: str, name: str) -> None:
     """Refuse an account name campaign files could not refer to (the rule of ``network:name`` there)."""
-    from socialpost.campaign.models import ACCOUNT_REF
+    from socialpost.names import ACCOUNT_REF
     from socialpost.yamlfile import clip
 
     if not ACCOUNT_REF.match(f"{network}:{name}") and ACCOUNT_REF.match(f"{network}:x"):
@@ -130,12 +131,9 @@ def check_filter(settings: Settings, account: str, store: Store | None = None) -
 
 def queued_accounts(store: Store) -> list[str]:
     """Every account that has posts in the queue (whatever their state)."""
-    from sqlalchemy import select
+    from socialpost.store.connect import queued_accounts
 
-    from socialpost.store.models import PostRow
-
-    with store.session() as session:
-        return sorted(session.scalars(select(PostRow.account).distinct()))
+    return queued_accounts(store)
 
 
 def check(settings: Settings, account: str, *, clock: Clock = utcnow) -> Identity:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,6 +23,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, field_validator
 
 from socialpost.engagement.settings import EngagementSettings
+from socialpost.envvars import ENV_REF, expand_env
 from socialpost.errors import CampaignError, ConfigError
 from socialpost.i18n import _
 from socialpost.inbox_settings import InboxSettings
@@ -293,7 +293,7 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
     register_secrets(database_url, accounts, secrets_file(path), env)
     if isinstance(parsed.media_host, S3HostSettings):  # its ${ENV} keys: never printed
         refs = (parsed.media_host.access_key_id or "") + (parsed.media_host.secret_access_key or "")
-        register(*(env.get(name) for name in _ENV_REF.findall(refs)))
+        register(*(env.get(name) for name in ENV_REF.findall(refs)))
     return Settings(
         database_url=database_url,
         data_dir=data_folder,
@@ -328,7 +328,7 @@ def register_secrets(
     from socialpost import redaction, secrets
 
     redaction.register_database_url(database_url)
-    names = {name for _key, text in redaction.walk_texts(accounts) for name in _ENV_REF.findall(text)}
+    names = {name for _key, text in redaction.walk_texts(accounts) for name in ENV_REF.findall(text)}
     redaction.register(*(environ.get(name) for name in names))
     redaction.register_raw(_expand_leniently(accounts, environ))
     if secrets_path is not None:
@@ -340,7 +340,7 @@ def _expand_leniently(value: Any, environ: Mapping[str, str]) -> Any:
     """``value`` (nested settings) with each ``${NAME}`` replaced by its value, or by nothing when
     it is not set (that error belongs to the account's first use, see :func:`expand_env`)."""
     if isinstance(value, str):
-        return _ENV_REF.sub(lambda m: environ.get(m.group(1), ""), value)
+        return ENV_REF.sub(lambda m: environ.get(m.group(1), ""), value)
     if isinstance(value, Mapping):
         return {k: _expand_leniently(v, environ) for k, v in value.items()}
     if isinstance(value, list):
@@ -371,37 +371,3 @@ def _relative_sqlite(url: str, base: Path) -> str:
         if rest and rest != ":memory:" and not rest.startswith("/"):
             return f"{prefix}{(base / rest).resolve()}"
     return url
-
-
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def expand_env(value: str, environ: Mapping[str, str], where: str) -> str:
-    """Replace ``${NAME}`` with the environment variable NAME (how secrets stay out of files)."""
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in environ:
-            raise ConfigError(
-                _("{where}: the environment variable {name} is not set.").format(where=where, name=name),
-                hint=_("Set it (export {name}=…) before running socialpost.").format(name=name),
-            )
-        register(environ[name])  # a value kept out of the file is treated as a secret
-        return environ[name]
-
-    return _ENV_REF.sub(replace, value)
-
-
-def expand_env_values(values: Mapping[str, Any], environ: Mapping[str, str], where: str) -> dict[str, Any]:
-    """:func:`expand_env` applied to every string in a (nested) settings mapping."""
-
-    def walk(value: Any, key: str) -> Any:
-        if isinstance(value, str):
-            return expand_env(value, environ, f"{where}.{key}")
-        if isinstance(value, dict):
-            return {k: walk(v, f"{key}.{k}") for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v, key) for v in value]
-        return value
-
-    return {k: walk(v, k) for k, v in values.items()}

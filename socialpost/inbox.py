@@ -18,11 +18,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Protocol
-
-from sqlalchemy import and_, case, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from socialpost.errors import (
     AccessTierError,
@@ -37,10 +33,11 @@ from socialpost.i18n import _, ngettext
 from socialpost.inbox_settings import InboxSettings, inbox_settings
 from socialpost.networks.base import Network, OutgoingPost, Published, Reply
 from socialpost.networks.capabilities import InboxReader, Replier
+from socialpost.store import inbox as stored
 from socialpost.store.db import Store
-from socialpost.store.models import CampaignRow, InboxItemRow, PostRow, Status, display_id
+from socialpost.store.inbox import InboxItem
 from socialpost.text.rules import LengthRule
-from socialpost.timeutil import Clock, iso_utc, utcnow
+from socialpost.timeutil import Clock, utcnow
 
 log = logging.getLogger("socialpost.inbox")
 
@@ -52,63 +49,11 @@ TEXT_PREVIEW = 140
 
 
 class AdapterSource(Protocol):
-    """What the inbox needs of :class:`socialpost.networks.registry.Adapters`."""
+    """What the inbox needs of :class:`socialpost.wiring.Adapters`."""
 
     def get(self, account: str) -> Network: ...
 
     def length_rule(self, account: str) -> LengthRule: ...
-
-
-@dataclass(frozen=True)
-class InboxItem:
-    """One stored reply or comment, with the post it is under."""
-
-    id: int
-    account: str
-    remote_id: str
-    in_reply_to: str
-    post_remote_id: str
-    author: str
-    author_name: str
-    text: str
-    url: str | None
-    created_at: datetime | None
-    fetched_at: datetime
-    answered_at: datetime | None
-    answered_by_remote_id: str | None
-    campaign: str | None  # the post it answers, when socialpost sent it
-    post: str | None
-    post_url: str | None
-    post_text: str | None
-
-    @property
-    def answered(self) -> bool:
-        return self.answered_at is not None
-
-    def as_json(self) -> dict[str, Any]:
-        """One item of ``socialpost inbox --json`` (documented in docs/inbox.md)."""
-        return {
-            "id": self.id,
-            "account": self.account,
-            "remote_id": self.remote_id,
-            "in_reply_to": self.in_reply_to,
-            "author": self.author,
-            "author_name": self.author_name,
-            "text": self.text,
-            "url": self.url,
-            "created_at": iso_utc(self.created_at) if self.created_at else None,
-            "fetched_at": iso_utc(self.fetched_at),
-            "answered": self.answered,
-            "answered_at": iso_utc(self.answered_at) if self.answered_at else None,
-            "answered_by": self.answered_by_remote_id,
-            "post": {
-                "remote_id": self.post_remote_id,
-                "campaign": self.campaign,
-                "id": self.post,
-                "url": self.post_url,
-                "text": self.post_text,
-            },
-        }
 
 
 @dataclass
@@ -228,20 +173,7 @@ class Inbox:
     def targets(self, account: str | None = None) -> dict[str, list[tuple[int, str]]]:
         """Per account, its recent sent posts as (post id, remote id), newest first."""
         since = self.clock() - self.settings.within
-        query = (
-            select(PostRow.account, PostRow.id, PostRow.remote_id)
-            .where(PostRow.status == Status.SENT.value, PostRow.remote_id.is_not(None), PostRow.sent_at >= since)
-            .order_by(PostRow.sent_at.desc(), PostRow.id.desc())
-        )
-        if account:
-            query = query.where(PostRow.account == account)
-        found: dict[str, list[tuple[int, str]]] = {}
-        with self.store.session() as session:
-            for acct, post_id, remote_id in session.execute(query):
-                posts = found.setdefault(acct, [])
-                if len(posts) < self.settings.posts_per_account:
-                    posts.append((post_id, str(remote_id)))
-        return found
+        return stored.recent_sent(self.store, since=since, account=account, per_account=self.settings.posts_per_account)
 
     def fetch(self, *, account: str | None = None, should_stop: Callable[[], bool] | None = None) -> FetchResult:
         """Read the conversations under each account's recent posts and store what is new. One
@@ -268,65 +200,16 @@ class Inbox:
                 log.warning("inbox: %s could not be read: %s", acct, exc)
                 continue
             by_remote = {remote: post_id for post_id, remote in posts}
-            try:
-                outcome.new, outcome.answered = self.store_replies(acct, replies, by_remote)
-            except IntegrityError:  # another daemon stored some of them at the same moment
-                outcome.new, outcome.answered = self.store_replies(acct, replies, by_remote)
+            outcome.new, outcome.answered = self.store_replies(acct, replies, by_remote)
         return result
 
     def store_replies(
         self, account: str, replies: Sequence[Reply], post_ids: dict[str, int] | None = None
     ) -> tuple[int, int]:
         """Store ``replies`` of ``account`` (new ones only) and mark the items its own replies
-        answer. Returns (new items, items newly answered)."""
-        post_ids = post_ids or {}
-        now = self.clock()
-        own = [r for r in replies if r.own]
-        others = {r.remote_id: r for r in replies if not r.own and r.remote_id not in post_ids}
-        new = answered = 0
-        with self.store.write() as session:
-            known = set()
-            if others:
-                known = set(
-                    session.scalars(
-                        select(InboxItemRow.remote_id).where(
-                            InboxItemRow.account == account, InboxItemRow.remote_id.in_(list(others))
-                        )
-                    )
-                )
-            for reply in others.values():
-                if reply.remote_id in known:
-                    continue
-                session.add(
-                    InboxItemRow(
-                        account=account,
-                        network=account.split(":", 1)[0],
-                        remote_id=reply.remote_id,
-                        post_id=post_ids.get(reply.post_remote_id),
-                        post_remote_id=reply.post_remote_id,
-                        in_reply_to=reply.in_reply_to,
-                        author=reply.author,
-                        author_name=reply.author_name,
-                        text=reply.text,
-                        url=reply.url,
-                        created_at=reply.created_at,
-                        fetched_at=now,
-                    )
-                )
-                new += 1
-            session.flush()
-            for mine in own:
-                done = session.execute(
-                    update(InboxItemRow)
-                    .where(
-                        InboxItemRow.account == account,
-                        InboxItemRow.remote_id == mine.in_reply_to,
-                        InboxItemRow.answered_at.is_(None),
-                    )
-                    .values(answered_at=mine.created_at or now, answered_by_remote_id=mine.remote_id)
-                )
-                answered += int(getattr(done, "rowcount", 0) or 0)
-        return new, answered
+        answer. Returns (new items, items newly answered). Another daemon storing some of them at the
+        same moment is taken in its stride (see :func:`socialpost.store.inbox.save_replies`)."""
+        return stored.save_replies(self.store, account, replies, post_ids or {}, now=self.clock())
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -338,36 +221,16 @@ class Inbox:
         limit: int | None = None,
     ) -> list[InboxItem]:
         """Unanswered first, newest first (by when it was written; else when it was fetched)."""
-        when = case((InboxItemRow.created_at.is_(None), InboxItemRow.fetched_at), else_=InboxItemRow.created_at)
-        query = (
-            self._select()
-            .order_by(InboxItemRow.answered_at.is_not(None), when.desc(), InboxItemRow.id.desc())
-            .limit(limit)
-        )
-        if account:
-            query = query.where(InboxItemRow.account == account)
-        if unanswered:
-            query = query.where(InboxItemRow.answered_at.is_(None))
-        with self.store.session() as session:
-            return [_item(row) for row in session.execute(query)]
+        return stored.items(self.store, account=account, unanswered=unanswered, limit=limit)
 
     def counts(self) -> tuple[int, int]:
         """(all items, unanswered items)."""
-        from sqlalchemy import func
-
-        with self.store.session() as session:
-            total = session.scalar(select(func.count(InboxItemRow.id))) or 0
-            waiting = session.scalar(select(func.count(InboxItemRow.id)).where(InboxItemRow.answered_at.is_(None))) or 0
-        return int(total), int(waiting)
+        return stored.counts(self.store)
 
     def get(self, ref: str) -> InboxItem:
         """An item by its inbox number (``12``) or the network's id for it."""
         ref = ref.strip().removeprefix("#")
-        condition = InboxItemRow.remote_id == ref
-        if ref.isdigit() and len(ref) <= 18:  # an inbox number (a longer one can only be a network's id)
-            condition = or_(InboxItemRow.id == int(ref), condition)
-        with self.store.session() as session:
-            rows = list(session.execute(self._select().where(condition).order_by(InboxItemRow.id)))
+        rows = stored.matching(self.store, ref)
         if not rows:
             raise NotFound(
                 _("no inbox item '{ref}'.").format(ref=ref),
@@ -377,22 +240,12 @@ class Inbox:
                 ),
             )
         if len(rows) > 1:
-            accounts = ", ".join(sorted({str(r.InboxItemRow.account) for r in rows}))
+            accounts = ", ".join(sorted({r.account for r in rows}))
             raise UsageError(
                 _("'{ref}' is ambiguous ({accounts}).").format(ref=ref, accounts=accounts),
                 hint=_("Give the inbox number instead."),
             )
-        return _item(rows[0])
-
-    @staticmethod
-    def _select() -> Any:
-        return select(
-            InboxItemRow, PostRow.post_key, PostRow.occurrence, PostRow.remote_url, PostRow.payload, CampaignRow.name
-        ).select_from(
-            InboxItemRow.__table__.outerjoin(PostRow.__table__, PostRow.id == InboxItemRow.post_id).outerjoin(
-                CampaignRow.__table__, CampaignRow.id == PostRow.campaign_id
-            )
-        )
+        return rows[0]
 
     # --- answering -----------------------------------------------------------------------------
 
@@ -425,12 +278,7 @@ class Inbox:
             )
         published = adapter.reply(item.remote_id, text)
         now = self.clock()
-        with self.store.write() as session:
-            session.execute(
-                update(InboxItemRow)
-                .where(InboxItemRow.id == item.id)
-                .values(answered_at=now, answered_by_remote_id=published.remote_id)
-            )
+        stored.mark_answered(self.store, item.id, published.remote_id, at=now)
         log.info("inbox: answered #%d on %s (%s)", item.id, item.account, published.url or published.remote_id)
         return ReplyOutcome(self.get(str(item.id)), published)
 
@@ -439,14 +287,7 @@ class Inbox:
     def digest(self) -> Digest:
         """Unanswered items no earlier digest included."""
         waiting = self.items(unanswered=True)
-        with self.store.session() as session:
-            reported = set(
-                session.scalars(
-                    select(InboxItemRow.id).where(
-                        and_(InboxItemRow.answered_at.is_(None), InboxItemRow.digested_at.is_not(None))
-                    )
-                )
-            )
+        reported = stored.digested_unanswered(self.store)
         return Digest(tuple(i for i in waiting if i.id not in reported), len(waiting))
 
     def send_digest(self, digest: Digest | None = None) -> Digest:
@@ -470,37 +311,8 @@ class Inbox:
             log.info("inbox: digest of %d comment(s) sent to %s", len(digest.items), target)
         else:
             log.info("%s", digest.text)
-        with self.store.write() as session:
-            session.execute(
-                update(InboxItemRow)
-                .where(InboxItemRow.id.in_([i.id for i in digest.items]))
-                .values(digested_at=self.clock())
-            )
+        stored.mark_digested(self.store, [i.id for i in digest.items], at=self.clock())
         return digest
-
-
-def _item(row: Any) -> InboxItem:
-    item: InboxItemRow = row.InboxItemRow
-    payload = row.payload if isinstance(row.payload, dict) else None
-    return InboxItem(
-        id=item.id,
-        account=item.account,
-        remote_id=item.remote_id,
-        in_reply_to=item.in_reply_to,
-        post_remote_id=item.post_remote_id,
-        author=item.author,
-        author_name=item.author_name,
-        text=item.text,
-        url=item.url,
-        created_at=item.created_at,
-        fetched_at=item.fetched_at,
-        answered_at=item.answered_at,
-        answered_by_remote_id=item.answered_by_remote_id,
-        campaign=row.name,
-        post=display_id(row.post_key, row.occurrence or "") if row.post_key is not None else None,
-        post_url=row.remote_url,
-        post_text=str(payload.get("text", "")) if payload is not None else None,
-    )
 
 
 __all__ = [

@@ -31,10 +31,11 @@ from socialpost.errors import ConfigError, MediaRefused, NotFound, PluginError
 from socialpost.i18n import _
 from socialpost.media import MEDIA_ROOT_KEY, MediaRoots, sniff
 from socialpost.networks.base import AdapterContext, OutgoingPost, Rendition
-from socialpost.networks.registry import Adapters, load
+from socialpost.networks.registry import load
 from socialpost.store.models import WAITING, display_id
 from socialpost.text.rules import LengthRule, Measure
 from socialpost.timeutil import iso_utc, zone
+from socialpost.wiring import Adapters
 
 if TYPE_CHECKING:
     from socialpost.campaign.expand import PlannedPost

@@ -33,9 +33,9 @@ from socialpost.config import Settings
 from socialpost.errors import AccountNotSetUp, CampaignError, ConfigError, PluginError, Problem
 from socialpost.i18n import _
 from socialpost.networks.profile import profile_of
-from socialpost.networks.registry import Adapters
 from socialpost.text.rules import LengthRule
 from socialpost.timeutil import utcnow
+from socialpost.wiring import Adapters
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by the commands that need it
     from socialpost.store.db import Store

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from socialpost.config import Settings
-from socialpost.networks.registry import suggest_account
+from socialpost.wiring import suggest_account
 
 CAMPAIGN = """\
 campaign: cafe

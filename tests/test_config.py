@@ -7,13 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from socialpost.config import (
-    DaemonSettings,
-    Settings,
-    expand_env,
-    expand_env_values,
-    load_settings,
-)
+from socialpost.config import DaemonSettings, Settings, load_settings
+from socialpost.envvars import expand_env, expand_env_values
 from socialpost.errors import ConfigError, ExitCode
 from socialpost.paths import default_dirs, resolve_config_path
 

@@ -26,10 +26,10 @@ from socialpost.daemon.service import Daemon
 from socialpost.errors import ConfigError, ExitCode, StoreError, TransientError
 from socialpost.networks import registry
 from socialpost.networks.base import Network, OutgoingPost, Published
-from socialpost.networks.registry import Adapters
 from socialpost.store.db import DatabaseURLError, Store, open_store
 from socialpost.store.models import PostRow, Status
 from socialpost.store.queue import Queue
+from socialpost.wiring import Adapters
 from tests.conftest import START, FakeClock, Result
 from tests.store_helpers import assert_history_consistent, events, post, seed_posts
 

@@ -11,8 +11,8 @@ from socialpost.config import Settings
 from socialpost.daemon.confirm import ConfirmJob
 from socialpost.errors import ContentRejected, TransientError
 from socialpost.networks.base import AccountSettings, AdapterContext, Network, NotPublic, OutgoingPost, Published
-from socialpost.networks.registry import Adapters
 from socialpost.store.db import Store
+from socialpost.wiring import Adapters
 from tests.conftest import START, FakeClock
 from tests.store_helpers import events, seed_posts
 

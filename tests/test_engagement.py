@@ -23,10 +23,10 @@ from socialpost.engagement.schedule import UNAVAILABLE, due_mark, is_due, next_d
 from socialpost.engagement.settings import EngagementSettings, engagement_settings
 from socialpost.errors import AuthError, RateLimited, TransientError
 from socialpost.networks.base import Network, OutgoingPost, Published
-from socialpost.networks.registry import Adapters
 from socialpost.report.aggregate import load_posts
 from socialpost.store.db import Store
 from socialpost.store.models import EventRow, SnapshotRow
+from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
 from tests.support.http import LocalServer, Reply
 from tests.test_report import T0, Seeder

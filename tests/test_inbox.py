@@ -36,9 +36,9 @@ from socialpost.daemon.inbox_job import InboxJob
 from socialpost.errors import PermanentError, UsageError
 from socialpost.inbox import Inbox, InboxSettings, inbox_settings
 from socialpost.networks.base import AdapterContext, Network, OutgoingPost, Published, Reply
-from socialpost.networks.registry import Adapters
 from socialpost.store.db import MIGRATIONS, SCHEMA_HEAD, Store, current_revision, open_store
 from socialpost.store.models import InboxItemRow, PostRow, Status
+from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
 from tests.servers import bluesky as bluesky_servers
 from tests.servers.bluesky import Account, DevEnv

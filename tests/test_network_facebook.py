@@ -31,7 +31,7 @@ from socialpost.errors import (
 )
 from socialpost.networks.base import Media, NotSent, OutgoingPost, Published
 from socialpost.networks.facebook import FacebookNetwork, FacebookSettings, GraphNotFound
-from socialpost.networks.registry import Adapters
+from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
 from tests.support.facebook import GraphBatch
 

@@ -47,9 +47,9 @@ from socialpost.errors import (
     TransientError,
 )
 from socialpost.networks.base import Media, NotSent, OutgoingPost, Published
-from socialpost.networks.registry import Adapters
 from socialpost.networks.x import XNetwork, _reset_time, _snowflake_time
 from socialpost.text.count import x_weighted_length
+from socialpost.wiring import Adapters
 from tests.conftest import START, FakeClock
 from tests.servers import prism as prism_server
 from tests.servers.prism import Prism, prism  # noqa: F401  (the session fixture)

@@ -25,7 +25,7 @@ from socialpost.networks import outbox as outbox_module
 from socialpost.networks.base import AdapterContext, Media, NotSent, OutgoingPost, Published
 from socialpost.networks.common import files as files_module
 from socialpost.networks.outbox import OutboxNetwork, OutboxSettings
-from socialpost.networks.registry import Adapters
+from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
 
 A = "{http://www.w3.org/2005/Atom}"

@@ -24,10 +24,10 @@ from socialpost import doctor
 from socialpost.cli.context import AppContext
 from socialpost.cli.doctor import doctor as doctor_command
 from socialpost.config import Settings
-from socialpost.networks.registry import Adapters
 from socialpost.store.db import open_store
 from socialpost.store.queue import Queue
 from socialpost.timeutil import utcnow
+from socialpost.wiring import Adapters
 from tests.conftest import REPO, FakeClock
 from tests.store_helpers import campaign_yaml
 

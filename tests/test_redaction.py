@@ -20,11 +20,11 @@ from socialpost import redaction
 from socialpost.config import Settings, load_settings
 from socialpost.logs import JsonFormatter, TextFormatter
 from socialpost.networks.base import AccountSettings, AdapterContext, Network, OutgoingPost, Published
-from socialpost.networks.registry import Adapters
 from socialpost.networks.webhook import WebhookNetwork, WebhookSettings
 from socialpost.redaction import REDACTED, SecretValues, redact, register, register_settings, url_secrets
 from socialpost.store.db import Store
 from socialpost.store.models import EventRow, InboxItemRow, PostRow
+from socialpost.wiring import Adapters
 from tests.store_helpers import seed_posts
 from tests.support.http import LocalServer, Reply
 

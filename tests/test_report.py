@@ -356,7 +356,8 @@ def test_a_database_without_json_paths_reads_the_text_from_the_whole_payload(sto
     database gets the whole payload, and the text and thread are taken from it."""
     from sqlalchemy import text
 
-    from socialpost.report.aggregate import _facts, posts_sql
+    from socialpost.report.aggregate import _facts
+    from socialpost.store.report_rows import posts_sql
 
     seed.post("c", "p", "x:acme", payload={"text": "Bonjour ?", "thread": ["2/2"], "media": []})
     sql, params = posts_sql(Filters(), stored_text=True, dialect="mysql")

@@ -19,9 +19,10 @@ from sqlalchemy import delete, event, select, text
 from socialpost.config import Settings
 from socialpost.engagement import metrics as engagement_metrics
 from socialpost.engagement.collect import Collector
-from socialpost.report.aggregate import Filters, load_posts, posts_sql, read_posts
+from socialpost.report.aggregate import Filters, load_posts, read_posts
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import METRICS, LatestRow, SnapshotRow
+from socialpost.store.report_rows import posts_sql
 from socialpost.store.sqlite_read import connect_current
 from tests.conftest import FakeClock
 from tests.store_helpers import throwaway_postgres

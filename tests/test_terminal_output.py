@@ -25,10 +25,10 @@ from socialpost.config import Settings
 from socialpost.inbox import Inbox
 from socialpost.logs import JsonFormatter, TextFormatter
 from socialpost.networks.base import Reply
-from socialpost.networks.registry import Adapters
 from socialpost.store.db import Store
 from socialpost.store.models import PostRow
 from socialpost.terminal import describe, json_safe, printable
+from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
 from tests.store_helpers import deliver_due, seed_posts
 from tests.support.http import LocalServer

@@ -25,8 +25,8 @@ from socialpost.errors import (
 )
 from socialpost.networks.base import Media, OutgoingPost, Published
 from socialpost.networks.common.http import retry_after
-from socialpost.networks.registry import Adapters
 from socialpost.networks.webhook import WebhookNetwork
+from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
 from tests.support.http import LocalServer, Reply, Request
 

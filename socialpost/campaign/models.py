@@ -21,13 +21,8 @@ from pydantic import (
 )
 
 from socialpost.i18n import _
+from socialpost.names import ACCOUNT_PATTERN, ACCOUNT_REF, NAME_PATTERN
 from socialpost.timeutil import MAX_YEAR, MIN_YEAR, coerce_duration, format_duration, parse_wall_time, zone
-
-# JSON Schema patterns are ECMA-262 regular expressions (what ajv, VS Code and check-jsonschema run):
-# no named groups or other Python-only syntax in them.
-ACCOUNT_PATTERN = r"^[a-z][a-z0-9_-]*:[A-Za-z0-9][A-Za-z0-9_.-]*$"
-ACCOUNT_REF = re.compile(ACCOUNT_PATTERN)
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
 def _wall_time(value: object) -> datetime:

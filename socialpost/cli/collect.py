@@ -39,7 +39,7 @@ def collect(app: AppContext, json_: bool, campaign: str | None, account: str | N
     from socialpost.engagement.collect import Collector
     from socialpost.engagement.settings import engagement_settings
     from socialpost.errors import AttentionNeeded
-    from socialpost.networks.registry import Adapters
+    from socialpost.wiring import Adapters
 
     app.setup_logging()
     if account is not None:

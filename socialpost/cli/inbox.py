@@ -36,7 +36,7 @@ def inbox(app: AppContext, json_: bool, account: str | None, unanswered: bool, n
     """
     from socialpost.errors import AttentionNeeded
     from socialpost.inbox import Inbox, inbox_settings
-    from socialpost.networks.registry import Adapters
+    from socialpost.wiring import Adapters
 
     app.setup_logging()
     if account is not None:
@@ -87,7 +87,7 @@ def reply(app: AppContext, json_: bool, item_id: str, text: str) -> None:
     long). On success the item counts as answered.
     """
     from socialpost.inbox import Inbox, inbox_settings
-    from socialpost.networks.registry import Adapters
+    from socialpost.wiring import Adapters
 
     app.setup_logging()
     adapters = Adapters(app.settings, clock=app.clock)

@@ -13,16 +13,14 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import exists, select
-
 from socialpost.errors import NetworkError, TransientError
 from socialpost.networks.base import NotPublic
 from socialpost.networks.capabilities import PublishAhead
-from socialpost.networks.registry import Adapters, load
-from socialpost.store import transitions
+from socialpost.networks.registry import load
+from socialpost.store import confirmations
 from socialpost.store.db import Store
-from socialpost.store.models import CampaignRow, EventRow, PostRow, Status
 from socialpost.timeutil import Clock, format_duration, utcnow
+from socialpost.wiring import Adapters
 
 log = logging.getLogger("socialpost.daemon")
 GRACE = timedelta(hours=1)  # how long after its time a post may still be private before we say so
@@ -65,32 +63,9 @@ class ConfirmJob:
         if not networks:
             return 0
         now = self.clock()
-        settled = exists().where(EventRow.post_id == PostRow.id, EventRow.kind.in_(["confirmed", "not-public"]))
-        with self.store.session() as session:
-            rows = session.execute(
-                select(
-                    PostRow.id,
-                    PostRow.account,
-                    PostRow.remote_id,
-                    PostRow.due_at,
-                    PostRow.remote_url,
-                    CampaignRow.name,
-                    PostRow.post_key,
-                )
-                .join(CampaignRow, CampaignRow.id == PostRow.campaign_id)
-                .where(
-                    PostRow.status == Status.SENT.value,
-                    PostRow.network.in_(networks),
-                    PostRow.due_at <= now,
-                    PostRow.remote_id.is_not(None),
-                    ~settled,
-                )
-                .order_by(PostRow.due_at)
-                .limit(BATCH)
-            ).all()
+        rows = confirmations.unconfirmed(self.store, networks, now=now, limit=BATCH)
         done = 0
         for post_id, account, remote_id, due_at, url, campaign, key in rows:
-            assert remote_id is not None  # selected so
             try:
                 adapter = self.adapters.get(account)
                 if not isinstance(adapter, PublishAhead):
@@ -121,14 +96,4 @@ class ConfirmJob:
         return done
 
     def _record(self, post_id: int, kind: str, detail: str) -> None:
-        with self.store.write() as session:
-            transitions.log(
-                session,
-                post_id=post_id,
-                at=self.clock(),
-                kind=kind,
-                from_status=Status.SENT.value,
-                to_status=Status.SENT.value,
-                daemon=self.daemon_id,
-                detail=detail,
-            )
+        confirmations.record(self.store, post_id, kind, detail, at=self.clock(), daemon=self.daemon_id)

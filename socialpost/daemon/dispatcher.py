@@ -29,10 +29,11 @@ from socialpost.errors import (
 from socialpost.i18n import _
 from socialpost.networks.base import Network, NotSent, OutgoingPost, Published
 from socialpost.networks.capabilities import Reconciler
-from socialpost.networks.registry import Adapters, load
+from socialpost.networks.registry import load
 from socialpost.store.models import Status
 from socialpost.store.queue import Claimed, ClaimPolicy, Outcome, Queue
 from socialpost.timeutil import format_duration
+from socialpost.wiring import Adapters
 
 log = logging.getLogger("socialpost.daemon")
 RECONCILE_AFTER = timedelta(seconds=60)  # time for a network to show a post whose answer was lost

@@ -44,11 +44,11 @@ from socialpost.daemon.inbox_job import InboxJob
 from socialpost.daemon.outcomes import OutcomeWriter
 from socialpost.daemon.signals import StopSignals
 from socialpost.errors import SocialpostError
-from socialpost.networks.registry import Adapters
 from socialpost.store.db import Store
 from socialpost.store.models import Status
 from socialpost.store.queue import Claimed, Queue
 from socialpost.timeutil import Clock, utcnow
+from socialpost.wiring import Adapters
 
 log = logging.getLogger("socialpost.daemon")
 HEARTBEAT_SECONDS = 10.0

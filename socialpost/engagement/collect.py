@@ -19,17 +19,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
-
 from socialpost.engagement.metrics import METRICS, RAW_ON, normalise
-from socialpost.engagement.schedule import UNAVAILABLE, Target, targets
+from socialpost.engagement.schedule import Target, targets
 from socialpost.engagement.settings import EngagementSettings
 from socialpost.errors import PermanentError, RateLimited, SocialpostError, TransientError
 from socialpost.i18n import _
 from socialpost.networks.base import Network
 from socialpost.networks.capabilities import MetricsReader
+from socialpost.store import engagement as stored
 from socialpost.store.db import Store
-from socialpost.store.models import EventRow, PostRow, SnapshotRow
 from socialpost.timeutil import Clock, iso_utc, utcnow
 
 log = logging.getLogger("socialpost.engagement")
@@ -43,7 +41,7 @@ Progress = Callable[[int, int, str], None]  # (posts done, posts in all, account
 
 
 class AdapterSource(Protocol):
-    """What the collector needs from :class:`socialpost.networks.registry.Adapters`."""
+    """What the collector needs from :class:`socialpost.wiring.Adapters`."""
 
     def get(self, account: str) -> Network: ...
 
@@ -124,10 +122,9 @@ class Collector:
     # --- what to read ----------------------------------------------------------------------
 
     def targets(self, *, mode: str = "due", campaign: str | None = None, account: str | None = None) -> list[Target]:
-        with self.store.session() as session:
-            return targets(
-                session, now=self.clock(), ages=self.settings.ages, mode=mode, campaign=campaign, account=account
-            )
+        return targets(
+            self.store, now=self.clock(), ages=self.settings.ages, mode=mode, campaign=campaign, account=account
+        )
 
     def paused_until(self, account: str) -> datetime | None:
         pause = self._pauses.get(account)
@@ -137,20 +134,7 @@ class Collector:
         """Posts of ``account`` read since 00:00 UTC today (snapshots plus unavailable marks)."""
         now = self.clock().astimezone(UTC)
         start = datetime.combine(now.date(), time(0), tzinfo=UTC)
-        with self.store.session() as session:
-            snapshots = session.scalar(
-                select(func.count())
-                .select_from(SnapshotRow)
-                .join(PostRow, PostRow.id == SnapshotRow.post_id)
-                .where(PostRow.account == account, SnapshotRow.metric == RAW_ON, SnapshotRow.collected_at >= start)
-            )
-            marks = session.scalar(
-                select(func.count())
-                .select_from(EventRow)
-                .join(PostRow, PostRow.id == EventRow.post_id)
-                .where(PostRow.account == account, EventRow.kind == UNAVAILABLE, EventRow.at >= start)
-            )
-        return int(snapshots or 0) + int(marks or 0)
+        return stored.reads_since(self.store, account, start, raw_on=RAW_ON)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -278,35 +262,17 @@ class Collector:
         unavailable: str | None = None,
     ) -> None:
         """Store ``answers``; a post without one gets an "unavailable" mark saying why (``unavailable``)."""
-        now = self.clock()
-        with self.store.session() as session:
-            for target in batch:
-                answer = answers.get(target.remote_id)
-                if answer is None:
-                    session.add(
-                        EventRow(
-                            post_id=target.post_id,
-                            at=now,
-                            kind=UNAVAILABLE,
-                            detail=unavailable
-                            or _("the network gave no metrics for this post (deleted, hidden, or a read cap)"),
-                        )
-                    )
-                    outcome.unavailable += 1
-                    continue
-                metrics = normalise(answer)
-                raw = _jsonable(answer)
-                for metric in METRICS:
-                    session.add(
-                        SnapshotRow(
-                            post_id=target.post_id,
-                            collected_at=now,
-                            metric=metric,
-                            value=metrics[metric],
-                            raw=raw if metric == RAW_ON else None,
-                        )
-                    )
-                outcome.collected += 1
+        reads: list[stored.Read] = []
+        for target in batch:
+            answer = answers.get(target.remote_id)
+            if answer is None:
+                detail = unavailable or _("the network gave no metrics for this post (deleted, hidden, or a read cap)")
+                reads.append(stored.Read(target.post_id, unavailable=detail))
+                outcome.unavailable += 1
+                continue
+            reads.append(stored.Read(target.post_id, metrics=normalise(answer), raw=_jsonable(answer)))
+            outcome.collected += 1
+        stored.save_reads(self.store, reads, at=self.clock(), metrics=METRICS, raw_on=RAW_ON)
 
 
 def _jsonable(answer: Mapping[str, Any]) -> dict[str, Any]:

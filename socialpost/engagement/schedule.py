@@ -16,12 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from socialpost.store import engagement as stored
+from socialpost.store.db import Store
+from socialpost.store.engagement import UNAVAILABLE
 
-from socialpost.store.models import CampaignRow, EventRow, LatestRow, PostRow, Status
-
-UNAVAILABLE = "metrics-unavailable"  # EventRow.kind of a read that gave no metrics
+__all__ = ["UNAVAILABLE", "Target", "due_mark", "is_due", "next_due", "targets"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ def next_due(sent_at: datetime, last_read: datetime | None, ages: Sequence[timed
 
 
 def targets(
-    session: Session,
+    store: Store,
     *,
     now: datetime,
     ages: Sequence[timedelta],
@@ -72,29 +71,11 @@ def targets(
     """
     if mode not in ("due", "recent", "all"):
         raise ValueError(f"unknown collection mode {mode!r}")
-    marks = (
-        select(EventRow.post_id, func.max(EventRow.at).label("at"))
-        .where(EventRow.kind == UNAVAILABLE)
-        .group_by(EventRow.post_id)
-        .subquery()
-    )
-    query = (
-        select(PostRow.id, PostRow.account, PostRow.remote_id, PostRow.sent_at, LatestRow.collected_at, marks.c.at)
-        .outerjoin(LatestRow, LatestRow.post_id == PostRow.id)  # the newest snapshot, one row per post
-        .outerjoin(marks, marks.c.post_id == PostRow.id)
-        .where(PostRow.status == Status.SENT.value, PostRow.remote_id.is_not(None), PostRow.sent_at.is_not(None))
-    )
-    if campaign is not None:
-        query = query.join(CampaignRow, CampaignRow.id == PostRow.campaign_id).where(CampaignRow.name == campaign)
-    if account is not None:
-        query = query.where(PostRow.account == account)
-    if mode == "due":
-        query = query.where(PostRow.sent_at <= now - min(ages))
-    elif mode == "recent":
-        query = query.where(PostRow.sent_at <= now)
+    sent_until = {"due": now - min(ages), "recent": now, "all": None}[mode]
+    rows = stored.sent_posts(store, sent_until=sent_until, campaign=campaign, account=account)
     found: list[Target] = []
     window = max(ages)
-    for post_id, acct, remote_id, sent_at, snap_at, mark_at in session.execute(query):
+    for post_id, acct, remote_id, sent_at, snap_at, mark_at in rows:
         last = max((t for t in (snap_at, mark_at) if t is not None), default=None)
         mark = due_mark(sent_at, now, ages)
         due = mark is not None and (last is None or last < mark)

@@ -90,7 +90,7 @@ class S3Host:
                 _("{where}: an S3 media host needs boto3, which is not installed.").format(where=self.where("kind")),
                 hint=_("Fix: install it with {command} (or choose kind: folder).").format(command=INSTALL),
             ) from None
-        from socialpost.config import expand_env
+        from socialpost.envvars import expand_env
 
         environ = os.environ if self._environ is None else self._environ
         keys: dict[str, str] = {}

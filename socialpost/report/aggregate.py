@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from socialpost.engagement.metrics import INTERACTIONS, METRICS, growth
 from socialpost.i18n import _
 from socialpost.report import gc_paused
+from socialpost.store import report_rows
 from socialpost.timeutil import iso_utc, zone
 
 if TYPE_CHECKING:
@@ -598,89 +599,25 @@ def counts_text(counts: dict[str, int | None]) -> str:
 def load_posts(store: Store, filters: Filters | None = None, *, texts: bool = True) -> list[PostFacts]:
     """Every post the filters let through, ordered by campaign, due time, post and account.
 
-    One query of plain columns: the posts, and each post's row of ``engagement_latest`` (its newest
-    and previous snapshot, kept by the collector) — never the snapshot history itself. Without
-    ``texts``, the posts' texts are left empty (views that do not show them skip reading them).
+    One query of plain columns (:func:`socialpost.store.report_rows.posts_sql`): the posts, and each
+    post's row of ``engagement_latest`` (its newest and previous snapshot, kept by the collector) —
+    never the snapshot history itself. Without ``texts``, the posts' texts are left empty (views that
+    do not show them skip reading them).
     """
-    from sqlalchemy import text
-
-    filters = filters or Filters()
-    # SQLite's times come back as their stored text (the query has no column types): parsed only
-    # when a view needs the datetime (the JSON and CSV need only the text); PostgreSQL's driver
-    # gives datetimes.
-    sql, params = posts_sql(filters, stored_text=store.dialect == "sqlite", dialect=store.dialect, texts=texts)
-    with store.session() as session, gc_paused():
-        return _facts(session.execute(text(sql), params), filters, whole_payload=store.dialect not in _TEXT_COLUMNS)
+    chosen = filters or Filters()
+    with gc_paused():
+        return report_rows.load_rows(
+            store, chosen, lambda rows, whole: _facts(rows, chosen, whole_payload=whole), texts=texts
+        )
 
 
 def read_posts(
     connection: sqlite3.Connection, filters: Filters | None = None, *, texts: bool = True
 ) -> list[PostFacts]:
     """:func:`load_posts` from a plain sqlite3 connection (:func:`socialpost.store.sqlite_read.connect_current`)."""
-    from socialpost.errors import StoreError
-
-    filters = filters or Filters()
-    sql, params = posts_sql(filters, stored_text=True, texts=texts)
-    try:
-        with gc_paused():
-            return _facts(connection.execute(sql, params), filters)
-    except sqlite3.OperationalError as exc:  # as socialpost.store.db.Store says it
-        raise StoreError(
-            _("the database failed: {error}").format(error=str(exc).splitlines()[0]),
-            hint=_("Check that the database is reachable and not full (socialpost doctor)."),
-        ) from exc
-
-
-_COLUMNS = (
-    "posts.id, campaigns.name, campaigns.timezone, posts.post_key, posts.occurrence, posts.account, posts.network,"
-    " posts.status, posts.due_at, posts.local_time, posts.sent_at, posts.remote_url, posts.last_error,"
-    " engagement_latest.collected_at, engagement_latest.stored, "
-    + ", ".join(f"engagement_latest.{m}" for m in METRICS)
-    + ", engagement_latest.previous_collected_at, engagement_latest.previous_stored, "
-    + ", ".join(f"engagement_latest.previous_{m}" for m in METRICS)
-)
-# The post's text and its thread's other parts, read from the payload by the database (a million
-# rows' JSON parsed in C, not in Python): SQLite gives the thread as JSON text, parsed only for the
-# posts that have one; PostgreSQL's driver gives a list. Another database: the payload as it is.
-_TEXT_COLUMNS = {
-    "sqlite": "json_extract(posts.payload, '$.text'), json_extract(posts.payload, '$.thread')",
-    "postgresql": "posts.payload ->> 'text', posts.payload -> 'thread'",
-}
-_PAYLOAD_COLUMNS = "posts.payload, NULL"
-
-
-def posts_sql(
-    filters: Filters, *, stored_text: bool = False, dialect: str = "sqlite", texts: bool = True
-) -> tuple[str, dict[str, Any]]:
-    """The report's one query — posts, their campaign and their engagement_latest row — as SQL that
-    SQLite and PostgreSQL both run (but for how each reads the text from the payload, ``dialect``),
-    with its named parameters. ``stored_text``: the store keeps times as SQLite's text, so the time
-    filters are given as that text too. ``texts``: read each post's text and thread (else NULL)."""
-    where: list[str] = []
-    params: dict[str, Any] = {}
-    for name, column in (("campaign", "campaigns.name"), ("network", "posts.network"), ("account", "posts.account")):
-        value = getattr(filters, name)
-        if value is not None:
-            where.append(f"{column} = :{name}")
-            params[name] = value
-    for name, test in (("since", ">="), ("until", "<")):
-        instant: datetime | None = getattr(filters, name)
-        if instant is not None:
-            where.append(f"coalesce(posts.sent_at, posts.due_at) {test} :{name}")
-            params[name] = _stored(instant) if stored_text else instant
-    return (
-        f"SELECT {_COLUMNS}, {_TEXT_COLUMNS.get(dialect, _PAYLOAD_COLUMNS) if texts else 'NULL, NULL'}"
-        " FROM posts JOIN campaigns ON campaigns.id = posts.campaign_id"
-        " LEFT OUTER JOIN engagement_latest ON engagement_latest.post_id = posts.id"
-        + (f" WHERE {' AND '.join(where)}" if where else "")
-        + " ORDER BY campaigns.name, posts.due_at, posts.post_key, posts.account",
-        params,
-    )
-
-
-def _stored(instant: datetime) -> str:
-    """An instant as the store's UTCDateTime column keeps it on SQLite (naive UTC, microseconds)."""
-    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    chosen = filters or Filters()
+    with gc_paused():
+        return report_rows.read_rows(connection, chosen, lambda rows: _facts(rows, chosen), texts=texts)
 
 
 def _facts(rows: Iterable[Sequence[Any]], filters: Filters, *, whole_payload: bool = False) -> list[PostFacts]:

@@ -140,3 +140,9 @@ def _back_to_pending(session: Session, ids: list[int], *, now: datetime, daemon:
         )
         moved += len(changed)
     return moved
+
+
+def queued_accounts(store: Store) -> list[str]:
+    """Every account that has posts in the queue (whatever their state)."""
+    with store.session() as session:
+        return sorted(session.scalars(select(PostRow.account).distinct()))

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from socialpost.redaction import redact
+from socialpost.store.metrics import METRICS as METRICS
 
 
 class Status(enum.StrEnum):
@@ -208,9 +209,7 @@ class SnapshotRow(Base):
     raw: Mapped[dict[str, Any] | None]
 
 
-# The normalised metrics, in their bit order in LatestRow.stored (append only: the order is stored).
-# socialpost.engagement.metrics.METRICS is the same tuple.
-METRICS = ("views", "likes", "reposts", "replies", "quotes", "bookmarks", "clicks")
+# The normalised metrics, in their bit order in LatestRow.stored: socialpost.store.metrics.METRICS.
 
 
 class LatestRow(Base):

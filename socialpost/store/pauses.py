@@ -78,7 +78,7 @@ class Target:
 
     @classmethod
     def parse(cls, word: str) -> Target:
-        from socialpost.campaign.models import ACCOUNT_REF
+        from socialpost.names import ACCOUNT_REF
 
         text = word.strip()
         if not text:

@@ -34,13 +34,12 @@ from sqlalchemy import Table, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from socialpost.campaign.expand import PlannedPost
-from socialpost.campaign.load import LoadedCampaign
 from socialpost.errors import CampaignError, Problem, StoreError
 from socialpost.i18n import _, formats, ngettext
 from socialpost.store import connect, pauses, transitions
 from socialpost.store.db import Store
 from socialpost.store.models import WAITING, CampaignRow, PostRow, Status, display_id
+from socialpost.store.planned import CampaignSource, PlannedRow
 from socialpost.timeutil import iso_utc
 
 Action = Literal["create", "update", "cancel", "unchanged", "hold"]
@@ -63,7 +62,7 @@ class PlanItem:
     local_time: str  # ISO 8601 with offset
     text: str
     status: str | None  # current status in the store, None if new
-    planned: PlannedPost | None = None
+    planned: PlannedRow | None = None
     row_id: int | None = None
     waiting_account: bool = False  # the stored row is held until its account is connected
     cancelled_by: str | None = None  # for a cancelled row: "user" (socialpost cancel) or "file" (removed)
@@ -131,8 +130,8 @@ class Plan:
 
 def plan_campaign(
     session: Session | None,
-    loaded: LoadedCampaign,
-    rows: list[PlannedPost],
+    loaded: CampaignSource,
+    rows: Sequence[PlannedRow],
     *,
     now: datetime,
     allow_past: bool = False,
@@ -245,7 +244,7 @@ def plan_campaign(
     return Plan(items, warnings, errors)
 
 
-def _in_the_past(loaded: LoadedCampaign, planned: PlannedPost, *, allow_past: bool) -> Problem:
+def _in_the_past(loaded: CampaignSource, planned: PlannedRow, *, allow_past: bool) -> Problem:
     """A new (or moved) post whose time has passed, where its time is written: an error, or with
     ``allow_past`` a warning (the late policy decides)."""
     time, zone = formats.datetime_text(planned.local_time), f"{planned.local_time:%Z}"
@@ -265,7 +264,7 @@ def _in_the_past(loaded: LoadedCampaign, planned: PlannedPost, *, allow_past: bo
     return loaded.document.problem(where, message.format(post=planned.post_id, time=time, zone=zone))
 
 
-def taken_from(session: Session, loaded: LoadedCampaign, plan: Plan) -> Problem | None:
+def taken_from(session: Session, loaded: CampaignSource, plan: Plan) -> Problem | None:
     """The error for a file that names a campaign another file scheduled, if that file still exists.
 
     Without it, copying a campaign file and keeping its ``campaign:`` name silently cancels every
@@ -331,7 +330,7 @@ def _cancelled_by_user(row: _Existing) -> bool:
     return row.status == Status.CANCELLED and row.cancelled_by == "user"
 
 
-def _kept_cancelled(planned: PlannedPost, campaign: str) -> Problem:
+def _kept_cancelled(planned: PlannedRow, campaign: str) -> Problem:
     """The file changed a post the user cancelled: the edit is kept, the post stays cancelled."""
     ref = f"{campaign}/{display_id(planned.post_id, planned.occurrence)}@{planned.account}"
     return Problem(
@@ -374,7 +373,7 @@ def _connected_action(row: _Existing | None, changed: bool, *, connected: bool, 
     return action
 
 
-def _kept_time(session: Session | None, row: _Existing | None, planned: PlannedPost, *, held: bool = False) -> bool:
+def _kept_time(session: Session | None, row: _Existing | None, planned: PlannedRow, *, held: bool = False) -> bool:
     """A waiting post (or one held for its account) whose time did not change is not "new in the
     past": editing the text of an overdue post (e.g. while no daemon runs), or connecting its account
     late, leaves its lateness to the late policy. (Asked only for rows planned in the past, so the
@@ -384,7 +383,7 @@ def _kept_time(session: Session | None, row: _Existing | None, planned: PlannedP
     return session.scalar(select(PostRow.due_at).where(PostRow.id == row.id)) == planned.due_at
 
 
-def apply_plan(session: Session, loaded: LoadedCampaign, plan: Plan, *, now: datetime) -> CampaignRow:
+def apply_plan(session: Session, loaded: CampaignSource, plan: Plan, *, now: datetime) -> CampaignRow:
     """Write ``plan`` in the caller's transaction. Unchanged rows cause no write."""
     model = loaded.model
     campaign = session.scalar(select(CampaignRow).where(CampaignRow.name == model.campaign))
@@ -585,7 +584,7 @@ Review = Callable[[list[Plan]], list[Problem]]
 
 def schedule(
     store: Store,
-    campaigns: Sequence[tuple[LoadedCampaign, list[PlannedPost]]],
+    campaigns: Sequence[tuple[CampaignSource, Sequence[PlannedRow]]],
     *,
     now: datetime,
     allow_past: bool = False,
@@ -639,7 +638,7 @@ def schedule(
 
 def plan_all(
     session: Session | None,
-    campaigns: Sequence[tuple[LoadedCampaign, list[PlannedPost]]],
+    campaigns: Sequence[tuple[CampaignSource, Sequence[PlannedRow]]],
     *,
     now: datetime,
     allow_past: bool = False,
@@ -663,7 +662,7 @@ def plan_all(
 
 def _plan_and_apply(
     store: Store,
-    campaigns: Sequence[tuple[LoadedCampaign, list[PlannedPost]]],
+    campaigns: Sequence[tuple[CampaignSource, Sequence[PlannedRow]]],
     *,
     now: datetime,
     allow_past: bool,

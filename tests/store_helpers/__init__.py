@@ -197,9 +197,9 @@ def later(start: datetime, **kwargs: float) -> datetime:
 def deliver_due(settings: Settings, clock: Clock) -> None:
     """What a daemon does once, in the test: claim every post due at ``clock()`` and send each."""
     from socialpost.daemon.dispatcher import Dispatcher
-    from socialpost.networks.registry import Adapters
     from socialpost.store.db import open_store
     from socialpost.store.queue import Queue
+    from socialpost.wiring import Adapters
 
     store = open_store(settings.database_url)
     try:

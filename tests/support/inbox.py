@@ -8,10 +8,10 @@ from sqlalchemy import select, update
 
 from socialpost.config import Settings
 from socialpost.inbox import Inbox
-from socialpost.networks.registry import Adapters
 from socialpost.store.db import Store
 from socialpost.store.models import InboxItemRow, PostRow, Status
 from socialpost.timeutil import Clock
+from socialpost.wiring import Adapters
 from tests.store_helpers import seed_posts
 
 
