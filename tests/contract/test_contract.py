@@ -47,7 +47,7 @@ def installed_networks() -> list[str]:
 
 # TRANSITIONAL (issue #18, this branch): networks whose harness is still being written; the last
 # step of the branch empties it, and then every installed network must have one
-PENDING = {"bluesky", "facebook", "mastodon", "youtube"}
+PENDING = {"bluesky", "mastodon", "youtube"}
 NETWORKS = [name for name in installed_networks() if name not in PENDING]
 
 
