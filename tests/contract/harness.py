@@ -29,7 +29,6 @@ from __future__ import annotations
 import importlib
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import datetime, timedelta
 from importlib.metadata import entry_points
@@ -62,10 +61,14 @@ class Harness(ABC):
     reads_metrics: ClassVar[bool] = True  # fetch_metrics reads the network (False: always {})
     counts_post: ClassVar[bool] = True  # posts_seen can count what the server took
     secret: str = ""  # the account's token (the suite looks for it everywhere)
+    # pytest fixtures the harness needs (a server started once per session), by name; the suite
+    # hands them over in ``servers``
+    fixtures: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, tmp_path: Path, clock: Clock) -> None:
+    def __init__(self, tmp_path: Path, clock: Clock, servers: dict[str, Any] | None = None) -> None:
         self.tmp_path = tmp_path
         self.clock = clock
+        self.servers = dict(servers or {})
         self.faults = Faults()
         self.stack = ExitStack()
         self.account = f"{self.network}:contract"
@@ -159,7 +162,7 @@ class Harness(ABC):
         self.stack.__exit__(kind, error, trace)
 
 
-def harness_for(network: str) -> Callable[[Path, Clock], Harness] | None:
+def harness_for(network: str) -> type[Harness] | None:
     """The harness class of ``network``: the contract suite's own, else a plugin's; None: none."""
     try:
         module = importlib.import_module(f"tests.contract.harness_{network}")

@@ -65,8 +65,7 @@ class FakeGraph:
         if request.method == "POST" and path == "/":
             known = {p["id"] for p in self.posts} - self.hidden
             batch = GraphBatch(missing={p["id"] for p in self.posts if p["id"] not in known})
-            answered = batch(request)
-            return answered
+            return batch(request)
         return httpx.Response(
             400,
             json=graph_error(
