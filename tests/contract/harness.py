@@ -60,6 +60,11 @@ class Harness(ABC):
     reconciles: ClassVar[bool] = True  # reconcile finds a published post (False: it says None)
     reads_metrics: ClassVar[bool] = True  # fetch_metrics reads the network (False: always {})
     counts_post: ClassVar[bool] = True  # posts_seen can count what the server took
+    # how many times the network's client library sends a request again by itself: after a 401
+    # (it renews the access token first) and after a lost connection; the fault is armed that many
+    # times more, so that it is what the adapter finally sees
+    resends_after_401: ClassVar[int] = 0
+    resends_after_lost_connection: ClassVar[int] = 0
     secret: str = ""  # the account's token (the suite looks for it everywhere)
     # pytest fixtures the harness needs (a server started once per session), by name; the suite
     # hands them over in ``servers``
@@ -138,8 +143,9 @@ class Harness(ABC):
         self.prepare(made)
         return made
 
-    def arm(self, fault: Fault) -> None:
-        self.faults.arm(fault, self.publish_route)
+    def arm(self, fault: Fault, times: int = 1) -> None:
+        for _ in range(times):
+            self.faults.arm(fault, self.publish_route)
 
     def __enter__(self) -> Harness:
         self.stack.__enter__()
