@@ -66,6 +66,10 @@ class Harness(ABC):
     resends_after_401: ClassVar[int] = 0
     resends_after_lost_connection: ClassVar[int] = 0
     secret: str = ""  # the account's token (the suite looks for it everywhere)
+    # contract points the adapter does not keep yet, each with the reason: the suite expects them
+    # to fail (strictly: the day the adapter is fixed, the declaration must go); keys are the
+    # names the tests use ("token in the error's own words")
+    known_gaps: ClassVar[dict[str, str]] = {}
     # pytest fixtures the harness needs (a server started once per session), by name; the suite
     # hands them over in ``servers``
     fixtures: ClassVar[tuple[str, ...]] = ()
