@@ -42,6 +42,7 @@ from socialpost.networks.base import Network, OutgoingPost
 from socialpost.networks.registry import Adapters
 from socialpost.timeutil import Clock
 from tests.support.faults import Fault, Faults
+from tests.support.posts import outgoing
 
 HARNESS_GROUP = "socialpost.contract_harnesses"
 
@@ -124,16 +125,10 @@ class Harness(ABC):
         return f"Contract check {uuid.uuid4().hex[:8]} ☕"
 
     def outgoing(self, text: str | None = None, **more: Any) -> OutgoingPost:
-        values: dict[str, Any] = {
-            "key": f"sp-{uuid.uuid4().hex[:16]}",
-            "campaign": "contract",
-            "post_id": "check",
-            "account": self.account,
-            "text": text if text is not None else self.text(),
-            "due_at": self.clock(),
-        }
-        values.update(more)
-        return OutgoingPost(**values)
+        """A post of the test account, due now, with its own idempotency key."""
+        fields: dict[str, Any] = {"key": f"sp-{uuid.uuid4().hex[:16]}", "campaign": "contract", "post_id": "check"}
+        fields.update(more)
+        return outgoing(self.account, text if text is not None else self.text(), due_at=self.clock(), **fields)
 
     def prepare(self, adapter: Network) -> None:
         """Anything an adapter needs after it is made (a test clock for its waits…)."""
