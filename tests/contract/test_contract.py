@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import timedelta
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ from socialpost.networks import registry
 from socialpost.networks.base import NotSent, Published
 from socialpost.redaction import redact
 from tests.conftest import FakeClock
-from tests.contract.harness import Harness, harness_for
+from tests.contract.harness import HARNESS_GROUP, Harness, harness_for
 from tests.servers.bluesky import bluesky_devenv  # noqa: F401  (session fixtures harnesses use)
 from tests.servers.mastodon import mastodon_mock  # noqa: F401
 from tests.support.faults import Fault
@@ -98,6 +98,16 @@ def test_every_installed_network_has_a_harness(name: str) -> None:
     made = harness_for(name)
     assert made is not None, f"the installed network '{name}' has no contract harness"
     assert registry.load(name).name == name
+
+
+def test_a_plugins_harness_is_found_through_its_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.contract import harness as module
+    from tests.contract.harness_outbox import OutboxHarness
+
+    declared = EntryPoint("pigeon", "tests.contract.harness_outbox:OutboxHarness", HARNESS_GROUP)
+    monkeypatch.setattr(module, "entry_points", lambda group: [declared] if group == HARNESS_GROUP else [])
+    assert harness_for("pigeon") is OutboxHarness
+    assert harness_for("carrier-pigeon") is None
 
 
 def test_publish_returns_proof_and_the_server_took_one_post(harness: Harness) -> None:
