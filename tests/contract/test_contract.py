@@ -7,8 +7,9 @@ without a harness fails here: a new network cannot be added without one.
 
 For each network: publishing returns proof and the server took exactly one post; a 429 with a reset
 is RateLimited carrying that time; a 5xx, a timeout and a lost connection are TransientError; a 401
-is an auth error; the account's token is never in a message, a hint, a log record (at DEBUG) or
-what the store records (``str(exc)``); nothing is printed; reconcile finds a post it published (or
+is an auth error; the account's token, echoed by the server, is never in a log record (at DEBUG),
+in what the store records (``redact(str(exc))``) nor in the error's own message and hint; nothing
+is printed; reconcile finds a post it published (or
 honestly says None); a count the network does not give is None or absent, never 0; ``close()`` may
 be called twice. Where a network legitimately differs its harness declares it, and the declared
 behaviour is checked instead.
