@@ -11,9 +11,11 @@ from pydantic import ValidationError
 
 from socialpost import config_edit, redaction, secrets
 from socialpost.config import Settings, secrets_file
-from socialpost.errors import ConfigError, NotFound, UsageError
+from socialpost.errors import ConfigError, NotFound, PluginError, UsageError
 from socialpost.i18n import _
 from socialpost.networks.base import AdapterContext, Identity, SetupUI
+from socialpost.networks.capabilities import GuidedSetup
+from socialpost.networks.health import health_of
 from socialpost.networks.registry import Adapters, load, network_names, split_account, suggest_account
 from socialpost.paths import default_dirs, make_private_dir
 from socialpost.timeutil import Clock, utcnow
@@ -47,6 +49,13 @@ def add(settings: Settings, account: str, ui: SetupUI) -> Identity:
     with contextlib.suppress(OSError):  # a set-up that needs the folder says so when it writes
         make_private_dir(settings.data_dir)
     context = AdapterContext(data_dir=settings.data_dir, base_dir=settings.base_dir)
+    if not issubclass(cls, GuidedSetup):
+        raise PluginError(
+            _("{network} has no guided set-up.").format(network=_(cls.title)),
+            hint=_("Add accounts.{network}.<name> to your config file by hand (see config.example.yaml).").format(
+                network=cls.name
+            ),
+        )
     setup = cls.setup(ui, account=account, context=context)
     redaction.register_raw(setup.secrets, everything=True)  # typed or fetched just now: never printed back
     values = secrets.merge(dict(setup.settings), setup.secrets)
@@ -61,7 +70,7 @@ def add(settings: Settings, account: str, ui: SetupUI) -> Identity:
         raise ConfigError(heading + "\n" + "\n".join(lines)) from None
     adapter = cls(account=account, settings=model, context=context)
     try:
-        identity = adapter.check()
+        identity = health_of(adapter, account)
     finally:
         adapter.close()
     config_edit.set_account(config_target(settings), network, name, setup.settings)
@@ -133,7 +142,7 @@ def check(settings: Settings, account: str, *, clock: Clock = utcnow) -> Identit
     """Verify ``account``'s credentials against its network."""
     adapters = Adapters(settings, clock=clock)
     try:
-        return adapters.get(account).check()
+        return health_of(adapters.get(account), account)
     finally:
         adapters.close()
 

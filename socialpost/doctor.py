@@ -10,7 +10,7 @@ time-zone data; the database is reachable and migrated; a daemon is alive when p
 files of waiting posts still exist; failed, held and unknown posts waiting for a decision; each
 account's credentials, permissions and token expiry (through the adapter's ``check()``), with a
 warning when a token expires before a post scheduled for it, the API version it uses (its
-``Identity.api_version``: how long it has left, a warning from three months before its sunset or
+``AccountHealth.api_version``: how long it has left, a warning from three months before its sunset or
 when socialpost had to move to another version), and what the adapter knows keeps posts from going
 out as planned (``caveats()``: an unaudited YouTube project) for accounts with posts; and the
 system clock, compared with
@@ -43,11 +43,13 @@ from socialpost.errors import (
     TransientError,
 )
 from socialpost.i18n import _, formats, ngettext
+from socialpost.networks.capabilities import HealthCheck
+from socialpost.networks.health import AccountHealth, health_of
 from socialpost.timeutil import Clock, human_duration, utcnow
 
 if TYPE_CHECKING:
     from socialpost.config import Settings
-    from socialpost.networks.base import Identity, Network
+    from socialpost.networks.base import Network
     from socialpost.store.db import Store
 
 Status = Literal["ok", "warning", "problem"]
@@ -58,8 +60,6 @@ CLOCK_PROBES = 3  # API addresses tried, at most, for the clock check
 TOKEN_SOON = timedelta(days=7)  # a token expiring sooner than this is worth a warning on its own
 SHOWN_POSTS = 10  # posts named one by one per state before a count
 RECENT_POSTS = timedelta(days=30)  # an account that sent a post this recently "has posts" (caveats)
-EXPIRY_KEYS = ("token expires", "expires", "expires_at", "expires at", "token_expires", "token expires at")
-_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|UTC|[+-]\d{2}:?\d{2})?")
 _RECONNECT = "socialpost accounts add {network} {name}"
 
 
@@ -1025,9 +1025,9 @@ def _one_account(
         return [crashed(check, exc)], None
     origin = _origin(adapter)
     findings: list[Finding] = []
-    identity: Identity | None = None
+    identity: AccountHealth | None = None
     try:
-        identity = adapter.check()
+        identity = health_of(adapter, account)
     except AuthError as exc:
         findings.append(problem(check, exc.message, exc.hint or _connect_again(reconnect)))
     except TransientError as exc:
@@ -1051,7 +1051,7 @@ def _one_account(
     except Exception as exc:  # noqa: BLE001 - a plugin's bug becomes a finding
         findings.append(crashed(check, exc))
     if identity is not None:
-        findings.extend(_details_findings(check, identity, reconnect))
+        findings.extend(_health_findings(check, identity, reconnect))
         if identity.api_version is not None:
             findings.extend(warning(check, message, fix) for message, fix in identity.api_version.warnings())
     expiry = token_expiry(adapter, identity)
@@ -1074,7 +1074,8 @@ def _one_account(
 def _caveat_findings(check: str, adapter: Network) -> list[Finding]:
     """What the adapter knows keeps this account's posts from going out as planned, as warnings."""
     try:
-        return [warning(check, caveat.message, caveat.fix) for caveat in adapter.caveats()]
+        caveats = adapter.caveats() if isinstance(adapter, HealthCheck) else []
+        return [warning(check, caveat.message, caveat.fix) for caveat in caveats]
     except Exception as exc:  # noqa: BLE001 - a plugin's bug becomes a finding
         return [crashed(check, exc)]
 
@@ -1083,75 +1084,31 @@ def _connect_again(reconnect: str) -> str:
     return _("Connect it again: {command}").format(command=reconnect)
 
 
-def _details_findings(check: str, identity: Identity, reconnect: str) -> list[Finding]:
-    """Warnings an adapter's ``check()`` put in its details."""
-    findings = []
-    for key, value in identity.details.items():
-        lowered = key.lower()
-        if "warning" in lowered:
-            findings.append(warning(check, value, _fix_in(value) or _connect_again(reconnect)))
-        elif lowered == "missing permissions":
-            findings.append(
-                problem(
-                    check,
-                    _("the token lacks these permissions: {permissions}").format(permissions=value),
-                    _("Connect it again and grant them: {command}").format(command=reconnect),
-                )
+def _health_findings(check: str, health: AccountHealth, reconnect: str) -> list[Finding]:
+    """What the account's health check says stands in its way."""
+    findings = [warning(check, w.message, w.fix or _connect_again(reconnect)) for w in health.warnings]
+    if health.missing_permissions:
+        findings.append(
+            problem(
+                check,
+                _("the token lacks these permissions: {permissions}").format(
+                    permissions=", ".join(health.missing_permissions)
+                ),
+                _("Connect it again and grant them: {command}").format(command=reconnect),
             )
-        elif lowered == "password" and "replace" in value.lower():
-            findings.append(
-                warning(
-                    check,
-                    _("it signs in with {password}").format(password=value),
-                    _("Use an app password: {command}").format(command=reconnect),
-                )
-            )
+        )
     return findings
 
 
-def _fix_in(text: str) -> str | None:
-    """The fix an adapter wrote into a detail ("…: run 'X' again"), as a sentence."""
-    for marker in ("run '", "set "):
-        at = text.find(marker)
-        if at > 0:
-            return text[at].upper() + text[at + 1 :] + "."
-    return None
-
-
-def token_expiry(adapter: Network, identity: Identity | None) -> datetime | None:
-    """When the account's token stops working, when anybody knows: the adapter's settings
-    (LinkedIn ``expires_at``, X ``oauth2_expires_at`` without a refresh token), else what its
-    ``check()`` said ("token expires", "expires", "expires_at"…). None: never, or unknown."""
-    settings = adapter.settings
-    for attr in ("expires_at", "oauth2_expires_at", "token_expires_at"):
-        value = getattr(settings, attr, None)
-        if isinstance(value, datetime):
-            if attr == "oauth2_expires_at" and getattr(settings, "oauth2_refresh_token", None):
-                return None  # renewed by itself
-            return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if identity is None:
-        return None
-    if "renewable" in identity.details.get("sign-in", ""):
-        return None
-    for key, value in identity.details.items():
-        if key.lower() in EXPIRY_KEYS:
-            return parse_expiry(value)
-    return None
-
-
-def parse_expiry(text: str) -> datetime | None:
-    """The date (and time) at the start of an expiry detail; a date alone means its first instant."""
-    match = _DATE.match(text.strip())
-    if not match:
-        return None
-    day, time, zone = match.groups()
-    try:
-        value = datetime.fromisoformat(f"{day}T{time or '00:00'}")
-    except ValueError:
-        return None
-    if zone and zone not in ("Z", "UTC"):
-        value = datetime.fromisoformat(f"{day}T{time or '00:00'}{zone}")
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+def token_expiry(adapter: Network, health: AccountHealth | None) -> datetime | None:
+    """When the account's access stops working unless someone acts: what its settings say
+    (without a network call, so also when signing in failed), else what its health check said.
+    None: never, renewed by itself, or unknown."""
+    if isinstance(adapter, HealthCheck):
+        known = adapter.token_expiry()
+        if known is not None:
+            return known if known.tzinfo else known.replace(tzinfo=UTC)
+    return health.expiry if health is not None else None
 
 
 def _expiry_findings(
@@ -1200,16 +1157,7 @@ def _expiry_findings(
 
 def _origin(adapter: Network) -> str | None:
     """The scheme://host[:port] of the API an account talks to (never a path: it may hold a token)."""
-    for attr in ("base_url", "api_base_url", "pds_url", "url"):
-        value = getattr(adapter.settings, attr, None)
-        if value is None:
-            continue
-        text = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
-        parts = urlsplit(text)
-        if parts.scheme in ("http", "https") and parts.hostname:
-            host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-            return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
-    return None
+    return adapter.api_origin() if isinstance(adapter, HealthCheck) else None
 
 
 # --- the clock ----------------------------------------------------------------------------------

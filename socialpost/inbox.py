@@ -24,10 +24,19 @@ from typing import Any, Protocol
 from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from socialpost.errors import AccessTierError, ConfigError, NetworkError, NotFound, PluginError, UsageError
+from socialpost.errors import (
+    AccessTierError,
+    ConfigError,
+    NetworkError,
+    NotFound,
+    PermanentError,
+    PluginError,
+    UsageError,
+)
 from socialpost.i18n import _, ngettext
 from socialpost.inbox_settings import InboxSettings, inbox_settings
 from socialpost.networks.base import Network, OutgoingPost, Published, Reply
+from socialpost.networks.capabilities import InboxReader, Replier
 from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow, InboxItemRow, PostRow, Status, display_id
 from socialpost.text.rules import LengthRule
@@ -244,7 +253,7 @@ class Inbox:
             outcome = AccountFetch(acct, posts=len(posts))
             try:
                 adapter = self.adapters.get(acct)
-                if type(adapter).fetch_replies is Network.fetch_replies:
+                if not isinstance(adapter, InboxReader):
                     continue  # this network has no inbox through socialpost
                 result.accounts.append(outcome)
                 replies = adapter.fetch_replies([remote for _, remote in posts])
@@ -391,7 +400,8 @@ class Inbox:
         """UsageError (exit 2) when ``text`` cannot go to the item's network: empty or too long."""
         if not text.strip():
             raise UsageError(_("the reply is empty."), hint=_('Write it in quotes: socialpost reply ID "text"'))
-        rule = self.adapters.get(item.account).reply_length_rule() or self.adapters.length_rule(item.account)
+        adapter = self.adapters.get(item.account)
+        rule = adapter.profile.reply_length or self.adapters.length_rule(item.account)
         for measure in rule.measure(text):
             if measure.over:
                 raise UsageError(
@@ -405,7 +415,15 @@ class Inbox:
         """Answer the item ``ref`` through its account's adapter, as a reply to it; then it is answered."""
         item = self.get(ref)
         self.check_reply(item, text)
-        published = self.adapters.get(item.account).reply(item.remote_id, text)
+        adapter = self.adapters.get(item.account)
+        if not isinstance(adapter, Replier):
+            raise PermanentError(
+                _("{network} ({account}): socialpost cannot answer replies on this network yet.").format(
+                    network=_(adapter.title), account=item.account
+                ),
+                hint=_("Answer it in the network's own app."),
+            )
+        published = adapter.reply(item.remote_id, text)
         now = self.clock()
         with self.store.write() as session:
             session.execute(

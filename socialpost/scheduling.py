@@ -32,8 +32,9 @@ from socialpost.campaign.load import LoadedCampaign, read_campaigns
 from socialpost.config import Settings
 from socialpost.errors import AccountNotSetUp, CampaignError, ConfigError, PluginError, Problem
 from socialpost.i18n import _
-from socialpost.networks.registry import Adapters, load
-from socialpost.text.rules import LengthRule, rule_for
+from socialpost.networks.profile import profile_of
+from socialpost.networks.registry import Adapters
+from socialpost.text.rules import LengthRule
 from socialpost.timeutil import utcnow
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by the commands that need it
@@ -229,12 +230,7 @@ def _length_rule(adapters: Adapters, account: str, unusable: set[str]) -> Length
     """The account's length rule; for an account that is not usable, its network's generic one."""
     if account not in unusable:
         return adapters.length_rule(account)
-    network = account.split(":", 1)[0]
-    try:
-        cls = load(network)
-    except PluginError:  # not installed or broken (reported already): the built-in rule, if any
-        return rule_for(network)
-    return rule_for(network, limit=cls.max_length)
+    return profile_of(account.split(":", 1)[0]).length  # not installed or broken: no limit (reported already)
 
 
 def validate(

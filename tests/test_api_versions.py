@@ -30,8 +30,8 @@ def builtin_declarations() -> dict[str, tuple[type[Network], VersionPolicy]]:
         if not entry.value.startswith("socialpost."):
             continue  # a plugin installed next to socialpost: not ours to police
         adapter = entry.load()
-        if adapter.api_version is not None:
-            found[entry.name] = (adapter, adapter.api_version)
+        if adapter.profile.api_version is not None:
+            found[entry.name] = (adapter, adapter.profile.api_version)
     return found
 
 

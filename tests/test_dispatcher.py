@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -216,7 +217,7 @@ class _Fake(Network):
     def __init__(self, behaviour: str, *, idempotent: bool = False) -> None:
         super().__init__(account="fake:x", settings=AccountSettings(), context=AdapterContext(Path("."), Path(".")))
         self.behaviour = behaviour
-        self.idempotent = idempotent  # type: ignore[misc]
+        self.profile = dataclasses.replace(type(self).profile, idempotent=idempotent)  # type: ignore[misc]
         self.calls: list[str] = []
 
     def publish(self, post: OutgoingPost) -> Published:

@@ -697,7 +697,7 @@ def test_offline_the_account_is_a_warning_and_the_clock_is_skipped_quietly(
 
 def test_x_oauth2_token_expiry_without_a_refresh_token(settings: Settings) -> None:
     """X OAuth 2 user tokens without offline.access last two hours: the expiry comes from settings."""
-    from socialpost.networks.base import AdapterContext, Identity
+    from socialpost.networks.base import AccountHealth, AdapterContext
     from socialpost.networks.x import XNetwork, XSettings
 
     context = AdapterContext(data_dir=settings.data_dir, base_dir=settings.data_dir)
@@ -714,13 +714,14 @@ def test_x_oauth2_token_expiry_without_a_refresh_token(settings: Settings) -> No
         }
     )
     assert library.token_expiry(XNetwork(account="x:acme", settings=renewable, context=context), None) is None
-    # what check() said, when the settings do not know (Facebook's debug_token dates)
+    # what the health check said, when the settings do not know (Facebook's debug_token dates): typed
     outbox = __import__("socialpost.networks.outbox", fromlist=["OutboxNetwork"])
     box = outbox.OutboxNetwork(account="outbox:a", settings=outbox.OutboxSettings(), context=context)
-    said = Identity("outbox:a", "a", {"token expires": "2027-03-01 10:30 UTC"})
+    said = AccountHealth("outbox:a", "a", expires_at=datetime(2027, 3, 1, 10, 30, tzinfo=UTC))
     assert library.token_expiry(box, said) == datetime(2027, 3, 1, 10, 30, tzinfo=UTC)
-    assert library.token_expiry(box, Identity("outbox:a", "a", {"token expires": "never"})) is None
-    assert library.parse_expiry("2027-03-01 (in 50 days)") == datetime(2027, 3, 1, tzinfo=UTC)
+    assert library.token_expiry(box, AccountHealth("outbox:a", "a")) is None  # never expires
+    renews = AccountHealth("outbox:a", "a", expires_at=datetime(2027, 3, 1, tzinfo=UTC), renews=True)
+    assert library.token_expiry(box, renews) is None
 
 
 # --- the clock --------------------------------------------------------------------------------------

@@ -418,9 +418,9 @@ class FakeAdapters:
         return self.others.get(account, self.adapter)
 
     def length_rule(self, account: str) -> Any:
-        from socialpost.text.rules import rule_for
+        from socialpost.networks.profile import profile_of
 
-        return rule_for("x")
+        return profile_of("x").length
 
 
 T0 = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
@@ -608,7 +608,10 @@ def test_the_inbox_job_is_off_without_every(store: Store) -> None:
     assert not job.enabled and job.interval_seconds == 0
 
 
-def test_the_contract_defaults_have_no_inbox(tmp_path: Path) -> None:
+def test_a_network_without_the_inbox_capabilities_cannot_be_read_or_answered(
+    store: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    from socialpost.networks.capabilities import InboxReader, Replier
     from socialpost.networks.outbox import OutboxNetwork
 
     net = OutboxNetwork(
@@ -616,9 +619,18 @@ def test_the_contract_defaults_have_no_inbox(tmp_path: Path) -> None:
         settings=OutboxNetwork.settings_model(),
         context=AdapterContext(data_dir=tmp_path, base_dir=tmp_path),
     )
-    assert net.fetch_replies(["anything"]) == []
+    assert not isinstance(net, InboxReader) and not isinstance(net, Replier)
+    # an item stored for an account whose adapter cannot answer: the reply is refused, nothing is sent
+    clock.set(T0 + timedelta(hours=2))
+    sent_post(store, "fake:one", "r-1", when=T0)
+    reader = Scripted()
+    reader.replies = [comment("a", 1)]
+    Inbox(store, FakeAdapters(reader), clock=clock).fetch()
+    box = Inbox(store, FakeAdapters(net), clock=clock)
+    (item,) = box.items()
     with pytest.raises(PermanentError, match="cannot answer replies on this network"):
-        net.reply("x", "hello")
+        box.reply(str(item.id), "hello")
+    assert reader.sent == [] and not box.items()[0].answered
 
 
 def test_accounts_whose_network_has_no_inbox_are_left_out(store: Store, clock: FakeClock, tmp_path: Path) -> None:

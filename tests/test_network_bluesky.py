@@ -610,7 +610,7 @@ def test_session_is_saved_0600_and_reused_without_logging_in_again(
     assert alice.app_password not in path.read_text()
     second = make_adapter()  # another process, later
     second.publish(outgoing("second"))
-    assert second.check().details["handle"] == alice.handle
+    assert second.health().details["handle"] == alice.handle
     assert transport.calls["com.atproto.server.createSession"] == 1
 
 
@@ -618,7 +618,7 @@ def test_an_expired_access_token_is_refreshed_and_saved(
     devenv: DevEnv, make_adapter: Callable[..., BlueskyNetwork], transport: CountingTransport
 ) -> None:
     first = make_adapter()
-    first.check()
+    first.health()
     document = json.loads(first.session_path.read_text())
     handle, did, access, refresh, pds = document["session"].split(":::")
     header, _, signature = access.split(".")
@@ -638,7 +638,7 @@ def test_a_session_the_server_rejects_leads_to_one_new_login(
     devenv: DevEnv, make_adapter: Callable[..., BlueskyNetwork], transport: CountingTransport
 ) -> None:
     first = make_adapter()
-    first.check()
+    first.health()
     document = json.loads(first.session_path.read_text())
     parts = document["session"].split(":::")
     header, payload, _ = parts[2].split(".")
@@ -651,7 +651,7 @@ def test_a_session_the_server_rejects_leads_to_one_new_login(
 
 
 def test_check_says_who_we_post_as(devenv: DevEnv, alice: Account, make_adapter: Callable[..., BlueskyNetwork]) -> None:
-    identity = make_adapter().check()
+    identity = make_adapter().health()
     assert identity.display == f"@{alice.handle}"
     assert identity.details["handle"] == alice.handle
     assert identity.details["DID"] == alice.did
@@ -685,7 +685,7 @@ def test_the_server_reason_is_passed_on_when_it_rejects_a_record(
 def test_main_password_use_is_reported_by_check(
     devenv: DevEnv, alice: Account, make_adapter: Callable[..., BlueskyNetwork]
 ) -> None:
-    identity = make_adapter(password=alice.password).check()
+    identity = make_adapter(password=alice.password).health()
     assert "main password" in identity.details["password"]
 
 
@@ -727,7 +727,7 @@ def test_setup_accepts_an_app_password_and_check_reuses_its_session(
     settings = BlueskySettings.model_validate({**result.settings, **result.secrets})
     adapter = BlueskyNetwork(account="bluesky:main", settings=settings, context=context)
     try:
-        assert adapter.check().details["DID"] == alice.did
+        assert adapter.health().details["DID"] == alice.did
     finally:
         adapter.close()
     assert transport.calls["com.atproto.server.createSession"] == 1
@@ -833,7 +833,7 @@ def test_429_with_only_retry_after(mocked: tuple[respx.MockRouter, BlueskyNetwor
     )
     before = datetime.now(UTC)
     with pytest.raises(RateLimited) as caught:
-        adapter.check()
+        adapter.health()
     assert caught.value.retry_at is not None
     assert before + timedelta(seconds=119) <= caught.value.retry_at <= datetime.now(UTC) + timedelta(seconds=121)
 
@@ -911,7 +911,7 @@ def test_the_main_password_with_two_factor_sign_in_is_explained(
         return_value=xrpc_error(401, "AuthFactorTokenRequired", "A sign in code has been sent to your email address")
     )
     with pytest.raises(AuthError) as caught:
-        adapter.check()
+        adapter.health()
     text = str(caught.value)
     assert "main password" in text
     assert "Settings → Privacy and security → App passwords" in text
@@ -1115,12 +1115,12 @@ def test_a_rejected_session_adopts_the_one_another_process_saved_else_logs_in(
     router.get("/com.atproto.server.getSession").mock(side_effect=get_session)
     adapter._api()  # resumes the old session
     adapter._save_session(f"alice.example.test:::did:plc:alice:::{new}:::{REFRESH}:::{PDS}")  # "the daemon"
-    assert adapter.check().details["DID"] == "did:plc:alice"
+    assert adapter.health().details["DID"] == "did:plc:alice"
     assert router["login"].call_count == 0
     # the same again, but nobody saved a newer session: one login, then it works
     adapter._save_session(f"alice.example.test:::did:plc:alice:::{old}:::{REFRESH}:::{PDS}")
     adapter.close()
-    assert adapter.check().details["handle"] == "alice.example.test"
+    assert adapter.health().details["handle"] == "alice.example.test"
     assert router["login"].call_count == 1
 
 
@@ -1138,6 +1138,6 @@ def test_the_entry_point_gives_the_adapter_and_the_config_validates(tmp_path: Pa
         assert adapter.settings.handle == "acme.bsky.social"
         assert adapter.settings.app_password.get_secret_value() == PASSWORD
         assert adapter.session_path == tmp_path / "sessions" / "bluesky-acme.session"
-        assert BlueskyNetwork.idempotent is True and BlueskyNetwork.max_length == 300
+        assert BlueskyNetwork.profile.idempotent is True and BlueskyNetwork.profile.max_length == 300
     finally:
         adapters.close()

@@ -584,7 +584,7 @@ def test_check_shows_the_page_and_a_page_token_that_never_expires(
             ),
         ],
     )
-    identity = page.check()
+    identity = page.health()
     assert identity.display == "Café Acme"
     assert identity.details["token expires"] == "never"
     assert identity.details["insights"] == "yes"
@@ -611,7 +611,7 @@ def test_a_retired_graph_version_still_posts_and_says_what_to_do(
     graph.post("/v20.0/").respond(
         200, json=[batch_item({"id": PAGE, "name": "Café Acme"}), batch_item(debug_token(0, ["read_insights"]))]
     )
-    status = adapter.check().api_version
+    status = adapter.health().api_version
     assert status is not None and (status.version, status.state, status.configured) == ("v20.0", "retired", "v20.0")
     ((message, fix),) = status.warnings()
     assert "was retired on 2026-09-24" in message and "oldest version it still serves" in message
@@ -628,7 +628,7 @@ def test_check_warns_about_a_user_token_and_missing_permissions(page: FacebookNe
             batch_item(debug_token(1806969600, ["pages_show_list"], "USER")),
         ],
     )
-    details = page.check().details
+    details = page.health().details
     assert details["token expires"] == "2027-04-06 00:00 UTC"
     assert "not a Page token" in details["warning"]
     assert details["missing permissions"] == "pages_manage_posts, pages_read_engagement"
@@ -646,7 +646,7 @@ def test_check_when_debug_token_is_refused_and_when_the_page_is_not_reachable(
             batch_item(graph_error(100, "(#100) You must provide an app access token"), 400),
         ],
     )
-    assert page.check().details["token expires"].startswith("unknown")
+    assert page.health().details["token expires"].startswith("unknown")
     route.respond(
         200,
         json=[
@@ -660,7 +660,7 @@ def test_check_when_debug_token_is_refused_and_when_the_page_is_not_reachable(
         ],
     )
     with pytest.raises(AuthError, match="socialpost accounts add facebook acme"):
-        page.check()
+        page.health()
 
 
 # --- secrets ----------------------------------------------------------------------------------------

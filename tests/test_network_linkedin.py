@@ -396,7 +396,7 @@ def test_a_retired_pinned_version_moves_to_a_served_one_records_it_and_posts(
     again = make(settings, clock, Waits(), linkedin_version="202510")
     again.publish(outgoing("Encore"))
     assert {r.headers["linkedin-version"] for r in linkedin.requests[before:]} == {"202612"}
-    status = again.check().api_version
+    status = again.health().api_version
     assert status is not None and (status.version, status.configured, status.refused) == ("202612", "202510", "202510")
     (warning,) = status.warnings()
     assert "no longer serves LinkedIn-Version 202510, which accounts.linkedin.acme.linkedin_version" in warning[0]
@@ -769,7 +769,7 @@ def test_check_member_with_token_expiry_and_a_retired_version(
     settings: Settings, clock: FakeClock, api: respx.MockRouter, linkedin: FakeLinkedIn
 ) -> None:
     adapter = make(settings, clock, linkedin_version="202501", expires_at="2027-01-20T12:00:00Z")
-    identity = adapter.check()
+    identity = adapter.health()
     assert identity.display == "Marie Tremblay"
     assert (
         identity.details["token expires"]
@@ -789,7 +789,7 @@ def test_check_member_token_belongs_to_someone_else(
     member: LinkedInNetwork, api: respx.MockRouter, linkedin: FakeLinkedIn
 ) -> None:
     linkedin.tokens[TOKEN] = Grant("urn:li:person:other", SCOPES - {"r_member_postAnalytics"})
-    identity = member.check()
+    identity = member.health()
     details = identity.details
     assert "urn:li:person:other" in details["warning"]
     assert details["token expires"].startswith("unknown")
@@ -803,21 +803,21 @@ def test_check_organization(
 ) -> None:
     clock.set(datetime(2026, 6, 1, tzinfo=UTC))
     adapter = make(settings, clock, author=ORG, expires_at="2026-05-01T00:00:00Z")
-    identity = adapter.check()
+    identity = adapter.health()
     assert identity.display == "Café Acme"
     assert "expired" in identity.details["token expires"]
     assert identity.api_version is not None and identity.api_version.warnings() == []
     assert linkedin.last("GET", "/rest/organizations/2414183").headers["linkedin-version"] == "202605"
     linkedin.tokens[TOKEN].expired = True
     with pytest.raises(AuthError):
-        adapter.check()
+        adapter.health()
 
 
 def test_a_pin_close_to_its_sunset_is_a_warning(
     settings: Settings, clock: FakeClock, api: respx.MockRouter, linkedin: FakeLinkedIn
 ) -> None:
     adapter = make(settings, clock, linkedin_version="202602")  # retired about 2027-02-15
-    status = adapter.check().api_version
+    status = adapter.health().api_version
     assert status is not None and (status.version, status.state, status.days_left) == ("202602", "soon", 36)
     ((message, fix),) = status.warnings()
     assert message == "LinkedIn-Version 202602 is retired on 2027-02-15, in 36 days."

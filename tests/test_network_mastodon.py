@@ -224,7 +224,7 @@ def test_a_bad_token_is_an_auth_error_with_the_fix(mock: MastodonMock, tmp_path:
     assert "socialpost accounts add mastodon acme" in str(caught.value)
     assert SECRET not in str(caught.value) and SECRET not in repr(caught.value)
     with pytest.raises(AuthError):
-        net.check()
+        net.health()
 
 
 def test_metrics_read_back_favourites_boosts_and_replies(mock: MastodonMock, tmp_path: Path) -> None:
@@ -289,7 +289,7 @@ def test_a_server_error_from_the_instance_is_transient(mock: MastodonMock, tmp_p
 
 
 def test_check_says_who_we_post_as_and_the_instance_limits(mock: MastodonMock, tmp_path: Path) -> None:
-    identity = make(mock.url, tmp_path, visibility="private").check()
+    identity = make(mock.url, tmp_path, visibility="private").health()
     host = mock.url.removeprefix("http://").replace("127.0.0.1", "localhost")
     assert identity.display == f"@testuser@{host}"
     assert identity.details["characters per post"] == "500"
@@ -556,7 +556,7 @@ def test_a_refused_connection_never_sent_anything(tmp_path: Path) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with pytest.raises(TransientError) as caught:
-        make(f"http://127.0.0.1:{port}", tmp_path, timeout=2).check()
+        make(f"http://127.0.0.1:{port}", tmp_path, timeout=2).health()
     assert not caught.value.request_sent and "cannot connect to the instance" in str(caught.value)
 
 

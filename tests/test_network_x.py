@@ -282,7 +282,7 @@ def test_prism_reads_metrics_account_and_recent_posts(on_prism: tuple[XNetwork, 
     assert metrics and all(
         set(m) == {"views", "likes", "reposts", "replies", "quotes", "bookmarks", "clicks"} for m in metrics.values()
     )
-    identity = adapter.check()
+    identity = adapter.health()
     assert identity.display.startswith("@")
     found = adapter.reconcile(outgoing(text="nothing like this"))
     assert found is None or isinstance(found, NotSent)
@@ -302,7 +302,7 @@ def test_prism_oauth2_bearer_requests(settings: Settings, clock: FakeClock, pris
     recorder = PrismRecorder()
     adapter._api().session.hooks["response"].append(recorder)
     adapter.publish(outgoing())
-    adapter.check()
+    adapter.health()
     adapter.fetch_metrics([ID1])  # a read through tweepy's client with the spec's names, signed by the token
     assert any(urlsplit(url).path == "/2/tweets" for _, url, _, _ in recorder.seen)
     recorder.assert_all_valid()
@@ -1245,7 +1245,7 @@ def test_reconcile_not_found_and_undecided(x: XNetwork, server: LocalServer) -> 
 
 def test_check_oauth1(x: XNetwork, server: LocalServer) -> None:
     server.respond(Reply(200, ME))
-    identity = x.check()
+    identity = x.health()
     assert identity.display == "@acme"
     assert identity.details["sign-in"] == "OAuth 1.0a user context"
     assert identity.details["metrics"].startswith("off")
@@ -1281,7 +1281,7 @@ def test_oauth2_expired_token_is_renewed_and_kept_in_a_private_file(
 ) -> None:
     adapter = oauth2(settings, clock, server)
     server.respond(Router({"POST /2/oauth2/token": token_reply(), "GET /2/users/me": Reply(200, ME)}))
-    identity = adapter.check()
+    identity = adapter.health()
     refresh, me = server.requests
     assert refresh.path == "/2/oauth2/token"
     assert parse_qs(refresh.body.decode()) == {
@@ -1299,7 +1299,7 @@ def test_oauth2_expired_token_is_renewed_and_kept_in_a_private_file(
     # a new daemon uses the renewed tokens (the configured refresh token was used up)
     server.requests.clear()
     again = oauth2(settings, clock, server)
-    again.check()
+    again.health()
     assert [r.path for r in server.requests] == ["/2/users/me?user.fields=username%2Cname"]
     assert headers_of(server.requests[0])["authorization"] == f"Bearer {NEW_BEARER}"
 
@@ -1313,7 +1313,7 @@ def test_oauth2_expired_token_is_renewed_and_kept_in_a_private_file(
         client_id="Y2xpZW50LWlk",
         oauth2_refresh_token="re-added-refresh-000",
     )
-    fresh.check()
+    fresh.health()
     assert headers_of(server.requests[0])["authorization"] == "Bearer re-added-token-000"
 
 
@@ -1332,7 +1332,7 @@ def test_oauth2_refused_renewal_is_an_auth_error(settings: Settings, clock: Fake
         Reply(400, {"error": "invalid_request", "error_description": "Value passed for the token was invalid."})
     )
     with pytest.raises(AuthError) as caught:
-        adapter.check()
+        adapter.health()
     assert "socialpost accounts add x acme" in str(caught.value)
     assert REFRESH not in str(caught.value)
 

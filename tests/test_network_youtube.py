@@ -589,10 +589,10 @@ def test_the_audit_setting_caveats_and_check(tmp_path: Path, fake: FakeYouTube) 
     with pytest.raises(ValueError, match="audited"):
         make(tmp_path, audited="perhaps")
     channels_route(fake, [{"kind": "youtube#channel", "id": CHANNEL, "snippet": {"title": "Café Rivière"}}])
-    assert make(tmp_path, audited=False).check().details["project audit"] == (
+    assert make(tmp_path, audited=False).health().details["project audit"] == (
         "not passed: YouTube keeps every upload private"
     )
-    assert make(tmp_path, audited=True).check().details["project audit"] == "passed"
+    assert make(tmp_path, audited=True).health().details["project audit"] == "passed"
     assert isinstance(caveat, Caveat)
 
 
@@ -696,7 +696,7 @@ def test_token_refresh_failure_is_auth_error(
 def test_connection_refused_is_transient(tmp_path: Path, fake: FakeYouTube) -> None:
     fake.fail = lambda s: ConnectionRefusedError(111, "Connection refused") if "token" not in s.uri else None
     with pytest.raises(TransientError, match="cannot reach YouTube") as caught:
-        make(tmp_path).check()
+        make(tmp_path).health()
     assert caught.value.request_sent is False
 
 
@@ -805,7 +805,7 @@ def test_check_shows_channel_and_quota(tmp_path: Path, fake: FakeYouTube) -> Non
     channels_route(fake, [{"kind": "youtube#channel", "id": CHANNEL, "snippet": {"title": "Café Rivière"}}])
     adapter = make(tmp_path)
     adapter.quota.spend(NOW, "thumbnails.set", units=50)
-    identity = adapter.check()
+    identity = adapter.health()
     assert identity.display == f"Café Rivière (https://www.youtube.com/channel/{CHANNEL})"
     assert identity.details["quota left today (estimate)"] == "9,949 of 10,000 units; 100 of 100 uploads"
     assert identity.details["quota resets"] == "2027-03-03T08:00:00Z (midnight Pacific time)"

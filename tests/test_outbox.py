@@ -285,7 +285,7 @@ def test_reconcile_finds_a_published_post_and_proves_a_missing_one(settings: Set
     published = adapter.publish(post)
     assert adapter.reconcile(post) == published
     assert isinstance(adapter.reconcile(other), NotSent)
-    assert adapter.idempotent is True
+    assert adapter.profile.idempotent is True
 
 
 # --- threads --------------------------------------------------------------------------------------
@@ -356,7 +356,7 @@ def test_relative_folder_is_relative_to_the_config_file(tmp_path: Path, clock: F
     assert (config_dir / "out" / "feed" / "posts" / published.remote_id).is_file()
     assert (config_dir / "out" / "feed" / "feed.xml").is_file()
     assert not (tmp_path / "data" / "outbox").exists()
-    assert adapter.check().details["feed"] == str(config_dir / "out" / "feed" / "feed.xml")
+    assert adapter.health().details["feed"] == str(config_dir / "out" / "feed" / "feed.xml")
 
 
 def test_default_folder_is_per_account_and_cannot_climb_out(settings: Settings, clock: FakeClock) -> None:

@@ -112,7 +112,13 @@ def test_available_reads_metadata_without_importing_adapters() -> None:
     assert data["names"] == sorted(data["names"])
     assert data["values"]["outbox"] == "socialpost.networks.outbox:OutboxNetwork"
     assert data["values"]["webhook"] == "socialpost.networks.webhook:WebhookNetwork"
-    assert data["imported"] == ["socialpost.networks.base", "socialpost.networks.registry"]
+    # the contract's own small modules, no adapter and no HTTP library
+    assert data["imported"] == [
+        "socialpost.networks.base",
+        "socialpost.networks.capabilities",
+        "socialpost.networks.health",
+        "socialpost.networks.registry",
+    ]
 
 
 def test_load_builtins() -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from socialpost.networks.mastodon import mastodon_rule
+from socialpost.networks.profile import profile_of
 from socialpost.text.count import graphemes, mastodon_length, utf8_bytes, x_invalid_characters, x_weighted_length
-from socialpost.text.rules import rule_for
+from socialpost.text.rules import characters, with_limit
 from tests.conftest import SHARED
 
 CONFORMANCE = SHARED / "conformance" / "twitter-text" / "validate.yml"
@@ -57,7 +59,7 @@ def test_bluesky_counts_graphemes_and_bytes() -> None:
     assert graphemes("👨‍👩‍👧‍👦🇫🇷") == 2
     assert graphemes("a\r\nb") == 3
     assert utf8_bytes("é☕") == 5
-    rule = rule_for("bluesky")
+    rule = profile_of("bluesky").length
     over_graphemes = rule.measure("é" * 301)
     assert [(m.what, m.value, m.limit, m.over) for m in over_graphemes] == [
         ("graphemes", 301, 300, 1),
@@ -73,14 +75,20 @@ def test_mastodon_counts_urls_as_23_and_remote_mentions_as_local() -> None:
     assert mastodon_length(text) == len("Hi @marie! ") + 23
     assert mastodon_length("bare example.com stays text") == len("bare example.com stays text")
     assert mastodon_length("é" * 500) == 500
-    assert rule_for("mastodon").limit == 500
-    custom = rule_for("mastodon", limit=1000, url_length=30)
+    assert profile_of("mastodon").length.limit == 500
+    custom = mastodon_rule(1000, 30)
     assert custom.limit == 1000
     assert custom.measure("https://example.com/abc")[0].value == 30
 
 
 def test_other_networks() -> None:
-    assert rule_for("linkedin").limit == 3000
-    assert rule_for("facebook").limit == 63_206
-    assert rule_for("outbox").limit is None and rule_for("outbox").measure("x") == []
-    assert rule_for("someplugin", limit=42).limit == 42
+    assert profile_of("linkedin").length.limit == 3000
+    assert profile_of("facebook").length.limit == 63_206
+    assert profile_of("outbox").length.limit is None and profile_of("outbox").length.measure("x") == []
+    assert profile_of("someplugin").length.limit is None  # not installed: no limit assumed
+    assert with_limit(profile_of("someplugin").length, 42).limit == 42
+    assert with_limit(profile_of("bluesky").length, 280).limit == 280  # the byte limit stays
+    assert with_limit(profile_of("bluesky").length, 280).checks[1][1] == 3000
+    assert characters("pigeon", 42).measure("👨‍👩‍👧‍👦é") == [
+        characters("pigeon", 42).measure("ab")[0].__class__("characters", 2, 42)
+    ]

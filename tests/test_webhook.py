@@ -389,7 +389,7 @@ def test_a_successful_post_logs_no_token(hook: WebhookNetwork, caplog: pytest.Lo
 
 
 def test_check_shows_the_host_only(hook: WebhookNetwork) -> None:
-    identity = hook.check()
+    identity = hook.health()
     assert identity.display == "POST to 127.0.0.1"
     assert TOKEN not in str(identity)
     assert identity.details == {"timeout": "2 s", "media": "inline, up to 7,000,000 bytes a post"}
@@ -403,7 +403,7 @@ def test_reconcile_resends_with_the_same_key(hook: WebhookNetwork, server: Local
     with pytest.raises(TransientError) as caught:
         hook.publish(POST)
     assert caught.value.request_sent is True
-    assert hook.idempotent is True
+    assert hook.profile.idempotent is True
 
     assert hook.reconcile(POST) == Published("dedup-1", None)
     keys = [r.headers["Idempotency-Key"] for r in server.requests]

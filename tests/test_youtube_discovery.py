@@ -78,7 +78,7 @@ def test_every_request_the_adapter_sends_conforms(tmp_path: Path, fake: FakeYouT
     adapter.fetch_metrics([VIDEO_ID, "other"])
     adapter.fetch_replies([VIDEO_ID])
     adapter.reply("Ugz1", "Merci !")
-    adapter.check()
+    adapter.health()
 
     assert set(fake.checked) == EVERY_METHOD, fake.checked
     assert fake.violations == []

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from socialpost import i18n
 from socialpost.i18n import N_, _, ngettext
+from socialpost.networks.profile import profile_of
 
 # What each rule is about (shown translated: ``_(RULES[rule])``); the rule ids stay English.
 RULES: dict[str, str] = {
@@ -32,9 +33,6 @@ RULES: dict[str, str] = {
     "holiday": N_("due on a public holiday of the campaign's country"),
 }
 
-# How many hashtags still read well, per network (more looks like spam and is shown less).
-HASHTAG_LIMITS = {"x": 2, "bluesky": 3, "mastodon": 5, "linkedin": 5, "facebook": 3}
-DEFAULT_HASHTAG_LIMIT = 5
 NIGHT_START, NIGHT_END = 22, 7
 
 _HASHTAG = re.compile(r"(?<![\w#&])#(\w*[^\W\d_]\w*)")
@@ -101,7 +99,7 @@ def _advise_text(
             )
         )
     tags = _HASHTAG.findall(text)
-    limit = HASHTAG_LIMITS.get(network, DEFAULT_HASHTAG_LIMIT)
+    limit = profile_of(network).advice.hashtags  # more reads as spam there and is shown less
     if len(tags) > limit:
         found.append(
             Advice(

@@ -17,31 +17,12 @@ from socialpost.campaign.load import LoadedCampaign
 from socialpost.errors import Problem
 from socialpost.i18n import N_, _, formats, ngettext
 from socialpost.media import HOW_TO, MEDIA_ROOT_KEY, confined, refusal, sniff
+from socialpost.networks.profile import MB, MediaLimits, profile_of, video_networks
 from socialpost.terminal import describe, visible
-from socialpost.text.rules import LengthRule, rule_for
+from socialpost.text.rules import LengthRule
 from socialpost.timeutil import zone
 from socialpost.yamlfile import clip, path_problem
 
-MB = 1_000_000
-
-
-@dataclass(frozen=True)
-class MediaLimits:
-    count: int
-    image_bytes: int
-    video_bytes: int
-    gif_bytes: int
-
-
-# Per network (see docs/networks/*.md). Bluesky images over the limit are re-encoded, not refused.
-MEDIA_LIMITS: dict[str, MediaLimits] = {
-    "x": MediaLimits(4, 5 * MB, 512 * MB, 15 * MB),
-    "bluesky": MediaLimits(4, 50 * MB, 50 * MB, 50 * MB),
-    "mastodon": MediaLimits(4, 16 * MB, 99 * MB, 16 * MB),
-    "linkedin": MediaLimits(20, 8 * MB, 200 * MB, 8 * MB),
-    "facebook": MediaLimits(10, 10 * MB, 1024 * MB, 10 * MB),
-}
-DEFAULT_MEDIA = MediaLimits(4, 16 * MB, 512 * MB, 16 * MB)
 IMAGE_TYPES = {".jpg": "image", ".jpeg": "image", ".png": "image", ".webp": "image", ".gif": "gif"}
 VIDEO_TYPES = {".mp4": "video", ".mov": "video", ".m4v": "video", ".webm": "video"}
 
@@ -122,7 +103,7 @@ def check(
     found = Findings()
     found.errors.extend(control_characters(loaded))
     seen = _Seen(found)
-    rules = rule_for_account or (lambda account: rule_for(account.split(":", 1)[0]))
+    rules = rule_for_account or (lambda account: profile_of(account.split(":", 1)[0]).length)
     measures: dict[tuple[str, str], PostMeasure] = {}
     for row in rows:
         seen.rows = (row,)
@@ -307,7 +288,7 @@ def _media(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _See
     if not media:
         return
     network = row.network
-    limits = MEDIA_LIMITS.get(network, DEFAULT_MEDIA)
+    limits = profile_of(network).media
     locs = row.media_locs or tuple(("posts", row.index, "media", i) for i in range(len(media)))
     if len(media) > limits.count:
         _once(
@@ -341,10 +322,12 @@ def _media(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _See
 def _video(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _Seen, media_roots: Sequence[Path]) -> None:
     post = loaded.model.posts[row.index]
     loc = ("posts", row.index, "video")
-    if row.network != "youtube":
+    profile = profile_of(row.network)
+    if not profile.takes("video"):
         if post.video is not None and not post.accounts:
-            return  # a campaign-wide post with a video: the video goes to YouTube accounts only
+            return  # a campaign-wide post with a video: the video goes to the accounts that take one
         if post.video is not None:
+            takers = video_networks()
             _once(
                 found.errors,
                 seen,
@@ -352,28 +335,34 @@ def _video(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _See
                 loaded.document.problem(
                     loc,
                     _(
-                        "a video goes only to YouTube accounts, and this post goes to {account}. "
-                        "Fix: give the video its own post for youtube:… accounts, and announce it in another post."
-                    ).format(account=row.account),
+                        "a video goes only to {networks} accounts, and this post goes to {account}. "
+                        "Fix: give the video its own post for {prefixes} accounts, and announce it in another post."
+                    ).format(
+                        networks=", ".join(_(p.title) for p in takers) or _("video"),
+                        prefixes=", ".join(f"{p.name}:…" for p in takers) or "…",
+                        account=row.account,
+                    ),
                 ),
             )
         return
     if post.video is None:
-        _once(
-            found.errors,
-            seen,
-            ("video-missing", row.index),
-            loaded.document.problem(
-                ("posts", row.index),
-                _(
-                    "post '{post}' goes to {account} but has no video. "
-                    "Fix: add video: {{file: …, title: …}} (its text becomes the description)."
-                ).format(post=row.post_id, account=row.account),
-            ),
-        )
+        if "video" in profile.required_keys:
+            _once(
+                found.errors,
+                seen,
+                ("video-missing", row.index),
+                loaded.document.problem(
+                    ("posts", row.index),
+                    _(
+                        "post '{post}' goes to {account} but has no video. "
+                        "Fix: add video: {{file: …, title: …}} (its text becomes the description)."
+                    ).format(post=row.post_id, account=row.account),
+                ),
+            )
+        return
+    if profile.post_checks is None:
         return
     from socialpost.networks.base import OutgoingPost
-    from socialpost.networks.youtube_upload import check_video, video_spec
 
     outgoing = OutgoingPost.from_payload(
         key="check",
@@ -383,17 +372,14 @@ def _video(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _See
         due_at=row.due_at,
         payload=row.payload,
     )
-    spec = video_spec(outgoing)
     roots = _roots(row, media_roots)
-    outside = [
-        (key, _outside(path, roots)) for key, path in (("file", spec.file), ("thumbnail", spec.thumbnail)) if path
-    ]
+    outside = [(key, _outside(path, roots)) for key, path in profile.post_checks.files(outgoing)]
     for key, problem in outside:
         if problem:  # the other checks would tell whether the file exists: not for a file out there
             _once(found.errors, seen, ("video", row.index, problem), loaded.document.problem((*loc, key), problem))
     if any(problem for _key, problem in outside):
         return
-    for problem in check_video(spec, outgoing.text):
+    for problem in profile.post_checks.problems(outgoing):
         _once(found.errors, seen, ("video", row.index, problem), loaded.document.problem(loc, problem))
 
 

@@ -17,6 +17,7 @@ from socialpost.campaign.models import Defaults, Every, Media, Post, Variant, Vi
 from socialpost.errors import CampaignError, Problem
 from socialpost.i18n import _, formats
 from socialpost.media import MEDIA_ROOT_KEY
+from socialpost.networks.profile import profile_of
 from socialpost.text import utm
 from socialpost.timeutil import iso_utc, to_utc, utcnow, zone
 
@@ -231,7 +232,7 @@ def expand_all(
                     payload["thread"] = parts[1:]
                 if media:
                     payload["media"] = [{"file": str(base / m.file), "alt": m.alt} for m in media]
-                if post.video is not None and network == "youtube":
+                if post.video is not None and profile_of(network).takes("video"):
                     payload["video"] = _video(post.video, base)
                 if "media" in payload or "video" in payload:
                     payload[MEDIA_ROOT_KEY] = str(base)

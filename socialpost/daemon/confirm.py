@@ -16,7 +16,8 @@ from datetime import timedelta
 from sqlalchemy import exists, select
 
 from socialpost.errors import NetworkError, TransientError
-from socialpost.networks.base import Network, NotPublic
+from socialpost.networks.base import NotPublic
+from socialpost.networks.capabilities import PublishAhead
 from socialpost.networks.registry import Adapters, load
 from socialpost.store import transitions
 from socialpost.store.db import Store
@@ -51,7 +52,7 @@ class ConfirmJob:
         found = []
         for name in network_names():
             try:
-                if load(name).confirm is not Network.confirm:
+                if issubclass(load(name), PublishAhead):
                     found.append(name)
             except NetworkError:
                 continue
@@ -91,7 +92,10 @@ class ConfirmJob:
         for post_id, account, remote_id, due_at, url, campaign, key in rows:
             assert remote_id is not None  # selected so
             try:
-                public = self.adapters.get(account).confirm(remote_id)
+                adapter = self.adapters.get(account)
+                if not isinstance(adapter, PublishAhead):
+                    continue  # the network was chosen because its adapter publishes ahead
+                public = adapter.confirm(remote_id)
             except TransientError:
                 continue  # ask again at the next run
             except NetworkError as exc:

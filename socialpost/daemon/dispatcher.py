@@ -28,6 +28,7 @@ from socialpost.errors import (
 )
 from socialpost.i18n import _
 from socialpost.networks.base import Network, NotSent, OutgoingPost, Published
+from socialpost.networks.capabilities import Reconciler
 from socialpost.networks.registry import Adapters, load
 from socialpost.store.models import Status
 from socialpost.store.queue import Claimed, ClaimPolicy, Outcome, Queue
@@ -98,7 +99,7 @@ class Dispatcher:
             except Exception:  # noqa: BLE001 - an adapter that does not load is reported when used
                 known = False
             else:
-                known = bool(cls.idempotent)
+                known = cls.profile.idempotent
             self._recoverable[network] = known
         return known
 
@@ -236,11 +237,11 @@ class Dispatcher:
             return self._unknown(claimed, _("cannot reconcile: {error}").format(error=exc))
         reason = _("the network gives no way to check")
         found: Published | NotSent | None = None
-        if type(adapter).reconcile is not Network.reconcile:
+        if isinstance(adapter, Reconciler):
             try:
                 found = adapter.reconcile(_outgoing(claimed))
             except TransientError as exc:
-                if adapter.idempotent:
+                if adapter.profile.idempotent:
                     return self._transient(claimed, adapter, exc)
                 reason = f"{exc.__class__.__name__}: {exc}"
             except Exception as exc:  # noqa: BLE001 - any failure here leaves the outcome open
@@ -257,7 +258,7 @@ class Dispatcher:
                 extra=_extra(claimed),
             )
             return Status.PENDING
-        if adapter.idempotent:
+        if adapter.profile.idempotent:
             log.info(
                 "re-sending %s/%s with its idempotency key after an unseen outcome",
                 claimed.campaign,
@@ -282,7 +283,7 @@ class Dispatcher:
         if self.outcomes is None:
             self.queue.record([outcome])
         else:
-            self.outcomes.put(outcome, durable=adapter is None or not adapter.idempotent)
+            self.outcomes.put(outcome, durable=adapter is None or not adapter.profile.idempotent)
 
     def _sent(self, claimed: Claimed, adapter: Network, published: Published, note: str = "") -> Status:
         self._record(
@@ -341,8 +342,8 @@ class Dispatcher:
         return Status.UNKNOWN
 
     def _transient(self, claimed: Claimed, adapter: Network, exc: TransientError) -> Status:
-        if exc.request_sent and not adapter.idempotent:
-            if type(adapter).reconcile is Network.reconcile:  # no way to look: the user must
+        if exc.request_sent and not adapter.profile.idempotent:
+            if not isinstance(adapter, Reconciler):  # no way to look: the user must
                 return self._unknown(
                     claimed,
                     _(

@@ -27,6 +27,7 @@ from socialpost.engagement.settings import EngagementSettings
 from socialpost.errors import PermanentError, RateLimited, SocialpostError, TransientError
 from socialpost.i18n import _
 from socialpost.networks.base import Network
+from socialpost.networks.capabilities import MetricsReader
 from socialpost.store.db import Store
 from socialpost.store.models import EventRow, PostRow, SnapshotRow
 from socialpost.timeutil import Clock, iso_utc, utcnow
@@ -220,7 +221,7 @@ class Collector:
             outcome.error = _("cannot use {account}: {error}").format(account=account, error=exc)
             log.warning("engagement: %s", outcome.error)
             return
-        if not gives_metrics(adapter):
+        if not isinstance(adapter, MetricsReader):
             # no call to make: each post is marked, so it waits for its next age like any post read empty
             outcome.note = _("{network} accounts give no engagement figures, so there is nothing to read.").format(
                 network=adapter.name
@@ -306,12 +307,6 @@ class Collector:
                         )
                     )
                 outcome.collected += 1
-
-
-def gives_metrics(adapter: Network) -> bool:
-    """Whether ``adapter``'s network can give engagement figures at all: an adapter that does not
-    implement :meth:`Network.fetch_metrics` (the outbox, the webhook) never has any."""
-    return type(adapter).fetch_metrics is not Network.fetch_metrics
 
 
 def _jsonable(answer: Mapping[str, Any]) -> dict[str, Any]:

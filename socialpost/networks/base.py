@@ -25,14 +25,16 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from socialpost.errors import PermanentError, PluginError
 from socialpost.i18n import _
+from socialpost.networks.health import AccountHealth, HealthWarning, Identity
 from socialpost.redaction import register_settings
 from socialpost.text.rules import LengthRule
 from socialpost.timeutil import Clock, iso_utc, utcnow
 
 if TYPE_CHECKING:
-    from socialpost.networks.api_version import ApiVersionStatus, VersionPolicy
+    from socialpost.networks.profile import NetworkProfile
+
+__all__ = ["AccountHealth", "HealthWarning", "Identity"]  # re-exported: adapters import them from here
 
 
 @dataclass(frozen=True)
@@ -176,17 +178,6 @@ class Caveat:
     fix: str
 
 
-@dataclass(frozen=True)
-class Identity:
-    """What ``accounts test`` shows (and ``doctor`` reads)."""
-
-    account: str
-    display: str
-    details: dict[str, str] = field(default_factory=dict)
-    # the API version the account uses and how long it has left, for networks that retire versions
-    api_version: ApiVersionStatus | None = None
-
-
 def decimal_mark(number: str) -> str:
     """A number Python wrote (``2.5``, ``f"{x:g}"``, ``f"{x:.1f}"``; no thousands separator) with the
     active language's decimal mark: ``2.5`` in English, ``2,5`` in French."""
@@ -243,19 +234,25 @@ class AccountSetup:
 
 
 class Network(ABC):
-    """One social network (or sink). Instances serve one account and may be used from threads."""
+    """One social network (or sink). Instances serve one account and may be used from threads.
 
-    name: ClassVar[str]  # the entry-point name, e.g. "webhook"
-    title: ClassVar[str]  # human name, e.g. "Webhook"
+    An adapter declares its facts in ``profile`` (:class:`~socialpost.networks.profile.NetworkProfile`)
+    and what it can do beyond publishing by inheriting the bases of
+    :mod:`socialpost.networks.capabilities` (``Reconciler``, ``MetricsReader``, ``HealthCheck``…).
+    ``name``, ``title`` and ``settings_model`` are read from the profile.
+    """
+
+    profile: ClassVar[NetworkProfile]
+    name: ClassVar[str]  # the entry-point name, e.g. "webhook" (profile.name)
+    title: ClassVar[str]  # human name, e.g. "Webhook" (profile.title)
     settings_model: ClassVar[type[AccountSettings]] = AccountSettings
-    needs_config: ClassVar[bool] = True  # False: works without an entry in the config file
-    # True when publishing again with the same key cannot create a second post; the daemon then
-    # retries requests whose outcome it did not see, instead of asking the user.
-    idempotent: ClassVar[bool] = False
-    max_length: ClassVar[int | None] = None  # characters per post; None = no limit
-    # the API versions the network retires, declared in one place (socialpost.networks.api_version);
-    # None when the network's API has no version that retires
-    api_version: ClassVar[VersionPolicy | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "profile" in cls.__dict__:
+            cls.name, cls.title, cls.settings_model = cls.profile.name, cls.profile.title, cls.profile.settings_model
+        elif "name" in cls.__dict__ or getattr(cls, "_first_api", False):
+            legacy_adapter(cls)
 
     def __init__(self, *, account: str, settings: AccountSettings, context: AdapterContext) -> None:
         self.account = account
@@ -267,80 +264,50 @@ class Network(ABC):
     def publish(self, post: OutgoingPost) -> Published:
         """Publish ``post`` (and its thread) and return where it is."""
 
-    def reconcile(self, post: OutgoingPost) -> Published | NotSent | None:
-        """After an unseen outcome: find ``post`` on the network (Published), prove it is not
-        there (NotSent), or return None when that cannot be decided."""
-        return None
-
-    def fetch_metrics(self, remote_ids: Sequence[str]) -> dict[str, dict[str, int | None]]:
-        """Engagement for posts this account published. A metric the network cannot give is
-        absent or None ("not available"), never 0."""
-        return {}
-
-    def confirm(self, remote_id: str) -> bool | NotPublic | None:
-        """After a post's time: is it really out? For networks where publishing is scheduled on the
-        network's side (YouTube's publishAt). True: public; False, or NotPublic with the likely
-        reason: not public (yet); None: nothing to confirm (the default)."""
-        return None
-
-    def caveats(self) -> list[Caveat]:
-        """What may keep this account's posts from going out as planned although it signs in
-        (``doctor`` shows them when posts wait for it). From the settings only, never a network
-        call. Default: none."""
-        return []
-
-    def lead_time(self) -> timedelta:
-        """How long before its time a post must be handed to this network (YouTube uploads a
-        video ahead and lets YouTube publish it at the post's time). Zero for most networks."""
-        return timedelta(0)
-
-    def length_rule(self) -> LengthRule | None:
-        """This account's own length limits when they differ from the network's defaults (e.g. a
-        Mastodon instance's), from what is already known locally — never a network call, since
-        `validate` asks. None: the defaults in socialpost.text.rules apply."""
-        return None
-
-    def reply_length_rule(self) -> LengthRule | None:
-        """The limits of a reply when they differ from a post's (a LinkedIn comment: 1,250
-        characters); `socialpost reply` checks them before sending. None: measured like a post."""
-        return None
-
-    def fetch_replies(self, remote_ids: Sequence[str]) -> list[Reply]:
-        """Replies and comments under posts this account published (``remote_ids``), whole
-        conversations, including the account's own answers (``own=True``). A post that is gone is
-        left out. Default: none (the network has no inbox through socialpost)."""
-        return []
-
-    def reply(self, in_reply_to: str, text: str) -> Published:
-        """Answer the reply or comment ``in_reply_to`` with ``text``, as a reply to it."""
-        raise PermanentError(
-            _("{network} ({account}): socialpost cannot answer replies on this network yet.").format(
-                network=_(self.title), account=self.account
-            ),
-            hint=_("Answer it in the network's own app."),
-        )
-
-    def check(self) -> Identity:
-        """Verify credentials and say who we are posting as."""
-        return Identity(self.account, self.account)
-
     @classmethod
     def as_read(cls, parts: Sequence[str]) -> Rendition:
         """The post's parts (its text, then each thread part) as people will read them on this
         network, with a note for anything the network receives differently. A pure function of
         the text: no settings, no network call (an account that is not set up is shown too).
-        Default: the parts as they are, one post each."""
+        Default: the parts as they are, one post each; joined when the profile says the network
+        has no threads."""
+        if not cls.profile.threads:
+            return Rendition.joined(parts, network=_(cls.title))
         return Rendition(tuple(parts))
-
-    @classmethod
-    def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
-        """Guide the user through connecting ``account`` (``socialpost accounts add``)."""
-        raise PluginError(
-            _("{network} has no guided set-up.").format(network=_(cls.title)),
-            hint=_("Add accounts.{network}.<name> to your config file by hand (see config.example.yaml).").format(
-                network=cls.name
-            ),
-        )
 
     def close(self) -> None:
         """Release connections."""
+
+
+def legacy_adapter(cls: type[Network]) -> None:
+    """An adapter written for the first plugin API (``name``, ``max_length``, ``idempotent`` class
+    attributes; methods overridden from the old base, ``check()``): give it a profile from those
+    attributes and register the capabilities its methods provide, so it keeps working."""
+    from socialpost.networks import capabilities as caps
+    from socialpost.networks.profile import NetworkProfile
+    from socialpost.text.rules import characters
+
+    cls._first_api = True  # type: ignore[attr-defined]  # its subclasses are read the same way
+    limit = getattr(cls, "max_length", None)
+    cls.profile = NetworkProfile(
+        name=cls.name,
+        title=getattr(cls, "title", cls.name),
+        settings_model=getattr(cls, "settings_model", AccountSettings),
+        length=characters(cls.name, limit) if limit else LengthRule(cls.name),
+        idempotent=bool(getattr(cls, "idempotent", False)),
+        needs_config=bool(getattr(cls, "needs_config", True)),
+    )
+    if callable(getattr(cls, "check", None)) and not callable(getattr(cls, "health", None)):
+
+        def health(self: Any) -> Any:
+            return self.check()
+
+        cls.health = health  # type: ignore[attr-defined]
+    if callable(getattr(cls, "confirm", None)) and not callable(getattr(cls, "lead_time", None)):
+        cls.lead_time = lambda self: timedelta(0)  # type: ignore[attr-defined]
+    for capability, methods in caps.CAPABILITIES.items():
+        if all(callable(getattr(cls, method, None)) for method in methods):
+            capability.register(cls)
+            for attr, default in vars(capability).items():  # a virtual subclass inherits nothing
+                if callable(default) and not attr.startswith("__") and not hasattr(cls, attr):
+                    setattr(cls, attr, default)

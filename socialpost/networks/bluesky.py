@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import re
+import shlex
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,7 +53,6 @@ from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
     AdapterContext,
-    Identity,
     Media,
     Network,
     NotSent,
@@ -64,7 +64,18 @@ from socialpost.networks.base import (
 )
 from socialpost.networks.bluesky_facets import build_facets, sdk
 from socialpost.networks.bluesky_tid import record_key
-from socialpost.text.rules import rule_for
+from socialpost.networks.capabilities import (
+    GuidedSetup,
+    HealthCheck,
+    InboxReader,
+    MetricsReader,
+    Reconciler,
+    Replier,
+)
+from socialpost.networks.health import AccountHealth, HealthWarning, origin_of
+from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
+from socialpost.text.count import graphemes, utf8_bytes
+from socialpost.text.rules import BYTES, GRAPHEMES, LengthRule
 
 if TYPE_CHECKING:
     import httpx
@@ -165,12 +176,16 @@ class PreparedImage:
     alt: str = ""
 
 
-class BlueskyNetwork(Network):
-    name = "bluesky"
-    title = "Bluesky"
-    settings_model = BlueskySettings
-    idempotent = True  # per-part record keys + getRecord before createRecord (module docstring)
-    max_length = 300
+class BlueskyNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, GuidedSetup, HealthCheck):
+    profile = NetworkProfile(
+        name="bluesky",
+        title="Bluesky",
+        settings_model=BlueskySettings,
+        length=LengthRule("bluesky", ((GRAPHEMES, 300, graphemes), (BYTES, 3000, utf8_bytes))),
+        media=MediaLimits(4, 50 * MB, 50 * MB, 50 * MB),  # larger images are re-encoded, not refused
+        advice=AdviceFacts(hashtags=3),
+        idempotent=True,  # per-part record keys + getRecord before createRecord (module docstring)
+    )
 
     settings: BlueskySettings
     # Tests may inject a transport for the XRPC API (link pages go through socialpost.fetch).
@@ -520,7 +535,7 @@ class BlueskyNetwork(Network):
         return None
 
     def _check_lengths(self, parts: Sequence[str]) -> None:
-        rule = rule_for("bluesky")
+        rule = self.profile.length
         for index, text in enumerate(parts):
             which = _("the post") if index == 0 else _("part {number} of the thread").format(number=index + 1)
             if not text.strip():
@@ -798,16 +813,28 @@ class BlueskyNetwork(Network):
         ref = self._create(self.did, record_key(key, 0, self.context.clock()), record)
         return Published(remote_id=ref.uri, url=self.web_url(ref.uri))
 
-    def check(self) -> Identity:
+    def api_origin(self) -> str | None:
+        return origin_of(self.settings.pds_url)
+
+    def health(self) -> AccountHealth:
         answer = self._call(_("checking the account"), lambda c: c.com.atproto.server.get_session())
         pds = str(getattr(self._session, "pds_endpoint", None) or self.settings.pds_url).removesuffix("/xrpc")
         # The keys are also the JSON of `accounts test --json`: marked (N_), never translated here.
         details = {N_("handle"): str(answer.handle), "DID": str(answer.did), "PDS": pds}
+        warnings: tuple[HealthWarning, ...] = ()
         if self.uses_main_password:
             details[N_("password")] = _("the account's main password: replace it with an app password")
+            warnings = (
+                HealthWarning(
+                    _("it signs in with {password}").format(password=details[N_("password")]),
+                    _("Use an app password: {command}").format(
+                        command=f"socialpost accounts add bluesky {shlex.quote(self.account.partition(':')[2])}"
+                    ),
+                ),
+            )
         else:
             details[N_("password")] = _("app password")
-        return Identity(self.account, f"@{answer.handle}", details)
+        return AccountHealth(self.account, f"@{answer.handle}", details, warnings=warnings)
 
     @classmethod
     def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:

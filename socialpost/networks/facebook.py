@@ -56,7 +56,6 @@ from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
     AdapterContext,
-    Identity,
     Network,
     NotSent,
     OutgoingPost,
@@ -65,11 +64,20 @@ from socialpost.networks.base import (
     Reply,
     SetupUI,
 )
+from socialpost.networks.capabilities import (
+    GuidedSetup,
+    HealthCheck,
+    InboxReader,
+    MetricsReader,
+    Reconciler,
+    Replier,
+)
 from socialpost.networks.comments import check_reply
+from socialpost.networks.health import AccountHealth, HealthWarning, origin_of
+from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
 from socialpost.networks.read_pause import ReadPause
 from socialpost.networks.tls import LazyClient, bearer_client
-from socialpost.text.count import graphemes
-from socialpost.text.rules import CHARACTERS, LengthRule
+from socialpost.text.rules import characters
 from socialpost.text.utm import links
 
 log = logging.getLogger("socialpost.networks.facebook")
@@ -171,13 +179,19 @@ class FacebookSettings(AccountSettings):
         return value
 
 
-class FacebookNetwork(Network):
-    name = "facebook"
-    title = N_("Facebook Page")
-    settings_model = FacebookSettings
-    idempotent = False
-    max_length = MAX_MESSAGE
-    api_version = API_VERSIONS
+class FacebookNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, GuidedSetup, HealthCheck):
+    profile = NetworkProfile(
+        name="facebook",
+        title=N_("Facebook Page"),
+        settings_model=FacebookSettings,
+        length=characters("facebook", MAX_MESSAGE),
+        reply_length=characters("facebook", MAX_COMMENT),  # a comment is shorter than a post
+        media=MediaLimits(10, 10 * MB, 1024 * MB, 10 * MB),
+        advice=AdviceFacts(hashtags=3),
+        threads=False,
+        idempotent=False,
+        api_version=API_VERSIONS,
+    )
 
     settings: FacebookSettings
     transport: httpx.BaseTransport | None = None  # tests may inject one
@@ -503,10 +517,6 @@ class FacebookNetwork(Network):
         )
         return replies
 
-    def reply_length_rule(self) -> LengthRule:
-        """A comment is shorter than a post."""
-        return LengthRule("facebook", ((CHARACTERS, MAX_COMMENT, graphemes),))
-
     def reply(self, in_reply_to: str, text: str) -> Published:
         """Answer a comment as the Page (``POST /{comment}/comments``). Facebook threads are one
         level deep: an answer to a reply goes under the comment that reply belongs to."""
@@ -544,7 +554,10 @@ class FacebookNetwork(Network):
 
     # --- check ----------------------------------------------------------------------------------
 
-    def check(self) -> Identity:
+    def api_origin(self) -> str | None:
+        return origin_of(self.settings.base_url)
+
+    def health(self) -> AccountHealth:
         token = self.settings.page_access_token.get_secret_value()
         # one batch: the token to inspect travels in the body, never in a URL
         (page_status, page), (debug_status, debug) = self._batch(
@@ -567,12 +580,27 @@ class FacebookNetwork(Network):
             )
         details = {"page id": self.settings.page_id}
         info = debug.get("data") if debug_status == 200 and isinstance(debug, dict) else None
-        if isinstance(info, dict):
-            details.update(_token_details(info))
-        else:
+        if not isinstance(info, dict):
             details["token expires"] = "unknown (Facebook did not let this token inspect itself)"
-        return Identity(
-            self.account, str(page.get("name") or self.settings.page_id), details, api_version=self._version_status()
+            return AccountHealth(
+                self.account,
+                str(page.get("name") or self.settings.page_id),
+                details,
+                api_version=self._version_status(),
+            )
+        details.update(_token_details(info))
+        expires = _int(info.get("expires_at"))
+        scopes = info.get("scopes")
+        missing = [p for p in PUBLISH_PERMISSIONS if p not in scopes] if isinstance(scopes, list) else []
+        warning = details.get("warning")
+        return AccountHealth(
+            self.account,
+            str(page.get("name") or self.settings.page_id),
+            details,
+            expires_at=datetime.fromtimestamp(expires, UTC) if expires else None,
+            missing_permissions=tuple(missing),
+            warnings=(HealthWarning(warning, "Run 'socialpost accounts add facebook' again."),) if warning else (),
+            api_version=self._version_status(),
         )
 
     # --- setup ----------------------------------------------------------------------------------

@@ -59,7 +59,6 @@ from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
     AdapterContext,
-    Identity,
     Network,
     NotSent,
     OutgoingPost,
@@ -68,14 +67,23 @@ from socialpost.networks.base import (
     Reply,
     SetupUI,
 )
+from socialpost.networks.capabilities import (
+    GuidedSetup,
+    HealthCheck,
+    InboxReader,
+    MetricsReader,
+    Reconciler,
+    Replier,
+)
 from socialpost.networks.comments import check_reply
+from socialpost.networks.health import AccountHealth, HealthWarning, origin_of
 from socialpost.networks.oauth_loopback import LoopbackReceiver, OAuthRedirect, is_loopback, parse_redirect
+from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
 from socialpost.networks.read_pause import ReadPause
 from socialpost.networks.tls import LazyClient, bearer_client
 from socialpost.networks.webhook import retry_after
 from socialpost.networks.youtube_upload import read_json, write_private
-from socialpost.text.count import graphemes
-from socialpost.text.rules import CHARACTERS, LengthRule
+from socialpost.text.rules import characters
 from socialpost.text.utm import links
 from socialpost.timeutil import iso_utc
 
@@ -202,13 +210,19 @@ class LinkedInSettings(AccountSettings):
         return self.author.rsplit(":", 1)[1]
 
 
-class LinkedInNetwork(Network):
-    name = "linkedin"
-    title = "LinkedIn"
-    settings_model = LinkedInSettings
-    idempotent = False
-    max_length = MAX_COMMENTARY
-    api_version = API_VERSIONS
+class LinkedInNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, GuidedSetup, HealthCheck):
+    profile = NetworkProfile(
+        name="linkedin",
+        title="LinkedIn",
+        settings_model=LinkedInSettings,
+        length=characters("linkedin", MAX_COMMENTARY),
+        reply_length=characters("linkedin", MAX_COMMENT),  # a comment is shorter than a post
+        media=MediaLimits(20, 8 * MB, 200 * MB, 8 * MB),
+        advice=AdviceFacts(hashtags=5),
+        threads=False,
+        idempotent=False,
+        api_version=API_VERSIONS,
+    )
 
     settings: LinkedInSettings
     transport: httpx.BaseTransport | None = None  # tests may inject one
@@ -666,10 +680,6 @@ class LinkedInNetwork(Network):
             status=403,
         )
 
-    def reply_length_rule(self) -> LengthRule:
-        """A comment is shorter than a post."""
-        return LengthRule("linkedin", ((CHARACTERS, MAX_COMMENT, graphemes),))
-
     def reply(self, in_reply_to: str, text: str) -> Published:
         """Answer a comment (``POST /rest/socialActions/{comment}/comments`` with ``parentComment``).
         LinkedIn threads are one level deep: an answer to a reply goes under the comment that reply
@@ -736,8 +746,15 @@ class LinkedInNetwork(Network):
 
     # --- check ----------------------------------------------------------------------------------
 
-    def check(self) -> Identity:
+    def token_expiry(self) -> datetime | None:
+        return self.settings.expires_at
+
+    def api_origin(self) -> str | None:
+        return origin_of(self.settings.base_url)
+
+    def health(self) -> AccountHealth:
         details = {"author": self.settings.author}
+        warnings: list[HealthWarning] = []
         if self.settings.is_organization:
             data = _json(
                 self._call("GET", f"/rest/organizations/{self.settings.author_id}", headers=self._rest_headers())
@@ -752,6 +769,7 @@ class LinkedInNetwork(Network):
                     f"the token belongs to urn:li:person:{sub}, not to the configured author; "
                     f"run '{self._reconnect}' again"
                 )
+                warnings.append(HealthWarning(details["warning"], f"Run '{self._reconnect}' again."))
             details["post statistics"] = self._statistics_granted()
         now = self.context.clock()
         if self.settings.expires_at is not None:
@@ -768,7 +786,14 @@ class LinkedInNetwork(Network):
                 details["token expires"] = f"{expires:%Y-%m-%d} (in {left.days} days)"
         else:
             details["token expires"] = "unknown (LinkedIn tokens last about 60 days)"
-        return Identity(self.account, display or self.settings.author, details, api_version=self._versions.status())
+        return AccountHealth(
+            self.account,
+            display or self.settings.author,
+            details,
+            expires_at=self.settings.expires_at,
+            warnings=tuple(warnings),
+            api_version=self._versions.status(),
+        )
 
     def _statistics_granted(self) -> str:
         """Whether the member's posts' statistics can be read (``r_member_postAnalytics``), asked with

@@ -56,7 +56,6 @@ from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
     AdapterContext,
-    Identity,
     Media,
     Network,
     NotSent,
@@ -66,9 +65,20 @@ from socialpost.networks.base import (
     SetupUI,
     decimal_mark,
 )
+from socialpost.networks.capabilities import (
+    AccountLimits,
+    GuidedSetup,
+    HealthCheck,
+    InboxReader,
+    MetricsReader,
+    Reconciler,
+    Replier,
+)
+from socialpost.networks.health import AccountHealth, origin_of
 from socialpost.networks.mastodon_media import AttachmentBook, FileIdentity, Upload, media_kind
+from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
 from socialpost.text.count import graphemes, mastodon_length
-from socialpost.text.rules import LengthRule, rule_for
+from socialpost.text.rules import CHARACTERS, LengthRule
 from socialpost.timeutil import ensure_aware, human_duration, iso_utc
 
 if TYPE_CHECKING:
@@ -123,6 +133,13 @@ def normalise_instance_url(value: str) -> str:
     if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
         raise ValueError(_("use https:// for the instance address (http:// is only for local test servers)"))
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+
+
+def mastodon_rule(limit: int | None = None, url_length: int | None = None) -> LengthRule:
+    """Mastodon's length rule: 500 characters by default, each link counted as 23 — or an
+    instance's own figures (``/api/v2/instance``)."""
+    length = url_length or 23
+    return LengthRule("mastodon", ((CHARACTERS, limit or 500, lambda t: mastodon_length(t, url_length=length)),))
 
 
 class MastodonSettings(AccountSettings):
@@ -237,12 +254,18 @@ def _mapping(value: Any) -> dict[str, Any]:
 # --- the adapter ---------------------------------------------------------------------------------
 
 
-class MastodonNetwork(Network):
-    name = "mastodon"
-    title = "Mastodon"
-    settings_model = MastodonSettings
-    idempotent = True
-    max_length = 500  # Mastodon's default; each instance may allow more (see limits())
+class MastodonNetwork(
+    Network, Reconciler, AccountLimits, MetricsReader, InboxReader, Replier, GuidedSetup, HealthCheck
+):
+    profile = NetworkProfile(
+        name="mastodon",
+        title="Mastodon",
+        settings_model=MastodonSettings,
+        length=mastodon_rule(),  # Mastodon's default; each instance may allow more (see limits())
+        media=MediaLimits(4, 16 * MB, 99 * MB, 16 * MB),
+        advice=AdviceFacts(hashtags=5),
+        idempotent=True,
+    )
 
     settings: MastodonSettings
 
@@ -476,7 +499,7 @@ class MastodonNetwork(Network):
         cached = self._read_cache()
         if cached is None:
             return None
-        return rule_for("mastodon", limit=cached.max_characters, url_length=cached.characters_reserved_per_url)
+        return mastodon_rule(cached.max_characters, cached.characters_reserved_per_url)
 
     def validate(self, post: OutgoingPost, limits: MastodonLimits) -> list[tuple[Media, str]]:
         """ContentRejected if the instance would refuse ``post``; returns each media with its type."""
@@ -952,7 +975,10 @@ class MastodonNetwork(Network):
 
     # --- accounts ------------------------------------------------------------------------------
 
-    def check(self) -> Identity:
+    def api_origin(self) -> str | None:
+        return origin_of(self.settings.api_base_url)
+
+    def health(self) -> AccountHealth:
         me = self._whoami()
         limits = self.limits()
         domain = limits.domain or urlsplit(self.settings.api_base_url).netloc
@@ -974,7 +1000,7 @@ class MastodonNetwork(Network):
             details[N_("Mastodon version")] = limits.version
         if self.settings.spoiler_text:
             details[N_("content warning")] = self.settings.spoiler_text
-        return Identity(self.account, f"@{me.get('username') or me.get('acct')}@{domain}", details)
+        return AccountHealth(self.account, f"@{me.get('username') or me.get('acct')}@{domain}", details)
 
     @classmethod
     def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:

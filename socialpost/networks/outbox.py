@@ -32,13 +32,20 @@ from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
     AdapterContext,
-    Identity,
     Network,
     NotSent,
     OutgoingPost,
     Published,
     SetupUI,
 )
+from socialpost.networks.capabilities import (
+    GuidedSetup,
+    HealthCheck,
+    Reconciler,
+)
+from socialpost.networks.health import AccountHealth
+from socialpost.networks.profile import NetworkProfile
+from socialpost.text.rules import LengthRule
 from socialpost.timeutil import iso_utc
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -54,12 +61,15 @@ class OutboxSettings(AccountSettings):
     feed_title: str | None = Field(None, description="title of the Atom feed")
 
 
-class OutboxNetwork(Network):
-    name = "outbox"
-    title = N_("Local outbox (files + Atom feed)")
-    settings_model = OutboxSettings
-    needs_config = False
-    idempotent = True
+class OutboxNetwork(Network, Reconciler, GuidedSetup, HealthCheck):
+    profile = NetworkProfile(
+        name="outbox",
+        title=N_("Local outbox (files + Atom feed)"),
+        settings_model=OutboxSettings,
+        length=LengthRule("outbox"),
+        needs_config=False,
+        idempotent=True,
+    )
 
     settings: OutboxSettings
 
@@ -181,8 +191,8 @@ class OutboxNetwork(Network):
         settings = {k: v for k, v in (("folder", folder), ("feed_title", title)) if v}
         return AccountSetup(settings=settings)
 
-    def check(self) -> Identity:
-        return Identity(
+    def health(self) -> AccountHealth:
+        return AccountHealth(
             self.account, _("folder {folder}").format(folder=self.folder), {N_("feed"): str(self.folder / "feed.xml")}
         )
 

@@ -27,8 +27,9 @@ from socialpost.config import Settings, expand_env_values, load_settings
 from socialpost.errors import AccountNotSetUp, ConfigError, PluginError, SocialpostError, UnknownNetwork
 from socialpost.i18n import _
 from socialpost.networks.base import AdapterContext, Network
+from socialpost.networks.capabilities import AccountLimits, PublishAhead
 from socialpost.paths import default_dirs, make_private_dir
-from socialpost.text.rules import LengthRule, rule_for
+from socialpost.text.rules import LengthRule
 from socialpost.timeutil import Clock, utcnow
 from socialpost.yamlfile import closest, did_you_mean, pydantic_problems
 
@@ -183,7 +184,7 @@ class Adapters:
         if raw is None and secret_values is not None:
             raw = {}
         if raw is None:
-            if cls.needs_config:
+            if cls.profile.needs_config:
                 where = self.settings.config_path or _("your config file")
                 suggestion = suggest_account(account, self.known_accounts())
                 raise AccountNotSetUp(
@@ -236,21 +237,21 @@ class Adapters:
 
     def lead_time(self, account: str) -> timedelta:
         """How long before its time a post to ``account`` goes to the network (see Network.lead_time)."""
-        cls = load(account.split(":", 1)[0])
-        if cls.lead_time is Network.lead_time:
+        if not issubclass(load(account.split(":", 1)[0]), PublishAhead):
             return timedelta(0)
-        return self.get(account).lead_time()
+        adapter = self.get(account)
+        return adapter.lead_time() if isinstance(adapter, PublishAhead) else timedelta(0)
 
     def length_rule(self, account: str) -> LengthRule:
         """How long a post to ``account`` may be: the account's own limits where its adapter knows
         them (a Mastodon instance's), else the network's."""
-        network = account.split(":", 1)[0]
-        cls = load(network)
-        if cls.length_rule is not Network.length_rule:
-            own = self.get(account).length_rule()
+        cls = load(account.split(":", 1)[0])
+        if issubclass(cls, AccountLimits):
+            adapter = self.get(account)
+            own = adapter.length_rule() if isinstance(adapter, AccountLimits) else None
             if own is not None:
                 return own
-        return rule_for(network, limit=cls.max_length)
+        return cls.profile.length
 
     def reread(self) -> bool:
         """Read the accounts of the config and secrets files again when either changed since they

@@ -33,7 +33,6 @@ from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
     AdapterContext,
-    Identity,
     Media,
     Network,
     OutgoingPost,
@@ -41,8 +40,16 @@ from socialpost.networks.base import (
     SetupUI,
     decimal_mark,
 )
+from socialpost.networks.capabilities import (
+    GuidedSetup,
+    HealthCheck,
+    Reconciler,
+)
+from socialpost.networks.health import AccountHealth
+from socialpost.networks.profile import NetworkProfile
 from socialpost.networks.tls import LazyClient, ssl_context
 from socialpost.redaction import PUBLIC_HEADERS, SecretValues, protect_http_loggers, redact
+from socialpost.text.rules import LengthRule
 
 if TYPE_CHECKING:
     import httpx
@@ -98,11 +105,14 @@ class WebhookSettings(AccountSettings):
         return value
 
 
-class WebhookNetwork(Network):
-    name = "webhook"
-    title = N_("Webhook (JSON over HTTP)")
-    settings_model = WebhookSettings
-    idempotent = True
+class WebhookNetwork(Network, Reconciler, GuidedSetup, HealthCheck):
+    profile = NetworkProfile(
+        name="webhook",
+        title=N_("Webhook (JSON over HTTP)"),
+        settings_model=WebhookSettings,
+        length=LengthRule("webhook"),
+        idempotent=True,
+    )
 
     settings: WebhookSettings
     transport: httpx.BaseTransport | None = None  # tests may inject one
@@ -264,14 +274,14 @@ class WebhookNetwork(Network):
         """Safe to resend: the receiver dedupes on the idempotency key."""
         return self.publish(post)
 
-    def check(self) -> Identity:
+    def health(self) -> AccountHealth:
         host = self.settings.url.host or "?"
         seconds = decimal_mark(f"{self.settings.timeout:g}")
         if self.settings.media_base_url is not None:
             media = _("links under {url}").format(url=self.settings.media_base_url)
         else:
             media = _("inline, up to {size} bytes a post").format(size=integer(self.settings.inline_media_max_bytes))
-        return Identity(
+        return AccountHealth(
             self.account,
             _("POST to {host}").format(host=host),
             {N_("timeout"): _("{seconds} s").format(seconds=seconds), N_("media"): media},

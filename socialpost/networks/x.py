@@ -63,7 +63,6 @@ from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
     AdapterContext,
-    Identity,
     Network,
     NotSent,
     OutgoingPost,
@@ -72,9 +71,25 @@ from socialpost.networks.base import (
     Reply,
     SetupUI,
 )
+from socialpost.networks.capabilities import (
+    GuidedSetup,
+    HealthCheck,
+    InboxReader,
+    MetricsReader,
+    Reconciler,
+    Replier,
+)
+from socialpost.networks.health import AccountHealth, origin_of
+from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
 from socialpost.networks.read_pause import ReadPause
 from socialpost.networks.x_media import API_HOST, MediaFile, MediaUploader, check_media
-from socialpost.text.count import X_MAX, X_URL_LENGTH, x_invalid_characters, x_weighted_length
+from socialpost.text.count import (
+    X_MAX,
+    X_URL_LENGTH,
+    x_invalid_characters,
+    x_weighted_length,
+)
+from socialpost.text.rules import WEIGHTED, LengthRule
 from socialpost.text.utm import links
 from socialpost.timeutil import iso_utc
 
@@ -486,12 +501,16 @@ def _status_url(tweet_id: str) -> str:
 # --- the adapter ------------------------------------------------------------------------------
 
 
-class XNetwork(Network):
-    name = "x"
-    title = "X (Twitter)"
-    settings_model = XSettings
-    idempotent = False
-    max_length = X_MAX
+class XNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, GuidedSetup, HealthCheck):
+    profile = NetworkProfile(
+        name="x",
+        title="X (Twitter)",
+        settings_model=XSettings,
+        length=LengthRule("x", ((WEIGHTED, X_MAX, x_weighted_length),)),
+        media=MediaLimits(4, 5 * MB, 512 * MB, 15 * MB),
+        advice=AdviceFacts(hashtags=2),
+        idempotent=False,
+    )
 
     # Where `accounts add` sends the OAuth requests (tests point it at a local fake).
     setup_base_url: ClassVar[str] = DEFAULT_BASE_URL
@@ -1251,7 +1270,16 @@ class XNetwork(Network):
 
     # --- account --------------------------------------------------------------------------------
 
-    def check(self) -> Identity:
+    def token_expiry(self) -> datetime | None:
+        """An OAuth 2.0 user token without a refresh token lasts two hours; one with it renews."""
+        if self.settings.oauth1 or self.settings.oauth2_refresh_token:
+            return None
+        return self.settings.oauth2_expires_at
+
+    def api_origin(self) -> str | None:
+        return origin_of(str(self.settings.base_url))
+
+    def health(self) -> AccountHealth:
         me = self._me_data()
         details = {"name": str(me.get("name", "")), "id": str(me["id"])}
         if self.settings.oauth1:
@@ -1266,7 +1294,9 @@ class XNetwork(Network):
             if self.settings.collect_metrics
             else "off (X bills reads; set collect_metrics: true to collect them)"
         )
-        return Identity(self.account, f"@{me.get('username', '?')}", details)
+        renews = not self.settings.oauth1 and self._can_refresh()
+        expires = None if self.settings.oauth1 or self._tokens is None else self._tokens.expires_at
+        return AccountHealth(self.account, f"@{me.get('username', '?')}", details, expires_at=expires, renews=renews)
 
     def close(self) -> None:
         with self._lock:

@@ -55,7 +55,6 @@ from socialpost.networks.base import (
     AccountSetup,
     AdapterContext,
     Caveat,
-    Identity,
     Network,
     NotPublic,
     NotSent,
@@ -65,8 +64,20 @@ from socialpost.networks.base import (
     SetupUI,
     decimal_mark,
 )
+from socialpost.networks.capabilities import (
+    GuidedSetup,
+    HealthCheck,
+    InboxReader,
+    MetricsReader,
+    PublishAhead,
+    Reconciler,
+    Replier,
+)
+from socialpost.networks.health import AccountHealth, origin_of
+from socialpost.networks.profile import NetworkProfile
 from socialpost.networks.youtube_upload import (
     COSTS,
+    VIDEO_CHECKS,
     QuotaBook,
     UploadState,
     UploadStates,
@@ -75,6 +86,7 @@ from socialpost.networks.youtube_upload import (
     next_reset,
     video_spec,
 )
+from socialpost.text.rules import LengthRule
 from socialpost.timeutil import coerce_duration, format_duration, iso_utc
 
 if TYPE_CHECKING:
@@ -217,13 +229,18 @@ class Comment:
 ProgressCallback = Callable[[int, int], None]  # (bytes YouTube has, total bytes)
 
 
-class YouTubeNetwork(Network):
-    name = "youtube"
-    title = "YouTube"
-    settings_model = YouTubeSettings
-    # A second publish of the same post resumes (or finds) its upload from the state file.
-    idempotent = True
-    max_length = None  # the description is limited in bytes (5,000): check_video says so
+class YouTubeNetwork(Network, Reconciler, PublishAhead, MetricsReader, InboxReader, Replier, GuidedSetup, HealthCheck):
+    profile = NetworkProfile(
+        name="youtube",
+        title="YouTube",
+        settings_model=YouTubeSettings,
+        length=LengthRule("youtube"),  # the description is limited in bytes (5,000): the video checks say so
+        post_keys=frozenset({"video"}),
+        required_keys=frozenset({"video"}),
+        post_checks=VIDEO_CHECKS,
+        # A second publish of the same post resumes (or finds) its upload from the state file.
+        idempotent=True,
+    )
 
     settings: YouTubeSettings
     # Tests give an httplib2-compatible object here (timeout → http); None: httplib2.Http.
@@ -843,7 +860,10 @@ class YouTubeNetwork(Network):
 
     # --- account --------------------------------------------------------------------------------
 
-    def check(self) -> Identity:
+    def api_origin(self) -> str | None:
+        return origin_of(self.settings.base_url)
+
+    def health(self) -> AccountHealth:
         data = self._execute(
             "channels.list", self._service().channels().list(part="snippet", id=self.settings.channel_id)
         )
@@ -858,7 +878,7 @@ class YouTubeNetwork(Network):
         title = str((items[0].get("snippet") or {}).get("title") or self.settings.channel_id)
         now = self.context.clock()
         today = self.quota.today(now)
-        return Identity(
+        return AccountHealth(
             self.account,
             f"{title} (https://www.youtube.com/channel/{self.settings.channel_id})",
             # The keys are also the JSON of `accounts test --json`: marked (N_), never translated here.

@@ -195,6 +195,20 @@ def check_video(spec: VideoSpec, description: str) -> list[str]:
     return problems
 
 
+class VideoChecks:
+    """What ``validate`` asks about a post's video (the profile's ``post_checks``)."""
+
+    def files(self, post: OutgoingPost) -> list[tuple[str, Path]]:
+        spec = video_spec(post)
+        return [(key, path) for key, path in (("file", spec.file), ("thumbnail", spec.thumbnail)) if path]
+
+    def problems(self, post: OutgoingPost) -> list[str]:
+        return check_video(video_spec(post), post.text)
+
+
+VIDEO_CHECKS = VideoChecks()
+
+
 def _check_file(spec: VideoSpec) -> list[str]:
     if spec.file is None:
         return [_("the post has no video file. Fix: add video: {file: clip.mp4, …}")]

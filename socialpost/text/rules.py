@@ -1,4 +1,5 @@
-"""How long a post may be on each network, and how its length is measured."""
+"""How a post's length is measured against a limit. Each network declares its own rule in its
+profile (:class:`socialpost.networks.profile.NetworkProfile`); this module knows no network."""
 
 from __future__ import annotations
 
@@ -47,28 +48,17 @@ GRAPHEMES = N_("graphemes")
 BYTES = N_("bytes (UTF-8)")
 CHARACTERS = N_("characters")
 
-RULES: dict[str, LengthRule] = {
-    "x": LengthRule("x", ((WEIGHTED, 280, count.x_weighted_length),)),
-    "bluesky": LengthRule("bluesky", ((GRAPHEMES, 300, count.graphemes), (BYTES, 3000, count.utf8_bytes))),
-    "mastodon": LengthRule("mastodon", ((CHARACTERS, 500, count.mastodon_length),)),
-    "linkedin": LengthRule("linkedin", ((CHARACTERS, 3000, _chars),)),
-    "facebook": LengthRule("facebook", ((CHARACTERS, 63_206, _chars),)),
-}
+
+def characters(network: str, limit: int) -> LengthRule:
+    """A limit in characters as people count them (graphemes: an emoji with its modifiers is one)."""
+    return LengthRule(network, ((CHARACTERS, limit, _chars),))
 
 
-def rule_for(network: str, *, limit: int | None = None, url_length: int | None = None) -> LengthRule:
-    """The rule for ``network``; a configured ``limit`` (e.g. a Mastodon instance's) overrides."""
-    rule = RULES.get(network)
-    if network == "mastodon" and (limit or url_length):
-        length = url_length or 23
-        return LengthRule(
-            "mastodon", ((CHARACTERS, limit or 500, lambda t: count.mastodon_length(t, url_length=length)),)
-        )
-    if rule is None:
-        if limit:
-            return LengthRule(network, ((CHARACTERS, limit, _chars),))
-        return LengthRule(network)
-    if limit and rule.checks:
-        (what, _, fn), *rest = rule.checks
-        return LengthRule(network, ((what, limit, fn), *rest))
-    return rule
+def with_limit(rule: LengthRule, limit: int | None) -> LengthRule:
+    """``rule`` with its headline limit replaced by ``limit`` (a configured one), the rest kept."""
+    if not limit:
+        return rule
+    if not rule.checks:
+        return characters(rule.network, limit)
+    (what, _old, fn), *rest = rule.checks
+    return LengthRule(rule.network, ((what, limit, fn), *rest))
