@@ -27,7 +27,8 @@ import pytest
 
 from socialpost.errors import NetworkError, RateLimited, TransientError
 from socialpost.networks import registry
-from socialpost.networks.base import NotSent, Published
+from socialpost.networks.base import Published
+from socialpost.networks.capabilities import CAPABILITIES, MetricsReader, Reconciler
 from socialpost.redaction import redact
 from tests.conftest import FakeClock
 from tests.contract.harness import HARNESS_GROUP, Harness, harness_for
@@ -228,26 +229,58 @@ def test_reconcile_finds_what_was_published(harness: Harness) -> None:
     adapter = harness.adapter()
     post = harness.outgoing()
     published = adapter.publish(post)
+    if not isinstance(adapter, Reconciler):  # declared: the network cannot be asked
+        assert not harness.reconciles, f"{harness.network} is no Reconciler, its harness says it reconciles"
+        assert not callable(getattr(adapter, "reconcile", None))
+        return
     found = harness.adapter().reconcile(post)  # a new adapter: what a restarted daemon has
+    assert isinstance(harness.adapter(), Reconciler)
     if harness.reconciles:
         assert isinstance(found, Published), found
         assert found.remote_id == published.remote_id
     else:  # declared: this network cannot look, and says so
         assert found is None
-    assert not isinstance(found, NotSent)
     assert harness.posts_seen() == 1
 
 
 def test_metrics_the_network_does_not_give_are_none_never_0(harness: Harness) -> None:
     adapter = harness.adapter()
     published = adapter.publish(harness.outgoing())
-    if not harness.reads_metrics:  # declared: no metrics through socialpost
-        assert adapter.fetch_metrics([published.remote_id]) == {}
+    if not isinstance(adapter, MetricsReader):  # declared: no metrics through socialpost
+        assert not harness.reads_metrics, f"{harness.network} is no MetricsReader, its harness says it reads metrics"
+        assert not callable(getattr(adapter, "fetch_metrics", None))
         return
+    assert harness.reads_metrics, f"{harness.network} is a MetricsReader, its harness says it reads none"
     harness.hide_counts(published.remote_id)
     metrics = adapter.fetch_metrics([published.remote_id])
     counts = metrics.get(published.remote_id, {})
     assert all(value is None for value in counts.values()), f"unknown counts given as numbers: {counts}"
+    adapter.close()
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_declared_capabilities_match_the_methods_implemented(name: str) -> None:
+    """An adapter declaring a capability implements its methods (not the abstract ones), and one
+    that implements them declares it: the core asks ``isinstance``, never guesses by method."""
+    cls = registry.load(name)
+    for capability, methods in CAPABILITIES.items():
+        declared = issubclass(cls, capability)
+        implemented = all(
+            any(method in vars(klass) for klass in cls.__mro__ if klass not in (capability, object))
+            for method in methods
+        )
+        assert declared == implemented, f"{name}: {capability.__name__} declared={declared}, implemented={implemented}"
+        if declared:
+            for method in methods:
+                assert not getattr(getattr(cls, method), "__isabstractmethod__", False), f"{name}.{method} is abstract"
+
+
+def test_a_harness_agrees_with_the_capabilities_its_adapter_declares(harness: Harness) -> None:
+    adapter = harness.adapter()
+    assert isinstance(adapter, registry.load(harness.network))
+    assert harness.reads_metrics == isinstance(adapter, MetricsReader)
+    if harness.reconciles:
+        assert isinstance(adapter, Reconciler)
     adapter.close()
 
 
