@@ -233,8 +233,9 @@ def test_reconcile_finds_what_was_published(harness: Harness) -> None:
         assert not harness.reconciles, f"{harness.network} is no Reconciler, its harness says it reconciles"
         assert not callable(getattr(adapter, "reconcile", None))
         return
-    found = harness.adapter().reconcile(post)  # a new adapter: what a restarted daemon has
-    assert isinstance(harness.adapter(), Reconciler)
+    fresh = harness.adapter()  # a new adapter: what a restarted daemon has
+    assert isinstance(fresh, Reconciler)
+    found = fresh.reconcile(post)
     if harness.reconciles:
         assert isinstance(found, Published), found
         assert found.remote_id == published.remote_id
