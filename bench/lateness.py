@@ -207,7 +207,7 @@ _BARE = r"""
 import json, sys, time
 from concurrent.futures import ThreadPoolExecutor, wait
 import httpx
-from socialpost.networks.tls import ssl_context
+from socialpost.networks.common.tls import ssl_context
 
 url, workers, rounds, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 client = httpx.Client(verify=ssl_context(), timeout=10, headers={"User-Agent": "socialpost"}, follow_redirects=False)

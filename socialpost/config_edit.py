@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from socialpost.errors import ConfigError
 from socialpost.i18n import _
+from socialpost.privatefiles import PRIVATE_FILE, write_private
 
 HEADER = (
     "# socialpost configuration (see config.example.yaml for every setting).\n"
@@ -49,19 +48,7 @@ def _write(path: Path, data: Any, *, new: bool) -> None:
     buffer = io.StringIO()
     _yaml().dump(data, buffer)
     text = (HEADER if new else "") + buffer.getvalue()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        if path.exists():
-            Path(tmp).chmod(path.stat().st_mode & 0o777)
-        else:
-            Path(tmp).chmod(0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_private(path, text, mode=path.stat().st_mode & 0o777 if path.exists() else PRIVATE_FILE)
 
 
 def set_account(path: Path, network: str, name: str, settings: dict[str, Any]) -> None:

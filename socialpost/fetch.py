@@ -41,7 +41,7 @@ import httpx
 from socialpost.errors import FetchError
 from socialpost.i18n import N_, _, formats
 from socialpost.networks.base import decimal_mark
-from socialpost.networks.tls import ssl_context
+from socialpost.networks.common.tls import ssl_context
 
 DEFAULT_PORTS = frozenset({80, 443})
 MAX_REDIRECTS = 5

@@ -236,6 +236,14 @@ def redact(text: str) -> str:
     return REGISTRY.redact(text)
 
 
+def redact_values(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each of ``secrets`` (the values one request sent) blanked, longest first so a
+    secret that contains another is blanked whole."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
 def url_secrets(url: str, *, query: bool = True, whole: bool = False) -> list[str]:
     """The parts of ``url`` that are credentials: the password of its userinfo (and
     ``user:password``, as Basic auth sends it), its query values, path segments long enough to be

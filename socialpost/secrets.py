@@ -8,9 +8,7 @@ secrets out of files (systemd ``EnvironmentFile=``, CI secrets).
 
 from __future__ import annotations
 
-import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ import yaml
 
 from socialpost.errors import ConfigError
 from socialpost.i18n import _
+from socialpost.privatefiles import write_private
 
 FILE_NAME = "secrets.yaml"
 
@@ -69,21 +68,9 @@ def save(path: Path, account: str, values: dict[str, str] | None) -> None:
         current.pop(account, None)
     else:
         current[account] = dict(values)
-    path.parent.mkdir(parents=True, exist_ok=True)
     body = "# socialpost account secrets: keep this file private (mode 0600), never commit it.\n"
     body += yaml.safe_dump(current, sort_keys=True, allow_unicode=True) if current else ""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    path.chmod(0o600)
+    write_private(path, body)
 
 
 def merge(settings: dict[str, Any], secret_values: dict[str, str] | None) -> dict[str, Any]:

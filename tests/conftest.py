@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -95,6 +96,16 @@ def forget_secrets() -> Iterator[None]:
     saved = REGISTRY.snapshot()
     yield
     REGISTRY.restore(saved)
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    """The usual umask (022), so that a test sees the modes socialpost chose, not the umask's."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
 
 
 @pytest.fixture

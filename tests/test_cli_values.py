@@ -80,15 +80,15 @@ def test_a_page_that_cannot_be_written_is_an_operational_error_and_leaves_nothin
     """The disk fills while the page is written: exit 1, the reason and the fix, no half file."""
     import errno
 
+    from socialpost import privatefiles
+
     folder = tmp_path / "out"
     folder.mkdir()
-    real_write = Path.write_text
 
-    def full_disk(self: Path, *args: Any, **kwargs: Any) -> int:
-        real_write(self, "<!DOCTYPE html><html>", encoding="utf-8")  # a part got out before the disk filled
+    def full_disk(fd: int) -> None:  # the page is in the temporary file when its flush to disk fails
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(Path, "write_text", full_disk)
+    monkeypatch.setattr(privatefiles.os, "fsync", full_disk)
     result = run_cli("report", "--html", str(folder / "r.html"))
     assert result.exit_code == 1
     assert f"could not write {folder / 'r.html'}: No space left on device" in result.stderr

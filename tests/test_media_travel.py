@@ -19,8 +19,8 @@ from typing import Any
 import feedparser
 import pytest
 
+from socialpost import privatefiles
 from socialpost.config import Settings
-from socialpost.networks import files
 from tests.conftest import REPO, FakeClock
 from tests.store_helpers import deliver_due
 from tests.support.http import LocalServer, Reply
@@ -152,7 +152,7 @@ def test_with_a_media_base_url_the_webhook_sends_links_to_copies_named_by_their_
     copies = sorted(p.name for p in web.iterdir())
     assert copies == sorted([f"{croissants[:32]}.jpg", second["url"].rsplit("/", 1)[1]])
     assert (web / f"{croissants[:32]}.jpg").read_bytes() == CROISSANTS.read_bytes()
-    assert oct((web / copies[0]).stat().st_mode & 0o777) == oct(0o666 & ~files.UMASK)  # the web server reads it
+    assert oct((web / copies[0]).stat().st_mode & 0o777) == oct(0o666 & ~privatefiles.UMASK)  # the web server reads it
 
 
 @pytest.mark.parametrize(

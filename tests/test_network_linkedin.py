@@ -40,8 +40,8 @@ from socialpost.errors import (
     TransientError,
 )
 from socialpost.networks.base import Media, NotSent, OutgoingPost, Published
+from socialpost.networks.common.oauth_loopback import LoopbackReceiver, parse_redirect
 from socialpost.networks.linkedin import API_VERSIONS, LinkedInNetwork, LinkedInSettings, escape_commentary
-from socialpost.networks.oauth_loopback import LoopbackReceiver, parse_redirect
 from socialpost.networks.registry import Adapters
 from tests.conftest import FakeClock
 from tests.support.linkedin import FakeLinkedIn, Grant, Organization

@@ -18,11 +18,12 @@ from zoneinfo import ZoneInfo
 import feedparser
 import pytest
 
+from socialpost import privatefiles
 from socialpost.config import Settings, load_settings
 from socialpost.errors import NetworkError, PermanentError, TransientError
-from socialpost.networks import files as files_module
 from socialpost.networks import outbox as outbox_module
 from socialpost.networks.base import AdapterContext, Media, NotSent, OutgoingPost, Published
+from socialpost.networks.common import files as files_module
 from socialpost.networks.outbox import OutboxNetwork, OutboxSettings
 from socialpost.networks.registry import Adapters
 from tests.conftest import FakeClock
@@ -116,7 +117,7 @@ def test_publish_writes_one_json_file_with_every_field(settings: Settings, clock
 def test_files_are_readable_like_any_file_the_user_creates(settings: Settings, clock: FakeClock) -> None:
     adapter = outbox(settings, clock)
     adapter.publish(make_post(1))
-    expected = 0o666 & ~files_module.UMASK
+    expected = 0o666 & ~privatefiles.UMASK
     folder = settings.data_dir / "outbox" / "main"
     for path in [folder / "feed.xml", *(folder / "posts").glob("*.json")]:
         assert stat.S_IMODE(path.stat().st_mode) == expected, path

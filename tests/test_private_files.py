@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -33,15 +32,6 @@ from tests.conftest import REPO, FakeClock
 from tests.store_helpers import campaign_yaml
 
 HOOK_TOKEN = "T7Hq2ZkP9wXr4VbN8mLc3Jd"  # a made-up token, shaped like a Slack webhook's last segment
-
-
-@pytest.fixture
-def umask_022() -> Iterator[None]:
-    previous = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(previous)
 
 
 def mode(path: Path) -> int:

@@ -24,8 +24,9 @@ from socialpost.errors import (
     TransientError,
 )
 from socialpost.networks.base import Media, OutgoingPost, Published
+from socialpost.networks.common.http import retry_after
 from socialpost.networks.registry import Adapters
-from socialpost.networks.webhook import WebhookNetwork, retry_after
+from socialpost.networks.webhook import WebhookNetwork
 from tests.conftest import FakeClock
 from tests.support.http import LocalServer, Reply, Request
 

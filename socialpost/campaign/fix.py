@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import copy
 import difflib
-import os
 import stat
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +31,7 @@ from socialpost.campaign.load import load_campaign
 from socialpost.campaign.models import Campaign, Defaults, Post
 from socialpost.errors import CampaignError, Problem
 from socialpost.i18n import _
+from socialpost.privatefiles import write_atomic
 from socialpost.yamlfile import Path_, YamlDocument, load_yaml, read_text
 
 # The rules `fix` knows how to apply (README, "Writing advice").
@@ -143,17 +142,7 @@ def write(fix: FileFix) -> None:
     keeping its mode and BOM; a symbolic link keeps pointing at the file, which is the one edited."""
     path = fix.path.resolve()
     body = (BOM if path.read_bytes()[:3] == BOM.encode() else "") + fix.fixed
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(handle, stat.S_IMODE(path.stat().st_mode))
-        with os.fdopen(handle, "wb") as out:
-            out.write(body.encode("utf-8"))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, body, mode=stat.S_IMODE(path.stat().st_mode))
 
 
 # --- which texts, and what each becomes ---------------------------------------------------------------------

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from socialpost.errors import SocialpostError, UsageError
 from socialpost.i18n import _
+from socialpost.privatefiles import PUBLIC_FILE, write_atomic
 from socialpost.redaction import redact
 
 
@@ -34,12 +35,9 @@ def write_text_file(name: str, text: str, *, option: str) -> Path:
                 "{option} {path}: the folder {folder} does not exist. Fix: create it first, or name a file elsewhere."
             ).format(option=option, path=path, folder=path.parent)
         )
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(redact(text), encoding="utf-8")  # a report holds networks' words: no secret in it
-        tmp.replace(path)
+    try:  # a report holds networks' words: no secret in it
+        write_atomic(path, redact(text), mode=PUBLIC_FILE)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise SocialpostError(
             _("could not write {path}: {error}").format(path=path, error=exc.strerror or exc),
             hint=_("Check that the folder is writable and the disk is not full."),

@@ -77,7 +77,7 @@ def _warm_up() -> None:
 
         import httpx
 
-        from socialpost.networks.tls import ssl_context
+        from socialpost.networks.common.tls import ssl_context
 
         httpx.Client(verify=ssl_context()).close()  # no request: loads httpcore and h11
     except Exception:  # only an optimisation: the first send does it otherwise

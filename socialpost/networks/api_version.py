@@ -34,7 +34,7 @@ from typing import Any, Literal, TypeVar
 
 from socialpost.i18n import _, ngettext
 from socialpost.i18n.formats import integer
-from socialpost.networks.youtube_upload import read_json, write_private  # the private-state helpers
+from socialpost.privatefiles import account_folder, read_object, write_json
 from socialpost.timeutil import Clock, iso_utc
 
 log = logging.getLogger("socialpost.networks.api_version")
@@ -328,15 +328,9 @@ class ApiVersionStatus:
 # --- one account's version ------------------------------------------------------------------------
 
 
-def safe_name(text: str) -> str:
-    """``text`` as one harmless file or folder name: no separator, no leading dot, never empty."""
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text).lstrip(".") or "_"
-
-
 def state_path(data_dir: Path, account: str) -> Path:
-    """``<data_dir>/<network>/<name>/api-version.json``: one account's private state folder."""
-    network, _sep, name = account.partition(":")
-    return data_dir / safe_name(network) / safe_name(name) / "api-version.json"
+    """``<data_dir>/<network>/<name>/api-version.json``: in one account's private state folder."""
+    return account_folder(data_dir, account) / "api-version.json"
 
 
 class VersionInUse:
@@ -371,7 +365,7 @@ class VersionInUse:
         if self._current is not None and requested == self._requested:
             return
         self._requested, self._current, self._refused = requested, requested, None
-        recorded = read_json(self.path)
+        recorded = read_object(self.path)
         if not recorded or recorded.get("requested") != self._requested:
             return  # nothing recorded, or for another setting or month: start from the requested one
         version = recorded.get("version")
@@ -431,7 +425,7 @@ class VersionInUse:
         now = self._clock()
         record = {"requested": self._requested, "refused": refused, "version": version, "at": iso_utc(now)}
         try:
-            write_private(self.path, record)
+            write_json(self.path, record)
             where = str(self.path)
         except OSError as exc:  # the post still goes out; only the next run tries the old one again
             where = f"not recorded: {exc.strerror or exc}"

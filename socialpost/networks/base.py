@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict
 
 from socialpost.i18n import _
 from socialpost.networks.health import AccountHealth, HealthWarning, Identity
+from socialpost.privatefiles import account_folder
 from socialpost.redaction import register_settings
 from socialpost.text.rules import LengthRule
 from socialpost.timeutil import Clock, iso_utc, utcnow
@@ -203,6 +204,17 @@ class AdapterContext:
     clock: Clock = utcnow
     media_roots: tuple[Path, ...] = ()  # folders besides a campaign's own that media may come from (config)
     fetch_ports: frozenset[int] = frozenset({80, 443})  # ports a fetched URL may use (config: fetch.ports)
+
+    def state_dir(self, kind: str, account: str, *, old: Path | None = None) -> Path:
+        """Where one account's (``network:name``) private state of ``kind`` lives (tokens, thread
+        progress, read budgets, uploads, quotas): ``<data_dir>/<network>/<name>/<kind>``, or the
+        account's folder itself when ``kind`` is "". ``old``, a folder an earlier version used, is
+        still used while it exists and the new one does not, so users' files are found."""
+        folder = account_folder(self.data_dir, account)
+        path = folder / kind if kind else folder
+        if old is not None and old != path and not path.exists() and old.exists():
+            return old
+        return path
 
 
 class SetupUI(Protocol):

@@ -22,7 +22,6 @@ import hashlib
 import io
 import json
 import logging
-import os
 import re
 import shlex
 import threading
@@ -74,6 +73,7 @@ from socialpost.networks.capabilities import (
 )
 from socialpost.networks.health import AccountHealth, HealthWarning, origin_of
 from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
+from socialpost.privatefiles import write_private
 from socialpost.text.count import graphemes, utf8_bytes
 from socialpost.text.rules import BYTES, GRAPHEMES, LengthRule
 
@@ -233,16 +233,7 @@ class BlueskyNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, G
             "session": session_string,
         }
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                os.write(fd, json.dumps(document).encode())
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            tmp.chmod(0o600)
-            os.replace(tmp, path)
+            write_private(path, json.dumps(document))
         except OSError as exc:  # posting still works; we just log in again next time
             log.warning("%s: could not save the Bluesky session (%s)", self.account, exc.__class__.__name__)
 
@@ -963,7 +954,7 @@ def _retry_after(response: Any, now: datetime) -> datetime | None:
     value = headers.get("retry-after")
     if not value:
         return None
-    from socialpost.networks.webhook import retry_after
+    from socialpost.networks.common.http import retry_after
 
     return retry_after(str(value), now)
 

@@ -72,11 +72,13 @@ from socialpost.networks.capabilities import (
     Reconciler,
     Replier,
 )
-from socialpost.networks.comments import check_reply
+from socialpost.networks.common.comments import check_reply
+from socialpost.networks.common.numbers import as_int
+from socialpost.networks.common.read_pause import ReadPause
+from socialpost.networks.common.tls import LazyClient, bearer_client
 from socialpost.networks.health import AccountHealth, HealthWarning, origin_of
 from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
-from socialpost.networks.read_pause import ReadPause
-from socialpost.networks.tls import LazyClient, bearer_client
+from socialpost.redaction import redact_values
 from socialpost.text.rules import characters
 from socialpost.text.utm import links
 
@@ -435,7 +437,7 @@ class FacebookNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, 
             result["replies"] = _summary_count(body.get("comments"))
             shares = body.get("shares")
             # Graph leaves the field out when nobody has shared the post
-            result["reposts"] = _int(shares.get("count")) if isinstance(shares, dict) else 0
+            result["reposts"] = as_int(shares.get("count")) if isinstance(shares, dict) else 0
         else:
             log.warning("%s: no engagement for %s (%s)", self._where, post_id, _item_reason(status, body))
         if not wanted:
@@ -589,7 +591,7 @@ class FacebookNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, 
                 api_version=self._version_status(),
             )
         details.update(_token_details(info))
-        expires = _int(info.get("expires_at"))
+        expires = as_int(info.get("expires_at"))
         scopes = info.get("scopes")
         missing = [p for p in PUBLISH_PERMISSIONS if p not in scopes] if isinstance(scopes, list) else []
         warning = details.get("warning")
@@ -724,12 +726,6 @@ def _json(response: httpx.Response) -> Any:
         return None
 
 
-def _redact(text: str, secrets: Sequence[str]) -> str:
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, "[redacted]")
-    return text
-
-
 class GraphNotFound(PermanentError):
     """Graph cannot find the object (code 100, subcode 33): deleted, or not visible to the token."""
 
@@ -751,7 +747,7 @@ def graph_error(
     ``permissions``: what the request needed, named when Graph does not say which one is missing."""
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict):
-        excerpt = _redact(" ".join(text.split())[:EXCERPT], secrets)
+        excerpt = redact_values(" ".join(text.split())[:EXCERPT], secrets)
         said = " " + _("Facebook said: {excerpt}").format(excerpt=excerpt) if excerpt else ""
         if status == 429:
             return RateLimited(
@@ -769,9 +765,9 @@ def graph_error(
             _("{where}: Facebook refused the request ({status}).{said}").format(where=where, status=status, said=said),
             status=status,
         )
-    code = _int(error.get("code"))
-    subcode = _int(error.get("error_subcode"))
-    message = _redact(" ".join(str(error.get("message") or "").split()), secrets)[:EXCERPT]
+    code = as_int(error.get("code"))
+    subcode = as_int(error.get("error_subcode"))
+    message = redact_values(" ".join(str(error.get("message") or "").split()), secrets)[:EXCERPT]
     trace = error.get("fbtrace_id")
     number = f"{code}/{subcode}" if subcode else f"{code}"
     said = " " + (
@@ -868,7 +864,7 @@ def _find_regain(value: Any) -> Iterator[int]:
     if isinstance(value, dict):
         for key, item in value.items():
             if key == "estimated_time_to_regain_access":
-                number = _int(item)
+                number = as_int(item)
                 if number is not None:
                     yield number
             else:
@@ -878,19 +874,9 @@ def _find_regain(value: Any) -> Iterator[int]:
             yield from _find_regain(item)
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    return None
-
-
 def _summary_count(edge: Any) -> int | None:
     if isinstance(edge, dict) and isinstance(edge.get("summary"), dict):
-        return _int(edge["summary"].get("total_count"))
+        return as_int(edge["summary"].get("total_count"))
     return None
 
 
@@ -900,9 +886,9 @@ def _insight_value(entry: Mapping[str, Any]) -> int | None:
         return None
     value = values[-1].get("value")
     if isinstance(value, dict):  # *_by_type metrics: {"like": 3, "love": 1}
-        numbers = [_int(v) for v in value.values()]
+        numbers = [as_int(v) for v in value.values()]
         return sum(n for n in numbers if n is not None)
-    return _int(value)
+    return as_int(value)
 
 
 def _item_reason(status: int, body: Any) -> str:
@@ -956,9 +942,9 @@ def _graph_time(value: Any) -> datetime | None:
 
 def _token_details(info: Mapping[str, Any]) -> dict[str, str]:
     details: dict[str, str] = {}
-    expires = _int(info.get("expires_at"))
+    expires = as_int(info.get("expires_at"))
     details["token expires"] = "never" if expires == 0 else (_date(expires) if expires else "unknown")
-    data_access = _int(info.get("data_access_expires_at"))
+    data_access = as_int(info.get("data_access_expires_at"))
     if data_access:
         details["data access expires"] = _date(data_access)
     kind = info.get("type")

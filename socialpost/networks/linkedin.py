@@ -23,7 +23,7 @@ for it.
   ``memberCreatorPostAnalytics`` (scope ``r_member_postAnalytics``); both need the Community
   Management API product, so a 403 means "not available" (None, with a log line), never zeros.
 * reconcile: organisations can list their posts; members cannot (``r_member_social`` is closed).
-* setup: 3-legged OAuth with a loopback redirect (:mod:`socialpost.networks.oauth_loopback`).
+* setup: 3-legged OAuth with a loopback redirect (:mod:`socialpost.networks.common.oauth_loopback`).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ from socialpost.errors import (
 from socialpost.i18n import _
 from socialpost.i18n.formats import integer
 from socialpost.media import MediaRoots
-from socialpost.networks.api_version import VersionInUse, VersionPolicy, safe_name, state_path
+from socialpost.networks.api_version import VersionInUse, VersionPolicy
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -75,14 +75,16 @@ from socialpost.networks.capabilities import (
     Reconciler,
     Replier,
 )
-from socialpost.networks.comments import check_reply
+from socialpost.networks.common.comments import check_reply
+from socialpost.networks.common.http import retry_after
+from socialpost.networks.common.numbers import as_int
+from socialpost.networks.common.oauth_loopback import LoopbackReceiver, OAuthRedirect, is_loopback, parse_redirect
+from socialpost.networks.common.read_pause import ReadPause
+from socialpost.networks.common.tls import LazyClient, bearer_client
 from socialpost.networks.health import AccountHealth, HealthWarning, origin_of
-from socialpost.networks.oauth_loopback import LoopbackReceiver, OAuthRedirect, is_loopback, parse_redirect
 from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
-from socialpost.networks.read_pause import ReadPause
-from socialpost.networks.tls import LazyClient, bearer_client
-from socialpost.networks.webhook import retry_after
-from socialpost.networks.youtube_upload import read_json, write_private
+from socialpost.privatefiles import read_object, safe_name, write_json
+from socialpost.redaction import redact_values
 from socialpost.text.rules import characters
 from socialpost.text.utm import links
 from socialpost.timeutil import iso_utc
@@ -241,7 +243,7 @@ class LinkedInNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, 
             data_dir=self.context.data_dir,
             clock=self.context.clock,
         )
-        self._uploads = state_path(self.context.data_dir, self.account).parent / "uploads"
+        self._uploads = self.context.state_dir("uploads", self.account)
         # how the adapter waits for LinkedIn to process images (tests replace both)
         self.sleep: Callable[[float], None] = time.sleep
         self.monotonic: Callable[[], float] = time.monotonic
@@ -274,7 +276,7 @@ class LinkedInNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, 
             )
             return None if version_refused(again) else again
 
-        reason = _redact(_refusal(response), [self.settings.access_token.get_secret_value()])
+        reason = redact_values(_refusal(response), [self.settings.access_token.get_secret_value()])
         moved = self._versions.move(refused, attempt, reason=reason)
         return response if moved is None else moved[1]
 
@@ -497,8 +499,8 @@ class LinkedInNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, 
         for item in elements:
             if not isinstance(item, dict):
                 continue
-            created = _int(item.get("createdAt")) or _int(item.get("publishedAt")) or 0
-            modified = _int(item.get("lastModifiedAt")) or created
+            created = as_int(item.get("createdAt")) or as_int(item.get("publishedAt")) or 0
+            modified = as_int(item.get("lastModifiedAt")) or created
             if modified and modified < since_ms:
                 covered = True  # sorted by last change: everything from here on is older
             if created >= since_ms and str(item.get("commentary", "")).strip() in (commentary.strip(), plain.strip()):
@@ -550,11 +552,11 @@ class LinkedInNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, 
                 stats = element.get("totalShareStatistics")
                 if urn in result and isinstance(stats, dict):
                     result[str(urn)] = {
-                        "views": _int(stats.get("impressionCount")),
-                        "likes": _int(stats.get("likeCount")),
-                        "replies": _int(stats.get("commentCount")),
-                        "reposts": _int(stats.get("shareCount")),
-                        "clicks": _int(stats.get("clickCount")),
+                        "views": as_int(stats.get("impressionCount")),
+                        "likes": as_int(stats.get("likeCount")),
+                        "replies": as_int(stats.get("commentCount")),
+                        "reposts": as_int(stats.get("shareCount")),
+                        "clicks": as_int(stats.get("clickCount")),
                     }
         return result
 
@@ -581,7 +583,7 @@ class LinkedInNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, 
                 data = _json(response)
                 elements = data.get("elements") if isinstance(data, dict) else None
                 if isinstance(elements, list):
-                    counts = [_int(e.get("count")) for e in elements if isinstance(e, dict)]
+                    counts = [as_int(e.get("count")) for e in elements if isinstance(e, dict)]
                     known = [c for c in counts if c is not None]
                     result[urn][metric] = sum(known) if known else None
         return result
@@ -648,7 +650,7 @@ class LinkedInNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, 
             page = [e for e in elements if isinstance(e, dict)] if isinstance(elements, list) else []
             found += page
             paging = data.get("paging") if isinstance(data, dict) else None
-            total = _int(paging.get("total")) if isinstance(paging, dict) else None
+            total = as_int(paging.get("total")) if isinstance(paging, dict) else None
             start += len(page)
             if len(page) < COMMENTS_COUNT or (total is not None and start >= total):
                 return found
@@ -905,7 +907,7 @@ class LinkedInNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, 
                 )
             token = str(token_data["access_token"])
             hidden.append(token)
-            expires_in = _int(token_data.get("expires_in")) or 60 * 86400
+            expires_in = as_int(token_data.get("expires_in")) or 60 * 86400
             auth = {"Authorization": f"Bearer {token}"}
             me = _setup_send(client, "GET", API_URL + "/v2/userinfo", where, headers=auth)
             me_data = _json(me)
@@ -975,7 +977,7 @@ def _comment_reply(element: dict[str, Any], post: str, parent: str, author: str)
     actor = str(element.get("actor") or created.get("actor") or "")
     message = element.get("message")
     text = message.get("text") if isinstance(message, dict) else message
-    millis = _int(created.get("time"))
+    millis = as_int(created.get("time"))
     nested = element.get("parentComment")
     return Reply(
         remote_id=urn,
@@ -995,7 +997,7 @@ def _has_replies(element: dict[str, Any]) -> bool:
     summary = element.get("commentsSummary")
     if not isinstance(summary, dict):
         return True
-    counts = [_int(summary.get(k)) for k in ("aggregatedTotalComments", "totalFirstLevelComments")]
+    counts = [as_int(summary.get(k)) for k in ("aggregatedTotalComments", "totalFirstLevelComments")]
     known = [c for c in counts if c is not None]
     return not known or max(known) > 0
 
@@ -1031,7 +1033,7 @@ class _Uploads:
 
     def _load(self) -> dict[str, dict[str, Any]]:
         if self._images is None:
-            data = read_json(self.path) or {}
+            data = read_object(self.path) or {}
             images = data.get("images")
             self._images = (
                 {str(k): v for k, v in images.items() if isinstance(v, dict)} if isinstance(images, dict) else {}
@@ -1067,7 +1069,7 @@ class _Uploads:
 
     def _save(self) -> None:
         try:
-            write_private(self.path, {"images": self._load()})
+            write_json(self.path, {"images": self._load()})
         except OSError as exc:  # the post still goes out; a retry would only upload again
             log.warning("cannot record uploaded images in %s (%s)", self.path, exc.strerror or exc)
 
@@ -1081,22 +1083,6 @@ def _json(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return None
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
-
-
-def _redact(text: str, secrets: Sequence[str]) -> str:
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, "[redacted]")
-    return text
 
 
 def _receive_redirect(ui: SetupUI, authorize: str, redirect_uri: str) -> OAuthRedirect:
@@ -1147,9 +1133,9 @@ def _oauth_reason(data: Any, response: httpx.Response, secrets: Sequence[str]) -
         reason = data.get("error_description") or data.get("message") or data.get("error")
         if reason:
             return " " + _("LinkedIn said: {message}").format(
-                message=_redact(" ".join(str(reason).split()), secrets)[:EXCERPT]
+                message=redact_values(" ".join(str(reason).split()), secrets)[:EXCERPT]
             )
-    text = _redact(" ".join(response.text.split()), secrets)[:EXCERPT]
+    text = redact_values(" ".join(response.text.split()), secrets)[:EXCERPT]
     return " " + _("LinkedIn said: {message}").format(message=text) if text else ""
 
 
@@ -1202,10 +1188,10 @@ def _administered(
 def linkedin_said(response: httpx.Response, secrets: Sequence[str]) -> str:
     """`` LinkedIn said: …`` (with a leading space), or "" when LinkedIn said nothing."""
     data = _json(response)
-    raw = _redact(response.text, secrets)
+    raw = redact_values(response.text, secrets)
     message = ""
     if isinstance(data, dict) and data.get("message"):
-        message = _redact(" ".join(str(data["message"]).split()), secrets)
+        message = redact_values(" ".join(str(data["message"]).split()), secrets)
     elif raw.strip():
         message = " ".join(raw.split())
     service = data.get("serviceErrorCode") if isinstance(data, dict) else None
@@ -1231,10 +1217,10 @@ def linkedin_error(
     """A LinkedIn error answer → the socialpost error that says what is wrong and what to do."""
     status = response.status_code
     data = _json(response)
-    raw = _redact(response.text, secrets)
+    raw = redact_values(response.text, secrets)
     message = ""
     if isinstance(data, dict) and data.get("message"):
-        message = _redact(" ".join(str(data["message"]).split()), secrets)
+        message = redact_values(" ".join(str(data["message"]).split()), secrets)
     elif raw.strip():
         message = " ".join(raw.split())
     code = str(data.get("code") or "") if isinstance(data, dict) else ""

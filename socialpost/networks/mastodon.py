@@ -27,9 +27,7 @@ import html
 import json
 import logging
 import mimetypes
-import os
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -77,6 +75,7 @@ from socialpost.networks.capabilities import (
 from socialpost.networks.health import AccountHealth, origin_of
 from socialpost.networks.mastodon_media import AttachmentBook, FileIdentity, Upload, media_kind
 from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
+from socialpost.privatefiles import write_private
 from socialpost.text.count import graphemes, mastodon_length
 from socialpost.text.rules import CHARACTERS, LengthRule
 from socialpost.timeutil import ensure_aware, human_duration, iso_utc
@@ -280,7 +279,10 @@ class MastodonNetwork(
         self._host = urlsplit(self.settings.api_base_url).netloc
         # the uploads of posts not online yet, so that a later attempt waits for them again
         self.attachments = AttachmentBook(
-            self.context.data_dir / "mastodon" / self._slug / "media", instance=self.settings.api_base_url
+            self.context.state_dir(
+                "media", self.account, old=self.context.data_dir / "mastodon" / self._slug / "media"
+            ),
+            instance=self.settings.api_base_url,
         )
 
     @property
@@ -426,6 +428,12 @@ class MastodonNetwork(
     # --- limits --------------------------------------------------------------------------------
 
     @property
+    def _old_folder(self) -> Path:
+        """Where this account's state lived before ``AdapterContext.state_dir`` (names with unusual
+        characters were folded differently)."""
+        return self.context.data_dir / "mastodon" / self._slug
+
+    @property
     def _slug(self) -> str:
         """The account's name as it may appear in a file name."""
         return _UNSAFE.sub("_", self.account.split(":", 1)[-1]) or "account"
@@ -484,11 +492,7 @@ class MastodonNetwork(
         path = self.cache_file
         body = json.dumps({"api_base_url": self.settings.api_base_url, "limits": limits.as_json()}, indent=2)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".mastodon-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(body)
-            os.replace(tmp, path)
+            write_private(path, body)
         except OSError as exc:  # a cache we cannot write only costs a request next time
             log.warning("%s: cannot write %s (%s)", self.account, path, exc.strerror or exc)
 

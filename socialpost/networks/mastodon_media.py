@@ -16,7 +16,6 @@ file is removed once the status is posted.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import threading
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from socialpost.networks.base import Media
-from socialpost.networks.youtube_upload import read_json, write_private
+from socialpost.privatefiles import locked, read_object, safe_name, write_json
 from socialpost.timeutil import ensure_aware, iso_utc
 
 log = logging.getLogger("socialpost.networks.mastodon")
@@ -101,8 +100,7 @@ class AttachmentBook:
         self._held = threading.local()  # the keys this thread has locked (the lock is re-entrant)
 
     def path(self, key: str) -> Path:
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in key)
-        return self.folder / f"{safe}.json"
+        return self.folder / f"{safe_name(key)}.json"
 
     @contextlib.contextmanager
     def locked(self, key: str) -> Iterator[None]:
@@ -112,18 +110,15 @@ class AttachmentBook:
         if key in held:
             yield
             return
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with self.path(key).with_suffix(".lock").open("a") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        with locked(self.path(key)):
             held.add(key)
             try:
                 yield
             finally:
                 held.discard(key)
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def _entries(self, key: str) -> dict[str, Any]:
-        data = read_json(self.path(key))
+        data = read_object(self.path(key))
         if data is None or data.get("key") != key or data.get("instance") != self.instance:
             return {}
         media = data.get("media")
@@ -138,7 +133,7 @@ class AttachmentBook:
         entries = self._entries(key)
         entries[str(index)] = upload.as_json()
         try:
-            write_private(self.path(key), {"key": key, "instance": self.instance, "media": entries})
+            write_json(self.path(key), {"key": key, "instance": self.instance, "media": entries})
         except OSError as exc:
             log.warning("cannot remember the Mastodon upload in %s (%s)", self.path(key), exc.strerror or exc)
         self._prune(keep=key)
@@ -152,7 +147,7 @@ class AttachmentBook:
             self.forget(key)
             return
         with contextlib.suppress(OSError):
-            write_private(self.path(key), {"key": key, "instance": self.instance, "media": entries})
+            write_json(self.path(key), {"key": key, "instance": self.instance, "media": entries})
 
     def forget(self, key: str) -> None:
         """The post is online (or its uploads are useless): remove its entries."""

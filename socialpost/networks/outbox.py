@@ -10,13 +10,11 @@ adapter is idempotent), also when several threads or daemons share the folder.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import re
 import shlex
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,6 @@ from pydantic import Field
 from socialpost.errors import MediaRefused, PermanentError, TransientError
 from socialpost.i18n import N_, _
 from socialpost.media import MediaRoots
-from socialpost.networks import files
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -43,8 +40,10 @@ from socialpost.networks.capabilities import (
     HealthCheck,
     Reconciler,
 )
+from socialpost.networks.common import files
 from socialpost.networks.health import AccountHealth
 from socialpost.networks.profile import NetworkProfile
+from socialpost.privatefiles import locked
 from socialpost.text.rules import LengthRule
 from socialpost.timeutil import iso_utc
 
@@ -109,7 +108,7 @@ class OutboxNetwork(Network, Reconciler, GuidedSetup, HealthCheck):
             path.parent.mkdir(parents=True, exist_ok=True)
             # One writer at a time per folder (threads and processes): two daemons publishing the
             # same post cannot both write it, and the feed is regenerated from a complete folder.
-            with _locked(self.folder / ".feed.lock"):
+            with locked(self.folder / ".feed"):  # on .feed.lock
                 existing = self._existing(post)
                 if existing is None:
                     # a post already written stays written; a new one goes only with all its media,
@@ -305,15 +304,3 @@ def _folder_error(exc: OSError, folder: Path) -> PermanentError | TransientError
     return TransientError(
         _("cannot write to the outbox folder {folder}: {reason}.").format(folder=folder, reason=reason)
     )
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An exclusive lock across threads and processes (several daemons may share a folder)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

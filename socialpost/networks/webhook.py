@@ -8,27 +8,24 @@ base64 (``data``, up to ``inline_media_max_bytes`` per request) or, when the acc
 ``Idempotency-Key`` header carries the post's key: a receiver that
 ignores a key it has already seen makes delivery exactly-once, because socialpost re-sends with
 the same key whenever it did not see the answer (timeout, crash). Responses: 2xx is sent (a JSON
-body's ``id``/``url`` are recorded when present); 429 and 5xx are tried again later (honouring
-``Retry-After``); any other 4xx fails the post with the receiver's message.
+body's ``id``/``url`` are recorded when present); 429, 408 and 5xx are tried again later
+(honouring ``Retry-After``); any other 4xx fails the post with the receiver's message
+(:func:`socialpost.networks.common.http.classify` says which is which).
 """
 
 from __future__ import annotations
 
 import base64
-import re
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
 from pydantic import Field, HttpUrl, field_validator, model_validator
 
-from socialpost.errors import ConfigError, ContentRejected, PermanentError, RateLimited, TransientError
+from socialpost.errors import ConfigError, ContentRejected, PermanentError, TransientError
 from socialpost.i18n import N_, _
 from socialpost.i18n.formats import integer
 from socialpost.media import MediaRoots
-from socialpost.networks import files
 from socialpost.networks.base import (
     AccountSettings,
     AccountSetup,
@@ -45,20 +42,40 @@ from socialpost.networks.capabilities import (
     HealthCheck,
     Reconciler,
 )
+from socialpost.networks.common import files
+from socialpost.networks.common.http import Wording, classify, transport_error
+from socialpost.networks.common.tls import LazyClient, ssl_context
 from socialpost.networks.health import AccountHealth
 from socialpost.networks.profile import NetworkProfile
-from socialpost.networks.tls import LazyClient, ssl_context
-from socialpost.redaction import PUBLIC_HEADERS, SecretValues, protect_http_loggers, redact
+from socialpost.redaction import PUBLIC_HEADERS, SecretValues, protect_http_loggers
 from socialpost.text.rules import LengthRule
 
 if TYPE_CHECKING:
     import httpx
 
-EXCERPT_CHARS = 300  # how much of a receiver's error message goes into ours
 # Inline media per request by default: base64 makes the body ~9.4 MB, under Zapier's 10 MB
 # (n8n takes 16 MB; Make 5 MB: set 3,500,000 there).
 INLINE_MEDIA_MAX_BYTES = 7_000_000
-MAX_RETRY_AFTER = timedelta(days=7)  # a larger Retry-After is a receiver's bug, not a plan
+_CREDENTIALS = N_("{where}: the receiver refused our credentials ({status}).")
+_CREDENTIALS_HINT = N_("Check the URL's token or the headers in your config.")
+# The receiver's words for what every network's answer may mean (socialpost.networks.common.http).
+WORDING = Wording(
+    said=N_("The receiver said: {message}"),
+    failed=N_("{where}: the receiver failed ({status})."),
+    refused=_CREDENTIALS,
+    refused_hint=_CREDENTIALS_HINT,
+    permission=_CREDENTIALS,
+    permission_hint=_CREDENTIALS_HINT,
+    forbidden=_CREDENTIALS,
+    forbidden_hint=_CREDENTIALS_HINT,
+    rejected=N_("{where}: the receiver rejected the post ({status})."),
+    rejected_hint=N_("Check what the receiver expects; socialpost sends the JSON documented in the README."),
+    redirect=N_(
+        "{where}: the receiver answered with a redirect ({status}); socialpost does not follow "
+        "redirects, so the post was not delivered."
+    ),
+    redirect_hint=N_("Set the webhook URL to the address it redirects to."),
+)
 
 
 class WebhookSettings(AccountSettings):
@@ -139,21 +156,8 @@ class WebhookNetwork(Network, Reconciler, GuidedSetup, HealthCheck):
         body = {**post.as_json(), "media": self._media(post, where)}
         try:
             response = self._client.get().post(str(self.settings.url), json=body, headers={"Idempotency-Key": post.key})
-        except (httpx.ConnectTimeout, httpx.ConnectError, httpx.PoolTimeout) as exc:
-            # nothing was sent: safe to send again
-            raise TransientError(
-                _("{where}: cannot connect ({error}).").format(where=where, error=exc.__class__.__name__)
-            ) from None
-        except httpx.TimeoutException:
-            seconds = decimal_mark(f"{self.settings.timeout:g}")
-            raise TransientError(
-                _("{where}: no answer within {seconds} s.").format(where=where, seconds=seconds), request_sent=True
-            ) from None
-        except httpx.TransportError as exc:
-            raise TransientError(
-                _("{where}: the connection broke ({error}).").format(where=where, error=exc.__class__.__name__),
-                request_sent=True,
-            ) from None
+        except httpx.TransportError as exc:  # never connected: safe to send again; else maybe sent
+            raise transport_error(exc, where=where, timeout=self.settings.timeout) from None
         return self._outcome(response, where, post)
 
     # --- media -----------------------------------------------------------------------------------
@@ -215,39 +219,13 @@ class WebhookNetwork(Network, Reconciler, GuidedSetup, HealthCheck):
                 remote_id = str(data.get("id") or remote_id)
                 url = str(data["url"]) if data.get("url") else None
             return Published(remote_id=remote_id, url=url)
-        excerpt = _excerpt(response)
-        if status == 429:
-            retry_at = retry_after(response.headers.get("Retry-After"), self.context.clock())
-            raise RateLimited(
-                _("{where}: too many requests (429).").format(where=where) + excerpt, status=status, retry_at=retry_at
-            )
-        if status >= 500:
-            retry_at = retry_after(response.headers.get("Retry-After"), self.context.clock())
-            raise TransientError(
-                _("{where}: the receiver failed ({status}).").format(where=where, status=status) + excerpt,
-                status=status,
-                retry_at=retry_at,
-            )
-        if 300 <= status < 400:
-            raise PermanentError(
-                _(
-                    "{where}: the receiver answered with a redirect ({status}); socialpost does not follow "
-                    "redirects, so the post was not delivered."
-                ).format(where=where, status=status),
-                hint=_("Set the webhook URL to the address it redirects to."),
-                status=status,
-            )
-        if status in (401, 403):
-            raise PermanentError(
-                _("{where}: the receiver refused our credentials ({status}).").format(where=where, status=status)
-                + excerpt,
-                hint=_("Check the URL's token or the headers in your config."),
-                status=status,
-            )
-        raise PermanentError(
-            _("{where}: the receiver rejected the post ({status}).").format(where=where, status=status) + excerpt,
-            hint=_("Check what the receiver expects; socialpost sends the JSON documented in the README."),
-            status=status,
+        raise classify(
+            response,
+            network=self.name,
+            account=post.account_name,
+            now=self.context.clock(),
+            where=where,
+            wording=WORDING,
         )
 
     @classmethod
@@ -326,39 +304,3 @@ def _by_digest(facts: files.MediaFacts) -> str:
 
 # httpx logs every request's full URL at INFO ("HTTP Request: POST https://…/TOKEN").
 protect_http_loggers()
-
-
-def _excerpt(response: httpx.Response) -> str:
-    """The start of the receiver's answer, on one line, without any secret in it (a receiver may
-    repeat our URL or headers); redacted before it is cut, so no half of a token is left."""
-    try:
-        text = response.text
-    except (LookupError, ValueError):  # an unknown or broken charset
-        text = response.content.decode("utf-8", "replace")
-    text = " ".join(redact(text).split())
-    if not text:
-        return ""
-    cut = text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
-    return " " + _("The receiver said: {message}").format(message=cut)
-
-
-_SECONDS = re.compile(r"[0-9]+")
-
-
-def retry_after(value: str | None, now: datetime) -> datetime | None:
-    """``Retry-After`` as seconds or an HTTP date → an aware UTC datetime (None if unreadable).
-
-    A value further than :data:`MAX_RETRY_AFTER` away is capped there."""
-    if not value:
-        return None
-    value = value.strip()
-    if _SECONDS.fullmatch(value):
-        seconds = int(value)
-        delay = MAX_RETRY_AFTER if seconds > MAX_RETRY_AFTER.total_seconds() else timedelta(seconds=seconds)
-        return (now + delay).astimezone(UTC)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
-    return min(when, (now + MAX_RETRY_AFTER).astimezone(UTC))

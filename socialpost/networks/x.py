@@ -26,14 +26,10 @@ that a thread part was not sent.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import html
-import json
 import logging
-import os
 import re
-import tempfile
 import threading
 import time
 import unicodedata
@@ -79,16 +75,13 @@ from socialpost.networks.capabilities import (
     Reconciler,
     Replier,
 )
+from socialpost.networks.common.numbers import as_int
+from socialpost.networks.common.read_pause import ReadPause
 from socialpost.networks.health import AccountHealth, origin_of
 from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
-from socialpost.networks.read_pause import ReadPause
 from socialpost.networks.x_media import API_HOST, MediaFile, MediaUploader, check_media
-from socialpost.text.count import (
-    X_MAX,
-    X_URL_LENGTH,
-    x_invalid_characters,
-    x_weighted_length,
-)
+from socialpost.privatefiles import locked, read_object, write_json
+from socialpost.text.count import X_MAX, X_URL_LENGTH, x_invalid_characters, x_weighted_length
 from socialpost.text.rules import WEIGHTED, LengthRule
 from socialpost.text.utm import links
 from socialpost.timeutil import iso_utc
@@ -295,42 +288,8 @@ for _name in _SDK_LOGGERS:
 
 
 def _write_private(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON atomically with mode 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError):
-        log.warning("ignoring unreadable file %s", path)
-        return None
-    return data if isinstance(data, dict) else None
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    """An exclusive lock between daemons sharing the data folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    """Write JSON atomically with mode 0600 (X's files have always been compact JSON)."""
+    write_json(path, data, indent=None, sort_keys=False)
 
 
 def _fingerprint(value: str) -> str:
@@ -352,7 +311,7 @@ class _Tokens:
 
     def adopt_stored(self) -> bool:
         """Take the session file's tokens when they descend from the configured ones."""
-        stored = _read_json(self.path)
+        stored = read_object(self.path)
         if not stored or stored.get("origin") != self.origin or not stored.get("access_token"):
             return False
         changed = bool(stored["access_token"] != self.access)
@@ -384,7 +343,7 @@ class _Threads:
         return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:40]}.json"
 
     def load(self, key: str) -> list[str]:
-        data = _read_json(self._path(key))
+        data = read_object(self._path(key))
         if not data or data.get("key") != key:
             return []
         return [str(i) for i in data.get("ids", [])]
@@ -413,8 +372,8 @@ class _ReadBudget:
         self.limit = limit
 
     def take(self, wanted: int, today: date) -> int:
-        with _file_lock(self.path.with_suffix(".lock")):
-            data = _read_json(self.path) or {}
+        with locked(self.path):
+            data = read_object(self.path) or {}
             used = int(data.get("reads", 0)) if data.get("day") == today.isoformat() else 0
             granted = max(0, min(wanted, self.limit - used))
             if granted:
@@ -425,14 +384,14 @@ class _ReadBudget:
         """Give back reads taken but not made (X returned fewer posts than asked for)."""
         if unused <= 0:
             return
-        with _file_lock(self.path.with_suffix(".lock")):
-            data = _read_json(self.path) or {}
+        with locked(self.path):
+            data = read_object(self.path) or {}
             if data.get("day") != today.isoformat():
                 return
             _write_private(self.path, {"day": today.isoformat(), "reads": max(0, int(data.get("reads", 0)) - unused)})
 
     def left(self, today: date) -> int:
-        data = _read_json(self.path) or {}
+        data = read_object(self.path) or {}
         used = int(data.get("reads", 0)) if data.get("day") == today.isoformat() else 0
         return max(0, self.limit - used)
 
@@ -446,7 +405,7 @@ class _ReplyMarks:
 
     def load(self) -> dict[str, datetime]:
         marks: dict[str, datetime] = {}
-        for key, value in (_read_json(self.path) or {}).items():
+        for key, value in (read_object(self.path) or {}).items():
             with contextlib.suppress(TypeError, ValueError):
                 marks[str(key)] = datetime.fromisoformat(str(value))
         return marks
@@ -533,12 +492,11 @@ class XNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, GuidedS
         self._uploader: MediaUploader | None = None
         name = _UNSAFE.sub("_", self.account.split(":", 1)[-1])
         data_dir = self.context.data_dir
-        self._threads = _Threads(data_dir / "x" / name / "threads")
-        self._budget = _ReadBudget(data_dir / "x" / name / "metric-reads.json", self.settings.max_metric_reads_per_day)
-        self._reply_budget = _ReadBudget(
-            data_dir / "x" / name / "reply-reads.json", self.settings.max_reply_reads_per_day
-        )
-        self._reply_marks = _ReplyMarks(data_dir / "x" / name / "reply-marks.json")
+        folder = self.context.state_dir("", self.account, old=data_dir / "x" / name)
+        self._threads = _Threads(folder / "threads")
+        self._budget = _ReadBudget(folder / "metric-reads.json", self.settings.max_metric_reads_per_day)
+        self._reply_budget = _ReadBudget(folder / "reply-reads.json", self.settings.max_reply_reads_per_day)
+        self._reply_marks = _ReplyMarks(folder / "reply-marks.json")
         self._read_pause = ReadPause(self.context.clock)
         self._tokens: _Tokens | None = None
         if not self.settings.oauth1:
@@ -659,7 +617,7 @@ class XNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, GuidedS
         from requests.auth import HTTPBasicAuth
         from requests_oauthlib import OAuth2Session  # type: ignore[import-untyped]
 
-        with self._lock, _file_lock(tokens.path.with_suffix(".lock")):
+        with self._lock, locked(tokens.path):
             before = tokens.access
             # another daemon may have refreshed already: its tokens are in the session file
             if tokens.adopt_stored() and tokens.access != before:
@@ -1127,13 +1085,13 @@ class XNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, GuidedS
             private_data = {**(organic or {}), **(non_public or {})}
             views = public.get("impression_count", private_data.get("impression_count"))
             out[str(tweet["id"])] = {
-                "views": _int(views),
-                "likes": _int(public.get("like_count")),
-                "reposts": _int(_field(public, "repost_count", "retweet_count")),
-                "replies": _int(public.get("reply_count")),
-                "quotes": _int(public.get("quote_count")),
-                "bookmarks": _int(public.get("bookmark_count")),
-                "clicks": _int(private_data.get("url_link_clicks")) if private_data else None,
+                "views": as_int(views),
+                "likes": as_int(public.get("like_count")),
+                "reposts": as_int(_field(public, "repost_count", "retweet_count")),
+                "replies": as_int(public.get("reply_count")),
+                "quotes": as_int(public.get("quote_count")),
+                "bookmarks": as_int(public.get("bookmark_count")),
+                "clicks": as_int(private_data.get("url_link_clicks")) if private_data else None,
             }
         return out
 
@@ -1702,16 +1660,6 @@ def _reset_time(headers: Any, now: datetime) -> datetime | None:
         return None
     when = datetime.fromtimestamp(max(chosen), tz=UTC)
     return max(when, now.astimezone(UTC))
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

@@ -86,6 +86,7 @@ from socialpost.networks.youtube_upload import (
     next_reset,
     video_spec,
 )
+from socialpost.redaction import redact_values
 from socialpost.text.rules import LengthRule
 from socialpost.timeutil import coerce_duration, format_duration, iso_utc
 
@@ -252,7 +253,7 @@ class YouTubeNetwork(Network, Reconciler, PublishAhead, MetricsReader, InboxRead
         self._name = name
         self._log_where = f"YouTube '{name}'"  # for log lines, which stay English
         self._reconnect = f"socialpost accounts add youtube {name}"
-        folder = self.context.data_dir / "youtube" / _safe(name)
+        folder = self.context.state_dir("", self.account, old=self.context.data_dir / "youtube" / _safe(name))
         self.uploads = UploadStates(folder / "uploads")
         self.quota = QuotaBook(folder / "quota.json")
         # the CLI may draw a progress bar with it; the daemon logs every tenth of the upload
@@ -344,7 +345,7 @@ class YouTubeNetwork(Network, Reconciler, PublishAhead, MetricsReader, InboxRead
         from google.auth.exceptions import RefreshError, TransportError
 
         if isinstance(exc, RefreshError):
-            text = _redact(" ".join(str(exc.args[0] if exc.args else exc).split()), self._secrets())
+            text = redact_values(" ".join(str(exc.args[0] if exc.args else exc).split()), self._secrets())
             if "invalid_grant" in text or "invalid_client" in text or "unauthorized_client" in text:
                 return AuthError(
                     _(
@@ -953,7 +954,7 @@ class YouTubeNetwork(Network, Reconciler, PublishAhead, MetricsReader, InboxRead
         except Exception as exc:  # noqa: BLE001 - mapped (and redacted) below
             raise AuthError(
                 _("{where}: YouTube did not list your channels ({error}).").format(
-                    where=where, error=_redact(_kind(exc), hidden)
+                    where=where, error=redact_values(_kind(exc), hidden)
                 ),
                 hint=_(
                     "Check that the YouTube Data API v3 is enabled in the project, then run "
@@ -1061,12 +1062,6 @@ def _when(value: Any) -> datetime | None:
         return None
 
 
-def _redact(text: str, secrets: Sequence[str]) -> str:
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, "[redacted]")
-    return text
-
-
 def _raw_http(cls: type[YouTubeNetwork], timeout: float) -> Any:
     if cls.http_factory is not None:
         return cls.http_factory(timeout)
@@ -1106,7 +1101,7 @@ def _run_flow(flow: Any, where: str, hidden: list[str]) -> Any:
             hint=_("Run the command again and open the address in a browser on this computer."),
         ) from None
     except OAuth2Error as exc:
-        said = _redact(" ".join(f"{exc.error}: {exc.description or ''}".split()), hidden)
+        said = redact_values(" ".join(f"{exc.error}: {exc.description or ''}".split()), hidden)
         raise AuthError(
             _("{where}: Google did not grant access ({message}).").format(where=where, message=said[:EXCERPT]),
             hint=_("Check the Client ID and secret (an OAuth client of type 'Desktop app'), then try again."),
@@ -1200,7 +1195,7 @@ def youtube_error(
             reasons = [str(error["status"])]
     elif text.strip() and not text.lstrip().startswith("<"):
         message = text
-    message = _redact(" ".join(message.split()), secrets)[:EXCERPT]
+    message = redact_values(" ".join(message.split()), secrets)[:EXCERPT]
     reason = reasons[0] if reasons else ""
     said = ""
     if message:
@@ -1229,7 +1224,7 @@ def youtube_error(
             retry_at=now + timedelta(hours=24),
         )
     if reason in RATE_REASONS or status == 429:
-        from socialpost.networks.webhook import retry_after as parse_retry
+        from socialpost.networks.common.http import retry_after as parse_retry
 
         return RateLimited(
             _("{where}: YouTube says to slow down ({status}).").format(where=where, status=status) + said,

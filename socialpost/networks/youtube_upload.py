@@ -19,8 +19,6 @@ cheaply.
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -31,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from socialpost.i18n import _, formats
 from socialpost.networks.base import OutgoingPost, decimal_mark
+from socialpost.privatefiles import read_object, write_json
 
 PACIFIC = ZoneInfo("America/Los_Angeles")  # YouTube's quota resets at midnight Pacific time
 MAX_TITLE = 100  # characters
@@ -263,37 +262,6 @@ def _check_thumbnail(path: Path) -> list[str]:
     return []
 
 
-# --- files written with mode 0600 ----------------------------------------------------------------
-
-
-def write_private(path: Path, data: Mapping[str, Any]) -> None:
-    """Write ``data`` as JSON to ``path`` atomically, readable only by its owner."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.chmod(0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
-def read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError):
-        return None  # a torn or foreign file: start again rather than crash the daemon
-    return data if isinstance(data, dict) else None
-
-
 # --- upload state --------------------------------------------------------------------------------
 
 
@@ -339,7 +307,7 @@ class UploadStates:
         return self.folder / f"{safe}.json"
 
     def load(self, key: str) -> UploadState | None:
-        data = read_json(self.path(key))
+        data = read_object(self.path(key))
         if data is None:
             return None
         known = set(UploadState.__dataclass_fields__)
@@ -349,7 +317,7 @@ class UploadStates:
             return None
 
     def save(self, state: UploadState) -> None:
-        write_private(self.path(state.key), asdict(state))
+        write_json(self.path(state.key), asdict(state))
 
     def forget(self, key: str) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -403,7 +371,7 @@ class QuotaBook:
 
     def today(self, now: datetime) -> QuotaDay:
         day = quota_day(now)
-        data = read_json(self.path) or {}
+        data = read_object(self.path) or {}
         entry = data.get("days", {}).get(day) if isinstance(data.get("days"), dict) else None
         if not isinstance(entry, dict):
             return QuotaDay(day)
@@ -417,7 +385,7 @@ class QuotaBook:
 
     def spend(self, now: datetime, call: str, *, units: int, uploads: int = 0) -> QuotaDay:
         with self._lock:
-            data = read_json(self.path) or {}
+            data = read_object(self.path) or {}
             days = data.get("days") if isinstance(data.get("days"), dict) else {}
             assert isinstance(days, dict)
             current = self.today(now)
@@ -427,5 +395,5 @@ class QuotaBook:
             days[current.day] = {"units": current.units, "uploads": current.uploads, "calls": current.calls}
             for old in sorted(days)[: max(len(days) - self.KEEP_DAYS, 0)]:
                 del days[old]
-            write_private(self.path, {"days": days, "resets": "midnight America/Los_Angeles"})
+            write_json(self.path, {"days": days, "resets": "midnight America/Los_Angeles"})
             return current

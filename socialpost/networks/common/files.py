@@ -7,12 +7,12 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from socialpost.media import MediaRoots, sniff
+from socialpost.privatefiles import PUBLIC_FILE, replacing, write_atomic
 
 CHUNK = 1 << 20
 # OS errors that will not go away by themselves: the folder setting (or the disk) must change.
@@ -47,33 +47,10 @@ EXTENSIONS = {
 }
 
 
-def _read_umask() -> int:
-    try:  # Linux: read it without changing it (os.umask() would, for every thread)
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
-
-
-UMASK = _read_umask()
-
-
 def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``path`` whole (a temporary file beside it, flushed, then renamed over it)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o666 & ~UMASK)  # mkstemp makes 0600 files: others' readers must read these
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``path`` whole (a temporary file beside it, flushed, then renamed over it), readable
+    by others as open() would make it: the outbox's readers must read these."""
+    write_atomic(path, data, mode=PUBLIC_FILE)
 
 
 @dataclass(frozen=True)
@@ -111,24 +88,15 @@ def copy_media(
     """Copy ``file`` (opened as every adapter opens media) into ``folder`` as ``name(facts)``, whole
     or not at all, reading it once; the copy is readable like :func:`atomic_write`'s files."""
     digest = hashlib.sha256()
-    with roots.open(file) as source:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".media.", suffix=".tmp")
-        try:
-            os.fchmod(fd, 0o666 & ~UMASK)
-            size = 0
-            head = b""
-            with os.fdopen(fd, "wb") as handle:
-                while chunk := source.read(CHUNK):
-                    head = head or chunk[:HEAD]
-                    digest.update(chunk)
-                    size += len(chunk)
-                    handle.write(chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
-            facts = MediaFacts(Path(file).name, sniff(head) or "application/octet-stream", size, digest.hexdigest())
-            copy = folder / name(facts)
-            os.replace(tmp, copy)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    with roots.open(file) as source, replacing(folder, prefix=".media.", mode=PUBLIC_FILE) as pending:
+        size = 0
+        head = b""
+        while chunk := source.read(CHUNK):
+            head = head or chunk[:HEAD]
+            digest.update(chunk)
+            size += len(chunk)
+            pending.file.write(chunk)
+        facts = MediaFacts(Path(file).name, sniff(head) or "application/octet-stream", size, digest.hexdigest())
+        copy = folder / name(facts)
+        pending.commit(copy)
     return facts, copy
