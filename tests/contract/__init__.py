@@ -1,0 +1,1 @@
+"""The contract every network adapter keeps, run over every installed network (see harness.py)."""
