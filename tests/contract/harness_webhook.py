@@ -9,7 +9,6 @@ from contextlib import ExitStack
 from datetime import datetime
 from typing import Any, ClassVar
 
-from socialpost.errors import NetworkError, PermanentError
 from tests.contract.harness import Harness
 from tests.support.faults import Fault
 from tests.support.http import LocalServer, Reply, Request
@@ -42,9 +41,6 @@ class Receiver:
 
 class WebhookHarness(Harness):
     network = "webhook"
-    # the webhook maps a refused credential (401/403) to PermanentError, not AuthError: the
-    # receiver is the user's own service, and "reconnect" has no meaning there
-    auth_error: ClassVar[type[NetworkError]] = PermanentError
     secret = TOKEN
 
     def start(self, stack: ExitStack) -> dict[str, Any]:
