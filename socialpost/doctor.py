@@ -727,12 +727,12 @@ def check_daemon(store: Store, queued: Sequence[QueuedPost], now: datetime) -> l
     """Posts are waiting: is a daemon alive to send them?"""
     from sqlalchemy import select
 
-    from socialpost.report.status import ALIVE_AFTER
+    from socialpost.liveness import is_alive, process_gone
     from socialpost.store.models import DaemonRow
 
     with store.session() as session:
         daemons = list(session.scalars(select(DaemonRow).order_by(DaemonRow.heartbeat_at.desc()).limit(20)))
-    alive = [d for d in daemons if d.stopped_at is None and now - d.heartbeat_at < ALIVE_AFTER]
+    alive = [d for d in daemons if is_alive(d, now)]
     waiting = [p for p in queued if p.status in WAITING_STATES]
     if alive:
         names = ", ".join(_("pid {pid} on {host}").format(pid=d.pid, host=d.hostname) for d in alive[:3])
@@ -759,6 +759,8 @@ def check_daemon(store: Store, queued: Sequence[QueuedPost], now: datetime) -> l
         ago = human_duration(now - latest.heartbeat_at)
         if latest.stopped_at is not None:
             last = _("the last one, pid {pid} on {host}, stopped {ago} ago")
+        elif process_gone(latest):
+            last = _("the last one, pid {pid} on {host}, is no longer running (last seen {ago} ago)")
         else:
             last = _("the last one, pid {pid} on {host}, last seen {ago} ago")
         message = ngettext(

@@ -361,7 +361,43 @@ def _when(iso: str) -> str:
     return f"{stamp} {offset}".strip()
 
 
+def status_needs(summary: StatusSummary) -> None:
+    """The top of ``status``: what needs the user (posts that failed, are unknown or held, and posts
+    due with no daemon to send them), before anything else."""
+    from rich.text import Text
+
+    out = console()
+    if summary.problems:
+        from rich.table import Table
+
+        table = Table(title=_("Needs a look"), title_justify="left")
+        for column in (_("state"), _("campaign"), _("post"), _("account"), _("why and what to do")):
+            table.add_column(column, overflow="fold")
+        for line in summary.problems:
+            table.add_row(
+                Text(line.status, style=STATUS_STYLE[line.status]),
+                Text(line.campaign),
+                Text(line.id),
+                Text(line.account),
+                Text(line.reason or ""),
+            )
+        out.print(table)
+    if summary.needs_attention:
+        out.print(_("[bold red]Some posts need your attention[/] (see 'socialpost status --json' for details)."))
+    if summary.due_without_daemon:
+        out.print(
+            ngettext(
+                "[bold red]No daemon is running and {count} post is due:[/] it will not go out until you start "
+                "'socialpost daemon' (or its service, see docs/deployment.md).",
+                "[bold red]No daemon is running and {count} posts are due:[/] they will not go out until you start "
+                "'socialpost daemon' (or its service, see docs/deployment.md).",
+                summary.due,
+            ).format(count=integer(summary.due))
+        )
+
+
 def status_view(summary: StatusSummary) -> None:
+    """The rest of ``status``: counts by state, the daemons, then the upcoming posts."""
     from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
@@ -375,7 +411,7 @@ def status_view(summary: StatusSummary) -> None:
     if alive:
         daemons = ", ".join(_("{daemon} (alive)").format(daemon=escape(d.id)) for d in alive)
         out.print(_("[bold]Daemons[/]  {daemons}").format(daemons=daemons))
-    elif summary.upcoming:
+    elif summary.upcoming and not summary.due_without_daemon:
         out.print(
             _("[yellow]No daemon is running: pending posts will not go out until you start 'socialpost daemon'.[/]")
         )
@@ -399,21 +435,6 @@ def status_view(summary: StatusSummary) -> None:
         out.print(table)
         if summary.more_upcoming:
             out.print(Text(_more_upcoming(summary.more_upcoming)))
-    if summary.problems:
-        table = Table(title=_("Needs a look"), title_justify="left")
-        for column in (_("state"), _("campaign"), _("post"), _("account"), _("why and what to do")):
-            table.add_column(column, overflow="fold")
-        for line in summary.problems:
-            table.add_row(
-                Text(line.status, style=STATUS_STYLE[line.status]),
-                Text(line.campaign),
-                Text(line.id),
-                Text(line.account),
-                Text(line.reason or ""),
-            )
-        out.print(table)
-    if summary.needs_attention:
-        out.print(_("[bold red]Some posts need your attention[/] (see 'socialpost status --json' for details)."))
 
 
 def _id_width(ids: list[str], heading: str, terminal: int) -> int:

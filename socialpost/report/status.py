@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
+from socialpost.liveness import ALIVE_AFTER, is_alive
 from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow, DaemonRow, PostRow, Status, display_id
+from socialpost.store.pauses import not_paused
 from socialpost.timeutil import iso_utc
 
-ALIVE_AFTER = timedelta(seconds=45)  # a daemon beats every 10 s
+__all__ = ["ALIVE_AFTER", "StatusSummary", "status_summary"]
 PROBLEM_STATES = (Status.FAILED, Status.UNKNOWN, Status.HELD, Status.MISSED)
 ATTENTION_STATES = frozenset({Status.FAILED, Status.UNKNOWN, Status.HELD})
 UPCOMING_STATES = (Status.PENDING, Status.RETRY_WAIT, Status.SENDING)
@@ -77,6 +79,7 @@ class StatusSummary:
     upcoming: list[PostLine]
     problems: list[PostLine]
     daemons: list[DaemonLine]
+    due: int = 0  # waiting posts whose time has come (not paused): a daemon should be sending them
 
     @property
     def needs_attention(self) -> bool:
@@ -89,8 +92,17 @@ class StatusSummary:
         return max(0, waiting - len(self.upcoming))
 
     @property
+    def daemon_alive(self) -> bool:
+        return any(d.alive for d in self.daemons)
+
+    @property
     def waiting_without_daemon(self) -> bool:
-        return bool(self.upcoming) and not any(d.alive for d in self.daemons)
+        return bool(self.upcoming) and not self.daemon_alive
+
+    @property
+    def due_without_daemon(self) -> bool:
+        """Posts are due and no daemon is alive to send them (``status`` exits 3)."""
+        return self.due > 0 and not self.daemon_alive
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -147,6 +159,20 @@ def status_summary(
                 )
             )
         ]
+        due = session.scalar(
+            select(func.count())
+            .select_from(PostRow)
+            .where(
+                PostRow.status.in_([Status.PENDING.value, Status.RETRY_WAIT.value]),
+                PostRow.next_attempt_at <= now,
+                not_paused(),
+                *(
+                    [PostRow.campaign_id.in_(select(CampaignRow.id).where(CampaignRow.name == campaign))]
+                    if campaign
+                    else []
+                ),
+            )
+        )
         daemons = [
             DaemonLine(
                 id=row.id,
@@ -154,8 +180,8 @@ def status_summary(
                 pid=row.pid,
                 started_at=row.started_at,
                 heartbeat_at=row.heartbeat_at,
-                alive=row.stopped_at is None and now - row.heartbeat_at < ALIVE_AFTER,
+                alive=is_alive(row, now),
             )
             for row in session.scalars(select(DaemonRow).order_by(DaemonRow.heartbeat_at.desc()).limit(20))
         ]
-    return StatusSummary(counts, upcoming, problems, daemons)
+    return StatusSummary(counts, upcoming, problems, daemons, due=int(due or 0))
