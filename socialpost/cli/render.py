@@ -426,7 +426,7 @@ def status_view(summary: StatusSummary) -> None:
         table.add_column(_("state"))
         for line in summary.upcoming:
             table.add_row(
-                Text(_when(line.local_time)),
+                Text(line.when_text),
                 Text(line.campaign),
                 Text(line.id),
                 Text(line.account),

@@ -25,6 +25,7 @@ def status(app: AppContext, json_: bool, campaign: str | None) -> None:
     from socialpost.report.status import status_summary
     from socialpost.store.pauses import listing
 
+    app.reader_zone_ready()
     now = app.clock()
     summary = status_summary(app.store, now=now, campaign=campaign)
     paused = listing(app.store, now=now, campaign=campaign)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from socialpost.liveness import ALIVE_AFTER, is_alive
+from socialpost.localtime import iso_local, local_text, reader_zone
 from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow, DaemonRow, PostRow, Status, display_id
 from socialpost.store.pauses import not_paused
@@ -32,6 +33,12 @@ class PostLine:
     reason: str | None
     url: str | None
     next_attempt_at: datetime
+    timezone: str = ""  # the campaign's: where its times are read (socialpost.localtime)
+
+    @property
+    def when_text(self) -> str:
+        """Its due time for people, in its campaign's zone, the zone named (``2027-03-02 09:00 EST``)."""
+        return local_text(self.due_at, reader_zone(self.timezone))
 
     @property
     def network(self) -> str:
@@ -48,6 +55,11 @@ class PostLine:
             "local_time": self.local_time,
             "attempts": self.attempts,
             "next_attempt_at": iso_utc(self.next_attempt_at) if self.status == Status.RETRY_WAIT else None,
+            "next_attempt_at_local": (
+                iso_local(self.next_attempt_at, reader_zone(self.timezone))
+                if self.status == Status.RETRY_WAIT
+                else None
+            ),
             "reason": self.reason,
             "url": self.url,
         }
@@ -68,7 +80,9 @@ class DaemonLine:
             "hostname": self.hostname,
             "pid": self.pid,
             "started_at": iso_utc(self.started_at),
+            "started_at_local": iso_local(self.started_at),
             "heartbeat_at": iso_utc(self.heartbeat_at),
+            "heartbeat_at_local": iso_local(self.heartbeat_at),
             "alive": self.alive,
         }
 
@@ -114,7 +128,7 @@ class StatusSummary:
         }
 
 
-def _line(row: PostRow, campaign: str) -> PostLine:
+def _line(row: PostRow, campaign: str, timezone: str) -> PostLine:
     return PostLine(
         campaign=campaign,
         id=display_id(row.post_key, row.occurrence),
@@ -126,6 +140,7 @@ def _line(row: PostRow, campaign: str) -> PostLine:
         reason=row.last_error,
         url=row.remote_url,
         next_attempt_at=row.next_attempt_at,
+        timezone=timezone,
     )
 
 
@@ -133,7 +148,9 @@ def status_summary(
     store: Store, *, now: datetime, campaign: str | None = None, upcoming_limit: int = 20
 ) -> StatusSummary:
     with store.session() as session:
-        base = select(PostRow, CampaignRow.name).join(CampaignRow, CampaignRow.id == PostRow.campaign_id)
+        base = select(PostRow, CampaignRow.name, CampaignRow.timezone).join(
+            CampaignRow, CampaignRow.id == PostRow.campaign_id
+        )
         count_query = select(PostRow.status, func.count()).group_by(PostRow.status)
         if campaign is not None:
             base = base.where(CampaignRow.name == campaign)
@@ -144,16 +161,16 @@ def status_summary(
         for status, number in session.execute(count_query):
             counts[status] = number
         upcoming = [
-            _line(row, name)
-            for row, name in session.execute(
+            _line(row, name, timezone)
+            for row, name, timezone in session.execute(
                 base.where(PostRow.status.in_([s.value for s in UPCOMING_STATES]))
                 .order_by(PostRow.next_attempt_at)
                 .limit(upcoming_limit)
             )
         ]
         problems = [
-            _line(row, name)
-            for row, name in session.execute(
+            _line(row, name, timezone)
+            for row, name, timezone in session.execute(
                 base.where(PostRow.status.in_([s.value for s in PROBLEM_STATES])).order_by(
                     PostRow.status, PostRow.due_at
                 )
