@@ -108,6 +108,7 @@ def settings(tmp_path: Path) -> Settings:
         database_url=f"sqlite:///{tmp_path / 'socialpost.db'}",
         data_dir=tmp_path / "data",
         daemon=DaemonSettings(poll_seconds=0.2, lease_seconds=30, retry_base_seconds=1, shutdown_grace_seconds=5),
+        timezone="UTC",  # the user's zone (socialpost.localtime): the same output on every machine
     )
 
 

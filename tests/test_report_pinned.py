@@ -109,8 +109,8 @@ VIEWS: dict[str, tuple[str, ...]] = {
 }
 
 DIGESTS: dict[str, str] = {
-    "json": "d635b5f12894e8a6795aa8c9264167adef9e4cfe83bd2b3ce2e9aae101a0fb8e",
-    "csv": "7ed5cbee15b3c7c17fcbd679b9b6d4d7cf5e388d5fc55e9bf1fac56048f2497f",
+    "json": "049a08e67bf12e21415173d7e11fcc020d907c8aae59a0766b382fc6c65f0415",
+    "csv": "7097c0c6874e78a8ffac08385d2c85ed3554b8ce7522ddb4ac94ecaa0c81956d",
     # The people's views were re-recorded when they began listing at most 10 posts per campaign,
     # then when posts became lists where the tables do not fit (160 columns here; "people-wide"
     # keeps the tables), growth became "views +N, interactions +N", metric columns that say only
@@ -122,32 +122,36 @@ DIGESTS: dict[str, str] = {
     # not change). The JSON and CSV views changed when posts began carrying their text (and the
     # JSON each thread's other parts); the people's views and the HTML page did not. The people's views
     # changed when control characters from outside (the \x01 in a3's reason) began to be shown as
-    # visible escapes instead of reaching the terminal raw (issue #16).
-    "people": "cd26ab94c60a5f087f63e1365b25f33bd69c424a68930f63fca1be5e3b32076b",
-    "people-no-charts": "dee4f52648862514428445fcbb42c3f525229fdfc6763680d3ad13409f82e349",
-    "people-wide": "9658ac8412a8103704bd0aba6a6f44ca4bf821a6982c1c94cd80842781e951fe",
-    "sort-rate-top": "8bfdf429f9d2bf30c03cdea2923c88f4dfc654479fd8d1da14e1d26b5239044b",
-    "sort-time": "d635b5f12894e8a6795aa8c9264167adef9e4cfe83bd2b3ce2e9aae101a0fb8e",
-    "sort-likes-csv": "c9e42242ba66383e5ab830a7b7d76d534a7ddcd7fe1835f82ab8237f79d11f89",
-    "campaign": "8a9d3a4f10bbb7bd54f3767a79b47799ed4d093cbaaae00fe61ca81920f12134",
-    "network": "994e1d66f07e1a3ec81b1a2e0382ecc262c076100fa17caebc93c8f412c67365",
-    "account": "e3e8d1c8712ff5c998e3668591b0ed3342df2ab03571714d3304da9d198995c3",
-    "since-until": "0a6e2ef53e18f1d5522720c9868aa6eddb4d1e4a2bec0af39a0a920c174dc759",
-    "since-duration": "45a7bede2ce407d4fec8f587b73e446dd1ad1d5ec0a833a8eeb5e6e620790080",
-    "by-post": "52b006f19df8efbe8650dd8a12a657b04aa1fd5bd6dad09c0aa3921bb388c672",
-    "by-post-csv": "9297fa98aca76a02579c5334bcd9fc922cc9736ec203cd556d3984c72dac099f",
-    "by-post-top": "fa26e879c130ca584bec0619c9b0eff28f79b14bf9ec5793a833bd3266355732",
-    "by-post-people": "2b60575aeba7fd583ef953540ae351bcf8966b59386355066581da615b55254d",
-    "by-campaign": "9490c89dc61d9d42bb8e894a1ed35682b94b78ac38fa169b34cef110f88b20ca",
-    "by-network": "ac1a5c513d0a873d29f812d0294531d54a297fc47d92bb87ebe51004771e13a6",
+    # visible escapes instead of reaching the terminal raw (issue #16). Every view changed when times
+    # began to be shown where people read them (issue #17): the people's views and the HTML page
+    # give each sent time in its campaign's zone with the zone named (column "sent (local time)"),
+    # the HTML page its "generated" time in the user's zone; the JSON and CSV add "sent_at_local"
+    # (the CSV just before its last column, the text) and keep every other byte.
+    "people": "6726c9749543926be2eb1b76463a070ee3ed325ee4a3cffc700301e904102e2a",
+    "people-no-charts": "ea89b7c403f9609194b78face5b31bac58869caa2d53b17be6e221a9dcaee8eb",
+    "people-wide": "e2f87bf27b1fcf402b5e2aff6962b8e3cd7c78a3525dcb2235ed307e3d4d5955",
+    "sort-rate-top": "5b7eebc022c13fa5978c2ecc8fa80b515d3679491c7f6e9bc79ca392eb150d9f",
+    "sort-time": "049a08e67bf12e21415173d7e11fcc020d907c8aae59a0766b382fc6c65f0415",
+    "sort-likes-csv": "44a439b55ccbb5ab6b665f8f9488573ed4d45e6c486783630e325c1c95f76500",
+    "campaign": "3804bb6e4eb0faaa7ad82c22c190ff027c95a939891fb70d265c42a985d8ee1d",
+    "network": "acbb33be855bbc4fb5df53ccc5b637360980d97afd63e27811647629145a3d42",
+    "account": "8f2aeb62c42fad0ae1cbb789d5e54332ba3aaae14a98993be44194e6b8f25415",
+    "since-until": "62d5fe5378b932984d226f981588bcfdff9ac63d9ec992d1dfa000a65c723865",
+    "since-duration": "a886627e5a7a9438ba260f0696d717b892c672b2ec12b1642ef9f712e4f067a4",
+    "by-post": "1645c2b32494bff9d2b5aeebe32a39ae3a22a1e923402cc4302a37ad37fef20b",
+    "by-post-csv": "1e9158f8147e4e704d72077b9e61c97f7e475aadb087218a57bdd7688c004066",
+    "by-post-top": "551e6c04860cd5ce7bee29a5e395e0400a7d04a60af937f743a45fd153575f77",
+    "by-post-people": "c9f81d08e600f382e479f8b90471cf9eb7ad57f421d5f8d67cda73fe9b7e9c78",
+    "by-campaign": "7e595bcf716dbd4d82ec302782059e80d7a367e9f5bcc7b1e17d7d7a1062a779",
+    "by-network": "34f2b465a850afed29f4786ff8e46bda2565d8cf65f12d9e510be885326ab218",
     "by-network-people": "cda1984c996f971d2e856321fd2a2dbe3ac80196a775fc0e92b7e5d971297b4e",
-    "by-account": "73306046c5b8d091f83c7b6fc51934fd4b13a08978ec9bd7a44ed0a161106ead",
-    "by-day": "6de09972d53ea4ddcbed6f7653d557c1e0055b458c0d197219db0f0c9780ee3e",
+    "by-account": "6e70c54ee482080f51ceda76f10a8fdda56ff4823c08bb3a516f38eb3f771beb",
+    "by-day": "ec5d255f9c35669d8ea0e098db3c9bfecf21be23c2a580dcd76527e0fe8009f5",
     "by-day-csv": "4d96be32324db52291eb44408d87fe5bead6ef9cadcb5b6ac624ad9002e08477",
-    "by-week": "06fd7531a29f0b0296ee0bce0267e64a3c08d999f934ba4bc4a8fcae4a1038d8",
+    "by-week": "108993bce0f3b2e195da45a121c3af65cfd559fb3d356a78f090aa4c179ad61d",
     "by-week-sent": "dd57b58c6b5390ebcb4252ddeab45fe32370e40ea87a4acd0746b5ee6f2d71b5",
     "html": "8c44340acde3e1d8e334cb6bfd75b3348567474825e637ddb8ae1210c8053220",
-    "html-file": "abd4156a7df621d22e265d93ab515498428534fdd8c4a79a60a8a860844c0772",
+    "html-file": "cd1df11ca689e974f2848213ab70403b9ef8f7f34f0b5bb08febae0087c07dcd",
 }
 
 # The default ``report --json``, written out (the digest above pins the same bytes).
@@ -165,6 +169,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-01T14:00:00Z",
                     "local_time": "2027-03-01T14:00:00+00:00",
                     "sent_at": "2027-03-01T14:00:00Z",
+                    "sent_at_local": "2027-03-01T09:00:00-05:00",
                     "url": "https://social.example/a1",
                     "reason": None,
                     "engagement": {
@@ -195,6 +200,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-02T14:00:00.000001Z",
                     "local_time": "2027-03-02T14:00:00.000001+00:00",
                     "sent_at": "2027-03-02T14:00:00.000001Z",
+                    "sent_at_local": "2027-03-02T09:00:00.000001-05:00",
                     "url": "https://social.example/a2",
                     "reason": None,
                     "engagement": {
@@ -215,6 +221,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-04T14:00:00Z",
                     "local_time": "2027-03-04T14:00:00+00:00",
                     "sent_at": None,
+                    "sent_at_local": None,
                     "url": None,
                     "reason": "=SUM(A1)",
                     "engagement": None,
@@ -229,6 +236,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-05T01:00:00Z",
                     "local_time": "2027-03-05T01:00:00+00:00",
                     "sent_at": "2027-03-05T01:00:00Z",
+                    "sent_at_local": "2027-03-04T20:00:00-05:00",
                     "url": 'https://x.example/é?q="1"',
                     "reason": None,
                     "engagement": {
@@ -249,6 +257,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-05T14:00:00Z",
                     "local_time": "2027-03-05T14:00:00+00:00",
                     "sent_at": None,
+                    "sent_at_local": None,
                     "url": None,
                     "reason": None,
                     "engagement": None,
@@ -263,6 +272,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-09T14:00:00Z",
                     "local_time": "2027-03-09T14:00:00+00:00",
                     "sent_at": None,
+                    "sent_at_local": None,
                     "url": None,
                     "reason": 'Réponse «refusée»: "quota" \\ dépassé\nretry\t\x01 — 🙂',
                     "engagement": None,
@@ -277,6 +287,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-31T14:00:00Z",
                     "local_time": "2027-03-31T14:00:00+00:00",
                     "sent_at": None,
+                    "sent_at_local": None,
                     "url": None,
                     "reason": None,
                     "engagement": None,
@@ -324,6 +335,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-03T14:00:00Z",
                     "local_time": "2027-03-03T14:00:00+00:00",
                     "sent_at": "2027-03-03T14:00:00Z",
+                    "sent_at_local": "2027-03-03T23:00:00+09:00",
                     "url": "https://social.example/b1",
                     "reason": None,
                     "engagement": {
@@ -344,6 +356,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-10T14:00:00Z",
                     "local_time": "2027-03-10T14:00:00+00:00",
                     "sent_at": None,
+                    "sent_at_local": None,
                     "url": None,
                     "reason": None,
                     "engagement": None,
@@ -358,6 +371,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-11T00:00:00.999999Z",
                     "local_time": "2027-03-11T00:00:00.999999+00:00",
                     "sent_at": "2027-03-11T00:00:00.999999Z",
+                    "sent_at_local": "2027-03-11T09:00:00.999999+09:00",
                     "url": "https://social.example/b2",
                     "reason": None,
                     "engagement": {
@@ -414,6 +428,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-01T14:00:00Z",
                     "local_time": "2027-03-01T14:00:00+00:00",
                     "sent_at": "2027-03-01T14:00:00Z",
+                    "sent_at_local": "2027-03-01T14:00:00+00:00",
                     "url": "https://social.example/tip-0",
                     "reason": None,
                     "engagement": {
@@ -434,6 +449,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-01T17:00:00Z",
                     "local_time": "2027-03-01T17:00:00+00:00",
                     "sent_at": "2027-03-01T17:00:00Z",
+                    "sent_at_local": "2027-03-01T17:00:00+00:00",
                     "url": "https://social.example/tip-1",
                     "reason": None,
                     "engagement": {
@@ -454,6 +470,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-02T14:00:00Z",
                     "local_time": "2027-03-02T14:00:00+00:00",
                     "sent_at": "2027-03-02T14:00:00Z",
+                    "sent_at_local": "2027-03-02T14:00:00+00:00",
                     "url": "https://social.example/tip-2",
                     "reason": None,
                     "engagement": {
@@ -474,6 +491,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-02T17:00:00Z",
                     "local_time": "2027-03-02T17:00:00+00:00",
                     "sent_at": "2027-03-02T17:00:00Z",
+                    "sent_at_local": "2027-03-02T17:00:00+00:00",
                     "url": "https://social.example/tip-3",
                     "reason": None,
                     "engagement": {
@@ -494,6 +512,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-03T14:00:00Z",
                     "local_time": "2027-03-03T14:00:00+00:00",
                     "sent_at": "2027-03-03T14:00:00Z",
+                    "sent_at_local": "2027-03-03T14:00:00+00:00",
                     "url": "https://social.example/tip-4",
                     "reason": None,
                     "engagement": {
@@ -514,6 +533,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-03T17:00:00Z",
                     "local_time": "2027-03-03T17:00:00+00:00",
                     "sent_at": "2027-03-03T17:00:00Z",
+                    "sent_at_local": "2027-03-03T17:00:00+00:00",
                     "url": "https://social.example/tip-5",
                     "reason": None,
                     "engagement": {
@@ -534,6 +554,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-04T14:00:00Z",
                     "local_time": "2027-03-04T14:00:00+00:00",
                     "sent_at": "2027-03-04T14:00:00Z",
+                    "sent_at_local": "2027-03-04T14:00:00+00:00",
                     "url": "https://social.example/tip-6",
                     "reason": None,
                     "engagement": {
@@ -554,6 +575,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-04T17:00:00Z",
                     "local_time": "2027-03-04T17:00:00+00:00",
                     "sent_at": "2027-03-04T17:00:00Z",
+                    "sent_at_local": "2027-03-04T17:00:00+00:00",
                     "url": "https://social.example/tip-7",
                     "reason": None,
                     "engagement": {
@@ -574,6 +596,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-05T14:00:00Z",
                     "local_time": "2027-03-05T14:00:00+00:00",
                     "sent_at": "2027-03-05T14:00:00Z",
+                    "sent_at_local": "2027-03-05T14:00:00+00:00",
                     "url": "https://social.example/tip-8",
                     "reason": None,
                     "engagement": {
@@ -594,6 +617,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-05T17:00:00Z",
                     "local_time": "2027-03-05T17:00:00+00:00",
                     "sent_at": "2027-03-05T17:00:00Z",
+                    "sent_at_local": "2027-03-05T17:00:00+00:00",
                     "url": "https://social.example/tip-9",
                     "reason": None,
                     "engagement": {
@@ -614,6 +638,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-06T14:00:00Z",
                     "local_time": "2027-03-06T14:00:00+00:00",
                     "sent_at": "2027-03-06T14:00:00Z",
+                    "sent_at_local": "2027-03-06T14:00:00+00:00",
                     "url": "https://social.example/tip-10",
                     "reason": None,
                     "engagement": {
@@ -634,6 +659,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-06T17:00:00Z",
                     "local_time": "2027-03-06T17:00:00+00:00",
                     "sent_at": "2027-03-06T17:00:00Z",
+                    "sent_at_local": "2027-03-06T17:00:00+00:00",
                     "url": "https://social.example/tip-11",
                     "reason": None,
                     "engagement": {
@@ -654,6 +680,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-07T14:00:00Z",
                     "local_time": "2027-03-07T14:00:00+00:00",
                     "sent_at": "2027-03-07T14:00:00Z",
+                    "sent_at_local": "2027-03-07T14:00:00+00:00",
                     "url": "https://social.example/tip-12",
                     "reason": None,
                     "engagement": {
@@ -674,6 +701,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-07T17:00:00Z",
                     "local_time": "2027-03-07T17:00:00+00:00",
                     "sent_at": "2027-03-07T17:00:00Z",
+                    "sent_at_local": "2027-03-07T17:00:00+00:00",
                     "url": "https://social.example/tip-13",
                     "reason": None,
                     "engagement": {
@@ -727,6 +755,7 @@ DEFAULT_JSON: object = {
                     "due_at": "2027-03-01T23:30:00Z",
                     "local_time": "2027-03-01T23:30:00+00:00",
                     "sent_at": "2027-03-01T23:30:00Z",
+                    "sent_at_local": "2027-03-01T23:30:00+00:00",
                     "url": "https://social.example/c1",
                     "reason": None,
                     "engagement": {
@@ -824,7 +853,7 @@ def _record() -> Callable[[], None]:  # pragma: no cover - how DIGESTS and DEFAU
         os.environ["COLUMNS"] = "160"
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
-            settings = Settings(database_url=f"sqlite:///{folder / 's.db'}", data_dir=folder / "data")
+            settings = Settings(database_url=f"sqlite:///{folder / 's.db'}", data_dir=folder / "data", timezone="UTC")
             store = open_store(settings.database_url)
             seed_store(store)
             store.close()

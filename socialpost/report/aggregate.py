@@ -247,6 +247,22 @@ class PostFacts:
             local = self._local = when if place is None else when.astimezone(place)
         return local
 
+    def sent_local_text(self, *, seconds: bool = False) -> str:
+        """When it went out, for people: in its campaign's zone (the user's when the machine does not
+        know it), the zone named (``2027-03-02 09:00:05 EST``)."""
+        from socialpost.localtime import local_text, reader_zone
+
+        sent = self.sent_at
+        return "" if sent is None else local_text(sent, reader_zone(self.timezone), seconds=seconds)
+
+    @property
+    def sent_local_iso(self) -> str | None:
+        """``sent_at`` in its campaign's zone, ISO 8601 with the offset (JSON and CSV ``sent_at_local``)."""
+        from socialpost.localtime import iso_local, reader_zone
+
+        sent = self.sent_at
+        return None if sent is None else iso_local(sent, reader_zone(self.timezone))
+
     @property
     def not_out(self) -> bool:
         return self.status in NOT_OUT
@@ -286,6 +302,7 @@ class PostFacts:
             "due_at": self.due_iso,
             "local_time": self.local_time,
             "sent_at": self.sent_iso,
+            "sent_at_local": self.sent_local_iso,
             "url": self.url,
             "reason": self.reason,
             "engagement": self.engagement_json(),
@@ -304,6 +321,7 @@ class PostFacts:
             f'"id":{_quote(self.id)},"account":{_quote(self.account)},"network":{_quote(self.network)},'
             f'"status":{_quote(self.status)},"due_at":{_quote(_iso_of(self._due))},'
             f'"local_time":{_quote(self.local_time)},"sent_at":{"null" if sent is None else _quote(_iso_of(sent))},'
+            f'"sent_at_local":{"null" if sent is None else _quote(self.sent_local_iso or "")},'
             f'"url":{_text_or_null(self.url)},"reason":{_text_or_null(self.reason)},"engagement":{engagement},'
             f'"text":{_quote(self.text)},"thread":{"[]" if self._thread is None else _strings(self.thread)}}}'
         )

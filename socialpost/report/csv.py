@@ -33,6 +33,7 @@ POST_COLUMNS = (
     "rate",
     "previous_collected_at",
     *(f"growth_{m}" for m in METRICS),
+    "sent_at_local",  # sent_at in the campaign's zone, ISO 8601 with its offset (added after the others)
     "text",  # the post's text as sent (the first part of a thread; --json has every part)
 )
 GROUP_COLUMNS = (
@@ -93,6 +94,7 @@ def posts_csv(posts: Iterable[PostFacts]) -> str:
                 _rate(post.rate),
                 previous.collected_iso if previous else "",
                 *(map(grown.get, METRICS) if grown else _NOTHING),
+                post.sent_local_iso,
                 _text(post.text),
             ]
         )
