@@ -72,6 +72,16 @@ def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def machine_zone_again() -> Iterator[None]:
+    """A command's ``timezone:`` (socialpost.localtime) does not outlive its test."""
+    from socialpost import localtime
+
+    localtime.set_user_zone(None)
+    yield
+    localtime.set_user_zone(None)
+
+
+@pytest.fixture(autouse=True)
 def restore_logging() -> Iterator[None]:
     """The CLI configures loggers (levels, handlers); undo that after each test."""
     names = ("socialpost", "httpx", "httpcore", "apscheduler")
