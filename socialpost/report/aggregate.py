@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from socialpost.engagement.metrics import INTERACTIONS, METRICS, growth
 from socialpost.i18n import _
+from socialpost.localtime import user_zone
 from socialpost.report import gc_paused
 from socialpost.timeutil import iso_utc, zone
 
@@ -257,11 +258,13 @@ class PostFacts:
 
     @property
     def sent_local_iso(self) -> str | None:
-        """``sent_at`` in its campaign's zone, ISO 8601 with the offset (JSON and CSV ``sent_at_local``)."""
-        from socialpost.localtime import iso_local, reader_zone
-
+        """``sent_at`` in its campaign's zone (the user's when the machine does not know it), ISO
+        8601 with the offset (JSON and CSV ``sent_at_local``; socialpost.localtime's rule)."""
+        if self._sent is None:
+            return None
         sent = self.sent_at
-        return None if sent is None else iso_local(sent, reader_zone(self.timezone))
+        assert sent is not None
+        return sent.astimezone(_zone(self.timezone) or user_zone()).isoformat()
 
     @property
     def not_out(self) -> bool:
