@@ -762,7 +762,7 @@ def check_daemon(store: Store, queued: Sequence[QueuedPost], now: datetime) -> l
         if latest.stopped_at is not None:
             last = _("the last one, pid {pid} on {host}, stopped {ago} ago")
         elif process_gone(latest):
-            last = _("the last one, pid {pid} on {host}, is no longer running (last seen {ago} ago)")
+            last = _("the last one, pid {pid} on {host}, is no longer running, last seen {ago} ago")
         else:
             last = _("the last one, pid {pid} on {host}, last seen {ago} ago")
         message = ngettext(

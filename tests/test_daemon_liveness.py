@@ -90,7 +90,7 @@ def test_a_gone_pid_on_this_host_is_dead_at_once(
     if lang:
         assert "ne tourne plus" in found["message"]
     else:
-        assert "is no longer running (last seen 3 s ago)" in found["message"]
+        assert "is no longer running, last seen 3 s ago" in found["message"]
         assert "2 posts already overdue" in found["message"]
     assert "socialpost daemon" in found["fix"]
 
