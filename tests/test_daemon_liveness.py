@@ -233,3 +233,11 @@ def test_kill_9_then_status_and_doctor_at_once(daemon: Daemon, lang: tuple[str, 
         assert ("ne tourne plus" if lang else "is no longer running") in found["message"]
     finally:
         store.close()
+
+
+def test_status_of_one_campaign_counts_its_own_due_posts(store: Store, clock: FakeClock, run_cli: Any) -> None:
+    seed_posts(store, 1, due=START - timedelta(minutes=10), campaign="late")
+    seed_posts(store, 1, due=START + timedelta(days=3), campaign="calm")
+    assert run_cli("status", "--campaign", "calm").exit_code == 0  # its post is not due yet
+    late = run_cli("status", "--campaign", "late")
+    assert late.exit_code == 3 and "No daemon is running and 1 post is due" in " ".join(late.stdout.split())
