@@ -24,6 +24,9 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from socialpost import localtime
 from socialpost.config import Settings
@@ -194,7 +197,8 @@ def test_report_json_and_csv_keep_utc_and_add_local(store: Store, clock: FakeClo
     assert rows["apres"]["sent_at"] == "2027-03-15T13:00:00Z"
     assert rows["apres"]["sent_at_local"] == "2027-03-15T09:00:00-04:00"
     header = run_in("report", "--csv").stdout.splitlines()[0].split(",")
-    assert header[-2:] == ["sent_at_local", "text"]  # added before the text, which stays last
+    # added before the text, which stays last
+    assert header[-4:] == ["sent_at_local", "collected_at_local", "previous_collected_at_local", "text"]
 
 
 def test_report_since_and_until_are_read_in_the_users_zone(
@@ -290,3 +294,45 @@ def test_a_real_daemons_log_names_its_zone(tmp_path: Path, log_format: str) -> N
         assert re.match(r"^\d{2}:\d{2}:\d{2} Asia/Kolkata daemon kolkata started", first), first
     else:
         assert re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$", json.loads(first)["time"]), first
+
+
+_ZONES = (
+    "UTC",
+    "America/Toronto",
+    "Asia/Kolkata",  # +05:30
+    "Australia/Lord_Howe",  # daylight-saving time of half an hour
+    "Pacific/Chatham",  # +12:45 / +13:45
+    "America/Sao_Paulo",
+    "Europe/Dublin",  # its "winter time" is the negative DST of tzdata
+    "America/St_Johns",  # -03:30 / -02:30
+)
+
+
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)),
+    st.sampled_from(_ZONES),
+)
+def test_the_reports_quick_local_times_are_the_plain_conversion(instant: datetime, name: str) -> None:
+    """JSON and CSV make ``…_local`` from SQLite's stored text and the hour's offset; it must be
+    exactly what converting the instant gives, in every kind of zone and across its changes."""
+    from socialpost.report.aggregate import local_iso, local_iso_of
+    from socialpost.timeutil import zone
+
+    place = zone(name)
+    stored = instant.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    assert local_iso_of(stored, place) == local_iso(instant, place) == instant.astimezone(place).isoformat()
+    assert local_iso_of(instant, place) == local_iso(instant, place)  # PostgreSQL gives datetimes
+
+
+@pytest.mark.parametrize("name", _ZONES)
+def test_the_quick_local_times_around_each_change_of_offset(name: str) -> None:
+    from socialpost.report.aggregate import local_iso, local_iso_of
+    from socialpost.timeutil import zone
+
+    place = zone(name)
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    while moment < datetime(2028, 1, 1, tzinfo=UTC):  # every 15 minutes and a second for two years
+        stored = moment.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+        assert local_iso_of(stored, place) == local_iso(moment, place), (name, moment)
+        moment += timedelta(minutes=15, seconds=1, microseconds=7)

@@ -109,8 +109,8 @@ VIEWS: dict[str, tuple[str, ...]] = {
 }
 
 DIGESTS: dict[str, str] = {
-    "json": "049a08e67bf12e21415173d7e11fcc020d907c8aae59a0766b382fc6c65f0415",
-    "csv": "7097c0c6874e78a8ffac08385d2c85ed3554b8ce7522ddb4ac94ecaa0c81956d",
+    "json": "43af034d8658aabfe23f183c3324df35d1672fa49d23f0648346451ccdfa5c1f",
+    "csv": "fc8ab98260c0b2a0739e5b74d4a2cdf119754d2e98b7ea0a50a945ea81e92a7b",
     # The people's views were re-recorded when they began listing at most 10 posts per campaign,
     # then when posts became lists where the tables do not fit (160 columns here; "people-wide"
     # keeps the tables), growth became "views +N, interactions +N", metric columns that say only
@@ -126,21 +126,22 @@ DIGESTS: dict[str, str] = {
     # began to be shown where people read them (issue #17): the people's views and the HTML page
     # give each sent time in its campaign's zone with the zone named (column "sent (local time)"),
     # the HTML page its "generated" time in the user's zone; the JSON and CSV add "sent_at_local"
-    # (the CSV just before its last column, the text) and keep every other byte.
+    # and "collected_at_local" (also the previous snapshot's; the CSV's just before its last
+    # column, the text) and keep every other byte.
     "people": "6726c9749543926be2eb1b76463a070ee3ed325ee4a3cffc700301e904102e2a",
     "people-no-charts": "ea89b7c403f9609194b78face5b31bac58869caa2d53b17be6e221a9dcaee8eb",
     "people-wide": "e2f87bf27b1fcf402b5e2aff6962b8e3cd7c78a3525dcb2235ed307e3d4d5955",
-    "sort-rate-top": "5b7eebc022c13fa5978c2ecc8fa80b515d3679491c7f6e9bc79ca392eb150d9f",
-    "sort-time": "049a08e67bf12e21415173d7e11fcc020d907c8aae59a0766b382fc6c65f0415",
-    "sort-likes-csv": "44a439b55ccbb5ab6b665f8f9488573ed4d45e6c486783630e325c1c95f76500",
-    "campaign": "3804bb6e4eb0faaa7ad82c22c190ff027c95a939891fb70d265c42a985d8ee1d",
-    "network": "acbb33be855bbc4fb5df53ccc5b637360980d97afd63e27811647629145a3d42",
-    "account": "8f2aeb62c42fad0ae1cbb789d5e54332ba3aaae14a98993be44194e6b8f25415",
-    "since-until": "62d5fe5378b932984d226f981588bcfdff9ac63d9ec992d1dfa000a65c723865",
-    "since-duration": "a886627e5a7a9438ba260f0696d717b892c672b2ec12b1642ef9f712e4f067a4",
-    "by-post": "1645c2b32494bff9d2b5aeebe32a39ae3a22a1e923402cc4302a37ad37fef20b",
-    "by-post-csv": "1e9158f8147e4e704d72077b9e61c97f7e475aadb087218a57bdd7688c004066",
-    "by-post-top": "551e6c04860cd5ce7bee29a5e395e0400a7d04a60af937f743a45fd153575f77",
+    "sort-rate-top": "8b45efe321d2b89f1084783f48a0f32dbb1e11deae411b2cd7c30fcfc362f1e4",
+    "sort-time": "43af034d8658aabfe23f183c3324df35d1672fa49d23f0648346451ccdfa5c1f",
+    "sort-likes-csv": "e3948ab3a74ea12a1efdd0a57c2f412e45a86be7e05c0f2608a0ca939ee11cb1",
+    "campaign": "ceb932baf3f86ecec75b0b689ca1113727725d5c468ec62e7816bea1742b82e7",
+    "network": "f71c4cd31f6eb700925fff7fd053118d4c3cddaf0a69dfc7eb0c18b77bc3f059",
+    "account": "8e87fa2e2a03d651fc6ae424102f5377432ab7fa0e20c63a4c6df11bb8c4f0a0",
+    "since-until": "3ea7a297757c291f57c3cae1b252768ff8a15fa47664ec98dd51fa91ff06475f",
+    "since-duration": "b1a484e4b42f77e451b54bb5fa8f10727ac3b4e6a48945875f3a2b951d608433",
+    "by-post": "2e8f2fb9aa11374f8e5f6803f725086d15b75ca35356a009df676e6d71c2fcc8",
+    "by-post-csv": "83569b55ae52a2cd4c3c1cb8414d9177ef91c1298a6e319f1a4865185da04927",
+    "by-post-top": "52667595ecf7dbe922f6b7fa700f2d93c1929762b84d5afa46773762e665e04f",
     "by-post-people": "c9f81d08e600f382e479f8b90471cf9eb7ad57f421d5f8d67cda73fe9b7e9c78",
     "by-campaign": "7e595bcf716dbd4d82ec302782059e80d7a367e9f5bcc7b1e17d7d7a1062a779",
     "by-network": "34f2b465a850afed29f4786ff8e46bda2565d8cf65f12d9e510be885326ab218",
@@ -174,10 +175,12 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-08T14:00:00Z",
+                        "collected_at_local": "2027-03-08T09:00:00-05:00",
                         "metrics": {"views": 900, "likes": 31, "reposts": 4, "replies": 3, "quotes": 1, "clicks": 12},
                         "rate": 0.043333333333333335,
                         "previous": {
                             "collected_at": "2027-03-02T14:00:00.250000Z",
+                            "collected_at_local": "2027-03-02T09:00:00.250000-05:00",
                             "metrics": {"views": 400, "likes": 20, "reposts": 4, "replies": 2},
                         },
                         "growth": {
@@ -205,6 +208,7 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-03T14:00:00Z",
+                        "collected_at_local": "2027-03-03T09:00:00-05:00",
                         "metrics": {"views": None, "likes": 7, "reposts": 2, "replies": 1, "quotes": 0},
                         "rate": None,
                         "previous": None,
@@ -241,9 +245,14 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-06T14:00:00Z",
+                        "collected_at_local": "2027-03-06T09:00:00-05:00",
                         "metrics": {"views": 0, "likes": 1, "bookmarks": None},
                         "rate": None,
-                        "previous": {"collected_at": "2027-03-05T14:00:00Z", "metrics": {"views": 0, "likes": 0}},
+                        "previous": {
+                            "collected_at": "2027-03-05T14:00:00Z",
+                            "collected_at_local": "2027-03-05T09:00:00-05:00",
+                            "metrics": {"views": 0, "likes": 0},
+                        },
                         "growth": {"views": 0, "likes": 1, "bookmarks": None},
                     },
                     "text": "a4",
@@ -340,6 +349,7 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-04T14:00:00Z",
+                        "collected_at_local": "2027-03-04T23:00:00+09:00",
                         "metrics": {"views": None, "likes": 0, "reposts": 0, "replies": 0, "quotes": 0},
                         "rate": None,
                         "previous": None,
@@ -376,10 +386,12 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-11T14:00:01Z",
+                        "collected_at_local": "2027-03-11T23:00:01+09:00",
                         "metrics": {"views": 51, "likes": 3, "reposts": 1, "replies": None, "quotes": 0},
                         "rate": 0.0784313725490196,
                         "previous": {
                             "collected_at": "2027-03-11T14:00:00Z",
+                            "collected_at_local": "2027-03-11T23:00:00+09:00",
                             "metrics": {"views": 50, "likes": 3, "reposts": 0, "replies": 2, "quotes": 0},
                         },
                         "growth": {"views": 1, "likes": 0, "reposts": 1, "replies": None, "quotes": 0},
@@ -433,6 +445,7 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-03T14:00:00Z",
+                        "collected_at_local": "2027-03-03T14:00:00+00:00",
                         "metrics": {"likes": 0, "reposts": 0, "replies": 1, "quotes": None},
                         "rate": None,
                         "previous": None,
@@ -454,6 +467,7 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-03T17:00:00Z",
+                        "collected_at_local": "2027-03-03T17:00:00+00:00",
                         "metrics": {"likes": 1, "reposts": 1, "replies": 1, "quotes": None},
                         "rate": None,
                         "previous": None,
@@ -475,6 +489,7 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-04T14:00:00Z",
+                        "collected_at_local": "2027-03-04T14:00:00+00:00",
                         "metrics": {"likes": 2, "reposts": 2, "replies": 1, "quotes": None},
                         "rate": None,
                         "previous": None,
@@ -496,6 +511,7 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-04T17:00:00Z",
+                        "collected_at_local": "2027-03-04T17:00:00+00:00",
                         "metrics": {"likes": 3, "reposts": 0, "replies": 1, "quotes": None},
                         "rate": None,
                         "previous": None,
@@ -517,6 +533,7 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-05T14:00:00Z",
+                        "collected_at_local": "2027-03-05T14:00:00+00:00",
                         "metrics": {"likes": 4, "reposts": 1, "replies": 1, "quotes": None},
                         "rate": None,
                         "previous": None,
@@ -538,6 +555,7 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-05T17:00:00Z",
+                        "collected_at_local": "2027-03-05T17:00:00+00:00",
                         "metrics": {"likes": 0, "reposts": 2, "replies": 1, "quotes": None},
                         "rate": None,
                         "previous": None,
@@ -559,6 +577,7 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-06T14:00:00Z",
+                        "collected_at_local": "2027-03-06T14:00:00+00:00",
                         "metrics": {"likes": 1, "reposts": 0, "replies": 1, "quotes": None},
                         "rate": None,
                         "previous": None,
@@ -580,6 +599,7 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-06T17:00:00Z",
+                        "collected_at_local": "2027-03-06T17:00:00+00:00",
                         "metrics": {"likes": 2, "reposts": 1, "replies": 1, "quotes": None},
                         "rate": None,
                         "previous": None,
@@ -601,6 +621,7 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-07T14:00:00Z",
+                        "collected_at_local": "2027-03-07T14:00:00+00:00",
                         "metrics": {"likes": 3, "reposts": 2, "replies": 1, "quotes": None},
                         "rate": None,
                         "previous": None,
@@ -622,6 +643,7 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-07T17:00:00Z",
+                        "collected_at_local": "2027-03-07T17:00:00+00:00",
                         "metrics": {"likes": 4, "reposts": 0, "replies": 1, "quotes": None},
                         "rate": None,
                         "previous": None,
@@ -643,6 +665,7 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-08T14:00:00Z",
+                        "collected_at_local": "2027-03-08T14:00:00+00:00",
                         "metrics": {"likes": 0, "reposts": 1, "replies": 1, "quotes": None},
                         "rate": None,
                         "previous": None,
@@ -664,6 +687,7 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-08T17:00:00Z",
+                        "collected_at_local": "2027-03-08T17:00:00+00:00",
                         "metrics": {"likes": 1, "reposts": 2, "replies": 1, "quotes": None},
                         "rate": None,
                         "previous": None,
@@ -685,6 +709,7 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-09T14:00:00Z",
+                        "collected_at_local": "2027-03-09T14:00:00+00:00",
                         "metrics": {"likes": 2, "reposts": 0, "replies": 1, "quotes": None},
                         "rate": None,
                         "previous": None,
@@ -706,6 +731,7 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-09T17:00:00Z",
+                        "collected_at_local": "2027-03-09T17:00:00+00:00",
                         "metrics": {"likes": 3, "reposts": 1, "replies": 1, "quotes": None},
                         "rate": None,
                         "previous": None,
@@ -760,6 +786,7 @@ DEFAULT_JSON: object = {
                     "reason": None,
                     "engagement": {
                         "collected_at": "2027-03-02T14:00:00Z",
+                        "collected_at_local": "2027-03-02T14:00:00+00:00",
                         "metrics": {"clicks": 4},
                         "rate": None,
                         "previous": None,
