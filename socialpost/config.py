@@ -138,6 +138,8 @@ class ConfigFile(BaseModel):
     database: str | None = None
     # the language socialpost speaks (en, fr, fr_CA…); unset: the locale (LANG)
     language: str | None = None
+    # the zone times are shown in when they belong to no campaign (IANA name); unset: the machine's
+    timezone: str | None = None
     daemon: DaemonSettings = DaemonSettings()
     engagement: EngagementSettings = EngagementSettings()
     inbox: InboxSettings = InboxSettings()
@@ -160,6 +162,15 @@ class ConfigFile(BaseModel):
                     value=value, languages=", ".join(LANGUAGES)
                 )
             )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        from socialpost.timeutil import zone
+
+        if value is not None:
+            zone(value)  # ValueError with the fix: a city's zone, the closest name
         return value
 
     @field_validator("daemon", "engagement", "inbox", "fetch", "accounts", mode="before")
@@ -200,6 +211,7 @@ class Settings:
     document: YamlDocument | None = None
     secrets_path: Path | None = None  # secrets.yaml (mode 0600); None: no secrets file
     language: str | None = None  # from the config file; the CLI has already applied it
+    timezone: str | None = None  # the user's zone (socialpost.localtime); None: the machine's
     fetch: FetchSettings = field(default_factory=FetchSettings)
     media_roots: tuple[Path, ...] = ()  # resolved; see socialpost.media
     media_host: S3HostSettings | FolderHostSettings | None = None  # see socialpost.mediahost
@@ -305,6 +317,7 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
         document=document,
         secrets_path=secrets_file(path),
         language=parsed.language,
+        timezone=parsed.timezone,
         fetch=parsed.fetch,
         media_roots=tuple(_media_root(folder, base) for folder in parsed.media_roots),
         media_host=parsed.media_host,

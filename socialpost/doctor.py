@@ -648,6 +648,7 @@ class QueuedPost:
     media: tuple[str, ...]
     reason: str | None
     for_account: bool = False  # held until its account is connected (socialpost.store.connect)
+    timezone: str = ""  # its campaign's: its times are shown there (socialpost.localtime)
 
     @property
     def name(self) -> str:
@@ -681,14 +682,14 @@ def load_posts(store: Store) -> tuple[list[QueuedPost], list[str]]:
     with store.session() as session:
         zones = [str(z) for z in session.scalars(select(CampaignRow.timezone).distinct())]
         rows = session.execute(
-            select(PostRow, CampaignRow.name, CampaignRow.source_file)
+            select(PostRow, CampaignRow.name, CampaignRow.source_file, CampaignRow.timezone)
             .join(CampaignRow, CampaignRow.id == PostRow.campaign_id)
             .where(PostRow.status.in_([*WAITING_STATES, *DECISION_STATES]))
             .order_by(PostRow.next_attempt_at, PostRow.id)
         ).all()
         from socialpost.store.connect import waiting_for_account
 
-        waiting = waiting_for_account(session, [row.id for row, _name, _source in rows if row.status == "held"])
+        waiting = waiting_for_account(session, [row.id for row, *_rest in rows if row.status == "held"])
         posts = [
             QueuedPost(
                 campaign=name,
@@ -704,8 +705,9 @@ def load_posts(store: Store) -> tuple[list[QueuedPost], list[str]]:
                 ),
                 reason=row.last_error,
                 for_account=row.id in waiting,
+                timezone=str(timezone or ""),
             )
-            for row, name, source in rows
+            for row, name, source, timezone in rows
         ]
     return posts, zones
 
@@ -727,12 +729,12 @@ def check_daemon(store: Store, queued: Sequence[QueuedPost], now: datetime) -> l
     """Posts are waiting: is a daemon alive to send them?"""
     from sqlalchemy import select
 
-    from socialpost.report.status import ALIVE_AFTER
+    from socialpost.liveness import is_alive, process_gone
     from socialpost.store.models import DaemonRow
 
     with store.session() as session:
         daemons = list(session.scalars(select(DaemonRow).order_by(DaemonRow.heartbeat_at.desc()).limit(20)))
-    alive = [d for d in daemons if d.stopped_at is None and now - d.heartbeat_at < ALIVE_AFTER]
+    alive = [d for d in daemons if is_alive(d, now)]
     waiting = [p for p in queued if p.status in WAITING_STATES]
     if alive:
         names = ", ".join(_("pid {pid} on {host}").format(pid=d.pid, host=d.hostname) for d in alive[:3])
@@ -752,13 +754,15 @@ def check_daemon(store: Store, queued: Sequence[QueuedPost], now: datetime) -> l
         "count": formats.integer(len(waiting)),
         "name": first.name,
         "account": first.account,
-        "when": _when(first.when),
+        "when": _when(first.when, first.timezone),
     }
     if daemons:
         latest = daemons[0]
         ago = human_duration(now - latest.heartbeat_at)
         if latest.stopped_at is not None:
             last = _("the last one, pid {pid} on {host}, stopped {ago} ago")
+        elif process_gone(latest):
+            last = _("the last one, pid {pid} on {host}, is no longer running, last seen {ago} ago")
         else:
             last = _("the last one, pid {pid} on {host}, last seen {ago} ago")
         message = ngettext(
@@ -941,7 +945,7 @@ def _decision(post: QueuedPost) -> Finding:
             _(
                 "{post} to {account} is held: its time ({when}) passed while no daemon ran, and "
                 "the campaign's late policy waits for you to decide."
-            ).format(when=_when(post.when), **names),
+            ).format(when=_when(post.when, post.timezone), **names),
             _("Send it now: socialpost retry {ref} — or drop it: socialpost cancel {ref}").format(**names),
         )
     if post.reason:
@@ -1138,7 +1142,12 @@ def _expiry_findings(
                     "the access token expires {when}, before {count} posts scheduled for it "
                     "(the first: {name}, due {due}).",
                     len(late),
-                ).format(when=_when(expiry), count=formats.integer(len(late)), name=first.name, due=_when(first.when)),
+                ).format(
+                    when=_when(expiry),
+                    count=formats.integer(len(late)),
+                    name=first.name,
+                    due=_when(first.when, first.timezone),
+                ),
                 _("Connect the account again before {when}: {command}").format(when=_when(expiry), command=reconnect),
             )
         ]
@@ -1224,8 +1233,11 @@ def check_clock(origins: Sequence[str], clock: Clock, probe: DateProbe, timeout:
 # --- wording ------------------------------------------------------------------------------------
 
 
-def _when(instant: datetime) -> str:
-    return _("{time} UTC").format(time=formats.datetime_text(instant.astimezone(UTC)))
+def _when(instant: datetime, campaign_zone: str = "") -> str:
+    """A time for people, in its campaign's zone or the user's, the zone named (socialpost.localtime)."""
+    from socialpost.localtime import local_text, reader_zone
+
+    return local_text(instant, reader_zone(campaign_zone))
 
 
 def summary(findings: Iterable[Finding]) -> tuple[int, int]:

@@ -35,10 +35,18 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
-    """``HH:MM:SS message`` (and the traceback under it), secrets blanked, controls shown."""
+    """``HH:MM:SS ZONE message`` (and the traceback under it), secrets blanked, controls shown. The
+    time is in the user's zone (``timezone:`` in the config, else the machine's), named: ``EST``,
+    ``CET``, ``UTC``, or the IANA name where the abbreviation is shared (socialpost.localtime)."""
 
     def __init__(self) -> None:
-        super().__init__("%(asctime)s %(message)s", datefmt="%H:%M:%S")
+        super().__init__("%(asctime)s %(message)s")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        from socialpost.localtime import user_zone, zone_label
+
+        moment = datetime.fromtimestamp(record.created, user_zone())
+        return f"{moment:%H:%M:%S} {zone_label(moment)}"
 
     def format(self, record: logging.LogRecord) -> str:
         return printable(redact(super().format(record)))

@@ -73,6 +73,16 @@ def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def machine_zone_again() -> Iterator[None]:
+    """A command's ``timezone:`` (socialpost.localtime) does not outlive its test."""
+    from socialpost import localtime
+
+    localtime.set_user_zone(None)
+    yield
+    localtime.set_user_zone(None)
+
+
+@pytest.fixture(autouse=True)
 def restore_logging() -> Iterator[None]:
     """The CLI configures loggers (levels, handlers); undo that after each test."""
     names = ("socialpost", "httpx", "httpcore", "apscheduler")
@@ -119,6 +129,7 @@ def settings(tmp_path: Path) -> Settings:
         database_url=f"sqlite:///{tmp_path / 'socialpost.db'}",
         data_dir=tmp_path / "data",
         daemon=DaemonSettings(poll_seconds=0.2, lease_seconds=30, retry_base_seconds=1, shutdown_grace_seconds=5),
+        timezone="UTC",  # the user's zone (socialpost.localtime): the same output on every machine
     )
 
 

@@ -223,6 +223,7 @@ def test_status_and_report_json_contracts(run_cli, write, settings: Settings, cl
         "local_time",
         "attempts",
         "next_attempt_at",
+        "next_attempt_at_local",  # added with the local times (issue #17)
         "reason",
         "url",
     }
@@ -258,6 +259,7 @@ def test_status_and_report_json_contracts(run_cli, write, settings: Settings, cl
         "due_at",
         "local_time",
         "sent_at",
+        "sent_at_local",  # added with the local times (issue #17)
         "url",
         "reason",
         "engagement",

@@ -49,6 +49,9 @@ from tests.support.http import Reply as HttpReply
 
 bluesky_devenv = bluesky_servers.bluesky_devenv  # the session fixture
 ITEM_KEYS = {
+    "created_at_local",  # added with the local times (issue #17)
+    "fetched_at_local",
+    "answered_at_local",
     "id",
     "account",
     "remote_id",
@@ -499,9 +502,12 @@ def test_inbox_json_contract_without_fetching(store: Store, settings: Settings, 
         "text": "comment a",
         "url": None,
         "created_at": "2027-01-10T12:01:00Z",
+        "created_at_local": "2027-01-10T12:01:00+00:00",  # added with the local times (issue #17)
         "fetched_at": "2027-01-10T13:00:00Z",
+        "fetched_at_local": "2027-01-10T13:00:00+00:00",
         "answered": False,
         "answered_at": None,
+        "answered_at_local": None,
         "answered_by": None,
         "post": {
             "remote_id": "r-1",

@@ -202,6 +202,7 @@ def test_default_json_is_backward_compatible_and_extended(run_cli, store: Store,
         "due_at",
         "local_time",
         "sent_at",
+        "sent_at_local",  # added with the local times (issue #17)
         "url",
         "reason",
         "engagement",

@@ -48,15 +48,15 @@ def test_the_people_view_in_french(seeded: Store, run_cli: Any, monkeypatch: pyt
     assert "3 publications ne sont pas parties comme prévu (1 failed, 1 held, 1 unknown)" in out  # states stay
     assert "Interactions par jour" in out and "Heure de la semaine" in out
     assert "lun. " in out and "Mon " not in out
-    assert "14:00:00" in out and "2027-03-01" in out  # the table's UTC times: ISO date, 24-hour time
-    for english in ("account", "Totals", "engagement rate", "did not go out", "Best time", "sent (UTC)"):
+    assert "09:00:00 EST" in out and "2027-03-01" in out  # the table's local times: ISO date, 24-hour time
+    for english in ("account", "Totals", "engagement rate", "did not go out", "Best time", "sent (local time)"):
         assert english not in out, english
 
 
 def test_the_people_view_as_lists_in_french(seeded: Store, run_cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "100")  # too narrow for the tables: each post on a line, figures under it
     out = run_cli("--lang", "fr", "report", "--no-charts").stdout
-    assert "a1 · x:acme · sent · 2027-03-01 14:00:00 UTC\n" in out
+    assert "a1 · x:acme · sent · 2027-03-01 09:00:00 EST\n" in out  # 14:00 UTC in the campaign's zone
     assert (
         f"    vues 900 · « J'aime » 31 · partages 4 · réponses 3 · citations 1 · clics 12 · taux 4,33{NBSP}% ·" in out
     )

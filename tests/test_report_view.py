@@ -41,7 +41,7 @@ def test_wide_terminals_get_tables_of_one_line_a_post(
         "a1",
         "x:acme",
         "sent",
-        "2027-03-01 14:00:00",
+        "2027-03-01 09:00:00 EST",  # 14:00 UTC, in spring's zone (America/Toronto), named (issue #17)
         "https://social.example/a1",
         "900",
         "31",
@@ -68,7 +68,7 @@ def test_narrower_terminals_get_lists_with_the_same_figures(
     monkeypatch.setenv("COLUMNS", str(columns))
     out = run_cli("report", "--no-charts").stdout
     assert "┃" not in out and "│" not in out  # one layout for the whole report: no campaign as a table
-    assert "a1 · x:acme · sent · 2027-03-01 14:00:00 UTC\n" in out
+    assert "a1 · x:acme · sent · 2027-03-01 09:00:00 EST\n" in out  # 14:00 UTC in the campaign's zone
     figures = (
         "views 900 · likes 31 · reposts 4 · replies 3 · quotes 1 · clicks 12 · rate 4.33% · "
         "growth: views +500, interactions +12"
@@ -84,7 +84,7 @@ def test_narrower_terminals_get_lists_with_the_same_figures(
 def test_report_by_post_lists_the_campaign_too(seeded: Store, run_cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "100")
     out = run_cli("report", "--by", "post", "--sort", "views", "--top", "1", "--no-charts").stdout
-    assert out.startswith("25 posts, best 1 by views\nspring · a1 · x:acme · sent · 2027-03-01 14:00:00 UTC\n")
+    assert out.startswith("25 posts, best 1 by views\nspring · a1 · x:acme · sent · 2027-03-01 09:00:00 EST\n")
 
 
 def test_growth_brief_sums_the_interactions() -> None:

@@ -128,6 +128,9 @@ def cli(ctx: click.Context, config_path: str | None, lang: str | None, verbose: 
       socialpost status                           what is queued, sent, failed
       socialpost report                           how the posts did
     """
+    from socialpost import localtime
+
+    localtime.set_user_zone(None)  # until the settings say otherwise (AppContext.settings)
     obj = ctx.ensure_object(AppContext)
     obj.config_option = config_path if config_path is not None else obj.config_option
     obj.verbose = verbose

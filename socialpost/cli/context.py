@@ -37,13 +37,25 @@ class AppContext:
 
     @property
     def settings(self) -> Settings:
+        from socialpost import localtime
+
         if self.settings_override is not None:
+            localtime.set_user_zone(self.settings_override.timezone)
             return self.settings_override
         if self._settings is None:
             from socialpost.config import load_settings
 
             self._settings = load_settings(self.config_option)
+            localtime.set_user_zone(self._settings.timezone)
         return self._settings
+
+    def reader_zone_ready(self) -> None:
+        """Make the user's ``timezone:`` the zone of times outside campaigns (socialpost.localtime)
+        for this command: the settings are read when a config file is in play."""
+        from socialpost.paths import resolve_config_path
+
+        if self.settings_override is not None or resolve_config_path(self.config_option, os.environ)[0] is not None:
+            _settings = self.settings  # sets the zone
 
     @property
     def database_url(self) -> str:

@@ -39,6 +39,7 @@ def inbox(app: AppContext, json_: bool, account: str | None, unanswered: bool, n
     from socialpost.wiring import Adapters
 
     app.setup_logging()
+    app.reader_zone_ready()
     if account is not None:
         from socialpost.accounts import check_filter
 
@@ -111,7 +112,7 @@ def _show(items: list[InboxItem], waiting: int, fetched: FetchResult | None) -> 
     from rich.table import Table
     from rich.text import Text
 
-    from socialpost.i18n.formats import datetime_text
+    from socialpost.localtime import local_text
 
     out = render.console()
     if fetched is not None:
@@ -139,7 +140,7 @@ def _show(items: list[InboxItem], waiting: int, fetched: FetchResult | None) -> 
         return
     table = Table(title=_("Inbox — {count} unanswered").format(count=waiting), title_justify="left")
     table.add_column("#", justify="right")
-    for column in ("", _("when (UTC)"), _("account"), _("from"), _("text"), _("on your post")):
+    for column in ("", _("when"), _("account"), _("from"), _("text"), _("on your post")):
         table.add_column(column, justify="left")
     for item in items:
         when = item.created_at or item.fetched_at
@@ -147,7 +148,7 @@ def _show(items: list[InboxItem], waiting: int, fetched: FetchResult | None) -> 
         table.add_row(  # strangers' words: shown as written, never read as markup
             str(item.id),
             Text(_("answered")) if item.answered else Text(_("new"), style="bold"),
-            datetime_text(when),
+            local_text(when),  # the user's zone, named (socialpost.localtime)
             Text(item.account),
             Text(render.short(f"{item.author_name} ({item.author})" if item.author_name else item.author, 40)),
             Text(render.short(item.text, 70)),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -231,9 +230,11 @@ def _local(iso: str) -> str:
 
 
 def _since(info: PauseInfo) -> str:
-    """When the pause began, in the campaign's zone (an account: this machine's), zone named."""
-    moment = info.since.astimezone(ZoneInfo(info.zone)) if info.zone else info.since.astimezone()
-    return f"{datetime_text(moment)} ({moment:%Z})"
+    """When the pause began, in the campaign's zone (an account: the user's), zone named."""
+    from socialpost.localtime import reader_zone, zone_label
+
+    moment = info.since.astimezone(reader_zone(info.zone))
+    return f"{datetime_text(moment)} ({zone_label(moment)})"
 
 
 def _describe_pause(info: PauseInfo) -> str:

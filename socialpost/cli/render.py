@@ -361,45 +361,15 @@ def _when(iso: str) -> str:
     return f"{stamp} {offset}".strip()
 
 
-def status_view(summary: StatusSummary) -> None:
-    from rich.markup import escape
-    from rich.table import Table
+def status_needs(summary: StatusSummary) -> None:
+    """The top of ``status``: what needs the user (posts that failed, are unknown or held, and posts
+    due with no daemon to send them), before anything else."""
     from rich.text import Text
 
     out = console()
-    counts = "  ".join(
-        f"[{STATUS_STYLE[s]}]{s}[/] {n}" for s, n in summary.counts.items() if n or s in ("pending", "sent")
-    )
-    out.print(_("[bold]Posts[/]  {counts}").format(counts=counts))
-    alive = [d for d in summary.daemons if d.alive]
-    if alive:
-        daemons = ", ".join(_("{daemon} (alive)").format(daemon=escape(d.id)) for d in alive)
-        out.print(_("[bold]Daemons[/]  {daemons}").format(daemons=daemons))
-    elif summary.upcoming:
-        out.print(
-            _("[yellow]No daemon is running: pending posts will not go out until you start 'socialpost daemon'.[/]")
-        )
-    if summary.upcoming:
-        table = Table(title=_("Upcoming"), title_justify="left")
-        table.add_column(_("when (local)"))
-        # names are folded, not cut with '…': occurrences of one post differ only at the end of their id
-        table.add_column(_("campaign"), overflow="fold")
-        ids = [line.id for line in summary.upcoming]
-        table.add_column(_("post"), overflow="fold", width=_id_width(ids, _("post"), out.width))
-        table.add_column(_("account"), overflow="fold")
-        table.add_column(_("state"))
-        for line in summary.upcoming:
-            table.add_row(
-                Text(_when(line.local_time)),
-                Text(line.campaign),
-                Text(line.id),
-                Text(line.account),
-                Text(line.status, style=STATUS_STYLE[line.status]),
-            )
-        out.print(table)
-        if summary.more_upcoming:
-            out.print(Text(_more_upcoming(summary.more_upcoming)))
     if summary.problems:
+        from rich.table import Table
+
         table = Table(title=_("Needs a look"), title_justify="left")
         for column in (_("state"), _("campaign"), _("post"), _("account"), _("why and what to do")):
             table.add_column(column, overflow="fold")
@@ -414,6 +384,57 @@ def status_view(summary: StatusSummary) -> None:
         out.print(table)
     if summary.needs_attention:
         out.print(_("[bold red]Some posts need your attention[/] (see 'socialpost status --json' for details)."))
+    if summary.due_without_daemon:
+        out.print(
+            ngettext(
+                "[bold red]No daemon is running and {count} post is due:[/] it will not go out until you start "
+                "'socialpost daemon' (or its service, see docs/deployment.md).",
+                "[bold red]No daemon is running and {count} posts are due:[/] they will not go out until you start "
+                "'socialpost daemon' (or its service, see docs/deployment.md).",
+                summary.due,
+            ).format(count=integer(summary.due))
+        )
+
+
+def status_view(summary: StatusSummary) -> None:
+    """The rest of ``status``: counts by state, the daemons, then the upcoming posts."""
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    out = console()
+    counts = "  ".join(
+        f"[{STATUS_STYLE[s]}]{s}[/] {n}" for s, n in summary.counts.items() if n or s in ("pending", "sent")
+    )
+    out.print(_("[bold]Posts[/]  {counts}").format(counts=counts))
+    alive = [d for d in summary.daemons if d.alive]
+    if alive:
+        daemons = ", ".join(_("{daemon} (alive)").format(daemon=escape(d.id)) for d in alive)
+        out.print(_("[bold]Daemons[/]  {daemons}").format(daemons=daemons))
+    elif summary.upcoming and not summary.due_without_daemon:
+        out.print(
+            _("[yellow]No daemon is running: pending posts will not go out until you start 'socialpost daemon'.[/]")
+        )
+    if summary.upcoming:
+        table = Table(title=_("Upcoming"), title_justify="left")
+        table.add_column(_("when (local)"))
+        # names are folded, not cut with '…': occurrences of one post differ only at the end of their id
+        table.add_column(_("campaign"), overflow="fold")
+        ids = [line.id for line in summary.upcoming]
+        table.add_column(_("post"), overflow="fold", width=_id_width(ids, _("post"), out.width))
+        table.add_column(_("account"), overflow="fold")
+        table.add_column(_("state"))
+        for line in summary.upcoming:
+            table.add_row(
+                Text(line.when_text),
+                Text(line.campaign),
+                Text(line.id),
+                Text(line.account),
+                Text(line.status, style=STATUS_STYLE[line.status]),
+            )
+        out.print(table)
+        if summary.more_upcoming:
+            out.print(Text(_more_upcoming(summary.more_upcoming)))
 
 
 def _id_width(ids: list[str], heading: str, terminal: int) -> int:

@@ -50,8 +50,15 @@ def _gc_paused(command: F) -> F:
 @click.option("--campaign", metavar="NAME", help="Only this campaign.")
 @click.option("--network", metavar="NAME", help="Only this network (x, mastodon, bluesky, …).")
 @click.option("--account", metavar="NETWORK:NAME", help="Only this account.")
-@click.option("--since", metavar="WHEN", help="Posts sent (or due) from: 2027-03-01, 2027-03-01T09:00Z or 7d (ago).")
-@click.option("--until", metavar="WHEN", help="Posts sent (or due) before: a date, a time or a duration ago.")
+@click.option(
+    "--since",
+    metavar="WHEN",
+    help="Posts sent (or due) from: 2027-03-01 (midnight in your time zone), 2027-03-01T09:00 (your zone), "
+    "2027-03-01T09:00Z or 7d (ago).",
+)
+@click.option(
+    "--until", metavar="WHEN", help="Posts sent (or due) before: a date or a time (in your zone), or a duration ago."
+)
 @click.option("--sort", type=click.Choice(SORT_KEYS_ALL), help="Biggest first by this metric (time: oldest first).")
 @click.option(
     "--top", type=click.IntRange(min=1), metavar="N", help="Only the N best (posts that did not go out stay)."
@@ -87,6 +94,7 @@ def report(
 
     if json_ and csv_:
         raise UsageError(_("choose one of --json and --csv."))
+    app.reader_zone_ready()
     now = app.clock()
     filters = Filters(
         campaign=campaign,
@@ -212,7 +220,8 @@ def _echo_json(data: object) -> None:
 
 
 def _when(value: str | None, now: datetime, option: str) -> datetime | None:
-    """A date (00:00 UTC), an ISO time (UTC when it has no offset) or a duration before now."""
+    """A date (00:00 in the user's zone), an ISO time (in the user's zone when it has no offset) or
+    a duration before now (README, "Time zones")."""
     if value is None:
         return None
     from socialpost.errors import UsageError
@@ -232,7 +241,13 @@ def _when(value: str | None, now: datetime, option: str) -> datetime | None:
                 "Fix: write it like 2027-03-01, 2027-03-01T09:00-05:00 or 7d."
             ).format(option=option, value=value)
         ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    if parsed.tzinfo is None:
+        from socialpost.localtime import user_zone
+
+        # a wall time of the user's zone; one that falls in a daylight-saving gap or overlap follows
+        # the DST rule of campaign times (socialpost.timeutil)
+        return parsed.replace(tzinfo=user_zone(), fold=0).astimezone(UTC)
+    return parsed.astimezone(UTC)
 
 
 def _best(posts: list[PostFacts]) -> list[BestTimes]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from socialpost.cli import render
 from socialpost.i18n import _, ngettext
-from socialpost.i18n.formats import datetime_text, integer, percent
+from socialpost.i18n.formats import integer, percent
 from socialpost.report.labels import by_title, grouping_label, growth_brief, metric_label
 
 if TYPE_CHECKING:
@@ -51,7 +51,8 @@ def _growth(post: PostFacts) -> str:
 
 
 def _sent(post: PostFacts) -> str:
-    return datetime_text(post.sent_at, seconds=True) if post.sent_at else ""
+    """When it went out, in its campaign's zone, the zone named (socialpost.localtime)."""
+    return post.sent_local_text(seconds=True) if post.sent_at else ""
 
 
 def _where(post: PostFacts) -> str:
@@ -79,7 +80,7 @@ class PostCells:
         metrics = [m for m in METRIC_NAMES if any(p.metrics.get(m) is not None for p in posts)]
         measured = any(p.latest for p in posts)
         grown = any(p.growth is not None for p in posts)
-        headings = [_("post"), _("account"), _("state"), _("sent (UTC)"), _("where")]
+        headings = [_("post"), _("account"), _("state"), _("sent (local time)"), _("where")]
         headings += [metric_label(m) for m in metrics]
         if measured:
             headings.append(_("rate"))
@@ -131,7 +132,7 @@ class PostCells:
         out.print(table)
 
     def print_list(self, out: Console) -> None:
-        """The post, its account, state and time (UTC) on a line; under it, indented, its figures and
+        """The post, its account, state and time (its zone named) on a line; under it, indented, its figures and
         its link (or why it did not go out). A link is never broken by rich: the terminal wraps it, so
         it stays one link to click or copy."""
         from rich.console import Group, RenderableType
@@ -148,7 +149,7 @@ class PostCells:
             head.append(post.status, style=render.STATUS_STYLE.get(post.status, ""))
             sent = _sent(post)
             if sent:
-                head.append(f" · {sent} UTC")
+                head.append(f" · {sent}")
             lines.append(head)
             details: list[Text] = []
             if post.latest:

@@ -16,13 +16,16 @@ from socialpost.errors import ExitCode
 @click.option("--campaign", metavar="NAME", help="Only this campaign.")
 @pass_app
 def status(app: AppContext, json_: bool, campaign: str | None) -> None:
-    """Show the queue: what is paused, counts by state, upcoming posts, and posts that need you.
+    """Show the queue: first what needs you (posts that failed, are held or unknown, pauses, posts
+    due with no daemon running), then counts by state and the upcoming posts.
 
-    Exit status 3 when a post failed, is held, or its outcome is unknown.
+    Exit status 3 when a post failed, is held, or its outcome is unknown, or when posts are due and
+    no daemon is running to send them.
     """
     from socialpost.report.status import status_summary
     from socialpost.store.pauses import listing
 
+    app.reader_zone_ready()
     now = app.clock()
     summary = status_summary(app.store, now=now, campaign=campaign)
     paused = listing(app.store, now=now, campaign=campaign)
@@ -31,7 +34,8 @@ def status(app: AppContext, json_: bool, campaign: str | None) -> None:
     else:
         from socialpost.cli.pauses import show_paused
 
-        show_paused(paused)  # at the top: it explains why waiting posts do not go out
+        render.status_needs(summary)  # what needs the user first
+        show_paused(paused)  # it explains why waiting posts do not go out
         render.status_view(summary)
-    if summary.needs_attention:
+    if summary.needs_attention or summary.due_without_daemon:
         click.get_current_context().exit(ExitCode.ATTENTION)

@@ -24,13 +24,14 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from json.encoder import encode_basestring as _quote  # json's own string encoder (C), quotes included
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from socialpost.engagement.metrics import INTERACTIONS, METRICS, growth
 from socialpost.i18n import _
+from socialpost.localtime import user_zone
 from socialpost.report import gc_paused
 from socialpost.store import report_rows
 from socialpost.timeutil import iso_utc, zone
@@ -100,12 +101,25 @@ class Snapshot:
     def __repr__(self) -> str:
         return f"Snapshot(collected_at={self.collected_at!r}, metrics={self.metrics!r})"
 
-    def as_json(self) -> dict[str, Any]:
-        return {"collected_at": self.collected_iso, "metrics": self.metrics}
+    def local_iso(self, where: tzinfo) -> str:
+        """``collected_at`` in ``where``, ISO 8601 with the offset (``collected_at_local``), made
+        from the stored text where it can (:func:`local_iso_of`)."""
+        return local_iso_of(self._at, where)
 
-    def json_text(self) -> str:
-        """``json.dumps(self.as_json())``, compact, made directly (see :func:`counts_text`)."""
-        return f'{{"collected_at":{_quote(self.collected_iso)},"metrics":{counts_text(self.metrics)}}}'
+    def as_json(self, where: tzinfo | None = None) -> dict[str, Any]:
+        """With ``where`` (the post's campaign zone), ``collected_at_local`` beside ``collected_at``."""
+        if where is None:
+            return {"collected_at": self.collected_iso, "metrics": self.metrics}
+        return {
+            "collected_at": self.collected_iso,
+            "collected_at_local": local_iso(self.collected_at, where),  # json_text() takes the quick way
+            "metrics": self.metrics,
+        }
+
+    def json_text(self, where: tzinfo | None = None) -> str:
+        """``json.dumps(self.as_json(where))``, compact, made directly (see :func:`counts_text`)."""
+        local = "" if where is None else f',"collected_at_local":{_quote(self.local_iso(where))}'
+        return f'{{"collected_at":{_quote(self.collected_iso)}{local},"metrics":{counts_text(self.metrics)}}}'
 
 
 class PostFacts:
@@ -248,6 +262,27 @@ class PostFacts:
             local = self._local = when if place is None else when.astimezone(place)
         return local
 
+    def sent_local_text(self, *, seconds: bool = False) -> str:
+        """When it went out, for people: in its campaign's zone (the user's when the machine does not
+        know it), the zone named (``2027-03-02 09:00:05 EST``)."""
+        from socialpost.localtime import local_text, reader_zone
+
+        sent = self.sent_at
+        return "" if sent is None else local_text(sent, reader_zone(self.timezone), seconds=seconds)
+
+    @property
+    def sent_local_iso(self) -> str | None:
+        """``sent_at`` in its campaign's zone (the user's when the machine does not know it), ISO
+        8601 with the offset (JSON and CSV ``sent_at_local``; socialpost.localtime's rule)."""
+        sent = self._sent
+        return None if sent is None else local_iso_of(sent, self.place)
+
+    @property
+    def place(self) -> tzinfo:
+        """Where its times are read: its campaign's zone, the user's when the machine does not know
+        it (socialpost.localtime's rule)."""
+        return _zone(self.timezone) or user_zone()
+
     @property
     def not_out(self) -> bool:
         return self.status in NOT_OUT
@@ -269,11 +304,13 @@ class PostFacts:
     def engagement_json(self) -> dict[str, Any] | None:
         if self.latest is None:
             return None
+        place = self.place
         return {
             "collected_at": self.latest.collected_iso,
+            "collected_at_local": local_iso(self.latest.collected_at, place),  # json_text(): the quick way
             "metrics": self.latest.metrics,
             "rate": self.rate,
-            "previous": self.previous.as_json() if self.previous else None,
+            "previous": self.previous.as_json(place) if self.previous else None,
             "growth": self.growth,
         }
 
@@ -287,6 +324,7 @@ class PostFacts:
             "due_at": self.due_iso,
             "local_time": self.local_time,
             "sent_at": self.sent_iso,
+            "sent_at_local": None if self.sent_at is None else local_iso(self.sent_at, self.place),
             "url": self.url,
             "reason": self.reason,
             "engagement": self.engagement_json(),
@@ -299,12 +337,15 @@ class PostFacts:
         writes tens of thousands of posts. With ``campaign``, ``{"campaign": …, **as_json()}``.
         tests/test_report_pinned.py checks it against :meth:`as_json` for every kind of post."""
         latest = self.latest
-        engagement = "null" if latest is None else _engagement_text(latest, self.rate, self.previous, self.growth)
+        engagement = (
+            "null" if latest is None else _engagement_text(latest, self.rate, self.previous, self.growth, self.place)
+        )
         sent = self._sent
         text = (
             f'"id":{_quote(self.id)},"account":{_quote(self.account)},"network":{_quote(self.network)},'
             f'"status":{_quote(self.status)},"due_at":{_quote(_iso_of(self._due))},'
             f'"local_time":{_quote(self.local_time)},"sent_at":{"null" if sent is None else _quote(_iso_of(sent))},'
+            f'"sent_at_local":{"null" if sent is None else _quote(self.sent_local_iso or "")},'
             f'"url":{_text_or_null(self.url)},"reason":{_text_or_null(self.reason)},"engagement":{engagement},'
             f'"text":{_quote(self.text)},"thread":{"[]" if self._thread is None else _strings(self.thread)}}}'
         )
@@ -481,6 +522,55 @@ def _iso_of(value: datetime | str) -> str:
     return _iso(_instant(value))
 
 
+def local_iso(instant: datetime, place: tzinfo) -> str:
+    """``instant`` in ``place``, ISO 8601 with the offset: ``…_local`` (socialpost.localtime)."""
+    return instant.astimezone(place).isoformat()
+
+
+_DAYS: dict[tuple[tzinfo, str], tuple[int, str, str, str] | None] = {}
+
+
+def local_iso_of(value: datetime | str, place: tzinfo) -> str:
+    """:func:`local_iso` of a stored time; for SQLite's stored text, made from the text and the
+    day's offset, worked out once per zone and UTC day (a report writes tens of thousands: the JSON
+    and CSV views took a fifth longer with the plain conversion)."""
+    if isinstance(value, str) and _stored_shape(value):
+        key = (place, value[:10])
+        if key in _DAYS:
+            day = _DAYS[key]
+        else:
+            day = _DAYS[key] = _local_day(value[:10], place)
+        if day is not None:
+            hours, before, after, offset = day
+            hour = int(value[11:13]) + hours
+            date = value[:10]
+            if hour < 0:
+                date, hour = before, hour + 24
+            elif hour > 23:
+                date, hour = after, hour - 24
+            return f"{date}T{hour:02d}{value[13:19]}{value[19:].removesuffix('.000000')}{offset}"
+    return local_iso(_instant(value), place)
+
+
+def _local_day(day: str, place: tzinfo) -> tuple[int, str, str, str] | None:
+    """For the UTC day ``YYYY-MM-DD``: the whole hours ``place`` adds, the days before and after,
+    and the offset as ISO writes it, when one whole-hour offset holds all day (minutes and seconds
+    then stay as in UTC); None otherwise (a half-hour zone, the day its offset changes: the caller
+    converts)."""
+    start = datetime.fromisoformat(day + "T00:00:00+00:00")
+    offset = start.astimezone(place).utcoffset()
+    end = (start + timedelta(days=1) - timedelta(microseconds=1)).astimezone(place).utcoffset()
+    if offset is None or offset != end or offset % timedelta(hours=1):
+        return None
+    written = start.astimezone(place).isoformat()[19:]
+    return (
+        offset // timedelta(hours=1),
+        (start - timedelta(days=1)).date().isoformat(),
+        (start + timedelta(days=1)).date().isoformat(),
+        written,
+    )
+
+
 @functools.lru_cache(maxsize=256)
 def _zone(name: str) -> ZoneInfo | None:
     """The campaign's time zone, None when the machine does not know it (times stay in UTC)."""
@@ -539,10 +629,14 @@ _ENGAGEMENT_TEXT: dict[tuple[tuple[str, ...], tuple[str, ...] | None, tuple[str,
 
 
 def _engagement_text(
-    latest: Snapshot, rate: float | None, previous: Snapshot | None, grown: dict[str, int | None] | None
+    latest: Snapshot,
+    rate: float | None,
+    previous: Snapshot | None,
+    grown: dict[str, int | None] | None,
+    place: tzinfo,
 ) -> str:
     """A post's ``"engagement"`` object as compact JSON, like :func:`counts_text` but the three
-    metric dicts, two times and the rate in one %-template (the times are ISO digits and the rate
+    metric dicts, four times and the rate in one %-template (the times are ISO digits and the rate
     a float's repr: none holds ``None``, so only the counts' None become ``null``)."""
     shape = (
         tuple(latest.metrics),
@@ -553,26 +647,29 @@ def _engagement_text(
     if template is None:
         if not all(k in METRICS for keys in shape if keys is not None for k in keys):
             return (
-                f'{{"collected_at":{_quote(latest.collected_iso)},"metrics":{counts_text(latest.metrics)},'
+                f'{{"collected_at":{_quote(latest.collected_iso)},'
+                f'"collected_at_local":{_quote(latest.local_iso(place))},"metrics":{counts_text(latest.metrics)},'
                 f'"rate":{"null" if rate is None else float.__repr__(rate)},'
-                f'"previous":{"null" if previous is None else previous.json_text()},'
+                f'"previous":{"null" if previous is None else previous.json_text(place)},'
                 f'"growth":{"null" if grown is None else counts_text(grown)}}}'
             )
 
         def counts(keys: tuple[str, ...] | None) -> str:
             return "null" if keys is None else "{" + ",".join(f'"{k}":%s' for k in keys) + "}"
 
-        before = "null" if shape[1] is None else f'{{"collected_at":"%s","metrics":{counts(shape[1])}}}'
+        times = '"collected_at":"%s","collected_at_local":"%s"'
+        before = "null" if shape[1] is None else f'{{{times},"metrics":{counts(shape[1])}}}'
         template = _ENGAGEMENT_TEXT[shape] = (
-            f'{{"collected_at":"%s","metrics":{counts(shape[0])},"rate":%s,"previous":{before},"growth":{counts(shape[2])}}}'
+            f'{{{times},"metrics":{counts(shape[0])},"rate":%s,"previous":{before},"growth":{counts(shape[2])}}}'
         )
     values: tuple[Any, ...] = (
         latest.collected_iso,
+        latest.local_iso(place),
         *latest.metrics.values(),
         "null" if rate is None else float.__repr__(rate),
     )
     if previous is not None:
-        values += (previous.collected_iso, *previous.metrics.values())
+        values += (previous.collected_iso, previous.local_iso(place), *previous.metrics.values())
     if grown is not None:
         values += tuple(grown.values())
     return (template % values).replace("None", "null")

@@ -33,6 +33,11 @@ POST_COLUMNS = (
     "rate",
     "previous_collected_at",
     *(f"growth_{m}" for m in METRICS),
+    # sent_at, collected_at, previous_collected_at in the campaign's zone, ISO 8601 with the offset
+    # (added after the others; the text stays last)
+    "sent_at_local",
+    "collected_at_local",
+    "previous_collected_at_local",
     "text",  # the post's text as sent (the first part of a thread; --json has every part)
 )
 GROUP_COLUMNS = (
@@ -93,6 +98,9 @@ def posts_csv(posts: Iterable[PostFacts]) -> str:
                 _rate(post.rate),
                 previous.collected_iso if previous else "",
                 *(map(grown.get, METRICS) if grown else _NOTHING),
+                post.sent_local_iso,
+                latest.local_iso(post.place) if latest else "",
+                previous.local_iso(post.place) if previous else "",
                 _text(post.text),
             ]
         )

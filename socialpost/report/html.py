@@ -8,13 +8,14 @@ are the posts' own links (``<a href>``, followed only when the reader clicks).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape
 from typing import Any
 
 from socialpost.engagement.metrics import METRICS
 from socialpost.i18n import _, language, ngettext
-from socialpost.i18n.formats import datetime_text, integer, percent, weekday_name
+from socialpost.i18n.formats import integer, percent, weekday_name
+from socialpost.localtime import local_text
 from socialpost.report.aggregate import Filters, Group, PostFacts, group_posts, sort_by
 from socialpost.report.besttimes import DAYS, BestTimes, HourOfWeek, format_measure, hour_of_week, measure_name
 from socialpost.report.charts import heat_level, trend
@@ -233,7 +234,9 @@ def _group_table(groups: Sequence[Group], by: str) -> str:
 
 
 def _post_table(posts: Sequence[PostFacts]) -> str:
-    head = "".join(_th(text) for text in (_("post"), _("account"), _("state"), _("sent (UTC)"), _("where / why")))
+    head = "".join(
+        _th(text) for text in (_("post"), _("account"), _("state"), _("sent (local time)"), _("where / why"))
+    )
     tail = _th_number(_("rate")) + _th_number(_("growth"))
     rows = [f"<table><thead><tr>{head}{_metric_headings()}{tail}</tr></thead><tbody>"]
     no_change = _("no change")
@@ -247,7 +250,7 @@ def _post_table(posts: Sequence[PostFacts]) -> str:
         rows.append(
             f"<tr{flag}><td>{escape(post.campaign)} / {escape(post.id)}</td><td>{escape(post.account)}</td>"
             f'<td class="st-{escape(post.status)}">{escape(post.status)}</td>'
-            f"<td>{datetime_text(post.sent_at) if post.sent_at else ''}</td><td>{where}</td>{cells}"
+            f"<td>{escape(post.sent_local_text()) if post.sent_at else ''}</td><td>{where}</td>{cells}"
             f"<td class='n'>{_rate(post.rate) if post.latest else ''}</td><td class='n'>{escape(growth)}</td></tr>"
         )
     rows.append("</tbody></table>")
@@ -279,11 +282,7 @@ def build_html(
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         '<p class="meta">'
-        + escape(
-            _("Generated {time} by socialpost · {filters}").format(
-                time=datetime_text(generated_at.astimezone(UTC)) + " UTC", filters=filt
-            )
-        )
+        + escape(_("Generated {time} by socialpost · {filters}").format(time=local_text(generated_at), filters=filt))
         + "</p>",
         '<div class="cards">',
         _card(integer(len(posts)), _("posts")),

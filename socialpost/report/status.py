@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
+from socialpost.liveness import ALIVE_AFTER, is_alive
+from socialpost.localtime import iso_local, local_text, reader_zone
 from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow, DaemonRow, PostRow, Status, display_id
+from socialpost.store.pauses import not_paused
 from socialpost.timeutil import iso_utc
 
-ALIVE_AFTER = timedelta(seconds=45)  # a daemon beats every 10 s
+__all__ = ["ALIVE_AFTER", "StatusSummary", "status_summary"]
 PROBLEM_STATES = (Status.FAILED, Status.UNKNOWN, Status.HELD, Status.MISSED)
 ATTENTION_STATES = frozenset({Status.FAILED, Status.UNKNOWN, Status.HELD})
 UPCOMING_STATES = (Status.PENDING, Status.RETRY_WAIT, Status.SENDING)
@@ -30,6 +33,12 @@ class PostLine:
     reason: str | None
     url: str | None
     next_attempt_at: datetime
+    timezone: str = ""  # the campaign's: where its times are read (socialpost.localtime)
+
+    @property
+    def when_text(self) -> str:
+        """Its due time for people, in its campaign's zone, the zone named (``2027-03-02 09:00 EST``)."""
+        return local_text(self.due_at, reader_zone(self.timezone))
 
     @property
     def network(self) -> str:
@@ -46,6 +55,11 @@ class PostLine:
             "local_time": self.local_time,
             "attempts": self.attempts,
             "next_attempt_at": iso_utc(self.next_attempt_at) if self.status == Status.RETRY_WAIT else None,
+            "next_attempt_at_local": (
+                iso_local(self.next_attempt_at, reader_zone(self.timezone))
+                if self.status == Status.RETRY_WAIT
+                else None
+            ),
             "reason": self.reason,
             "url": self.url,
         }
@@ -66,7 +80,9 @@ class DaemonLine:
             "hostname": self.hostname,
             "pid": self.pid,
             "started_at": iso_utc(self.started_at),
+            "started_at_local": iso_local(self.started_at),
             "heartbeat_at": iso_utc(self.heartbeat_at),
+            "heartbeat_at_local": iso_local(self.heartbeat_at),
             "alive": self.alive,
         }
 
@@ -77,6 +93,7 @@ class StatusSummary:
     upcoming: list[PostLine]
     problems: list[PostLine]
     daemons: list[DaemonLine]
+    due: int = 0  # waiting posts whose time has come (not paused): a daemon should be sending them
 
     @property
     def needs_attention(self) -> bool:
@@ -89,8 +106,17 @@ class StatusSummary:
         return max(0, waiting - len(self.upcoming))
 
     @property
+    def daemon_alive(self) -> bool:
+        return any(d.alive for d in self.daemons)
+
+    @property
     def waiting_without_daemon(self) -> bool:
-        return bool(self.upcoming) and not any(d.alive for d in self.daemons)
+        return bool(self.upcoming) and not self.daemon_alive
+
+    @property
+    def due_without_daemon(self) -> bool:
+        """Posts are due and no daemon is alive to send them (``status`` exits 3)."""
+        return self.due > 0 and not self.daemon_alive
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -102,7 +128,7 @@ class StatusSummary:
         }
 
 
-def _line(row: PostRow, campaign: str) -> PostLine:
+def _line(row: PostRow, campaign: str, timezone: str) -> PostLine:
     return PostLine(
         campaign=campaign,
         id=display_id(row.post_key, row.occurrence),
@@ -114,6 +140,7 @@ def _line(row: PostRow, campaign: str) -> PostLine:
         reason=row.last_error,
         url=row.remote_url,
         next_attempt_at=row.next_attempt_at,
+        timezone=timezone,
     )
 
 
@@ -121,7 +148,9 @@ def status_summary(
     store: Store, *, now: datetime, campaign: str | None = None, upcoming_limit: int = 20
 ) -> StatusSummary:
     with store.session() as session:
-        base = select(PostRow, CampaignRow.name).join(CampaignRow, CampaignRow.id == PostRow.campaign_id)
+        base = select(PostRow, CampaignRow.name, CampaignRow.timezone).join(
+            CampaignRow, CampaignRow.id == PostRow.campaign_id
+        )
         count_query = select(PostRow.status, func.count()).group_by(PostRow.status)
         if campaign is not None:
             base = base.where(CampaignRow.name == campaign)
@@ -132,21 +161,35 @@ def status_summary(
         for status, number in session.execute(count_query):
             counts[status] = number
         upcoming = [
-            _line(row, name)
-            for row, name in session.execute(
+            _line(row, name, timezone)
+            for row, name, timezone in session.execute(
                 base.where(PostRow.status.in_([s.value for s in UPCOMING_STATES]))
                 .order_by(PostRow.next_attempt_at)
                 .limit(upcoming_limit)
             )
         ]
         problems = [
-            _line(row, name)
-            for row, name in session.execute(
+            _line(row, name, timezone)
+            for row, name, timezone in session.execute(
                 base.where(PostRow.status.in_([s.value for s in PROBLEM_STATES])).order_by(
                     PostRow.status, PostRow.due_at
                 )
             )
         ]
+        due = session.scalar(
+            select(func.count())
+            .select_from(PostRow)
+            .where(
+                PostRow.status.in_([Status.PENDING.value, Status.RETRY_WAIT.value]),
+                PostRow.next_attempt_at <= now,
+                not_paused(),
+                *(
+                    [PostRow.campaign_id.in_(select(CampaignRow.id).where(CampaignRow.name == campaign))]
+                    if campaign
+                    else []
+                ),
+            )
+        )
         daemons = [
             DaemonLine(
                 id=row.id,
@@ -154,8 +197,8 @@ def status_summary(
                 pid=row.pid,
                 started_at=row.started_at,
                 heartbeat_at=row.heartbeat_at,
-                alive=row.stopped_at is None and now - row.heartbeat_at < ALIVE_AFTER,
+                alive=is_alive(row, now),
             )
             for row in session.scalars(select(DaemonRow).order_by(DaemonRow.heartbeat_at.desc()).limit(20))
         ]
-    return StatusSummary(counts, upcoming, problems, daemons)
+    return StatusSummary(counts, upcoming, problems, daemons, due=int(due or 0))

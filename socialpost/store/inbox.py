@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from socialpost.localtime import iso_local
 from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow, InboxItemRow, PostRow, Status, display_id
 from socialpost.timeutil import iso_utc
@@ -80,9 +81,12 @@ class InboxItem:
             "text": self.text,
             "url": self.url,
             "created_at": iso_utc(self.created_at) if self.created_at else None,
+            "created_at_local": iso_local(self.created_at) if self.created_at else None,
             "fetched_at": iso_utc(self.fetched_at),
+            "fetched_at_local": iso_local(self.fetched_at),
             "answered": self.answered,
             "answered_at": iso_utc(self.answered_at) if self.answered_at else None,
+            "answered_at_local": iso_local(self.answered_at) if self.answered_at else None,
             "answered_by": self.answered_by_remote_id,
             "post": {
                 "remote_id": self.post_remote_id,
