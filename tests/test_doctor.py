@@ -426,6 +426,38 @@ def test_a_check_that_crashes_becomes_a_problem_naming_it(settings: Settings, cl
     assert not report.ok and [f.check for f in report.findings][-1] == "clock"  # later checks still ran
 
 
+def test_the_registered_checks_run_in_their_order(settings: Settings, store: Store, clock: FakeClock) -> None:
+    seed_posts(store, 1, due=START + timedelta(hours=1), campaign="launch")
+    report = library.run_checks(settings, clock=clock, date_probe=lambda _origin, _timeout: None)
+    order = [check.id for check in library.CHECKS]
+    seen = [f.check for f in report.findings if not f.check.startswith("account:")]
+    assert seen[0] == "config"
+    at = 0
+    for check in seen[1:]:  # each finding comes from a check at or after the previous one's
+        assert check in order[at:], seen
+        at = order.index(check, at)
+    assert {"database", "timezones", "daemon", "media", "posts", "clock"} <= set(seen)
+
+
+def test_a_crash_in_one_registered_check_leaves_the_others_running(
+    settings: Settings, store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_posts(store, 1, due=START + timedelta(hours=1), campaign="launch")
+
+    def broken(_context: library.Context) -> list[library.Finding]:
+        raise OSError("media folder unplugged")
+
+    checks = tuple(library.Check(c.id, broken, c.needs_store) if c.id == "media" else c for c in library.CHECKS)
+    monkeypatch.setattr(library, "CHECKS", checks)
+    report = library.run_checks(settings, clock=clock, date_probe=lambda _origin, _timeout: None)
+    (found,) = [f for f in report.findings if f.check == "media"]
+    assert found.status == "problem"
+    assert found.message == "the media check could not run: OSError: media folder unplugged"
+    seen = [f.check for f in report.findings]
+    assert seen.index("daemon") < seen.index("media") < seen.index("posts")
+    assert seen[-1] == "clock"
+
+
 # --- the daemon -------------------------------------------------------------------------------------
 
 

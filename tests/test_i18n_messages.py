@@ -53,7 +53,7 @@ FILES = (
     "socialpost/campaign/models.py",
     "socialpost/campaign/recurrence.py",
     "socialpost/text/rules.py",
-    "socialpost/doctor.py",
+    "socialpost/doctor/",
     "socialpost/errors.py",
     "socialpost/yamlfile.py",
     "socialpost/timeutil.py",
@@ -464,9 +464,9 @@ def test_doctor_findings_in_french(tmp_path: Path) -> None:
         *doctor.check_clock(["https://api.example"], lambda: NOW, lambda origin, timeout: NOW - timedelta(days=3), 1),
         *doctor.check_clock(["https://api.example"], lambda: NOW, lambda origin, timeout: None, 1),
         *doctor.check_clock([], lambda: NOW, lambda origin, timeout: None, 1),
-        *doctor._expiry_findings("account:x:acme", NOW - timedelta(days=1), [queued("pending")], NOW, "cmd"),
-        *doctor._expiry_findings("account:x:acme", NOW + timedelta(minutes=30), [queued("pending")], NOW, "cmd"),
-        *doctor._expiry_findings("account:x:acme", NOW + timedelta(days=2), [], NOW, "cmd"),
+        *doctor.expiry_findings("account:x:acme", NOW - timedelta(days=1), [queued("pending")], NOW, "cmd"),
+        *doctor.expiry_findings("account:x:acme", NOW + timedelta(minutes=30), [queued("pending")], NOW, "cmd"),
+        *doctor.expiry_findings("account:x:acme", NOW + timedelta(days=2), [], NOW, "cmd"),
         doctor.crashed("media", RuntimeError("boum")),
     ]
     for finding in findings:

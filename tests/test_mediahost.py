@@ -392,7 +392,7 @@ def test_validate_says_which_posts_need_a_media_host(gram: None, run_cli, write,
 
 
 def test_adapters_get_the_configured_media_host(gram: None, settings: Settings, tmp_path: Path) -> None:
-    from socialpost.networks.registry import Adapters
+    from socialpost.wiring import Adapters
 
     with_none = Adapters(settings)
     assert with_none.get("gram:shop").context.media_host is None

@@ -13,7 +13,6 @@ from __future__ import annotations
 import inspect
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any
 
 from socialpost.errors import PluginError, UnknownNetwork
 from socialpost.i18n import _
@@ -66,13 +65,3 @@ def load(name: str) -> type[Network]:
             hint=_("Reinstall or upgrade the package that provides it."),
         )
     return adapter
-
-
-def __getattr__(name: str) -> Any:
-    """``registry.Adapters``, kept for ``socialpost.doctor`` until #18's doctor package lands
-    (import it from :mod:`socialpost.wiring`); imported on use, so listing networks stays light."""
-    if name == "Adapters":
-        from socialpost.wiring import Adapters
-
-        return Adapters
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,13 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-
 from socialpost.liveness import ALIVE_AFTER, is_alive
 from socialpost.localtime import iso_local, local_text, reader_zone
 from socialpost.store.db import Store
-from socialpost.store.models import CampaignRow, DaemonRow, PostRow, Status, display_id
-from socialpost.store.pauses import not_paused
+from socialpost.store.models import PostRow, Status, display_id
+from socialpost.store.status_rows import status_rows
 from socialpost.timeutil import iso_utc
 
 __all__ = ["ALIVE_AFTER", "StatusSummary", "status_summary"]
@@ -147,58 +145,29 @@ def _line(row: PostRow, campaign: str, timezone: str) -> PostLine:
 def status_summary(
     store: Store, *, now: datetime, campaign: str | None = None, upcoming_limit: int = 20
 ) -> StatusSummary:
-    with store.session() as session:
-        base = select(PostRow, CampaignRow.name, CampaignRow.timezone).join(
-            CampaignRow, CampaignRow.id == PostRow.campaign_id
+    rows = status_rows(
+        store,
+        now=now,
+        campaign=campaign,
+        upcoming_states=UPCOMING_STATES,
+        problem_states=PROBLEM_STATES,
+        upcoming_limit=upcoming_limit,
+    )
+    daemons = [
+        DaemonLine(
+            id=row.id,
+            hostname=row.hostname,
+            pid=row.pid,
+            started_at=row.started_at,
+            heartbeat_at=row.heartbeat_at,
+            alive=is_alive(row, now),
         )
-        count_query = select(PostRow.status, func.count()).group_by(PostRow.status)
-        if campaign is not None:
-            base = base.where(CampaignRow.name == campaign)
-            count_query = count_query.join(CampaignRow, CampaignRow.id == PostRow.campaign_id).where(
-                CampaignRow.name == campaign
-            )
-        counts = {status.value: 0 for status in Status}
-        for status, number in session.execute(count_query):
-            counts[status] = number
-        upcoming = [
-            _line(row, name, timezone)
-            for row, name, timezone in session.execute(
-                base.where(PostRow.status.in_([s.value for s in UPCOMING_STATES]))
-                .order_by(PostRow.next_attempt_at)
-                .limit(upcoming_limit)
-            )
-        ]
-        problems = [
-            _line(row, name, timezone)
-            for row, name, timezone in session.execute(
-                base.where(PostRow.status.in_([s.value for s in PROBLEM_STATES])).order_by(
-                    PostRow.status, PostRow.due_at
-                )
-            )
-        ]
-        due = session.scalar(
-            select(func.count())
-            .select_from(PostRow)
-            .where(
-                PostRow.status.in_([Status.PENDING.value, Status.RETRY_WAIT.value]),
-                PostRow.next_attempt_at <= now,
-                not_paused(),
-                *(
-                    [PostRow.campaign_id.in_(select(CampaignRow.id).where(CampaignRow.name == campaign))]
-                    if campaign
-                    else []
-                ),
-            )
-        )
-        daemons = [
-            DaemonLine(
-                id=row.id,
-                hostname=row.hostname,
-                pid=row.pid,
-                started_at=row.started_at,
-                heartbeat_at=row.heartbeat_at,
-                alive=is_alive(row, now),
-            )
-            for row in session.scalars(select(DaemonRow).order_by(DaemonRow.heartbeat_at.desc()).limit(20))
-        ]
-    return StatusSummary(counts, upcoming, problems, daemons, due=int(due or 0))
+        for row in rows.daemons
+    ]
+    return StatusSummary(
+        rows.counts,
+        [_line(post.row, post.campaign, post.timezone) for post in rows.upcoming],
+        [_line(post.row, post.campaign, post.timezone) for post in rows.problems],
+        daemons,
+        due=rows.due,
+    )

@@ -39,8 +39,8 @@ from typing import Any, ClassVar
 from socialpost.config import Settings
 from socialpost.errors import AuthError, NetworkError
 from socialpost.networks.base import Network, OutgoingPost
-from socialpost.networks.registry import Adapters
 from socialpost.timeutil import Clock
+from socialpost.wiring import Adapters
 from tests.support.faults import Fault, Faults
 from tests.support.posts import outgoing
 
