@@ -1097,7 +1097,7 @@ def test_accounts_add_linkedin_by_pasting_and_choosing_an_organization(
     config = tmp_path / "config.yaml"
     config.write_text("accounts: {}\n", encoding="utf-8")
     oauth_routes(api, linkedin)
-    monkeypatch.setattr("socialpost.networks.linkedin.secrets_module.token_urlsafe", lambda _n: "fixed-state")
+    monkeypatch.setattr("socialpost.networks.linkedin.setup.secrets_module.token_urlsafe", lambda _n: "fixed-state")
     pasted = f"http://127.0.0.1:8765/callback?code={CODE}&state=fixed-state"
     # client id, secret, default redirect, organization: yes, browser here: no, pasted address, choice 2
     result = run_add(config, f"86abc123\n{CLIENT_SECRET}\n\ny\nn\n{pasted}\n2\n")
@@ -1118,7 +1118,7 @@ def test_accounts_add_asks_for_member_statistics_and_finds_pages_when_linkedin_r
     config = tmp_path / "config.yaml"
     config.write_text("accounts: {}\n", encoding="utf-8")
     oauth_routes(api, linkedin)
-    monkeypatch.setattr("socialpost.networks.linkedin.secrets_module.token_urlsafe", lambda _n: "fixed-state")
+    monkeypatch.setattr("socialpost.networks.linkedin.setup.secrets_module.token_urlsafe", lambda _n: "fixed-state")
     pasted = f"http://127.0.0.1:8765/callback?code={CODE}&state=fixed-state"
     # a member who wants statistics: organization no, statistics yes, browser here no
     member = run_add(config, f"86abc123\n{CLIENT_SECRET}\n\nn\ny\nn\n{pasted}\n")
@@ -1168,7 +1168,7 @@ def test_token_exchange_refused(tmp_path: Path, api: respx.MockRouter, monkeypat
     api.post("https://www.linkedin.com/oauth/v2/accessToken").respond(
         401, json={"error": "invalid_client", "error_description": f"Client authentication failed {CLIENT_SECRET}"}
     )
-    monkeypatch.setattr("socialpost.networks.linkedin.secrets_module.token_urlsafe", lambda _n: "fixed-state")
+    monkeypatch.setattr("socialpost.networks.linkedin.setup.secrets_module.token_urlsafe", lambda _n: "fixed-state")
     pasted = f"http://127.0.0.1:8765/callback?code={CODE}&state=fixed-state"
     result = run_add(config, f"86abc123\n{CLIENT_SECRET}\n\nn\nn\nn\n{pasted}\n")
     assert result.exit_code == 1
@@ -1233,9 +1233,9 @@ def page_of(*elements: dict[str, Any], start: int = 0, total: int | None = None)
 
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    from socialpost.networks import linkedin
+    from socialpost.networks.linkedin import inbox
 
-    monkeypatch.setattr(linkedin, "COMMENTS_COUNT", 2)
+    monkeypatch.setattr(inbox, "COMMENTS_COUNT", 2)
 
 
 def thread() -> Comments:
