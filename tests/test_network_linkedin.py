@@ -295,6 +295,22 @@ def test_failed_image_upload_is_safe_to_retry(
     assert not linkedin.posts
 
 
+def test_an_image_upload_that_times_out_left_no_post_so_the_retry_is_safe(
+    member: LinkedInNetwork, api: respx.MockRouter, linkedin: FakeLinkedIn, tmp_path: Path
+) -> None:
+    """A read timeout means "maybe sent", but an upload nobody sees yet never makes a post."""
+
+    def slow(_request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow")
+
+    linkedin.on("POST", "/rest/images", slow)
+    with pytest.raises(TransientError) as caught:
+        member.publish(outgoing("x", media=(Media(str(image(tmp_path / "a.png")), ""),)))
+    assert caught.value.request_sent is False
+    assert "no answer within 30 s" in caught.value.message
+    assert not linkedin.posts
+
+
 def test_processing_that_fails_is_a_clear_failure_and_nothing_is_posted(
     member: LinkedInNetwork, api: respx.MockRouter, linkedin: FakeLinkedIn, tmp_path: Path
 ) -> None:

@@ -23,6 +23,7 @@ from socialpost.errors import (
 from socialpost.i18n import _
 from socialpost.networks.api_version import ApiVersionStatus
 from socialpost.networks.base import Network
+from socialpost.networks.common.http import transport_error
 from socialpost.networks.common.meta import (
     EXCERPT,
     GraphErrorBody,
@@ -98,24 +99,10 @@ class FacebookClient(Network):
         without saying which."""
         try:
             response = self._client.get().request(method, path, **kwargs)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise TransientError(
-                _("{where}: cannot reach Facebook ({error}).").format(where=self._where, error=exc.__class__.__name__)
-            ) from None
-        except httpx.TimeoutException:
-            raise TransientError(
-                _("{where}: Facebook did not answer within {seconds} s.").format(
-                    where=self._where, seconds=f"{self.settings.timeout:g}"
-                ),
-                request_sent=publishing,
-            ) from None
         except httpx.TransportError as exc:
-            raise TransientError(
-                _("{where}: the connection to Facebook broke ({error}).").format(
-                    where=self._where, error=exc.__class__.__name__
-                ),
-                request_sent=publishing,
-            ) from None
+            error = transport_error(exc, where=self._where, timeout=self.settings.timeout)
+            error.request_sent = error.request_sent and publishing  # a read, or an upload nobody sees, posts nothing
+            raise error from None
         data = json_of(response)
         if response.is_success and not (isinstance(data, dict) and "error" in data):
             return data

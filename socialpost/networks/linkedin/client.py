@@ -31,7 +31,7 @@ from socialpost.errors import (
 from socialpost.i18n import _
 from socialpost.networks.api_version import VersionInUse, VersionPolicy
 from socialpost.networks.base import Network
-from socialpost.networks.common.http import retry_after
+from socialpost.networks.common.http import retry_after, transport_error
 from socialpost.networks.common.tls import LazyClient, bearer_client
 from socialpost.networks.linkedin.settings import LinkedInSettings
 from socialpost.redaction import redact_values
@@ -114,24 +114,10 @@ class LinkedInClient(Network):
     def _request(self, method: str, url: str, *, publishing: bool = False, **kwargs: Any) -> httpx.Response:
         try:
             return self._client.get().request(method, url, **kwargs)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise TransientError(
-                _("{where}: cannot reach LinkedIn ({error}).").format(where=self._where, error=exc.__class__.__name__)
-            ) from None
-        except httpx.TimeoutException:
-            raise TransientError(
-                _("{where}: LinkedIn did not answer within {seconds} s.").format(
-                    where=self._where, seconds=f"{self.settings.timeout:g}"
-                ),
-                request_sent=publishing,
-            ) from None
         except httpx.TransportError as exc:
-            raise TransientError(
-                _("{where}: the connection to LinkedIn broke ({error}).").format(
-                    where=self._where, error=exc.__class__.__name__
-                ),
-                request_sent=publishing,
-            ) from None
+            error = transport_error(exc, where=self._where, timeout=self.settings.timeout)
+            error.request_sent = error.request_sent and publishing  # a read, or an upload nobody sees, posts nothing
+            raise error from None
 
     def _call(self, method: str, url: str, *, publishing: bool = False, **kwargs: Any) -> httpx.Response:
         response = self._send(method, url, publishing=publishing, **kwargs)
