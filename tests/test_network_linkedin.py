@@ -619,6 +619,23 @@ def test_429_honours_retry_after_or_waits_an_hour(
     assert len(linkedin.posts) == 1
 
 
+def test_statuses_linkedin_does_not_single_out_are_read_as_every_networks(
+    member: LinkedInNetwork, api: respx.MockRouter, linkedin: FakeLinkedIn
+) -> None:
+    """networks.common.http.classify: a 409 is refused with LinkedIn's own words quoted, a 408 is tried again."""
+    linkedin.on("POST", "/rest/posts", httpx.Response(409, json={"status": 409, "message": f"Conflict {TOKEN}"}))
+    with pytest.raises(NetworkError) as caught:
+        member.publish(outgoing())
+    assert type(caught.value) is PermanentError and caught.value.status == 409
+    assert "LinkedIn 'acme': the request was rejected (409)" in str(caught.value) and "Conflict" in str(caught.value)
+    assert TOKEN not in str(caught.value)
+    linkedin.on("POST", "/rest/posts", httpx.Response(408, text="Request Timeout"))
+    with pytest.raises(NetworkError) as caught:
+        member.publish(outgoing())
+    assert type(caught.value) is TransientError and caught.value.status == 408
+    assert not linkedin.posts
+
+
 @pytest.mark.parametrize(
     ("exc", "sent"),
     [(httpx.ConnectError("refused"), False), (httpx.ReadTimeout("slow"), True), (httpx.ReadError("reset"), True)],

@@ -31,7 +31,7 @@ from socialpost.errors import (
 from socialpost.i18n import _
 from socialpost.networks.api_version import VersionInUse, VersionPolicy
 from socialpost.networks.base import Network
-from socialpost.networks.common.http import retry_after, transport_error
+from socialpost.networks.common.http import classify, retry_after, transport_error
 from socialpost.networks.common.tls import LazyClient, bearer_client
 from socialpost.networks.linkedin.settings import LinkedInSettings
 from socialpost.redaction import redact_values
@@ -134,6 +134,7 @@ class LinkedInClient(Network):
             reconnect=self._reconnect,
             organization=self.settings.is_organization,
             request_sent=publishing,
+            account=self._name,
         )
 
     def close(self) -> None:
@@ -207,8 +208,40 @@ def linkedin_error(
     reconnect: str,
     organization: bool,
     request_sent: bool,
+    account: str = "",
 ) -> NetworkError:
-    """A LinkedIn error answer → the socialpost error that says what is wrong and what to do."""
+    """A LinkedIn error answer → the socialpost error that says what is wrong and what to do:
+    LinkedIn's own cases here, the other statuses (3xx, 408, other 4xx) as
+    :func:`~socialpost.networks.common.http.classify` reads every network's."""
+
+    def special(answer: httpx.Response) -> NetworkError | None:
+        return _linkedin_cases(
+            answer,
+            where=where,
+            now=now,
+            secrets=secrets,
+            reconnect=reconnect,
+            organization=organization,
+            request_sent=request_sent,
+        )
+
+    return classify(
+        response, network="linkedin", account=account, secrets=secrets, now=now, where=where, special=special
+    )
+
+
+def _linkedin_cases(
+    response: httpx.Response,
+    *,
+    where: str,
+    now: datetime,
+    secrets: Sequence[str],
+    reconnect: str,
+    organization: bool,
+    request_sent: bool,
+) -> NetworkError | None:
+    """What LinkedIn's answers mean beyond the generic reading: its duplicate, its version refusal,
+    and its words and fixes for tokens, products, daily quotas and rejected posts; None otherwise."""
     status = response.status_code
     data, raw, message = _message(response, secrets)
     code = str(data.get("code") or "") if isinstance(data, dict) else ""
@@ -292,7 +325,4 @@ def linkedin_error(
             hint=_("Check the author URN in your config."),
             status=status,
         )
-    return PermanentError(
-        _("{where}: LinkedIn refused the request ({status}).{said}").format(where=where, status=status, said=said),
-        status=status,
-    )
+    return None
