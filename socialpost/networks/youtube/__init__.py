@@ -75,7 +75,7 @@ from socialpost.networks.capabilities import (
 )
 from socialpost.networks.health import AccountHealth, origin_of
 from socialpost.networks.profile import NetworkProfile
-from socialpost.networks.youtube_upload import (
+from socialpost.networks.youtube.upload import (
     COSTS,
     VIDEO_CHECKS,
     QuotaBook,
