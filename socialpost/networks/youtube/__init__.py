@@ -75,17 +75,8 @@ from socialpost.networks.capabilities import (
 )
 from socialpost.networks.health import AccountHealth, origin_of
 from socialpost.networks.profile import NetworkProfile
-from socialpost.networks.youtube.upload import (
-    COSTS,
-    VIDEO_CHECKS,
-    QuotaBook,
-    UploadState,
-    UploadStates,
-    VideoSpec,
-    check_video,
-    next_reset,
-    video_spec,
-)
+from socialpost.networks.youtube.media import VIDEO_CHECKS, VideoSpec, check_video, video_spec
+from socialpost.networks.youtube.state import COSTS, QuotaBook, UploadState, UploadStates, account_folder, next_reset
 from socialpost.redaction import redact_values
 from socialpost.text.rules import LengthRule
 from socialpost.timeutil import coerce_duration, format_duration, iso_utc
@@ -253,7 +244,7 @@ class YouTubeNetwork(Network, Reconciler, PublishAhead, MetricsReader, InboxRead
         self._name = name
         self._log_where = f"YouTube '{name}'"  # for log lines, which stay English
         self._reconnect = f"socialpost accounts add youtube {name}"
-        folder = self.context.state_dir("", self.account, old=self.context.data_dir / "youtube" / _safe(name))
+        folder = account_folder(self.context, self.account)
         self.uploads = UploadStates(folder / "uploads")
         self.quota = QuotaBook(folder / "quota.json")
         # the CLI may draw a progress bar with it; the daemon logs every tenth of the upload
@@ -1028,10 +1019,6 @@ def watch_url(video_id: str) -> str:
 def rfc3339(instant: datetime) -> str:
     """UTC, RFC 3339 with ``Z`` and no fraction (what ``publishAt`` takes)."""
     return instant.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "_"
 
 
 def _kind(exc: BaseException) -> str:
