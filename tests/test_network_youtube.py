@@ -826,7 +826,7 @@ def test_settings_validation_and_repr_hide_secrets(tmp_path: Path) -> None:
 @pytest.fixture
 def token_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalServer]:
     with LocalServer() as server:
-        monkeypatch.setattr("socialpost.networks.youtube.TOKEN_URL", server.url + "/token")
+        monkeypatch.setattr("socialpost.networks.youtube.setup.TOKEN_URL", server.url + "/token")
         monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the local token endpoint is http
         yield server
 
