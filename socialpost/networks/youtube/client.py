@@ -15,19 +15,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from socialpost.errors import (
-    AuthError,
-    ContentRejected,
-    NetworkError,
-    PermanentError,
-    RateLimited,
-    TransientError,
-)
+from socialpost.errors import AuthError, ContentRejected, NetworkError, PermanentError, RateLimited, TransientError
 from socialpost.i18n import _
-from socialpost.networks.base import (
-    Network,
-    decimal_mark,
-)
+from socialpost.networks.base import Network, decimal_mark
 from socialpost.networks.youtube.settings import API_URL, SCOPES, YouTubeSettings
 from socialpost.networks.youtube.state import COSTS, QuotaBook, UploadStates, account_folder, next_reset
 from socialpost.redaction import redact_values

@@ -7,14 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from socialpost.errors import (
-    PermanentError,
-)
+from socialpost.errors import PermanentError
 from socialpost.i18n import _
-from socialpost.networks.base import (
-    Caveat,
-    NotPublic,
-)
+from socialpost.networks.base import Caveat, NotPublic
 from socialpost.networks.youtube.client import YouTubeClient
 from socialpost.networks.youtube.publish import _raise_if_failed
 from socialpost.networks.youtube.settings import AUDIT_FORM

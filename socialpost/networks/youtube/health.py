@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from socialpost.errors import (
-    AuthError,
-)
+from socialpost.errors import AuthError
 from socialpost.i18n import N_, _, formats
 from socialpost.networks.health import AccountHealth, origin_of
 from socialpost.networks.youtube.client import YouTubeClient

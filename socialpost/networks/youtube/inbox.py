@@ -7,16 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from socialpost.errors import (
-    ContentRejected,
-    PermanentError,
-    TransientError,
-)
+from socialpost.errors import ContentRejected, PermanentError, TransientError
 from socialpost.i18n import _, formats
-from socialpost.networks.base import (
-    Published,
-    Reply,
-)
+from socialpost.networks.base import Published, Reply
 from socialpost.networks.common.numbers import as_int
 from socialpost.networks.youtube.client import YouTubeClient, log
 from socialpost.networks.youtube.confirm import _when

@@ -7,21 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from socialpost.errors import (
-    ContentRejected,
-    NetworkError,
-    PermanentError,
-    RateLimited,
-    TransientError,
-)
+from socialpost.errors import ContentRejected, NetworkError, PermanentError, RateLimited, TransientError
 from socialpost.i18n import N_, _, formats, ngettext
 from socialpost.media import MediaRoots
-from socialpost.networks.base import (
-    NotSent,
-    OutgoingPost,
-    Published,
-    decimal_mark,
-)
+from socialpost.networks.base import NotSent, OutgoingPost, Published, decimal_mark
 from socialpost.networks.youtube.client import ProgressCallback, YouTubeClient, _HttpErrorLike, log
 from socialpost.networks.youtube.media import VideoSpec, check_video, video_spec
 from socialpost.networks.youtube.state import COSTS, UploadState, next_reset

@@ -8,9 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, PlainSerializer, SecretStr, field_validator
 
 from socialpost.i18n import _
-from socialpost.networks.base import (
-    AccountSettings,
-)
+from socialpost.networks.base import AccountSettings
 from socialpost.timeutil import coerce_duration, format_duration
 
 API_URL = "https://youtube.googleapis.com/"

@@ -7,16 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from socialpost.errors import (
-    AuthError,
-    TransientError,
-)
+from socialpost.errors import AuthError, TransientError
 from socialpost.i18n import _
-from socialpost.networks.base import (
-    AccountSetup,
-    AdapterContext,
-    SetupUI,
-)
+from socialpost.networks.base import AccountSetup, AdapterContext, SetupUI
 from socialpost.networks.youtube.client import EXCERPT, YouTubeClient, _build, _kind, _raw_http
 from socialpost.networks.youtube.settings import API_URL, AUDIT_FORM, AUTH_URL, SCOPES, TOKEN_URL
 from socialpost.redaction import redact_values
