@@ -14,6 +14,7 @@ from socialpost.i18n import _
 from socialpost.media import MediaRoots
 from socialpost.networks.base import Network, NotSent, OutgoingPost, Published
 from socialpost.networks.common import files
+from socialpost.networks.common.media_json import described
 from socialpost.networks.outbox.feed import write_feed
 from socialpost.networks.outbox.posts import UNSAFE, find_post, folder_error, post_path
 from socialpost.networks.outbox.settings import OutboxSettings
@@ -67,24 +68,14 @@ class OutboxWriter(Network):
         the JSON file's name is the post's own, so two posts never share a copy) and describe it,
         with the copy's path relative to the outbox folder (``copy``)."""
         roots = self._check_media(post)
-        described = []
+        found = []
         for number, media in enumerate(post.media, start=1):
             try:
                 facts, copy = files.copy_media(roots, media.file, path.parent, _named(f"{path.stem}.{number}"))
             except MediaRefused as exc:  # changed since the check a moment ago
                 raise self._refused(post, exc) from None
-            described.append(
-                {
-                    "file": media.file,
-                    "alt": media.alt,
-                    "name": facts.name,
-                    "type": facts.type,
-                    "size": facts.size,
-                    "sha256": facts.sha256,
-                    "copy": copy.relative_to(self.folder).as_posix(),
-                }
-            )
-        return described
+            found.append({**described(media, facts), "copy": copy.relative_to(self.folder).as_posix()})
+        return found
 
     def _check_media(self, post: OutgoingPost) -> MediaRoots:
         """Every media file of ``post`` can be used, as a real network needs it to be: the outbox

@@ -16,6 +16,7 @@ from socialpost.i18n.formats import integer
 from socialpost.media import MediaRoots
 from socialpost.networks.base import Media, OutgoingPost
 from socialpost.networks.common import files
+from socialpost.networks.common.media_json import described
 from socialpost.networks.webhook.client import WebhookClient
 
 
@@ -41,7 +42,7 @@ class MediaSender(WebhookClient):
         _within(sum(len(data) for _media, data in read), cap, where)  # a file that grew meanwhile
         return [
             {
-                **_described(media, files.MediaFacts.of(media.file, data)),
+                **described(media, files.MediaFacts.of(media.file, data)),
                 "data": base64.b64encode(data).decode("ascii"),
                 "url": None,
             }
@@ -65,7 +66,7 @@ class MediaSender(WebhookClient):
                 hint=_("Make media_folder writable for socialpost, or set it to another folder."),
             ) from None
         base = str(self.settings.media_base_url).rstrip("/")
-        return {**_described(media, facts), "data": None, "url": f"{base}/{quote(copy.name)}"}
+        return {**described(media, facts), "data": None, "url": f"{base}/{quote(copy.name)}"}
 
 
 def _within(total: int, cap: int, where: str) -> None:
@@ -82,18 +83,6 @@ def _within(total: int, cap: int, where: str) -> None:
             "inline_media_max_bytes if your receiver takes bigger requests (docs/networks/webhook.md)."
         ),
     )
-
-
-def _described(media: Media, facts: files.MediaFacts) -> dict[str, Any]:
-    """What the receiver is told about a media file, before its ``data`` or ``url``."""
-    return {
-        "file": media.file,
-        "alt": media.alt,
-        "name": facts.name,
-        "type": facts.type,
-        "size": facts.size,
-        "sha256": facts.sha256,
-    }
 
 
 def _by_digest(facts: files.MediaFacts) -> str:
