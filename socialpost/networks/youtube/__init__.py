@@ -45,7 +45,6 @@ from socialpost.networks.capabilities import (
     Replier,
 )
 from socialpost.networks.profile import NetworkProfile
-from socialpost.networks.youtube.client import YouTubeClient, _build, youtube_error
 from socialpost.networks.youtube.confirm import Confirmation
 from socialpost.networks.youtube.health import Health
 from socialpost.networks.youtube.inbox import Comment, Comments
@@ -59,15 +58,12 @@ from socialpost.text.rules import LengthRule
 __all__ = [
     "Comment",
     "VideoSpec",
-    "YouTubeClient",
     "YouTubeNetwork",
     "YouTubeSettings",
-    "_build",
     "check_video",
     "rfc3339",
     "video_spec",
     "watch_url",
-    "youtube_error",
 ]
 
 
