@@ -46,8 +46,8 @@ from socialpost.networks.bluesky import (
     prepare_image,
     to_at_uri,
 )
-from socialpost.networks.bluesky_facets import build_facets
-from socialpost.networks.bluesky_tid import decode_tid, encode_tid, is_valid_tid, record_key
+from socialpost.networks.bluesky.facets import build_facets
+from socialpost.networks.bluesky.tid import decode_tid, encode_tid, is_valid_tid, record_key
 from tests.conftest import REPO
 from tests.servers import bluesky as servers
 from tests.servers.bluesky import Account, DevEnv

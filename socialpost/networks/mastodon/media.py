@@ -27,7 +27,7 @@ log = logging.getLogger("socialpost.networks.mastodon")
 # How long one attempt waits for the instance to process the post's uploads, counted from its
 # start. It ends well within the daemon's lease (120 s by default), so no other daemon takes the
 # post over meanwhile; a longer processing goes on at the next attempt, on the same attachments
-# (socialpost.networks.mastodon_media), until MEDIA_DEADLINE (10 min for images, 2 h for videos).
+# (socialpost.networks.mastodon.state), until MEDIA_DEADLINE (10 min for images, 2 h for videos).
 MEDIA_WAIT_SECONDS = 60.0
 MEDIA_POLL_SECONDS = 1.0  # the first look; each next one waits twice as long, up to:
 MEDIA_POLL_MAX_SECONDS = 5.0
