@@ -7,7 +7,7 @@ import base64
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -31,6 +31,7 @@ from socialpost.networks.bluesky.settings import (
     how_to_app_password,
 )
 from socialpost.networks.bluesky.state import SessionState
+from socialpost.redaction import redact, redact_values
 
 if TYPE_CHECKING:
     import httpx
@@ -44,6 +45,7 @@ MAX_RETRY_WAIT = timedelta(days=7)
 API_TIMEOUT = 30.0
 _MAIN_PASSWORD_SCOPE = "com.atproto.access"
 _SESSION_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing", "BadJwt"}
+BODY_READ_BYTES = 65_536  # how much of a non-JSON error body is read (blanked, then cut)
 
 
 class BlueskyClient(SessionState):
@@ -164,7 +166,25 @@ class BlueskyClient(SessionState):
     # --- errors ----------------------------------------------------------------------------
 
     def _error(self, exc: BaseException, doing: str, *, login: bool = False) -> NetworkError:
-        """One SDK/HTTP exception → the common error tree, in plain words, never with a secret."""
+        """One SDK/HTTP exception → the common error tree, in plain words, never with a secret: the
+        server's words may echo a token or the password, so the message and the hint pass through
+        :mod:`socialpost.redaction` with this account's secrets."""
+        error = self._translate(exc, doing, login=login)
+        secrets = self._secrets()
+        error.message = redact(redact_values(error.message, secrets))
+        if error.hint:
+            error.hint = redact(redact_values(error.hint, secrets))
+        return error
+
+    def _secrets(self) -> list[str]:
+        """What this account must never show: its app password and the session's tokens."""
+        values: list[Any] = [self.settings.app_password.get_secret_value()]
+        if self._session is not None:
+            values += [getattr(self._session, "access_jwt", None), getattr(self._session, "refresh_jwt", None)]
+        return [value for value in values if isinstance(value, str) and value]
+
+    def _translate(self, exc: BaseException, doing: str, *, login: bool) -> NetworkError:
+        """The error ``exc`` means (see :meth:`_error`, which blanks the secrets out of it)."""
         import httpx
 
         ax = sdk("atproto_client.exceptions")
@@ -172,7 +192,7 @@ class BlueskyClient(SessionState):
         where = _("Bluesky ({account}): {doing}").format(account=self.account, doing=doing)
         response = getattr(exc, "response", None)
         status = getattr(response, "status_code", None)
-        error, message = _xrpc_error(response)
+        error, message = _xrpc_error(response, secrets=self._secrets())
         detail = f"{error}{': ' if error and message else ''}{message}"
         said = " " + _("Bluesky said: {message}.").format(message=detail) if error or message else ""
         if isinstance(exc, ax.RateLimitExceededError):
@@ -319,8 +339,10 @@ def _jwt_scope(token: str | None) -> str | None:
     return scope if isinstance(scope, str) else None
 
 
-def _xrpc_error(response: Any) -> tuple[str, str]:
-    """(error name, message) from an XRPC error response; empty strings when there are none."""
+def _xrpc_error(response: Any, *, secrets: Sequence[str] = ()) -> tuple[str, str]:
+    """(error name, message) from an XRPC error response; empty strings when there are none.
+    The message is cut short after ``secrets`` (and every registered secret) are blanked, so that
+    no part of a token is left."""
     content = getattr(response, "content", None)
     if content is None:
         return "", ""
@@ -329,9 +351,10 @@ def _xrpc_error(response: Any) -> tuple[str, str]:
     if isinstance(content, dict):
         error, message = content.get("error"), content.get("message")
     if isinstance(content, bytes | bytearray):
-        text = " ".join(bytes(content[:300]).decode("utf-8", "replace").split())
-        return "", text
-    return str(error or ""), " ".join(str(message or "").split())[:500]
+        text = bytes(content[:BODY_READ_BYTES]).decode("utf-8", "replace")
+        return "", " ".join(redact(redact_values(text, secrets)).split())[:300]
+    words = redact(redact_values(str(message or ""), secrets))
+    return str(error or ""), " ".join(words.split())[:500]
 
 
 def _session_rejected(exc: BaseException) -> bool:
