@@ -212,6 +212,18 @@ class MastodonClient(Network):
         """The account's name as it may appear in a file name."""
         return _UNSAFE.sub("_", self.account.split(":", 1)[-1]) or "account"
 
+    def _unless_gone(self, doing: str, method: str, remote_id: str, *, lacking: str) -> Any:
+        """Mastodon.py's ``method(remote_id)``, or None when status ``remote_id`` is gone (404,
+        410): logged, with ``lacking`` saying what the caller goes without ("replies", "metrics")."""
+        try:
+            with self._calling(doing) as api:
+                return getattr(api, method)(remote_id)
+        except PermanentError as exc:
+            if exc.status in (404, 410):
+                log.info("%s: status %s is gone; no %s", self.account, remote_id, lacking)
+                return None
+            raise
+
     def _whoami(self) -> dict[str, Any]:
         if self._me is None:
             with self._calling(_("checking the access token")) as api:

@@ -6,12 +6,10 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 from socialpost.errors import (
     ContentRejected,
-    PermanentError,
 )
 from socialpost.i18n import _
 from socialpost.networks.base import (
@@ -34,14 +32,14 @@ class InboxPart(PublishPart):
         me = str(self._whoami()["id"])
         replies: list[Reply] = []
         for remote_id in remote_ids:
-            try:
-                with self._calling(_("reading the replies to status {id}").format(id=remote_id)) as api:
-                    context: Any = api.status_context(remote_id)
-            except PermanentError as exc:
-                if exc.status in (404, 410):
-                    log.info("%s: status %s is gone; no replies", self.account, remote_id)
-                    continue
-                raise
+            context = self._unless_gone(
+                _("reading the replies to status {id}").format(id=remote_id),
+                "status_context",
+                remote_id,
+                lacking="replies",
+            )
+            if context is None:
+                continue
             for status in context.get("descendants") or ():
                 parent = status.get("in_reply_to_id")
                 if parent is None:

@@ -6,9 +6,6 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from socialpost.errors import (
-    PermanentError,
-)
 from socialpost.i18n import _
 from socialpost.networks.mastodon.client import MastodonClient
 
@@ -20,14 +17,14 @@ class MetricsPart(MastodonClient):
         """Likes, boosts, replies and (Mastodon 4.5+) quotes per status; a deleted status is left out."""
         result: dict[str, dict[str, int | None]] = {}
         for remote_id in remote_ids:
-            try:
-                with self._calling(_("reading status {id}").format(id=remote_id)) as api:
-                    status: Any = api.status(remote_id)
-            except PermanentError as exc:
-                if exc.status in (404, 410):
-                    log.info("%s: status %s is gone; no metrics", self.account, remote_id)
-                    continue
-                raise
+            status = self._unless_gone(
+                _("reading status {id}").format(id=remote_id),
+                "status",
+                remote_id,
+                lacking="metrics",
+            )
+            if status is None:
+                continue
             result[remote_id] = {
                 "views": None,
                 "likes": _count(status.get("favourites_count")),
