@@ -31,14 +31,7 @@ from socialpost.networks.bluesky.media import MAX_IMAGE_BYTES, prepare_image
 from socialpost.networks.bluesky.metrics import MetricsPart, to_at_uri
 from socialpost.networks.bluesky.settings import BlueskySettings
 from socialpost.networks.bluesky.setup import guided_setup
-from socialpost.networks.capabilities import (
-    GuidedSetup,
-    HealthCheck,
-    InboxReader,
-    MetricsReader,
-    Reconciler,
-    Replier,
-)
+from socialpost.networks.capabilities import GuidedSetup, HealthCheck, InboxReader, MetricsReader, Reconciler, Replier
 from socialpost.networks.common.images import PreparedImage
 from socialpost.networks.common.linkcard import CARD_MAX_IMAGE_BYTES, PageCard, fetch_card, fetch_image
 from socialpost.networks.health import AccountHealth, HealthWarning, origin_of

@@ -11,18 +11,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from socialpost.errors import (
-    AuthError,
-    ContentRejected,
-    NetworkError,
-    PermanentError,
-    RateLimited,
-    TransientError,
-)
+from socialpost.errors import AuthError, ContentRejected, NetworkError, PermanentError, RateLimited, TransientError
 from socialpost.i18n import _
-from socialpost.networks.base import (
-    decimal_mark,
-)
+from socialpost.networks.base import decimal_mark
 from socialpost.networks.bluesky.facets import sdk
 from socialpost.networks.bluesky.settings import (
     APP_PASSWORDS_URL,

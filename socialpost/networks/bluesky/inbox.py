@@ -8,15 +8,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from socialpost.errors import (
-    ContentRejected,
-    PermanentError,
-)
+from socialpost.errors import ContentRejected, PermanentError
 from socialpost.i18n import _
-from socialpost.networks.base import (
-    Published,
-    Reply,
-)
+from socialpost.networks.base import Published, Reply
 from socialpost.networks.bluesky.client import _xrpc_error
 from socialpost.networks.bluesky.facets import sdk
 from socialpost.networks.bluesky.metrics import _get_posts, to_at_uri

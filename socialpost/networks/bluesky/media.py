@@ -8,17 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from socialpost.errors import (
-    ContentRejected,
-    FetchError,
-    TransientError,
-)
+from socialpost.errors import ContentRejected, FetchError, TransientError
 from socialpost.fetch import FetchPolicy
 from socialpost.i18n import _, formats
 from socialpost.media import MediaRoots
-from socialpost.networks.base import (
-    Media,
-)
+from socialpost.networks.base import Media
 from socialpost.networks.bluesky.client import BlueskyClient
 from socialpost.networks.bluesky.facets import sdk
 from socialpost.networks.common.images import ImageRefused, PreparedImage

@@ -8,19 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from socialpost.errors import (
-    AuthError,
-    ContentRejected,
-    PermanentError,
-    TransientError,
-)
+from socialpost.errors import AuthError, ContentRejected, PermanentError, TransientError
 from socialpost.i18n import _
 from socialpost.media import MediaRoots
-from socialpost.networks.base import (
-    NotSent,
-    OutgoingPost,
-    Published,
-)
+from socialpost.networks.base import NotSent, OutgoingPost, Published
 from socialpost.networks.bluesky.client import POST_COLLECTION, _xrpc_error
 from socialpost.networks.bluesky.facets import build_facets, sdk
 from socialpost.networks.bluesky.media import MediaPart

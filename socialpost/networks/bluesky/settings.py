@@ -7,9 +7,7 @@ import re
 from pydantic import Field, SecretStr, field_validator
 
 from socialpost.i18n import N_, _
-from socialpost.networks.base import (
-    AccountSettings,
-)
+from socialpost.networks.base import AccountSettings
 
 DEFAULT_PDS = "https://bsky.social"
 APP_PASSWORDS_URL = "https://bsky.app/settings/app-passwords"

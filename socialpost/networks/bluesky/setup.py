@@ -6,16 +6,9 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
-from socialpost.errors import (
-    AuthError,
-    ConfigError,
-)
+from socialpost.errors import AuthError, ConfigError
 from socialpost.i18n import _
-from socialpost.networks.base import (
-    AccountSetup,
-    AdapterContext,
-    SetupUI,
-)
+from socialpost.networks.base import AccountSetup, AdapterContext, SetupUI
 from socialpost.networks.bluesky.client import BlueskyClient
 from socialpost.networks.bluesky.settings import APP_PASSWORDS_URL, DEFAULT_PDS, BlueskySettings, how_to_app_password
 

@@ -8,9 +8,7 @@ import logging
 import re
 from pathlib import Path
 
-from socialpost.networks.base import (
-    Network,
-)
+from socialpost.networks.base import Network
 from socialpost.networks.bluesky.settings import BlueskySettings
 from socialpost.privatefiles import write_private
 

@@ -13,18 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
-from socialpost.errors import (
-    AuthError,
-    ContentRejected,
-    PermanentError,
-    RateLimited,
-    TransientError,
-)
+from socialpost.errors import AuthError, ContentRejected, PermanentError, RateLimited, TransientError
 from socialpost.i18n import _
-from socialpost.networks.base import (
-    Network,
-    decimal_mark,
-)
+from socialpost.networks.base import Network, decimal_mark
 from socialpost.networks.common.http import excerpt
 from socialpost.networks.mastodon.settings import MastodonSettings
 from socialpost.networks.mastodon.state import AttachmentBook

@@ -8,14 +8,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from socialpost.errors import (
-    ContentRejected,
-)
+from socialpost.errors import ContentRejected
 from socialpost.i18n import _
-from socialpost.networks.base import (
-    Published,
-    Reply,
-)
+from socialpost.networks.base import Published, Reply
 from socialpost.networks.mastodon.client import _status_url
 from socialpost.networks.mastodon.limits import _mapping
 from socialpost.networks.mastodon.publish import PublishPart, _html_text

@@ -10,13 +10,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from socialpost.errors import (
-    TransientError,
-)
+from socialpost.errors import TransientError
 from socialpost.i18n import _, ngettext
-from socialpost.networks.base import (
-    decimal_mark,
-)
+from socialpost.networks.base import decimal_mark
 from socialpost.networks.mastodon.client import MastodonClient
 from socialpost.networks.mastodon.settings import mastodon_rule
 from socialpost.privatefiles import write_private

@@ -7,16 +7,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from socialpost.errors import (
-    ContentRejected,
-    TransientError,
-)
+from socialpost.errors import ContentRejected, TransientError
 from socialpost.i18n import _
 from socialpost.media import MediaRoots
-from socialpost.networks.base import (
-    Media,
-    OutgoingPost,
-)
+from socialpost.networks.base import Media, OutgoingPost
 from socialpost.networks.mastodon.client import _api_error
 from socialpost.networks.mastodon.limits import LimitsPart
 from socialpost.networks.mastodon.state import FileIdentity, Upload, media_kind

@@ -11,19 +11,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from socialpost.errors import (
-    ContentRejected,
-    PermanentError,
-    TransientError,
-)
+from socialpost.errors import ContentRejected, PermanentError, TransientError
 from socialpost.i18n import _, ngettext
 from socialpost.media import MediaRoots
-from socialpost.networks.base import (
-    Media,
-    NotSent,
-    OutgoingPost,
-    Published,
-)
+from socialpost.networks.base import Media, NotSent, OutgoingPost, Published
 from socialpost.networks.mastodon.client import _status_url
 from socialpost.networks.mastodon.limits import MastodonLimits, _megabytes
 from socialpost.networks.mastodon.media import MediaPart, _sniff

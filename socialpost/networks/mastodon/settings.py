@@ -9,9 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 
 from socialpost.i18n import _
-from socialpost.networks.base import (
-    AccountSettings,
-)
+from socialpost.networks.base import AccountSettings
 from socialpost.text.count import mastodon_length
 from socialpost.text.rules import CHARACTERS, LengthRule
 

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from socialpost.errors import (
-    AuthError,
-    ConfigError,
-)
+from socialpost.errors import AuthError, ConfigError
 from socialpost.i18n import _
-from socialpost.networks.base import (
-    AccountSetup,
-    SetupUI,
-)
+from socialpost.networks.base import AccountSetup, SetupUI
 from socialpost.networks.mastodon.client import MESSAGE_CHARS, USER_AGENT, _api_error
 from socialpost.networks.mastodon.settings import normalise_instance_url
 
