@@ -1,4 +1,4 @@
-"""X (Twitter) through API v2 with tweepy 4.17, plus our own v2 media upload (``x_media``).
+"""X (Twitter) through API v2 with tweepy 4.17, plus our own v2 media upload (``x.media``).
 
 Authentication is either OAuth 1.0a user context (API Key and Secret + Access Token and Secret)
 or an OAuth 2.0 user token from the Authorization Code + PKCE flow. OAuth 2.0 access tokens last
@@ -79,7 +79,7 @@ from socialpost.networks.common.numbers import as_int
 from socialpost.networks.common.read_pause import ReadPause
 from socialpost.networks.health import AccountHealth, origin_of
 from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
-from socialpost.networks.x_media import API_HOST, MediaFile, MediaUploader, check_media
+from socialpost.networks.x.media import API_HOST, MediaFile, MediaUploader, check_media
 from socialpost.privatefiles import locked, read_object, write_json
 from socialpost.text.count import X_MAX, X_URL_LENGTH, x_invalid_characters, x_weighted_length
 from socialpost.text.rules import WEIGHTED, LengthRule
