@@ -32,7 +32,6 @@ them into :class:`XNetwork`.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -55,15 +54,13 @@ from socialpost.networks.x.publish import Publishing
 from socialpost.networks.x.redaction import _REDACTOR
 from socialpost.networks.x.settings import DEFAULT_BASE_URL, XSettings
 from socialpost.networks.x.setup import Setup
-from socialpost.networks.x.state import _ReadBudget, _ReplyMarks, _Threads, _Tokens
+from socialpost.networks.x.state import _ReadBudget, _ReplyMarks, _Threads, _Tokens, account_folder, session_file
 from socialpost.text.count import X_MAX, X_URL_LENGTH, x_weighted_length
 from socialpost.text.rules import WEIGHTED, LengthRule
 from socialpost.text.utm import links
 from socialpost.timeutil import iso_utc
 
 __all__ = ["DEFAULT_BASE_URL", "XClient", "XNetwork", "XSettings", "_reset_time", "_snowflake_time"]
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class XNetwork(Publishing, Metrics, Inbox, Setup, HealthCheck):
@@ -76,8 +73,6 @@ class XNetwork(Publishing, Metrics, Inbox, Setup, HealthCheck):
         advice=AdviceFacts(hashtags=2),
         idempotent=False,
     )
-
-    settings: XSettings
 
     @classmethod
     def as_read(cls, parts: Sequence[str]) -> Rendition:
@@ -93,9 +88,7 @@ class XNetwork(Publishing, Metrics, Inbox, Setup, HealthCheck):
         self._client: Any = None
         self._me: dict[str, Any] | None = None
         self._uploader: MediaUploader | None = None
-        name = _UNSAFE.sub("_", self.account.split(":", 1)[-1])
-        data_dir = self.context.data_dir
-        folder = self.context.state_dir("", self.account, old=data_dir / "x" / name)
+        folder = account_folder(self.context, self.account)
         self._threads = _Threads(folder / "threads")
         self._budget = _ReadBudget(folder / "metric-reads.json", self.settings.max_metric_reads_per_day)
         self._reply_budget = _ReadBudget(folder / "reply-reads.json", self.settings.max_reply_reads_per_day)
@@ -103,30 +96,10 @@ class XNetwork(Publishing, Metrics, Inbox, Setup, HealthCheck):
         self._read_pause = ReadPause(self.context.clock)
         self._tokens: _Tokens | None = None
         if not self.settings.oauth1:
-            self._tokens = _Tokens(data_dir / "sessions" / f"x-{name}.json", self.settings)
-        _REDACTOR.add(self._secret_values())
+            self._tokens = _Tokens(session_file(self.context, self.account), self.settings)
+        if self._tokens is not None:  # the settings' secrets are registered already (Network.__init__)
+            _REDACTOR.add([v for v in (self._tokens.access, self._tokens.refresh) if v])
         self.sleep: Callable[[float], None] = time.sleep  # media processing polls (tests replace it)
-
-    # --- plumbing ------------------------------------------------------------------------------
-
-    def _secret_values(self) -> list[str]:
-        s = self.settings
-        values = [
-            v.get_secret_value()
-            for v in (
-                s.consumer_key,
-                s.consumer_secret,
-                s.access_token,
-                s.access_token_secret,
-                s.client_secret,
-                s.oauth2_access_token,
-                s.oauth2_refresh_token,
-            )
-            if v is not None
-        ]
-        if self._tokens is not None:
-            values += [v for v in (self._tokens.access, self._tokens.refresh) if v]
-        return values
 
     # --- account --------------------------------------------------------------------------------
 

@@ -1,58 +1,57 @@
-"""Secrets out of the SDKs' logs: tweepy logs every request's headers at DEBUG and
-requests-oauthlib logs the tokens it fetches or refreshes."""
+"""Secrets out of the SDKs' logs and out of X's answers: tweepy logs every request's headers at
+DEBUG (``Authorization: Bearer …``, OAuth 1.0a's ``oauth_…="…"`` parameters) and
+requests-oauthlib logs the tokens it fetches or refreshes.
+
+The values are those of the process's one registry (:mod:`socialpost.redaction`: the settings'
+secrets are registered when the adapter is made; tokens X gives at run time are registered here
+as they come). On top of the shapes every sink blanks, X's OAuth flows have their own: the
+``oauth_*`` parameters of a signed request and the ``code``/``oauth_token`` of a sign-in.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
-import threading
 from collections.abc import Sequence
 
-_REDACTED = "[redacted]"
+from socialpost.redaction import REDACTED, RedactingFilter, redact, register
 
-
-class _Redactor(logging.Filter):
-    """tweepy logs every request's headers at DEBUG (``Authorization: Bearer …``) and
-    requests-oauthlib logs tokens when it fetches or refreshes them; blank those out."""
-
-    _PATTERNS = (
-        (re.compile(r"(Bearer\s+)[^\s'\",}]+"), r"\1" + _REDACTED),
-        (re.compile(r"(oauth_[a-z_]+=\"?)[^\"',&\s]+"), r"\1" + _REDACTED),
-        (
-            re.compile(
-                r"(['\"]?(?:access_token|refresh_token|code_verifier|client_secret|code|id_token|oauth_token"
-                r"|oauth_token_secret)['\"]?\s*[:=]\s*['\"]?)[^'\",&\s}]+"
-            ),
-            r"\1" + _REDACTED,
+_PATTERNS = (
+    (re.compile(r"(Bearer\s+)[^\s'\",}]+"), r"\1" + REDACTED),
+    (re.compile(r"(oauth_[a-z_]+=\"?)[^\"',&\s]+"), r"\1" + REDACTED),
+    (
+        re.compile(
+            r"(['\"]?(?:access_token|refresh_token|code_verifier|client_secret|code|id_token|oauth_token"
+            r"|oauth_token_secret)['\"]?\s*[:=]\s*['\"]?)[^'\",&\s}]+"
         ),
-    )
+        r"\1" + REDACTED,
+    ),
+)
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._secrets: set[str] = set()
-        self._lock = threading.Lock()
+
+def _shapes(text: str) -> str:
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class _Redactor(RedactingFilter):
+    """The registry's secrets and the usual shapes (:class:`RedactingFilter`), then X's own shapes."""
 
     def add(self, values: Sequence[str]) -> None:
-        with self._lock:
-            self._secrets.update(v for v in values if v and len(v) >= 6)
+        register(*values)
 
     def redact(self, text: str) -> str:
-        with self._lock:
-            secrets = sorted(self._secrets, key=len, reverse=True)
-        for secret in secrets:
-            text = text.replace(secret, _REDACTED)
-        for pattern, replacement in self._PATTERNS:
-            text = pattern.sub(replacement, text)
-        return text
+        return _shapes(redact(text))
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
+        super().filter(record)
+        with contextlib.suppress(Exception):  # a malformed record is logging's business
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a malformed record is logging's business
-            return True
-        redacted = self.redact(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
+            shaped = _shapes(message)
+            if shaped != message:
+                record.msg, record.args = shaped, None
         return True
 
 

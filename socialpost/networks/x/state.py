@@ -11,16 +11,34 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from socialpost.networks.base import AdapterContext
 from socialpost.networks.x.settings import XSettings
 from socialpost.privatefiles import locked, read_object, write_json
 
 THREAD_RECORD_DAYS = 30
 SEARCH_WINDOW = timedelta(days=7)  # the recent search (the inbox) reaches this far back
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")  # how earlier versions made the account's name a file name
+
+
+def _file_name(account: str) -> str:
+    return _UNSAFE.sub("_", account.split(":", 1)[-1])
+
+
+def account_folder(context: AdapterContext, account: str) -> Path:
+    """The account's folder of private state (``<data_dir>/x/<name>``; an earlier version's
+    spelling of the name while only that one exists)."""
+    return context.state_dir("", account, old=context.data_dir / "x" / _file_name(account))
+
+
+def session_file(context: AdapterContext, account: str) -> Path:
+    """Where OAuth 2.0 tokens renewed since secrets.yaml was written are kept."""
+    return context.data_dir / "sessions" / f"x-{_file_name(account)}.json"
 
 
 def _write_private(path: Path, data: dict[str, Any]) -> None:
