@@ -25,10 +25,10 @@ from socialpost.errors import (
     TransientError,
 )
 from socialpost.i18n import N_, _
+from socialpost.networks.common.http import excerpt
 from socialpost.networks.x.redaction import _REDACTOR
 
 PORTAL = "https://developer.x.com/en/portal/dashboard"
-EXCERPT_CHARS = 300
 READ_REPLIES = N_("read replies")
 _TIER_MARKERS = (
     "client-not-enrolled",
@@ -200,8 +200,7 @@ def _detail(exc: Any) -> str:
                 text = str(exc.response.text or "")
             except Exception:  # noqa: BLE001 - an unreadable body says nothing
                 text = ""
-    text = _REDACTOR.redact(" ".join(text.split()))
-    return text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
+    return excerpt(_REDACTOR.redact(text))  # on one line, cut to common.http.EXCERPT_CHARS
 
 
 def _tier_refusal(exc: Any, lowered_detail: str) -> bool:
