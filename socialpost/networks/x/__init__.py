@@ -64,6 +64,9 @@ __all__ = ["DEFAULT_BASE_URL", "XClient", "XNetwork", "XSettings", "_reset_time"
 
 
 class XNetwork(Publishing, Metrics, Inbox, Setup, HealthCheck):
+    """An X account: publishing and reconciling (:mod:`.publish`), metrics, the inbox, the guided
+    set-up and the health check, over one tweepy client (:mod:`.client`)."""
+
     profile = NetworkProfile(
         name="x",
         title="X (Twitter)",
@@ -97,7 +100,7 @@ class XNetwork(Publishing, Metrics, Inbox, Setup, HealthCheck):
         self._tokens: _Tokens | None = None
         if not self.settings.oauth1:
             self._tokens = _Tokens(session_file(self.context, self.account), self.settings)
-        if self._tokens is not None:  # the settings' secrets are registered already (Network.__init__)
+            # the settings' secrets are registered already (Network.__init__); renewed tokens are not
             _REDACTOR.add([v for v in (self._tokens.access, self._tokens.refresh) if v])
         self.sleep: Callable[[float], None] = time.sleep  # media processing polls (tests replace it)
 
