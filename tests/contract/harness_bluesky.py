@@ -48,6 +48,7 @@ class BlueskyHarness(Harness):
     network = "bluesky"
     fixtures = ("bluesky_devenv",)
     resends_after_401: ClassVar[int] = 1  # a refused session: the adapter signs in again once
+
     def start(self, stack: ExitStack) -> dict[str, Any]:
         self.devenv: DevEnv = self.servers["bluesky_devenv"]
         self.account_at: Account = self.devenv.create_account("contract")
