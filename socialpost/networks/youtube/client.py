@@ -231,11 +231,18 @@ def _kind(exc: BaseException) -> str:
 
 
 def _raw_http(cls: type[YouTubeClient], timeout: float) -> Any:
+    """The HTTP object under the API client. YouTube answers "308 Resume Incomplete" between the
+    chunks of a resumable upload, which httplib2 would follow as a redirect (and fail without a
+    Location): 308 is not a redirect here, as google-api-python-client's own ``build_http`` says."""
     if cls.http_factory is not None:
-        return cls.http_factory(timeout)
-    import httplib2
+        http = cls.http_factory(timeout)
+    else:
+        import httplib2
 
-    return httplib2.Http(timeout=timeout)
+        http = httplib2.Http(timeout=timeout)
+    if hasattr(http, "redirect_codes"):
+        http.redirect_codes = set(http.redirect_codes) - {308}
+    return http
 
 
 def _build(http: Any, base_url: str) -> Any:
