@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from socialpost import yamlfile
 from socialpost.cli import cli
 from socialpost.cli.context import AppContext
 from socialpost.errors import CampaignError
-from socialpost.yamlfile import clip, load_yaml
+from socialpost.settings import yamlfile
+from socialpost.settings.yamlfile import clip, load_yaml
 
 HEAD = """\
 campaign: c1

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from socialpost import yamlfile
 from socialpost.errors import CampaignError, ExitCode, Problem
-from socialpost.yamlfile import YamlDocument, load_yaml, pydantic_problems, read_text, suggest
+from socialpost.settings import yamlfile
+from socialpost.settings.yamlfile import YamlDocument, load_yaml, pydantic_problems, read_text, suggest
 
 
 def fail(path: Path, text: str | None = None, **kwargs: object) -> list[Problem]:

@@ -18,7 +18,7 @@ from pydantic import Field, ValidationError
 from socialpost.campaign.models import AccountRef, Campaign, Post, fields_at
 from socialpost.errors import CampaignError, Problem
 from socialpost.i18n import _
-from socialpost.yamlfile import Path_, YamlDocument, clip, load_yaml, pydantic_problems, quoted
+from socialpost.settings.yamlfile import Path_, YamlDocument, clip, load_yaml, pydantic_problems, quoted
 
 
 @dataclass

@@ -14,7 +14,7 @@ from datetime import date
 from functools import cache, lru_cache
 
 from socialpost.i18n import _
-from socialpost.yamlfile import clip, suggest
+from socialpost.settings.yamlfile import clip, suggest
 
 _CODE = re.compile(r"([A-Z]{2})(?:-([A-Z0-9]{1,3}))?")
 

@@ -375,7 +375,7 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 
 
 def _syntax_error(shown: str, exc: yaml.MarkedYAMLError, text: str) -> CampaignError:
-    from socialpost.yaml_syntax import explain
+    from socialpost.settings.yaml_syntax import explain
 
     found = explain(exc, text)
     return _fail(shown, found.message, found.line, found.column)

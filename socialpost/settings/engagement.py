@@ -1,6 +1,6 @@
 """The ``engagement:`` section of the config file.
 
-Kept here until ``socialpost.config`` carries it (``Settings.engagement``); :func:`engagement_settings`
+Kept here until ``socialpost.settings.config`` carries it (``Settings.engagement``); :func:`engagement_settings`
 reads it from the settings when it is there and falls back to the defaults otherwise.
 """
 
