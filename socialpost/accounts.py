@@ -83,7 +83,7 @@ def add(settings: Settings, account: str, ui: SetupUI) -> Identity:
 def check_name(network: str, name: str) -> None:
     """Refuse an account name campaign files could not refer to (the rule of ``network:name`` there)."""
     from socialpost.names import ACCOUNT_REF
-    from socialpost.settings.yamlfile import clip
+    from socialpost.settings.quoting import clip
 
     if not ACCOUNT_REF.match(f"{network}:{name}") and ACCOUNT_REF.match(f"{network}:x"):
         raise UsageError(

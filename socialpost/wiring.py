@@ -29,10 +29,11 @@ from socialpost.networks import registry
 from socialpost.networks.base import AdapterContext, Network
 from socialpost.networks.capabilities import AccountLimits, PublishAhead
 from socialpost.settings import secrets
+from socialpost.settings.closest import closest, did_you_mean
 from socialpost.settings.config import Settings, load_settings
 from socialpost.settings.envvars import expand_env_values
 from socialpost.settings.paths import default_dirs, make_private_dir
-from socialpost.settings.yamlfile import closest, did_you_mean, pydantic_problems
+from socialpost.settings.problems import pydantic_problems
 from socialpost.text.rules import LengthRule
 from socialpost.timeutil import Clock, utcnow
 

@@ -26,7 +26,8 @@ from socialpost.i18n import catalogue
 from socialpost.rehearsal import sandbox_settings
 from socialpost.scheduling import validate
 from socialpost.settings.config import Settings, load_settings
-from socialpost.settings.yamlfile import load_yaml, read_text
+from socialpost.settings.textfile import read_text
+from socialpost.settings.yamlfile import load_yaml
 from socialpost.store.db import Store
 from socialpost.store.queue import Queue
 from socialpost.timeutil import parse_duration, parse_wall_time, zone
@@ -56,6 +57,9 @@ FILES = (
     "socialpost/doctor.py",
     "socialpost/errors.py",
     "socialpost/settings/yamlfile.py",
+    "socialpost/settings/textfile.py",
+    "socialpost/settings/problems.py",
+    "socialpost/settings/closest.py",
     "socialpost/timeutil.py",
     "socialpost/rehearsal.py",
     "socialpost/settings/config.py",

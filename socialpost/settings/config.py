@@ -39,7 +39,9 @@ from socialpost.settings.paths import (
     default_dirs,
     resolve_config_path,
 )
-from socialpost.settings.yamlfile import YamlDocument, load_yaml, pydantic_problems
+from socialpost.settings.problems import pydantic_problems
+from socialpost.settings.yaml_document import YamlDocument
+from socialpost.settings.yamlfile import load_yaml
 from socialpost.timeutil import coerce_duration, format_duration
 
 ConfigDuration = Annotated[

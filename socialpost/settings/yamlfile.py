@@ -10,24 +10,17 @@ text. Keys are always text.
 from __future__ import annotations
 
 import contextlib
-import difflib
-import errno
-import os
 import re
-import stat
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from socialpost.errors import CampaignError, Problem
-from socialpost.i18n import N_, _, ngettext
-
-MAX_FILE_BYTES = 20 * 1024 * 1024
-
-Path_ = tuple[str | int, ...]
+from socialpost.i18n import _
+from socialpost.settings.quoting import clip
+from socialpost.settings.textfile import file_error, read_text
+from socialpost.settings.yaml_document import Path_, YamlDocument
 
 
 class _Loader(yaml.SafeLoader):
@@ -76,199 +69,6 @@ _PLAIN_TAGS = {
 }
 
 
-@dataclass
-class YamlDocument:
-    """Plain data plus where each piece came from (1-based line and column)."""
-
-    path: str
-    data: Any
-    value_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    source: str = field(default="", repr=False)  # the text parsed (to locate a character inside a value)
-    # a comment written on the same line right after a value: (line, column of its '#', its text).
-    # 'text: Venez! #Sherbrooke' loses the hashtag to a comment; the campaign loader says so.
-    comments_after: dict[Path_, tuple[int, int, str]] = field(default_factory=dict)
-
-    def position(self, loc: Iterable[str | int], *, key: bool = False) -> tuple[int, int]:
-        """Best position for ``loc``: the exact node, else its nearest ancestor."""
-        parts = tuple(loc)
-        if key and parts in self.key_positions:
-            return self.key_positions[parts]
-        while parts:
-            if parts in self.value_positions:
-                return self.value_positions[parts]
-            parts = parts[:-1]
-        return self.value_positions.get((), (1, 1))
-
-    def problem(self, loc: Iterable[str | int], message: str, *, key: bool = False, rule: str | None = None) -> Problem:
-        line, column = self.position(loc, key=key)
-        return Problem(self.path, line, column, message, rule)
-
-    def find_in_value(self, loc: Iterable[str | int], wanted: Callable[[str], bool]) -> tuple[int, int, str] | None:
-        """Where the first character of the value at ``loc`` for which ``wanted`` is true is
-        written: (line, column, as written). In a double-quoted value an escape (``\\e``,
-        ``\\x1b``, ``\\u202e``) is found at its backslash. None when the source does not show it."""
-        parts = tuple(loc)
-        if parts not in self.value_positions or not self.source:
-            return None
-        line, column = self.value_positions[parts]
-        lines = self.source.split("\n")
-        if line > len(lines):
-            return None
-        start = sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
-        found = _find_written(self.source, start, wanted)
-        if found is None:
-            return None
-        offset, written = found
-        return (
-            self.source.count("\n", 0, offset) + 1,
-            offset - (self.source.rfind("\n", 0, offset) + 1) + 1,
-            written,
-        )
-
-
-# YAML's escapes in double-quoted scalars (YAML 1.2, 5.7)
-_ESCAPES = {
-    "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
-    "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029",
-}  # fmt: skip
-_HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
-
-
-def _find_written(source: str, start: int, wanted: Callable[[str], bool]) -> tuple[int, str] | None:
-    """(offset, as written) of the first character ``wanted`` in the scalar that starts at
-    ``start``: escapes decoded in a double-quoted scalar, raw characters elsewhere."""
-    if not source.startswith('"', start):
-        for offset in range(start, len(source)):
-            if wanted(source[offset]):
-                return offset, source[offset]
-        return None
-    index = start + 1
-    while index < len(source) and source[index] != '"':
-        char: str | None = source[index]
-        step = 1
-        if char == "\\":
-            code = source[index + 1 : index + 2]
-            step = 2 + _HEX_ESCAPES.get(code, 0)
-            if code in _HEX_ESCAPES:
-                try:
-                    char = chr(int(source[index + 2 : index + step], 16))
-                except ValueError:
-                    char = None
-            else:
-                char = _ESCAPES.get(code)  # None: an escaped line break
-        if char is not None and wanted(char):
-            return index, source[index : index + step]
-        index += step
-    return None
-
-
-def _fail(shown: str, message: str, line: int = 0, column: int = 0) -> CampaignError:
-    return CampaignError([Problem(shown, line, column, message)])
-
-
-class _NotRegular(Exception):
-    """The path was swapped for something that is not a regular file between stat and open."""
-
-
-def _read_at_most(path: Path, limit: int) -> bytes:
-    """At most ``limit`` bytes of a regular file. Opened without blocking (a named pipe put in its
-    place would otherwise wait for a writer forever) and checked again once open."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise _NotRegular
-        return handle.read(limit)
-
-
-def _not_regular(what: str) -> str:
-    return _(
-        "this is not a regular file (it is a device, a named pipe or a socket), so it cannot be a {what}. "
-        "Fix: give the path of a .yaml file saved on disk."
-    ).format(what=what)
-
-
-def _too_big(size: int, what: str) -> str:
-    return _("the file is {size} MB; a {what} may be at most {most} MB. Fix: split it into several files.").format(
-        size=f"{size / 1_048_576:.0f}", what=what, most=MAX_FILE_BYTES // 1_048_576
-    )
-
-
-def path_problem(exc: OSError | ValueError) -> str:
-    """What is wrong with a path the user gave, and the fix, from the error that opening it raised."""
-    if isinstance(exc, ValueError):  # "embedded null byte"
-        return _("the path holds a NUL character (\\0), which no file name can contain. Fix: correct the path.")
-    number = exc.errno
-    if isinstance(exc, FileNotFoundError):
-        return _("no such file. Fix: check the path and the current folder.")
-    if isinstance(exc, PermissionError):
-        return _("permission denied. Fix: make the file readable (chmod u+r) or run as its owner.")
-    if number == errno.ELOOP:
-        return _(
-            "the path is a symbolic link that leads back to itself (a loop). "
-            "Fix: point the link at the real file, or give the real file's path."
-        )
-    if number == errno.ENAMETOOLONG:
-        return _(
-            "the path is too long for the system (a single name may have at most 255 bytes). "
-            "Fix: shorten the file or folder names."
-        )
-    if number == errno.ENOTDIR:
-        return _("a part of the path is a file, not a folder. Fix: check the path.")
-    return _("cannot read the file ({reason}). Fix: check the path and that the disk is readable.").format(
-        reason=exc.strerror or exc
-    )
-
-
-def read_text(path: Path, *, what: str | None = None) -> str:
-    """Read a user's text file, turning every way it can be unreadable into a located error.
-
-    ``what`` names the file in messages, already translated (``_("campaign file")``); default "file".
-    Only regular files are read (a device such as /dev/zero never ends, a named pipe may never
-    answer), and never more than :data:`MAX_FILE_BYTES` + 1 bytes, even from a file that grows.
-    """
-    shown = str(path)
-    what = what or _("file")
-    try:
-        info = path.stat()
-    except (OSError, ValueError) as exc:
-        raise _fail(shown, path_problem(exc)) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise _fail(shown, _("this is a folder, not a {what}. Fix: give the path of a .yaml file.").format(what=what))
-    if not stat.S_ISREG(info.st_mode):
-        raise _fail(shown, _not_regular(what))
-    if info.st_size > MAX_FILE_BYTES:
-        raise _fail(shown, _too_big(info.st_size, what))
-    try:
-        raw = _read_at_most(path, MAX_FILE_BYTES + 1)
-    except _NotRegular:
-        raise _fail(shown, _not_regular(what)) from None
-    except (OSError, ValueError) as exc:
-        raise _fail(shown, path_problem(exc)) from None
-    if len(raw) > MAX_FILE_BYTES:  # it grew since it was measured
-        raise _fail(shown, _too_big(len(raw), what))
-    if b"\x00" in raw:
-        raise _fail(
-            shown, _("this is a binary file, not a YAML {what}. Fix: check the file name.").format(what=what), 1, 1
-        )
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        # the column in characters, as editors count it (the bytes before are valid UTF-8)
-        column = len(raw[line_start : exc.start].decode("utf-8-sig" if line_start == 0 else "utf-8")) + 1
-        raise _fail(
-            shown,
-            _(
-                "the file is not UTF-8 text. Fix: save it as UTF-8 in your editor "
-                "(most editors call it 'UTF-8' or 'Unicode')."
-            ),
-            line,
-            column,
-        ) from None
-
-
 def load_yaml(
     path: Path, *, what: str | None = None, text: str | None = None, allow_empty: bool = False
 ) -> YamlDocument:
@@ -287,7 +87,7 @@ def load_yaml(
     if not text.strip():
         if allow_empty:
             return YamlDocument(shown, None)
-        raise _fail(shown, empty, 1, 1)
+        raise file_error(shown, empty, 1, 1)
     try:
         nodes = _compose(text)
     except yaml.MarkedYAMLError as exc:
@@ -295,9 +95,9 @@ def load_yaml(
     except yaml.reader.ReaderError as exc:
         raise _reader_error(shown, text, exc) from None
     except RecursionError:
-        raise _fail(shown, _too_deep(what), 1, 1) from None
+        raise file_error(shown, _too_deep(what), 1, 1) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises only the errors above on text
-        raise _fail(
+        raise file_error(
             shown, _("not valid YAML ({reason}). Fix: check quotes, colons and indentation.").format(reason=exc)
         ) from None
     # a document with no content at all ('---' and comments) counts as empty too
@@ -305,10 +105,10 @@ def load_yaml(
     if not nodes:
         if allow_empty:
             return YamlDocument(shown, None)
-        raise _fail(shown, empty, 1, 1)
+        raise file_error(shown, empty, 1, 1)
     if len(nodes) > 1:
         line, column = _pos(nodes[1])
-        raise _fail(
+        raise file_error(
             shown,
             _("the {what} holds several YAML documents (separated by '---'). Fix: keep one document per file.").format(
                 what=what
@@ -353,7 +153,7 @@ def _reader_error(shown: str, text: str, exc: yaml.reader.ReaderError) -> Campai
     line = text.count("\n", 0, position) + 1
     column = position - (text.rfind("\n", 0, position) + 1) + 1
     character = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
-    return _fail(
+    return file_error(
         shown,
         _(
             "the invisible or control character {code} is not allowed in YAML. "
@@ -378,7 +178,7 @@ def _syntax_error(shown: str, exc: yaml.MarkedYAMLError, text: str) -> CampaignE
     from socialpost.settings.yaml_syntax import explain
 
     found = explain(exc, text)
-    return _fail(shown, found.message, found.line, found.column)
+    return file_error(shown, found.message, found.line, found.column)
 
 
 def _pos(node: yaml.Node) -> tuple[int, int]:
@@ -563,270 +363,3 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 
 
 _INT = re.compile(r"^[-+]?[0-9]+$")
-
-
-def suggest(word: str, choices: Iterable[str]) -> str:
-    """' Did you mean 'x'?' when a close match exists, else ''."""
-    match = closest(word, choices)
-    return did_you_mean(match) if match else ""
-
-
-def did_you_mean(name: str) -> str:
-    """' Did you mean 'name'?' (with its leading space, to follow a sentence)."""
-    return " " + _("Did you mean '{name}'?").format(name=name)
-
-
-def closest(word: str, choices: Iterable[str]) -> str | None:
-    """The choice closest to ``word`` when one is close enough to be a typo of it."""
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
-_closest = closest
-
-
-def pydantic_problems(
-    doc: YamlDocument,
-    errors: list[dict[str, Any]],
-    *,
-    fields_at: Callable[[tuple[str | int, ...]], list[str]] | None = None,
-    prefix: Path_ = (),
-) -> list[Problem]:
-    """Turn pydantic's ``ValidationError.errors()`` into positioned, plain-words problems."""
-    problems: list[Problem] = []
-    suggested: set[Path_] = set()  # (*parent, name) a "did you mean" already points to
-    missing: list[tuple[Path_, Problem]] = []
-    for err in errors:
-        loc = _document_loc(doc.data, prefix, tuple(err["loc"]), last_may_be_absent=err["type"] == "missing")
-        kind = err["type"]
-        if kind == "extra_forbidden" and loc:
-            name = str(loc[-1])
-            allowed = fields_at(loc[len(prefix) : -1]) if fields_at else []
-            match = _closest(name, allowed)
-            if match:
-                suggested.add((*loc[:-1], match))
-                text = _("unknown key '{name}'. Did you mean '{match}'? Fix: correct the spelling.")
-            elif allowed:
-                text = _("unknown key '{name}'. Allowed here: {allowed}. Fix: remove it or use one of those.")
-            else:
-                text = _("unknown key '{name}'. Fix: remove it.")
-            message = text.format(name=clip(name), match=match, allowed=", ".join(allowed))
-            problems.append(doc.problem(loc, message, key=True))
-        elif kind == "missing" and loc:
-            name = str(loc[-1])
-            message = _("missing required key '{name}'. Fix: add '{name}: …' here.").format(name=name)
-            missing.append((loc, doc.problem(loc[:-1], message)))
-        else:
-            message = str(err["msg"])
-            for noise in ("Value error, ", "Assertion failed, "):
-                message = message.removeprefix(noise)
-            name = str(loc[-1]) if loc and isinstance(loc[-1], str) else ""
-            friendly = _clip_quoted(_friendly(kind, message, err.get("input"), err.get("ctx")), err.get("input"))
-            if name:
-                friendly = _("'{key}': {problem}").format(key=clip(name), problem=friendly)
-            problems.append(doc.problem(loc, friendly))
-    # A misspelt key is reported once, as "unknown key … did you mean", not also as missing.
-    problems.extend(problem for loc, problem in missing if loc not in suggested)
-    problems.sort(key=lambda p: (p.line, p.column))
-    # One error per position is enough; pydantic reports every union branch.
-    seen: set[tuple[int, int, str]] = set()
-    unique = []
-    for p in problems:
-        marker = (p.line, p.column, p.message)
-        if marker not in seen:
-            seen.add(marker)
-            unique.append(p)
-    return unique
-
-
-def _document_loc(data: Any, prefix: Path_, loc: tuple[Any, ...], *, last_may_be_absent: bool) -> Path_:
-    """pydantic's error location as a path into the document.
-
-    pydantic adds steps of its own (``function-after[…]``, union branch names); a step is kept when
-    the document has it, or (for a missing key) when it is the last one.
-    """
-    current = data
-    for part in prefix:
-        current = _child(current, part)
-    result: list[str | int] = list(prefix)
-    for index, part in enumerate(loc):
-        if not isinstance(part, int | str):
-            continue
-        child = _child(current, part)
-        if child is not _ABSENT:
-            result.append(part)
-            current = child
-        elif (index == len(loc) - 1 and last_may_be_absent) or (
-            current is _ABSENT and isinstance(part, int | str) and "[" not in str(part)
-        ):
-            result.append(part)
-    return tuple(result)
-
-
-_ABSENT: Any = object()
-
-
-def _child(value: Any, part: Any) -> Any:
-    if isinstance(value, dict) and isinstance(part, str) and part in value:
-        return value[part]
-    if isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
-        return value[part]
-    return _ABSENT
-
-
-def _friendly(kind: str, message: str, given: Any, ctx: dict[str, Any] | None = None) -> str:
-    """pydantic's error of type ``kind`` in plain words, with a fix; ``message`` is pydantic's own text
-    (or, for our validators' ``ValueError``, our already translated message)."""
-    if kind in {"string_type", "str_type"}:
-        return _("expected text, got {given}. Fix: write text here, in quotes if it looks like a number.").format(
-            given=_describe(given)
-        )
-    if kind in {"list_type"}:
-        return _("expected a list, got {given}. Fix: write it as [a, b] or as '- ' lines.").format(
-            given=_describe(given)
-        )
-    if kind in {"dict_type", "model_type", "model_attributes_type"}:
-        return _("expected a mapping of keys, got {given}. Fix: write 'key: value' lines here.").format(
-            given=_describe(given)
-        )
-    if kind in {"int_type", "int_parsing", "int_from_float"}:
-        return _("expected a whole number, got {given}. Fix: write a number like 5.").format(given=_describe(given))
-    if kind in {"float_type", "float_parsing"}:
-        return _("expected a number, got {given}. Fix: write a number like 5 or 2.5.").format(given=_describe(given))
-    if kind in {"bool_type", "bool_parsing"}:
-        return _("expected true or false, got {given}. Fix: write true or false.").format(given=_describe(given))
-    if kind == "string_too_short":
-        return _("must not be empty. Fix: write something here.")
-    if kind == "too_short":
-        return _("must list at least one item. Fix: add one.")
-    if kind == "string_pattern_mismatch":
-        return _(
-            "{given} may hold only letters, digits, '-', '_' and '.', starting with a letter or "
-            "digit. Fix: use a name like spring-launch."
-        ).format(given=_describe(given))
-    if kind == "literal_error" and ctx and "expected" in ctx:
-        return _("expected {choices}, got {given}. Fix: use one of those.").format(
-            choices=_choices(str(ctx["expected"])), given=_describe(given)
-        )
-    if kind == "string_too_long" and ctx and isinstance(ctx.get("max_length"), int):
-        most = ctx["max_length"]
-        return ngettext(
-            "{length} characters long, over the limit of {count} character. "
-            "Fix: shorten it to at most {count} character.",
-            "{length} characters long, over the limit of {count} characters. "
-            "Fix: shorten it to at most {count} characters.",
-            most,
-        ).format(count=most, length=len(given) if isinstance(given, str) else "?")
-    if kind == "string_unicode":
-        index = _surrogate_at(given)
-        if index:
-            return _(
-                "character {index} of the text is not valid Unicode (a lone surrogate such as \\uD800). "
-                "Fix: delete it, or write the character you meant instead of its \\u code."
-            ).format(index=index)
-        return _(
-            "the text holds a character that is not valid Unicode (a lone surrogate such as \\uD800). "
-            "Fix: delete it, or write the character you meant instead of its \\u code."
-        )
-    english, translated = _BOUNDS.get(kind, ("", ""))
-    if english and message.startswith(english):
-        # pydantic's "Input should be greater than 0" in the active language (the same words in English)
-        return _(translated).format(limit=message.removeprefix(english))
-    # lower-case the first letter, unless it starts an acronym ("URL scheme…")
-    first = message[:1] if message[1:2].isupper() else message[:1].lower()
-    sentence = first + message[1:] + ("" if message.endswith(".") else ".")
-    if "Fix:" in sentence or _("Fix:") in sentence:
-        return sentence
-    return _("{problem} Fix: correct this value.").format(problem=sentence)
-
-
-# pydantic's number bounds (``Field(gt=0, le=3600)``), word for word as pydantic writes them.
-_BOUNDS = {
-    "greater_than": (
-        "Input should be greater than ",
-        N_("input should be greater than {limit}. Fix: correct this value."),
-    ),
-    "greater_than_equal": (
-        "Input should be greater than or equal to ",
-        N_("input should be greater than or equal to {limit}. Fix: correct this value."),
-    ),
-    "less_than": ("Input should be less than ", N_("input should be less than {limit}. Fix: correct this value.")),
-    "less_than_equal": (
-        "Input should be less than or equal to ",
-        N_("input should be less than or equal to {limit}. Fix: correct this value."),
-    ),
-}
-
-
-MAX_QUOTED = 60  # characters of the user's value a message repeats
-
-
-def quoted(value: str) -> str:
-    """``value`` as a user can write it in a YAML file between quotes: double quotes unless it
-    holds one, else single quotes (an apostrophe doubled)."""
-    if '"' not in value and "\\" not in value:
-        return f'"{value}"'
-    return "'" + value.replace("'", "''") + "'"
-
-
-def clip(value: object, most: int = MAX_QUOTED, *, keep_end: bool = False) -> str:
-    """The user's value as a message repeats it: whole when short, else its start and an ellipsis
-    (with ``keep_end``, an ellipsis and its end: what matters in a path is the file's name)."""
-    text = str(value)
-    if len(text) <= most:
-        return text
-    return "…" + text[1 - most :] if keep_end else text[: most - 1] + "…"
-
-
-def _clip_quoted(message: str, given: Any) -> str:
-    """``message`` with every long piece of the user's value (``given``) that it repeats cut short."""
-    for piece in sorted(_texts_in(given), key=len, reverse=True):
-        if len(piece) > MAX_QUOTED and piece in message:
-            message = message.replace(piece, clip(piece))
-    return message
-
-
-def _texts_in(value: Any, depth: int = 0) -> list[str]:
-    """The texts (and numbers, as written) inside a value, a few levels deep."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return [str(value)]
-    if depth > 3:
-        return []
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in _texts_in(item, depth + 1)]
-    if isinstance(value, list):
-        return [text for item in value for text in _texts_in(item, depth + 1)]
-    return []
-
-
-def _surrogate_at(given: Any) -> int:
-    """The position (from 1) of the first lone surrogate in ``given``; 0 when there is none or it is unknown."""
-    if isinstance(given, str):
-        for index, character in enumerate(given):
-            if 0xD800 <= ord(character) <= 0xDFFF:
-                return index + 1
-    return 0
-
-
-def _choices(expected: str) -> str:
-    """pydantic's "'skip', 'post' or 'hold'" with the active language's "or"."""
-    items, sep, last = expected.rpartition(" or ")
-    if not sep:
-        return expected
-    return _("{items} or {last}").format(items=items, last=last)
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return _("nothing")
-    if isinstance(value, bool):
-        return _("the boolean {value}").format(value=str(value).lower())
-    if isinstance(value, int | float):
-        return _("the number {value}").format(value=clip(value))
-    if isinstance(value, dict):
-        return _("a mapping")
-    if isinstance(value, list):
-        return _("a list")
-    return _("'{value}'").format(value=clip(value))
