@@ -48,8 +48,8 @@ from socialpost.networks.health import AccountHealth, health_of
 from socialpost.timeutil import Clock, human_duration, utcnow
 
 if TYPE_CHECKING:
-    from socialpost.config import Settings
     from socialpost.networks.base import Network
+    from socialpost.settings.config import Settings
     from socialpost.store.db import Store
 
 Status = Literal["ok", "warning", "problem"]
@@ -363,7 +363,7 @@ def _looks_like_token(text: str) -> bool:
 
 def check_secrets_file(settings: Settings) -> list[Finding]:
     """``secrets.yaml`` must be readable by its owner only (0600), and valid."""
-    from socialpost import secrets
+    from socialpost.settings import secrets
 
     path = settings.secrets_path
     if path is None or not path.exists():

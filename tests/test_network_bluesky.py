@@ -1152,8 +1152,8 @@ def test_a_rejected_session_adopts_the_one_another_process_saved_else_logs_in(
 
 
 def test_the_entry_point_gives_the_adapter_and_the_config_validates(tmp_path: Path) -> None:
-    from socialpost.config import Settings
     from socialpost.networks.registry import load
+    from socialpost.settings.config import Settings
     from socialpost.wiring import Adapters
 
     assert load("bluesky") is BlueskyNetwork

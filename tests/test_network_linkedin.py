@@ -28,7 +28,6 @@ from PIL import Image
 from socialpost.cli import cli
 from socialpost.cli.accounts import ClickUI
 from socialpost.cli.context import AppContext
-from socialpost.config import Settings
 from socialpost.errors import (
     AccessTierError,
     AuthError,
@@ -42,6 +41,7 @@ from socialpost.errors import (
 from socialpost.networks.base import Media, NotSent, OutgoingPost, Published
 from socialpost.networks.common.oauth_loopback import LoopbackReceiver, parse_redirect
 from socialpost.networks.linkedin import API_VERSIONS, LinkedInNetwork, LinkedInSettings, escape_commentary
+from socialpost.settings.config import Settings
 from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
 from tests.support.linkedin import FakeLinkedIn, Grant, Organization

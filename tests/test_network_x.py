@@ -35,7 +35,6 @@ from click.testing import CliRunner
 
 from socialpost.cli import cli
 from socialpost.cli.context import AppContext
-from socialpost.config import Settings
 from socialpost.errors import (
     AccessTierError,
     AuthError,
@@ -48,6 +47,7 @@ from socialpost.errors import (
 )
 from socialpost.networks.base import Media, NotSent, Published
 from socialpost.networks.x import XNetwork, _reset_time, _snowflake_time
+from socialpost.settings.config import Settings
 from socialpost.text.count import x_weighted_length
 from socialpost.wiring import Adapters
 from tests.conftest import START, FakeClock

@@ -19,12 +19,12 @@ import feedparser
 import pytest
 
 from socialpost import privatefiles
-from socialpost.config import Settings, load_settings
 from socialpost.errors import NetworkError, PermanentError, TransientError
 from socialpost.networks.base import AdapterContext, Media, NotSent, OutgoingPost, Published
 from socialpost.networks.common import files as files_module
 from socialpost.networks.outbox import OutboxNetwork, OutboxSettings
 from socialpost.networks.outbox import feed as outbox_feed
+from socialpost.settings.config import Settings, load_settings
 from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
 

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from socialpost.config import Settings
+from socialpost.settings.config import Settings
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import CampaignRow, EventRow, PostRow
 from socialpost.store.queue import Queue, settled

@@ -207,7 +207,7 @@ def test_an_adapter_without_a_health_check_is_its_account_name(tmp_path: Path) -
 TOOLS = {
     "rehearsal.py": {"outbox"},
     "cli/demo.py": {"outbox"},
-    "inbox_settings.py": {"webhook"},
+    "settings/inbox.py": {"webhook"},
 }
 NAMES = {"x", "twitter", "mastodon", "bluesky", "linkedin", "facebook", "youtube", "outbox", "webhook"}
 

@@ -36,10 +36,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar
 
-from socialpost.config import Settings
 from socialpost.errors import AuthError, NetworkError
 from socialpost.networks.base import Network, OutgoingPost
 from socialpost.networks.registry import Adapters
+from socialpost.settings.config import Settings
 from socialpost.timeutil import Clock
 from tests.support.faults import Fault, Faults
 from tests.support.posts import outgoing

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from socialpost.config import Settings
 from socialpost.networks.base import OutgoingPost
 from socialpost.networks.x import XNetwork
+from socialpost.settings.config import Settings
 from socialpost.wiring import Adapters
 from tests.conftest import START, FakeClock
 from tests.support.http import Reply, Request

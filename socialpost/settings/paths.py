@@ -124,7 +124,7 @@ def _dialect_known(name: str) -> bool:
 
 def database_url_without_config(option: str | None, environ: Mapping[str, str]) -> str | None:
     """The database URL when no config file is in play (none given, none at the default place),
-    decided as ``socialpost.config.load_settings`` decides it: ``$SOCIALPOST_DATABASE_URL``, else
+    decided as ``socialpost.settings.config.load_settings`` decides it: ``$SOCIALPOST_DATABASE_URL``, else
     ``socialpost.db`` in the data folder. None when there is a config file: load the settings, which
     also check it. (A big report spends a tenth of a second importing pydantic for the settings.)
     """
@@ -149,7 +149,7 @@ def check_database_url(url: str, where: str) -> None:
         raise ConfigError(f"{where}: {problem}", hint=fix)
 
 
-PEEK_BYTES = 20 * 1024 * 1024  # socialpost.yamlfile.MAX_FILE_BYTES (not imported: this runs before --help)
+PEEK_BYTES = 20 * 1024 * 1024  # socialpost.settings.textfile.MAX_FILE_BYTES (not imported: this runs before --help)
 
 
 def peek_setting(path: Path | None, key: str) -> Any:
@@ -166,7 +166,7 @@ def peek_setting(path: Path | None, key: str) -> Any:
         import yaml
 
         # only a regular file of sane size: /dev/zero never ends and a named pipe may never answer
-        # (socialpost.yamlfile.read_text says so when the config is loaded for real)
+        # (socialpost.settings.textfile.read_text says so when the config is loaded for real)
         if not stat.S_ISREG(path.stat().st_mode):
             return None
         with path.open("rb") as handle:

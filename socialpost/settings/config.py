@@ -22,14 +22,15 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, field_validator
 
-from socialpost.engagement.settings import EngagementSettings
-from socialpost.envvars import ENV_REF, expand_env
 from socialpost.errors import CampaignError, ConfigError
 from socialpost.i18n import _
-from socialpost.inbox_settings import InboxSettings
-from socialpost.mediahost import settings as media_host_settings
-from socialpost.mediahost.settings import FolderHostSettings, MediaHostSettings, S3HostSettings
-from socialpost.paths import (
+from socialpost.redaction import register
+from socialpost.settings import media_host as media_host_settings
+from socialpost.settings.engagement import EngagementSettings
+from socialpost.settings.envvars import ENV_REF, expand_env
+from socialpost.settings.inbox import InboxSettings
+from socialpost.settings.media_host import FolderHostSettings, MediaHostSettings, S3HostSettings
+from socialpost.settings.paths import (
     ENV_CONFIG,
     ENV_DATABASE,
     check_database_url,
@@ -38,9 +39,10 @@ from socialpost.paths import (
     default_dirs,
     resolve_config_path,
 )
-from socialpost.redaction import register
+from socialpost.settings.problems import pydantic_problems
+from socialpost.settings.yaml_document import YamlDocument
+from socialpost.settings.yamlfile import load_yaml
 from socialpost.timeutil import coerce_duration, format_duration
-from socialpost.yamlfile import YamlDocument, load_yaml, pydantic_problems
 
 ConfigDuration = Annotated[
     timedelta, BeforeValidator(coerce_duration), PlainSerializer(format_duration, return_type=str)
@@ -245,8 +247,8 @@ class Settings:
 
 
 def secrets_file(config_path: Path | None) -> Path:
-    """The secrets file that goes with ``config_path`` (see socialpost.secrets)."""
-    from socialpost.secrets import secrets_path
+    """The secrets file that goes with ``config_path`` (see socialpost.settings.secrets)."""
+    from socialpost.settings.secrets import secrets_path
 
     return secrets_path(config_path, default_dirs()[0])
 
@@ -338,7 +340,8 @@ def register_secrets(
     of the secrets file, and (by their names or shape) secret-looking values and URLs with
     credentials (see socialpost.redaction). A file or variable that is missing or broken is
     skipped here: it is reported where it is used."""
-    from socialpost import redaction, secrets
+    from socialpost import redaction
+    from socialpost.settings import secrets
 
     redaction.register_database_url(database_url)
     names = {name for _key, text in redaction.walk_texts(accounts) for name in ENV_REF.findall(text)}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from socialpost.i18n import _
-from socialpost.yamlfile import quoted
+from socialpost.settings.quoting import quoted
 
 # PyYAML's line breaks (its reader counts lines on each of them, so positions agree)
 _BREAKS = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")

@@ -1,7 +1,7 @@
 """The ``engagement:`` section of the config file.
 
-Kept here until ``socialpost.config`` carries it (``Settings.engagement``); :func:`engagement_settings`
-reads it from the settings when it is there and falls back to the defaults otherwise.
+:func:`engagement_settings` reads it from the settings (``Settings.engagement``) when it is there and
+falls back to the defaults otherwise.
 """
 
 from __future__ import annotations
