@@ -9,15 +9,16 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from socialpost import config_edit, redaction, secrets
-from socialpost.config import Settings, secrets_file
+from socialpost import redaction
 from socialpost.errors import ConfigError, NotFound, PluginError, UsageError
 from socialpost.i18n import _
 from socialpost.networks.base import AdapterContext, Identity, SetupUI
 from socialpost.networks.capabilities import GuidedSetup
 from socialpost.networks.health import health_of
 from socialpost.networks.registry import load, network_names
-from socialpost.paths import default_dirs, make_private_dir
+from socialpost.settings import config_edit, secrets
+from socialpost.settings.config import Settings, secrets_file
+from socialpost.settings.paths import default_dirs, make_private_dir
 from socialpost.timeutil import Clock, utcnow
 from socialpost.wiring import Adapters, split_account, suggest_account
 
@@ -82,7 +83,7 @@ def add(settings: Settings, account: str, ui: SetupUI) -> Identity:
 def check_name(network: str, name: str) -> None:
     """Refuse an account name campaign files could not refer to (the rule of ``network:name`` there)."""
     from socialpost.names import ACCOUNT_REF
-    from socialpost.yamlfile import clip
+    from socialpost.settings.quoting import clip
 
     if not ACCOUNT_REF.match(f"{network}:{name}") and ACCOUNT_REF.match(f"{network}:x"):
         raise UsageError(

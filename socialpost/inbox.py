@@ -30,9 +30,9 @@ from socialpost.errors import (
     UsageError,
 )
 from socialpost.i18n import _, ngettext
-from socialpost.inbox_settings import InboxSettings, inbox_settings
 from socialpost.networks.base import Network, OutgoingPost, Published, Reply
 from socialpost.networks.capabilities import InboxReader, Replier
+from socialpost.settings.inbox import InboxSettings, inbox_settings
 from socialpost.store import inbox as stored
 from socialpost.store.db import Store
 from socialpost.store.inbox import InboxItem

@@ -26,12 +26,12 @@ from datetime import datetime
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from socialpost.config import Settings
 from socialpost.errors import ConfigError, MediaRefused, NotFound, PluginError
 from socialpost.i18n import _
 from socialpost.media import MEDIA_ROOT_KEY, MediaRoots, sniff
 from socialpost.networks.base import AdapterContext, OutgoingPost, Rendition
 from socialpost.networks.registry import load
+from socialpost.settings.config import Settings
 from socialpost.store.models import WAITING, display_id
 from socialpost.text.rules import LengthRule, Measure
 from socialpost.timeutil import iso_utc, zone

@@ -3,7 +3,7 @@ function every sink applies before text leaves the program.
 
 What is registered (see docs/security.md, "Secrets in output"):
 
-* when the settings are read (:func:`socialpost.config.load_settings`): the database URL's
+* when the settings are read (:func:`socialpost.settings.config.load_settings`): the database URL's
   password, every ``${ENV}`` value the config file refers to, every value of ``secrets.yaml``,
   and config values whose name says they are secret (``token``, ``secret``, ``password``, ``key``…)
   or that are URLs carrying credentials;

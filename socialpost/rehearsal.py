@@ -15,9 +15,9 @@ from pathlib import Path
 from socialpost.campaign.expand import PlannedPost
 from socialpost.campaign.load import LoadedCampaign
 from socialpost.campaign.models import LatePolicy
-from socialpost.config import DaemonSettings, Settings
 from socialpost.errors import UsageError
 from socialpost.i18n import _
+from socialpost.settings.config import DaemonSettings, Settings
 from socialpost.timeutil import zone
 
 MARKER = ".socialpost-demo"

@@ -29,10 +29,10 @@ from socialpost.campaign import checks
 from socialpost.campaign.checks import Findings, PostMeasure, RowKey
 from socialpost.campaign.expand import PlannedPost, expand_all
 from socialpost.campaign.load import LoadedCampaign, read_campaigns
-from socialpost.config import Settings
 from socialpost.errors import AccountNotSetUp, CampaignError, ConfigError, PluginError, Problem
 from socialpost.i18n import _
 from socialpost.networks.profile import profile_of
+from socialpost.settings.config import Settings
 from socialpost.text.rules import LengthRule
 from socialpost.timeutil import utcnow
 from socialpost.wiring import Adapters

@@ -21,19 +21,21 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from socialpost import redaction, secrets
-from socialpost.config import Settings, load_settings
-from socialpost.envvars import expand_env_values
+from socialpost import redaction
 from socialpost.errors import AccountNotSetUp, ConfigError, PluginError, SocialpostError, UnknownNetwork
 from socialpost.i18n import _
 from socialpost.mediahost import MediaHost
 from socialpost.networks import registry
 from socialpost.networks.base import AdapterContext, Network
 from socialpost.networks.capabilities import AccountLimits, PublishAhead
-from socialpost.paths import default_dirs, make_private_dir
+from socialpost.settings import secrets
+from socialpost.settings.closest import closest, did_you_mean
+from socialpost.settings.config import Settings, load_settings
+from socialpost.settings.envvars import expand_env_values
+from socialpost.settings.paths import default_dirs, make_private_dir
+from socialpost.settings.problems import pydantic_problems
 from socialpost.text.rules import LengthRule
 from socialpost.timeutil import Clock, utcnow
-from socialpost.yamlfile import closest, did_you_mean, pydantic_problems
 
 log = logging.getLogger("socialpost.networks.registry")  # its name before the move: log lines read the same
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from socialpost.cli import cli
 from socialpost.cli.context import AppContext
-from socialpost.config import DaemonSettings, Settings
+from socialpost.settings.config import DaemonSettings, Settings
 from socialpost.store.db import Store, open_store
 
 REPO = Path(__file__).resolve().parent.parent

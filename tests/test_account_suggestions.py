@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from socialpost.config import Settings
+from socialpost.settings.config import Settings
 from socialpost.wiring import suggest_account
 
 CAMPAIGN = """\

@@ -103,7 +103,7 @@ def test_unknown_network_and_unknown_account(tmp_path: Path) -> None:
 
 
 def test_secrets_file_group_readable_is_detected(tmp_path: Path) -> None:
-    from socialpost import secrets
+    from socialpost.settings import secrets
 
     path = tmp_path / "secrets.yaml"
     secrets.save(path, "webhook:x", {"url": "https://e.com/x"})

@@ -8,11 +8,11 @@ import json
 import stat
 import threading
 from datetime import UTC, date, datetime
-from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 
+from socialpost.networks import registry
 from socialpost.networks.api_version import VersionInUse, VersionPolicy, state_path
 from socialpost.networks.base import Network
 from socialpost.networks.facebook import API_VERSIONS as GRAPH
@@ -26,7 +26,7 @@ def builtin_declarations() -> dict[str, tuple[type[Network], VersionPolicy]]:
     """Every built-in adapter (registered by socialpost itself in the entry-point group plugins use)
     that declares the API versions it depends on."""
     found = {}
-    for entry in entry_points(group="socialpost.networks"):
+    for entry in registry.available().values():
         if not entry.value.startswith("socialpost."):
             continue  # a plugin installed next to socialpost: not ours to police
         adapter = entry.load()

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from socialpost.config import Settings
 from socialpost.errors import ContentRejected
 from socialpost.networks.base import Media
+from socialpost.settings.config import Settings
 from tests.conftest import REPO, START, FakeClock
 from tests.store_helpers import deliver_due
 from tests.support.files import refuse_to_open

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import insert, select
 
 from socialpost.campaign.expand import PlannedPost
-from socialpost.config import DaemonSettings, Settings
 from socialpost.daemon.dispatcher import Dispatcher
+from socialpost.settings.config import DaemonSettings, Settings
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import CampaignRow, EventRow, PostRow, RateBudgetRow, Status
 from socialpost.store.queue import ClaimPolicy, Queue

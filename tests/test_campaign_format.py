@@ -14,11 +14,11 @@ from socialpost.campaign.checks import check
 from socialpost.campaign.expand import expand
 from socialpost.campaign.load import load_campaign
 from socialpost.campaign.models import json_schema
-from socialpost.config import Settings
 from socialpost.errors import CampaignError
 from socialpost.networks.base import OutgoingPost
 from socialpost.scheduling import prepare, schedule, validate
-from socialpost.yamlfile import load_yaml
+from socialpost.settings.config import Settings
+from socialpost.settings.yamlfile import load_yaml
 from tests.conftest import REPO, FakeClock
 
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)

@@ -150,8 +150,8 @@ def test_the_judgement_of_a_mutated_campaign_never_crashes(tmp_path_factory, tex
     that path never crashes either, and every problem it finds is located in the file."""
     from datetime import UTC, datetime
 
-    from socialpost.config import Settings
     from socialpost.scheduling import validate
+    from socialpost.settings.config import Settings
 
     folder = tmp_path_factory.mktemp("judged")
     path = folder / "fuzz.yaml"

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from socialpost import yamlfile
 from socialpost.cli import cli
 from socialpost.cli.context import AppContext
 from socialpost.errors import CampaignError
-from socialpost.yamlfile import clip, load_yaml
+from socialpost.settings import textfile
+from socialpost.settings.quoting import clip
+from socialpost.settings.yamlfile import load_yaml
 
 HEAD = """\
 campaign: c1
@@ -50,7 +51,7 @@ def test_a_device_is_refused_before_it_is_read(monkeypatch: pytest.MonkeyPatch) 
     def no_read(path: Path, limit: int) -> bytes:
         raise AssertionError("a device must not be read")
 
-    monkeypatch.setattr(yamlfile, "_read_at_most", no_read)
+    monkeypatch.setattr(textfile, "_read_at_most", no_read)
     with pytest.raises(CampaignError) as caught:
         load_yaml(Path("/dev/zero"), what="campaign file")
     message = caught.value.problems[0].message
@@ -86,10 +87,10 @@ def test_read_stops_after_the_limit_even_if_the_file_grows(tmp_path: Path, monke
         asked.append(limit)
         return b"x" * limit  # it grew between stat and read
 
-    monkeypatch.setattr(yamlfile, "_read_at_most", grown)
+    monkeypatch.setattr(textfile, "_read_at_most", grown)
     with pytest.raises(CampaignError) as caught:
         load_yaml(path)
-    assert asked == [yamlfile.MAX_FILE_BYTES + 1]
+    assert asked == [textfile.MAX_FILE_BYTES + 1]
     assert "split it into several files" in caught.value.problems[0].message
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from socialpost.config import Settings
+from socialpost.settings.config import Settings
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import EventRow, PostRow, Status
 from socialpost.store.queue import ClaimPolicy, Queue

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from socialpost.config import Settings
+from socialpost.settings.config import Settings
 from socialpost.store.db import open_store
 from socialpost.store.models import PostRow, SnapshotRow
 from tests.conftest import REPO, FakeClock
@@ -362,7 +362,7 @@ def test_schedule_follow_runs_the_daemon_until_the_campaign_is_done(tmp_path: Pa
 
     from socialpost.cli import cli
     from socialpost.cli.context import AppContext
-    from socialpost.config import DaemonSettings
+    from socialpost.settings.config import DaemonSettings
 
     soon = datetime.now(UTC).astimezone(ZoneInfo("Europe/Paris")).replace(tzinfo=None) + timedelta(seconds=2)
     path = write(

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from socialpost.config import DaemonSettings, Settings, load_settings
-from socialpost.envvars import expand_env, expand_env_values
 from socialpost.errors import ConfigError, ExitCode
-from socialpost.paths import default_dirs, resolve_config_path
+from socialpost.settings.config import DaemonSettings, Settings, load_settings
+from socialpost.settings.envvars import expand_env, expand_env_values
+from socialpost.settings.paths import default_dirs, resolve_config_path
 
 
 @pytest.fixture
@@ -278,7 +278,7 @@ def test_settings_base_dir_without_a_file(tmp_path: Path, monkeypatch: pytest.Mo
 def test_daemon_max_age_and_pacing_settings(write) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
-    from socialpost.config import load_settings
+    from socialpost.settings.config import load_settings
 
     path = write("c.yaml", "daemon:\n  max_age: 2h\n  min_interval_overrides: {mastodon: 30}\n")
     daemon = load_settings(str(path), environ={}).daemon

@@ -20,12 +20,12 @@ from click.testing import CliRunner
 from sqlalchemy import update
 
 from socialpost.cli import cli
-from socialpost.config import DaemonSettings, Settings, load_settings
 from socialpost.daemon.dispatcher import Dispatcher
 from socialpost.daemon.service import Daemon
 from socialpost.errors import ConfigError, ExitCode, StoreError, TransientError
 from socialpost.networks import registry
 from socialpost.networks.base import Network, OutgoingPost, Published
+from socialpost.settings.config import DaemonSettings, Settings, load_settings
 from socialpost.store.db import DatabaseURLError, Store, open_store
 from socialpost.store.models import PostRow, Status
 from socialpost.store.queue import Queue

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from socialpost.config import Settings
 from socialpost.daemon.confirm import ConfirmJob
 from socialpost.errors import ContentRejected, TransientError
 from socialpost.networks.base import AccountSettings, AdapterContext, Network, NotPublic, OutgoingPost, Published
+from socialpost.settings.config import Settings
 from socialpost.store.db import Store
 from socialpost.wiring import Adapters
 from tests.conftest import START, FakeClock

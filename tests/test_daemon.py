@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from socialpost.config import DaemonSettings, Settings
 from socialpost.daemon.outcomes import OutcomeWriter
 from socialpost.daemon.service import Daemon
+from socialpost.settings.config import DaemonSettings, Settings
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import DaemonRow, EventRow, PostRow, Status
 from socialpost.store.queue import Outcome, Queue, settled

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from socialpost.config import DaemonSettings, Settings
 from socialpost.daemon.dispatcher import Dispatcher
 from socialpost.errors import TransientError
 from socialpost.networks.base import AccountSettings, AdapterContext, Network, NotSent, OutgoingPost, Published
+from socialpost.settings.config import DaemonSettings, Settings
 from socialpost.store.db import Store
 from socialpost.store.models import Status
 from socialpost.store.queue import Claimed, Queue

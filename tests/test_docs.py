@@ -43,7 +43,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_example_config_is_valid() -> None:
-    from socialpost.config import load_settings
+    from socialpost.settings.config import load_settings
 
     settings = load_settings(str(REPO / "config.example.yaml"), environ={})
     assert settings.daemon.workers == 8

@@ -31,7 +31,7 @@ from socialpost import doctor as library
 from socialpost.cli import cli
 from socialpost.cli.context import AppContext
 from socialpost.cli.doctor import doctor
-from socialpost.config import Settings
+from socialpost.settings.config import Settings
 from socialpost.store.db import MIGRATIONS, SCHEMA_HEAD, Store, open_store
 from socialpost.store.models import PostRow, Status
 from socialpost.store.queue import Queue

@@ -15,15 +15,15 @@ import pytest
 from sqlalchemy import select
 
 from socialpost.cli import COMMANDS
-from socialpost.config import Settings
 from socialpost.daemon.collector import CollectorJob
 from socialpost.engagement.collect import Collector
 from socialpost.engagement.metrics import METRICS, engagement_rate, normalise
 from socialpost.engagement.schedule import UNAVAILABLE, due_mark, is_due, next_due
-from socialpost.engagement.settings import EngagementSettings, engagement_settings
 from socialpost.errors import AuthError, RateLimited, TransientError
 from socialpost.networks.base import Network, OutgoingPost, Published
 from socialpost.report.aggregate import load_posts
+from socialpost.settings.config import Settings
+from socialpost.settings.engagement import EngagementSettings, engagement_settings
 from socialpost.store.db import Store
 from socialpost.store.models import EventRow, SnapshotRow
 from socialpost.wiring import Adapters

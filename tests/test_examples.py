@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from socialpost.cli.context import AppContext
-from socialpost.config import load_settings
+from socialpost.settings.config import load_settings
 from tests.conftest import REPO, FakeClock
 
 EXAMPLES = ["coffee-shop-launch.yaml", "lancement-boulangerie.yaml", "webinar-series.yaml", "video-launch.yaml"]

@@ -177,8 +177,8 @@ def test_config_language_is_used_and_validated(tmp_path: Path) -> None:
     assert "Usage:" not in result.stdout, result.stdout
 
     config.write_text("language: klingon\n", encoding="utf-8")
-    from socialpost.config import load_settings
     from socialpost.errors import ConfigError
+    from socialpost.settings.config import load_settings
 
     with pytest.raises(ConfigError) as excinfo:
         load_settings(str(config), {})

@@ -21,15 +21,16 @@ from socialpost.campaign import advice
 from socialpost.campaign.checks import check
 from socialpost.campaign.expand import expand
 from socialpost.campaign.load import load_campaign, load_campaigns
-from socialpost.config import Settings, load_settings
 from socialpost.errors import CampaignError, ConfigError, Problem, UsageError
 from socialpost.i18n import catalogue
 from socialpost.rehearsal import sandbox_settings
 from socialpost.scheduling import validate
+from socialpost.settings.config import Settings, load_settings
+from socialpost.settings.textfile import read_text
+from socialpost.settings.yamlfile import load_yaml
 from socialpost.store.db import Store
 from socialpost.store.queue import Queue
 from socialpost.timeutil import parse_duration, parse_wall_time, zone
-from socialpost.yamlfile import load_yaml, read_text
 from tests.store_helpers import seed_posts
 
 Write = Callable[[str, str], Path]
@@ -55,10 +56,13 @@ FILES = (
     "socialpost/text/rules.py",
     "socialpost/doctor/",
     "socialpost/errors.py",
-    "socialpost/yamlfile.py",
+    "socialpost/settings/yamlfile.py",
+    "socialpost/settings/textfile.py",
+    "socialpost/settings/problems.py",
+    "socialpost/settings/closest.py",
     "socialpost/timeutil.py",
     "socialpost/rehearsal.py",
-    "socialpost/config.py",
+    "socialpost/settings/config.py",
 )
 
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from socialpost import accounts, i18n
-from socialpost.config import Settings
 from socialpost.errors import ConfigError, NotFound, PermanentError
 from socialpost.networks.base import AdapterContext, OutgoingPost
 from socialpost.networks.webhook import WebhookNetwork
+from socialpost.settings.config import Settings
 from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
 from tests.support.http import LocalServer, Reply

@@ -31,11 +31,11 @@ from socialpost.cli import LazyGroup
 from socialpost.cli.context import AppContext
 from socialpost.cli.inbox import inbox as inbox_command
 from socialpost.cli.inbox import reply as reply_command
-from socialpost.config import Settings
 from socialpost.daemon.inbox_job import InboxJob
 from socialpost.errors import PermanentError, UsageError
 from socialpost.inbox import Inbox, InboxSettings, inbox_settings
 from socialpost.networks.base import AdapterContext, Network, OutgoingPost, Published, Reply
+from socialpost.settings.config import Settings
 from socialpost.store.db import MIGRATIONS, SCHEMA_HEAD, Store, current_revision, open_store
 from socialpost.store.models import InboxItemRow, PostRow, Status
 from socialpost.wiring import Adapters

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from socialpost.config import Settings
 from socialpost.daemon.service import Daemon
+from socialpost.settings.config import Settings
 from socialpost.store.db import Store
 from socialpost.store.models import PostRow
 from socialpost.store.queue import settled

@@ -29,8 +29,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from socialpost import localtime
-from socialpost.config import Settings
 from socialpost.logs import JsonFormatter, TextFormatter
+from socialpost.settings.config import Settings
 from socialpost.store.db import Store
 from tests.conftest import REPO, FakeClock
 from tests.store_helpers.daemons import wait_until

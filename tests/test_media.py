@@ -19,11 +19,11 @@ import pytest
 from socialpost import media
 from socialpost.campaign.expand import expand, fingerprint
 from socialpost.campaign.load import load_campaign
-from socialpost.config import Settings, load_settings
 from socialpost.errors import ConfigError, MediaRefused
 from socialpost.media import MediaRoots, confined, sniff
 from socialpost.networks.base import AdapterContext, Media, OutgoingPost
 from socialpost.scheduling import validate
+from socialpost.settings.config import Settings, load_settings
 from tests.conftest import START, FakeClock
 from tests.store_helpers import deliver_due
 from tests.support.files import refuse_to_open

@@ -20,7 +20,7 @@ import feedparser
 import pytest
 
 from socialpost import privatefiles
-from socialpost.config import Settings
+from socialpost.settings.config import Settings
 from tests.conftest import REPO, FakeClock
 from tests.store_helpers import deliver_due
 from tests.support.http import LocalServer, Reply

@@ -19,13 +19,13 @@ import httpx
 import pytest
 from botocore.config import Config
 
-from socialpost.config import Settings, load_settings
 from socialpost.errors import AuthError, ConfigError, MediaRefused, PermanentError
 from socialpost.mediahost import HostedMedia, build, hosted_name
 from socialpost.mediahost.folder import FolderHost
 from socialpost.mediahost.s3 import S3Host
-from socialpost.mediahost.settings import FolderHostSettings, S3HostSettings
 from socialpost.redaction import redact
+from socialpost.settings.config import Settings, load_settings
+from socialpost.settings.media_host import FolderHostSettings, S3HostSettings
 from tests.servers.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Server
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200)

@@ -34,7 +34,7 @@ import respx
 from PIL import Image
 
 from socialpost import fetch as fetching
-from socialpost.errors import AuthError, ContentRejected, RateLimited, TransientError
+from socialpost.errors import AuthError, ContentRejected, NetworkError, RateLimited, TransientError
 from socialpost.fetch import FetchPolicy
 from socialpost.networks.base import AdapterContext, Media, NotSent, OutgoingPost, Published
 from socialpost.networks.bluesky import (
@@ -46,8 +46,8 @@ from socialpost.networks.bluesky import (
     prepare_image,
     to_at_uri,
 )
-from socialpost.networks.bluesky_facets import build_facets
-from socialpost.networks.bluesky_tid import decode_tid, encode_tid, is_valid_tid, record_key
+from socialpost.networks.bluesky.facets import build_facets
+from socialpost.networks.bluesky.tid import decode_tid, encode_tid, is_valid_tid, record_key
 from tests.conftest import REPO
 from tests.servers import bluesky as servers
 from tests.servers.bluesky import Account, DevEnv
@@ -891,6 +891,33 @@ def test_an_invalid_record_is_rejected_with_the_server_message(
     assert "Record/langs is invalid" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        # the server's own words (message) echo the session's token and the app password; the token
+        # straddles the point where the message is cut, so cutting first would leave half of it
+        (
+            xrpc_error(400, "InvalidRecord", "x" * 490 + f"{ACCESS} (password {PASSWORD}, refresh {REFRESH})"),
+            ContentRejected,
+        ),
+        # a body that is not JSON at all
+        (httpx.Response(502, text=f"upstream said: token={ACCESS}; {REFRESH}"), TransientError),
+    ],
+)
+def test_a_token_the_server_echoes_in_its_words_is_blanked_from_the_error(
+    mocked: tuple[respx.MockRouter, BlueskyNetwork], answer: httpx.Response, error: type[Exception]
+) -> None:
+    router, adapter = mocked
+    router.post("/com.atproto.repo.createRecord").mock(return_value=answer)
+    with pytest.raises(error) as caught:
+        adapter.publish(outgoing("écho"))
+    assert isinstance(caught.value, NetworkError)
+    shown = f"{caught.value.message} {caught.value.hint or ''}"
+    assert "[redacted]" in shown
+    for secret in (ACCESS, REFRESH, PASSWORD):
+        assert secret not in shown and secret[:12] not in shown
+
+
 def test_an_oversized_upload_is_rejected(mocked: tuple[respx.MockRouter, BlueskyNetwork], tmp_path: Path) -> None:
     router, adapter = mocked
     router.post("/com.atproto.repo.uploadBlob").mock(
@@ -1125,8 +1152,8 @@ def test_a_rejected_session_adopts_the_one_another_process_saved_else_logs_in(
 
 
 def test_the_entry_point_gives_the_adapter_and_the_config_validates(tmp_path: Path) -> None:
-    from socialpost.config import Settings
     from socialpost.networks.registry import load
+    from socialpost.settings.config import Settings
     from socialpost.wiring import Adapters
 
     assert load("bluesky") is BlueskyNetwork

@@ -19,7 +19,6 @@ from click.testing import CliRunner
 
 from socialpost.cli import cli
 from socialpost.cli.context import AppContext
-from socialpost.config import Settings
 from socialpost.errors import (
     AuthError,
     ContentRejected,
@@ -31,6 +30,7 @@ from socialpost.errors import (
 )
 from socialpost.networks.base import Media, NotSent, OutgoingPost, Published
 from socialpost.networks.facebook import FacebookNetwork, FacebookSettings, GraphNotFound
+from socialpost.settings.config import Settings
 from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
 from tests.support.facebook import GraphBatch

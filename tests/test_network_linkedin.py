@@ -28,7 +28,6 @@ from PIL import Image
 from socialpost.cli import cli
 from socialpost.cli.accounts import ClickUI
 from socialpost.cli.context import AppContext
-from socialpost.config import Settings
 from socialpost.errors import (
     AccessTierError,
     AuthError,
@@ -42,6 +41,7 @@ from socialpost.errors import (
 from socialpost.networks.base import Media, NotSent, OutgoingPost, Published
 from socialpost.networks.common.oauth_loopback import LoopbackReceiver, parse_redirect
 from socialpost.networks.linkedin import API_VERSIONS, LinkedInNetwork, LinkedInSettings, escape_commentary
+from socialpost.settings.config import Settings
 from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
 from tests.support.linkedin import FakeLinkedIn, Grant, Organization
@@ -292,6 +292,22 @@ def test_failed_image_upload_is_safe_to_retry(
     with pytest.raises(TransientError) as caught:
         member.publish(outgoing("x", media=(Media(str(image(tmp_path / "a.png")), ""),)))
     assert caught.value.request_sent is False
+    assert not linkedin.posts
+
+
+def test_an_image_upload_that_times_out_left_no_post_so_the_retry_is_safe(
+    member: LinkedInNetwork, api: respx.MockRouter, linkedin: FakeLinkedIn, tmp_path: Path
+) -> None:
+    """A read timeout means "maybe sent", but an upload nobody sees yet never makes a post."""
+
+    def slow(_request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow")
+
+    linkedin.on("POST", "/rest/images", slow)
+    with pytest.raises(TransientError) as caught:
+        member.publish(outgoing("x", media=(Media(str(image(tmp_path / "a.png")), ""),)))
+    assert caught.value.request_sent is False
+    assert "no answer within 30 s" in caught.value.message
     assert not linkedin.posts
 
 
@@ -601,6 +617,23 @@ def test_429_honours_retry_after_or_waits_an_hour(
     assert not linkedin.posts
     member.publish(outgoing())  # the quota is back
     assert len(linkedin.posts) == 1
+
+
+def test_statuses_linkedin_does_not_single_out_are_read_as_every_networks(
+    member: LinkedInNetwork, api: respx.MockRouter, linkedin: FakeLinkedIn
+) -> None:
+    """networks.common.http.classify: a 409 is refused with LinkedIn's own words quoted, a 408 is tried again."""
+    linkedin.on("POST", "/rest/posts", httpx.Response(409, json={"status": 409, "message": f"Conflict {TOKEN}"}))
+    with pytest.raises(NetworkError) as caught:
+        member.publish(outgoing())
+    assert type(caught.value) is PermanentError and caught.value.status == 409
+    assert "LinkedIn 'acme': the request was rejected (409)" in str(caught.value) and "Conflict" in str(caught.value)
+    assert TOKEN not in str(caught.value)
+    linkedin.on("POST", "/rest/posts", httpx.Response(408, text="Request Timeout"))
+    with pytest.raises(NetworkError) as caught:
+        member.publish(outgoing())
+    assert type(caught.value) is TransientError and caught.value.status == 408
+    assert not linkedin.posts
 
 
 @pytest.mark.parametrize(
@@ -1097,7 +1130,7 @@ def test_accounts_add_linkedin_by_pasting_and_choosing_an_organization(
     config = tmp_path / "config.yaml"
     config.write_text("accounts: {}\n", encoding="utf-8")
     oauth_routes(api, linkedin)
-    monkeypatch.setattr("socialpost.networks.linkedin.secrets_module.token_urlsafe", lambda _n: "fixed-state")
+    monkeypatch.setattr("socialpost.networks.linkedin.setup.secrets_module.token_urlsafe", lambda _n: "fixed-state")
     pasted = f"http://127.0.0.1:8765/callback?code={CODE}&state=fixed-state"
     # client id, secret, default redirect, organization: yes, browser here: no, pasted address, choice 2
     result = run_add(config, f"86abc123\n{CLIENT_SECRET}\n\ny\nn\n{pasted}\n2\n")
@@ -1118,7 +1151,7 @@ def test_accounts_add_asks_for_member_statistics_and_finds_pages_when_linkedin_r
     config = tmp_path / "config.yaml"
     config.write_text("accounts: {}\n", encoding="utf-8")
     oauth_routes(api, linkedin)
-    monkeypatch.setattr("socialpost.networks.linkedin.secrets_module.token_urlsafe", lambda _n: "fixed-state")
+    monkeypatch.setattr("socialpost.networks.linkedin.setup.secrets_module.token_urlsafe", lambda _n: "fixed-state")
     pasted = f"http://127.0.0.1:8765/callback?code={CODE}&state=fixed-state"
     # a member who wants statistics: organization no, statistics yes, browser here no
     member = run_add(config, f"86abc123\n{CLIENT_SECRET}\n\nn\ny\nn\n{pasted}\n")
@@ -1168,7 +1201,7 @@ def test_token_exchange_refused(tmp_path: Path, api: respx.MockRouter, monkeypat
     api.post("https://www.linkedin.com/oauth/v2/accessToken").respond(
         401, json={"error": "invalid_client", "error_description": f"Client authentication failed {CLIENT_SECRET}"}
     )
-    monkeypatch.setattr("socialpost.networks.linkedin.secrets_module.token_urlsafe", lambda _n: "fixed-state")
+    monkeypatch.setattr("socialpost.networks.linkedin.setup.secrets_module.token_urlsafe", lambda _n: "fixed-state")
     pasted = f"http://127.0.0.1:8765/callback?code={CODE}&state=fixed-state"
     result = run_add(config, f"86abc123\n{CLIENT_SECRET}\n\nn\nn\nn\n{pasted}\n")
     assert result.exit_code == 1
@@ -1233,9 +1266,9 @@ def page_of(*elements: dict[str, Any], start: int = 0, total: int | None = None)
 
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    from socialpost.networks import linkedin
+    from socialpost.networks.linkedin import inbox
 
-    monkeypatch.setattr(linkedin, "COMMENTS_COUNT", 2)
+    monkeypatch.setattr(inbox, "COMMENTS_COUNT", 2)
 
 
 def thread() -> Comments:

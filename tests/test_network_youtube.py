@@ -33,7 +33,8 @@ from socialpost.errors import AuthError, ContentRejected, PermanentError, RateLi
 from socialpost.networks import registry
 from socialpost.networks.base import AdapterContext, Caveat, Media, NotPublic, OutgoingPost, Published
 from socialpost.networks.youtube import YouTubeNetwork, YouTubeSettings, rfc3339
-from socialpost.networks.youtube_upload import check_video, next_reset, tags_length, video_spec
+from socialpost.networks.youtube.media import check_video, tags_length, video_spec
+from socialpost.networks.youtube.state import next_reset
 from tests.conftest import FakeClock
 from tests.support.discovery import Discovery
 from tests.support.files import refuse_to_open
@@ -438,7 +439,7 @@ def test_session_lost_mid_upload_starts_again_next_time(tmp_path: Path, fake: Fa
 
 
 def _state(tmp_path: Path, **values: Any) -> Any:
-    from socialpost.networks.youtube_upload import UploadState
+    from socialpost.networks.youtube.state import UploadState
 
     state = UploadState.fresh("sp-video-0001", video_file(tmp_path))
     for key, value in values.items():
@@ -825,7 +826,7 @@ def test_settings_validation_and_repr_hide_secrets(tmp_path: Path) -> None:
 @pytest.fixture
 def token_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalServer]:
     with LocalServer() as server:
-        monkeypatch.setattr("socialpost.networks.youtube.TOKEN_URL", server.url + "/token")
+        monkeypatch.setattr("socialpost.networks.youtube.setup.TOKEN_URL", server.url + "/token")
         monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the local token endpoint is http
         yield server
 

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from socialpost.cli import cli
 from socialpost.cli.context import AppContext
-from socialpost.config import Settings
+from socialpost.settings.config import Settings
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import EventRow, PostRow
 from socialpost.timeutil import utcnow, zone

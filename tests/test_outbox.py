@@ -19,12 +19,12 @@ import feedparser
 import pytest
 
 from socialpost import privatefiles
-from socialpost.config import Settings, load_settings
 from socialpost.errors import NetworkError, PermanentError, TransientError
-from socialpost.networks import outbox as outbox_module
 from socialpost.networks.base import AdapterContext, Media, NotSent, OutgoingPost, Published
 from socialpost.networks.common import files as files_module
 from socialpost.networks.outbox import OutboxNetwork, OutboxSettings
+from socialpost.networks.outbox import feed as outbox_feed
+from socialpost.settings.config import Settings, load_settings
 from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
 
@@ -229,7 +229,7 @@ def test_control_characters_do_not_break_the_feed(settings: Settings, clock: Fak
 def test_feed_keeps_only_the_newest_entries(
     settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(outbox_module, "FEED_ENTRIES", 3)
+    monkeypatch.setattr(outbox_feed, "FEED_ENTRIES", 3)
     adapter = outbox(settings, clock)
     for n in range(1, 6):
         adapter.publish(make_post(n))

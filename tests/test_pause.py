@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from socialpost.config import Settings
+from socialpost.settings.config import Settings
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import CampaignRow, EventRow, PostRow
 from socialpost.store.queue import Queue, settled
@@ -373,7 +373,13 @@ def test_declining_the_question_changes_nothing(run_cli, write, store: Store) ->
     declined = run_cli("resume", "tips", input="n\n")
     assert declined.exit_code == 1
     assert "Nothing changed yet." in declined.stdout
-    assert "paused since" in run_cli("status").stdout
+    status = run_cli("status").stdout
+    assert "paused since" in status
+    upcoming = status[status.index("Upcoming") :]
+    rows = [line for line in upcoming.splitlines() if "outbox:cafe" in line]
+    assert rows and all("pending (paused)" in line for line in rows)  # each waiting post says why
+    french = run_cli("--lang", "fr", "status").stdout
+    assert "(en pause)" in french[french.index("outbox:cafe") :]
 
 
 def test_resume_without_a_terminal_refuses_and_says_to_add_yes(

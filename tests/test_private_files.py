@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from socialpost import doctor
 from socialpost.cli.context import AppContext
 from socialpost.cli.doctor import doctor as doctor_command
-from socialpost.config import Settings
+from socialpost.settings.config import Settings
 from socialpost.store.db import open_store
 from socialpost.store.queue import Queue
 from socialpost.timeutil import utcnow

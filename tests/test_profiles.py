@@ -29,7 +29,7 @@ from socialpost.networks.profile import DEFAULT_MEDIA, profile_of
 from socialpost.networks.registry import GROUP, available
 
 SOURCE = Path(__file__).resolve().parent.parent / "socialpost"
-BUILT_IN = sorted(e.name for e in entry_points(group=GROUP) if e.value.startswith("socialpost."))
+BUILT_IN = sorted(n for n, e in available().items() if e.value.startswith("socialpost."))
 
 
 @pytest.mark.parametrize("name", BUILT_IN)
@@ -207,7 +207,7 @@ def test_an_adapter_without_a_health_check_is_its_account_name(tmp_path: Path) -
 TOOLS = {
     "rehearsal.py": {"outbox"},
     "cli/demo.py": {"outbox"},
-    "inbox_settings.py": {"webhook"},
+    "settings/inbox.py": {"webhook"},
 }
 NAMES = {"x", "twitter", "mastodon", "bluesky", "linkedin", "facebook", "youtube", "outbox", "webhook"}
 
@@ -229,3 +229,26 @@ def test_no_network_name_in_the_core() -> None:
                     if isinstance(key, ast.Constant) and key.value in NAMES - {"x"} - TOOLS.get(relative, set()):
                         found.append(f"{relative}:{node.lineno}: keyed by {key.value!r}")
     assert found == []
+
+
+def test_the_entry_point_group_is_versioned_and_the_first_one_still_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert registry.GROUP == "socialpost.networks.v2" and registry.FIRST_GROUP == "socialpost.networks"
+    assert {e.group for e in entry_points(group=registry.GROUP) if e.value.startswith("socialpost.")} == {
+        registry.GROUP
+    }
+    groups = {
+        registry.FIRST_GROUP: [
+            EntryPoint(name="legacy", value="sp_old:Legacy", group=registry.FIRST_GROUP),
+            EntryPoint(name="pigeon", value="sp_old:Pigeon", group=registry.FIRST_GROUP),
+        ],
+        registry.GROUP: [EntryPoint(name="pigeon", value="sp_new:Pigeon", group=registry.GROUP)],
+    }
+    monkeypatch.setattr(registry, "entry_points", lambda group: groups.get(group, []))
+    registry.available.cache_clear()
+    try:
+        found = registry.available()
+        assert found["pigeon"].value == "sp_new:Pigeon"  # the current contract wins a name in both
+        assert found["legacy"].group == registry.FIRST_GROUP  # a first-contract plugin is still found
+        assert registry.network_names() == ["legacy", "pigeon"]
+    finally:
+        registry.available.cache_clear()

@@ -17,11 +17,11 @@ from pydantic import BaseModel, Field, HttpUrl, SecretStr
 from sqlalchemy import bindparam, select, update
 
 from socialpost import redaction
-from socialpost.config import Settings, load_settings
 from socialpost.logs import JsonFormatter, TextFormatter
 from socialpost.networks.base import AccountSettings, AdapterContext, Network, OutgoingPost, Published
 from socialpost.networks.webhook import WebhookNetwork, WebhookSettings
 from socialpost.redaction import REDACTED, SecretValues, redact, register, register_settings, url_secrets
+from socialpost.settings.config import Settings, load_settings
 from socialpost.store.db import Store
 from socialpost.store.models import EventRow, InboxItemRow, PostRow
 from socialpost.wiring import Adapters

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from socialpost.config import Settings
 from socialpost.errors import ConfigError, PluginError
 from socialpost.networks import registry
 from socialpost.networks.base import Network, OutgoingPost, Published
 from socialpost.networks.outbox import OutboxNetwork
 from socialpost.networks.registry import GROUP, available, load, network_names
 from socialpost.networks.webhook import WebhookNetwork
+from socialpost.settings.config import Settings
 from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
 from tests.support.http import LocalServer

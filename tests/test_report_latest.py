@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, event, select, text
 
-from socialpost.config import Settings
 from socialpost.engagement import metrics as engagement_metrics
 from socialpost.engagement.collect import Collector
 from socialpost.report.aggregate import Filters, load_posts, read_posts
+from socialpost.settings.config import Settings
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import METRICS, LatestRow, SnapshotRow
 from socialpost.store.report_rows import posts_sql

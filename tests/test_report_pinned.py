@@ -27,9 +27,9 @@ from sqlalchemy import update
 
 from socialpost.cli import cli
 from socialpost.cli.context import AppContext
-from socialpost.config import Settings
 from socialpost.engagement.metrics import METRICS, engagement_rate, growth, interactions
 from socialpost.report.aggregate import PostFacts, RawJSON, Snapshot, dumps
+from socialpost.settings.config import Settings
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import PostRow
 from socialpost.timeutil import iso_utc

@@ -21,10 +21,10 @@ from click.testing import CliRunner
 
 from socialpost.cli import cli
 from socialpost.cli.context import AppContext
-from socialpost.config import Settings, load_settings
-from socialpost.paths import database_url_without_config
 from socialpost.report import aggregate
 from socialpost.report.aggregate import Filters, load_posts, read_posts
+from socialpost.settings.config import Settings, load_settings
+from socialpost.settings.paths import database_url_without_config
 from socialpost.store.db import MIGRATIONS, SCHEMA_HEAD, Store, current_revision, open_store
 from socialpost.store.models import Status
 from socialpost.store.sqlite_read import connect_current

@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from socialpost.config import Settings
+from socialpost.settings.config import Settings
 from socialpost.store.db import Store
 from socialpost.store.models import EventRow, PostRow
 from tests.conftest import START, FakeClock

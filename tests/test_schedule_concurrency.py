@@ -28,8 +28,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from socialpost import scheduling
-from socialpost.config import Settings
 from socialpost.errors import ExitCode, StoreError
+from socialpost.settings.config import Settings
 from socialpost.store import sync
 from socialpost.store.db import open_store
 from socialpost.store.models import EventRow

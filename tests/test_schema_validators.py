@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from socialpost.campaign.models import json_schema
-from socialpost.yamlfile import load_yaml
+from socialpost.settings.yamlfile import load_yaml
 from tests.conftest import REPO
 
 SCHEMA = REPO / "socialpost" / "campaign" / "campaign.schema.json"

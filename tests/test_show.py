@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from socialpost.config import Settings
+from socialpost.settings.config import Settings
 from socialpost.store.db import open_store
 from socialpost.store.models import PostRow
 from socialpost.text.count import mastodon_length, x_weighted_length

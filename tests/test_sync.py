@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from socialpost import scheduling
 from socialpost.campaign.expand import fingerprint
-from socialpost.config import Settings
 from socialpost.errors import CampaignError
+from socialpost.settings.config import Settings
 from socialpost.store import transitions
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import CampaignRow, EventRow, PostRow, Status

@@ -21,10 +21,10 @@ from sqlalchemy import update
 
 from socialpost.cli import cli
 from socialpost.cli.context import AppContext
-from socialpost.config import Settings
 from socialpost.inbox import Inbox
 from socialpost.logs import JsonFormatter, TextFormatter
 from socialpost.networks.base import Reply
+from socialpost.settings.config import Settings
 from socialpost.store.db import Store
 from socialpost.store.models import PostRow
 from socialpost.terminal import describe, json_safe, printable
@@ -250,7 +250,7 @@ def test_newlines_and_tabs_stay_allowed(write, run_cli) -> None:  # type: ignore
 
 def test_the_daemon_log_shows_a_network_answer_visibly(tmp_path: Path, write, receiver: LocalServer) -> None:  # type: ignore[no-untyped-def]
     """`schedule --follow` (the real daemon, the real clock), text and JSON logs."""
-    from socialpost.config import DaemonSettings
+    from socialpost.settings.config import DaemonSettings
 
     due = datetime.now(UTC) - timedelta(minutes=1)
     path = write(

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from socialpost.config import Settings, load_settings
 from socialpost.errors import (
     ConfigError,
     NetworkError,
@@ -26,6 +25,7 @@ from socialpost.errors import (
 from socialpost.networks.base import Media, OutgoingPost, Published
 from socialpost.networks.common.http import retry_after
 from socialpost.networks.webhook import WebhookNetwork
+from socialpost.settings.config import Settings, load_settings
 from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
 from tests.support.http import LocalServer, Reply, Request

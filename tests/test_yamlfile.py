@@ -7,9 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from socialpost import yamlfile
 from socialpost.errors import CampaignError, ExitCode, Problem
-from socialpost.yamlfile import YamlDocument, load_yaml, pydantic_problems, read_text, suggest
+from socialpost.settings import textfile
+from socialpost.settings.closest import suggest
+from socialpost.settings.problems import pydantic_problems
+from socialpost.settings.textfile import read_text
+from socialpost.settings.yaml_document import YamlDocument
+from socialpost.settings.yamlfile import load_yaml
 
 
 def fail(path: Path, text: str | None = None, **kwargs: object) -> list[Problem]:
@@ -161,12 +165,12 @@ def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
 def test_huge_file_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "huge.yaml"
     with path.open("wb") as handle:  # sparse: instant, takes no disk space
-        handle.truncate(yamlfile.MAX_FILE_BYTES + 1)
+        handle.truncate(textfile.MAX_FILE_BYTES + 1)
 
     def no_read(self: Path, limit: int) -> bytes:
         raise AssertionError("a huge file must not be read")
 
-    monkeypatch.setattr(yamlfile, "_read_at_most", no_read)
+    monkeypatch.setattr(textfile, "_read_at_most", no_read)
     p = one(path, what="campaign file")
     assert p.line == 0  # no position: the whole file is the problem
     assert "may be at most 20 MB" in p.message and "split it into several files" in p.message
@@ -174,9 +178,9 @@ def test_huge_file_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest
 
 def test_size_limit_is_the_module_setting(write, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     path = write("big.yaml", "campaign: " + "x" * 2000 + "\n")
-    monkeypatch.setattr(yamlfile, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(textfile, "MAX_FILE_BYTES", 1000)
     assert "Fix: split it" in one(path).message
-    monkeypatch.setattr(yamlfile, "MAX_FILE_BYTES", 10_000)
+    monkeypatch.setattr(textfile, "MAX_FILE_BYTES", 10_000)
     assert load_yaml(path).data == {"campaign": "x" * 2000}
 
 
@@ -198,7 +202,7 @@ def test_unreadable_file(write, monkeypatch: pytest.MonkeyPatch) -> None:  # typ
     def denied(self: Path, limit: int) -> bytes:
         raise PermissionError(13, "Permission denied", str(self))
 
-    monkeypatch.setattr(yamlfile, "_read_at_most", denied)
+    monkeypatch.setattr(textfile, "_read_at_most", denied)
     p = one(path)
     assert "permission denied" in p.message and "chmod u+r" in p.message
 
@@ -209,7 +213,7 @@ def test_other_os_errors_are_messages_not_tracebacks(write, monkeypatch: pytest.
     def broken(self: Path, limit: int) -> bytes:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(yamlfile, "_read_at_most", broken)
+    monkeypatch.setattr(textfile, "_read_at_most", broken)
     with pytest.raises(CampaignError) as caught:
         load_yaml(path)
     assert "cannot read the file (Input/output error)" in caught.value.problems[0].message

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from socialpost.networks.youtube import _build
+from socialpost.networks.youtube.client import _build
 from tests.conftest import FakeClock
 from tests.test_network_youtube import (
     DUE,

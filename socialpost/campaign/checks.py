@@ -18,10 +18,11 @@ from socialpost.errors import Problem
 from socialpost.i18n import N_, _, formats, ngettext
 from socialpost.media import HOW_TO, MEDIA_ROOT_KEY, confined, refusal, sniff
 from socialpost.networks.profile import MB, MediaLimits, profile_of, video_networks
+from socialpost.settings.quoting import clip
+from socialpost.settings.textfile import path_problem
 from socialpost.terminal import describe, visible
 from socialpost.text.rules import LengthRule
 from socialpost.timeutil import zone
-from socialpost.yamlfile import clip, path_problem
 
 IMAGE_TYPES = {".jpg": "image", ".jpeg": "image", ".png": "image", ".webp": "image", ".gif": "gif"}
 VIDEO_TYPES = {".mp4": "video", ".mov": "video", ".m4v": "video", ".webm": "video"}

@@ -32,7 +32,9 @@ from socialpost.campaign.models import Campaign, Defaults, Post
 from socialpost.errors import CampaignError, Problem
 from socialpost.i18n import _
 from socialpost.privatefiles import write_atomic
-from socialpost.yamlfile import Path_, YamlDocument, load_yaml, read_text
+from socialpost.settings.textfile import read_text
+from socialpost.settings.yaml_document import Path_, YamlDocument
+from socialpost.settings.yamlfile import load_yaml
 
 # The rules `fix` knows how to apply (README, "Writing advice").
 FIXABLE = ("french-typography", "link-without-utm")

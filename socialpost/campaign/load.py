@@ -18,7 +18,10 @@ from pydantic import Field, ValidationError
 from socialpost.campaign.models import AccountRef, Campaign, Post, fields_at
 from socialpost.errors import CampaignError, Problem
 from socialpost.i18n import _
-from socialpost.yamlfile import Path_, YamlDocument, clip, load_yaml, pydantic_problems, quoted
+from socialpost.settings.problems import pydantic_problems
+from socialpost.settings.quoting import clip, quoted
+from socialpost.settings.yaml_document import Path_, YamlDocument
+from socialpost.settings.yamlfile import load_yaml
 
 
 @dataclass

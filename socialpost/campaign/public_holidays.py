@@ -14,7 +14,8 @@ from datetime import date
 from functools import cache, lru_cache
 
 from socialpost.i18n import _
-from socialpost.yamlfile import clip, suggest
+from socialpost.settings.closest import suggest
+from socialpost.settings.quoting import clip
 
 _CODE = re.compile(r"([A-Z]{2})(?:-([A-Z0-9]{1,3}))?")
 

@@ -163,7 +163,7 @@ def _check_language(value: str | None) -> str | None:
 
 def _choose_language(args: list[str], commands: list[str]) -> str | None:
     """The language for this run, from the command line before the command name, then the rest."""
-    from socialpost.paths import peek_setting, resolve_config_path
+    from socialpost.settings.paths import peek_setting, resolve_config_path
 
     options: dict[str, str] = {}
     index = 0

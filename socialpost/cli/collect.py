@@ -37,8 +37,8 @@ def collect(app: AppContext, json_: bool, campaign: str | None, account: str | N
     not give is shown as "n/a", never 0.
     """
     from socialpost.engagement.collect import Collector
-    from socialpost.engagement.settings import engagement_settings
     from socialpost.errors import AttentionNeeded
+    from socialpost.settings.engagement import engagement_settings
     from socialpost.wiring import Adapters
 
     app.setup_logging()

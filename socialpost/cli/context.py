@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from socialpost.config import Settings
+    from socialpost.settings.config import Settings
     from socialpost.store.db import Store
     from socialpost.timeutil import Clock
 
@@ -43,7 +43,7 @@ class AppContext:
             localtime.set_user_zone(self.settings_override.timezone)
             return self.settings_override
         if self._settings is None:
-            from socialpost.config import load_settings
+            from socialpost.settings.config import load_settings
 
             self._settings = load_settings(self.config_option)
             localtime.set_user_zone(self._settings.timezone)
@@ -52,7 +52,7 @@ class AppContext:
     def reader_zone_ready(self) -> None:
         """Make the user's ``timezone:`` the zone of times outside campaigns (socialpost.localtime)
         for this command: the settings are read when a config file is in play."""
-        from socialpost.paths import resolve_config_path
+        from socialpost.settings.paths import resolve_config_path
 
         if self.settings_override is not None or resolve_config_path(self.config_option, os.environ)[0] is not None:
             _settings = self.settings  # sets the zone
@@ -60,9 +60,9 @@ class AppContext:
     @property
     def database_url(self) -> str:
         """``settings.database_url``; with no config file in play (nothing to check), worked out
-        without loading the settings (see ``socialpost.paths.database_url_without_config``)."""
+        without loading the settings (see ``socialpost.settings.paths.database_url_without_config``)."""
         if self.settings_override is None and self._settings is None:
-            from socialpost.paths import database_url_without_config
+            from socialpost.settings.paths import database_url_without_config
 
             url = database_url_without_config(self.config_option, os.environ)
             if url is not None:

@@ -18,7 +18,7 @@ import bisect
 import json
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -396,8 +396,9 @@ def status_needs(summary: StatusSummary) -> None:
         )
 
 
-def status_view(summary: StatusSummary) -> None:
-    """The rest of ``status``: counts by state, the daemons, then the upcoming posts."""
+def status_view(summary: StatusSummary, paused: Collection[tuple[str, str]] = ()) -> None:
+    """The rest of ``status``: counts by state, the daemons, then the upcoming posts; a post held by
+    a pause (``paused``: its (kind, target) pairs) says so in its state."""
     from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
@@ -425,13 +426,11 @@ def status_view(summary: StatusSummary) -> None:
         table.add_column(_("account"), overflow="fold")
         table.add_column(_("state"))
         for line in summary.upcoming:
-            table.add_row(
-                Text(line.when_text),
-                Text(line.campaign),
-                Text(line.id),
-                Text(line.account),
-                Text(line.status, style=STATUS_STYLE[line.status]),
-            )
+            held = ("campaign", line.campaign) in paused or ("account", line.account) in paused
+            state = Text(line.status, style=STATUS_STYLE[line.status])
+            if held:
+                state.append(" " + _("(paused)"), style="yellow")
+            table.add_row(Text(line.when_text), Text(line.campaign), Text(line.id), Text(line.account), state)
         out.print(table)
         if summary.more_upcoming:
             out.print(Text(_more_upcoming(summary.more_upcoming)))

@@ -36,6 +36,6 @@ def status(app: AppContext, json_: bool, campaign: str | None) -> None:
 
         render.status_needs(summary)  # what needs the user first
         show_paused(paused)  # it explains why waiting posts do not go out
-        render.status_view(summary)
+        render.status_view(summary, {(p.target.kind, p.target.name) for p in paused})
     if summary.needs_attention or summary.due_without_daemon:
         click.get_current_context().exit(ExitCode.ATTENTION)

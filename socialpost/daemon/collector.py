@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 
 from socialpost.engagement.collect import AdapterSource, Collector, CollectResult
-from socialpost.engagement.settings import engagement_settings
+from socialpost.settings.engagement import engagement_settings
 from socialpost.store.db import Store
 from socialpost.timeutil import Clock, utcnow
 

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from socialpost.config import DaemonSettings
 from socialpost.errors import (
     AccountNotSetUp,
     ConfigError,
@@ -30,6 +29,7 @@ from socialpost.i18n import _
 from socialpost.networks.base import Network, NotSent, OutgoingPost, Published
 from socialpost.networks.capabilities import Reconciler
 from socialpost.networks.registry import load
+from socialpost.settings.config import DaemonSettings
 from socialpost.store.models import Status
 from socialpost.store.queue import Claimed, ClaimPolicy, Outcome, Queue
 from socialpost.timeutil import format_duration

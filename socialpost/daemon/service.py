@@ -36,7 +36,6 @@ from concurrent.futures import wait as wait_futures
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from socialpost.config import Settings
 from socialpost.daemon.collector import CollectorJob
 from socialpost.daemon.confirm import ConfirmJob
 from socialpost.daemon.dispatcher import Dispatcher
@@ -44,6 +43,7 @@ from socialpost.daemon.inbox_job import InboxJob
 from socialpost.daemon.outcomes import OutcomeWriter
 from socialpost.daemon.signals import StopSignals
 from socialpost.errors import SocialpostError
+from socialpost.settings.config import Settings
 from socialpost.store.db import Store
 from socialpost.store.models import Status
 from socialpost.store.queue import Claimed, Queue

@@ -53,7 +53,7 @@ from socialpost.i18n import _
 from socialpost.timeutil import Clock, utcnow
 
 if TYPE_CHECKING:
-    from socialpost.config import Settings
+    from socialpost.settings.config import Settings
     from socialpost.store.db import Store
 
 __all__ = [

@@ -20,8 +20,8 @@ from socialpost.timeutil import Clock, human_duration
 from socialpost.wiring import Adapters
 
 if TYPE_CHECKING:
-    from socialpost.config import Settings
     from socialpost.networks.base import Network
+    from socialpost.settings.config import Settings
 
 TOKEN_SOON = timedelta(days=7)  # a token expiring sooner than this is worth a warning on its own
 

@@ -13,7 +13,7 @@ from socialpost.store.db import SCHEMA_HEAD, Store
 from socialpost.store.probe import open_without_migrating, safe_url, schema_revision
 
 if TYPE_CHECKING:
-    from socialpost.config import Settings
+    from socialpost.settings.config import Settings
 
 __all__ = ["StoreOpener", "check_database", "open_without_migrating", "safe_url", "sqlite_file"]
 

@@ -15,7 +15,7 @@ from socialpost.errors import ConfigError, SocialpostError
 from socialpost.i18n import _, formats, ngettext
 
 if TYPE_CHECKING:
-    from socialpost.config import Settings
+    from socialpost.settings.config import Settings
 
 
 def config_where(settings: Settings) -> str:
@@ -162,7 +162,7 @@ def _looks_like_token(text: str) -> bool:
 
 def check_secrets_file(settings: Settings) -> list[Finding]:
     """``secrets.yaml`` must be readable by its owner only (0600), and valid."""
-    from socialpost import secrets
+    from socialpost.settings import secrets
 
     path = settings.secrets_path
     if path is None or not path.exists():

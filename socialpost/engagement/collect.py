@@ -21,11 +21,11 @@ from typing import Any, Protocol
 
 from socialpost.engagement.metrics import METRICS, RAW_ON, normalise
 from socialpost.engagement.schedule import Target, targets
-from socialpost.engagement.settings import EngagementSettings
 from socialpost.errors import PermanentError, RateLimited, SocialpostError, TransientError
 from socialpost.i18n import _
 from socialpost.networks.base import Network
 from socialpost.networks.capabilities import MetricsReader
+from socialpost.settings.engagement import EngagementSettings
 from socialpost.store import engagement as stored
 from socialpost.store.db import Store
 from socialpost.timeutil import Clock, iso_utc, utcnow

@@ -4,7 +4,7 @@
 A host :meth:`~MediaHost.publish`\\ es a local file under an unguessable name and gives back a URL
 the network can fetch without credentials; once the post is confirmed, the adapter calls
 :meth:`~MediaHost.remove`. Two hosts are built in, chosen by the ``media_host:`` section of the
-config file (:mod:`socialpost.mediahost.settings`, docs/media-host.md):
+config file (:mod:`socialpost.settings.media_host`, docs/media-host.md):
 
 * ``kind: s3`` — an S3-compatible bucket (AWS S3, Cloudflare R2, Backblaze B2, MinIO) through
   boto3 (the optional extra ``socialpost-cli[s3]``), with a presigned GET URL that lives only as
@@ -30,7 +30,7 @@ from socialpost.i18n import _
 from socialpost.media import sniff
 
 if TYPE_CHECKING:
-    from socialpost.config import Settings
+    from socialpost.settings.config import Settings
     from socialpost.timeutil import Clock
 
 __all__ = ["HostedMedia", "MediaHost", "build", "hosted_name", "media_type"]
@@ -117,7 +117,7 @@ def build(
 ) -> MediaHost | None:
     """The media host the config file sets up, or None when it sets none up. Nothing is imported
     or contacted here: an S3 host loads boto3 and reads its credentials when first used."""
-    from socialpost.mediahost.settings import FolderHostSettings, S3HostSettings
+    from socialpost.settings.media_host import FolderHostSettings, S3HostSettings
     from socialpost.timeutil import utcnow
 
     chosen = settings.media_host

@@ -21,7 +21,7 @@ from typing import Any
 from socialpost.errors import AuthError, ConfigError, PermanentError, TransientError
 from socialpost.i18n import _
 from socialpost.mediahost import HostedMedia, hosted_name, media_type
-from socialpost.mediahost.settings import S3HostSettings
+from socialpost.settings.media_host import S3HostSettings
 from socialpost.timeutil import Clock
 
 INSTALL = "pip install 'socialpost-cli[s3]'"
@@ -90,7 +90,7 @@ class S3Host:
                 _("{where}: an S3 media host needs boto3, which is not installed.").format(where=self.where("kind")),
                 hint=_("Fix: install it with {command} (or choose kind: folder).").format(command=INSTALL),
             ) from None
-        from socialpost.envvars import expand_env
+        from socialpost.settings.envvars import expand_env
 
         environ = os.environ if self._environ is None else self._environ
         keys: dict[str, str] = {}

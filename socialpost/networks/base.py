@@ -4,7 +4,7 @@ An adapter is registered under the entry-point group ``socialpost.networks`` (se
 ``pyproject.toml``); its name there is the network part of an account reference
 (``mastodon:acme`` → ``mastodon``). A plugin package declares, for example::
 
-    [project.entry-points."socialpost.networks"]
+    [project.entry-points."socialpost.networks.v2"]
     pigeon = "socialpost_pigeon:PigeonNetwork"
 
 Adapters raise only :mod:`socialpost.errors` network errors — :class:`TransientError` (try again

@@ -1,4 +1,10 @@
-"""Find network adapters through the ``socialpost.networks`` entry-point group.
+"""Find network adapters through the versioned entry-point group ``socialpost.networks.v2``.
+
+The group's version is the adapter contract's: ``v2`` adapters declare a profile and their
+capabilities (:mod:`socialpost.networks.profile`, :mod:`socialpost.networks.capabilities`).
+Adapters written for the first contract are still found in the unversioned ``socialpost.networks``
+group; their profile and capabilities are derived from what they define
+(:func:`socialpost.networks.base.legacy_adapter`). A name in both groups is the ``v2`` one.
 
 Built-in adapters are declared in socialpost's own ``pyproject.toml`` exactly as a plugin would
 declare its own. Listing networks reads metadata only; an adapter's module (and its SDK) is
@@ -18,13 +24,16 @@ from socialpost.errors import PluginError, UnknownNetwork
 from socialpost.i18n import _
 from socialpost.networks.base import Network
 
-GROUP = "socialpost.networks"
+GROUP = "socialpost.networks.v2"  # the adapter contract of this version (profile + capabilities)
+FIRST_GROUP = "socialpost.networks"  # the first contract, still read
 
 
 @cache
 def available() -> dict[str, EntryPoint]:
     """Network name → entry point, without importing anything."""
-    return {ep.name: ep for ep in entry_points(group=GROUP)}
+    found = {ep.name: ep for ep in entry_points(group=FIRST_GROUP)}
+    found.update({ep.name: ep for ep in entry_points(group=GROUP)})
+    return found
 
 
 def network_names() -> list[str]:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from socialpost.errors import ExitCode, StoreError
 from socialpost.i18n import _
-from socialpost.paths import database_url_problem, make_private_dir
+from socialpost.settings.paths import database_url_problem, make_private_dir
 from socialpost.store.schema import SCHEMA_HEAD as SCHEMA_HEAD  # kept importable from here
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -145,7 +145,7 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
 
     A URL that cannot be used as written raises :class:`DatabaseURLError` (exit 2); a database that
     cannot be reached or read raises :class:`StoreError` (exit 1). Never a Python warning: the URL
-    is checked before SQLAlchemy would warn about it (``socialpost.paths.database_url_problem``).
+    is checked before SQLAlchemy would warn about it (``socialpost.settings.paths.database_url_problem``).
     """
     found = database_url_problem(url)
     if found is not None:

@@ -36,9 +36,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar
 
-from socialpost.config import Settings
 from socialpost.errors import AuthError, NetworkError
 from socialpost.networks.base import Network, OutgoingPost
+from socialpost.settings.config import Settings
 from socialpost.timeutil import Clock
 from socialpost.wiring import Adapters
 from tests.support.faults import Fault, Faults

@@ -48,10 +48,6 @@ class BlueskyHarness(Harness):
     network = "bluesky"
     fixtures = ("bluesky_devenv",)
     resends_after_401: ClassVar[int] = 1  # a refused session: the adapter signs in again once
-    known_gaps: ClassVar[dict[str, str]] = {
-        "token in the error's own words": "the Bluesky adapter quotes the server's message without redacting "
-        "the account's secrets (the sinks redact it); found by the contract suite, issue #18",
-    }
 
     def start(self, stack: ExitStack) -> dict[str, Any]:
         self.devenv: DevEnv = self.servers["bluesky_devenv"]

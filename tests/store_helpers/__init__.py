@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 
 from socialpost import scheduling
 from socialpost.campaign.expand import fingerprint, idempotency_key
-from socialpost.config import Settings
+from socialpost.settings.config import Settings
 from socialpost.store import sync
 from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow, EventRow, PostRow, Status

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from socialpost.config import Settings
 from socialpost.inbox import Inbox
+from socialpost.settings.config import Settings
 from socialpost.store.db import Store
 from socialpost.store.models import InboxItemRow, PostRow, Status
 from socialpost.timeutil import Clock
