@@ -343,3 +343,65 @@ def test_health_names_the_account_the_quota_and_the_token_expiry(rig: Rig) -> No
     assert isinstance(rig.adapter().health().expires_at, type(None))
     published = adapter.publish(rig.post())
     assert isinstance(published, Published)
+
+
+# --- the guided set-up ------------------------------------------------------------------------------
+
+
+class ScriptedUI:
+    def __init__(self, answers: list[str], choice: str) -> None:
+        self.answers, self.choice = answers, choice
+        self.shown: list[str] = []
+
+    def say(self, text: str) -> None:
+        self.shown.append(text)
+
+    def ask(self, prompt: str, *, default: str | None = None) -> str:
+        self.shown.append(prompt)
+        return self.answers.pop(0)
+
+    def ask_secret(self, prompt: str) -> str:
+        return self.ask(prompt)
+
+    def confirm(self, prompt: str, *, default: bool = True) -> bool:
+        raise AssertionError("not asked")
+
+    def choose(self, prompt: str, options: Any) -> str:
+        assert self.choice in [value for value, _label in options]
+        return self.choice
+
+    def open_url(self, url: str) -> None:
+        self.shown.append(url)
+
+
+def setup_with(rig: Rig, monkeypatch: pytest.MonkeyPatch, choice: str, token: str = TOKEN) -> tuple[Any, ScriptedUI]:
+    monkeypatch.setattr(InstagramNetwork, "setup_hosts", {"instagram": rig.server.url, "facebook": rig.server.url})
+    ui = ScriptedUI([token], choice)
+    context = AdapterContext(data_dir=rig.tmp / "data", base_dir=rig.tmp, clock=rig.clock)
+    return InstagramNetwork.setup(ui, account="instagram:bakery", context=context), ui
+
+
+def test_setup_with_instagram_login_saves_the_user_id_the_expiry_and_the_token(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made, ui = setup_with(rig, monkeypatch, "instagram")
+    assert made.settings == {"user_id": USER, "token_expires_at": (START + timedelta(days=60)).isoformat()}
+    assert made.secrets == {"access_token": TOKEN}
+    assert any("App Review" in text for text in ui.shown) and any("@bakery" in text for text in ui.shown)
+    InstagramSettings(**made.settings, access_token=TOKEN)  # what it saves is a valid account
+
+
+def test_setup_with_facebook_login_finds_the_linked_account(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    rig.fake.page = ("104857600123456", "Bakery")
+    made, _ui = setup_with(rig, monkeypatch, "facebook")
+    assert made.settings == {"user_id": USER, "login": "facebook"}
+
+
+def test_setup_refuses_a_personal_account_and_a_wrong_token(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    rig.fake.account_type = "PERSONAL"
+    with pytest.raises(PermanentError, match="professional"):
+        setup_with(rig, monkeypatch, "instagram")
+    wrong = "IGAAwrong-T0KEN-s3cr3t-9876543210"
+    with pytest.raises(AuthError) as caught:
+        setup_with(rig, monkeypatch, "instagram", token=wrong)
+    assert wrong not in str(caught.value)

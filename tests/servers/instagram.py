@@ -107,6 +107,8 @@ class FakeInstagram:
         self.fetched: list[str] = []  # every media URL the server fetched
         self.violations: list[str] = []
         self.hidden: set[str] = set()  # media answered without counts
+        self.account_type = "BUSINESS"
+        self.page: tuple[str, str] | None = None  # (id, name) of a linked Page: the token is its Page token
         self._ids = itertools.count(17_900_000_000_000_001)
 
     def _id(self) -> str:
@@ -164,6 +166,18 @@ class FakeInstagram:
         if path == [self.user_id, "content_publishing_limit"] and method == "GET":
             config = {"quota_total": self.quota_total, "quota_duration": 86400}
             return self._ok({"data": [{"quota_usage": len(self._window()), "config": config}]})
+        if path == ["me"] and method == "GET":
+            if self.page is not None:
+                linked = {"id": self.user_id, "username": self.username}
+                return self._ok({"id": self.page[0], "name": self.page[1], "instagram_business_account": linked})
+            return self._ok(
+                {
+                    "id": self.user_id,
+                    "user_id": self.user_id,
+                    "username": self.username,
+                    "account_type": self.account_type,
+                }
+            )
         if path == [self.user_id] and method == "GET":
             return self._ok(
                 {"id": self.user_id, "user_id": self.user_id, "username": self.username, "account_type": "BUSINESS"}

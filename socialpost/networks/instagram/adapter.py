@@ -17,28 +17,38 @@ from socialpost.i18n import N_, _
 from socialpost.networks.api_version import ApiVersionStatus
 from socialpost.networks.base import (
     AccountSettings,
+    AccountSetup,
     AdapterContext,
     Network,
     NotSent,
     OutgoingPost,
     Published,
     Reply,
+    SetupUI,
 )
-from socialpost.networks.capabilities import HealthCheck, InboxReader, MetricsReader, Reconciler, Replier
+from socialpost.networks.capabilities import (
+    GuidedSetup,
+    HealthCheck,
+    InboxReader,
+    MetricsReader,
+    Reconciler,
+    Replier,
+)
 from socialpost.networks.common.containers import INSTAGRAM, Containers
 from socialpost.networks.health import AccountHealth, HealthWarning, origin_of
 from socialpost.networks.instagram import reading
 from socialpost.networks.instagram.checks import CHECKS, MAX_CAPTION, MAX_ITEMS
 from socialpost.networks.instagram.client import GraphClient
 from socialpost.networks.instagram.publish import Publisher
-from socialpost.networks.instagram.settings import API_VERSIONS, InstagramSettings
+from socialpost.networks.instagram.settings import API_VERSIONS, HOSTS, InstagramSettings
+from socialpost.networks.instagram.setup import guided
 from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
 from socialpost.text.rules import characters
 
 EXPIRY_WARNING = timedelta(days=10)  # say so this long before the token stops working
 
 
-class InstagramNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, HealthCheck):
+class InstagramNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, GuidedSetup, HealthCheck):
     profile = NetworkProfile(
         name="instagram",
         title=N_("Instagram"),
@@ -57,6 +67,7 @@ class InstagramNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier,
 
     settings: InstagramSettings
     transport: ClassVar[httpx.BaseTransport | None] = None  # tests may inject one
+    setup_hosts: ClassVar[dict[str, str]] = HOSTS  # where the guided set-up signs in (tests move it)
     sleep: Callable[[float], None] = staticmethod(time.sleep)  # waits for a container; tests replace it
 
     def __init__(self, *, account: str, settings: AccountSettings, context: AdapterContext) -> None:
@@ -99,6 +110,10 @@ class InstagramNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier,
             me = self.call("GET", self.settings.user_id, {"fields": "id,username"})
             self._username = str(me.get("username") or "")
         return self._username
+
+    @classmethod
+    def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
+        return guided(ui, account=account, context=context, hosts=cls.setup_hosts, transport=cls.transport)
 
     # --- health -----------------------------------------------------------------------------------
 
