@@ -332,12 +332,13 @@ def test_metrics_inbox_and_reply(rig: Rig) -> None:
 
 
 def test_health_names_the_account_the_quota_and_the_token_expiry(rig: Rig) -> None:
-    adapter = rig.adapter(token_expires_at=START + timedelta(days=5))
+    adapter = rig.adapter(login="facebook", token_expires_at=START + timedelta(days=5))  # not refreshed
     health = adapter.health()
     assert health.display == "@bakery"
     assert health.details["publishing quota"] == "0/50"
     assert health.expires_at == START + timedelta(days=5)
-    assert health.warnings and "expires" in health.warnings[0].message
+    assert health.warnings and "expires" in health.warnings[0].message and not health.renews
+    assert adapter.token_expiry() == START + timedelta(days=5)
     assert health.api_version is not None and health.api_version.version == "v24.0"
     assert adapter.api_origin() == rig.server.url
     assert isinstance(rig.adapter().health().expires_at, type(None))
@@ -405,3 +406,45 @@ def test_setup_refuses_a_personal_account_and_a_wrong_token(rig: Rig, monkeypatc
     with pytest.raises(AuthError) as caught:
         setup_with(rig, monkeypatch, "instagram", token=wrong)
     assert wrong not in str(caught.value)
+
+
+# --- the token, refreshed before it expires ---------------------------------------------------------
+
+
+def test_the_token_is_refreshed_weeks_before_it_expires_and_kept_privately(rig: Rig) -> None:
+    rig.fake.token_expires = START + timedelta(days=20)
+    adapter = rig.adapter(token_expires_at=START + timedelta(days=20))
+    adapter.publish(rig.post())
+    (new,) = rig.fake.refreshed
+    assert adapter.tokens.token == new and adapter.tokens.expires_at == START + timedelta(days=60)
+    saved = next((rig.tmp / "data").rglob("token/token.json"))
+    assert saved.stat().st_mode & 0o777 == 0o600
+    rig.clock.now += timedelta(days=5)
+    later = rig.adapter(token_expires_at=START + timedelta(days=20))  # a restarted daemon
+    assert later.tokens.token == new
+    health = later.health()
+    assert health.renews and health.expiry is None and later.token_expiry() is None
+    assert later.publish(rig.post("Again", key="sp-again")).remote_id
+    assert len(rig.fake.refreshed) == 1  # 55 days left: not due yet
+    rig.clock.now += timedelta(days=25)  # the configured token has expired by now
+    assert later.publish(rig.post("Later", key="sp-later")).remote_id
+    assert len(rig.fake.refreshed) == 2 and later.tokens.token != new
+
+
+def test_a_token_too_new_to_refresh_is_tried_again_a_day_later(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
+    rig.fake.token_issued = START - timedelta(hours=2)
+    adapter = rig.adapter(token_expires_at=START + timedelta(days=40))
+    adapter.publish(rig.post())
+    adapter.publish(rig.post("Second", key="sp-2"))
+    refreshes = [r for r in rig.server.requests if r.path.startswith("/refresh_access_token")]
+    assert len(refreshes) == 1 and rig.fake.refreshed == {}
+    assert TOKEN not in caplog.text
+    rig.clock.now += timedelta(days=1, minutes=1)
+    adapter.publish(rig.post("Third", key="sp-3"))
+    assert len(rig.fake.refreshed) == 1
+
+
+def test_a_facebook_login_token_is_not_refreshed(rig: Rig) -> None:
+    adapter = rig.adapter(login="facebook", token_expires_at=START + timedelta(days=20))
+    adapter.publish(rig.post())
+    assert not [r for r in rig.server.requests if r.path.startswith("/refresh_access_token")]

@@ -108,6 +108,8 @@ class FakeInstagram:
         self.violations: list[str] = []
         self.hidden: set[str] = set()  # media answered without counts
         self.account_type = "BUSINESS"
+        self.token_issued = self.clock() - timedelta(days=30)  # a refresh needs a token 24 hours old
+        self.refreshed: dict[str, datetime] = {}  # tokens given by /refresh_access_token → their expiry
         self.page: tuple[str, str] | None = None  # (id, name) of a linked Page: the token is its Page token
         self._ids = itertools.count(17_900_000_000_000_001)
 
@@ -122,6 +124,8 @@ class FakeInstagram:
         if request.method == "POST":
             params.update(parse_qsl(request.body.decode()))
         segments = [s for s in parts.path.split("/") if s]
+        if segments == ["refresh_access_token"] and request.method == "GET":
+            return self._auth(request) or self._refresh(params)
         if not segments or not re.fullmatch(r"v[0-9]+\.[0-9]", segments[0]):
             return self._error(400, graph_error(2500, "Unknown path components: " + parts.path))
         if segments[0] not in SERVED_VERSIONS:
@@ -141,13 +145,30 @@ class FakeInstagram:
         header = {k.lower(): v for k, v in request.headers.items()}.get("authorization", "")
         if not header.startswith("Bearer ") or "access_token=" in request.path:
             return self._error(400, graph_error(2500, "An active access token must be used to query information."))
-        if header.removeprefix("Bearer ") != self.token:
+        sent = header.removeprefix("Bearer ")
+        if sent in self.refreshed:
+            expires: datetime | None = self.refreshed[sent]
+        elif sent == self.token:
+            expires = self.token_expires
+        else:
             return self._error(400, graph_error(190, "Invalid OAuth access token - Cannot parse access token"))
-        if self.token_expires is not None and self.clock() >= self.token_expires:
-            when = self.token_expires.strftime("%A, %d-%b-%y %H:%M:%S UTC")
+        if expires is not None and self.clock() >= expires:
+            when = expires.strftime("%A, %d-%b-%y %H:%M:%S UTC")
             message = f"Error validating access token: Session has expired on {when}."
             return self._error(400, graph_error(190, message, subcode=463))
         return None
+
+    def _refresh(self, params: dict[str, str]) -> Reply:
+        if params.get("grant_type") != "ig_refresh_token":
+            return self._error(400, graph_error(100, "(#100) grant_type must be ig_refresh_token"))
+        if self.clock() - self.token_issued < timedelta(hours=24):
+            return self._error(
+                400, graph_error(100, "(#100) The token is less than 24 hours old and cannot be refreshed")
+            )
+        token = "IGAA" + secrets.token_urlsafe(24)
+        self.refreshed[token] = self.clock() + timedelta(days=60)
+        self.token_issued = self.clock()
+        return self._ok({"access_token": token, "token_type": "bearer", "expires_in": 60 * 86400})
 
     def _error(self, status: int, body: dict[str, Any]) -> Reply:
         return Reply(status, body, self._usage())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 import httpx
@@ -42,6 +42,7 @@ from socialpost.networks.instagram.client import GraphClient
 from socialpost.networks.instagram.publish import Publisher
 from socialpost.networks.instagram.settings import API_VERSIONS, HOSTS, InstagramSettings
 from socialpost.networks.instagram.setup import guided
+from socialpost.networks.instagram.token import Tokens
 from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
 from socialpost.text.rules import characters
 
@@ -74,8 +75,14 @@ class InstagramNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier,
         super().__init__(account=account, settings=settings, context=context)
         assert isinstance(settings, InstagramSettings)
         self.settings = settings
+        self.tokens = Tokens(settings, context, account)
         self.call = GraphClient(
-            settings, account=account, data_dir=context.data_dir, clock=context.clock, transport=self.transport
+            settings,
+            account=account,
+            data_dir=context.data_dir,
+            clock=context.clock,
+            tokens=self.tokens,
+            transport=self.transport,
         )
         self.containers = Containers(
             self.call,
@@ -91,6 +98,7 @@ class InstagramNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier,
         self._username = ""
 
     def publish(self, post: OutgoingPost) -> Published:
+        self.tokens.refresh_if_due(self.call.unversioned)
         return self.publisher.publish(post)
 
     def reconcile(self, post: OutgoingPost) -> Published | NotSent | None:
@@ -118,6 +126,7 @@ class InstagramNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier,
     # --- health -----------------------------------------------------------------------------------
 
     def health(self) -> AccountHealth:
+        self.tokens.refresh_if_due(self.call.unversioned)
         me = self.call("GET", self.settings.user_id, {"fields": "id,username,account_type"})
         self._username = str(me.get("username") or "")
         details = {
@@ -134,8 +143,9 @@ class InstagramNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier,
             raise
         except Exception as exc:  # noqa: BLE001 - the quota is a detail; the sign-in worked
             details["publishing quota"] = getattr(exc, "message", exc.__class__.__name__)
-        expires = self.token_expiry()
-        if expires is not None and expires - self.context.clock() < EXPIRY_WARNING:
+        expires = self.tokens.expires_at
+        renews = self.tokens.renews and (expires is None or expires - self.context.clock() >= EXPIRY_WARNING)
+        if expires is not None and not renews and expires - self.context.clock() < EXPIRY_WARNING:
             warnings.append(
                 HealthWarning(
                     _("the access token expires on {date}.").format(date=expires.date().isoformat()),
@@ -147,15 +157,17 @@ class InstagramNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier,
             "@" + self._username if self._username else self.settings.user_id,
             details,
             expires_at=expires,
+            renews=renews,
             warnings=tuple(warnings),
             api_version=self._version_status(),
         )
 
     def token_expiry(self) -> datetime | None:
-        when = self.settings.token_expires_at
-        if when is None:
+        """None while socialpost renews the token by itself (more than ten days left)."""
+        when = self.tokens.expires_at
+        if when is None or (self.tokens.renews and when - self.context.clock() >= EXPIRY_WARNING):
             return None
-        return when if when.tzinfo else when.replace(tzinfo=UTC)
+        return when
 
     def api_origin(self) -> str | None:
         return origin_of(self.settings.host)

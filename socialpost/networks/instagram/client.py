@@ -19,6 +19,7 @@ from socialpost.networks.common.tls import LazyClient, bearer_client
 from socialpost.networks.instagram.settings import API_VERSIONS, InstagramSettings
 
 if TYPE_CHECKING:
+    from socialpost.networks.instagram.token import Tokens
     from socialpost.timeutil import Clock
 
 
@@ -32,6 +33,7 @@ class GraphClient:
         account: str,
         data_dir: Any,
         clock: Clock,
+        tokens: Tokens,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.settings, self.account, self.clock = settings, account, clock
@@ -41,19 +43,28 @@ class GraphClient:
         self.version = VersionInUse(
             API_VERSIONS, account=account, configured=settings.graph_version, data_dir=data_dir, clock=clock
         )
-        self._secret = settings.access_token.get_secret_value()
-        self._client = LazyClient(
-            lambda: bearer_client(settings.host, settings.timeout, settings.access_token, transport)
-        )
+        self.tokens = tokens
+        self._client = LazyClient(lambda: bearer_client(settings.host, settings.timeout, None, transport))
+
+    @property
+    def _secrets(self) -> list[str]:
+        return [self.tokens.configured, self.tokens.token]
 
     def __call__(self, method: str, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        url = f"/{self.version.current}/{path.lstrip('/')}"
+        return self.send(method, f"/{self.version.current}/{path.lstrip('/')}", params)
+
+    def unversioned(self, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """A GET outside the version prefix (``/refresh_access_token``)."""
+        return self.send("GET", f"/{path.lstrip('/')}", params)
+
+    def send(self, method: str, url: str, params: Mapping[str, Any]) -> dict[str, Any]:
         client = self._client.get()
+        headers = {"Authorization": f"Bearer {self.tokens.token}"}
         try:
             if method == "GET":
-                response = client.get(url, params=dict(params))
+                response = client.get(url, params=dict(params), headers=headers)
             else:
-                response = client.request(method, url, data=dict(params))
+                response = client.request(method, url, data=dict(params), headers=headers)
         except httpx.TransportError as exc:
             raise transport_error(exc, where=self.where, timeout=self.settings.timeout) from None
         if response.is_error or response.is_redirect:
@@ -61,14 +72,14 @@ class GraphClient:
                 network="Instagram",
                 where=self.where,
                 clock=self.clock,
-                secrets=[self._secret],
+                secrets=self._secrets,
                 reconnect=self.reconnect,
             )
             raise classify(
                 response,
                 network="instagram",
                 account=self.name,
-                secrets=[self._secret],
+                secrets=self._secrets,
                 now=self.clock(),
                 where=self.where,
                 special=special,
