@@ -295,7 +295,7 @@ def test_hashtags_and_mentions_are_refused_past_30_and_20() -> None:
     assert "31 hashtags" in hashtags and "30" in hashtags
     (mentions,) = problems(" ".join(f"@user{i}" for i in range(21)))
     assert "21 accounts" in mentions and "20" in mentions
-    assert problems("no picture", media=0) and problems("too many", media=11)
+    assert problems("no picture", media=0)  # (more than 10 files: validate's media count, from the profile)
     assert problems("an email a@b.com and C# are neither") == []
 
 
@@ -448,3 +448,41 @@ def test_a_facebook_login_token_is_not_refreshed(rig: Rig) -> None:
     adapter = rig.adapter(login="facebook", token_expires_at=START + timedelta(days=20))
     adapter.publish(rig.post())
     assert not [r for r in rig.server.requests if r.path.startswith("/refresh_access_token")]
+
+
+# --- validate, end to end ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("tags", "mentions", "refused"), [(30, 20, False), (31, 0, True), (0, 21, True)])
+def test_validate_refuses_31_hashtags_or_21_mentions_not_30_or_20(
+    tmp_path: Path, tags: int, mentions: int, refused: bool
+) -> None:
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+    from socialpost.config import load_settings
+    from tests.conftest import FakeClock
+
+    (tmp_path / "a.jpg").write_bytes(JPEG)
+    text = " ".join([f"#t{i}" for i in range(tags)] + [f"@u{i}" for i in range(mentions)]) + " What do you think?"
+    campaign = tmp_path / "c.yaml"
+    campaign.write_text(
+        "campaign: c\ntimezone: UTC\naccounts: [instagram:bakery]\nposts:\n"
+        f'  - id: p\n    at: 2030-01-01 09:00\n    text: "{text}"\n    media: [{{file: a.jpg, alt: A croissant}}]\n',
+        encoding="utf-8",
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        'media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}\n'
+        f'accounts:\n  instagram:\n    bakery: {{user_id: "{USER}", access_token: "x-not-a-token"}}\n',
+        encoding="utf-8",
+    )
+    app = AppContext(clock=FakeClock(), settings_override=load_settings(str(config)))
+    result = CliRunner().invoke(cli, ["validate", str(campaign), "--json"], obj=app)
+    errors = [e["message"] for e in json.loads(result.stdout)["errors"]]
+    if refused:
+        assert len(errors) == 1 and ("31 hashtags" in errors[0] or "21 accounts" in errors[0]), errors
+        assert result.exit_code != 0
+    else:
+        assert errors == [] and result.exit_code == 0, errors

@@ -45,13 +45,6 @@ class InstagramChecks:
             found.append(
                 _("Instagram has no text-only posts. Fix: add an image or a video (media: [{file: …, alt: …}]).")
             )
-        if len(post.media) > MAX_ITEMS:
-            found.append(
-                _(
-                    "an Instagram carousel takes at most {limit} images and videos, this post has {count}. "
-                    "Fix: split it."
-                ).format(limit=MAX_ITEMS, count=len(post.media))
-            )
         tags = hashtags(text)
         if len(tags) > MAX_HASHTAGS:
             found.append(
