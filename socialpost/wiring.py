@@ -290,7 +290,7 @@ class Adapters:
 
     def _media_host(self) -> MediaHost | None:
         """The config's media host, one for all adapters (a new one when the config is re-read)."""
-        from socialpost.mediahost import build
+        from socialpost.mediahost.configured import build
 
         if self._host_for is not self.settings:
             self._host = build(self.settings, clock=self.clock, environ=self.environ)

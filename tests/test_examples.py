@@ -11,9 +11,18 @@ from socialpost.cli.context import AppContext
 from socialpost.settings.config import load_settings
 from tests.conftest import REPO, FakeClock
 
-EXAMPLES = ["coffee-shop-launch.yaml", "lancement-boulangerie.yaml", "webinar-series.yaml", "video-launch.yaml"]
+EXAMPLES = [
+    "coffee-shop-launch.yaml",
+    "lancement-boulangerie.yaml",
+    "webinar-series.yaml",
+    "video-launch.yaml",
+    "instagram-bakery.yaml",
+]
 CONFIG = """\
+media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}
 accounts:
+  instagram:
+    bakery: {user_id: "17841400000000001", access_token: "${EXAMPLE_TOKEN}"}
   mastodon:
     cafe: {api_base_url: "https://mastodon.example", access_token: "${EXAMPLE_TOKEN}"}
     boulangerie: {api_base_url: "https://mastodon.example", access_token: "${EXAMPLE_TOKEN}"}

@@ -20,7 +20,8 @@ import pytest
 from botocore.config import Config
 
 from socialpost.errors import AuthError, ConfigError, MediaRefused, PermanentError
-from socialpost.mediahost import HostedMedia, build, hosted_name
+from socialpost.mediahost import HostedMedia, hosted_name
+from socialpost.mediahost.configured import build
 from socialpost.mediahost.folder import FolderHost
 from socialpost.mediahost.s3 import S3Host
 from socialpost.redaction import redact

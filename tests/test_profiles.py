@@ -209,7 +209,10 @@ TOOLS = {
     "cli/demo.py": {"outbox"},
     "settings/inbox.py": {"webhook"},
 }
-NAMES = {"x", "twitter", "mastodon", "bluesky", "linkedin", "facebook", "youtube", "outbox", "webhook"}
+NAMES = {
+    *("x", "twitter", "mastodon", "bluesky", "linkedin", "facebook", "youtube", "outbox", "webhook"),
+    *("instagram", "threads", "telegram", "pinterest", "google", "gbp"),
+}
 
 
 def test_no_network_name_in_the_core() -> None:

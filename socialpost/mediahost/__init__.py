@@ -19,21 +19,16 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from socialpost.errors import MediaRefused
 from socialpost.i18n import _
 from socialpost.media import sniff
 
-if TYPE_CHECKING:
-    from socialpost.settings.config import Settings
-    from socialpost.timeutil import Clock
-
-__all__ = ["HostedMedia", "MediaHost", "build", "hosted_name", "media_type"]
+__all__ = ["HostedMedia", "MediaHost", "hosted_name", "media_type"]
 
 DEFAULT_LIFETIME = timedelta(hours=1)
 
@@ -110,25 +105,3 @@ def hosted_name(key_hint: str, content_type: str) -> str:
     token = secrets.token_urlsafe(16).replace("_", "x").replace("-", "y")
     stem = f"{token}-{hint}" if hint else token
     return stem + EXTENSIONS.get(content_type, "")
-
-
-def build(
-    settings: Settings, *, clock: Clock | None = None, environ: Mapping[str, str] | None = None
-) -> MediaHost | None:
-    """The media host the config file sets up, or None when it sets none up. Nothing is imported
-    or contacted here: an S3 host loads boto3 and reads its credentials when first used."""
-    from socialpost.settings.media_host import FolderHostSettings, S3HostSettings
-    from socialpost.timeutil import utcnow
-
-    chosen = settings.media_host
-    if chosen is None:
-        return None
-    now = clock or utcnow
-    if isinstance(chosen, S3HostSettings):
-        from socialpost.mediahost.s3 import S3Host
-
-        return S3Host(chosen, where=settings.media_host_at, clock=now, environ=environ)
-    assert isinstance(chosen, FolderHostSettings)
-    from socialpost.mediahost.folder import FolderHost
-
-    return FolderHost(chosen.resolved_folder(settings.base_dir), chosen.base_url, clock=now)
