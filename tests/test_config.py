@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -287,3 +289,25 @@ def test_daemon_max_age_and_pacing_settings(write) -> None:  # type: ignore[no-u
     message = config_error(str(write("bad.yaml", "daemon:\n  max_age: soon\n")))
     assert "'soon' is not a duration" in message and "Fix:" in message
     assert "longer than 0" in config_error(str(write("zero.yaml", "daemon:\n  max_age: 0\n")))
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+def test_a_config_that_is_not_a_file_is_refused_before_reading(tmp_path: Path, kind: str) -> None:
+    """The language is peeked from the config before click runs: it must not read /dev/zero or wait on a pipe."""
+    import os
+
+    if kind == "device":
+        config = Path("/dev/zero")
+    else:
+        config = tmp_path / "config.yaml"
+        os.mkfifo(config)
+    result = subprocess.run(
+        [sys.executable, "-m", "socialpost", "--config", str(config), "status"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "SOCIALPOST_DATA_DIR": str(tmp_path / "data")},
+    )
+    assert result.returncode == 2
+    assert "is not a regular file" in result.stderr and "Traceback" not in result.stderr
