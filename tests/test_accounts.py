@@ -132,7 +132,7 @@ def test_add_webhook_with_a_timeout_that_is_not_a_number_explains_and_writes_not
     assert not (tmp_path / "secrets.yaml").exists()
 
 
-# --- 4. accounts list with no configured account -----------------------------------------------------
+# --- accounts list with no configured account -----------------------------------------------------
 
 
 def test_accounts_list_explains_outbox_accounts_need_no_entry(run_cli) -> None:
@@ -146,7 +146,7 @@ def test_accounts_list_explains_outbox_accounts_need_no_entry(run_cli) -> None:
     assert json.loads(run_cli("accounts", "list", "--json").stdout) == {"accounts": []}
 
 
-# --- 5. accounts add without a terminal ---------------------------------------------------------------
+# --- accounts add without a terminal ---------------------------------------------------------------
 
 
 def test_accounts_add_without_a_terminal_fails_cleanly_before_asking_the_secret(isolated_env: Path) -> None:
@@ -171,7 +171,7 @@ def test_accounts_add_without_a_terminal_fails_cleanly_before_asking_the_secret(
     assert not (isolated_env / ".config" / "socialpost").exists()  # nothing saved
 
 
-# --- 7. account names ------------------------------------------------------------------------------------
+# --- account names ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ["[x]", "a:b", "_x", "a b", "café", "x" * 500 + "!"])

@@ -505,7 +505,7 @@ def test_loaded_campaign_exposes_its_document(write) -> None:  # type: ignore[no
     assert loaded.post_position(1) == (8, 5)
 
 
-# --- 2. the same account or time twice --------------------------------------------------------------
+# --- the same account or time twice --------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -533,7 +533,7 @@ def test_listed_twice_is_an_error_at_the_second(run_cli, write, text: str, shown
     refused(run_cli, write("c.yaml", text), f"{shown} is listed twice. Fix: remove one.", where=where)
 
 
-# --- 3. media paths --------------------------------------------------------------------------------
+# --- media paths --------------------------------------------------------------------------------
 
 
 def test_nul_in_a_media_path(run_cli, write) -> None:  # type: ignore[no-untyped-def]
@@ -548,7 +548,7 @@ def test_too_long_media_path(run_cli, write) -> None:  # type: ignore[no-untyped
     assert "a" * 100 not in stderr
 
 
-# --- 4. blank text ------------------------------------------------------------------------------------
+# --- blank text ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("text", ['" "', '"\\u200b"', '"\\t\\n\\u200b\\u00a0"', '"\\u2800"'])
@@ -567,7 +567,7 @@ def test_text_with_a_zero_width_joiner_inside_is_fine(run_cli, write) -> None:  
     assert run_cli("validate", str(path)).exit_code == 0
 
 
-# --- 5. time zones ----------------------------------------------------------------------------------------
+# --- time zones ----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ["Etc/GMT+5", "Etc/GMT-14", "etc/gmt+5"])
@@ -590,7 +590,7 @@ def test_utc_and_a_close_city_still_work(run_cli, write) -> None:  # type: ignor
     assert "such as Europe/Paris" in stderr
 
 
-# --- 6. messages ------------------------------------------------------------------------------------------
+# --- messages ------------------------------------------------------------------------------------------
 
 
 def test_long_id_says_the_limit_and_to_shorten_it(run_cli, write) -> None:  # type: ignore[no-untyped-def]

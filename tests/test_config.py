@@ -336,7 +336,7 @@ def assert_one_paragraph(result: Result) -> None:
         assert noise not in result.stderr, result.stderr
 
 
-# --- 1a: every daemon setting has bounds ------------------------------------------------------------
+# --- every daemon setting has bounds ------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -388,7 +388,7 @@ def test_the_largest_values_allowed_still_work(write: Write) -> None:
     assert daemon.min_interval("mastodon:x") == 86400
 
 
-# --- 2: the database URL --------------------------------------------------------------------------
+# --- the database URL --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -309,7 +309,7 @@ def test_two_daemons_on_one_sqlite_file_send_each_post_once(settings: Settings, 
     print(f"[daemon] two daemons, 200 webhook posts in {elapsed:.2f}s", file=sys.stderr)
 
 
-# --- 1b: a send that crashes never leaves its post 'sending' without a reason ----------------------
+# --- a send that crashes never leaves its post 'sending' without a reason ----------------------
 
 
 def _closed_port() -> int:

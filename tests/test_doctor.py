@@ -783,7 +783,7 @@ def test_doctor_stays_out_of_help_start_up_and_has_help() -> None:
         assert heavy not in loaded, f"--help imported {heavy}"
 
 
-# --- 2. doctor's count sentence agrees with its number ------------------------------------------------
+# --- doctor's count sentence agrees with its number ------------------------------------------------
 
 
 def test_doctor_says_one_warning_needs_your_attention(run_cli, write, clock: FakeClock) -> None:

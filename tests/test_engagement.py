@@ -360,7 +360,7 @@ def test_collect_command_json_and_progress(
     assert failing.exit_code == 0 and "Nothing to read" in failing.stdout
 
 
-# --- 3. collect says why the outbox has no figures ---------------------------------------------------
+# --- collect says why the outbox has no figures ---------------------------------------------------
 
 
 def test_collect_says_the_outbox_gives_no_engagement_figures(

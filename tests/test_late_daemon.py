@@ -58,6 +58,8 @@ def test_daemon_down_across_due_times_follows_the_late_policy(
     assert_history_consistent(store)
 
 
+# --- a late post's reason says how late in words and how to send it ---------------------------------
+
 LEASE = timedelta(seconds=60)
 
 

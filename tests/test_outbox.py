@@ -424,7 +424,7 @@ def _outbox_posts(settings: Settings) -> list[Path]:
     return sorted((settings.data_dir / "outbox" / "shop" / "posts").glob("*.json"))
 
 
-# --- 1. the outbox needs the post's media, like a real network ---------------------------------------
+# --- the outbox needs the post's media, like a real network ---------------------------------------
 
 
 def test_outbox_refuses_a_post_whose_image_was_deleted_and_retry_sends_it(

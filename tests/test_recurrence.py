@@ -85,7 +85,7 @@ def test_weekly_matches_a_naive_scan(days: list[str], hour: int, minute: int, st
     assert got == sorted(set(got))
 
 
-# --- 8. rules that produce nothing --------------------------------------------------------------------
+# --- rules that produce nothing --------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from tests.test_budgets import _seed_recurring
 from tests.test_late_daemon import LEASE
 from tests.test_report import T0, Seeder
 
-# --- 2. status: how many more, and ids folded -----------------------------------------------------
+# --- status: how many more, and ids folded -----------------------------------------------------
 
 
 def _post_column(out: str) -> list[str]:

@@ -358,7 +358,7 @@ def test_ensure_aware_and_utcnow() -> None:
     assert now.tzinfo is not None and now.utcoffset() == timedelta(0)
 
 
-# --- 1. a late post's reason ----------------------------------------------------------------------
+# --- durations in words, as a late post's reason gives them --------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -245,7 +245,7 @@ def test_a_real_comment_after_a_text_is_still_a_comment(run_cli: Any, write: Any
     assert "error:" not in result.stderr, result.stderr
 
 
-# --- 3. YAML positions and dates ------------------------------------------------------------------
+# --- YAML positions and dates ------------------------------------------------------------------
 
 UNCLOSED = """\
 campaign: syn

@@ -457,7 +457,7 @@ def test_suggest() -> None:
     assert suggest("zzz", ["id", "at", "text"]) == ""
 
 
-# --- 1. what the FILE argument is -------------------------------------------------------------------
+# --- what the FILE argument is -------------------------------------------------------------------
 
 
 def test_a_device_is_refused_before_it_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
