@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from socialpost.cli import cli
 from socialpost.cli.context import AppContext
+from tests.conftest import REPO
 
 TOKEN = "T0KEN-s3cr3t-9f8e"
 CONFIG = """\
@@ -124,4 +129,60 @@ def test_add_webhook_with_a_timeout_that_is_not_a_number_explains_and_writes_not
     assert "answer with a number such as 10" in result.stderr
     assert "Traceback" not in result.stderr and TOKEN not in result.stderr
     assert config.read_text(encoding="utf-8") == CONFIG
+    assert not (tmp_path / "secrets.yaml").exists()
+
+
+# --- accounts list with no configured account -----------------------------------------------------
+
+
+def test_accounts_list_explains_outbox_accounts_need_no_entry(run_cli) -> None:
+    result = run_cli("accounts", "list")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == (
+        "No account is configured yet. Campaigns can use outbox:NAME accounts without one: their posts go "
+        "to a local folder. To connect a real network, run: socialpost accounts add NETWORK NAME "
+        "(for example: socialpost accounts add mastodon cafe)."
+    )
+    assert json.loads(run_cli("accounts", "list", "--json").stdout) == {"accounts": []}
+
+
+# --- accounts add without a terminal ---------------------------------------------------------------
+
+
+def test_accounts_add_without_a_terminal_fails_cleanly_before_asking_the_secret(isolated_env: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "socialpost", "accounts", "add", "webhook", "x"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONWARNINGS": "default"},
+        timeout=60,
+        start_new_session=True,  # no controlling terminal to fall back on
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Warning" not in result.stderr and "getpass" not in result.stderr and "Aborted" not in result.stderr
+    assert "Webhook URL" not in result.stdout + result.stderr  # never prompted
+    error = result.stderr.strip()
+    assert error.startswith("error: this set-up asks for a secret")
+    assert "\n" not in error  # one paragraph
+    assert "Run socialpost accounts add in a terminal" in error
+    assert "with ${ENV_VAR} where the secret goes" in error
+    assert not (isolated_env / ".config" / "socialpost").exists()  # nothing saved
+
+
+# --- account names ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["[x]", "a:b", "_x", "a b", "café", "x" * 500 + "!"])
+def test_accounts_add_refuses_a_name_campaigns_cannot_use(tmp_path: Path, name: str) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("# mine\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["--config", str(config), "accounts", "add", "outbox", name], obj=AppContext(), input="posts\nNews\n"
+    )
+    assert result.exit_code == 2, result.output
+    assert "cannot be an account name" in result.stderr and "Fix: choose a name" in result.stderr
+    assert "x" * 61 not in result.stderr
+    assert config.read_text(encoding="utf-8") == "# mine\n"
     assert not (tmp_path / "secrets.yaml").exists()

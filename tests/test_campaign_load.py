@@ -11,6 +11,7 @@ from socialpost.campaign.expand import PlannedPost, expand
 from socialpost.campaign.load import LoadedCampaign, load_campaign, load_campaigns
 from socialpost.campaign.models import fields_at
 from socialpost.errors import CampaignError, ExitCode, Problem
+from tests.support.campaign_input import HEAD, POST, refused
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -502,3 +503,110 @@ def test_loaded_campaign_exposes_its_document(write) -> None:  # type: ignore[no
     assert isinstance(loaded, LoadedCampaign)
     assert loaded.document.position(("posts", 1, "accounts", 0)) == (11, 16)
     assert loaded.post_position(1) == (8, 5)
+
+
+# --- the same account or time twice --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "where"),
+    [
+        (HEAD.replace("[outbox:shop]", "[outbox:shop, outbox:shop]") + POST, "outbox:shop", "3:25"),
+        (HEAD + POST + "    accounts: [outbox:a, outbox:b, outbox:a]\n", "outbox:a", "8:36"),
+        (
+            HEAD
+            + '  - id: p1\n    every: {days: [mon], at: ["10:00", "10:00"], from: 2027-02-01, until: 2027-03-01}\n'
+            + '    text: "What do you think?"\n',
+            "10:00",
+            "6:40",
+        ),
+        (
+            HEAD
+            + '  - id: p1\n    every: {interval: 2d, at: ["9:30", "09:30"], from: 2027-02-01, until: 2027-03-01}\n'
+            + '    text: "What do you think?"\n',
+            "09:30",
+            "6:40",
+        ),
+    ],
+)
+def test_listed_twice_is_an_error_at_the_second(run_cli, write, text: str, shown: str, where: str) -> None:  # type: ignore[no-untyped-def]
+    refused(run_cli, write("c.yaml", text), f"{shown} is listed twice. Fix: remove one.", where=where)
+
+
+# --- media paths --------------------------------------------------------------------------------
+
+
+def test_nul_in_a_media_path(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", HEAD + POST + '    media: [{file: "a\\u0000b.png", alt: x}]\n')
+    refused(run_cli, path, "NUL character", "Fix: correct the path", where="8:20")
+
+
+def test_too_long_media_path(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", HEAD + POST + f'    media: [{{file: "{"a" * 5000}.png", alt: x}}]\n')
+    stderr = refused(run_cli, path, "path is too long", "Fix: shorten", where="8:20")
+    assert "check its permissions" not in stderr
+    assert "a" * 100 not in stderr
+
+
+# --- blank text ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ['" "', '"\\u200b"', '"\\t\\n\\u200b\\u00a0"', '"\\u2800"'])
+def test_blank_text_is_refused(run_cli, write, text: str) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", HEAD + POST.replace('"Hello, what do you think?"', text))
+    refused(run_cli, path, "only spaces or invisible characters", "Fix:", where="7:11")
+
+
+def test_blank_thread_part_is_refused(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    post = '  - id: p1\n    at: 2027-03-02 09:00\n    thread: ["What do you think?", "\\u200b"]\n'
+    refused(run_cli, write("c.yaml", HEAD + post), "only spaces or invisible characters", where="7:36")
+
+
+def test_text_with_a_zero_width_joiner_inside_is_fine(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", HEAD + POST.replace("Hello", "Hello \\u200d👩\\u200d💻"))
+    assert run_cli("validate", str(path)).exit_code == 0
+
+
+# --- time zones ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Etc/GMT+5", "Etc/GMT-14", "etc/gmt+5"])
+def test_fixed_offset_zones_are_refused(run_cli, write, name: str) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", HEAD.replace("America/Montreal", name) + POST)
+    refused(run_cli, path, "fixed offsets do not follow daylight-saving time", "America/Montreal", where="2:11")
+
+
+@pytest.mark.parametrize("name", ["Factori", "localtim", "posixrule", "Etc/Zulu0"])
+def test_suggestions_are_real_places(run_cli, write, name: str) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", HEAD.replace("America/Montreal", name) + POST)
+    stderr = refused(run_cli, path, "such as ")
+    suggestion = stderr.split("such as ", 1)[1].split(".")[0]
+    assert "/" in suggestion and not suggestion.startswith("Etc/"), suggestion
+
+
+def test_utc_and_a_close_city_still_work(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    assert run_cli("validate", str(write("a.yaml", HEAD.replace("America/Montreal", "UTC") + POST))).exit_code == 0
+    stderr = refused(run_cli, write("b.yaml", HEAD.replace("America/Montreal", "Europe/Pari") + POST), "")
+    assert "such as Europe/Paris" in stderr
+
+
+# --- messages ------------------------------------------------------------------------------------------
+
+
+def test_long_id_says_the_limit_and_to_shorten_it(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", HEAD + POST.replace("id: p1", "id: " + "a" * 101))
+    refused(run_cli, path, "101 characters long, over the limit of 100", "Fix: shorten it", where="5:9")
+
+
+def test_lone_surrogate_says_it_is_not_unicode_and_where(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", HEAD + POST.replace("Hello,", "Hi \\uD800"))
+    refused(run_cli, path, "character 4 of the text is not valid Unicode", "Fix:", where="7:11")
+
+
+def test_long_values_are_cut_in_messages(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    path = write("c.yaml", HEAD + POST + "late: {within: " + "9" * 5000 + "}\n")
+    stderr = refused(run_cli, path, "is not a duration", "…", where="8:16")
+    assert "9" * 61 not in stderr
+    path = write("d.yaml", HEAD.replace("[outbox:shop]", "[" + "x" * 3000 + "]") + POST)
+    stderr = refused(run_cli, path, "is not an account", "…")
+    assert "x" * 61 not in stderr

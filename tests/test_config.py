@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import warnings
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from socialpost.errors import ConfigError, ExitCode
+from socialpost.cli import cli
+from socialpost.errors import ConfigError, ExitCode, StoreError
 from socialpost.settings.config import DaemonSettings, Settings, load_settings
 from socialpost.settings.envvars import expand_env, expand_env_values
 from socialpost.settings.paths import default_dirs, resolve_config_path
+from socialpost.store.db import DatabaseURLError, open_store
+from tests.conftest import Result
 
 
 @pytest.fixture
@@ -276,7 +285,6 @@ def test_settings_base_dir_without_a_file(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_daemon_max_age_and_pacing_settings(write) -> None:  # type: ignore[no-untyped-def]
-    from datetime import timedelta
 
     from socialpost.settings.config import load_settings
 
@@ -287,3 +295,167 @@ def test_daemon_max_age_and_pacing_settings(write) -> None:  # type: ignore[no-u
     message = config_error(str(write("bad.yaml", "daemon:\n  max_age: soon\n")))
     assert "'soon' is not a duration" in message and "Fix:" in message
     assert "longer than 0" in config_error(str(write("zero.yaml", "daemon:\n  max_age: 0\n")))
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+def test_a_config_that_is_not_a_file_is_refused_before_reading(tmp_path: Path, kind: str) -> None:
+    """The language is peeked from the config before click runs: it must not read /dev/zero or wait on a pipe."""
+    import os
+
+    if kind == "device":
+        config = Path("/dev/zero")
+    else:
+        config = tmp_path / "config.yaml"
+        os.mkfifo(config)
+    result = subprocess.run(
+        [sys.executable, "-m", "socialpost", "--config", str(config), "status"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "SOCIALPOST_DATA_DIR": str(tmp_path / "data")},
+    )
+    assert result.returncode == 2
+    assert "is not a regular file" in result.stderr and "Traceback" not in result.stderr
+
+
+Write = Callable[[str, str], Path]
+
+
+def socialpost(*args: str, env: dict[str, str] | None = None) -> Result:
+    """`socialpost ARGS` in-process, loading the config exactly as the real command does. Any
+    Python warning is an error here: none may reach the user."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    return Result(result.exit_code, result.stdout, result.stderr)
+
+
+def assert_one_paragraph(result: Result) -> None:
+    for noise in ("Traceback", "internal error", "Warning", "sqlalche.me"):
+        assert noise not in result.stderr, result.stderr
+
+
+# --- every daemon setting has bounds ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("retry_base_seconds: 1e308", "1:30: 'retry_base_seconds': input should be less than or equal to 604800."),
+        ("retry_max_seconds: .inf", "1:29: 'retry_max_seconds': input should be less than or equal to 604800."),
+        ("retry_base_seconds: .nan", "'retry_base_seconds': input should be"),
+        ("shutdown_grace_seconds: 86400", "'shutdown_grace_seconds': input should be less than or equal to 3600."),
+        ("shutdown_grace_seconds: -1", "'shutdown_grace_seconds': input should be greater than or equal to 0."),
+        ("poll_seconds: 1e308", "'poll_seconds': input should be less than or equal to 3600."),
+        ("lease_seconds: 1e9", "'lease_seconds': input should be less than or equal to 86400."),
+        ("workers: 0", "'workers': input should be greater than or equal to 1."),
+        ("workers: 257", "'workers': input should be less than or equal to 256."),
+        ("max_attempts: 1000", "'max_attempts': input should be less than or equal to 100."),
+        ("min_interval_seconds: 1e308", "'min_interval_seconds': input should be less than or equal to 86400."),
+        ("min_interval_overrides: {x: 1e308}", "the interval for 'x' is longer than a day. Fix: give a number"),
+        ("min_interval_overrides: {x: .nan}", "the interval for 'x' is longer than a day."),
+        ("min_interval_overrides: {x: -1}", "the interval for 'x' is negative."),
+        ("max_age: 100000000d", "'max_age': '100000000d' is too long a duration."),
+    ],
+)
+def test_daemon_settings_out_of_range_are_located_config_errors(write: Write, text: str, expected: str) -> None:
+    path = write("config.yaml", f"daemon: {{{text}}}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(str(path), {})
+    assert caught.value.exit_code == ExitCode.BAD_INPUT
+    assert f"{path}:1:" in str(caught.value) and expected in str(caught.value), str(caught.value)
+    assert "Fix:" in str(caught.value)
+
+
+def test_the_robustness_config_is_refused_by_the_command(write: Write) -> None:
+    path = write("config.yaml", "daemon: {retry_base_seconds: 1e308, retry_max_seconds: 1e308}\n")
+    result = socialpost("--config", str(path), "status")
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert f"{path}:1:30: 'retry_base_seconds'" in result.stderr
+    assert f"{path}:1:56: 'retry_max_seconds'" in result.stderr
+    assert_one_paragraph(result)
+
+
+def test_the_largest_values_allowed_still_work(write: Write) -> None:
+    path = write(
+        "config.yaml",
+        "daemon:\n  retry_base_seconds: 604800\n  retry_max_seconds: 604800\n  shutdown_grace_seconds: 3600\n"
+        "  min_interval_overrides: {mastodon: 86400}\n",
+    )
+    daemon = load_settings(str(path), {}).daemon
+    assert daemon.retry_base_seconds == daemon.retry_max_seconds == 604800
+    assert daemon.min_interval("mastodon:x") == 86400
+
+
+# --- the database URL --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("not a url", "this is not a database URL."),
+        ("nosuch://x/y", "unknown database type 'nosuch'."),
+        ("postgres://me@db.example.com/socialpost", "unknown database type 'postgres'."),
+        ("postgresql://db.example.com:five/socialpost", "the port 'five' is not a number."),
+        ("sqlite://socialpost.db", "a SQLite URL names a file after three slashes, not a server."),
+        (
+            "sqlite:///x.db?mode=ro&bogus=1",
+            "the SQLite driver does not accept the URL option(s) bogus, mode; they would be ignored.",
+        ),
+    ],
+)
+def test_a_bad_database_url_is_a_located_config_error(write: Write, url: str, expected: str) -> None:
+    path = write("config.yaml", f"# the queue\ndatabase: '{url}'\n")
+    result = socialpost("--config", str(path), "status")
+    assert result.exit_code == ExitCode.BAD_INPUT, result.stderr
+    assert f"{path}:2:11: database: {expected}" in result.stderr
+    assert "Fix:" in result.stderr
+    assert_one_paragraph(result)
+    if "bogus" in url:
+        assert "Fix: remove them" in result.stderr
+    else:
+        assert "sqlite:///path/to/socialpost.db" in result.stderr
+
+
+def test_a_bad_database_url_from_the_environment_names_the_variable(write: Write) -> None:
+    result = socialpost("status", env={"SOCIALPOST_DATABASE_URL": "nosuch://x/y"})  # no config file
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "$SOCIALPOST_DATABASE_URL: unknown database type 'nosuch'." in result.stderr
+    path = write("config.yaml", "daemon: {}\n")
+    result = socialpost("--config", str(path), "status", env={"SOCIALPOST_DATABASE_URL": "not a url"})
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "$SOCIALPOST_DATABASE_URL: this is not a database URL." in result.stderr
+    assert_one_paragraph(result)
+
+
+def test_a_url_only_sqlalchemy_refuses_is_bad_input_too(tmp_path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DatabaseURLError) as caught:
+            open_store("postgresql+nosuchdriver://db.example.com/socialpost")
+        assert caught.value.exit_code == ExitCode.BAD_INPUT and isinstance(caught.value, StoreError)
+        assert "Fix: write a URL like sqlite:///path/to/socialpost.db" in str(caught.value)
+        # open_store checks by itself too: a caller that did not load settings gets no SAWarning
+        with pytest.raises(DatabaseURLError) as caught:
+            open_store(f"sqlite:///{tmp_path / 'x.db'}?bogus=1")
+        assert "bogus" in str(caught.value)
+
+
+def test_sqlite_options_the_driver_accepts_still_work(write: Write, tmp_path: Path) -> None:
+    path = write("config.yaml", "database: 'sqlite:///queue.db?timeout=5'\n")
+    result = socialpost("--config", str(path), "status")
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert (tmp_path / "queue.db").exists()  # relative to the config file's folder
+    assert_one_paragraph(result)
+
+
+def test_a_file_that_is_not_a_database_is_named(write: Write, tmp_path: Path) -> None:
+    passwd = write("passwd", "root:x:0:0:root:/root:/bin/bash\n" * 100)
+    path = write("config.yaml", f"database: 'sqlite:///{passwd}'\n")
+    result = socialpost("--config", str(path), "status")
+    assert result.exit_code == ExitCode.FAILURE
+    assert f"{passwd} is not a socialpost database: SQLite cannot read it (file is not a database)." in result.stderr
+    assert "restore it from a backup" in result.stderr and "sqlite:///path/to/socialpost.db" in result.stderr
+    assert_one_paragraph(result)
+    assert passwd.read_text().startswith("root:x:0:0")  # left as it was

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -16,19 +18,25 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from socialpost.daemon.dispatcher import Dispatcher
 from socialpost.daemon.outcomes import OutcomeWriter
 from socialpost.daemon.service import Daemon
+from socialpost.errors import ExitCode, StoreError, TransientError
+from socialpost.networks import registry
+from socialpost.networks.base import Network, OutgoingPost, Published
 from socialpost.settings.config import DaemonSettings, Settings
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import DaemonRow, EventRow, PostRow, Status
 from socialpost.store.queue import Outcome, Queue, settled
 from socialpost.timeutil import utcnow
-from tests.conftest import REPO
-from tests.store_helpers import assert_history_consistent, campaign_yaml, events, schedule_file, seed_posts
+from socialpost.wiring import Adapters
+from tests.conftest import REPO, START, FakeClock, Result
+from tests.store_helpers import assert_history_consistent, campaign_yaml, events, post, schedule_file, seed_posts
 from tests.support.http import LocalServer, Reply
 
 
@@ -299,3 +307,208 @@ def test_two_daemons_on_one_sqlite_file_send_each_post_once(settings: Settings, 
         for s in stores:
             s.close()
     print(f"[daemon] two daemons, 200 webhook posts in {elapsed:.2f}s", file=sys.stderr)
+
+
+# --- a send that crashes never leaves its post 'sending' without a reason ----------------------
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _run_until(daemon: Daemon, done: Callable[[], bool], timeout: float = 10.0) -> None:
+    daemon.stop_when = done
+    thread = threading.Thread(target=daemon.run, name=f"daemon-{daemon.daemon_id}", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        daemon.stop()
+        thread.join(5)
+        pytest.fail("the daemon did not settle the post")
+
+
+def _settled(store: Store, post_id: int) -> Callable[[], bool]:
+    return lambda: post(store, post_id).status not in (Status.PENDING.value, Status.SENDING.value)
+
+
+@pytest.fixture
+def overflowing(settings: Settings) -> Settings:
+    """The robustness run's settings (as if a config had slipped past the bounds) and a webhook
+    whose URL refuses connections."""
+    settings.daemon = DaemonSettings(poll_seconds=0.2, lease_seconds=30, shutdown_grace_seconds=5).model_copy(
+        update={"retry_base_seconds": 1e308, "retry_max_seconds": 1e308}
+    )
+    settings.accounts = {"webhook": {"hook": {"url": f"http://127.0.0.1:{_closed_port()}/hook", "timeout": 2}}}
+    return settings
+
+
+def _no_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    shown = [r for r in caplog.records if r.levelno >= logging.INFO]
+    assert not [r for r in shown if r.exc_info], [r.getMessage() for r in shown if r.exc_info]
+    assert not [r for r in shown if "crashed" in r.getMessage()]
+
+
+def test_a_crash_before_the_request_left_puts_the_post_back_to_retry(
+    store: Store, overflowing: Settings, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="socialpost")
+    (post_id,) = seed_posts(store, 1, due=START, account="webhook:hook")
+    _run_until(Daemon(store, overflowing, daemon_id="d1", clock=clock), _settled(store, post_id))
+    row = post(store, post_id)
+    assert (row.status, row.attempts, row.lease_until) == ("retry_wait", 1, None)
+    reason = row.last_error or ""
+    assert "failed unexpectedly before this post reached webhook" in reason and "OverflowError" in reason
+    assert "Trying again in 1h." in reason and row.next_attempt_at is not None
+    assert "will retry" in caplog.text and "OverflowError" in caplog.text
+    _no_traceback(caplog)
+    assert_history_consistent(store)
+
+
+def _break_payload(store: Store, post_id: int) -> None:
+    """A stored post our own code cannot read (a media entry without its file): a bug of ours,
+    met after the claim and before any request."""
+    with store.write() as session:
+        session.execute(
+            update(PostRow).where(PostRow.id == post_id).values(payload={"text": "x", "media": [{"alt": "no file"}]})
+        )
+
+
+def test_a_crash_that_repeats_ends_failed_after_the_last_attempt(
+    store: Store, settings: Settings, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.daemon = settings.daemon.model_copy(update={"max_attempts": 2})
+    (post_id,) = seed_posts(store, 1, due=START, account="outbox:news")
+    _break_payload(store, post_id)
+    daemon = Daemon(store, settings, daemon_id="d1", clock=clock)
+    _run_until(daemon, _settled(store, post_id))
+    row = post(store, post_id)
+    assert row.status == "retry_wait"
+    assert "before this post reached outbox (KeyError: 'file')" in (row.last_error or "")
+    assert row.next_attempt_at is not None
+    clock.set(row.next_attempt_at)
+    _run_until(Daemon(store, settings, daemon_id="d1", clock=clock), _settled(store, post_id))
+    row = post(store, post_id)
+    assert row.status == "failed" and row.attempts == 2
+    assert (row.last_error or "").startswith(
+        "gave up after 2 attempts. Last error: socialpost failed unexpectedly before this post reached outbox"
+    )
+    assert not (settings.data_dir / "outbox").exists()  # nothing was published
+    _no_traceback(caplog)
+    assert_history_consistent(store)
+
+
+def test_a_daemon_taking_over_the_lease_settles_the_post_too(
+    store: Store, overflowing: Settings, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The dead daemon may have sent it: after a crash while reconciling, the post is unknown (for
+    the user to check), not left sending for the next daemon to crash on."""
+    (post_id,) = seed_posts(store, 1, due=START, account="webhook:hook")
+    (_held,) = Queue(store, "dead", clock=clock).claim(1, timedelta(seconds=30))  # then the daemon dies
+    clock.advance(seconds=31)  # its lease has run out
+    _run_until(Daemon(store, overflowing, daemon_id="reaper", clock=clock), _settled(store, post_id))
+    row = post(store, post_id)
+    assert row.status == "unknown" and "OverflowError" in (row.last_error or "")
+    assert "socialpost resolve" in (row.last_error or "")
+    kinds = [e.kind for e in events(store, post_id)]
+    assert kinds == ["scheduled", "claimed", "lease-expired", "unknown"]
+    _no_traceback(caplog)
+    assert_history_consistent(store)
+
+
+def test_a_database_failure_is_left_to_the_lease_not_settled(
+    store: Store, settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A post whose outcome could not be written stays 'sending', and the reaper settles it as
+    after a crash (the outbox finds its file: sent) — not 'unknown' for the user to resolve."""
+    (post_id,) = seed_posts(store, 1, due=START, account="outbox:news")
+    queue = Queue(store, "d1", clock=clock)
+    dispatcher = Dispatcher(queue, Adapters(settings, clock=clock), settings.daemon)
+
+    def database_down(_outcomes: object) -> list[bool]:
+        raise StoreError("the database failed: disk I/O error")
+
+    (claimed,) = dispatcher.claim(1)
+    monkeypatch.setattr(queue, "record", database_down)
+    assert dispatcher.deliver(claimed) is Status.SENDING
+    monkeypatch.undo()
+    assert post(store, post_id).status == "sending"
+    clock.advance(seconds=settings.daemon.lease_seconds + 1)
+    reaper = Dispatcher(Queue(store, "reaper", clock=clock), dispatcher.adapters, settings.daemon)
+    (taken,) = reaper.queue.take_expired(1, reaper.lease)
+    assert reaper.reconcile(taken) is Status.SENT
+    assert len(list((settings.data_dir / "outbox" / "news" / "posts").glob("*.json"))) == 1
+    assert_history_consistent(store)
+
+
+class Crashy(Network):
+    """A test adapter with a bug: its ``publish`` returns nothing (the request went out), or
+    raises a TransientError whose ``retry_at`` has no time zone (before anything went out)."""
+
+    name = "crashy"
+    title = "Crashy"
+    needs_config = False
+    calls: ClassVar[list[str]] = []
+
+    def publish(self, post: OutgoingPost) -> Published:
+        Crashy.calls.append(self.account)
+        if self.account.endswith(":before"):
+            raise TransientError("crashy: busy.", retry_at=datetime(2027, 1, 10, 13, 0))  # naive: a bug
+        return None  # type: ignore[return-value]
+
+
+@pytest.fixture
+def crashy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Registered as a plugin registers an adapter: an entry point of the socialpost.networks group."""
+    from importlib.metadata import EntryPoint
+
+    real = registry.available
+    real.cache_clear()
+    found = dict(real())
+    found["crashy"] = EntryPoint(name="crashy", value=f"{__name__}:Crashy", group=registry.GROUP)
+    monkeypatch.setattr(registry, "available", lambda: found)
+    Crashy.calls = []
+    yield
+    real.cache_clear()
+
+
+def test_a_crash_after_the_request_left_makes_the_post_unknown(
+    store: Store, settings: Settings, clock: FakeClock, crashy: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="socialpost")
+    (post_id,) = seed_posts(store, 1, due=START, account="crashy:after")
+    daemon = Daemon(store, settings, daemon_id="d1", clock=clock)
+    _run_until(daemon, _settled(store, post_id))
+    row = post(store, post_id)
+    assert (row.status, row.lease_until) == ("unknown", None)
+    reason = row.last_error or ""
+    assert "failed unexpectedly while sending this post (AttributeError:" in reason
+    assert "may or may not be online" in reason and "socialpost resolve" in reason
+    assert Crashy.calls == ["crashy:after"]  # never re-sent blindly
+    assert daemon.delivered == 1
+    assert "unknown outcome" in caplog.text
+    _no_traceback(caplog)
+    assert_history_consistent(store)
+
+
+def test_a_crash_before_the_request_left_with_a_plugin_adapter_is_retried(
+    store: Store, settings: Settings, clock: FakeClock, crashy: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    (post_id,) = seed_posts(store, 1, due=START, account="crashy:before")
+    _run_until(Daemon(store, settings, daemon_id="d1", clock=clock), _settled(store, post_id))
+    row = post(store, post_id)
+    assert row.status == "retry_wait"
+    assert "before this post reached crashy (TypeError:" in (row.last_error or "")
+    _no_traceback(caplog)
+    assert_history_consistent(store)
+
+
+def test_status_shows_the_crashed_post_with_its_reason(
+    store: Store, settings: Settings, clock: FakeClock, crashy: None, run_cli: Callable[..., Result]
+) -> None:
+    (post_id,) = seed_posts(store, 1, due=START, account="crashy:after")
+    _run_until(Daemon(store, settings, daemon_id="d1", clock=clock), _settled(store, post_id))
+    result = run_cli("status")
+    assert result.exit_code == ExitCode.ATTENTION
+    assert "unknown" in result.stdout and "failed unexpectedly" in result.stdout

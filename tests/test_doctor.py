@@ -37,6 +37,7 @@ from socialpost.store.models import PostRow, Status
 from socialpost.store.queue import Queue
 from tests.conftest import START, FakeClock
 from tests.store_helpers import post, seed_posts
+from tests.support.walk import schedule_walk
 
 PERSON = "urn:li:person:782bbtaQ"
 TOKEN = "AQXdoctor-secret-token-1234567890"
@@ -812,3 +813,21 @@ def test_doctor_stays_out_of_help_start_up_and_has_help() -> None:
     assert "socialpost.cli.doctor" in loaded and "socialpost.doctor" not in loaded
     for heavy in ("httpx", "sqlalchemy", "pydantic", "alembic"):
         assert heavy not in loaded, f"--help imported {heavy}"
+
+
+# --- doctor's count sentence agrees with its number ------------------------------------------------
+
+
+def test_doctor_says_one_warning_needs_your_attention(run_cli, write, clock: FakeClock) -> None:
+    from socialpost.cli.doctor import _counts_line
+
+    assert _counts_line(0, 1) == "1 warning needs your attention."
+    assert _counts_line(1, 0) == "1 problem needs your attention. Start with the ✗ lines."
+    assert _counts_line(0, 2) == "2 warnings need your attention."
+    assert _counts_line(1, 1) == "1 problem and 1 warning need your attention. Start with the ✗ lines."
+
+    schedule_walk(run_cli, write, clock)  # a post waits and no daemon runs: one warning
+    result = run_cli("doctor")
+    assert result.exit_code == 3
+    assert "1 warning needs your attention." in result.stdout
+    assert "need your attention" not in result.stdout

@@ -28,7 +28,9 @@ from socialpost.store.db import Store
 from socialpost.store.models import EventRow, SnapshotRow
 from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
+from tests.store_helpers import deliver_due
 from tests.support.http import LocalServer, Reply
+from tests.support.walk import schedule_walk
 from tests.test_report import T0, Seeder
 
 AGES = [timedelta(hours=1), timedelta(hours=24), timedelta(days=7), timedelta(days=30)]
@@ -356,3 +358,35 @@ def test_collect_command_json_and_progress(
     assert human.exit_code == 0 and "outbox:shop" in human.stdout and "no metrics" in human.stdout
     failing = run_cli("collect", "--account", "nowhere:none")
     assert failing.exit_code == 0 and "Nothing to read" in failing.stdout
+
+
+# --- collect says why the outbox has no figures ---------------------------------------------------
+
+
+def test_collect_says_the_outbox_gives_no_engagement_figures(
+    run_cli, write, settings: Settings, clock: FakeClock
+) -> None:
+    schedule_walk(run_cli, write, clock)
+    clock.advance(hours=1, minutes=1)
+    deliver_due(settings, clock)
+    clock.advance(hours=2)
+
+    human = run_cli("collect")
+    assert human.exit_code == 0, human.stderr
+    assert "outbox accounts give no engagement figures, so there is nothing to read." in " ".join(human.stdout.split())
+
+    clock.advance(days=2)  # due again at 24 h
+    data = json.loads(run_cli("collect", "--json").stdout)
+    assert set(data) == {"collected", "unavailable", "left", "accounts"}  # the JSON shape is unchanged
+    (account,) = data["accounts"]
+    assert set(account) == {
+        "account",
+        "wanted",
+        "collected",
+        "unavailable",
+        "over_budget",
+        "left",
+        "paused_until",
+        "error",
+    }
+    assert account["account"] == "outbox:shop" and account["unavailable"] == 1 and account["error"] is None

@@ -5,7 +5,9 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import os
 import re
+import shlex
 import stat
 import threading
 import xml.etree.ElementTree as ET
@@ -19,7 +21,7 @@ import feedparser
 import pytest
 
 from socialpost import privatefiles
-from socialpost.errors import NetworkError, PermanentError, TransientError
+from socialpost.errors import ContentRejected, NetworkError, PermanentError, TransientError
 from socialpost.networks.base import AdapterContext, Media, NotSent, OutgoingPost, Published
 from socialpost.networks.common import files as files_module
 from socialpost.networks.outbox import OutboxNetwork, OutboxSettings
@@ -27,6 +29,9 @@ from socialpost.networks.outbox import feed as outbox_feed
 from socialpost.settings.config import Settings, load_settings
 from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
+from tests.store_helpers import deliver_due
+from tests.support.files import refuse_to_open
+from tests.support.walk import PNG, schedule_walk
 
 A = "{http://www.w3.org/2005/Atom}"
 RFC3339_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
@@ -413,3 +418,86 @@ def test_text_that_is_not_unicode_is_a_permanent_error(tmp_path: Path) -> None:
     with pytest.raises(PermanentError, match="not valid Unicode"):
         adapter.publish(make_post(1, text="broken \ud800 surrogate"))
     assert list((tmp_path / "out" / "posts").iterdir()) == []
+
+
+def _outbox_posts(settings: Settings) -> list[Path]:
+    return sorted((settings.data_dir / "outbox" / "shop" / "posts").glob("*.json"))
+
+
+# --- the outbox needs the post's media, like a real network ---------------------------------------
+
+
+def test_outbox_refuses_a_post_whose_image_was_deleted_and_retry_sends_it(
+    run_cli, write, settings: Settings, clock: FakeClock
+) -> None:
+    image = schedule_walk(run_cli, write, clock)
+    image.unlink()  # deleted after scheduling
+    clock.advance(hours=1, minutes=1)
+    deliver_due(settings, clock)
+
+    assert _outbox_posts(settings) == [], "nothing may go out without its image"
+    status = json.loads(run_cli("status", "--json").stdout)
+    (failed,) = status["problems"]
+    assert failed["status"] == "failed" and failed["id"] == "teaser"
+    reason = failed["reason"]
+    assert f"the media file {image} cannot be used" in reason  # the same words for every cause (socialpost.media)
+    assert "Nothing was written to the outbox" in reason
+    assert "Put the file back at that path, then run: socialpost retry walk/teaser@outbox:shop" in reason
+
+    # the fix it names works as written
+    image.write_bytes(PNG)
+    command = reason.rsplit("then run: socialpost ", 1)[1].rstrip(".")
+    retried = run_cli(*shlex.split(command))
+    assert retried.exit_code == 0, retried.stderr
+    deliver_due(settings, clock)
+    (written,) = _outbox_posts(settings)
+    (media,) = json.loads(written.read_text(encoding="utf-8"))["media"]
+    assert (media["file"], media["alt"]) == (str(image), "the park in the morning")
+    assert (written.parent.parent / media["copy"]).read_bytes() == PNG  # the image put back, copied beside it
+    assert json.loads(run_cli("status", "--json").stdout)["counts"]["sent"] == 1
+
+
+def test_outbox_media_must_be_a_file(settings: Settings, clock: FakeClock, tmp_path: Path) -> None:
+    adapter = outbox(settings, clock)
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    with pytest.raises(ContentRejected) as raised:
+        adapter.publish(make_post(1, media=(Media(str(folder), "a folder"),)))
+    assert f"the media file {folder} cannot be used" in raised.value.message
+    assert raised.value.hint == (
+        "Put the file back at that path, then run: socialpost retry spring-launch/post-1@outbox:main"
+    )
+    assert not (settings.data_dir / "outbox" / "main" / "feed.xml").exists()
+
+
+def test_outbox_media_must_be_readable(
+    settings: Settings, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = tmp_path / "locked.png"
+    locked.write_bytes(PNG)
+    locked.chmod(0)
+    if os.geteuid() == 0:  # root reads every file (as in CI)
+        refuse_to_open(monkeypatch, locked)
+    with pytest.raises(ContentRejected, match=r"locked\.png cannot be used"):
+        outbox(settings, clock).publish(make_post(2, media=(Media(str(locked), ""),)))
+
+
+def test_outbox_retry_hint_names_a_recurring_occurrence(settings: Settings, clock: FakeClock) -> None:
+    adapter = outbox(settings, clock)
+    post = make_post(1, media=(Media("/nowhere/tip.png", ""),), post_id="tip", occurrence="2027-03-02T10:30")
+    with pytest.raises(ContentRejected) as raised:
+        adapter.publish(post)
+    assert raised.value.hint is not None
+    assert raised.value.hint.endswith("socialpost retry spring-launch/tip@2027-03-02T10:30@outbox:main")
+
+
+def test_a_post_already_in_the_outbox_stays_published_when_its_image_goes(
+    settings: Settings, clock: FakeClock, tmp_path: Path
+) -> None:
+    image = tmp_path / "teaser.png"
+    image.write_bytes(PNG)
+    adapter = outbox(settings, clock)
+    post = make_post(1, media=(Media(str(image), "a cup"),))
+    first = adapter.publish(post)
+    image.unlink()
+    assert adapter.publish(post) == first  # idempotent: the post is out, its image was read then

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from socialpost.campaign.recurrence import WEEKDAYS, cron, interval, occurrence_key, weekly
 from socialpost.timeutil import to_utc, zone
+from tests.support.campaign_input import HEAD, refused
 
 
 def test_weekly_slots() -> None:
@@ -82,3 +83,58 @@ def test_weekly_matches_a_naive_scan(days: list[str], hour: int, minute: int, st
     ]
     assert got == expected
     assert got == sorted(set(got))
+
+
+# --- rules that produce nothing --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "every",
+    [
+        '{cron: "0 9 31 4 *", from: 2027-01-01, until: 2030-01-01}',
+        '{cron: "0 9 30 2 *", from: 2027-01-01}',
+        '{days: [mon], at: "10:00", from: 2020-01-01, until: 2020-02-01}',
+        '{interval: 3d, at: "10:00", from: 2026-12-01, until: 2027-01-09}',
+    ],
+)
+def test_a_rule_that_never_comes_round_is_advice(run_cli, write, every: str) -> None:  # type: ignore[no-untyped-def]
+    post = f'  - id: p1\n    every: {every}\n    text: "What do you think?"\n'
+    path = write("c.yaml", HEAD + post)
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert f"warning [never-due]: {path}:6:12: post 'p1': this rule never comes round after now" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "every",
+    [
+        '{cron: "0 9 1 1 *", from: 2020-01-01}',  # next 1 January is beyond the 90-day window
+        '{days: [mon], at: "10:00", from: 2020-01-01}',
+        '{interval: 2w, at: "10:00", from: 2019-12-30}',
+        '{days: [sun], at: "13:00", from: 2027-01-01, until: 2027-01-10}',  # today, later than now
+    ],
+)
+def test_a_rule_that_comes_round_is_not_flagged(run_cli, write, every: str) -> None:  # type: ignore[no-untyped-def]
+    post = f'  - id: p1\n    every: {every}\n    text: "What do you think?"\n'
+    result = run_cli("validate", str(write("c.yaml", HEAD + post)))
+    assert result.exit_code == 0, result.stderr
+    assert "never-due" not in result.stderr
+
+
+def test_a_rule_from_long_ago_counts_only_coming_posts(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    post = '  - id: p1\n    every: {cron: "0 9 * * *", from: 1990-01-01}\n    text: "What do you think?"\n'
+    path = write("c.yaml", HEAD + post)
+    assert run_cli("validate", str(path)).exit_code == 0
+    scheduled = run_cli("schedule", str(path))
+    assert scheduled.exit_code == 0, scheduled.stderr
+    assert "90 to create" in scheduled.stdout or "91 to create" in scheduled.stdout, scheduled.stdout
+
+
+def test_too_many_coming_posts_is_still_an_error(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    post = '  - id: p1\n    every: {cron: "* * * * *", from: 2027-01-01, until: 2027-12-31}\n    text: "Q?"\n'
+    refused(run_cli, write("c.yaml", HEAD + post), "more than 10,000 posts", where="6:12")
+
+
+def test_a_year_out_of_range_is_refused(run_cli, write) -> None:  # type: ignore[no-untyped-def]
+    post = '  - id: p1\n    every: {days: [mon], at: "10:00", from: 9999-12-30}\n    text: "Q?"\n'
+    refused(run_cli, write("c.yaml", HEAD + post), "outside the years 1900–2999", where="6:45")

@@ -14,6 +14,7 @@ from socialpost.timeutil import (
     MAX_DURATION,
     ensure_aware,
     format_duration,
+    human_duration,
     iso_utc,
     parse_duration,
     parse_wall_time,
@@ -355,3 +356,27 @@ def test_ensure_aware_and_utcnow() -> None:
     assert ensure_aware(kept) is kept
     now = utcnow()
     assert now.tzinfo is not None and now.utcoffset() == timedelta(0)
+
+
+# --- durations in words, as a late post's reason gives them --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("delta", "text"),
+    [
+        (timedelta(days=685, hours=2, minutes=57, seconds=5.372772), "685 days"),
+        (timedelta(days=1500), "1,500 days"),
+        (timedelta(days=2, hours=3, minutes=5), "2 days 3 h"),
+        (timedelta(days=1, hours=1), "1 day 1 h"),
+        (timedelta(days=1, minutes=5), "1 day"),
+        (timedelta(hours=3, minutes=12, seconds=9.5), "3 h 12 min"),
+        (timedelta(hours=1), "1 h"),
+        (timedelta(minutes=16, microseconds=3), "16 min"),
+        (timedelta(minutes=1, seconds=30), "1 min 30 s"),
+        (timedelta(seconds=45.9), "45 s"),
+        (timedelta(0), "0 s"),
+        (timedelta(minutes=-5), "-5 min"),
+    ],
+)
+def test_human_duration(delta: timedelta, text: str) -> None:
+    assert human_duration(delta) == text

@@ -243,3 +243,89 @@ def test_a_real_comment_after_a_text_is_still_a_comment(run_cli: Any, write: Any
     path = write("cafe.yaml", text)
     result = run_cli("validate", str(path))
     assert "error:" not in result.stderr, result.stderr
+
+
+# --- YAML positions and dates ------------------------------------------------------------------
+
+UNCLOSED = """\
+campaign: syn
+timezone: America/Montreal
+accounts: [outbox:news]
+posts:
+  - id: teaser
+    at: 2027-03-02 09:00
+    text: "Hello there
+  - id: other
+    at: 2027-03-03 09:00
+    text: ok
+"""
+
+
+CLOSED = UNCLOSED.replace('"Hello there', '"Hello there"')
+
+
+def test_an_unclosed_double_quote_points_where_it_opens(run_cli: Any, write: Any) -> None:
+    path = write("syn.yaml", UNCLOSED)
+    assert len(UNCLOSED.splitlines()) == 10
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2
+    assert (
+        f'{path}:7:11: the double quote (") that opens here is never closed. '
+        'Fix: end the text with " (write \\" for a quote inside it).'
+    ) in result.stderr
+    assert f"{path}:11:" not in result.stderr and "end of stream" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "words"),
+    [
+        ("    text: 'Hello there\n", "7:11", "the single quote (') that opens here is never closed"),
+        ('    text: "Hello\n---\n', "7:11", 'the double quote (") that opens here is never closed'),
+        ("    text: [a, b\n", "7:11", "the '[' that opens here is never closed. Fix: add the matching ']'."),
+        ("    text: {a: b\n", "7:11", "the '{' that opens here is never closed. Fix: add the matching '}'."),
+        ('    text: "no newline at the end', "7:11", 'the double quote (") that opens here is never closed'),
+    ],
+)
+def test_other_unclosed_openings_point_where_they_open(
+    run_cli: Any, write: Any, text: str, where: str, words: str
+) -> None:
+    path = write("open.yaml", UNCLOSED.split('    text: "Hello')[0] + text)
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:{where}: {words}" in result.stderr
+
+
+def test_a_problem_at_the_end_without_a_quote_points_at_its_context(run_cli: Any, write: Any) -> None:
+    path = write("anchor.yaml", CLOSED.split("  - id: other")[0] + "  - id: &\n\n")
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2
+    # the '&', not the empty line after the file
+    assert f"{path}:8:9: a value that starts with '&' is read as the name of an anchor" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("at", "words"),
+    [
+        (
+            "2027-13-10 25:00",
+            "'at': '2027-13-10 25:00' is not a valid date and time: month 13 does not exist (01 to 12); "
+            "hour 25 does not exist (00 to 23). Fix: correct it (written like 2026-03-02 09:00).",
+        ),
+        ("2027-02-29 09:00", "2027-02 has no day 29 (it has 28 days)"),
+        ("2027-04-00 09:00", "2027-04 has no day 00 (it has 30 days)"),
+        ("2027-03-02 09:60", "minute 60 does not exist (00 to 59)"),
+        ("2027-03-02 09:00:61", "second 61 does not exist (00 to 59)"),
+    ],
+)
+def test_an_impossible_date_says_what_is_wrong(run_cli: Any, write: Any, at: str, words: str) -> None:
+    path = write("dates.yaml", CLOSED.replace("2027-03-02 09:00", at))
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:6:9: " in result.stderr and words in result.stderr
+    assert "%Y" not in result.stderr and "does not match format" not in result.stderr
+
+
+def test_a_leap_day_is_a_real_date(run_cli: Any, write: Any) -> None:
+    path = write("leap.yaml", CLOSED.replace("2027-03-02", "2028-02-29"))
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 0, result.stderr

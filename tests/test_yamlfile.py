@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,9 +14,11 @@ from socialpost.errors import CampaignError, ExitCode, Problem
 from socialpost.settings import textfile
 from socialpost.settings.closest import suggest
 from socialpost.settings.problems import pydantic_problems
+from socialpost.settings.quoting import clip
 from socialpost.settings.textfile import read_text
 from socialpost.settings.yaml_document import YamlDocument
 from socialpost.settings.yamlfile import load_yaml
+from tests.support.campaign_input import refused
 
 
 def fail(path: Path, text: str | None = None, **kwargs: object) -> list[Problem]:
@@ -455,3 +460,74 @@ def test_pydantic_problems_with_a_prefix() -> None:
 def test_suggest() -> None:
     assert suggest("txt", ["id", "at", "text"]) == " Did you mean 'text'?"
     assert suggest("zzz", ["id", "at", "text"]) == ""
+
+
+# --- what the FILE argument is -------------------------------------------------------------------
+
+
+def test_a_device_is_refused_before_it_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_read(path: Path, limit: int) -> bytes:
+        raise AssertionError("a device must not be read")
+
+    monkeypatch.setattr(textfile, "_read_at_most", no_read)
+    with pytest.raises(CampaignError) as caught:
+        load_yaml(Path("/dev/zero"), what="campaign file")
+    message = caught.value.problems[0].message
+    assert "not a regular file" in message and "Fix:" in message
+
+
+def test_dev_zero_through_the_real_command_ends_quickly(tmp_path: Path) -> None:
+    env = dict(os.environ, HOME=str(tmp_path), SOCIALPOST_DATA_DIR=str(tmp_path / "data"))
+    for command in ("validate", "plan", "schedule"):
+        done = subprocess.run(
+            [sys.executable, "-m", "socialpost", command, "/dev/zero"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+        assert done.returncode == 2, done.stderr
+        assert "/dev/zero: this is not a regular file" in done.stderr and "Fix:" in done.stderr
+
+
+def test_a_named_pipe_does_not_block(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    fifo = tmp_path / "c.yaml"
+    os.mkfifo(fifo)
+    refused(run_cli, fifo, "not a regular file", "Fix:")
+
+
+def test_read_stops_after_the_limit_even_if_the_file_grows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("campaign: c\n", encoding="utf-8")
+    asked: list[int] = []
+
+    def grown(where: Path, limit: int) -> bytes:
+        asked.append(limit)
+        return b"x" * limit  # it grew between stat and read
+
+    monkeypatch.setattr(textfile, "_read_at_most", grown)
+    with pytest.raises(CampaignError) as caught:
+        load_yaml(path)
+    assert asked == [textfile.MAX_FILE_BYTES + 1]
+    assert "split it into several files" in caught.value.problems[0].message
+
+
+def test_symlink_loop(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    refused(run_cli, loop, "symbolic link that leads back to itself", "Fix:")
+
+
+def test_config_file_that_is_a_pipe(tmp_path: Path) -> None:
+    fifo = tmp_path / "config.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(CampaignError) as caught:
+        load_yaml(fifo, what="config file", allow_empty=True)
+    assert "cannot be a config file" in caught.value.problems[0].message
+
+
+def test_clip() -> None:
+    assert clip("short") == "short"
+    assert clip("a" * 100) == "a" * 59 + "…"
+    assert clip("/" + "d" * 100 + "/img.png", keep_end=True).endswith("/img.png")
+    assert len(clip("b" * 100, keep_end=True)) == 60
