@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,9 +23,10 @@ from socialpost.networks.base import AdapterContext, Media, NotSent, OutgoingPos
 from socialpost.networks.threads import ThreadsNetwork
 from socialpost.networks.threads.settings import ThreadsSettings
 from socialpost.redaction import redact
+from socialpost.timeutil import iso_utc
 from tests.conftest import FakeClock
 from tests.servers.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Server
-from tests.servers.threads import USER_ID, ThreadsServer
+from tests.servers.threads import APP_SECRET, USER_ID, ThreadsServer
 from tests.support.posts import outgoing
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200)
@@ -305,3 +306,74 @@ def test_health_says_who_the_quota_and_when_the_token_expires(
     assert health.expires_at == clock() + timedelta(days=60) and health.renews
     unknown = adapter(server, clock, tmp_path / "x", token_expires_at=None).health()
     assert unknown.expires_at is None and unknown.warnings
+
+
+class ScriptedUI:
+    """Answers the guided set-up from a list and keeps what it was told."""
+
+    def __init__(self, choice: str, answers: list[str]) -> None:
+        self.choice, self.answers = choice, answers
+        self.shown: list[str] = []
+
+    def say(self, text: str) -> None:
+        self.shown.append(text)
+
+    def ask(self, prompt: str, *, default: str | None = None) -> str:
+        return self.answers.pop(0)
+
+    def ask_secret(self, prompt: str) -> str:
+        return self.answers.pop(0)
+
+    def confirm(self, prompt: str, *, default: bool = True) -> bool:
+        raise AssertionError("not asked")
+
+    def choose(self, prompt: str, options: Sequence[tuple[str, str]]) -> str:
+        assert self.choice in [value for value, _label in options]
+        return self.choice
+
+    def open_url(self, url: str) -> None:
+        self.shown.append(url)
+
+
+def setup_context(tmp_path: Path, clock: FakeClock) -> AdapterContext:
+    return AdapterContext(data_dir=tmp_path / "data", base_dir=tmp_path, clock=clock)
+
+
+def test_setup_exchanges_a_short_lived_token_and_says_where_app_review_stops_it(
+    server: ThreadsServer, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ThreadsNetwork, "setup_api_base", server.url)
+    server.short_tokens.add("THshort-lived-0123456789")
+    ui = ScriptedUI("short", ["THshort-lived-0123456789", APP_SECRET])
+    made = ThreadsNetwork.setup(ui, account="threads:acme", context=setup_context(tmp_path, clock))
+    token = made.secrets["access_token"]
+    assert token in server.tokens and token != "THshort-lived-0123456789"
+    assert made.settings == {"user_id": USER_ID, "token_expires_at": iso_utc(clock() + timedelta(days=60))}
+    assert any("App Review" in line for line in ui.shown) and "Connected as @acme.threads." in ui.shown
+    # the settings it wrote make a working account
+    settings = ThreadsSettings.model_validate({**made.settings, **made.secrets, "api_base": server.url})
+    assert settings.user_id == USER_ID
+
+
+def test_setup_with_a_generated_token_checks_it_and_refuses_a_bad_one(
+    server: ThreadsServer, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ThreadsNetwork, "setup_api_base", server.url)
+    made = ThreadsNetwork.setup(
+        ScriptedUI("generator", [server.token]), account="threads:acme", context=setup_context(tmp_path, clock)
+    )
+    assert made.secrets == {"access_token": server.token} and made.settings["user_id"] == USER_ID
+    with pytest.raises(AuthError) as caught:
+        ThreadsNetwork.setup(
+            ScriptedUI("generator", ["THAAnot-a-real-token-0123456789"]),
+            account="threads:acme",
+            context=setup_context(tmp_path, clock),
+        )
+    assert "THAAnot-a-real-token-0123456789" not in redact(str(caught.value))
+    server.short_tokens.add("THshort-2")
+    with pytest.raises(PermanentError, match="client secret"):
+        ThreadsNetwork.setup(
+            ScriptedUI("short", ["THshort-2", "wrong-secret"]),
+            account="threads:acme",
+            context=setup_context(tmp_path, clock),
+        )

@@ -11,6 +11,8 @@ troubleshooting, reply management, insights, long-lived tokens):
   access token", past its expiry (the server's clock) → 190 / 463 "Session has expired";
   ``GET /refresh_access_token?grant_type=th_refresh_token`` (no version prefix) gives a new
   60-day token for one that is at least 24 hours old and not expired;
+* ``GET /access_token?grant_type=th_exchange_token`` with the app secret exchanges a short-lived
+  token (``short_tokens``) for a long-lived one (code 101 for a wrong secret);
 * containers: ``POST /{user}/threads`` (TEXT, IMAGE, VIDEO, CAROUSEL; ``is_carousel_item``,
   ``children``, ``reply_to_id``, ``link_attachment``, ``alt_text``); text over 500 characters is
   refused (100); the server fetches ``image_url``/``video_url`` itself with a plain GET, as Meta
@@ -47,6 +49,7 @@ import httpx
 VERSION = "v1.0"
 USER_ID = "17841400000000001"
 USERNAME = "acme.threads"
+APP_SECRET = "app-secret-" + "s" * 21
 QUOTA_TOTAL = 250
 REPLY_QUOTA_TOTAL = 1000
 WINDOW = timedelta(hours=24)
@@ -135,6 +138,7 @@ class ThreadsServer:
         self.token = "THAA" + secrets.token_urlsafe(24)
         self.tokens: dict[str, tuple[datetime, datetime]] = {self.token: (clock(), clock() + TOKEN_LIFETIME)}
         self.retired: set[str] = {"v0.9"}
+        self.short_tokens: set[str] = set()  # short-lived tokens waiting to be exchanged
         self.containers: dict[str, Container] = {}
         self.posts: dict[str, Post] = {}
         self.publishes: list[datetime] = []
@@ -235,6 +239,8 @@ class ThreadsServer:
             parts = [p for p in path.split("/") if p]
             if parts == ["refresh_access_token"] and method == "GET":
                 return 200, self._refresh(params)
+            if parts == ["access_token"] and method == "GET":
+                return 200, self._exchange(params)
             if not parts or parts[0] != VERSION:
                 if parts and parts[0] in self.retired:
                     raise fail(2635, f"(#2635) The Threads API {parts[0]} is deprecated. Please use {VERSION}.")
@@ -263,6 +269,20 @@ class ThreadsServer:
         self.tokens[new] = (self.clock(), self.clock() + TOKEN_LIFETIME)
         if token == self.token:
             self.token = new
+        return {"access_token": new, "token_type": "bearer", "expires_in": int(TOKEN_LIFETIME.total_seconds())}
+
+    def _exchange(self, params: dict[str, str]) -> dict[str, Any]:
+        """A short-lived token (1 hour) and the app secret → a long-lived one."""
+        if params.get("grant_type") != "th_exchange_token":
+            raise fail(100, "Invalid grant_type")
+        if params.get("client_secret") != APP_SECRET:
+            raise fail(101, "Error validating client secret.")
+        token = params.get("access_token", "")
+        if token not in self.short_tokens:
+            raise fail(190, "Invalid OAuth access token - Cannot parse access token")
+        self.short_tokens.discard(token)
+        new = "THAA" + secrets.token_urlsafe(24)
+        self.tokens[new] = (self.clock(), self.clock() + TOKEN_LIFETIME)
         return {"access_token": new, "token_type": "bearer", "expires_in": int(TOKEN_LIFETIME.total_seconds())}
 
     def _route(self, method: str, parts: list[str], params: dict[str, str]) -> Any:

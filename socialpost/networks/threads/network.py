@@ -14,14 +14,24 @@ from socialpost.errors import AuthError, NetworkError
 from socialpost.i18n import N_, _
 from socialpost.networks.base import (
     AccountHealth,
+    AccountSetup,
+    AdapterContext,
     HealthWarning,
     Network,
     NotSent,
     OutgoingPost,
     Published,
     Reply,
+    SetupUI,
 )
-from socialpost.networks.capabilities import HealthCheck, InboxReader, MetricsReader, Reconciler, Replier
+from socialpost.networks.capabilities import (
+    GuidedSetup,
+    HealthCheck,
+    InboxReader,
+    MetricsReader,
+    Reconciler,
+    Replier,
+)
 from socialpost.networks.common.comments import check_reply
 from socialpost.networks.common.containers import THREADS, Containers, Status
 from socialpost.networks.common.read_pause import ReadPause
@@ -29,7 +39,7 @@ from socialpost.networks.profile import NetworkProfile
 from socialpost.networks.threads.client import ThreadsClient
 from socialpost.networks.threads.publish import Publisher
 from socialpost.networks.threads.read import INSIGHTS, REPLY_FIELDS, metrics_of, replies_of
-from socialpost.networks.threads.settings import MAX_TEXT, ThreadsSettings, profile
+from socialpost.networks.threads.settings import API_BASE, MAX_TEXT, ThreadsSettings, profile
 from socialpost.networks.threads.state import PostBook
 from socialpost.networks.threads.token import Token, TokenStore
 
@@ -40,8 +50,9 @@ SEARCH_BACK = timedelta(hours=6)  # reconcile looks this far before the post's t
 TOO_LONG = N_("{where}: the reply is {length} characters; Threads takes at most {limit}.")
 
 
-class ThreadsNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, HealthCheck):
+class ThreadsNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, GuidedSetup, HealthCheck):
     profile: ClassVar[NetworkProfile] = profile()
+    setup_api_base: ClassVar[str] = API_BASE  # where the guided set-up signs in (tests: the fake)
     settings: ThreadsSettings
 
     def __init__(self, **kwargs: Any) -> None:
@@ -145,6 +156,12 @@ class ThreadsNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, H
         self.containers.wait(container)
         media_id = self.containers.publish(container)
         return Published(media_id, self._permalink(media_id))
+
+    @classmethod
+    def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
+        from socialpost.networks.threads.setup import setup
+
+        return setup(ui, account=account, context=context, api_base=cls.setup_api_base)
 
     # --- the token and health ---------------------------------------------------------------------
 
