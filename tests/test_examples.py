@@ -11,8 +11,9 @@ from socialpost.cli.context import AppContext
 from socialpost.config import load_settings
 from tests.conftest import REPO, FakeClock
 
-EXAMPLES = ["coffee-shop-launch.yaml", "lancement-boulangerie.yaml", "webinar-series.yaml", "video-launch.yaml"]
+EXAMPLES = ["coffee-shop-launch.yaml", "lancement-boulangerie.yaml", "webinar-series.yaml", "video-launch.yaml", "threads-cafe.yaml"]
 CONFIG = """\
+media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}
 accounts:
   mastodon:
     cafe: {api_base_url: "https://mastodon.example", access_token: "${EXAMPLE_TOKEN}"}
@@ -34,6 +35,8 @@ accounts:
   youtube:
     cafe: {client_id: "1234-abc.apps.googleusercontent.com", client_secret: "${EXAMPLE_TOKEN}",
            refresh_token: "${EXAMPLE_TOKEN}", channel_id: UCexample}
+  threads:
+    cafe: {access_token: "${EXAMPLE_TOKEN}", user_id: "17841400000000001"}
 """
 
 
@@ -52,6 +55,6 @@ def test_example_campaign_validates_cleanly(name: str, tmp_path: Path, monkeypat
     assert (data["errors"], data["warnings"]) == ([], []), name
     assert result.exit_code == 0
     networks = {post["network"] for post in data["posts"]}
-    assert networks >= {"mastodon"}
+    assert networks & {"mastodon", "threads"}
     for post in data["posts"]:
         assert post["limit"] is None or post["length"] <= post["limit"]
