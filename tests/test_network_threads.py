@@ -22,6 +22,7 @@ from socialpost.mediahost.settings import S3HostSettings
 from socialpost.networks.base import AdapterContext, Media, NotSent, OutgoingPost, Published
 from socialpost.networks.threads import ThreadsNetwork
 from socialpost.networks.threads.settings import ThreadsSettings
+from socialpost.networks.threads.state import Record
 from socialpost.redaction import redact
 from socialpost.timeutil import iso_utc
 from tests.conftest import FakeClock
@@ -273,6 +274,19 @@ def test_reconcile_reads_the_record_and_the_account(server: ThreadsServer, clock
     published = threads.publish(post)
     found = adapter(server, clock, tmp_path).reconcile(post)
     assert isinstance(found, Published) and found.remote_id == published.remote_id
+    # a thread cut short after its first part: neither out nor not sent; publishing again resumes
+    cut = outgoing("threads:acme", "first of two", key="sp-cut", thread=("second of two",))
+    record = Record()
+    record.part(0).media_id = threads.publish(outgoing("threads:acme", "first of two", key="sp-other")).remote_id
+    threads.book.save(cut.key, record)
+    assert threads.reconcile(cut) is None
+    resumed = threads.publish(cut)
+    assert resumed.remote_id == record.parts[0].media_id
+    assert [p.text for p in server.posts.values()].count("first of two") == 1
+    assert (
+        server.posts[next(i for i, p in server.posts.items() if p.text == "second of two")].reply_to
+        == resumed.remote_id
+    )
     # no record (another data folder) but the post is on the account
     elsewhere = adapter(server, clock, tmp_path / "other").reconcile(post)
     assert isinstance(elsewhere, Published) and elsewhere.remote_id == published.remote_id

@@ -86,10 +86,14 @@ class ThreadsNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, G
         return self.publisher.publish(post)
 
     def reconcile(self, post: OutgoingPost) -> Published | NotSent | None:
-        """The record says which parts are out; a root container never published is NotSent; with
-        no record at all, the account's recent posts are searched for the text."""
+        """The record says which parts are out: all → Published; only some (a thread cut short) →
+        None, and the daemon re-sends, which adds the missing parts; a root container never
+        published → NotSent. With no record at all, the account's recent posts are searched."""
         record = self.book.load(post.key)
         if record is not None and record.parts and record.parts[0].media_id:
+            count = 1 + len(post.thread)
+            if len(record.parts) < count or not all(p.media_id for p in record.parts[:count]):
+                return None
             root = record.parts[0].media_id
             return Published(root, record.permalink or self._permalink(root))
         if record is not None and record.parts and record.parts[0].container:
