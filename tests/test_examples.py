@@ -11,7 +11,13 @@ from socialpost.cli.context import AppContext
 from socialpost.config import load_settings
 from tests.conftest import REPO, FakeClock
 
-EXAMPLES = ["coffee-shop-launch.yaml", "lancement-boulangerie.yaml", "webinar-series.yaml", "video-launch.yaml", "threads-cafe.yaml"]
+EXAMPLES = [
+    "coffee-shop-launch.yaml",
+    "lancement-boulangerie.yaml",
+    "webinar-series.yaml",
+    "video-launch.yaml",
+    "threads-cafe.yaml",
+]
 CONFIG = """\
 media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}
 accounts:

@@ -181,6 +181,26 @@ def test_media_without_a_media_host_is_refused_before_anything_is_sent(
     assert server.containers == {} and server.posts == {}
 
 
+def test_an_image_threads_does_not_take_is_refused_before_it_is_hosted(
+    server: ThreadsServer, clock: FakeClock, tmp_path: Path, host: S3Host
+) -> None:
+    gif = b"GIF89a" + bytes(100)
+    with pytest.raises(MediaRefused, match="JPEG or PNG") as caught:
+        adapter(server, clock, tmp_path, host=host).publish(media_post(tmp_path, ("dance.gif", gif)))
+    assert "convert" in (caught.value.hint or "")
+    assert server.containers == {} and server.fetched == []
+
+
+def test_the_inbox_leaves_out_a_post_that_is_gone(server: ThreadsServer, clock: FakeClock, tmp_path: Path) -> None:
+    threads = adapter(server, clock, tmp_path)
+    kept = threads.publish(outgoing("threads:acme", "still here", key="sp-kept"))
+    gone = threads.publish(outgoing("threads:acme", "deleted later", key="sp-gone"))
+    server.add_reply(kept.remote_id, "Nice")
+    del server.posts[gone.remote_id]
+    replies = threads.fetch_replies([gone.remote_id, kept.remote_id])
+    assert [r.text for r in replies] == ["Nice"]
+
+
 def test_an_image_meta_cannot_fetch_puts_the_container_in_error(
     server: ThreadsServer, clock: FakeClock, tmp_path: Path, host: S3Host
 ) -> None:

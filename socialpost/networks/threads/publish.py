@@ -28,6 +28,7 @@ from socialpost.networks.threads.settings import MAX_CAROUSEL
 from socialpost.networks.threads.state import Hosted, PostBook, Record
 
 HOSTED_FOR = timedelta(hours=24)  # a container must be published within 24 hours of its creation
+ACCEPTED = frozenset({"image/jpeg", "image/png", "video/mp4", "video/quicktime"})  # Threads' media specifications
 _LINK = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -133,6 +134,13 @@ class Publisher:
         path = Path(file) if Path(file).is_absolute() else Path(post.media_root or ".") / file
         roots.open(path).close()
         kind = media_type(path)
+        if kind not in ACCEPTED:
+            raise MediaRefused(
+                _("{where}: Threads takes JPEG or PNG images and MP4 or MOV videos; '{name}' is {kind}.").format(
+                    where=self.where, name=path.name, kind=kind
+                ),
+                hint=_("Fix: convert it to JPEG, PNG or MP4."),
+            )
         hosted = host.publish(path, key_hint=post.post_id, lifetime=HOSTED_FOR)
         record.hosted.append(Hosted(hosted.url, hosted.key, _iso(hosted)))
         self.book.save(post.key, record)
