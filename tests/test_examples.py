@@ -17,10 +17,13 @@ EXAMPLES = [
     "webinar-series.yaml",
     "video-launch.yaml",
     "threads-cafe.yaml",
+    "instagram-bakery.yaml",
 ]
 CONFIG = """\
 media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}
 accounts:
+  instagram:
+    bakery: {user_id: "17841400000000001", access_token: "${EXAMPLE_TOKEN}"}
   mastodon:
     cafe: {api_base_url: "https://mastodon.example", access_token: "${EXAMPLE_TOKEN}"}
     boulangerie: {api_base_url: "https://mastodon.example", access_token: "${EXAMPLE_TOKEN}"}

@@ -114,6 +114,8 @@ def check(
         if not media_host:
             _needs_media_host(loaded, row, found, seen)
         _video(loaded, row, found, seen, media_roots)
+        if not profile_of(row.network).takes("video"):
+            _post_checks(loaded, row, found, seen, media_roots, ("posts", row.index))
         _advice(loaded, row, found, seen)
     found.measures = list(measures.values())
     _per_post(loaded, rows, found, seen)
@@ -387,6 +389,20 @@ def _video(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _See
                 ),
             )
         return
+    _post_checks(loaded, row, found, seen, media_roots, loc)
+
+
+def _post_checks(
+    loaded: LoadedCampaign,
+    row: PlannedPost,
+    found: Findings,
+    seen: _Seen,
+    media_roots: Sequence[Path],
+    loc: tuple[str | int, ...],
+) -> None:
+    """What the network itself says about the post (its profile's ``post_checks``): a video
+    network's about the post's video (from :func:`_video`), any other network's about the post."""
+    profile = profile_of(row.network)
     if profile.post_checks is None:
         return
     from socialpost.networks.base import OutgoingPost

@@ -1,0 +1,86 @@
+"""An Instagram account's settings, and the Graph hosts and versions it talks to.
+
+Two ways in, as Meta offers them (developers.facebook.com/docs/instagram-platform/overview):
+
+* ``login: instagram`` (default) — Instagram API with Instagram Login, on ``graph.instagram.com``,
+  with an Instagram user access token (long-lived: 60 days, refreshed with
+  ``GET /refresh_access_token`` once it is at least 24 hours old);
+* ``login: facebook`` — Instagram API with Facebook Login for Business, on ``graph.facebook.com``,
+  for an Instagram professional account linked to a Facebook Page, with a Page's token.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+
+from socialpost.i18n import _
+from socialpost.networks.api_version import VersionPolicy
+from socialpost.networks.base import AccountSettings
+
+HOSTS = {"instagram": "https://graph.instagram.com", "facebook": "https://graph.facebook.com"}
+# Both hosts serve the Graph versions (v24.0 came out 2025-10-08, served until 2028-02-18; see
+# socialpost.networks.facebook for the rule); a retired version is answered as the oldest served.
+API_VERSIONS = VersionPolicy(
+    network="instagram",
+    setting="graph_version",
+    label="Graph API",
+    scheme="major.minor",
+    checked=date(2026, 12, 6),
+    docs="https://developers.facebook.com/docs/graph-api/changelog",
+    version="v24.0",
+    sunset=date(2028, 2, 18),
+    known_sunsets={
+        "v21.0": date(2027, 1, 21),
+        "v22.0": date(2027, 5, 29),
+        "v23.0": date(2027, 10, 8),
+    },
+    forwards_retired=True,
+)
+
+
+class InstagramSettings(AccountSettings):
+    user_id: str = Field(min_length=1, description="the Instagram professional account's numeric id")
+    access_token: SecretStr = Field(description="an Instagram (or, with login: facebook, a Page) token (secrets.yaml)")
+    login: Literal["instagram", "facebook"] = Field(
+        "instagram",
+        description="instagram: Instagram Login (graph.instagram.com); facebook: Facebook Login for Business",
+    )
+    token_expires_at: datetime | None = Field(
+        None, description="when the long-lived token expires (accounts add writes it; refreshed before then)"
+    )
+    publish_as: Literal["feed", "story"] = Field(
+        "feed", description="feed: posts, carousels and Reels; story: each post's media as Stories"
+    )
+    share_reels_to_feed: bool = Field(True, description="a Reel also appears in the profile's feed grid")
+    graph_version: str | None = Field(None, description="Graph API version, e.g. v24.0; unset: socialpost's")
+    base_url: str | None = Field(None, description="API host (a proxy or a test server); unset: the login's")
+    max_wait: float = Field(60.0, gt=0, le=600, description="seconds to wait for Meta to process media")
+    timeout: float = Field(30.0, gt=0, le=300, description="seconds to wait for Instagram")
+
+    @field_validator("graph_version")
+    @classmethod
+    def _version(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not value.startswith("v"):
+            value = f"v{value}"
+        if not re.fullmatch(r"v[0-9]{1,3}\.[0-9]", value):
+            raise ValueError(_("write the Graph API version like v24.0"))
+        return value
+
+    @field_validator("user_id")
+    @classmethod
+    def _user_id(cls, value: str) -> str:
+        value = value.strip()
+        if not value.isdigit():
+            raise ValueError(_("the Instagram user id is a number (docs/networks/instagram.md says where to find it)"))
+        return value
+
+    @property
+    def host(self) -> str:
+        return (self.base_url or HOSTS[self.login]).rstrip("/")

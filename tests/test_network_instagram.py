@@ -1,0 +1,488 @@
+"""Instagram: the adapter's real httpx client against the strict fake Graph (tests/servers/instagram.py)
+on a real loopback socket, with media put on a real media host (a web server publishing a folder,
+or the moto S3 server behind its SigV4 gate) and fetched by the fake the way Meta fetches it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from socialpost.errors import AuthError, ContentRejected, PermanentError, RateLimited, TransientError
+from socialpost.mediahost import MediaHost
+from socialpost.mediahost.folder import FolderHost
+from socialpost.mediahost.s3 import S3Host
+from socialpost.mediahost.settings import S3HostSettings
+from socialpost.networks.base import AdapterContext, Media, NotSent, Published
+from socialpost.networks.instagram import InstagramNetwork
+from socialpost.networks.instagram.checks import CHECKS
+from socialpost.networks.instagram.settings import InstagramSettings
+from socialpost.networks.registry import load
+from tests.servers.instagram import FakeInstagram
+from tests.servers.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Server
+from tests.support.http import LocalServer
+from tests.support.instagram import JPEG, MP4, PNG, web_folder
+from tests.support.posts import outgoing
+
+USER = "17841400000000001"
+TOKEN = "IGAAInstagram-T0KEN-s3cr3t-0123456789abcdef"
+START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@dataclass
+class Rig:
+    fake: FakeInstagram
+    server: LocalServer
+    clock: Clock
+    folder: Path
+    campaign: Path
+    tmp: Path
+    host: MediaHost
+
+    def adapter(self, **changes: Any) -> InstagramNetwork:
+        values: dict[str, Any] = {"user_id": USER, "access_token": TOKEN, "base_url": self.server.url, **changes}
+        context = AdapterContext(data_dir=self.tmp / "data", base_dir=self.tmp, clock=self.clock, media_host=self.host)
+        made = InstagramNetwork(account="instagram:bakery", settings=InstagramSettings(**values), context=context)
+        made.sleep = self.clock.sleep  # type: ignore[method-assign]
+        return made
+
+    def file(self, name: str, data: bytes = JPEG) -> str:
+        path = self.campaign / name
+        path.write_bytes(data)
+        return name
+
+    def post(self, text: str = "Fresh croissants this morning ☕ #bakery", *names: str, **more: Any) -> Any:
+        media = tuple(Media(self.file(n, MP4 if n.endswith(".mp4") else JPEG), f"alt {n}") for n in names or ("a.jpg",))
+        fields: dict[str, Any] = {"media": media, "media_root": str(self.campaign), "due_at": self.clock()}
+        fields.update(more)
+        return outgoing("instagram:bakery", text, **fields)
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> Iterator[Rig]:
+    clock = Clock()
+    fake = FakeInstagram(user_id=USER, token=TOKEN, clock=clock)
+    campaign = tmp_path / "campaign"
+    campaign.mkdir()
+    with LocalServer() as server, web_folder(tmp_path / "www") as (folder, base_url):
+        server.respond(fake)
+        yield Rig(fake, server, clock, folder, campaign, tmp_path, FolderHost(folder, base_url, clock=clock))
+
+
+def created(rig: Rig) -> list[dict[str, str]]:
+    return [c.params for c in rig.fake.containers.values()]
+
+
+# --- publishing -------------------------------------------------------------------------------------
+
+
+def test_one_image_with_alt_text_goes_through_a_container_and_its_hosted_copy_is_removed(rig: Rig) -> None:
+    adapter = rig.adapter()
+    published = adapter.publish(rig.post())
+    assert [m.id for m in rig.fake.media] == [published.remote_id]
+    assert published.url and published.url.startswith("https://www.instagram.com/p/")
+    (params,) = created(rig)
+    assert params["caption"] == "Fresh croissants this morning ☕ #bakery"
+    assert params["alt_text"] == "alt a.jpg" and "media_type" not in params
+    assert rig.fake.fetched == [params["image_url"]] and "a.jpg" not in params["image_url"]
+    assert list(rig.folder.iterdir()) == []  # removed once the post is out
+    requests = [r for r in rig.server.requests if "/v24.0/" in r.path]
+    assert requests and len(requests) == len(rig.server.requests)
+    assert all(TOKEN not in r.path and TOKEN.encode() not in r.body for r in rig.server.requests)
+
+
+def test_a_thread_is_joined_into_the_caption(rig: Rig) -> None:
+    rig.adapter().publish(rig.post("First part", thread=("Second part",)))
+    assert rig.fake.media[0].caption == "First part\n\nSecond part"
+    assert InstagramNetwork.as_read(["a", "b"]).parts == ("a\n\nb",)
+
+
+def test_a_carousel_of_images_and_a_video(rig: Rig) -> None:
+    rig.adapter().publish(rig.post("Our week", "a.jpg", "b.jpg", "c.mp4"))
+    children = [c for c in rig.fake.containers.values() if c.carousel_item]
+    assert len(children) == 3 and all(c.status == "FINISHED" for c in children)
+    assert children[2].params["media_type"] == "VIDEO" and "alt_text" not in children[2].params
+    parent = next(c for c in rig.fake.containers.values() if c.params.get("media_type") == "CAROUSEL")
+    assert parent.params["children"] == ",".join(c.id for c in children)
+    assert rig.fake.media[0].kind == "CAROUSEL" and rig.fake.media[0].caption == "Our week"
+
+
+def test_one_video_is_a_reel_shared_to_the_feed_or_not(rig: Rig) -> None:
+    rig.adapter().publish(rig.post("Behind the oven", "tour.mp4"))
+    rig.adapter(share_reels_to_feed=False).publish(rig.post("Again", "tour2.mp4", key="sp-other"))
+    first, second = created(rig)
+    assert first["media_type"] == "REELS" and first["share_to_feed"] == "true" and "alt_text" not in first
+    assert second["share_to_feed"] == "false"
+
+
+def test_stories_take_one_media_each(rig: Rig) -> None:
+    adapter = rig.adapter(publish_as="story")
+    adapter.publish(rig.post("", "a.jpg"))
+    assert created(rig)[0]["media_type"] == "STORIES" and "caption" not in created(rig)[0]
+    with pytest.raises(ContentRejected, match="one image or video"):
+        adapter.publish(rig.post("", "a.jpg", "b.jpg", key="sp-two"))
+
+
+def test_a_png_is_refused_before_anything_is_sent(rig: Rig) -> None:
+    post = rig.post()
+    rig.file("a.jpg", PNG)
+    with pytest.raises(ContentRejected, match="JPEG"):
+        rig.adapter().publish(post)
+    assert rig.fake.containers == {} and list(rig.folder.iterdir()) == []
+
+
+def test_an_image_meta_cannot_fetch_leaves_the_container_in_error(rig: Rig, tmp_path: Path) -> None:
+    rig.host = FolderHost(rig.folder, rig.server.url + "/not-public", clock=rig.clock)  # answers 400, not the file
+    with pytest.raises(ContentRejected) as caught:
+        rig.adapter().publish(rig.post())
+    assert "Media download has failed" in caught.value.message
+    assert "public" in (caught.value.hint or "")
+    assert rig.fake.media == []
+
+
+def test_a_container_still_processing_is_retried_later_and_never_created_twice(rig: Rig) -> None:
+    rig.fake.processing_polls = 100
+    adapter = rig.adapter(max_wait=10)
+    post = rig.post()
+    with pytest.raises(TransientError) as caught:
+        adapter.publish(post)
+    assert not isinstance(caught.value, PermanentError) and caught.value.retry_at is not None
+    assert rig.clock() - START <= timedelta(seconds=10)  # a bounded wait
+    assert isinstance(adapter.reconcile(post), NotSent)  # not out: the retry may go
+    rig.fake.processing_polls = 0
+    for container in rig.fake.containers.values():
+        container.polls_left = 0
+    published = rig.adapter().publish(post)
+    assert len(rig.fake.containers) == 1 and [m.id for m in rig.fake.media] == [published.remote_id]
+
+
+def test_a_published_container_is_found_not_published_again(rig: Rig) -> None:
+    adapter = rig.adapter()
+    post = rig.post()
+    published = adapter.publish(post)
+    state_file = next((rig.tmp / "data").rglob(f"containers/{post.key}.json"))
+    state = json.loads(state_file.read_text())
+    del state["media_id"]  # as if the answer to media_publish was lost
+    state_file.write_text(json.dumps(state))
+    assert adapter.reconcile(post) == published
+    state.pop("media_id", None)
+    state_file.write_text(json.dumps(state))
+    assert rig.adapter().publish(post).remote_id == published.remote_id
+    assert rig.fake.violations == [] and len(rig.fake.media) == 1
+
+
+def test_reconcile_without_a_container_looks_for_the_caption(rig: Rig) -> None:
+    adapter = rig.adapter()
+    assert isinstance(adapter.reconcile(rig.post("Never sent")), NotSent)
+    published = adapter.publish(rig.post("Sent once"))
+    other = rig.adapter()
+    for path in (rig.tmp / "data").rglob("containers/sp-*.json"):
+        path.unlink()
+    assert other.reconcile(rig.post("Sent once")) == published
+
+
+def test_an_exhausted_quota_waits_until_the_oldest_post_leaves_the_window(rig: Rig) -> None:
+    rig.fake.quota_total = 2
+    adapter = rig.adapter()
+    adapter.publish(rig.post("one", key="sp-1"))
+    first = rig.clock()
+    rig.clock.now += timedelta(hours=3)
+    adapter.publish(rig.post("two", key="sp-2"))
+    with pytest.raises(RateLimited) as caught:
+        adapter.publish(rig.post("three", key="sp-3"))
+    assert caught.value.retry_at is not None
+    assert first + timedelta(hours=24) <= caught.value.retry_at <= first + timedelta(hours=24, minutes=1)
+    assert len(rig.fake.media) == 2
+
+
+def test_the_quota_refused_by_meta_is_rate_limited(rig: Rig) -> None:
+    rig.fake.publish_times = [rig.clock() - timedelta(hours=1)] * 50  # published elsewhere, unknown to socialpost
+    rig.fake.quota_total = 51
+    adapter = rig.adapter()
+    adapter.containers.ensure_room = lambda recent=(): None  # type: ignore[assignment,method-assign,misc,return-value]
+    adapter.publish(rig.post("fits", key="sp-a"))
+    with pytest.raises(RateLimited, match="limit of posts"):
+        adapter.publish(rig.post("does not", key="sp-b"))
+
+
+def test_an_expired_token_is_an_auth_error_without_the_token(rig: Rig) -> None:
+    rig.fake.token_expires = START - timedelta(days=1)
+    with pytest.raises(AuthError) as caught:
+        rig.adapter().publish(rig.post())
+    assert "no longer valid" in caught.value.message and "463" in caught.value.message
+    assert TOKEN not in str(caught.value)
+    assert "socialpost accounts add instagram bakery" in (caught.value.hint or "")
+
+
+def test_a_retired_version_pin_is_refused_by_the_server(rig: Rig) -> None:
+    with pytest.raises(PermanentError, match="2635"):
+        rig.adapter(graph_version="v19.0").publish(rig.post())
+
+
+def test_no_media_host_is_a_permanent_error_with_the_fix(rig: Rig) -> None:
+    adapter = rig.adapter()
+    adapter.publisher.context = AdapterContext(data_dir=rig.tmp / "data", base_dir=rig.tmp, clock=rig.clock)
+    with pytest.raises(PermanentError, match="media host"):
+        adapter.publish(rig.post())
+
+
+# --- a presigned S3 URL works as the media host -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[S3Server]:
+    server = S3Server()
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_a_presigned_s3_url_is_fetched_and_removed_after_the_post(rig: Rig, s3: S3Server) -> None:
+    admin = boto3.client(
+        "s3",
+        endpoint_url=s3.endpoint,
+        region_name=REGION,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+    )
+    admin.create_bucket(Bucket="sp-instagram")
+    settings = S3HostSettings.model_validate(
+        {
+            "kind": "s3",
+            "bucket": "sp-instagram",
+            "endpoint_url": s3.endpoint,
+            "region": REGION,
+            "access_key_id": "${K}",
+            "secret_access_key": "${S}",
+        }
+    )
+    rig.host = S3Host(settings, clock=lambda: datetime.now(UTC), environ={"K": ACCESS_KEY, "S": SECRET_KEY})
+    rig.adapter().publish(rig.post())
+    (url,) = rig.fake.fetched
+    assert "X-Amz-Signature=" in url and len(rig.fake.media) == 1
+    assert admin.list_objects_v2(Bucket="sp-instagram").get("KeyCount") == 0
+
+
+# --- validate: caption limits -----------------------------------------------------------------------
+
+
+def test_hashtags_and_mentions_are_refused_past_30_and_20() -> None:
+    def problems(text: str, media: int = 1) -> list[str]:
+        post = outgoing("instagram:bakery", text, media=tuple(Media(f"{i}.jpg", "") for i in range(media)))
+        return CHECKS.problems(post)
+
+    assert problems(" ".join(f"#tag{i}" for i in range(30)) + " " + " ".join(f"@u{i}" for i in range(20))) == []
+    (hashtags,) = problems(" ".join(f"#tag{i}" for i in range(31)))
+    assert "31 hashtags" in hashtags and "30" in hashtags
+    (mentions,) = problems(" ".join(f"@user{i}" for i in range(21)))
+    assert "21 accounts" in mentions and "20" in mentions
+    assert problems("no picture", media=0)  # (more than 10 files: validate's media count, from the profile)
+    assert problems("an email a@b.com and C# are neither") == []
+
+
+def test_the_profile_is_declared() -> None:
+    adapter = load("instagram")
+    assert adapter is InstagramNetwork
+    profile = adapter.profile
+    assert profile.max_length == 2200 and profile.public_media and not profile.threads
+    assert profile.media.count == 10 and profile.media.image_bytes == 8_000_000
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def test_metrics_inbox_and_reply(rig: Rig) -> None:
+    adapter = rig.adapter()
+    media_id = adapter.publish(rig.post()).remote_id
+    rig.fake.media[0].likes, rig.fake.media[0].views = 12, 340
+    comment = rig.fake.comment(media_id, "claire", "Are they vegan?")
+    metrics = adapter.fetch_metrics([media_id])[media_id]
+    assert metrics == {"likes": 12, "replies": 1, "views": 340, "reposts": 0, "bookmarks": 0}
+    rig.fake.hidden.add(media_id)
+    hidden = adapter.fetch_metrics([media_id])[media_id]
+    assert hidden["likes"] is None and hidden["views"] is None
+    answer = adapter.reply(comment, "Yes, all of them!")
+    replies = adapter.fetch_replies([media_id])
+    assert [(r.author, r.in_reply_to, r.own) for r in replies] == [
+        ("@claire", media_id, False),
+        ("@bakery", comment, True),
+    ]
+    assert replies[1].remote_id == answer.remote_id
+    with pytest.raises(ContentRejected):
+        adapter.reply(comment, "   ")
+
+
+def test_health_names_the_account_the_quota_and_the_token_expiry(rig: Rig) -> None:
+    adapter = rig.adapter(login="facebook", token_expires_at=START + timedelta(days=5))  # not refreshed
+    health = adapter.health()
+    assert health.display == "@bakery"
+    assert health.details["publishing quota"] == "0/50"
+    assert health.expires_at == START + timedelta(days=5)
+    assert health.warnings and "expires" in health.warnings[0].message and not health.renews
+    assert adapter.token_expiry() == START + timedelta(days=5)
+    assert health.api_version is not None and health.api_version.version == "v24.0"
+    assert adapter.api_origin() == rig.server.url
+    assert isinstance(rig.adapter().health().expires_at, type(None))
+    published = adapter.publish(rig.post())
+    assert isinstance(published, Published)
+
+
+# --- the guided set-up ------------------------------------------------------------------------------
+
+
+class ScriptedUI:
+    def __init__(self, answers: list[str], choice: str) -> None:
+        self.answers, self.choice = answers, choice
+        self.shown: list[str] = []
+
+    def say(self, text: str) -> None:
+        self.shown.append(text)
+
+    def ask(self, prompt: str, *, default: str | None = None) -> str:
+        self.shown.append(prompt)
+        return self.answers.pop(0)
+
+    def ask_secret(self, prompt: str) -> str:
+        return self.ask(prompt)
+
+    def confirm(self, prompt: str, *, default: bool = True) -> bool:
+        raise AssertionError("not asked")
+
+    def choose(self, prompt: str, options: Any) -> str:
+        assert self.choice in [value for value, _label in options]
+        return self.choice
+
+    def open_url(self, url: str) -> None:
+        self.shown.append(url)
+
+
+def setup_with(rig: Rig, monkeypatch: pytest.MonkeyPatch, choice: str, token: str = TOKEN) -> tuple[Any, ScriptedUI]:
+    monkeypatch.setattr(InstagramNetwork, "setup_hosts", {"instagram": rig.server.url, "facebook": rig.server.url})
+    ui = ScriptedUI([token], choice)
+    context = AdapterContext(data_dir=rig.tmp / "data", base_dir=rig.tmp, clock=rig.clock)
+    return InstagramNetwork.setup(ui, account="instagram:bakery", context=context), ui
+
+
+def test_setup_with_instagram_login_saves_the_user_id_the_expiry_and_the_token(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made, ui = setup_with(rig, monkeypatch, "instagram")
+    assert made.settings == {"user_id": USER, "token_expires_at": (START + timedelta(days=60)).isoformat()}
+    assert made.secrets == {"access_token": TOKEN}
+    assert any("App Review" in text for text in ui.shown) and any("@bakery" in text for text in ui.shown)
+    InstagramSettings(**made.settings, access_token=TOKEN)  # what it saves is a valid account
+
+
+def test_setup_with_facebook_login_finds_the_linked_account(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    rig.fake.page = ("104857600123456", "Bakery")
+    made, _ui = setup_with(rig, monkeypatch, "facebook")
+    assert made.settings == {"user_id": USER, "login": "facebook"}
+
+
+def test_setup_refuses_a_personal_account_and_a_wrong_token(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    rig.fake.account_type = "PERSONAL"
+    with pytest.raises(PermanentError, match="professional"):
+        setup_with(rig, monkeypatch, "instagram")
+    wrong = "IGAAwrong-T0KEN-s3cr3t-9876543210"
+    with pytest.raises(AuthError) as caught:
+        setup_with(rig, monkeypatch, "instagram", token=wrong)
+    assert wrong not in str(caught.value)
+
+
+# --- the token, refreshed before it expires ---------------------------------------------------------
+
+
+def test_the_token_is_refreshed_weeks_before_it_expires_and_kept_privately(rig: Rig) -> None:
+    rig.fake.token_expires = START + timedelta(days=20)
+    adapter = rig.adapter(token_expires_at=START + timedelta(days=20))
+    adapter.publish(rig.post())
+    (new,) = rig.fake.refreshed
+    assert adapter.tokens.token == new and adapter.tokens.expires_at == START + timedelta(days=60)
+    saved = next((rig.tmp / "data").rglob("token/token.json"))
+    assert saved.stat().st_mode & 0o777 == 0o600
+    rig.clock.now += timedelta(days=5)
+    later = rig.adapter(token_expires_at=START + timedelta(days=20))  # a restarted daemon
+    assert later.tokens.token == new
+    health = later.health()
+    assert health.renews and health.expiry is None and later.token_expiry() is None
+    assert later.publish(rig.post("Again", key="sp-again")).remote_id
+    assert len(rig.fake.refreshed) == 1  # 55 days left: not due yet
+    rig.clock.now += timedelta(days=25)  # the configured token has expired by now
+    assert later.publish(rig.post("Later", key="sp-later")).remote_id
+    assert len(rig.fake.refreshed) == 2 and later.tokens.token != new
+
+
+def test_a_token_too_new_to_refresh_is_tried_again_a_day_later(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
+    rig.fake.token_issued = START - timedelta(hours=2)
+    adapter = rig.adapter(token_expires_at=START + timedelta(days=40))
+    adapter.publish(rig.post())
+    adapter.publish(rig.post("Second", key="sp-2"))
+    refreshes = [r for r in rig.server.requests if r.path.startswith("/refresh_access_token")]
+    assert len(refreshes) == 1 and rig.fake.refreshed == {}
+    assert TOKEN not in caplog.text
+    rig.clock.now += timedelta(days=1, minutes=1)
+    adapter.publish(rig.post("Third", key="sp-3"))
+    assert len(rig.fake.refreshed) == 1
+
+
+def test_a_facebook_login_token_is_not_refreshed(rig: Rig) -> None:
+    adapter = rig.adapter(login="facebook", token_expires_at=START + timedelta(days=20))
+    adapter.publish(rig.post())
+    assert not [r for r in rig.server.requests if r.path.startswith("/refresh_access_token")]
+
+
+# --- validate, end to end ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("tags", "mentions", "refused"), [(30, 20, False), (31, 0, True), (0, 21, True)])
+def test_validate_refuses_31_hashtags_or_21_mentions_not_30_or_20(
+    tmp_path: Path, tags: int, mentions: int, refused: bool
+) -> None:
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+    from socialpost.config import load_settings
+    from tests.conftest import FakeClock
+
+    (tmp_path / "a.jpg").write_bytes(JPEG)
+    text = " ".join([f"#t{i}" for i in range(tags)] + [f"@u{i}" for i in range(mentions)]) + " What do you think?"
+    campaign = tmp_path / "c.yaml"
+    campaign.write_text(
+        "campaign: c\ntimezone: UTC\naccounts: [instagram:bakery]\nposts:\n"
+        f'  - id: p\n    at: 2030-01-01 09:00\n    text: "{text}"\n    media: [{{file: a.jpg, alt: A croissant}}]\n',
+        encoding="utf-8",
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        'media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}\n'
+        f'accounts:\n  instagram:\n    bakery: {{user_id: "{USER}", access_token: "x-not-a-token"}}\n',
+        encoding="utf-8",
+    )
+    app = AppContext(clock=FakeClock(), settings_override=load_settings(str(config)))
+    result = CliRunner().invoke(cli, ["validate", str(campaign), "--json"], obj=app)
+    errors = [e["message"] for e in json.loads(result.stdout)["errors"]]
+    if refused:
+        assert len(errors) == 1 and ("31 hashtags" in errors[0] or "21 accounts" in errors[0]), errors
+        assert result.exit_code != 0
+    else:
+        assert errors == [] and result.exit_code == 0, errors
