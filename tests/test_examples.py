@@ -16,6 +16,7 @@ EXAMPLES = [
     "lancement-boulangerie.yaml",
     "webinar-series.yaml",
     "video-launch.yaml",
+    "threads-cafe.yaml",
     "instagram-bakery.yaml",
 ]
 CONFIG = """\
@@ -43,6 +44,8 @@ accounts:
   youtube:
     cafe: {client_id: "1234-abc.apps.googleusercontent.com", client_secret: "${EXAMPLE_TOKEN}",
            refresh_token: "${EXAMPLE_TOKEN}", channel_id: UCexample}
+  threads:
+    cafe: {access_token: "${EXAMPLE_TOKEN}", user_id: "17841400000000001"}
 """
 
 
@@ -61,6 +64,6 @@ def test_example_campaign_validates_cleanly(name: str, tmp_path: Path, monkeypat
     assert (data["errors"], data["warnings"]) == ([], []), name
     assert result.exit_code == 0
     networks = {post["network"] for post in data["posts"]}
-    assert networks >= {"mastodon"}
+    assert networks & {"mastodon", "threads"}
     for post in data["posts"]:
         assert post["limit"] is None or post["length"] <= post["limit"]
