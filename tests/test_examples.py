@@ -11,7 +11,13 @@ from socialpost.cli.context import AppContext
 from socialpost.config import load_settings
 from tests.conftest import REPO, FakeClock
 
-EXAMPLES = ["coffee-shop-launch.yaml", "lancement-boulangerie.yaml", "webinar-series.yaml", "video-launch.yaml"]
+EXAMPLES = [
+    "coffee-shop-launch.yaml",
+    "lancement-boulangerie.yaml",
+    "webinar-series.yaml",
+    "video-launch.yaml",
+    "telegram-channel.yaml",
+]
 CONFIG = """\
 accounts:
   mastodon:
@@ -31,6 +37,8 @@ accounts:
     boulangerie: {page_id: "1234", page_access_token: "${EXAMPLE_TOKEN}"}
   webhook:
     team-chat: {url: "https://hooks.example/team"}
+  telegram:
+    news: {chat: "@cafe_riviere", bot_token: "${EXAMPLE_TOKEN}"}
   youtube:
     cafe: {client_id: "1234-abc.apps.googleusercontent.com", client_secret: "${EXAMPLE_TOKEN}",
            refresh_token: "${EXAMPLE_TOKEN}", channel_id: UCexample}

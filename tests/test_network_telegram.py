@@ -302,3 +302,50 @@ def test_guided_setup_checks_the_rights_and_keeps_the_token_secret(
     }
     assert any("can post" in line for line in ui.said)
     assert not any(TOKEN in line for line in ui.said)
+
+
+def test_the_example_configs_telegram_section_is_valid() -> None:
+    import yaml
+
+    from tests.conftest import REPO
+
+    text = (REPO / "config.example.yaml").read_text(encoding="utf-8")
+    block = text.split("  # telegram:\n", 1)[1]
+    lines = [line.removeprefix("  # ") for line in block.splitlines() if line.startswith("  # ")]
+    section = yaml.safe_load("\n".join(lines))  # the section, uncommented
+    news = section["news"]
+    news["bot_token"] = TOKEN
+    settings = TelegramSettings.model_validate(news)
+    assert settings.chat == "@cafe_riviere" and settings.silent is False and settings.link_previews is True
+
+
+def test_validate_refuses_a_caption_over_1024_on_telegram_only(tmp_path: Path, clock: FakeClock) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+    from socialpost.config import load_settings
+
+    images(tmp_path, 1)
+    config = tmp_path / "config.yaml"
+    config.write_text('accounts:\n  telegram:\n    news: {chat: "@c", bot_token: "1:x"}\n', encoding="utf-8")
+    campaign = tmp_path / "c.yaml"
+    body = {
+        "campaign": "c",
+        "timezone": "UTC",
+        "accounts": ["telegram:news"],
+        "posts": [
+            {"id": "ok", "at": "2027-03-01 10:00", "text": "c" * 1024, "media": [{"file": "photo0.png", "alt": "x"}]},
+            {"id": "long", "at": "2027-03-01 11:00", "text": "c" * 1025, "media": [{"file": "photo0.png", "alt": "x"}]},
+            {"id": "text", "at": "2027-03-01 12:00", "text": "c" * 4096},
+        ],
+    }
+    campaign.write_text(json.dumps(body), encoding="utf-8")
+    app = AppContext(clock=clock, settings_override=load_settings(str(config)))
+    result = CliRunner().invoke(cli, ["validate", str(campaign), "--json"], obj=app)
+    data = json.loads(result.stdout)
+    messages = [e["message"] for e in data["errors"]]
+    assert len(messages) == 1 and "1,025" in messages[0] and "caption" in messages[0], messages
+    assert result.exit_code != 0

@@ -114,6 +114,7 @@ def check(
         if not media_host:
             _needs_media_host(loaded, row, found, seen)
         _video(loaded, row, found, seen, media_roots)
+        _post_checks(loaded, row, found, seen)
         _advice(loaded, row, found, seen)
     found.measures = list(measures.values())
     _per_post(loaded, rows, found, seen)
@@ -408,6 +409,26 @@ def _video(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _See
         return
     for problem in profile.post_checks.problems(outgoing):
         _once(found.errors, seen, ("video", row.index, problem), loaded.document.problem(loc, problem))
+
+
+def _post_checks(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _Seen) -> None:
+    """The network's own checks of a post that carries no video part (Telegram: a caption's length
+    when the post has media); a network taking a video is asked in :func:`_video`."""
+    profile = profile_of(row.network)
+    if profile.post_checks is None or profile.takes("video"):
+        return
+    from socialpost.networks.base import OutgoingPost
+
+    outgoing = OutgoingPost.from_payload(
+        key="check",
+        campaign=row.campaign,
+        post_id=row.post_id,
+        account=row.account,
+        due_at=row.due_at,
+        payload=row.payload,
+    )
+    for problem in profile.post_checks.problems(outgoing):
+        _once(found.errors, seen, ("post", row.index, problem), loaded.document.problem(("posts", row.index), problem))
 
 
 def _media_problem(path: Path, network: str, limits: MediaLimits) -> str | None:
