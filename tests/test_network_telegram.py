@@ -88,18 +88,7 @@ def test_a_thread_part_failing_never_sends_the_start_again(
     bot: TelegramBotServer, tmp_path: Path, clock: FakeClock
 ) -> None:
     adapter = make(bot, tmp_path, clock)
-    bot.flood(0)  # not the first send: arm after it
-    bot._flood.clear()
-    original = bot._method
-    calls = {"n": 0}
-
-    def second_fails(method: str, fields: dict[str, Any], files: dict[str, bytes]) -> Any:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            bot._flood.append(30)
-        return original(method, fields, files)
-
-    bot._method = second_fails  # type: ignore[method-assign]
+    bot.flood(30, after=1)  # the first message goes, the reply is refused
     with pytest.raises(PermanentError) as caught:
         adapter.publish(post("one", thread=("two",)))
     assert not isinstance(caught.value, TransientError)
@@ -260,6 +249,13 @@ def test_health_checks_the_bot_is_an_admin_who_can_post(
     assert health.missing_permissions == ("can_post_messages",)
     (warning,) = health.warnings
     assert "Post messages" in warning.fix
+
+
+def test_health_when_telegram_hides_the_member_list(bot: TelegramBotServer, tmp_path: Path, clock: FakeClock) -> None:
+    bot.channel.members_hidden = True
+    health = make(bot, tmp_path, clock).health()
+    assert health.missing_permissions == ("can_post_messages",)
+    assert "member list is inaccessible" in health.warnings[0].message and "Post messages" in health.warnings[0].fix
 
 
 def test_health_of_a_channel_the_bot_left(bot: TelegramBotServer, tmp_path: Path, clock: FakeClock) -> None:

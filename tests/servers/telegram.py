@@ -43,6 +43,7 @@ class Channel:
     username: str | None
     title: str
     member: bool = True  # the bot is in the channel (as an administrator)
+    members_hidden: bool = False  # getChatMember refused: "member list is inaccessible"
     can_post: bool = True
     messages: list[dict[str, Any]] = field(default_factory=list)
 
@@ -95,7 +96,7 @@ class TelegramBotServer:
         self.server = LocalServer()
         self.channels = [Channel(-1001234567890, "socialpost_news", "socialpost news")]
         self.calls: list[tuple[str, dict[str, Any]]] = []
-        self._flood: list[int] = []
+        self._flood: list[tuple[int, int]] = []  # (sends to let through first, retry_after)
         self._next = 100
         self._lock = threading.Lock()
 
@@ -115,9 +116,9 @@ class TelegramBotServer:
     def channel(self) -> Channel:
         return self.channels[0]
 
-    def flood(self, retry_after: int) -> None:
-        """The next send is refused by flood control."""
-        self._flood.append(retry_after)
+    def flood(self, retry_after: int, *, after: int = 0) -> None:
+        """A send is refused by flood control: the next one, or the one after ``after`` more."""
+        self._flood.append((after, retry_after))
 
     def posts(self) -> list[dict[str, Any]]:
         """Every message in every channel, in order."""
@@ -158,6 +159,8 @@ class TelegramBotServer:
         if method == "getChat":
             return Reply(200, {"ok": True, "result": self._chat_json(channel)})
         if method == "getChatMember":
+            if channel.members_hidden:
+                return _error(400, "Bad Request: member list is inaccessible")
             if str(fields.get("user_id")) != str(BOT_ID):
                 return _error(400, "Bad Request: user not found")
             return Reply(200, {"ok": True, "result": self._member(channel)})
@@ -165,8 +168,10 @@ class TelegramBotServer:
             return _error(403, "Forbidden: bot is not a member of the channel chat")
         if not channel.can_post:
             return _error(400, "Bad Request: not enough rights to send text messages to the chat")
-        if self._flood:
-            wait = self._flood.pop(0)
+        if self._flood and self._flood[0][0] > 0:
+            self._flood[0] = (self._flood[0][0] - 1, self._flood[0][1])
+        elif self._flood:
+            wait = self._flood.pop(0)[1]
             return _error(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
         reply_to = fields.get("reply_parameters")
         if reply_to is not None:

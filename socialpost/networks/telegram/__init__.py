@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from socialpost.errors import ConfigError
+from socialpost.errors import ConfigError, PermanentError
 from socialpost.i18n import N_, _
 from socialpost.networks.base import AccountSetup, AdapterContext, SetupUI
 from socialpost.networks.capabilities import GuidedSetup, HealthCheck
@@ -52,8 +52,12 @@ class TelegramNetwork(TelegramPublisher, GuidedSetup, HealthCheck):
     def health(self) -> AccountHealth:
         me: dict[str, Any] = self._call("getMe", {})
         chat: dict[str, Any] = self._call("getChat", {"chat_id": self.settings.chat})
-        member: dict[str, Any] = self._call("getChatMember", {"chat_id": self.settings.chat, "user_id": me["id"]})
-        status = str(member.get("status", ""))
+        refused = ""
+        try:
+            member: dict[str, Any] = self._call("getChatMember", {"chat_id": self.settings.chat, "user_id": me["id"]})
+        except PermanentError as exc:  # a bot that is no admin may not read the members: it cannot post
+            member, refused = {}, exc.message
+        status = str(member.get("status") or "?")
         can_post = status == "creator" or (status == "administrator" and bool(member.get(POST_MESSAGES)))
         name = chat.get("title") or self.settings.chat
         details = {
@@ -67,14 +71,16 @@ class TelegramNetwork(TelegramPublisher, GuidedSetup, HealthCheck):
         warnings: tuple[HealthWarning, ...] = ()
         if not can_post:
             missing = (POST_MESSAGES,)
-            warnings = (
-                HealthWarning(
-                    _("The bot @{bot} cannot post to {chat} (it is {status}).").format(
-                        bot=me.get("username", "?"), chat=self.settings.chat, status=status or "?"
-                    ),
-                    _(ADMIN_FIX),
-                ),
-            )
+            bot = me.get("username", "?")
+            if refused:
+                message = _("The bot @{bot} cannot see its rights in {chat}: {reason}").format(
+                    bot=bot, chat=self.settings.chat, reason=refused
+                )
+            else:
+                message = _("The bot @{bot} cannot post to {chat} (it is {status}).").format(
+                    bot=bot, chat=self.settings.chat, status=status
+                )
+            warnings = (HealthWarning(message, _(ADMIN_FIX)),)
         return AccountHealth(
             self.account,
             f"{name} (@{me.get('username', '?')})",
