@@ -18,6 +18,7 @@ EXAMPLES = [
     "video-launch.yaml",
     "threads-cafe.yaml",
     "instagram-bakery.yaml",
+    "telegram-channel.yaml",
 ]
 CONFIG = """\
 media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}
@@ -41,6 +42,8 @@ accounts:
     boulangerie: {page_id: "1234", page_access_token: "${EXAMPLE_TOKEN}"}
   webhook:
     team-chat: {url: "https://hooks.example/team"}
+  telegram:
+    news: {chat: "@cafe_riviere", bot_token: "${EXAMPLE_TOKEN}"}
   youtube:
     cafe: {client_id: "1234-abc.apps.googleusercontent.com", client_secret: "${EXAMPLE_TOKEN}",
            refresh_token: "${EXAMPLE_TOKEN}", channel_id: UCexample}
