@@ -29,7 +29,8 @@ from socialpost.cli import cli
 from socialpost.cli.context import AppContext
 from socialpost.config import Settings
 from socialpost.engagement.metrics import METRICS, engagement_rate, growth, interactions
-from socialpost.report.aggregate import PostFacts, RawJSON, Snapshot, dumps
+from socialpost.report.facts import PostFacts, Snapshot
+from socialpost.report.jsontext import RawJSON, dumps
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import PostRow
 from socialpost.timeutil import iso_utc
