@@ -25,7 +25,8 @@ from socialpost.daemon.outcomes import OutcomeWriter
 from socialpost.daemon.service import Daemon
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import DaemonRow, EventRow, PostRow, Status
-from socialpost.store.queue import Outcome, Queue, settled
+from socialpost.store.outcomes import Outcome
+from socialpost.store.queue import Queue, settled
 from socialpost.timeutil import utcnow
 from tests.conftest import REPO
 from tests.store_helpers import assert_history_consistent, campaign_yaml, events, schedule_file, seed_posts
