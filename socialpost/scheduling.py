@@ -39,7 +39,7 @@ from socialpost.wiring import Adapters
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by the commands that need it
     from socialpost.store.db import Store
-    from socialpost.store.sync import Plan
+    from socialpost.store.sync_plan import Plan
 
 
 @dataclass

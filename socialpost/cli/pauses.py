@@ -22,7 +22,7 @@ from socialpost.timeutil import human_duration
 
 if TYPE_CHECKING:
     from socialpost.store.pauses import Overdue, Paused, PauseInfo, ResumePlan, Target
-    from socialpost.store.sync import Plan
+    from socialpost.store.sync_plan import Plan
 
 target_argument = click.argument("target", metavar="CAMPAIGN|ACCOUNT")
 SHOWN_OVERDUE = 50  # rows of the overdue table; --json lists them all

@@ -38,7 +38,7 @@ from socialpost.store.models import WAITING, CampaignRow, PauseRow, PostRow, Sta
 from socialpost.timeutil import iso_utc
 
 if TYPE_CHECKING:
-    from socialpost.store.sync import Plan
+    from socialpost.store.sync_plan import Plan
 
 Kind = Literal["campaign", "account"]
 Decision = Literal["send", "missed", "held"]
