@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from socialpost.campaign import checks
-from socialpost.campaign.checks import Findings, PostMeasure, RowKey
 from socialpost.campaign.expand import PlannedPost, expand_all
+from socialpost.campaign.findings import Findings, PostMeasure, RowKey
 from socialpost.campaign.load import LoadedCampaign, read_campaigns
 from socialpost.config import Settings
 from socialpost.errors import AccountNotSetUp, CampaignError, ConfigError, PluginError, Problem
