@@ -138,7 +138,7 @@ def upgrade(db: Path) -> None:
 
 def plan(db: Path) -> list[str]:
     """The report query's plan: posts and engagement_latest, never engagement_snapshots."""
-    from socialpost.report.aggregate import Filters
+    from socialpost.report.facts import Filters
     from socialpost.store.report_rows import posts_sql
 
     sql, _params = posts_sql(Filters(), stored_text=True)

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from socialpost.campaign.expand import PlannedPost
     from socialpost.store.actions import PostRef
     from socialpost.store.db import Store
-    from socialpost.store.sync import Plan, PlanItem
+    from socialpost.store.sync_plan import Plan, PlanItem
 
 HEAD = 32  # bytes read to tell a media file's type
 UNIT = "characters"  # the unit when the network sets no limit (measured as `validate` does: len())
@@ -318,7 +318,7 @@ class Previewer:
         limit is shown with its length (that is when it is worth seeing); `validate` gives the errors."""
         from socialpost.campaign.expand import expand
         from socialpost.campaign.load import load_campaigns
-        from socialpost.store import sync
+        from socialpost.store.sync_plan import plan_campaign
 
         items: list[PlanItem] = []
         wanted: PostRef | None = None
@@ -330,7 +330,7 @@ class Previewer:
             elif account is not None:
                 rows = _for_account(rows, account, path)
             with store.session() as session:
-                plan = sync.plan_campaign(session, loaded, rows, now=now, allow_past=True)
+                plan = plan_campaign(session, loaded, rows, now=now, allow_past=True)
             items.extend(item for item in plan.items if item.planned is not None)
         sources = self._plan_sources(store, items)
         keep_all = wanted is not None and wanted.occurrence is not None
@@ -339,7 +339,7 @@ class Previewer:
     def _plan_sources(self, store: Store, items: Iterable[PlanItem], *, plan: bool = False) -> list[_Source]:
         """Each plan line's post (with the line's own JSON when ``plan``: `plan --full`)."""
         from socialpost.store.actions import kept_rows
-        from socialpost.store.sync import FROZEN
+        from socialpost.store.sync_plan import FROZEN
 
         items = list(items)
         kept = kept_rows(store, [item.row_id for item in items if item.row_id is not None])

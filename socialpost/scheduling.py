@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from socialpost.campaign import checks
-from socialpost.campaign.checks import Findings, PostMeasure, RowKey
 from socialpost.campaign.expand import PlannedPost, expand_all
+from socialpost.campaign.findings import Findings, PostMeasure, RowKey
 from socialpost.campaign.load import LoadedCampaign, read_campaigns
 from socialpost.errors import AccountNotSetUp, CampaignError, ConfigError, PluginError, Problem
 from socialpost.i18n import _
@@ -39,7 +39,7 @@ from socialpost.wiring import Adapters
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by the commands that need it
     from socialpost.store.db import Store
-    from socialpost.store.sync import Plan
+    from socialpost.store.sync_plan import Plan
 
 
 @dataclass

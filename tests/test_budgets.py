@@ -13,9 +13,10 @@ from sqlalchemy import insert, select
 from socialpost.campaign.expand import PlannedPost
 from socialpost.daemon.dispatcher import Dispatcher
 from socialpost.settings.config import DaemonSettings, Settings
+from socialpost.store.claims import ClaimPolicy
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import CampaignRow, EventRow, PostRow, RateBudgetRow, Status
-from socialpost.store.queue import ClaimPolicy, Queue
+from socialpost.store.queue import Queue
 from socialpost.wiring import Adapters
 from tests.conftest import START, FakeClock
 from tests.store_helpers import assert_history_consistent, events, post, seed_posts, throwaway_postgres

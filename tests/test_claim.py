@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import select, update
 
 from socialpost.settings.config import Settings
+from socialpost.store.claims import ClaimPolicy
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import EventRow, PostRow, Status
-from socialpost.store.queue import ClaimPolicy, Queue
+from socialpost.store.queue import Queue
 from tests.conftest import START, FakeClock
 from tests.store_helpers import assert_history_consistent, events, post, seed_posts, throwaway_postgres
 from tests.store_helpers.workers import claim_all

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from socialpost.store.claims import due_query
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import Status
-from socialpost.store.queue import Queue, due_query
+from socialpost.store.queue import Queue
 from tests.conftest import START
 from tests.store_helpers import throwaway_postgres
 

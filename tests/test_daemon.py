@@ -32,7 +32,8 @@ from socialpost.networks.base import Network, OutgoingPost, Published
 from socialpost.settings.config import DaemonSettings, Settings
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import DaemonRow, EventRow, PostRow, Status
-from socialpost.store.queue import Outcome, Queue, settled
+from socialpost.store.outcomes import Outcome
+from socialpost.store.queue import Queue, settled
 from socialpost.timeutil import utcnow
 from socialpost.wiring import Adapters
 from tests.conftest import REPO, START, FakeClock, Result

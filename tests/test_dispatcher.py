@@ -14,9 +14,10 @@ from socialpost.daemon.dispatcher import Dispatcher
 from socialpost.errors import TransientError
 from socialpost.networks.base import AccountSettings, AdapterContext, Network, NotSent, OutgoingPost, Published
 from socialpost.settings.config import DaemonSettings, Settings
+from socialpost.store.claims import Claimed
 from socialpost.store.db import Store
 from socialpost.store.models import Status
-from socialpost.store.queue import Claimed, Queue
+from socialpost.store.queue import Queue
 from socialpost.wiring import Adapters
 from tests.conftest import START, FakeClock
 from tests.store_helpers import assert_history_consistent, events, post, seed_posts

@@ -316,7 +316,7 @@ _ZONES = (
 def test_the_reports_quick_local_times_are_the_plain_conversion(instant: datetime, name: str) -> None:
     """JSON and CSV make ``…_local`` from SQLite's stored text and the hour's offset; it must be
     exactly what converting the instant gives, in every kind of zone and across its changes."""
-    from socialpost.report.aggregate import local_iso, local_iso_of
+    from socialpost.report.stamps import local_iso, local_iso_of
     from socialpost.timeutil import zone
 
     place = zone(name)
@@ -327,7 +327,7 @@ def test_the_reports_quick_local_times_are_the_plain_conversion(instant: datetim
 
 @pytest.mark.parametrize("name", _ZONES)
 def test_the_quick_local_times_around_each_change_of_offset(name: str) -> None:
-    from socialpost.report.aggregate import local_iso, local_iso_of
+    from socialpost.report.stamps import local_iso, local_iso_of
     from socialpost.timeutil import zone
 
     place = zone(name)

@@ -106,7 +106,7 @@ def test_plan_says_which_unchanged_posts_already_went_out(
 
     from socialpost.cli.render import GONE_OUT
     from socialpost.store.models import PostRow
-    from socialpost.store.sync import FROZEN
+    from socialpost.store.sync_plan import FROZEN
 
     assert set(GONE_OUT) == {status.value for status in FROZEN}
     monkeypatch.setenv("COLUMNS", "200")

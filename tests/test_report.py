@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
-from socialpost.report.aggregate import Filters, group_posts, load_posts, sort_by
+from socialpost.report.aggregate import load_posts
 from socialpost.report.besttimes import MIN_POSTS, best_times, hour_of_week
+from socialpost.report.facts import Filters
+from socialpost.report.groups import group_posts, sort_by
 from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow, PostRow, SnapshotRow
 from tests.conftest import FakeClock

@@ -18,7 +18,8 @@ from sqlalchemy import delete, event, select, text
 
 from socialpost.engagement import metrics as engagement_metrics
 from socialpost.engagement.collect import Collector
-from socialpost.report.aggregate import Filters, load_posts, read_posts
+from socialpost.report.aggregate import load_posts, read_posts
+from socialpost.report.facts import Filters
 from socialpost.settings.config import Settings
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import METRICS, LatestRow, SnapshotRow

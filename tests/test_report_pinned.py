@@ -28,7 +28,8 @@ from sqlalchemy import update
 from socialpost.cli import cli
 from socialpost.cli.context import AppContext
 from socialpost.engagement.metrics import METRICS, engagement_rate, growth, interactions
-from socialpost.report.aggregate import PostFacts, RawJSON, Snapshot, dumps
+from socialpost.report.facts import PostFacts, Snapshot
+from socialpost.report.jsontext import RawJSON, dumps
 from socialpost.settings.config import Settings
 from socialpost.store.db import Store, open_store
 from socialpost.store.models import PostRow

@@ -21,8 +21,9 @@ from click.testing import CliRunner
 
 from socialpost.cli import cli
 from socialpost.cli.context import AppContext
-from socialpost.report import aggregate
-from socialpost.report.aggregate import Filters, load_posts, read_posts
+from socialpost.report import facts
+from socialpost.report.aggregate import load_posts, read_posts
+from socialpost.report.facts import Filters
 from socialpost.settings.config import Settings, load_settings
 from socialpost.settings.paths import database_url_without_config
 from socialpost.store.db import MIGRATIONS, SCHEMA_HEAD, Store, current_revision, open_store
@@ -34,8 +35,8 @@ from tests.test_report_pinned import NOW, seed_store
 
 
 def test_the_states_are_the_stores() -> None:
-    assert Status.SENT.value == aggregate.SENT
-    assert set(aggregate.NOT_OUT) == {Status.FAILED, Status.MISSED, Status.UNKNOWN, Status.HELD}
+    assert Status.SENT.value == facts.SENT
+    assert set(facts.NOT_OUT) == {Status.FAILED, Status.MISSED, Status.UNKNOWN, Status.HELD}
 
 
 def test_only_a_current_sqlite_file_is_read_directly(settings: Settings, tmp_path: Path) -> None:
@@ -192,7 +193,7 @@ def test_the_sqlite_reader_cannot_write(store: Store, settings: Settings) -> Non
 
 
 def test_unknown_groupings_and_sort_keys_are_refused(store: Store) -> None:
-    from socialpost.report.aggregate import group_posts, sort_by
+    from socialpost.report.groups import group_posts, sort_by
 
     seed_store(store)
     posts = load_posts(store)

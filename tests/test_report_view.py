@@ -13,10 +13,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from socialpost.report.aggregate import _instant, group_posts, load_posts
+from socialpost.report.aggregate import load_posts
 from socialpost.report.besttimes import best_times_from, hour_of_week, week_and_best_times
 from socialpost.report.charts import trend
+from socialpost.report.groups import group_posts
 from socialpost.report.labels import growth_brief
+from socialpost.report.stamps import _instant
 from socialpost.store.db import Store
 from tests.conftest import FakeClock
 from tests.test_report import T0, Seeder

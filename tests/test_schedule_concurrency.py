@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from socialpost import scheduling
 from socialpost.errors import ExitCode, StoreError
 from socialpost.settings.config import Settings
-from socialpost.store import sync
+from socialpost.store import sync, sync_apply, sync_plan
 from socialpost.store.db import open_store
 from socialpost.store.models import EventRow
 from socialpost.timeutil import utcnow
@@ -169,8 +169,8 @@ def test_a_run_that_loses_the_race_to_a_writer_without_the_lock_plans_again(tmp_
         try:
             now = utcnow()
             with other.write() as legacy:  # no _lock_campaigns: what a writer without it does
-                plan = sync.plan_campaign(legacy, prepared.loaded, prepared.rows, now=now)
-                sync.apply_plan(legacy, prepared.loaded, plan, now=now)
+                plan = sync_plan.plan_campaign(legacy, prepared.loaded, prepared.rows, now=now)
+                sync_apply.apply_plan(legacy, prepared.loaded, plan, now=now)
                 outcome: dict[str, Any] = {}
 
                 def run() -> None:
@@ -228,7 +228,7 @@ def test_a_race_lost_twice_is_a_clear_store_error_and_any_other_integrity_error_
     )
     attempts: list[int] = []
 
-    def losing(*_args: Any, **_kwargs: Any) -> list[sync.Plan]:
+    def losing(*_args: Any, **_kwargs: Any) -> list[sync_plan.Plan]:
         attempts.append(1)
         raise duplicate
 
@@ -242,7 +242,7 @@ def test_a_race_lost_twice_is_a_clear_store_error_and_any_other_integrity_error_
         assert "campaign launch was changed by another program at the same time, twice in a row" in str(caught.value)
         assert "Run the same socialpost schedule command again" in str(caught.value)
 
-        def broken(*_args: Any, **_kwargs: Any) -> list[sync.Plan]:
+        def broken(*_args: Any, **_kwargs: Any) -> list[sync_plan.Plan]:
             attempts.append(1)
             raise missing_campaign
 

@@ -21,8 +21,9 @@ from socialpost.i18n.formats import datetime_text, integer
 from socialpost.timeutil import human_duration
 
 if TYPE_CHECKING:
-    from socialpost.store.pauses import Overdue, Paused, PauseInfo, ResumePlan, Target
-    from socialpost.store.sync import Plan
+    from socialpost.store.pauses import Paused, PauseInfo, Target
+    from socialpost.store.resume import Overdue, ResumePlan
+    from socialpost.store.sync_plan import Plan
 
 target_argument = click.argument("target", metavar="CAMPAIGN|ACCOUNT")
 SHOWN_OVERDUE = 50  # rows of the overdue table; --json lists them all
@@ -106,6 +107,7 @@ def resume(app: AppContext, target: str, dry_run: bool, yes: bool, json_: bool) 
     """
     from socialpost.cli.ask import confirm, require_terminal
     from socialpost.store import pauses
+    from socialpost.store import resume as resuming
 
     parsed = pauses.Target.parse(target)
     shown = None
@@ -115,7 +117,7 @@ def resume(app: AppContext, target: str, dry_run: bool, yes: bool, json_: bool) 
                 _("--json is for scripts, which cannot answer the question."),
                 hint=_("Fix: add --yes to resume without asking, or --dry-run to only see what it would do."),
             )
-        shown = pauses.resume_plan(app.store, parsed, now=app.clock())
+        shown = resuming.resume_plan(app.store, parsed, now=app.clock())
         if shown is None:
             _not_paused(parsed, json_)
             return
@@ -126,7 +128,7 @@ def resume(app: AppContext, target: str, dry_run: bool, yes: bool, json_: bool) 
             return
         _show_resume(shown, json_=False)
         confirm(_("Resume {target}?").format(target=parsed.describe()), command=parsed.resume_command)
-    done = pauses.resume(app.store, parsed, now=app.clock(), by=pauses.who(), shown=shown)
+    done = resuming.resume(app.store, parsed, now=app.clock(), by=pauses.who(), shown=shown)
     if done is None:
         _not_paused(parsed, json_)
         return

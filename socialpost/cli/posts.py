@@ -14,7 +14,8 @@ from socialpost.errors import UsageError
 from socialpost.i18n import _, ngettext
 
 if TYPE_CHECKING:
-    from socialpost.store.actions import Change, PostRef, Restoration, Selection
+    from socialpost.store.actions import Change, PostRef, Selection
+    from socialpost.store.restore import Restoration
 
 post_id_argument = click.argument("post_id", metavar="ID", required=False)
 account_option = click.option(
@@ -120,6 +121,7 @@ def restore(app: AppContext, target: str, account: str | None, json_: bool) -> N
     cancelled because it was removed from its file comes back by putting it back in the file.
     """
     from socialpost.store import actions
+    from socialpost.store import restore as restoring
 
     if "/" in target:
         selection = _selection(target, account, None, False)
@@ -127,7 +129,7 @@ def restore(app: AppContext, target: str, account: str | None, json_: bool) -> N
         if account is not None:
             raise UsageError(_("--account goes with a post: CAMPAIGN/POST-ID."))
         selection = actions.Selection(campaign=target)
-    done = actions.restore(app.store, selection, now=app.clock())
+    done = restoring.restore(app.store, selection, now=app.clock())
     if json_:
         render.echo_json(
             {"restored": [r.as_json() for r in done.restored], "removed_from_file": done.removed_from_file}

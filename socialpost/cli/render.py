@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from socialpost.errors import Problem
     from socialpost.report.status import StatusSummary
     from socialpost.scheduling import Validation
-    from socialpost.store.sync import Plan, PlanItem
+    from socialpost.store.sync_plan import Plan, PlanItem
 
 ACTION_STYLE = {"create": "green", "update": "yellow", "cancel": "red", "unchanged": "dim", "hold": "magenta"}
 STATUS_STYLE = {
@@ -324,7 +324,7 @@ def _action_text(item: PlanItem) -> str:
 
 
 PLAN_TEXT_WIDTH = 50
-GONE_OUT = ("sending", "sent", "unknown")  # socialpost.store.sync.FROZEN: an edit of these is not re-sent
+GONE_OUT = ("sending", "sent", "unknown")  # socialpost.store.sync_plan.FROZEN: an edit of these is not re-sent
 PLAN_LIST_TEXT = 160
 
 

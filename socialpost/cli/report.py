@@ -17,8 +17,8 @@ from socialpost.i18n import _, ngettext
 from socialpost.i18n.formats import integer
 
 if TYPE_CHECKING:
-    from socialpost.report.aggregate import Filters, PostFacts
     from socialpost.report.besttimes import BestTimes
+    from socialpost.report.facts import Filters, PostFacts
 
 GROUPINGS = ("post", "campaign", "network", "account", "day", "week")
 SORT_KEYS = ("views", "likes", "reposts", "replies", "quotes", "bookmarks", "clicks", "interactions", "rate")
@@ -89,7 +89,9 @@ def report(
     replies + quotes) / views, where views are known.
     """
     from socialpost.errors import UsageError
-    from socialpost.report.aggregate import Filters, RawJSON, group_posts, sort_by
+    from socialpost.report.facts import Filters
+    from socialpost.report.groups import group_posts, sort_by
+    from socialpost.report.jsontext import RawJSON
     from socialpost.report.posts import reports_from, top_posts
 
     if json_ and csv_:
@@ -214,7 +216,7 @@ def _load(app: AppContext, filters: Filters, *, texts: bool) -> list[PostFacts]:
 
 def _echo_json(data: object) -> None:
     """Compact JSON: a report can hold tens of thousands of posts (pipe it to jq to read it)."""
-    from socialpost.report.aggregate import dumps
+    from socialpost.report.jsontext import dumps
 
     render.echo_json_text(dumps(data))
 

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-    from socialpost.report.aggregate import Group, PostFacts
+    from socialpost.report.facts import PostFacts
+    from socialpost.report.groups import Group
     from socialpost.report.posts import CampaignReport
 
 METRIC_NAMES = ("views", "likes", "reposts", "replies", "quotes", "bookmarks", "clicks")

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from socialpost.preview import MediaFile, Part, Preview
-    from socialpost.store.sync import Plan
+    from socialpost.store.sync_plan import Plan
 
 CAMPAIGN_SUFFIXES = (".yaml", ".yml")
 

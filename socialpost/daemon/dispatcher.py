@@ -30,8 +30,10 @@ from socialpost.networks.base import Network, NotSent, OutgoingPost, Published
 from socialpost.networks.capabilities import Reconciler
 from socialpost.networks.registry import load
 from socialpost.settings.config import DaemonSettings
+from socialpost.store.claims import Claimed, ClaimPolicy
 from socialpost.store.models import Status
-from socialpost.store.queue import Claimed, ClaimPolicy, Outcome, Queue
+from socialpost.store.outcomes import Outcome
+from socialpost.store.queue import Queue
 from socialpost.timeutil import format_duration
 from socialpost.wiring import Adapters
 

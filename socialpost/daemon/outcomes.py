@@ -19,7 +19,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from socialpost.store.queue import Outcome, Queue
+from socialpost.store.outcomes import Outcome
+from socialpost.store.queue import Queue
 
 log = logging.getLogger("socialpost.daemon")
 _RETRIES = (0.2, 1.0, 3.0)  # seconds between attempts when the database refuses a batch

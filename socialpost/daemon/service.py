@@ -44,9 +44,10 @@ from socialpost.daemon.outcomes import OutcomeWriter
 from socialpost.daemon.signals import StopSignals
 from socialpost.errors import SocialpostError
 from socialpost.settings.config import Settings
+from socialpost.store.claims import Claimed
 from socialpost.store.db import Store
 from socialpost.store.models import Status
-from socialpost.store.queue import Claimed, Queue
+from socialpost.store.queue import Queue
 from socialpost.timeutil import Clock, utcnow
 from socialpost.wiring import Adapters
 

@@ -17,7 +17,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from socialpost.i18n import _, ngettext
-from socialpost.report.aggregate import Filters, PostFacts, load_posts
+from socialpost.report.aggregate import load_posts
+from socialpost.report.facts import Filters, PostFacts
 
 if TYPE_CHECKING:
     from socialpost.store.db import Store

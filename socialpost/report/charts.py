@@ -11,8 +11,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from socialpost.i18n import _, ngettext
-from socialpost.report.aggregate import NOT_OUT, SENT, PostFacts
 from socialpost.report.besttimes import DAYS, HourOfWeek, format_measure, measure_name
+from socialpost.report.facts import NOT_OUT, SENT, PostFacts
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from socialpost.engagement.metrics import METRICS
-from socialpost.report.aggregate import Group, PostFacts
+from socialpost.report.facts import PostFacts
+from socialpost.report.groups import Group
 
 POST_COLUMNS = (
     "campaign",

@@ -16,9 +16,10 @@ from socialpost.engagement.metrics import METRICS
 from socialpost.i18n import _, language, ngettext
 from socialpost.i18n.formats import integer, percent, weekday_name
 from socialpost.localtime import local_text
-from socialpost.report.aggregate import Filters, Group, PostFacts, group_posts, sort_by
 from socialpost.report.besttimes import DAYS, BestTimes, HourOfWeek, format_measure, hour_of_week, measure_name
 from socialpost.report.charts import heat_level, trend
+from socialpost.report.facts import Filters, PostFacts
+from socialpost.report.groups import Group, group_posts, sort_by
 from socialpost.report.labels import by_title, grouping_label, growth_text, metric_label
 
 HEAT_FILL = ("#eef0f3", "#d6efd9", "#a8dcb0", "#6cc17c", "#34a04f", "#137a34")

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from socialpost.report.aggregate import Filters, Group, PostFacts, RawJSON, Snapshot, load_posts, sort_by
+from socialpost.report.aggregate import load_posts
+from socialpost.report.facts import Filters, PostFacts, Snapshot
+from socialpost.report.groups import Group, sort_by
+from socialpost.report.jsontext import RawJSON
 
 if TYPE_CHECKING:
     from socialpost.store.db import Store
@@ -38,7 +41,7 @@ class CampaignReport:
 
     def as_json(self, *, encoded: bool = False) -> dict[str, Any]:
         """The campaign object of the report's JSON; with ``encoded``, its posts are already JSON
-        text (:class:`RawJSON`, for :func:`socialpost.report.aggregate.dumps`)."""
+        text (:class:`RawJSON`, for :func:`socialpost.report.jsontext.dumps`)."""
         counts: dict[str, int] = {}
         for post in self.everything:
             counts[post.status] = counts.get(post.status, 0) + 1

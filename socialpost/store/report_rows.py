@@ -30,7 +30,7 @@ Rows = Iterable[Sequence[Any]]
 
 
 class PostFilters(Protocol):
-    """Which posts (``socialpost.report.aggregate.Filters``): None lets every value through."""
+    """Which posts (``socialpost.report.facts.Filters``): None lets every value through."""
 
     @property
     def campaign(self) -> str | None: ...

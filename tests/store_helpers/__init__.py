@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 from socialpost import scheduling
 from socialpost.campaign.expand import fingerprint, idempotency_key
 from socialpost.settings.config import Settings
-from socialpost.store import sync
+from socialpost.store import sync_plan
 from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow, EventRow, PostRow, Status
 from socialpost.timeutil import Clock
@@ -47,7 +47,7 @@ def campaign_yaml(
 
 def schedule_file(
     store: Store, settings: Settings, path: Path, *, now: datetime, allow_past: bool = False
-) -> sync.Plan:
+) -> sync_plan.Plan:
     prepared = scheduling.prepare([path], settings)
     (plan,) = scheduling.schedule(store, prepared, now=now, allow_past=allow_past)
     return plan
