@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from socialpost.errors import PluginError
+from socialpost.networks import registry
 from socialpost.text.rules import LengthRule
 
 if TYPE_CHECKING:
@@ -116,27 +118,23 @@ def generic_profile(network: str) -> NetworkProfile:
     return NetworkProfile(name=network, title=network, settings_model=AccountSettings, length=LengthRule(network))
 
 
-_LOADED: dict[tuple[str, str], NetworkProfile] = {}
+_LOADED: dict[str, tuple[object, NetworkProfile]] = {}  # network → (its entry point, its profile)
 
 
 def profile_of(network: str) -> NetworkProfile:
     """The declared profile of ``network``'s adapter, or the generic one when it cannot be loaded
     (the reason is reported where the account is used). Remembered per entry point: ``validate``
-    asks once per post and account."""
-    from socialpost.errors import PluginError
-    from socialpost.networks.registry import available, load
-
-    entry = available().get(network)
-    key = (network, entry.value if entry is not None else "")
-    found = _LOADED.get(key)
-    if found is not None:
-        return found
+    asks several times per post and account, so the path for a known network is two dict reads."""
+    entry = registry.available().get(network)
+    cached = _LOADED.get(network)
+    if cached is not None and cached[0] is entry:
+        return cached[1]
     try:
-        found = load(network).profile
+        found = registry.load(network).profile
     except PluginError as exc:
         log.debug("no profile for %s: %s", network, exc)
         return generic_profile(network)
-    _LOADED[key] = found
+    _LOADED[network] = (entry, found)
     return found
 
 
