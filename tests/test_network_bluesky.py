@@ -52,6 +52,7 @@ from tests.conftest import REPO
 from tests.servers import bluesky as servers
 from tests.servers.bluesky import Account, DevEnv
 from tests.servers.process import free_port
+from tests.support import posts
 from tests.support.fetching import Dialler, Names
 from tests.support.http import LocalServer, Reply, Request
 
@@ -145,13 +146,13 @@ def outgoing(
     key: str = "",
     language: str | None = None,
 ) -> OutgoingPost:
-    return OutgoingPost(
+    return posts.outgoing(
+        "bluesky:main",
+        text,
+        due_at=DUE,
         key=key or f"sp-{uuid.uuid4().hex}",
         campaign="lancement",
         post_id="annonce",
-        account="bluesky:main",
-        text=text,
-        due_at=DUE,
         thread=thread,
         media=media,
         language=language,

@@ -33,6 +33,7 @@ from socialpost.networks.facebook import FacebookNetwork, FacebookSettings, Grap
 from socialpost.settings.config import Settings
 from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
+from tests.support import posts
 from tests.support.facebook import GraphBatch
 
 GRAPH = "https://graph.facebook.com"
@@ -44,15 +45,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
 def outgoing(text: str = "Du nouveau au café ☕ https://example.com/launch?x=1 à bientôt", **more: Any) -> OutgoingPost:
-    return OutgoingPost(
-        key="sp-0123456789abcdef",
-        campaign="spring",
-        post_id="teaser",
-        account="facebook:acme",
-        text=text,
-        due_at=DUE,
-        **more,
-    )
+    return posts.outgoing("facebook:acme", text, due_at=DUE, **more)
 
 
 def graph_error(code: int, message: str, *, subcode: int | None = None, kind: str = "OAuthException") -> dict[str, Any]:

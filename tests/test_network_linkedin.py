@@ -44,6 +44,7 @@ from socialpost.networks.linkedin import API_VERSIONS, LinkedInNetwork, LinkedIn
 from socialpost.settings.config import Settings
 from socialpost.wiring import Adapters
 from tests.conftest import FakeClock
+from tests.support import posts
 from tests.support.linkedin import FakeLinkedIn, Grant, Organization
 
 API = "https://api.linkedin.com"
@@ -67,15 +68,7 @@ NAME = {"name": "Marie Tremblay", "given_name": "Marie", "family_name": "Trembla
 
 
 def outgoing(text: str = "Du nouveau au café ☕", **more: Any) -> OutgoingPost:
-    return OutgoingPost(
-        key="sp-0123456789abcdef",
-        campaign="spring",
-        post_id="teaser",
-        account="linkedin:acme",
-        text=text,
-        due_at=DUE,
-        **more,
-    )
+    return posts.outgoing("linkedin:acme", text, due_at=DUE, **more)
 
 
 @pytest.fixture

@@ -43,6 +43,7 @@ from tests.conftest import FakeClock
 from tests.servers.mastodon import MastodonMock, mastodon_mock  # noqa: F401  (session fixture)
 from tests.servers.mastodon_media import NOT_READY, MastodonMediaServer
 from tests.servers.mastodon_media import TOKEN as MEDIA_TOKEN
+from tests.support import posts
 from tests.support.http import LocalServer, Reply, Request
 
 SECRET = "tok-9f8e7d6c5b4a-s3cr3t-Mastodon"
@@ -66,15 +67,7 @@ def make(
 
 
 def outgoing(text: str, *, key: str | None = None, due_at: datetime | None = None, **kw: Any) -> OutgoingPost:
-    return OutgoingPost(
-        key=key or f"sp-{uuid.uuid4().hex}",
-        campaign="spring",
-        post_id="teaser",
-        account="mastodon:acme",
-        text=text,
-        due_at=due_at or now(),
-        **kw,
-    )
+    return posts.outgoing("mastodon:acme", text, due_at=due_at or now(), key=key or f"sp-{uuid.uuid4().hex}", **kw)
 
 
 def unique(text: str) -> str:

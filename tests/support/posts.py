@@ -1,5 +1,5 @@
-"""One post to publish, for any network's tests (the ``outgoing()`` five network test files each
-define for their own account; they keep theirs while they move, new tests use this one)."""
+"""One post to publish, for any network's tests and the contract suite (each network's test file
+wraps it with its own account and defaults)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,8 @@ from socialpost.networks.base import OutgoingPost
 from socialpost.networks.x import XNetwork
 from socialpost.settings.config import Settings
 from socialpost.wiring import Adapters
-from tests.conftest import START, FakeClock
+from tests.conftest import FakeClock
+from tests.support import posts
 from tests.support.http import Reply, Request
 
 CK, CS = "ck-Consumer-4f1d9a", "cs-ConsumerSecret-8e2b7c6d5a"
@@ -50,16 +51,7 @@ def public_metrics(spelling: str, **values: int) -> dict[str, int]:
 
 
 def outgoing(text: str = "Bonjour ☕ https://example.com/launch", **more: Any) -> OutgoingPost:
-    values: dict[str, Any] = {
-        "key": "sp-0123456789abcdef",
-        "campaign": "spring",
-        "post_id": "teaser",
-        "account": "x:acme",
-        "text": text,
-        "due_at": START,
-    }
-    values.update(more)
-    return OutgoingPost(**values)
+    return posts.outgoing("x:acme", text, **more)
 
 
 def network(settings: Settings, clock: FakeClock, base_url: str, **more: Any) -> XNetwork:
