@@ -411,3 +411,26 @@ def test_setup_with_a_generated_token_checks_it_and_refuses_a_bad_one(
             account="threads:acme",
             context=setup_context(tmp_path, clock),
         )
+
+
+def test_validate_says_threads_takes_no_gif(run_cli, write, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The profile takes no GIF (gif_bytes=0): validate names the network and the file, not "over
+    the limit of 0 MB"."""
+    campaign = write(
+        "gif.yaml",
+        """\
+campaign: dance
+timezone: America/Toronto
+accounts: [threads:cafe]
+posts:
+  - id: moves
+    at: 2030-01-07 10:00
+    text: "Nos pas de danse du vendredi ! Vous venez ?"
+    media: [{file: dance.gif, alt: "Deux baristas qui dansent"}]
+""",
+    )
+    (campaign.parent / "dance.gif").write_bytes(b"GIF89a" + bytes(100))
+    result = run_cli("validate", str(campaign))
+    assert result.exit_code == 2
+    assert "threads does not take a gif ('dance.gif'). Fix: use another file" in result.stderr
+    assert "0 MB" not in result.stderr

@@ -198,6 +198,11 @@ def _media_problem(path: Path, network: str, limits: MediaLimits) -> str | None:
             name=clip(path.name), kind=_(KIND_NAMES[kind])
         )
     limit = {"image": limits.image_bytes, "gif": limits.gif_bytes, "video": limits.video_bytes}[kind]
+    if limit == 0:  # the network's profile says it takes no file of this kind (Threads: no GIF)
+        return _(
+            "{network} does not take a {kind} ('{name}'). Fix: use another file, or give {network} other media"
+            " under variants:."
+        ).format(network=network, kind=_(KIND_NAMES[kind]), name=clip(path.name))
     if size > limit:
         return _(
             "'{name}' is {size} MB, over {network}'s limit of {limit} MB for a "
