@@ -51,6 +51,24 @@ REFUSED = N_(
     "the media file {file} cannot be used: socialpost posts only readable images and videos kept in the "
     "campaign's folder or in a folder listed under media_roots in your config."
 )
+# The extension a copy of a media file gets from its real content (its own name may lie; some
+# fetchers and web servers go by it): the outbox's and webhook's copies, the media host's.
+EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "image/bmp": ".bmp",
+    "image/tiff": ".tif",
+    "video/mp4": ".mp4",
+    "video/quicktime": ".mov",
+    "video/webm": ".webm",
+    "video/x-msvideo": ".avi",
+    "video/x-flv": ".flv",
+    "video/x-ms-wmv": ".wmv",
+    "video/mpeg": ".mpg",
+}
+
 HOW_TO = N_("Fix: move the file into the campaign's folder, or list its folder under media_roots in your config.")
 RETRY = N_(
     "Put a readable image or video in the campaign's folder (or list its folder under media_roots in your "

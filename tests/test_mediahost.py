@@ -14,10 +14,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import boto3
 import httpx
 import pytest
-from botocore.config import Config
 
 from socialpost.errors import AuthError, ConfigError, MediaRefused, PermanentError
 from socialpost.mediahost import HostedMedia, hosted_name
@@ -52,15 +50,7 @@ def s3() -> Iterator[S3Server]:
 @pytest.fixture
 def bucket(s3: S3Server, request: pytest.FixtureRequest) -> str:
     name = "sp-" + re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[:40].strip("-")
-    admin = boto3.client(
-        "s3",
-        endpoint_url=s3.endpoint,
-        region_name=REGION,
-        aws_access_key_id=ACCESS_KEY,
-        aws_secret_access_key=SECRET_KEY,
-        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
-    )
-    admin.create_bucket(Bucket=name)
+    s3.create_bucket(name)
     return name
 
 

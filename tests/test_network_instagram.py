@@ -11,9 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from socialpost.errors import AuthError, ContentRejected, PermanentError, RateLimited, TransientError
 from socialpost.mediahost import MediaHost
@@ -256,14 +254,7 @@ def s3() -> Iterator[S3Server]:
 
 
 def test_a_presigned_s3_url_is_fetched_and_removed_after_the_post(rig: Rig, s3: S3Server) -> None:
-    admin = boto3.client(
-        "s3",
-        endpoint_url=s3.endpoint,
-        region_name=REGION,
-        aws_access_key_id=ACCESS_KEY,
-        aws_secret_access_key=SECRET_KEY,
-        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
-    )
+    admin = s3.admin()
     admin.create_bucket(Bucket="sp-instagram")
     settings = S3HostSettings.model_validate(
         {

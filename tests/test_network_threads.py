@@ -11,10 +11,8 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import boto3
 import httpx
 import pytest
-from botocore.config import Config
 
 from socialpost.errors import AuthError, ContentRejected, MediaRefused, PermanentError, RateLimited, TransientError
 from socialpost.mediahost.s3 import S3Host
@@ -52,15 +50,7 @@ def s3() -> Iterator[S3Server]:
 @pytest.fixture
 def host(s3: S3Server, request: pytest.FixtureRequest) -> S3Host:
     name = "th-" + re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[:40].strip("-")
-    admin = boto3.client(
-        "s3",
-        endpoint_url=s3.endpoint,
-        region_name=REGION,
-        aws_access_key_id=ACCESS_KEY,
-        aws_secret_access_key=SECRET_KEY,
-        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
-    )
-    admin.create_bucket(Bucket=name)
+    s3.create_bucket(name)
     values = {
         "kind": "s3",
         "bucket": name,

@@ -26,28 +26,11 @@ from typing import Protocol
 
 from socialpost.errors import MediaRefused
 from socialpost.i18n import _
-from socialpost.media import sniff
+from socialpost.media import EXTENSIONS, sniff
 
 __all__ = ["HostedMedia", "MediaHost", "hosted_name", "media_type"]
 
 DEFAULT_LIFETIME = timedelta(hours=1)
-
-# The extension a hosted copy gets from its real content (some fetchers and web servers go by it).
-EXTENSIONS = {
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "image/gif": ".gif",
-    "image/webp": ".webp",
-    "image/bmp": ".bmp",
-    "image/tiff": ".tif",
-    "video/mp4": ".mp4",
-    "video/quicktime": ".mov",
-    "video/webm": ".webm",
-    "video/x-msvideo": ".avi",
-    "video/x-flv": ".flv",
-    "video/x-ms-wmv": ".wmv",
-    "video/mpeg": ".mpg",
-}
 
 
 @dataclass(frozen=True)

@@ -285,3 +285,22 @@ class S3Server(ThreadedMotoServer):
     def endpoint(self) -> str:
         host, port = self.get_host_and_port()
         return f"http://{host}:{port}"
+
+    def admin(self) -> Any:
+        """A boto3 client of the bucket owner (signed requests through the gate)."""
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+        )
+
+    def create_bucket(self, name: str) -> str:
+        """Create the bucket ``name`` as its owner would."""
+        self.admin().create_bucket(Bucket=name)
+        return name

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from socialpost.media import MediaRoots, sniff
+from socialpost.media import EXTENSIONS, MediaRoots, sniff
 from socialpost.privatefiles import PUBLIC_FILE, replacing, write_atomic
 
 CHUNK = 1 << 20
@@ -29,22 +29,6 @@ PERMANENT_ERRNOS = frozenset(
     }
 )
 HEAD = 32  # bytes read to tell a media file's type (socialpost.media reads as many)
-# The extension of a copied media file, from its type (its own name's may lie).
-EXTENSIONS = {
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "image/gif": ".gif",
-    "image/webp": ".webp",
-    "image/bmp": ".bmp",
-    "image/tiff": ".tif",
-    "video/mp4": ".mp4",
-    "video/quicktime": ".mov",
-    "video/webm": ".webm",
-    "video/x-msvideo": ".avi",
-    "video/x-flv": ".flv",
-    "video/x-ms-wmv": ".wmv",
-    "video/mpeg": ".mpg",
-}
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from socialpost.errors import ContentRejected, NetworkError, PermanentError
 from socialpost.i18n import _
-from socialpost.media import MediaRoots, sniff
-from socialpost.mediahost import EXTENSIONS, HostedMedia
+from socialpost.media import EXTENSIONS, MediaRoots, sniff
+from socialpost.mediahost import HostedMedia
 from socialpost.networks.base import AdapterContext, NotSent, OutgoingPost, Published
 from socialpost.networks.common.containers import Containers, ContainerState, Status
 from socialpost.networks.instagram.checks import caption

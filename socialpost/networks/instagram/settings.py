@@ -12,34 +12,19 @@ Two ways in, as Meta offers them (developers.facebook.com/docs/instagram-platfor
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 
 from socialpost.i18n import _
-from socialpost.networks.api_version import VersionPolicy
 from socialpost.networks.base import AccountSettings
+from socialpost.networks.common.meta import graph_versions
 
 HOSTS = {"instagram": "https://graph.instagram.com", "facebook": "https://graph.facebook.com"}
 # Both hosts serve the Graph versions (v24.0 came out 2025-10-08, served until 2028-02-18; see
 # socialpost.networks.facebook for the rule); a retired version is answered as the oldest served.
-API_VERSIONS = VersionPolicy(
-    network="instagram",
-    setting="graph_version",
-    label="Graph API",
-    scheme="major.minor",
-    checked=date(2026, 12, 6),
-    docs="https://developers.facebook.com/docs/graph-api/changelog",
-    version="v24.0",
-    sunset=date(2028, 2, 18),
-    known_sunsets={
-        "v21.0": date(2027, 1, 21),
-        "v22.0": date(2027, 5, 29),
-        "v23.0": date(2027, 10, 8),
-    },
-    forwards_retired=True,
-)
+API_VERSIONS = graph_versions("instagram")
 
 
 class InstagramSettings(AccountSettings):
