@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from socialpost import redaction
-from socialpost.errors import ConfigError, NotFound, PluginError, UsageError
+from socialpost.errors import NotFound, PluginError, UsageError
 from socialpost.i18n import _
-from socialpost.networks.base import AdapterContext, Identity, SetupUI
+from socialpost.networks.base import AdapterContext, Identity, SetupUI, unusable_answers
 from socialpost.networks.capabilities import GuidedSetup
 from socialpost.networks.health import health_of
 from socialpost.networks.registry import load, network_names
@@ -64,12 +64,7 @@ def add(settings: Settings, account: str, ui: SetupUI) -> Identity:
     try:
         model = cls.settings_model.model_validate(values)
     except ValidationError as exc:
-        lines = [
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
-            for err in exc.errors(include_input=False, include_url=False)
-        ]
-        heading = _("the answers for {account} are not usable:").format(account=account)
-        raise ConfigError(heading + "\n" + "\n".join(lines)) from None
+        raise unusable_answers(exc, account) from None
     adapter = cls(account=account, settings=model, context=context)
     try:
         identity = health_of(adapter, account)

@@ -26,7 +26,7 @@ from socialpost.errors import AccountNotSetUp, ConfigError, PluginError, Socialp
 from socialpost.i18n import _
 from socialpost.mediahost import MediaHost
 from socialpost.networks import registry
-from socialpost.networks.base import AdapterContext, Network
+from socialpost.networks.base import AdapterContext, Network, settings_problems
 from socialpost.networks.capabilities import AccountLimits, PublishAhead
 from socialpost.settings import secrets
 from socialpost.settings.closest import closest, did_you_mean
@@ -175,13 +175,7 @@ class Adapters:
             model = cls.settings_model.model_validate(values)
         except ValidationError as exc:
             if self.settings.document is None:
-                # Never pydantic's own text: it repeats the input, and a URL may hold a token.
-                lines = [
-                    f"accounts.{network}.{name}"
-                    + "".join(f".{part}" for part in err["loc"])
-                    + f": {err['msg'].removeprefix('Value error, ')}"
-                    for err in exc.errors(include_input=False, include_url=False)
-                ]
+                lines = settings_problems(exc, where=("accounts", network, name))
                 heading = _("account '{account}' is not set up right:").format(account=account)
                 raise ConfigError(heading + "\n" + "\n".join(lines)) from None
             problems = pydantic_problems(

@@ -285,3 +285,24 @@ def test_close_goes_on_when_one_adapter_fails_to_close(plugins: dict[str, EntryP
         adapters.close()
     assert sp_pigeon.PigeonNetwork.closed == before + 2
     adapters.close()  # everything was forgotten: nothing left to fail
+
+
+def test_account_settings_without_a_config_document_are_refused_field_by_field_without_the_input(
+    settings: Settings,
+) -> None:
+    """Settings from the environment alone (no YAML document to point into): each problem as
+    accounts.<network>.<name>.<field>, never pydantic's text, which would repeat a token."""
+    import dataclasses
+
+    assert settings.document is None
+    bad = dataclasses.replace(
+        settings, accounts={"webhook": {"team": {"url": "ftp://hooks.example/secret-token-4242", "timeout": -1}}}
+    )
+    adapters = Adapters(bad)
+    with pytest.raises(ConfigError) as caught:
+        adapters.get("webhook:team")
+    message = caught.value.message
+    assert message.startswith("account 'webhook:team' is not set up right:\n")
+    lines = message.splitlines()[1:]
+    assert {line.split(":", 1)[0] for line in lines} == {"accounts.webhook.team.url", "accounts.webhook.team.timeout"}
+    assert "secret-token-4242" not in message

@@ -23,8 +23,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from socialpost.errors import ConfigError
 from socialpost.i18n import _
 from socialpost.networks.health import AccountHealth, HealthWarning, Identity
 from socialpost.privatefiles import account_folder
@@ -188,6 +189,21 @@ def decimal_mark(number: str) -> str:
     from socialpost.i18n import formats
 
     return number.replace(".", formats.decimal(0.0, 1)[1])
+
+
+def settings_problems(exc: ValidationError, *, where: Sequence[str] = ()) -> list[str]:
+    """pydantic's errors about account settings as ``where.field: what`` lines — never pydantic's
+    own text, which repeats the input (a URL or a token)."""
+    return [
+        f"{'.'.join(str(part) for part in (*where, *err['loc']))}: {err['msg'].removeprefix('Value error, ')}"
+        for err in exc.errors(include_input=False, include_url=False)
+    ]
+
+
+def unusable_answers(exc: ValidationError, account: str) -> ConfigError:
+    """The error for answers to a guided set-up that do not make usable settings."""
+    heading = _("the answers for {account} are not usable:").format(account=account)
+    return ConfigError(heading + "\n" + "\n".join(settings_problems(exc)))
 
 
 class AccountSettings(BaseModel):

@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
-from socialpost.errors import AuthError, ConfigError
+from socialpost.errors import AuthError
 from socialpost.i18n import _
-from socialpost.networks.base import AccountSetup, AdapterContext, SetupUI
+from socialpost.networks.base import AccountSetup, AdapterContext, SetupUI, unusable_answers
 from socialpost.networks.bluesky.client import BlueskyClient
 from socialpost.networks.bluesky.settings import APP_PASSWORDS_URL, DEFAULT_PDS, BlueskySettings, how_to_app_password
 
@@ -31,12 +31,7 @@ def guided_setup(cls: type[BlueskyClient], ui: SetupUI, *, account: str, context
     try:
         settings = BlueskySettings(handle=handle, app_password=SecretStr(password), pds_url=pds_url or DEFAULT_PDS)
     except ValidationError as exc:
-        lines = [
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
-            for err in exc.errors(include_input=False, include_url=False)
-        ]
-        heading = _("the answers for {account} are not usable:").format(account=account)
-        raise ConfigError(heading + "\n" + "\n".join(lines)) from None
+        raise unusable_answers(exc, account) from None
     adapter = cls(account=account, settings=settings, context=context)
     try:
         adapter._api()  # logs in (and keeps the session, so the check that follows reuses it)
