@@ -19,7 +19,9 @@ from socialpost.settings.config import DaemonSettings, Settings
 from socialpost.store.db import Store, open_store
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+# Third-party test data kept in the repo with their licences, so a fresh clone needs nothing beside
+# it: X's OpenAPI spec (MIT, for Prism) and twitter-text's conformance suite (Apache 2.0).
+SHARED = REPO / "tests" / "data"
 START = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
 
 

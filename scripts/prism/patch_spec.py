@@ -7,7 +7,7 @@ that the header is there and validates the rest of the request against X's schem
 
     python scripts/prism/patch_spec.py [SPEC] [OUT]
 
-SPEC defaults to ../shared/specs/x-api-v2.openapi.json (beside the repository), OUT to
+SPEC defaults to tests/data/specs/x-api-v2.openapi.json (kept in the repository), OUT to
 .test-servers/x-api-v2.patched.json. Prints OUT. Rewrites OUT only when its content changes, and
 then atomically (several test runs may start Prism at once).
 """
@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SPEC = ROOT.parent / "shared" / "specs" / "x-api-v2.openapi.json"
+DEFAULT_SPEC = ROOT / "tests" / "data" / "specs" / "x-api-v2.openapi.json"
 DEFAULT_OUT = ROOT / ".test-servers" / "x-api-v2.patched.json"
 USER_TOKEN = {"type": "apiKey", "in": "header", "name": "Authorization"}
 
