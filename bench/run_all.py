@@ -16,6 +16,7 @@ ORDER = [
     "throughput.py",
     "memory.py",
     "multidaemon.py",
+    "import_sheet.py",
 ]
 
 
