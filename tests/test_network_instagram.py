@@ -477,3 +477,148 @@ def test_validate_refuses_31_hashtags_or_21_mentions_not_30_or_20(
         assert result.exit_code != 0
     else:
         assert errors == [] and result.exit_code == 0, errors
+
+
+# --- the first comment ------------------------------------------------------------------------------
+
+SAY = "#bakery #croissant #sherbrooke"
+
+
+def commented(rig: Rig, text: str = SAY, **more: Any) -> Any:
+    return rig.post(extra={"first_comment": text}, **more)
+
+
+def state_of(rig: Rig, key: str) -> tuple[Path, dict[str, Any]]:
+    path = next((rig.tmp / "data").rglob(f"containers/{key}.json"))
+    return path, json.loads(path.read_text())
+
+
+def test_the_first_comment_is_added_under_the_published_post(rig: Rig) -> None:
+    post = commented(rig)
+    published = rig.adapter().publish(post)
+    assert published.note == ""
+    assert rig.fake.comments_written == [(published.remote_id, SAY)]
+    (comment,) = rig.fake.media[0].comments
+    assert comment["username"] == "bakery" and comment["text"] == SAY
+    _path, state = state_of(rig, post.key)
+    assert state["comment"] == "added" and state["comment_id"] == comment["id"]
+    # published again (a retry after a lost answer): neither the post nor the comment twice
+    assert rig.adapter().publish(post).remote_id == published.remote_id
+    assert rig.adapter().reconcile(post) == published
+    assert len(rig.fake.media) == 1 and len(rig.fake.comments_written) == 1 and rig.fake.violations == []
+
+
+def test_a_post_without_a_first_comment_writes_none(rig: Rig) -> None:
+    rig.adapter().publish(rig.post())
+    assert rig.fake.comments_written == []
+    assert not [r for r in rig.server.requests if r.path.endswith("/comments")]
+
+
+def test_a_refused_first_comment_leaves_the_post_sent_with_a_note_and_the_fix(rig: Rig) -> None:
+    rig.fake.comment_faults = ["refuse"]
+    post = commented(rig)
+    published = rig.adapter().publish(post)
+    assert [m.id for m in rig.fake.media] == [published.remote_id]  # the post is out
+    assert "first comment was not added" in published.note
+    assert "instagram_business_manage_comments" in published.note
+    assert f"Fix: add it by hand in Instagram: {SAY}" in published.note
+    _path, state = state_of(rig, post.key)
+    assert state["comment"] == "failed"
+    # tried again (a retry of the same slot): the post is not published again, the note stays, no second try
+    again = rig.adapter().publish(post)
+    assert again.remote_id == published.remote_id and again.note == published.note
+    assert len(rig.fake.media) == 1 and rig.fake.comments_written == [] and rig.fake.violations == []
+
+
+def test_a_comment_whose_answer_was_lost_is_found_not_written_twice(rig: Rig) -> None:
+    rig.fake.comment_faults = ["lose"]  # written, then a 500
+    post = commented(rig)
+    published = rig.adapter().publish(post)
+    assert published.note == ""
+    assert len(rig.fake.comments_written) == 1
+    _path, state = state_of(rig, post.key)
+    assert state["comment_id"] == rig.fake.media[0].comments[0]["id"]
+
+
+def test_a_crash_after_the_comment_left_finds_it_on_the_next_try(rig: Rig) -> None:
+    post = commented(rig)
+    published = rig.adapter().publish(post)
+    path, state = state_of(rig, post.key)
+    state.pop("comment_id")
+    state["comment"] = "sending"  # as if socialpost died before the comment's answer was written down
+    path.write_text(json.dumps(state))
+    assert rig.adapter().reconcile(post) == published
+    assert len(rig.fake.comments_written) == 1
+    assert state_of(rig, post.key)[1]["comment"] == "added"
+
+
+def test_a_crash_between_publish_and_comment_adds_the_comment_once_on_reconcile(rig: Rig) -> None:
+    post = commented(rig)
+    rig.fake.comment_faults = []
+    adapter = rig.adapter()
+    adapter.publisher.comment.add = lambda *args: ""  # type: ignore[method-assign]  # "crash" before the comment
+    published = adapter.publish(post)
+    assert rig.fake.comments_written == []
+    assert rig.adapter().reconcile(post) == published
+    assert rig.fake.comments_written == [(published.remote_id, SAY)]
+    assert len(rig.fake.media) == 1
+
+
+def test_a_story_takes_no_first_comment_and_says_so(rig: Rig) -> None:
+    published = rig.adapter(publish_as="story").publish(commented(rig))
+    assert "a Story takes no comments" in published.note
+    assert rig.fake.comments_written == [] and len(rig.fake.media) == 1
+
+
+def test_the_fake_refuses_a_comment_on_a_container_or_without_a_message(rig: Rig) -> None:
+    import httpx
+
+    rig.adapter().publish(rig.post())
+    container = next(iter(rig.fake.containers))
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    url = f"{rig.server.url}/v24.0"
+    answer = httpx.post(f"{url}/{container}/comments", data={"message": "hi"}, headers=headers)
+    assert answer.status_code == 400 and answer.json()["error"]["error_subcode"] == 33
+    answer = httpx.post(f"{url}/{rig.fake.media[0].id}/comments", data={"message": " "}, headers=headers)
+    assert answer.status_code == 400 and "message is required" in answer.json()["error"]["message"]
+    answer = httpx.post(f"{url}/{rig.fake.media[0].id}/comments", data={"message": "hi"})
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == 2500
+
+
+@pytest.mark.parametrize(
+    ("length", "tags", "refused"),
+    [(2200, 0, None), (2201, 0, "2201 characters"), (0, 30, None), (0, 31, "31 hashtags")],
+)
+def test_validate_checks_the_first_comment_at_2200_characters_and_30_hashtags(
+    tmp_path: Path, length: int, tags: int, refused: str | None
+) -> None:
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+    from socialpost.settings.config import load_settings
+    from tests.conftest import FakeClock
+
+    (tmp_path / "a.jpg").write_bytes(JPEG)
+    comment = " ".join(f"#t{i}" for i in range(tags)) or "é" * length
+    campaign = tmp_path / "c.yaml"
+    campaign.write_text(
+        "campaign: c\ntimezone: UTC\naccounts: [instagram:bakery]\nposts:\n"
+        '  - id: p\n    at: 2030-01-01 09:00\n    text: "Fresh bread today, come early!"\n'
+        f'    first_comment: "{comment}"\n    media: [{{file: a.jpg, alt: A croissant}}]\n',
+        encoding="utf-8",
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        'media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}\n'
+        f'accounts:\n  instagram:\n    bakery: {{user_id: "{USER}", access_token: "x-not-a-token"}}\n',
+        encoding="utf-8",
+    )
+    app = AppContext(clock=FakeClock(), settings_override=load_settings(str(config)))
+    result = CliRunner().invoke(cli, ["validate", str(campaign), "--json"], obj=app)
+    errors = [e["message"] for e in json.loads(result.stdout)["errors"]]
+    if refused:
+        assert len(errors) == 1 and refused in errors[0] and "first comment" in errors[0], errors
+        assert result.exit_code != 0
+    else:
+        assert errors == [] and result.exit_code == 0, errors

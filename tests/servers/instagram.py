@@ -21,6 +21,10 @@ content-publishing, …/instagram-graph-api/reference/error-codes, …/graph-api
   (``quota_total`` in 24 h) → code 9 subcode 2207042;
 * ``GET /{user}/content_publishing_limit``, ``/{user}/media`` (newest first, paged), a media's
   fields and insights, comments and replies;
+* ``POST /{ig-media-id}/comments`` (the first comment): only on a published media (a container's
+  id is an unknown object, code 100 subcode 33), ``message`` required, at most 2,200 characters and
+  30 hashtags; ``comment_faults`` makes the next ones fail (a missing permission, code 10) or lose
+  their answer after the comment was written (a 500);
 * error bodies ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``, and an
   ``X-App-Usage`` header on every answer.
 """
@@ -112,6 +116,10 @@ class FakeInstagram:
         self.refreshed: dict[str, datetime] = {}  # tokens given by /refresh_access_token → their expiry
         self.page: tuple[str, str] | None = None  # (id, name) of a linked Page: the token is its Page token
         self._ids = itertools.count(17_900_000_000_000_001)
+        # the next comment POSTs: "refuse" (the token lacks the comments permission: code 10),
+        # "lose" (the comment is written, then the answer is a 500, as when a connection drops)
+        self.comment_faults: list[str] = []
+        self.comments_written: list[tuple[str, str]] = []  # (media id, text) of every comment the account wrote
 
     def _id(self) -> str:
         return str(next(self._ids))
@@ -212,6 +220,8 @@ class FakeInstagram:
             return self._insights(media[path[0]], params)
         if len(path) == 2 and path[0] in media and path[1] == "comments" and method == "GET":
             return self._ok({"data": media[path[0]].comments})
+        if len(path) == 2 and path[0] in media and path[1] == "comments" and method == "POST":
+            return self._comment_on(media[path[0]], params)
         if len(path) == 2 and path[1] == "replies" and method == "POST":
             return self._answer(path[0], params)
         raise LookupError
@@ -394,6 +404,35 @@ class FakeInstagram:
         }
         media.comments.append(row)
         return str(row["id"])
+
+    def _comment_on(self, media: Media, params: dict[str, str]) -> Reply:
+        """``POST /{ig-media-id}/comments?message=…`` (only on a published media: a container id or
+        an unknown id is not found, as above); the message is required and at most 2,200 characters."""
+        fault = self.comment_faults.pop(0) if self.comment_faults else ""
+        if fault == "refuse":
+            message = "(#10) Application does not have permission for this action"
+            return self._error(403, graph_error(10, message))
+        text = params.get("message", "")
+        if not text.strip():
+            return self._error(400, graph_error(100, "(#100) The parameter message is required"))
+        if len(text) > 2200 or len(HASHTAG.findall(text)) > 30:
+            return self._error(400, graph_error(100, "(#100) The comment is too long or has too many hashtags."))
+        if media.kind == "STORIES":
+            return self._error(400, graph_error(100, "(#100) Comments are not supported on this media."))
+        made = {
+            "id": self._id(),
+            "text": text,
+            "username": self.username,
+            "timestamp": self.clock().strftime("%Y-%m-%dT%H:%M:%S+0000"),
+            "replies": {"data": []},
+        }
+        media.comments.append(made)
+        self.comments_written.append((media.id, text))
+        if fault == "lose":
+            return self._error(
+                500, graph_error(2, "An unexpected error has occurred. Please retry your request later.")
+            )
+        return self._ok({"id": made["id"]})
 
     def _answer(self, comment_id: str, params: dict[str, str]) -> Reply:
         for media in self.media:

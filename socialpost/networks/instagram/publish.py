@@ -28,6 +28,7 @@ from socialpost.mediahost import HostedMedia
 from socialpost.networks.base import AdapterContext, NotSent, OutgoingPost, Published
 from socialpost.networks.common.containers import Containers, ContainerState, Status
 from socialpost.networks.instagram.checks import caption
+from socialpost.networks.instagram.first_comment import FirstComment
 from socialpost.privatefiles import read_object, safe_name, write_json, write_private
 from socialpost.timeutil import iso_utc
 
@@ -64,6 +65,7 @@ class Publisher:
         self.call, self.containers, self.settings = call, containers, settings
         self.context, self.account = context, account
         self.folder = context.state_dir("containers", account)
+        self.comment = FirstComment(call, story=settings.publish_as == "story")
 
     # --- state ------------------------------------------------------------------------------------
 
@@ -99,14 +101,14 @@ class Publisher:
     def publish(self, post: OutgoingPost) -> Published:
         state = self.state(post.key)
         if state.get("media_id"):
-            return self._done(post, state, str(state["media_id"]))
+            return self._finish(post, self._done(post, state, str(state["media_id"])))
         container = state.get("container")
         if container:
             current = self.containers.state(str(container))
             if current.status is Status.PUBLISHED:
                 found = self.find(post)
                 if found is not None:
-                    return found
+                    return self._finish(post, found)
             elif current.status in (Status.ERROR, Status.EXPIRED):
                 state = {"hosted": state.get("hosted", [])}  # a new container, the old copies still removed later
                 container = None
@@ -118,7 +120,13 @@ class Publisher:
         state["media_id"] = media_id
         self._save(post.key, state)
         self._published_now()
-        return self._done(post, state, media_id)
+        return self._finish(post, self._done(post, state, media_id))
+
+    def _finish(self, post: OutgoingPost, published: Published) -> Published:
+        """The post is out: its first comment, if it has one (never a reason to publish again)."""
+        state = self.state(post.key)
+        note = self.comment.add(post, state, published.remote_id, lambda: self._save(post.key, state))
+        return Published(published.remote_id, published.url, note) if note else published
 
     def _done(self, post: OutgoingPost, state: dict[str, Any], media_id: str) -> Published:
         self._remove_hosted(post.key, state)
@@ -232,19 +240,22 @@ class Publisher:
     def reconcile(self, post: OutgoingPost) -> Published | NotSent | None:
         state = self.state(post.key)
         if state.get("media_id"):
-            return self._done(post, state, str(state["media_id"]))
+            return self._finish(post, self._done(post, state, str(state["media_id"])))
         container = state.get("container")
         if container:
             current: ContainerState = self.containers.state(str(container))
             if current.status is Status.PUBLISHED:
-                return self.find(post)
+                found = self.find(post)
+                return self._finish(post, found) if found is not None else None
             if current.status is None:
                 return None
             return NotSent(
                 _("the container was never published (its status is {status}).").format(status=current.status.value)
             )
         found = self.find(post)
-        return found if found is not None else NotSent(_("no post with this caption since its time."))
+        return (
+            self._finish(post, found) if found is not None else NotSent(_("no post with this caption since its time."))
+        )
 
     def find(self, post: OutgoingPost) -> Published | None:
         """The account's media with this post's caption, published since the post's time."""
