@@ -622,3 +622,135 @@ def test_validate_checks_the_first_comment_at_2200_characters_and_30_hashtags(
         assert result.exit_code != 0
     else:
         assert errors == [] and result.exit_code == 0, errors
+
+
+# --- videos by the resumable upload (Facebook Login for Business) -----------------------------------
+
+
+def facebook_rig(rig: Rig, **changes: Any) -> InstagramNetwork:
+    """The account signs in with Facebook Login: the fake serves graph.facebook.com and rupload."""
+    rig.fake.login = "facebook"
+    return rig.adapter(login="facebook", upload_url=rig.server.url, **changes)
+
+
+def uploads_sent(rig: Rig) -> list[Any]:
+    return [r for r in rig.server.requests if r.path.startswith("/ig-api-upload/")]
+
+
+def test_a_reel_goes_by_the_resumable_upload_with_no_media_host_and_nothing_public(rig: Rig) -> None:
+    rig.host = None  # type: ignore[assignment]  # no media host at all: a video needs none with Facebook Login
+    post = rig.post("Behind the oven", "tour.mp4")
+    published = facebook_rig(rig).publish(post)
+    (container,) = rig.fake.containers.values()
+    assert container.params["media_type"] == "REELS" and container.params["upload_type"] == "resumable"
+    assert "video_url" not in container.params and container.params["share_to_feed"] == "true"
+    (sent,) = uploads_sent(rig)
+    headers = {k.lower(): v for k, v in sent.headers.items()}
+    assert sent.path == f"/ig-api-upload/v24.0/{container.id}"
+    assert headers["authorization"] == f"OAuth {TOKEN}" and headers["offset"] == "0"
+    assert headers["file_size"] == str(len(MP4)) and sent.body == MP4
+    assert rig.fake.uploads == [(container.id, 0, len(MP4))] and rig.fake.fetched == []
+    assert [m.id for m in rig.fake.media] == [published.remote_id] and rig.fake.media[0].kind == "REELS"
+    _path, state = state_of(rig, post.key)
+    assert state["uploads"] == {container.id: True}
+
+
+def test_a_carousel_with_facebook_login_hosts_its_images_and_uploads_its_video(rig: Rig) -> None:
+    facebook_rig(rig).publish(rig.post("Our week", "a.jpg", "c.mp4"))
+    image, video = (c for c in rig.fake.containers.values() if c.carousel_item)
+    assert "image_url" in image.params and image.params["alt_text"] == "alt a.jpg"
+    assert video.params == {"is_carousel_item": "true", "upload_type": "resumable", "media_type": "VIDEO"}
+    assert rig.fake.fetched == [image.params["image_url"]] and [u[0] for u in rig.fake.uploads] == [video.id]
+    assert rig.fake.media[0].kind == "CAROUSEL"
+
+
+def test_a_story_video_goes_by_the_resumable_upload(rig: Rig) -> None:
+    facebook_rig(rig, publish_as="story").publish(rig.post("", "story.mp4"))
+    (container,) = rig.fake.containers.values()
+    assert container.params == {"media_type": "STORIES", "upload_type": "resumable"}
+    assert len(rig.fake.uploads) == 1 and rig.fake.media[0].kind == "STORIES"
+
+
+def test_with_instagram_login_a_video_goes_through_the_media_host(rig: Rig) -> None:
+    rig.adapter().publish(rig.post("Behind the oven", "tour.mp4"))
+    (container,) = rig.fake.containers.values()
+    assert "video_url" in container.params and "upload_type" not in container.params
+    assert uploads_sent(rig) == [] and rig.fake.fetched == [container.params["video_url"]]
+
+
+def test_an_upload_meta_cannot_take_now_is_retried_with_a_new_container_and_published_once(rig: Rig) -> None:
+    rig.fake.upload_faults = ["busy"]
+    post = rig.post("Behind the oven", "tour.mp4")
+    with pytest.raises(TransientError, match="upload failed for now") as caught:
+        facebook_rig(rig).publish(post)
+    assert "Upload service busy" in caught.value.message and TOKEN not in caught.value.message
+    _path, state = state_of(rig, post.key)
+    first = state["container"]
+    assert state["uploads"] == {first: False}
+    published = facebook_rig(rig).publish(post)
+    second = next(c for c in rig.fake.containers if c != first)
+    assert rig.fake.uploads == [(second, 0, len(MP4))]  # the unconfirmed container is left to expire
+    assert rig.fake.containers[first].status == "IN_PROGRESS" and rig.fake.containers[second].status == "PUBLISHED"
+    assert [m.id for m in rig.fake.media] == [published.remote_id] and rig.fake.violations == []
+
+
+def test_a_file_meta_cannot_read_as_video_leaves_the_uploaded_container_in_error(rig: Rig) -> None:
+    webm = b"\x1a\x45\xdf\xa3" + bytes(64)  # a video to socialpost, not one Instagram takes (MP4 or MOV)
+    post = rig.post("Behind the oven", "tour.mp4")
+    (rig.campaign / "tour.mp4").write_bytes(webm)
+    with pytest.raises(ContentRejected, match="2207026"):
+        facebook_rig(rig).publish(post)
+    (container,) = rig.fake.containers.values()
+    assert container.status == "ERROR" and rig.fake.media == []
+
+
+def test_the_fake_upload_server_is_as_strict_as_meta_says(rig: Rig) -> None:
+    import httpx
+
+    rig.fake.login = "facebook"
+    url = rig.server.url
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    made = httpx.post(
+        f"{url}/v24.0/{USER}/media", data={"media_type": "REELS", "upload_type": "resumable"}, headers=bearer
+    )
+    assert made.status_code == 200 and made.json()["uri"].startswith(
+        "https://rupload.facebook.com/ig-api-upload/v24.0/"
+    )
+    container = made.json()["id"]
+    path = f"{url}/ig-api-upload/v24.0/{container}"
+
+    def upload(body: bytes, **headers: str) -> httpx.Response:
+        return httpx.post(path, content=body, headers=headers)
+
+    def said(answer: httpx.Response) -> tuple[int, str]:
+        info = answer.json()["debug_info"]
+        assert set(info) == {"retriable", "type", "message"}
+        return answer.status_code, info["type"]
+
+    full = {"Authorization": f"OAuth {TOKEN}", "offset": "0", "file_size": str(len(MP4))}
+    assert said(upload(MP4, **{**full, "Authorization": f"Bearer {TOKEN}"})) == (400, "NotAuthorizedError")
+    assert said(upload(MP4, **{**full, "Authorization": "OAuth wrong"})) == (400, "NotAuthorizedError")
+    assert said(upload(MP4, Authorization=f"OAuth {TOKEN}", file_size=str(len(MP4)))) == (400, "InvalidRequest")
+    assert said(upload(MP4, **{**full, "offset": "5"})) == (400, "InvalidRequest")
+    assert said(upload(MP4 + b"x", **full)) == (400, "InvalidRequest")  # more than file_size
+    # the first half, then the rest from the offset the server holds: a resumed upload
+    half = len(MP4) // 2
+    assert upload(MP4[:half], **full).json() == {"success": True, "message": "Upload successful."}
+    status = httpx.get(f"{url}/v24.0/{container}", params={"fields": "status_code"}, headers=bearer).json()
+    assert status["status_code"] == "IN_PROGRESS"
+    assert said(upload(MP4[half:], **{**full, "offset": "3"})) == (400, "InvalidRequest")
+    assert upload(MP4[half:], **{**full, "offset": str(half)}).status_code == 200
+    assert said(upload(MP4, **full)) == (400, "InvalidRequest")  # complete: no more bytes
+    early = httpx.post(f"{url}/v24.0/{USER}/media_publish", data={"creation_id": container}, headers=bearer)
+    assert early.status_code == 400 and early.json()["error"]["code"] == 9007  # still processing
+    for _read in range(3):
+        status = httpx.get(f"{url}/v24.0/{container}", params={"fields": "status_code"}, headers=bearer).json()
+    assert status["status_code"] == "FINISHED"
+    published = httpx.post(f"{url}/v24.0/{USER}/media_publish", data={"creation_id": container}, headers=bearer)
+    assert published.status_code == 200
+    # with Instagram Login, no resumable upload
+    rig.fake.login = "instagram"
+    refused = httpx.post(
+        f"{url}/v24.0/{USER}/media", data={"media_type": "REELS", "upload_type": "resumable"}, headers=bearer
+    )
+    assert refused.status_code == 400 and "Facebook Login for Business" in refused.json()["error"]["message"]

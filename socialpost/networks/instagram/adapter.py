@@ -95,7 +95,7 @@ class InstagramNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier,
             sleep=lambda seconds: self.sleep(seconds),
             max_wait=timedelta(seconds=settings.max_wait),
         )
-        self.publisher = Publisher(self.call, self.containers, settings, context, account)
+        self.publisher = Publisher(self.call, self.containers, settings, context, account, self.transport)
         self._username = ""
 
     def publish(self, post: OutgoingPost) -> Published:
@@ -178,3 +178,4 @@ class InstagramNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier,
 
     def close(self) -> None:
         self.call.close()
+        self.publisher.rupload.close()
