@@ -477,3 +477,280 @@ def test_validate_refuses_31_hashtags_or_21_mentions_not_30_or_20(
         assert result.exit_code != 0
     else:
         assert errors == [] and result.exit_code == 0, errors
+
+
+# --- the first comment ------------------------------------------------------------------------------
+
+SAY = "#bakery #croissant #sherbrooke"
+
+
+def commented(rig: Rig, text: str = SAY, **more: Any) -> Any:
+    return rig.post(extra={"first_comment": text}, **more)
+
+
+def state_of(rig: Rig, key: str) -> tuple[Path, dict[str, Any]]:
+    path = next((rig.tmp / "data").rglob(f"containers/{key}.json"))
+    return path, json.loads(path.read_text())
+
+
+def test_the_first_comment_is_added_under_the_published_post(rig: Rig) -> None:
+    post = commented(rig)
+    published = rig.adapter().publish(post)
+    assert published.note == ""
+    assert rig.fake.comments_written == [(published.remote_id, SAY)]
+    (comment,) = rig.fake.media[0].comments
+    assert comment["username"] == "bakery" and comment["text"] == SAY
+    _path, state = state_of(rig, post.key)
+    assert state["comment"] == "added" and state["comment_id"] == comment["id"]
+    # published again (a retry after a lost answer): neither the post nor the comment twice
+    assert rig.adapter().publish(post).remote_id == published.remote_id
+    assert rig.adapter().reconcile(post) == published
+    assert len(rig.fake.media) == 1 and len(rig.fake.comments_written) == 1 and rig.fake.violations == []
+
+
+def test_a_post_without_a_first_comment_writes_none(rig: Rig) -> None:
+    rig.adapter().publish(rig.post())
+    assert rig.fake.comments_written == []
+    assert not [r for r in rig.server.requests if r.path.endswith("/comments")]
+
+
+def test_a_refused_first_comment_leaves_the_post_sent_with_a_note_and_the_fix(rig: Rig) -> None:
+    rig.fake.comment_faults = ["refuse"]
+    post = commented(rig)
+    published = rig.adapter().publish(post)
+    assert [m.id for m in rig.fake.media] == [published.remote_id]  # the post is out
+    assert "first comment was not added" in published.note
+    assert "instagram_business_manage_comments" in published.note
+    assert f"Fix: add it by hand in Instagram: {SAY}" in published.note
+    _path, state = state_of(rig, post.key)
+    assert state["comment"] == "failed"
+    # tried again (a retry of the same slot): the post is not published again, the note stays, no second try
+    again = rig.adapter().publish(post)
+    assert again.remote_id == published.remote_id and again.note == published.note
+    assert len(rig.fake.media) == 1 and rig.fake.comments_written == [] and rig.fake.violations == []
+
+
+def test_a_comment_whose_answer_was_lost_is_found_not_written_twice(rig: Rig) -> None:
+    rig.fake.comment_faults = ["lose"]  # written, then a 500
+    post = commented(rig)
+    published = rig.adapter().publish(post)
+    assert published.note == ""
+    assert len(rig.fake.comments_written) == 1
+    _path, state = state_of(rig, post.key)
+    assert state["comment_id"] == rig.fake.media[0].comments[0]["id"]
+
+
+def test_a_crash_after_the_comment_left_finds_it_on_the_next_try(rig: Rig) -> None:
+    post = commented(rig)
+    published = rig.adapter().publish(post)
+    path, state = state_of(rig, post.key)
+    state.pop("comment_id")
+    state["comment"] = "sending"  # as if socialpost died before the comment's answer was written down
+    path.write_text(json.dumps(state))
+    assert rig.adapter().reconcile(post) == published
+    assert len(rig.fake.comments_written) == 1
+    assert state_of(rig, post.key)[1]["comment"] == "added"
+
+
+def test_a_crash_between_publish_and_comment_adds_the_comment_once_on_reconcile(rig: Rig) -> None:
+    post = commented(rig)
+    rig.fake.comment_faults = []
+    adapter = rig.adapter()
+    adapter.publisher.comment.add = lambda *args: ""  # type: ignore[method-assign]  # "crash" before the comment
+    published = adapter.publish(post)
+    assert rig.fake.comments_written == []
+    assert rig.adapter().reconcile(post) == published
+    assert rig.fake.comments_written == [(published.remote_id, SAY)]
+    assert len(rig.fake.media) == 1
+
+
+def test_a_story_takes_no_first_comment_and_says_so(rig: Rig) -> None:
+    published = rig.adapter(publish_as="story").publish(commented(rig))
+    assert "a Story takes no comments" in published.note
+    assert rig.fake.comments_written == [] and len(rig.fake.media) == 1
+
+
+def test_the_fake_refuses_a_comment_on_a_container_or_without_a_message(rig: Rig) -> None:
+    import httpx
+
+    rig.adapter().publish(rig.post())
+    container = next(iter(rig.fake.containers))
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    url = f"{rig.server.url}/v24.0"
+    answer = httpx.post(f"{url}/{container}/comments", data={"message": "hi"}, headers=headers)
+    assert answer.status_code == 400 and answer.json()["error"]["error_subcode"] == 33
+    answer = httpx.post(f"{url}/{rig.fake.media[0].id}/comments", data={"message": " "}, headers=headers)
+    assert answer.status_code == 400 and "message is required" in answer.json()["error"]["message"]
+    answer = httpx.post(f"{url}/{rig.fake.media[0].id}/comments", data={"message": "hi"})
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == 2500
+
+
+@pytest.mark.parametrize(
+    ("length", "tags", "refused"),
+    [(2200, 0, None), (2201, 0, "2201 characters"), (0, 30, None), (0, 31, "31 hashtags")],
+)
+def test_validate_checks_the_first_comment_at_2200_characters_and_30_hashtags(
+    tmp_path: Path, length: int, tags: int, refused: str | None
+) -> None:
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+    from socialpost.settings.config import load_settings
+    from tests.conftest import FakeClock
+
+    (tmp_path / "a.jpg").write_bytes(JPEG)
+    comment = " ".join(f"#t{i}" for i in range(tags)) or "é" * length
+    campaign = tmp_path / "c.yaml"
+    campaign.write_text(
+        "campaign: c\ntimezone: UTC\naccounts: [instagram:bakery]\nposts:\n"
+        '  - id: p\n    at: 2030-01-01 09:00\n    text: "Fresh bread today, come early!"\n'
+        f'    first_comment: "{comment}"\n    media: [{{file: a.jpg, alt: A croissant}}]\n',
+        encoding="utf-8",
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        'media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}\n'
+        f'accounts:\n  instagram:\n    bakery: {{user_id: "{USER}", access_token: "x-not-a-token"}}\n',
+        encoding="utf-8",
+    )
+    app = AppContext(clock=FakeClock(), settings_override=load_settings(str(config)))
+    result = CliRunner().invoke(cli, ["validate", str(campaign), "--json"], obj=app)
+    errors = [e["message"] for e in json.loads(result.stdout)["errors"]]
+    if refused:
+        assert len(errors) == 1 and refused in errors[0] and "first comment" in errors[0], errors
+        assert result.exit_code != 0
+    else:
+        assert errors == [] and result.exit_code == 0, errors
+
+
+# --- videos by the resumable upload (Facebook Login for Business) -----------------------------------
+
+
+def facebook_rig(rig: Rig, **changes: Any) -> InstagramNetwork:
+    """The account signs in with Facebook Login: the fake serves graph.facebook.com and rupload."""
+    rig.fake.login = "facebook"
+    return rig.adapter(login="facebook", upload_url=rig.server.url, **changes)
+
+
+def uploads_sent(rig: Rig) -> list[Any]:
+    return [r for r in rig.server.requests if r.path.startswith("/ig-api-upload/")]
+
+
+def test_a_reel_goes_by_the_resumable_upload_with_no_media_host_and_nothing_public(rig: Rig) -> None:
+    rig.host = None  # type: ignore[assignment]  # no media host at all: a video needs none with Facebook Login
+    post = rig.post("Behind the oven", "tour.mp4")
+    published = facebook_rig(rig).publish(post)
+    (container,) = rig.fake.containers.values()
+    assert container.params["media_type"] == "REELS" and container.params["upload_type"] == "resumable"
+    assert "video_url" not in container.params and container.params["share_to_feed"] == "true"
+    (sent,) = uploads_sent(rig)
+    headers = {k.lower(): v for k, v in sent.headers.items()}
+    assert sent.path == f"/ig-api-upload/v24.0/{container.id}"
+    assert headers["authorization"] == f"OAuth {TOKEN}" and headers["offset"] == "0"
+    assert headers["file_size"] == str(len(MP4)) and sent.body == MP4
+    assert rig.fake.uploads == [(container.id, 0, len(MP4))] and rig.fake.fetched == []
+    assert [m.id for m in rig.fake.media] == [published.remote_id] and rig.fake.media[0].kind == "REELS"
+    _path, state = state_of(rig, post.key)
+    assert state["uploads"] == {container.id: True}
+
+
+def test_a_carousel_with_facebook_login_hosts_its_images_and_uploads_its_video(rig: Rig) -> None:
+    facebook_rig(rig).publish(rig.post("Our week", "a.jpg", "c.mp4"))
+    image, video = (c for c in rig.fake.containers.values() if c.carousel_item)
+    assert "image_url" in image.params and image.params["alt_text"] == "alt a.jpg"
+    assert video.params == {"is_carousel_item": "true", "upload_type": "resumable", "media_type": "VIDEO"}
+    assert rig.fake.fetched == [image.params["image_url"]] and [u[0] for u in rig.fake.uploads] == [video.id]
+    assert rig.fake.media[0].kind == "CAROUSEL"
+
+
+def test_a_story_video_goes_by_the_resumable_upload(rig: Rig) -> None:
+    facebook_rig(rig, publish_as="story").publish(rig.post("", "story.mp4"))
+    (container,) = rig.fake.containers.values()
+    assert container.params == {"media_type": "STORIES", "upload_type": "resumable"}
+    assert len(rig.fake.uploads) == 1 and rig.fake.media[0].kind == "STORIES"
+
+
+def test_with_instagram_login_a_video_goes_through_the_media_host(rig: Rig) -> None:
+    rig.adapter().publish(rig.post("Behind the oven", "tour.mp4"))
+    (container,) = rig.fake.containers.values()
+    assert "video_url" in container.params and "upload_type" not in container.params
+    assert uploads_sent(rig) == [] and rig.fake.fetched == [container.params["video_url"]]
+
+
+def test_an_upload_meta_cannot_take_now_is_retried_with_a_new_container_and_published_once(rig: Rig) -> None:
+    rig.fake.upload_faults = ["busy"]
+    post = rig.post("Behind the oven", "tour.mp4")
+    with pytest.raises(TransientError, match="upload failed for now") as caught:
+        facebook_rig(rig).publish(post)
+    assert "Upload service busy" in caught.value.message and TOKEN not in caught.value.message
+    _path, state = state_of(rig, post.key)
+    first = state["container"]
+    assert state["uploads"] == {first: False}
+    published = facebook_rig(rig).publish(post)
+    second = next(c for c in rig.fake.containers if c != first)
+    assert rig.fake.uploads == [(second, 0, len(MP4))]  # the unconfirmed container is left to expire
+    assert rig.fake.containers[first].status == "IN_PROGRESS" and rig.fake.containers[second].status == "PUBLISHED"
+    assert [m.id for m in rig.fake.media] == [published.remote_id] and rig.fake.violations == []
+
+
+def test_a_file_meta_cannot_read_as_video_leaves_the_uploaded_container_in_error(rig: Rig) -> None:
+    webm = b"\x1a\x45\xdf\xa3" + bytes(64)  # a video to socialpost, not one Instagram takes (MP4 or MOV)
+    post = rig.post("Behind the oven", "tour.mp4")
+    (rig.campaign / "tour.mp4").write_bytes(webm)
+    with pytest.raises(ContentRejected, match="2207026"):
+        facebook_rig(rig).publish(post)
+    (container,) = rig.fake.containers.values()
+    assert container.status == "ERROR" and rig.fake.media == []
+
+
+def test_the_fake_upload_server_is_as_strict_as_meta_says(rig: Rig) -> None:
+    import httpx
+
+    rig.fake.login = "facebook"
+    url = rig.server.url
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    made = httpx.post(
+        f"{url}/v24.0/{USER}/media", data={"media_type": "REELS", "upload_type": "resumable"}, headers=bearer
+    )
+    assert made.status_code == 200 and made.json()["uri"].startswith(
+        "https://rupload.facebook.com/ig-api-upload/v24.0/"
+    )
+    container = made.json()["id"]
+    path = f"{url}/ig-api-upload/v24.0/{container}"
+
+    def upload(body: bytes, **headers: str) -> httpx.Response:
+        return httpx.post(path, content=body, headers=headers)
+
+    def said(answer: httpx.Response) -> tuple[int, str]:
+        info = answer.json()["debug_info"]
+        assert set(info) == {"retriable", "type", "message"}
+        return answer.status_code, info["type"]
+
+    full = {"Authorization": f"OAuth {TOKEN}", "offset": "0", "file_size": str(len(MP4))}
+    assert said(upload(MP4, **{**full, "Authorization": f"Bearer {TOKEN}"})) == (400, "NotAuthorizedError")
+    assert said(upload(MP4, **{**full, "Authorization": "OAuth wrong"})) == (400, "NotAuthorizedError")
+    assert said(upload(MP4, Authorization=f"OAuth {TOKEN}", file_size=str(len(MP4)))) == (400, "InvalidRequest")
+    assert said(upload(MP4, **{**full, "offset": "5"})) == (400, "InvalidRequest")
+    assert said(upload(MP4 + b"x", **full)) == (400, "InvalidRequest")  # more than file_size
+    # the first half, then the rest from the offset the server holds: a resumed upload
+    half = len(MP4) // 2
+    assert upload(MP4[:half], **full).json() == {"success": True, "message": "Upload successful."}
+    status = httpx.get(f"{url}/v24.0/{container}", params={"fields": "status_code"}, headers=bearer).json()
+    assert status["status_code"] == "IN_PROGRESS"
+    assert said(upload(MP4[half:], **{**full, "offset": "3"})) == (400, "InvalidRequest")
+    assert upload(MP4[half:], **{**full, "offset": str(half)}).status_code == 200
+    assert said(upload(MP4, **full)) == (400, "InvalidRequest")  # complete: no more bytes
+    early = httpx.post(f"{url}/v24.0/{USER}/media_publish", data={"creation_id": container}, headers=bearer)
+    assert early.status_code == 400 and early.json()["error"]["code"] == 9007  # still processing
+    for _read in range(3):
+        status = httpx.get(f"{url}/v24.0/{container}", params={"fields": "status_code"}, headers=bearer).json()
+    assert status["status_code"] == "FINISHED"
+    published = httpx.post(f"{url}/v24.0/{USER}/media_publish", data={"creation_id": container}, headers=bearer)
+    assert published.status_code == 200
+    # with Instagram Login, no resumable upload
+    rig.fake.login = "instagram"
+    refused = httpx.post(
+        f"{url}/v24.0/{USER}/media", data={"media_type": "REELS", "upload_type": "resumable"}, headers=bearer
+    )
+    assert refused.status_code == 400 and "Facebook Login for Business" in refused.json()["error"]["message"]

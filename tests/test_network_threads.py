@@ -424,3 +424,79 @@ posts:
     assert result.exit_code == 2
     assert "threads does not take a gif ('dance.gif'). Fix: use another file" in result.stderr
     assert "0 MB" not in result.stderr
+
+
+# --- validate: what Threads takes, at the limit and one over ---------------------------------------
+
+JPEG_HEAD = b"\xff\xd8\xff\xe0" + bytes(12)
+WEBP_HEAD = b"RIFF\x00\x00\x00\x00WEBPVP8 " + bytes(12)
+WEBM_HEAD = b"\x1a\x45\xdf\xa3" + bytes(28)
+
+
+def validate_threads(tmp_path: Path, files: Sequence[tuple[str, bytes | int]], text: str = "Café du jour") -> list[str]:
+    """``socialpost validate --json`` of a one-post campaign to threads:cafe with ``files`` (bytes,
+    or a size: a JPEG of exactly that many bytes), a media host set up; the errors' messages."""
+    import json
+
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+    from socialpost.settings.config import load_settings
+
+    for name, data in files:
+        content = data if isinstance(data, bytes) else JPEG_HEAD + bytes(data - len(JPEG_HEAD))
+        (tmp_path / name).write_bytes(content)
+    media = ", ".join(f"{{file: {name}, alt: Une photo}}" for name, _data in files)
+    campaign = tmp_path / "c.yaml"
+    campaign.write_text(
+        "campaign: c\ntimezone: UTC\naccounts: [threads:cafe]\nposts:\n"
+        f'  - id: p\n    at: 2030-01-01 09:00\n    text: "{text}"\n    media: [{media}]\n',
+        encoding="utf-8",
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        'media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}\n'
+        'accounts:\n  threads:\n    cafe: {access_token: "x-not-a-token"}\n',
+        encoding="utf-8",
+    )
+    app = AppContext(clock=FakeClock(), settings_override=load_settings(str(config)))
+    result = CliRunner().invoke(cli, ["validate", str(campaign), "--json"], obj=app)
+    errors = [str(e["message"]) for e in json.loads(result.stdout)["errors"]]
+    assert (result.exit_code == 0) == (errors == []), (result.exit_code, errors)
+    return errors
+
+
+def test_validate_refuses_a_webp_image_and_a_webm_video_for_threads_before_their_time(tmp_path: Path) -> None:
+    errors = validate_threads(tmp_path, [("latte.webp", WEBP_HEAD), ("pour.webm", WEBM_HEAD)])
+    assert len(errors) == 2, errors
+    assert "'latte.webp' is WebP and would be refused when it is posted. Fix: convert it to JPEG" in errors[0]
+    assert "'pour.webm' is WebM" in errors[1] and "convert it to MP4" in errors[1]
+
+
+def test_validate_takes_jpeg_png_and_mp4_for_threads(tmp_path: Path) -> None:
+    assert validate_threads(tmp_path, [("a.jpg", JPEG_HEAD), ("b.png", PNG), ("c.mp4", MP4)]) == []
+
+
+@pytest.mark.parametrize(("size", "refused"), [(8_000_000, False), (8_000_001, True)])
+def test_validate_an_image_of_exactly_8_mb_passes_one_byte_more_does_not(
+    tmp_path: Path, size: int, refused: bool
+) -> None:
+    errors = validate_threads(tmp_path, [("big.jpg", size)])
+    assert bool(errors) is refused, errors
+    if refused:
+        assert "over threads's limit of 8 MB for a image" in errors[0] or "limit of 8 MB" in errors[0], errors
+
+
+@pytest.mark.parametrize(("count", "refused"), [(20, False), (21, True)])
+def test_validate_a_carousel_of_20_passes_21_does_not(tmp_path: Path, count: int, refused: bool) -> None:
+    errors = validate_threads(tmp_path, [(f"p{i}.jpg", JPEG_HEAD) for i in range(count)])
+    assert bool(errors) is refused, errors
+    if refused:
+        assert "21 media files, but threads takes at most 20 per post" in errors[0], errors
+
+
+@pytest.mark.parametrize(("length", "refused"), [(500, False), (501, True)])
+def test_validate_a_text_of_500_characters_passes_501_does_not(tmp_path: Path, length: int, refused: bool) -> None:
+    errors = validate_threads(tmp_path, [("a.jpg", JPEG_HEAD)], text="é" * length)
+    assert bool(errors) is refused, errors

@@ -381,6 +381,11 @@ class Post(_Strict):
     texts: list[Text] | None = Field(None, min_length=1, description="recurring posts: texts used in turn")
     media: list[Media] | None = None
     video: Video | None = Field(None, description="a video for YouTube accounts (the text is its description)")
+    first_comment: Text | None = Field(
+        None,
+        description="Instagram: a comment the account adds under its own post once it is out (at most 2,200 "
+        "characters and 30 hashtags)",
+    )
     variants: dict[str, Variant] | None = Field(None, description="per network (or network:name) changes")
     accounts: list[AccountRef] | None = Field(
         None, min_length=1, description="send to these accounts instead of the campaign's"

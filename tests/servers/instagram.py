@@ -21,6 +21,20 @@ content-publishing, …/instagram-graph-api/reference/error-codes, …/graph-api
   (``quota_total`` in 24 h) → code 9 subcode 2207042;
 * ``GET /{user}/content_publishing_limit``, ``/{user}/media`` (newest first, paged), a media's
   fields and insights, comments and replies;
+* ``POST /{ig-media-id}/comments`` (the first comment): only on a published media (a container's
+  id is an unknown object, code 100 subcode 33), ``message`` required, at most 2,200 characters and
+  30 hashtags; ``comment_faults`` makes the next ones fail (a missing permission, code 10) or lose
+  their answer after the comment was written (a 500);
+* videos through the resumable upload (developers.facebook.com/docs/instagram-platform/
+  content-publishing/resumable-uploads), only when ``login="facebook"`` (Facebook Login for
+  Business; with Instagram Login ``upload_type=resumable`` is refused, code 100): a container made
+  with ``upload_type=resumable`` (REELS, STORIES, or VIDEO for a carousel item; no ``video_url``)
+  answers ``{"id", "uri"}`` and stays IN_PROGRESS until its bytes arrived at
+  ``POST /ig-api-upload/{version}/{container}`` (rupload.facebook.com, served here too) with
+  ``Authorization: OAuth <token>``, ``offset`` (0, or the bytes already received: a resumed
+  upload) and ``file_size`` headers; its answer is ``{"success": true, "message": "Upload
+  successful."}``, its errors ``{"debug_info": {"retriable", "type", "message"}}``; bytes that are
+  not MP4 put the container in ERROR;
 * error bodies ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``, and an
   ``X-App-Usage`` header on every answer.
 """
@@ -70,6 +84,13 @@ class Container:
     detail: str = ""
     carousel_item: bool = False
     media_id: str = ""
+    resumable: bool = False  # created with upload_type=resumable: its bytes come through rupload
+    file_size: int | None = None  # the upload's declared size (the first upload request's file_size)
+    received: bytearray = field(default_factory=bytearray)
+
+    @property
+    def uploaded(self) -> bool:
+        return not self.resumable or (self.file_size is not None and len(self.received) == self.file_size)
 
 
 @dataclass
@@ -96,8 +117,12 @@ class FakeInstagram:
         token_expires: datetime | None = None,
         processing_polls: int = 1,
         quota_total: int = 50,
+        login: str = "instagram",
     ) -> None:
         self.user_id, self.token, self.username, self.clock = user_id, token, username, clock
+        self.login = login  # "instagram": graph.instagram.com; "facebook": graph.facebook.com (resumable uploads)
+        self.uploads: list[tuple[str, int, int]] = []  # (container id, offset, bytes) of every rupload request taken
+        self.upload_faults: list[str] = []  # the next rupload requests: "busy" (503, retriable, nothing kept)
         self.token_expires = token_expires
         self.processing_polls = processing_polls
         self.quota_total = quota_total
@@ -112,6 +137,10 @@ class FakeInstagram:
         self.refreshed: dict[str, datetime] = {}  # tokens given by /refresh_access_token → their expiry
         self.page: tuple[str, str] | None = None  # (id, name) of a linked Page: the token is its Page token
         self._ids = itertools.count(17_900_000_000_000_001)
+        # the next comment POSTs: "refuse" (the token lacks the comments permission: code 10),
+        # "lose" (the comment is written, then the answer is a 500, as when a connection drops)
+        self.comment_faults: list[str] = []
+        self.comments_written: list[tuple[str, str]] = []  # (media id, text) of every comment the account wrote
 
     def _id(self) -> str:
         return str(next(self._ids))
@@ -120,10 +149,12 @@ class FakeInstagram:
 
     def __call__(self, request: Request) -> Reply:
         parts = urlsplit(request.path)
+        segments = [s for s in parts.path.split("/") if s]
+        if segments[:1] == ["ig-api-upload"]:  # rupload.facebook.com: the body is the video's bytes
+            return self._rupload(request, segments[1:])
         params = dict(parse_qsl(parts.query))
         if request.method == "POST":
             params.update(parse_qsl(request.body.decode()))
-        segments = [s for s in parts.path.split("/") if s]
         if segments == ["refresh_access_token"] and request.method == "GET":
             return self._auth(request) or self._refresh(params)
         if not segments or not re.fullmatch(r"v[0-9]+\.[0-9]", segments[0]):
@@ -135,6 +166,7 @@ class FakeInstagram:
         if refused is not None:
             return refused
         try:
+            params["_version"] = segments[0]
             return self._route(request.method, segments[1:], params)
         except LookupError:
             name = "/".join(segments[1:])
@@ -212,6 +244,8 @@ class FakeInstagram:
             return self._insights(media[path[0]], params)
         if len(path) == 2 and path[0] in media and path[1] == "comments" and method == "GET":
             return self._ok({"data": media[path[0]].comments})
+        if len(path) == 2 and path[0] in media and path[1] == "comments" and method == "POST":
+            return self._comment_on(media[path[0]], params)
         if len(path) == 2 and path[1] == "replies" and method == "POST":
             return self._answer(path[0], params)
         raise LookupError
@@ -219,6 +253,9 @@ class FakeInstagram:
     # --- containers -----------------------------------------------------------------------------
 
     def _create(self, params: dict[str, str]) -> Reply:
+        version = params.pop("_version", SERVED_VERSIONS[-1])
+        if params.get("upload_type") == "resumable":
+            return self._create_resumable(params, version)
         kind = params.get("media_type", "IMAGE")
         item = params.get("is_carousel_item") == "true"
         caption = params.get("caption", "")
@@ -278,7 +315,75 @@ class FakeInstagram:
         elif not video and len(answer.content) > MAX_IMAGE:
             container.status, container.detail = "ERROR", "Error: The image is too large. (2207004)"
 
+    def _create_resumable(self, params: dict[str, str], version: str) -> Reply:
+        """``POST /{user}/media?upload_type=resumable``: a video container whose bytes come through
+        rupload (only with Facebook Login for Business; REELS, STORIES or a carousel's VIDEO)."""
+        if self.login != "facebook":
+            message = "(#100) upload_type resumable is only available with Facebook Login for Business."
+            return self._error(400, graph_error(100, message))
+        kind = params.get("media_type", "")
+        item = params.get("is_carousel_item") == "true"
+        if kind not in ("REELS", "STORIES", "VIDEO") or (kind == "VIDEO") != item:
+            message = "(#100) A resumable upload takes media_type REELS, STORIES or VIDEO (carousel items)."
+            return self._error(400, graph_error(100, message))
+        if "video_url" in params or "image_url" in params:
+            return self._error(400, graph_error(100, "(#100) A resumable upload takes no video_url."))
+        if len(params.get("caption", "")) > 2200:
+            return self._error(400, graph_error(100, "(#100) The caption is too long.", subcode=2207028))
+        container = Container(
+            self._id(), dict(params), self.clock(), self.processing_polls, carousel_item=item, resumable=True
+        )
+        self.containers[container.id] = container
+        return self._ok(
+            {"id": container.id, "uri": f"https://rupload.facebook.com/ig-api-upload/{version}/{container.id}"}
+        )
+
+    def _rupload(self, request: Request, path: list[str]) -> Reply:
+        """``POST rupload.facebook.com/ig-api-upload/{version}/{container}``: the video's bytes, with
+        ``Authorization: OAuth <token>``, ``offset`` and ``file_size`` headers. Its errors are not
+        Graph's: ``{"debug_info": {"retriable", "type", "message"}}``."""
+
+        def refuse(status: int, kind: str, message: str, retriable: bool = False) -> Reply:
+            return Reply(status, {"debug_info": {"retriable": retriable, "type": kind, "message": message}})
+
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        if self.upload_faults and self.upload_faults.pop(0) == "busy":
+            return refuse(503, "ServiceUnavailable", "Upload service busy, try again", retriable=True)
+        if request.method != "POST":
+            return refuse(405, "MethodNotAllowed", "Only POST is supported")
+        if headers.get("authorization") != f"OAuth {self.token}":
+            return refuse(400, "NotAuthorizedError", "User not authorized to perform this request")
+        if len(path) != 2 or path[0] not in SERVED_VERSIONS:
+            return refuse(400, "InvalidRequest", "Unsupported API version or path")
+        container = self.containers.get(path[1])
+        if container is None or not container.resumable:
+            return refuse(400, "InvalidRequest", "Invalid container id or not a resumable upload")
+        if container.status != "IN_PROGRESS" or container.uploaded:
+            return refuse(400, "InvalidRequest", "The upload for this container is complete")
+        try:
+            offset, size = int(headers["offset"]), int(headers["file_size"])
+        except (KeyError, ValueError):
+            return refuse(400, "InvalidRequest", "The offset and file_size headers are required")
+        if size <= 0 or (container.file_size is not None and size != container.file_size):
+            return refuse(400, "InvalidRequest", "file_size does not match the upload's")
+        if offset not in (0, len(container.received)):
+            return refuse(
+                400, "InvalidRequest", f"offset {offset} does not match the {len(container.received)} bytes received"
+            )
+        if offset + len(request.body) > size:
+            return refuse(400, "InvalidRequest", "More bytes than file_size")
+        container.file_size = size
+        if offset == 0:
+            container.received.clear()
+        container.received.extend(request.body)
+        self.uploads.append((container.id, offset, len(request.body)))
+        if container.uploaded and not MP4.match(bytes(container.received[:12])):
+            container.status, container.detail = "ERROR", "Error: The video format is not supported. (2207026)"
+        return Reply(200, {"success": True, "message": "Upload successful."})
+
     def _container_fields(self, container: Container) -> dict[str, Any]:
+        if container.status == "IN_PROGRESS" and not container.uploaded:
+            return {"id": container.id, "status_code": "IN_PROGRESS", "status": "In Progress: waiting for the upload"}
         if container.status == "IN_PROGRESS":
             if container.polls_left <= 0:
                 container.status = "FINISHED"
@@ -394,6 +499,35 @@ class FakeInstagram:
         }
         media.comments.append(row)
         return str(row["id"])
+
+    def _comment_on(self, media: Media, params: dict[str, str]) -> Reply:
+        """``POST /{ig-media-id}/comments?message=…`` (only on a published media: a container id or
+        an unknown id is not found, as above); the message is required and at most 2,200 characters."""
+        fault = self.comment_faults.pop(0) if self.comment_faults else ""
+        if fault == "refuse":
+            message = "(#10) Application does not have permission for this action"
+            return self._error(403, graph_error(10, message))
+        text = params.get("message", "")
+        if not text.strip():
+            return self._error(400, graph_error(100, "(#100) The parameter message is required"))
+        if len(text) > 2200 or len(HASHTAG.findall(text)) > 30:
+            return self._error(400, graph_error(100, "(#100) The comment is too long or has too many hashtags."))
+        if media.kind == "STORIES":
+            return self._error(400, graph_error(100, "(#100) Comments are not supported on this media."))
+        made = {
+            "id": self._id(),
+            "text": text,
+            "username": self.username,
+            "timestamp": self.clock().strftime("%Y-%m-%dT%H:%M:%S+0000"),
+            "replies": {"data": []},
+        }
+        media.comments.append(made)
+        self.comments_written.append((media.id, text))
+        if fault == "lose":
+            return self._error(
+                500, graph_error(2, "An unexpected error has occurred. Please retry your request later.")
+            )
+        return self._ok({"id": made["id"]})
 
     def _answer(self, comment_id: str, params: dict[str, str]) -> Reply:
         for media in self.media:

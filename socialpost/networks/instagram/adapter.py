@@ -37,7 +37,7 @@ from socialpost.networks.capabilities import (
 from socialpost.networks.common.containers import INSTAGRAM, Containers
 from socialpost.networks.health import AccountHealth, HealthWarning, origin_of
 from socialpost.networks.instagram import reading
-from socialpost.networks.instagram.checks import CHECKS, MAX_CAPTION, MAX_ITEMS
+from socialpost.networks.instagram.checks import CHECKS, MAX_CAPTION, MAX_COMMENT, MAX_ITEMS
 from socialpost.networks.instagram.client import GraphClient
 from socialpost.networks.instagram.publish import Publisher
 from socialpost.networks.instagram.settings import API_VERSIONS, HOSTS, InstagramSettings
@@ -55,13 +55,14 @@ class InstagramNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier,
         title=N_("Instagram"),
         settings_model=InstagramSettings,
         length=characters("instagram", MAX_CAPTION),
-        reply_length=characters("instagram", reading.MAX_COMMENT),
+        reply_length=characters("instagram", MAX_COMMENT),
         # images: JPEG up to 8 MB; Reels: up to 300 MB (the content-publishing reference); no GIF
         media=MediaLimits(MAX_ITEMS, 8 * MB, 300 * MB, 8 * MB),
         advice=AdviceFacts(hashtags=5),
         threads=False,
         idempotent=False,
         api_version=API_VERSIONS,
+        post_keys=frozenset({"first_comment"}),
         post_checks=CHECKS,
         public_media=True,
     )
@@ -94,7 +95,7 @@ class InstagramNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier,
             sleep=lambda seconds: self.sleep(seconds),
             max_wait=timedelta(seconds=settings.max_wait),
         )
-        self.publisher = Publisher(self.call, self.containers, settings, context, account)
+        self.publisher = Publisher(self.call, self.containers, settings, context, account, self.transport)
         self._username = ""
 
     def publish(self, post: OutgoingPost) -> Published:
@@ -177,3 +178,4 @@ class InstagramNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier,
 
     def close(self) -> None:
         self.call.close()
+        self.publisher.rupload.close()

@@ -1,7 +1,9 @@
 """What ``validate`` asks about a post to Instagram beyond length and media size (the profile's
 ``post_checks``): Instagram has no text-only posts, and a caption takes at most 30 hashtags and
 20 mentions ("You can use up to 30 hashtags" and 20 ``@`` tags per post: the Instagram API's
-caption limits; a caption over either is refused with error code 100)."""
+caption limits; a caption over either is refused with error code 100). The optional first comment
+(``first_comment:``) is a comment like any other: at most 2,200 characters and 30 hashtags; it is
+added after the post is out, so a comment Instagram would refuse must be found here, not then."""
 
 from __future__ import annotations
 
@@ -10,11 +12,13 @@ from pathlib import Path
 
 from socialpost.i18n import _
 from socialpost.networks.base import OutgoingPost, Rendition
+from socialpost.text.count import graphemes
 
 MAX_CAPTION = 2200
 MAX_HASHTAGS = 30
 MAX_MENTIONS = 20
 MAX_ITEMS = 10  # children of a carousel
+MAX_COMMENT = 2200  # characters in one comment (a caption's limit)
 HASHTAG = re.compile(r"(?<![\w#&])#(\w+)")
 MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9_.]+)")
 
@@ -22,6 +26,12 @@ MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9_.]+)")
 def caption(post: OutgoingPost) -> str:
     """The caption: the text and its thread parts joined, as :meth:`Rendition.joined` shows them."""
     return Rendition.joined((post.text, *post.thread), network="Instagram").parts[0] if post.text or post.thread else ""
+
+
+def first_comment(post: OutgoingPost) -> str:
+    """The post's ``first_comment:`` ("" when it has none)."""
+    value = post.extra.get("first_comment")
+    return value.strip() if isinstance(value, str) else ""
 
 
 def hashtags(text: str) -> list[str]:
@@ -59,7 +69,29 @@ class InstagramChecks:
                     "the caption mentions {count} accounts; Instagram takes at most {limit}. Fix: remove {extra}."
                 ).format(count=len(names), limit=MAX_MENTIONS, extra=len(names) - MAX_MENTIONS)
             )
+        found.extend(comment_problems(first_comment(post)))
         return found
+
+
+def comment_problems(text: str) -> list[str]:
+    """What Instagram would refuse in the first comment ([] without one)."""
+    found: list[str] = []
+    length = graphemes(text)
+    if length > MAX_COMMENT:
+        found.append(
+            _(
+                "the first comment has {length} characters; an Instagram comment takes at most {limit}. "
+                "Fix: shorten it by {extra}."
+            ).format(length=length, limit=MAX_COMMENT, extra=length - MAX_COMMENT)
+        )
+    tags = hashtags(text)
+    if len(tags) > MAX_HASHTAGS:
+        found.append(
+            _("the first comment has {count} hashtags; Instagram takes at most {limit}. Fix: remove {extra}.").format(
+                count=len(tags), limit=MAX_HASHTAGS, extra=len(tags) - MAX_HASHTAGS
+            )
+        )
+    return found
 
 
 CHECKS = InstagramChecks()

@@ -28,10 +28,14 @@ from socialpost.mediahost import HostedMedia
 from socialpost.networks.base import AdapterContext, NotSent, OutgoingPost, Published
 from socialpost.networks.common.containers import Containers, ContainerState, Status
 from socialpost.networks.instagram.checks import caption
+from socialpost.networks.instagram.first_comment import FirstComment
+from socialpost.networks.instagram.upload import Rupload
 from socialpost.privatefiles import read_object, safe_name, write_json, write_private
 from socialpost.timeutil import iso_utc
 
 if TYPE_CHECKING:
+    import httpx
+
     from socialpost.networks.instagram.client import GraphClient
     from socialpost.networks.instagram.settings import InstagramSettings
 
@@ -45,9 +49,14 @@ SEARCH_PAGES = 4  # pages of the account's recent media read to find a post (25 
 
 @dataclass(frozen=True)
 class Item:
-    url: str
+    url: str  # "" for a video sent by the resumable upload
     kind: str  # "image" | "video"
     alt: str
+    file: str = ""  # the campaign's file, for a video sent by the resumable upload
+
+    @property
+    def uploaded(self) -> bool:
+        return not self.url
 
 
 class Publisher:
@@ -60,10 +69,13 @@ class Publisher:
         settings: InstagramSettings,
         context: AdapterContext,
         account: str,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.call, self.containers, self.settings = call, containers, settings
         self.context, self.account = context, account
         self.folder = context.state_dir("containers", account)
+        self.comment = FirstComment(call, story=settings.publish_as == "story")
+        self.rupload = Rupload(call, host=settings.upload_host, transport=transport)
 
     # --- state ------------------------------------------------------------------------------------
 
@@ -99,14 +111,18 @@ class Publisher:
     def publish(self, post: OutgoingPost) -> Published:
         state = self.state(post.key)
         if state.get("media_id"):
-            return self._done(post, state, str(state["media_id"]))
+            return self._finish(post, self._done(post, state, str(state["media_id"])))
         container = state.get("container")
+        if container and state.get("uploads", {}).get(str(container)) is False:
+            # its upload was never confirmed (a crash, a broken connection): a new container, a new upload
+            state = {"hosted": state.get("hosted", [])}
+            container = None
         if container:
             current = self.containers.state(str(container))
             if current.status is Status.PUBLISHED:
                 found = self.find(post)
                 if found is not None:
-                    return found
+                    return self._finish(post, found)
             elif current.status in (Status.ERROR, Status.EXPIRED):
                 state = {"hosted": state.get("hosted", [])}  # a new container, the old copies still removed later
                 container = None
@@ -118,7 +134,13 @@ class Publisher:
         state["media_id"] = media_id
         self._save(post.key, state)
         self._published_now()
-        return self._done(post, state, media_id)
+        return self._finish(post, self._done(post, state, media_id))
+
+    def _finish(self, post: OutgoingPost, published: Published) -> Published:
+        """The post is out: its first comment, if it has one (never a reason to publish again)."""
+        state = self.state(post.key)
+        note = self.comment.add(post, state, published.remote_id, lambda: self._save(post.key, state))
+        return Published(published.remote_id, published.url, note) if note else published
 
     def _done(self, post: OutgoingPost, state: dict[str, Any], media_id: str) -> Published:
         self._remove_hosted(post.key, state)
@@ -140,32 +162,54 @@ class Publisher:
                     ),
                     hint=_("Give each Story its own post."),
                 )
-            params = {"media_type": "STORIES", f"{items[0].kind}_url": items[0].url}
+            params = {"media_type": "STORIES", **self._source(items[0])}
         elif len(items) == 1:
             params = self._single(items[0], text)
         else:
-            children = []
+            children: list[str] = []
             for item in items:
-                child = {"is_carousel_item": "true", f"{item.kind}_url": item.url}
+                child = {"is_carousel_item": "true", **self._source(item)}
                 if item.kind == "video":
                     child["media_type"] = "VIDEO"
                 elif item.alt:
                     child["alt_text"] = item.alt
-                children.append(self.containers.create(child))
+                child_id = self.containers.create(child)
+                children.append(child_id)
                 state["children"] = children
-                self._save(post.key, state)
+                self._upload(post, state, child_id, item)
             for child_id in children:
                 self.containers.wait(child_id)
             params = {"media_type": "CAROUSEL", "children": ",".join(children), "caption": text}
+            items = []  # the carousel itself has no bytes of its own
         container = self.containers.create(params)
         state["container"] = container
-        self._save(post.key, state)
+        self._upload(post, state, container, items[0] if len(items) == 1 else None)
         return container
+
+    @staticmethod
+    def _source(item: Item) -> dict[str, str]:
+        """Where Meta finds the item's bytes: its hosted URL, or the resumable upload to come."""
+        return {"upload_type": "resumable"} if item.uploaded else {f"{item.kind}_url": item.url}
+
+    def _upload(self, post: OutgoingPost, state: dict[str, Any], container: str, item: Item | None) -> None:
+        """Save the container's id, then send its video when it comes by the resumable upload
+        (``uploads``: container → whether its upload was confirmed; an unconfirmed one is never
+        waited for or published: a retry makes a new one)."""
+        if item is None or not item.uploaded:
+            self._save(post.key, state)
+            return
+        uploads = state.setdefault("uploads", {})
+        uploads[container] = False
+        self._save(post.key, state)
+        with MediaRoots.checked(post, self.context).open(item.file) as handle:
+            self.rupload.send(container, handle)
+        uploads[container] = True
+        self._save(post.key, state)
 
     def _single(self, item: Item, text: str) -> dict[str, str]:
         if item.kind == "video":
             share = "true" if self.settings.share_reels_to_feed else "false"
-            return {"media_type": "REELS", "video_url": item.url, "caption": text, "share_to_feed": share}
+            return {"media_type": "REELS", **self._source(item), "caption": text, "share_to_feed": share}
         params = {"image_url": item.url, "caption": text}
         if item.alt:
             params["alt_text"] = item.alt
@@ -178,21 +222,27 @@ class Publisher:
                 _("{where}: Instagram has no text-only posts.").format(where=self.call.where),
                 hint=_("Add an image or a video to the post."),
             )
-        if host is None:
+        resumable = self.settings.login == "facebook"  # videos by the resumable upload
+        roots = MediaRoots.checked(post, self.context)
+        kinds = [_mime(roots, media.file) for media in post.media]
+        if host is None and not (resumable and all(mime.startswith("video/") for mime in kinds)):
             raise PermanentError(
                 _("{where}: Instagram fetches media from a public web address, and no media host is set up.").format(
                     where=self.call.where
                 ),
                 hint=_("Add a media_host: section to your config file (docs/media-host.md)."),
             )
-        roots = MediaRoots.checked(post, self.context)
         uploads = self.context.state_dir("uploads", self.account)
         items: list[Item] = []
         hosted = state.setdefault("hosted", [])
-        for number, media in enumerate(post.media):
+        for number, (media, mime) in enumerate(zip(post.media, kinds, strict=True)):
+            kind = "video" if mime.startswith("video/") else "image"
+            if kind == "video" and resumable:
+                items.append(Item("", kind, media.alt, media.file))
+                continue
+            assert host is not None
             data = roots.read(media.file)
             mime = sniff(data[:64]) or ""
-            kind = "video" if mime.startswith("video/") else "image"
             if kind == "image" and mime != "image/jpeg":
                 raise ContentRejected(
                     _("{where}: Instagram takes images as JPEG only; {name} is not one.").format(
@@ -232,19 +282,22 @@ class Publisher:
     def reconcile(self, post: OutgoingPost) -> Published | NotSent | None:
         state = self.state(post.key)
         if state.get("media_id"):
-            return self._done(post, state, str(state["media_id"]))
+            return self._finish(post, self._done(post, state, str(state["media_id"])))
         container = state.get("container")
         if container:
             current: ContainerState = self.containers.state(str(container))
             if current.status is Status.PUBLISHED:
-                return self.find(post)
+                found = self.find(post)
+                return self._finish(post, found) if found is not None else None
             if current.status is None:
                 return None
             return NotSent(
                 _("the container was never published (its status is {status}).").format(status=current.status.value)
             )
         found = self.find(post)
-        return found if found is not None else NotSent(_("no post with this caption since its time."))
+        return (
+            self._finish(post, found) if found is not None else NotSent(_("no post with this caption since its time."))
+        )
 
     def find(self, post: OutgoingPost) -> Published | None:
         """The account's media with this post's caption, published since the post's time."""
@@ -272,6 +325,12 @@ class Publisher:
                 break
             params = {**params, "after": after}
         return None
+
+
+def _mime(roots: MediaRoots, file: str) -> str:
+    """The media type of a post's file from its first bytes ("" when it is none socialpost knows)."""
+    with roots.open(file) as handle:
+        return sniff(handle.read(64)) or ""
 
 
 def _time(value: Any) -> datetime:

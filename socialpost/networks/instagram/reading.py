@@ -20,6 +20,7 @@ from socialpost.i18n import _
 from socialpost.networks.base import Published, Reply
 from socialpost.networks.common.comments import check_reply
 from socialpost.networks.common.numbers import as_int
+from socialpost.networks.instagram.checks import MAX_COMMENT
 
 if TYPE_CHECKING:
     from socialpost.networks.instagram.client import GraphClient
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("socialpost.networks.instagram")
 
 INSIGHTS = "views,shares,saved"
-MAX_COMMENT = 2200  # characters in one comment (a caption's limit)
 COMMENT_FIELDS = "id,text,username,timestamp,replies{id,text,username,timestamp}"
 COMMENT_PAGES = 10  # requests per post, at most (50 comments each)
 

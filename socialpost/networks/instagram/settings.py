@@ -22,6 +22,7 @@ from socialpost.networks.base import AccountSettings
 from socialpost.networks.common.meta import graph_versions
 
 HOSTS = {"instagram": "https://graph.instagram.com", "facebook": "https://graph.facebook.com"}
+UPLOAD_HOST = "https://rupload.facebook.com"  # videos by the resumable upload (Facebook Login for Business)
 # Both hosts serve the Graph versions (v24.0 came out 2025-10-08, served until 2028-02-18; see
 # socialpost.networks.facebook for the rule); a retired version is answered as the oldest served.
 API_VERSIONS = graph_versions("instagram")
@@ -43,6 +44,9 @@ class InstagramSettings(AccountSettings):
     share_reels_to_feed: bool = Field(True, description="a Reel also appears in the profile's feed grid")
     graph_version: str | None = Field(None, description="Graph API version, e.g. v24.0; unset: socialpost's")
     base_url: str | None = Field(None, description="API host (a proxy or a test server); unset: the login's")
+    upload_url: str | None = Field(
+        None, description="where videos are uploaded with Facebook Login (a test server); unset: rupload.facebook.com"
+    )
     max_wait: float = Field(60.0, gt=0, le=600, description="seconds to wait for Meta to process media")
     timeout: float = Field(30.0, gt=0, le=300, description="seconds to wait for Instagram")
 
@@ -69,3 +73,8 @@ class InstagramSettings(AccountSettings):
     @property
     def host(self) -> str:
         return (self.base_url or HOSTS[self.login]).rstrip("/")
+
+    @property
+    def upload_host(self) -> str:
+        """Meta's upload server for the resumable upload (Facebook Login for Business only)."""
+        return (self.upload_url or UPLOAD_HOST).rstrip("/")

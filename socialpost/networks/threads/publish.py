@@ -24,11 +24,11 @@ from socialpost.media import MediaRoots
 from socialpost.mediahost import HostedMedia, media_type
 from socialpost.networks.base import AdapterContext, OutgoingPost, Published
 from socialpost.networks.common.containers import ContainerExpired, Containers, Status
+from socialpost.networks.threads.checks import ACCEPTED
 from socialpost.networks.threads.settings import MAX_CAROUSEL
 from socialpost.networks.threads.state import Hosted, PostBook, Record
 
 HOSTED_FOR = timedelta(hours=24)  # a container must be published within 24 hours of its creation
-ACCEPTED = frozenset({"image/jpeg", "image/png", "video/mp4", "video/quicktime"})  # Threads' media specifications
 _LINK = re.compile(r"https?://[^\s<>\"']+")
 
 

@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 from socialpost.i18n import _
 from socialpost.networks.base import AccountSettings
 from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
+from socialpost.networks.threads.checks import CHECKS
 from socialpost.text.rules import characters
 
 API_BASE = "https://graph.threads.net"
@@ -73,4 +74,5 @@ def profile() -> NetworkProfile:
         threads=True,
         idempotent=False,
         public_media=True,
+        post_checks=CHECKS,
     )
