@@ -5,9 +5,14 @@ Google fetches it."""
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -19,6 +24,7 @@ from socialpost.networks.google_business import GoogleBusinessNetwork, SetupHost
 from socialpost.networks.google_business.posts import CHECKS, MAX_SUMMARY, MIN_PHOTO
 from socialpost.networks.registry import load
 from tests.servers.google_business import ACCOUNT, CLIENT_ID, LOCATION, OTHER_LOCATION, client_secret
+from tests.servers.mastodon import MastodonMock, mastodon_mock  # noqa: F401  (session fixture)
 from tests.support import google_business as gb
 from tests.support.instagram import PNG
 
@@ -359,3 +365,72 @@ def test_accounts_add_with_a_wrong_client_secret_says_so(rig: gb.Rig) -> None:
     ui = Browser({"Client ID": CLIENT_ID, "Client secret": "GOCSPX-wrong"})
     with pytest.raises(AuthError, match="invalid_client"):
         setup(rig, ui)
+
+
+# --- the example campaign, end to end ------------------------------------------------------------------
+
+
+def test_the_example_campaign_goes_out_through_schedule_the_daemon_and_status(
+    tmp_path: Path,
+    mastodon_mock: MastodonMock,  # noqa: F811
+) -> None:
+    """campaigns/google-business-bakery.yaml, its times moved to the next seconds (real clock):
+    `schedule --follow` runs the daemon until every post is out, Google's fake took the "What's
+    new" with its photo, the event and the offer, Mastodon its three posts, and `status` says so."""
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+    from socialpost.settings.config import DaemonSettings, Settings
+    from socialpost.settings.media_host import FolderHostSettings
+    from socialpost.timeutil import utcnow
+    from tests.conftest import REPO
+    from tests.servers.google_business import GoogleBusinessServer
+    from tests.servers.mastodon import TOKEN as MASTODON_TOKEN
+    from tests.support.http import LocalServer
+    from tests.support.instagram import web_folder
+
+    folder = tmp_path / "campaigns"
+    (folder / "img").mkdir(parents=True)
+    shutil.copy(REPO / "campaigns" / "img" / "galettes.jpg", folder / "img")
+    text = (REPO / "campaigns" / "google-business-bakery.yaml").read_text(encoding="utf-8")
+    soon = utcnow().astimezone(ZoneInfo("America/Montreal")).replace(tzinfo=None, microsecond=0)
+    times = iter(soon + timedelta(seconds=2 + n) for n in range(3))
+    text = re.sub(r"(?m)^    at: .*$", lambda _m: f"    at: {next(times):%Y-%m-%d %H:%M:%S}", text)
+    campaign = folder / "google-business-bakery.yaml"
+    campaign.write_text(text, encoding="utf-8")
+    token = gb.refresh_token()
+    google = GoogleBusinessServer(clock=utcnow, refresh_token=token)
+    with LocalServer() as server, web_folder(tmp_path / "www") as (media, base_url):
+        server.respond(google)
+        settings = Settings(
+            database_url=f"sqlite:///{tmp_path / 'e2e.db'}",
+            data_dir=tmp_path / "data",
+            daemon=DaemonSettings(poll_seconds=0.5),
+            config_path=tmp_path / "config.yaml",
+        )
+        settings.media_host = FolderHostSettings(kind="folder", folder=str(media), base_url=base_url)
+        settings.accounts = {
+            "google-business": {
+                "bakery": {
+                    "client_id": CLIENT_ID, "client_secret": client_secret(), "refresh_token": token,
+                    "account_id": ACCOUNT, "location_id": LOCATION, "base_url": server.url,
+                    "token_url": server.url + "/token",
+                }
+            },
+            "mastodon": {"boulangerie": {"api_base_url": mastodon_mock.url, "access_token": MASTODON_TOKEN}},
+        }  # fmt: skip
+        result = CliRunner().invoke(
+            cli, ["schedule", str(campaign), "--follow"], obj=AppContext(settings_override=settings)
+        )
+        assert result.exit_code == 0, (result.stdout, result.stderr)
+        assert "6 to create" in result.stdout
+        status = CliRunner().invoke(cli, ["status", "--json"], obj=AppContext(settings_override=settings))
+    assert json.loads(status.stdout)["counts"]["sent"] == 6
+    posts = {p["topicType"]: p for p in google.posts()}
+    assert set(posts) == {"STANDARD", "EVENT", "OFFER"}
+    assert posts["STANDARD"]["callToAction"] == {"actionType": "ORDER", "url": "https://bakery.example/order"}
+    assert google.fetched == [posts["STANDARD"]["media"][0]["sourceUrl"]]
+    assert posts["EVENT"]["event"]["schedule"]["startTime"] == {"hours": 10, "minutes": 0}
+    assert posts["OFFER"]["offer"]["couponCode"] == "GALETTE20"
+    assert google.violations == []
