@@ -19,6 +19,7 @@ EXAMPLES = [
     "threads-cafe.yaml",
     "instagram-bakery.yaml",
     "telegram-channel.yaml",
+    "google-business-bakery.yaml",
 ]
 CONFIG = """\
 media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}
@@ -49,6 +50,9 @@ accounts:
            refresh_token: "${EXAMPLE_TOKEN}", channel_id: UCexample}
   threads:
     cafe: {access_token: "${EXAMPLE_TOKEN}", user_id: "17841400000000001"}
+  google-business:
+    bakery: {client_id: "1234-abc.apps.googleusercontent.com", client_secret: "${EXAMPLE_TOKEN}",
+             refresh_token: "${EXAMPLE_TOKEN}", account_id: accounts/1234, location_id: locations/5678}
 """
 
 

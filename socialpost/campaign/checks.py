@@ -16,7 +16,7 @@ from socialpost.campaign.load import LoadedCampaign
 from socialpost.campaign.media_checks import _media, _needs_media_host, _post_checks, _video
 from socialpost.errors import Problem
 from socialpost.i18n import _, formats
-from socialpost.networks.profile import profile_of
+from socialpost.networks.profile import installed_profiles, profile_of
 from socialpost.terminal import describe, visible
 from socialpost.text.rules import LengthRule
 from socialpost.timeutil import zone
@@ -53,6 +53,7 @@ def check(
             _post_checks(loaded, row, found, seen, media_roots, ("posts", row.index))
         _advice(loaded, row, found, seen)
     found.measures = list(measures.values())
+    _unused_local_keys(loaded, found)
     _per_post(loaded, rows, found, seen)
     _never_due(loaded, rows, found, seen, now)
     _holidays(loaded, rows, found, seen, now)
@@ -218,6 +219,25 @@ def _advice(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _Se
         loc = row.part_locs[0] if row.part_locs else ("posts", row.index)
         key = ("advice", row.post_id, item.rule, row.network if per_network else "", loc)
         _once(found.warnings, seen, key, loaded.document.problem(loc, item.message, rule=item.rule))
+
+
+def _unused_local_keys(loaded: LoadedCampaign, found: Findings) -> None:
+    """A post's event, offer or button that none of its accounts takes would be lost without a word."""
+    for index, post in enumerate(loaded.model.posts):
+        networks = {account.split(":", 1)[0] for account in post.accounts or loaded.model.accounts}
+        for key in ("event", "offer", "button"):
+            if getattr(post, key) is None or any(profile_of(n).takes(key) for n in networks):
+                continue
+            takers = [p for p in installed_profiles() if p.takes(key)]
+            found.errors.append(
+                loaded.document.problem(
+                    ("posts", index, key),
+                    _(
+                        "post '{post}' has {key}, which only {networks} accounts take, and goes to none. "
+                        "Fix: add such an account to the post, or remove {key}."
+                    ).format(post=post.id, key=key, networks=", ".join(_(p.title) for p in takers) or "?"),
+                )
+            )
 
 
 def _per_post(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: _Seen) -> None:

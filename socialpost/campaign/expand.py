@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from socialpost.campaign import recurrence
+from socialpost.campaign import local_posts, recurrence
 from socialpost.campaign.load import LoadedCampaign
 from socialpost.campaign.models import Defaults, Every, Media, Post, Variant, Video
 from socialpost.errors import CampaignError, Problem
@@ -236,6 +236,9 @@ def expand_all(
                     payload["video"] = _video(post.video, base)
                 if post.first_comment is not None and profile_of(network).takes("first_comment"):
                     payload["first_comment"] = post.first_comment
+                for key, value in (("event", post.event), ("offer", post.offer), ("button", post.button)):
+                    if value is not None and profile_of(network).takes(key):
+                        payload[key] = local_posts.payload(key, value)
                 if "media" in payload or "video" in payload:
                     payload[MEDIA_ROOT_KEY] = str(base)
                 if language:  # only when set: a key always present would change every stored fingerprint

@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from socialpost.campaign.local_posts import Button, Event, Offer
 from socialpost.i18n import _
 from socialpost.names import ACCOUNT_PATTERN, ACCOUNT_REF, NAME_PATTERN
 from socialpost.timeutil import MAX_YEAR, MIN_YEAR, coerce_duration, format_duration, parse_wall_time, zone
@@ -386,6 +387,11 @@ class Post(_Strict):
         description="Instagram: a comment the account adds under its own post once it is out (at most 2,200 "
         "characters and 30 hashtags)",
     )
+    event: Event | None = Field(None, description="an event post (Google Business Profile): title, start, end")
+    offer: Offer | None = Field(
+        None, description="an offer post (Google Business Profile): title, start, end, coupon, url, terms"
+    )
+    button: Button | None = Field(None, description="the post's button (Google Business Profile): action and url")
     variants: dict[str, Variant] | None = Field(None, description="per network (or network:name) changes")
     accounts: list[AccountRef] | None = Field(
         None, min_length=1, description="send to these accounts instead of the campaign's"
@@ -413,6 +419,12 @@ class Post(_Strict):
             )
         if self.texts is not None and self.every is None:
             raise ValueError(_("'texts' (a rotation) is for recurring posts. Fix: use text, or add every:"))
+        if self.event is not None and self.offer is not None:
+            raise ValueError(_("a post is an event or an offer, not both. Fix: give each its own post"))
+        if self.offer is not None and self.button is not None:
+            raise ValueError(
+                _("an offer has no button (Google ignores it): its url is where to redeem it. Fix: remove button")
+            )
         return self
 
 

@@ -17,8 +17,9 @@ through the entry points; a harness is what it needs to know about one of them:
   then checks the declared behaviour instead. Nothing is skipped silently.
 
 The harness of the network ``pigeon`` is the class ``Harness`` subclass in
-``tests/contract/harness_pigeon.py`` or, for a plugin, the one its package declares in the
-``socialpost.contract_harnesses`` entry-point group (``pigeon = "socialpost_pigeon.testing:Pigeon"``).
+``tests/contract/harness_pigeon.py`` (a "-" in the name becomes "_") or, for a plugin, the one its
+package declares in the ``socialpost.contract_harnesses`` entry-point group
+(``pigeon = "socialpost_pigeon.testing:Pigeon"``).
 
 Adapters are reached only through the registry (``registry.load(name)``, ``Adapters``) and their
 public methods: their modules are not imported here.
@@ -169,10 +170,11 @@ class Harness(ABC):
 
 def harness_for(network: str) -> type[Harness] | None:
     """The harness class of ``network``: the contract suite's own, else a plugin's; None: none."""
+    module_name = f"tests.contract.harness_{network.replace('-', '_')}"  # google-business: harness_google_business
     try:
-        module = importlib.import_module(f"tests.contract.harness_{network}")
+        module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
-        if exc.name != f"tests.contract.harness_{network}":
+        if exc.name != module_name:
             raise
     else:
         found = [

@@ -100,6 +100,8 @@ class LocalServer:
                     pass  # the client gave up first (timeout tests)
 
             do_PUT = do_POST
+            do_DELETE = do_POST
+            do_PATCH = do_POST
             do_GET = do_POST
 
         self._server = _QuietServer(("127.0.0.1", 0), Handler)

@@ -110,7 +110,7 @@ class LoopbackReceiver:
             import socket
 
             Server.address_family = socket.AF_INET6
-        self._server = Server((host, parts.port or 80), Handler)
+        self._server = Server((host, 80 if parts.port is None else parts.port), Handler)  # port 0: any free one
         self.port = int(self._server.server_address[1])
         self._thread = threading.Thread(target=self._server.serve_forever, name="oauth-loopback", daemon=True)
         self._thread.start()
