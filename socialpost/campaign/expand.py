@@ -234,6 +234,8 @@ def expand_all(
                     payload["media"] = [{"file": str(base / m.file), "alt": m.alt} for m in media]
                 if post.video is not None and profile_of(network).takes("video"):
                     payload["video"] = _video(post.video, base)
+                if post.pin is not None and profile_of(network).takes("pin"):
+                    payload["pin"] = post.pin.model_dump(exclude_none=True)
                 if "media" in payload or "video" in payload:
                     payload[MEDIA_ROOT_KEY] = str(base)
                 if language:  # only when set: a key always present would change every stored fingerprint

@@ -46,7 +46,7 @@ class Media:
     alt: str
 
 
-EXTRA_KEYS = ("video",)
+EXTRA_KEYS = ("video", "pin")
 
 
 @dataclass(frozen=True)
