@@ -18,9 +18,9 @@ from socialpost.i18n import _
 from socialpost.i18n.formats import integer
 from socialpost.media import MediaRoots, sniff
 from socialpost.networks.base import AdapterContext, OutgoingPost, Published
-from socialpost.networks.pinterest.checks import CHECKS, description, pin_of
+from socialpost.networks.pinterest.checks import CHECKS, description, length, pin_of
 from socialpost.networks.pinterest.client import PinterestClient
-from socialpost.networks.pinterest.settings import IMAGE_TYPES, MAX_IMAGE_BYTES
+from socialpost.networks.pinterest.settings import IMAGE_TYPES, MAX_DESCRIPTION, MAX_IMAGE_BYTES
 from socialpost.networks.pinterest.state import PinBook, Record
 
 BOARD_PAGE = 250  # GET /v5/boards' largest page
@@ -73,6 +73,12 @@ class Publisher:
         if record is not None and record.pin_id:
             return self.published(record)
         problems = [p if isinstance(p, str) else p[1] for p in CHECKS.problems(post)]
+        if length(description(post)) > MAX_DESCRIPTION:
+            problems.append(
+                _("the description is {length} characters; Pinterest takes at most {limit}.").format(
+                    length=integer(length(description(post))), limit=integer(MAX_DESCRIPTION)
+                )
+            )
         if problems:
             raise ContentRejected(f"{self.client.where}: " + " ".join(problems))
         pin = pin_of(post)
