@@ -239,6 +239,15 @@ def expand_all(
                 for key, value in (("event", post.event), ("offer", post.offer), ("button", post.button)):
                     if value is not None and profile_of(network).takes(key):
                         payload[key] = local_posts.payload(key, value)
+                if post.pin is not None and profile_of(network).takes("pin"):
+                    payload["pin"] = post.pin.model_dump(exclude_none=True)
+                    if tag and "link" in payload["pin"]:  # where the pin leads is tagged as the text's links are
+                        assert model.utm is not None
+                        params = model.utm.model_dump(exclude_none=True)
+                        link = payload["pin"]["link"]
+                        payload["pin"]["link"] = utm.tag_links(
+                            link, params, network=network, campaign=model.campaign, post=post.id
+                        )
                 if "media" in payload or "video" in payload:
                     payload[MEDIA_ROOT_KEY] = str(base)
                 if language:  # only when set: a key always present would change every stored fingerprint

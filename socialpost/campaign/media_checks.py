@@ -166,8 +166,9 @@ def _post_checks(
             _once(found.errors, seen, ("video", row.index, problem), loaded.document.problem((*loc, key), problem))
     if any(problem for _key, problem in outside):
         return
-    for problem in profile.post_checks.problems(outgoing):
-        _once(found.errors, seen, ("video", row.index, problem), loaded.document.problem(loc, problem))
+    for said in profile.post_checks.problems(outgoing):
+        where, message = (loc, said) if isinstance(said, str) else (("posts", row.index, *said[0]), said[1])
+        _once(found.errors, seen, ("video", row.index, message), loaded.document.problem(where, message))
 
 
 def _media_problem(path: Path, network: str, limits: MediaLimits) -> str | None:

@@ -277,6 +277,15 @@ class Video(_Strict):
     playlist: str | None = Field(None, description="playlist id (PL…)")
 
 
+class Pin(_Strict):
+    """Where and how a post goes to Pinterest accounts; the post's text is the pin's description
+    and its image (with its alt text) the pin's picture."""
+
+    board: str = Field(min_length=1, description="the board's name, as Pinterest shows it")
+    title: str | None = Field(None, description="the pin's title (at most 100 characters)")
+    link: str | None = Field(None, description="where the pin leads: https://…")
+
+
 class Variant(_Strict):
     """What changes for one network (or one network:name account)."""
 
@@ -392,6 +401,7 @@ class Post(_Strict):
         None, description="an offer post (Google Business Profile): title, start, end, coupon, url, terms"
     )
     button: Button | None = Field(None, description="the post's button (Google Business Profile): action and url")
+    pin: Pin | None = Field(None, description="for Pinterest accounts: the board, the pin's title and link")
     variants: dict[str, Variant] | None = Field(None, description="per network (or network:name) changes")
     accounts: list[AccountRef] | None = Field(
         None, min_length=1, description="send to these accounts instead of the campaign's"

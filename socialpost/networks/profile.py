@@ -14,6 +14,7 @@ limit) is the adapter's :meth:`~socialpost.networks.base.Network.length_rule`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -61,8 +62,10 @@ class PostChecks(Protocol):
         (``("thumbnail", …)``): ``validate`` checks them like media (inside the allowed folders)."""
         ...
 
-    def problems(self, post: OutgoingPost) -> list[str]:
-        """What the network would refuse, in plain words with the fix ([] when fine)."""
+    def problems(self, post: OutgoingPost) -> Sequence[str | tuple[tuple[str | int, ...], str]]:
+        """What the network would refuse, in plain words with the fix ([] when fine); a problem
+        about one key of the post is ``(key path, message)``, the path from the post
+        (``("pin", "title")``), so ``validate`` points at the line that holds it."""
         ...
 
 
