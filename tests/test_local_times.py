@@ -178,10 +178,12 @@ def test_report_html_shows_local_times(
     page = tmp_path / "r.html"
     assert run_in(*lang, "report", "--html", str(page)).exit_code == 0
     html = page.read_text(encoding="utf-8")
-    assert "<td>2027-03-13 09:00 EST</td>" in html and "<td>2027-03-15 09:00 EDT</td>" in html
+    assert " · 2027-03-13 09:00 EST · " in html and " · 2027-03-15 09:00 EDT · " in html  # on each post's card
     assert "2027-03-14 09:30 Asia/Kolkata" in html
     assert "2027-03-20 08:00 EDT" in html  # generated at NOW, in the user's zone
-    assert ("envoi (heure locale)" if lang else "sent (local time)") in html
+    # the zones are named once on top, and in the hour-of-the-week legend
+    assert ("heures de America/Toronto, Asia/Kolkata" if lang else "times in America/Toronto, Asia/Kolkata") in html
+    assert " UTC" not in html
 
 
 def test_report_json_and_csv_keep_utc_and_add_local(store: Store, clock: FakeClock, run_in: Any) -> None:

@@ -86,11 +86,13 @@ def test_the_html_page_in_french(seeded: Store, run_cli: Any, tmp_path: Path) ->
     assert result.stdout.strip() == f"{page} écrit (26 publications)"
     html = page.read_text(encoding="utf-8")
     assert html.startswith('<!DOCTYPE html><html lang="fr">')
-    for text in ("<h1>Rapport des réseaux sociaux</h1>", "<h2>Tendance</h2>", "<h2>Par campagne</h2>", "où / pourquoi"):
+    headings = ("<h1>Rapport des réseaux sociaux</h1>", "<h2>Tendance</h2>", "<h2>Par campagne</h2>")
+    for text in (*headings, ">publiée<", ">échec<"):
         assert text in html, text
     assert f"<b>13{NARROW_NBSP}296</b>" in html  # every post's views, the card on top
     assert f"4,33{NBSP}%" in html and ">lundi</text>" in html
-    assert "Social media report" not in html and ">Monday<" not in html
+    assert "Social media report" not in html and ">Monday<" not in html and ">published<" not in html
+    assert "Réalisé avec socialpost" in html and "voir la publication" in html
 
 
 @pytest.mark.parametrize(

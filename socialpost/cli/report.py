@@ -105,14 +105,14 @@ def report(
         since=_when(since, now, "--since"),
         until=_when(until, now, "--until"),
     )
-    posts = _load(app, filters, texts=json_ or csv_)
+    posts = _load(app, filters, texts=json_ or csv_ or html_file is not None)
     if account is not None and not posts:
         from socialpost.accounts import check_filter
 
         check_filter(app.settings, account, app.store)  # a typo gets "did you mean", not an empty report
 
     if html_file is not None:
-        _write_html(html_file, posts, filters=filters, now=now, by=by, sort=sort)
+        _write_html(app, html_file, posts, filters=filters, now=now, by=by, sort=sort)
         if not (json_ or csv_):
             # English keeps its one wording for every count (its output is pinned); ngettext lets French agree.
             render.echo(
@@ -259,12 +259,19 @@ def _best(posts: list[PostFacts]) -> list[BestTimes]:
 
 
 def _write_html(
-    name: str, posts: list[PostFacts], *, filters: Filters, now: datetime, by: str | None, sort: str | None
+    app: AppContext,
+    name: str,
+    posts: list[PostFacts],
+    *,
+    filters: Filters,
+    now: datetime,
+    by: str | None,
+    sort: str | None,
 ) -> None:
     from socialpost.cli.output import write_text_file
-    from socialpost.report.besttimes import week_and_best_times
-    from socialpost.report.html import build_html
+    from socialpost.report.html import report_page
 
-    grid, best = week_and_best_times(posts)
-    page = build_html(posts, generated_at=now, filters=filters, best=best, grid=grid, by=by, sort=sort)
+    page = report_page(
+        posts, store=app.store, settings=app.settings, generated_at=now, filters=filters, by=by, sort=sort
+    )
     write_text_file(name, page, option="--html")

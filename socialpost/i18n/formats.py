@@ -105,3 +105,13 @@ def weekday_name(index: int, *, short: bool = True) -> str:
     from babel.dates import get_day_names
 
     return str(get_day_names("abbreviated" if short else "wide", context="format", locale=locale)[index])
+
+
+def day_month(value: date) -> str:
+    """A day of a chart's axis, short: ``Mar 3`` / ``3 mars``."""
+    locale = i18n.locale_name()
+    if locale == "en":
+        return f"{value:%b} {value.day}"
+    from babel.dates import format_date
+
+    return str(format_date(value, "d MMM", locale=locale))

@@ -1,44 +1,107 @@
-"""``socialpost report --html FILE``: one self-contained page a marketer can e-mail to a client.
+"""``socialpost report --html FILE``: one self-contained page a marketer can hand to a client.
 
-Everything is inline: CSS in a ``<style>``, charts as ``<svg>``; no script, no font, no image, no
-stylesheet from anywhere — the file opens offline and loads nothing. The only web addresses in it
-are the posts' own links (``<a href>``, followed only when the reader clicks).
+Everything is inline: CSS in a ``<style>``, charts as ``<svg>``, the posts' pictures and the
+brand's logo as ``data:`` images shrunk to thumbnails; no script, no font, no stylesheet, nothing
+fetched from anywhere — the file opens offline and loads nothing. The only web addresses in it are
+the posts' own links (``<a href>``, followed only when the reader clicks).
+
+What a client reads: the campaign's name and the brand's (``brand:`` in the config), each post's
+text and pictures, times in the campaign's zone with the zone named, only the metrics the networks
+gave (no column of "n/a"), and the accounts that cannot have engagement (an outbox, a webhook) said
+once and left out of the engagement charts and best times. The layout (``page_css``) works from a
+phone to a wide screen and prints on A4.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from socialpost.engagement.metrics import METRICS
 from socialpost.i18n import _, language, ngettext
-from socialpost.i18n.formats import integer, percent, weekday_name
-from socialpost.localtime import local_text
-from socialpost.report.besttimes import DAYS, BestTimes, HourOfWeek, format_measure, hour_of_week, measure_name
-from socialpost.report.charts import heat_level, trend
+from socialpost.i18n.formats import date_text, integer, percent
+from socialpost.localtime import local_text, reader_zone, zone_label
+from socialpost.report.besttimes import BestTimes, HourOfWeek, format_measure, measure_name, week_and_best_times
+from socialpost.report.charts import trend
+from socialpost.report.engageable import silent_accounts
 from socialpost.report.facts import Filters, PostFacts
 from socialpost.report.groups import Group, group_posts, sort_by
-from socialpost.report.labels import by_title, grouping_label, growth_text, metric_label
+from socialpost.report.labels import by_title, grouping_label, growth_text, metric_label, status_label
+from socialpost.report.page_css import css
+from socialpost.report.svg import BAR, heatmap_svg, heatmap_tall_svg, trend_svg
+from socialpost.report.thumbnails import PostPictures
 
-HEAT_FILL = ("#eef0f3", "#d6efd9", "#a8dcb0", "#6cc17c", "#34a04f", "#137a34")
+if TYPE_CHECKING:
+    from socialpost.settings.config import Settings
+    from socialpost.store.db import Store
+
 MAX_POST_ROWS = 500
+TEXT_SHOWN = 500  # characters of a post's text on its card
 
-CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:24px;color:#1d2330;
-background:#fff;max-width:1150px}
-h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #dde1e7;padding-bottom:4px}
-.meta{color:#5b6472;font-size:13px}.cards{display:flex;flex-wrap:wrap;gap:10px;margin:14px 0}
-.card{border:1px solid #dde1e7;border-radius:8px;padding:8px 14px;min-width:90px}
-.card b{display:block;font-size:20px}.card span{color:#5b6472;font-size:12px}
-.warn{background:#fdecec;border:1px solid #f3b5b5;color:#8a1c1c;border-radius:8px;padding:8px 12px;margin:10px 0}
-table{border-collapse:collapse;font-size:13px;margin:6px 0 12px;width:100%}
-th,td{border-bottom:1px solid #e6e9ee;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f5f7fa}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-.na{color:#9aa1ab}.st-sent{color:#137a34}.st-failed,.st-missed,.st-unknown,.st-held{color:#b3261e;font-weight:600}
-tr.flag td{background:#fff5f5}svg text{font-family:inherit}.note{color:#5b6472;font-size:12px}
-"""
+
+@dataclass(frozen=True)
+class Brand:
+    """Who the report is for: ``brand:`` of the config file, the logo as a ``data:`` URI."""
+
+    name: str | None = None
+    colour: str | None = None
+    logo: str | None = None
+
+
+def report_page(
+    posts: Sequence[PostFacts],
+    *,
+    store: Store,
+    settings: Settings,
+    generated_at: datetime,
+    filters: Filters | None = None,
+    by: str | None = None,
+    sort: str | None = None,
+) -> str:
+    """The page for ``posts``: the brand from ``settings``, the shown posts' pictures from ``store``."""
+    from pathlib import Path
+
+    from socialpost.errors import ConfigError
+    from socialpost.report.thumbnails import Pictures, logo_uri
+    from socialpost.store.report_rows import post_media
+
+    configured = settings.brand
+    logo = None
+    if configured.logo:
+        logo = logo_uri(Path(configured.logo))
+        if logo is None:
+            raise ConfigError(
+                _(
+                    "{where}: the logo {file} cannot be read as a picture. Fix: give a PNG, JPEG, GIF, WebP or SVG "
+                    "file, or remove the line."
+                ).format(where=settings.setting_at("brand", "logo"), file=configured.logo)
+            )
+    brand = Brand(configured.name, configured.colour, logo)
+    shown = [*not_out_posts(posts), *shown_posts(posts, sort)]
+    media = post_media(store, [p.row_id for p in shown])
+    reader = Pictures(settings.media_roots)
+    pictures = {row_id: reader.of(found) for row_id, found in media.items()}
+    return build_html(
+        posts, generated_at=generated_at, filters=filters, by=by, sort=sort, brand=brand, pictures=pictures
+    )
+
+
+def not_out_posts(posts: Sequence[PostFacts]) -> list[PostFacts]:
+    return [p for p in posts if p.not_out]
+
+
+def shown_posts(posts: Sequence[PostFacts], sort: str | None) -> list[PostFacts]:
+    """The posts listed under "Posts": those that went out, best first, at most :data:`MAX_POST_ROWS`."""
+    return sort_by([p for p in posts if not p.not_out], sort or "interactions")[:MAX_POST_ROWS]
+
+
+def known_metrics(posts: Sequence[PostFacts]) -> list[str]:
+    """The metrics at least one of ``posts`` has a figure for, in the usual order: the only columns
+    and cards the page shows (a metric no network gave would be a column of "n/a")."""
+    return [m for m in METRICS if any(p.latest is not None and p.metrics.get(m) is not None for p in posts)]
 
 
 def _not_available() -> str:
@@ -53,209 +116,206 @@ def _rate(value: float | None) -> str:
     return _not_available() if value is None else percent(value, 2)
 
 
-def _link(url: str | None) -> str:
-    if not url:
-        return ""
-    if url.startswith(("https://", "http://")):
-        return f'<a href="{escape(url, quote=True)}">{escape(_short(url, 48))}</a>'
-    return escape(_short(url, 48))
-
-
 def _short(text: str, width: int) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def trend_svg(posts: Sequence[PostFacts], width: int = 1100, height: int = 260) -> str:
-    by, points = trend(posts)
-    left, right, top, bottom = 56, 12, 16, 54
-    plot_w, plot_h = width - left - right, height - top - bottom
-    label = _("Interactions per week") if by == "week" else _("Interactions per day")
-    parts = [
-        f'<svg class="chart trend" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">'
-    ]
-    high = max((p.interactions or 0 for p in points), default=0)
-    scale = high or 1
-    parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#9aa1ab"/>')
-    for fraction in (0.0, 0.5, 1.0):
-        y = top + plot_h - fraction * plot_h
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#5b6472">')
-        parts.append(f"{integer(round(scale * fraction))}</text>")
-        if fraction:
-            parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#eef0f3"/>')
-    if not points:
-        parts.append(
-            f'<text x="{left + 10}" y="{top + plot_h / 2}" font-size="13" fill="#5b6472">'
-            + escape(_("no posts"))
-            + "</text>"
-        )
-    slot = plot_w / max(len(points), 1)
-    bar_w = max(slot * 0.7, 1.0)
-    every = max(1, len(points) // 12)
-    for index, point in enumerate(points):
-        x = left + index * slot + (slot - bar_w) / 2
-        value = point.interactions or 0
-        h = value / scale * plot_h
-        shown = _("n/a") if point.interactions is None else integer(value)
-        if point.not_out:
-            tip = _("{key}: {value} interactions, {sent} sent, {not_out} not out").format(
-                key=point.key, value=shown, sent=point.posts, not_out=point.not_out
-            )
-        else:
-            tip = _("{key}: {value} interactions, {sent} sent").format(key=point.key, value=shown, sent=point.posts)
-        parts.append(
-            f'<rect class="bar" x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w:.1f}" height="{max(h, 0.5):.1f}" '
-            f'fill="{"#34a04f" if point.interactions is not None else "#d0d4da"}"><title>{escape(tip)}</title></rect>'
-        )
-        if point.not_out:
-            parts.append(
-                f'<circle cx="{x + bar_w / 2:.1f}" cy="{top + plot_h + 8}" r="3" fill="#b3261e">'
-                f"<title>{escape(_not_out_title(point.not_out))}</title></circle>"
-            )
-        if index % every == 0:
-            parts.append(
-                f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 24}" font-size="10" text-anchor="middle" '
-                f'fill="#5b6472">{escape(point.key)}</text>'
-            )
-    if by == "week":
-        legend = _(
-            "interactions (likes + reposts + replies + quotes) per week, latest snapshot; a red dot marks posts that "
-            "did not go out"
-        )
-    else:
-        legend = _(
-            "interactions (likes + reposts + replies + quotes) per day, latest snapshot; a red dot marks posts that "
-            "did not go out"
-        )
-    parts.append(f'<text x="{left}" y="{height - 6}" font-size="11" fill="#5b6472">{escape(legend)}</text></svg>')
-    return "".join(parts)
+def _link(url: str | None) -> str:
+    if not url:
+        return ""
+    if url.startswith(("https://", "http://")):
+        words = _("view the post")
+        return f'<a href="{escape(url, quote=True)}">{escape(words)}</a>'
+    return escape(_short(url, 48))
 
 
-def _not_out_title(count: int) -> str:
-    # English keeps its one wording for every count (its output is pinned); ngettext lets French agree.
-    return ngettext("{count} post(s) did not go out", "{count} post(s) did not go out", count).format(count=count)
+def _th(text: str, number: bool = False) -> str:
+    return f'<th class="n">{escape(text)}</th>' if number else f"<th>{escape(text)}</th>"
 
 
-def heatmap_svg(grid: HourOfWeek, cell: int = 36) -> str:
-    left, top = 96, 26
-    width, height = left + 24 * cell + 10, top + 7 * cell + 40
-    what = measure_name(grid.measure)
-    label = _("Hour of the week, {measure}").format(measure=what)
-    parts = [
-        f'<svg class="chart heatmap" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">'
-    ]
-    for hour in range(24):
-        parts.append(
-            f'<text x="{left + hour * cell + cell / 2}" y="{top - 8}" font-size="10" text-anchor="middle" '
-            f'fill="#5b6472">{hour:02d}</text>'
-        )
-    values = [s.median for s in grid.slots.values()]
-    low, high = (min(values), max(values)) if values else (0.0, 0.0)
-    no_post = _("{day} {hour}:00: no post")
-    for weekday in range(len(DAYS)):
-        day = weekday_name(weekday, short=False)
-        y = top + weekday * cell
-        parts.append(
-            f'<text x="{left - 8}" y="{y + cell / 2 + 4}" font-size="12" text-anchor="end">{escape(day)}</text>'
-        )
-        for hour in range(24):
-            slot = grid.slots.get((weekday, hour))
-            level = 0 if slot is None else heat_level(slot.median, low, high)
-            if slot is None:
-                tip = no_post.format(day=day, hour=f"{hour:02d}")
-            else:
-                tip = ngettext(
-                    "{day} {hour}:00: {measure} {value} ({count} posts)",
-                    "{day} {hour}:00: {measure} {value} ({count} posts)",
-                    slot.posts,
-                ).format(
-                    day=day,
-                    hour=f"{hour:02d}",
-                    measure=what,
-                    value=format_measure(slot.median, grid.measure),
-                    count=slot.posts,
-                )
-            parts.append(
-                f'<rect class="cell" x="{left + hour * cell + 1}" y="{y + 1}" width="{cell - 2}" height="{cell - 2}" '
-                f'rx="3" fill="{HEAT_FILL[level]}"><title>{escape(tip)}</title></rect>'
-            )
-    legend_y = top + 7 * cell + 22
-    parts.append(f'<text x="{left}" y="{legend_y}" font-size="11" fill="#5b6472">')
-    if values:
-        parts.append(
-            escape(
-                ngettext(
-                    "{measure}, posts' local time, {count} posts: lightest {low}, darkest {high}; grey: no post",
-                    "{measure}, posts' local time, {count} posts: lightest {low}, darkest {high}; grey: no post",
-                    grid.sample,
-                ).format(
-                    measure=what,
-                    count=grid.sample,
-                    low=format_measure(low, grid.measure),
-                    high=format_measure(high, grid.measure),
-                )
-            )
-        )
-    else:
-        parts.append(escape(_("not enough engagement yet (posts count once read a day or more after posting)")))
-    parts.append("</text></svg>")
-    return "".join(parts)
+def _td(label: str, value_html: str, cls: str = "n") -> str:
+    return f'<td class="{cls}" data-label="{escape(label)}">{value_html}</td>'
 
 
-def _th(text: str) -> str:
-    return f"<th>{escape(text)}</th>"
-
-
-def _th_number(text: str) -> str:
-    return f"<th class='n'>{escape(text)}</th>"
-
-
-def _metric_headings() -> str:
-    return "".join(f'<th class="n">{escape(metric_label(m))}</th>' for m in METRICS)
-
-
-def _group_table(groups: Sequence[Group], by: str) -> str:
-    head = _th(grouping_label(by)) + _th_number(_("posts")) + _th_number(_("sent")) + _th_number(_("not out"))
-    tail = _th_number(_("rate"))
-    rows = [f"<table><thead><tr>{head}{_metric_headings()}{tail}</tr></thead><tbody>"]
+def _group_table(
+    groups: Sequence[Group], by: str, metrics: Sequence[str], rate: bool, silent: Sequence[str] = ()
+) -> str:
+    """A row a group; a group of accounts that cannot have engagement shows "–" for the metrics."""
+    columns = [_("posts"), _("sent"), _("not out"), *(metric_label(m) for m in metrics)]
+    if rate:
+        columns.append(_("rate"))
+    head = _th(grouping_label(by)) + "".join(_th(c, number=True) for c in columns)
+    rows = [f'<table class="stack"><thead><tr>{head}</tr></thead><tbody>']
     for group in groups:
         figures = group.as_json()  # every figure in one pass over the group's posts
         totals = figures["metrics"]
+        values = [integer(figures["posts"]), integer(figures["sent"]), integer(figures["not_out"])]
+        none = all(p.account in silent for p in group.posts)
+        dash = '<span class="na">–</span>'
+        values += [dash if none else _num(totals[m]) for m in metrics]
+        if rate:
+            values.append(dash if none else _rate(figures["rate"]))
         flag = ' class="flag"' if figures["not_out"] else ""
-        cells = "".join(f'<td class="n">{_num(totals[m])}</td>' for m in METRICS)
-        rows.append(
-            f"<tr{flag}><td>{escape(group.key)}</td><td class='n'>{figures['posts']}</td>"
-            f"<td class='n'>{figures['sent']}</td>"
-            f"<td class='n'>{figures['not_out']}</td>{cells}<td class='n'>{_rate(figures['rate'])}</td></tr>"
-        )
+        cells = "".join(_td(label, value) for label, value in zip(columns, values, strict=True))
+        rows.append(f"<tr{flag}>{_td(grouping_label(by), escape(group.key), 'key')}{cells}</tr>")
     rows.append("</tbody></table>")
     return "".join(rows)
 
 
-def _post_table(posts: Sequence[PostFacts]) -> str:
-    head = "".join(
-        _th(text) for text in (_("post"), _("account"), _("state"), _("sent (local time)"), _("where / why"))
-    )
-    tail = _th_number(_("rate")) + _th_number(_("growth"))
-    rows = [f"<table><thead><tr>{head}{_metric_headings()}{tail}</tr></thead><tbody>"]
-    no_change = _("no change")
-    for post in posts:
-        metrics = post.metrics
-        cells = "".join(f'<td class="n">{_num(metrics.get(m)) if post.latest else ""}</td>' for m in METRICS)
+def _pictures_html(found: PostPictures | None) -> str:
+    if found is None or not (found.thumbnails or found.video):
+        return ""
+    parts = ['<div class="pics">']
+    for thumb in found.thumbnails[:1]:
+        parts.append(f'<img src="{thumb.uri}" alt="{escape(thumb.alt, quote=True)}">')
+    if found.video:
+        video = _("video")
+        parts.append(f'<span class="video">▶ {escape(video)}</span>')
+    more = found.files - (1 if found.thumbnails else 0) - (1 if found.video and not found.thumbnails else 0)
+    if more > 0:
+        parts.append(
+            '<span class="more">'
+            + escape(ngettext("+{count} more file", "+{count} more files", more).format(count=more))
+            + "</span>"
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _post_card(post: PostFacts, pictures: Mapping[int, PostPictures], engaged: bool) -> str:
+    text = post.text.strip()
+    shown = text if len(text) <= TEXT_SHOWN else text[: TEXT_SHOWN - 1].rstrip() + "…"
+    thread = post.thread
+    parts = [f'<article class="post{" flag" if post.not_out else ""}">', _pictures_html(pictures.get(post.row_id))]
+    parts.append('<div class="body">')
+    if shown:
+        parts.append(f'<p class="text">{escape(shown)}</p>')
+    if thread:
+        parts.append(
+            '<p class="thread">'
+            + escape(
+                ngettext("+ {count} more part in the thread", "+ {count} more parts in the thread", len(thread)).format(
+                    count=len(thread)
+                )
+            )
+            + "</p>"
+        )
+    when = post.sent_local_text() if post.sent_at else local_text(post.due_at, reader_zone(post.timezone))
+    who = [
+        f"<b>{escape(post.account)}</b>",
+        escape(when),
+        f'<span class="st-{escape(post.status)}">{escape(status_label(post.status))}</span>',
+    ]
+    link = _link(post.url)
+    if link:
+        who.append(link)
+    parts.append('<p class="who">' + " · ".join(who) + "</p>")
+    parts.append(f'<p class="who">{escape(post.campaign)} / {escape(post.id)}</p>')
+    if post.not_out and post.reason:
+        parts.append(f'<p class="why">{escape(_short(post.reason, 240))}</p>')
+    if engaged and post.latest is not None:
+        figures = [
+            f"<li><b>{integer(value)}</b> {escape(metric_label(metric))}</li>"
+            for metric in METRICS
+            if (value := post.metrics.get(metric)) is not None
+        ]
+        if post.rate is not None:
+            rate = _("engagement rate")
+            figures.append(f"<li><b>{percent(post.rate, 2)}</b> {escape(rate)}</li>")
         grown = post.growth
-        growth = "" if grown is None else growth_text(grown) or no_change
-        where = _link(post.url) if post.url else escape(_short(post.reason or "", 90))
-        flag = ' class="flag"' if post.not_out else ""
-        rows.append(
-            f"<tr{flag}><td>{escape(post.campaign)} / {escape(post.id)}</td><td>{escape(post.account)}</td>"
-            f'<td class="st-{escape(post.status)}">{escape(post.status)}</td>'
-            f"<td>{escape(post.sent_local_text()) if post.sent_at else ''}</td><td>{where}</td>{cells}"
-            f"<td class='n'>{_rate(post.rate) if post.latest else ''}</td><td class='n'>{escape(growth)}</td></tr>"
+        if grown:
+            change = growth_text(grown)
+            if change:
+                since = _("since the reading before: {change}").format(change=change)
+                figures.append(f"<li>{escape(since)}</li>")
+        parts.append('<ul class="figures">' + "".join(figures) + "</ul>")
+    parts.append("</div></article>")
+    return "".join(parts)
+
+
+def _zones(posts: Sequence[PostFacts]) -> list[str]:
+    """The zones the posts' times are shown in, named as their times name them."""
+    names: dict[str, str] = {}
+    for post in posts:
+        if post.timezone not in names:
+            place = reader_zone(post.timezone)
+            names[post.timezone] = getattr(place, "key", None) or zone_label(post.when.astimezone(place))
+    return sorted(set(names.values()))
+
+
+def _period(posts: Sequence[PostFacts]) -> str:
+    if not posts:
+        return ""
+    days = sorted(p.local_when.date() for p in posts)
+    first, last = date_text(days[0]), date_text(days[-1])
+    return first if first == last else _("{first} to {last}").format(first=first, last=last)
+
+
+def _silent_notice(silent: Sequence[str], everything_silent: bool) -> str:
+    accounts = ", ".join(silent)
+    if everything_silent:
+        text = ngettext(
+            "{accounts} cannot report engagement (its network gives no figures): the report counts its posts, with "
+            "no engagement charts or best times.",
+            "{accounts} cannot report engagement (their networks give no figures): the report counts their posts, "
+            "with no engagement charts or best times.",
+            len(silent),
         )
-    rows.append("</tbody></table>")
-    return "".join(rows)
+    else:
+        text = ngettext(
+            "{accounts} cannot report engagement (its network gives no figures): its posts are counted, and left out "
+            "of the engagement charts and best times.",
+            "{accounts} cannot report engagement (their networks give no figures): their posts are counted, and left "
+            "out of the engagement charts and best times.",
+            len(silent),
+        )
+    return f'<p class="notice" id="no-engagement">{escape(text.format(accounts=accounts))}</p>'
+
+
+def _trend(posts: Sequence[PostFacts], colour: str) -> str:
+    by, points = trend(posts)
+    wide = trend_svg(points, by, width=1000, height=280, font=13, colour=colour)
+    narrow = trend_svg(points, by, width=360, height=230, font=12, colour=colour)
+    if by == "week":
+        legend = _(
+            "Interactions (likes + reposts + replies + quotes) per week, latest snapshot; a red dot marks posts that "
+            "did not go out."
+        )
+    else:
+        legend = _(
+            "Interactions (likes + reposts + replies + quotes) per day, latest snapshot; a red dot marks posts that "
+            "did not go out."
+        )
+    return (
+        f'<div class="wide">{wide}</div><div class="narrow">{narrow}</div>'
+        f'<p class="note">{escape(legend, quote=False)}</p>'
+    )
+
+
+def _heatmap(grid: HourOfWeek, zones: Sequence[str]) -> str:
+    values = [s.median for s in grid.slots.values()]
+    where = ", ".join(zones)
+    if values:
+        legend = ngettext(
+            "{measure} by hour, in the posts' local time ({zones}), {count} posts: lightest {low}, darkest {high}; "
+            "grey: no post.",
+            "{measure} by hour, in the posts' local time ({zones}), {count} posts: lightest {low}, darkest {high}; "
+            "grey: no post.",
+            grid.sample,
+        ).format(
+            measure=measure_name(grid.measure).capitalize(),
+            zones=where,
+            count=grid.sample,
+            low=format_measure(min(values), grid.measure),
+            high=format_measure(max(values), grid.measure),
+        )
+    else:
+        legend = _("Not enough engagement yet (posts count once read a day or more after posting).")
+    return (
+        f'<div class="wide heat-wrap">{heatmap_svg(grid)}</div><div class="narrow">{heatmap_tall_svg(grid)}</div>'
+        f'<p class="note">{escape(legend, quote=False)}</p>'
+    )
 
 
 def build_html(
@@ -263,48 +323,74 @@ def build_html(
     *,
     generated_at: datetime,
     filters: Filters | None = None,
-    best: Sequence[BestTimes] = (),
-    grid: HourOfWeek | None = None,
     by: str | None = None,
     sort: str | None = None,
     title: str | None = None,
+    brand: Brand | None = None,
+    pictures: Mapping[int, PostPictures] | None = None,
 ) -> str:
-    """The page, in the active language (``<html lang>`` says which). ``grid``: the posts' hour of
-    the week, when the caller has it already (:func:`~socialpost.report.besttimes.week_and_best_times`)."""
-    title = _("Social media report") if title is None else title
+    """The page, in the active language (``<html lang>`` says which)."""
+    brand = brand or Brand()
+    pictures = pictures or {}
+    colour = brand.colour or BAR
+    campaigns = sorted({p.campaign for p in posts})
+    if title is None:
+        title = campaigns[0] if len(campaigns) == 1 else _("Social media report")
+    silent = silent_accounts(posts)
+    engaged = [p for p in posts if p.account not in silent]
+    metrics = known_metrics(engaged)
     everything = Group("all", list(posts))
     figures = everything.as_json()
-    not_out = [p for p in posts if p.not_out]
+    not_out = not_out_posts(posts)
     active: dict[str, Any] = {k: v for k, v in (filters.as_json() if filters else {}).items() if v}
     filt = ", ".join(f"{k} {v}" for k, v in active.items()) or _("all posts")  # option names stay as they are
+    zones = _zones(posts)
     out = [
         f'<!DOCTYPE html><html lang="{escape(language())}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
-        f"<h1>{escape(title)}</h1>",
+        f"<title>{escape(' · '.join(x for x in (brand.name, title) if x))}</title>",
+        f"<style>{css(brand.colour)}</style></head><body>",
+        '<header class="top">',
+    ]
+    if brand.logo:
+        out.append(f'<img class="logo" src="{brand.logo}" alt="{escape(brand.name or "", quote=True)}">')
+    out.append("<div>")
+    if brand.name:
+        out.append(f'<p class="brand">{escape(brand.name)}</p>')
+    out.append(f"<h1>{escape(title)}</h1>")
+    summary = [_("Social media report")] if len(campaigns) == 1 else []
+    if len(campaigns) > 1:
+        summary.append(_("Campaigns: {names}").format(names=", ".join(campaigns)))
+    if posts:
+        summary.append(_period(posts))
+        summary.append(_("times in {zones}").format(zones=", ".join(zones)))
+    out.append('<p class="meta">' + escape(" · ".join(summary)) + "</p>")
+    out.append(
         '<p class="meta">'
         + escape(_("Generated {time} by socialpost · {filters}").format(time=local_text(generated_at), filters=filt))
-        + "</p>",
+        + "</p></div></header>"
+    )
+    out += [
         '<div class="cards">',
         _card(integer(len(posts)), _("posts")),
         _card(integer(figures["sent"]), _("sent")),
         _card(integer(len(not_out)), _("did not go out")),
     ]
-    for metric in METRICS:
+    for metric in metrics:
         out.append(_card(_num(figures["metrics"][metric]), metric_label(metric)))
-    out.append(_card(_rate(figures["rate"]), _("engagement rate")) + "</div>")
-    out.append(
-        '<p class="note">'
-        + escape(
-            _(
-                'Numbers are each post\'s latest snapshot. "n/a": the network does not give that metric (never '
-                "counted as 0). Engagement rate = (likes + reposts + replies + quotes) / views, over posts whose "
-                "views are known."
-            ),
-            quote=False,
-        )
-        + "</p>"
-    )
+    rate = figures["rate"] is not None
+    if rate:
+        out.append(_card(_rate(figures["rate"]), _("engagement rate")))
+    out.append("</div>")
+    if metrics:
+        note = _("Numbers are each post's latest snapshot; a network that does not give a metric shows none.")
+        if rate:
+            note += " " + _(
+                "Engagement rate = (likes + reposts + replies + quotes) / views, over posts whose views are known."
+            )
+        out.append(f'<p class="note">{escape(note, quote=False)}</p>')
+    if silent:
+        out.append(_silent_notice(silent, not engaged))
     if not_out:
         out.append(
             '<div class="warn">'
@@ -319,31 +405,38 @@ def build_html(
             )
             + "</div>"
         )
-    out.append(_h2(_("Trend")))
-    out.append(trend_svg(posts))
-    out.append(_h2(_("Hour of the week")))
-    out.append(heatmap_svg(grid if grid is not None else hour_of_week(posts)))
-    if best:
-        out.append(_h2(_("Best time to post")) + "<ul>")
-        for item in best:
-            out.append(f"<li>{escape(item.describe())}</li>")
-        out.append("</ul>")
+    if engaged:
+        grid, best = week_and_best_times(engaged)
+        out.append(_h2(_("Trend")))
+        out.append(_trend(engaged, colour))
+        out.append(_h2(_("Hour of the week")))
+        out.append(_heatmap(grid, _zones(engaged)))
+        out.append(_best_times(best))
     views = [by] if by and by != "post" else ["campaign", "network"]
     for view in views:
         out.append(_h2(by_title(view)))
-        out.append(_group_table(sort_by(group_posts(posts, view), sort), view))
+        out.append(_group_table(sort_by(group_posts(posts, view), sort), view, metrics, rate, silent))
     if not_out:
         out.append(_h2(_("Did not go out")))
-        out.append(_post_table(not_out))
-    shown = sort_by([p for p in posts if not p.not_out], sort or "interactions")[:MAX_POST_ROWS]
-    if shown:
+        out.append('<div class="posts">' + "".join(_post_card(p, pictures, False) for p in not_out) + "</div>")
+    shown = shown_posts(posts, sort)
+    if shown and engaged:
         heading = ngettext("Posts ({count} shown, best first)", "Posts ({count} shown, best first)", len(shown))
     else:
         heading = ngettext("Posts ({count} shown)", "Posts ({count} shown)", len(shown))
     out.append(_h2(heading.format(count=integer(len(shown)))))
-    out.append(_post_table(shown))
-    out.append("</body></html>\n")
+    out.append(
+        '<div class="posts">' + "".join(_post_card(p, pictures, p.account not in silent) for p in shown) + "</div>"
+    )
+    out.append("<footer>" + escape(_("Made with socialpost")) + "</footer></body></html>\n")
     return "".join(out)
+
+
+def _best_times(best: Sequence[BestTimes]) -> str:
+    if not best:
+        return ""
+    items = "".join(f"<li>{escape(item.describe())}</li>" for item in best)
+    return _h2(_("Best time to post")) + f'<ul class="best">{items}</ul>'
 
 
 def _h2(text: str) -> str:

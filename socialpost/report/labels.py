@@ -73,3 +73,21 @@ def growth_brief(grown: dict[str, int | None]) -> str:
             "clicks": grown.get("clicks"),
         }
     )
+
+
+STATUS_LABELS = {
+    "pending": N_("scheduled"),
+    "sending": N_("sending"),
+    "retry_wait": N_("waiting to retry"),
+    "sent": N_("published"),
+    "failed": N_("failed"),
+    "unknown": N_("outcome unknown"),
+    "missed": N_("missed"),
+    "cancelled": N_("cancelled"),
+    "held": N_("held"),
+}
+
+
+def status_label(status: str) -> str:
+    """A post's state for a client: ``sent`` → ``published`` (``publié`` in French)."""
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status

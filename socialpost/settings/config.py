@@ -26,6 +26,7 @@ from socialpost.errors import CampaignError, ConfigError
 from socialpost.i18n import _
 from socialpost.redaction import register
 from socialpost.settings import media_host as media_host_settings
+from socialpost.settings.brand import BrandSettings
 from socialpost.settings.engagement import EngagementSettings
 from socialpost.settings.envvars import ENV_REF, expand_env
 from socialpost.settings.inbox import InboxSettings
@@ -152,6 +153,8 @@ class ConfigFile(BaseModel):
     accounts: dict[str, dict[str, dict[str, Any] | None]] = {}
     # where networks that fetch media by URL find it (docs/media-host.md); unset: none
     media_host: MediaHostSettings | None = None
+    # the client's name, colour and logo on the HTML report (socialpost report --html)
+    brand: BrandSettings = BrandSettings()
 
     @field_validator("language")
     @classmethod
@@ -175,7 +178,7 @@ class ConfigFile(BaseModel):
             zone(value)  # ValueError with the fix: a city's zone, the closest name
         return value
 
-    @field_validator("daemon", "engagement", "inbox", "fetch", "accounts", mode="before")
+    @field_validator("daemon", "engagement", "inbox", "fetch", "accounts", "brand", mode="before")
     @classmethod
     def _empty_section(cls, value: Any) -> Any:
         """A section whose lines are all commented out (``daemon:`` alone) means the defaults."""
@@ -217,6 +220,15 @@ class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     media_roots: tuple[Path, ...] = ()  # resolved; see socialpost.media
     media_host: S3HostSettings | FolderHostSettings | None = None  # see socialpost.mediahost
+    brand: BrandSettings = field(default_factory=BrandSettings)  # its logo: an absolute path, checked
+
+    def setting_at(self, *keys: str) -> str:
+        """``file:line:column: a.b`` of a setting of the config file (``a.b`` alone without one)."""
+        name = ".".join(keys)
+        if self.document is None:
+            return name
+        line, column = self.document.position(keys)
+        return f"{self.document.path}:{line}:{column}: {name}"
 
     def media_host_at(self, key: str = "") -> str:
         """``file:line:column: media_host.key`` (or of the section), for error messages."""
@@ -323,7 +335,29 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
         fetch=parsed.fetch,
         media_roots=tuple(_media_root(folder, base) for folder in parsed.media_roots),
         media_host=parsed.media_host,
+        brand=_brand(parsed.brand, base, document),
     )
+
+
+def _brand(brand: BrandSettings, base: Path, document: YamlDocument | None) -> BrandSettings:
+    """``brand:`` with its logo made absolute (relative to the config file's folder) and checked:
+    a logo that is not a readable file is a located error now, not a broken report later."""
+    if brand.logo is None:
+        return brand
+    path = Path(brand.logo).expanduser()
+    path = path if path.is_absolute() else base / path
+    if not path.is_file() or not os.access(path, os.R_OK):
+        where = "brand.logo"
+        if document is not None:
+            line, column = document.position(("brand", "logo"))
+            where = f"{document.path}:{line}:{column}: brand.logo"
+        raise ConfigError(
+            _(
+                "{where}: the logo {file} is not a readable file. Fix: give the path of the logo, relative to the "
+                "config file's folder, or remove the line."
+            ).format(where=where, file=path)
+        )
+    return brand.model_copy(update={"logo": str(path.resolve())})
 
 
 def _media_root(folder: str, base: Path) -> Path:
@@ -377,6 +411,8 @@ def _config_fields(loc: tuple[str | int, ...]) -> list[str]:
         return list(FetchSettings.model_fields)
     if loc == ("media_host",):
         return media_host_settings.fields()
+    if loc == ("brand",):
+        return list(BrandSettings.model_fields)
     return []
 
 

@@ -122,3 +122,25 @@ def read_rows(
             _("the database failed: {error}").format(error=str(exc).splitlines()[0]),
             hint=_("Check that the database is reachable and not full (socialpost doctor)."),
         ) from exc
+
+
+MEDIA_KEYS = ("media", "video", "media_root")  # what the HTML report's thumbnails read of a payload
+
+
+def post_media(store: Store, row_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The media parts of the given posts' payloads (``media``, ``video``, ``media_root``), by post
+    id; a post without media is left out. Asked for the few hundred posts a page shows, never the
+    whole report."""
+    from sqlalchemy import select
+
+    from socialpost.store.models import PostRow
+
+    found: dict[int, dict[str, Any]] = {}
+    ids = list(dict.fromkeys(row_ids))
+    with store.session() as session:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for row_id, payload in session.execute(select(PostRow.id, PostRow.payload).where(PostRow.id.in_(chunk))):
+                if isinstance(payload, dict) and (payload.get("media") or payload.get("video")):
+                    found[row_id] = {key: payload[key] for key in MEDIA_KEYS if key in payload}
+    return found
