@@ -38,6 +38,8 @@ COMMANDS = {
     "pause": "socialpost.cli.pauses:pause",
     "resume": "socialpost.cli.pauses:resume",
     "show": "socialpost.cli.show:show",
+    "calendar": "socialpost.cli.calendar:calendar",
+    "preview": "socialpost.cli.preview:preview",
 }
 
 
