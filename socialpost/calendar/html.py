@@ -76,7 +76,8 @@ def build_html(calendar: Calendar, *, title: str | None = None) -> str:
         _legend(shown),
     ]
     if not shown:
-        out.append(f'<p class="empty">{escape(_("No post matches."))}</p>')
+        nothing = _("No post matches.")
+        out.append(f'<p class="empty">{escape(nothing)}</p>')
     for month in months(calendar):
         out.append(_month(calendar, month))
     out.append("</main></body></html>")
@@ -144,7 +145,8 @@ def _mark(entry: Entry) -> str:
 
 def _post_item(calendar: Calendar, entry: Entry) -> str:
     when = local_text(entry.when, calendar.zone)
-    link = f' · <a href="{escape(entry.url)}">{escape(_("link"))}</a>' if entry.url else ""
+    word = _("link")
+    link = f' · <a href="{escape(entry.url)}">{escape(word)}</a>' if entry.url else ""
     text = "\n\n".join(entry.parts)
     return (
         f'<li style="--c:{entry.colour}"><div class="when">{escape(when)} · {_mark(entry)} '

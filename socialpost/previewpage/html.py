@@ -140,7 +140,8 @@ def build_html(page: Page) -> str:
         )
     if page.general:
         items = "".join(f"<li>{_problem(p)}</li>" for p in page.general)
-        out.append(f'<div class="general"><b>{escape(_("About the campaign"))}</b><ul>{items}</ul></div>')
+        about = _("About the campaign")
+        out.append(f'<div class="general"><b>{escape(about)}</b><ul>{items}</ul></div>')
     for post in page.posts:
         out.append(_post(post))
     out.append("</main></body></html>")
@@ -226,8 +227,9 @@ def _mastodon(card: Card) -> str:
         if index == 0:
             body += _grid(card.images)
         if card.spoiler:
+            more = _("Show more")
             body = (
-                f'<details class="cw"><summary>{escape(card.spoiler)}<span>{escape(_("Show more"))}</span></summary>'
+                f'<details class="cw"><summary>{escape(card.spoiler)}<span>{escape(more)}</span></summary>'
                 f"{body}</details>"
             )
         out.append(body)
@@ -268,7 +270,8 @@ def _folded(card: Card) -> str:
 def _instagram(card: Card) -> str:
     """Instagram: the picture (a carousel's first, with its dots), then the caption cut at the fold."""
     images = card.images
-    picture = _picture(images[0]) if images else f'<div class="nofile">{escape(_("no image"))}</div>'
+    none = _("no image")
+    picture = _picture(images[0]) if images else f'<div class="nofile">{escape(none)}</div>'
     dots = f'<div class="dots">{"●" + "○" * (len(images) - 1)}</div>' if len(images) > 1 else ""
     caption = "\n\n".join(part.text for part in card.preview.parts)
     name = card.preview.account.split(":", 1)[-1]
@@ -337,10 +340,11 @@ def _grid(images: tuple[Image, ...]) -> str:
 
 def _picture(image: Image) -> str:
     alt = image.file.alt
+    no_alt = _("no ALT")
     badge = (
         f'<span class="badge" title="{escape(alt)}">ALT</span>'
         if alt
-        else f'<span class="badge missing">{escape(_("no ALT"))}</span>'
+        else f'<span class="badge missing">{escape(no_alt)}</span>'
     )
     if image.uri:
         body = f'<img src="{image.uri}" alt="{escape(alt)}">'
@@ -381,13 +385,13 @@ def _facts(card: Card) -> str:
     video = preview.video or {}
     if preview.network == "youtube" and video.get("title") is not None:
         title = str(video.get("title") or "")
-        lines.append(
-            f'<li class="len ok">{escape(_("title: {count} characters").format(count=integer(len(title))))}</li>'
-        )
+        length = _("title: {count} characters").format(count=integer(len(title)))
+        lines.append(f'<li class="len ok">{escape(length)}</li>')
     for image in card.images:
         if image.file.problem:
             lines.append(f'<li class="error">{escape(image.file.problem)}</li>')
-    lines += [f'<li class="note">{escape(_("note: {note}").format(note=note))}</li>' for note in preview.notes]
+    noted = [_("note: {note}").format(note=note) for note in preview.notes]
+    lines += [f'<li class="note">{escape(note)}</li>' for note in noted]
     lines += [f'<li class="error">{_problem(p)}</li>' for p in card.errors]
     lines += [f'<li class="advice">{_problem(p)}</li>' for p in card.advice]
     return f'<div class="facts"><ul>{"".join(lines)}</ul></div>'
