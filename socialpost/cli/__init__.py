@@ -39,6 +39,8 @@ COMMANDS = {
     "resume": "socialpost.cli.pauses:resume",
     "show": "socialpost.cli.show:show",
     "import": "socialpost.cli.importing:import_",
+    "calendar": "socialpost.cli.calendar:calendar",
+    "preview": "socialpost.cli.preview:preview",
 }
 
 

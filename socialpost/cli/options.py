@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import click
@@ -18,3 +19,60 @@ allow_past_option = click.option(
     is_flag=True,
     help="Accept posts whose time has passed (warn instead of refusing); the late policy decides.",
 )
+
+_POST_FILTERS = (
+    click.option("--campaign", metavar="NAME", help="Only this campaign."),
+    click.option("--network", metavar="NAME", help="Only this network (x, mastodon, bluesky, …)."),
+    click.option("--account", metavar="NETWORK:NAME", help="Only this account."),
+    click.option(
+        "--since",
+        metavar="WHEN",
+        help="Posts sent (or due) from: 2027-03-01 (midnight in your time zone), 2027-03-01T09:00 (your zone), "
+        "2027-03-01T09:00Z or 7d (ago).",
+    ),
+    click.option(
+        "--until",
+        metavar="WHEN",
+        help="Posts sent (or due) before: a date or a time (in your zone), or a duration ago.",
+    ),
+)
+
+
+def post_filters(command: F) -> F:
+    """``--campaign``, ``--network``, ``--account``, ``--since`` and ``--until``: which posts a view
+    shows (`report`, `calendar`); :func:`when` reads ``--since`` and ``--until``."""
+    for option in reversed(_POST_FILTERS):
+        command = option(command)
+    return command
+
+
+def when(value: str | None, now: datetime, option: str) -> datetime | None:
+    """A date (00:00 in the user's zone), an ISO time (in the user's zone when it has no offset) or
+    a duration before now (README, "Time zones")."""
+    if value is None:
+        return None
+    from socialpost.errors import UsageError
+    from socialpost.i18n import _
+    from socialpost.timeutil import parse_duration
+
+    text = value.strip()
+    try:
+        return now - parse_duration(text)
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            _(
+                "{option} '{value}' is neither a date, a time nor a duration. "
+                "Fix: write it like 2027-03-01, 2027-03-01T09:00-05:00 or 7d."
+            ).format(option=option, value=value)
+        ) from None
+    if parsed.tzinfo is None:
+        from socialpost.localtime import user_zone
+
+        # a wall time of the user's zone; one that falls in a daylight-saving gap or overlap follows
+        # the DST rule of campaign times (socialpost.timeutil)
+        return parsed.replace(tzinfo=user_zone(), fold=0).astimezone(UTC)
+    return parsed.astimezone(UTC)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from socialpost.cli import render, report_view
 from socialpost.cli.context import AppContext, pass_app
-from socialpost.cli.options import json_option
+from socialpost.cli.options import json_option, post_filters, when
 from socialpost.cli.translated import Command
 from socialpost.i18n import _, ngettext
 from socialpost.i18n.formats import integer
@@ -47,18 +47,7 @@ def _gc_paused(command: F) -> F:
 @click.option("--csv", "csv_", is_flag=True, help="Print CSV for spreadsheets (an empty cell is 'not available').")
 @click.option("--html", "html_file", metavar="FILE", help="Write a self-contained HTML report (tables and charts).")
 @click.option("--by", type=click.Choice(GROUPINGS), help="Group by post, campaign, network, account, day or week.")
-@click.option("--campaign", metavar="NAME", help="Only this campaign.")
-@click.option("--network", metavar="NAME", help="Only this network (x, mastodon, bluesky, …).")
-@click.option("--account", metavar="NETWORK:NAME", help="Only this account.")
-@click.option(
-    "--since",
-    metavar="WHEN",
-    help="Posts sent (or due) from: 2027-03-01 (midnight in your time zone), 2027-03-01T09:00 (your zone), "
-    "2027-03-01T09:00Z or 7d (ago).",
-)
-@click.option(
-    "--until", metavar="WHEN", help="Posts sent (or due) before: a date or a time (in your zone), or a duration ago."
-)
+@post_filters
 @click.option("--sort", type=click.Choice(SORT_KEYS_ALL), help="Biggest first by this metric (time: oldest first).")
 @click.option(
     "--top", type=click.IntRange(min=1), metavar="N", help="Only the N best (posts that did not go out stay)."
@@ -102,8 +91,8 @@ def report(
         campaign=campaign,
         network=network,
         account=account,
-        since=_when(since, now, "--since"),
-        until=_when(until, now, "--until"),
+        since=when(since, now, "--since"),
+        until=when(until, now, "--until"),
     )
     posts = _load(app, filters, texts=json_ or csv_ or html_file is not None)
     if account is not None and not posts:
@@ -219,37 +208,6 @@ def _echo_json(data: object) -> None:
     from socialpost.report.jsontext import dumps
 
     render.echo_json_text(dumps(data))
-
-
-def _when(value: str | None, now: datetime, option: str) -> datetime | None:
-    """A date (00:00 in the user's zone), an ISO time (in the user's zone when it has no offset) or
-    a duration before now (README, "Time zones")."""
-    if value is None:
-        return None
-    from socialpost.errors import UsageError
-    from socialpost.timeutil import parse_duration
-
-    text = value.strip()
-    try:
-        return now - parse_duration(text)
-    except ValueError:
-        pass
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(
-            _(
-                "{option} '{value}' is neither a date, a time nor a duration. "
-                "Fix: write it like 2027-03-01, 2027-03-01T09:00-05:00 or 7d."
-            ).format(option=option, value=value)
-        ) from None
-    if parsed.tzinfo is None:
-        from socialpost.localtime import user_zone
-
-        # a wall time of the user's zone; one that falls in a daylight-saving gap or overlap follows
-        # the DST rule of campaign times (socialpost.timeutil)
-        return parsed.replace(tzinfo=user_zone(), fold=0).astimezone(UTC)
-    return parsed.astimezone(UTC)
 
 
 def _best(posts: list[PostFacts]) -> list[BestTimes]:

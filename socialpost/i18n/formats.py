@@ -115,3 +115,21 @@ def day_month(value: date) -> str:
     from babel.dates import format_date
 
     return str(format_date(value, "d MMM", locale=locale))
+def month_title(value: date) -> str:
+    """A month and its year, for a calendar's heading: ``March 2027`` / ``mars 2027``."""
+    locale = i18n.locale_name()
+    if locale == "en":
+        return value.strftime("%B %Y")
+    from babel.dates import format_date
+
+    return str(format_date(value, "LLLL y", locale=locale))
+
+
+def time_text(value: datetime) -> str:
+    """A wall-clock time alone: ``09:05`` / ``09 h 05`` (as :func:`datetime_text` writes it)."""
+    locale = i18n.locale_name()
+    if locale == "en":
+        return value.strftime("%H:%M")
+    from babel.dates import format_time
+
+    return str(format_time(value, "short", locale=locale))
