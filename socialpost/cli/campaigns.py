@@ -9,7 +9,7 @@ import click
 
 from socialpost.cli import render
 from socialpost.cli.context import AppContext, pass_app
-from socialpost.cli.options import allow_past_option, campaign_files, json_option
+from socialpost.cli.options import allow_past_option, campaign_files, config_here_option, json_option
 from socialpost.cli.translated import Command
 from socialpost.errors import ExitCode
 from socialpost.i18n import _
@@ -48,6 +48,7 @@ no_credentials_option = click.option(
 @allow_past_option
 @replace_option
 @no_credentials_option
+@config_here_option
 @pass_app
 def validate(
     app: AppContext,
@@ -137,6 +138,7 @@ def validate(
     help="Plan against an empty queue rather than this machine's (a CI job, a fresh machine): every post is new.",
 )
 @no_credentials_option
+@config_here_option
 @pass_app
 def plan(
     app: AppContext,

@@ -18,3 +18,20 @@ allow_past_option = click.option(
     is_flag=True,
     help="Accept posts whose time has passed (warn instead of refusing); the late policy decides.",
 )
+
+
+def _use_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        from socialpost.cli.context import AppContext
+
+        ctx.ensure_object(AppContext).config_option = value
+    return value
+
+
+config_here_option = click.option(
+    "--config",
+    metavar="PATH",
+    expose_value=False,
+    callback=_use_config,
+    help="Config file, as 'socialpost --config PATH' (here too, so a git hook's args can name it).",
+)
