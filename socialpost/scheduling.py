@@ -91,11 +91,22 @@ class Validation:
         return not self.errors
 
 
-def draft(paths: list[Path], settings: Settings, *, now: datetime | None = None) -> Draft:
-    """Read, expand and check campaign files as far as each is valid, collecting every problem."""
-    loaded, errors = read_campaigns(paths)
+def draft(
+    paths: list[Path],
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    credentials: bool = True,
+    texts: dict[Path, str] | None = None,
+) -> Draft:
+    """Read, expand and check campaign files as far as each is valid, collecting every problem.
+
+    ``credentials`` False (a git hook, a CI job): accounts are judged by the config file alone
+    (:meth:`socialpost.wiring.Adapters.check_listed`) and measured against their network's limits.
+    ``texts``: the content of some files, read elsewhere (from git: socialpost.review)."""
+    loaded, errors = read_campaigns(paths, texts=texts)
     current = now or utcnow()
-    adapters = Adapters(settings)
+    adapters = Adapters(settings, credentials=credentials)
     reasons: dict[str, Exception | None] = {}
     prepared = []
     for campaign in loaded:
@@ -105,6 +116,8 @@ def draft(paths: list[Path], settings: Settings, *, now: datetime | None = None)
         errors.extend(problems)
         accounts = {row.account for row in rows}
         unusable = {account for account, reason in reasons.items() if reason is not None}
+        if not credentials:  # no adapter without its credentials: each network's own limits
+            unusable = set(accounts)
         leads = {account: _lead_time(adapters, account, unusable) for account in accounts}
         rows = [replace(row, lead=leads[row.account]) if leads[row.account] else row for row in rows]
         # once per account, not per row
@@ -246,10 +259,12 @@ def validate(
     allow_past: bool = False,
     replace: bool = False,
     store: Store | None = None,
+    credentials: bool = True,
 ) -> Validation:
     """Check campaign files completely against the queue (``store``; None: the files alone),
-    collecting every error and warning instead of stopping."""
-    return judge(draft(paths, settings, now=now), store, now=now, allow_past=allow_past, replace=replace)
+    collecting every error and warning instead of stopping (``credentials``: see :func:`draft`)."""
+    drafted = draft(paths, settings, now=now, credentials=credentials)
+    return judge(drafted, store, now=now, allow_past=allow_past, replace=replace)
 
 
 def check_accounts(

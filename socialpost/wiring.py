@@ -87,8 +87,18 @@ def split_account(account: str) -> tuple[str, str]:
 class Adapters:
     """Adapter instances for the accounts of one run, created once and shared by threads."""
 
-    def __init__(self, settings: Settings, *, clock: Clock = utcnow, environ: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock = utcnow,
+        environ: dict[str, str] | None = None,
+        credentials: bool = True,
+    ) -> None:
+        """``credentials`` False: judge accounts by the config file alone (:meth:`check_listed`),
+        reading no secrets file (a git hook, a CI job: `validate --no-credentials`)."""
         self.settings = settings
+        self.credentials = credentials
         self.clock = clock
         self.environ = environ
         self._instances: dict[str, Network] = {}
@@ -107,8 +117,22 @@ class Adapters:
             return adapter
 
     def check_configured(self, account: str) -> None:
-        """Raise ConfigError/PluginError now if ``account`` could not be used at send time."""
+        """Raise ConfigError/PluginError now if ``account`` could not be used at send time (without
+        credentials: what :meth:`check_listed` can tell)."""
+        if not self.credentials:
+            self.check_listed(account)
+            return
         self._settings_for(account, self._load(account))
+
+    def check_listed(self, account: str) -> None:
+        """What can be checked of ``account`` without its credentials (a git hook, a CI job): its
+        network is installed (UnknownNetwork, with "did you mean") and the config file lists it
+        (AccountNotSetUp). Neither the secrets file nor the ``${ENV}`` variables are read, and the
+        settings are not validated: they are only complete where the credentials are."""
+        cls = self._load(account)
+        network, name = split_account(account)
+        if self.settings.account_settings(network, name) is None and cls.profile.needs_config:
+            raise self._not_set_up(account)
 
     def known_accounts(self) -> list[str]:
         """The accounts the config and secrets files set up (what "did you mean" offers)."""
@@ -144,18 +168,7 @@ class Adapters:
             raw = {}
         if raw is None:
             if cls.profile.needs_config:
-                where = self.settings.config_path or _("your config file")
-                suggestion = suggest_account(account, self.known_accounts())
-                raise AccountNotSetUp(
-                    _("account '{account}' is not set up: {where} has no accounts.{network}.{name} entry.").format(
-                        account=account, where=where, network=network, name=name
-                    )
-                    + suggestion,
-                    hint=_(
-                        "Add it (see config.example.yaml, or run: socialpost accounts add {network} {name})."
-                    ).format(network=network, name=name),
-                    suggestion=suggestion,
-                )
+                raise self._not_set_up(account)
             raw = {}
         environ = dict(os.environ) if self.environ is None else self.environ
         values: dict[str, Any] = {}
@@ -187,6 +200,21 @@ class Adapters:
             raise ConfigError("\n".join(str(p) for p in problems)) from None
         redaction.register_settings(model)
         return model
+
+    def _not_set_up(self, account: str) -> AccountNotSetUp:
+        network, name = split_account(account)
+        where = self.settings.config_path or _("your config file")
+        suggestion = suggest_account(account, self.known_accounts())
+        return AccountNotSetUp(
+            _("account '{account}' is not set up: {where} has no accounts.{network}.{name} entry.").format(
+                account=account, where=where, network=network, name=name
+            )
+            + suggestion,
+            hint=_("Add it (see config.example.yaml, or run: socialpost accounts add {network} {name}).").format(
+                network=network, name=name
+            ),
+            suggestion=suggestion,
+        )
 
     def lead_time(self, account: str) -> timedelta:
         """How long before its time a post to ``account`` goes to the network (see Network.lead_time)."""
@@ -252,7 +280,7 @@ class Adapters:
 
     def _secrets(self) -> dict[str, dict[str, str]]:
         if self._secret_cache is None:
-            path = self.settings.secrets_path
+            path = self.settings.secrets_path if self.credentials else None
             self._secret_cache = secrets.load(path) if path is not None else {}
         return self._secret_cache
 

@@ -94,9 +94,12 @@ def load_campaign(path: Path, *, text: str | None = None) -> LoadedCampaign:
     return loaded
 
 
-def read_campaigns(paths: list[Path]) -> tuple[list[LoadedCampaign], list[Problem]]:
+def read_campaigns(
+    paths: list[Path], *, texts: dict[Path, str] | None = None
+) -> tuple[list[LoadedCampaign], list[Problem]]:
     """Read several files (each once, however often it is named): what is usable of each, and the
-    problems of all of them. Two files naming the same campaign are a problem of the second."""
+    problems of all of them. Two files naming the same campaign are a problem of the second.
+    ``texts``: the content of some of the files, read elsewhere (another git revision)."""
     loaded: list[LoadedCampaign] = []
     problems: list[Problem] = []
     names: dict[str, str] = {}
@@ -109,7 +112,7 @@ def read_campaigns(paths: list[Path]) -> tuple[list[LoadedCampaign], list[Proble
         if same in given:  # the same file named twice (overlapping globs): load it once
             continue
         given.add(same)
-        campaign, found = read_campaign(path)
+        campaign, found = read_campaign(path, text=None if texts is None else texts.get(path))
         problems.extend(found)
         if campaign is None:
             continue

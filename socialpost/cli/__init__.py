@@ -165,16 +165,20 @@ def _check_language(value: str | None) -> str | None:
 
 
 def _choose_language(args: list[str], commands: list[str]) -> str | None:
-    """The language for this run, from the command line before the command name, then the rest."""
+    """The language for this run, from the command line (--lang before the command name, --config
+    anywhere), then the rest."""
     from socialpost.settings.paths import peek_setting, resolve_config_path
 
     options: dict[str, str] = {}
     index = 0
+    names: tuple[str, ...] = ("--lang", "--config")
     while index < len(args):
         arg = args[index]
-        if arg == "--" or arg in commands:
+        if arg == "--":
             break
-        for name in ("--lang", "--config"):
+        if arg in commands:  # after the command, only its own --config (validate, plan)
+            names = ("--config",)
+        for name in names:
             if arg == name and index + 1 < len(args):
                 options[name] = args[index + 1]
             elif arg.startswith(name + "="):

@@ -76,3 +76,19 @@ def when(value: str | None, now: datetime, option: str) -> datetime | None:
         # the DST rule of campaign times (socialpost.timeutil)
         return parsed.replace(tzinfo=user_zone(), fold=0).astimezone(UTC)
     return parsed.astimezone(UTC)
+
+def _use_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        from socialpost.cli.context import AppContext
+
+        ctx.ensure_object(AppContext).config_option = value
+    return value
+
+
+config_here_option = click.option(
+    "--config",
+    metavar="PATH",
+    expose_value=False,
+    callback=_use_config,
+    help="Config file, as 'socialpost --config PATH' (here too, so a git hook's args can name it).",
+)

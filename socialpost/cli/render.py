@@ -140,6 +140,12 @@ def echo_json_text(text: str) -> None:
     click.echo(json_safe(redact(text)))
 
 
+def echo_document(text: str) -> None:
+    """Print a machine-read document (CI annotations, XML, SARIF) whose writer escaped what its
+    format needs: secrets blanked, nothing else changed."""
+    click.echo(redact(text), nl=False)
+
+
 def echo_csv(text: str) -> None:
     """Print CSV, secrets blanked. The cells' text stays exact for a file or a pipe (the CSV is
     data); on a terminal, which CSV cannot protect (it has no escapes), control characters are
