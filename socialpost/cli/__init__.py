@@ -10,9 +10,10 @@ import os
 
 import click
 
-from socialpost import __version__, i18n
+from socialpost import i18n
 from socialpost.cli.context import AppContext
 from socialpost.cli.translated import Group
+from socialpost.cli.version import version_option
 from socialpost.errors import ExitCode, SocialpostError
 from socialpost.i18n import _
 
@@ -93,7 +94,7 @@ class LazyGroup(Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "--version", prog_name="socialpost")
+@version_option
 @click.option(
     "--config",
     "config_path",
