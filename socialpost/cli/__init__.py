@@ -140,6 +140,11 @@ def cli(ctx: click.Context, config_path: str | None, lang: str | None, verbose: 
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
+    import warnings
+
+    # twitter-text-parser imports pkg_resources, whose setuptools (80) warns about it on stderr:
+    # nothing the user can act on
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
     cli.main(args=argv, prog_name="socialpost", obj=AppContext(whole_process=True))
 
 

@@ -25,9 +25,10 @@ def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> No
         lines.append(_("  not installed: run from a source tree"))
     lines.append(_("network libraries:"))
     width = max(len(lib.name) for lib in info.libraries)
-    for lib in info.libraries:
-        version = lib.version if lib.version is not None else _("not installed")
-        lines.append(f"  {lib.name.ljust(width)}  {version.ljust(10)}  {_(lib.purpose)}")
+    versions = [lib.version if lib.version is not None else _("not installed") for lib in info.libraries]
+    version_width = max(len(v) for v in versions)
+    for lib, version in zip(info.libraries, versions, strict=True):
+        lines.append(f"  {lib.name.ljust(width)}  {version.ljust(version_width)}  {_(lib.purpose)}")
     click.echo("\n".join(lines), color=ctx.color)
     ctx.exit()
 
