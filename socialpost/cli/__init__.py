@@ -39,6 +39,7 @@ COMMANDS = {
     "pause": "socialpost.cli.pauses:pause",
     "resume": "socialpost.cli.pauses:resume",
     "show": "socialpost.cli.show:show",
+    "service": "socialpost.cli.service:service",
 }
 
 
