@@ -40,6 +40,8 @@ COMMANDS = {
     "resume": "socialpost.cli.pauses:resume",
     "show": "socialpost.cli.show:show",
     "service": "socialpost.cli.service:service",
+    "backup": "socialpost.cli.backup:backup",
+    "export": "socialpost.cli.backup:export",
 }
 
 
