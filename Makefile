@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-servers lint typecheck docs docs-check i18n bench clean
+.PHONY: demo test test-servers lint typecheck docs docs-check i18n bench clean install uninstall dist install-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,25 @@ $(STAMP): pyproject.toml
 ## demo: install, then rehearse the example campaign end to end (schedule → daemon → status → report)
 demo: $(STAMP)
 	$(BIN)/socialpost demo campaigns/coffee-shop-launch.yaml --workdir socialpost-demo
+
+## install: put the socialpost command on your PATH with pipx or uv (whichever is present), from this
+## clone; EXTRAS=postgres,s3 adds optional dependencies. Needs no .venv.
+install:
+	bash scripts/install.sh install $(EXTRAS)
+
+## uninstall: remove what make install installed
+uninstall:
+	bash scripts/install.sh uninstall
+
+## dist: build the wheel and the sdist into dist/ (install the wheel with: pipx install dist/socialpost_cli-*.whl)
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+
+## install-check: from a fresh clone of this repository's HEAD, make install with pipx in a scratch folder,
+## run socialpost from outside the clone, make uninstall (scripts/install-check.sh; CI runs it)
+install-check:
+	bash scripts/install-check.sh
 
 ## test: install, then run the whole test suite (lint, types, docs sync and pytest)
 test: $(STAMP) lint typecheck docs-check test-servers
@@ -54,4 +73,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) socialpost-demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) socialpost-demo .pytest_cache .mypy_cache .ruff_cache dist

@@ -42,6 +42,26 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "make test" in ci
 
 
+def test_readme_install_is_what_ci_checks_and_names_no_package_index() -> None:
+    """The README's install commands are Makefile targets that CI runs from a fresh clone; no doc
+    tells users to install from a package index (socialpost-cli is not published)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    install = readme.split("## Install\n", 1)[1].split("\n## ", 1)[0]
+    block = install.split("```sh", 1)[1].split("```", 1)[0]
+    assert [line.split("#")[0].strip() for line in block.strip().splitlines()] == [
+        "make install",
+        "socialpost --version",
+    ]
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    for target in ("install", "uninstall", "dist", "install-check"):
+        assert f"\n{target}:" in makefile, target
+    assert "make install-check" in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    docs = [REPO / "README.md", *(REPO / "docs").rglob("*.md")]
+    for path in docs:
+        text = path.read_text(encoding="utf-8")
+        assert "pip install socialpost-cli" not in text and "pip install 'socialpost-cli" not in text, path
+
+
 def test_example_config_is_valid() -> None:
     from socialpost.settings.config import load_settings
 

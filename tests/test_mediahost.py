@@ -175,7 +175,7 @@ def test_boto3_missing_is_a_config_error_with_the_install_command(
     with pytest.raises(ConfigError) as caught:
         s3_host(s3, bucket).publish(image(tmp_path), key_hint="x", lifetime=timedelta(minutes=5))
     assert "needs boto3" in str(caught.value)
-    assert "pip install 'socialpost-cli[s3]'" in (caught.value.hint or "")
+    assert "make install EXTRAS=s3" in (caught.value.hint or "")
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -10,9 +10,10 @@ import os
 
 import click
 
-from socialpost import __version__, i18n
+from socialpost import i18n
 from socialpost.cli.context import AppContext
 from socialpost.cli.translated import Group
+from socialpost.cli.version import version_option
 from socialpost.errors import ExitCode, SocialpostError
 from socialpost.i18n import _
 
@@ -41,6 +42,9 @@ COMMANDS = {
     "import": "socialpost.cli.importing:import_",
     "calendar": "socialpost.cli.calendar:calendar",
     "preview": "socialpost.cli.preview:preview",
+    "service": "socialpost.cli.service:service",
+    "backup": "socialpost.cli.backup:backup",
+    "export": "socialpost.cli.backup:export",
 }
 
 
@@ -96,7 +100,7 @@ class LazyGroup(Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "--version", prog_name="socialpost")
+@version_option
 @click.option(
     "--config",
     "config_path",
@@ -142,6 +146,11 @@ def cli(ctx: click.Context, config_path: str | None, lang: str | None, verbose: 
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
+    import warnings
+
+    # twitter-text-parser imports pkg_resources, whose setuptools (80) warns about it on stderr:
+    # nothing the user can act on
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
     cli.main(args=argv, prog_name="socialpost", obj=AppContext(whole_process=True))
 
 

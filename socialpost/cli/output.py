@@ -7,15 +7,15 @@ from pathlib import Path
 
 from socialpost.errors import SocialpostError, UsageError
 from socialpost.i18n import _
-from socialpost.privatefiles import PUBLIC_FILE, write_atomic
+from socialpost.privatefiles import PRIVATE_FILE, PUBLIC_FILE, write_atomic
 from socialpost.redaction import redact
 
 
-def write_text_file(name: str, text: str, *, option: str) -> Path:
+def write_text_file(name: str, text: str, *, option: str, private: bool = False) -> Path:
     """Write ``text`` (registered secrets blanked) to the file the user named with ``option``, whole
     or not at all (a temporary file beside it, then renamed). A name that cannot be a file is a
     usage error (exit 2) said before anything is written; a failure while writing is an
-    operational one (exit 1)."""
+    operational one (exit 1). ``private``: readable by the user only (0600), for a copy of the queue."""
     if not name.strip() or name.endswith(os.sep):
         raise UsageError(
             _("{option} needs a file name, not {name}. Fix: write it like {option} report.html.").format(
@@ -36,7 +36,7 @@ def write_text_file(name: str, text: str, *, option: str) -> Path:
             ).format(option=option, path=path, folder=path.parent)
         )
     try:  # a report holds networks' words: no secret in it
-        write_atomic(path, redact(text), mode=PUBLIC_FILE)
+        write_atomic(path, redact(text), mode=PRIVATE_FILE if private else PUBLIC_FILE)
     except OSError as exc:
         raise SocialpostError(
             _("could not write {path}: {error}").format(path=path, error=exc.strerror or exc),

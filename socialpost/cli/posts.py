@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -107,21 +108,30 @@ def cancel(app: AppContext, post_id: str | None, campaign: str | None, account: 
 
 
 @click.command(cls=Command)
-@click.argument("target", metavar="CAMPAIGN[/POST-ID[@ACCOUNT]]")
+@click.argument("target", metavar="CAMPAIGN[/POST-ID[@ACCOUNT]] | FILE")
 @account_option
 @json_option
 @pass_app
 def restore(app: AppContext, target: str, account: str | None, json_: bool) -> None:
-    """Bring back posts you cancelled with 'socialpost cancel'.
+    """Bring back posts you cancelled with 'socialpost cancel', or a whole queue from a backup FILE.
 
     A post you cancelled stays cancelled when its file is scheduled again; this queues it again:
     at its time when that is still to come, else as the campaign's late policy says (it goes out
     now, is marked missed, or is held for you). Give CAMPAIGN for every post you cancelled in
     it, or CAMPAIGN/POST-ID (add @NETWORK:NAME when the post goes to several accounts). A post
     cancelled because it was removed from its file comes back by putting it back in the file.
+
+    Given an existing FILE made by `socialpost backup` or `socialpost export --json`, it copies
+    everything in it into the queue, which must be empty (a new database).
     """
     from socialpost.store import actions
     from socialpost.store import restore as restoring
+
+    if Path(target).expanduser().is_file():
+        if account is not None:
+            raise UsageError(_("--account goes with a post: CAMPAIGN/POST-ID."))
+        _restore_backup(app, Path(target).expanduser(), json_)
+        return
 
     if "/" in target:
         selection = _selection(target, account, None, False)
@@ -136,6 +146,20 @@ def restore(app: AppContext, target: str, account: str | None, json_: bool) -> N
         )
         return
     _show_restored(app, done, campaign=selection.campaign)
+
+
+def _restore_backup(app: AppContext, path: Path, json_: bool) -> None:
+    from socialpost.store.backup import restore as restore_store
+
+    counts = restore_store(app.store, path)
+    if json_:
+        render.echo_json({"restored_from": str(path), "rows": counts.rows})
+        return
+    render.echo(
+        _("Restored {campaigns} campaigns and {posts} posts from {path}; see them with socialpost status.").format(
+            campaigns=counts.campaigns, posts=counts.posts, path=path
+        )
+    )
 
 
 def _show_restored(app: AppContext, done: Restoration, *, campaign: str | None) -> None:

@@ -30,6 +30,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
@@ -42,13 +43,15 @@ from socialpost.daemon.dispatcher import Dispatcher
 from socialpost.daemon.inbox_job import InboxJob
 from socialpost.daemon.outcomes import OutcomeWriter
 from socialpost.daemon.signals import StopSignals
+from socialpost.daemon.sleep import SleepWatch, Slept
 from socialpost.errors import SocialpostError
 from socialpost.settings.config import Settings
 from socialpost.store.claims import Claimed
 from socialpost.store.db import Store
 from socialpost.store.models import Status
 from socialpost.store.queue import Queue
-from socialpost.timeutil import Clock, utcnow
+from socialpost.store.sleeps import SleptPost
+from socialpost.timeutil import Clock, human_duration, iso_utc, utcnow
 from socialpost.wiring import Adapters
 
 log = logging.getLogger("socialpost.daemon")
@@ -99,6 +102,7 @@ class Daemon:
         adapters: Adapters | None = None,
         stop_when: Callable[[], bool] | None = None,
         signals: StopSignals | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
         self.settings = settings.daemon
@@ -131,6 +135,10 @@ class Daemon:
         # else run() installs its own for its duration (main thread only)
         self._signals = signals
         self.delivered = 0
+        self._sleep_watch = SleepWatch(clock, monotonic)
+        # called (in the main loop) after the host slept past due posts, with what became of them:
+        # for whatever tells the user (a notifier); also logged and kept in the event log
+        self.on_slept: list[Callable[[Slept, list[SleptPost]], None]] = []
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -147,6 +155,7 @@ class Daemon:
         self._signals.attach(self.stop)  # a signal during start-up: stop at once
         try:
             self.queue.heartbeat(started=True)
+            self._sleep_watch.check()  # from here on, a sleep (also during start-up) is noticed
             log.info(
                 "daemon %s started (%d workers, poll every %gs)",
                 self.daemon_id,
@@ -185,6 +194,9 @@ class Daemon:
             self.outcomes.start()
             self._wake.set()
             while not self._stopping.is_set():
+                slept = self._sleep_watch.check()
+                if slept is not None:
+                    self._woke(slept)
                 self._fire()
                 if self._wake.is_set() or (self._claim_at is not None and self._claim_at <= self.clock()):
                     self._wake.clear()
@@ -289,6 +301,48 @@ class Daemon:
         except Exception:
             self._claim_at = None  # not again at once: the database may be down
             log.exception("claiming failed; will try again at the next poll")
+
+    def _woke(self, slept: Slept) -> None:
+        """The machine slept (or the wall clock jumped ahead): claim what came due meanwhile now —
+        each judged by its campaign's late policy — then say which posts it concerned and what
+        became of them (the log, the event log for `doctor`, and :attr:`on_slept`)."""
+        from socialpost.store import sleeps
+
+        log.warning(
+            "this machine slept (or its clock jumped ahead) for %s, from %s to %s: posts due meanwhile are late",
+            human_duration(slept.length),
+            iso_utc(slept.since),
+            iso_utc(slept.until),
+        )
+        self._tick()
+        self._fire()
+        try:
+            affected = sleeps.record(
+                self.store,
+                slept_from=slept.since,
+                slept_until=slept.until,
+                now=self.clock(),
+                host=socket.gethostname(),
+                daemon=self.daemon_id,
+            )
+        except Exception:
+            log.exception("could not record which posts the sleep concerned")
+            return
+        if not affected:
+            log.info("no post was due while this machine slept")
+        for item in affected:
+            what = {
+                "sent-late": "went out late",
+                "missed": "missed by the late policy",
+                "held": "held by the late policy",
+            }.get(item.late_policy, f"still {item.status}")
+            reason = f": {item.reason}" if item.reason else ""
+            log.warning("slept past %s (due %s): %s%s", item.name, iso_utc(item.due_at), what, reason)
+        for hook in self.on_slept:
+            try:
+                hook(slept, affected)
+            except Exception:
+                log.exception("a sleep hook failed")
 
     def _arm(self, claimed: list[Claimed]) -> None:
         """Hold posts claimed ahead until their instant; load their adapters now, off the clock."""

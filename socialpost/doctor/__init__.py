@@ -7,7 +7,8 @@ run, so the doctor itself never fails with a traceback. Library code: nothing he
 The checks, one module each: the config file parses; file permissions (``files``: ``secrets.yaml``
 must be 0600; the config file must not be writable by others, nor readable by others when it holds
 a secret in clear); time-zone data (``timezones``); the database is reachable and migrated
-(``database``); a daemon is alive when posts wait (``daemon``); pauses holding back posts due soon
+(``database``); a daemon is alive when posts wait (``daemon``); its host did not sleep past due
+posts (``sleep``); pauses holding back posts due soon
 (``pauses``); media files of waiting posts still exist (``media``); failed, held and unknown posts
 waiting for a decision (``decisions``); each account's credentials, permissions and token expiry
 (``accounts``: the adapter's typed ``AccountHealth``), with a warning when a token expires before a
@@ -47,6 +48,7 @@ from socialpost.doctor.queue import (
     load_posts,
     recently_sent,
 )
+from socialpost.doctor.sleep import check_sleep
 from socialpost.doctor.timezones import ZONES, check_timezones
 from socialpost.errors import SocialpostError
 from socialpost.i18n import _
@@ -193,6 +195,11 @@ def _daemon(ctx: Context) -> list[Finding]:
     return check_daemon(ctx.store, ctx.queued, ctx.at)
 
 
+def _sleep(ctx: Context) -> list[Finding]:
+    assert ctx.store is not None  # needs_store
+    return check_sleep(ctx.store, ctx.at)
+
+
 def _pauses(ctx: Context) -> list[Finding]:
     assert ctx.store is not None  # needs_store
     return check_pauses(ctx.store, ctx.at)
@@ -225,6 +232,7 @@ CHECKS: tuple[Check, ...] = (
     Check("posts", _recently_sent, needs_store=True),
     Check("timezones", _timezones),
     Check("daemon", _daemon, needs_store=True),
+    Check("daemon-sleep", _sleep, needs_store=True),
     Check("pauses", _pauses, needs_store=True),
     Check("media", _media, needs_store=True),
     Check("posts", _decisions, needs_store=True),

@@ -63,8 +63,8 @@ def check_daemon(store: Store, queued: Sequence[QueuedPost], now: datetime) -> l
             len(waiting),
         ).format(**details)
     fix = _(
-        "Start the daemon: socialpost daemon (leave it running), or run it as a service that restarts "
-        "by itself (docs/deployment.md: systemctl --user enable --now socialpost)."
+        "Start the daemon: socialpost daemon (leave it running), or install it as a service that starts "
+        "with the machine and restarts by itself: socialpost service install."
     )
     if overdue:
         late = ngettext(

@@ -7,7 +7,7 @@ the network can fetch without credentials; once the post is confirmed, the adapt
 config file (:mod:`socialpost.settings.media_host`, docs/media-host.md):
 
 * ``kind: s3`` — an S3-compatible bucket (AWS S3, Cloudflare R2, Backblaze B2, MinIO) through
-  boto3 (the optional extra ``socialpost-cli[s3]``), with a presigned GET URL that lives only as
+  boto3 (the optional extra ``[s3]``), with a presigned GET URL that lives only as
   long as ``url_lifetime`` (:mod:`socialpost.mediahost.s3`);
 * ``kind: folder`` — a folder the user's own web server publishes under ``base_url``
   (:mod:`socialpost.mediahost.folder`).

@@ -6,7 +6,7 @@ given back as a presigned GET URL (SigV4, so it works with every S3-compatible s
 deleted by :meth:`S3Host.remove` once the post is confirmed (a lifecycle rule on the prefix is a
 good second net: docs/media-host.md).
 
-boto3 is an optional extra (``pip install 'socialpost-cli[s3]'``), imported on first use.
+boto3 is an optional extra (``make install EXTRAS=s3`` from a clone), imported on first use.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from socialpost.mediahost import HostedMedia, hosted_name, media_type
 from socialpost.settings.media_host import S3HostSettings
 from socialpost.timeutil import Clock
 
-INSTALL = "pip install 'socialpost-cli[s3]'"
+INSTALL = "make install EXTRAS=s3"  # from the clone (README, "Install"); pipx inject socialpost-cli boto3 also does
 # S3's answers that mean the credentials or the bucket's permissions are wrong.
 _REFUSED = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken"}
 _BUSY = {"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout"}
@@ -88,7 +88,10 @@ class S3Host:
         except ImportError:
             raise ConfigError(
                 _("{where}: an S3 media host needs boto3, which is not installed.").format(where=self.where("kind")),
-                hint=_("Fix: install it with {command} (or choose kind: folder).").format(command=INSTALL),
+                hint=_(
+                    "Fix: install it with {command} in your clone of socialpost, or pipx inject socialpost-cli boto3 "
+                    "(or choose kind: folder)."
+                ).format(command=INSTALL),
             ) from None
         from socialpost.settings.envvars import expand_env
 

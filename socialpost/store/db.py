@@ -174,7 +174,10 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
     except ModuleNotFoundError as exc:
         raise StoreError(
             _("the database driver '{name}' is not installed.").format(name=exc.name),
-            hint=_("For PostgreSQL: pip install 'socialpost-cli[postgres]'."),
+            hint=_(
+                "For PostgreSQL, from your clone of socialpost: make install EXTRAS=postgres (or, in its "
+                "environment: pipx inject socialpost-cli 'psycopg[binary]')."
+            ),
         ) from None
     store = Store(engine)
     if migrate:
