@@ -77,6 +77,7 @@ def when(value: str | None, now: datetime, option: str) -> datetime | None:
         return parsed.replace(tzinfo=user_zone(), fold=0).astimezone(UTC)
     return parsed.astimezone(UTC)
 
+
 def _use_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     if value is not None:
         from socialpost.cli.context import AppContext

@@ -115,6 +115,8 @@ def day_month(value: date) -> str:
     from babel.dates import format_date
 
     return str(format_date(value, "d MMM", locale=locale))
+
+
 def month_title(value: date) -> str:
     """A month and its year, for a calendar's heading: ``March 2027`` / ``mars 2027``."""
     locale = i18n.locale_name()
