@@ -38,6 +38,7 @@ COMMANDS = {
     "pause": "socialpost.cli.pauses:pause",
     "resume": "socialpost.cli.pauses:resume",
     "show": "socialpost.cli.show:show",
+    "notify": "socialpost.cli.notify:notify",
 }
 
 

@@ -30,6 +30,8 @@ from socialpost.settings.engagement import EngagementSettings
 from socialpost.settings.envvars import ENV_REF, expand_env
 from socialpost.settings.inbox import InboxSettings
 from socialpost.settings.media_host import FolderHostSettings, MediaHostSettings, S3HostSettings
+from socialpost.settings.notify import NotifySettings
+from socialpost.settings.notify import fields as notify_fields
 from socialpost.settings.paths import (
     ENV_CONFIG,
     ENV_DATABASE,
@@ -152,6 +154,8 @@ class ConfigFile(BaseModel):
     accounts: dict[str, dict[str, dict[str, Any] | None]] = {}
     # where networks that fetch media by URL find it (docs/media-host.md); unset: none
     media_host: MediaHostSettings | None = None
+    # who is told when a post fails, a token expires, no daemon runs (docs/notifications.md)
+    notify: NotifySettings = NotifySettings()
 
     @field_validator("language")
     @classmethod
@@ -175,7 +179,7 @@ class ConfigFile(BaseModel):
             zone(value)  # ValueError with the fix: a city's zone, the closest name
         return value
 
-    @field_validator("daemon", "engagement", "inbox", "fetch", "accounts", mode="before")
+    @field_validator("daemon", "engagement", "inbox", "fetch", "accounts", "notify", mode="before")
     @classmethod
     def _empty_section(cls, value: Any) -> Any:
         """A section whose lines are all commented out (``daemon:`` alone) means the defaults."""
@@ -217,6 +221,15 @@ class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     media_roots: tuple[Path, ...] = ()  # resolved; see socialpost.media
     media_host: S3HostSettings | FolderHostSettings | None = None  # see socialpost.mediahost
+    notify: NotifySettings = field(default_factory=NotifySettings)  # see socialpost.notify
+
+    def notify_at(self, *loc: str) -> str:
+        """``file:line:column: notify.…`` of a notify setting, for error messages."""
+        name = ".".join(("notify", *loc))
+        if self.document is None:
+            return name
+        line, column = self.document.position(("notify", *loc))
+        return f"{self.document.path}:{line}:{column}: {name}"
 
     def media_host_at(self, key: str = "") -> str:
         """``file:line:column: media_host.key`` (or of the section), for error messages."""
@@ -308,6 +321,7 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
     if isinstance(parsed.media_host, S3HostSettings):  # its ${ENV} keys: never printed
         refs = (parsed.media_host.access_key_id or "") + (parsed.media_host.secret_access_key or "")
         register(*(env.get(name) for name in ENV_REF.findall(refs)))
+    register(*(env.get(name) for c in parsed.notify.email.values() for name in ENV_REF.findall(c.password or "")))
     return Settings(
         database_url=database_url,
         data_dir=data_folder,
@@ -323,6 +337,7 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
         fetch=parsed.fetch,
         media_roots=tuple(_media_root(folder, base) for folder in parsed.media_roots),
         media_host=parsed.media_host,
+        notify=parsed.notify,
     )
 
 
@@ -377,6 +392,8 @@ def _config_fields(loc: tuple[str | int, ...]) -> list[str]:
         return list(FetchSettings.model_fields)
     if loc == ("media_host",):
         return media_host_settings.fields()
+    if loc and loc[0] == "notify":
+        return notify_fields(loc[1:])
     return []
 
 
