@@ -403,7 +403,7 @@ def test_notify_check_tells_once_that_no_daemon_runs_while_posts_are_due(
         )
     _configure(settings, web, {"webhook": {"chat": {"format": "slack", "events": ["daemon_down"]}}}, chat="/slack/x")
     first = run_cli("notify", "check")
-    assert first.exit_code == 0, first.output
+    assert first.exit_code == 0, first.stdout + first.stderr
     again = run_cli("notify", "check")
     assert again.exit_code == 0
     (message,) = _hook_bodies(web, "/slack/x")
@@ -456,7 +456,7 @@ def test_desktop_channel_runs_notify_send_and_says_when_there_is_none(
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{folder}:/usr/bin:/bin")
     done = run_cli("notify", "test", "--channel", "desktop")
-    assert done.exit_code == 0, done.output
+    assert done.exit_code == 0, done.stdout + done.stderr
     args = said.read_text(encoding="utf-8").splitlines()
     assert args[:4] == ["--app-name=socialpost", "--urgency=normal", "--", "socialpost: test message"]
 
@@ -519,3 +519,66 @@ def test_a_good_notify_section_loads(tmp_path: Path) -> None:
     assert f"{loaded.digest_at:%H:%M}" == "09:30" and loaded.daemon_down_after == timedelta(minutes=20)
     assert loaded.email["ops"].wants("digest") and not loaded.email["ops"].wants("token")
     assert loaded.desktop is not None and loaded.desktop.wants("daemon_down")
+
+
+# --- doctor -------------------------------------------------------------------------------------
+
+
+def test_doctor_says_what_keeps_a_channel_from_working(
+    store: Store, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from socialpost.doctor import check_notify
+
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no notify-send, no osascript
+    settings.secrets_path = tmp_path / "secrets.yaml"
+    settings.notify = NotifySettings.model_validate(
+        {
+            "desktop": True,
+            "email": {
+                "ops": {"host": "h.example.com", "user": "me", "from": "a@example.com", "to": "b@example.com"},
+                "env": {
+                    "host": "h.example.com",
+                    "user": "me",
+                    "password": "${SP_UNSET_PASSWORD}",
+                    "from": "a@example.com",
+                    "to": "b@example.com",
+                },
+            },
+            "webhook": {"nowhere": {}},
+        }
+    )
+    stored.record(store, [stored.NewNotification("post:1:failed:1", "email:ops", "failed", {})], now=utcnow())
+    (claimed,) = stored.claim(store, daemon="d", now=utcnow(), lease=timedelta(minutes=1))
+    stored.mark_failed(store, claimed.id, daemon="d", error="the server refused the login (535)", retry_at=None)
+
+    findings = check_notify(settings, store, utcnow(), environ={})
+    said = {(f.status, f.message): f.fix for f in findings}
+    assert said[
+        ("warning", "the desktop channel has no notifier program on this machine: its messages cannot be shown.")
+    ]
+    assert said[("problem", "e-mail channel 'ops' has a user but no password.")] == (
+        "Run socialpost notify password ops, or write password: ${SMTP_PASSWORD}."
+    )
+    assert ("problem", "e-mail channel 'env': the environment variable SP_UNSET_PASSWORD is not set.") in said
+    assert said[("problem", "webhook channel 'nowhere' names no webhook account of the config.")] == (
+        "Add it: socialpost accounts add webhook nowhere"
+    )
+    assert (
+        said[("warning", "1 notification could not be sent in the last 7 days: the server refused the login (535)")]
+        == "Fix the channel, then check it: socialpost notify test"
+    )
+
+
+def test_notify_password_keeps_it_in_the_secrets_file(settings: Settings, run_cli: Any, tmp_path: Path) -> None:
+    from socialpost.settings import secrets
+
+    settings.secrets_path = tmp_path / "secrets.yaml"
+    settings.notify = NotifySettings.model_validate(
+        {"email": {"ops": {"host": "h.example.com", "user": "me", "from": "a@example.com", "to": "b@example.com"}}}
+    )
+    value = f"pw-{uuid.uuid4().hex}"
+    result = run_cli("notify", "password", "ops", input=f"{value}\n")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert value not in (result.stdout + result.stderr)
+    assert secrets.load(settings.secrets_path) == {"notify:ops": {"password": value}}
+    assert settings.secrets_path.stat().st_mode & 0o777 == 0o600

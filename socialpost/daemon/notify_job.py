@@ -8,6 +8,7 @@ notes when a daemon was last alive; its first pass tells of a gap while posts we
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from socialpost.notify import Notifier, PassResult
@@ -22,9 +23,16 @@ log = logging.getLogger("socialpost.daemon")
 
 class NotifyJob:
     def __init__(
-        self, store: Store, settings: Settings, adapters: Adapters, *, daemon_id: str, clock: Clock = utcnow
+        self,
+        store: Store,
+        settings: Settings,
+        adapters: Adapters,
+        *,
+        daemon_id: str,
+        clock: Clock = utcnow,
+        should_stop: Callable[[], bool] | None = None,
     ) -> None:
-        self.notifier = Notifier(store, settings, adapters, daemon_id=daemon_id, clock=clock)
+        self.notifier = Notifier(store, settings, adapters, daemon_id=daemon_id, clock=clock, should_stop=should_stop)
         self.store = store
         self.clock = clock
         self._last_alive: datetime | None = None

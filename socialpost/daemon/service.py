@@ -121,7 +121,9 @@ class Daemon:
         self.collector = CollectorJob(store, settings, self.adapters, clock=clock, should_stop=self._stopping.is_set)
         self.confirmer = ConfirmJob(store, self.adapters, daemon_id=self.daemon_id, clock=clock)
         self.inbox = InboxJob(store, settings, self.adapters, clock=clock, should_stop=self._stopping.is_set)
-        self.notifier = NotifyJob(store, settings, self.adapters, daemon_id=self.daemon_id, clock=clock)
+        self.notifier = NotifyJob(
+            store, settings, self.adapters, daemon_id=self.daemon_id, clock=clock, should_stop=self._stopping.is_set
+        )
         self._wake = threading.Event()
         # claimed ahead, waiting for their instant: (send_at, id, post); only the main loop uses it
         self._armed: list[tuple[datetime, int, Claimed]] = []

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -69,6 +70,7 @@ class Notifier:
         daemon_id: str,
         clock: Clock = utcnow,
         channels: Channels | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -77,6 +79,7 @@ class Notifier:
         self.daemon_id = daemon_id
         self.clock = clock
         self.channels = channels or Channels(settings, adapters)
+        self.should_stop = should_stop or (lambda: False)  # a stopping daemon sends no more
         self._after_id: int | None = None  # post events are read after this id (None: by time)
         self._marks: deque[tuple[datetime, int]] = deque()  # (when, the newest event id then)
         self._token_checked: datetime | None = None
@@ -124,15 +127,16 @@ class Notifier:
     def deliver(self) -> tuple[int, int]:
         """Send every notification whose time has come; (sent, failed attempts)."""
         sent = failed = 0
-        while True:
-            batch = stored.claim(self.store, daemon=self.daemon_id, now=self.clock(), lease=LEASE)
+        while not self.should_stop():
+            batch = stored.claim(self.store, daemon=self.daemon_id, now=self.clock(), lease=LEASE, limit=1)
             if not batch:
-                return sent, failed
+                break
             for item in batch:
                 if self._send(item):
                     sent += 1
                 else:
                     failed += 1
+        return sent, failed
 
     def _send(self, item: stored.Pending) -> bool:
         message = render(item.kind, item.event_key, item.facts)

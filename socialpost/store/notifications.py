@@ -269,3 +269,20 @@ def notifications(store: Store, *, limit: int = 100) -> list[NotificationRow]:
 def _rowcount(result: Any) -> int:
     """The rows an INSERT or UPDATE touched (a CursorResult's ``rowcount``)."""
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def given_up(store: Store, *, since: datetime) -> tuple[int, str | None]:
+    """Notifications given up since ``since`` (created then or later), and the last one's error."""
+    with store.session() as session:
+        count = session.scalar(
+            select(func.count())
+            .select_from(NotificationRow)
+            .where(NotificationRow.status == "failed", NotificationRow.created_at >= since)
+        )
+        last = session.scalar(
+            select(NotificationRow.last_error)
+            .where(NotificationRow.status == "failed", NotificationRow.created_at >= since)
+            .order_by(NotificationRow.id.desc())
+            .limit(1)
+        )
+    return int(count or 0), last
