@@ -302,7 +302,27 @@ def test_a_receiver_that_rejects_the_shape_is_reported_not_retried_forever(
 # --- once per event, with two daemons ----------------------------------------------------------
 
 
-def test_two_daemons_on_one_store_tell_each_event_once(store: Store, settings: Settings, web: LocalServer) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_store(request: pytest.FixtureRequest, store: Store) -> Iterator[Store]:
+    """The store two daemons share: SQLite (one file), or a throwaway PostgreSQL database."""
+    if request.param == "sqlite":
+        yield store
+        return
+    from socialpost.store.db import open_store
+    from tests.store_helpers import throwaway_postgres
+
+    with throwaway_postgres() as url:
+        opened = open_store(url)
+        try:
+            yield opened
+        finally:
+            opened.close()
+
+
+def test_two_daemons_on_one_store_tell_each_event_once(
+    shared_store: Store, settings: Settings, web: LocalServer
+) -> None:
+    store = shared_store
     failing = seed_posts(store, 8, due=utcnow() + timedelta(seconds=0.5), account="webhook:target", campaign="launch")
     _configure(settings, web, {"webhook": {"chat": {"format": "json"}}}, chat="/hook")
     daemons = [Daemon(store, settings, daemon_id=f"d{i}") for i in range(2)]
@@ -315,8 +335,8 @@ def test_two_daemons_on_one_store_tell_each_event_once(store: Store, settings: S
     keys = [r.headers["Idempotency-Key"] for r in web.requests if r.path == "/hook"]
     assert len(keys) == 8 and len(set(keys)) == 8
     assert {b["post"]["post"] for b in _hook_bodies(web, "/hook")} == {post(store, i).post_key for i in failing}
-    claimed_by = Counter(r.claimed_by for r in stored.notifications(store))
-    assert sum(claimed_by.values()) == 8
+    rows = stored.notifications(store)
+    assert len(rows) == 8 and {r.status for r in rows} == {"sent"}
 
 
 # --- every kind of event ------------------------------------------------------------------------
@@ -582,3 +602,27 @@ def test_notify_password_keeps_it_in_the_secrets_file(settings: Settings, run_cl
     assert value not in (result.stdout + result.stderr)
     assert secrets.load(settings.secrets_path) == {"notify:ops": {"password": value}}
     assert settings.secrets_path.stat().st_mode & 0o777 == 0o600
+
+
+def test_only_moves_into_a_state_are_told_not_edits_nor_posts_held_for_their_account(
+    store: Store, settings: Settings, web: LocalServer
+) -> None:
+    from socialpost.notify import Notifier
+    from socialpost.store import transitions
+    from socialpost.store.connect import NOT_CONNECTED
+    from socialpost.wiring import Adapters
+
+    now = utcnow()
+    drafted, late = seed_posts(store, 2, due=now + timedelta(hours=1), campaign="launch")
+    with store.write() as session:
+        for post_id, kind in ((drafted, NOT_CONNECTED), (late, "late")):
+            transitions.log(session, post_id=post_id, at=now, kind=kind, from_status="pending", to_status="held")
+            transitions.log(session, post_id=post_id, at=now, kind="updated", from_status="held", to_status="held")
+        session.execute(update(PostRow).where(PostRow.id.in_([drafted, late])).values(status="held"))
+    _configure(settings, web, {"webhook": {"chat": {"format": "json"}}}, chat="/hook")
+    notifier = Notifier(store, settings, Adapters(settings), daemon_id="one")
+    first = notifier.run()
+    again = Notifier(store, settings, Adapters(settings), daemon_id="two").run()
+    assert (first.found, first.sent, again.found, again.sent) == (1, 1, 0, 0)
+    (told,) = _hook_bodies(web, "/hook")
+    assert told["event"] == "held" and told["post"]["post"] == post(store, late).post_key

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, func, or_, select, update
 
 from socialpost.liveness import is_alive
+from socialpost.store.connect import NOT_CONNECTED
 from socialpost.store.db import Store
 from socialpost.store.models import WAITING, CampaignRow, DaemonRow, EventRow, NotificationRow, PostRow, Status
 from socialpost.store.pauses import not_paused
@@ -76,8 +77,9 @@ def last_event_id(store: Store) -> int:
 
 
 def post_events(store: Store, *, after_id: int | None, since: datetime, limit: int = 500) -> list[PostEvent]:
-    """Posts that moved to failed, held, unknown or missed: events after ``after_id`` (by id: the
-    primary key's range), or at ``since`` or later when no id is known yet; oldest first."""
+    """Posts that moved to failed, held, unknown or missed (not those held until their account is
+    connected): events after ``after_id`` (by id: the primary key's range), or at ``since`` or
+    later when no id is known yet; oldest first."""
     query = (
         select(
             EventRow.id,
@@ -97,6 +99,10 @@ def post_events(store: Store, *, after_id: int | None, since: datetime, limit: i
         .join(PostRow, PostRow.id == EventRow.post_id)
         .join(CampaignRow, CampaignRow.id == PostRow.campaign_id)
         .where(EventRow.to_status.in_([s.value for s in POST_EVENT_STATES]))
+        # held until its account is connected: the user's own "draft first, connect later", said
+        # by schedule; not an accident to tell
+        .where(EventRow.kind != NOT_CONNECTED)
+        .where(EventRow.from_status.is_distinct_from(EventRow.to_status))  # a move, not an edit while there
         .order_by(EventRow.id)
         .limit(limit)
     )
