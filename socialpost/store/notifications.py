@@ -225,6 +225,9 @@ def claim(store: Store, *, daemon: str, now: datetime, lease: timedelta, limit: 
         and_(NotificationRow.status == "pending", NotificationRow.next_try_at <= now),
         and_(NotificationRow.status == "sending", NotificationRow.lease_until < now),
     )
+    with store.session() as session:  # a read first: most passes find nothing, and take no write lock
+        if session.scalar(select(NotificationRow.id).where(ready).limit(1)) is None:
+            return []
     with store.write() as session:
         rows = list(session.scalars(select(NotificationRow).where(ready).order_by(NotificationRow.id).limit(limit)))
         claimed = []
