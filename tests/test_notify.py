@@ -324,7 +324,7 @@ def test_two_daemons_on_one_store_tell_each_event_once(
 ) -> None:
     store = shared_store
     failing = seed_posts(store, 8, due=utcnow() + timedelta(seconds=0.5), account="webhook:target", campaign="launch")
-    _configure(settings, web, {"webhook": {"chat": {"format": "json"}}}, chat="/hook")
+    _configure(settings, web, {"webhook": {"chat": {"format": "json"}}, "group_over": 100}, chat="/hook")
     daemons = [Daemon(store, settings, daemon_id=f"d{i}") for i in range(2)]
     threads = _running(*daemons)
     try:
@@ -337,6 +337,31 @@ def test_two_daemons_on_one_store_tell_each_event_once(
     assert {b["post"]["post"] for b in _hook_bodies(web, "/hook")} == {post(store, i).post_key for i in failing}
     rows = stored.notifications(store)
     assert len(rows) == 8 and {r.status for r in rows} == {"sent"}
+
+
+def test_a_burst_of_failures_is_one_message_listing_every_post(
+    store: Store, settings: Settings, web: LocalServer, tls: ssl.SSLContext, ca_file: Path, smtp_password: str
+) -> None:
+    failing = seed_posts(store, 12, due=utcnow() + timedelta(seconds=0.3), account="webhook:target", campaign="launch")
+    with SmtpServer(security="starttls", tls=tls, user="marketing@example.com", password=smtp_password) as smtp:
+        _configure(settings, web, {"email": {"ops": _email(smtp, ca_file, "starttls")}, "every": "2s"})
+        daemon = Daemon(store, settings, daemon_id="mailer")
+        threads = _running(daemon)
+        try:
+            assert _wait(lambda: {r.status for r in stored.notifications(store)} == {"sent"}, timeout=20)
+            assert _wait(lambda: len(stored.notifications(store)) == 12)
+            assert _wait(lambda: {r.status for r in stored.notifications(store)} == {"sent"})
+        finally:
+            _stop([daemon], threads)
+        messages = [m.message for m in smtp.messages]
+    bodies = [m.get_content() for m in messages]
+    for post_id in failing:  # every post in exactly one message, with the command that settles it
+        ref = f"socialpost retry launch/{post(store, post_id).post_key}@webhook:target"
+        assert sum(body.count(ref) for body in bodies) == 1, ref
+    assert len(messages) < 12
+    grouped = [m for m in messages if m["X-Socialpost-Event"] == "posts"]
+    assert grouped and all(m["Subject"].endswith(" failed)") for m in grouped)
+    assert any(REFUSAL in body for body in bodies)
 
 
 # --- every kind of event ------------------------------------------------------------------------

@@ -75,6 +75,7 @@ def render(kind: str, key: str, facts: dict[str, Any]) -> Message:
 
 
 POST_STATES = ("failed", "held", "unknown", "missed")
+REASON_MOST = 300  # a reason's characters in a message that lists several posts
 _Rendered = tuple[str, list[str], str | None, dict[str, str]]
 
 
@@ -112,6 +113,30 @@ def _post_event(facts: dict[str, Any]) -> _Rendered:
         "when": _when(facts.get("due_at"), str(facts.get("timezone") or "")),
     }
     return subject, lines, fix, post_facts
+
+
+def render_group(events: list[tuple[str, dict[str, Any]]], keys: list[str]) -> Message:
+    """One message for several posts' events (a burst: a network down, a daemon back after a
+    night): each post on its line with its state, reason and the command that settles it."""
+    import hashlib
+
+    counts: dict[str, int] = {}
+    for state, _facts in events:
+        counts[state] = counts.get(state, 0) + 1
+    states = ", ".join(f"{formats.integer(n)} {state}" for state, n in sorted(counts.items()))
+    subject = ngettext("{count} post needs you ({states})", "{count} posts need you ({states})", len(events)).format(
+        count=formats.integer(len(events)), states=states
+    )
+    lines: list[str] = []
+    for _state, facts in events:
+        title, _lines, fix, post = _post_event(facts)
+        reason = str(facts.get("reason") or "")
+        reason = reason if len(reason) <= REASON_MOST else reason[: REASON_MOST - 1] + "…"
+        lines.append(f"• {title} ({post['when']})" + (f": {reason}" if reason else ""))
+        if fix:
+            lines.append(f"  → {fix}")
+    key = "group:" + hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:32]
+    return Message("posts", key, subject, tuple(lines), "socialpost status", {}, i18n.language())
 
 
 def _token(facts: dict[str, Any]) -> _Rendered:

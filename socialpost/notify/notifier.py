@@ -25,7 +25,7 @@ from typing import Any
 from socialpost.errors import NotificationFailed, SocialpostError
 from socialpost.networks.capabilities import HealthCheck
 from socialpost.notify.channels import Channels
-from socialpost.notify.messages import render
+from socialpost.notify.messages import POST_STATES, render, render_group
 from socialpost.settings.config import Settings
 from socialpost.store import notifications as stored
 from socialpost.store.db import Store
@@ -40,6 +40,7 @@ SETTLE = timedelta(minutes=2)  # event ids re-read for this long (a transaction 
 TOKEN_EVERY = timedelta(minutes=10)
 LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
+GROUP_MOST = 50  # posts listed in one message at most
 
 
 @dataclass(frozen=True)
@@ -128,48 +129,65 @@ class Notifier:
         """Send every notification whose time has come; (sent, failed attempts)."""
         sent = failed = 0
         while not self.should_stop():
+            # one at a time (a slow server must not outlive the lease of messages claimed with it),
+            # but the posts of a burst waiting for the same channel go together
             batch = stored.claim(self.store, daemon=self.daemon_id, now=self.clock(), lease=LEASE, limit=1)
             if not batch:
                 break
-            for item in batch:
-                if self._send(item):
-                    sent += 1
+            first = batch[0]
+            if first.kind in POST_STATES:
+                batch += stored.claim(
+                    self.store,
+                    daemon=self.daemon_id,
+                    now=self.clock(),
+                    lease=LEASE,
+                    limit=GROUP_MOST - 1,
+                    channel=first.channel,
+                    kinds=POST_STATES,
+                )
+            groups = [batch] if len(batch) > self.notify.group_over else [[item] for item in batch]
+            for group in groups:
+                if self._send(group):
+                    sent += len(group)
                 else:
-                    failed += 1
+                    failed += len(group)
         return sent, failed
 
-    def _send(self, item: stored.Pending) -> bool:
-        message = render(item.kind, item.event_key, item.facts)
+    def _send(self, items: list[stored.Pending]) -> bool:
+        """Send one message (one event, or several posts' events together) through their channel."""
+        channel = items[0].channel
+        if len(items) == 1:
+            message = render(items[0].kind, items[0].event_key, items[0].facts)
+        else:
+            message = render_group([(item.kind, item.facts) for item in items], [item.event_key for item in items])
+        what = items[0].event_key if len(items) == 1 else f"{len(items)} events ({message.key})"
         try:
-            self.channels.send(item.channel, message)
+            self.channels.send(channel, message)
         except Exception as exc:  # noqa: BLE001 - a channel's failure never stops the others
             error = str(exc) if isinstance(exc, SocialpostError) else f"{exc.__class__.__name__}: {exc}"
-            attempts = item.attempts + 1
+            attempts = max(item.attempts for item in items) + 1
             retry_at = None
-            if attempts < self.notify.max_attempts and not _permanent(exc, item.channel, self.channels):
+            if attempts < self.notify.max_attempts and not _permanent(exc, channel, self.channels):
                 wait = min(self.notify.retry_base * (2 ** (attempts - 1)), MAX_BACKOFF)
                 retry_at = self.clock() + wait
-            stored.mark_failed(self.store, item.id, daemon=self.daemon_id, error=error, retry_at=retry_at)
+            for item in items:
+                stored.mark_failed(self.store, item.id, daemon=self.daemon_id, error=error, retry_at=retry_at)
             if retry_at is None:
-                log.error(
-                    "notification %s to %s given up after %d attempt(s): %s",
-                    item.event_key,
-                    item.channel,
-                    attempts,
-                    error,
-                )
+                log.error("notification of %s to %s given up after %d attempt(s): %s", what, channel, attempts, error)
             else:
                 log.warning(
-                    "notification %s to %s failed (attempt %d), trying again at %s: %s",
-                    item.event_key,
-                    item.channel,
+                    "notification of %s to %s failed (attempt %d), trying again at %s: %s",
+                    what,
+                    channel,
                     attempts,
                     f"{retry_at:%H:%M:%S}",
                     error,
                 )
             return False
-        stored.mark_sent(self.store, item.id, daemon=self.daemon_id, now=self.clock())
-        log.info("notification %s sent to %s", item.event_key, item.channel)
+        now = self.clock()
+        for item in items:
+            stored.mark_sent(self.store, item.id, daemon=self.daemon_id, now=now)
+        log.info("notification of %s sent to %s", what, channel)
         return True
 
     # --- the events ----------------------------------------------------------------------------

@@ -161,6 +161,9 @@ class NotifySettings(BaseModel):
         timedelta(seconds=30), description="first wait before a channel that failed is tried again; doubles each time"
     )
     max_attempts: int = Field(12, ge=1, le=100, description="tries of one message on one channel before giving up")
+    group_over: int = Field(
+        3, ge=1, le=1000, description="more posts than this to tell a channel at once: one message lists them all"
+    )
 
     @field_validator("email", "webhook", mode="before")
     @classmethod

@@ -219,12 +219,26 @@ def known(store: Store, keys: Iterable[str]) -> set[str]:
         return set(session.scalars(select(NotificationRow.event_key).where(NotificationRow.event_key.in_(wanted))))
 
 
-def claim(store: Store, *, daemon: str, now: datetime, lease: timedelta, limit: int = 20) -> list[Pending]:
-    """Claim notifications whose time has come (and those a dead claimer left ``sending``)."""
+def claim(
+    store: Store,
+    *,
+    daemon: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int = 20,
+    channel: str | None = None,
+    kinds: Sequence[str] = (),
+) -> list[Pending]:
+    """Claim notifications whose time has come (and those a dead claimer left ``sending``),
+    oldest first; only those of ``channel`` and ``kinds`` when given."""
     ready = or_(
         and_(NotificationRow.status == "pending", NotificationRow.next_try_at <= now),
         and_(NotificationRow.status == "sending", NotificationRow.lease_until < now),
     )
+    if channel is not None:
+        ready = and_(ready, NotificationRow.channel == channel)
+    if kinds:
+        ready = and_(ready, NotificationRow.kind.in_(list(kinds)))
     with store.session() as session:  # a read first: most passes find nothing, and take no write lock
         if session.scalar(select(NotificationRow.id).where(ready).limit(1)) is None:
             return []
