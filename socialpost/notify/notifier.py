@@ -14,12 +14,11 @@ timer):
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from socialpost.errors import NotificationFailed, SocialpostError
@@ -40,6 +39,7 @@ SETTLE = timedelta(minutes=2)  # event ids re-read for this long (a transaction 
 TOKEN_EVERY = timedelta(minutes=10)
 LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
+PAGE = 500  # post events read at once
 GROUP_MOST = 50  # posts listed in one message at most
 
 
@@ -197,7 +197,7 @@ class Notifier:
         notices: list[Notice] = []
         after = self._after_id
         while True:
-            events = stored.post_events(self.store, after_id=after, since=now - LOOKBACK)
+            events = stored.post_events(self.store, after_id=after, since=now - LOOKBACK, limit=PAGE)
             for event in events:
                 post = display_id(event.post_key, event.occurrence)
                 notices.append(
@@ -215,7 +215,7 @@ class Notifier:
                         },
                     )
                 )
-            if len(events) < 500:
+            if len(events) < PAGE:
                 break
             after = events[-1].event_id
         # read again from the newest id seen SETTLE ago: a transaction that took an id earlier may
@@ -237,24 +237,15 @@ class Notifier:
                 except Exception:  # an account that cannot load is doctor's to report
                     log.debug("notify: cannot load %s for its token expiry", account, exc_info=True)
                     continue
-                if not isinstance(adapter, HealthCheck):
-                    continue
-                with contextlib.suppress(Exception):
-                    expiry = adapter.token_expiry()
-                    if expiry is None:
-                        continue
-                    if expiry.tzinfo is None:
-                        from datetime import UTC
-
-                        expiry = expiry.replace(tzinfo=UTC)
-                    if expiry - now <= self.notify.token_within:
-                        notices.append(
-                            Notice(
-                                f"token:{account}:{expiry.isoformat()}",
-                                "token",
-                                {"account": account, "expires_at": expiry.isoformat(), "expired": expiry <= now},
-                            )
+                expiry = _expiry(adapter, account)
+                if expiry is not None and expiry - now <= self.notify.token_within:
+                    notices.append(
+                        Notice(
+                            f"token:{account}:{expiry.isoformat()}",
+                            "token",
+                            {"account": account, "expires_at": expiry.isoformat(), "expired": expiry <= now},
                         )
+                    )
         return notices
 
     def _live_gap(self, now: datetime) -> list[Notice]:
@@ -329,6 +320,20 @@ class Notifier:
                 },
             )
         ]
+
+
+def _expiry(adapter: object, account: str) -> datetime | None:
+    """When the account's access stops working, from its settings alone (no network call)."""
+    if not isinstance(adapter, HealthCheck):
+        return None
+    try:
+        found = adapter.token_expiry()
+    except Exception:  # an adapter's bug must not stop the other accounts' checks
+        log.debug("notify: the token expiry of %s could not be read", account, exc_info=True)
+        return None
+    if found is None:
+        return None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 def _gap_key(since: datetime | None) -> str:
