@@ -198,6 +198,11 @@ class FetchError(SocialpostError):
         self.refused = refused
 
 
+class NotificationFailed(SocialpostError):
+    """A notification channel (an SMTP server, a webhook receiver, the desktop) did not take a
+    message; the hint says what to fix. The notifier tries it again later (socialpost.notify)."""
+
+
 class PluginError(SocialpostError):
     """A network adapter plugin could not be loaded."""
 

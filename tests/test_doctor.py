@@ -232,6 +232,7 @@ def test_all_green_exits_0(settings: Settings, store: Store, clock: FakeClock, a
         "media",
         "posts",
         "account:linkedin:acme",
+        "notify",
         "clock",
     }
     assert (

@@ -29,6 +29,7 @@ TABLES = {
     "rate_budgets",
     "inbox_items",
     "pauses",
+    "notifications",
 }
 
 

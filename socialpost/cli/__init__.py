@@ -45,6 +45,7 @@ COMMANDS = {
     "service": "socialpost.cli.service:service",
     "backup": "socialpost.cli.backup:backup",
     "export": "socialpost.cli.backup:export",
+    "notify": "socialpost.cli.notify:notify",
 }
 
 

@@ -15,7 +15,10 @@ APScheduler keeps only in-memory jobs (posts live in our own tables; see docs/ar
 * ``heartbeat`` — tells ``socialpost status`` this daemon is alive;
 * ``collect`` — reads the engagement of sent posts at the configured ages (docs/engagement.md);
 * ``confirm`` — checks that posts published on the network's side went public (YouTube);
-* ``inbox`` — reads replies and comments, sends a digest of the unanswered ones (docs/inbox.md).
+* ``inbox`` — reads replies and comments, sends a digest of the unanswered ones (docs/inbox.md);
+* ``notify`` — tells the ``notify:`` channels of failed, held, unknown and missed posts, tokens
+  about to expire, a gap with no daemon, and the daily digest (docs/notifications.md); in an
+  executor of its own, so a slow mail server never delays the other jobs.
 
 Network calls run in a ThreadPoolExecutor of ``workers`` threads and never block the clock. A
 daemon claims posts already due only for its free workers, and claims ahead only while it holds
@@ -41,6 +44,7 @@ from socialpost.daemon.collector import CollectorJob
 from socialpost.daemon.confirm import ConfirmJob
 from socialpost.daemon.dispatcher import Dispatcher
 from socialpost.daemon.inbox_job import InboxJob
+from socialpost.daemon.notify_job import NotifyJob
 from socialpost.daemon.outcomes import OutcomeWriter
 from socialpost.daemon.signals import StopSignals
 from socialpost.daemon.sleep import SleepWatch, Slept
@@ -121,6 +125,9 @@ class Daemon:
         self.collector = CollectorJob(store, settings, self.adapters, clock=clock, should_stop=self._stopping.is_set)
         self.confirmer = ConfirmJob(store, self.adapters, daemon_id=self.daemon_id, clock=clock)
         self.inbox = InboxJob(store, settings, self.adapters, clock=clock, should_stop=self._stopping.is_set)
+        self.notifier = NotifyJob(
+            store, settings, self.adapters, daemon_id=self.daemon_id, clock=clock, should_stop=self._stopping.is_set
+        )
         self._wake = threading.Event()
         # claimed ahead, waiting for their instant: (send_at, id, post); only the main loop uses it
         self._armed: list[tuple[datetime, int, Claimed]] = []
@@ -154,6 +161,7 @@ class Daemon:
             own.install()
         self._signals.attach(self.stop)  # a signal during start-up: stop at once
         try:
+            self.notifier.before_start()  # when a daemon was last alive, before this one says it is
             self.queue.heartbeat(started=True)
             self._sleep_watch.check()  # from here on, a sleep (also during start-up) is noticed
             log.info(
@@ -164,7 +172,8 @@ class Daemon:
             )
             scheduler = BackgroundScheduler(
                 timezone=UTC,
-                executors={"default": JobExecutor(3)},  # a long engagement read must not stall reaping
+                # a long engagement read must not stall reaping; a slow mail server nothing at all
+                executors={"default": JobExecutor(3), "notify": JobExecutor(1)},
                 job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             )
             self._scheduler = scheduler
@@ -189,6 +198,15 @@ class Daemon:
                 id="confirm",
                 next_run_time=datetime.now(UTC) + timedelta(seconds=45),
             )
+            if self.notifier.enabled:
+                scheduler.add_job(
+                    self.notifier.run,
+                    "interval",
+                    seconds=self.notifier.interval_seconds,
+                    id="notify",
+                    executor="notify",
+                    next_run_time=datetime.now(UTC) + timedelta(seconds=1),
+                )
             scheduler.start()
             _warm_up()  # before the first claim: a first send would otherwise race it for the imports
             self.outcomes.start()

@@ -39,6 +39,7 @@ from socialpost.doctor.files import (
 )
 from socialpost.doctor.finding import Finding, Status, crashed, ok, problem, warning
 from socialpost.doctor.media import check_media
+from socialpost.doctor.notify import check_notify
 from socialpost.doctor.pauses import check_pauses
 from socialpost.doctor.queue import (
     DECISION_STATES,
@@ -84,6 +85,7 @@ __all__ = [
     "check_database",
     "check_decisions",
     "check_media",
+    "check_notify",
     "check_pauses",
     "check_secrets_file",
     "check_timezones",
@@ -219,6 +221,10 @@ def _accounts(ctx: Context) -> list[Finding]:
     )
 
 
+def _notify(ctx: Context) -> list[Finding]:
+    return check_notify(ctx.settings, ctx.store, ctx.at, ctx.environ)
+
+
 def _clock(ctx: Context) -> list[Finding]:
     return check_clock(ctx.origins, ctx.clock, ctx.date_probe, ctx.probe_timeout)
 
@@ -237,6 +243,7 @@ CHECKS: tuple[Check, ...] = (
     Check("media", _media, needs_store=True),
     Check("posts", _decisions, needs_store=True),
     Check("accounts", _accounts),
+    Check("notify", _notify),
     Check("clock", _clock),
 )
 

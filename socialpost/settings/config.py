@@ -31,6 +31,8 @@ from socialpost.settings.engagement import EngagementSettings
 from socialpost.settings.envvars import ENV_REF, expand_env
 from socialpost.settings.inbox import InboxSettings
 from socialpost.settings.media_host import FolderHostSettings, MediaHostSettings, S3HostSettings
+from socialpost.settings.notify import NotifySettings
+from socialpost.settings.notify import fields as notify_fields
 from socialpost.settings.paths import (
     ENV_CONFIG,
     ENV_DATABASE,
@@ -155,6 +157,8 @@ class ConfigFile(BaseModel):
     media_host: MediaHostSettings | None = None
     # the client's name, colour and logo on the HTML report (socialpost report --html)
     brand: BrandSettings = BrandSettings()
+    # who is told when a post fails, a token expires, no daemon runs (docs/notifications.md)
+    notify: NotifySettings = NotifySettings()
 
     @field_validator("language")
     @classmethod
@@ -178,7 +182,7 @@ class ConfigFile(BaseModel):
             zone(value)  # ValueError with the fix: a city's zone, the closest name
         return value
 
-    @field_validator("daemon", "engagement", "inbox", "fetch", "accounts", "brand", mode="before")
+    @field_validator("daemon", "engagement", "inbox", "fetch", "accounts", "brand", "notify", mode="before")
     @classmethod
     def _empty_section(cls, value: Any) -> Any:
         """A section whose lines are all commented out (``daemon:`` alone) means the defaults."""
@@ -221,6 +225,7 @@ class Settings:
     media_roots: tuple[Path, ...] = ()  # resolved; see socialpost.media
     media_host: S3HostSettings | FolderHostSettings | None = None  # see socialpost.mediahost
     brand: BrandSettings = field(default_factory=BrandSettings)  # its logo: an absolute path, checked
+    notify: NotifySettings = field(default_factory=NotifySettings)  # see socialpost.notify
 
     def setting_at(self, *keys: str) -> str:
         """``file:line:column: a.b`` of a setting of the config file (``a.b`` alone without one)."""
@@ -320,6 +325,7 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
     if isinstance(parsed.media_host, S3HostSettings):  # its ${ENV} keys: never printed
         refs = (parsed.media_host.access_key_id or "") + (parsed.media_host.secret_access_key or "")
         register(*(env.get(name) for name in ENV_REF.findall(refs)))
+    register(*(env.get(name) for c in parsed.notify.email.values() for name in ENV_REF.findall(c.password or "")))
     return Settings(
         database_url=database_url,
         data_dir=data_folder,
@@ -336,6 +342,7 @@ def load_settings(option: str | None = None, environ: Mapping[str, str] | None =
         media_roots=tuple(_media_root(folder, base) for folder in parsed.media_roots),
         media_host=parsed.media_host,
         brand=_brand(parsed.brand, base, document),
+        notify=parsed.notify,
     )
 
 
@@ -413,6 +420,8 @@ def _config_fields(loc: tuple[str | int, ...]) -> list[str]:
         return media_host_settings.fields()
     if loc == ("brand",):
         return list(BrandSettings.model_fields)
+    if loc and loc[0] == "notify":
+        return notify_fields(loc[1:])
     return []
 
 

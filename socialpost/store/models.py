@@ -397,3 +397,35 @@ class DaemonRow(Base):
     started_at: Mapped[datetime]
     heartbeat_at: Mapped[datetime]
     stopped_at: Mapped[datetime | None]
+
+
+class NotificationRow(Base):
+    """One message about one event on one channel (``socialpost.notify``).
+
+    ``(event_key, channel)`` is unique: whichever daemon (or ``notify check``) inserts the row first
+    owns the event, and every other finds it there, so each event is told once per channel.
+    ``facts`` are what the message is written from (in the reader's language at sending time).
+    ``status``: ``pending`` (waiting for ``next_try_at``), ``sending`` (claimed by ``claimed_by``
+    until ``lease_until``), ``sent``, or ``failed`` (gave up after the configured attempts).
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("event_key", "channel", name="uq_notifications_event"),
+        Index("ix_notifications_due", "status", "next_try_at"),
+        CheckConstraint("status IN ('pending','sending','sent','failed')", name="ck_notifications_status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_key: Mapped[str] = mapped_column(String(300))
+    channel: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    facts: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(RedactedText)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
