@@ -490,3 +490,21 @@ def test_the_example_campaign_validates_and_goes_out_through_the_daemon(
         assert fake.violations == []
         tested = run_cli("accounts", "test", "pinterest:shop")
         assert tested.exit_code == 0 and "cafe_riviere" in tested.stdout
+
+
+def test_the_example_configs_pinterest_section_is_valid() -> None:
+    import re
+
+    import yaml
+
+    text = (REPO / "config.example.yaml").read_text(encoding="utf-8")
+    block = text.split("  # pinterest:\n", 1)[1]
+    lines = []
+    for line in block.splitlines():
+        if not line.startswith("  # ") or re.fullmatch(r"  # [a-z]+:", line):  # the next network's section
+            break
+        lines.append(line.removeprefix("  # "))
+    shop = yaml.safe_load("\n".join(lines))["shop"]
+    shop.update(access_token="a", refresh_token="b", client_secret="c")  # ${…} come from the environment
+    settings = PinterestSettings.model_validate(shop)
+    assert settings.renews and settings.base == "https://api.pinterest.com"
