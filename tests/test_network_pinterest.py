@@ -211,7 +211,8 @@ def test_the_token_is_renewed_a_week_before_it_expires_and_the_new_pair_kept(
     saved = json.loads((tmp_path / "data" / "pinterest" / "shop" / "token" / "token.json").read_text())
     assert saved["access_token"] == used.removeprefix("Bearer ") and saved["refresh_token"] in fake.refresh
     assert refresh not in fake.refresh  # continuous refresh: the old refresh token is spent
-    assert adapter.token_expiry() == clock() + timedelta(days=30)
+    assert adapter.token_expiry() is None  # it renews itself
+    assert adapter.tokens.current().expires_at == clock() + timedelta(days=30)
     # 25 days later a new adapter (a restarted daemon) renews the saved pair, not secrets.yaml's
     clock.advance(days=25)
     app = {"client_id": CLIENT_ID, "client_secret": fake.client_secret}
@@ -490,6 +491,27 @@ def test_the_example_campaign_validates_and_goes_out_through_the_daemon(
         assert fake.violations == []
         tested = run_cli("accounts", "test", "pinterest:shop")
         assert tested.exit_code == 0 and "cafe_riviere" in tested.stdout
+        doctor = run_cli("doctor", "--json").stdout
+        [finding] = [f for f in json.loads(doctor)["findings"] if f["check"] == "account:pinterest:shop"]
+        assert finding["status"] == "ok" and finding["message"] == "signed in as cafe_riviere"
+        for secret in (fake.client_secret, *fake.access, *fake.refresh):
+            assert secret not in doctor and secret not in json.dumps(status)
+
+
+def test_doctor_reminds_that_trial_pins_are_visible_only_to_you(
+    run_cli: Any, write: Any, settings: Settings, clock: FakeClock
+) -> None:
+    with PinterestServer(clock) as fake:
+        settings.accounts = {
+            "pinterest": {"shop": {"access_token": fake.token(), "api_base": fake.url, "sandbox": True}}
+        }
+        write("tart.png", "").write_bytes(png())
+        campaign = write("pins.yaml", CAMPAIGN.split("  - id: long-title")[0] % {"ok": "Tart"})
+        assert run_cli("schedule", str(campaign)).exit_code == 0
+        findings = json.loads(run_cli("doctor", "--json").stdout)["findings"]
+    mine = [f for f in findings if f["check"] == "account:pinterest:shop"]
+    assert [f["status"] for f in mine] == ["ok", "warning"], mine
+    assert "visible only to you" in mine[1]["message"] and "Standard access" in mine[1]["fix"]
 
 
 def test_the_example_configs_pinterest_section_is_valid() -> None:
@@ -508,3 +530,36 @@ def test_the_example_configs_pinterest_section_is_valid() -> None:
     shop.update(access_token="a", refresh_token="b", client_secret="c")  # ${…} come from the environment
     settings = PinterestSettings.model_validate(shop)
     assert settings.renews and settings.base == "https://api.pinterest.com"
+
+
+def test_accounts_add_through_the_cli_writes_the_config_and_a_private_secret(
+    fake: PinterestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stat
+
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+
+    monkeypatch.setattr(PinterestNetwork, "setup_api_base", fake.url)
+    config = tmp_path / "config.yaml"
+    config.write_text("accounts: {}\n", encoding="utf-8")
+
+    def run(*args: str, input: str | None = None) -> Any:
+        return CliRunner().invoke(cli, ["--config", str(config), *args], obj=AppContext(), input=input)
+
+    waiting = run("accounts", "add", "pinterest", "shop", input="1\n")
+    assert waiting.exit_code != 0 and "has not approved the app yet" in waiting.stderr
+    assert "Traceback" not in waiting.output + waiting.stderr
+
+    token = fake.token()
+    added = run("accounts", "add", "pinterest", "shop", input=f"2\n{token}\n")
+    assert added.exit_code == 0, added.output + added.stderr
+    assert "Connected as cafe_riviere (Trial access: sandbox)." in added.stdout
+    assert token not in added.stdout + added.stderr + config.read_text(encoding="utf-8")
+    assert "sandbox: true" in config.read_text(encoding="utf-8")
+    secrets_file = tmp_path / "secrets.yaml"
+    assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600 and token in secrets_file.read_text(encoding="utf-8")
+    tested = run("accounts", "test", "pinterest:shop")
+    assert tested.exit_code == 0 and "Trial (sandbox: pins visible only to you)" in tested.stdout

@@ -131,7 +131,9 @@ class PinterestNetwork(Network, Reconciler, MetricsReader, GuidedSetup, HealthCh
     # --- the token and health ---------------------------------------------------------------------
 
     def token_expiry(self) -> datetime | None:
-        return self.tokens.current().expires_at
+        """None when the token renews itself (a refresh token); else when it stops working."""
+        tokens = self.tokens.current()
+        return None if tokens.refresh is not None else tokens.expires_at
 
     def api_origin(self) -> str | None:
         return origin_of(self.settings.base)
@@ -178,7 +180,7 @@ class PinterestNetwork(Network, Reconciler, MetricsReader, GuidedSetup, HealthCh
             warnings.append(
                 HealthWarning(_("The account has no board to pin to."), _("Create a board on Pinterest first."))
             )
-        if tokens.expires_at is None:
+        if tokens.expires_at is None and not self.settings.sandbox:  # a sandbox token's life is never known
             warnings.append(
                 HealthWarning(
                     _("socialpost does not know when the Pinterest token expires."),
