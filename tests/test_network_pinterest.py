@@ -279,6 +279,9 @@ def test_reconcile_finds_a_pin_whose_answer_was_lost_and_is_honest_otherwise(
     other = OutgoingPost(**{**pin_post(tmp_path, "Another text").__dict__, "key": "sp-other"})
     fresh.book.save(other.key, Record(BOARD, clock()))
     assert fresh.reconcile(other) is None  # started, not on the board: unknown, for the user to check
+    # a publish after a lost answer looks on the board first: never a second pin
+    fresh.book.save(post.key, Record(BOARD, clock()))
+    assert fresh.publish(post) == published and len(fake.pins) == 1
 
 
 def test_metrics_are_mapped_and_missing_ones_absent(fake: PinterestServer, tmp_path: Path, clock: FakeClock) -> None:

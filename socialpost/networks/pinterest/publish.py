@@ -9,7 +9,7 @@ recorded before the request (:mod:`socialpost.networks.pinterest.state`) and the
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import PurePath
 from typing import Any
 
@@ -23,6 +23,7 @@ from socialpost.networks.pinterest.client import PinterestClient
 from socialpost.networks.pinterest.settings import IMAGE_TYPES, MAX_DESCRIPTION, MAX_IMAGE_BYTES
 from socialpost.networks.pinterest.state import PinBook, Record
 
+SLACK = timedelta(minutes=5)  # a pin listed this long before the attempt began may still be it (clocks differ)
 BOARD_PAGE = 250  # GET /v5/boards' largest page
 SHOWN_BOARDS = 20
 
@@ -71,6 +72,8 @@ class Publisher:
     def publish(self, post: OutgoingPost) -> Published:
         record = self.book.load(post.key)
         if record is not None and record.pin_id:
+            return self.published(record)
+        if record is not None and self.settle(post, record):  # an earlier attempt made it after all
             return self.published(record)
         problems = [p if isinstance(p, str) else p[1] for p in CHECKS.problems(post)]
         if length(description(post)) > MAX_DESCRIPTION:
@@ -144,6 +147,15 @@ class Publisher:
         if media.alt:
             body["alt_text"] = media.alt
         return body
+
+    def settle(self, post: OutgoingPost, record: Record) -> bool:
+        """Whether the pin of an attempt whose answer was lost is on its board (then recorded)."""
+        found = self.find(post, record, slack_from=record.started_at - SLACK)
+        if found is None:
+            return False
+        record.pin_id, record.url = found, pin_url(found)
+        self.book.save(post.key, record)
+        return True
 
     def find(self, post: OutgoingPost, record: Record, *, slack_from: datetime) -> str | None:
         """The id of the pin ``post`` made on ``record``'s board since ``slack_from``, if listed."""
