@@ -566,3 +566,75 @@ def test_accounts_add_through_the_cli_writes_the_config_and_a_private_secret(
     assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600 and token in secrets_file.read_text(encoding="utf-8")
     tested = run("accounts", "test", "pinterest:shop")
     assert tested.exit_code == 0 and "Trial (sandbox: pins visible only to you)" in tested.stdout
+
+
+def test_an_image_of_exactly_20_mb_goes_and_one_byte_more_is_refused_before_sending(
+    fake: PinterestServer, tmp_path: Path, clock: FakeClock
+) -> None:
+    adapter = make(fake, tmp_path, clock)
+    small = png()
+    for size, goes in ((20_000_000, True), (20_000_001, False)):
+        image = small + bytes(size - len(small))  # padding after IEND: still a real PNG, of that size
+        post = OutgoingPost(**{**pin_post(tmp_path, image=image).__dict__, "key": f"sp-{size}"})
+        if goes:
+            adapter.publish(post)
+        else:
+            with pytest.raises(ContentRejected, match="20,000,001 bytes"):
+                adapter.publish(post)
+    [pin] = fake.mine()
+    assert len(pin.image) == 20_000_000
+
+
+def test_validate_measures_the_description_and_the_alt_text_at_the_limit_and_one_over(
+    run_cli: Any, write: Any, settings: Settings
+) -> None:
+    settings.accounts = {"pinterest": {"shop": {"access_token": "pina_not_a_real_token"}}}
+    write("tart.png", "").write_bytes(png())
+    posts = []
+    for number, (text, alt) in enumerate((("d" * 500, "a" * 500), ("d" * 501, "a"), ("d", "a" * 501))):
+        posts.append(
+            {
+                "id": f"p{number}",
+                "at": f"2027-03-0{number + 1} 10:00",
+                "text": text,
+                "media": [{"file": "tart.png", "alt": alt}],
+                "pin": {"board": "Spring recipes"},
+            }
+        )
+    body = {"campaign": "pins", "timezone": "UTC", "accounts": ["pinterest:shop"], "posts": posts}
+    result = run_cli("validate", str(write("pins.yaml", json.dumps(body, indent=1))), "--json")
+    errors = json.loads(result.stdout)["errors"]
+    assert len(errors) == 2, errors
+    assert any("501" in e["message"] and "500" in e["message"] for e in errors)  # the description
+    assert any(e["message"].startswith("the image's alt text is 501 characters") for e in errors)
+
+
+class _LocalBrowser(_Browser):
+    """The browser is on this computer: Pinterest sends it back to socialpost's loopback receiver."""
+
+    def confirm(self, prompt: str, *, default: bool = True) -> bool:
+        return True
+
+    def open_url(self, url: str) -> None:
+        super().open_url(url)
+        if self.landed:
+            assert httpx.get(self.landed).status_code == 200  # the receiver's "you can close this tab"
+
+    def ask(self, prompt: str, *, default: str | None = None) -> str:
+        assert not prompt.startswith("Paste"), "the redirect came back: nothing to paste"
+        return super().ask(prompt, default=default)
+
+
+def test_setup_receives_the_redirect_on_the_loopback(
+    fake: PinterestServer, tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a free port, chosen by the system
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setattr(PinterestNetwork, "setup_api_base", fake.url)
+    ui = _LocalBrowser(fake, [CLIENT_ID, fake.client_secret, f"http://127.0.0.1:{port}/"], "standard")
+    done = PinterestNetwork.setup(ui, account="pinterest:shop", context=_context(tmp_path, clock))  # type: ignore[arg-type]
+    assert done.secrets["access_token"] in fake.access
+    assert "Waiting for Pinterest to send your browser back here…" in ui.said
