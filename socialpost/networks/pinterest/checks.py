@@ -12,7 +12,7 @@ from typing import Any
 from socialpost.i18n import _
 from socialpost.i18n.formats import integer
 from socialpost.networks.base import OutgoingPost, Rendition
-from socialpost.networks.pinterest.settings import MAX_ALT, MAX_DESCRIPTION, MAX_LINK, MAX_TITLE
+from socialpost.networks.pinterest.settings import MAX_ALT, MAX_LINK, MAX_TITLE
 
 Loc = tuple[str | int, ...]
 IMAGE_SUFFIXES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
@@ -106,4 +106,3 @@ class PinChecks:
 
 
 CHECKS = PinChecks()
-MAX_TEXT = MAX_DESCRIPTION
