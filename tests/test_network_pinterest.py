@@ -638,3 +638,17 @@ def test_setup_receives_the_redirect_on_the_loopback(
     done = PinterestNetwork.setup(ui, account="pinterest:shop", context=_context(tmp_path, clock))  # type: ignore[arg-type]
     assert done.secrets["access_token"] in fake.access
     assert "Waiting for Pinterest to send your browser back here…" in ui.said
+
+
+def test_show_says_where_the_pin_goes(run_cli: Any, settings: Settings) -> None:
+    settings.accounts = {"pinterest": {"shop": {"access_token": "pina_not_a_real_token"}}}
+    campaign = str(REPO / "campaigns" / "pinterest-shop.yaml")
+    shown = run_cli("show", campaign, "croissants")
+    assert shown.exit_code == 0, shown.stderr
+    assert "  pin to the board: Spring recipes\n  pin title: Our morning butter croissants\n" in shown.stdout
+    [post] = json.loads(run_cli("show", campaign, "roastery", "--json").stdout)["posts"]
+    assert post["pin"] == {
+        "board": "Our shop",
+        "title": "Roasted in the shop this week",
+        "link": "https://example.com/roastery?utm_source=pinterest&utm_medium=social&utm_campaign=pinterest-spring",
+    }
