@@ -652,3 +652,37 @@ def test_show_says_where_the_pin_goes(run_cli: Any, settings: Settings) -> None:
         "title": "Roasted in the shop this week",
         "link": "https://example.com/roastery?utm_source=pinterest&utm_medium=social&utm_campaign=pinterest-spring",
     }
+
+
+def test_validate_refuses_a_pin_on_a_post_that_goes_to_no_pinterest_account(
+    run_cli: Any, write: Any, settings: Settings
+) -> None:
+    settings.accounts = {
+        "pinterest": {"shop": {"access_token": "pina_not_a_real_token"}},
+        "outbox": {"site": {}},
+    }
+    write("tart.png", "").write_bytes(png())
+    text = """\
+campaign: pins
+timezone: UTC
+accounts: [pinterest:shop, outbox:site]
+posts:
+  - id: both
+    at: 2027-03-01 10:00
+    text: "Lemon tart: would you try it?"
+    media: [{file: tart.png, alt: "A tart"}]
+    pin: {board: Spring recipes}
+  - id: elsewhere
+    at: 2027-03-01 11:00
+    text: "Lemon tart: would you try it?"
+    accounts: [outbox:site]
+    pin: {board: Spring recipes}
+"""
+    errors = json.loads(run_cli("validate", str(write("pins.yaml", text)), "--json").stdout)["errors"]
+    assert [(e["line"], e["message"]) for e in errors] == [
+        (
+            14,
+            "pin: is for Pinterest accounts, and post 'elsewhere' goes to none. Fix: add a pinterest:… account "
+            "to the post's accounts, or remove pin:.",
+        )
+    ]

@@ -16,7 +16,7 @@ from socialpost.campaign.load import LoadedCampaign
 from socialpost.campaign.media_checks import _media, _needs_media_host, _post_checks, _video
 from socialpost.errors import Problem
 from socialpost.i18n import _, formats
-from socialpost.networks.profile import profile_of
+from socialpost.networks.profile import installed_profiles, profile_of
 from socialpost.terminal import describe, visible
 from socialpost.text.rules import LengthRule
 from socialpost.timeutil import zone
@@ -220,6 +220,31 @@ def _advice(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _Se
         _once(found.warnings, seen, key, loaded.document.problem(loc, item.message, rule=item.rule))
 
 
+def _pin_nowhere(loaded: LoadedCampaign, group: list[PlannedPost], found: Findings, seen: _Seen) -> None:
+    """A post's ``pin:`` (board, title, link) goes only to networks that take it (Pinterest): one
+    that none of the post's accounts takes is a mistake, most likely a forgotten account."""
+    first = group[0]
+    if loaded.model.posts[first.index].pin is None or any(profile_of(row.network).takes("pin") for row in group):
+        return
+    takers = [p for p in installed_profiles() if p.takes("pin")]
+    _once(
+        found.errors,
+        seen,
+        ("pin-nowhere", first.post_id),
+        loaded.document.problem(
+            ("posts", first.index, "pin"),
+            _(
+                "pin: is for {networks} accounts, and post '{post}' goes to none. Fix: add a {prefixes} account "
+                "to the post's accounts, or remove pin:."
+            ).format(
+                networks=", ".join(_(p.title) for p in takers) or "Pinterest",
+                prefixes=", ".join(f"{p.name}:…" for p in takers) or "pinterest:…",
+                post=first.post_id,
+            ),
+        ),
+    )
+
+
 def _per_post(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: _Seen) -> None:
     """Advice about a post as a whole (judged on its first occurrence), about all its rows."""
     firsts: dict[str, list[PlannedPost]] = {}
@@ -233,6 +258,7 @@ def _per_post(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, 
     for post_id, group in firsts.items():
         seen.rows = every[post_id]
         first = group[0]
+        _pin_nowhere(loaded, group, found, seen)
         quiet = first.quiet
         if "night-time" not in quiet:
             for item in advice.advise_time(first.local_time):
