@@ -686,3 +686,41 @@ posts:
             "to the post's accounts, or remove pin:.",
         )
     ]
+
+
+def test_a_lost_answer_is_reconciled_from_the_board_by_the_daemon_never_pinned_twice(
+    run_cli: Any, write: Any, settings: Settings, clock: FakeClock
+) -> None:
+    from socialpost.daemon.dispatcher import RECONCILE_AFTER, Dispatcher
+    from socialpost.store.db import open_store
+    from socialpost.store.queue import Queue
+    from socialpost.wiring import Adapters
+    from tests.store_helpers import deliver_due
+
+    with PinterestServer(clock) as fake:
+        account = {"access_token": fake.token(lifetime=timedelta(days=90)), "api_base": fake.url, "timeout": 0.5}
+        settings.accounts = {"pinterest": {"shop": {**account, "token_expires_at": "2027-04-10T12:00:00Z"}}}
+        write("tart.png", "").write_bytes(png())
+        campaign = write("pins.yaml", CAMPAIGN.split("  - id: long-title")[0] % {"ok": "Tart"})
+        assert run_cli("schedule", str(campaign)).exit_code == 0
+        clock.set(clock().fromisoformat("2027-03-01T10:00:05+00:00"))
+        fake.slow_create = 1.5  # Pinterest makes the pin; its answer comes after the adapter gave up
+        deliver_due(settings, clock)
+        assert len(fake.pins) == 1
+        waiting = json.loads(run_cli("status", "--json").stdout)["counts"]
+        assert {k: v for k, v in waiting.items() if v} == {"sending": 1}
+        fake.slow_create = 0.0
+        clock.advance(seconds=RECONCILE_AFTER.total_seconds() + settings.daemon.lease_seconds + 1)
+        store = open_store(settings.database_url)
+        try:
+            dispatcher = Dispatcher(Queue(store, "test", clock=clock), Adapters(settings, clock=clock), settings.daemon)
+            for claimed in dispatcher.queue.take_expired(10, dispatcher.lease):
+                dispatcher.reconcile(claimed)
+        finally:
+            store.close()
+        status = json.loads(run_cli("status", "--json").stdout)
+        assert {k: v for k, v in status["counts"].items() if v} == {"sent": 1}
+        [pin] = fake.mine()
+        report = json.loads(run_cli("report", "--json").stdout)
+        [post] = [p for c in report["campaigns"] for p in c["posts"]]
+        assert post["url"] == f"https://www.pinterest.com/pin/{pin.id}/"
