@@ -452,7 +452,9 @@ def test_validate_locates_a_long_title_a_missing_pin_and_a_missing_board(
     assert set(found) == {(18, 14), (19, 5), (27, 10)}, errors  # 100 characters (line 11) is fine
     assert found[(18, 14)] == "the pin's title is 101 characters; Pinterest takes at most 100. Fix: shorten it."
     assert found[(19, 5)].startswith("a Pinterest post needs pin: with the board it goes to.")
-    assert found[(27, 10)] == "missing required key 'board'. Fix: add 'board: …' here."
+    assert (
+        found[(27, 10)] == "the pin names no board. Fix: add board: with the board's name (here, or in defaults: pin:)."
+    )
     assert result.exit_code != 0
 
 
@@ -724,3 +726,34 @@ def test_a_lost_answer_is_reconciled_from_the_board_by_the_daemon_never_pinned_t
         report = json.loads(run_cli("report", "--json").stdout)
         [post] = [p for c in report["campaigns"] for p in c["posts"]]
         assert post["url"] == f"https://www.pinterest.com/pin/{pin.id}/"
+
+
+def test_defaults_give_every_post_its_board_and_a_post_overrides_a_key(
+    run_cli: Any, write: Any, settings: Settings
+) -> None:
+    settings.accounts = {"pinterest": {"shop": {"access_token": "pina_not_a_real_token"}}}
+    write("tart.png", "").write_bytes(png())
+    text = """\
+campaign: pins
+timezone: UTC
+accounts: [pinterest:shop]
+defaults:
+  media: [{file: tart.png, alt: "A tart"}]
+  pin: {board: Spring recipes, link: "https://example.com/shop"}
+posts:
+  - id: plain
+    at: 2027-03-01 10:00
+    text: "Lemon tart: would you try it?"
+  - id: titled
+    at: 2027-03-01 11:00
+    text: "Apple tart: would you try it?"
+    pin: {title: Apple tart, board: Our shop}
+"""
+    campaign = str(write("pins.yaml", text))
+    checked = json.loads(run_cli("validate", campaign, "--json").stdout)
+    assert checked["errors"] == [], checked["errors"]
+    pins = {p["id"]: p["pin"] for p in json.loads(run_cli("show", campaign, "--json").stdout)["posts"]}
+    assert pins == {
+        "plain": {"board": "Spring recipes", "link": "https://example.com/shop"},
+        "titled": {"board": "Our shop", "link": "https://example.com/shop", "title": "Apple tart"},
+    }

@@ -47,11 +47,16 @@ class PinChecks:
             found.append(
                 _(
                     "a Pinterest post needs pin: with the board it goes to. Fix: add "
-                    'pin: {board: "Board name", title: "…"} to the post.'
+                    'pin: {board: "Board name", title: "…"} to the post (or the board to defaults: pin:).'
                 )
             )
         elif not str(pin.get("board") or "").strip():
-            found.append((("pin", "board"), _("the pin names no board. Fix: add board: with the board's name.")))
+            found.append(
+                (
+                    ("pin", "board"),
+                    _("the pin names no board. Fix: add board: with the board's name (here, or in defaults: pin:)."),
+                )
+            )
         title = str(pin.get("title") or "")
         if length(title) > MAX_TITLE:
             found.append(
