@@ -181,6 +181,9 @@ def test_a_webp_or_a_text_only_pin_is_refused_before_sending(
     webp = OutgoingPost(**{**pin_post(tmp_path).__dict__, "media": (Media("tart.webp", ""),)})
     with pytest.raises(ContentRejected, match="JPEG or PNG"):
         adapter.publish(webp)
+    two = OutgoingPost(**{**pin_post(tmp_path).__dict__, "media": (Media("tart.png", ""), Media("tart.png", ""))})
+    with pytest.raises(ContentRejected, match="a pin is one image; this post has 2"):
+        adapter.publish(two)
     assert fake.pins == {} and not any(r.path == "/v5/pins" for r in fake.requests)
 
 

@@ -82,6 +82,13 @@ class Publisher:
                     length=integer(length(description(post))), limit=integer(MAX_DESCRIPTION)
                 )
             )
+        if len(post.media) > 1:  # validate says it too (the profile's media count)
+            problems.append(
+                _(
+                    "a pin is one image; this post has {count}. "
+                    "Fix: keep one, or give Pinterest its own under variants:."
+                ).format(count=integer(len(post.media)))
+            )
         if problems:
             raise ContentRejected(f"{self.client.where}: " + " ".join(problems))
         pin = pin_of(post)
