@@ -117,6 +117,7 @@ class Preview:
     video: dict[str, Any] | None = None
     thumbnail: MediaFile | None = None
     video_file: MediaFile | None = None
+    pin: dict[str, Any] | None = None  # where a Pinterest post goes: {"board", "title", "link"}
     status: str | None = None  # in the queue; None: not queued
     action: str | None = None  # what `schedule` does to it (plan --full)
     url: str | None = None
@@ -161,6 +162,7 @@ class Preview:
             "notes": list(self.notes),
             "media": [m.as_json() for m in self.media],
             "video": self._video_json(),
+            "pin": dict(self.pin) if self.pin is not None else None,
             "more_occurrences": self.more,
         }
 
@@ -249,6 +251,7 @@ class Previewer:
             video=video,
             video_file=_media_file(roots, video["file"], base) if video and video.get("file") else None,
             thumbnail=_media_file(roots, video["thumbnail"], base) if video and video.get("thumbnail") else None,
+            pin=payload["pin"] if isinstance(payload.get("pin"), dict) else None,
             status=source.status,
             action=source.action,
             plan=source.plan,

@@ -181,6 +181,9 @@ def test_a_webp_or_a_text_only_pin_is_refused_before_sending(
     webp = OutgoingPost(**{**pin_post(tmp_path).__dict__, "media": (Media("tart.webp", ""),)})
     with pytest.raises(ContentRejected, match="JPEG or PNG"):
         adapter.publish(webp)
+    two = OutgoingPost(**{**pin_post(tmp_path).__dict__, "media": (Media("tart.png", ""), Media("tart.png", ""))})
+    with pytest.raises(ContentRejected, match="a pin is one image; this post has 2"):
+        adapter.publish(two)
     assert fake.pins == {} and not any(r.path == "/v5/pins" for r in fake.requests)
 
 
@@ -211,7 +214,8 @@ def test_the_token_is_renewed_a_week_before_it_expires_and_the_new_pair_kept(
     saved = json.loads((tmp_path / "data" / "pinterest" / "shop" / "token" / "token.json").read_text())
     assert saved["access_token"] == used.removeprefix("Bearer ") and saved["refresh_token"] in fake.refresh
     assert refresh not in fake.refresh  # continuous refresh: the old refresh token is spent
-    assert adapter.token_expiry() == clock() + timedelta(days=30)
+    assert adapter.token_expiry() is None  # it renews itself
+    assert adapter.tokens.current().expires_at == clock() + timedelta(days=30)
     # 25 days later a new adapter (a restarted daemon) renews the saved pair, not secrets.yaml's
     clock.advance(days=25)
     app = {"client_id": CLIENT_ID, "client_secret": fake.client_secret}
@@ -278,6 +282,9 @@ def test_reconcile_finds_a_pin_whose_answer_was_lost_and_is_honest_otherwise(
     other = OutgoingPost(**{**pin_post(tmp_path, "Another text").__dict__, "key": "sp-other"})
     fresh.book.save(other.key, Record(BOARD, clock()))
     assert fresh.reconcile(other) is None  # started, not on the board: unknown, for the user to check
+    # a publish after a lost answer looks on the board first: never a second pin
+    fresh.book.save(post.key, Record(BOARD, clock()))
+    assert fresh.publish(post) == published and len(fake.pins) == 1
 
 
 def test_metrics_are_mapped_and_missing_ones_absent(fake: PinterestServer, tmp_path: Path, clock: FakeClock) -> None:
@@ -448,7 +455,9 @@ def test_validate_locates_a_long_title_a_missing_pin_and_a_missing_board(
     assert set(found) == {(18, 14), (19, 5), (27, 10)}, errors  # 100 characters (line 11) is fine
     assert found[(18, 14)] == "the pin's title is 101 characters; Pinterest takes at most 100. Fix: shorten it."
     assert found[(19, 5)].startswith("a Pinterest post needs pin: with the board it goes to.")
-    assert found[(27, 10)] == "missing required key 'board'. Fix: add 'board: …' here."
+    assert (
+        found[(27, 10)] == "the pin names no board. Fix: add board: with the board's name (here, or in defaults: pin:)."
+    )
     assert result.exit_code != 0
 
 
@@ -490,3 +499,264 @@ def test_the_example_campaign_validates_and_goes_out_through_the_daemon(
         assert fake.violations == []
         tested = run_cli("accounts", "test", "pinterest:shop")
         assert tested.exit_code == 0 and "cafe_riviere" in tested.stdout
+        doctor = run_cli("doctor", "--json").stdout
+        [finding] = [f for f in json.loads(doctor)["findings"] if f["check"] == "account:pinterest:shop"]
+        assert finding["status"] == "ok" and finding["message"] == "signed in as cafe_riviere"
+        for secret in (fake.client_secret, *fake.access, *fake.refresh):
+            assert secret not in doctor and secret not in json.dumps(status)
+
+
+def test_doctor_reminds_that_trial_pins_are_visible_only_to_you(
+    run_cli: Any, write: Any, settings: Settings, clock: FakeClock
+) -> None:
+    with PinterestServer(clock) as fake:
+        settings.accounts = {
+            "pinterest": {"shop": {"access_token": fake.token(), "api_base": fake.url, "sandbox": True}}
+        }
+        write("tart.png", "").write_bytes(png())
+        campaign = write("pins.yaml", CAMPAIGN.split("  - id: long-title")[0] % {"ok": "Tart"})
+        assert run_cli("schedule", str(campaign)).exit_code == 0
+        findings = json.loads(run_cli("doctor", "--json").stdout)["findings"]
+    mine = [f for f in findings if f["check"] == "account:pinterest:shop"]
+    assert [f["status"] for f in mine] == ["ok", "warning"], mine
+    assert "visible only to you" in mine[1]["message"] and "Standard access" in mine[1]["fix"]
+
+
+def test_the_example_configs_pinterest_section_is_valid() -> None:
+    import re
+
+    import yaml
+
+    text = (REPO / "config.example.yaml").read_text(encoding="utf-8")
+    block = text.split("  # pinterest:\n", 1)[1]
+    lines = []
+    for line in block.splitlines():
+        if not line.startswith("  # ") or re.fullmatch(r"  # [a-z]+:", line):  # the next network's section
+            break
+        lines.append(line.removeprefix("  # "))
+    shop = yaml.safe_load("\n".join(lines))["shop"]
+    shop.update(access_token="a", refresh_token="b", client_secret="c")  # ${…} come from the environment
+    settings = PinterestSettings.model_validate(shop)
+    assert settings.renews and settings.base == "https://api.pinterest.com"
+
+
+def test_accounts_add_through_the_cli_writes_the_config_and_a_private_secret(
+    fake: PinterestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stat
+
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+
+    monkeypatch.setattr(PinterestNetwork, "setup_api_base", fake.url)
+    config = tmp_path / "config.yaml"
+    config.write_text("accounts: {}\n", encoding="utf-8")
+
+    def run(*args: str, input: str | None = None) -> Any:
+        return CliRunner().invoke(cli, ["--config", str(config), *args], obj=AppContext(), input=input)
+
+    waiting = run("accounts", "add", "pinterest", "shop", input="1\n")
+    assert waiting.exit_code != 0 and "has not approved the app yet" in waiting.stderr
+    assert "Traceback" not in waiting.output + waiting.stderr
+
+    token = fake.token()
+    added = run("accounts", "add", "pinterest", "shop", input=f"2\n{token}\n")
+    assert added.exit_code == 0, added.output + added.stderr
+    assert "Connected as cafe_riviere (Trial access: sandbox)." in added.stdout
+    assert token not in added.stdout + added.stderr + config.read_text(encoding="utf-8")
+    assert "sandbox: true" in config.read_text(encoding="utf-8")
+    secrets_file = tmp_path / "secrets.yaml"
+    assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600 and token in secrets_file.read_text(encoding="utf-8")
+    tested = run("accounts", "test", "pinterest:shop")
+    assert tested.exit_code == 0 and "Trial (sandbox: pins visible only to you)" in tested.stdout
+
+
+def test_an_image_of_exactly_20_mb_goes_and_one_byte_more_is_refused_before_sending(
+    fake: PinterestServer, tmp_path: Path, clock: FakeClock
+) -> None:
+    adapter = make(fake, tmp_path, clock)
+    small = png()
+    for size, goes in ((20_000_000, True), (20_000_001, False)):
+        image = small + bytes(size - len(small))  # padding after IEND: still a real PNG, of that size
+        post = OutgoingPost(**{**pin_post(tmp_path, image=image).__dict__, "key": f"sp-{size}"})
+        if goes:
+            adapter.publish(post)
+        else:
+            with pytest.raises(ContentRejected, match="20,000,001 bytes"):
+                adapter.publish(post)
+    [pin] = fake.mine()
+    assert len(pin.image) == 20_000_000
+
+
+def test_validate_measures_the_description_and_the_alt_text_at_the_limit_and_one_over(
+    run_cli: Any, write: Any, settings: Settings
+) -> None:
+    settings.accounts = {"pinterest": {"shop": {"access_token": "pina_not_a_real_token"}}}
+    write("tart.png", "").write_bytes(png())
+    posts = []
+    for number, (text, alt) in enumerate((("d" * 500, "a" * 500), ("d" * 501, "a"), ("d", "a" * 501))):
+        posts.append(
+            {
+                "id": f"p{number}",
+                "at": f"2027-03-0{number + 1} 10:00",
+                "text": text,
+                "media": [{"file": "tart.png", "alt": alt}],
+                "pin": {"board": "Spring recipes"},
+            }
+        )
+    body = {"campaign": "pins", "timezone": "UTC", "accounts": ["pinterest:shop"], "posts": posts}
+    result = run_cli("validate", str(write("pins.yaml", json.dumps(body, indent=1))), "--json")
+    errors = json.loads(result.stdout)["errors"]
+    assert len(errors) == 2, errors
+    assert any("501" in e["message"] and "500" in e["message"] for e in errors)  # the description
+    assert any(e["message"].startswith("the image's alt text is 501 characters") for e in errors)
+
+
+class _LocalBrowser(_Browser):
+    """The browser is on this computer: Pinterest sends it back to socialpost's loopback receiver."""
+
+    def confirm(self, prompt: str, *, default: bool = True) -> bool:
+        return True
+
+    def open_url(self, url: str) -> None:
+        super().open_url(url)
+        if self.landed:
+            assert httpx.get(self.landed).status_code == 200  # the receiver's "you can close this tab"
+
+    def ask(self, prompt: str, *, default: str | None = None) -> str:
+        assert not prompt.startswith("Paste"), "the redirect came back: nothing to paste"
+        return super().ask(prompt, default=default)
+
+
+def test_setup_receives_the_redirect_on_the_loopback(
+    fake: PinterestServer, tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a free port, chosen by the system
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setattr(PinterestNetwork, "setup_api_base", fake.url)
+    ui = _LocalBrowser(fake, [CLIENT_ID, fake.client_secret, f"http://127.0.0.1:{port}/"], "standard")
+    done = PinterestNetwork.setup(ui, account="pinterest:shop", context=_context(tmp_path, clock))  # type: ignore[arg-type]
+    assert done.secrets["access_token"] in fake.access
+    assert "Waiting for Pinterest to send your browser back here…" in ui.said
+
+
+def test_show_says_where_the_pin_goes(run_cli: Any, settings: Settings) -> None:
+    settings.accounts = {"pinterest": {"shop": {"access_token": "pina_not_a_real_token"}}}
+    campaign = str(REPO / "campaigns" / "pinterest-shop.yaml")
+    shown = run_cli("show", campaign, "croissants")
+    assert shown.exit_code == 0, shown.stderr
+    assert "  pin to the board: Spring recipes\n  pin title: Our morning butter croissants\n" in shown.stdout
+    [post] = json.loads(run_cli("show", campaign, "roastery", "--json").stdout)["posts"]
+    assert post["pin"] == {
+        "board": "Our shop",
+        "title": "Roasted in the shop this week",
+        "link": "https://example.com/roastery?utm_source=pinterest&utm_medium=social&utm_campaign=pinterest-spring",
+    }
+
+
+def test_validate_refuses_a_pin_on_a_post_that_goes_to_no_pinterest_account(
+    run_cli: Any, write: Any, settings: Settings
+) -> None:
+    settings.accounts = {
+        "pinterest": {"shop": {"access_token": "pina_not_a_real_token"}},
+        "outbox": {"site": {}},
+    }
+    write("tart.png", "").write_bytes(png())
+    text = """\
+campaign: pins
+timezone: UTC
+accounts: [pinterest:shop, outbox:site]
+posts:
+  - id: both
+    at: 2027-03-01 10:00
+    text: "Lemon tart: would you try it?"
+    media: [{file: tart.png, alt: "A tart"}]
+    pin: {board: Spring recipes}
+  - id: elsewhere
+    at: 2027-03-01 11:00
+    text: "Lemon tart: would you try it?"
+    accounts: [outbox:site]
+    pin: {board: Spring recipes}
+"""
+    errors = json.loads(run_cli("validate", str(write("pins.yaml", text)), "--json").stdout)["errors"]
+    assert [(e["line"], e["message"]) for e in errors] == [
+        (
+            14,
+            "pin: is for Pinterest accounts, and post 'elsewhere' goes to none. Fix: add a pinterest:… account "
+            "to the post's accounts, or remove pin:.",
+        )
+    ]
+
+
+def test_a_lost_answer_is_reconciled_from_the_board_by_the_daemon_never_pinned_twice(
+    run_cli: Any, write: Any, settings: Settings, clock: FakeClock
+) -> None:
+    from socialpost.daemon.dispatcher import RECONCILE_AFTER, Dispatcher
+    from socialpost.store.db import open_store
+    from socialpost.store.queue import Queue
+    from socialpost.wiring import Adapters
+    from tests.store_helpers import deliver_due
+
+    with PinterestServer(clock) as fake:
+        account = {"access_token": fake.token(lifetime=timedelta(days=90)), "api_base": fake.url, "timeout": 0.5}
+        settings.accounts = {"pinterest": {"shop": {**account, "token_expires_at": "2027-04-10T12:00:00Z"}}}
+        write("tart.png", "").write_bytes(png())
+        campaign = write("pins.yaml", CAMPAIGN.split("  - id: long-title")[0] % {"ok": "Tart"})
+        assert run_cli("schedule", str(campaign)).exit_code == 0
+        clock.set(clock().fromisoformat("2027-03-01T10:00:05+00:00"))
+        fake.slow_create = 1.5  # Pinterest makes the pin; its answer comes after the adapter gave up
+        deliver_due(settings, clock)
+        assert len(fake.pins) == 1
+        waiting = json.loads(run_cli("status", "--json").stdout)["counts"]
+        assert {k: v for k, v in waiting.items() if v} == {"sending": 1}
+        fake.slow_create = 0.0
+        clock.advance(seconds=RECONCILE_AFTER.total_seconds() + settings.daemon.lease_seconds + 1)
+        store = open_store(settings.database_url)
+        try:
+            dispatcher = Dispatcher(Queue(store, "test", clock=clock), Adapters(settings, clock=clock), settings.daemon)
+            for claimed in dispatcher.queue.take_expired(10, dispatcher.lease):
+                dispatcher.reconcile(claimed)
+        finally:
+            store.close()
+        status = json.loads(run_cli("status", "--json").stdout)
+        assert {k: v for k, v in status["counts"].items() if v} == {"sent": 1}
+        [pin] = fake.mine()
+        report = json.loads(run_cli("report", "--json").stdout)
+        [post] = [p for c in report["campaigns"] for p in c["posts"]]
+        assert post["url"] == f"https://www.pinterest.com/pin/{pin.id}/"
+
+
+def test_defaults_give_every_post_its_board_and_a_post_overrides_a_key(
+    run_cli: Any, write: Any, settings: Settings
+) -> None:
+    settings.accounts = {"pinterest": {"shop": {"access_token": "pina_not_a_real_token"}}}
+    write("tart.png", "").write_bytes(png())
+    text = """\
+campaign: pins
+timezone: UTC
+accounts: [pinterest:shop]
+defaults:
+  media: [{file: tart.png, alt: "A tart"}]
+  pin: {board: Spring recipes, link: "https://example.com/shop"}
+posts:
+  - id: plain
+    at: 2027-03-01 10:00
+    text: "Lemon tart: would you try it?"
+  - id: titled
+    at: 2027-03-01 11:00
+    text: "Apple tart: would you try it?"
+    pin: {title: Apple tart, board: Our shop}
+"""
+    campaign = str(write("pins.yaml", text))
+    checked = json.loads(run_cli("validate", campaign, "--json").stdout)
+    assert checked["errors"] == [], checked["errors"]
+    pins = {p["id"]: p["pin"] for p in json.loads(run_cli("show", campaign, "--json").stdout)["posts"]}
+    assert pins == {
+        "plain": {"board": "Spring recipes", "link": "https://example.com/shop"},
+        "titled": {"board": "Our shop", "link": "https://example.com/shop", "title": "Apple tart"},
+    }

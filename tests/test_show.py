@@ -173,6 +173,7 @@ def test_show_file_json_is_the_documented_shape(run_cli, campaign: Path) -> None
             }
         ],
         "video": None,
+        "pin": None,
         "more_occurrences": 0,
     }
     assert post["notes"][0].startswith("X counts each link as 23 characters")

@@ -222,10 +222,12 @@ def _advice(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _Se
 
 
 def _unused_local_keys(loaded: LoadedCampaign, found: Findings) -> None:
-    """A post's event, offer or button that none of its accounts takes would be lost without a word."""
+    """A post's own network-specific key (Instagram's first comment, Google Business Profile's event,
+    offer and button, Pinterest's pin) that none of its accounts takes would be lost without a word:
+    most likely a forgotten account."""
     for index, post in enumerate(loaded.model.posts):
         networks = {account.split(":", 1)[0] for account in post.accounts or loaded.model.accounts}
-        for key in ("event", "offer", "button"):
+        for key in NETWORK_KEYS:
             if getattr(post, key) is None or any(profile_of(n).takes(key) for n in networks):
                 continue
             takers = [p for p in installed_profiles() if p.takes(key)]
@@ -233,11 +235,19 @@ def _unused_local_keys(loaded: LoadedCampaign, found: Findings) -> None:
                 loaded.document.problem(
                     ("posts", index, key),
                     _(
-                        "post '{post}' has {key}, which only {networks} accounts take, and goes to none. "
-                        "Fix: add such an account to the post, or remove {key}."
-                    ).format(post=post.id, key=key, networks=", ".join(_(p.title) for p in takers) or "?"),
+                        "{key}: is for {networks} accounts, and post '{post}' goes to none. Fix: add a {prefixes} "
+                        "account to the post's accounts, or remove {key}:."
+                    ).format(
+                        key=key,
+                        post=post.id,
+                        networks=", ".join(_(p.title) for p in takers) or "?",
+                        prefixes=", ".join(f"{p.name}:…" for p in takers) or "?",
+                    ),
                 )
             )
+
+
+NETWORK_KEYS = ("first_comment", "event", "offer", "button", "pin")
 
 
 def _per_post(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: _Seen) -> None:

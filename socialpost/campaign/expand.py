@@ -239,8 +239,9 @@ def expand_all(
                 for key, value in (("event", post.event), ("offer", post.offer), ("button", post.button)):
                     if value is not None and profile_of(network).takes(key):
                         payload[key] = local_posts.payload(key, value)
-                if post.pin is not None and profile_of(network).takes("pin"):
-                    payload["pin"] = post.pin.model_dump(exclude_none=True)
+                pin = _pin(post, defaults)
+                if pin and profile_of(network).takes("pin"):
+                    payload["pin"] = pin
                     if tag and "link" in payload["pin"]:  # where the pin leads is tagged as the text's links are
                         assert model.utm is not None
                         params = model.utm.model_dump(exclude_none=True)
@@ -274,6 +275,15 @@ def expand_all(
                     )
                 )
     return rows, problems
+
+
+def _pin(post: Post, defaults: Defaults) -> dict[str, Any]:
+    """The post's ``pin:`` over the defaults' (each key the post sets wins); {} when neither has one."""
+    found: dict[str, Any] = {}
+    for pin in (defaults.pin, post.pin):
+        if pin is not None:
+            found.update(pin.model_dump(exclude_none=True))
+    return found
 
 
 def _video(video: Video, base: Path) -> dict[str, Any]:

@@ -281,7 +281,9 @@ class Pin(_Strict):
     """Where and how a post goes to Pinterest accounts; the post's text is the pin's description
     and its image (with its alt text) the pin's picture."""
 
-    board: str = Field(min_length=1, description="the board's name, as Pinterest shows it")
+    board: str | None = Field(
+        None, min_length=1, description="the board's name, as Pinterest shows it (required here or in defaults)"
+    )
     title: str | None = Field(None, description="the pin's title (at most 100 characters)")
     link: str | None = Field(None, description="where the pin leads: https://…")
 
@@ -374,6 +376,7 @@ class Defaults(_Strict):
     quiet: list[RuleId] | None = None
     utm: StrictBool | None = Field(None, description="false: do not tag links")
     language: Language | None = None
+    pin: Pin | None = Field(None, description="for Pinterest accounts: the board (and title, link) of every post")
 
 
 class Post(_Strict):

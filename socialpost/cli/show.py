@@ -130,6 +130,11 @@ def _one(out: Console, preview: Preview, *, plan: bool) -> None:
         for label, file in ((_("video"), preview.video_file), (_("thumbnail"), preview.thumbnail)):
             if file is not None:
                 _media(out, file, label=label, alt=False)
+    if preview.pin is not None:
+        out.print(Text(_("  pin to the board: {board}").format(board=preview.pin.get("board") or "?")))
+        for key, label in (("title", _("  pin title: {value}")), ("link", _("  pin link: {value}"))):
+            if preview.pin.get(key):
+                out.print(Text(label.format(value=preview.pin[key])))
     for note in preview.notes:
         out.print(Padding(Text(_("note: {note}").format(note=note), style="dim"), (0, 0, 0, 2), expand=False))
     if preview.more:

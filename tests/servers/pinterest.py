@@ -158,6 +158,7 @@ class PinterestServer:
         self.violations: list[str] = []
         self.requests: list[Request] = []
         self._throttled: list[int] = []
+        self.slow_create = 0.0  # seconds to wait before answering a pin it made (an answer that is lost)
         self._ids = itertools.count(1_000_000_000_000_000_001)
         self._lock = threading.Lock()
         self.server = LocalServer()
@@ -208,7 +209,7 @@ class PinterestServer:
                 status, body = self._route(request)
             except Refused as refused:
                 return Reply(refused.status, refused.body, refused.headers)
-            return Reply(status, body)
+        return Reply(status, body, delay=self.slow_create if status == 201 else 0.0)
 
     def _route(self, request: Request) -> tuple[int, dict[str, Any]]:
         parts = urlsplit(request.path)

@@ -12,7 +12,7 @@ from typing import Any
 from socialpost.i18n import _
 from socialpost.i18n.formats import integer
 from socialpost.networks.base import OutgoingPost, Rendition
-from socialpost.networks.pinterest.settings import MAX_ALT, MAX_DESCRIPTION, MAX_LINK, MAX_TITLE
+from socialpost.networks.pinterest.settings import MAX_ALT, MAX_LINK, MAX_TITLE
 
 Loc = tuple[str | int, ...]
 IMAGE_SUFFIXES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
@@ -47,11 +47,16 @@ class PinChecks:
             found.append(
                 _(
                     "a Pinterest post needs pin: with the board it goes to. Fix: add "
-                    'pin: {board: "Board name", title: "…"} to the post.'
+                    'pin: {board: "Board name", title: "…"} to the post (or the board to defaults: pin:).'
                 )
             )
         elif not str(pin.get("board") or "").strip():
-            found.append((("pin", "board"), _("the pin names no board. Fix: add board: with the board's name.")))
+            found.append(
+                (
+                    ("pin", "board"),
+                    _("the pin names no board. Fix: add board: with the board's name (here, or in defaults: pin:)."),
+                )
+            )
         title = str(pin.get("title") or "")
         if length(title) > MAX_TITLE:
             found.append(
@@ -106,4 +111,3 @@ class PinChecks:
 
 
 CHECKS = PinChecks()
-MAX_TEXT = MAX_DESCRIPTION

@@ -39,7 +39,6 @@ from socialpost.text.rules import CHARACTERS, LengthRule
 # the pin) have no normalised name and are kept raw.
 METRIC_NAMES = {"IMPRESSION": "views", "SAVE": "reposts", "OUTBOUND_CLICK": "clicks", "PIN_CLICK": "pin_clicks"}
 ANALYTICS_DAYS = 90  # Pinterest answers for the last 90 days at most
-RECONCILE_SLACK = timedelta(minutes=5)
 
 
 def profile() -> NetworkProfile:
@@ -93,12 +92,7 @@ class PinterestNetwork(Network, Reconciler, MetricsReader, GuidedSetup, HealthCh
             return NotSent(_("no pin was started for this post."))
         if record.pin_id:
             return self.publisher.published(record)
-        found = self.publisher.find(post, record, slack_from=record.started_at - RECONCILE_SLACK)
-        if found is None:
-            return None
-        record.pin_id = found
-        self.book.save(post.key, record)
-        return self.publisher.published(record)
+        return self.publisher.published(record) if self.publisher.settle(post, record) else None
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -131,7 +125,9 @@ class PinterestNetwork(Network, Reconciler, MetricsReader, GuidedSetup, HealthCh
     # --- the token and health ---------------------------------------------------------------------
 
     def token_expiry(self) -> datetime | None:
-        return self.tokens.current().expires_at
+        """None when the token renews itself (a refresh token); else when it stops working."""
+        tokens = self.tokens.current()
+        return None if tokens.refresh is not None else tokens.expires_at
 
     def api_origin(self) -> str | None:
         return origin_of(self.settings.base)
@@ -178,7 +174,7 @@ class PinterestNetwork(Network, Reconciler, MetricsReader, GuidedSetup, HealthCh
             warnings.append(
                 HealthWarning(_("The account has no board to pin to."), _("Create a board on Pinterest first."))
             )
-        if tokens.expires_at is None:
+        if tokens.expires_at is None and not self.settings.sandbox:  # a sandbox token's life is never known
             warnings.append(
                 HealthWarning(
                     _("socialpost does not know when the Pinterest token expires."),

@@ -9,7 +9,7 @@ recorded before the request (:mod:`socialpost.networks.pinterest.state`) and the
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import PurePath
 from typing import Any
 
@@ -23,6 +23,7 @@ from socialpost.networks.pinterest.client import PinterestClient
 from socialpost.networks.pinterest.settings import IMAGE_TYPES, MAX_DESCRIPTION, MAX_IMAGE_BYTES
 from socialpost.networks.pinterest.state import PinBook, Record
 
+SLACK = timedelta(minutes=5)  # a pin listed this long before the attempt began may still be it (clocks differ)
 BOARD_PAGE = 250  # GET /v5/boards' largest page
 SHOWN_BOARDS = 20
 
@@ -72,12 +73,21 @@ class Publisher:
         record = self.book.load(post.key)
         if record is not None and record.pin_id:
             return self.published(record)
+        if record is not None and self.settle(post, record):  # an earlier attempt made it after all
+            return self.published(record)
         problems = [p if isinstance(p, str) else p[1] for p in CHECKS.problems(post)]
         if length(description(post)) > MAX_DESCRIPTION:
             problems.append(
                 _("the description is {length} characters; Pinterest takes at most {limit}.").format(
                     length=integer(length(description(post))), limit=integer(MAX_DESCRIPTION)
                 )
+            )
+        if len(post.media) > 1:  # validate says it too (the profile's media count)
+            problems.append(
+                _(
+                    "a pin is one image; this post has {count}. "
+                    "Fix: keep one, or give Pinterest its own under variants:."
+                ).format(count=integer(len(post.media)))
             )
         if problems:
             raise ContentRejected(f"{self.client.where}: " + " ".join(problems))
@@ -144,6 +154,15 @@ class Publisher:
         if media.alt:
             body["alt_text"] = media.alt
         return body
+
+    def settle(self, post: OutgoingPost, record: Record) -> bool:
+        """Whether the pin of an attempt whose answer was lost is on its board (then recorded)."""
+        found = self.find(post, record, slack_from=record.started_at - SLACK)
+        if found is None:
+            return False
+        record.pin_id, record.url = found, pin_url(found)
+        self.book.save(post.key, record)
+        return True
 
     def find(self, post: OutgoingPost, record: Record, *, slack_from: datetime) -> str | None:
         """The id of the pin ``post`` made on ``record``'s board since ``slack_from``, if listed."""
