@@ -513,3 +513,37 @@ def test_status_shows_the_crashed_post_with_its_reason(
     result = run_cli("status")
     assert result.exit_code == ExitCode.ATTENTION
     assert "unknown" in result.stdout and "failed unexpectedly" in result.stdout
+
+
+def test_the_daemon_reads_the_inbox_on_its_schedule(
+    store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The inbox job was built but never scheduled (found in review): the daemon must run it."""
+    from socialpost.daemon import inbox_job, service
+
+    ran = threading.Event()
+    monkeypatch.setattr(service, "FIRST_INBOX_SECONDS", 0.05)
+    monkeypatch.setattr(inbox_job.InboxJob, "run", lambda self: ran.set())
+    daemon = Daemon(store, settings, daemon_id="reader", stop_when=ran.is_set)
+    thread = _run_in_thread(daemon)
+    thread.join(timeout=8)
+    assert not thread.is_alive() and ran.is_set()
+
+
+def test_no_inbox_job_when_the_config_turns_it_off(
+    store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from socialpost.daemon import inbox_job, service
+    from socialpost.settings.inbox import InboxSettings
+
+    ran = threading.Event()
+    monkeypatch.setattr(service, "FIRST_INBOX_SECONDS", 0.01)
+    monkeypatch.setattr(inbox_job.InboxJob, "run", lambda self: ran.set())
+    off = replace(settings, inbox=InboxSettings(every=None))
+    stop_at = time.monotonic() + 0.5
+    daemon = Daemon(store, off, daemon_id="quiet", stop_when=lambda: time.monotonic() > stop_at)
+    thread = _run_in_thread(daemon)
+    thread.join(timeout=8)
+    assert not thread.is_alive() and not ran.is_set()

@@ -93,6 +93,9 @@ def _warm_up() -> None:
     gc.freeze()
 
 
+FIRST_INBOX_SECONDS = 60.0  # after start-up: the first inbox read waits for the first posts to go out
+
+
 class Daemon:
     """Run with :meth:`run` (blocking); stop with :meth:`stop` or SIGINT/SIGTERM."""
 
@@ -198,6 +201,14 @@ class Daemon:
                 id="confirm",
                 next_run_time=datetime.now(UTC) + timedelta(seconds=45),
             )
+            if self.inbox.enabled:
+                scheduler.add_job(
+                    self.inbox.run,
+                    "interval",
+                    seconds=self.inbox.interval_seconds,
+                    id="inbox",
+                    next_run_time=datetime.now(UTC) + timedelta(seconds=FIRST_INBOX_SECONDS),
+                )
             if self.notifier.enabled:
                 scheduler.add_job(
                     self.notifier.run,
