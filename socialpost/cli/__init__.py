@@ -42,6 +42,7 @@ COMMANDS = {
     "service": "socialpost.cli.service:service",
     "backup": "socialpost.cli.backup:backup",
     "export": "socialpost.cli.backup:export",
+    "completion": "socialpost.cli.completion:completion",
 }
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import click
 
 from socialpost.cli import render, report_view
+from socialpost.cli.completion import complete_accounts, complete_campaigns
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
 from socialpost.cli.translated import Command
@@ -47,9 +48,9 @@ def _gc_paused(command: F) -> F:
 @click.option("--csv", "csv_", is_flag=True, help="Print CSV for spreadsheets (an empty cell is 'not available').")
 @click.option("--html", "html_file", metavar="FILE", help="Write a self-contained HTML report (tables and charts).")
 @click.option("--by", type=click.Choice(GROUPINGS), help="Group by post, campaign, network, account, day or week.")
-@click.option("--campaign", metavar="NAME", help="Only this campaign.")
+@click.option("--campaign", metavar="NAME", help="Only this campaign.", shell_complete=complete_campaigns)
 @click.option("--network", metavar="NAME", help="Only this network (x, mastodon, bluesky, …).")
-@click.option("--account", metavar="NETWORK:NAME", help="Only this account.")
+@click.option("--account", metavar="NETWORK:NAME", help="Only this account.", shell_complete=complete_accounts)
 @click.option(
     "--since",
     metavar="WHEN",
