@@ -170,6 +170,12 @@ def test_export_prints_the_documented_shape(store: Store, settings: Settings, cl
     assert run(settings, clock, "export").exit_code == 2  # the format is said
 
 
+def test_export_without_a_queue_creates_none(settings: Settings, clock: FakeClock) -> None:
+    result = run(settings, clock, "export", "--json")
+    assert result.exit_code == 1 and "there is no queue to export yet" in result.stderr
+    assert not Path(settings.database_url.removeprefix("sqlite:///")).exists()
+
+
 @pytest.mark.parametrize(
     ("content", "said"),
     [

@@ -124,3 +124,19 @@ def test_the_wheel_holds_the_package_its_catalogue_and_the_command(tmp_path: Pat
     assert "socialpost = socialpost.cli:main" in text
     metadata_file = next(n for n in names if n.endswith(".dist-info/METADATA"))
     assert "Name: socialpost-cli" in zipfile.ZipFile(wheel).read(metadata_file).decode()
+
+
+@pytest.mark.slow
+def test_the_sdist_holds_the_sources_and_no_tool_cache(tmp_path: Path) -> None:
+    import tarfile
+
+    subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "--outdir", str(tmp_path), str(REPO)],
+        check=True,
+        capture_output=True,
+    )
+    (sdist,) = tmp_path.glob("socialpost_cli-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {n.partition("/")[2] for n in archive.getnames()}
+    assert {"pyproject.toml", "README.md", "Makefile", "socialpost/cli/__init__.py", "scripts/install.sh"} <= names
+    assert not any(n.startswith((".import_linter_cache", ".venv", ".mypy_cache")) for n in names)

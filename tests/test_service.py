@@ -310,6 +310,41 @@ def test_the_command_is_the_socialpost_on_path_else_this_python(tmp_path: Path) 
     assert supervisor.command_for("/somewhere/pytest", "/usr/bin/python3") == ("/usr/bin/python3", "-m", "socialpost")
 
 
+def test_install_json_says_what_it_did(stubs: Path, config: Path, isolated_env: Path) -> None:
+    import json
+
+    result = service("install", "--platform", "systemd", "--json", config=config)
+    assert result.exit_code == 0, result.output
+    done = json.loads(result.stdout)
+    assert done["kind"] == "systemd-user" and done["written"] is True
+    assert done["path"] == str(isolated_env / ".config" / "systemd" / "user" / "socialpost.service")
+    assert [r["command"] for r in done["ran"]] == [
+        ["systemctl", "--user", "daemon-reload"],
+        ["systemctl", "--user", "enable", "--now", "socialpost.service"],
+    ]
+    assert all(r["status"] == 0 for r in done["ran"])
+    assert any("enable-linger" in note for note in done["notes"])
+
+
+def test_a_command_inside_a_clone_venv_is_warned_about(tmp_path: Path, isolated_env: Path) -> None:
+    command = (str(tmp_path / "clone" / ".venv" / "bin" / "socialpost"),)
+    plan = supervisor.plan(
+        supervisor.Kind.SYSTEMD_USER,
+        command=command,
+        config=None,
+        config_dir=tmp_path,
+        data_dir=tmp_path / "data",
+        shutdown_grace_seconds=30,
+        log_format="text",
+        daemon_id=None,
+        home=isolated_env,
+        environ={},
+        user="marie",
+    )
+    assert any("inside a clone's .venv" in w for w in plan.warnings)
+    assert any("no config file yet" in w for w in plan.warnings)
+
+
 def test_windows_gets_a_way_out() -> None:
     from socialpost.errors import UsageError
 

@@ -19,6 +19,7 @@ from socialpost.doctor import run_checks
 from socialpost.settings.config import Settings
 from socialpost.store import sleeps
 from socialpost.store.db import Store
+from socialpost.store.models import PostRow
 from socialpost.store.sleeps import SleptPost
 from tests.conftest import START, FakeClock
 from tests.store_helpers import assert_history_consistent, events, post, seed_posts
@@ -132,6 +133,26 @@ def test_the_daemon_says_which_posts_the_sleep_concerned_and_what_the_late_polic
     # a week later it is old news
     report = run_checks(settings, clock=lambda: START + timedelta(days=8), date_probe=lambda _o, _t: None)
     assert not [f for f in report.findings if f.check == "daemon-sleep"]
+
+
+def test_posts_another_daemon_sent_meanwhile_are_not_counted(store: Store) -> None:
+    """Two hosts share a queue: what the other one sent on time while this one slept was not late."""
+    sent_by_other, waiting = seed_posts(
+        store, 2, due=[START + timedelta(minutes=10), START + timedelta(minutes=20)], campaign="shared"
+    )
+    with store.write() as session:
+        row = session.get(PostRow, sent_by_other)
+        assert row is not None
+        row.status, row.sent_at = "sent", START + timedelta(minutes=10, seconds=1)
+    found = sleeps.record(
+        store,
+        slept_from=START,
+        slept_until=START + timedelta(hours=1),
+        now=START + timedelta(hours=1),
+        host="laptop",
+        daemon="d",
+    )
+    assert [p.post_id for p in found] == [waiting]
 
 
 def test_a_sleep_with_no_post_due_records_nothing(store: Store, settings: Settings) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import click
 
 from socialpost.cli import render
+from socialpost.cli.completion import complete_accounts
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
 from socialpost.cli.translated import Group
@@ -139,7 +140,7 @@ def list_(app: AppContext, json_: bool) -> None:
 
 
 @accounts.command("test")
-@click.argument("account")
+@click.argument("account", shell_complete=complete_accounts)
 @json_option
 @pass_app
 def test(app: AppContext, account: str, json_: bool) -> None:
@@ -168,7 +169,7 @@ def test(app: AppContext, account: str, json_: bool) -> None:
 
 
 @accounts.command("remove")
-@click.argument("account")
+@click.argument("account", shell_complete=complete_accounts)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_app
 def remove(app: AppContext, account: str, yes: bool) -> None:

@@ -12,7 +12,7 @@ from socialpost.cli import render
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.output import write_text_file
 from socialpost.cli.translated import Command
-from socialpost.errors import UsageError
+from socialpost.errors import StoreError, UsageError
 from socialpost.i18n import _
 
 
@@ -55,7 +55,15 @@ def export(app: AppContext, json_: bool, output: str | None) -> None:
 
     if not json_:
         raise UsageError(_("say the format: socialpost export --json (the only one for now)."))
-    document = export_store(app.store, now=app.clock())
+    store = app.existing_store()  # no queue yet: say so rather than create one to export it
+    if store is None:
+        raise StoreError(
+            _("there is no queue to export yet ({url}).").format(url=app.database_url),
+            hint=_(
+                "Schedule a campaign first, or check 'database:' in your config file (or $SOCIALPOST_DATABASE_URL)."
+            ),
+        )
+    document = export_store(store, now=app.clock())
     text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
     if output is None:
         render.echo_json_text(text.rstrip("\n"))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from socialpost.cli import render
+from socialpost.cli.completion import complete_accounts, complete_campaigns
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
 from socialpost.cli.translated import Command
@@ -20,8 +21,10 @@ if TYPE_CHECKING:
 
 @click.command(cls=Command)
 @json_option
-@click.option("--campaign", metavar="NAME", help="Only the posts of this campaign.")
-@click.option("--account", metavar="NETWORK:NAME", help="Only the posts of this account.")
+@click.option("--campaign", metavar="NAME", help="Only the posts of this campaign.", shell_complete=complete_campaigns)
+@click.option(
+    "--account", metavar="NETWORK:NAME", help="Only the posts of this account.", shell_complete=complete_accounts
+)
 @click.option(
     "--all",
     "all_",

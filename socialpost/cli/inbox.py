@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from socialpost.cli import render
+from socialpost.cli.completion import complete_accounts
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
 from socialpost.cli.translated import Command
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 @click.command(cls=Command)
 @json_option
-@click.option("--account", metavar="NETWORK:NAME", help="Only this account.")
+@click.option("--account", metavar="NETWORK:NAME", help="Only this account.", shell_complete=complete_accounts)
 @click.option("--unanswered", is_flag=True, help="Only the items nobody has answered yet.")
 @click.option("--no-fetch", "no_fetch", is_flag=True, help="List what is stored; ask no network.")
 @click.option(

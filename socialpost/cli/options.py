@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
+from socialpost.cli.completion import complete_accounts, complete_campaigns
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 json_option = click.option("--json", "json_", is_flag=True, help="Print JSON (a stable, documented shape).")
@@ -21,9 +23,9 @@ allow_past_option = click.option(
 )
 
 _POST_FILTERS = (
-    click.option("--campaign", metavar="NAME", help="Only this campaign."),
+    click.option("--campaign", metavar="NAME", help="Only this campaign.", shell_complete=complete_campaigns),
     click.option("--network", metavar="NAME", help="Only this network (x, mastodon, bluesky, …)."),
-    click.option("--account", metavar="NETWORK:NAME", help="Only this account."),
+    click.option("--account", metavar="NETWORK:NAME", help="Only this account.", shell_complete=complete_accounts),
     click.option(
         "--since",
         metavar="WHEN",

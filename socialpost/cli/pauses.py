@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from socialpost.cli import render
+from socialpost.cli.completion import complete_campaigns_or_accounts
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
 from socialpost.cli.translated import Command
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from socialpost.store.resume import Overdue, ResumePlan
     from socialpost.store.sync_plan import Plan
 
-target_argument = click.argument("target", metavar="CAMPAIGN|ACCOUNT")
+target_argument = click.argument("target", metavar="CAMPAIGN|ACCOUNT", shell_complete=complete_campaigns_or_accounts)
 SHOWN_OVERDUE = 50  # rows of the overdue table; --json lists them all
 DECISIONS = {
     "send": ("green", N_("goes out now")),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from socialpost.cli import render
+from socialpost.cli.completion import complete_accounts, complete_campaigns, complete_posts, complete_posts_or_files
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
 from socialpost.cli.translated import Command
@@ -18,15 +19,20 @@ if TYPE_CHECKING:
     from socialpost.store.actions import Change, PostRef, Selection
     from socialpost.store.restore import Restoration
 
-post_id_argument = click.argument("post_id", metavar="ID", required=False)
+post_id_argument = click.argument("post_id", metavar="ID", required=False, shell_complete=complete_posts)
 account_option = click.option(
-    "--account", metavar="NETWORK:NAME", help="The account, when the post goes to several (same as ID@NETWORK:NAME)."
+    "--account",
+    metavar="NETWORK:NAME",
+    help="The account, when the post goes to several (same as ID@NETWORK:NAME).",
+    shell_complete=complete_accounts,
 )
-campaign_option = click.option("--campaign", metavar="NAME", help="Every post of this campaign that can be.")
+campaign_option = click.option(
+    "--campaign", metavar="NAME", help="Every post of this campaign that can be.", shell_complete=complete_campaigns
+)
 
 
 @click.command(cls=Command)
-@click.argument("post_id", metavar="ID")
+@click.argument("post_id", metavar="ID", shell_complete=complete_posts)
 @click.option("--sent", "sent_url", metavar="URL", help="It went out: record it as sent, at this address.")
 @click.option("--not-sent", is_flag=True, help="It did not go out: queue it to be sent again now.")
 @account_option
@@ -108,7 +114,7 @@ def cancel(app: AppContext, post_id: str | None, campaign: str | None, account: 
 
 
 @click.command(cls=Command)
-@click.argument("target", metavar="CAMPAIGN[/POST-ID[@ACCOUNT]] | FILE")
+@click.argument("target", metavar="CAMPAIGN[/POST-ID[@ACCOUNT]] | FILE", shell_complete=complete_posts_or_files)
 @account_option
 @json_option
 @pass_app

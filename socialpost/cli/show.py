@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from socialpost.cli import render
+from socialpost.cli.completion import complete_accounts, complete_posts_or_files
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
 from socialpost.cli.translated import Command
@@ -31,10 +32,13 @@ CAMPAIGN_SUFFIXES = (".yaml", ".yml")
 
 
 @click.command(cls=Command)
-@click.argument("target", metavar="CAMPAIGN/POST-ID|FILE")
+@click.argument("target", metavar="CAMPAIGN/POST-ID|FILE", shell_complete=complete_posts_or_files)
 @click.argument("post", metavar="[POST-ID]", required=False)
 @click.option(
-    "--account", metavar="NETWORK:NAME", help="Only this account (same as @NETWORK:NAME after the post's id)."
+    "--account",
+    metavar="NETWORK:NAME",
+    help="Only this account (same as @NETWORK:NAME after the post's id).",
+    shell_complete=complete_accounts,
 )
 @json_option
 @pass_app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from socialpost.cli import render
+from socialpost.cli.completion import complete_campaigns
 from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
 from socialpost.cli.translated import Command
@@ -13,7 +14,7 @@ from socialpost.errors import ExitCode
 
 @click.command(cls=Command)
 @json_option
-@click.option("--campaign", metavar="NAME", help="Only this campaign.")
+@click.option("--campaign", metavar="NAME", help="Only this campaign.", shell_complete=complete_campaigns)
 @pass_app
 def status(app: AppContext, json_: bool, campaign: str | None) -> None:
     """Show the queue: first what needs you (posts that failed, are held or unknown, pauses, posts

@@ -161,6 +161,13 @@ def plan(
                 "NAME=… in {file})."
             ).format(file=spec.environment_file or config_dir / "secrets.env")
         )
+    if any(part == ".venv" for part in Path(command[0]).parts):
+        warnings.append(
+            _(
+                "the service runs {command}, inside a clone's .venv: it stops working if that folder goes. "
+                "Install socialpost with make install (README, Install) and run service install again with it."
+            ).format(command=command[0])
+        )
     if config is None:
         warnings.append(
             _("no config file yet: the service reads {path} once you create it (restart it then).").format(

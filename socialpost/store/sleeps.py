@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow, EventRow, PostRow, Status, display_id
@@ -50,7 +50,8 @@ def record(
     store: Store, *, slept_from: datetime, slept_until: datetime, now: datetime, host: str, daemon: str
 ) -> list[SleptPost]:
     """Log a ``host-slept`` event for each post that was due between ``slept_from`` and ``now``
-    (not one the user cancelled), with its status now; return them, oldest first."""
+    (not one the user cancelled, nor one another daemon sent while this host slept), with its
+    status now; return them, oldest first."""
     with store.write() as session:
         rows = session.execute(
             select(PostRow, CampaignRow.name)
@@ -59,6 +60,8 @@ def record(
                 PostRow.due_at > slept_from,
                 PostRow.due_at <= now,
                 PostRow.status != Status.CANCELLED.value,
+                # sent meanwhile by another daemon (sharing a PostgreSQL queue): not late
+                or_(PostRow.sent_at.is_(None), PostRow.sent_at > slept_until),
             )
             .order_by(PostRow.due_at, PostRow.id)
         ).all()
