@@ -21,7 +21,6 @@ from pathlib import Path
 
 from socialpost.campaign.expand import expand_all
 from socialpost.campaign.load import read_campaigns
-from socialpost.errors import CampaignError, Problem
 from socialpost.gitfiles import Comparison, Repository
 from socialpost.scheduling import Validation, draft, judge
 from socialpost.settings.config import Settings
@@ -50,8 +49,10 @@ def plan_against(
 ) -> Review:
     """The plan of the change ``against`` names (see Repository.comparison) for the files ``paths``.
 
-    The version after is judged as `plan` judges it (CampaignError with every error of every file);
-    a file missing from a version is a campaign that is not there (all created, or all cancelled)."""
+    The version after is judged as `plan` judges it, its errors in ``Review.validation.errors``
+    (`validate --against`: a post the change did not touch is not new, even if its time has
+    passed); a file missing from a version is a campaign that is not there (all created, or all
+    cancelled)."""
     repo = repository or Repository()
     comparison = repo.comparison(against)
     before = {path: repo.read(comparison.before, path) for path in paths}
@@ -63,8 +64,6 @@ def plan_against(
         after_texts = {path: text for path, text in read.items() if text is not None}
         after_paths = list(after_texts)
     drafted = draft(after_paths, settings, now=now, credentials=credentials, texts=after_texts)
-    if drafted.errors:
-        raise CampaignError(_sorted(drafted.errors))
     earlier, _problems = read_campaigns(  # the version before as far as it is valid: it may have had errors
         [path for path, text in before.items() if text is not None],
         texts={path: text for path, text in before.items() if text is not None},
@@ -88,10 +87,4 @@ def plan_against(
                         validation.plans.append(plan_campaign(session, campaign, [], now=now))
         finally:
             store.close()
-    if validation.errors:
-        raise CampaignError(validation.errors)
     return Review(comparison, validation)
-
-
-def _sorted(problems: list[Problem]) -> list[Problem]:
-    return sorted(dict.fromkeys(problems), key=lambda p: (p.file, p.line, p.column))

@@ -327,6 +327,39 @@ def test_validate_without_credentials_needs_no_token_but_still_finds_a_typo(team
     )
 
 
+def test_validate_against_a_revision_keeps_a_running_campaign_valid(team: Path) -> None:
+    """A post already in the previous version whose time has passed (it went out) is not new: the
+    hook and CI judge a change, not the whole file against a clock; a new post in the past is."""
+    _edit(team, "at: 2031-03-02 09:00", "at: 2021-03-02 09:00")
+    _git(team, "commit", "-q", "-am", "the opening went out in 2021")
+    _edit(team, "Keep your beans dry.", "Keep your beans cool.")
+    config = ("--config", "socialpost/config.yaml", "--no-credentials")
+    alone = _socialpost(team, "validate", *config, "campaigns/cafe.yaml")
+    assert alone.returncode == 2 and "campaigns/cafe.yaml:6:9: post 'opening' is due" in alone.stderr
+    judged = _socialpost(team, "validate", *config, "--against", "HEAD", "campaigns/cafe.yaml")
+    assert judged.returncode == 0, judged.stderr
+    _edit(team, "at: 2031-03-03 09:00", "at: 2021-03-03 09:00")  # moved into the past: new there
+    moved = _socialpost(team, "validate", *config, "--against", "HEAD", "--format", "github", "campaigns/cafe.yaml")
+    assert moved.returncode == 2
+    assert moved.stdout.startswith("::error file=campaigns/cafe.yaml,line=9,col=9,title=socialpost::post 'menu' is due")
+    assert "opening" not in moved.stdout
+
+
+def test_validate_against_head_before_the_first_commit(tmp_path: Path) -> None:
+    """The hook's --against HEAD on a repository's very first commit: every file is new."""
+    repo = tmp_path / "fresh"
+    (repo / "campaigns").mkdir(parents=True)
+    (repo / "campaigns" / "cafe.yaml").write_text(CAMPAIGN, encoding="utf-8")
+    _git(repo, "init", "-q")
+    done = _socialpost(repo, "validate", "--no-credentials", "--against", "HEAD", "campaigns/cafe.yaml")
+    assert done.returncode == 0, done.stderr
+    plan = _socialpost(repo, "plan", "--no-credentials", "--against", "HEAD", "campaigns/cafe.yaml")
+    assert plan.returncode == 0 and "Plan of the change no commit yet → the working tree" in plan.stdout
+    # without a config file, mastodon:cafe is not connected: its posts would be queued held
+    assert "3 to create, 0 to update, 0 to cancel, 0 unchanged." in plan.stdout
+    assert "3 post(s) held until their account is connected (mastodon:cafe)" in plan.stdout
+
+
 def test_json_and_another_format_are_refused_together(team: Path) -> None:
     done = _socialpost(team, "validate", "--json", "--format", "github", "campaigns/cafe.yaml")
     assert done.returncode == 2 and "choose one" in done.stderr
