@@ -99,8 +99,15 @@ class Repository:
         name = self.inside(path)
         if commit is None:
             return None
-        if self._git(["cat-file", "-e", f"{commit}:{name}"]).returncode != 0:
+        kind = self._git(["cat-file", "-t", f"{commit}:{name}"])
+        if kind.returncode != 0:
             return None
+        if str(kind.stdout).strip() != "blob":
+            raise UsageError(
+                _("{path} is a folder at {commit}. Fix: name the campaign files, such as {path}/*.yaml.").format(
+                    path=path, commit=commit[:12]
+                )
+            )
         found = self._git(["cat-file", "blob", f"{commit}:{name}"], text=False)
         if found.returncode != 0:
             raise UsageError(_last_line(found.stderr))

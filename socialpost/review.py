@@ -21,7 +21,9 @@ from pathlib import Path
 
 from socialpost.campaign.expand import expand_all
 from socialpost.campaign.load import read_campaigns
+from socialpost.errors import Problem
 from socialpost.gitfiles import Comparison, Repository
+from socialpost.i18n import ngettext
 from socialpost.scheduling import Validation, draft, judge
 from socialpost.settings.config import Settings
 from socialpost.store.db import open_store
@@ -64,7 +66,7 @@ def plan_against(
         after_texts = {path: text for path, text in read.items() if text is not None}
         after_paths = list(after_texts)
     drafted = draft(after_paths, settings, now=now, credentials=credentials, texts=after_texts)
-    earlier, _problems = read_campaigns(  # the version before as far as it is valid: it may have had errors
+    earlier, problems = read_campaigns(  # the version before as far as it is valid: it may have had errors
         [path for path, text in before.items() if text is not None],
         texts={path: text for path, text in before.items() if text is not None},
     )
@@ -87,4 +89,29 @@ def plan_against(
                         validation.plans.append(plan_campaign(session, campaign, [], now=now))
         finally:
             store.close()
+    validation.warnings.extend(_before_not_whole(problems, comparison))
     return Review(comparison, validation)
+
+
+def _before_not_whole(problems: list[Problem], comparison: Comparison) -> list[Problem]:
+    """A warning for each file whose version before had errors: the plan compares what was usable
+    of it (a post it could not read counts as new)."""
+    counts: dict[str, int] = {}
+    for problem in problems:
+        counts[problem.file] = counts.get(problem.file, 0) + 1
+    return [
+        Problem(
+            file,
+            0,
+            0,
+            ngettext(
+                "its version at {commit} had {count} error, so the comparison uses what was usable of it: a post "
+                "it could not read counts as new.",
+                "its version at {commit} had {count} errors, so the comparison uses what was usable of it: a post "
+                "it could not read counts as new.",
+                count,
+            ).format(commit=comparison.before_label, count=count),
+            rule="before-had-errors",
+        )
+        for file, count in counts.items()
+    ]

@@ -128,6 +128,7 @@ def _pre_commit(repo: Path, home: Path, *args: str, **extra: str) -> subprocess.
         "PIP_NO_INDEX": "1",  # nothing from the internet: the hook's environment is built from here
         "PIP_NO_BUILD_ISOLATION": "0",  # pip's spelling of --no-build-isolation: hatchling comes from PYTHONPATH
         "PYTHONPATH": sysconfig.get_paths()["purelib"],
+        "VIRTUALENV_NO_PERIODIC_UPDATE": "1",  # virtualenv would look for newer seed wheels online
         "SOCIALPOST_LANG": "en",
         "COLUMNS": "200",
         **extra,
@@ -460,6 +461,25 @@ def test_plan_against_a_deleted_and_a_new_campaign_file(team: Path) -> None:
     assert {plan[k]["campaign"] for k in created} == {"bistro"} and {plan[k]["campaign"] for k in cancelled} == {"cafe"}
 
 
+def test_plan_against_a_version_that_had_errors_says_what_it_compared(team: Path) -> None:
+    _edit(team, "at: 2031-03-03 09:00", "at: 2031-03-03")
+    _git(team, "commit", "-q", "-am", "broken on main")
+    _edit(team, "at: 2031-03-03\n", "at: 2031-03-03 09:00\n")
+    done = _socialpost(
+        team,
+        "plan",
+        "--no-credentials",
+        "--config",
+        "socialpost/config.yaml",
+        "--against",
+        "HEAD",
+        "campaigns/cafe.yaml",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "warning [before-had-errors]: campaigns/cafe.yaml: its version at " in done.stderr
+    assert "2 to create, 0 to update, 0 to cancel, 4 unchanged." in done.stdout  # the post it could not read
+
+
 def test_plan_against_refuses_what_it_cannot_compare(team: Path, tmp_path: Path) -> None:
     unknown = _socialpost(team, "plan", "--against", "nosuchbranch", "campaigns/cafe.yaml")
     assert unknown.returncode == 2
@@ -472,6 +492,10 @@ def test_plan_against_refuses_what_it_cannot_compare(team: Path, tmp_path: Path)
     shutil.copy2(team / "campaigns" / "cafe.yaml", outside / "cafe.yaml")
     nogit = _socialpost(outside, "plan", "--against", "HEAD", "cafe.yaml")
     assert nogit.returncode == 2 and "--against needs a git repository" in nogit.stderr
+    folder = _socialpost(team, "plan", "--against", "HEAD", "campaigns")
+    assert (
+        folder.returncode == 2 and "campaigns is a folder at" in folder.stderr and "campaigns/*.yaml" in folder.stderr
+    )
     both = _socialpost(team, "plan", "--against", "HEAD", "--empty-queue", "campaigns/cafe.yaml")
     assert both.returncode == 2 and "choose one" in both.stderr
     _edit(team, "at: 2031-03-03 09:00", "at: 2031-03-03")
