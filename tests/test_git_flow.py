@@ -513,6 +513,47 @@ def test_plan_against_an_empty_queue_says_so_and_creates_no_queue(team: Path) ->
     assert not list(Path(os.environ["HOME"]).rglob("socialpost.db"))
 
 
+def test_plan_against_an_exported_queue_without_credentials(team: Path, tmp_path: Path) -> None:
+    """A copy of the daemons' queue (an exported SQLite file) knows what went out; planning against
+    it needs no credential either."""
+    _edit(team, "accounts: [mastodon:cafe, outbox:main]", "accounts: [outbox:main]")
+    queue = tmp_path / "queue.db"
+    env = {**os.environ, "SOCIALPOST_DATABASE_URL": f"sqlite:///{queue}", "COLUMNS": "200", "SOCIALPOST_LANG": "en"}
+    scheduled = subprocess.run(
+        [sys.executable, "-m", "socialpost", "schedule", "campaigns/cafe.yaml"],
+        cwd=team,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    assert scheduled.returncode == 0, scheduled.stderr
+    export = tmp_path / "export.db"
+    shutil.copy2(queue, export)
+    _edit(team, "Keep your beans dry.", "Keep your beans cool.")
+    planned = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "socialpost",
+            "plan",
+            "--no-credentials",
+            "--config",
+            "socialpost/config.yaml",
+            "campaigns/cafe.yaml",
+        ],
+        cwd=team,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**env, "SOCIALPOST_DATABASE_URL": f"sqlite:///{export}"},
+    )
+    assert planned.returncode == 0, planned.stderr
+    assert "0 to create, 1 to update, 0 to cancel, 2 unchanged." in planned.stdout
+
+
 # --- the CI recipes of docs/ci/ -------------------------------------------------------------------
 
 
