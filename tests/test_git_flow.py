@@ -361,6 +361,34 @@ def test_validate_against_head_before_the_first_commit(tmp_path: Path) -> None:
     assert "3 post(s) held until their account is connected (mastodon:cafe)" in plan.stdout
 
 
+def test_the_config_named_after_the_command_also_chooses_the_language(team: Path) -> None:
+    """A hook's args come after 'validate': its --config counts as the global one, language included."""
+    config = team / "socialpost" / "config.yaml"
+    config.write_text("language: fr\n" + CONFIG, encoding="utf-8")
+    _edit(team, "at: 2031-03-03 09:00", "at: 2031-03-03")
+    env = {k: v for k, v in os.environ.items() if k not in ("SOCIALPOST_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES")}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "socialpost",
+            "validate",
+            "--no-credentials",
+            "--config",
+            str(config),
+            "campaigns/cafe.yaml",
+        ],
+        cwd=team,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**env, "LANG": "C.UTF-8"},
+    )
+    assert done.returncode == 2
+    assert "erreur : campaigns/cafe.yaml:9:9:" in done.stderr, done.stderr
+
+
 def test_json_and_another_format_are_refused_together(team: Path) -> None:
     done = _socialpost(team, "validate", "--json", "--format", "github", "campaigns/cafe.yaml")
     assert done.returncode == 2 and "choose one" in done.stderr
