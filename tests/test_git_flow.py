@@ -20,6 +20,7 @@ import sysconfig
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import jsonschema
 import pytest
 
 from socialpost.cli.ci_output import escape_data, escape_property, github
@@ -308,6 +309,12 @@ def test_validate_format_sarif_is_a_sarif_2_1_0_log(team: Path) -> None:
         "region": {"startLine": 9, "startColumn": 9},
     }
     assert "has no time" in error["message"]["text"]
+    # the log is valid for SARIF 2.1.0's own schema (tests/data/specs, with its licence)
+    schema = json.loads((REPO / "tests" / "data" / "specs" / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+    assert [e.message for e in validator.iter_errors(log)] == []
+    broken = {**log, "runs": [{**run, "results": [{**error, "level": "fatal"}]}]}
+    assert list(validator.iter_errors(broken)), "the schema check would catch a wrong level"
 
 
 def test_validate_without_credentials_needs_no_token_but_still_finds_a_typo(team: Path) -> None:
