@@ -20,12 +20,17 @@ GIT_TIMEOUT = 60  # seconds: a local repository answers in milliseconds
 
 @dataclass(frozen=True)
 class Comparison:
-    """Two versions of the campaign files: ``before`` (a commit) and ``after`` (a commit, or None
-    for the working tree), with how the user wrote them."""
+    """Two versions of the campaign files: ``before`` (a commit, or None before the repository's
+    first commit) and ``after`` (a commit, or None for the working tree), with how the user wrote
+    them."""
 
-    before: str
+    before: str | None
     after: str | None
     written: str
+
+    @property
+    def before_label(self) -> str:
+        return self.before[:12] if self.before else _("no commit yet")
 
     @property
     def after_label(self) -> str:
@@ -64,7 +69,12 @@ class Repository:
         if ".." in against:
             left, _sep, right = against.partition("..")
             return Comparison(self.commit(left or "HEAD"), self.commit(right or "HEAD"), against)
+        if against == "HEAD" and not self._has_commits():
+            return Comparison(None, None, against)  # the first commit: every file is new
         return Comparison(self.commit(against), None, against)
+
+    def _has_commits(self) -> bool:
+        return self._git(["rev-parse", "--verify", "--quiet", "HEAD"]).returncode == 0
 
     def commit(self, revision: str) -> str:
         """The commit ``revision`` names (a branch, a tag, HEAD~2, an id)."""
@@ -83,11 +93,21 @@ class Repository:
             )
         return str(found.stdout).strip()
 
-    def read(self, commit: str, path: Path) -> str | None:
-        """The text of ``path`` at ``commit``; None when the file is not there at that commit."""
+    def read(self, commit: str | None, path: Path) -> str | None:
+        """The text of ``path`` at ``commit``; None when the file is not there at that commit (or
+        ``commit`` is None: before the first one)."""
         name = self.inside(path)
-        if self._git(["cat-file", "-e", f"{commit}:{name}"]).returncode != 0:
+        if commit is None:
             return None
+        kind = self._git(["cat-file", "-t", f"{commit}:{name}"])
+        if kind.returncode != 0:
+            return None
+        if str(kind.stdout).strip() != "blob":
+            raise UsageError(
+                _("{path} is a folder at {commit}. Fix: name the campaign files, such as {path}/*.yaml.").format(
+                    path=path, commit=commit[:12]
+                )
+            )
         found = self._git(["cat-file", "blob", f"{commit}:{name}"], text=False)
         if found.returncode != 0:
             raise UsageError(_last_line(found.stderr))

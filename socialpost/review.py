@@ -21,8 +21,9 @@ from pathlib import Path
 
 from socialpost.campaign.expand import expand_all
 from socialpost.campaign.load import read_campaigns
-from socialpost.errors import CampaignError, Problem
+from socialpost.errors import Problem
 from socialpost.gitfiles import Comparison, Repository
+from socialpost.i18n import ngettext
 from socialpost.scheduling import Validation, draft, judge
 from socialpost.settings.config import Settings
 from socialpost.store.db import open_store
@@ -50,8 +51,10 @@ def plan_against(
 ) -> Review:
     """The plan of the change ``against`` names (see Repository.comparison) for the files ``paths``.
 
-    The version after is judged as `plan` judges it (CampaignError with every error of every file);
-    a file missing from a version is a campaign that is not there (all created, or all cancelled)."""
+    The version after is judged as `plan` judges it, its errors in ``Review.validation.errors``
+    (`validate --against`: a post the change did not touch is not new, even if its time has
+    passed); a file missing from a version is a campaign that is not there (all created, or all
+    cancelled)."""
     repo = repository or Repository()
     comparison = repo.comparison(against)
     before = {path: repo.read(comparison.before, path) for path in paths}
@@ -63,9 +66,7 @@ def plan_against(
         after_texts = {path: text for path, text in read.items() if text is not None}
         after_paths = list(after_texts)
     drafted = draft(after_paths, settings, now=now, credentials=credentials, texts=after_texts)
-    if drafted.errors:
-        raise CampaignError(_sorted(drafted.errors))
-    earlier, _problems = read_campaigns(  # the version before as far as it is valid: it may have had errors
+    earlier, problems = read_campaigns(  # the version before as far as it is valid: it may have had errors
         [path for path, text in before.items() if text is not None],
         texts={path: text for path, text in before.items() if text is not None},
     )
@@ -88,10 +89,29 @@ def plan_against(
                         validation.plans.append(plan_campaign(session, campaign, [], now=now))
         finally:
             store.close()
-    if validation.errors:
-        raise CampaignError(validation.errors)
+    validation.warnings.extend(_before_not_whole(problems, comparison))
     return Review(comparison, validation)
 
 
-def _sorted(problems: list[Problem]) -> list[Problem]:
-    return sorted(dict.fromkeys(problems), key=lambda p: (p.file, p.line, p.column))
+def _before_not_whole(problems: list[Problem], comparison: Comparison) -> list[Problem]:
+    """A warning for each file whose version before had errors: the plan compares what was usable
+    of it (a post it could not read counts as new)."""
+    counts: dict[str, int] = {}
+    for problem in problems:
+        counts[problem.file] = counts.get(problem.file, 0) + 1
+    return [
+        Problem(
+            file,
+            0,
+            0,
+            ngettext(
+                "its version at {commit} had {count} error, so the comparison uses what was usable of it: a post "
+                "it could not read counts as new.",
+                "its version at {commit} had {count} errors, so the comparison uses what was usable of it: a post "
+                "it could not read counts as new.",
+                count,
+            ).format(commit=comparison.before_label, count=count),
+            rule="before-had-errors",
+        )
+        for file, count in counts.items()
+    ]

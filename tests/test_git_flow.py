@@ -20,6 +20,7 @@ import sysconfig
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import jsonschema
 import pytest
 
 from socialpost.cli.ci_output import escape_data, escape_property, github
@@ -128,6 +129,7 @@ def _pre_commit(repo: Path, home: Path, *args: str, **extra: str) -> subprocess.
         "PIP_NO_INDEX": "1",  # nothing from the internet: the hook's environment is built from here
         "PIP_NO_BUILD_ISOLATION": "0",  # pip's spelling of --no-build-isolation: hatchling comes from PYTHONPATH
         "PYTHONPATH": sysconfig.get_paths()["purelib"],
+        "VIRTUALENV_NO_PERIODIC_UPDATE": "1",  # virtualenv would look for newer seed wheels online
         "SOCIALPOST_LANG": "en",
         "COLUMNS": "200",
         **extra,
@@ -307,6 +309,12 @@ def test_validate_format_sarif_is_a_sarif_2_1_0_log(team: Path) -> None:
         "region": {"startLine": 9, "startColumn": 9},
     }
     assert "has no time" in error["message"]["text"]
+    # the log is valid for SARIF 2.1.0's own schema (tests/data/specs, with its licence)
+    schema = json.loads((REPO / "tests" / "data" / "specs" / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+    assert [e.message for e in validator.iter_errors(log)] == []
+    broken = {**log, "runs": [{**run, "results": [{**error, "level": "fatal"}]}]}
+    assert list(validator.iter_errors(broken)), "the schema check would catch a wrong level"
 
 
 def test_validate_without_credentials_needs_no_token_but_still_finds_a_typo(team: Path) -> None:
@@ -325,6 +333,67 @@ def test_validate_without_credentials_needs_no_token_but_still_finds_a_typo(team
     assert (
         unlisted.returncode == 0 and "warning [not-connected]" in unlisted.stderr and "bluesky:cafe" in unlisted.stderr
     )
+
+
+def test_validate_against_a_revision_keeps_a_running_campaign_valid(team: Path) -> None:
+    """A post already in the previous version whose time has passed (it went out) is not new: the
+    hook and CI judge a change, not the whole file against a clock; a new post in the past is."""
+    _edit(team, "at: 2031-03-02 09:00", "at: 2021-03-02 09:00")
+    _git(team, "commit", "-q", "-am", "the opening went out in 2021")
+    _edit(team, "Keep your beans dry.", "Keep your beans cool.")
+    config = ("--config", "socialpost/config.yaml", "--no-credentials")
+    alone = _socialpost(team, "validate", *config, "campaigns/cafe.yaml")
+    assert alone.returncode == 2 and "campaigns/cafe.yaml:6:9: post 'opening' is due" in alone.stderr
+    judged = _socialpost(team, "validate", *config, "--against", "HEAD", "campaigns/cafe.yaml")
+    assert judged.returncode == 0, judged.stderr
+    _edit(team, "at: 2031-03-03 09:00", "at: 2021-03-03 09:00")  # moved into the past: new there
+    moved = _socialpost(team, "validate", *config, "--against", "HEAD", "--format", "github", "campaigns/cafe.yaml")
+    assert moved.returncode == 2
+    assert moved.stdout.startswith("::error file=campaigns/cafe.yaml,line=9,col=9,title=socialpost::post 'menu' is due")
+    assert "opening" not in moved.stdout
+
+
+def test_validate_against_head_before_the_first_commit(tmp_path: Path) -> None:
+    """The hook's --against HEAD on a repository's very first commit: every file is new."""
+    repo = tmp_path / "fresh"
+    (repo / "campaigns").mkdir(parents=True)
+    (repo / "campaigns" / "cafe.yaml").write_text(CAMPAIGN, encoding="utf-8")
+    _git(repo, "init", "-q")
+    done = _socialpost(repo, "validate", "--no-credentials", "--against", "HEAD", "campaigns/cafe.yaml")
+    assert done.returncode == 0, done.stderr
+    plan = _socialpost(repo, "plan", "--no-credentials", "--against", "HEAD", "campaigns/cafe.yaml")
+    assert plan.returncode == 0 and "Plan of the change no commit yet → the working tree" in plan.stdout
+    # without a config file, mastodon:cafe is not connected: its posts would be queued held
+    assert "3 to create, 0 to update, 0 to cancel, 0 unchanged." in plan.stdout
+    assert "3 post(s) held until their account is connected (mastodon:cafe)" in plan.stdout
+
+
+def test_the_config_named_after_the_command_also_chooses_the_language(team: Path) -> None:
+    """A hook's args come after 'validate': its --config counts as the global one, language included."""
+    config = team / "socialpost" / "config.yaml"
+    config.write_text("language: fr\n" + CONFIG, encoding="utf-8")
+    _edit(team, "at: 2031-03-03 09:00", "at: 2031-03-03")
+    env = {k: v for k, v in os.environ.items() if k not in ("SOCIALPOST_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES")}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "socialpost",
+            "validate",
+            "--no-credentials",
+            "--config",
+            str(config),
+            "campaigns/cafe.yaml",
+        ],
+        cwd=team,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**env, "LANG": "C.UTF-8"},
+    )
+    assert done.returncode == 2
+    assert "erreur : campaigns/cafe.yaml:9:9:" in done.stderr, done.stderr
 
 
 def test_json_and_another_format_are_refused_together(team: Path) -> None:
@@ -427,6 +496,25 @@ def test_plan_against_a_deleted_and_a_new_campaign_file(team: Path) -> None:
     assert {plan[k]["campaign"] for k in created} == {"bistro"} and {plan[k]["campaign"] for k in cancelled} == {"cafe"}
 
 
+def test_plan_against_a_version_that_had_errors_says_what_it_compared(team: Path) -> None:
+    _edit(team, "at: 2031-03-03 09:00", "at: 2031-03-03")
+    _git(team, "commit", "-q", "-am", "broken on main")
+    _edit(team, "at: 2031-03-03\n", "at: 2031-03-03 09:00\n")
+    done = _socialpost(
+        team,
+        "plan",
+        "--no-credentials",
+        "--config",
+        "socialpost/config.yaml",
+        "--against",
+        "HEAD",
+        "campaigns/cafe.yaml",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "warning [before-had-errors]: campaigns/cafe.yaml: its version at " in done.stderr
+    assert "2 to create, 0 to update, 0 to cancel, 4 unchanged." in done.stdout  # the post it could not read
+
+
 def test_plan_against_refuses_what_it_cannot_compare(team: Path, tmp_path: Path) -> None:
     unknown = _socialpost(team, "plan", "--against", "nosuchbranch", "campaigns/cafe.yaml")
     assert unknown.returncode == 2
@@ -439,6 +527,10 @@ def test_plan_against_refuses_what_it_cannot_compare(team: Path, tmp_path: Path)
     shutil.copy2(team / "campaigns" / "cafe.yaml", outside / "cafe.yaml")
     nogit = _socialpost(outside, "plan", "--against", "HEAD", "cafe.yaml")
     assert nogit.returncode == 2 and "--against needs a git repository" in nogit.stderr
+    folder = _socialpost(team, "plan", "--against", "HEAD", "campaigns")
+    assert (
+        folder.returncode == 2 and "campaigns is a folder at" in folder.stderr and "campaigns/*.yaml" in folder.stderr
+    )
     both = _socialpost(team, "plan", "--against", "HEAD", "--empty-queue", "campaigns/cafe.yaml")
     assert both.returncode == 2 and "choose one" in both.stderr
     _edit(team, "at: 2031-03-03 09:00", "at: 2031-03-03")
@@ -454,6 +546,47 @@ def test_plan_against_an_empty_queue_says_so_and_creates_no_queue(team: Path) ->
     assert "Plan against an empty queue (not this machine's queue; nothing changed)" in done.stdout
     assert "6 to create, 0 to update, 0 to cancel, 0 unchanged." in done.stdout
     assert not list(Path(os.environ["HOME"]).rglob("socialpost.db"))
+
+
+def test_plan_against_an_exported_queue_without_credentials(team: Path, tmp_path: Path) -> None:
+    """A copy of the daemons' queue (an exported SQLite file) knows what went out; planning against
+    it needs no credential either."""
+    _edit(team, "accounts: [mastodon:cafe, outbox:main]", "accounts: [outbox:main]")
+    queue = tmp_path / "queue.db"
+    env = {**os.environ, "SOCIALPOST_DATABASE_URL": f"sqlite:///{queue}", "COLUMNS": "200", "SOCIALPOST_LANG": "en"}
+    scheduled = subprocess.run(
+        [sys.executable, "-m", "socialpost", "schedule", "campaigns/cafe.yaml"],
+        cwd=team,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    assert scheduled.returncode == 0, scheduled.stderr
+    export = tmp_path / "export.db"
+    shutil.copy2(queue, export)
+    _edit(team, "Keep your beans dry.", "Keep your beans cool.")
+    planned = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "socialpost",
+            "plan",
+            "--no-credentials",
+            "--config",
+            "socialpost/config.yaml",
+            "campaigns/cafe.yaml",
+        ],
+        cwd=team,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**env, "SOCIALPOST_DATABASE_URL": f"sqlite:///{export}"},
+    )
+    assert planned.returncode == 0, planned.stderr
+    assert "0 to create, 1 to update, 0 to cancel, 2 unchanged." in planned.stdout
 
 
 # --- the CI recipes of docs/ci/ -------------------------------------------------------------------

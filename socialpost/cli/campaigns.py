@@ -48,6 +48,13 @@ no_credentials_option = click.option(
 @allow_past_option
 @replace_option
 @no_credentials_option
+@click.option(
+    "--against",
+    metavar="REV",
+    help="Judge the FILEs as a change since git revision REV rather than against this machine's queue (a git "
+    "hook: HEAD; CI: the pull request's base): a post the change does not touch is not new, even if its time "
+    "has passed. A..B and A...B as for 'plan --against'.",
+)
 @config_here_option
 @pass_app
 def validate(
@@ -58,6 +65,7 @@ def validate(
     allow_past: bool,
     replace: bool,
     no_credentials: bool,
+    against: str | None,
 ) -> None:
     """Check campaign FILEs completely, judging them as 'plan' and 'schedule' do; changes nothing.
 
@@ -75,15 +83,22 @@ def validate(
         )
     now = app.clock()
     paths = [Path(f) for f in files]
-    result = run(
-        paths,
-        app.settings,
-        now=now,
-        allow_past=allow_past,
-        replace=replace,
-        store=app.existing_store(),
-        credentials=not no_credentials,
-    )
+    if against is not None:
+        from socialpost.review import plan_against
+
+        result = plan_against(
+            paths, app.settings, against, now=now, allow_past=allow_past, credentials=not no_credentials
+        ).validation
+    else:
+        result = run(
+            paths,
+            app.settings,
+            now=now,
+            allow_past=allow_past,
+            replace=replace,
+            store=app.existing_store(),
+            credentials=not no_credentials,
+        )
     if format_ in ("github", "junit", "sarif"):
         from socialpost.cli import ci_output
 
@@ -182,7 +197,11 @@ def plan(
             paths, app.settings, against, now=now, allow_past=allow_past, credentials=not no_credentials
         )
         result = review.validation
-        before, after = review.comparison.before[:12], review.comparison.after_label
+        if not result.ok:
+            from socialpost.errors import CampaignError
+
+            raise CampaignError(result.errors)
+        before, after = review.comparison.before_label, review.comparison.after_label
         title = _(
             "Plan of the change {before} → {after} (from the files alone: not this machine's queue; nothing changed)"
         ).format(before=before, after=after)

@@ -89,7 +89,9 @@ def junit(files: Sequence[str], errors: Sequence[Problem], warnings: Sequence[Pr
         advice = [p for p in warnings if p.file == name]
         if advice:
             out = ET.SubElement(case, "system-out")
-            out.text = _clean("\n".join(f"warning [{p.rule}]: {_shown(p)}" for p in advice))
+            out.text = _clean(
+                "\n".join(_("warning [{rule}]: {problem}").format(rule=p.rule, problem=_shown(p)) for p in advice)
+            )
     root = ET.Element(
         "testsuites", name="socialpost", tests=suite.get("tests", "0"), failures=suite.get("failures", "0")
     )
