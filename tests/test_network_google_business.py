@@ -434,3 +434,45 @@ def test_the_example_campaign_goes_out_through_schedule_the_daemon_and_status(
     assert posts["EVENT"]["event"]["schedule"]["startTime"] == {"hours": 10, "minutes": 0}
     assert posts["OFFER"]["offer"]["couponCode"] == "GALETTE20"
     assert google.violations == []
+
+
+# --- accounts test and doctor ---------------------------------------------------------------------------
+
+
+def _settings(made: gb.Rig) -> Any:
+    from socialpost.settings.config import Settings
+
+    settings = Settings(
+        database_url=f"sqlite:///{made.tmp / 'doctor.db'}",
+        data_dir=made.tmp / "data",
+        config_path=made.tmp / "config.yaml",
+    )
+    settings.accounts = {"google-business": {"bakery": made.values()}}
+    return settings
+
+
+def test_accounts_test_shows_the_location_and_doctor_is_content(rig: gb.Rig) -> None:
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+    from socialpost.doctor.accounts import check_accounts
+
+    settings = _settings(rig)
+    result = CliRunner().invoke(
+        cli, ["accounts", "test", "google-business:bakery", "--json"], obj=AppContext(settings_override=settings)
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "Boulangerie Rémi" in result.stdout and rig.refresh not in result.stdout
+    (finding,) = check_accounts(settings, [], clock=rig.clock)
+    assert finding.status == "ok" and "Boulangerie Rémi" in finding.message
+
+
+def test_doctor_says_what_an_unapproved_project_sees_and_where_to_apply(tmp_path: Path) -> None:
+    from socialpost.doctor.accounts import check_accounts
+
+    with gb.rig(tmp_path, approved=False) as made:
+        (finding,) = check_accounts(_settings(made), [], clock=made.clock)
+    assert finding.status == "problem"
+    assert "quota is 0 requests a minute" in finding.message
+    assert "Application for Basic API Access" in (finding.fix or "")
