@@ -476,3 +476,22 @@ def test_doctor_says_what_an_unapproved_project_sees_and_where_to_apply(tmp_path
     assert finding.status == "problem"
     assert "quota is 0 requests a minute" in finding.message
     assert "Application for Basic API Access" in (finding.fix or "")
+
+
+def test_the_example_configs_google_business_section_is_valid() -> None:
+    import yaml
+
+    from socialpost.networks.google_business import GoogleBusinessSettings
+    from tests.conftest import REPO
+
+    text = (REPO / "config.example.yaml").read_text(encoding="utf-8")
+    block = text.split("  # google-business:\n", 1)[1]
+    lines = []
+    for line in block.splitlines():
+        if not line.startswith("  #   "):  # the next section or the end
+            break
+        lines.append(line.removeprefix("  # "))
+    bakery = yaml.safe_load("\n".join(lines))["bakery"]
+    bakery.update(client_secret=client_secret(), refresh_token=gb.refresh_token())
+    settings = GoogleBusinessSettings.model_validate(bakery)
+    assert settings.location_id == "locations/4567890123456789012" and settings.parent.startswith("accounts/")
