@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from socialpost.errors import AccessTierError, AuthError, ContentRejected, PermanentError, RateLimited
-from socialpost.networks.base import NotSent, Published
+from socialpost.networks.base import NotPublic, NotSent, Published
 from socialpost.networks.capabilities import GuidedSetup, HealthCheck, MetricsReader, PublishAhead, Reconciler
 from socialpost.networks.google_business import GoogleBusinessNetwork, SetupHosts
 from socialpost.networks.google_business.posts import CHECKS, MAX_SUMMARY, MIN_PHOTO
@@ -197,7 +197,8 @@ def test_a_post_google_rejects_after_review_is_reported_with_the_reason(tmp_path
     with gb.rig(tmp_path, review_reads=2) as made:
         adapter = made.adapter()
         published = adapter.publish(made.post("Win big at our casino night!", media=(made.photo(),)))
-        assert adapter.confirm(published.remote_id) is False  # still PROCESSING
+        waiting = adapter.confirm(published.remote_id)  # still PROCESSING
+        assert isinstance(waiting, NotPublic) and "still reviewing" in waiting.reason
         with pytest.raises(ContentRejected, match="rejected"):
             adapter.confirm(published.remote_id)
         assert list(made.folder.iterdir()) == []
@@ -381,9 +382,12 @@ def test_the_example_campaign_goes_out_through_schedule_the_daemon_and_status(
 
     from socialpost.cli import cli
     from socialpost.cli.context import AppContext
+    from socialpost.daemon.confirm import ConfirmJob
     from socialpost.settings.config import DaemonSettings, Settings
     from socialpost.settings.media_host import FolderHostSettings
+    from socialpost.store.db import open_store
     from socialpost.timeutil import utcnow
+    from socialpost.wiring import Adapters
     from tests.conftest import REPO
     from tests.servers.google_business import GoogleBusinessServer
     from tests.servers.mastodon import TOKEN as MASTODON_TOKEN
@@ -426,6 +430,13 @@ def test_the_example_campaign_goes_out_through_schedule_the_daemon_and_status(
         assert result.exit_code == 0, (result.stdout, result.stderr)
         assert "6 to create" in result.stdout
         status = CliRunner().invoke(cli, ["status", "--json"], obj=AppContext(settings_override=settings))
+        # the daemon's confirmation job reads Google's review: the three posts are LIVE
+        store = open_store(settings.database_url)
+        try:
+            assert ConfirmJob(store, Adapters(settings), daemon_id="e2e").run() == 3
+        finally:
+            store.close()
+        assert list(media.iterdir()) == []  # Google has the photo: its hosted copy is removed
     assert json.loads(status.stdout)["counts"]["sent"] == 6
     posts = {p["topicType"]: p for p in google.posts()}
     assert set(posts) == {"STANDARD", "EVENT", "OFFER"}

@@ -26,7 +26,7 @@ from socialpost.errors import ContentRejected, NetworkError, PermanentError
 from socialpost.i18n import _
 from socialpost.media import EXTENSIONS, MediaRoots, sniff
 from socialpost.mediahost import HostedMedia
-from socialpost.networks.base import AdapterContext, NotSent, OutgoingPost, Published
+from socialpost.networks.base import AdapterContext, NotPublic, NotSent, OutgoingPost, Published
 from socialpost.networks.google_business.posts import local_post, summary, topic
 from socialpost.privatefiles import read_object, safe_name, write_json, write_private
 
@@ -146,8 +146,8 @@ class Publisher:
 
     # --- what became of it --------------------------------------------------------------------------
 
-    def confirm(self, name: str) -> bool:
-        """True once the post is LIVE; False while Google reviews it; ContentRejected when REJECTED."""
+    def confirm(self, name: str) -> bool | NotPublic:
+        """True once the post is LIVE; NotPublic while Google reviews it; ContentRejected when REJECTED."""
         found = self.call("posts", "GET", f"v4/{name}")
         state = found.get("state")
         if state == "LIVE":
@@ -161,7 +161,11 @@ class Publisher:
                 hint=_("Read Google's rules for posts (support.google.com/business/answer/7213077), change it and "
                        "post it again."),
             )  # fmt: skip
-        return False
+        return NotPublic(
+            _("Google is still reviewing the post {name} ({state}); it shows on the profile once Google approves "
+              "it. If it stays so for a day, look at it in the Business Profile manager.")
+            .format(name=name, state=state or "?")
+        )  # fmt: skip
 
     def reconcile(self, post: OutgoingPost) -> Published | NotSent | None:
         state = self.state(post.key)
