@@ -150,6 +150,7 @@ def test_a_photo_of_exactly_10_kib_goes_and_one_byte_less_is_refused(rig: gb.Rig
     with pytest.raises(ContentRejected, match=r"media\.source_url"):
         adapter.publish(rig.post(media=(small,), key="sp-small"))
     assert len(rig.google.posts()) == 1
+    assert len(list(rig.folder.iterdir())) == 1  # the refused photo's copy is removed, the other kept for review
 
 
 def test_the_server_takes_a_photo_of_exactly_5_mib_and_refuses_one_byte_more(rig: gb.Rig) -> None:
@@ -308,6 +309,7 @@ class Browser:
 
     def __init__(self, answers: dict[str, str], choices: Sequence[str] = ()) -> None:
         self.answers, self.choices = answers, list(choices)
+        self.elsewhere = False
         self.said: list[str] = []
         self.offered: list[list[tuple[str, str]]] = []
 
@@ -321,14 +323,19 @@ class Browser:
         return self.answers[prompt]
 
     def confirm(self, prompt: str, *, default: bool = True) -> bool:
-        return default
+        return not self.elsewhere if prompt == "Is the web browser on this computer?" else default
 
     def choose(self, prompt: str, options: Sequence[tuple[str, str]]) -> str:
         self.offered.append(list(options))
         return self.choices.pop(0)
 
     def open_url(self, url: str) -> None:
-        httpx.get(url, follow_redirects=True, timeout=5)  # Google's page → the loopback redirect
+        if self.elsewhere:  # the browser is on another machine: its address bar is pasted back
+            self.answers["Paste the address your browser shows after you allowed access"] = httpx.get(
+                url, timeout=5
+            ).headers["location"]
+        else:
+            httpx.get(url, follow_redirects=True, timeout=5)  # Google's page → the loopback redirect
 
 
 def setup(rig: gb.Rig, ui: Browser) -> Any:
@@ -351,6 +358,14 @@ def test_accounts_add_signs_in_and_picks_the_location(rig: gb.Rig) -> None:
     assert [value for value, _label in ui.offered[0]] == [LOCATION, OTHER_LOCATION]
     assert any("Application for Basic API Access" in text for text in ui.said)
     assert rig.google.token_requests == ["authorization_code"] and rig.google.violations == []
+
+
+def test_accounts_add_with_the_browser_on_another_machine_takes_the_pasted_address(rig: gb.Rig) -> None:
+    ui = Browser({"Client ID": CLIENT_ID, "Client secret": client_secret()}, [LOCATION])
+    ui.elsewhere = True
+    made = setup(rig, ui)
+    assert made.settings["location_id"] == LOCATION
+    assert any("http://127.0.0.1:8765/" in text for text in ui.said)
 
 
 def test_accounts_add_stops_where_google_has_not_approved_the_project(tmp_path: Path) -> None:

@@ -70,7 +70,14 @@ class Publisher:
             return Published(str(state["name"]), state.get("url"))
         photo = self._host(post, state)
         body = local_post(post, photo.url if photo else None)
-        made = self.call("posts", "POST", f"v4/{self.settings.parent}/localPosts", body)
+        try:
+            made = self.call("posts", "POST", f"v4/{self.settings.parent}/localPosts", body)
+        except PermanentError:  # refused: Google will not fetch the photo
+            if photo is not None:
+                self._remove([{"url": photo.url, "key": photo.key}])
+                state.pop("hosted", None)
+                self._save(post.key, state)
+            raise
         name = str(made.get("name") or "")
         if not name:
             raise PermanentError(_("{where}: Google answered without the post's name.").format(where=self.call.where))
@@ -129,9 +136,17 @@ class Publisher:
         """Remove the hosted photo of the post ``name`` (Google has it now)."""
         path = self._hosted_path(name)
         entries = (read_object(path) or {}).get("hosted") or []
+        left = self._remove(entries if isinstance(entries, list) else [])
+        if left:
+            write_json(path, {"hosted": left})
+        else:
+            path.unlink(missing_ok=True)
+
+    def _remove(self, entries: list[Any]) -> list[Any]:
+        """Remove hosted copies; those the host could not remove are returned."""
         host = self.context.media_host
         left = []
-        for entry in entries if isinstance(entries, list) else []:
+        for entry in entries:
             try:
                 if host is None:
                     raise PermanentError("no media host")
@@ -139,10 +154,7 @@ class Publisher:
             except NetworkError as exc:
                 log.warning("%s: could not remove a hosted photo (%s)", self.account, exc.message)
                 left.append(entry)
-        if left:
-            write_json(path, {"hosted": left})
-        else:
-            path.unlink(missing_ok=True)
+        return left
 
     # --- what became of it --------------------------------------------------------------------------
 
