@@ -205,6 +205,30 @@ def test_a_post_google_rejects_after_review_is_reported_with_the_reason(tmp_path
         assert list(made.folder.iterdir()) == []
 
 
+def test_a_post_rejected_at_once_fails_and_is_never_taken_for_sent(tmp_path: Path) -> None:
+    with gb.rig(tmp_path, review_reads=0) as made:
+        adapter = made.adapter()
+        post = made.post("Casino night at the bakery!", media=(made.photo(),), key="sp-casino")
+        with pytest.raises(ContentRejected, match="rejected the post at once"):
+            adapter.publish(post)
+        assert list(made.folder.iterdir()) == []  # Google has the photo: the copy is removed
+        assert isinstance(made.adapter().reconcile(post), NotSent)  # a rejected post is not out
+        with pytest.raises(ContentRejected):  # a retry creates a post again (and Google rejects it again)
+            adapter.publish(post)
+        assert [p["state"] for p in made.google.posts()] == ["REJECTED", "REJECTED"]
+        assert adapter.publish(made.post("Fresh bread!", key="sp-bread")).remote_id.endswith(
+            made.google.posts()[-1]["name"].rsplit("/", 1)[-1]
+        )
+        assert made.google.posts()[-1]["state"] == "LIVE"
+
+
+def test_two_photos_are_refused_before_anything_is_sent(rig: gb.Rig) -> None:
+    two = (rig.photo("a.jpg"), rig.photo("b.jpg"))
+    with pytest.raises(ContentRejected, match="one photo"):
+        rig.adapter().publish(rig.post(media=two))
+    assert rig.google.posts() == [] and list(rig.folder.iterdir()) == []
+
+
 # --- tokens, approval, quotas ------------------------------------------------------------------------
 
 

@@ -68,6 +68,13 @@ class Publisher:
         state = self.state(post.key)
         if state.get("name"):
             return Published(str(state["name"]), state.get("url"))
+        if len(post.media) > 1:
+            raise ContentRejected(
+                _("{where}: a Google Business Profile post takes one photo; this one has {count}.").format(
+                    where=self.call.where, count=len(post.media)
+                ),
+                hint=_("Keep one photo, or give each its own post."),
+            )
         photo = self._host(post, state)
         body = local_post(post, photo.url if photo else None)
         try:
@@ -82,18 +89,20 @@ class Publisher:
         if not name:
             raise PermanentError(_("{where}: Google answered without the post's name.").format(where=self.call.where))
         url = made.get("searchUrl") if isinstance(made.get("searchUrl"), str) else None
-        state.update({"name": name, "url": url})
-        self._save(post.key, state)
         if photo is not None:
             write_json(self._hosted_path(name), {"hosted": [{"url": photo.url, "key": photo.key}]})
-        if made.get("state") == "REJECTED":
+        if made.get("state") == "REJECTED":  # not out: a retry (after a change) creates a new post
             self._forget_hosted(name)
+            state.pop("hosted", None)
+            self._save(post.key, {**state, "rejected": name})
             raise ContentRejected(
                 _("{where}: Google rejected the post at once (it breaks Google's content policies).").format(
                     where=self.call.where
                 ),
                 hint=_("Read Google's rules for posts (support.google.com/business/answer/7213077) and change it."),
             )
+        state.update({"name": name, "url": url})
+        self._save(post.key, state)
         if made.get("state") == "LIVE":
             self._forget_hosted(name)
         return Published(name, url)
@@ -109,6 +118,9 @@ class Publisher:
                 ).format(where=self.call.where),
                 hint=_("Add a media_host: section to your config file (docs/media-host.md)."),
             )
+        earlier = state.pop("hosted", None)  # a copy from an attempt whose post Google never created
+        if isinstance(earlier, list) and earlier:
+            self._remove(earlier)
         media = post.media[0]
         data = MediaRoots.checked(post, self.context).read(media.file)
         mime = sniff(data[:64]) or ""
@@ -194,6 +206,7 @@ class Publisher:
                 if (
                     str(row.get("summary") or "").strip() == text
                     and row.get("topicType", "STANDARD") == kind
+                    and row.get("state") != "REJECTED"  # a rejected post is not out
                     and created is not None
                     and created >= since
                     and row.get("name")
