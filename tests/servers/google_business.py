@@ -405,7 +405,8 @@ class GoogleBusinessServer:
         return Reply(200, dict(made.body))
 
     def _check(self, body: dict[str, Any]) -> Reply | None:
-        allowed = {"languageCode", "summary", "callToAction", "event", "media", "topicType", "offer", "alertType"}
+        allowed = {"languageCode", "summary", "callToAction", "event", "media", "topicType", "offer", "alertType",
+                   "scheduledTime"}  # fmt: skip
         extra = set(body) - allowed
         if extra:
             return Reply(400, status_error(400, "INVALID_ARGUMENT",

@@ -33,7 +33,14 @@ from socialpost.networks.base import AccountSetup, AdapterContext, SetupUI
 from socialpost.networks.common.http import excerpt
 from socialpost.networks.common.oauth_loopback import LoopbackReceiver, OAuthRedirect, parse_redirect
 from socialpost.networks.google_business.errors import google_error
-from socialpost.networks.google_business.settings import ACCESS_FORM, AUTH_URL, SCOPE, TOKEN_URL
+from socialpost.networks.google_business.settings import (
+    ACCESS_FORM,
+    ACCOUNTS_URL,
+    AUTH_URL,
+    INFO_URL,
+    SCOPE,
+    TOKEN_URL,
+)
 
 LOGIN_TIMEOUT = 300.0  # seconds to wait for the browser's redirect
 PAGES = 10  # pages of accounts or locations read (100 each)
@@ -233,8 +240,6 @@ class _Asker:
         self.again, self.hidden, self.context = again, hidden, context
 
     def pages(self, api: str, path: str, params: dict[str, Any], key: str) -> list[dict[str, Any]]:
-        from socialpost.networks.google_business.settings import ACCOUNTS_URL, INFO_URL
-
         root = (self.hosts.base_url or {"accounts": ACCOUNTS_URL, "info": INFO_URL}[api]).rstrip("/")
         found: list[dict[str, Any]] = []
         for _page in range(PAGES):
