@@ -77,23 +77,34 @@ def test_an_offer_of_whole_days(write) -> None:  # type: ignore[no-untyped-def]
         ("    button: {action: book}\n", "a book button needs the web address", (8, 13)),
         ("    button: {action: reserve, url: 'https://x.example'}\n", "'reserve' is not a button", (8, 22)),
         ("    button: {action: order, url: shop.example}\n", "'shop.example' is not a web address", (8, 34)),
-        (
-            "    offer: {title: O, start: 2027-03-01, end: 2027-03-02}\n    button: {action: call}\n",
-            "an offer has no button",
-            (5, 5),
-        ),
-        (
-            "    offer: {title: O, start: 2027-03-01, end: 2027-03-02}\n"
-            "    event: {title: E, start: 2027-03-01, end: 2027-03-02}\n",
-            "an event or an offer, not both",
-            (5, 5),
-        ),
     ],
 )
 def test_mistakes_are_located(write, body: str, message: str, where: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     found = problem(write, body)
     assert message in found.message, found.message
     assert (found.line, found.column) == where, found
+
+
+@pytest.mark.parametrize(
+    ("body", "message", "where"),
+    [
+        (
+            "    offer: {title: O, start: 2027-03-01, end: 2027-03-02}\n    button: {action: call}\n",
+            "an offer has no button",
+            (9, 13),
+        ),
+        (
+            "    event: {title: E, start: 2027-03-01, end: 2027-03-02}\n"
+            "    offer: {title: O, start: 2027-03-01, end: 2027-03-02}\n",
+            "an event or an offer, not both",
+            (9, 12),
+        ),
+    ],
+)
+def test_what_google_does_not_take_together_is_located(write, body: str, message: str, where: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    loaded = load_campaign(write("c.yaml", HEAD + POST + body))
+    (error,) = check(loaded, expand(loaded, now=NOW), now=NOW).errors
+    assert message in error.message and (error.line, error.column) == where, error
 
 
 def test_an_event_for_accounts_that_take_none_is_an_error_not_lost(write) -> None:  # type: ignore[no-untyped-def]
