@@ -77,23 +77,34 @@ def test_an_offer_of_whole_days(write) -> None:  # type: ignore[no-untyped-def]
         ("    button: {action: book}\n", "a book button needs the web address", (8, 13)),
         ("    button: {action: reserve, url: 'https://x.example'}\n", "'reserve' is not a button", (8, 22)),
         ("    button: {action: order, url: shop.example}\n", "'shop.example' is not a web address", (8, 34)),
-        (
-            "    offer: {title: O, start: 2027-03-01, end: 2027-03-02}\n    button: {action: call}\n",
-            "an offer has no button",
-            (5, 5),
-        ),
-        (
-            "    offer: {title: O, start: 2027-03-01, end: 2027-03-02}\n"
-            "    event: {title: E, start: 2027-03-01, end: 2027-03-02}\n",
-            "an event or an offer, not both",
-            (5, 5),
-        ),
     ],
 )
 def test_mistakes_are_located(write, body: str, message: str, where: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     found = problem(write, body)
     assert message in found.message, found.message
     assert (found.line, found.column) == where, found
+
+
+@pytest.mark.parametrize(
+    ("body", "message", "where"),
+    [
+        (
+            "    offer: {title: O, start: 2027-03-01, end: 2027-03-02}\n    button: {action: call}\n",
+            "an offer has no button",
+            (9, 13),
+        ),
+        (
+            "    event: {title: E, start: 2027-03-01, end: 2027-03-02}\n"
+            "    offer: {title: O, start: 2027-03-01, end: 2027-03-02}\n",
+            "an event or an offer, not both",
+            (9, 12),
+        ),
+    ],
+)
+def test_what_google_does_not_take_together_is_located(write, body: str, message: str, where: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    loaded = load_campaign(write("c.yaml", HEAD + POST + body))
+    (error,) = check(loaded, expand(loaded, now=NOW), now=NOW).errors
+    assert message in error.message and (error.line, error.column) == where, error
 
 
 def test_an_event_for_accounts_that_take_none_is_an_error_not_lost(write) -> None:  # type: ignore[no-untyped-def]
@@ -115,3 +126,53 @@ def test_the_shipped_schema_knows_the_keys(tmp_path: Path) -> None:
     assert set(schema["$defs"]["Button"]["properties"]["action"]["enum"]) == {
         "book", "order", "shop", "learn_more", "sign_up", "call",
     }  # fmt: skip
+
+
+# --- validate measures Google Business Profile's limits exactly -----------------------------------------
+
+GOOGLE = "campaign: c\ntimezone: America/Montreal\naccounts: [google-business:shop]\nposts:\n"
+
+
+def _errors(write, body: str) -> list[str]:  # type: ignore[no-untyped-def]
+    loaded = load_campaign(write("c.yaml", GOOGLE + body))
+    found = check(loaded, expand(loaded, now=NOW), now=NOW, media_host=True)
+    return [e.message for e in found.errors]
+
+
+def test_a_summary_of_1500_characters_is_fine_and_1501_is_an_error(write) -> None:  # type: ignore[no-untyped-def]
+    post = "  - id: p\n    at: 2027-03-02 09:00\n    text: " + "{}\n"
+    assert _errors(write, post.format("é" * 1499 + "?")) == []
+    (message,) = _errors(write, post.format("é" * 1500 + "?"))
+    assert "1,501 characters on google-business, over the limit of 1,500 by 1" in message
+
+
+def test_photo_sizes_at_the_limits_and_one_over(write) -> None:  # type: ignore[no-untyped-def]
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
+    post = "  - id: p\n    at: 2027-03-02 09:00\n    text: Hello?\n    media: [{file: {}, alt: A tray}]\n"
+    cases = {
+        "floor.jpg": (jpeg + bytes(10 * 1024 - len(jpeg)), None),
+        "under.jpg": (jpeg + bytes(10 * 1024 - 1 - len(jpeg)), "takes photos of 10,240 bytes (10 KB) or more"),
+        "ceiling.jpg": (jpeg + bytes(5_000_000 - len(jpeg)), None),
+        "over.jpg": (jpeg + bytes(5_000_001 - len(jpeg)), "over"),
+        "photo.webp": (b"RIFF\x00\x00\x00\x00WEBPVP8 " + bytes(12_000), "JPEG or PNG"),
+    }
+    for name, (data, expected) in cases.items():
+        path = write(name, "")
+        path.write_bytes(data)
+        messages = _errors(write, post.replace("{}", name))
+        if expected is None:
+            assert messages == [], (name, messages)
+        else:
+            assert any(expected in m for m in messages), (name, messages)
+
+
+def test_two_photos_are_one_too_many(write) -> None:  # type: ignore[no-untyped-def]
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(12_000)
+    for name in ("a.jpg", "b.jpg"):
+        write(name, "").write_bytes(jpeg)
+    body = (
+        "  - id: p\n    at: 2027-03-02 09:00\n    text: Hello?\n"
+        "    media: [{file: a.jpg, alt: A}, {file: b.jpg, alt: B}]\n"
+    )
+    messages = _errors(write, body)
+    assert messages and any("google-business" in m for m in messages), messages

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from socialpost.errors import AccessTierError, AuthError, ContentRejected, PermanentError, RateLimited
-from socialpost.networks.base import NotSent, Published
+from socialpost.networks.base import NotPublic, NotSent, Published
 from socialpost.networks.capabilities import GuidedSetup, HealthCheck, MetricsReader, PublishAhead, Reconciler
 from socialpost.networks.google_business import GoogleBusinessNetwork, SetupHosts
 from socialpost.networks.google_business.posts import CHECKS, MAX_SUMMARY, MIN_PHOTO
@@ -150,6 +150,7 @@ def test_a_photo_of_exactly_10_kib_goes_and_one_byte_less_is_refused(rig: gb.Rig
     with pytest.raises(ContentRejected, match=r"media\.source_url"):
         adapter.publish(rig.post(media=(small,), key="sp-small"))
     assert len(rig.google.posts()) == 1
+    assert len(list(rig.folder.iterdir())) == 1  # the refused photo's copy is removed, the other kept for review
 
 
 def test_the_server_takes_a_photo_of_exactly_5_mib_and_refuses_one_byte_more(rig: gb.Rig) -> None:
@@ -197,10 +198,35 @@ def test_a_post_google_rejects_after_review_is_reported_with_the_reason(tmp_path
     with gb.rig(tmp_path, review_reads=2) as made:
         adapter = made.adapter()
         published = adapter.publish(made.post("Win big at our casino night!", media=(made.photo(),)))
-        assert adapter.confirm(published.remote_id) is False  # still PROCESSING
+        waiting = adapter.confirm(published.remote_id)  # still PROCESSING
+        assert isinstance(waiting, NotPublic) and "still reviewing" in waiting.reason
         with pytest.raises(ContentRejected, match="rejected"):
             adapter.confirm(published.remote_id)
         assert list(made.folder.iterdir()) == []
+
+
+def test_a_post_rejected_at_once_fails_and_is_never_taken_for_sent(tmp_path: Path) -> None:
+    with gb.rig(tmp_path, review_reads=0) as made:
+        adapter = made.adapter()
+        post = made.post("Casino night at the bakery!", media=(made.photo(),), key="sp-casino")
+        with pytest.raises(ContentRejected, match="rejected the post at once"):
+            adapter.publish(post)
+        assert list(made.folder.iterdir()) == []  # Google has the photo: the copy is removed
+        assert isinstance(made.adapter().reconcile(post), NotSent)  # a rejected post is not out
+        with pytest.raises(ContentRejected):  # a retry creates a post again (and Google rejects it again)
+            adapter.publish(post)
+        assert [p["state"] for p in made.google.posts()] == ["REJECTED", "REJECTED"]
+        assert adapter.publish(made.post("Fresh bread!", key="sp-bread")).remote_id.endswith(
+            made.google.posts()[-1]["name"].rsplit("/", 1)[-1]
+        )
+        assert made.google.posts()[-1]["state"] == "LIVE"
+
+
+def test_two_photos_are_refused_before_anything_is_sent(rig: gb.Rig) -> None:
+    two = (rig.photo("a.jpg"), rig.photo("b.jpg"))
+    with pytest.raises(ContentRejected, match="one photo"):
+        rig.adapter().publish(rig.post(media=two))
+    assert rig.google.posts() == [] and list(rig.folder.iterdir()) == []
 
 
 # --- tokens, approval, quotas ------------------------------------------------------------------------
@@ -307,6 +333,7 @@ class Browser:
 
     def __init__(self, answers: dict[str, str], choices: Sequence[str] = ()) -> None:
         self.answers, self.choices = answers, list(choices)
+        self.elsewhere = False
         self.said: list[str] = []
         self.offered: list[list[tuple[str, str]]] = []
 
@@ -320,14 +347,19 @@ class Browser:
         return self.answers[prompt]
 
     def confirm(self, prompt: str, *, default: bool = True) -> bool:
-        return default
+        return not self.elsewhere if prompt == "Is the web browser on this computer?" else default
 
     def choose(self, prompt: str, options: Sequence[tuple[str, str]]) -> str:
         self.offered.append(list(options))
         return self.choices.pop(0)
 
     def open_url(self, url: str) -> None:
-        httpx.get(url, follow_redirects=True, timeout=5)  # Google's page → the loopback redirect
+        if self.elsewhere:  # the browser is on another machine: its address bar is pasted back
+            self.answers["Paste the address your browser shows after you allowed access"] = httpx.get(
+                url, timeout=5
+            ).headers["location"]
+        else:
+            httpx.get(url, follow_redirects=True, timeout=5)  # Google's page → the loopback redirect
 
 
 def setup(rig: gb.Rig, ui: Browser) -> Any:
@@ -350,6 +382,14 @@ def test_accounts_add_signs_in_and_picks_the_location(rig: gb.Rig) -> None:
     assert [value for value, _label in ui.offered[0]] == [LOCATION, OTHER_LOCATION]
     assert any("Application for Basic API Access" in text for text in ui.said)
     assert rig.google.token_requests == ["authorization_code"] and rig.google.violations == []
+
+
+def test_accounts_add_with_the_browser_on_another_machine_takes_the_pasted_address(rig: gb.Rig) -> None:
+    ui = Browser({"Client ID": CLIENT_ID, "Client secret": client_secret()}, [LOCATION])
+    ui.elsewhere = True
+    made = setup(rig, ui)
+    assert made.settings["location_id"] == LOCATION
+    assert any("http://127.0.0.1:8765/" in text for text in ui.said)
 
 
 def test_accounts_add_stops_where_google_has_not_approved_the_project(tmp_path: Path) -> None:
@@ -381,9 +421,12 @@ def test_the_example_campaign_goes_out_through_schedule_the_daemon_and_status(
 
     from socialpost.cli import cli
     from socialpost.cli.context import AppContext
+    from socialpost.daemon.confirm import ConfirmJob
     from socialpost.settings.config import DaemonSettings, Settings
     from socialpost.settings.media_host import FolderHostSettings
+    from socialpost.store.db import open_store
     from socialpost.timeutil import utcnow
+    from socialpost.wiring import Adapters
     from tests.conftest import REPO
     from tests.servers.google_business import GoogleBusinessServer
     from tests.servers.mastodon import TOKEN as MASTODON_TOKEN
@@ -426,6 +469,13 @@ def test_the_example_campaign_goes_out_through_schedule_the_daemon_and_status(
         assert result.exit_code == 0, (result.stdout, result.stderr)
         assert "6 to create" in result.stdout
         status = CliRunner().invoke(cli, ["status", "--json"], obj=AppContext(settings_override=settings))
+        # the daemon's confirmation job reads Google's review: the three posts are LIVE
+        store = open_store(settings.database_url)
+        try:
+            assert ConfirmJob(store, Adapters(settings), daemon_id="e2e").run() == 3
+        finally:
+            store.close()
+        assert list(media.iterdir()) == []  # Google has the photo: its hosted copy is removed
     assert json.loads(status.stdout)["counts"]["sent"] == 6
     posts = {p["topicType"]: p for p in google.posts()}
     assert set(posts) == {"STANDARD", "EVENT", "OFFER"}
@@ -434,3 +484,64 @@ def test_the_example_campaign_goes_out_through_schedule_the_daemon_and_status(
     assert posts["EVENT"]["event"]["schedule"]["startTime"] == {"hours": 10, "minutes": 0}
     assert posts["OFFER"]["offer"]["couponCode"] == "GALETTE20"
     assert google.violations == []
+
+
+# --- accounts test and doctor ---------------------------------------------------------------------------
+
+
+def _settings(made: gb.Rig) -> Any:
+    from socialpost.settings.config import Settings
+
+    settings = Settings(
+        database_url=f"sqlite:///{made.tmp / 'doctor.db'}",
+        data_dir=made.tmp / "data",
+        config_path=made.tmp / "config.yaml",
+    )
+    settings.accounts = {"google-business": {"bakery": made.values()}}
+    return settings
+
+
+def test_accounts_test_shows_the_location_and_doctor_is_content(rig: gb.Rig) -> None:
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+    from socialpost.doctor.accounts import check_accounts
+
+    settings = _settings(rig)
+    result = CliRunner().invoke(
+        cli, ["accounts", "test", "google-business:bakery", "--json"], obj=AppContext(settings_override=settings)
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "Boulangerie Rémi" in result.stdout and rig.refresh not in result.stdout
+    (finding,) = check_accounts(settings, [], clock=rig.clock)
+    assert finding.status == "ok" and "Boulangerie Rémi" in finding.message
+
+
+def test_doctor_says_what_an_unapproved_project_sees_and_where_to_apply(tmp_path: Path) -> None:
+    from socialpost.doctor.accounts import check_accounts
+
+    with gb.rig(tmp_path, approved=False) as made:
+        (finding,) = check_accounts(_settings(made), [], clock=made.clock)
+    assert finding.status == "problem"
+    assert "quota is 0 requests a minute" in finding.message
+    assert "Application for Basic API Access" in (finding.fix or "")
+
+
+def test_the_example_configs_google_business_section_is_valid() -> None:
+    import yaml
+
+    from socialpost.networks.google_business import GoogleBusinessSettings
+    from tests.conftest import REPO
+
+    text = (REPO / "config.example.yaml").read_text(encoding="utf-8")
+    block = text.split("  # google-business:\n", 1)[1]
+    lines = []
+    for line in block.splitlines():
+        if not line.startswith("  #   "):  # the next section or the end
+            break
+        lines.append(line.removeprefix("  # "))
+    bakery = yaml.safe_load("\n".join(lines))["bakery"]
+    bakery.update(client_secret=client_secret(), refresh_token=gb.refresh_token())
+    settings = GoogleBusinessSettings.model_validate(bakery)
+    assert settings.location_id == "locations/4567890123456789012" and settings.parent.startswith("accounts/")

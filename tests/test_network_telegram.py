@@ -307,7 +307,11 @@ def test_the_example_configs_telegram_section_is_valid() -> None:
 
     text = (REPO / "config.example.yaml").read_text(encoding="utf-8")
     block = text.split("  # telegram:\n", 1)[1]
-    lines = [line.removeprefix("  # ") for line in block.splitlines() if line.startswith("  # ")]
+    lines = []
+    for line in block.splitlines():
+        if not line.startswith("  #   "):  # the next section ("  # google-business:") or the end
+            break
+        lines.append(line.removeprefix("  # "))
     section = yaml.safe_load("\n".join(lines))  # the section, uncommented
     news = section["news"]
     news["bot_token"] = TOKEN

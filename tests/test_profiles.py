@@ -211,7 +211,7 @@ TOOLS = {
 }
 NAMES = {
     *("x", "twitter", "mastodon", "bluesky", "linkedin", "facebook", "youtube", "outbox", "webhook"),
-    *("instagram", "threads", "telegram", "pinterest", "google", "gbp"),
+    *("instagram", "threads", "telegram", "pinterest", "google", "gbp", "google-business"),
 }
 
 

@@ -224,8 +224,23 @@ def _advice(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _Se
 def _unused_local_keys(loaded: LoadedCampaign, found: Findings) -> None:
     """A post's own network-specific key (Instagram's first comment, Google Business Profile's event,
     offer and button, Pinterest's pin) that none of its accounts takes would be lost without a word:
-    most likely a forgotten account."""
+    most likely a forgotten account. An event with an offer, or an offer with a button, is not what
+    Google takes."""
     for index, post in enumerate(loaded.model.posts):
+        if post.event is not None and post.offer is not None:
+            found.errors.append(
+                loaded.document.problem(
+                    ("posts", index, "offer"),
+                    _("a post is an event or an offer, not both. Fix: give each its own post"),
+                )
+            )
+        if post.offer is not None and post.button is not None:
+            found.errors.append(
+                loaded.document.problem(
+                    ("posts", index, "button"),
+                    _("an offer has no button (Google ignores it): its url is where to redeem it. Fix: remove button"),
+                )
+            )
         networks = {account.split(":", 1)[0] for account in post.accounts or loaded.model.accounts}
         for key in NETWORK_KEYS:
             if getattr(post, key) is None or any(profile_of(n).takes(key) for n in networks):

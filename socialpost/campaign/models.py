@@ -432,12 +432,6 @@ class Post(_Strict):
             )
         if self.texts is not None and self.every is None:
             raise ValueError(_("'texts' (a rotation) is for recurring posts. Fix: use text, or add every:"))
-        if self.event is not None and self.offer is not None:
-            raise ValueError(_("a post is an event or an offer, not both. Fix: give each its own post"))
-        if self.offer is not None and self.button is not None:
-            raise ValueError(
-                _("an offer has no button (Google ignores it): its url is where to redeem it. Fix: remove button")
-            )
         return self
 
 

@@ -30,7 +30,8 @@ error model):
   as Google does: not 200, not JPEG or PNG, under 10 KB or over 5 MB → 400. Every refusal is
   ``400 INVALID_ARGUMENT`` with a ``google.mybusiness.v4.ValidationError`` naming the field.
   The new post is ``PROCESSING``; after ``review_reads`` reads it is ``LIVE``, or ``REJECTED``
-  when its summary holds one of ``forbidden`` words.
+  when its summary holds one of ``forbidden`` words (``review_reads=0``: reviewed at once, the
+  answer to create says which).
 * ``GET``/``DELETE`` one post, ``GET`` the list (newest first, ``pageSize`` ≤ 100, page tokens),
   ``POST …/localPosts:reportInsights`` (≤ 100 names of this location; ``insights_served=False``:
   404 as for a method Google no longer serves).
@@ -364,11 +365,15 @@ class GoogleBusinessServer:
 
     def _read(self, post: LocalPost) -> dict[str, Any]:
         post.reads += 1
+        self._review(post)
+        return dict(post.body)
+
+    def _review(self, post: LocalPost) -> None:
+        """Google's review ends after ``review_reads`` reads (0: at once, in create's answer)."""
         if post.body["state"] == "PROCESSING" and post.reads >= self.review_reads:
             summary = post.body.get("summary", "").lower()
             post.body["state"] = "REJECTED" if any(w in summary for w in self.forbidden) else "LIVE"
             post.body["updateTime"] = _stamp(self.clock())
-        return dict(post.body)
 
     def _create(self, location: Location, body: dict[str, Any]) -> Reply:
         refused = self._check(body)
@@ -394,11 +399,14 @@ class GoogleBusinessServer:
                 }
                 for m in body["media"]
             ]
-        location.posts[number] = LocalPost(stored, now)
-        return Reply(200, dict(stored))
+        made = LocalPost(stored, now)
+        location.posts[number] = made
+        self._review(made)
+        return Reply(200, dict(made.body))
 
     def _check(self, body: dict[str, Any]) -> Reply | None:
-        allowed = {"languageCode", "summary", "callToAction", "event", "media", "topicType", "offer", "alertType"}
+        allowed = {"languageCode", "summary", "callToAction", "event", "media", "topicType", "offer", "alertType",
+                   "scheduledTime"}  # fmt: skip
         extra = set(body) - allowed
         if extra:
             return Reply(400, status_error(400, "INVALID_ARGUMENT",

@@ -23,6 +23,7 @@ from socialpost.networks.base import (
     AccountSetup,
     AdapterContext,
     Network,
+    NotPublic,
     NotSent,
     OutgoingPost,
     Published,
@@ -80,7 +81,7 @@ class GoogleBusinessNetwork(Network, Reconciler, MetricsReader, PublishAhead, Gu
     def lead_time(self) -> timedelta:
         return timedelta(0)
 
-    def confirm(self, remote_id: str) -> bool | None:
+    def confirm(self, remote_id: str) -> bool | NotPublic | None:
         return self.publisher.confirm(remote_id)
 
     def fetch_metrics(self, remote_ids: Sequence[str]) -> dict[str, dict[str, int | None]]:

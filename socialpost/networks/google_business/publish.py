@@ -26,7 +26,7 @@ from socialpost.errors import ContentRejected, NetworkError, PermanentError
 from socialpost.i18n import _
 from socialpost.media import EXTENSIONS, MediaRoots, sniff
 from socialpost.mediahost import HostedMedia
-from socialpost.networks.base import AdapterContext, NotSent, OutgoingPost, Published
+from socialpost.networks.base import AdapterContext, NotPublic, NotSent, OutgoingPost, Published
 from socialpost.networks.google_business.posts import local_post, summary, topic
 from socialpost.privatefiles import read_object, safe_name, write_json, write_private
 
@@ -68,25 +68,41 @@ class Publisher:
         state = self.state(post.key)
         if state.get("name"):
             return Published(str(state["name"]), state.get("url"))
+        if len(post.media) > 1:
+            raise ContentRejected(
+                _("{where}: a Google Business Profile post takes one photo; this one has {count}.").format(
+                    where=self.call.where, count=len(post.media)
+                ),
+                hint=_("Keep one photo, or give each its own post."),
+            )
         photo = self._host(post, state)
         body = local_post(post, photo.url if photo else None)
-        made = self.call("posts", "POST", f"v4/{self.settings.parent}/localPosts", body)
+        try:
+            made = self.call("posts", "POST", f"v4/{self.settings.parent}/localPosts", body)
+        except PermanentError:  # refused: Google will not fetch the photo
+            if photo is not None:
+                self._remove([{"url": photo.url, "key": photo.key}])
+                state.pop("hosted", None)
+                self._save(post.key, state)
+            raise
         name = str(made.get("name") or "")
         if not name:
             raise PermanentError(_("{where}: Google answered without the post's name.").format(where=self.call.where))
         url = made.get("searchUrl") if isinstance(made.get("searchUrl"), str) else None
-        state.update({"name": name, "url": url})
-        self._save(post.key, state)
         if photo is not None:
             write_json(self._hosted_path(name), {"hosted": [{"url": photo.url, "key": photo.key}]})
-        if made.get("state") == "REJECTED":
+        if made.get("state") == "REJECTED":  # not out: a retry (after a change) creates a new post
             self._forget_hosted(name)
+            state.pop("hosted", None)
+            self._save(post.key, {**state, "rejected": name})
             raise ContentRejected(
                 _("{where}: Google rejected the post at once (it breaks Google's content policies).").format(
                     where=self.call.where
                 ),
                 hint=_("Read Google's rules for posts (support.google.com/business/answer/7213077) and change it."),
             )
+        state.update({"name": name, "url": url})
+        self._save(post.key, state)
         if made.get("state") == "LIVE":
             self._forget_hosted(name)
         return Published(name, url)
@@ -102,6 +118,9 @@ class Publisher:
                 ).format(where=self.call.where),
                 hint=_("Add a media_host: section to your config file (docs/media-host.md)."),
             )
+        earlier = state.pop("hosted", None)  # a copy from an attempt whose post Google never created
+        if isinstance(earlier, list) and earlier:
+            self._remove(earlier)
         media = post.media[0]
         data = MediaRoots.checked(post, self.context).read(media.file)
         mime = sniff(data[:64]) or ""
@@ -129,9 +148,17 @@ class Publisher:
         """Remove the hosted photo of the post ``name`` (Google has it now)."""
         path = self._hosted_path(name)
         entries = (read_object(path) or {}).get("hosted") or []
+        left = self._remove(entries if isinstance(entries, list) else [])
+        if left:
+            write_json(path, {"hosted": left})
+        else:
+            path.unlink(missing_ok=True)
+
+    def _remove(self, entries: list[Any]) -> list[Any]:
+        """Remove hosted copies; those the host could not remove are returned."""
         host = self.context.media_host
         left = []
-        for entry in entries if isinstance(entries, list) else []:
+        for entry in entries:
             try:
                 if host is None:
                     raise PermanentError("no media host")
@@ -139,15 +166,12 @@ class Publisher:
             except NetworkError as exc:
                 log.warning("%s: could not remove a hosted photo (%s)", self.account, exc.message)
                 left.append(entry)
-        if left:
-            write_json(path, {"hosted": left})
-        else:
-            path.unlink(missing_ok=True)
+        return left
 
     # --- what became of it --------------------------------------------------------------------------
 
-    def confirm(self, name: str) -> bool:
-        """True once the post is LIVE; False while Google reviews it; ContentRejected when REJECTED."""
+    def confirm(self, name: str) -> bool | NotPublic:
+        """True once the post is LIVE; NotPublic while Google reviews it; ContentRejected when REJECTED."""
         found = self.call("posts", "GET", f"v4/{name}")
         state = found.get("state")
         if state == "LIVE":
@@ -161,7 +185,11 @@ class Publisher:
                 hint=_("Read Google's rules for posts (support.google.com/business/answer/7213077), change it and "
                        "post it again."),
             )  # fmt: skip
-        return False
+        return NotPublic(
+            _("Google is still reviewing the post {name} ({state}); it shows on the profile once Google approves "
+              "it. If it stays so for a day, look at it in the Business Profile manager.")
+            .format(name=name, state=state or "?")
+        )  # fmt: skip
 
     def reconcile(self, post: OutgoingPost) -> Published | NotSent | None:
         state = self.state(post.key)
@@ -178,6 +206,7 @@ class Publisher:
                 if (
                     str(row.get("summary") or "").strip() == text
                     and row.get("topicType", "STANDARD") == kind
+                    and row.get("state") != "REJECTED"  # a rejected post is not out
                     and created is not None
                     and created >= since
                     and row.get("name")

@@ -33,10 +33,18 @@ from socialpost.networks.base import AccountSetup, AdapterContext, SetupUI
 from socialpost.networks.common.http import excerpt
 from socialpost.networks.common.oauth_loopback import LoopbackReceiver, OAuthRedirect, parse_redirect
 from socialpost.networks.google_business.errors import google_error
-from socialpost.networks.google_business.settings import ACCESS_FORM, AUTH_URL, SCOPE, TOKEN_URL
+from socialpost.networks.google_business.settings import (
+    ACCESS_FORM,
+    ACCOUNTS_URL,
+    AUTH_URL,
+    INFO_URL,
+    SCOPE,
+    TOKEN_URL,
+)
 
 LOGIN_TIMEOUT = 300.0  # seconds to wait for the browser's redirect
 PAGES = 10  # pages of accounts or locations read (100 each)
+PASTE_REDIRECT = "http://127.0.0.1:8765/"  # when the browser is elsewhere: nothing listens, the user copies the address
 
 
 @dataclass(frozen=True)
@@ -167,11 +175,19 @@ def _sign_in(ui: SetupUI, hosts: SetupHosts, client_id: str, where: str, again: 
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     state = secrets_module.token_urlsafe(24)
     receiver: LoopbackReceiver | None = None
-    try:
-        receiver = LoopbackReceiver("http://127.0.0.1:0/")
-    except OSError as exc:
-        ui.say(_("Cannot listen on 127.0.0.1 ({error}); you will paste the address instead.").format(error=exc))
-    redirect_uri = f"http://127.0.0.1:{receiver.port}/" if receiver else "http://127.0.0.1:1/"
+    if ui.confirm(_("Is the web browser on this computer?"), default=True):
+        try:
+            receiver = LoopbackReceiver("http://127.0.0.1:0/")  # any free port: Google allows it for desktop apps
+        except OSError as exc:
+            ui.say(_("Cannot listen on 127.0.0.1 ({error}); you will paste the address instead.").format(error=exc))
+    redirect_uri = f"http://127.0.0.1:{receiver.port}/" if receiver else PASTE_REDIRECT
+    if receiver is None:
+        ui.say(
+            _(
+                "Sign in and allow access; your browser then goes to an address starting with {address} that "
+                "shows an error page. Copy that whole address."
+            ).format(address=PASTE_REDIRECT)
+        )
     query = {
         "client_id": client_id,
         "redirect_uri": redirect_uri,
@@ -224,8 +240,6 @@ class _Asker:
         self.again, self.hidden, self.context = again, hidden, context
 
     def pages(self, api: str, path: str, params: dict[str, Any], key: str) -> list[dict[str, Any]]:
-        from socialpost.networks.google_business.settings import ACCOUNTS_URL, INFO_URL
-
         root = (self.hosts.base_url or {"accounts": ACCOUNTS_URL, "info": INFO_URL}[api]).rstrip("/")
         found: list[dict[str, Any]] = []
         for _page in range(PAGES):
