@@ -112,7 +112,7 @@ def test_an_event_for_accounts_that_take_none_is_an_error_not_lost(write) -> Non
     loaded = load_campaign(write("c.yaml", head + POST + "    event: {title: T, start: 2027-03-06, end: 2027-03-06}\n"))
     found = check(loaded, expand(loaded, now=NOW), now=NOW)
     (error,) = found.errors
-    assert "only Google Business Profile accounts take" in error.message and (error.line, error.column) == (8, 12)
+    assert "event: is for Google Business Profile accounts" in error.message and (error.line, error.column) == (8, 12)
 
 
 def test_the_shipped_schema_knows_the_keys(tmp_path: Path) -> None:
