@@ -122,12 +122,12 @@ def _short(text: str, width: int) -> str:
 
 
 def _link(url: str | None) -> str:
-    if not url:
+    """A link to the post on its network; nothing for an address a client cannot open (an outbox's
+    ``file://``)."""
+    if not url or not url.startswith(("https://", "http://")):
         return ""
-    if url.startswith(("https://", "http://")):
-        words = _("view the post")
-        return f'<a href="{escape(url, quote=True)}">{escape(words)}</a>'
-    return escape(_short(url, 48))
+    words = _("view the post")
+    return f'<a href="{escape(url, quote=True)}">{escape(words)}</a>'
 
 
 def _th(text: str, number: bool = False) -> str:
