@@ -45,7 +45,12 @@ def _gc_paused(command: F) -> F:
 @click.command(cls=Command)
 @json_option
 @click.option("--csv", "csv_", is_flag=True, help="Print CSV for spreadsheets (an empty cell is 'not available').")
-@click.option("--html", "html_file", metavar="FILE", help="Write a self-contained HTML report (tables and charts).")
+@click.option(
+    "--html",
+    "html_file",
+    metavar="FILE",
+    help="Write a self-contained HTML page for a client: texts, pictures, charts (brand: in the config).",
+)
 @click.option("--by", type=click.Choice(GROUPINGS), help="Group by post, campaign, network, account, day or week.")
 @click.option("--campaign", metavar="NAME", help="Only this campaign.")
 @click.option("--network", metavar="NAME", help="Only this network (x, mastodon, bluesky, …).")
