@@ -79,7 +79,7 @@ def seed_sample(store: Store, *, campaign: str = CAMPAIGN, days: int = 21) -> in
                     network=network,
                     payload=_payload(index),
                     fingerprint="f" * 64,
-                    idempotency_key=f"sample-{count}",
+                    idempotency_key=f"sample-{campaign}-{count}",
                     due_at=due,
                     local_time=due.isoformat(),
                     next_attempt_at=due,
