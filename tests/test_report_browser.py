@@ -88,6 +88,12 @@ def test_what_the_client_reads(report_page: tuple[str, Path]) -> None:
         assert "Social media report" not in html and ">published<" not in html
 
 
+def pdf_pages(pdf: Path) -> int:
+    """How many pages a PDF printed by Chromium has: its page objects (``/Type /Page``; Chromium
+    writes them uncompressed)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
+
+
 def _colours(shot: Path) -> dict[tuple[int, int, int], int]:
     with Image.open(shot) as image:
         found = image.convert("RGB").getcolors(maxcolors=2_000_000) or []
@@ -123,7 +129,7 @@ def test_it_prints_on_a4(report_page: tuple[str, Path], tmp_path: Path) -> None:
     pdf = browser.print_pdf(page, tmp_path / "report.pdf")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-")
-    pages = browser.pdf_pages(pdf)
+    pages = pdf_pages(pdf)
     assert 3 <= pages <= 12, pages  # 75 posts on two columns of cards; not one page a post, nor everything cut
     boxes = {
         tuple(round(float(n)) for n in box.split()[-2:]) for box in re.findall(rb"/MediaBox\s*\[([\d.\s]+)\]", data)
@@ -162,3 +168,20 @@ def test_accounts_without_engagement_are_said_once(store: Store, settings: Setti
 def measured_fits(page: Path, width: int) -> bool:
     measured = browser.measure(page, width)
     return bool(measured["scroll_width"] == width and not measured["overflowing"])
+
+
+def test_the_measure_notices_a_chart_too_wide_and_a_clipped_box(tmp_path: Path) -> None:
+    """The layout checks above are not vacuous: the page the issue described (a 1100 px chart, a
+    table cut off by its box) is caught at 400 px."""
+    page = tmp_path / "old.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+        '<body><svg class="chart trend" width="1100" height="200"><rect width="1100" height="10"/></svg>'
+        '<div class="box" style="width:200px;overflow:hidden"><table><tr><td>'
+        + "x" * 300
+        + "</td></tr></table></div></body></html>",
+        encoding="utf-8",
+    )
+    measured = browser.measure(page, 400)
+    assert measured["scroll_width"] > 400
+    assert "svg.chart.trend" in measured["overflowing"] and "div.box" in measured["overflowing"]
