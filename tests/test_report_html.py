@@ -165,3 +165,12 @@ def _close_netlog(text: str) -> str:
         except ValueError:
             pass
     return text.rstrip(",") + "]}"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_an_empty_report_says_what_to_do(run_cli, tmp_path: Path, lang: str) -> None:
+    page = tmp_path / "empty.html"
+    assert run_cli("--lang", lang, "report", "--html", str(page)).exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    said = "planifiez une campagne" if lang == "fr" else "schedule a campaign (socialpost schedule FILE)"
+    assert said in html and "<table" not in html and 'class="chart' not in html

@@ -422,6 +422,11 @@ def build_html(
         out.append(_h2(_("Hour of the week")))
         out.append(_heatmap(grid, _zones(engaged)))
         out.append(_best_times(best))
+    if not posts:
+        empty = _("No post matches yet: schedule a campaign (socialpost schedule FILE), or widen the filters.")
+        out.append(f'<p class="notice">{escape(empty)}</p>')
+        out.append("<footer>" + escape(_("Made with socialpost")) + "</footer></body></html>\n")
+        return "".join(out)
     views = [by] if by and by != "post" else ["campaign", "network"]
     for view in views:
         out.append(_h2(by_title(view)))
