@@ -214,8 +214,8 @@ def _post_card(post: PostFacts, pictures: Mapping[int, PostPictures], engaged: b
     when = post.sent_local_text() if post.sent_at else local_text(post.due_at, reader_zone(post.timezone))
     who = [
         f"<b>{escape(post.account)}</b>",
-        escape(when),
-        f'<span class="st-{escape(post.status)}">{escape(status_label(post.status))}</span>',
+        f'<span class="w">{escape(when)}</span>',
+        f'<span class="w st-{escape(post.status)}">{escape(status_label(post.status))}</span>',
     ]
     link = _link(post.url)
     if link:

@@ -54,7 +54,7 @@ ul.best{padding-left:20px}ul.best li{margin:4px 0}
 .post .text{margin:0 0 6px;white-space:pre-line;overflow-wrap:anywhere}
 .post .thread{color:#5b6472;font-size:12px;margin:0 0 6px}
 .post .who{margin:0;font-size:12px;color:#5b6472;overflow-wrap:anywhere}
-.post .who b{color:#1d2330}
+.post .who b{color:#1d2330}.post .who .w,.post .who a{white-space:nowrap}
 .post .why{margin:4px 0 0;font-size:12px;color:#8a1c1c;overflow-wrap:anywhere}
 .figures{display:flex;flex-wrap:wrap;gap:4px 12px;margin:8px 0 0;padding:0;list-style:none;font-size:12px;color:#5b6472}
 .figures b{color:#1d2330;font-variant-numeric:tabular-nums}
