@@ -1,15 +1,14 @@
 """`socialpost report --html`: one self-contained file, checked as text and opened in real headless Chromium.
 
-Chromium is Debian's ``chromium`` package (``apt-get install -y chromium``). Without it the browser
-tests are skipped with the reason, except under ``CI=true`` where that is a failure.
+Chromium is Debian's ``chromium`` package (``apt-get install -y chromium``; tests/support/browser.py
+finds it). Without it the browser tests are skipped with the reason, except under ``CI=true`` where
+that is a failure. The layout at three widths and the printed PDF: tests/test_report_browser.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from socialpost.store.db import Store
+from tests.support.browser import chromium
 from tests.test_report import T0, Seeder, seeded
 
 FLAGS = [
@@ -35,17 +35,6 @@ FLAGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND",  # belt and braces: no name resolves, so nothing could leave
 ]
 URL = re.compile(r"""https?://[^\s"'<>)]+""")
-
-
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    reason = "headless Chromium is not installed (Debian: apt-get install -y chromium)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason + "; CI must install it")
-    pytest.skip(reason)
 
 
 @pytest.fixture
@@ -165,3 +154,12 @@ def _close_netlog(text: str) -> str:
         except ValueError:
             pass
     return text.rstrip(",") + "]}"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_an_empty_report_says_what_to_do(run_cli, tmp_path: Path, lang: str) -> None:
+    page = tmp_path / "empty.html"
+    assert run_cli("--lang", lang, "report", "--html", str(page)).exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    said = "planifiez une campagne" if lang == "fr" else "schedule a campaign (socialpost schedule FILE)"
+    assert said in html and "<table" not in html and 'class="chart' not in html

@@ -128,7 +128,7 @@ def test_best_time_advice_in_french() -> None:
     i18n.activate("fr")
     assert advice.describe() == (
         "x:acme : meilleurs moments, d'après 12 publications : mardi de 10 h à 11 h (taux d'engagement médian "
-        f"12,5{NBSP}%, 4 publications); vendredi de 23 h à 00 h (taux d'engagement médian 5,0{NBSP}%, "
+        f"12,5{NBSP}%, 4 publications) ; vendredi de 23 h à 00 h (taux d'engagement médian 5,0{NBSP}%, "
         "2 publications)"
     )
     assert waiting.describe().startswith("x:acme : pas encore assez d'historique pour un conseil (3 sur 10")

@@ -153,7 +153,7 @@ DIGESTS: dict[str, str] = {
     "by-week": "108993bce0f3b2e195da45a121c3af65cfd559fb3d356a78f090aa4c179ad61d",
     "by-week-sent": "dd57b58c6b5390ebcb4252ddeab45fe32370e40ea87a4acd0746b5ee6f2d71b5",
     "html": "8c44340acde3e1d8e334cb6bfd75b3348567474825e637ddb8ae1210c8053220",
-    "html-file": "7ddf4d782e2acc0df9d100d6dea5d0f03a83add9b7873d405806b9e4ef305c4e",
+    "html-file": "0967bcd1514198ad9db72afb6cc21ef23ad6008df2d1c877487fe40e861138b0",
 }
 
 # The default ``report --json``, written out (the digest above pins the same bytes).

@@ -70,7 +70,23 @@ def demo(app: AppContext, file: Path, workdir: Path, spacing: float) -> None:
     from socialpost.report.posts import campaign_reports
 
     campaign_tables(render.console(), campaign_reports(app.store), limited=False)  # `socialpost report`'s view
+    page = _report_page(app)
     feeds = sorted(str(p) for p in (app.settings.data_dir / "outbox").glob("*/feed.xml"))
     out.print("\n" + _("[bold]Atom feeds[/] (open them in any feed reader):"))
     for feed in feeds:
         out.print(Text(f"  {feed}"))
+    out.print("\n" + _("[bold]Report page[/] (open it in a browser; socialpost report --html writes one):"))
+    out.print(Text(f"  {page}"), soft_wrap=True)  # a path a terminal can open: never cut
+
+
+def _report_page(app: AppContext) -> Path:
+    """The rehearsal's HTML report, as ``socialpost report --html`` writes it, in the workdir."""
+    from socialpost.cli.output import write_text_file
+    from socialpost.report.aggregate import load_posts
+    from socialpost.report.html import report_page
+
+    page = app.settings.data_dir / "report.html"
+    posts = load_posts(app.store)
+    html = report_page(posts, store=app.store, settings=app.settings, generated_at=app.clock())
+    write_text_file(str(page), html, option="--workdir")
+    return page

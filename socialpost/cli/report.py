@@ -45,7 +45,12 @@ def _gc_paused(command: F) -> F:
 @click.command(cls=Command)
 @json_option
 @click.option("--csv", "csv_", is_flag=True, help="Print CSV for spreadsheets (an empty cell is 'not available').")
-@click.option("--html", "html_file", metavar="FILE", help="Write a self-contained HTML report (tables and charts).")
+@click.option(
+    "--html",
+    "html_file",
+    metavar="FILE",
+    help="Write a self-contained HTML page for a client: texts, pictures, charts (brand: in the config).",
+)
 @click.option("--by", type=click.Choice(GROUPINGS), help="Group by post, campaign, network, account, day or week.")
 @post_filters
 @click.option("--sort", type=click.Choice(SORT_KEYS_ALL), help="Biggest first by this metric (time: oldest first).")

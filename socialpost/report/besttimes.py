@@ -100,8 +100,10 @@ class BestTimes:
             ).format(slot=s.label, measure=unit, value=format_measure(s.median, self.measure), count=s.posts)
             for s in self.slots
         ]
+        # Translators: what separates the hours in a list ("; " in English, " ; " in French).
+        separator = _("; ")
         return _("{account}: best times, from {sample} posts: {slots}").format(
-            account=self.account, sample=self.sample, slots="; ".join(parts)
+            account=self.account, sample=self.sample, slots=separator.join(parts)
         )
 
     def as_json(self) -> dict[str, Any]:

@@ -30,11 +30,16 @@ def network_reads_metrics(network: str) -> bool:
 
 
 def silent_accounts(posts: Iterable[PostFacts]) -> list[str]:
-    """The accounts of ``posts`` that cannot have engagement, sorted."""
-    seen: dict[str, bool] = {}
+    """The accounts of ``posts`` that cannot have engagement, sorted. An account with figures is
+    known to have some without asking its adapter (importing one can take a while)."""
+    measured: set[str] = set()
+    networks: dict[str, str] = {}
     for post in posts:
-        account = post.account
-        if seen.get(account):
-            continue
-        seen[account] = post.latest is not None or network_reads_metrics(post.network)
-    return sorted(account for account, engaged in seen.items() if not engaged)
+        networks.setdefault(post.account, post.network)
+        if post.latest is not None:
+            measured.add(post.account)
+    return sorted(
+        account
+        for account, network in networks.items()
+        if account not in measured and not network_reads_metrics(network)
+    )

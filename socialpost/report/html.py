@@ -122,12 +122,12 @@ def _short(text: str, width: int) -> str:
 
 
 def _link(url: str | None) -> str:
-    if not url:
+    """A link to the post on its network; nothing for an address a client cannot open (an outbox's
+    ``file://``)."""
+    if not url or not url.startswith(("https://", "http://")):
         return ""
-    if url.startswith(("https://", "http://")):
-        words = _("view the post")
-        return f'<a href="{escape(url, quote=True)}">{escape(words)}</a>'
-    return escape(_short(url, 48))
+    words = _("view the post")
+    return f'<a href="{escape(url, quote=True)}">{escape(words)}</a>'
 
 
 def _th(text: str, number: bool = False) -> str:
@@ -141,24 +141,34 @@ def _td(label: str, value_html: str, cls: str = "n") -> str:
 def _group_table(
     groups: Sequence[Group], by: str, metrics: Sequence[str], rate: bool, silent: Sequence[str] = ()
 ) -> str:
-    """A row a group; a group of accounts that cannot have engagement shows "–" for the metrics."""
-    columns = [_("posts"), _("sent"), _("not out"), *(metric_label(m) for m in metrics)]
+    """A row a group: its posts, then only the metrics some network gave. How many went out and how
+    many did not sit under the group's name (two columns fewer: the table fits a tablet and A4). A
+    group of accounts that cannot have engagement shows "–" for the metrics."""
+    columns = [_("posts"), *(metric_label(m) for m in metrics)]
     if rate:
         columns.append(_("rate"))
     head = _th(grouping_label(by)) + "".join(_th(c, number=True) for c in columns)
     rows = [f'<table class="stack"><thead><tr>{head}</tr></thead><tbody>']
+    dash = '<span class="na">–</span>'
     for group in groups:
         figures = group.as_json()  # every figure in one pass over the group's posts
         totals = figures["metrics"]
-        values = [integer(figures["posts"]), integer(figures["sent"]), integer(figures["not_out"])]
         none = all(p.account in silent for p in group.posts)
-        dash = '<span class="na">–</span>'
+        values = [integer(figures["posts"])]
         values += [dash if none else _num(totals[m]) for m in metrics]
         if rate:
             values.append(dash if none else _rate(figures["rate"]))
+        outcome = ngettext("{count} sent", "{count} sent", figures["sent"]).format(count=integer(figures["sent"]))
+        key = f"{escape(group.key)}<small>{escape(outcome)}"
+        if figures["not_out"]:
+            missing = ngettext("{count} did not go out", "{count} did not go out", figures["not_out"]).format(
+                count=integer(figures["not_out"])
+            )
+            key += f' · <span class="st-failed">{escape(missing)}</span>'
+        key += "</small>"
         flag = ' class="flag"' if figures["not_out"] else ""
         cells = "".join(_td(label, value) for label, value in zip(columns, values, strict=True))
-        rows.append(f"<tr{flag}>{_td(grouping_label(by), escape(group.key), 'key')}{cells}</tr>")
+        rows.append(f"<tr{flag}>{_td(grouping_label(by), key, 'key')}{cells}</tr>")
     rows.append("</tbody></table>")
     return "".join(rows)
 
@@ -204,8 +214,8 @@ def _post_card(post: PostFacts, pictures: Mapping[int, PostPictures], engaged: b
     when = post.sent_local_text() if post.sent_at else local_text(post.due_at, reader_zone(post.timezone))
     who = [
         f"<b>{escape(post.account)}</b>",
-        escape(when),
-        f'<span class="st-{escape(post.status)}">{escape(status_label(post.status))}</span>',
+        f'<span class="w">{escape(when)}</span>',
+        f'<span class="w st-{escape(post.status)}">{escape(status_label(post.status))}</span>',
     ]
     link = _link(post.url)
     if link:
@@ -412,6 +422,11 @@ def build_html(
         out.append(_h2(_("Hour of the week")))
         out.append(_heatmap(grid, _zones(engaged)))
         out.append(_best_times(best))
+    if not posts:
+        empty = _("No post matches yet: schedule a campaign (socialpost schedule FILE), or widen the filters.")
+        out.append(f'<p class="notice">{escape(empty)}</p>')
+        out.append("<footer>" + escape(_("Made with socialpost")) + "</footer></body></html>\n")
+        return "".join(out)
     views = [by] if by and by != "post" else ["campaign", "network"]
     for view in views:
         out.append(_h2(by_title(view)))

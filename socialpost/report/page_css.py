@@ -3,8 +3,8 @@
 Three layouts from one page (checked in headless Chromium at 400, 800 and 1280 px and printed to
 PDF by tests/test_report_browser.py):
 
-* up to 640 px: the narrow chart shapes, tables stacked one row a block (each cell with its
-  heading), post cards one a line;
+* up to 640 px: the narrow chart shapes, post cards one a line; up to 720 px, tables stacked one
+  row a block (each cell with its heading);
 * wider: the wide chart shapes, tables as tables, post cards in as many columns as fit;
 * print: A4 portrait with 12 mm margins, the wide charts, nothing cut across two pages.
 
@@ -38,7 +38,8 @@ svg.chart{display:block;width:100%;height:auto}svg text{font-family:inherit}
 table{border-collapse:collapse;font-size:13px;margin:6px 0 12px;width:100%}
 th,td{border-bottom:1px solid #e6e9ee;padding:5px 8px;text-align:left;vertical-align:top}
 th{background:#f5f7fa;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-td.key{overflow-wrap:anywhere}
+td.key small{display:block;color:#5b6472;font-size:11px;font-weight:400}
+th.n{white-space:nowrap}
 .na{color:#9aa1ab}
 .st-sent{color:#137a34}.st-failed,.st-missed,.st-unknown,.st-held{color:#b3261e;font-weight:600}
 tr.flag td{background:#fff5f5}
@@ -53,23 +54,26 @@ ul.best{padding-left:20px}ul.best li{margin:4px 0}
 .post .text{margin:0 0 6px;white-space:pre-line;overflow-wrap:anywhere}
 .post .thread{color:#5b6472;font-size:12px;margin:0 0 6px}
 .post .who{margin:0;font-size:12px;color:#5b6472;overflow-wrap:anywhere}
-.post .who b{color:#1d2330}
+.post .who b{color:#1d2330}.post .who .w,.post .who a{white-space:nowrap}
 .post .why{margin:4px 0 0;font-size:12px;color:#8a1c1c;overflow-wrap:anywhere}
 .figures{display:flex;flex-wrap:wrap;gap:4px 12px;margin:8px 0 0;padding:0;list-style:none;font-size:12px;color:#5b6472}
 .figures b{color:#1d2330;font-variant-numeric:tabular-nums}
 .post a{color:ACCENT;overflow-wrap:anywhere}
 footer{margin-top:28px;color:#9aa1ab;font-size:11px}
-@media (max-width:640px){
+@media screen and (max-width:640px){
 body{padding:12px;font-size:14px}
 h1{font-size:22px}
 header.top img.logo{max-height:48px;max-width:96px}
 .wide{display:none}.narrow{display:block}
+.pics{flex-basis:72px}.pics img{width:72px;height:72px}
+}
+@media screen and (max-width:720px){
 table.stack thead{display:none}
 table.stack tr{display:block;border:1px solid #e6e9ee;border-radius:8px;margin:0 0 8px;padding:4px 0}
 table.stack td{display:flex;justify-content:space-between;gap:12px;border:0;padding:2px 10px;text-align:right}
 table.stack td::before{content:attr(data-label);color:#5b6472;text-align:left}
-table.stack td.key{font-weight:600}
-.pics{flex-basis:72px}.pics img{width:72px;height:72px}
+table.stack td.key{font-weight:600;display:block;text-align:left}
+table.stack td.key::before{content:none}
 }
 @page{size:A4 portrait;margin:12mm}
 @media print{
@@ -77,6 +81,7 @@ table.stack td.key{font-weight:600}
 body{max-width:none;padding:0;font-size:11px}
 .wide{display:block!important}.narrow{display:none!important}
 h2{break-after:avoid;margin-top:18px}
+table{font-size:10.5px}th,td{padding:3px 5px}
 svg.chart,.cards,table tr,.post,.notice,.warn{break-inside:avoid}
 .heat-wrap{max-width:none}
 .posts{grid-template-columns:1fr 1fr;gap:8px}

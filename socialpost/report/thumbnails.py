@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from socialpost.errors import MediaRefused
-from socialpost.media import MediaRoots, real
+from socialpost.media import MediaRoots, real, sniff
 
 log = logging.getLogger("socialpost.report")
 
 SIZE = 240  # pixels, longest side: sharp at the 120 px the page shows, on a high-density screen
+LARGEST = 50_000_000  # bytes: a bigger file gets no thumbnail (the networks take far smaller images)
 LOGO_HEIGHT = 128
 
 
@@ -92,13 +93,22 @@ class Pictures:
     def _thumbnail(self, roots: MediaRoots, file: str) -> str | None:
         key = (str(roots.folders), file)
         if key not in self._done:
-            try:
-                data = roots.read(file)
-            except MediaRefused:
-                self._done[key] = None
-            else:
-                self._done[key] = shrink(data)
+            self._done[key] = _picture(roots, file)
         return self._done[key]
+
+
+def _picture(roots: MediaRoots, file: str) -> str | None:
+    """``file``'s thumbnail when it is an image of a sensible size (a video is never read whole)."""
+    try:
+        with roots.open(file) as handle:
+            head = handle.read(32)
+            kind = sniff(head)
+            if kind is None or not kind.startswith("image/"):
+                return None
+            data = head + handle.read(LARGEST)
+    except (MediaRefused, OSError):
+        return None
+    return None if len(data) > LARGEST else shrink(data)
 
 
 def logo_uri(path: Path) -> str | None:

@@ -12,7 +12,7 @@ file would get nothing.
 * :func:`print_pdf` — the page printed to PDF as Chromium prints it (the page's own print CSS:
   paper size and margins from its ``@page``);
 * :func:`measure` — the page laid out at ``width``: its scroll width and the elements wider than the
-  viewport or clipped by their box.
+  viewport or clipped.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import re
 import select
 import shutil
 import subprocess
@@ -50,7 +49,7 @@ FLAGS = [
 ]
 TIMEOUT = 90.0
 
-# Run in the page once it has loaded: what does not fit, as short selector paths with why.
+# Run in the page once it has loaded: what does not fit, as short selector paths.
 _MEASURE = """
 (() => {
   const name = (el) => {
@@ -72,15 +71,14 @@ _MEASURE = """
     if (style.display === "none" || style.visibility === "hidden") continue;
     const box = el.getBoundingClientRect();
     if (box.width === 0 && box.height === 0) continue;
-    let why = null;
-    if (box.right > width + 1 || box.left < -1) why = "wider than the viewport";
-    else if (!(el instanceof SVGElement) && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1 &&
-             /(hidden|clip|scroll|auto)/.test(style.overflowX)) why = "clipped by its box";
-    else if (el.tagName.toLowerCase() === "svg" && el.parentElement) {
+    let bad = box.right > width + 1 || box.left < -1;  // reaches past the viewport
+    if (!bad && !(el instanceof SVGElement) && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1 &&
+        /(hidden|clip|scroll|auto)/.test(style.overflowX)) bad = true;  // its content clipped by its box
+    if (!bad && el.tagName.toLowerCase() === "svg" && el.parentElement) {  // a chart wider than its box
       const outer = el.parentElement.getBoundingClientRect();
-      if (box.right > outer.right + 1 || box.left < outer.left - 1) why = "wider than its box";
+      bad = box.right > outer.right + 1 || box.left < outer.left - 1;
     }
-    if (why) found.push(path(el) + " (" + why + ")");
+    if (bad && !found.includes(path(el))) found.push(path(el));
   }
   return {scroll_width: document.documentElement.scrollWidth, viewport_width: width, overflowing: found};
 })()
@@ -233,16 +231,12 @@ def print_pdf(html: Path, out: Path) -> Path:
 
 def measure(html: Path, width: int) -> dict[str, Any]:
     """``{"scroll_width", "viewport_width", "overflowing"}`` of ``html`` laid out ``width`` CSS
-    pixels wide; ``overflowing`` lists the visible elements (short selector paths, with why) that
-    reach past the viewport or are clipped by their own box."""
+    pixels wide; ``overflowing`` lists the visible elements (short selector paths such as
+    ``div.wide > svg.chart.trend``) that reach past the viewport, are clipped by their own box, or
+    (a chart) are wider than the box that holds them."""
     with _page(html, width, 900) as page:
         answer = page.send("Runtime.evaluate", {"expression": _MEASURE, "returnByValue": True})
     if "exceptionDetails" in answer:
         raise AssertionError(f"the measuring script failed: {answer['exceptionDetails']}")
     result: dict[str, Any] = answer["result"]["value"]
     return result
-
-
-def pdf_pages(pdf: Path) -> int:
-    """How many pages a PDF printed by Chromium has (its page objects, ``/Type /Page``)."""
-    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))

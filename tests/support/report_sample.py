@@ -11,10 +11,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow, PostRow, SnapshotRow
 
+MONTREAL = ZoneInfo("America/Montreal")
 START = datetime(2027, 3, 1, 14, 0, tzinfo=UTC)  # Monday 09:00 in Montreal
 NOW = START + timedelta(days=23)
 CAMPAIGN = "coffee-shop-launch"
@@ -60,7 +62,9 @@ def seed_sample(store: Store, *, campaign: str = CAMPAIGN, days: int = 21) -> in
         campaign_id = row.id
         for day in range(days):
             index = day
-            due = START + timedelta(days=day, hours=(day % 3) * 3)  # 09:00, 12:00 or 15:00 in Montreal
+            # 09:00 or 12:00 in Montreal (before and after the change to summer time): each hour of the
+            # week twice in three weeks, so the best times can compare them
+            due = datetime(2027, 3, 1 + day, 9 + (day % 2) * 3, tzinfo=MONTREAL).astimezone(UTC)
             for account in (*ENGAGED, *SILENT):
                 if account in SILENT and day % 4:
                     continue
@@ -75,7 +79,7 @@ def seed_sample(store: Store, *, campaign: str = CAMPAIGN, days: int = 21) -> in
                     network=network,
                     payload=_payload(index),
                     fingerprint="f" * 64,
-                    idempotency_key=f"sample-{count}",
+                    idempotency_key=f"sample-{campaign}-{count}",
                     due_at=due,
                     local_time=due.isoformat(),
                     next_attempt_at=due,
