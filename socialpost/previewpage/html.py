@@ -70,9 +70,9 @@ align-items:center;justify-content:center;font-weight:700}
 .part:not(:last-child)::before{content:"";position:absolute;left:17px;top:40px;bottom:-10px;width:2px;background:#cfd9de}
 .count{font-size:11px;color:#687684}
 .grid{display:grid;gap:2px;border-radius:14px;overflow:hidden;margin:6px 0;border:1px solid #dde1e7}
-.grid.n2,.grid.n4{grid-template-columns:1fr 1fr}.grid.n3{grid-template-columns:1fr 1fr}
+.grid.n2,.grid.n3,.grid.n4{grid-template-columns:repeat(2,minmax(0,1fr))}
 .grid.n3 .img:first-child{grid-row:span 2}
-.img{position:relative;background:#e6e9ee;min-height:120px;aspect-ratio:16/9}
+.img{position:relative;background:#e6e9ee;aspect-ratio:16/9;min-width:0;overflow:hidden}
 .grid.n1 .img{aspect-ratio:auto;max-height:320px}
 .img img{width:100%;height:100%;object-fit:cover;display:block}
 .grid.n1 .img img{max-height:320px}
@@ -90,7 +90,7 @@ font-size:12px;padding:4px;text-align:center}
 .more{color:#687684;font-weight:600}.after{color:#8a919c}
 .foldnote{font-size:11px;color:#8a919c;margin-top:2px}
 .insta .square{aspect-ratio:1/1;background:#e6e9ee;position:relative;overflow:hidden}
-.insta .square img{width:100%;height:100%;object-fit:cover}
+.insta .square .img{aspect-ratio:auto;height:100%}.insta .square img{width:100%;height:100%;object-fit:cover}
 .dots{text-align:center;color:#0095f6;font-size:14px;letter-spacing:2px}
 .yt .player{aspect-ratio:16/9;background:#0f0f0f;color:#fff;position:relative;display:flex;align-items:center;
 justify-content:center;overflow:hidden}
