@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-servers lint typecheck docs docs-check i18n bench clean
+.PHONY: demo test test-servers lint typecheck docs docs-check i18n bench clean screenshots screenshots-calendar screenshots-preview
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ docs-check: $(STAMP)
 ## i18n: extract every user-facing message into the French catalogue and compile it (docs/translating.md)
 i18n: $(STAMP)
 	$(BIN)/python scripts/i18n.py update
+
+## screenshots: the README's pictures of the pages socialpost writes, taken by headless Chromium into docs/images/
+screenshots: screenshots-calendar screenshots-preview
+
+screenshots-calendar: $(STAMP)
+	$(BIN)/python scripts/screenshots.py calendar
+
+screenshots-preview: $(STAMP)
+	$(BIN)/python scripts/screenshots.py preview
 
 ## bench: run every benchmark and print its figures (never fails on time)
 bench: $(STAMP)

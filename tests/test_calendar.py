@@ -84,7 +84,7 @@ def test_a_paused_campaign_is_marked_and_cancelled_posts_are_not_drawn(run_cli, 
     assert run_cli("pause", "cafe").exit_code == 0
     set_rows(settings, "announce", "webhook:team", status="cancelled")
     out = run_cli("calendar", "--date", "2027-03-04").stdout
-    assert "⏸ 11:30 outbox:news" in out and "⏸ paused" in out
+    assert "‖ 11:30 outbox:news" in out and "‖ paused" in out
     assert "webhook:team" not in out.split("11h", 1)[1]  # cancelled: not drawn
     assert "✓ 09:00 outbox:news" in out  # a sent post stays sent, paused or not
 

@@ -324,6 +324,11 @@ def test_demo_runs_the_example_campaign_end_to_end(tmp_path: Path) -> None:
         "&utm_campaign=roastery-2027&utm_content=announce"
     ]
     assert (workdir / "outbox" / "mastodon-cafe" / "feed.xml").exists()
+    # it ends by saying where the calendar and preview pages are
+    calendar, preview = workdir.resolve() / "calendar.html", workdir.resolve() / "preview.html"
+    assert result.stdout.rstrip().endswith(f"  calendar: {calendar}\n  preview:  {preview}")
+    assert "coffee-shop-launch-rehearsal/teaser@outbox:x-cafe" in calendar.read_text(encoding="utf-8")
+    assert "</b> x:cafe</span>" in preview.read_text(encoding="utf-8")  # the file's own accounts
     # a second run starts from a clean sandbox
     again = subprocess.run(
         [
