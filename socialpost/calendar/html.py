@@ -20,7 +20,8 @@ CHIP_CHARS = 40
 
 CSS = """
 *{box-sizing:border-box}
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0;padding:20px;
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif,"Apple Color Emoji",
+"Segoe UI Emoji","Noto Color Emoji";margin:0;padding:20px;
 color:#1d2330;background:#fff}
 main{max-width:1200px;margin:0 auto}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:26px 0 8px}

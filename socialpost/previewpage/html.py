@@ -40,7 +40,8 @@ NAMES = {
 
 CSS = """
 *{box-sizing:border-box}
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0;padding:20px;
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif,"Apple Color Emoji",
+"Segoe UI Emoji","Noto Color Emoji";margin:0;padding:20px;
 color:#1d2330;background:#f4f6f9}
 main{max-width:1240px;margin:0 auto}
 h1{font-size:24px;margin:0 0 4px;overflow-wrap:anywhere}
@@ -385,8 +386,10 @@ def _facts(card: Card) -> str:
     video = preview.video or {}
     if preview.network == "youtube" and video.get("title") is not None:
         title = str(video.get("title") or "")
-        length = _("title: {count} characters").format(count=integer(len(title)))
-        lines.append(f'<li class="len ok">{escape(length)}</li>')
+        from socialpost.networks.youtube.media import MAX_TITLE  # what `validate` holds a title to
+
+        length = _("title: {count} / {limit} characters").format(count=integer(len(title)), limit=integer(MAX_TITLE))
+        lines.append(f'<li class="len {"over" if len(title) > MAX_TITLE else "ok"}">{escape(length)}</li>')
     for image in card.images:
         if image.file.problem:
             lines.append(f'<li class="error">{escape(image.file.problem)}</li>')
