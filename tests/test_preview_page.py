@@ -28,7 +28,7 @@ posts:
     at: 2027-03-02 09:00
     thread:
       - "Something new is brewing at Café Rivière #coffee https://example.com/roastery/first-batch-of-the-season"
-      - "Come taste the first batch, on us. Butter or almond?"
+      - "Come taste the first batch, on us. Butter or almond? Menu: cafe-riviere.ca/menu"
     media:
       - {file: img/croissants.jpg, alt: "A tray of golden croissants"}
       - {file: img/big.png, alt: ""}
@@ -109,6 +109,8 @@ def test_each_post_drawn_as_each_network_shows_it(run_cli, campaign: Path, tmp_p
     assert 'href="https://example.com/roastery/first-batch-of-the-season"' in x
     assert '<div class="grid n2">' in x and x.count(">ALT</span>") == 1 and "no ALT" in x
     assert '<span class="lnk">#coffee</span>' in x
+    assert '<a class="lnk" href="https://cafe-riviere.ca/menu"' in x  # a bare domain is a link on X…
+    assert "Menu: cafe-riviere.ca/menu" in cards["teaser@mastodon:cafe"]  # …not on Mastodon
     mastodon = cards["teaser@mastodon:cafe"]
     assert '<details class="cw"><summary>Coffee talk<span>Show more</span></summary>' in mastodon
     bluesky = cards["announce@bluesky:cafe"]
