@@ -127,7 +127,7 @@ def test_french_views(run_cli, queued: Path) -> None:  # type: ignore[no-untyped
     assert "Semaine du lun. 1 mars 2027 · 6 publications · heures de America/Montreal" in out
     assert re.search(r"✓ 09(:| h )00 outbox:news", out) and "✓ envoyées  ✗ en échec  ○ en attente" in out
     month = run_cli("--lang", "fr", "calendar", "--month", "--date", "2027-03-03").stdout
-    assert "mars 2027 · 9 publications" in month
+    assert "Mars 2027 · 9 publications" in month
 
 
 # --- the .ics file --------------------------------------------------------------------------------

@@ -183,3 +183,18 @@ def test_french_page(run_cli, campaign: Path, tmp_path: Path) -> None:  # type: 
     assert "… voir plus" in page, page
     assert "partie 1/2" in page
     assert "Aucun réseau n&#x27;a été contacté" in page
+
+
+def test_a_media_file_the_daemon_would_refuse_is_named_not_drawn(run_cli, write, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write(
+        "gone.yaml",
+        "campaign: gone\ntimezone: UTC\naccounts: [mastodon:cafe]\nposts:\n"
+        '  - {id: one, at: 2027-03-02 09:00, text: "Look! What do you think?",'
+        ' media: [{file: img/missing.jpg, alt: "A photo"}]}\n',
+    )
+    page = page_of(run_cli, str(path), out=tmp_path / "gone.html")
+    card = cards_of(page)["one@mastodon:cafe"]
+    assert '<div class="nofile">img/missing.jpg<br>' in card and "<img" not in card
+    shown = json.loads(run_cli("show", str(path), "--json").stdout)["posts"][0]
+    problem = shown["media"][0]["problem"]
+    assert problem and f'<li class="error">{problem}' in card.replace("&#x27;", "'")  # show's very words
