@@ -134,7 +134,12 @@ def screenshot(html: Path, out: Path, width: int, height: int = HEIGHT) -> Path:
             target = Path(folder) / "frame.html"
             target.write_text(_frame(html.resolve(), width, height), encoding="utf-8")
         _run(
-            [f"--window-size={max(width, MIN_WINDOW)},{height}", f"--screenshot={out}", target.as_uri()],
+            [
+                f"--window-size={max(width, MIN_WINDOW)},{height}",
+                "--virtual-time-budget=3000",  # the page (and its frame) loaded and painted first
+                f"--screenshot={out}",
+                target.as_uri(),
+            ],
             profile=Path(folder) / "profile",
         )
     if not out.is_file():
