@@ -16,7 +16,7 @@ from socialpost.i18n import _, language, ngettext
 from socialpost.i18n.formats import date_text, integer, month_title, time_text, weekday_name
 from socialpost.localtime import local_text
 
-CHIP_CHARS = 40
+CHIP_CHARS = 90  # a phone shows them whole (two lines); a month grid cuts them with an ellipsis
 
 CSS = """
 *{box-sizing:border-box}
@@ -54,7 +54,7 @@ body{padding:12px}
 .dow,.day.out,.day.none{display:none}
 .day{min-height:0;border:1px solid #dde1e7;border-radius:6px;margin:0 0 6px}
 .date .short{display:none}.date .long{display:inline}
-.chip .who,.chip .snip{white-space:normal}
+.chip .who,.chip .snip{white-space:normal;overflow-wrap:anywhere}
 }
 @media print{.day{break-inside:avoid}}
 """
