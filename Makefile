@@ -4,7 +4,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-servers lint typecheck docs docs-check i18n bench screenshots screenshots-report clean install uninstall dist install-check
+.PHONY: demo test test-servers lint typecheck docs docs-check i18n bench clean install uninstall dist install-check \
+	screenshots screenshots-report screenshots-calendar screenshots-preview
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,12 +69,18 @@ docs-check: $(STAMP)
 i18n: $(STAMP)
 	$(BIN)/python scripts/i18n.py update
 
-## screenshots: every picture of the README, taken in headless Chromium (apt-get install chromium)
-screenshots: screenshots-report
+## screenshots: every picture of the README, taken in headless Chromium into docs/images/ (apt-get install chromium)
+screenshots: screenshots-report screenshots-calendar screenshots-preview
 
 ## screenshots-report: the HTML report of a sample campaign at 1280 and 400 px and in French (docs/images/report*.png)
 screenshots-report: $(STAMP)
 	$(BIN)/python scripts/screenshots_report.py docs/images
+
+screenshots-calendar: $(STAMP)
+	$(BIN)/python scripts/screenshots.py calendar
+
+screenshots-preview: $(STAMP)
+	$(BIN)/python scripts/screenshots.py preview
 
 ## bench: run every benchmark and print its figures (never fails on time)
 bench: $(STAMP)

@@ -324,12 +324,15 @@ def test_demo_runs_the_example_campaign_end_to_end(tmp_path: Path) -> None:
         "&utm_campaign=roastery-2027&utm_content=announce"
     ]
     assert (workdir / "outbox" / "mastodon-cafe" / "feed.xml").exists()
-    # it ends by saying where the report page is: the rehearsal's posts, their text and pictures
+    # it ends by saying where the report, calendar and preview pages are
     page = workdir / "report.html"
-    assert result.stdout.rstrip().endswith(str(page))
+    calendar, preview = workdir.resolve() / "calendar.html", workdir.resolve() / "preview.html"
+    assert result.stdout.rstrip().endswith(f"  report:   {page}\n  calendar: {calendar}\n  preview:  {preview}")
     html = page.read_text(encoding="utf-8")
     assert "<h1>coffee-shop-launch-rehearsal</h1>" in html and 'src="data:image/jpeg;base64,' in html
     assert html.count('id="no-engagement"') == 1 and 'class="chart' not in html  # outboxes have no engagement
+    assert "coffee-shop-launch-rehearsal/teaser@outbox:x-cafe" in calendar.read_text(encoding="utf-8")
+    assert "</b> x:cafe</span>" in preview.read_text(encoding="utf-8")  # the file's own accounts
     # a second run starts from a clean sandbox
     again = subprocess.run(
         [

@@ -11,7 +11,6 @@ import json
 import random
 import re
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -29,7 +28,7 @@ posts:
     at: 2027-03-02 09:00
     thread:
       - "Something new is brewing at Café Rivière #coffee https://example.com/roastery/first-batch-of-the-season"
-      - "Come taste the first batch, on us. Butter or almond?"
+      - "Come taste the first batch, on us. Butter or almond? Menu: cafe-riviere.ca/menu"
     media:
       - {file: img/croissants.jpg, alt: "A tray of golden croissants"}
       - {file: img/big.png, alt: ""}
@@ -67,17 +66,15 @@ def campaign(tmp_path: Path, settings: Settings) -> Path:
     return path
 
 
-class Cards(HTMLParser):
-    """Each account card's text and markup (``<article class="net …">``), by account."""
-
-    def __init__(self, page: str) -> None:
-        super().__init__()
-        self.cards: dict[str, str] = {}
-        for block in re.findall(r'<article class="net [^"]*".*?</article>', page, re.DOTALL):
-            account = re.search(r"</b> ([a-z]+:[\w-]+)</span>", block)
-            assert account is not None
-            post = page[: page.index(block)].rsplit('<section class="post" id="', 1)[1].split('"', 1)[0]
-            self.cards[f"{post}@{account[1]}"] = block
+def cards_of(page: str) -> dict[str, str]:
+    """Each account card's markup (``<article class="net …">``), by ``POST@ACCOUNT``."""
+    cards: dict[str, str] = {}
+    for block in re.findall(r'<article class="net [^"]*".*?</article>', page, re.DOTALL):
+        account = re.search(r"</b> ([a-z]+:[\w-]+)</span>", block)
+        assert account is not None
+        post = page[: page.index(block)].rsplit('<section class="post" id="', 1)[1].split('"', 1)[0]
+        cards[f"{post}@{account[1]}"] = block
+    return cards
 
 
 def page_of(run_cli, *args: str, out: Path) -> str:  # type: ignore[no-untyped-def]
@@ -94,7 +91,7 @@ def test_each_post_drawn_as_each_network_shows_it(run_cli, campaign: Path, tmp_p
     page = out.read_text(encoding="utf-8")
     assert page.startswith('<!DOCTYPE html><html lang="en">') and "<script" not in page
     assert "http://" not in page.replace('href="https://', "")  # nothing loads from anywhere
-    cards = Cards(page).cards
+    cards = cards_of(page)
     assert list(cards) == [
         "teaser@x:cafe",
         "teaser@mastodon:cafe",
@@ -112,6 +109,8 @@ def test_each_post_drawn_as_each_network_shows_it(run_cli, campaign: Path, tmp_p
     assert 'href="https://example.com/roastery/first-batch-of-the-season"' in x
     assert '<div class="grid n2">' in x and x.count(">ALT</span>") == 1 and "no ALT" in x
     assert '<span class="lnk">#coffee</span>' in x
+    assert '<a class="lnk" href="https://cafe-riviere.ca/menu"' in x  # a bare domain is a link on X…
+    assert "Menu: cafe-riviere.ca/menu" in cards["teaser@mastodon:cafe"]  # …not on Mastodon
     mastodon = cards["teaser@mastodon:cafe"]
     assert '<details class="cw"><summary>Coffee talk<span>Show more</span></summary>' in mastodon
     bluesky = cards["announce@bluesky:cafe"]
@@ -123,14 +122,14 @@ def test_each_post_drawn_as_each_network_shows_it(run_cli, campaign: Path, tmp_p
     assert '<div class="square"><div class="img"><img src="data:image/jpeg;base64,' in instagram
     assert '<div class="dots">●○</div>' in instagram
     youtube = cards["tour@youtube:cafe"]
-    assert '<div class="title">Inside our new roastery</div>' in youtube and "title: 23 characters" in youtube
+    assert '<div class="title">Inside our new roastery</div>' in youtube and "title: 23 / 100 characters" in youtube
     assert "roastery-tour.mp4" in youtube
     telegram = cards["teaser@telegram:news"]
     assert "Something new is brewing" in telegram  # a plain card for the other networks
 
 
 def test_lengths_are_the_ones_show_measures_and_advice_is_validates(run_cli, campaign: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    cards = Cards(page_of(run_cli, str(campaign), out=tmp_path / "p.html")).cards
+    cards = cards_of(page_of(run_cli, str(campaign), out=tmp_path / "p.html"))
     shown = json.loads(run_cli("show", str(campaign), "--json").stdout)["posts"]
     for post in shown:
         card = cards[f"{post['id']}@{post['account']}"]
@@ -164,8 +163,8 @@ def test_preview_from_the_queue_and_mistakes(run_cli, campaign: Path, tmp_path: 
     campaign.write_text(CAMPAIGN.replace(" instagram:cafe,", ""), encoding="utf-8")
     assert run_cli("schedule", str(campaign)).exit_code == 0
     page = page_of(run_cli, "cafe", out=tmp_path / "q.html")
-    assert "As the queue keeps them." in page and "teaser@x:cafe" in "".join(Cards(page).cards)
-    one = Cards(page_of(run_cli, "cafe", "announce", out=tmp_path / "one.html")).cards
+    assert "As the queue keeps them." in page and "teaser@x:cafe" in "".join(cards_of(page))
+    one = cards_of(page_of(run_cli, "cafe", "announce", out=tmp_path / "one.html"))
     assert list(one) == ["announce@bluesky:cafe", "announce@linkedin:cafe"]
     missing = run_cli("preview", "nosuch", "--html", str(tmp_path / "n.html"))
     assert missing.exit_code != 0 and "no campaign 'nosuch' in the queue" in missing.stderr
@@ -184,3 +183,18 @@ def test_french_page(run_cli, campaign: Path, tmp_path: Path) -> None:  # type: 
     assert "… voir plus" in page, page
     assert "partie 1/2" in page
     assert "Aucun réseau n&#x27;a été contacté" in page
+
+
+def test_a_media_file_the_daemon_would_refuse_is_named_not_drawn(run_cli, write, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write(
+        "gone.yaml",
+        "campaign: gone\ntimezone: UTC\naccounts: [mastodon:cafe]\nposts:\n"
+        '  - {id: one, at: 2027-03-02 09:00, text: "Look! What do you think?",'
+        ' media: [{file: img/missing.jpg, alt: "A photo"}]}\n',
+    )
+    page = page_of(run_cli, str(path), out=tmp_path / "gone.html")
+    card = cards_of(page)["one@mastodon:cafe"]
+    assert '<div class="nofile">img/missing.jpg<br>' in card and "<img" not in card
+    shown = json.loads(run_cli("show", str(path), "--json").stdout)["posts"][0]
+    problem = shown["media"][0]["problem"]
+    assert problem and f'<li class="error">{problem}' in card.replace("&#x27;", "'")  # show's very words

@@ -29,7 +29,7 @@ SENT, FAILED, PAUSED, WAITING, CANCELLED, ATTENTION, SENDING = (
 MARKS = {
     SENT: "✓",
     FAILED: "✗",
-    PAUSED: "⏸",
+    PAUSED: "‖",  # not ⏸: fonts without emoji (a browser's default, many terminals) draw a box
     WAITING: "○",
     SENDING: "…",
     ATTENTION: "!",

@@ -16,11 +16,12 @@ from socialpost.i18n import _, language, ngettext
 from socialpost.i18n.formats import date_text, integer, month_title, time_text, weekday_name
 from socialpost.localtime import local_text
 
-CHIP_CHARS = 40
+CHIP_CHARS = 90  # a phone shows them whole (two lines); a month grid cuts them with an ellipsis
 
 CSS = """
 *{box-sizing:border-box}
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0;padding:20px;
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif,"Apple Color Emoji",
+"Segoe UI Emoji","Noto Color Emoji";margin:0;padding:20px;
 color:#1d2330;background:#fff}
 main{max-width:1200px;margin:0 auto}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:26px 0 8px}
@@ -53,7 +54,7 @@ body{padding:12px}
 .dow,.day.out,.day.none{display:none}
 .day{min-height:0;border:1px solid #dde1e7;border-radius:6px;margin:0 0 6px}
 .date .short{display:none}.date .long{display:inline}
-.chip .who,.chip .snip{white-space:normal}
+.chip .who,.chip .snip{white-space:normal;overflow-wrap:anywhere}
 }
 @media print{.day{break-inside:avoid}}
 """

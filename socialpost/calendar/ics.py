@@ -92,8 +92,11 @@ def description(entry: Entry) -> str:
         body = "\n\n".join(f"{n}/{len(parts)}\n{part}" for n, part in enumerate(parts, start=1))
     else:
         body = parts[0]
+    state = _(MARK_NAMES[entry.state])
+    if entry.status not in (entry.state, "pending"):  # "missed, unknown or held": which one
+        state += f" ({entry.status})"
     facts = [
-        _("State: {state}").format(state=_(MARK_NAMES[entry.state]) + f" ({entry.status})"),
+        _("State: {state}").format(state=state),
         _("Post: {ref}").format(ref=entry.ref),
     ]
     if entry.url:

@@ -60,7 +60,7 @@ def calendar(
 ) -> None:
     """Show the posts by day and hour: a week (or --month) in the terminal.
 
-    Each post is marked with its state (✓ sent, ✗ failed, ⏸ paused, ○ waiting, ! missed, unknown or
+    Each post is marked with its state (✓ sent, ✗ failed, ‖ paused, ○ waiting, ! missed, unknown or
     held) in its network's colour, at its local time: the campaign's time zone when every post shown
     shares one, else yours (the zone is named). The filters are the report's. --html and --ics write
     every post the filters keep; cancelled posts stay in the .ics, marked cancelled, so importing it

@@ -75,8 +75,12 @@ def demo(app: AppContext, file: Path, workdir: Path, spacing: float) -> None:
     out.print("\n" + _("[bold]Atom feeds[/] (open them in any feed reader):"))
     for feed in feeds:
         out.print(Text(f"  {feed}"))
-    out.print("\n" + _("[bold]Report page[/] (open it in a browser; socialpost report --html writes one):"))
-    out.print(Text(f"  {page}"), soft_wrap=True)  # a path a terminal can open: never cut
+    calendar_page, preview_page = _pages(app, file, workdir)
+    out.print("\n" + _("[bold]Pages[/] (open them in a browser):"))
+    # soft_wrap: a path is never cut over two lines (it is copied from the terminal)
+    out.print(Text(_("  report:   {file}").format(file=page)), soft_wrap=True)
+    out.print(Text(_("  calendar: {file}").format(file=calendar_page)), soft_wrap=True)
+    out.print(Text(_("  preview:  {file}").format(file=preview_page)), soft_wrap=True)
 
 
 def _report_page(app: AppContext) -> Path:
@@ -90,3 +94,21 @@ def _report_page(app: AppContext) -> Path:
     html = report_page(posts, store=app.store, settings=app.settings, generated_at=app.clock())
     write_text_file(str(page), html, option="--workdir")
     return page
+
+
+def _pages(app: AppContext, file: Path, workdir: Path) -> tuple[Path, Path]:
+    """The rehearsal's calendar, and the campaign file's preview (its real accounts), in ``workdir``."""
+    from socialpost.calendar.entries import load_calendar
+    from socialpost.calendar.html import build_html as calendar_html
+    from socialpost.cli.output import write_text_file
+    from socialpost.previewpage import build
+    from socialpost.previewpage.html import build_html as preview_html
+    from socialpost.report.facts import Filters
+
+    now = app.clock()
+    calendar_page = (workdir / "calendar.html").resolve()
+    write_text_file(str(calendar_page), calendar_html(load_calendar(app.store, Filters(), now=now)), option="--workdir")
+    preview_page = (workdir / "preview.html").resolve()
+    page = build.from_file(app.settings, app.store, file, None, account=None, now=now)
+    write_text_file(str(preview_page), preview_html(page), option="--workdir")
+    return calendar_page, preview_page

@@ -43,13 +43,13 @@ def preview(app: AppContext, target: str, post: str | None, account: str | None,
     link only). Open the page in any browser.
     """
     from socialpost.cli.output import write_text_file
-    from socialpost.cli.show import _is_file
+    from socialpost.cli.show import is_campaign_file
     from socialpost.previewpage import build
     from socialpost.previewpage.html import build_html
 
     app.reader_zone_ready()
     now = app.clock()
-    if _is_file(target):
+    if is_campaign_file(target):
         page = build.from_file(app.settings, app.store, Path(target), post, account=account, now=now)
     else:
         page = build.from_queue(app.settings, app.store, target, post, account=account, now=now)

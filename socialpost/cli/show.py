@@ -58,7 +58,7 @@ def show(app: AppContext, target: str, post: str | None, account: str | None, js
 
     now = app.clock()
     with Previewer(app.settings) as previewer:
-        if _is_file(target):
+        if is_campaign_file(target):
             previews = previewer.from_file(app.store, Path(target), post, account=account, now=now)
         else:
             if post is not None:
@@ -77,7 +77,7 @@ def show(app: AppContext, target: str, post: str | None, account: str | None, js
         previews_view(previews)
 
 
-def _is_file(target: str) -> bool:
+def is_campaign_file(target: str) -> bool:
     """A campaign file when such a file exists or the name ends like one (then a missing file is
     reported as such); anything else is a post in the queue."""
     return Path(target).is_file() or target.lower().endswith(CAMPAIGN_SUFFIXES)

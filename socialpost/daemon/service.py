@@ -40,6 +40,7 @@ from concurrent.futures import wait as wait_futures
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from socialpost.daemon.calendar_feed import CalendarFeed
 from socialpost.daemon.collector import CollectorJob
 from socialpost.daemon.confirm import ConfirmJob
 from socialpost.daemon.dispatcher import Dispatcher
@@ -149,6 +150,7 @@ class Daemon:
         # called (in the main loop) after the host slept past due posts, with what became of them:
         # for whatever tells the user (a notifier); also logged and kept in the event log
         self.on_slept: list[Callable[[Slept, list[SleptPost]], None]] = []
+        self.calendar: CalendarFeed | None = None  # the .ics on loopback, when daemon: calendar_port is set
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -219,6 +221,7 @@ class Daemon:
                     next_run_time=datetime.now(UTC) + timedelta(seconds=1),
                 )
             scheduler.start()
+            self._serve_calendar()
             _warm_up()  # before the first claim: a first send would otherwise race it for the imports
             self.outcomes.start()
             self._wake.set()
@@ -248,8 +251,25 @@ class Daemon:
         self._stopping.set()
         self._wake.set()
 
+    def _serve_calendar(self) -> None:
+        """The .ics on loopback (``daemon: calendar_port``). A port already taken is said in the log;
+        the daemon posts all the same."""
+        port = self.settings.calendar_port
+        if port is None:
+            return
+        feed = CalendarFeed(self.store, port=port, clock=self.clock)
+        try:
+            feed.start()
+        except OSError as exc:
+            log.error("the calendar is not served: port %d on 127.0.0.1: %s", port, exc.strerror or exc)
+            return
+        self.calendar = feed
+        log.info("calendar served read-only at %s", feed.url)
+
     def _shutdown(self) -> None:
         self._stopping.set()  # also when run() ends by an exception: _reap must not claim any more
+        if self.calendar is not None:
+            self.calendar.stop()
         scheduler = self._scheduler
         if scheduler is not None and scheduler.running:
             scheduler.shutdown(wait=True)  # no new ticks; a running tick completes

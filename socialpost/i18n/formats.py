@@ -118,13 +118,14 @@ def day_month(value: date) -> str:
 
 
 def month_title(value: date) -> str:
-    """A month and its year, for a calendar's heading: ``March 2027`` / ``mars 2027``."""
+    """A month and its year, for a calendar's heading: ``March 2027`` / ``Mars 2027``."""
     locale = i18n.locale_name()
     if locale == "en":
         return value.strftime("%B %Y")
     from babel.dates import format_date
 
-    return str(format_date(value, "LLLL y", locale=locale))
+    text = str(format_date(value, "LLLL y", locale=locale))
+    return text[:1].upper() + text[1:]  # a heading: "Mars 2027"
 
 
 def time_text(value: datetime) -> str:

@@ -6,7 +6,7 @@ read once, as data URIs. Nothing is re-measured and no network is contacted."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,10 +49,6 @@ class Post:
     occurrence: str
     cards: tuple[Card, ...]
 
-    @property
-    def local_time(self) -> datetime:
-        return self.cards[0].preview.local_time
-
 
 @dataclass(frozen=True)
 class Page:
@@ -62,7 +58,6 @@ class Page:
     posts: tuple[Post, ...]
     general: tuple[Problem, ...] = ()  # advice and errors about no single post
     queued: bool = False  # the posts as the queue keeps them (no advice: `validate` the file)
-    notes: tuple[str, ...] = field(default=())
 
 
 def from_file(
@@ -133,6 +128,7 @@ def _posts(
     owned: dict[tuple[str, str, str, str], tuple[list[Problem], list[Problem]]],
 ) -> tuple[Post, ...]:
     groups: dict[tuple[str, str, str], list[Card]] = {}
+    uris: dict[tuple[str, str, str], Image] = {}  # a file on several accounts is read (and resized) once
     for preview in previews:
         advice, errors = owned.get((preview.campaign, preview.post_id, preview.occurrence, preview.account), ([], []))
         base = str(preview.payload.get(MEDIA_ROOT_KEY) or "")
@@ -140,8 +136,8 @@ def _posts(
             preview=preview,
             advice=tuple(advice),
             errors=tuple(errors),
-            images=tuple(_image(m, base) for m in preview.media),
-            thumbnail=_image(preview.thumbnail, base) if preview.thumbnail else None,
+            images=tuple(_image(m, base, uris) for m in preview.media),
+            thumbnail=_image(preview.thumbnail, base, uris) if preview.thumbnail else None,
             spoiler=_spoiler(settings, preview.account),
         )
         groups.setdefault((preview.campaign, preview.post_id, preview.occurrence), []).append(card)
@@ -149,13 +145,16 @@ def _posts(
     return tuple(sorted(posts, key=lambda p: (p.cards[0].preview.due_at, p.campaign, p.post_id)))
 
 
-def _image(media: MediaFile, base: str) -> Image:
+def _image(media: MediaFile, base: str, seen: dict[tuple[str, str, str], Image]) -> Image:
     if media.problem is not None or not (media.type or "").startswith("image/"):
         return Image(media, None)
     path = Path(media.path)
     if not path.is_absolute() and base:
         path = Path(base) / path
-    return Image(media, data_uri(path, media.type))
+    key = (str(path), media.type or "", media.alt)
+    if key not in seen:
+        seen[key] = Image(media, data_uri(path, media.type))
+    return seen[key]
 
 
 def _spoiler(settings: Settings, account: str) -> str | None:

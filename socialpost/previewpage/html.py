@@ -40,7 +40,8 @@ NAMES = {
 
 CSS = """
 *{box-sizing:border-box}
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0;padding:20px;
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif,"Apple Color Emoji",
+"Segoe UI Emoji","Noto Color Emoji";margin:0;padding:20px;
 color:#1d2330;background:#f4f6f9}
 main{max-width:1240px;margin:0 auto}
 h1{font-size:24px;margin:0 0 4px;overflow-wrap:anywhere}
@@ -70,9 +71,9 @@ align-items:center;justify-content:center;font-weight:700}
 .part:not(:last-child)::before{content:"";position:absolute;left:17px;top:40px;bottom:-10px;width:2px;background:#cfd9de}
 .count{font-size:11px;color:#687684}
 .grid{display:grid;gap:2px;border-radius:14px;overflow:hidden;margin:6px 0;border:1px solid #dde1e7}
-.grid.n2,.grid.n4{grid-template-columns:1fr 1fr}.grid.n3{grid-template-columns:1fr 1fr}
+.grid.n2,.grid.n3,.grid.n4{grid-template-columns:repeat(2,minmax(0,1fr))}
 .grid.n3 .img:first-child{grid-row:span 2}
-.img{position:relative;background:#e6e9ee;min-height:120px;aspect-ratio:16/9}
+.img{position:relative;background:#e6e9ee;aspect-ratio:16/9;min-width:0;overflow:hidden}
 .grid.n1 .img{aspect-ratio:auto;max-height:320px}
 .img img{width:100%;height:100%;object-fit:cover;display:block}
 .grid.n1 .img img{max-height:320px}
@@ -90,7 +91,7 @@ font-size:12px;padding:4px;text-align:center}
 .more{color:#687684;font-weight:600}.after{color:#8a919c}
 .foldnote{font-size:11px;color:#8a919c;margin-top:2px}
 .insta .square{aspect-ratio:1/1;background:#e6e9ee;position:relative;overflow:hidden}
-.insta .square img{width:100%;height:100%;object-fit:cover}
+.insta .square .img{aspect-ratio:auto;height:100%}.insta .square img{width:100%;height:100%;object-fit:cover}
 .dots{text-align:center;color:#0095f6;font-size:14px;letter-spacing:2px}
 .yt .player{aspect-ratio:16/9;background:#0f0f0f;color:#fff;position:relative;display:flex;align-items:center;
 justify-content:center;overflow:hidden}
@@ -385,8 +386,10 @@ def _facts(card: Card) -> str:
     video = preview.video or {}
     if preview.network == "youtube" and video.get("title") is not None:
         title = str(video.get("title") or "")
-        length = _("title: {count} characters").format(count=integer(len(title)))
-        lines.append(f'<li class="len ok">{escape(length)}</li>')
+        from socialpost.networks.youtube.media import MAX_TITLE  # what `validate` holds a title to
+
+        length = _("title: {count} / {limit} characters").format(count=integer(len(title)), limit=integer(MAX_TITLE))
+        lines.append(f'<li class="len {"over" if len(title) > MAX_TITLE else "ok"}">{escape(length)}</li>')
     for image in card.images:
         if image.file.problem:
             lines.append(f'<li class="error">{escape(image.file.problem)}</li>')

@@ -32,20 +32,43 @@ def shown_link(url: str, network: str) -> str:
 
 
 def rich(text: str, network: str, *, links: bool = True) -> str:
-    """``text`` escaped for HTML, with its links, hashtags and mentions marked up."""
+    """``text`` escaped for HTML, with its links, hashtags and mentions marked up. X's links are the
+    ones twitter-text finds (bare domains too): those X counts as 23 characters each."""
+    spans = _spans(text, network)
     out: list[str] = []
     last = 0
-    for match in _TOKEN.finditer(text):
-        out.append(escape(text[last : match.start()]))
-        token = match.group(0)
-        if match.group("link"):
+    for start, end, kind in spans:
+        out.append(escape(text[last:start]))
+        token = text[start:end]
+        if kind == "link":
+            href = token if "://" in token else f"https://{token}"
             shown = shown_link(token, network) if links else token
-            out.append(f'<a class="lnk" href="{escape(token)}" title="{escape(token)}">{escape(shown)}</a>')
+            out.append(f'<a class="lnk" href="{escape(href)}" title="{escape(href)}">{escape(shown)}</a>')
         else:
             out.append(f'<span class="lnk">{escape(token)}</span>')
-        last = match.end()
+        last = end
     out.append(escape(text[last:]))
     return "".join(out)
+
+
+def _spans(text: str, network: str) -> list[tuple[int, int, str]]:
+    """Where the links, hashtags and mentions are, in order, never overlapping."""
+    found: list[tuple[int, int, str]] = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "tag"
+        if kind == "link" and network == "x":
+            continue  # twitter-text's, below
+        found.append((match.start(), match.end(), kind))
+    if network == "x":
+        from twitter_text.extract_urls import extract_urls_with_indices  # type: ignore[import-untyped,unused-ignore]
+
+        found += [(e["indices"][0], e["indices"][1], "link") for e in extract_urls_with_indices(text)]
+    found.sort(key=lambda span: (span[0], -span[1]))
+    kept: list[tuple[int, int, str]] = []
+    for span in found:
+        if not kept or span[0] >= kept[-1][1]:
+            kept.append(span)
+    return kept
 
 
 def first_link(text: str) -> str | None:

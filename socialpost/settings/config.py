@@ -86,6 +86,12 @@ class DaemonSettings(BaseModel):
     min_interval_overrides: dict[str, float] = Field(
         default_factory=dict, description="min_interval_seconds per network ('mastodon') or account ('mastodon:acme')"
     )
+    calendar_port: int | None = Field(
+        None,
+        ge=0,
+        le=65535,
+        description="serve the calendar's .ics read-only at http://127.0.0.1:PORT/calendar.ics (0: a free port)",
+    )
 
     @field_validator("max_age")
     @classmethod
