@@ -50,7 +50,9 @@ class Channels:
     def _password(self, name: str, channel: EmailChannel) -> str | None:
         if channel.password:
             try:
-                return expand_env(channel.password, self.environ, self.settings.setting_at("notify", "email", name, "password"))
+                return expand_env(
+                    channel.password, self.environ, self.settings.setting_at("notify", "email", name, "password")
+                )
             except ConfigError as exc:
                 raise NotificationFailed(exc.message, hint=exc.hint) from None
         if self.settings.secrets_path is None:
