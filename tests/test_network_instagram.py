@@ -27,6 +27,7 @@ from tests.servers.instagram import FakeInstagram
 from tests.servers.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Server
 from tests.support.http import LocalServer
 from tests.support.instagram import JPEG, MP4, PNG, web_folder
+from tests.support.meta import ToServer
 from tests.support.posts import outgoing
 
 USER = "17841400000000001"
@@ -754,3 +755,74 @@ def test_the_fake_upload_server_is_as_strict_as_meta_says(rig: Rig) -> None:
         f"{url}/v24.0/{USER}/media", data={"media_type": "REELS", "upload_type": "resumable"}, headers=bearer
     )
     assert refused.status_code == 400 and "Facebook Login for Business" in refused.json()["error"]["message"]
+
+
+# --- from nothing to a working account, through the command line ----------------------------------
+
+
+def test_accounts_add_instagram_guides_to_a_working_account_and_names_app_review(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``socialpost accounts add instagram bakery`` from an empty config: the steps Meta requires
+    (the app, the tester, the token; App Review for other people's accounts, which socialpost
+    cannot do), the token checked against the API, the account written; then ``accounts test``
+    reaches the account with exactly what was saved."""
+    import stat
+
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+
+    monkeypatch.setattr(InstagramNetwork, "transport", ToServer(rig.server.url))
+    config = rig.tmp / "config.yaml"
+    config.write_text("# my settings\n", encoding="utf-8")
+
+    def run(*args: str, input: str | None = None) -> Any:
+        return CliRunner().invoke(cli, ["--config", str(config), *args], obj=AppContext(clock=rig.clock), input=input)
+
+    added = run("accounts", "add", "instagram", "bakery", input=f"1\n{TOKEN}\n")
+    assert added.exit_code == 0, added.output + added.stderr
+    shown = " ".join(added.stdout.split())
+    for step in ("professional account", "developers.facebook.com/apps", "Instagram tester", "App Review",
+                 "socialpost cannot do that step for you", "Connected to @bakery"):  # fmt: skip
+        assert step in shown, step
+    assert TOKEN not in added.stdout + added.stderr + config.read_text(encoding="utf-8")
+    secrets_file = rig.tmp / "secrets.yaml"
+    assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600 and TOKEN in secrets_file.read_text(encoding="utf-8")
+    assert f'user_id: "{USER}"' in config.read_text(encoding="utf-8") or f"user_id: '{USER}'" in config.read_text(
+        encoding="utf-8"
+    )
+    tested = run("accounts", "test", "instagram:bakery")
+    assert tested.exit_code == 0, tested.output + tested.stderr
+    assert "@bakery" in tested.stdout and "0/50" in tested.stdout
+
+
+@pytest.mark.parametrize("answer", ["a personal account", "a wrong token"])
+def test_accounts_add_instagram_stops_with_the_fix_and_writes_nothing(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+
+    monkeypatch.setattr(InstagramNetwork, "transport", ToServer(rig.server.url))
+    token = TOKEN
+    if answer == "a personal account":
+        rig.fake.account_type = "PERSONAL"
+    else:
+        token = "IGAAwrong-T0KEN-s3cr3t-9876543210"
+    config = rig.tmp / "config.yaml"
+    config.write_text("# my settings\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli,
+        ["--config", str(config), "accounts", "add", "instagram", "bakery"],
+        obj=AppContext(clock=rig.clock),
+        input=f"1\n{token}\n",
+    )
+    assert result.exit_code != 0 and "Traceback" not in result.output + result.stderr
+    said = " ".join(result.stderr.split())
+    assert ("Business or Creator" in said) if answer == "a personal account" else ("no longer valid" in said), said
+    assert token not in result.stdout + result.stderr
+    assert config.read_text(encoding="utf-8") == "# my settings\n" and not (rig.tmp / "secrets.yaml").exists()

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -500,3 +501,46 @@ def test_validate_a_carousel_of_20_passes_21_does_not(tmp_path: Path, count: int
 def test_validate_a_text_of_500_characters_passes_501_does_not(tmp_path: Path, length: int, refused: bool) -> None:
     errors = validate_threads(tmp_path, [("a.jpg", JPEG_HEAD)], text="é" * length)
     assert bool(errors) is refused, errors
+
+
+# --- from nothing to a working account, through the command line ----------------------------------
+
+
+def test_accounts_add_threads_guides_to_a_working_account_and_stops_where_app_review_is_needed(
+    server: ThreadsServer, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``socialpost accounts add threads cafe`` from an empty config: the app, the tester, where
+    Meta's App Review stops a user (and that socialpost cannot do it), a short-lived token exchanged
+    with the app secret (used once, never saved), the account written; ``accounts test`` then
+    reaches the profile with exactly what was saved."""
+    import stat
+
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+    from tests.support.meta import ToServer
+
+    monkeypatch.setattr(ThreadsNetwork, "transport", ToServer(server.url))
+    server.short_tokens.add("THshort-lived-0123456789")
+    config = tmp_path / "config.yaml"
+    config.write_text("# my settings\n", encoding="utf-8")
+
+    def run(*args: str, input: str | None = None) -> Any:
+        return CliRunner().invoke(cli, ["--config", str(config), *args], obj=AppContext(clock=clock), input=input)
+
+    added = run("accounts", "add", "threads", "cafe", input=f"2\nTHshort-lived-0123456789\n{APP_SECRET}\n")
+    assert added.exit_code == 0, added.output + added.stderr
+    shown = " ".join(added.stdout.split())
+    for step in ("Access the Threads API", "Threads tester", "App Review", "socialpost cannot do for you",
+                 "Connected as @acme.threads."):  # fmt: skip
+        assert step in shown, step
+    written = config.read_text(encoding="utf-8")
+    assert USER_ID in written and "token_expires_at" in written
+    secrets_text = (tmp_path / "secrets.yaml").read_text(encoding="utf-8")
+    assert stat.S_IMODE((tmp_path / "secrets.yaml").stat().st_mode) == 0o600
+    assert APP_SECRET not in written + secrets_text + added.stdout + added.stderr
+    assert "THshort-lived-0123456789" not in secrets_text  # the long-lived token replaced it
+    tested = run("accounts", "test", "threads:cafe")
+    assert tested.exit_code == 0, tested.output + tested.stderr
+    assert "@acme.threads" in tested.stdout
