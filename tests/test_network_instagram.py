@@ -826,3 +826,42 @@ def test_accounts_add_instagram_stops_with_the_fix_and_writes_nothing(
     assert ("Business or Creator" in said) if answer == "a personal account" else ("no longer valid" in said), said
     assert token not in result.stdout + result.stderr
     assert config.read_text(encoding="utf-8") == "# my settings\n" and not (rig.tmp / "secrets.yaml").exists()
+
+
+def test_validate_refuses_a_first_comment_none_of_the_posts_accounts_takes(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+    from socialpost.settings.config import load_settings
+    from tests.conftest import FakeClock
+
+    campaign = tmp_path / "c.yaml"
+    campaign.write_text(
+        "campaign: c\ntimezone: UTC\naccounts: [mastodon:cafe]\nposts:\n"
+        '  - id: p\n    at: 2030-01-01 09:00\n    text: "Fresh bread today, come early!"\n'
+        '    first_comment: "#bakery"\n'
+        '  - id: q\n    at: 2030-01-02 09:00\n    text: "Fresh bread again today, come early!"\n'
+        '    first_comment: "#bakery"\n    accounts: [mastodon:cafe, instagram:bakery]\n'
+        "    media: [{file: a.jpg, alt: A croissant}]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "a.jpg").write_bytes(JPEG)
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        'media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}\n'
+        "accounts:\n  mastodon:\n    cafe: {api_base_url: 'https://mastodon.example', access_token: x-not-a-token}\n"
+        f'  instagram:\n    bakery: {{user_id: "{USER}", access_token: "x-not-a-token"}}\n',
+        encoding="utf-8",
+    )
+    app = AppContext(clock=FakeClock(), settings_override=load_settings(str(config)))
+    result = CliRunner().invoke(cli, ["validate", str(campaign), "--json"], obj=app)
+    errors = json.loads(result.stdout)["errors"]
+    assert [(e["line"], e["message"]) for e in errors] == [
+        (
+            8,
+            "a first comment goes only to Instagram accounts, and this post goes to none. "
+            "Fix: remove first_comment, or add one of your instagram:… accounts to the post.",
+        )
+    ], errors
+    assert result.exit_code != 0

@@ -53,6 +53,7 @@ def check(
             _post_checks(loaded, row, found, seen, media_roots, ("posts", row.index))
         _advice(loaded, row, found, seen)
     found.measures = list(measures.values())
+    _first_comment_goes_nowhere(loaded, rows, found, seen)
     _per_post(loaded, rows, found, seen)
     _never_due(loaded, rows, found, seen, now)
     _holidays(loaded, rows, found, seen, now)
@@ -105,6 +106,33 @@ def _texts_at(loc: tuple[str | int, ...], value: Any) -> Iterator[tuple[tuple[st
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _texts_at((*loc, index), item)
+
+
+def _first_comment_goes_nowhere(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: _Seen) -> None:
+    """A post's ``first_comment`` when none of its accounts takes one: it would be silently dropped."""
+    from socialpost.networks.profile import installed_profiles
+
+    for index, post in enumerate(loaded.model.posts):
+        mine = [row for row in rows if row.index == index]
+        if post.first_comment is None or not mine or any(profile_of(r.network).takes("first_comment") for r in mine):
+            continue
+        takers = [p for p in installed_profiles() if p.takes("first_comment")]
+        seen.rows = tuple(mine)
+        _once(
+            found.errors,
+            seen,
+            ("first-comment-where", index),
+            loaded.document.problem(
+                ("posts", index, "first_comment"),
+                _(
+                    "a first comment goes only to {networks} accounts, and this post goes to none. "
+                    "Fix: remove first_comment, or add one of your {prefixes} accounts to the post."
+                ).format(
+                    networks=", ".join(_(p.title) for p in takers) or "—",
+                    prefixes=", ".join(f"{p.name}:…" for p in takers) or "…",
+                ),
+            ),
+        )
 
 
 def _holidays(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: _Seen, now: datetime) -> None:
