@@ -865,3 +865,61 @@ def test_validate_refuses_a_first_comment_none_of_the_posts_accounts_takes(tmp_p
         )
     ], errors
     assert result.exit_code != 0
+
+
+# --- a Reel's cover ---------------------------------------------------------------------------------
+
+
+def test_a_reels_cover_is_hosted_sent_as_cover_url_fetched_and_removed(rig: Rig) -> None:
+    rig.file("cover.jpg")
+    post = rig.post("Behind the oven", "tour.mp4", extra={"cover": str(rig.campaign / "cover.jpg")})
+    rig.adapter().publish(post)
+    (container,) = rig.fake.containers.values()
+    assert container.params["media_type"] == "REELS" and container.params["cover_url"] in rig.fake.fetched
+    assert rig.fake.fetched == [container.params["video_url"], container.params["cover_url"]]
+    assert list(rig.folder.iterdir()) == []  # the video and its cover, removed once the post is out
+
+
+def test_a_cover_with_facebook_login_goes_through_the_media_host_while_the_video_is_uploaded(rig: Rig) -> None:
+    rig.file("cover.jpg")
+    facebook_rig(rig).publish(rig.post("Behind the oven", "tour.mp4", extra={"cover": "cover.jpg"}))
+    (container,) = rig.fake.containers.values()
+    assert container.params["upload_type"] == "resumable" and rig.fake.fetched == [container.params["cover_url"]]
+    assert len(rig.fake.uploads) == 1 and rig.fake.media[0].kind == "REELS"
+
+
+def test_a_cover_that_is_no_jpeg_is_refused_before_anything_is_sent(rig: Rig) -> None:
+    rig.file("cover.png", PNG)
+    with pytest.raises(ContentRejected, match="cover must be a JPEG"):
+        rig.adapter().publish(rig.post("Behind the oven", "tour.mp4", extra={"cover": "cover.png"}))
+    assert rig.fake.containers == {} and rig.fake.media == []
+
+
+def test_validate_checks_the_cover(tmp_path: Path) -> None:
+    from socialpost.networks.base import Media as M
+    from tests.support.posts import outgoing as make
+
+    (tmp_path / "v.mp4").write_bytes(MP4)
+    (tmp_path / "a.jpg").write_bytes(JPEG)
+    (tmp_path / "c.jpg").write_bytes(JPEG)
+    (tmp_path / "c.png").write_bytes(PNG)
+
+    def problems(media: tuple[str, ...], cover: str) -> list[str]:
+        post = make(
+            "instagram:bakery",
+            "A Reel",
+            media=tuple(M(name, "alt") for name in media),
+            media_root=str(tmp_path),
+            extra={"cover": cover},
+        )
+        assert CHECKS.files(post) == [("cover", tmp_path / cover)]
+        return CHECKS.problems(post)
+
+    assert problems(("v.mp4",), "c.jpg") == []
+    assert problems(("v.mp4",), "c.png") == [
+        "the cover c.png is not a JPEG image; Instagram takes JPEG only. Fix: convert it."
+    ]
+    assert problems(("a.jpg",), "c.jpg") == [
+        "a cover is for a Reel, a post of one video; this post is not one. Fix: remove cover."
+    ]
+    assert "cannot be read" in problems(("v.mp4",), "gone.jpg")[0]

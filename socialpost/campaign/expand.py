@@ -236,6 +236,8 @@ def expand_all(
                     payload["video"] = _video(post.video, base)
                 if post.first_comment is not None and profile_of(network).takes("first_comment"):
                     payload["first_comment"] = post.first_comment
+                if post.cover is not None and profile_of(network).takes("cover"):
+                    payload["cover"] = str(base / post.cover)
                 if "media" in payload or "video" in payload:
                     payload[MEDIA_ROOT_KEY] = str(base)
                 if language:  # only when set: a key always present would change every stored fingerprint

@@ -386,6 +386,10 @@ class Post(_Strict):
         description="Instagram: a comment the account adds under its own post once it is out (at most 2,200 "
         "characters and 30 hashtags)",
     )
+    cover: FilePath | None = Field(
+        None,
+        description="Instagram: a Reel's cover image (JPEG), relative to the campaign file; for a post of one video",
+    )
     variants: dict[str, Variant] | None = Field(None, description="per network (or network:name) changes")
     accounts: list[AccountRef] | None = Field(
         None, min_length=1, description="send to these accounts instead of the campaign's"

@@ -46,7 +46,7 @@ class Media:
     alt: str
 
 
-EXTRA_KEYS = ("video", "first_comment")
+EXTRA_KEYS = ("video", "first_comment", "cover")
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from socialpost.media import EXTENSIONS, MediaRoots, sniff
 from socialpost.mediahost import HostedMedia
 from socialpost.networks.base import AdapterContext, NotSent, OutgoingPost, Published
 from socialpost.networks.common.containers import Containers, ContainerState, Status
-from socialpost.networks.instagram.checks import caption
+from socialpost.networks.instagram.checks import caption, cover
 from socialpost.networks.instagram.first_comment import FirstComment
 from socialpost.networks.instagram.upload import Rupload
 from socialpost.privatefiles import read_object, safe_name, write_json, write_private
@@ -165,6 +165,8 @@ class Publisher:
             params = {"media_type": "STORIES", **self._source(items[0])}
         elif len(items) == 1:
             params = self._single(items[0], text)
+            if items[0].kind == "video":
+                params.update(self._cover(post, state))
         else:
             children: list[str] = []
             for item in items:
@@ -232,9 +234,8 @@ class Publisher:
                 ),
                 hint=_("Add a media_host: section to your config file (docs/media-host.md)."),
             )
-        uploads = self.context.state_dir("uploads", self.account)
         items: list[Item] = []
-        hosted = state.setdefault("hosted", [])
+        state.setdefault("hosted", [])
         for number, (media, mime) in enumerate(zip(post.media, kinds, strict=True)):
             kind = "video" if mime.startswith("video/") else "image"
             if kind == "video" and resumable:
@@ -250,16 +251,44 @@ class Publisher:
                     ),
                     hint=_("Convert it to JPEG."),
                 )
-            copy = uploads / f"{safe_name(post.key)}-{number}{EXTENSIONS.get(mime, '')}"
-            write_private(copy, data)
-            try:
-                put = host.publish(copy, key_hint=post.post_id, lifetime=HOSTED_LIFETIME)
-            finally:
-                copy.unlink(missing_ok=True)
-            hosted.append({"url": put.url, "key": put.key})
-            self._save(post.key, state)
-            items.append(Item(put.url, kind, media.alt))
+            items.append(Item(self._put(post, state, data, mime, str(number)), kind, media.alt))
         return items
+
+    def _put(self, post: OutgoingPost, state: dict[str, Any], data: bytes, mime: str, name: str) -> str:
+        """``data`` on the media host (recorded for removal once the post is out) → its URL."""
+        host = self.context.media_host
+        if host is None:
+            raise PermanentError(
+                _("{where}: Instagram fetches media from a public web address, and no media host is set up.").format(
+                    where=self.call.where
+                ),
+                hint=_("Add a media_host: section to your config file (docs/media-host.md)."),
+            )
+        uploads = self.context.state_dir("uploads", self.account)
+        copy = uploads / f"{safe_name(post.key)}-{name}{EXTENSIONS.get(mime, '')}"
+        write_private(copy, data)
+        try:
+            put = host.publish(copy, key_hint=post.post_id, lifetime=HOSTED_LIFETIME)
+        finally:
+            copy.unlink(missing_ok=True)
+        state.setdefault("hosted", []).append({"url": put.url, "key": put.key})
+        self._save(post.key, state)
+        return put.url
+
+    def _cover(self, post: OutgoingPost, state: dict[str, Any]) -> dict[str, str]:
+        """A Reel's ``cover_url`` (its cover image put on the media host), {} without a cover."""
+        path = cover(post)
+        if path is None:
+            return {}
+        data = MediaRoots.checked(post, self.context).read(str(path))
+        if sniff(data[:64]) != "image/jpeg":
+            raise ContentRejected(
+                _("{where}: a Reel's cover must be a JPEG image; {name} is not one.").format(
+                    where=self.call.where, name=path.name
+                ),
+                hint=_("Convert it to JPEG."),
+            )
+        return {"cover_url": self._put(post, state, data, "image/jpeg", "cover")}
 
     def _remove_hosted(self, key: str, state: dict[str, Any]) -> None:
         host = self.context.media_host
