@@ -840,7 +840,7 @@ def test_validate_refuses_a_first_comment_none_of_the_posts_accounts_takes(tmp_p
     campaign.write_text(
         "campaign: c\ntimezone: UTC\naccounts: [mastodon:cafe]\nposts:\n"
         '  - id: p\n    at: 2030-01-01 09:00\n    text: "Fresh bread today, come early!"\n'
-        '    first_comment: "#bakery"\n'
+        '    first_comment: "#bakery"\n    cover: a.jpg\n'
         '  - id: q\n    at: 2030-01-02 09:00\n    text: "Fresh bread again today, come early!"\n'
         '    first_comment: "#bakery"\n    accounts: [mastodon:cafe, instagram:bakery]\n'
         "    media: [{file: a.jpg, alt: A croissant}]\n",
@@ -862,7 +862,12 @@ def test_validate_refuses_a_first_comment_none_of_the_posts_accounts_takes(tmp_p
             8,
             "a first comment goes only to Instagram accounts, and this post goes to none. "
             "Fix: remove first_comment, or add one of your instagram:… accounts to the post.",
-        )
+        ),
+        (
+            9,
+            "a cover goes only to Instagram accounts, and this post goes to none. "
+            "Fix: remove cover, or add one of your instagram:… accounts to the post.",
+        ),
     ], errors
     assert result.exit_code != 0
 

@@ -53,7 +53,7 @@ def check(
             _post_checks(loaded, row, found, seen, media_roots, ("posts", row.index))
         _advice(loaded, row, found, seen)
     found.measures = list(measures.values())
-    _first_comment_goes_nowhere(loaded, rows, found, seen)
+    _post_keys_go_nowhere(loaded, rows, found, seen)
     _per_post(loaded, rows, found, seen)
     _never_due(loaded, rows, found, seen, now)
     _holidays(loaded, rows, found, seen, now)
@@ -108,31 +108,36 @@ def _texts_at(loc: tuple[str | int, ...], value: Any) -> Iterator[tuple[tuple[st
             yield from _texts_at((*loc, index), item)
 
 
-def _first_comment_goes_nowhere(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: _Seen) -> None:
-    """A post's ``first_comment`` when none of its accounts takes one: it would be silently dropped."""
+def _post_keys_go_nowhere(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: _Seen) -> None:
+    """A post's ``first_comment`` or ``cover`` when none of its accounts takes one: it would be
+    dropped silently."""
     from socialpost.networks.profile import installed_profiles
 
     for index, post in enumerate(loaded.model.posts):
         mine = [row for row in rows if row.index == index]
-        if post.first_comment is None or not mine or any(profile_of(r.network).takes("first_comment") for r in mine):
-            continue
-        takers = [p for p in installed_profiles() if p.takes("first_comment")]
-        seen.rows = tuple(mine)
-        _once(
-            found.errors,
-            seen,
-            ("first-comment-where", index),
-            loaded.document.problem(
-                ("posts", index, "first_comment"),
-                _(
+        for key in ("first_comment", "cover"):
+            if getattr(post, key) is None or not mine or any(profile_of(r.network).takes(key) for r in mine):
+                continue
+            takers = [p for p in installed_profiles() if p.takes(key)]
+            networks = ", ".join(_(p.title) for p in takers) or "—"
+            prefixes = ", ".join(f"{p.name}:…" for p in takers) or "…"
+            if key == "first_comment":
+                message = _(
                     "a first comment goes only to {networks} accounts, and this post goes to none. "
                     "Fix: remove first_comment, or add one of your {prefixes} accounts to the post."
-                ).format(
-                    networks=", ".join(_(p.title) for p in takers) or "—",
-                    prefixes=", ".join(f"{p.name}:…" for p in takers) or "…",
-                ),
-            ),
-        )
+                )
+            else:
+                message = _(
+                    "a cover goes only to {networks} accounts, and this post goes to none. "
+                    "Fix: remove cover, or add one of your {prefixes} accounts to the post."
+                )
+            seen.rows = tuple(mine)
+            _once(
+                found.errors,
+                seen,
+                (key + "-where", index),
+                loaded.document.problem(("posts", index, key), message.format(networks=networks, prefixes=prefixes)),
+            )
 
 
 def _holidays(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: _Seen, now: datetime) -> None:
