@@ -928,3 +928,79 @@ def test_validate_checks_the_cover(tmp_path: Path) -> None:
         "a cover is for a Reel, a post of one video; this post is not one. Fix: remove cover."
     ]
     assert "cannot be read" in problems(("v.mp4",), "gone.jpg")[0]
+
+
+# --- validate: Instagram's limits at exactly the limit and one over --------------------------------
+
+
+def validate_instagram(tmp_path: Path, files: list[str], text: str = "Fresh bread today, come early!") -> list[str]:
+    """``socialpost validate --json`` of one post to instagram:bakery with ``files`` (already in
+    ``tmp_path``), a media host set up; the errors' messages."""
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+    from socialpost.settings.config import load_settings
+    from tests.conftest import FakeClock
+
+    media = ", ".join(f"{{file: {name}, alt: A croissant}}" for name in files)
+    campaign = tmp_path / "c.yaml"
+    campaign.write_text(
+        "campaign: c\ntimezone: UTC\naccounts: [instagram:bakery]\nposts:\n"
+        f'  - id: p\n    at: 2030-01-01 09:00\n    text: "{text}"\n    media: [{media}]\n',
+        encoding="utf-8",
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        'media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}\n'
+        f'accounts:\n  instagram:\n    bakery: {{user_id: "{USER}", access_token: "x-not-a-token"}}\n',
+        encoding="utf-8",
+    )
+    app = AppContext(clock=FakeClock(), settings_override=load_settings(str(config)))
+    result = CliRunner().invoke(cli, ["validate", str(campaign), "--json"], obj=app)
+    errors = [str(e["message"]) for e in json.loads(result.stdout)["errors"]]
+    assert (result.exit_code == 0) == (errors == []), (result.exit_code, errors)
+    return errors
+
+
+def sized(path: Path, head: bytes, size: int) -> str:
+    """A file of exactly ``size`` bytes starting with ``head`` (sparse: nothing but its head is written)."""
+    with path.open("wb") as handle:
+        handle.write(head)
+        handle.truncate(size)
+    return path.name
+
+
+@pytest.mark.parametrize(("size", "refused"), [(8_000_000, False), (8_000_001, True)])
+def test_validate_an_instagram_image_of_exactly_8_mb_passes_one_byte_more_does_not(
+    tmp_path: Path, size: int, refused: bool
+) -> None:
+    errors = validate_instagram(tmp_path, [sized(tmp_path / "big.jpg", JPEG, size)])
+    assert bool(errors) is refused, errors
+    if refused:
+        assert "over instagram's limit of 8 MB for a image" in errors[0], errors
+
+
+@pytest.mark.parametrize(("size", "refused"), [(300_000_000, False), (300_000_001, True)])
+def test_validate_a_reel_of_exactly_300_mb_passes_one_byte_more_does_not(
+    tmp_path: Path, size: int, refused: bool
+) -> None:
+    errors = validate_instagram(tmp_path, [sized(tmp_path / "reel.mp4", MP4, size)])
+    assert bool(errors) is refused, errors
+    if refused:
+        assert "over instagram's limit of 300 MB for a video" in errors[0], errors
+
+
+@pytest.mark.parametrize(("count", "refused"), [(10, False), (11, True)])
+def test_validate_a_carousel_of_10_passes_11_does_not(tmp_path: Path, count: int, refused: bool) -> None:
+    names = [sized(tmp_path / f"p{i}.jpg", JPEG, len(JPEG)) for i in range(count)]
+    errors = validate_instagram(tmp_path, names)
+    assert bool(errors) is refused, errors
+    if refused:
+        assert "11 media files, but instagram takes at most 10 per post" in errors[0], errors
+
+
+@pytest.mark.parametrize(("length", "refused"), [(2200, False), (2201, True)])
+def test_validate_a_caption_of_2200_characters_passes_2201_does_not(tmp_path: Path, length: int, refused: bool) -> None:
+    errors = validate_instagram(tmp_path, [sized(tmp_path / "a.jpg", JPEG, len(JPEG))], text="é" * length)
+    assert bool(errors) is refused, errors

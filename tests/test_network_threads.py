@@ -434,9 +434,12 @@ WEBP_HEAD = b"RIFF\x00\x00\x00\x00WEBPVP8 " + bytes(12)
 WEBM_HEAD = b"\x1a\x45\xdf\xa3" + bytes(28)
 
 
-def validate_threads(tmp_path: Path, files: Sequence[tuple[str, bytes | int]], text: str = "Café du jour") -> list[str]:
+def validate_threads(
+    tmp_path: Path, files: Sequence[tuple[str, bytes | int | None]], text: str = "Café du jour"
+) -> list[str]:
     """``socialpost validate --json`` of a one-post campaign to threads:cafe with ``files`` (bytes,
-    or a size: a JPEG of exactly that many bytes), a media host set up; the errors' messages."""
+    a size: a JPEG of exactly that many bytes, or None: already written), a media host set up; the
+    errors' messages."""
     import json
 
     from click.testing import CliRunner
@@ -446,8 +449,9 @@ def validate_threads(tmp_path: Path, files: Sequence[tuple[str, bytes | int]], t
     from socialpost.settings.config import load_settings
 
     for name, data in files:
-        content = data if isinstance(data, bytes) else JPEG_HEAD + bytes(data - len(JPEG_HEAD))
-        (tmp_path / name).write_bytes(content)
+        if data is not None:
+            content = data if isinstance(data, bytes) else JPEG_HEAD + bytes(data - len(JPEG_HEAD))
+            (tmp_path / name).write_bytes(content)
     media = ", ".join(f"{{file: {name}, alt: Une photo}}" for name, _data in files)
     campaign = tmp_path / "c.yaml"
     campaign.write_text(
@@ -486,7 +490,7 @@ def test_validate_an_image_of_exactly_8_mb_passes_one_byte_more_does_not(
     errors = validate_threads(tmp_path, [("big.jpg", size)])
     assert bool(errors) is refused, errors
     if refused:
-        assert "over threads's limit of 8 MB for a image" in errors[0] or "limit of 8 MB" in errors[0], errors
+        assert "'big.jpg' is 8.0 MB, over threads's limit of 8 MB" in errors[0], errors
 
 
 @pytest.mark.parametrize(("count", "refused"), [(20, False), (21, True)])
@@ -544,3 +548,16 @@ def test_accounts_add_threads_guides_to_a_working_account_and_stops_where_app_re
     tested = run("accounts", "test", "threads:cafe")
     assert tested.exit_code == 0, tested.output + tested.stderr
     assert "@acme.threads" in tested.stdout
+
+
+@pytest.mark.parametrize(("size", "refused"), [(1_000_000_000, False), (1_000_000_001, True)])
+def test_validate_a_video_of_exactly_1_gb_passes_one_byte_more_does_not(
+    tmp_path: Path, size: int, refused: bool
+) -> None:
+    with (tmp_path / "long.mp4").open("wb") as handle:  # sparse: validate reads its head and its size only
+        handle.write(MP4[:32])
+        handle.truncate(size)
+    errors = validate_threads(tmp_path, [("long.mp4", None)])
+    assert bool(errors) is refused, errors
+    if refused:
+        assert "limit of 1000 MB for a video" in errors[0], errors
