@@ -165,8 +165,8 @@ def test_unknown_key_without_a_close_match_lists_the_allowed_ones(write) -> None
     p = only(write, GOOD.replace("    text: hello", "    text: hello\n    colour: blue"))
     assert at(p) == (8, 5)
     assert (
-        "unknown key 'colour'. Allowed here: id, at, every, text, thread, texts, media, video, first_comment, cover, variants,"
-        in p.message
+        "unknown key 'colour'. Allowed here: id, at, every, text, thread, texts, media, video, first_comment, "
+        "cover, variants," in p.message
     )
 
 
