@@ -5,12 +5,15 @@ The post's files go to the media host (Instagram fetches media by URL), then: on
 files → one child container each (``is_carousel_item``), then a ``CAROUSEL`` container; with
 ``publish_as: story``, one ``STORIES`` container. Each container is waited for
 (:class:`~socialpost.networks.common.containers.Containers`), the parent published, the hosted
-copies removed.
+copies removed, then the post's first comment added (:mod:`.first_comment`). With Facebook Login a
+video is not hosted: its container is made with ``upload_type=resumable`` and its bytes sent to
+Meta (:mod:`.upload`); a Reel's ``cover`` goes to the media host and is sent as ``cover_url``.
 
 Every container id is written to the account's private state (``containers/<post key>.json``)
 before it is waited for: a retry after a timeout or a crash reuses the container instead of
 creating another, and :func:`reconcile` reads its status — ``PUBLISHED`` means the post is out,
-so it is found rather than published again.
+so it is found rather than published again. A container whose upload was never confirmed
+(``uploads``) is never waited for or published: the retry makes a new one.
 """
 
 from __future__ import annotations
