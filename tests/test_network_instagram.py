@@ -1004,3 +1004,13 @@ def test_validate_a_carousel_of_10_passes_11_does_not(tmp_path: Path, count: int
 def test_validate_a_caption_of_2200_characters_passes_2201_does_not(tmp_path: Path, length: int, refused: bool) -> None:
     errors = validate_instagram(tmp_path, [sized(tmp_path / "a.jpg", JPEG, len(JPEG))], text="é" * length)
     assert bool(errors) is refused, errors
+
+
+def test_validate_refuses_a_png_or_a_webm_for_instagram_before_its_time(tmp_path: Path) -> None:
+    (tmp_path / "a.png").write_bytes(PNG)
+    (tmp_path / "b.webm").write_bytes(b"\x1a\x45\xdf\xa3" + bytes(64))
+    (tmp_path / "c.jpg").write_bytes(JPEG)
+    errors = validate_instagram(tmp_path, ["a.png", "b.webm", "c.jpg"])
+    assert len(errors) == 2, errors
+    assert "'a.png' is PNG and would be refused when it is posted. Fix: convert it to JPEG" in errors[0]
+    assert "'b.webm' is WEBM" in errors[1] and "convert it to MP4" in errors[1]

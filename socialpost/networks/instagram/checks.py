@@ -90,8 +90,37 @@ class InstagramChecks:
                 ).format(count=len(names), limit=MAX_MENTIONS, extra=len(names) - MAX_MENTIONS)
             )
         found.extend(comment_problems(first_comment(post)))
+        found.extend(kind_problems(post))
         found.extend(cover_problems(post))
         return found
+
+
+VIDEOS = frozenset({"video/mp4", "video/quicktime"})
+
+
+def kind_problems(post: OutgoingPost) -> list[str]:
+    """Images in JPEG only, videos in MP4 or MOV (the content-publishing reference): Instagram
+    refuses any other kind only when the post goes out. A file that cannot be read is left to the
+    media checks, which say why."""
+    found: list[str] = []
+    for media in post.media:
+        path = Path(media.file) if Path(media.file).is_absolute() else Path(post.media_root or ".") / media.file
+        head = _head(path)
+        kind = sniff(head) if head is not None else None
+        if kind is None or kind == "image/jpeg" or kind in VIDEOS:
+            continue
+        found.append(
+            _(
+                "Instagram takes images in JPEG only and videos in MP4 or MOV; '{name}' is {kind} and would be "
+                "refused when it is posted. Fix: convert it to {target}, or give Instagram other media under "
+                "variants:."
+            ).format(
+                name=path.name,
+                kind=kind.partition("/")[2].upper(),
+                target="JPEG" if kind.startswith("image/") else "MP4",
+            )
+        )
+    return found
 
 
 def cover_problems(post: OutgoingPost) -> list[str]:
