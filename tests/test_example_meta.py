@@ -170,9 +170,17 @@ accounts:
         assert admin.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
 
         code, out, err = run("status", "--json")
+        assert code == 0, err  # a comment left to add by hand is listed, never a reason to exit 3
+        summary = json.loads(out)
+        assert summary["counts"]["sent"] == 6, summary["counts"]
+        noted = [(p["id"], p["account"]) for p in summary["noted"]]
+        assert noted == ([("first-batch", "instagram:bakery")] if comment == "refused" else []), summary["noted"]
+        code, out, err = run("status")
         assert code == 0, err
-        shown = json.loads(out)
-        assert shown["counts"]["sent"] == 6, shown["counts"]
+        listed = " ".join(out.split())
+        assert ("Sent, with something left to do" in listed) is (comment == "refused"), listed
+        if comment == "refused":
+            assert "first comment was not added" in listed
         code, out, err = run("show", "instagram-bakery/first-batch@instagram:bakery")
         assert code == 0, err
         shown = " ".join(out.split())
