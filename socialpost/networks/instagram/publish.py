@@ -221,7 +221,9 @@ class Publisher:
         return params
 
     def _host(self, post: OutgoingPost, state: dict[str, Any]) -> list[Item]:
-        host = self.context.media_host
+        """The post's files as container items: on the media host (before any container is made, so
+        a missing host fails the post with nothing created), or, a video with Facebook Login, to be
+        sent by the resumable upload."""
         if not post.media:
             raise ContentRejected(
                 _("{where}: Instagram has no text-only posts.").format(where=self.call.where),
@@ -230,13 +232,6 @@ class Publisher:
         resumable = self.settings.login == "facebook"  # videos by the resumable upload
         roots = MediaRoots.checked(post, self.context)
         kinds = [_mime(roots, media.file) for media in post.media]
-        if host is None and not (resumable and all(mime.startswith("video/") for mime in kinds)):
-            raise PermanentError(
-                _("{where}: Instagram fetches media from a public web address, and no media host is set up.").format(
-                    where=self.call.where
-                ),
-                hint=_("Add a media_host: section to your config file (docs/media-host.md)."),
-            )
         items: list[Item] = []
         state.setdefault("hosted", [])
         for number, (media, mime) in enumerate(zip(post.media, kinds, strict=True)):
@@ -244,7 +239,6 @@ class Publisher:
             if kind == "video" and resumable:
                 items.append(Item("", kind, media.alt, media.file))
                 continue
-            assert host is not None
             data = roots.read(media.file)
             mime = sniff(data[:64]) or ""
             if kind == "image" and mime != "image/jpeg":
