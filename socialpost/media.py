@@ -127,9 +127,11 @@ def confined(path: str | PurePath, roots: Sequence[Path]) -> Path | None:
 
 
 def post_files(post: OutgoingPost) -> Iterator[str]:
-    """Every file ``post`` names: its media, and a YouTube video's file and thumbnail."""
+    """Every file ``post`` names: its media, a YouTube video's file and thumbnail, a Reel's cover."""
     for item in post.media:
         yield item.file
+    if isinstance(post.extra.get("cover"), str):
+        yield post.extra["cover"]
     video = post.extra.get("video")
     if isinstance(video, dict):
         for key in ("file", "thumbnail"):

@@ -166,7 +166,7 @@ def test_unknown_key_without_a_close_match_lists_the_allowed_ones(write) -> None
     assert at(p) == (8, 5)
     assert (
         "unknown key 'colour'. Allowed here: id, at, every, text, thread, texts, media, video, first_comment, "
-        "event, offer, button, pin, variants," in p.message
+        "cover, event, offer, button, pin, variants," in p.message
     )
 
 
@@ -193,6 +193,7 @@ def test_fields_at() -> None:
         "media",
         "video",
         "first_comment",
+        "cover",
         "event",
         "offer",
         "button",

@@ -27,6 +27,7 @@ from tests.servers.instagram import FakeInstagram
 from tests.servers.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Server
 from tests.support.http import LocalServer
 from tests.support.instagram import JPEG, MP4, PNG, web_folder
+from tests.support.meta import ToServer
 from tests.support.posts import outgoing
 
 USER = "17841400000000001"
@@ -754,3 +755,262 @@ def test_the_fake_upload_server_is_as_strict_as_meta_says(rig: Rig) -> None:
         f"{url}/v24.0/{USER}/media", data={"media_type": "REELS", "upload_type": "resumable"}, headers=bearer
     )
     assert refused.status_code == 400 and "Facebook Login for Business" in refused.json()["error"]["message"]
+
+
+# --- from nothing to a working account, through the command line ----------------------------------
+
+
+def test_accounts_add_instagram_guides_to_a_working_account_and_names_app_review(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``socialpost accounts add instagram bakery`` from an empty config: the steps Meta requires
+    (the app, the tester, the token; App Review for other people's accounts, which socialpost
+    cannot do), the token checked against the API, the account written; then ``accounts test``
+    reaches the account with exactly what was saved."""
+    import stat
+
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+
+    monkeypatch.setattr(InstagramNetwork, "transport", ToServer(rig.server.url))
+    config = rig.tmp / "config.yaml"
+    config.write_text("# my settings\n", encoding="utf-8")
+
+    def run(*args: str, input: str | None = None) -> Any:
+        return CliRunner().invoke(cli, ["--config", str(config), *args], obj=AppContext(clock=rig.clock), input=input)
+
+    added = run("accounts", "add", "instagram", "bakery", input=f"1\n{TOKEN}\n")
+    assert added.exit_code == 0, added.output + added.stderr
+    shown = " ".join(added.stdout.split())
+    for step in ("professional account", "developers.facebook.com/apps", "Instagram tester", "App Review",
+                 "socialpost cannot do that step for you", "Connected to @bakery"):  # fmt: skip
+        assert step in shown, step
+    assert TOKEN not in added.stdout + added.stderr + config.read_text(encoding="utf-8")
+    secrets_file = rig.tmp / "secrets.yaml"
+    assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600 and TOKEN in secrets_file.read_text(encoding="utf-8")
+    assert f'user_id: "{USER}"' in config.read_text(encoding="utf-8") or f"user_id: '{USER}'" in config.read_text(
+        encoding="utf-8"
+    )
+    tested = run("accounts", "test", "instagram:bakery")
+    assert tested.exit_code == 0, tested.output + tested.stderr
+    assert "@bakery" in tested.stdout and "0/50" in tested.stdout
+
+
+@pytest.mark.parametrize("answer", ["a personal account", "a wrong token"])
+def test_accounts_add_instagram_stops_with_the_fix_and_writes_nothing(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+
+    monkeypatch.setattr(InstagramNetwork, "transport", ToServer(rig.server.url))
+    token = TOKEN
+    if answer == "a personal account":
+        rig.fake.account_type = "PERSONAL"
+    else:
+        token = "IGAAwrong-T0KEN-s3cr3t-9876543210"
+    config = rig.tmp / "config.yaml"
+    config.write_text("# my settings\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli,
+        ["--config", str(config), "accounts", "add", "instagram", "bakery"],
+        obj=AppContext(clock=rig.clock),
+        input=f"1\n{token}\n",
+    )
+    assert result.exit_code != 0 and "Traceback" not in result.output + result.stderr
+    said = " ".join(result.stderr.split())
+    assert ("Business or Creator" in said) if answer == "a personal account" else ("no longer valid" in said), said
+    assert token not in result.stdout + result.stderr
+    assert config.read_text(encoding="utf-8") == "# my settings\n" and not (rig.tmp / "secrets.yaml").exists()
+
+
+def test_validate_refuses_a_first_comment_none_of_the_posts_accounts_takes(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+    from socialpost.settings.config import load_settings
+    from tests.conftest import FakeClock
+
+    campaign = tmp_path / "c.yaml"
+    campaign.write_text(
+        "campaign: c\ntimezone: UTC\naccounts: [mastodon:cafe]\nposts:\n"
+        '  - id: p\n    at: 2030-01-01 09:00\n    text: "Fresh bread today, come early!"\n'
+        '    first_comment: "#bakery"\n    cover: a.jpg\n'
+        '  - id: q\n    at: 2030-01-02 09:00\n    text: "Fresh bread again today, come early!"\n'
+        '    first_comment: "#bakery"\n    accounts: [mastodon:cafe, instagram:bakery]\n'
+        "    media: [{file: a.jpg, alt: A croissant}]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "a.jpg").write_bytes(JPEG)
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        'media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}\n'
+        "accounts:\n  mastodon:\n    cafe: {api_base_url: 'https://mastodon.example', access_token: x-not-a-token}\n"
+        f'  instagram:\n    bakery: {{user_id: "{USER}", access_token: "x-not-a-token"}}\n',
+        encoding="utf-8",
+    )
+    app = AppContext(clock=FakeClock(), settings_override=load_settings(str(config)))
+    result = CliRunner().invoke(cli, ["validate", str(campaign), "--json"], obj=app)
+    errors = json.loads(result.stdout)["errors"]
+    assert [(e["line"], e["message"]) for e in errors] == [
+        (
+            8,
+            "first_comment: is for Instagram accounts, and post 'p' goes to none. "
+            "Fix: add a instagram:… account to the post's accounts, or remove first_comment:.",
+        ),
+        (
+            9,
+            "cover: is for Instagram accounts, and post 'p' goes to none. "
+            "Fix: add a instagram:… account to the post's accounts, or remove cover:.",
+        ),
+    ], errors
+    assert result.exit_code != 0
+
+
+# --- a Reel's cover ---------------------------------------------------------------------------------
+
+
+def test_a_reels_cover_is_hosted_sent_as_cover_url_fetched_and_removed(rig: Rig) -> None:
+    rig.file("cover.jpg")
+    post = rig.post("Behind the oven", "tour.mp4", extra={"cover": str(rig.campaign / "cover.jpg")})
+    rig.adapter().publish(post)
+    (container,) = rig.fake.containers.values()
+    assert container.params["media_type"] == "REELS" and container.params["cover_url"] in rig.fake.fetched
+    assert rig.fake.fetched == [container.params["video_url"], container.params["cover_url"]]
+    assert list(rig.folder.iterdir()) == []  # the video and its cover, removed once the post is out
+
+
+def test_a_cover_with_facebook_login_goes_through_the_media_host_while_the_video_is_uploaded(rig: Rig) -> None:
+    rig.file("cover.jpg")
+    facebook_rig(rig).publish(rig.post("Behind the oven", "tour.mp4", extra={"cover": "cover.jpg"}))
+    (container,) = rig.fake.containers.values()
+    assert container.params["upload_type"] == "resumable" and rig.fake.fetched == [container.params["cover_url"]]
+    assert len(rig.fake.uploads) == 1 and rig.fake.media[0].kind == "REELS"
+
+
+def test_a_cover_that_is_no_jpeg_is_refused_before_anything_is_sent(rig: Rig) -> None:
+    rig.file("cover.png", PNG)
+    with pytest.raises(ContentRejected, match="cover must be a JPEG"):
+        rig.adapter().publish(rig.post("Behind the oven", "tour.mp4", extra={"cover": "cover.png"}))
+    assert rig.fake.containers == {} and rig.fake.media == []
+
+
+def test_validate_checks_the_cover(tmp_path: Path) -> None:
+    from socialpost.networks.base import Media as M
+    from tests.support.posts import outgoing as make
+
+    (tmp_path / "v.mp4").write_bytes(MP4)
+    (tmp_path / "a.jpg").write_bytes(JPEG)
+    (tmp_path / "c.jpg").write_bytes(JPEG)
+    (tmp_path / "c.png").write_bytes(PNG)
+
+    def problems(media: tuple[str, ...], cover: str) -> list[str]:
+        post = make(
+            "instagram:bakery",
+            "A Reel",
+            media=tuple(M(name, "alt") for name in media),
+            media_root=str(tmp_path),
+            extra={"cover": cover},
+        )
+        assert CHECKS.files(post) == [("cover", tmp_path / cover)]
+        return CHECKS.problems(post)
+
+    assert problems(("v.mp4",), "c.jpg") == []
+    assert problems(("v.mp4",), "c.png") == [
+        "the cover c.png is not a JPEG image; Instagram takes JPEG only. Fix: convert it."
+    ]
+    assert problems(("a.jpg",), "c.jpg") == [
+        "a cover is for a Reel, a post of one video; this post is not one. Fix: remove cover."
+    ]
+    assert "cannot be read" in problems(("v.mp4",), "gone.jpg")[0]
+
+
+# --- validate: Instagram's limits at exactly the limit and one over --------------------------------
+
+
+def validate_instagram(tmp_path: Path, files: list[str], text: str = "Fresh bread today, come early!") -> list[str]:
+    """``socialpost validate --json`` of one post to instagram:bakery with ``files`` (already in
+    ``tmp_path``), a media host set up; the errors' messages."""
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+    from socialpost.settings.config import load_settings
+    from tests.conftest import FakeClock
+
+    media = ", ".join(f"{{file: {name}, alt: A croissant}}" for name in files)
+    campaign = tmp_path / "c.yaml"
+    campaign.write_text(
+        "campaign: c\ntimezone: UTC\naccounts: [instagram:bakery]\nposts:\n"
+        f'  - id: p\n    at: 2030-01-01 09:00\n    text: "{text}"\n    media: [{media}]\n',
+        encoding="utf-8",
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        'media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}\n'
+        f'accounts:\n  instagram:\n    bakery: {{user_id: "{USER}", access_token: "x-not-a-token"}}\n',
+        encoding="utf-8",
+    )
+    app = AppContext(clock=FakeClock(), settings_override=load_settings(str(config)))
+    result = CliRunner().invoke(cli, ["validate", str(campaign), "--json"], obj=app)
+    errors = [str(e["message"]) for e in json.loads(result.stdout)["errors"]]
+    assert (result.exit_code == 0) == (errors == []), (result.exit_code, errors)
+    return errors
+
+
+def sized(path: Path, head: bytes, size: int) -> str:
+    """A file of exactly ``size`` bytes starting with ``head`` (sparse: nothing but its head is written)."""
+    with path.open("wb") as handle:
+        handle.write(head)
+        handle.truncate(size)
+    return path.name
+
+
+@pytest.mark.parametrize(("size", "refused"), [(8_000_000, False), (8_000_001, True)])
+def test_validate_an_instagram_image_of_exactly_8_mb_passes_one_byte_more_does_not(
+    tmp_path: Path, size: int, refused: bool
+) -> None:
+    errors = validate_instagram(tmp_path, [sized(tmp_path / "big.jpg", JPEG, size)])
+    assert bool(errors) is refused, errors
+    if refused:
+        assert "over instagram's limit of 8 MB for a image" in errors[0], errors
+
+
+@pytest.mark.parametrize(("size", "refused"), [(300_000_000, False), (300_000_001, True)])
+def test_validate_a_reel_of_exactly_300_mb_passes_one_byte_more_does_not(
+    tmp_path: Path, size: int, refused: bool
+) -> None:
+    errors = validate_instagram(tmp_path, [sized(tmp_path / "reel.mp4", MP4, size)])
+    assert bool(errors) is refused, errors
+    if refused:
+        assert "over instagram's limit of 300 MB for a video" in errors[0], errors
+
+
+@pytest.mark.parametrize(("count", "refused"), [(10, False), (11, True)])
+def test_validate_a_carousel_of_10_passes_11_does_not(tmp_path: Path, count: int, refused: bool) -> None:
+    names = [sized(tmp_path / f"p{i}.jpg", JPEG, len(JPEG)) for i in range(count)]
+    errors = validate_instagram(tmp_path, names)
+    assert bool(errors) is refused, errors
+    if refused:
+        assert "11 media files, but instagram takes at most 10 per post" in errors[0], errors
+
+
+@pytest.mark.parametrize(("length", "refused"), [(2200, False), (2201, True)])
+def test_validate_a_caption_of_2200_characters_passes_2201_does_not(tmp_path: Path, length: int, refused: bool) -> None:
+    errors = validate_instagram(tmp_path, [sized(tmp_path / "a.jpg", JPEG, len(JPEG))], text="é" * length)
+    assert bool(errors) is refused, errors
+
+
+def test_validate_refuses_a_png_or_a_webm_for_instagram_before_its_time(tmp_path: Path) -> None:
+    (tmp_path / "a.png").write_bytes(PNG)
+    (tmp_path / "b.webm").write_bytes(b"\x1a\x45\xdf\xa3" + bytes(64))
+    (tmp_path / "c.jpg").write_bytes(JPEG)
+    errors = validate_instagram(tmp_path, ["a.png", "b.webm", "c.jpg"])
+    assert len(errors) == 2, errors
+    assert "'a.png' is PNG and would be refused when it is posted. Fix: convert it to JPEG" in errors[0]
+    assert "'b.webm' is WEBM" in errors[1] and "convert it to MP4" in errors[1]

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -433,9 +434,12 @@ WEBP_HEAD = b"RIFF\x00\x00\x00\x00WEBPVP8 " + bytes(12)
 WEBM_HEAD = b"\x1a\x45\xdf\xa3" + bytes(28)
 
 
-def validate_threads(tmp_path: Path, files: Sequence[tuple[str, bytes | int]], text: str = "Café du jour") -> list[str]:
+def validate_threads(
+    tmp_path: Path, files: Sequence[tuple[str, bytes | int | None]], text: str = "Café du jour"
+) -> list[str]:
     """``socialpost validate --json`` of a one-post campaign to threads:cafe with ``files`` (bytes,
-    or a size: a JPEG of exactly that many bytes), a media host set up; the errors' messages."""
+    a size: a JPEG of exactly that many bytes, or None: already written), a media host set up; the
+    errors' messages."""
     import json
 
     from click.testing import CliRunner
@@ -445,8 +449,9 @@ def validate_threads(tmp_path: Path, files: Sequence[tuple[str, bytes | int]], t
     from socialpost.settings.config import load_settings
 
     for name, data in files:
-        content = data if isinstance(data, bytes) else JPEG_HEAD + bytes(data - len(JPEG_HEAD))
-        (tmp_path / name).write_bytes(content)
+        if data is not None:
+            content = data if isinstance(data, bytes) else JPEG_HEAD + bytes(data - len(JPEG_HEAD))
+            (tmp_path / name).write_bytes(content)
     media = ", ".join(f"{{file: {name}, alt: Une photo}}" for name, _data in files)
     campaign = tmp_path / "c.yaml"
     campaign.write_text(
@@ -485,7 +490,7 @@ def test_validate_an_image_of_exactly_8_mb_passes_one_byte_more_does_not(
     errors = validate_threads(tmp_path, [("big.jpg", size)])
     assert bool(errors) is refused, errors
     if refused:
-        assert "over threads's limit of 8 MB for a image" in errors[0] or "limit of 8 MB" in errors[0], errors
+        assert "'big.jpg' is 8.0 MB, over threads's limit of 8 MB" in errors[0], errors
 
 
 @pytest.mark.parametrize(("count", "refused"), [(20, False), (21, True)])
@@ -500,3 +505,59 @@ def test_validate_a_carousel_of_20_passes_21_does_not(tmp_path: Path, count: int
 def test_validate_a_text_of_500_characters_passes_501_does_not(tmp_path: Path, length: int, refused: bool) -> None:
     errors = validate_threads(tmp_path, [("a.jpg", JPEG_HEAD)], text="é" * length)
     assert bool(errors) is refused, errors
+
+
+# --- from nothing to a working account, through the command line ----------------------------------
+
+
+def test_accounts_add_threads_guides_to_a_working_account_and_stops_where_app_review_is_needed(
+    server: ThreadsServer, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``socialpost accounts add threads cafe`` from an empty config: the app, the tester, where
+    Meta's App Review stops a user (and that socialpost cannot do it), a short-lived token exchanged
+    with the app secret (used once, never saved), the account written; ``accounts test`` then
+    reaches the profile with exactly what was saved."""
+    import stat
+
+    from click.testing import CliRunner
+
+    from socialpost.cli import cli
+    from socialpost.cli.context import AppContext
+    from tests.support.meta import ToServer
+
+    monkeypatch.setattr(ThreadsNetwork, "transport", ToServer(server.url))
+    server.short_tokens.add("THshort-lived-0123456789")
+    config = tmp_path / "config.yaml"
+    config.write_text("# my settings\n", encoding="utf-8")
+
+    def run(*args: str, input: str | None = None) -> Any:
+        return CliRunner().invoke(cli, ["--config", str(config), *args], obj=AppContext(clock=clock), input=input)
+
+    added = run("accounts", "add", "threads", "cafe", input=f"2\nTHshort-lived-0123456789\n{APP_SECRET}\n")
+    assert added.exit_code == 0, added.output + added.stderr
+    shown = " ".join(added.stdout.split())
+    for step in ("Access the Threads API", "Threads tester", "App Review", "socialpost cannot do for you",
+                 "Connected as @acme.threads."):  # fmt: skip
+        assert step in shown, step
+    written = config.read_text(encoding="utf-8")
+    assert USER_ID in written and "token_expires_at" in written
+    secrets_text = (tmp_path / "secrets.yaml").read_text(encoding="utf-8")
+    assert stat.S_IMODE((tmp_path / "secrets.yaml").stat().st_mode) == 0o600
+    assert APP_SECRET not in written + secrets_text + added.stdout + added.stderr
+    assert "THshort-lived-0123456789" not in secrets_text  # the long-lived token replaced it
+    tested = run("accounts", "test", "threads:cafe")
+    assert tested.exit_code == 0, tested.output + tested.stderr
+    assert "@acme.threads" in tested.stdout
+
+
+@pytest.mark.parametrize(("size", "refused"), [(1_000_000_000, False), (1_000_000_001, True)])
+def test_validate_a_video_of_exactly_1_gb_passes_one_byte_more_does_not(
+    tmp_path: Path, size: int, refused: bool
+) -> None:
+    with (tmp_path / "long.mp4").open("wb") as handle:  # sparse: validate reads its head and its size only
+        handle.write(MP4[:32])
+        handle.truncate(size)
+    errors = validate_threads(tmp_path, [("long.mp4", None)])
+    assert bool(errors) is refused, errors
+    if refused:
+        assert "limit of 1000 MB for a video" in errors[0], errors

@@ -222,7 +222,7 @@ def _advice(loaded: LoadedCampaign, row: PlannedPost, found: Findings, seen: _Se
 
 
 def _unused_local_keys(loaded: LoadedCampaign, found: Findings) -> None:
-    """A post's own network-specific key (Instagram's first comment, Google Business Profile's event,
+    """A post's own network-specific key (Instagram's first comment and Reel cover, Google Business Profile's event,
     offer and button, Pinterest's pin) that none of its accounts takes would be lost without a word:
     most likely a forgotten account. An event with an offer, or an offer with a button, is not what
     Google takes."""
@@ -262,7 +262,7 @@ def _unused_local_keys(loaded: LoadedCampaign, found: Findings) -> None:
             )
 
 
-NETWORK_KEYS = ("first_comment", "event", "offer", "button", "pin")
+NETWORK_KEYS = ("first_comment", "cover", "event", "offer", "button", "pin")
 
 
 def _per_post(loaded: LoadedCampaign, rows: list[PlannedPost], found: Findings, seen: _Seen) -> None:

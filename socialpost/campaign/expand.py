@@ -249,6 +249,8 @@ def expand_all(
                         payload["pin"]["link"] = utm.tag_links(
                             link, params, network=network, campaign=model.campaign, post=post.id
                         )
+                if post.cover is not None and profile_of(network).takes("cover"):
+                    payload["cover"] = str(base / post.cover)
                 if "media" in payload or "video" in payload:
                     payload[MEDIA_ROOT_KEY] = str(base)
                 if language:  # only when set: a key always present would change every stored fingerprint

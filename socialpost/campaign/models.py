@@ -399,6 +399,10 @@ class Post(_Strict):
         description="Instagram: a comment the account adds under its own post once it is out (at most 2,200 "
         "characters and 30 hashtags)",
     )
+    cover: FilePath | None = Field(
+        None,
+        description="Instagram: a Reel's cover image (JPEG), relative to the campaign file; for a post of one video",
+    )
     event: Event | None = Field(None, description="an event post (Google Business Profile): title, start, end")
     offer: Offer | None = Field(
         None, description="an offer post (Google Business Profile): title, start, end, coupon, url, terms"

@@ -388,6 +388,15 @@ def status_needs(summary: StatusSummary) -> None:
                 Text(line.reason or ""),
             )
         out.print(table)
+    if summary.noted:
+        from rich.table import Table
+
+        table = Table(title=_("Sent, with something left to do"), title_justify="left")
+        for column in (_("campaign"), _("post"), _("account"), _("what to do")):
+            table.add_column(column, overflow="fold")
+        for line in summary.noted:
+            table.add_row(Text(line.campaign), Text(line.id), Text(line.account), Text(line.reason or ""))
+        out.print(table)
     if summary.needs_attention:
         out.print(_("[bold red]Some posts need your attention[/] (see 'socialpost status --json' for details)."))
     if summary.due_without_daemon:

@@ -120,7 +120,9 @@ def _one(out: Console, preview: Preview, *, plan: bool) -> None:
     out.print(Text(_("  {local} ({zone}) · {utc} UTC").format(local=local, zone=preview.timezone, utc=utc)))
     if preview.url:
         out.print(Text(_("  link: {url}").format(url=preview.url)))
-    if preview.reason:
+    if preview.reason and preview.status == "sent":  # out, with something the user should know (Published.note)
+        out.print(Text(_("  note: {reason}").format(reason=preview.reason), style="yellow"))
+    elif preview.reason:
         out.print(Text(_("  last error: {reason}").format(reason=preview.reason), style="red"))
     count = len(preview.parts)
     for part in preview.parts:

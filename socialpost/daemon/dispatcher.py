@@ -290,7 +290,14 @@ class Dispatcher:
 
     def _sent(self, claimed: Claimed, adapter: Network, published: Published, note: str = "") -> Status:
         self._record(
-            self.queue.sent(claimed.id, remote_id=published.remote_id, remote_url=published.url, detail=note), adapter
+            self.queue.sent(
+                claimed.id,
+                remote_id=published.remote_id,
+                remote_url=published.url,
+                detail=" ".join(part for part in dict.fromkeys((note, published.note)) if part),
+                note=published.note,
+            ),
+            adapter,
         )
         log.info(
             "sent %s/%s to %s: %s",

@@ -46,7 +46,7 @@ class Media:
     alt: str
 
 
-EXTRA_KEYS = ("video", "first_comment", "event", "offer", "button", "pin")
+EXTRA_KEYS = ("video", "first_comment", "cover", "event", "offer", "button", "pin")
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ class Outcome:
     remote_id: str | None = None
     remote_url: str | None = None
     next_attempt_at: datetime | None = None
+    note: str = ""  # ``sent``: what the user should know although the post is out (kept as its ``last_error``)
 
 
 def _first_line(text: str) -> str:
@@ -49,14 +50,18 @@ class Outcomes:
         self.daemon_id = daemon_id
         self.clock = clock
 
-    def mark_sent(self, post_id: int, *, remote_id: str | None, remote_url: str | None, detail: str = "") -> bool:
+    def mark_sent(
+        self, post_id: int, *, remote_id: str | None, remote_url: str | None, detail: str = "", note: str = ""
+    ) -> bool:
         """Record success, whoever holds the lease: proof of publication always wins.
 
         Also settles a post another daemon had meanwhile marked unknown, or put back in the queue
         (``pending``/``retry_wait``) after its reconciliation wrongly concluded it was not sent —
         recording it as sent there is what prevents the second post.
         """
-        return self.record([self.sent(post_id, remote_id=remote_id, remote_url=remote_url, detail=detail)])[0]
+        return self.record([self.sent(post_id, remote_id=remote_id, remote_url=remote_url, detail=detail, note=note)])[
+            0
+        ]
 
     def mark_failed(self, post_id: int, reason: str) -> bool:
         return self.record([self.outcome(post_id, Status.FAILED, "failed", reason)])[0]
@@ -67,9 +72,14 @@ class Outcomes:
     def mark_retry(self, post_id: int, reason: str, retry_at: datetime) -> bool:
         return self.record([self.outcome(post_id, Status.RETRY_WAIT, "retry", reason, next_attempt_at=retry_at)])[0]
 
-    def sent(self, post_id: int, *, remote_id: str | None, remote_url: str | None, detail: str = "") -> Outcome:
-        """The outcome "published", decided now (see :meth:`mark_sent`)."""
-        return Outcome(post_id, Status.SENT, "sent", detail, self.clock(), remote_id=remote_id, remote_url=remote_url)
+    def sent(
+        self, post_id: int, *, remote_id: str | None, remote_url: str | None, detail: str = "", note: str = ""
+    ) -> Outcome:
+        """The outcome "published", decided now (see :meth:`mark_sent`); ``note``: the adapter's
+        ``Published.note`` (a first comment that could not be added…), which ``show`` prints."""
+        return Outcome(
+            post_id, Status.SENT, "sent", detail, self.clock(), remote_id=remote_id, remote_url=remote_url, note=note
+        )
 
     def outcome(
         self, post_id: int, to: Status, kind: str, reason: str, *, next_attempt_at: datetime | None = None
@@ -116,7 +126,7 @@ class Outcomes:
                         "remote_id": o.remote_id,
                         "remote_url": o.remote_url,
                         "sent_at": o.at,
-                        "last_error": None,
+                        "last_error": o.note or None,  # the adapter's note: what to do by hand (show prints it)
                         "lease_until": None,
                         "updated_at": o.at,
                     }

@@ -27,6 +27,7 @@ class StatusRows(NamedTuple):
     problems: list[PostWithCampaign]  # by state, then due time
     due: int  # pending or retrying posts whose time has come, not paused
     daemons: list[DaemonRow]  # latest heartbeat first
+    noted: list[PostWithCampaign]  # sent since ``noted_since`` with a note (last_error), latest first
 
 
 def status_rows(
@@ -37,6 +38,7 @@ def status_rows(
     upcoming_states: Sequence[Status],
     problem_states: Sequence[Status],
     upcoming_limit: int,
+    noted_since: datetime | None = None,
 ) -> StatusRows:
     """The rows of the status summary, for every campaign or the one named ``campaign``."""
     with store.session() as session:
@@ -68,6 +70,22 @@ def status_rows(
                 )
             )
         ]
+        noted = (
+            [
+                PostWithCampaign(row, name, timezone)
+                for row, name, timezone in session.execute(
+                    base.where(
+                        PostRow.status == Status.SENT.value,
+                        PostRow.last_error.is_not(None),
+                        PostRow.sent_at >= noted_since,
+                    )
+                    .order_by(PostRow.sent_at.desc())
+                    .limit(upcoming_limit)
+                )
+            ]
+            if noted_since is not None
+            else []
+        )
         due = session.scalar(
             select(func.count())
             .select_from(PostRow)
@@ -82,4 +100,4 @@ def status_rows(
                 ),
             )
         )
-    return StatusRows(counts, upcoming, problems, int(due or 0), recent_daemons(store, limit=20))
+    return StatusRows(counts, upcoming, problems, int(due or 0), recent_daemons(store, limit=20), noted)

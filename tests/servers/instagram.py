@@ -265,6 +265,8 @@ class FakeInstagram:
             return self._error(400, graph_error(100, "(#100) VIDEO is only for carousel items; use REELS."))
         if "alt_text" in params and kind != "IMAGE":
             return self._error(400, graph_error(100, "(#100) alt_text is supported on images only."))
+        if "cover_url" in params and kind != "REELS":
+            return self._error(400, graph_error(100, "(#100) cover_url is supported on Reels only."))
         if len(caption) > 2200 or len(HASHTAG.findall(caption)) > 30 or len(MENTION.findall(caption)) > 20:
             return self._error(
                 400,
@@ -295,6 +297,7 @@ class FakeInstagram:
             if not url:
                 return self._error(400, graph_error(100, "(#100) The parameter image_url or video_url is required."))
             self._fetch(container, url, video="video_url" in params)
+            self._fetch_cover(container)
         self.containers[container.id] = container
         return self._ok({"id": container.id})
 
@@ -330,9 +333,12 @@ class FakeInstagram:
             return self._error(400, graph_error(100, "(#100) A resumable upload takes no video_url."))
         if len(params.get("caption", "")) > 2200:
             return self._error(400, graph_error(100, "(#100) The caption is too long.", subcode=2207028))
+        if "cover_url" in params and kind != "REELS":
+            return self._error(400, graph_error(100, "(#100) cover_url is supported on Reels only."))
         container = Container(
             self._id(), dict(params), self.clock(), self.processing_polls, carousel_item=item, resumable=True
         )
+        self._fetch_cover(container)
         self.containers[container.id] = container
         return self._ok(
             {"id": container.id, "uri": f"https://rupload.facebook.com/ig-api-upload/{version}/{container.id}"}
@@ -380,6 +386,21 @@ class FakeInstagram:
         if container.uploaded and not MP4.match(bytes(container.received[:12])):
             container.status, container.detail = "ERROR", "Error: The video format is not supported. (2207026)"
         return Reply(200, {"success": True, "message": "Upload successful."})
+
+    def _fetch_cover(self, container: Container) -> None:
+        """A Reel's ``cover_url`` is fetched like its media: it must answer a JPEG of at most 8 MiB."""
+        url = container.params.get("cover_url")
+        if not url or container.status == "ERROR":
+            return
+        self.fetched.append(url)
+        try:
+            answer = httpx.get(url, headers={"User-Agent": "facebookexternalhit/1.1"}, follow_redirects=True, timeout=5)
+        except httpx.HTTPError:
+            answer = None
+        if answer is None or answer.status_code != 200:
+            container.status, container.detail = "ERROR", "Error: The cover image could not be downloaded. (2207052)"
+        elif not answer.content.startswith(JPEG) or len(answer.content) > MAX_IMAGE:
+            container.status, container.detail = "ERROR", "Error: The cover image is not supported. (2207083)"
 
     def _container_fields(self, container: Container) -> dict[str, Any]:
         if container.status == "IN_PROGRESS" and not container.uploaded:

@@ -62,7 +62,7 @@ class InstagramNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier,
         threads=False,
         idempotent=False,
         api_version=API_VERSIONS,
-        post_keys=frozenset({"first_comment"}),
+        post_keys=frozenset({"first_comment", "cover"}),
         post_checks=CHECKS,
         public_media=True,
     )

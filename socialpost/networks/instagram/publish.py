@@ -5,12 +5,15 @@ The post's files go to the media host (Instagram fetches media by URL), then: on
 files → one child container each (``is_carousel_item``), then a ``CAROUSEL`` container; with
 ``publish_as: story``, one ``STORIES`` container. Each container is waited for
 (:class:`~socialpost.networks.common.containers.Containers`), the parent published, the hosted
-copies removed.
+copies removed, then the post's first comment added (:mod:`.first_comment`). With Facebook Login a
+video is not hosted: its container is made with ``upload_type=resumable`` and its bytes sent to
+Meta (:mod:`.upload`); a Reel's ``cover`` goes to the media host and is sent as ``cover_url``.
 
 Every container id is written to the account's private state (``containers/<post key>.json``)
 before it is waited for: a retry after a timeout or a crash reuses the container instead of
 creating another, and :func:`reconcile` reads its status — ``PUBLISHED`` means the post is out,
-so it is found rather than published again.
+so it is found rather than published again. A container whose upload was never confirmed
+(``uploads``) is never waited for or published: the retry makes a new one.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from socialpost.media import EXTENSIONS, MediaRoots, sniff
 from socialpost.mediahost import HostedMedia
 from socialpost.networks.base import AdapterContext, NotSent, OutgoingPost, Published
 from socialpost.networks.common.containers import Containers, ContainerState, Status
-from socialpost.networks.instagram.checks import caption
+from socialpost.networks.instagram.checks import caption, cover
 from socialpost.networks.instagram.first_comment import FirstComment
 from socialpost.networks.instagram.upload import Rupload
 from socialpost.privatefiles import read_object, safe_name, write_json, write_private
@@ -165,6 +168,8 @@ class Publisher:
             params = {"media_type": "STORIES", **self._source(items[0])}
         elif len(items) == 1:
             params = self._single(items[0], text)
+            if items[0].kind == "video":
+                params.update(self._cover(post, state))
         else:
             children: list[str] = []
             for item in items:
@@ -216,7 +221,9 @@ class Publisher:
         return params
 
     def _host(self, post: OutgoingPost, state: dict[str, Any]) -> list[Item]:
-        host = self.context.media_host
+        """The post's files as container items: on the media host (before any container is made, so
+        a missing host fails the post with nothing created), or, a video with Facebook Login, to be
+        sent by the resumable upload."""
         if not post.media:
             raise ContentRejected(
                 _("{where}: Instagram has no text-only posts.").format(where=self.call.where),
@@ -225,22 +232,13 @@ class Publisher:
         resumable = self.settings.login == "facebook"  # videos by the resumable upload
         roots = MediaRoots.checked(post, self.context)
         kinds = [_mime(roots, media.file) for media in post.media]
-        if host is None and not (resumable and all(mime.startswith("video/") for mime in kinds)):
-            raise PermanentError(
-                _("{where}: Instagram fetches media from a public web address, and no media host is set up.").format(
-                    where=self.call.where
-                ),
-                hint=_("Add a media_host: section to your config file (docs/media-host.md)."),
-            )
-        uploads = self.context.state_dir("uploads", self.account)
         items: list[Item] = []
-        hosted = state.setdefault("hosted", [])
+        state.setdefault("hosted", [])
         for number, (media, mime) in enumerate(zip(post.media, kinds, strict=True)):
             kind = "video" if mime.startswith("video/") else "image"
             if kind == "video" and resumable:
                 items.append(Item("", kind, media.alt, media.file))
                 continue
-            assert host is not None
             data = roots.read(media.file)
             mime = sniff(data[:64]) or ""
             if kind == "image" and mime != "image/jpeg":
@@ -250,16 +248,44 @@ class Publisher:
                     ),
                     hint=_("Convert it to JPEG."),
                 )
-            copy = uploads / f"{safe_name(post.key)}-{number}{EXTENSIONS.get(mime, '')}"
-            write_private(copy, data)
-            try:
-                put = host.publish(copy, key_hint=post.post_id, lifetime=HOSTED_LIFETIME)
-            finally:
-                copy.unlink(missing_ok=True)
-            hosted.append({"url": put.url, "key": put.key})
-            self._save(post.key, state)
-            items.append(Item(put.url, kind, media.alt))
+            items.append(Item(self._put(post, state, data, mime, str(number)), kind, media.alt))
         return items
+
+    def _put(self, post: OutgoingPost, state: dict[str, Any], data: bytes, mime: str, name: str) -> str:
+        """``data`` on the media host (recorded for removal once the post is out) → its URL."""
+        host = self.context.media_host
+        if host is None:
+            raise PermanentError(
+                _("{where}: Instagram fetches media from a public web address, and no media host is set up.").format(
+                    where=self.call.where
+                ),
+                hint=_("Add a media_host: section to your config file (docs/media-host.md)."),
+            )
+        uploads = self.context.state_dir("uploads", self.account)
+        copy = uploads / f"{safe_name(post.key)}-{name}{EXTENSIONS.get(mime, '')}"
+        write_private(copy, data)
+        try:
+            put = host.publish(copy, key_hint=post.post_id, lifetime=HOSTED_LIFETIME)
+        finally:
+            copy.unlink(missing_ok=True)
+        state.setdefault("hosted", []).append({"url": put.url, "key": put.key})
+        self._save(post.key, state)
+        return put.url
+
+    def _cover(self, post: OutgoingPost, state: dict[str, Any]) -> dict[str, str]:
+        """A Reel's ``cover_url`` (its cover image put on the media host), {} without a cover."""
+        path = cover(post)
+        if path is None:
+            return {}
+        data = MediaRoots.checked(post, self.context).read(str(path))
+        if sniff(data[:64]) != "image/jpeg":
+            raise ContentRejected(
+                _("{where}: a Reel's cover must be a JPEG image; {name} is not one.").format(
+                    where=self.call.where, name=path.name
+                ),
+                hint=_("Convert it to JPEG."),
+            )
+        return {"cover_url": self._put(post, state, data, "image/jpeg", "cover")}
 
     def _remove_hosted(self, key: str, state: dict[str, Any]) -> None:
         host = self.context.media_host

@@ -42,7 +42,8 @@ def guided(
             "the Instagram product and open 'API setup with Instagram business login'; add your Instagram "
             "account as an Instagram tester (accept the invitation in Instagram) and generate an access token "
             "with instagram_business_basic and instagram_business_content_publish (and "
-            "instagram_business_manage_comments, instagram_business_manage_insights for the inbox and views). "
+            "instagram_business_manage_comments for the inbox and first comments, "
+            "instagram_business_manage_insights for views). "
             "Until Meta's App Review grants Advanced Access, only accounts with a role on the app can be "
             "connected: socialpost cannot do that step for you."
         )

@@ -24,10 +24,19 @@ from socialpost.timeutil import Clock
 
 class ThreadsClient:
     def __init__(
-        self, settings: ThreadsSettings, *, account: str, where: str, clock: Clock, tokens: TokenStore
+        self,
+        settings: ThreadsSettings,
+        *,
+        account: str,
+        where: str,
+        clock: Clock,
+        tokens: TokenStore,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.settings, self.account, self.where, self.clock, self.tokens = settings, account, where, clock, tokens
-        self._http = httpx.Client(base_url=settings.api_base, timeout=settings.timeout, follow_redirects=False)
+        self._http = httpx.Client(
+            base_url=settings.api_base, timeout=settings.timeout, follow_redirects=False, transport=transport
+        )
 
     @property
     def origin(self) -> str:

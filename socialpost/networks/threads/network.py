@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+import httpx
+
 from socialpost.errors import AuthError, NetworkError
 from socialpost.i18n import N_, _
 from socialpost.networks.base import (
@@ -53,6 +55,7 @@ TOO_LONG = N_("{where}: the reply is {length} characters; Threads takes at most 
 class ThreadsNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, GuidedSetup, HealthCheck):
     profile: ClassVar[NetworkProfile] = profile()
     setup_api_base: ClassVar[str] = API_BASE  # where the guided set-up signs in (tests: the fake)
+    transport: ClassVar[httpx.BaseTransport | None] = None  # tests may inject one (every request to the fake)
     settings: ThreadsSettings
 
     def __init__(self, **kwargs: Any) -> None:
@@ -61,7 +64,12 @@ class ThreadsNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, G
         self.tokens = TokenStore(self.context.state_dir("token", self.account), configured)
         self.where = _("Threads account '{account}'").format(account=self.account.split(":", 1)[-1])
         self.client = ThreadsClient(
-            self.settings, account=self.account, where=self.where, clock=self.context.clock, tokens=self.tokens
+            self.settings,
+            account=self.account,
+            where=self.where,
+            clock=self.context.clock,
+            tokens=self.tokens,
+            transport=self.transport,
         )
         self.containers = Containers(
             self.client.call,
@@ -165,7 +173,7 @@ class ThreadsNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier, G
     def setup(cls, ui: SetupUI, *, account: str, context: AdapterContext) -> AccountSetup:
         from socialpost.networks.threads.setup import setup
 
-        return setup(ui, account=account, context=context, api_base=cls.setup_api_base)
+        return setup(ui, account=account, context=context, api_base=cls.setup_api_base, transport=cls.transport)
 
     # --- the token and health ---------------------------------------------------------------------
 

@@ -30,7 +30,14 @@ LIFETIME = timedelta(days=60)
 APPS = "https://developers.facebook.com/apps"
 
 
-def setup(ui: SetupUI, *, account: str, context: AdapterContext, api_base: str) -> AccountSetup:
+def setup(
+    ui: SetupUI,
+    *,
+    account: str,
+    context: AdapterContext,
+    api_base: str,
+    transport: httpx.BaseTransport | None = None,
+) -> AccountSetup:
     name = account.partition(":")[2]
     where = _("Threads set-up for '{name}'").format(name=name)
     ui.say(
@@ -62,7 +69,7 @@ def setup(ui: SetupUI, *, account: str, context: AdapterContext, api_base: str) 
     register(token)
     now = context.clock()
     expires = now + LIFETIME
-    with httpx.Client(base_url=api_base, timeout=30.0, follow_redirects=False) as client:
+    with httpx.Client(base_url=api_base, timeout=30.0, follow_redirects=False, transport=transport) as client:
         if how == "short":
             app_secret = ui.ask_secret(_("App secret")).strip()
             secrets.append(app_secret)
