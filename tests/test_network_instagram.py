@@ -861,12 +861,12 @@ def test_validate_refuses_a_first_comment_none_of_the_posts_accounts_takes(tmp_p
         (
             8,
             "first_comment: is for Instagram accounts, and post 'p' goes to none. "
-            "Fix: add a instagram:… account to the post's accounts, or remove first_comment:.",
+            "Fix: add one of your instagram:… accounts to the post, or remove first_comment:.",
         ),
         (
             9,
             "cover: is for Instagram accounts, and post 'p' goes to none. "
-            "Fix: add a instagram:… account to the post's accounts, or remove cover:.",
+            "Fix: add one of your instagram:… accounts to the post, or remove cover:.",
         ),
     ], errors
     assert result.exit_code != 0

@@ -687,8 +687,8 @@ posts:
     assert [(e["line"], e["message"]) for e in errors] == [
         (
             14,
-            "pin: is for Pinterest accounts, and post 'elsewhere' goes to none. Fix: add a pinterest:… account "
-            "to the post's accounts, or remove pin:.",
+            "pin: is for Pinterest accounts, and post 'elsewhere' goes to none. Fix: add one of your "
+            "pinterest:… accounts to the post, or remove pin:.",
         )
     ]
 

@@ -250,8 +250,8 @@ def _unused_local_keys(loaded: LoadedCampaign, found: Findings) -> None:
                 loaded.document.problem(
                     ("posts", index, key),
                     _(
-                        "{key}: is for {networks} accounts, and post '{post}' goes to none. Fix: add a {prefixes} "
-                        "account to the post's accounts, or remove {key}:."
+                        "{key}: is for {networks} accounts, and post '{post}' goes to none. Fix: add one of your "
+                        "{prefixes} accounts to the post, or remove {key}:."
                     ).format(
                         key=key,
                         post=post.id,
