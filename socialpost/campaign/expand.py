@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from socialpost.errors import CampaignError, Problem
 from socialpost.i18n import _, formats
 from socialpost.media import MEDIA_ROOT_KEY
 from socialpost.networks.profile import profile_of
+from socialpost.slots import Board, NoFreeSlot, SlotRule, no_free_slot_message
 from socialpost.text import utm
 from socialpost.timeutil import iso_utc, to_utc, utcnow, zone
 
@@ -46,6 +47,19 @@ class PlannedPost:
     lead: timedelta = timedelta(0)  # handed to the network this long before due_at (YouTube uploads)
     part_locs: tuple[Loc, ...] = field(default=(), hash=False)  # where each part's text is written
     media_locs: tuple[Loc, ...] = field(default=(), hash=False)
+    queue: SlotRule | None = field(default=None, hash=False)  # a queued post (no at/every): its queue's rule
+    slot_why: str = ""  # a queued post: why it has its slot (socialpost.slots: kept, next, taken)
+    slot_taken_by: str = ""  # ... and with "taken", the campaign whose post has the slot it would have had
+
+    def placed(self, due_at: datetime, why: str, taken_by: str = "") -> PlannedPost:
+        """This queued row in the slot at ``due_at`` (the fingerprint follows the new time)."""
+        return replace(
+            self,
+            due_at=due_at,
+            local_time=due_at.astimezone(self.local_time.tzinfo),
+            slot_why=why,
+            slot_taken_by=taken_by,
+        )
 
     @property
     def parts(self) -> list[str]:
@@ -199,9 +213,14 @@ def expand_all(
     defaults = model.defaults or Defaults()
     rows: list[PlannedPost] = []
     problems: list[Problem] = []
+    rule = model.slot_rule()
     for index, post in enumerate(model.posts):
         line, column = loaded.post_position(index)
-        if post.every is not None:
+        if post.queued:
+            if rule is None:
+                continue  # reported by load (no time), or the queue has a mistake, reported where it is
+            slots = [("", datetime.combine(max(current.astimezone(tz).date(), rule.first or date.min), time(0)))]
+        elif post.every is not None:
             try:
                 walls = occurrences(post.every, tz=tz, now=current, horizon=horizon)
             except ValueError as exc:
@@ -271,9 +290,33 @@ def expand_all(
                         uses_utm=tag,
                         part_locs=tuple(part_locs),
                         media_locs=tuple(media_locs),
+                        queue=rule if post.queued else None,
                     )
                 )
+    if rule is not None:
+        try:
+            rows = place_in_queues(rows, now=current)
+        except NoFreeSlot:
+            problems.append(loaded.document.problem(("queue",), no_free_slot_message()))
     return rows, problems
+
+
+def place_in_queues(rows: list[PlannedPost], *, now: datetime) -> list[PlannedPost]:
+    """Queued rows placed against an empty queue, in file order: each takes the next free slot of
+    its account, after the rows with a time of their own that are on a slot (what `plan
+    --empty-queue` and the preview show; `schedule` places them against the queue it holds,
+    socialpost.store.slot_assign). Raises NoFreeSlot."""
+    boards: dict[str, Board] = {}
+    for row in rows:
+        if row.queue is None:
+            boards.setdefault(row.account, Board()).occupy(row.due_at, row.campaign)
+    placed = []
+    for row in rows:
+        if row.queue is not None:
+            spot = boards.setdefault(row.account, Board()).place(row.queue, row.campaign, now=now)
+            row = row.placed(spot.instant, spot.why, spot.taken_by)
+        placed.append(row)
+    return placed
 
 
 def _video(video: Video, base: Path) -> dict[str, Any]:

@@ -83,6 +83,7 @@ def read_campaign(path: Path, *, text: str | None = None) -> tuple[LoadedCampaig
         loaded = _salvage(document, data, errors)
     if loaded is not None:
         problems.extend(_listed_twice(loaded.model, loaded.document))
+        problems.extend(_without_time(loaded))
     return loaded, sorted(problems, key=lambda p: (p.line, p.column))
 
 
@@ -313,6 +314,9 @@ def _listed_twice(model: Campaign, document: YamlDocument) -> list[Problem]:
             lists.append((("posts", index, "accounts"), list(post.accounts)))
         if post.every is not None and post.every.at and len(post.every.at) > 1:
             lists.append((("posts", index, "every", "at"), [f"{at:%H:%M}" for at in post.every.at]))
+    if model.queue is not None:
+        lists.append((("queue", "days"), list(model.queue.days)))
+        lists.append((("queue", "at"), [f"{at:%H:%M}" for at in model.queue.at]))
     problems = []
     for where, values in lists:
         seen: set[str] = set()
@@ -326,3 +330,23 @@ def _listed_twice(model: Campaign, document: YamlDocument) -> list[Problem]:
                 )
             seen.add(value)
     return problems
+
+
+def _without_time(loaded: LoadedCampaign) -> list[Problem]:
+    """A post with neither 'at' nor 'every' takes a slot of the campaign's queue: without a queue,
+    it has no time. (A queue with a mistake is reported where it is written, not for every post.)"""
+    model = loaded.model
+    if model.queue is not None or "queue" in loaded.unsure:
+        return []
+    return [
+        loaded.document.problem(
+            ("posts", index),
+            _(
+                "post '{post}' has no time: no 'at', no 'every', and the campaign has no queue. Fix: add "
+                "at: 2026-03-02 09:00, or give the campaign a queue of time slots, like "
+                'queue: {{days: [mon, tue, wed, thu, fri], at: ["09:00", "12:30"]}}'
+            ).format(post=post.id),
+        )
+        for index, post in enumerate(model.posts)
+        if post.queued
+    ]
