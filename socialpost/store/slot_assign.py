@@ -131,3 +131,36 @@ def _kept(row: PlannedRow, current: _Stored | None, board: Board, *, now: dateti
 def accounts_of(campaigns: Campaigns) -> list[str]:
     """The accounts whose slots planning these campaigns may fill (or occupy)."""
     return sorted({row.account for _loaded, rows in campaigns for row in rows})
+
+
+class Occupant(NamedTuple):
+    """A post the store holds on an account at an instant (`socialpost queue`)."""
+
+    account: str
+    due_at: datetime
+    campaign: str
+    post_id: str
+    occurrence: str
+    status: str
+
+
+def occupants(session: Session, accounts: Sequence[str], *, since: datetime, until: datetime) -> list[Occupant]:
+    """The posts of these accounts due from ``since`` to ``until`` (both included), cancelled ones
+    excepted: what fills their slots."""
+    query = (
+        select(PostRow.account, PostRow.due_at, CampaignRow.name, PostRow.post_key, PostRow.occurrence, PostRow.status)
+        .join(CampaignRow, CampaignRow.id == PostRow.campaign_id)
+        .where(
+            PostRow.account.in_(accounts),
+            PostRow.due_at >= since,
+            PostRow.due_at <= until,
+            PostRow.status != Status.CANCELLED.value,
+        )
+        .order_by(PostRow.due_at, CampaignRow.name, PostRow.post_key)
+    )
+    return [Occupant._make(row) for row in session.execute(query)]
+
+
+def campaign_files(session: Session) -> list[tuple[str, str]]:
+    """Each campaign the store holds and the file `schedule` read it from (as given then)."""
+    return [(name, file) for name, file in session.execute(select(CampaignRow.name, CampaignRow.source_file))]
