@@ -190,7 +190,11 @@ def test_bad_recurrence_rules_are_located(write, every: str, message: str, where
 
 def test_post_needs_one_time_and_one_text(write) -> None:  # type: ignore[no-untyped-def]
     for body, message in [
-        ("    text: hi\n", "a post needs 'at' (one time) or 'every'"),
+        ("    text: hi\n", "post 'p' has no time: no 'at', no 'every', and the campaign has no queue. Fix: add"),
+        (
+            "    at: 2027-03-02 09:00\n    every: {days: [mon], at: '10:00', from: 2027-03-01}\n    text: hi\n",
+            "a post has 'at' (one time) or 'every' (recurring), not both",
+        ),
         ("    at: 2027-03-02 09:00\n", "exactly one of text, thread or texts"),
         ("    at: 2027-03-02 09:00\n    text: a\n    thread: [b, c]\n", "exactly one of text, thread or texts"),
         ("    at: 2027-03-02 09:00\n    texts: [a, b]\n", "'texts' (a rotation) is for recurring posts"),
