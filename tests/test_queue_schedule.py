@@ -4,13 +4,14 @@ on slots, SQLite and PostgreSQL (README, "Posting queue")."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
 
 from socialpost import scheduling
 from socialpost.settings.config import Settings
+from socialpost.slots import SlotRule
 from socialpost.store.db import Store, open_store
 from socialpost.store.sync_plan import Plan
 from tests.conftest import FakeClock
@@ -235,3 +236,77 @@ def test_queue_on_postgresql_with_two_campaigns_sharing_an_account(
             }
         finally:
             pg.close()
+
+
+def test_a_spring_forward_slot_is_stored_at_the_instant_the_time_rules_give(
+    store: Store, settings: Settings, write: Write
+) -> None:
+    queue = 'queue: {days: [sun], at: ["02:30", "09:00"], from: 2027-03-14}'
+    path = write("cafe.yaml", queued(["a", "b", "c"], queue=queue))
+    (plan,) = schedule(store, settings, path, now=utc("2027-03-01T00:00"))
+    assert [(i.post_id, i.due_at, i.local_time) for i in plan.items] == [
+        ("a", utc("2027-03-14T07:30"), "2027-03-14T03:30:00-04:00"),  # 02:30 does not exist: 03:30 EDT
+        ("b", utc("2027-03-14T13:00"), "2027-03-14T09:00:00-04:00"),
+        ("c", utc("2027-03-21T06:30"), "2027-03-21T02:30:00-04:00"),
+    ]
+
+
+@pytest.mark.slow
+def test_two_campaigns_sharing_an_account_scheduled_at_once_on_postgresql_never_share_a_slot(
+    tmp_path: Path,
+) -> None:
+    """Two real `socialpost schedule` processes, for two campaigns queued on one account, held at
+    their first write until both are in (one at the write, the other at the account's lock): the
+    second places its posts around the first's."""
+    import os
+    import subprocess
+
+    import psycopg
+
+    from tests.conftest import REPO
+    from tests.store_helpers import pg_waiting
+    from tests.store_helpers.daemons import wait_until
+
+    files = []
+    for name in ("cafe", "bakery"):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(queued([f"{name}{i:02d}" for i in range(20)], name=name), encoding="utf-8")
+        files.append(path)
+    with throwaway_postgres() as url:
+        open_store(url).close()  # migrated before the race
+        env = {**os.environ, "SOCIALPOST_DATABASE_URL": url, "SOCIALPOST_DATA_DIR": str(tmp_path)}
+        processes = []
+        try:
+            with psycopg.connect(url) as gate:
+                gate.execute("LOCK TABLE campaigns IN EXCLUSIVE MODE")
+                for path in files:
+                    command = [str(REPO / ".venv" / "bin" / "socialpost"), "schedule", "--json", str(path)]
+                    processes.append(
+                        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path)
+                    )
+                assert wait_until(lambda: pg_waiting(url) == 2, 90), f"{pg_waiting(url)} of 2 runs wait"
+            outputs = [process.communicate(timeout=120) for process in processes]
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+        for process, (_out, err) in zip(processes, outputs, strict=True):
+            assert process.returncode == 0, err.decode()
+        pg = open_store(url)
+        try:
+            instants = list(due(pg).values())
+        finally:
+            pg.close()
+        assert len(instants) == 40
+        assert len(set(instants)) == 40  # no slot holds two posts
+        first_forty = [instant for instant, _room in upcoming_slots(40)]
+        assert sorted(instants) == first_forty
+
+
+def upcoming_slots(count: int) -> list[tuple[datetime, int]]:
+    from socialpost.slots import upcoming
+    from socialpost.timeutil import utcnow
+
+    rule = SlotRule("America/Montreal", ("mon", "tue", "wed", "thu", "fri"), (time(9), time(12, 30)))
+    return upcoming([rule], after=utcnow(), count=count)
