@@ -99,3 +99,17 @@ def test_free_slots_skips_the_slots_the_store_filled(run_cli: Run, write: Write,
         ]
     finally:
         store.close()
+
+
+def test_queue_and_plan_speak_french(run_cli: Run, write: Write) -> None:
+    write("cafe.yaml", queued(["a"]))
+    assert run_cli("schedule", "cafe.yaml").exit_code == 0
+    text = run_cli("--lang", "fr", "queue", "--count", "2").stdout
+    assert "outbox:news — file de cafe" in text and "(libre)" in text
+    plan = run_cli("--lang", "fr", "plan", "cafe.yaml").stdout
+    assert "⏲ garde son créneau" in plan
+    write("nope.yaml", queued(["b"], name="nope", queue="language: fr"))
+    refused = run_cli("--lang", "fr", "validate", "nope.yaml")
+    assert refused.exit_code == 2
+    assert "nope.yaml:6:5" in refused.stdout + refused.stderr
+    assert "la publication « b » n’a pas d’heure" in refused.stdout + refused.stderr
