@@ -318,12 +318,15 @@ class Previewer:
         limit is shown with its length (that is when it is worth seeing); `validate` gives the errors."""
         from socialpost.campaign.expand import expand
         from socialpost.campaign.load import load_campaigns
+        from socialpost.store import slot_assign
         from socialpost.store.sync_plan import plan_campaign
 
         items: list[PlanItem] = []
         wanted: PostRef | None = None
         for loaded in load_campaigns([path]):
             rows = expand(loaded, now=now)
+            with store.session() as session:  # queued posts in the slots the queue gives them
+                ((_loaded, rows),), _full = slot_assign.place(session, [(loaded, rows)], now=now)
             if post is not None:  # PostRef's parser, as `status` and `retry` write a post
                 wanted = _post_ref(loaded.model.campaign, post, account)
                 rows = _pick(rows, wanted, path)

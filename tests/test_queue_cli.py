@@ -113,3 +113,15 @@ def test_queue_and_plan_speak_french(run_cli: Run, write: Write) -> None:
     assert refused.exit_code == 2
     assert "nope.yaml:6:5" in refused.stdout + refused.stderr
     assert "la publication « b » n’a pas d’heure" in refused.stdout + refused.stderr
+
+
+def test_show_a_file_gives_queued_posts_the_slot_the_queue_holds(run_cli: Run, write: Write) -> None:
+    path = write("cafe.yaml", queued(["a", "b"]))
+    assert run_cli("schedule", "cafe.yaml").exit_code == 0
+    path.write_text(queued(["new", "a", "b"]), encoding="utf-8")
+    shown = json.loads(run_cli("show", "cafe.yaml", "--json").stdout)["posts"]
+    assert [(p["id"], p["action"], p["due_at"]) for p in shown] == [
+        ("new", "create", "2027-01-12T14:00:00Z"),  # the next free slot, after the two kept ones
+        ("a", "unchanged", "2027-01-11T14:00:00Z"),
+        ("b", "unchanged", "2027-01-11T17:30:00Z"),
+    ]

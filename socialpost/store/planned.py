@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from socialpost.errors import Problem
 from socialpost.slots import SlotRule
@@ -63,7 +63,7 @@ class PlannedRow(Protocol):
     def slot_why(self) -> str: ...
     @property
     def slot_taken_by(self) -> str: ...
-    def placed(self, due_at: datetime, why: str, taken_by: str = "") -> PlannedRow: ...
+    def placed(self, due_at: datetime, why: str, taken_by: str = "") -> Self: ...
 
 
 class LateRule(Protocol):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -32,7 +32,7 @@ from socialpost.slots import KEPT, Board, NoFreeSlot
 from socialpost.store.models import CampaignRow, PostRow, Status
 from socialpost.store.planned import CampaignSource, PlannedRow
 
-Campaigns = Sequence[tuple[CampaignSource, Sequence[PlannedRow]]]
+Row = TypeVar("Row", bound=PlannedRow)
 
 # where a stored queued post stays, whatever its queue says now
 _SETTLED = frozenset({Status.SENDING, Status.SENT, Status.UNKNOWN, Status.FAILED, Status.MISSED})
@@ -45,8 +45,8 @@ class _Stored(NamedTuple):
 
 
 def place(
-    session: Session | None, campaigns: Campaigns, *, now: datetime
-) -> tuple[list[tuple[CampaignSource, list[PlannedRow]]], set[str]]:
+    session: Session | None, campaigns: Sequence[tuple[CampaignSource, Sequence[Row]]], *, now: datetime
+) -> tuple[list[tuple[CampaignSource, list[Row]]], set[str]]:
     """The campaigns with their queued rows in their slots (``session`` None: against an empty
     queue), and the names of the campaigns whose queue has no free slot left."""
     queued = [row for _loaded, rows in campaigns for row in rows if row.queue is not None]
@@ -84,7 +84,7 @@ def place(
         for row in rows:
             if row.queue is None and row.account in boards:
                 boards[row.account].occupy(row.due_at, row.campaign)
-    decided: dict[int, PlannedRow] = {}  # id(row) → the row placed
+    decided: dict[int, Row] = {}  # id(row) → the row placed
     for row in queued:
         kept = _kept(row, stored.get(row.key), boards[row.account], now=now)
         if kept is not None:
@@ -128,7 +128,7 @@ def _kept(row: PlannedRow, current: _Stored | None, board: Board, *, now: dateti
     return (current.due_at, True) if row.queue.holds(current.due_at) else None
 
 
-def accounts_of(campaigns: Campaigns) -> list[str]:
+def accounts_of(campaigns: Sequence[tuple[CampaignSource, Sequence[PlannedRow]]]) -> list[str]:
     """The accounts whose slots planning these campaigns may fill (or occupy)."""
     return sorted({row.account for _loaded, rows in campaigns for row in rows})
 

@@ -17,7 +17,10 @@ Rules (README, "Re-running is safe"):
 * a new one-off post whose time has passed is an error (with ``allow_past``, a warning): the one
   place that judges it, for `validate`, `plan` and `schedule` alike;
 * a campaign another file scheduled, and that file is still there, is refused unless ``replace``:
-  two files sharing a ``campaign:`` name would otherwise cancel each other's posts.
+  two files sharing a ``campaign:`` name would otherwise cancel each other's posts;
+* a queued post (no ``at``, no ``every``) is first placed in a slot of its account's queue
+  (socialpost.store.slot_assign: it keeps the slot it has; a new one takes the next free slot), under
+  a lock per account so that campaigns sharing an account never take one slot twice.
 """
 
 from __future__ import annotations
