@@ -15,7 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from socialpost.campaign.account_queues import config_queues
 from socialpost.campaign.load import read_campaign
+from socialpost.settings.config import Settings
 from socialpost.slots import SlotRule, upcoming
 from socialpost.store import slot_assign
 from socialpost.store.db import Store
@@ -91,12 +93,19 @@ class Queues:
         return {"accounts": [a.as_json() for a in self.accounts], "unread": [u.as_json() for u in self.unread]}
 
 
-def rules_by_account(store: Store) -> tuple[dict[str, list[tuple[str, SlotRule]]], list[Unread]]:
-    """Each account's queues ((campaign, rule) pairs, from the campaign files the store recorded),
-    and the campaigns whose file could not be read."""
+CONFIG = "config"  # the name a config file's account queue is listed under
+
+
+def rules_by_account(store: Store, settings: Settings) -> tuple[dict[str, list[tuple[str, SlotRule]]], list[Unread]]:
+    """Each account's queues ((campaign, rule) pairs, from the campaign files the store recorded;
+    ``config`` for the config file's queue of the account), and the campaigns whose file could not
+    be read."""
     with store.session() as session:
         files = slot_assign.campaign_files(session)
     rules: dict[str, list[tuple[str, SlotRule]]] = {}
+    from_config, _problems = config_queues(settings)  # `validate` reports them
+    for account, configured in from_config.items():
+        rules[account] = [(CONFIG, configured)]
     unread = []
     for name, file in sorted(files):
         path = Path(file)
@@ -117,9 +126,11 @@ def rules_by_account(store: Store) -> tuple[dict[str, list[tuple[str, SlotRule]]
     return rules, unread
 
 
-def next_slots(store: Store, *, now: datetime, account: str | None = None, count: int = 10) -> Queues:
+def next_slots(
+    store: Store, settings: Settings, *, now: datetime, account: str | None = None, count: int = 10
+) -> Queues:
     """The next ``count`` slots of each account's queue (or of ``account``), filled and free."""
-    rules, unread = rules_by_account(store)
+    rules, unread = rules_by_account(store, settings)
     accounts = [account] if account is not None else sorted(rules)
     result = []
     for name in accounts:

@@ -124,8 +124,11 @@ def test_several_problems_are_counted_in_french(write: Write) -> None:
     ("change", "expected"),
     [
         (
-            ("    at: 2027-03-02 09:00\n", ""),
-            "n’a pas d’heure : ni « at », ni « every », et la campagne n’a pas de file de publication",
+            (
+                "    at: 2027-03-02 09:00\n",
+                "    at: 2027-03-02 09:00\n    every: {days: [mon], at: '10:00', from: 2027-03-01}\n",
+            ),
+            "une publication a « at » (une heure) ou « every » (récurrente), pas les deux",
         ),
         (("timezone: America/Montreal", "timezone: EST"), "n'est pas un nom de fuseau horaire IANA"),
         (("2027-03-02 09:00", "09:00"), "n'a pas de date"),

@@ -113,6 +113,7 @@ def test_queue_and_plan_speak_french(run_cli: Run, write: Write) -> None:
     assert refused.exit_code == 2
     assert "nope.yaml:6:5" in refused.stdout + refused.stderr
     assert "la publication « b » n’a pas d’heure" in refused.stdout + refused.stderr
+    assert "pas de file de publication pour outbox:news" in refused.stdout + refused.stderr
 
 
 def test_show_a_file_gives_queued_posts_the_slot_the_queue_holds(run_cli: Run, write: Write) -> None:
@@ -124,4 +125,17 @@ def test_show_a_file_gives_queued_posts_the_slot_the_queue_holds(run_cli: Run, w
         ("new", "create", "2027-01-12T14:00:00Z"),  # the next free slot, after the two kept ones
         ("a", "unchanged", "2027-01-11T14:00:00Z"),
         ("b", "unchanged", "2027-01-11T17:30:00Z"),
+    ]
+
+
+def test_queue_lists_a_config_queue_too(run_cli: Run, write: Write, settings: Settings) -> None:
+    settings.accounts = {"outbox": {"team": {"queue": {"days": ["mon"], "at": ["09:00"]}}}}
+    settings.timezone = "America/Montreal"  # the config's zone: the queue's, as it names none
+    write("plain.yaml", queued(["a"], name="plain", queue="language: en", accounts="[outbox:team]"))
+    assert run_cli("schedule", "plain.yaml").exit_code == 0
+    data = json.loads(run_cli("queue", "--count", "2", "--json").stdout)
+    assert [(a["account"], a["campaigns"]) for a in data["accounts"]] == [("outbox:team", ["config"])]
+    assert [(s["due_at"], s["posts"]) for s in data["accounts"][0]["slots"]] == [
+        ("2027-01-11T14:00:00Z", [{"campaign": "plain", "id": "a", "state": "pending"}]),
+        ("2027-01-18T14:00:00Z", []),
     ]

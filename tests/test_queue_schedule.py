@@ -310,3 +310,63 @@ def upcoming_slots(count: int) -> list[tuple[datetime, int]]:
 
     rule = SlotRule("America/Montreal", ("mon", "tue", "wed", "thu", "fri"), (time(9), time(12, 30)))
     return upcoming([rule], after=utcnow(), count=count)
+
+
+CONFIG_QUEUE = {"days": ["mon"], "at": ["09:00"], "timezone": "America/Montreal"}
+
+
+def test_an_account_queue_in_the_config_serves_the_campaigns_without_their_own(
+    store: Store, settings: Settings, write: Write, clock: FakeClock
+) -> None:
+    settings.accounts = {"outbox": {"news": {"queue": CONFIG_QUEUE}}}
+    plain = write("plain.yaml", queued(["a", "b"], name="plain", queue="language: en"))
+    (plan,) = schedule(store, settings, plain, now=clock())
+    assert [(i.post_id, i.due_at, i.slot) for i in plan.items] == [
+        ("a", MON_0900, {"why": "next", "taken_by": None}),
+        ("b", utc("2027-01-18T14:00"), {"why": "next", "taken_by": None}),
+    ]
+    # a campaign with a queue of its own uses it, around the slots the other filled
+    (own,) = schedule(store, settings, write("cafe.yaml", queued(["c"])), now=clock())
+    assert [(i.due_at, i.slot) for i in own.items] == [(MON_1230, {"why": "taken", "taken_by": "plain"})]
+    # an account without a queue, in the same campaign: the post has no time there
+    two = queued(["d"], name="two", queue="language: en", accounts="[outbox:news, outbox:team]")
+    result = scheduling.validate([write("two.yaml", two)], settings, now=clock())
+    assert [p.message.split(".")[0] for p in result.errors] == [
+        "post 'd' has no time: no 'at', no 'every', and no queue for outbox:team"
+    ]
+
+
+def test_mistakes_in_a_config_queue_are_located_in_the_config_file(
+    write: Write, clock: FakeClock, tmp_path: Path
+) -> None:
+    from socialpost.settings.config import load_settings
+
+    config = write(
+        "config.yaml",
+        f"database: sqlite:///{tmp_path / 'q.db'}\n"
+        "accounts:\n"
+        "  outbox:\n"
+        "    news:\n"
+        "      queue: {days: [mon, someday], at: ['09:00']}\n"
+        "    team:\n"
+        "      queue: {days: [mon], at: ['09:00']}\n",
+    )
+    settings = load_settings(str(config), {"SOCIALPOST_DATA_DIR": str(tmp_path / "data")})
+    path = write("plain.yaml", queued(["a"], name="plain", queue="language: en"))
+    result = scheduling.validate([path], settings, now=clock())
+    located = [(Path(p.file).name, p.line, p.column, p.message) for p in result.errors]
+    assert located[:2] == [
+        (
+            "config.yaml",
+            5,
+            27,
+            "'someday' is not a day of the week. Fix: write mon, tue, wed, thu, fri, sat or sun.",
+        ),
+        (
+            "config.yaml",
+            7,
+            14,
+            "the queue of outbox:team has no time zone, and the config file names none. Fix: add "
+            "timezone: America/Montreal (your zone) to the queue, or to the config file",
+        ),
+    ]

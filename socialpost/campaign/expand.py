@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -190,22 +190,32 @@ def comes_round(every: Every, *, tz: ZoneInfo, now: datetime) -> bool:
 
 
 def expand(
-    loaded: LoadedCampaign, *, now: datetime | None = None, horizon: timedelta = DEFAULT_HORIZON
+    loaded: LoadedCampaign,
+    *,
+    now: datetime | None = None,
+    horizon: timedelta = DEFAULT_HORIZON,
+    account_queues: Mapping[str, SlotRule] | None = None,
 ) -> list[PlannedPost]:
     """Every row the campaign asks for, in file order (recurring posts: every occurrence from the
     rule's first day, so the text rotation is stable; `schedule` skips the past ones). Raises
-    CampaignError for a rule that cannot be expanded."""
-    rows, problems = expand_all(loaded, now=now, horizon=horizon)
+    CampaignError for a rule that cannot be expanded, or a post that has no time."""
+    rows, problems = expand_all(loaded, now=now, horizon=horizon, account_queues=account_queues)
     if problems:
         raise CampaignError(problems)
     return rows
 
 
 def expand_all(
-    loaded: LoadedCampaign, *, now: datetime | None = None, horizon: timedelta = DEFAULT_HORIZON
+    loaded: LoadedCampaign,
+    *,
+    now: datetime | None = None,
+    horizon: timedelta = DEFAULT_HORIZON,
+    account_queues: Mapping[str, SlotRule] | None = None,
 ) -> tuple[list[PlannedPost], list[Problem]]:
     """:func:`expand` that goes on past a rule it cannot expand: the rows of every other post, and
-    the problems."""
+    the problems. A queued post (no at, no every) takes the campaign's queue, else each account's
+    config queue (``account_queues``, socialpost.campaign.account_queues); with neither, it has no
+    time: a problem where it is written."""
     model = loaded.model
     tz = zone(model.timezone)
     current = now or utcnow()
@@ -217,9 +227,14 @@ def expand_all(
     for index, post in enumerate(model.posts):
         line, column = loaded.post_position(index)
         if post.queued:
-            if rule is None:
-                continue  # reported by load (no time), or the queue has a mistake, reported where it is
-            slots = [("", datetime.combine(max(current.astimezone(tz).date(), rule.first or date.min), time(0)))]
+            if "queue" in loaded.unsure:
+                continue  # the queue has a mistake, reported where it is written
+            lacking = [a for a in post.accounts or model.accounts if rule is None and a not in (account_queues or {})]
+            if lacking:
+                problems.append(_without_time(loaded, index, post.id, lacking))
+                continue
+            # a stand-in time: place_in_queues below gives each row its slot
+            slots = [("", datetime.combine(current.astimezone(tz).date(), time(0)))]
         elif post.every is not None:
             try:
                 walls = occurrences(post.every, tz=tz, now=current, horizon=horizon)
@@ -290,15 +305,26 @@ def expand_all(
                         uses_utm=tag,
                         part_locs=tuple(part_locs),
                         media_locs=tuple(media_locs),
-                        queue=rule if post.queued else None,
+                        queue=(rule or (account_queues or {}).get(account)) if post.queued else None,
                     )
                 )
-    if rule is not None:
+    if any(row.queue is not None for row in rows):
         try:
             rows = place_in_queues(rows, now=current)
         except NoFreeSlot:
             problems.append(loaded.document.problem(("queue",), no_free_slot_message()))
     return rows, problems
+
+
+def _without_time(loaded: LoadedCampaign, index: int, post: str, accounts: list[str]) -> Problem:
+    """A post with neither 'at' nor 'every', and no queue to take a slot of."""
+    message = _(
+        "post '{post}' has no time: no 'at', no 'every', and no queue for {accounts}. Fix: add "
+        "at: 2026-03-02 09:00, or give the campaign a queue of time slots, like "
+        'queue: {{days: [mon, tue, wed, thu, fri], at: ["09:00", "12:30"]}} (or each account one in the '
+        "config file: accounts.<network>.<name>.queue)"
+    )
+    return loaded.document.problem(("posts", index), message.format(post=post, accounts=", ".join(accounts)))
 
 
 def place_in_queues(rows: list[PlannedPost], *, now: datetime) -> list[PlannedPost]:

@@ -83,7 +83,6 @@ def read_campaign(path: Path, *, text: str | None = None) -> tuple[LoadedCampaig
         loaded = _salvage(document, data, errors)
     if loaded is not None:
         problems.extend(_listed_twice(loaded.model, loaded.document))
-        problems.extend(_without_time(loaded))
     return loaded, sorted(problems, key=lambda p: (p.line, p.column))
 
 
@@ -330,23 +329,3 @@ def _listed_twice(model: Campaign, document: YamlDocument) -> list[Problem]:
                 )
             seen.add(value)
     return problems
-
-
-def _without_time(loaded: LoadedCampaign) -> list[Problem]:
-    """A post with neither 'at' nor 'every' takes a slot of the campaign's queue: without a queue,
-    it has no time. (A queue with a mistake is reported where it is written, not for every post.)"""
-    model = loaded.model
-    if model.queue is not None or "queue" in loaded.unsure:
-        return []
-    return [
-        loaded.document.problem(
-            ("posts", index),
-            _(
-                "post '{post}' has no time: no 'at', no 'every', and the campaign has no queue. Fix: add "
-                "at: 2026-03-02 09:00, or give the campaign a queue of time slots, like "
-                'queue: {{days: [mon, tue, wed, thu, fri], at: ["09:00", "12:30"]}}'
-            ).format(post=post.id),
-        )
-        for index, post in enumerate(model.posts)
-        if post.queued
-    ]

@@ -362,6 +362,30 @@ class Queue(_Strict):
     )
 
 
+class AccountQueue(Queue):
+    """An account's posting queue in the config file (``accounts.<network>.<name>.queue``), for the
+    campaigns that have no queue of their own."""
+
+    timezone: str | None = Field(None, description="the zone of the slots (default: the config's timezone)")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            zone(value)
+        return value
+
+    def rule(self, zone_name: str) -> SlotRule:
+        return SlotRule(
+            zone_name=zone_name,
+            days=tuple(self.days),
+            times=tuple(self.at),
+            first=self.from_,
+            skip=tuple(self.except_ or ()),
+            per_slot=self.per_slot,
+        )
+
+
 class Utm(_Strict):
     """UTM parameters added to every link; values may use {network}, {campaign} and {post}."""
 

@@ -34,7 +34,7 @@ def queue(app: AppContext, account: str | None, count: int, json_: bool) -> None
                 "or mastodon:acme"
             ).format(value=account)
         )
-    result = next_slots(app.store, now=app.clock(), account=account, count=count)
+    result = next_slots(app.store, app.settings, now=app.clock(), account=account, count=count)
     if json_:
         render.echo_json(result.as_json())
         return
