@@ -141,17 +141,9 @@ def next_slots(
 
 def free_slots(store: Store, account: str, rule: SlotRule, *, now: datetime, count: int = 1) -> list[datetime]:
     """The next ``count`` slots of ``rule`` on ``account`` that still have room, from ``now`` on
-    (what a post placed in that queue now would take; placing it for good is `schedule`'s job,
-    socialpost.store.slot_assign, in the transaction that writes it)."""
-    found: list[datetime] = []
-    horizon = max(count, 1) * 4
-    while len(found) < count:
-        slots = _slots(store, account, [("", rule)], now, horizon)
-        found = [slot.due_at for slot in slots if slot.free][:count]
-        if len(slots) < horizon:  # the rule has no more slots
-            break
-        horizon *= 4
-    return found
+    (socialpost.store.slot_assign.free_slots, in one read)."""
+    with store.session() as session:
+        return slot_assign.free_slots(session, account, rule, now=now, count=count)
 
 
 def _slots(store: Store, account: str, rules: list[tuple[str, SlotRule]], now: datetime, count: int) -> list[Slot]:

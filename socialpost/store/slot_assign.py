@@ -21,6 +21,8 @@ locks, so two campaigns sharing an account never take one slot twice.
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple, TypeVar
@@ -28,7 +30,7 @@ from typing import NamedTuple, TypeVar
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from socialpost.slots import KEPT, Board, NoFreeSlot
+from socialpost.slots import KEPT, Board, NoFreeSlot, SlotRule
 from socialpost.store.models import CampaignRow, PostRow, Status
 from socialpost.store.planned import CampaignSource, PlannedRow
 
@@ -164,3 +166,21 @@ def occupants(session: Session, accounts: Sequence[str], *, since: datetime, unt
 def campaign_files(session: Session) -> list[tuple[str, str]]:
     """Each campaign the store holds and the file `schedule` read it from (as given then)."""
     return [(name, file) for name, file in session.execute(select(CampaignRow.name, CampaignRow.source_file))]
+
+
+def free_slots(session: Session, account: str, rule: SlotRule, *, now: datetime, count: int = 1) -> list[datetime]:
+    """The next ``count`` slots of ``rule`` on ``account``, from ``now`` on, that still have room
+    (fewer than ``per_slot`` posts of any campaign, cancelled ones excepted): where a post placed in
+    that queue now would go. Placing it for good is :func:`place`'s job, in the transaction that
+    writes it (after the account's lock, socialpost.store.sync)."""
+    found: list[datetime] = []
+    slots = rule.slots(now)
+    batch = max(count, 1) * 4
+    while len(found) < count:
+        chunk = list(itertools.islice(slots, batch))
+        if not chunk:
+            break
+        taken = Counter(o.due_at for o in occupants(session, [account], since=chunk[0], until=chunk[-1]))
+        found += [instant for instant in chunk if taken[instant] < rule.per_slot]
+        batch *= 4
+    return found[:count]
