@@ -370,3 +370,33 @@ def test_mistakes_in_a_config_queue_are_located_in_the_config_file(
             "timezone: America/Montreal (your zone) to the queue, or to the config file",
         ),
     ]
+
+
+def test_a_waiting_post_whose_slot_passed_keeps_it_for_the_late_policy(
+    store: Store, settings: Settings, write: Write, clock: FakeClock
+) -> None:
+    path = write("cafe.yaml", queued(["a", "b"]))
+    schedule(store, settings, path, now=clock())
+    path.write_text(queued(["a", "b", "c"]), encoding="utf-8")
+    later = utc("2027-01-11T15:00")  # a's 09:00 slot passed while no daemon ran
+    (plan,) = schedule(store, settings, path, now=later)
+    assert [(i.post_id, i.action, i.due_at) for i in plan.items] == [
+        ("a", "unchanged", MON_0900),
+        ("b", "unchanged", MON_1230),
+        ("c", "create", TUE_0900),
+    ]
+    assert not plan.errors
+
+
+def test_a_post_whose_at_is_removed_keeps_its_time_when_it_is_a_slot(
+    store: Store, settings: Settings, write: Write, clock: FakeClock
+) -> None:
+    fixed = ["  - id: fixed", '    at: "2027-01-12 12:30"', '    text: "Post fixed"']
+    path = write("cafe.yaml", queued(["a"], extra=fixed))
+    schedule(store, settings, path, now=clock())
+    path.write_text(queued(["a", "fixed"]), encoding="utf-8")
+    (plan,) = schedule(store, settings, path, now=clock())
+    assert [(i.post_id, i.action, i.due_at, i.slot) for i in plan.items] == [
+        ("a", "unchanged", MON_0900, {"why": "kept", "taken_by": None}),
+        ("fixed", "unchanged", TUE_1230, {"why": "kept", "taken_by": None}),
+    ]
