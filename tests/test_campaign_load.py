@@ -178,6 +178,7 @@ def test_fields_at() -> None:
         "language",
         "country",
         "late",
+        "queue",
         "utm",
         "defaults",
         "quiet",
