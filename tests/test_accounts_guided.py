@@ -83,6 +83,7 @@ def test_accounts_add_google_business_from_nothing_to_a_working_account(
         assert step in said, step
     written = config.read_text(encoding="utf-8")
     assert OTHER_LOCATION in written and CLIENT_ID in written
+    assert written.startswith("# my settings\n")  # a config of comments only keeps them
     secrets_file = tmp_path / "secrets.yaml"
     assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600
     kept = secrets_file.read_text(encoding="utf-8")
@@ -129,6 +130,7 @@ def test_accounts_add_telegram_from_nothing_to_a_working_account(bot: TelegramBo
         assert step in said, step
     written = config.read_text(encoding="utf-8")
     assert "@socialpost_news" in written and TOKEN not in written + said
+    assert written.startswith("# my settings\n")
     secrets_file = tmp_path / "secrets.yaml"
     assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600 and TOKEN in secrets_file.read_text(encoding="utf-8")
 
