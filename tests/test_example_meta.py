@@ -10,27 +10,19 @@ post's time while the daemon runs)."""
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from sqlalchemy import select
 
-from socialpost.cli import cli
-from socialpost.cli.context import AppContext
-from socialpost.settings.config import load_settings
-from socialpost.store.db import open_store
-from socialpost.store.models import PostRow
 from tests.conftest import REPO, FakeClock
 from tests.servers.instagram import FakeInstagram
 from tests.servers.mastodon import MastodonMock, mastodon_mock  # noqa: F401  (session fixture)
 from tests.servers.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Server
 from tests.servers.threads import USER_ID as THREADS_USER
 from tests.servers.threads import ThreadsServer
+from tests.support.e2e import Session, s3, statuses  # noqa: F401  (s3: module fixture)
 from tests.support.http import LocalServer
 
 CAMPAIGN = REPO / "campaigns" / "instagram-bakery.yaml"
@@ -41,37 +33,11 @@ SECOND = datetime(2027, 4, 14, 16, 0, tzinfo=UTC)  # 12:00 in Montreal
 COMMENT = "Open 7 to 6, rue Wellington. #boulangerie #viennoiseries #EstrieGourmande"
 
 
-@pytest.fixture(scope="module")
-def s3() -> Iterator[S3Server]:
-    server = S3Server()
-    server.start()
-    yield server
-    server.stop()
-
-
-def wait_for(done: Callable[[], bool], timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
-def statuses(database: str, post_id: str) -> list[str]:
-    store = open_store(database)
-    try:
-        with store.session() as session:
-            return list(session.scalars(select(PostRow.status).where(PostRow.post_key == post_id)))
-    finally:
-        store.close()
-
-
 @pytest.mark.parametrize("comment", ["added", "refused"])
 def test_the_bakery_campaign_goes_to_instagram_threads_and_mastodon_through_the_media_host(
     comment: str,
     tmp_path: Path,
-    s3: S3Server,
+    s3: S3Server,  # noqa: F811
     mastodon_mock: MastodonMock,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -114,36 +80,18 @@ accounts:
 """,
             encoding="utf-8",
         )
-        settings = load_settings(str(config))
-
-        def run(*args: str) -> tuple[int, str, str]:
-            app = AppContext(clock=clock, settings_override=settings)
-            try:
-                result = CliRunner().invoke(cli, list(args), obj=app, catch_exceptions=False)
-            finally:
-                app.close()
-            return result.exit_code, result.stdout, result.stderr
+        user = Session(config, clock)
+        run = user.run
 
         code, out, err = run("schedule", str(CAMPAIGN))
         assert code == 0, out + err
         assert sorted(statuses(database, "first-batch") + statuses(database, "behind-the-counter")) == ["pending"] * 6
 
-        first_went_out: list[bool] = []
-
-        def time_passes() -> None:
-            """What the wall clock does for a user: the morning of the first post, two days later
-            the second (once the daemon settled what was due; moved on anyway after a minute, so
-            that a failure ends the daemon's run and shows in the assertions, not as a hang)."""
-            clock.set(FIRST + timedelta(minutes=1))
-            first_went_out.append(wait_for(lambda: statuses(database, "first-batch") == ["sent"] * 3))
-            clock.set(SECOND + timedelta(minutes=1))
-
-        mover = threading.Thread(target=time_passes, daemon=True)
-        mover.start()
-        code, out, err = run("schedule", "--follow", str(CAMPAIGN))
-        mover.join(timeout=5)
+        # the morning of the first post, two days later the second
+        code, out, err, settled = user.follow(CAMPAIGN, [FIRST, SECOND])
         assert code == 0, out + err
-        assert first_went_out == [True], statuses(database, "first-batch")
+        assert settled == [True, True], statuses(database, "first-batch")
+        assert statuses(database, "first-batch") == ["sent"] * 3
         assert statuses(database, "behind-the-counter") == ["sent"] * 3
 
         # Instagram: one image with its alt text and its first comment, then a carousel of two

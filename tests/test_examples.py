@@ -11,16 +11,8 @@ from socialpost.cli.context import AppContext
 from socialpost.settings.config import load_settings
 from tests.conftest import REPO, FakeClock
 
-EXAMPLES = [
-    "coffee-shop-launch.yaml",
-    "lancement-boulangerie.yaml",
-    "webinar-series.yaml",
-    "video-launch.yaml",
-    "threads-cafe.yaml",
-    "instagram-bakery.yaml",
-    "telegram-channel.yaml",
-    "google-business-bakery.yaml",
-]
+# every example in campaigns/ but the one that shows errors on purpose
+EXAMPLES = sorted(p.name for p in (REPO / "campaigns").glob("*.yaml") if p.name != "broken.yaml")
 CONFIG = """\
 media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}
 accounts:
@@ -53,6 +45,10 @@ accounts:
   google-business:
     bakery: {client_id: "1234-abc.apps.googleusercontent.com", client_secret: "${EXAMPLE_TOKEN}",
              refresh_token: "${EXAMPLE_TOKEN}", account_id: accounts/1234, location_id: locations/5678}
+    shop: {client_id: "1234-abc.apps.googleusercontent.com", client_secret: "${EXAMPLE_TOKEN}",
+           refresh_token: "${EXAMPLE_TOKEN}", account_id: accounts/1234, location_id: locations/9012}
+  pinterest:
+    shop: {access_token: "${EXAMPLE_TOKEN}"}
 """
 
 
@@ -70,7 +66,6 @@ def test_example_campaign_validates_cleanly(name: str, tmp_path: Path, monkeypat
     data = json.loads(result.stdout)
     assert (data["errors"], data["warnings"]) == ([], []), name
     assert result.exit_code == 0
-    networks = {post["network"] for post in data["posts"]}
-    assert networks & {"mastodon", "threads"}
+    assert data["posts"], name
     for post in data["posts"]:
         assert post["limit"] is None or post["length"] <= post["limit"]

@@ -156,12 +156,29 @@ def test(app: AppContext, account: str, json_: bool) -> None:
                 "display": identity.display,
                 "details": identity.details,
                 "api_version": version.as_json() if version is not None else None,
+                "warnings": [{"message": w.message, "fix": w.fix} for w in identity.warnings],
+                "missing_permissions": list(identity.missing_permissions),
             }
         )
         return
     render.echo(f"{identity.account}: {identity.display}")
     for key, value in identity.details.items():
         render.echo(f"  {key}: {value}")
+    # what stands in the account's way although it signs in (a bot that may not post, a sandbox…)
+    for item in identity.warnings:
+        render.echo(_("  warning: {message} {fix}").format(message=item.message, fix=item.fix))
+    if identity.missing_permissions and not identity.warnings:
+        network, _sep, name = identity.account.partition(":")
+        render.echo(
+            _("  warning: {message} {fix}").format(
+                message=_("the token lacks these permissions: {permissions}").format(
+                    permissions=", ".join(identity.missing_permissions)
+                ),
+                fix=_("Connect it again and grant them: {command}").format(
+                    command=f"socialpost accounts add {network} {name}"
+                ),
+            )
+        )
     if version is not None:
         render.echo(_("  API version ({label}): {version}").format(label=version.label, version=version.describe()))
         for message, fix in version.warnings():

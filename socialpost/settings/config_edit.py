@@ -24,30 +24,34 @@ def _yaml() -> Any:
     return yaml
 
 
-def _read(path: Path) -> Any:
+def _read(path: Path) -> tuple[Any, str]:
+    """The config's settings (round-trip), and the text to keep above them when the file holds no
+    setting yet: its comments (ruamel has no document to attach them to, so they would be lost)."""
     from ruamel.yaml.comments import CommentedMap
 
     if not path.exists():
-        return CommentedMap()
+        return CommentedMap(), ""
+    text = path.read_text(encoding="utf-8")
     try:
-        data = _yaml().load(path.read_text(encoding="utf-8"))
+        data = _yaml().load(text)
     except Exception as exc:  # noqa: BLE001 - ruamel raises many kinds; the file must be fixed first
         raise ConfigError(
             _("{path}: cannot update the config file, it does not parse ({error}).").format(path=path, error=exc)
         ) from None
     if data is None:
-        return CommentedMap()
+        kept = [line for line in text.splitlines() if line.lstrip().startswith("#")]
+        return CommentedMap(), "".join(f"{line}\n" for line in kept)
     if not isinstance(data, dict):
         raise ConfigError(_("{path}: the config file must be a mapping of settings.").format(path=path))
-    return data
+    return data, ""
 
 
-def _write(path: Path, data: Any, *, new: bool) -> None:
+def _write(path: Path, data: Any, *, new: bool, above: str = "") -> None:
     import io
 
     buffer = io.StringIO()
     _yaml().dump(data, buffer)
-    text = (HEADER if new else "") + buffer.getvalue()
+    text = (HEADER if new else above) + buffer.getvalue()
     write_private(path, text, mode=path.stat().st_mode & 0o777 if path.exists() else PRIVATE_FILE)
 
 
@@ -56,7 +60,7 @@ def set_account(path: Path, network: str, name: str, settings: dict[str, Any]) -
     from ruamel.yaml.comments import CommentedMap
 
     new = not path.exists()
-    data = _read(path)
+    data, above = _read(path)
     accounts = data.setdefault("accounts", CommentedMap())
     if accounts is None:
         accounts = data["accounts"] = CommentedMap()
@@ -64,14 +68,14 @@ def set_account(path: Path, network: str, name: str, settings: dict[str, Any]) -
     if by_name is None:
         by_name = accounts[network] = CommentedMap()
     by_name[name] = CommentedMap(settings) if settings else None
-    _write(path, data, new=new)
+    _write(path, data, new=new, above=above)
 
 
 def remove_account(path: Path, network: str, name: str) -> bool:
     """Remove ``accounts.<network>.<name>``; False when it was not there."""
     if not path.exists():
         return False
-    data = _read(path)
+    data, _above = _read(path)
     by_name = (data.get("accounts") or {}).get(network)
     if not by_name or name not in by_name:
         return False
