@@ -208,6 +208,7 @@ TOOLS = {
     "rehearsal.py": {"outbox"},
     "cli/demo.py": {"outbox"},
     "settings/inbox.py": {"webhook"},
+    "settings/notify.py": {"webhook"},  # `notify: webhook:` is a notification channel, not the network
 }
 NAMES = {
     *("x", "twitter", "mastodon", "bluesky", "linkedin", "facebook", "youtube", "outbox", "webhook"),
