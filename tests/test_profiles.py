@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from socialpost.calendar.entries import network_colour
 from socialpost.networks import registry
 from socialpost.networks.base import AdapterContext, Network
 from socialpost.networks.capabilities import (
@@ -25,7 +26,7 @@ from socialpost.networks.capabilities import (
     Replier,
 )
 from socialpost.networks.health import AccountHealth, HealthWarning, health_of, origin_of
-from socialpost.networks.profile import DEFAULT_MEDIA, profile_of
+from socialpost.networks.profile import DEFAULT_MEDIA, GENERIC, GREY, THREAD, PreviewLook, profile_of
 from socialpost.networks.registry import GROUP, available
 
 SOURCE = Path(__file__).resolve().parent.parent / "socialpost"
@@ -83,7 +84,7 @@ from datetime import timedelta
 from socialpost.networks.base import AccountSettings, Network, Published
 from socialpost.networks.capabilities import HealthCheck, MetricsReader
 from socialpost.networks.health import AccountHealth
-from socialpost.networks.profile import AdviceFacts, MediaLimits, NetworkProfile
+from socialpost.networks.profile import FEED, AdviceFacts, MediaLimits, NetworkProfile, PreviewLook
 from socialpost.text.rules import characters
 
 
@@ -92,6 +93,7 @@ class Pigeon(Network, MetricsReader, HealthCheck):
         name="pigeon", title="Carrier pigeon", settings_model=AccountSettings,
         length=characters("pigeon", 20), media=MediaLimits(1, 1000, 1000, 1000),
         advice=AdviceFacts(hashtags=1), needs_config=False,
+        colour="#a0522d", look=PreviewLook(card=FEED, name="Pigeon post", fold_at=12, see_more=True),
     )
 
     def publish(self, post):
@@ -163,6 +165,37 @@ posts:
     assert "more than 1 reads as spam" in hashtags["message"]  # the plugin says one reads well
 
 
+def test_a_network_looks_as_its_profile_declares(plugins: None, run_cli, tmp_path: Path, write) -> None:  # type: ignore[no-untyped-def]
+    """The calendar's colours and the preview's cards come from the profiles: a plugin declares its
+    own, and one that declares nothing (the first API's) is grey and drawn as the generic card."""
+    assert profile_of("x").dark_colour and profile_of("x").look.card == THREAD
+    assert profile_of("mastodon").look.content_warning == "spoiler_text"
+    assert profile_of("bluesky").look.rich_text is not None and profile_of("youtube").look.title_limit == 100
+    assert network_colour("pigeon") == "#a0522d" and network_colour("legacy") == GREY == network_colour("nowhere")
+    assert profile_of("legacy").look == PreviewLook() and profile_of("legacy").look.card == GENERIC
+    campaign = write(
+        "coo.yaml",
+        """\
+campaign: coo
+timezone: America/Toronto
+accounts: [pigeon:loft, legacy:old]
+posts:
+  - id: long
+    at: 2030-01-07 10:00
+    text: "Coo coo from the loft https://example.com"
+""",
+    )
+    out = tmp_path / "coo.html"
+    result = run_cli("preview", str(campaign), "--html", str(out))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    page = out.read_text(encoding="utf-8")
+    pigeon = page.split('<article class="net pigeon feed" style="--c:#a0522d">', 1)[1].split("</article>", 1)[0]
+    assert "<b>Pigeon post</b> pigeon:loft" in pigeon and '<span class="more">… see more</span>' in pigeon
+    assert "about the first 12 characters" in pigeon and 'class="card"' not in pigeon  # no link card declared
+    legacy = page.split('<article class="net legacy generic" style="--c:#6b7280">', 1)[1].split("</article>", 1)[0]
+    assert "<b>legacy</b> legacy:old" in legacy and "https://example.com</a>" in legacy  # the link as written
+
+
 def test_a_first_api_plugin_keeps_working(plugins: None, tmp_path: Path) -> None:
     legacy = registry.load("legacy")
     assert legacy.profile.name == "legacy" and legacy.profile.max_length == 10
@@ -208,6 +241,7 @@ TOOLS = {
     "rehearsal.py": {"outbox"},
     "cli/demo.py": {"outbox"},
     "settings/inbox.py": {"webhook"},
+    "settings/notify.py": {"webhook"},  # `notify: webhook:` is a notification channel, not the network
 }
 NAMES = {
     *("x", "twitter", "mastodon", "bluesky", "linkedin", "facebook", "youtube", "outbox", "webhook"),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from socialpost.i18n import N_
 from socialpost.localtime import reader_zone, user_zone, zone_label
+from socialpost.networks.profile import profile_of
 from socialpost.timeutil import iso_utc
 
 if TYPE_CHECKING:
@@ -45,25 +46,11 @@ MARK_NAMES = {
     ATTENTION: N_("missed, unknown or held"),
     CANCELLED: N_("cancelled"),
 }
-# each network's colour (its brand's, close enough to tell them apart); others get GREY
-NETWORK_COLOURS = {
-    "x": "#0f1419",
-    "mastodon": "#6364ff",
-    "bluesky": "#1185fe",
-    "linkedin": "#0a66c2",
-    "facebook": "#1877f2",
-    "instagram": "#d62976",
-    "youtube": "#ff0000",
-    "threads": "#5b5b5b",
-    "telegram": "#229ed9",
-    "outbox": "#6b7280",
-    "webhook": "#8b5cf6",
-}
-GREY = "#6b7280"
 
 
 def network_colour(network: str) -> str:
-    return NETWORK_COLOURS.get(network, GREY)
+    """The network's colour, as its profile declares it (grey when it declares none)."""
+    return profile_of(network).colour
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from socialpost.calendar.entries import Calendar, Entry
     from socialpost.calendar.grid import Period
 
-# near-black brand colours read badly on a dark terminal: the terminal's own colour, bold
-TERMINAL_STYLE = {"x": "bold", "threads": "bold"}
 CELL_POSTS = 4  # posts listed in a day of the month view; the rest counted
 
 
@@ -148,7 +146,10 @@ def _wrote(name: str, count: int, *, quiet: bool) -> None:
 
 
 def _style(entry: Entry) -> str:
-    return TERMINAL_STYLE.get(entry.network, entry.colour)
+    """The network's colour; a near-black one reads badly on a dark terminal: the terminal's own, bold."""
+    from socialpost.networks.profile import profile_of
+
+    return "bold" if profile_of(entry.network).dark_colour else entry.colour
 
 
 def _entry_text(cal: Calendar, entry: Entry, *, post: bool = False) -> Text:

@@ -14,7 +14,7 @@ limit) is the adapter's :meth:`~socialpost.networks.base.Network.length_rule`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -53,6 +53,62 @@ class AdviceFacts:
     hashtags: int = 5  # more than this many hashtags reads as spam there
 
 
+GREY = "#6b7280"  # the colour of a network that declares none
+
+# the shapes of a preview card (``socialpost preview``), as the network's app lays a post out
+THREAD = "thread"  # one post per part, joined by the thread line, the images on the first (X, Threads)
+REPLIES = "replies"  # one author line, the parts as replies under it, the images on the first (Mastodon)
+FEED = "feed"  # the parts joined into one text, cut at the feed's fold; a link becomes a card (LinkedIn)
+PHOTO = "photo"  # the picture first (a carousel's dots), then the caption cut at the fold (Instagram)
+VIDEO = "video"  # the thumbnail or the player, the video's title, the description (YouTube)
+GENERIC = "generic"  # the parts as written, then the media (any other network)
+CARDS = frozenset({THREAD, REPLIES, FEED, PHOTO, VIDEO, GENERIC})
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of a post's text its app draws as a link, a hashtag or a mention (character
+    offsets, ``end`` exclusive); ``href`` a link's target when it is not the text itself."""
+
+    start: int
+    end: int
+    kind: str  # "link", "tag" or "mention"
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class PreviewLook:
+    """How the network's app lays a post out, for the card ``socialpost preview`` draws (a likeness).
+
+    ``card`` the card's shape (:data:`CARDS`; another is drawn as :data:`GENERIC`); ``name`` the
+    network's name as its app writes it (None: the entry-point name); ``link_colour`` the colour
+    of its links, hashtags and mentions; ``link_shown`` how many characters of a link (without its
+    scheme) the app shows before an ellipsis (None: the whole link); ``find_links`` where the app
+    finds links when it finds more than the URLs with a scheme (X: twitter-text's, bare domains
+    too); ``rich_text`` the links, tags and mentions exactly as the adapter sends them (Bluesky's
+    facets), drawn instead of the ones found in the text; ``link_card`` whether the first link
+    becomes a card when the post has no image; ``content_warning`` the account setting whose text
+    hides the post until "Show more" (Mastodon's ``spoiler_text``); ``fold_at`` about where the
+    feed cuts a long text with "… more" (apps cut on lines: their usual length), ``see_more``
+    whether the cut reads "… see more"; ``title_limit`` the limit of the video's title, shown
+    with its length; ``square_avatar`` whether the app draws avatars as rounded squares (pages,
+    companies).
+    """
+
+    card: str = GENERIC
+    name: str | None = None
+    link_colour: str | None = None
+    link_shown: int | None = None
+    find_links: Callable[[str], Sequence[tuple[int, int]]] | None = None
+    rich_text: Callable[[str], Sequence[Span]] | None = None
+    link_card: bool = False
+    content_warning: str | None = None
+    fold_at: int | None = None
+    see_more: bool = False
+    title_limit: int | None = None
+    square_avatar: bool = False
+
+
 class PostChecks(Protocol):
     """What ``validate`` asks a network about one post beyond length and media (YouTube: the
     video's title, privacy, thumbnail). Pure: no settings, no network call."""
@@ -84,7 +140,10 @@ class NetworkProfile:
     policy of an API whose versions retire (:mod:`socialpost.networks.api_version`);
     ``post_checks`` what ``validate`` asks the network about a post's own parts;
     ``public_media`` whether the network fetches a post's media by URL (Instagram, Threads), so
-    its posts with media need a media host (:mod:`socialpost.mediahost`).
+    its posts with media need a media host (:mod:`socialpost.mediahost`); ``colour`` the
+    network's colour in the calendar and the preview (its brand's, close enough to tell networks
+    apart), ``dark_colour`` whether it is near-black (a dark terminal draws the network in its own
+    foreground colour, bold); ``look`` how its app lays a post out (:class:`PreviewLook`).
     """
 
     name: str
@@ -102,6 +161,9 @@ class NetworkProfile:
     api_version: VersionPolicy | None = None
     post_checks: PostChecks | None = None
     public_media: bool = False
+    colour: str = GREY
+    dark_colour: bool = False
+    look: PreviewLook = PreviewLook()
 
     @property
     def max_length(self) -> int | None:

@@ -1,6 +1,6 @@
 """What the preview page shows: each post's previews (:mod:`socialpost.preview`, as `show` builds
 them), the advice `validate` gives about each (:func:`socialpost.scheduling.draft`, the same
-judgement), the accounts' settings a network draws (Mastodon's content warning), and the images
+judgement), the account settings a network's look names (a content warning), and the images
 read once, as data URIs. Nothing is re-measured and no network is contacted."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class Card:
     errors: tuple[Problem, ...] = ()
     images: tuple[Image, ...] = ()
     thumbnail: Image | None = None
-    spoiler: str | None = None  # Mastodon's content warning (the account's spoiler_text)
+    spoiler: str | None = None  # the account's content warning (Mastodon's spoiler_text)
 
 
 @dataclass(frozen=True)
@@ -158,9 +158,13 @@ def _image(media: MediaFile, base: str, seen: dict[tuple[str, str, str], Image])
 
 
 def _spoiler(settings: Settings, account: str) -> str | None:
+    """The account's content warning, when its network declares the setting that holds one."""
+    from socialpost.networks.profile import profile_of
+
     network, _sep, name = account.partition(":")
-    if network != "mastodon":
+    key = profile_of(network).look.content_warning
+    if key is None:
         return None
     values = (settings.accounts.get(network) or {}).get(name) or {}
-    spoiler = values.get("spoiler_text")
+    spoiler = values.get(key)
     return str(spoiler) if spoiler else None

@@ -3,8 +3,11 @@
 Each account's card is drawn the way its network's app lays a post out — X's thread and image
 grid with ALT badges, Mastodon's content warning, Bluesky's facets and link card, where LinkedIn
 and Instagram cut the text with "see more", YouTube's title and description — a likeness, not a
-copy of their pages. Under each card, every part's exact length against the account's limit (as
-`validate` counts it), the notes `show` prints, and `validate`'s advice about that post and account.
+copy of their pages. Each network declares its look in its profile (its colour and a
+:class:`~socialpost.networks.profile.PreviewLook`: the card's shape, where the feed folds, how
+links are found and shortened…); a network that declares none gets the generic card. Under each
+card, every part's exact length against the account's limit (as `validate` counts it), the notes
+`show` prints, and `validate`'s advice about that post and account.
 
 Everything is inline (CSS in a ``<style>``, images as data URIs); no script, and nothing loads
 from anywhere. Links are shown as links: no page is fetched for a card.
@@ -12,31 +15,16 @@ from anywhere. Links are shown as links: no page is fetched for a card.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
-from socialpost.calendar.entries import network_colour
 from socialpost.errors import Problem
 from socialpost.i18n import _, language, ngettext
 from socialpost.i18n.formats import integer
 from socialpost.localtime import local_text
+from socialpost.networks.profile import FEED, PHOTO, REPLIES, THREAD, VIDEO, PreviewLook, profile_of
 from socialpost.previewpage.build import Card, Image, Page, Post
-from socialpost.previewpage.text import bluesky_rich, cut, first_link, rich, shown_link
-
-# where a feed cuts a long text with "… more" (about: the apps cut on lines, these are their usual length)
-FOLD = {"instagram": 125, "linkedin": 210, "facebook": 480, "youtube": 160}
-NAMES = {
-    "x": "X",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "linkedin": "LinkedIn",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "youtube": "YouTube",
-    "threads": "Threads",
-    "telegram": "Telegram",
-    "outbox": "Outbox",
-    "webhook": "Webhook",
-}
+from socialpost.previewpage.text import cut, first_link, rich, shown_link
 
 CSS = """
 *{box-sizing:border-box}
@@ -60,11 +48,10 @@ border-bottom:1px solid #eef0f3;flex-wrap:wrap}
 .who span{overflow-wrap:anywhere}
 .avatar{flex:none;width:36px;height:36px;border-radius:50%;background:var(--c);color:#fff;display:flex;
 align-items:center;justify-content:center;font-weight:700}
-.x .avatar,.threads .avatar{border-radius:50%}.linkedin .avatar,.facebook .avatar{border-radius:8px}
+.net.sq .avatar{border-radius:8px}
 .handle{color:#687684}
 .text{white-space:pre-wrap;overflow-wrap:anywhere;margin:2px 0 6px}
-.lnk{color:#1d6fd6;text-decoration:none}
-.x .lnk{color:#1d9bf0}.mastodon .lnk{color:#6364ff}.bluesky .lnk{color:#1185fe}.linkedin .lnk{color:#0a66c2}
+.lnk{color:var(--l,#1d6fd6);text-decoration:none}
 .part{position:relative;padding-left:46px;min-height:40px}
 .part .avatar{position:absolute;left:0;top:0}
 .part+.part{margin-top:10px}
@@ -83,22 +70,23 @@ font-weight:700;border-radius:4px;padding:1px 5px}
 .nofile{display:flex;align-items:center;justify-content:center;height:100%;padding:8px;font-size:12px;
 color:#5b6472;text-align:center;overflow-wrap:anywhere}
 .cw{border:1px solid #d9d9f0;background:#f3f3fd;border-radius:8px;padding:6px 8px;margin:4px 0}
-.cw summary{cursor:pointer;font-weight:600}.cw summary span{font-weight:400;color:#6364ff;margin-left:6px}
+.cw summary{cursor:pointer;font-weight:600}.cw summary span{font-weight:400;color:var(--l,#6364ff);margin-left:6px}
 .card{border:1px solid #dde1e7;border-radius:12px;overflow:hidden;margin:6px 0;font-size:13px}
 .card .dom{color:#687684;padding:6px 10px 0}.card .ttl{padding:2px 10px 8px;overflow-wrap:anywhere}
 .card .blank{background:#eef0f3;height:60px;display:flex;align-items:center;justify-content:center;color:#8a919c;
 font-size:12px;padding:4px;text-align:center}
 .more{color:#687684;font-weight:600}.after{color:#8a919c}
 .foldnote{font-size:11px;color:#8a919c;margin-top:2px}
-.insta .square{aspect-ratio:1/1;background:#e6e9ee;position:relative;overflow:hidden}
-.insta .square .img{aspect-ratio:auto;height:100%}.insta .square img{width:100%;height:100%;object-fit:cover}
+.photo .square{aspect-ratio:1/1;background:#e6e9ee;position:relative;overflow:hidden}
+.photo .square .img{aspect-ratio:auto;height:100%}.photo .square img{width:100%;height:100%;object-fit:cover}
 .dots{text-align:center;color:#0095f6;font-size:14px;letter-spacing:2px}
-.yt .player{aspect-ratio:16/9;background:#0f0f0f;color:#fff;position:relative;display:flex;align-items:center;
+.video .player{aspect-ratio:16/9;background:#0f0f0f;color:#fff;position:relative;display:flex;align-items:center;
 justify-content:center;overflow:hidden}
-.yt .player img{width:100%;height:100%;object-fit:cover;position:absolute;inset:0}
-.yt .play{position:relative;background:#ff0000;border-radius:12px;padding:6px 16px;font-size:20px}
-.yt .title{font-weight:700;font-size:16px;margin:8px 0 2px;overflow-wrap:anywhere}
-.yt .desc{background:#f2f2f2;border-radius:10px;padding:8px;font-size:13px;white-space:pre-wrap;overflow-wrap:anywhere}
+.video .player img{width:100%;height:100%;object-fit:cover;position:absolute;inset:0}
+.video .play{position:relative;background:var(--c);border-radius:12px;padding:6px 16px;font-size:20px}
+.video .title{font-weight:700;font-size:16px;margin:8px 0 2px;overflow-wrap:anywhere}
+.video .desc{background:#f2f2f2;border-radius:10px;padding:8px;font-size:13px;white-space:pre-wrap;
+overflow-wrap:anywhere}
 .facts{border-top:1px solid #eef0f3;padding:8px 12px;font-size:12px;color:#3d4450;background:#fafbfc}
 .facts ul{margin:2px 0;padding-left:18px}.facts li{overflow-wrap:anywhere}
 .len{font-variant-numeric:tabular-nums}.len.ok::before{content:"✓ ";color:#137a34}
@@ -168,27 +156,21 @@ def _post(post: Post) -> str:
 def _card(card: Card) -> str:
     preview = card.preview
     network = preview.network
-    shape = {
-        "x": _thread,
-        "threads": _thread,
-        "mastodon": _mastodon,
-        "bluesky": _bluesky,
-        "instagram": _instagram,
-        "youtube": _youtube,
-        "linkedin": _folded,
-        "facebook": _folded,
-    }.get(network, _generic)
+    profile = profile_of(network)
+    look = profile.look
+    shape = SHAPES.get(look.card, _generic)
     state = preview.status or _("not scheduled")
+    classes = f"net {network} {look.card}" + (" sq" if look.square_avatar else "")
+    colours = f"--c:{profile.colour}" + (f";--l:{look.link_colour}" if look.link_colour else "")
     return (
-        f'<article class="net {escape(network)}{" insta" if network == "instagram" else ""}'
-        f'{" yt" if network == "youtube" else ""}" style="--c:{network_colour(network)}">'
-        f"<header><span><b>{escape(NAMES.get(network, network))}</b> {escape(preview.account)}</span>"
+        f'<article class="{escape(classes)}" style="{escape(colours)}">'
+        f"<header><span><b>{escape(look.name or network)}</b> {escape(preview.account)}</span>"
         f'<span class="handle">{escape(state)}</span></header>'
-        f'<div class="shown">{shape(card)}</div>{_facts(card)}</article>'
+        f'<div class="shown">{shape(card, look)}</div>{_facts(card, look)}</article>'
     )
 
 
-# --- the networks ---------------------------------------------------------------------------------
+# --- the cards (their shapes: socialpost.networks.profile.CARDS) -----------------------------------
 
 
 def _who(card: Card, *, avatar: bool = True) -> str:
@@ -200,10 +182,9 @@ def _who(card: Card, *, avatar: bool = True) -> str:
     )
 
 
-def _thread(card: Card) -> str:
-    """X (and Threads): one post per part, joined by the thread line; the images on the first."""
+def _thread(card: Card, look: PreviewLook) -> str:
+    """One post per part, joined by the thread line; the images on the first (X, Threads)."""
     parts = card.preview.parts
-    network = card.preview.network
     account = card.preview.account
     name = account.split(":", 1)[-1]
     out = []
@@ -213,20 +194,25 @@ def _thread(card: Card) -> str:
         out.append(
             f'<div class="part"><span class="avatar">{escape(name[:1].upper())}</span>'
             f'<div><b>{escape(name)}</b> <span class="handle">@{escape(name)}</span>{count}</div>'
-            f'<div class="text">{rich(part.text, network)}</div>{media}</div>'
+            f'<div class="text">{rich(part.text, look)}</div>{media}</div>'
         )
     return "".join(out)
 
 
-def _mastodon(card: Card) -> str:
-    """Mastodon: the account's content warning hides the text until "Show more"; parts are replies."""
+def _replies(card: Card, look: PreviewLook) -> str:
+    """One author line, the parts as replies under it; the images on the first part, else its
+    first link's card (Bluesky); the account's content warning hides each part until "Show more"
+    (Mastodon)."""
     parts = card.preview.parts
     out = [_who(card)]
     for index, part in enumerate(parts):
         count = f'<div class="count">{index + 1}/{len(parts)}</div>' if len(parts) > 1 else ""
-        body = f'{count}<div class="text">{rich(part.text, "mastodon")}</div>'
+        body = f'{count}<div class="text">{rich(part.text, look)}</div>'
         if index == 0:
-            body += _grid(card.images)
+            if card.images:
+                body += _grid(card.images)
+            elif look.link_card and (link := first_link(part.text, look)):
+                body += _link_card(link, look)
         if card.spoiler:
             more = _("Show more")
             body = (
@@ -237,39 +223,21 @@ def _mastodon(card: Card) -> str:
     return "".join(out)
 
 
-def _bluesky(card: Card) -> str:
-    """Bluesky: the facets its adapter sends (links, tags, mentions), and the first link's card when
-    the post has no image."""
-    parts = card.preview.parts
-    out = [_who(card)]
-    for index, part in enumerate(parts):
-        text, link = bluesky_rich(part.text)
-        count = f'<div class="count">{index + 1}/{len(parts)}</div>' if len(parts) > 1 else ""
-        out.append(f'{count}<div class="text">{text}</div>')
-        if index == 0:
-            if card.images:
-                out.append(_grid(card.images))
-            elif link:
-                out.append(_link_card(link, "bluesky"))
-    return "".join(out)
-
-
-def _folded(card: Card) -> str:
-    """LinkedIn and Facebook: one text, cut by "… see more" in the feed; a link becomes a card."""
-    network = card.preview.network
+def _feed(card: Card, look: PreviewLook) -> str:
+    """One text, cut by "… see more" in the feed; a link becomes a card (LinkedIn, Facebook)."""
     text = "\n\n".join(part.text for part in card.preview.parts)
-    out = [_who(card), _fold(text, network)]
+    out = [_who(card), _fold(text, look)]
     if card.images:
         out.append(_grid(card.images))
-    else:
-        link = first_link(text)
+    elif look.link_card:
+        link = first_link(text, look)
         if link:
-            out.append(_link_card(link, network))
+            out.append(_link_card(link, look))
     return "".join(out)
 
 
-def _instagram(card: Card) -> str:
-    """Instagram: the picture (a carousel's first, with its dots), then the caption cut at the fold."""
+def _photo(card: Card, look: PreviewLook) -> str:
+    """The picture (a carousel's first, with its dots), then the caption cut at the fold (Instagram)."""
     images = card.images
     none = _("no image")
     picture = _picture(images[0]) if images else f'<div class="nofile">{escape(none)}</div>'
@@ -278,12 +246,12 @@ def _instagram(card: Card) -> str:
     name = card.preview.account.split(":", 1)[-1]
     return (
         f'{_who(card)}<div class="square">{picture}</div>{dots}'
-        f"<div><b>{escape(name)}</b> {_fold(caption, 'instagram', inline=True)}</div>"
+        f"<div><b>{escape(name)}</b> {_fold(caption, look, inline=True)}</div>"
     )
 
 
-def _youtube(card: Card) -> str:
-    """YouTube: the thumbnail (or the player), the title, the description."""
+def _video(card: Card, look: PreviewLook) -> str:
+    """The thumbnail (or the player), the title, the description (YouTube)."""
     video = card.preview.video or {}
     title = str(video.get("title") or "")
     thumb = card.thumbnail.uri if card.thumbnail and card.thumbnail.uri else None
@@ -294,39 +262,47 @@ def _youtube(card: Card) -> str:
         f'<div class="player">{player}<span class="play">▶</span></div>'
         f'<div class="title">{escape(title)}</div>'
         f'<div class="handle">{escape(file)}</div>'
-        f'<div class="desc">{_fold(description, "youtube", inline=True)}</div>'
+        f'<div class="desc">{_fold(description, look, inline=True)}</div>'
     )
 
 
-def _generic(card: Card) -> str:
+def _generic(card: Card, look: PreviewLook) -> str:
     """Any other network: its parts as written, and its media."""
-    network = card.preview.network
     parts = card.preview.parts
     out = [_who(card)]
     for index, part in enumerate(parts):
         count = f'<div class="count">{index + 1}/{len(parts)}</div>' if len(parts) > 1 else ""
-        out.append(f'{count}<div class="text">{rich(part.text, network, links=False)}</div>')
+        out.append(f'{count}<div class="text">{rich(part.text, look, links=False)}</div>')
     out.append(_grid(card.images))
     return "".join(out)
+
+
+SHAPES: dict[str, Callable[[Card, PreviewLook], str]] = {
+    THREAD: _thread,
+    REPLIES: _replies,
+    FEED: _feed,
+    PHOTO: _photo,
+    VIDEO: _video,
+}  # any other card: _generic
 
 
 # --- pieces ---------------------------------------------------------------------------------------
 
 
-def _fold(text: str, network: str, *, inline: bool = False) -> str:
+def _fold(text: str, look: PreviewLook, *, inline: bool = False) -> str:
     """The text with the feed's cut marked: what shows, "… more", then the rest greyed."""
-    chars = FOLD.get(network)
+    chars = look.fold_at
     head, rest = cut(text, chars) if chars else (text, "")
     tag = "span" if inline else "div"
     if not rest:
-        return f'<{tag} class="text">{rich(text, network, links=False)}</{tag}>'
-    more = _("… see more") if network in ("linkedin", "facebook") else _("… more")
+        return f'<{tag} class="text">{rich(text, look, links=False)}</{tag}>'
+    more = _("… see more") if look.see_more else _("… more")
     note = _("The feed shows about the first {count} characters, then “{more}”.").format(
         count=integer(chars or 0), more=more.strip("… ")
     )
     return (
-        f'<{tag} class="text">{rich(head, network, links=False)}<span class="more">{escape(more)}</span>'
-        f'<span class="after">{rich(rest, network, links=False)}</span></{tag}>'
+        f'<{tag} class="text">{rich(head, look, links=False)}<span class="more">{escape(more)}</span>'
+        f'<span class="after">{rich(rest, look, links=False)}</span></{tag}>'
         f'<div class="foldnote">{escape(note)}</div>'
     )
 
@@ -355,18 +331,18 @@ def _picture(image: Image) -> str:
     return f'<div class="img">{body}{badge}</div>'
 
 
-def _link_card(url: str, network: str) -> str:
+def _link_card(url: str, look: PreviewLook) -> str:
     from urllib.parse import urlsplit
 
     domain = urlsplit(url).netloc.removeprefix("www.")
     blank = _("link card: its title and image are read when the post is sent")
     return (
         f'<div class="card"><div class="blank">{escape(blank)}</div><div class="dom">{escape(domain)}</div>'
-        f'<div class="ttl"><a class="lnk" href="{escape(url)}">{escape(shown_link(url, network))}</a></div></div>'
+        f'<div class="ttl"><a class="lnk" href="{escape(url)}">{escape(shown_link(url, look))}</a></div></div>'
     )
 
 
-def _facts(card: Card) -> str:
+def _facts(card: Card, look: PreviewLook) -> str:
     """Each part's length against the limit, the notes `show` prints, and `validate`'s advice."""
     preview = card.preview
     lines = []
@@ -384,12 +360,11 @@ def _facts(card: Card) -> str:
                 f"{escape(over)}</li>"
             )
     video = preview.video or {}
-    if preview.network == "youtube" and video.get("title") is not None:
+    most = look.title_limit  # what `validate` holds a video's title to
+    if most is not None and video.get("title") is not None:
         title = str(video.get("title") or "")
-        from socialpost.networks.youtube.media import MAX_TITLE  # what `validate` holds a title to
-
-        length = _("title: {count} / {limit} characters").format(count=integer(len(title)), limit=integer(MAX_TITLE))
-        lines.append(f'<li class="len {"over" if len(title) > MAX_TITLE else "ok"}">{escape(length)}</li>')
+        length = _("title: {count} / {limit} characters").format(count=integer(len(title)), limit=integer(most))
+        lines.append(f'<li class="len {"over" if len(title) > most else "ok"}">{escape(length)}</li>')
     for image in card.images:
         if image.file.problem:
             lines.append(f'<li class="error">{escape(image.file.problem)}</li>')

@@ -29,13 +29,14 @@ from socialpost.networks.base import AccountSetup, AdapterContext, SetupUI
 from socialpost.networks.bluesky.inbox import InboxPart
 from socialpost.networks.bluesky.media import MAX_IMAGE_BYTES, prepare_image
 from socialpost.networks.bluesky.metrics import MetricsPart, to_at_uri
+from socialpost.networks.bluesky.preview import rich_text
 from socialpost.networks.bluesky.settings import BlueskySettings
 from socialpost.networks.bluesky.setup import guided_setup
 from socialpost.networks.capabilities import GuidedSetup, HealthCheck, InboxReader, MetricsReader, Reconciler, Replier
 from socialpost.networks.common.images import PreparedImage
 from socialpost.networks.common.linkcard import CARD_MAX_IMAGE_BYTES, PageCard, fetch_card, fetch_image
 from socialpost.networks.health import AccountHealth, HealthWarning, origin_of
-from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
+from socialpost.networks.profile import MB, REPLIES, AdviceFacts, MediaLimits, NetworkProfile, PreviewLook
 from socialpost.text.count import graphemes, utf8_bytes
 from socialpost.text.rules import BYTES, GRAPHEMES, LengthRule
 
@@ -49,6 +50,10 @@ class BlueskyNetwork(InboxPart, MetricsPart, Reconciler, MetricsReader, InboxRea
         media=MediaLimits(4, 50 * MB, 50 * MB, 50 * MB),  # larger images are re-encoded, not refused
         advice=AdviceFacts(hashtags=3),
         idempotent=True,  # per-part record keys + getRecord before createRecord (module docstring)
+        colour="#1185fe",
+        look=PreviewLook(
+            card=REPLIES, name="Bluesky", link_colour="#1185fe", link_shown=25, rich_text=rich_text, link_card=True
+        ),
     )
 
     settings: BlueskySettings

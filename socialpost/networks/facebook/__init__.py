@@ -40,7 +40,7 @@ from socialpost.networks.facebook.metrics import PostMetrics
 from socialpost.networks.facebook.publish import MAX_MESSAGE, Publishing
 from socialpost.networks.facebook.settings import FacebookSettings
 from socialpost.networks.facebook.setup import Setup
-from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
+from socialpost.networks.profile import FEED, MB, AdviceFacts, MediaLimits, NetworkProfile, PreviewLook
 from socialpost.text.rules import characters
 
 __all__ = ["API_VERSIONS", "FacebookNetwork", "FacebookSettings", "GraphNotFound", "graph_error"]
@@ -70,6 +70,8 @@ class FacebookNetwork(
         threads=False,
         idempotent=False,
         api_version=API_VERSIONS,
+        colour="#1877f2",
+        look=PreviewLook(card=FEED, name="Facebook", link_card=True, fold_at=480, see_more=True, square_avatar=True),
     )
 
     settings: FacebookSettings

@@ -57,6 +57,7 @@ class GoogleBusinessNetwork(Network, Reconciler, MetricsReader, PublishAhead, Gu
         idempotent=False,  # Google keeps no idempotency key: reconcile lists the location's posts
         post_checks=CHECKS,
         public_media=True,
+        # colour and look: the defaults (grey, the generic preview card under its entry-point name)
     )
 
     settings: GoogleBusinessSettings

@@ -43,7 +43,7 @@ from socialpost.networks.instagram.publish import Publisher
 from socialpost.networks.instagram.settings import API_VERSIONS, HOSTS, InstagramSettings
 from socialpost.networks.instagram.setup import guided
 from socialpost.networks.instagram.token import Tokens
-from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
+from socialpost.networks.profile import MB, PHOTO, AdviceFacts, MediaLimits, NetworkProfile, PreviewLook
 from socialpost.text.rules import characters
 
 EXPIRY_WARNING = timedelta(days=10)  # say so this long before the token stops working
@@ -65,6 +65,8 @@ class InstagramNetwork(Network, Reconciler, MetricsReader, InboxReader, Replier,
         post_keys=frozenset({"first_comment", "cover"}),
         post_checks=CHECKS,
         public_media=True,
+        colour="#d62976",
+        look=PreviewLook(card=PHOTO, name="Instagram", fold_at=125),
     )
 
     settings: InstagramSettings

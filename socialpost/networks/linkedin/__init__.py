@@ -35,7 +35,7 @@ from socialpost.networks.linkedin.metrics import PostMetrics
 from socialpost.networks.linkedin.publish import MAX_COMMENTARY, Publishing, escape_commentary
 from socialpost.networks.linkedin.settings import LinkedInSettings
 from socialpost.networks.linkedin.setup import Setup
-from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
+from socialpost.networks.profile import FEED, MB, AdviceFacts, MediaLimits, NetworkProfile, PreviewLook
 from socialpost.text.rules import characters
 
 __all__ = [
@@ -75,6 +75,16 @@ class LinkedInNetwork(
         threads=False,
         idempotent=False,
         api_version=API_VERSIONS,
+        colour="#0a66c2",
+        look=PreviewLook(
+            card=FEED,
+            name="LinkedIn",
+            link_colour="#0a66c2",
+            link_card=True,
+            fold_at=210,
+            see_more=True,
+            square_avatar=True,
+        ),
     )
 
     settings: LinkedInSettings

@@ -48,7 +48,7 @@ from socialpost.networks.mastodon.metrics import MetricsPart
 from socialpost.networks.mastodon.publish import KEY_LIFETIME
 from socialpost.networks.mastodon.settings import MastodonSettings, mastodon_rule, normalise_instance_url
 from socialpost.networks.mastodon.setup import guided_setup
-from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
+from socialpost.networks.profile import MB, REPLIES, AdviceFacts, MediaLimits, NetworkProfile, PreviewLook
 
 
 class MastodonNetwork(
@@ -62,6 +62,10 @@ class MastodonNetwork(
         media=MediaLimits(4, 16 * MB, 99 * MB, 16 * MB),
         advice=AdviceFacts(hashtags=5),
         idempotent=True,
+        colour="#6364ff",
+        look=PreviewLook(
+            card=REPLIES, name="Mastodon", link_colour="#6364ff", link_shown=30, content_warning="spoiler_text"
+        ),
     )
 
     settings: MastodonSettings

@@ -19,7 +19,7 @@ from socialpost.networks.capabilities import GuidedSetup, HealthCheck, Reconcile
 from socialpost.networks.health import AccountHealth
 from socialpost.networks.outbox.publish import OutboxWriter
 from socialpost.networks.outbox.settings import OutboxSettings
-from socialpost.networks.profile import NetworkProfile
+from socialpost.networks.profile import NetworkProfile, PreviewLook
 from socialpost.text.rules import LengthRule
 
 __all__ = ["OutboxNetwork", "OutboxSettings"]
@@ -33,6 +33,8 @@ class OutboxNetwork(OutboxWriter, Reconciler, GuidedSetup, HealthCheck):
         length=LengthRule("outbox"),
         needs_config=False,
         idempotent=True,
+        colour="#6b7280",
+        look=PreviewLook(name="Outbox"),
     )
 
     @classmethod

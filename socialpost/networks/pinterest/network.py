@@ -53,6 +53,7 @@ def profile() -> NetworkProfile:
         threads=False,
         idempotent=False,
         post_checks=CHECKS,
+        # colour and look: the defaults (grey, the generic preview card under its entry-point name)
     )
 
 

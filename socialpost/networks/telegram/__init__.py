@@ -21,7 +21,7 @@ from socialpost.i18n import N_, _
 from socialpost.networks.base import AccountSetup, AdapterContext, SetupUI
 from socialpost.networks.capabilities import GuidedSetup, HealthCheck
 from socialpost.networks.health import AccountHealth, HealthWarning, origin_of
-from socialpost.networks.profile import MB, MediaLimits, NetworkProfile
+from socialpost.networks.profile import MB, MediaLimits, NetworkProfile, PreviewLook
 from socialpost.networks.telegram.client import ADMIN_FIX, WORDING
 from socialpost.networks.telegram.limits import CAPTION_CHECKS, CAPTION_LIMIT, TEXT_LIMIT, telegram_rule
 from socialpost.networks.telegram.publish import TelegramPublisher, message_url
@@ -42,6 +42,8 @@ class TelegramNetwork(TelegramPublisher, GuidedSetup, HealthCheck):
         media=MediaLimits(count=10, image_bytes=10 * MB, video_bytes=50 * MB, gif_bytes=50 * MB),
         idempotent=False,
         post_checks=CAPTION_CHECKS,
+        colour="#229ed9",
+        look=PreviewLook(name="Telegram"),
     )
 
     setup_api: ClassVar[str] = API_BASE_URL  # the Bot API `accounts add` checks the answers with (tests)

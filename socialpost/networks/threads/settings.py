@@ -14,7 +14,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from socialpost.i18n import _
 from socialpost.networks.base import AccountSettings
-from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
+from socialpost.networks.profile import MB, THREAD, AdviceFacts, MediaLimits, NetworkProfile, PreviewLook
 from socialpost.networks.threads.checks import CHECKS
 from socialpost.text.rules import characters
 
@@ -75,4 +75,7 @@ def profile() -> NetworkProfile:
         idempotent=False,
         public_media=True,
         post_checks=CHECKS,
+        colour="#5b5b5b",
+        dark_colour=True,
+        look=PreviewLook(card=THREAD, name="Threads", link_shown=30),
     )

@@ -24,7 +24,7 @@ from socialpost.i18n.formats import integer
 from socialpost.networks.base import AccountSetup, AdapterContext, SetupUI, decimal_mark
 from socialpost.networks.capabilities import GuidedSetup, HealthCheck, Reconciler
 from socialpost.networks.health import AccountHealth
-from socialpost.networks.profile import NetworkProfile
+from socialpost.networks.profile import NetworkProfile, PreviewLook
 from socialpost.networks.webhook.client import WORDING
 from socialpost.networks.webhook.publish import WebhookPublisher
 from socialpost.networks.webhook.settings import INLINE_MEDIA_MAX_BYTES, WebhookSettings
@@ -40,6 +40,8 @@ class WebhookNetwork(WebhookPublisher, Reconciler, GuidedSetup, HealthCheck):
         settings_model=WebhookSettings,
         length=LengthRule("webhook"),
         idempotent=True,
+        colour="#8b5cf6",
+        look=PreviewLook(name="Webhook"),
     )
 
     @classmethod

@@ -43,13 +43,14 @@ from socialpost.networks.base import Rendition
 from socialpost.networks.capabilities import HealthCheck
 from socialpost.networks.common.read_pause import ReadPause
 from socialpost.networks.health import AccountHealth, origin_of
-from socialpost.networks.profile import MB, AdviceFacts, MediaLimits, NetworkProfile
+from socialpost.networks.profile import MB, THREAD, AdviceFacts, MediaLimits, NetworkProfile, PreviewLook
 from socialpost.networks.x.client import XClient
 from socialpost.networks.x.errors import _reset_time
 from socialpost.networks.x.inbox import Inbox
 from socialpost.networks.x.media import MediaUploader
 from socialpost.networks.x.metrics import Metrics
 from socialpost.networks.x.posts import _snowflake_time
+from socialpost.networks.x.preview import link_spans
 from socialpost.networks.x.publish import Publishing
 from socialpost.networks.x.redaction import _REDACTOR
 from socialpost.networks.x.settings import DEFAULT_BASE_URL, XSettings
@@ -75,6 +76,9 @@ class XNetwork(Publishing, Metrics, Inbox, Setup, HealthCheck):
         media=MediaLimits(4, 5 * MB, 512 * MB, 15 * MB),
         advice=AdviceFacts(hashtags=2),
         idempotent=False,
+        colour="#0f1419",
+        dark_colour=True,
+        look=PreviewLook(card=THREAD, name="X", link_colour="#1d9bf0", link_shown=23, find_links=link_spans),
     )
 
     @classmethod

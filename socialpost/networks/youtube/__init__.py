@@ -44,11 +44,11 @@ from socialpost.networks.capabilities import (
     Reconciler,
     Replier,
 )
-from socialpost.networks.profile import NetworkProfile
+from socialpost.networks.profile import VIDEO, NetworkProfile, PreviewLook
 from socialpost.networks.youtube.confirm import Confirmation
 from socialpost.networks.youtube.health import Health
 from socialpost.networks.youtube.inbox import Comment, Comments
-from socialpost.networks.youtube.media import VIDEO_CHECKS, VideoSpec, check_video, video_spec
+from socialpost.networks.youtube.media import MAX_TITLE, VIDEO_CHECKS, VideoSpec, check_video, video_spec
 from socialpost.networks.youtube.metrics import Statistics
 from socialpost.networks.youtube.publish import Uploads, rfc3339, watch_url
 from socialpost.networks.youtube.settings import YouTubeSettings
@@ -92,4 +92,6 @@ class YouTubeNetwork(
         post_checks=VIDEO_CHECKS,
         # A second publish of the same post resumes (or finds) its upload from the state file.
         idempotent=True,
+        colour="#ff0000",
+        look=PreviewLook(card=VIDEO, name="YouTube", fold_at=160, title_limit=MAX_TITLE),
     )
