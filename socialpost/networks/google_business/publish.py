@@ -28,7 +28,7 @@ from socialpost.media import EXTENSIONS, MediaRoots, sniff
 from socialpost.mediahost import HostedMedia
 from socialpost.networks.base import AdapterContext, NotPublic, NotSent, OutgoingPost, Published
 from socialpost.networks.google_business.posts import local_post, summary, topic
-from socialpost.privatefiles import read_object, safe_name, write_json, write_private
+from socialpost.privatefiles import KeyedFiles, read_object, safe_name, write_json, write_private
 
 if TYPE_CHECKING:
     from socialpost.networks.google_business.client import GoogleClient
@@ -49,18 +49,16 @@ class Publisher:
     ) -> None:
         self.call, self.settings, self.context, self.account = call, settings, context, account
         self.folder = context.state_dir("posts", account)
+        self.records = KeyedFiles(self.folder)
         self.hosted_folder = context.state_dir("hosted", account)
 
     # --- state --------------------------------------------------------------------------------------
 
-    def _path(self, key: str) -> Path:
-        return self.folder / f"{safe_name(key)}.json"
-
     def state(self, key: str) -> dict[str, Any]:
-        return read_object(self._path(key)) or {}
+        return self.records.read(key) or {}
 
     def _save(self, key: str, state: dict[str, Any]) -> None:
-        write_json(self._path(key), state)
+        self.records.write(key, state)
 
     # --- publish ------------------------------------------------------------------------------------
 
