@@ -81,6 +81,27 @@ def _socialpost(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _validate_format(repo: Path, fmt: str) -> subprocess.CompletedProcess[str]:
+    """``validate --format FMT`` of the team's campaign, with the team's config."""
+    return _socialpost(
+        repo,
+        "--config",
+        "socialpost/config.yaml",
+        "validate",
+        "--no-credentials",
+        "--format",
+        fmt,
+        "campaigns/cafe.yaml",
+    )
+
+
+def _plan_against(repo: Path, rev: str) -> subprocess.CompletedProcess[str]:
+    """``plan --against REV`` of the team's campaign, with the team's config."""
+    return _socialpost(
+        repo, "plan", "--no-credentials", "--config", "socialpost/config.yaml", "--against", rev, "campaigns/cafe.yaml"
+    )
+
+
 @pytest.fixture
 def team(tmp_path: Path) -> Path:
     """A campaigns repository as a team keeps one: a campaign and the config, committed on main."""
@@ -210,16 +231,7 @@ def test_pre_commit_try_repo_runs_the_published_hook(team: Path, hook_repo: Path
 def test_validate_format_github_annotates_the_changed_lines(team: Path) -> None:
     _edit(team, "at: 2031-03-03 09:00", "at: 2031-03-03")
     _edit(team, "Keep your beans dry. Where do you store them?", "KEEP YOUR BEANS DRY. WHERE DO YOU STORE THEM?")
-    done = _socialpost(
-        team,
-        "--config",
-        "socialpost/config.yaml",
-        "validate",
-        "--no-credentials",
-        "--format",
-        "github",
-        "campaigns/cafe.yaml",
-    )
+    done = _validate_format(team, "github")
     assert done.returncode == 2, done.stderr  # exit codes are the command's, whatever the format
     lines = done.stdout.splitlines()
     assert lines[0] == (
@@ -285,16 +297,7 @@ def test_validate_format_junit_is_a_report_gitlab_reads(team: Path) -> None:
 
 def test_validate_format_sarif_is_a_sarif_2_1_0_log(team: Path) -> None:
     _edit(team, "at: 2031-03-03 09:00", "at: 2031-03-03")
-    done = _socialpost(
-        team,
-        "--config",
-        "socialpost/config.yaml",
-        "validate",
-        "--no-credentials",
-        "--format",
-        "sarif",
-        "campaigns/cafe.yaml",
-    )
+    done = _validate_format(team, "sarif")
     assert done.returncode == 2
     log = json.loads(done.stdout)
     assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-schema-2.1.0.json")
@@ -441,16 +444,7 @@ def test_plan_against_a_revision_shows_what_the_change_does_to_the_queue(team: P
     assert plan["cafe/tip@outbox:main"]["text"] == "Keep your beans dry. Where do you store them?"
     assert plan[""] == {"kind": "git", "before": base, "after": None}
 
-    text = _socialpost(
-        team,
-        "plan",
-        "--no-credentials",
-        "--config",
-        "socialpost/config.yaml",
-        "--against",
-        "main",
-        "campaigns/cafe.yaml",
-    )
+    text = _plan_against(team, "main")
     assert text.returncode == 0, text.stderr
     assert (
         f"Plan of the change {base[:12]} → the working tree (from the files alone: not this machine's queue"
@@ -500,16 +494,7 @@ def test_plan_against_a_version_that_had_errors_says_what_it_compared(team: Path
     _edit(team, "at: 2031-03-03 09:00", "at: 2031-03-03")
     _git(team, "commit", "-q", "-am", "broken on main")
     _edit(team, "at: 2031-03-03\n", "at: 2031-03-03 09:00\n")
-    done = _socialpost(
-        team,
-        "plan",
-        "--no-credentials",
-        "--config",
-        "socialpost/config.yaml",
-        "--against",
-        "HEAD",
-        "campaigns/cafe.yaml",
-    )
+    done = _plan_against(team, "HEAD")
     assert done.returncode == 0, done.stderr
     assert "warning [before-had-errors]: campaigns/cafe.yaml: its version at " in done.stderr
     assert "2 to create, 0 to update, 0 to cancel, 4 unchanged." in done.stdout  # the post it could not read
