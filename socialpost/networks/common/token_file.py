@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from socialpost.networks.common.numbers import as_time
 from socialpost.privatefiles import make_folders, read_object, write_json
 from socialpost.redaction import register
-from socialpost.timeutil import ensure_aware, iso_utc
+from socialpost.timeutil import iso_utc
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class RenewedTokenFile:
         token = SavedToken(
             saved["access_token"],
             refresh if isinstance(refresh, str) and refresh else None,
-            _when(saved.get("expires_at")),
+            as_time(saved.get("expires_at")),
         )
         register(token.access, token.refresh)
         return token
@@ -59,12 +60,3 @@ class RenewedTokenFile:
         with self._lock:
             make_folders(self.file.parent)
             write_json(self.file, data)
-
-
-def _when(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return ensure_aware(datetime.fromisoformat(value))
-    except ValueError:
-        return None
