@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -39,14 +39,6 @@ BUCKET = "bakery-media"
 FIRST = datetime(2027, 4, 12, 12, 30, tzinfo=UTC)  # 08:30 in Montreal (EDT)
 SECOND = datetime(2027, 4, 14, 16, 0, tzinfo=UTC)  # 12:00 in Montreal
 COMMENT = "Open 7 to 6, rue Wellington. #boulangerie #viennoiseries #EstrieGourmande"
-
-
-@pytest.fixture(scope="module")
-def s3() -> Iterator[S3Server]:
-    server = S3Server()
-    server.start()
-    yield server
-    server.stop()
 
 
 def wait_for(done: Callable[[], bool], timeout: float = 60.0) -> bool:

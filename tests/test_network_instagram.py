@@ -247,14 +247,6 @@ def test_no_media_host_is_a_permanent_error_with_the_fix(rig: Rig) -> None:
 # --- a presigned S3 URL works as the media host -----------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def s3() -> Iterator[S3Server]:
-    server = S3Server()
-    server.start()
-    yield server
-    server.stop()
-
-
 def test_a_presigned_s3_url_is_fetched_and_removed_after_the_post(rig: Rig, s3: S3Server) -> None:
     admin = s3.admin()
     admin.create_bucket(Bucket="sp-instagram")

@@ -41,14 +41,6 @@ def server(clock: FakeClock) -> Iterator[ThreadsServer]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def s3() -> Iterator[S3Server]:
-    running = S3Server()
-    running.start()
-    yield running
-    running.stop()
-
-
 @pytest.fixture
 def host(s3: S3Server, request: pytest.FixtureRequest) -> S3Host:
     name = "th-" + re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[:40].strip("-")
