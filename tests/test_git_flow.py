@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Mapping
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -69,7 +70,8 @@ def _git(repo: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def _socialpost(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _socialpost(repo: Path, *args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``socialpost ARGS`` in ``repo``, in English 200 columns wide unless ``env`` says otherwise."""
     return subprocess.run(
         [sys.executable, "-m", "socialpost", *args],
         cwd=repo,
@@ -77,7 +79,7 @@ def _socialpost(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
         check=False,
-        env={**os.environ, "COLUMNS": "200", "SOCIALPOST_LANG": "en"},
+        env=dict(env) if env is not None else {**os.environ, "COLUMNS": "200", "SOCIALPOST_LANG": "en"},
     )
 
 
@@ -377,22 +379,13 @@ def test_the_config_named_after_the_command_also_chooses_the_language(team: Path
     config.write_text("language: fr\n" + CONFIG, encoding="utf-8")
     _edit(team, "at: 2031-03-03 09:00", "at: 2031-03-03")
     env = {k: v for k, v in os.environ.items() if k not in ("SOCIALPOST_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES")}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "socialpost",
-            "validate",
-            "--no-credentials",
-            "--config",
-            str(config),
-            "campaigns/cafe.yaml",
-        ],
-        cwd=team,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = _socialpost(
+        team,
+        "validate",
+        "--no-credentials",
+        "--config",
+        str(config),
+        "campaigns/cafe.yaml",
         env={**env, "LANG": "C.UTF-8"},
     )
     assert done.returncode == 2
@@ -539,35 +532,18 @@ def test_plan_against_an_exported_queue_without_credentials(team: Path, tmp_path
     _edit(team, "accounts: [mastodon:cafe, outbox:main]", "accounts: [outbox:main]")
     queue = tmp_path / "queue.db"
     env = {**os.environ, "SOCIALPOST_DATABASE_URL": f"sqlite:///{queue}", "COLUMNS": "200", "SOCIALPOST_LANG": "en"}
-    scheduled = subprocess.run(
-        [sys.executable, "-m", "socialpost", "schedule", "campaigns/cafe.yaml"],
-        cwd=team,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=env,
-    )
+    scheduled = _socialpost(team, "schedule", "campaigns/cafe.yaml", env=env)
     assert scheduled.returncode == 0, scheduled.stderr
     export = tmp_path / "export.db"
     shutil.copy2(queue, export)
     _edit(team, "Keep your beans dry.", "Keep your beans cool.")
-    planned = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "socialpost",
-            "plan",
-            "--no-credentials",
-            "--config",
-            "socialpost/config.yaml",
-            "campaigns/cafe.yaml",
-        ],
-        cwd=team,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    planned = _socialpost(
+        team,
+        "plan",
+        "--no-credentials",
+        "--config",
+        "socialpost/config.yaml",
+        "campaigns/cafe.yaml",
         env={**env, "SOCIALPOST_DATABASE_URL": f"sqlite:///{export}"},
     )
     assert planned.returncode == 0, planned.stderr
