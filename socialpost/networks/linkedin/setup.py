@@ -12,9 +12,10 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from socialpost.errors import AuthError, TransientError
+from socialpost.errors import AuthError
 from socialpost.i18n import _
 from socialpost.networks.base import AccountSetup, AdapterContext, SetupUI
+from socialpost.networks.common.http import setup_request
 from socialpost.networks.common.numbers import as_int
 from socialpost.networks.common.oauth_loopback import receive_redirect
 from socialpost.networks.linkedin.client import (
@@ -171,12 +172,7 @@ class Setup(LinkedInClient):
 
 
 def _setup_send(client: httpx.Client, method: str, url: str, where: str, **kwargs: Any) -> httpx.Response:
-    try:
-        return client.request(method, url, **kwargs)
-    except httpx.HTTPError as exc:
-        raise TransientError(
-            _("{where}: cannot reach LinkedIn ({error}).").format(where=where, error=exc.__class__.__name__)
-        ) from None
+    return setup_request(client, method, url, where=where, network="LinkedIn", **kwargs)
 
 
 def _oauth_reason(data: Any, response: httpx.Response, secrets: Sequence[str]) -> str:
