@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -162,3 +163,24 @@ def account_folder(data_dir: Path, account: str) -> Path:
     """``<data_dir>/<network>/<name>``: the folder of one account's (``network:name``) private state."""
     network, _sep, name = account.partition(":")
     return data_dir / safe_name(network) / safe_name(name)
+
+
+class KeyedFiles:
+    """One JSON object per key (a post's idempotency key, say) in ``folder``: ``<key>.json`` with the
+    key made :func:`safe_name`, owner-only. What one publication has done is kept this way between
+    attempts; reads and writes by the threads of one process take turns."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._lock = threading.Lock()
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{safe_name(key)}.json"
+
+    def read(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            return read_object(self.path(key))
+
+    def write(self, key: str, data: dict[str, Any]) -> None:
+        with self._lock:
+            write_json(self.path(key), data)

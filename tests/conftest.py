@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
@@ -17,6 +18,9 @@ from socialpost.cli import cli
 from socialpost.cli.context import AppContext
 from socialpost.settings.config import DaemonSettings, Settings
 from socialpost.store.db import Store, open_store
+
+if TYPE_CHECKING:
+    from tests.servers.s3 import S3Server
 
 REPO = Path(__file__).resolve().parent.parent
 # Third-party test data kept in the repo with their licences, so a fresh clone needs nothing beside
@@ -173,3 +177,14 @@ def run_cli(settings: Settings, clock: FakeClock):  # type: ignore[no-untyped-de
         return Result(result.exit_code, result.stdout, result.stderr)
 
     return _run
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[S3Server]:
+    """A real S3 API (moto's) on 127.0.0.1, one for a test module."""
+    from tests.servers.s3 import S3Server
+
+    server = S3Server()
+    server.start()
+    yield server
+    server.stop()

@@ -14,12 +14,12 @@ from socialpost.campaign.expand import PlannedPost
 from socialpost.daemon.dispatcher import Dispatcher
 from socialpost.settings.config import DaemonSettings, Settings
 from socialpost.store.claims import ClaimPolicy
-from socialpost.store.db import Store, open_store
+from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow, EventRow, PostRow, RateBudgetRow, Status
 from socialpost.store.queue import Queue
 from socialpost.wiring import Adapters
 from tests.conftest import START, FakeClock
-from tests.store_helpers import assert_history_consistent, events, post, seed_posts, throwaway_postgres
+from tests.store_helpers import assert_history_consistent, events, post, seed_posts, throwaway_postgres_store
 from tests.support.http import LocalServer, Reply
 
 LEASE = timedelta(seconds=60)
@@ -104,12 +104,8 @@ def test_min_interval_resolution_account_then_network_then_default() -> None:
 
 @pytest.fixture
 def pg_store() -> Iterator[Store]:
-    with throwaway_postgres() as url:
-        opened = open_store(url)
-        try:
-            yield opened
-        finally:
-            opened.close()
+    with throwaway_postgres_store() as opened:
+        yield opened
 
 
 @pytest.mark.slow

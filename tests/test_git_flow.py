@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Mapping
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -69,7 +70,8 @@ def _git(repo: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def _socialpost(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _socialpost(repo: Path, *args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``socialpost ARGS`` in ``repo``, in English 200 columns wide unless ``env`` says otherwise."""
     return subprocess.run(
         [sys.executable, "-m", "socialpost", *args],
         cwd=repo,
@@ -77,7 +79,28 @@ def _socialpost(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
         check=False,
-        env={**os.environ, "COLUMNS": "200", "SOCIALPOST_LANG": "en"},
+        env=dict(env) if env is not None else {**os.environ, "COLUMNS": "200", "SOCIALPOST_LANG": "en"},
+    )
+
+
+def _validate_format(repo: Path, fmt: str) -> subprocess.CompletedProcess[str]:
+    """``validate --format FMT`` of the team's campaign, with the team's config."""
+    return _socialpost(
+        repo,
+        "--config",
+        "socialpost/config.yaml",
+        "validate",
+        "--no-credentials",
+        "--format",
+        fmt,
+        "campaigns/cafe.yaml",
+    )
+
+
+def _plan_against(repo: Path, rev: str) -> subprocess.CompletedProcess[str]:
+    """``plan --against REV`` of the team's campaign, with the team's config."""
+    return _socialpost(
+        repo, "plan", "--no-credentials", "--config", "socialpost/config.yaml", "--against", rev, "campaigns/cafe.yaml"
     )
 
 
@@ -210,16 +233,7 @@ def test_pre_commit_try_repo_runs_the_published_hook(team: Path, hook_repo: Path
 def test_validate_format_github_annotates_the_changed_lines(team: Path) -> None:
     _edit(team, "at: 2031-03-03 09:00", "at: 2031-03-03")
     _edit(team, "Keep your beans dry. Where do you store them?", "KEEP YOUR BEANS DRY. WHERE DO YOU STORE THEM?")
-    done = _socialpost(
-        team,
-        "--config",
-        "socialpost/config.yaml",
-        "validate",
-        "--no-credentials",
-        "--format",
-        "github",
-        "campaigns/cafe.yaml",
-    )
+    done = _validate_format(team, "github")
     assert done.returncode == 2, done.stderr  # exit codes are the command's, whatever the format
     lines = done.stdout.splitlines()
     assert lines[0] == (
@@ -285,16 +299,7 @@ def test_validate_format_junit_is_a_report_gitlab_reads(team: Path) -> None:
 
 def test_validate_format_sarif_is_a_sarif_2_1_0_log(team: Path) -> None:
     _edit(team, "at: 2031-03-03 09:00", "at: 2031-03-03")
-    done = _socialpost(
-        team,
-        "--config",
-        "socialpost/config.yaml",
-        "validate",
-        "--no-credentials",
-        "--format",
-        "sarif",
-        "campaigns/cafe.yaml",
-    )
+    done = _validate_format(team, "sarif")
     assert done.returncode == 2
     log = json.loads(done.stdout)
     assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-schema-2.1.0.json")
@@ -374,22 +379,13 @@ def test_the_config_named_after_the_command_also_chooses_the_language(team: Path
     config.write_text("language: fr\n" + CONFIG, encoding="utf-8")
     _edit(team, "at: 2031-03-03 09:00", "at: 2031-03-03")
     env = {k: v for k, v in os.environ.items() if k not in ("SOCIALPOST_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES")}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "socialpost",
-            "validate",
-            "--no-credentials",
-            "--config",
-            str(config),
-            "campaigns/cafe.yaml",
-        ],
-        cwd=team,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = _socialpost(
+        team,
+        "validate",
+        "--no-credentials",
+        "--config",
+        str(config),
+        "campaigns/cafe.yaml",
         env={**env, "LANG": "C.UTF-8"},
     )
     assert done.returncode == 2
@@ -441,16 +437,7 @@ def test_plan_against_a_revision_shows_what_the_change_does_to_the_queue(team: P
     assert plan["cafe/tip@outbox:main"]["text"] == "Keep your beans dry. Where do you store them?"
     assert plan[""] == {"kind": "git", "before": base, "after": None}
 
-    text = _socialpost(
-        team,
-        "plan",
-        "--no-credentials",
-        "--config",
-        "socialpost/config.yaml",
-        "--against",
-        "main",
-        "campaigns/cafe.yaml",
-    )
+    text = _plan_against(team, "main")
     assert text.returncode == 0, text.stderr
     assert (
         f"Plan of the change {base[:12]} → the working tree (from the files alone: not this machine's queue"
@@ -500,16 +487,7 @@ def test_plan_against_a_version_that_had_errors_says_what_it_compared(team: Path
     _edit(team, "at: 2031-03-03 09:00", "at: 2031-03-03")
     _git(team, "commit", "-q", "-am", "broken on main")
     _edit(team, "at: 2031-03-03\n", "at: 2031-03-03 09:00\n")
-    done = _socialpost(
-        team,
-        "plan",
-        "--no-credentials",
-        "--config",
-        "socialpost/config.yaml",
-        "--against",
-        "HEAD",
-        "campaigns/cafe.yaml",
-    )
+    done = _plan_against(team, "HEAD")
     assert done.returncode == 0, done.stderr
     assert "warning [before-had-errors]: campaigns/cafe.yaml: its version at " in done.stderr
     assert "2 to create, 0 to update, 0 to cancel, 4 unchanged." in done.stdout  # the post it could not read
@@ -554,35 +532,18 @@ def test_plan_against_an_exported_queue_without_credentials(team: Path, tmp_path
     _edit(team, "accounts: [mastodon:cafe, outbox:main]", "accounts: [outbox:main]")
     queue = tmp_path / "queue.db"
     env = {**os.environ, "SOCIALPOST_DATABASE_URL": f"sqlite:///{queue}", "COLUMNS": "200", "SOCIALPOST_LANG": "en"}
-    scheduled = subprocess.run(
-        [sys.executable, "-m", "socialpost", "schedule", "campaigns/cafe.yaml"],
-        cwd=team,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=env,
-    )
+    scheduled = _socialpost(team, "schedule", "campaigns/cafe.yaml", env=env)
     assert scheduled.returncode == 0, scheduled.stderr
     export = tmp_path / "export.db"
     shutil.copy2(queue, export)
     _edit(team, "Keep your beans dry.", "Keep your beans cool.")
-    planned = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "socialpost",
-            "plan",
-            "--no-credentials",
-            "--config",
-            "socialpost/config.yaml",
-            "campaigns/cafe.yaml",
-        ],
-        cwd=team,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    planned = _socialpost(
+        team,
+        "plan",
+        "--no-credentials",
+        "--config",
+        "socialpost/config.yaml",
+        "campaigns/cafe.yaml",
         env={**env, "SOCIALPOST_DATABASE_URL": f"sqlite:///{export}"},
     )
     assert planned.returncode == 0, planned.stderr

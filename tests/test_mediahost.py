@@ -39,14 +39,6 @@ def meta_fetch(url: str) -> httpx.Response:
     return httpx.get(url, headers={"User-Agent": META_AGENT}, follow_redirects=True, timeout=10)
 
 
-@pytest.fixture(scope="module")
-def s3() -> Iterator[S3Server]:
-    server = S3Server()
-    server.start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def bucket(s3: S3Server, request: pytest.FixtureRequest) -> str:
     name = "sp-" + re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[:40].strip("-")

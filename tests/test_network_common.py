@@ -355,3 +355,38 @@ def test_the_lock_makes_two_processes_take_turns(tmp_path: Path) -> None:
     assert mode(tmp_path / "budget.lock") == 0o600
     with locked(state):  # free again
         pass
+
+
+def test_a_setup_request_that_gets_no_answer_names_the_network() -> None:
+    import socket
+
+    from socialpost.networks.common.http import setup_request
+
+    with socket.socket() as probe:  # a port nothing listens on any more
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with httpx.Client(timeout=5.0) as client, pytest.raises(TransientError) as caught:
+        setup_request(client, "GET", f"http://127.0.0.1:{port}/", where="LinkedIn set-up for 'x'", network="LinkedIn")
+    assert caught.value.message == "LinkedIn set-up for 'x': cannot reach LinkedIn (ConnectError)."
+
+
+def test_as_time_reads_iso_times_with_z_an_offset_or_none() -> None:
+    from socialpost.networks.common.numbers import as_time
+
+    assert as_time("2027-03-01T09:00:00Z") == datetime(2027, 3, 1, 9, tzinfo=UTC)
+    assert as_time("2027-03-01T09:00:00") == datetime(2027, 3, 1, 9, tzinfo=UTC)
+    shifted = as_time("2027-03-01T04:00:00-05:00")
+    assert shifted == datetime(2027, 3, 1, 9, tzinfo=UTC) and shifted.utcoffset() == timedelta(hours=-5)
+    assert [as_time(v) for v in ("", "soon", None, 12)] == [None, None, None, None]
+
+
+def test_keyed_files_keep_one_private_record_per_key(tmp_path: Path) -> None:
+    from socialpost.privatefiles import KeyedFiles
+
+    files = KeyedFiles(tmp_path / "posts")
+    assert files.read("sp-1") is None
+    files.write("sp-1", {"board_id": "b1"})
+    files.write("../evil key", {"board_id": "b2"})
+    assert files.read("sp-1") == {"board_id": "b1"} and files.read("../evil key") == {"board_id": "b2"}
+    assert sorted(p.name for p in (tmp_path / "posts").iterdir()) == ["_evil_key.json", "sp-1.json"]
+    assert stat.S_IMODE(files.path("sp-1").stat().st_mode) == 0o600

@@ -29,6 +29,7 @@ from tests.support.http import LocalServer
 from tests.support.instagram import JPEG, MP4, PNG, web_folder
 from tests.support.meta import ToServer
 from tests.support.posts import outgoing
+from tests.support.validate import one_post_errors, validate_json
 
 USER = "17841400000000001"
 TOKEN = "IGAAInstagram-T0KEN-s3cr3t-0123456789abcdef"
@@ -246,14 +247,6 @@ def test_no_media_host_is_a_permanent_error_with_the_fix(rig: Rig) -> None:
 # --- a presigned S3 URL works as the media host -----------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def s3() -> Iterator[S3Server]:
-    server = S3Server()
-    server.start()
-    yield server
-    server.stop()
-
-
 def test_a_presigned_s3_url_is_fetched_and_removed_after_the_post(rig: Rig, s3: S3Server) -> None:
     admin = s3.admin()
     admin.create_bucket(Bucket="sp-instagram")
@@ -449,35 +442,13 @@ def test_a_facebook_login_token_is_not_refreshed(rig: Rig) -> None:
 def test_validate_refuses_31_hashtags_or_21_mentions_not_30_or_20(
     tmp_path: Path, tags: int, mentions: int, refused: bool
 ) -> None:
-    from click.testing import CliRunner
-
-    from socialpost.cli import cli
-    from socialpost.cli.context import AppContext
-    from socialpost.settings.config import load_settings
-    from tests.conftest import FakeClock
-
     (tmp_path / "a.jpg").write_bytes(JPEG)
     text = " ".join([f"#t{i}" for i in range(tags)] + [f"@u{i}" for i in range(mentions)]) + " What do you think?"
-    campaign = tmp_path / "c.yaml"
-    campaign.write_text(
-        "campaign: c\ntimezone: UTC\naccounts: [instagram:bakery]\nposts:\n"
-        f'  - id: p\n    at: 2030-01-01 09:00\n    text: "{text}"\n    media: [{{file: a.jpg, alt: A croissant}}]\n',
-        encoding="utf-8",
-    )
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        'media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}\n'
-        f'accounts:\n  instagram:\n    bakery: {{user_id: "{USER}", access_token: "x-not-a-token"}}\n',
-        encoding="utf-8",
-    )
-    app = AppContext(clock=FakeClock(), settings_override=load_settings(str(config)))
-    result = CliRunner().invoke(cli, ["validate", str(campaign), "--json"], obj=app)
-    errors = [e["message"] for e in json.loads(result.stdout)["errors"]]
+    errors = validate_instagram(tmp_path, ["a.jpg"], text=text)  # it checks the exit code agrees
     if refused:
         assert len(errors) == 1 and ("31 hashtags" in errors[0] or "21 accounts" in errors[0]), errors
-        assert result.exit_code != 0
     else:
-        assert errors == [] and result.exit_code == 0, errors
+        assert errors == [], errors
 
 
 # --- the first comment ------------------------------------------------------------------------------
@@ -593,36 +564,13 @@ def test_the_fake_refuses_a_comment_on_a_container_or_without_a_message(rig: Rig
 def test_validate_checks_the_first_comment_at_2200_characters_and_30_hashtags(
     tmp_path: Path, length: int, tags: int, refused: str | None
 ) -> None:
-    from click.testing import CliRunner
-
-    from socialpost.cli import cli
-    from socialpost.cli.context import AppContext
-    from socialpost.settings.config import load_settings
-    from tests.conftest import FakeClock
-
     (tmp_path / "a.jpg").write_bytes(JPEG)
     comment = " ".join(f"#t{i}" for i in range(tags)) or "é" * length
-    campaign = tmp_path / "c.yaml"
-    campaign.write_text(
-        "campaign: c\ntimezone: UTC\naccounts: [instagram:bakery]\nposts:\n"
-        '  - id: p\n    at: 2030-01-01 09:00\n    text: "Fresh bread today, come early!"\n'
-        f'    first_comment: "{comment}"\n    media: [{{file: a.jpg, alt: A croissant}}]\n',
-        encoding="utf-8",
-    )
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        'media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}\n'
-        f'accounts:\n  instagram:\n    bakery: {{user_id: "{USER}", access_token: "x-not-a-token"}}\n',
-        encoding="utf-8",
-    )
-    app = AppContext(clock=FakeClock(), settings_override=load_settings(str(config)))
-    result = CliRunner().invoke(cli, ["validate", str(campaign), "--json"], obj=app)
-    errors = [e["message"] for e in json.loads(result.stdout)["errors"]]
+    errors = validate_instagram(tmp_path, ["a.jpg"], extra=f'    first_comment: "{comment}"\n')
     if refused:
         assert len(errors) == 1 and refused in errors[0] and "first comment" in errors[0], errors
-        assert result.exit_code != 0
     else:
-        assert errors == [] and result.exit_code == 0, errors
+        assert errors == [], errors
 
 
 # --- videos by the resumable upload (Facebook Login for Business) -----------------------------------
@@ -829,33 +777,18 @@ def test_accounts_add_instagram_stops_with_the_fix_and_writes_nothing(
 
 
 def test_validate_refuses_a_first_comment_none_of_the_posts_accounts_takes(tmp_path: Path) -> None:
-    from click.testing import CliRunner
-
-    from socialpost.cli import cli
-    from socialpost.cli.context import AppContext
-    from socialpost.settings.config import load_settings
-    from tests.conftest import FakeClock
-
-    campaign = tmp_path / "c.yaml"
-    campaign.write_text(
-        "campaign: c\ntimezone: UTC\naccounts: [mastodon:cafe]\nposts:\n"
+    (tmp_path / "a.jpg").write_bytes(JPEG)
+    mastodon = "  mastodon:\n    cafe: {api_base_url: 'https://mastodon.example', access_token: x-not-a-token}\n"
+    result = validate_json(
+        tmp_path,
+        "[mastodon:cafe]",
         '  - id: p\n    at: 2030-01-01 09:00\n    text: "Fresh bread today, come early!"\n'
         '    first_comment: "#bakery"\n    cover: a.jpg\n'
         '  - id: q\n    at: 2030-01-02 09:00\n    text: "Fresh bread again today, come early!"\n'
         '    first_comment: "#bakery"\n    accounts: [mastodon:cafe, instagram:bakery]\n'
         "    media: [{file: a.jpg, alt: A croissant}]\n",
-        encoding="utf-8",
+        config_accounts=mastodon + BAKERY,
     )
-    (tmp_path / "a.jpg").write_bytes(JPEG)
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        'media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}\n'
-        "accounts:\n  mastodon:\n    cafe: {api_base_url: 'https://mastodon.example', access_token: x-not-a-token}\n"
-        f'  instagram:\n    bakery: {{user_id: "{USER}", access_token: "x-not-a-token"}}\n',
-        encoding="utf-8",
-    )
-    app = AppContext(clock=FakeClock(), settings_override=load_settings(str(config)))
-    result = CliRunner().invoke(cli, ["validate", str(campaign), "--json"], obj=app)
     errors = json.loads(result.stdout)["errors"]
     assert [(e["line"], e["message"]) for e in errors] == [
         (
@@ -933,34 +866,16 @@ def test_validate_checks_the_cover(tmp_path: Path) -> None:
 # --- validate: Instagram's limits at exactly the limit and one over --------------------------------
 
 
-def validate_instagram(tmp_path: Path, files: list[str], text: str = "Fresh bread today, come early!") -> list[str]:
+BAKERY = f'  instagram:\n    bakery: {{user_id: "{USER}", access_token: "x-not-a-token"}}\n'
+
+
+def validate_instagram(
+    tmp_path: Path, files: list[str], text: str = "Fresh bread today, come early!", extra: str = ""
+) -> list[str]:
     """``socialpost validate --json`` of one post to instagram:bakery with ``files`` (already in
-    ``tmp_path``), a media host set up; the errors' messages."""
-    from click.testing import CliRunner
-
-    from socialpost.cli import cli
-    from socialpost.cli.context import AppContext
-    from socialpost.settings.config import load_settings
-    from tests.conftest import FakeClock
-
+    ``tmp_path``) and ``extra`` YAML lines, a media host set up; the errors' messages."""
     media = ", ".join(f"{{file: {name}, alt: A croissant}}" for name in files)
-    campaign = tmp_path / "c.yaml"
-    campaign.write_text(
-        "campaign: c\ntimezone: UTC\naccounts: [instagram:bakery]\nposts:\n"
-        f'  - id: p\n    at: 2030-01-01 09:00\n    text: "{text}"\n    media: [{media}]\n',
-        encoding="utf-8",
-    )
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        'media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}\n'
-        f'accounts:\n  instagram:\n    bakery: {{user_id: "{USER}", access_token: "x-not-a-token"}}\n',
-        encoding="utf-8",
-    )
-    app = AppContext(clock=FakeClock(), settings_override=load_settings(str(config)))
-    result = CliRunner().invoke(cli, ["validate", str(campaign), "--json"], obj=app)
-    errors = [str(e["message"]) for e in json.loads(result.stdout)["errors"]]
-    assert (result.exit_code == 0) == (errors == []), (result.exit_code, errors)
-    return errors
+    return one_post_errors(tmp_path, "instagram:bakery", BAKERY, text=text, media=media, extra=extra)
 
 
 def sized(path: Path, head: bytes, size: int) -> str:

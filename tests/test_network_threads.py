@@ -28,6 +28,7 @@ from tests.conftest import FakeClock
 from tests.servers.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Server
 from tests.servers.threads import APP_SECRET, USER_ID, ThreadsServer
 from tests.support.posts import outgoing
+from tests.support.validate import one_post_errors
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200)
 MP4 = b"\x00\x00\x00\x18ftypmp42" + bytes(300)
@@ -38,14 +39,6 @@ ENV = {"SP_S3_KEY": ACCESS_KEY, "SP_S3_SECRET": SECRET_KEY}
 def server(clock: FakeClock) -> Iterator[ThreadsServer]:
     with ThreadsServer(clock=clock) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def s3() -> Iterator[S3Server]:
-    running = S3Server()
-    running.start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture
@@ -440,36 +433,13 @@ def validate_threads(
     """``socialpost validate --json`` of a one-post campaign to threads:cafe with ``files`` (bytes,
     a size: a JPEG of exactly that many bytes, or None: already written), a media host set up; the
     errors' messages."""
-    import json
-
-    from click.testing import CliRunner
-
-    from socialpost.cli import cli
-    from socialpost.cli.context import AppContext
-    from socialpost.settings.config import load_settings
-
     for name, data in files:
         if data is not None:
             content = data if isinstance(data, bytes) else JPEG_HEAD + bytes(data - len(JPEG_HEAD))
             (tmp_path / name).write_bytes(content)
     media = ", ".join(f"{{file: {name}, alt: Une photo}}" for name, _data in files)
-    campaign = tmp_path / "c.yaml"
-    campaign.write_text(
-        "campaign: c\ntimezone: UTC\naccounts: [threads:cafe]\nposts:\n"
-        f'  - id: p\n    at: 2030-01-01 09:00\n    text: "{text}"\n    media: [{media}]\n',
-        encoding="utf-8",
-    )
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        'media_host: {kind: folder, folder: media, base_url: "https://media.example.com/"}\n'
-        'accounts:\n  threads:\n    cafe: {access_token: "x-not-a-token"}\n',
-        encoding="utf-8",
-    )
-    app = AppContext(clock=FakeClock(), settings_override=load_settings(str(config)))
-    result = CliRunner().invoke(cli, ["validate", str(campaign), "--json"], obj=app)
-    errors = [str(e["message"]) for e in json.loads(result.stdout)["errors"]]
-    assert (result.exit_code == 0) == (errors == []), (result.exit_code, errors)
-    return errors
+    cafe = '  threads:\n    cafe: {access_token: "x-not-a-token"}\n'
+    return one_post_errors(tmp_path, "threads:cafe", cafe, text=text, media=media)
 
 
 def test_validate_refuses_a_webp_image_and_a_webm_video_for_threads_before_their_time(tmp_path: Path) -> None:

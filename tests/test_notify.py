@@ -308,15 +308,10 @@ def shared_store(request: pytest.FixtureRequest, store: Store) -> Iterator[Store
     if request.param == "sqlite":
         yield store
         return
-    from socialpost.store.db import open_store
-    from tests.store_helpers import throwaway_postgres
+    from tests.store_helpers import throwaway_postgres_store
 
-    with throwaway_postgres() as url:
-        opened = open_store(url)
-        try:
-            yield opened
-        finally:
-            opened.close()
+    with throwaway_postgres_store() as opened:
+        yield opened
 
 
 def test_two_daemons_on_one_store_tell_each_event_once(

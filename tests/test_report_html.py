@@ -17,23 +17,9 @@ from pathlib import Path
 import pytest
 
 from socialpost.store.db import Store
-from tests.support.browser import chromium
+from tests.support.browser import FLAGS, chromium
 from tests.test_report import T0, Seeder, seeded
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-    "--disable-dev-shm-usage",
-    "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,Translate,AutofillServerCommunication",
-    "--host-resolver-rules=MAP * ~NOTFOUND",  # belt and braces: no name resolves, so nothing could leave
-]
 URL = re.compile(r"""https?://[^\s"'<>)]+""")
 
 

@@ -56,11 +56,9 @@ def spec(tmp_path: Path, **kwargs: object) -> ServiceSpec:
     return ServiceSpec(**{**defaults, **kwargs})  # type: ignore[arg-type]
 
 
-def test_the_user_unit_runs_the_daemon_with_the_config_and_data_folder_and_restarts_it(tmp_path: Path) -> None:
-    unit = parse_unit(systemd_unit(spec(tmp_path)))
-    assert set(unit) == {"Unit", "Service", "Install"}
-    (exec_start,) = values(unit, "Service", "ExecStart")
-    assert exec_start.split() == [
+def daemon_argv(tmp_path: Path) -> list[str]:
+    """The command line the service runs for :func:`spec`'s defaults."""
+    return [
         sys.executable,
         "-m",
         "socialpost",
@@ -70,6 +68,13 @@ def test_the_user_unit_runs_the_daemon_with_the_config_and_data_folder_and_resta
         "text",
         "daemon",
     ]
+
+
+def test_the_user_unit_runs_the_daemon_with_the_config_and_data_folder_and_restarts_it(tmp_path: Path) -> None:
+    unit = parse_unit(systemd_unit(spec(tmp_path)))
+    assert set(unit) == {"Unit", "Service", "Install"}
+    (exec_start,) = values(unit, "Service", "ExecStart")
+    assert exec_start.split() == daemon_argv(tmp_path)
     assert f"SOCIALPOST_DATA_DIR={tmp_path / 'data'}" in values(unit, "Service", "Environment")
     assert values(unit, "Service", "EnvironmentFile") == [f"-{tmp_path / 'secrets.env'}"]
     assert values(unit, "Service", "Restart") == ["on-failure"]
@@ -135,16 +140,7 @@ def test_the_launchd_agent_is_a_valid_plist_that_keeps_the_daemon_alive(tmp_path
     text = launchd_plist(spec(tmp_path, environment_file=None, log_file=tmp_path / "Logs" / "daemon.log"))
     agent = plistlib.loads(text.encode())
     assert agent["Label"] == "socialpost.daemon"
-    assert agent["ProgramArguments"] == [
-        sys.executable,
-        "-m",
-        "socialpost",
-        "--config",
-        str(tmp_path / "config.yaml"),
-        "--log-format",
-        "text",
-        "daemon",
-    ]
+    assert agent["ProgramArguments"] == daemon_argv(tmp_path)
     assert agent["EnvironmentVariables"]["SOCIALPOST_DATA_DIR"] == str(tmp_path / "data")
     assert agent["RunAtLoad"] is True
     assert agent["KeepAlive"] == {"SuccessfulExit": False}  # restarted when it fails, not after a clean stop

@@ -135,6 +135,18 @@ def test_the_daemon_says_which_posts_the_sleep_concerned_and_what_the_late_polic
     assert not [f for f in report.findings if f.check == "daemon-sleep"]
 
 
+def _slept_an_hour(store: Store) -> list[SleptPost]:
+    """A sleep of laptop's daemon "d" from START to an hour later, recorded on waking."""
+    return sleeps.record(
+        store,
+        slept_from=START,
+        slept_until=START + timedelta(hours=1),
+        now=START + timedelta(hours=1),
+        host="laptop",
+        daemon="d",
+    )
+
+
 def test_posts_another_daemon_sent_meanwhile_are_not_counted(store: Store) -> None:
     """Two hosts share a queue: what the other one sent on time while this one slept was not late."""
     sent_by_other, waiting = seed_posts(
@@ -144,27 +156,13 @@ def test_posts_another_daemon_sent_meanwhile_are_not_counted(store: Store) -> No
         row = session.get(PostRow, sent_by_other)
         assert row is not None
         row.status, row.sent_at = "sent", START + timedelta(minutes=10, seconds=1)
-    found = sleeps.record(
-        store,
-        slept_from=START,
-        slept_until=START + timedelta(hours=1),
-        now=START + timedelta(hours=1),
-        host="laptop",
-        daemon="d",
-    )
+    found = _slept_an_hour(store)
     assert [p.post_id for p in found] == [waiting]
 
 
 def test_a_sleep_with_no_post_due_records_nothing(store: Store, settings: Settings) -> None:
     (later,) = seed_posts(store, 1, due=START + timedelta(hours=3), campaign="launch")
-    found = sleeps.record(
-        store,
-        slept_from=START,
-        slept_until=START + timedelta(hours=1),
-        now=START + timedelta(hours=1),
-        host="laptop",
-        daemon="d",
-    )
+    found = _slept_an_hour(store)
     assert found == []
     assert sleeps.recent(store, since=START) == []
     report = run_checks(settings, clock=lambda: START + timedelta(hours=2), date_probe=lambda _o, _t: None)

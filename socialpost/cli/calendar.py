@@ -9,7 +9,7 @@ import click
 
 from socialpost.cli import render
 from socialpost.cli.context import AppContext, pass_app
-from socialpost.cli.options import json_option, post_filters, when
+from socialpost.cli.options import filters_from, json_option, post_filters
 from socialpost.cli.translated import Command
 from socialpost.i18n import _, ngettext
 from socialpost.i18n.formats import integer
@@ -65,17 +65,10 @@ def calendar(
     again cancels their events.
     """
     from socialpost.calendar.entries import load_calendar
-    from socialpost.report.facts import Filters
 
     app.reader_zone_ready()
     now = app.clock()
-    filters = Filters(
-        campaign=campaign,
-        network=network,
-        account=account,
-        since=when(since, now, "--since"),
-        until=when(until, now, "--until"),
-    )
+    filters = filters_from(now, campaign=campaign, network=network, account=account, since=since, until=until)
     wanted = _day(day)
     cal = load_calendar(app.store, filters, now=now)
     if account is not None and not cal.entries:

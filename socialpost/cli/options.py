@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from socialpost.cli.completion import complete_accounts, complete_campaigns
+
+if TYPE_CHECKING:
+    from socialpost.report.facts import Filters
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -95,3 +98,24 @@ config_here_option = click.option(
     callback=_use_config,
     help="Config file, as 'socialpost --config PATH' (here too, so a git hook's args can name it).",
 )
+
+
+def filters_from(
+    now: datetime,
+    *,
+    campaign: str | None,
+    network: str | None,
+    account: str | None,
+    since: str | None,
+    until: str | None,
+) -> Filters:
+    """The :func:`post_filters` options as the views' :class:`~socialpost.report.facts.Filters`."""
+    from socialpost.report.facts import Filters
+
+    return Filters(
+        campaign=campaign,
+        network=network,
+        account=account,
+        since=when(since, now, "--since"),
+        until=when(until, now, "--until"),
+    )

@@ -11,7 +11,7 @@ import click
 
 from socialpost.cli import render, report_view
 from socialpost.cli.context import AppContext, pass_app
-from socialpost.cli.options import json_option, post_filters, when
+from socialpost.cli.options import filters_from, json_option, post_filters
 from socialpost.cli.translated import Command
 from socialpost.i18n import _, ngettext
 from socialpost.i18n.formats import integer
@@ -92,13 +92,7 @@ def report(
         raise UsageError(_("choose one of --json and --csv."))
     app.reader_zone_ready()
     now = app.clock()
-    filters = Filters(
-        campaign=campaign,
-        network=network,
-        account=account,
-        since=when(since, now, "--since"),
-        until=when(until, now, "--until"),
-    )
+    filters = filters_from(now, campaign=campaign, network=network, account=account, since=since, until=until)
     posts = _load(app, filters, texts=json_ or csv_ or html_file is not None)
     if account is not None and not posts:
         from socialpost.accounts import check_filter

@@ -177,6 +177,19 @@ def throwaway_postgres() -> Iterator[str]:
         admin.close()
 
 
+@contextmanager
+def throwaway_postgres_store() -> Iterator[Store]:
+    """A :class:`Store` opened (and migrated) on a :func:`throwaway_postgres` database, closed afterwards."""
+    from socialpost.store.db import open_store
+
+    with throwaway_postgres() as url:
+        opened = open_store(url)
+        try:
+            yield opened
+        finally:
+            opened.close()
+
+
 def pg_waiting(url: str) -> int:
     """Connections to the database at ``url`` waiting for a lock (a table, a row, an advisory lock)."""
     import psycopg

@@ -16,6 +16,7 @@ from socialpost.networks.bluesky.facets import sdk
 from socialpost.networks.bluesky.metrics import _get_posts, to_at_uri
 from socialpost.networks.bluesky.publish import PublishPart, _Ref
 from socialpost.networks.bluesky.tid import record_key
+from socialpost.networks.common.numbers import as_time
 
 log = logging.getLogger("socialpost.networks.bluesky")
 
@@ -108,10 +109,5 @@ def _get_thread(uri: str) -> Callable[[Any], Any]:
 
 def _parse_time(value: Any) -> datetime | None:
     """An atproto datetime string → aware UTC datetime (None when missing or unreadable)."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+    when = as_time(value)
+    return when.astimezone(UTC) if when else None

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from socialpost.errors import AuthError, NetworkError, PermanentError, RateLimited, TransientError
 from socialpost.i18n import N_, _
@@ -200,6 +200,23 @@ def transport_error(exc: BaseException, *, where: str, timeout: float | None = N
     return TransientError(
         _("{where}: the connection broke ({error}).").format(where=where, error=name), request_sent=True
     )
+
+
+def setup_request(
+    client: httpx.Client, method: str, url: str, *, where: str, network: str, **kwargs: Any
+) -> httpx.Response:
+    """A guided set-up's request; no answer at all is a :class:`TransientError` naming ``network``
+    (nothing is posted during a set-up, so how far the request went does not matter)."""
+    import httpx
+
+    try:
+        return client.request(method, url, **kwargs)
+    except httpx.HTTPError as exc:
+        raise TransientError(
+            _("{where}: cannot reach {network} ({error}).").format(
+                where=where, network=network, error=exc.__class__.__name__
+            )
+        ) from None
 
 
 def _decimal(text: str) -> str:

@@ -1,8 +1,10 @@
-"""Numbers read from a network's JSON: counts and ids that may come as ints, digit strings or floats."""
+"""Numbers and times read from a network's JSON: counts and ids that may come as ints, digit strings
+or floats; ISO 8601 times with ``Z`` or an offset, or none (then UTC)."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 _INTEGER = re.compile(r"-?[0-9]+")
@@ -21,3 +23,15 @@ def as_int(value: Any) -> int | None:
         text = value.strip()
         return int(text) if _INTEGER.fullmatch(text) else None
     return None
+
+
+def as_time(value: Any) -> datetime | None:
+    """``value`` as an aware datetime when it is an ISO 8601 time (``Z``, an offset, or none: UTC);
+    else None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)

@@ -16,16 +16,20 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from socialpost.i18n import _
+
+if TYPE_CHECKING:
+    from socialpost.networks.base import SetupUI
 
 _PAGE = (
     "<!doctype html><html><head><meta charset='utf-8'><title>socialpost</title></head>"
     "<body style='font-family:sans-serif'><h1>{title}</h1><p>{text}</p></body></html>"
 )
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
+LOGIN_TIMEOUT = 300.0  # seconds to wait for the browser's redirect
 
 
 @dataclass(frozen=True)
@@ -136,3 +140,39 @@ class LoopbackReceiver:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def receive_redirect(
+    ui: SetupUI, authorize: str, redirect_uri: str, *, network: str, timeout: float = LOGIN_TIMEOUT
+) -> OAuthRedirect:
+    """Open the authorise page and get the redirect: on the loopback server when the browser is on
+    this machine, else (or when nothing arrives) from the address the person pastes."""
+    receiver: LoopbackReceiver | None = None
+    if is_loopback(redirect_uri) and ui.confirm(_("Is the web browser on this computer?"), default=True):
+        try:
+            receiver = LoopbackReceiver(redirect_uri)
+        except OSError as exc:
+            ui.say(
+                _("Cannot listen on {address} ({error}); you will paste the address instead.").format(
+                    address=redirect_uri, error=exc.strerror or exc
+                )
+            )
+    if receiver is None:
+        ui.say(
+            _(
+                "Sign in and allow access; your browser then goes to an address starting with {address} "
+                "that may show an error page. Copy that whole address."
+            ).format(address=redirect_uri)
+        )
+    try:
+        ui.open_url(authorize)
+        if receiver is not None:
+            ui.say(_("Waiting for {network} to send your browser back here…").format(network=network))
+            found = receiver.wait(timeout)
+            if found is not None:
+                return found
+            ui.say(_("Nothing came back within {seconds} s.").format(seconds=f"{timeout:g}"))
+    finally:
+        if receiver is not None:
+            receiver.close()
+    return parse_redirect(ui.ask(_("Paste the address your browser shows after you allowed access")))

@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 
-from socialpost.errors import AuthError, TransientError
+from socialpost.errors import AuthError
 from socialpost.i18n import _
 from socialpost.networks.base import AccountSetup, AdapterContext, SetupUI
+from socialpost.networks.common.http import setup_request
 from socialpost.networks.common.meta import GRAPH_URL
 from socialpost.networks.common.tls import bearer_client
 from socialpost.networks.facebook.client import API_VERSIONS, FacebookClient, graph_error, json_of
@@ -98,12 +99,7 @@ class Setup(FacebookClient):
 def _setup_call(
     client: httpx.Client, method: str, path: str, where: str, secrets: list[str], reconnect: str, **kwargs: Any
 ) -> Any:
-    try:
-        response = client.request(method, path, **kwargs)
-    except httpx.HTTPError as exc:
-        raise TransientError(
-            _("{where}: cannot reach Facebook ({error}).").format(where=where, error=exc.__class__.__name__)
-        ) from None
+    response = setup_request(client, method, path, where=where, network="Facebook", **kwargs)
     data = json_of(response)
     if response.is_success and isinstance(data, dict) and "error" not in data:
         return data

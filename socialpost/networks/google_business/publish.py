@@ -18,7 +18,7 @@ hosted photo is removed once Google has it (``LIVE`` or ``REJECTED``).
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,8 +27,9 @@ from socialpost.i18n import _
 from socialpost.media import EXTENSIONS, MediaRoots, sniff
 from socialpost.mediahost import HostedMedia
 from socialpost.networks.base import AdapterContext, NotPublic, NotSent, OutgoingPost, Published
+from socialpost.networks.common.numbers import as_time
 from socialpost.networks.google_business.posts import local_post, summary, topic
-from socialpost.privatefiles import read_object, safe_name, write_json, write_private
+from socialpost.privatefiles import KeyedFiles, read_object, safe_name, write_json, write_private
 
 if TYPE_CHECKING:
     from socialpost.networks.google_business.client import GoogleClient
@@ -49,18 +50,16 @@ class Publisher:
     ) -> None:
         self.call, self.settings, self.context, self.account = call, settings, context, account
         self.folder = context.state_dir("posts", account)
+        self.records = KeyedFiles(self.folder)
         self.hosted_folder = context.state_dir("hosted", account)
 
     # --- state --------------------------------------------------------------------------------------
 
-    def _path(self, key: str) -> Path:
-        return self.folder / f"{safe_name(key)}.json"
-
     def state(self, key: str) -> dict[str, Any]:
-        return read_object(self._path(key)) or {}
+        return self.records.read(key) or {}
 
     def _save(self, key: str, state: dict[str, Any]) -> None:
-        write_json(self._path(key), state)
+        self.records.write(key, state)
 
     # --- publish ------------------------------------------------------------------------------------
 
@@ -202,7 +201,7 @@ class Publisher:
             answer = self.call("posts", "GET", f"v4/{self.settings.parent}/localPosts", params=params)
             rows = [r for r in answer.get("localPosts") or [] if isinstance(r, dict)]
             for row in rows:
-                created = _time(row.get("createTime"))
+                created = as_time(row.get("createTime"))
                 if (
                     str(row.get("summary") or "").strip() == text
                     and row.get("topicType", "STANDARD") == kind
@@ -220,13 +219,3 @@ class Publisher:
                 return NotSent(_("no post with this text on the location since its time."))
             params = {**params, "pageToken": token}
         return None  # more posts since its time than socialpost reads: the user checks
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)

@@ -27,10 +27,10 @@ from urllib.parse import urlencode
 
 import httpx
 
-from socialpost.errors import AuthError, PermanentError, TransientError
+from socialpost.errors import AuthError, PermanentError
 from socialpost.i18n import _
 from socialpost.networks.base import AccountSetup, AdapterContext, SetupUI
-from socialpost.networks.common.http import excerpt
+from socialpost.networks.common.http import excerpt, setup_request
 from socialpost.networks.common.oauth_loopback import LoopbackReceiver, OAuthRedirect, parse_redirect
 from socialpost.networks.google_business.errors import google_error
 from socialpost.networks.google_business.settings import (
@@ -260,12 +260,7 @@ class _Asker:
 
 
 def _send(client: httpx.Client, method: str, url: str, where: str, **kwargs: Any) -> httpx.Response:
-    try:
-        return client.request(method, url, **kwargs)
-    except httpx.HTTPError as exc:
-        raise TransientError(
-            _("{where}: cannot reach Google ({error}).").format(where=where, error=exc.__class__.__name__)
-        ) from None
+    return setup_request(client, method, url, where=where, network="Google", **kwargs)
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from socialpost.networks.common.containers import Containers, ContainerState, St
 from socialpost.networks.instagram.checks import caption, cover
 from socialpost.networks.instagram.first_comment import FirstComment
 from socialpost.networks.instagram.upload import Rupload
-from socialpost.privatefiles import read_object, safe_name, write_json, write_private
+from socialpost.privatefiles import KeyedFiles, read_object, safe_name, write_json, write_private
 from socialpost.timeutil import iso_utc
 
 if TYPE_CHECKING:
@@ -77,19 +77,17 @@ class Publisher:
         self.call, self.containers, self.settings = call, containers, settings
         self.context, self.account = context, account
         self.folder = context.state_dir("containers", account)
+        self.records = KeyedFiles(self.folder)
         self.comment = FirstComment(call, story=settings.publish_as == "story")
         self.rupload = Rupload(call, host=settings.upload_host, transport=transport)
 
     # --- state ------------------------------------------------------------------------------------
 
-    def _path(self, key: str) -> Path:
-        return self.folder / f"{safe_name(key)}.json"
-
     def state(self, key: str) -> dict[str, Any]:
-        return read_object(self._path(key)) or {}
+        return self.records.read(key) or {}
 
     def _save(self, key: str, state: dict[str, Any]) -> None:
-        write_json(self._path(key), state)
+        self.records.write(key, state)
 
     def recent(self) -> list[datetime]:
         """When this account published through socialpost in the last 24 hours (for the quota)."""

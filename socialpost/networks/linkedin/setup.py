@@ -12,11 +12,12 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from socialpost.errors import AuthError, TransientError
+from socialpost.errors import AuthError
 from socialpost.i18n import _
 from socialpost.networks.base import AccountSetup, AdapterContext, SetupUI
+from socialpost.networks.common.http import setup_request
 from socialpost.networks.common.numbers import as_int
-from socialpost.networks.common.oauth_loopback import LoopbackReceiver, OAuthRedirect, is_loopback, parse_redirect
+from socialpost.networks.common.oauth_loopback import receive_redirect
 from socialpost.networks.linkedin.client import (
     API_VERSIONS,
     EXCERPT,
@@ -33,7 +34,6 @@ from socialpost.timeutil import iso_utc
 AUTHORIZE_URL = "https://www.linkedin.com/oauth/v2/authorization"
 TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
 DEFAULT_REDIRECT = "http://127.0.0.1:8765/callback"
-LOGIN_TIMEOUT = 300.0  # seconds to wait for the browser's redirect
 
 
 class Setup(LinkedInClient):
@@ -87,7 +87,7 @@ class Setup(LinkedInClient):
                 quote_via=quote,
             )
         )
-        redirect = _receive_redirect(ui, authorize, redirect_uri)
+        redirect = receive_redirect(ui, authorize, redirect_uri, network="LinkedIn")
         if redirect.error:
             raise AuthError(
                 _("{where}: LinkedIn did not grant access ({error}: {description}).").format(
@@ -171,47 +171,8 @@ class Setup(LinkedInClient):
         )
 
 
-def _receive_redirect(ui: SetupUI, authorize: str, redirect_uri: str) -> OAuthRedirect:
-    """Open the authorise page and get the redirect: on the loopback server when the browser is
-    on this machine, else (or when nothing arrives) from the address the person pastes."""
-    receiver: LoopbackReceiver | None = None
-    if is_loopback(redirect_uri) and ui.confirm(_("Is the web browser on this computer?"), default=True):
-        try:
-            receiver = LoopbackReceiver(redirect_uri)
-        except OSError as exc:
-            ui.say(
-                _("Cannot listen on {address} ({error}); you will paste the address instead.").format(
-                    address=redirect_uri, error=exc.strerror or exc
-                )
-            )
-    if receiver is None:
-        ui.say(
-            _(
-                "Sign in and allow access; your browser then goes to an address starting with "
-                "{address} that may show an error page. Copy that whole address."
-            ).format(address=redirect_uri)
-        )
-    try:
-        ui.open_url(authorize)
-        if receiver is not None:
-            ui.say(_("Waiting for LinkedIn to send your browser back here…"))
-            found = receiver.wait(LOGIN_TIMEOUT)
-            if found is not None:
-                return found
-            ui.say(_("Nothing came back within {seconds} s.").format(seconds=f"{LOGIN_TIMEOUT:g}"))
-    finally:
-        if receiver is not None:
-            receiver.close()
-    return parse_redirect(ui.ask(_("Paste the address your browser shows after you allowed access")))
-
-
 def _setup_send(client: httpx.Client, method: str, url: str, where: str, **kwargs: Any) -> httpx.Response:
-    try:
-        return client.request(method, url, **kwargs)
-    except httpx.HTTPError as exc:
-        raise TransientError(
-            _("{where}: cannot reach LinkedIn ({error}).").format(where=where, error=exc.__class__.__name__)
-        ) from None
+    return setup_request(client, method, url, where=where, network="LinkedIn", **kwargs)
 
 
 def _oauth_reason(data: Any, response: httpx.Response, secrets: Sequence[str]) -> str:

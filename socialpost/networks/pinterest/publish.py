@@ -18,6 +18,7 @@ from socialpost.i18n import _
 from socialpost.i18n.formats import integer
 from socialpost.media import MediaRoots, sniff
 from socialpost.networks.base import AdapterContext, OutgoingPost, Published
+from socialpost.networks.common.numbers import as_time
 from socialpost.networks.pinterest.checks import CHECKS, description, length, pin_of
 from socialpost.networks.pinterest.client import PinterestClient
 from socialpost.networks.pinterest.settings import IMAGE_TYPES, MAX_DESCRIPTION, MAX_IMAGE_BYTES
@@ -173,20 +174,9 @@ class Publisher:
                 continue
             if str(item.get("title") or "") != str(pin.get("title") or ""):
                 continue
-            created = _when(item.get("created_at"))
+            created = as_time(item.get("created_at"))
             if created is not None and created < slack_from:
                 continue
             if str(item.get("id") or "").isdigit():
                 return str(item["id"])
-        return None
-
-
-def _when(value: Any) -> datetime | None:
-    from socialpost.timeutil import ensure_aware
-
-    if not isinstance(value, str):
-        return None
-    try:
-        return ensure_aware(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
         return None

@@ -26,7 +26,7 @@ from socialpost.errors import AuthError, ConfigError
 from socialpost.i18n import _
 from socialpost.networks.base import AccountSetup, AdapterContext, SetupUI
 from socialpost.networks.common.http import transport_error
-from socialpost.networks.common.oauth_loopback import LoopbackReceiver, OAuthRedirect, is_loopback, parse_redirect
+from socialpost.networks.common.oauth_loopback import receive_redirect
 from socialpost.networks.pinterest.client import json_of, pinterest_error, token_answer
 from socialpost.networks.pinterest.settings import API_BASE, SANDBOX_BASE
 from socialpost.redaction import REGISTRY, pair_forms, register
@@ -35,7 +35,6 @@ from socialpost.timeutil import iso_utc
 APPS = "https://developers.pinterest.com/apps/"
 SCOPES = "boards:read,pins:read,pins:write,user_accounts:read"
 DEFAULT_REDIRECT = "http://127.0.0.1:8085/"
-LOGIN_TIMEOUT = 300.0
 
 
 def setup(ui: SetupUI, *, account: str, context: AdapterContext, api_base: str, authorize: str) -> AccountSetup:
@@ -115,7 +114,9 @@ def _standard(
         "scope": SCOPES,
         "state": state,
     }
-    redirect = _receive(ui, authorize + "?" + urlencode(query, quote_via=quote), redirect_uri)
+    redirect = receive_redirect(
+        ui, authorize + "?" + urlencode(query, quote_via=quote), redirect_uri, network="Pinterest"
+    )
     again = f"socialpost accounts add pinterest {name}"
     if redirect.error:
         raise AuthError(
@@ -178,37 +179,3 @@ def _user(
     if response.is_success and isinstance(data, dict):
         return data
     raise pinterest_error(response, where=where, now=now, secrets=secrets, reconnect=again, publishing=False)
-
-
-def _receive(ui: SetupUI, authorize: str, redirect_uri: str) -> OAuthRedirect:
-    """Open the authorise page and get the redirect: on the loopback server when the browser is on
-    this machine, else (or when nothing arrives) from the address the person pastes."""
-    receiver: LoopbackReceiver | None = None
-    if is_loopback(redirect_uri) and ui.confirm(_("Is the web browser on this computer?"), default=True):
-        try:
-            receiver = LoopbackReceiver(redirect_uri)
-        except OSError as exc:
-            ui.say(
-                _("Cannot listen on {address} ({error}); you will paste the address instead.").format(
-                    address=redirect_uri, error=exc.strerror or exc
-                )
-            )
-    if receiver is None:
-        ui.say(
-            _(
-                "Sign in and allow access; your browser then goes to an address starting with {address} "
-                "that may show an error page. Copy that whole address."
-            ).format(address=redirect_uri)
-        )
-    try:
-        ui.open_url(authorize)
-        if receiver is not None:
-            ui.say(_("Waiting for Pinterest to send your browser back here…"))
-            found = receiver.wait(LOGIN_TIMEOUT)
-            if found is not None:
-                return found
-            ui.say(_("Nothing came back within {seconds} s.").format(seconds=f"{LOGIN_TIMEOUT:g}"))
-    finally:
-        if receiver is not None:
-            receiver.close()
-    return parse_redirect(ui.ask(_("Paste the address your browser shows after you allowed access")))

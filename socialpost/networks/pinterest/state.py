@@ -8,12 +8,11 @@ is never made again, and reconciliation knows which board to look on and from wh
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from socialpost.privatefiles import make_folders, read_object, safe_name, write_json
+from socialpost.privatefiles import KeyedFiles
 from socialpost.timeutil import ensure_aware, iso_utc
 
 
@@ -29,15 +28,10 @@ class PinBook:
     """The records of one account's pins, by idempotency key."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._lock = threading.Lock()
-
-    def _file(self, key: str) -> Path:
-        return self.folder / f"{safe_name(key)}.json"
+        self.files = KeyedFiles(folder)
 
     def load(self, key: str) -> Record | None:
-        with self._lock:
-            data = read_object(self._file(key))
+        data = self.files.read(key)
         if not data or not isinstance(data.get("board_id"), str) or not isinstance(data.get("started_at"), str):
             return None
         try:
@@ -53,6 +47,4 @@ class PinBook:
             "pin_id": record.pin_id,
             "url": record.url,
         }
-        with self._lock:
-            make_folders(self.folder)
-            write_json(self._file(key), data)
+        self.files.write(key, data)

@@ -10,15 +10,11 @@ first one. A new token written to secrets.yaml (``accounts add`` again) wins ove
 
 from __future__ import annotations
 
-import hashlib
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from socialpost.privatefiles import make_folders, read_object, write_json
-from socialpost.redaction import register
-from socialpost.timeutil import ensure_aware, iso_utc
+from socialpost.networks.common.token_file import RenewedTokenFile
 
 RENEW_WITHIN = timedelta(days=7)
 
@@ -38,44 +34,15 @@ class TokenStore:
     """The tokens in use: the renewed pair on disk when it renews the configured one, else that."""
 
     def __init__(self, folder: Path, configured: Tokens) -> None:
-        self.file = folder / "token.json"
         self._configured = configured
-        self._lock = threading.Lock()
+        self._saved = RenewedTokenFile(folder, configured.access)
+        self.file = self._saved.file
 
     def current(self) -> Tokens:
-        with self._lock:
-            saved = read_object(self.file)
-        if saved and isinstance(saved.get("access_token"), str) and saved.get("first") == self._fingerprint():
-            refresh = saved.get("refresh_token")
-            tokens = Tokens(
-                saved["access_token"],
-                refresh if isinstance(refresh, str) and refresh else self._configured.refresh,
-                _when(saved.get("expires_at")),
-            )
-            register(tokens.access, tokens.refresh)
-            return tokens
-        return self._configured
+        saved = self._saved.read()
+        if saved is None:
+            return self._configured
+        return Tokens(saved.access, saved.refresh or self._configured.refresh, saved.expires_at)
 
     def save(self, tokens: Tokens) -> None:
-        register(tokens.access, tokens.refresh)
-        data: dict[str, str] = {"access_token": tokens.access, "first": self._fingerprint()}
-        if tokens.refresh:
-            data["refresh_token"] = tokens.refresh
-        if tokens.expires_at is not None:
-            data["expires_at"] = iso_utc(tokens.expires_at)
-        with self._lock:
-            make_folders(self.file.parent)
-            write_json(self.file, data)
-
-    def _fingerprint(self) -> str:
-        """Which configured token the saved pair renews."""
-        return hashlib.sha256(self._configured.access.encode()).hexdigest()[:16]
-
-
-def _when(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return ensure_aware(datetime.fromisoformat(value))
-    except ValueError:
-        return None
+        self._saved.write(tokens.access, tokens.refresh, tokens.expires_at)

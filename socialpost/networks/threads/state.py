@@ -10,13 +10,12 @@ the same record. Files: ``<data dir>/threads/<name>/posts/<key>.json``, owner-on
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from socialpost.privatefiles import make_folders, read_object, safe_name, write_json
+from socialpost.privatefiles import KeyedFiles
 
 
 @dataclass
@@ -69,21 +68,14 @@ class PostBook:
     """The records of one account's posts, by idempotency key."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._lock = threading.Lock()
-
-    def _file(self, key: str) -> Path:
-        return self.folder / f"{safe_name(key)}.json"
+        self.files = KeyedFiles(folder)
 
     def load(self, key: str) -> Record | None:
-        with self._lock:
-            data = read_object(self._file(key))
+        data = self.files.read(key)
         return Record.from_json(data) if data else None
 
     def save(self, key: str, record: Record) -> None:
-        with self._lock:
-            make_folders(self.folder)
-            write_json(self._file(key), record.as_json())
+        self.files.write(key, record.as_json())
 
 
 def stamp(value: datetime | None) -> str | None:

@@ -12,10 +12,11 @@ from socialpost.errors import AuthError, ContentRejected, NetworkError, RateLimi
 from socialpost.i18n import N_, _
 from socialpost.networks.base import Published, Reply
 from socialpost.networks.capabilities import InboxReader, Replier
+from socialpost.networks.common.numbers import as_time
 from socialpost.networks.common.read_pause import ReadPause
 from socialpost.networks.x.client import XClient
 from socialpost.networks.x.errors import READ_REPLIES
-from socialpost.networks.x.posts import _check_text, _parent, _parse_time, _snowflake_time, _status_url
+from socialpost.networks.x.posts import _check_text, _parent, _snowflake_time, _status_url
 from socialpost.networks.x.state import SEARCH_WINDOW, _ReadBudget, _ReplyMarks
 
 log = logging.getLogger("socialpost.networks.x")
@@ -220,7 +221,7 @@ def _reply_of(tweet: dict[str, Any], users: dict[str, Any], me: str, conversatio
         author=f"@{username}" if username else author_id,
         author_name=str(user.get("name") or ""),
         text=html.unescape(str(tweet.get("text") or "")),
-        created_at=_parse_time(tweet.get("created_at")) or _snowflake_time(tweet_id),
+        created_at=as_time(tweet.get("created_at")) or _snowflake_time(tweet_id),
         url=f"https://x.com/{username}/status/{tweet_id}" if username else _status_url(tweet_id),
         own=bool(author_id) and author_id == me,
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from socialpost.networks.base import AdapterContext
-from socialpost.privatefiles import read_object, safe_name, write_json
+from socialpost.privatefiles import KeyedFiles, read_object, write_json
 
 PACIFIC = ZoneInfo("America/Los_Angeles")  # YouTube's quota resets at midnight Pacific time
 
@@ -62,16 +62,13 @@ class UploadState:
 
 
 class UploadStates:
-    """The upload state files of one account."""
+    """The upload state files of one account (keys are "sp-<hex>": unchanged by safe_name)."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def path(self, key: str) -> Path:
-        return self.folder / f"{safe_name(key)}.json"  # keys are "sp-<hex>": unchanged by safe_name
+        self.files = KeyedFiles(folder)
 
     def load(self, key: str) -> UploadState | None:
-        data = read_object(self.path(key))
+        data = self.files.read(key)
         if data is None:
             return None
         known = set(UploadState.__dataclass_fields__)
@@ -81,11 +78,11 @@ class UploadStates:
             return None
 
     def save(self, state: UploadState) -> None:
-        write_json(self.path(state.key), asdict(state))
+        self.files.write(state.key, asdict(state))
 
     def forget(self, key: str) -> None:
         with contextlib.suppress(FileNotFoundError):
-            self.path(key).unlink()
+            self.files.path(key).unlink()
 
 
 # --- quota ---------------------------------------------------------------------------------------
