@@ -32,7 +32,8 @@ def check(app: AppContext, campaign: str | None, json_: bool) -> None:
     from socialpost.feeds import Poller, Reader
 
     app.setup_logging()
-    poller = Poller(app.store, app.settings.data_dir, reader=Reader(ports=frozenset(app.settings.fetch.ports)))
+    reader = Reader(ports=frozenset(app.settings.fetch.ports))
+    poller = Poller(app.store, app.settings.data_dir, reader=reader, clock=app.clock)
     results = poller.check(campaign)
     if not results:
         what = _("campaign '{campaign}'").format(campaign=campaign) if campaign else _("any scheduled campaign")
@@ -76,6 +77,32 @@ def check(app: AppContext, campaign: str | None, json_: bool) -> None:
                 count=len(failed)
             )
         )
+
+
+def show_feed_problems(problems: list[Any]) -> None:
+    """``status``: the feeds whose last read failed, with the fix (other posts go out as usual)."""
+    if not problems:
+        return
+    render.echo(_("Feeds that cannot be read (the other posts go out as usual):"))
+    for problem in problems:
+        render.echo(
+            "  "
+            + ngettext(
+                "{campaign}: {url}: {error} (failed {count} time in a row, last at {when})",
+                "{campaign}: {url}: {error} (failed {count} times in a row, last at {when})",
+                problem.failures,
+            ).format(
+                campaign=problem.campaign,
+                url=problem.url,
+                error=problem.error,
+                count=problem.failures,
+                when=formats.datetime_text(problem.since),
+            )
+        )
+    render.echo(
+        "  " + _("Fix: check the address in the campaign file; 'socialpost feeds check CAMPAIGN' reads it again now.")
+    )
+    render.echo()
 
 
 def _as_json(result: Any) -> dict[str, Any]:

@@ -30,7 +30,6 @@ from socialpost.errors import FeedError, FetchError
 from socialpost.feeds.compose import compose
 from socialpost.feeds.entries import Entry, parse
 from socialpost.fetch import Fetched, FetchPolicy, Resolver, fetch
-from socialpost.i18n import _
 from socialpost.media import EXTENSIONS, MEDIA_ROOT_KEY, sniff
 from socialpost.networks.profile import profile_of
 from socialpost.privatefiles import write_private
@@ -306,10 +305,3 @@ class Poller:
         write_private(path, fetched.body)
         return path
 
-
-def next_poll_text(feed: stored.FeedState, now: datetime) -> str:
-    """When the daemon reads ``feed`` next, for people."""
-    wait = feed.next_poll_at - now
-    if wait <= timedelta(0):
-        return _("at the next pass")
-    return _("in {minutes} min").format(minutes=max(1, round(wait.total_seconds() / 60)))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, select, update
+from sqlalchemy import ColumnElement, Table, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -279,15 +279,30 @@ class FeedProblem:
     since: datetime
     failures: int
 
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "campaign": self.campaign,
+            "url": self.url,
+            "error": self.error,
+            "at": iso_utc(self.since),
+            "failures": self.failures,
+        }
 
-def problems(store: Store) -> list[FeedProblem]:
-    """The active feeds whose last poll failed."""
+
+def problems(store: Store, *, campaign: str | None = None) -> list[FeedProblem]:
+    """The active feeds (of one campaign) whose last poll failed; none in a database that has no
+    feeds table yet (``doctor`` reads it without migrating)."""
+    with store.session() as session:
+        if not inspect(session.connection()).has_table(FeedRow.__tablename__):
+            return []
     query = (
         select(CampaignRow.name, FeedRow.url, FeedRow.last_error, FeedRow.last_error_at, FeedRow.failures)
         .join(CampaignRow, CampaignRow.id == FeedRow.campaign_id)
         .where(FeedRow.active == 1, FeedRow.last_error.is_not(None))
         .order_by(CampaignRow.name, FeedRow.url)
     )
+    if campaign is not None:
+        query = query.where(CampaignRow.name == campaign)
     with store.session() as session:
         return [
             FeedProblem(name, url, error or "", at, failures)
