@@ -304,4 +304,3 @@ class Poller:
         path = folder / f"{stem}{extension}"
         write_private(path, fetched.body)
         return path
-
