@@ -358,6 +358,9 @@ def test_parse_keeps_entries_without_dates_and_leaves_out_those_without_id_or_li
     body = rss([Item(None, "No link", "", None), item(1, None, date_text="nope")])
     (entry,) = parse(body)
     assert entry.title == "Entry 1" and entry.published is None
+    html = '<p>Fresh <b>beans</b> &amp; pastries.</p><script>alert("x")</script><style>p {color: red}</style>'
+    (entry,) = parse(rss([item(2, START, content=html)]))
+    assert entry.summary == "Fresh beans & pastries."
 
 
 def test_a_large_first_poll_is_spread_over_polls(
