@@ -18,6 +18,7 @@ ORDER = [
     "multidaemon.py",
     "import_sheet.py",
     "feeds.py",
+    "queue_slots.py",
 ]
 
 

@@ -319,14 +319,19 @@ class Previewer:
         ``account``, only that account's), each account's next occurrence unless an occurrence is
         named, with their state in the queue. The file is expanded, not judged: a text over its
         limit is shown with its length (that is when it is worth seeing); `validate` gives the errors."""
+        from socialpost.campaign.account_queues import config_queues
         from socialpost.campaign.expand import expand
         from socialpost.campaign.load import load_campaigns
+        from socialpost.store import slot_assign
         from socialpost.store.sync_plan import plan_campaign
 
         items: list[PlanItem] = []
         wanted: PostRef | None = None
+        queues, _problems = config_queues(self.settings)  # `validate` reports them
         for loaded in load_campaigns([path]):
-            rows = expand(loaded, now=now)
+            rows = expand(loaded, now=now, account_queues=queues)
+            with store.session() as session:  # queued posts in the slots the queue gives them
+                ((_loaded, rows),), _full = slot_assign.place(session, [(loaded, rows)], now=now)
             if post is not None:  # PostRef's parser, as `status` and `retry` write a post
                 wanted = _post_ref(loaded.model.campaign, post, account)
                 rows = _pick(rows, wanted, path)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from socialpost.campaign.account_queues import config_queues
 from socialpost.campaign.expand import expand_all
 from socialpost.campaign.load import read_campaigns
 from socialpost.errors import Problem
@@ -70,12 +71,13 @@ def plan_against(
         [path for path, text in before.items() if text is not None],
         texts={path: text for path, text in before.items() if text is not None},
     )
+    queues, _queue_problems = config_queues(settings)  # reported by draft
     with tempfile.TemporaryDirectory(prefix="socialpost-review-") as folder:
         store = open_store(f"sqlite:///{Path(folder) / 'before.db'}")
         try:
             schedule(
                 store,
-                [(campaign, expand_all(campaign, now=now)[0]) for campaign in earlier],
+                [(campaign, expand_all(campaign, now=now, account_queues=queues)[0]) for campaign in earlier],
                 now=now,
                 allow_past=True,  # the version before is what the queue holds, whatever its times
                 unconnected=drafted.unconnected,

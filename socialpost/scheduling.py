@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from socialpost.campaign import checks
+from socialpost.campaign.account_queues import config_queues
 from socialpost.campaign.expand import PlannedPost, expand_all
 from socialpost.campaign.findings import Findings, PostMeasure, RowKey
 from socialpost.campaign.load import LoadedCampaign, read_campaigns
@@ -105,6 +106,8 @@ def draft(
     (:meth:`socialpost.wiring.Adapters.check_listed`) and measured against their network's limits.
     ``texts``: the content of some files, read elsewhere (from git: socialpost.review)."""
     loaded, errors = read_campaigns(paths, texts=texts)
+    queues, queue_problems = config_queues(settings)
+    errors.extend(queue_problems)
     current = now or utcnow()
     adapters = Adapters(settings, credentials=credentials)
     reasons: dict[str, Exception | None] = {}
@@ -112,7 +115,7 @@ def draft(
     for campaign in loaded:
         account_errors, account_warnings = check_accounts(campaign, adapters, reasons=reasons)
         errors.extend(account_errors)
-        rows, problems = expand_all(campaign, now=current)
+        rows, problems = expand_all(campaign, now=current, account_queues=queues)
         errors.extend(problems)
         accounts = {row.account for row in rows}
         unusable = {account for account, reason in reasons.items() if reason is not None}

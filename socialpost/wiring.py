@@ -173,6 +173,8 @@ class Adapters:
         environ = dict(os.environ) if self.environ is None else self.environ
         values: dict[str, Any] = {}
         for key, value in raw.items():
+            if key == "queue":  # the account's posting queue (socialpost.campaign.account_queues), not the adapter's
+                continue
             try:
                 values.update(expand_env_values({key: value}, environ, f"accounts.{network}.{name}"))
             except ConfigError as exc:

@@ -190,7 +190,10 @@ def test_bad_recurrence_rules_are_located(write, every: str, message: str, where
 
 def test_post_needs_one_time_and_one_text(write) -> None:  # type: ignore[no-untyped-def]
     for body, message in [
-        ("    text: hi\n", "a post needs 'at' (one time) or 'every'"),
+        (
+            "    at: 2027-03-02 09:00\n    every: {days: [mon], at: '10:00', from: 2027-03-01}\n    text: hi\n",
+            "a post has 'at' (one time) or 'every' (recurring), not both",
+        ),
         ("    at: 2027-03-02 09:00\n", "exactly one of text, thread or texts"),
         ("    at: 2027-03-02 09:00\n    text: a\n    thread: [b, c]\n", "exactly one of text, thread or texts"),
         ("    at: 2027-03-02 09:00\n    texts: [a, b]\n", "'texts' (a rotation) is for recurring posts"),
@@ -199,6 +202,12 @@ def test_post_needs_one_time_and_one_text(write) -> None:  # type: ignore[no-unt
             load_campaign(write("c.yaml", HEAD + "posts:\n  - id: p\n" + body))
         assert message in caught.value.problems[0].message
         assert caught.value.problems[0].line == 5
+    # neither at nor every: the campaign's queue, else the accounts' config queues; with neither, no time
+    with pytest.raises(CampaignError) as caught:
+        expand(load_campaign(write("c.yaml", HEAD + "posts:\n  - id: p\n    text: hi\n")), now=NOW)
+    (problem,) = caught.value.problems
+    assert "post 'p' has no time: no 'at', no 'every', and no queue for " in problem.message
+    assert problem.line == 5
 
 
 def _check(write, text: str, **kwargs):  # type: ignore[no-untyped-def]

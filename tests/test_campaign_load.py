@@ -178,9 +178,11 @@ def test_fields_at() -> None:
         "language",
         "country",
         "late",
+        "queue",
         "utm",
         "defaults",
         "quiet",
+        "feeds",
         "posts",
     ]
     assert fields_at(("posts", 0)) == [

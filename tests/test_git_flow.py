@@ -684,3 +684,29 @@ def test_the_ci_recipes_are_valid_for_their_ci(path: str, schema: str) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_plan_against_keeps_queued_posts_in_their_slots_when_one_is_inserted(team: Path) -> None:
+    queued = (
+        "campaign: queued\ntimezone: America/Montreal\naccounts: [outbox:main]\n"
+        'queue: {days: [mon, tue, wed, thu, fri], at: ["09:00"], from: 2031-03-03}\n'
+        "posts:\n"
+        '  - id: first\n    text: "First. What do you think?"\n'
+        '  - id: second\n    text: "Second. What do you think?"\n'
+    )
+    (team / "campaigns" / "queued.yaml").write_text(queued, encoding="utf-8")
+    _git(team, "add", "-A")
+    _git(team, "commit", "-q", "-m", "a queued campaign")
+    _edit(
+        team,
+        "  - id: second",
+        '  - id: inserted\n    text: "Inserted. What do you think?"\n  - id: second',
+        "queued.yaml",
+    )
+    plan = _plan(team, "--against", "HEAD", "campaigns/queued.yaml")
+    slots = {key: (item["action"], item["due_at"], item["slot"]) for key, item in plan.items() if key}
+    assert slots == {  # Monday 2031-03-03 09:00 EST is 14:00Z
+        "queued/first@outbox:main": ("unchanged", "2031-03-03T14:00:00Z", {"why": "kept", "taken_by": None}),
+        "queued/inserted@outbox:main": ("create", "2031-03-05T14:00:00Z", {"why": "next", "taken_by": None}),
+        "queued/second@outbox:main": ("unchanged", "2031-03-04T14:00:00Z", {"why": "kept", "taken_by": None}),
+    }

@@ -19,7 +19,7 @@ from socialpost.cli import cli
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "socialpost" / "i18n" / "locale" / "socialpost.pot"
 # "socialpost" then the words of one command line, up to what ends it in a sentence
-COMMAND_LINE = re.compile(r"socialpost((?: +[^\s,;:()]+)+)")
+COMMAND_LINE = re.compile(r"socialpost((?: +[^\s,;:()`]+)+)")
 
 
 def _messages() -> list[str]:
@@ -40,7 +40,7 @@ def _suggestions() -> list[tuple[str, list[str]]]:
     found = []
     for text in _messages():
         for match in COMMAND_LINE.finditer(text):
-            words = [word.rstrip("'\".") for word in match.group(1).split()]
+            words = [word.rstrip("'\".`") for word in match.group(1).split()]
             if words and words[0] in commands:
                 found.append((match.group(0), words))
     return found

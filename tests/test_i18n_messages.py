@@ -123,7 +123,13 @@ def test_several_problems_are_counted_in_french(write: Write) -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("    at: 2027-03-02 09:00\n", ""), "une publication demande « at »"),
+        (
+            (
+                "    at: 2027-03-02 09:00\n",
+                "    at: 2027-03-02 09:00\n    every: {days: [mon], at: '10:00', from: 2027-03-01}\n",
+            ),
+            "une publication a « at » (une heure) ou « every » (récurrente), pas les deux",
+        ),
         (("timezone: America/Montreal", "timezone: EST"), "n'est pas un nom de fuseau horaire IANA"),
         (("2027-03-02 09:00", "09:00"), "n'a pas de date"),
         (("2027-03-02 09:00", "2027-03-02"), "n'a pas d'heure"),

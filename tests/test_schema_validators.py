@@ -67,6 +67,16 @@ BROKEN: dict[str, tuple[str, str, str]] = {
         "/posts/0/every/except/1",
         "$.posts[0].every.except[1]",
     ),
+    "queue-weekday-misspelt": (
+        VALID_HEAD + "queue: {days: [mon, funday], at: ['09:00']}\nposts: [{id: a, text: hi}]\n",
+        "/queue/days/1",
+        "$.queue.days[1]",
+    ),
+    "queue-per-slot-zero": (
+        VALID_HEAD + "queue: {days: [mon], at: ['09:00'], per_slot: 0}\nposts: [{id: a, text: hi}]\n",
+        "/queue/per_slot",
+        "$.queue.per_slot",
+    ),
     "country-not-a-code": (
         VALID_HEAD + "country: Canada\nposts: [{id: a, at: '2027-03-02 09:00', text: hi}]\n",
         "/country",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from socialpost.errors import CampaignError, Problem
 from socialpost.i18n import _, formats
 from socialpost.media import MEDIA_ROOT_KEY
 from socialpost.networks.profile import profile_of
+from socialpost.slots import Board, NoFreeSlot, SlotRule, no_free_slot_message
 from socialpost.text import utm
 from socialpost.timeutil import iso_utc, to_utc, utcnow, zone
 
@@ -46,6 +47,19 @@ class PlannedPost:
     lead: timedelta = timedelta(0)  # handed to the network this long before due_at (YouTube uploads)
     part_locs: tuple[Loc, ...] = field(default=(), hash=False)  # where each part's text is written
     media_locs: tuple[Loc, ...] = field(default=(), hash=False)
+    queue: SlotRule | None = field(default=None, hash=False)  # a queued post (no at/every): its queue's rule
+    slot_why: str = ""  # a queued post: why it has its slot (socialpost.slots: kept, next, taken)
+    slot_taken_by: str = ""  # ... and with "taken", the campaign whose post has the slot it would have had
+
+    def placed(self, due_at: datetime, why: str, taken_by: str = "") -> PlannedPost:
+        """This queued row in the slot at ``due_at`` (the fingerprint follows the new time)."""
+        return replace(
+            self,
+            due_at=due_at,
+            local_time=due_at.astimezone(self.local_time.tzinfo),
+            slot_why=why,
+            slot_taken_by=taken_by,
+        )
 
     @property
     def parts(self) -> list[str]:
@@ -176,22 +190,32 @@ def comes_round(every: Every, *, tz: ZoneInfo, now: datetime) -> bool:
 
 
 def expand(
-    loaded: LoadedCampaign, *, now: datetime | None = None, horizon: timedelta = DEFAULT_HORIZON
+    loaded: LoadedCampaign,
+    *,
+    now: datetime | None = None,
+    horizon: timedelta = DEFAULT_HORIZON,
+    account_queues: Mapping[str, SlotRule] | None = None,
 ) -> list[PlannedPost]:
     """Every row the campaign asks for, in file order (recurring posts: every occurrence from the
     rule's first day, so the text rotation is stable; `schedule` skips the past ones). Raises
-    CampaignError for a rule that cannot be expanded."""
-    rows, problems = expand_all(loaded, now=now, horizon=horizon)
+    CampaignError for a rule that cannot be expanded, or a post that has no time."""
+    rows, problems = expand_all(loaded, now=now, horizon=horizon, account_queues=account_queues)
     if problems:
         raise CampaignError(problems)
     return rows
 
 
 def expand_all(
-    loaded: LoadedCampaign, *, now: datetime | None = None, horizon: timedelta = DEFAULT_HORIZON
+    loaded: LoadedCampaign,
+    *,
+    now: datetime | None = None,
+    horizon: timedelta = DEFAULT_HORIZON,
+    account_queues: Mapping[str, SlotRule] | None = None,
 ) -> tuple[list[PlannedPost], list[Problem]]:
     """:func:`expand` that goes on past a rule it cannot expand: the rows of every other post, and
-    the problems."""
+    the problems. A queued post (no at, no every) takes the campaign's queue, else each account's
+    config queue (``account_queues``, socialpost.campaign.account_queues); with neither, it has no
+    time: a problem where it is written."""
     model = loaded.model
     tz = zone(model.timezone)
     current = now or utcnow()
@@ -199,9 +223,19 @@ def expand_all(
     defaults = model.defaults or Defaults()
     rows: list[PlannedPost] = []
     problems: list[Problem] = []
+    rule = model.slot_rule()
     for index, post in enumerate(model.posts):
         line, column = loaded.post_position(index)
-        if post.every is not None:
+        if post.queued:
+            if "queue" in loaded.unsure:
+                continue  # the queue has a mistake, reported where it is written
+            lacking = [a for a in post.accounts or model.accounts if rule is None and a not in (account_queues or {})]
+            if lacking:
+                problems.append(_without_time(loaded, index, post.id, lacking))
+                continue
+            # a stand-in time: place_in_queues below gives each row its slot
+            slots = [("", datetime.combine(current.astimezone(tz).date(), time(0)))]
+        elif post.every is not None:
             try:
                 walls = occurrences(post.every, tz=tz, now=current, horizon=horizon)
             except ValueError as exc:
@@ -274,8 +308,14 @@ def expand_all(
                         uses_utm=tag,
                         part_locs=tuple(part_locs),
                         media_locs=tuple(media_locs),
+                        queue=(rule or (account_queues or {}).get(account)) if post.queued else None,
                     )
                 )
+    if any(row.queue is not None for row in rows):
+        try:
+            rows = place_in_queues(rows, now=current)
+        except NoFreeSlot:
+            problems.append(loaded.document.problem(("queue",), no_free_slot_message()))
     return rows, problems
 
 
@@ -286,6 +326,35 @@ def _pin(post: Post, defaults: Defaults) -> dict[str, Any]:
         if pin is not None:
             found.update(pin.model_dump(exclude_none=True))
     return found
+
+
+def _without_time(loaded: LoadedCampaign, index: int, post: str, accounts: list[str]) -> Problem:
+    """A post with neither 'at' nor 'every', and no queue to take a slot of."""
+    message = _(
+        "post '{post}' has no time: no 'at', no 'every', and no queue for {accounts}. Fix: add "
+        "at: 2026-03-02 09:00, or give the campaign a queue of time slots, like "
+        'queue: {{days: [mon, tue, wed, thu, fri], at: ["09:00", "12:30"]}} (or each account one in the '
+        "config file: accounts.<network>.<name>.queue)"
+    )
+    return loaded.document.problem(("posts", index), message.format(post=post, accounts=", ".join(accounts)))
+
+
+def place_in_queues(rows: list[PlannedPost], *, now: datetime) -> list[PlannedPost]:
+    """Queued rows placed against an empty queue, in file order: each takes the next free slot of
+    its account, after the rows with a time of their own that are on a slot (what `plan
+    --empty-queue` and the preview show; `schedule` places them against the queue it holds,
+    socialpost.store.slot_assign). Raises NoFreeSlot."""
+    boards: dict[str, Board] = {}
+    for row in rows:
+        if row.queue is None:
+            boards.setdefault(row.account, Board()).occupy(row.due_at, row.campaign)
+    placed = []
+    for row in rows:
+        if row.queue is not None:
+            spot = boards.setdefault(row.account, Board()).place(row.queue, row.campaign, now=now)
+            row = row.placed(spot.instant, spot.why, spot.taken_by)
+        placed.append(row)
+    return placed
 
 
 def _video(video: Video, base: Path) -> dict[str, Any]:

@@ -340,6 +340,9 @@ def _listed_twice(model: Campaign, document: YamlDocument) -> list[Problem]:
             lists.append((("posts", index, "accounts"), list(post.accounts)))
         if post.every is not None and post.every.at and len(post.every.at) > 1:
             lists.append((("posts", index, "every", "at"), [f"{at:%H:%M}" for at in post.every.at]))
+    if model.queue is not None:
+        lists.append((("queue", "days"), list(model.queue.days)))
+        lists.append((("queue", "at"), [f"{at:%H:%M}" for at in model.queue.at]))
     problems = []
     for where, values in lists:
         seen: set[str] = set()

@@ -23,6 +23,7 @@ from pydantic import (
 from socialpost.campaign.local_posts import Button, Event, Offer
 from socialpost.i18n import _
 from socialpost.names import ACCOUNT_PATTERN, ACCOUNT_REF, NAME_PATTERN
+from socialpost.slots import SlotRule
 from socialpost.timeutil import MAX_YEAR, MIN_YEAR, coerce_duration, format_duration, parse_wall_time, zone
 
 
@@ -346,6 +347,47 @@ class Every(_Strict):
         return self
 
 
+class Queue(_Strict):
+    """A posting queue: weekly time slots that posts without 'at' take in file order (README,
+    "Posting queue")."""
+
+    days: list[Weekday] = Field(min_length=1, description="the days of the week that have slots")
+    at: ClockTimes = Field(description='the slots\' times of day, like ["09:00", "12:30"]')
+    from_: Date | None = Field(None, alias="from", description="first day with slots (default: today)")
+    except_: list[DateSpan] | None = Field(
+        None,
+        alias="except",
+        description="days without slots, in the campaign's time zone: 2026-12-25, or a range 2026-12-24..2027-01-02",
+    )
+    per_slot: Annotated[int, Field(strict=True, ge=1, le=100)] = Field(
+        1, description="how many posts one slot takes on one account"
+    )
+
+
+class AccountQueue(Queue):
+    """An account's posting queue in the config file (``accounts.<network>.<name>.queue``), for the
+    campaigns that have no queue of their own."""
+
+    timezone: str | None = Field(None, description="the zone of the slots (default: the config's timezone)")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            zone(value)
+        return value
+
+    def rule(self, zone_name: str) -> SlotRule:
+        return SlotRule(
+            zone_name=zone_name,
+            days=tuple(self.days),
+            times=tuple(self.at),
+            first=self.from_,
+            skip=tuple(self.except_ or ()),
+            per_slot=self.per_slot,
+        )
+
+
 class Utm(_Strict):
     """UTM parameters added to every link; values may use {network}, {campaign} and {post}."""
 
@@ -417,13 +459,18 @@ class Post(_Strict):
     quiet: list[RuleId] | None = Field(None, description="writing advice rules to silence for this post")
     utm: StrictBool | None = Field(None, description="false: do not tag this post's links")
 
+    @property
+    def queued(self) -> bool:
+        """No time of its own: it takes the next free slot of the campaign's queue."""
+        return self.at is None and self.every is None
+
     @model_validator(mode="after")
     def _consistent(self) -> Post:
-        if (self.at is None) == (self.every is None):
+        if self.at is not None and self.every is not None:
             raise ValueError(
                 _(
-                    "a post needs 'at' (one time) or 'every' (recurring), not both and not neither. "
-                    "Fix: add at: 2026-03-02 09:00"
+                    "a post has 'at' (one time) or 'every' (recurring), not both. Fix: keep one of them "
+                    "(or neither, to take the next free slot of the campaign's queue)"
                 )
             )
         texts = [k for k in ("text", "thread", "texts") if getattr(self, k) is not None]
@@ -503,6 +550,7 @@ class Campaign(_Strict):
         None, description="ISO 3166 country, with a subdivision if you like (CA-QC): its public holidays are flagged"
     )
     late: LatePolicy = Field(default_factory=LatePolicy)
+    queue: Queue | None = Field(None, description="posting slots for the posts that have no 'at' or 'every'")
     utm: Utm | None = Field(None, description="UTM tags added to every link")
     defaults: Defaults | None = None
     quiet: list[RuleId] | None = Field(None, description="writing advice rules to silence for every post")
@@ -518,6 +566,19 @@ class Campaign(_Strict):
                 _("a campaign needs at least one post (or a feed). Fix: add posts: with one post, or feeds:")
             )
         return self
+
+    def slot_rule(self) -> SlotRule | None:
+        """The campaign's queue as the slot rule its posts are placed by (None: no queue)."""
+        if self.queue is None:
+            return None
+        return SlotRule(
+            zone_name=self.timezone,
+            days=tuple(self.queue.days),
+            times=tuple(self.queue.at),
+            first=self.queue.from_,
+            skip=tuple(self.queue.except_ or ()),
+            per_slot=self.queue.per_slot,
+        )
 
     @field_validator("timezone")
     @classmethod

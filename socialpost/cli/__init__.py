@@ -24,6 +24,7 @@ COMMANDS = {
     "fix": "socialpost.cli.fix:fix",
     "daemon": "socialpost.cli.daemon:daemon",
     "status": "socialpost.cli.status:status",
+    "queue": "socialpost.cli.queue:queue",
     "report": "socialpost.cli.report:report",
     "demo": "socialpost.cli.demo:demo",
     "accounts": "socialpost.cli.accounts:accounts",

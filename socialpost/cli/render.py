@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from socialpost.errors import Problem
+    from socialpost.queues import Queues
     from socialpost.report.status import StatusSummary
     from socialpost.scheduling import Validation
     from socialpost.store.sync_plan import Plan, PlanItem
@@ -274,6 +275,7 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
                     Text.assemble((f"↳ {number}/{len(parts) + 1}", "dim"), " ", short(part))
                     for number, part in enumerate(parts, 2)
                 ]
+                + ([Text(f"⏲ {slot_reason(item.slot)}", style="dim")] if item.slot else [])
             )
     out = console()
     if table_width(headings, rows, widest={6: PLAN_TEXT_WIDTH}) <= out.width:
@@ -294,6 +296,15 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
             lines += [Padding(line, (0, 0, 0, 4), expand=False) for line in (when, text, *thread)]
         out.print(Group(*lines))
     out.print(plan_totals(plans))
+
+
+def slot_reason(slot: dict[str, str | None]) -> str:
+    """Why a queued post has its time, in words (the plan's "slot" in JSON)."""
+    if slot["why"] == "kept":
+        return _("kept its slot")
+    if slot["why"] == "taken":
+        return _("slot taken by {campaign} → next").format(campaign=slot["taken_by"])
+    return _("next free slot")
 
 
 def plan_totals(plans: list[Plan]) -> str:
@@ -449,6 +460,49 @@ def status_view(summary: StatusSummary, paused: Collection[tuple[str, str]] = ()
         out.print(table)
         if summary.more_upcoming:
             out.print(Text(_more_upcoming(summary.more_upcoming)))
+
+
+def queue_view(result: Queues) -> None:
+    """`socialpost queue`: each account's next slots, filled (campaign/post, state) or free, then
+    the campaigns whose queue could not be read."""
+    from rich.table import Table
+    from rich.text import Text
+
+    out = console()
+    if not result.accounts:
+        out.print(_("No queue: no scheduled campaign has a 'queue:' of time slots."))
+    for account in result.accounts:
+        title = _("{account} — queue of {campaigns}").format(
+            account=account.account, campaigns=", ".join(account.campaigns) or "—"
+        )
+        table = Table(title=title, title_justify="left")
+        table.add_column(_("local time"), no_wrap=True)
+        table.add_column("UTC", no_wrap=True)
+        table.add_column(_("post"), overflow="fold")
+        table.add_column(_("state"))
+        for slot in account.slots:
+            local = _when(slot.local_time.isoformat())
+            utc = _when(slot.due_at.isoformat()).removesuffix(" +00:00")
+            for post in slot.posts:
+                state = Text(post.state, style=STATUS_STYLE.get(post.state, ""))
+                table.add_row(local, utc, Text(f"{post.campaign}/{post.post_id}"), state)
+            for _free in range(slot.free):
+                table.add_row(local, utc, Text(_("(free)"), style="green"), "")
+        if not account.slots:
+            table.add_row("", "", Text(_("(no slot: no campaign file with a queue names this account)")), "")
+        out.print(table)
+    for unread in result.unread:
+        if unread.gone:
+            message = _(
+                "campaign {campaign}: its file {file} is gone, so its queue is not shown (the posts it queued keep "
+                "their times). Fix: run this command from the folder you scheduled it from, or schedule its file again."
+            )
+        else:
+            message = _(
+                "campaign {campaign}: its file {file} has errors, so its queue is not shown. Fix: run socialpost "
+                "validate {file}."
+            )
+        echo(message.format(campaign=unread.campaign, file=unread.file), err=True)
 
 
 def _id_width(ids: list[str], heading: str, terminal: int) -> int:

@@ -219,7 +219,7 @@ def _kind(source: Path) -> str:
         return "json"
     raise InputError(
         _("{path} is neither a socialpost backup (a SQLite file) nor an export (JSON).").format(path=source),
-        hint=_("Make one with socialpost backup FILE or socialpost export --json -o FILE."),
+        hint=_("Make one with socialpost backup FILE (or with socialpost export --json -o FILE)."),
     )
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from socialpost.errors import Problem
+from socialpost.slots import SlotRule
 
 
 class PlannedRow(Protocol):
@@ -56,6 +57,13 @@ class PlannedRow(Protocol):
     def fingerprint(self) -> str: ...
     @property
     def fingerprint_before_language(self) -> str | None: ...
+    @property
+    def queue(self) -> SlotRule | None: ...
+    @property
+    def slot_why(self) -> str: ...
+    @property
+    def slot_taken_by(self) -> str: ...
+    def placed(self, due_at: datetime, why: str, taken_by: str = "") -> Self: ...
 
 
 class LateRule(Protocol):

@@ -17,7 +17,10 @@ Rules (README, "Re-running is safe"):
 * a new one-off post whose time has passed is an error (with ``allow_past``, a warning): the one
   place that judges it, for `validate`, `plan` and `schedule` alike;
 * a campaign another file scheduled, and that file is still there, is refused unless ``replace``:
-  two files sharing a ``campaign:`` name would otherwise cancel each other's posts.
+  two files sharing a ``campaign:`` name would otherwise cancel each other's posts;
+* a queued post (no ``at``, no ``every``) is first placed in a slot of its account's queue
+  (socialpost.store.slot_assign: it keeps the slot it has; a new one takes the next free slot), under
+  a lock per account so that campaigns sharing an account never take one slot twice.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ from sqlalchemy.orm import Session
 
 from socialpost.errors import CampaignError, Problem, StoreError
 from socialpost.i18n import _, formats, ngettext
-from socialpost.store import pauses
+from socialpost.slots import no_free_slot_message
+from socialpost.store import pauses, slot_assign
 from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow
 from socialpost.store.planned import CampaignSource, PlannedRow
@@ -148,10 +152,15 @@ def plan_all(
     unconnected: Set[str] = frozenset(),
 ) -> list[Plan]:
     """Each campaign's plan against the queue (none: an empty one), with its errors in
-    ``Plan.errors`` — a new post in the past, a campaign another file scheduled — raising nothing."""
+    ``Plan.errors`` — a new post in the past, a campaign another file scheduled, a queue with no
+    free slot — raising nothing. Queued posts are placed in their slots first
+    (socialpost.store.slot_assign)."""
+    placed, full = slot_assign.place(session, campaigns, now=now)
     plans = []
-    for loaded, rows in campaigns:
+    for loaded, rows in placed:
         plan = plan_campaign(session, loaded, rows, now=now, allow_past=allow_past, unconnected=unconnected)
+        if loaded.model.campaign in full:
+            plan.errors.append(loaded.document.problem(("queue",), no_free_slot_message()))
         if session is not None and not replace and "campaign" not in loaded.unsure:
             clash = taken_from(session, loaded, plan)
             if clash is not None:
@@ -177,6 +186,7 @@ def _plan_and_apply(
     with store.session() if dry_run else store.write() as session:
         if not dry_run:
             _lock_campaigns(session, [loaded.model.campaign for loaded, _rows in campaigns])
+            _lock_queues(session, slot_assign.accounts_of(campaigns))
         plans = plan_all(session, campaigns, now=now, allow_past=allow_past, replace=replace, unconnected=unconnected)
         problems = [problem for plan in plans for problem in plan.errors] if review is None else review(plans)
         if problems:
@@ -214,6 +224,25 @@ def _lock_campaigns(session: Session, names: Sequence[str]) -> None:
         session.execute(
             text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
             {"namespace": _PG_CAMPAIGN_LOCKS, "key": campaign_lock_key(name)},
+        )
+
+
+# the accounts' queues: another namespace, taken after every campaign lock (one order: no deadlock)
+_PG_QUEUE_LOCKS = 0x51_55_45_55  # "QUEU"
+
+
+def _lock_queues(session: Session, accounts: Sequence[str]) -> None:
+    """Make concurrent `schedule` runs that fill (or occupy) one account's slots take turns, so two
+    campaigns sharing an account never take one slot twice (socialpost.store.slot_assign).
+
+    PostgreSQL: a transaction-scoped advisory lock per account, in name order, after the campaign
+    locks. SQLite: the write transaction already runs alone (see :func:`_lock_campaigns`)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for account in sorted(set(accounts)):
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
+            {"namespace": _PG_QUEUE_LOCKS, "key": campaign_lock_key(account)},
         )
 
 

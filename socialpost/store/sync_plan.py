@@ -93,7 +93,16 @@ class PlanItem:
             "cancelled_by": self.cancelled_by_after,
             "paused_by": self.paused_by,
             "waiting_for_account": self.waits_for_account,
+            **({"slot": self.slot} if self.slot is not None else {}),
         }
+
+    @property
+    def slot(self) -> dict[str, str | None] | None:
+        """For a queued post: why it has its time (kept, next, taken) and, when its first choice
+        was taken, by which campaign."""
+        if self.planned is None or self.planned.queue is None or not self.planned.slot_why:
+            return None
+        return {"why": self.planned.slot_why, "taken_by": self.planned.slot_taken_by or None}
 
 
 @dataclass
