@@ -395,3 +395,67 @@ def test_datetime_of_first_schedule_is_the_default_since(
     from socialpost.feeds.poll import cutoff
 
     assert cutoff(again) == datetime(2027, 1, 5, 5, 0, tzinfo=UTC)  # midnight in Montreal
+
+
+QUEUED = (
+    "campaign: cafe-blog\ntimezone: America/Montreal\naccounts: [outbox:news, outbox:team]\n"
+    'queue: {days: [mon, tue, wed, thu, fri, sat, sun], at: ["09:00", "12:30"]}\n'
+    f'feeds:\n  - url: {FEED_URL}\n    template: "{{title}} {{link}}"\n    queue: true\n'
+    'posts:\n  - id: tip\n    text: "Pour-over tip: 93 °C, 3 minutes."\n'
+)
+
+
+def test_queue_true_puts_each_entry_in_the_next_free_slot_of_each_account(
+    store: Store,
+    settings: Settings,
+    site: FeedSite,
+    clock: FakeClock,
+    write,  # type: ignore[no-untyped-def]
+) -> None:
+    schedule_file(store, settings, write("blog.yaml", QUEUED), now=START)  # Sunday 07:00 in Montreal
+    site.feed(rss([item(2, START + timedelta(minutes=2)), item(1, START + timedelta(minutes=1))]))
+    clock.set(START + timedelta(minutes=5))
+    poll(store, settings, site, clock)
+    with store.session() as session:
+        tip = {p.account: p.due_at for p in session.scalars(select(PostRow).where(PostRow.post_key == "tip"))}
+    assert tip == dict.fromkeys(ACCOUNTS, datetime(2027, 1, 10, 14, 0, tzinfo=UTC))  # the file's post: 09:00 EST
+    slots = {(p.payload["text"].split(" ")[1], p.account): p.due_at for p in feed_posts(store)}
+    for account in ACCOUNTS:  # the oldest entry first, each in the next free slot, on each account
+        assert slots[("1", account)] == datetime(2027, 1, 10, 17, 30, tzinfo=UTC)  # 12:30 EST
+        assert slots[("2", account)] == datetime(2027, 1, 11, 14, 0, tzinfo=UTC)  # Monday 09:00 EST
+    assert {p.local_time for p in feed_posts(store)} == {"2027-01-10T12:30:00-05:00", "2027-01-11T09:00:00-05:00"}
+    # scheduling the file again keeps every slot: the feed's posts occupy theirs
+    schedule_file(store, settings, write("blog.yaml", QUEUED), now=clock())
+    assert {(p.account, p.due_at, p.status) for p in feed_posts(store)} == {
+        (a, due, "pending") for a in ACCOUNTS for due in slots.values()
+    }
+
+
+def test_queue_true_without_a_queue_is_located(write) -> None:  # type: ignore[no-untyped-def]
+    from socialpost.campaign.expand import expand_all
+    from socialpost.campaign.load import load_campaign
+
+    text = QUEUED.replace('queue: {days: [mon, tue, wed, thu, fri, sat, sun], at: ["09:00", "12:30"]}\n', "")
+    text = text.split("posts:")[0]
+    _rows, problems = expand_all(load_campaign(write("c.yaml", text)), now=START)
+    (problem,) = problems
+    assert "no queue for outbox:news, outbox:team" in problem.message and "at_once: true" in problem.message
+    assert (problem.line, problem.column) == (7, 12)
+
+
+def test_a_post_added_to_the_file_goes_round_the_feed_s_slots(
+    store: Store,
+    settings: Settings,
+    site: FeedSite,
+    clock: FakeClock,
+    write,  # type: ignore[no-untyped-def]
+) -> None:
+    schedule_file(store, settings, write("blog.yaml", QUEUED), now=START)
+    site.feed(rss([item(1, START + timedelta(minutes=1))]))
+    clock.set(START + timedelta(minutes=5))
+    poll(store, settings, site, clock)
+    more = QUEUED + '  - id: menu\n    text: "The winter menu is out."\n'
+    schedule_file(store, settings, write("blog.yaml", more), now=clock())
+    with store.session() as session:
+        menu = {p.due_at for p in session.scalars(select(PostRow).where(PostRow.post_key == "menu"))}
+    assert menu == {datetime(2027, 1, 11, 14, 0, tzinfo=UTC)}  # 14:00Z the file's tip, 17:30Z the feed's entry

@@ -88,7 +88,7 @@ def test_a_feed_that_cannot_be_read_shows_in_status_doctor_and_check(
     ("feed", "message", "where"),
     [
         ('    template: "{title} {body}"\n', "unknown placeholder {body}", (6, 15)),
-        ("    queue: true\n", "cannot go in the posting queue yet", (5, 5)),
+        ("    queue: true\n    at_once: true\n", "either queue: true or at_once: true", (5, 5)),
         ("    every: 1m\n", "at most every 5 minutes", (6, 12)),
         ("    since: 2027-02-30\n", "'2027-02-30' is not a date", (6, 12)),
         ("    accounts: [Mastodon]\n", "'Mastodon' is not an account", (6, 16)),

@@ -60,6 +60,7 @@ class LoadedCampaign:
         """The campaign's feeds as the store records them (``store.feeds.record``): plain data, with
         the accounts each goes to and where it is written."""
         model = self.model
+        rule = model.slot_rule()
         specs = []
         for index, feed in enumerate(model.feeds or ()):
             line, column = self.document.position(("feeds", index))
@@ -72,6 +73,7 @@ class LoadedCampaign:
                     "every_seconds": int(feed.every.total_seconds()),
                     "image": feed.image,
                     "mode": "queue" if feed.queue else "at_once",
+                    "queue": rule.as_json() if feed.queue and rule is not None else None,
                     "timezone": model.timezone,
                     "language": model.language,
                     "source": f"{self.path}:{line}:{column}",

@@ -529,13 +529,6 @@ class Feed(_Strict):
     def _one_way(self) -> Feed:
         if self.queue and self.at_once:
             raise ValueError(_("a feed has either queue: true or at_once: true, not both. Fix: keep one of them"))
-        if self.queue:
-            raise ValueError(
-                _(
-                    "feed entries cannot go in the posting queue yet in this version of socialpost. "
-                    "Fix: write at_once: true (each new entry is posted when it is read)"
-                )
-            )
         return self
 
 

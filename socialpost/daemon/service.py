@@ -40,6 +40,7 @@ from concurrent.futures import wait as wait_futures
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from socialpost.campaign.account_queues import config_queues
 from socialpost.daemon.calendar_feed import CalendarFeed
 from socialpost.daemon.collector import CollectorJob
 from socialpost.daemon.confirm import ConfirmJob
@@ -138,7 +139,11 @@ class Daemon:
         )
         # the campaigns' feeds (docs/feeds.md): tests give a reader that reaches a loopback server
         self.feeds = Poller(
-            store, settings.data_dir, reader=feed_reader or Reader(ports=frozenset(settings.fetch.ports)), clock=clock
+            store,
+            settings.data_dir,
+            reader=feed_reader or Reader(ports=frozenset(settings.fetch.ports)),
+            clock=clock,
+            account_queues=config_queues(settings)[0],  # for a feed with queue: true in a campaign without one
         )
         self._wake = threading.Event()
         # claimed ahead, waiting for their instant: (send_at, id, post); only the main loop uses it

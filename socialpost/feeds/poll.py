@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -30,9 +30,11 @@ from socialpost.errors import FeedError, FetchError
 from socialpost.feeds.compose import compose
 from socialpost.feeds.entries import Entry, parse
 from socialpost.fetch import Fetched, FetchPolicy, Resolver, fetch
+from socialpost.i18n import _
 from socialpost.media import EXTENSIONS, MEDIA_ROOT_KEY, sniff
 from socialpost.networks.profile import profile_of
 from socialpost.privatefiles import write_private
+from socialpost.slots import SlotRule
 from socialpost.store import feeds as stored
 from socialpost.store.db import Store
 from socialpost.timeutil import Clock, to_utc, utcnow, zone
@@ -168,7 +170,16 @@ def triage(
 class Poller:
     """Polls the store's feeds (the daemon's ``feeds`` job) and previews them (``feeds check``)."""
 
-    def __init__(self, store: Store, data_dir: Path, *, reader: Reader | None = None, clock: Clock = utcnow) -> None:
+    def __init__(
+        self,
+        store: Store,
+        data_dir: Path,
+        *,
+        reader: Reader | None = None,
+        clock: Clock = utcnow,
+        account_queues: Mapping[str, SlotRule] | None = None,
+    ) -> None:
+        self.account_queues = dict(account_queues or {})  # the config's queues, for campaigns without one
         self.store = store
         self.data_dir = data_dir
         self.reader = reader or Reader()
@@ -216,6 +227,13 @@ class Poller:
             self.store, feed, skipped=skipped, posts=posts, now=now, first_poll=feed.first_polled_at is None
         )
         result.posted = len(decisions.queued)
+        if decisions.no_slot:
+            error = _("{count} new entries wait: their queue has no free slot left.").format(
+                count=len({post.entry_key for post in decisions.no_slot})
+            )
+            log.warning("feeds: %s (campaign %s): %s", feed.url, feed.campaign, error)
+            stored.failed(self.store, feed.id, now=now, error=error)
+            return result
         stored.polled(
             self.store, feed.id, now=now, etag=fetched.etag, last_modified=fetched.last_modified, changed=True
         )
@@ -257,6 +275,7 @@ class Poller:
         template = str(feed.spec.get("template", "{title} {link}"))
         media = self._image(feed, entry) if feed.spec.get("image", True) and entry.image else None
         post_key = "feed-" + hashlib.sha256(f"{feed.url_key}\x1f{entry.key}".encode()).hexdigest()[:16]
+        campaign_rule = feed.spec.get("queue")
         local = now.astimezone(zone(str(feed.spec.get("timezone") or "UTC")))
         posts = []
         for account in item.accounts:
@@ -268,6 +287,9 @@ class Poller:
                 payload[MEDIA_ROOT_KEY] = str(media.parent)
             if feed.spec.get("language"):
                 payload["language"] = feed.spec["language"]
+            rule = None
+            if feed.spec.get("mode") == "queue":
+                rule = SlotRule.from_json(campaign_rule) if campaign_rule else self.account_queues.get(account)
             posts.append(
                 stored.NewPost(
                     entry_key=entry.key,
@@ -279,6 +301,7 @@ class Poller:
                     due_at=now,
                     local_time=local.isoformat(),
                     source=str(feed.spec.get("source") or feed.url),
+                    queue=rule,
                 )
             )
         return posts

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -14,9 +14,11 @@ from sqlalchemy import ColumnElement, Table, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from socialpost.slots import SlotRule
 from socialpost.store import transitions
 from socialpost.store.db import Store
 from socialpost.store.models import CampaignRow, FeedEntryRow, FeedRow, PostRow, Status
+from socialpost.store.slot_assign import free_slots
 from socialpost.timeutil import iso_utc
 
 EVERYONE = "*"  # the account of a "skipped" decision: it holds for every account of the feed
@@ -178,15 +180,17 @@ class NewPost:
     payload: dict[str, Any]
     fingerprint: str
     idempotency_key: str
-    due_at: datetime
+    due_at: datetime  # at once: now; queued: replaced by the slot taken
     local_time: str
     source: str
+    queue: SlotRule | None = None  # ``queue: true``: the rule whose next free slot it takes
 
 
 @dataclass(frozen=True)
 class Decisions:
-    queued: list[NewPost]  # made now
+    queued: list[NewPost]  # made now (with the slot each took)
     already: int  # decided before (by this daemon or another): nothing made
+    no_slot: list[NewPost] = field(default_factory=list)  # their queue had no free slot: left for later
 
 
 def decide(
@@ -203,12 +207,22 @@ def decide(
     earlier run), make nothing. The first poll's mark is set in the same transaction, so a second
     daemon sees both the skips and the mark, or neither."""
     queued: list[NewPost] = []
+    no_slot: list[NewPost] = []
     already = 0
     with store.write() as session:
         table = cast(Table, FeedEntryRow.__table__)
+        _lock_queues(session, [post.account for post in posts if post.queue is not None])
         for key in skipped:
             _claim(session, table, feed.id, key, EVERYONE, SKIPPED, now)
         for post in posts:
+            if post.queue is not None:
+                # the next free slot, read in this transaction (after the account's lock): the
+                # posts queued just before in it occupy theirs
+                found = free_slots(session, post.account, post.queue, now=now, count=1)
+                if not found:
+                    no_slot.append(post)
+                    continue
+                post = replace(post, due_at=found[0], local_time=found[0].astimezone(post.queue.tz).isoformat())
             entry_id = _claim(session, table, feed.id, post.entry_key, post.account, QUEUED, now)
             if entry_id is None:
                 already += 1
@@ -241,7 +255,8 @@ def decide(
                 kind="scheduled",
                 from_status=None,
                 to_status=Status.PENDING.value,
-                detail=f"from the feed {feed.url}; due {iso_utc(post.due_at)}",
+                detail=f"from the feed {feed.url}; due {iso_utc(post.due_at)}"
+                + (" (the next free slot of its queue)" if post.queue is not None else ""),
             )
             queued.append(post)
         if first_poll:
@@ -250,7 +265,16 @@ def decide(
                 .where(FeedRow.id == feed.id, FeedRow.first_polled_at.is_(None))
                 .values(first_polled_at=now)
             )
-    return Decisions(queued, already)
+    return Decisions(queued, already, no_slot)
+
+
+def _lock_queues(session: Session, accounts: Sequence[str]) -> None:
+    """The accounts' queue locks of ``schedule`` (socialpost.store.sync), so a feed's post and a
+    campaign being scheduled never take one slot twice."""
+    if accounts:
+        from socialpost.store.sync import _lock_queues as lock  # sync imports this module
+
+        lock(session, accounts)
 
 
 def _claim(
