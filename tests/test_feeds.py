@@ -459,3 +459,31 @@ def test_a_post_added_to_the_file_goes_round_the_feed_s_slots(
     with store.session() as session:
         menu = {p.due_at for p in session.scalars(select(PostRow).where(PostRow.post_key == "menu"))}
     assert menu == {datetime(2027, 1, 11, 14, 0, tzinfo=UTC)}  # 14:00Z the file's tip, 17:30Z the feed's entry
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_two_daemons_queueing_entries_never_share_a_slot(
+    database: str,
+    settings: Settings,
+    site: FeedSite,
+    write,  # type: ignore[no-untyped-def]
+) -> None:
+    def run(url: str) -> None:
+        store = open_store(url)
+        try:
+            site.feed(rss([item(n, START + timedelta(minutes=n)) for n in range(1, 7)]))
+            schedule_file(store, settings, write("blog.yaml", QUEUED), now=START)
+            _race(url, settings, site, rounds=3)
+            posts = feed_posts(store)
+            assert len(posts) == 6 * len(ACCOUNTS)
+            for account in ACCOUNTS:
+                dues = sorted(p.due_at for p in posts if p.account == account)
+                assert len(set(dues)) == 6 and dues[0] == datetime(2027, 1, 10, 17, 30, tzinfo=UTC)
+        finally:
+            store.close()
+
+    if database == "sqlite":
+        run(settings.database_url)
+    else:
+        with throwaway_postgres() as url:
+            run(url)
