@@ -17,6 +17,7 @@ ORDER = [
     "memory.py",
     "multidaemon.py",
     "import_sheet.py",
+    "feeds.py",
     "queue_slots.py",
 ]
 

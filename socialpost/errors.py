@@ -198,6 +198,11 @@ class FetchError(SocialpostError):
         self.refused = refused
 
 
+class FeedError(SocialpostError):
+    """A campaign's feed could not be read or is not a feed (RSS, Atom); the message says why. The
+    daemon logs it, keeps it for ``status`` and ``doctor``, and goes on posting."""
+
+
 class NotificationFailed(SocialpostError):
     """A notification channel (an SMTP server, a webhook receiver, the desktop) did not take a
     message; the hint says what to fix. The notifier tries it again later (socialpost.notify)."""

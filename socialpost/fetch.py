@@ -87,6 +87,9 @@ class Fetched:
     content_type: str
     body: bytes
     truncated: bool = False  # the body was cut at the size cap (only with ``truncate=True``)
+    status: int = 200  # 304 only for a conditional GET (``headers`` with If-None-Match / If-Modified-Since)
+    etag: str | None = None  # the validators a later conditional GET sends back
+    last_modified: str | None = None
 
 
 def not_public(address: IPAddress) -> str | None:
@@ -154,20 +157,24 @@ def fetch(
     resolver: Resolver | None = None,
     backend: httpcore.NetworkBackend | None = None,
     verify: ssl.SSLContext | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Fetched:
     """GET ``url`` under ``policy``; the 200 answer, or :class:`FetchError` with the reason.
 
     A body longer than ``max_bytes`` is refused, or with ``truncate`` cut there (a page's ``<head>``
     is at its top); reading stops at the cap either way. ``verify`` is the TLS context (default:
-    the one the adapters share, with certifi's certificates)."""
+    the one the adapters share, with certifi's certificates). ``headers`` adds request headers: with
+    ``If-None-Match`` or ``If-Modified-Since`` (a feed's conditional GET), a 304 answer is returned
+    as a :class:`Fetched` with ``status`` 304 and no body."""
     policy = policy or FetchPolicy()
     deadline = time.monotonic() + policy.timeout
     pinned = _PinnedBackend(backend or new_backend())
     transport = _PinnedTransport(pinned, verify or ssl_context())
-    headers = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": "identity"}
+    sent = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": "identity", **(headers or {})}
+    conditional = any(name.lower() in ("if-none-match", "if-modified-since") for name in headers or {})
     current = _parse(url)
     try:
-        with httpx.Client(transport=transport, headers=headers, follow_redirects=False, trust_env=False) as client:
+        with httpx.Client(transport=transport, headers=sent, follow_redirects=False, trust_env=False) as client:
             for _hop in range(policy.max_redirects + 1):
                 host, port, addresses = _check(current, policy, resolver or system_resolver, deadline)
                 pinned.pin(host, port, addresses)
@@ -175,6 +182,15 @@ def fetch(
                     if response.status_code in _REDIRECT_STATUSES:
                         current = _next_hop(response)
                         continue
+                    if response.status_code == 304 and conditional:
+                        return Fetched(
+                            str(response.url),
+                            "",
+                            b"",
+                            status=304,
+                            etag=response.headers.get("etag"),
+                            last_modified=response.headers.get("last-modified"),
+                        )
                     if response.status_code != 200:
                         raise FetchError(
                             _("the site answered {status} instead of the page.").format(status=response.status_code)
@@ -303,7 +319,14 @@ def _read(response: httpx.Response, *, max_bytes: int, truncate: bool, deadline:
             break
         if time.monotonic() > deadline:
             raise _too_slow(policy)
-    return Fetched(str(response.url), response.headers.get("content-type", ""), bytes(body), cut)
+    return Fetched(
+        str(response.url),
+        response.headers.get("content-type", ""),
+        bytes(body),
+        cut,
+        etag=response.headers.get("etag"),
+        last_modified=response.headers.get("last-modified"),
+    )
 
 
 def _too_big(max_bytes: int) -> FetchError:

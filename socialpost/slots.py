@@ -56,6 +56,31 @@ class SlotRule:
     def tz(self) -> ZoneInfo:
         return zone(self.zone_name)
 
+    def as_json(self) -> dict[str, object]:
+        """The rule as plain data (a feed's record in the store keeps its queue so)."""
+        return {
+            "zone": self.zone_name,
+            "days": list(self.days),
+            "times": [t.strftime("%H:%M") for t in self.times],
+            "first": self.first.isoformat() if self.first else None,
+            "skip": [[a.isoformat(), b.isoformat()] for a, b in self.skip],
+            "per_slot": self.per_slot,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> SlotRule:
+        first = data.get("first")
+        skip = data.get("skip") or []
+        assert isinstance(skip, list)
+        return cls(
+            zone_name=str(data["zone"]),
+            days=tuple(str(d) for d in data["days"]),  # type: ignore[attr-defined]
+            times=tuple(time.fromisoformat(str(t)) for t in data["times"]),  # type: ignore[attr-defined]
+            first=date.fromisoformat(str(first)) if first else None,
+            skip=tuple((date.fromisoformat(a), date.fromisoformat(b)) for a, b in skip),
+            per_slot=int(str(data.get("per_slot", 1))),
+        )
+
     def skips(self, day: date) -> bool:
         """Whether ``day`` (a local date) is one of the days ``except`` skips."""
         return any(start <= day <= end for start, end in self.skip)

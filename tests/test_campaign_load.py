@@ -182,6 +182,7 @@ def test_fields_at() -> None:
         "utm",
         "defaults",
         "quiet",
+        "feeds",
         "posts",
     ]
     assert fields_at(("posts", 0)) == [

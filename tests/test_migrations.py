@@ -23,6 +23,8 @@ TABLES = {
     "campaigns",
     "posts",
     "events",
+    "feeds",
+    "feed_entries",
     "engagement_snapshots",
     "engagement_latest",
     "daemons",

@@ -224,6 +224,11 @@ def expand_all(
     rows: list[PlannedPost] = []
     problems: list[Problem] = []
     rule = model.slot_rule()
+    for index, feed in enumerate(model.feeds or ()):
+        if feed.queue and "queue" not in loaded.unsure:
+            lacking = [a for a in feed.accounts or model.accounts if rule is None and a not in (account_queues or {})]
+            if lacking:
+                problems.append(_feed_without_queue(loaded, index, lacking))
     for index, post in enumerate(model.posts):
         line, column = loaded.post_position(index)
         if post.queued:
@@ -337,6 +342,16 @@ def _without_time(loaded: LoadedCampaign, index: int, post: str, accounts: list[
         "config file: accounts.<network>.<name>.queue)"
     )
     return loaded.document.problem(("posts", index), message.format(post=post, accounts=", ".join(accounts)))
+
+
+def _feed_without_queue(loaded: LoadedCampaign, index: int, accounts: list[str]) -> Problem:
+    """A feed whose entries go to the queue (``queue: true``), for accounts that have none."""
+    message = _(
+        "this feed's entries go to the posting queue, but there is no queue for {accounts}. Fix: give the "
+        'campaign a queue, like queue: {{days: [mon, tue, wed, thu, fri], at: ["09:00", "12:30"]}} (or each '
+        "account one in the config file), or write at_once: true"
+    )
+    return loaded.document.problem(("feeds", index, "queue"), message.format(accounts=", ".join(accounts)))
 
 
 def place_in_queues(rows: list[PlannedPost], *, now: datetime) -> list[PlannedPost]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from socialpost.campaign.models import AccountRef, Campaign, Post, fields_at
 from socialpost.errors import CampaignError, Problem
@@ -55,6 +55,31 @@ class LoadedCampaign:
 
     def post_position(self, index: int) -> tuple[int, int]:
         return self.document.position(("posts", index))
+
+    def feed_specs(self) -> list[dict[str, Any]]:
+        """The campaign's feeds as the store records them (``store.feeds.record``): plain data, with
+        the accounts each goes to and where it is written."""
+        model = self.model
+        rule = model.slot_rule()
+        specs = []
+        for index, feed in enumerate(model.feeds or ()):
+            line, column = self.document.position(("feeds", index))
+            specs.append(
+                {
+                    "url": feed.url,
+                    "template": feed.template,
+                    "accounts": list(feed.accounts or model.accounts),
+                    "since": feed.since.isoformat() if feed.since else None,
+                    "every_seconds": int(feed.every.total_seconds()),
+                    "image": feed.image,
+                    "mode": "queue" if feed.queue else "at_once",
+                    "queue": rule.as_json() if feed.queue and rule is not None else None,
+                    "timezone": model.timezone,
+                    "language": model.language,
+                    "source": f"{self.path}:{line}:{column}",
+                }
+            )
+        return specs
 
 
 def read_campaign(path: Path, *, text: str | None = None) -> tuple[LoadedCampaign | None, list[Problem]]:
@@ -146,6 +171,10 @@ class _Partial(Campaign):
 
     accounts: list[AccountRef] = Field(default_factory=list)
     posts: list[Post] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _something_to_post(self) -> _Partial:  # what is left may be nothing; that was reported
+        return self
 
 
 # Required settings that must hold something for the rest to be checked: a placeholder that is never

@@ -486,6 +486,52 @@ class Post(_Strict):
         return self
 
 
+FEED_PLACEHOLDERS = ("title", "link", "summary")
+MIN_FEED_EVERY = timedelta(minutes=5)
+
+
+class Feed(_Strict):
+    """A blog's RSS or Atom feed: each new entry becomes a post from ``template`` (docs/feeds.md)."""
+
+    url: str = Field(pattern=r"^https?://\S+$", max_length=2000, description="the feed's address: https://…")
+    template: Text = Field(
+        "{title} {link}", description="the post's text: {title}, {link} and {summary} (clipped to fit the network)"
+    )
+    accounts: list[AccountRef] | None = Field(
+        None, min_length=1, description="send to these accounts instead of the campaign's"
+    )
+    at_once: StrictBool | None = Field(None, description="post a new entry as soon as it is read (the default)")
+    queue: StrictBool | None = Field(None, description="put a new entry in the next free slot of the posting queue")
+    since: Date | None = Field(
+        None, description="ignore entries older than this day; default: the moment the feed was first scheduled"
+    )
+    every: Duration = Field(timedelta(minutes=15), description="how often the daemon reads the feed (at least 5m)")
+    image: StrictBool = Field(True, description="false: do not attach the entry's first image")
+
+    @field_validator("template")
+    @classmethod
+    def _placeholders(cls, value: str) -> str:
+        for name in re.findall(r"\{([^{}]*)\}", value):
+            if name not in FEED_PLACEHOLDERS:
+                raise ValueError(
+                    _("unknown placeholder {{{name}}}. Fix: use {{title}}, {{link}} or {{summary}}").format(name=name)
+                )
+        return value
+
+    @field_validator("every")
+    @classmethod
+    def _not_too_often(cls, value: timedelta) -> timedelta:
+        if value < MIN_FEED_EVERY:
+            raise ValueError(_("a feed is read at most every 5 minutes. Fix: write every: 5m or more, like 15m"))
+        return value
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Feed:
+        if self.queue and self.at_once:
+            raise ValueError(_("a feed has either queue: true or at_once: true, not both. Fix: keep one of them"))
+        return self
+
+
 class Campaign(_Strict):
     """A campaign file."""
 
@@ -501,7 +547,18 @@ class Campaign(_Strict):
     utm: Utm | None = Field(None, description="UTM tags added to every link")
     defaults: Defaults | None = None
     quiet: list[RuleId] | None = Field(None, description="writing advice rules to silence for every post")
-    posts: list[Post] = Field(min_length=1)
+    feeds: list[Feed] | None = Field(
+        None, min_length=1, description="blog feeds (RSS, Atom) whose new entries become posts"
+    )
+    posts: list[Post] = Field(default_factory=list, description="the posts (a campaign with feeds may have none)")
+
+    @model_validator(mode="after")
+    def _something_to_post(self) -> Campaign:
+        if not self.posts and not self.feeds:
+            raise ValueError(
+                _("a campaign needs at least one post (or a feed). Fix: add posts: with one post, or feeds:")
+            )
+        return self
 
     def slot_rule(self) -> SlotRule | None:
         """The campaign's queue as the slot rule its posts are placed by (None: no queue)."""

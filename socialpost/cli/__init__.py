@@ -47,6 +47,7 @@ COMMANDS = {
     "backup": "socialpost.cli.backup:backup",
     "export": "socialpost.cli.backup:export",
     "notify": "socialpost.cli.notify:notify",
+    "feeds": "socialpost.cli.feeds:feeds",
     "completion": "socialpost.cli.completion:completion",
 }
 

@@ -24,18 +24,24 @@ def status(app: AppContext, json_: bool, campaign: str | None) -> None:
     no daemon is running to send them.
     """
     from socialpost.report.status import status_summary
+    from socialpost.store.feeds import problems as feed_problems
     from socialpost.store.pauses import listing
 
     app.reader_zone_ready()
     now = app.clock()
     summary = status_summary(app.store, now=now, campaign=campaign)
     paused = listing(app.store, now=now, campaign=campaign)
+    unread = feed_problems(app.store, campaign=campaign)
     if json_:
-        render.echo_json({**summary.as_json(), "paused": [p.as_json() for p in paused]})
+        render.echo_json(
+            {**summary.as_json(), "paused": [p.as_json() for p in paused], "feeds": [f.as_json() for f in unread]}
+        )
     else:
+        from socialpost.cli.feeds import show_feed_problems
         from socialpost.cli.pauses import show_paused
 
         render.status_needs(summary)  # what needs the user first
+        show_feed_problems(unread)  # feeds that cannot be read (posting goes on)
         show_paused(paused)  # it explains why waiting posts do not go out
         render.status_view(summary, {(p.target.kind, p.target.name) for p in paused})
     if summary.needs_attention or summary.due_without_daemon:

@@ -40,6 +40,7 @@ from concurrent.futures import wait as wait_futures
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from socialpost.campaign.account_queues import config_queues
 from socialpost.daemon.calendar_feed import CalendarFeed
 from socialpost.daemon.collector import CollectorJob
 from socialpost.daemon.confirm import ConfirmJob
@@ -50,6 +51,7 @@ from socialpost.daemon.outcomes import OutcomeWriter
 from socialpost.daemon.signals import StopSignals
 from socialpost.daemon.sleep import SleepWatch, Slept
 from socialpost.errors import SocialpostError
+from socialpost.feeds import Poller, Reader
 from socialpost.settings.config import Settings
 from socialpost.store.claims import Claimed
 from socialpost.store.db import Store
@@ -94,6 +96,8 @@ def _warm_up() -> None:
     gc.freeze()
 
 
+FEEDS_SECONDS = 60.0  # how often the feeds job looks for feeds due (each feed has its own `every`)
+FIRST_FEEDS_SECONDS = 2.0  # after start-up: the first feed poll
 FIRST_INBOX_SECONDS = 60.0  # after start-up: the first inbox read waits for the first posts to go out
 
 
@@ -111,6 +115,7 @@ class Daemon:
         stop_when: Callable[[], bool] | None = None,
         signals: StopSignals | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        feed_reader: Reader | None = None,
     ) -> None:
         self.store = store
         self.settings = settings.daemon
@@ -131,6 +136,14 @@ class Daemon:
         self.inbox = InboxJob(store, settings, self.adapters, clock=clock, should_stop=self._stopping.is_set)
         self.notifier = NotifyJob(
             store, settings, self.adapters, daemon_id=self.daemon_id, clock=clock, should_stop=self._stopping.is_set
+        )
+        # the campaigns' feeds (docs/feeds.md): tests give a reader that reaches a loopback server
+        self.feeds = Poller(
+            store,
+            settings.data_dir,
+            reader=feed_reader or Reader(ports=frozenset(settings.fetch.ports)),
+            clock=clock,
+            account_queues=config_queues(settings)[0],  # for a feed with queue: true in a campaign without one
         )
         self._wake = threading.Event()
         # claimed ahead, waiting for their instant: (send_at, id, post); only the main loop uses it
@@ -211,6 +224,13 @@ class Daemon:
                     id="inbox",
                     next_run_time=datetime.now(UTC) + timedelta(seconds=FIRST_INBOX_SECONDS),
                 )
+            scheduler.add_job(
+                self._poll_feeds,
+                "interval",
+                seconds=FEEDS_SECONDS,
+                id="feeds",
+                next_run_time=datetime.now(UTC) + timedelta(seconds=FIRST_FEEDS_SECONDS),
+            )
             if self.notifier.enabled:
                 scheduler.add_job(
                     self.notifier.run,
@@ -517,6 +537,12 @@ class Daemon:
         for item in released:
             log.info("%s is connected: %d held post(s) back in the queue", item.account, item.count)
         if released:
+            self._wake.set()
+
+    def _poll_feeds(self) -> None:
+        """The feeds job: new entries become posts due now; the main loop is woken to send them."""
+        results = self.feeds.run(should_stop=self._stopping.is_set)
+        if any(result.posted for result in results):
             self._wake.set()
 
     def _heartbeat(self) -> None:

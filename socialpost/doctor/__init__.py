@@ -9,7 +9,8 @@ must be 0600; the config file must not be writable by others, nor readable by ot
 a secret in clear); time-zone data (``timezones``); the database is reachable and migrated
 (``database``); a daemon is alive when posts wait (``daemon``); its host did not sleep past due
 posts (``sleep``); pauses holding back posts due soon
-(``pauses``); media files of waiting posts still exist (``media``); failed, held and unknown posts
+(``pauses``); feeds whose last read failed (``feeds``); media files of waiting posts still exist
+(``media``); failed, held and unknown posts
 waiting for a decision (``decisions``); each account's credentials, permissions and token expiry
 (``accounts``: the adapter's typed ``AccountHealth``), with a warning when a token expires before a
 post scheduled for it, the API version it uses (how long it has left, a warning from three months
@@ -31,6 +32,7 @@ from socialpost.doctor.clock import CLOCK_PROBES, CLOCK_SKEW_LIMIT, DateProbe, c
 from socialpost.doctor.daemon import check_daemon
 from socialpost.doctor.database import StoreOpener, check_database, open_without_migrating, safe_url
 from socialpost.doctor.decisions import SHOWN_POSTS, check_decisions
+from socialpost.doctor.feeds import check_feeds
 from socialpost.doctor.files import (
     check_config_permissions,
     check_data_permissions,
@@ -207,6 +209,11 @@ def _pauses(ctx: Context) -> list[Finding]:
     return check_pauses(ctx.store, ctx.at)
 
 
+def _feeds(ctx: Context) -> list[Finding]:
+    assert ctx.store is not None  # needs_store
+    return check_feeds(ctx.store, ctx.at)
+
+
 def _media(ctx: Context) -> list[Finding]:
     return check_media(ctx.queued)
 
@@ -240,6 +247,7 @@ CHECKS: tuple[Check, ...] = (
     Check("daemon", _daemon, needs_store=True),
     Check("daemon-sleep", _sleep, needs_store=True),
     Check("pauses", _pauses, needs_store=True),
+    Check("feeds", _feeds, needs_store=True),
     Check("media", _media, needs_store=True),
     Check("posts", _decisions, needs_store=True),
     Check("accounts", _accounts),

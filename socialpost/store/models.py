@@ -429,3 +429,53 @@ class NotificationRow(Base):
     last_error: Mapped[str | None] = mapped_column(RedactedText)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class FeedRow(Base):
+    """A campaign's feed (``feeds:``), recorded by ``schedule`` and polled by the daemon (docs/feeds.md).
+
+    ``spec`` is the feed as the file says today (template, accounts, since, every, where it is
+    written); ``first_scheduled_at`` the default ``since``; ``etag`` and ``last_modified`` the
+    validators of the last answer, sent back for a conditional GET. A feed removed from its file is
+    kept, inactive, so its entries stay seen if it comes back."""
+
+    __tablename__ = "feeds"
+    __table_args__ = (UniqueConstraint("campaign_id", "url_key", name="uq_feeds_url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(RedactedString(2000))
+    url_key: Mapped[str] = mapped_column(String(64))
+    spec: Mapped[dict[str, Any]]
+    active: Mapped[int] = mapped_column(Integer, default=1)
+    first_scheduled_at: Mapped[datetime]
+    first_polled_at: Mapped[datetime | None]
+    next_poll_at: Mapped[datetime]
+    last_polled_at: Mapped[datetime | None]
+    last_ok_at: Mapped[datetime | None]
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_error: Mapped[str | None] = mapped_column(RedactedText)
+    last_error_at: Mapped[datetime | None]
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # in a row; 0 after a good poll
+
+
+class FeedEntryRow(Base):
+    """One entry of a feed decided for one account: ``queued`` (``post_id`` is the post made from it)
+    or, with ``account`` ``*``, ``skipped`` for every account (older than the feed's ``since``, or
+    undated at the first poll). The unique key is claimed in the transaction that queues the post,
+    so an entry is posted once per account whatever polls it (docs/feeds.md)."""
+
+    __tablename__ = "feed_entries"
+    __table_args__ = (
+        UniqueConstraint("feed_id", "entry_key", "account", name="uq_feed_entries"),
+        CheckConstraint("decision IN ('queued','skipped')", name="ck_feed_entries_decision"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    entry_key: Mapped[str] = mapped_column(String(64))
+    account: Mapped[str] = mapped_column(String(200))
+    decision: Mapped[str] = mapped_column(String(8))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime]

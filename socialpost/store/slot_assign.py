@@ -31,7 +31,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from socialpost.slots import KEPT, Board, NoFreeSlot, SlotRule
-from socialpost.store.models import CampaignRow, PostRow, Status
+from socialpost.store.models import CampaignRow, FeedEntryRow, PostRow, Status
 from socialpost.store.planned import CampaignSource, PlannedRow
 
 Row = TypeVar("Row", bound=PlannedRow)
@@ -59,7 +59,10 @@ def place(
     boards = {account: Board() for account in accounts}
     stored: dict[tuple[str, str, str, str], _Stored] = {}
     if session is not None:
-        for name, post_key, occurrence, account, due_at, status, cancelled_by in session.execute(
+        # a post made from a feed entry (socialpost.feeds) is no row of its campaign's file: it
+        # occupies its instant like another campaign's post
+        from_feed = PostRow.id.in_(select(FeedEntryRow.post_id).where(FeedEntryRow.post_id.is_not(None)))
+        for name, post_key, occurrence, account, due_at, status, cancelled_by, feed in session.execute(
             select(
                 CampaignRow.name,
                 PostRow.post_key,
@@ -68,6 +71,7 @@ def place(
                 PostRow.due_at,
                 PostRow.status,
                 PostRow.cancelled_by,
+                from_feed,
             )
             .join(CampaignRow, CampaignRow.id == PostRow.campaign_id)
             .where(
@@ -78,9 +82,9 @@ def place(
                 ),
             )
         ):
-            if name in names:
+            if name in names and not feed:
                 stored[(name, post_key, occurrence, account)] = _Stored(due_at, status, cancelled_by)
-            elif status != Status.CANCELLED:
+            elif status != Status.CANCELLED and (not feed or due_at >= now):
                 boards[account].occupy(due_at, name)
     for _loaded, rows in campaigns:
         for row in rows:

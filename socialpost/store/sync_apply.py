@@ -9,7 +9,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
-from socialpost.store import connect, transitions
+from socialpost.store import connect, feeds, transitions
 from socialpost.store.models import CampaignRow, PostRow, Status
 from socialpost.store.planned import CampaignSource
 from socialpost.store.sync_plan import (
@@ -121,6 +121,7 @@ def apply_plan(session: Session, loaded: CampaignSource, plan: Plan, *, now: dat
                 detail=f"due {iso_utc(planned.due_at)}",
             )
     _insert_new(session, creates, now=now)
+    feeds.record(session, campaign.id, loaded.feed_specs(), now=now)
     return campaign
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from socialpost.errors import Problem
 from socialpost.i18n import _, formats
 from socialpost.store import connect
+from socialpost.store import feeds as feed_posts
 from socialpost.store.models import WAITING, CampaignRow, PostRow, Status, display_id
 from socialpost.store.planned import CampaignSource, PlannedRow
 from socialpost.timeutil import iso_utc
@@ -133,7 +134,9 @@ def plan_campaign(
         campaign_id = session.scalar(select(CampaignRow.id).where(CampaignRow.name == name))
     if session is not None and campaign_id is not None:
         # A few text columns, not ORM objects: re-planning a 30,000-row campaign must stay cheap.
-        for row in session.execute(select(*_EXISTING_COLUMNS).where(PostRow.campaign_id == campaign_id)):
+        # posts made from feed entries are not the file's: never cancelled as "removed from the file"
+        from_file = select(*_EXISTING_COLUMNS).where(PostRow.campaign_id == campaign_id, feed_posts.not_from_feed())
+        for row in session.execute(from_file):
             existing[(row.post_key, row.occurrence, row.account)] = _Existing._make(row)
     waiting: set[int] = set()
     if session is not None:

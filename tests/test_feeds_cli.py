@@ -1,0 +1,114 @@
+"""`feeds check`, `status`, `doctor` and `validate` on campaign feeds (the blog on loopback)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from socialpost import fetch
+from socialpost.campaign.load import load_campaign
+from socialpost.errors import CampaignError, ExitCode
+from socialpost.feeds import Poller
+from socialpost.settings.config import Settings
+from socialpost.store import feeds as stored
+from socialpost.store.db import Store
+from tests.conftest import START, FakeClock
+from tests.store_helpers import schedule_file
+from tests.support.feed_site import FEED_URL, HOST, FeedSite, Item, rss
+from tests.support.http import LocalServer
+from tests.test_feeds import feed_campaign, feed_posts
+
+
+@pytest.fixture
+def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[FeedSite]:
+    """The blog, reached by every fetch of the command as blog.example (its name and dial only)."""
+    with LocalServer() as server:
+        blog = FeedSite(server)
+        server.respond(blog.respond)
+        monkeypatch.setattr(fetch, "system_resolver", blog.names())
+        monkeypatch.setattr(fetch, "new_backend", blog.dialler)
+        yield blog
+
+
+def test_feeds_check_shows_the_next_poll_and_changes_nothing(
+    store: Store,
+    settings: Settings,
+    site: FeedSite,
+    clock: FakeClock,
+    write,
+    run_cli,  # type: ignore[no-untyped-def]
+) -> None:
+    site.feed(rss([Item("n1", "Winter menu", f"http://{HOST}/menu/", START + timedelta(minutes=1))]))
+    schedule_file(store, settings, write("blog.yaml", feed_campaign()), now=START)
+    clock.set(START + timedelta(minutes=5))
+    result = run_cli("feeds", "check", "cafe-blog")
+    assert result.exit_code == 0, result.stderr
+    assert f"cafe-blog  {FEED_URL}" in result.stdout
+    assert "the next poll would post 1 entry" in result.stdout
+    assert f"outbox:news: New on the blog: Winter menu http://{HOST}/menu/" in result.stdout
+    assert feed_posts(store) == [] and stored.feeds(store)[0].first_polled_at is None
+    shown = json.loads(run_cli("feeds", "check", "--json").stdout)
+    assert shown[0]["posts"][0]["texts"]["outbox:team"] == f"New on the blog: Winter menu http://{HOST}/menu/"
+    Poller(store, settings.data_dir, reader=site.reader(), clock=clock).poll(stored.feeds(store)[0])
+    after = run_cli("feeds", "check")
+    assert "the next poll would post 0 entries" in after.stdout and "already posted: 1" in after.stdout
+
+
+def test_feeds_check_names_a_campaign_without_feeds(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("feeds", "check", "nothing")
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "no feed in campaign 'nothing'" in result.stderr and "socialpost schedule FILE" in result.stderr
+
+
+def test_a_feed_that_cannot_be_read_shows_in_status_doctor_and_check(
+    store: Store,
+    settings: Settings,
+    site: FeedSite,
+    clock: FakeClock,
+    write,
+    run_cli,  # type: ignore[no-untyped-def]
+) -> None:
+    schedule_file(store, settings, write("blog.yaml", feed_campaign()), now=START)
+    Poller(store, settings.data_dir, reader=site.reader(), clock=clock).run()  # 404: nothing served
+    status = run_cli("status")
+    assert "Feeds that cannot be read" in status.stdout
+    assert f"cafe-blog: {FEED_URL}: the site answered 404 instead of the page." in status.stdout
+    assert status.exit_code == 0  # the other posts go out: not a reason to exit 3
+    assert json.loads(run_cli("status", "--json").stdout)["feeds"][0]["failures"] == 1
+    doctor = run_cli("doctor")
+    assert f"The feed {FEED_URL} of campaign cafe-blog could not be read" in doctor.stdout
+    check = run_cli("feeds", "check")
+    assert check.exit_code == 1 and "cannot be read: the site answered 404" in check.stdout
+
+
+@pytest.mark.parametrize(
+    ("feed", "message", "where"),
+    [
+        ('    template: "{title} {body}"\n', "unknown placeholder {body}", (6, 15)),
+        ("    queue: true\n    at_once: true\n", "either queue: true or at_once: true", (5, 5)),
+        ("    every: 1m\n", "at most every 5 minutes", (6, 12)),
+        ("    since: 2027-02-30\n", "'2027-02-30' is not a date", (6, 12)),
+        ("    accounts: [Mastodon]\n", "'Mastodon' is not an account", (6, 16)),
+        ("    url_: x\n", "url_", (6, 5)),
+    ],
+)
+def test_bad_feed_keys_are_located(write, feed: str, message: str, where: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    text = f"campaign: c\ntimezone: UTC\naccounts: [outbox:news]\nfeeds:\n  - url: {FEED_URL}\n{feed}"
+    with pytest.raises(CampaignError) as caught:
+        load_campaign(write("c.yaml", text))
+    problem = caught.value.problems[0]
+    assert message in problem.message, problem.message
+    assert (problem.line, problem.column) == where
+
+
+def test_a_campaign_needs_posts_or_feeds(write) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(CampaignError) as caught:
+        load_campaign(write("c.yaml", "campaign: c\ntimezone: UTC\naccounts: [outbox:news]\n"))
+    assert "needs at least one post (or a feed)" in caught.value.problems[0].message
+    loaded = load_campaign(
+        write("f.yaml", f"campaign: c\ntimezone: UTC\naccounts: [outbox:news]\nfeeds: [{{url: {FEED_URL}}}]\n")
+    )
+    assert loaded.feed_specs()[0]["template"] == "{title} {link}"
