@@ -73,7 +73,8 @@ _MEASURE = """
     if (box.width === 0 && box.height === 0) continue;
     let bad = box.right > width + 1 || box.left < -1;  // reaches past the viewport
     if (!bad && !(el instanceof SVGElement) && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1 &&
-        /(hidden|clip|scroll|auto)/.test(style.overflowX)) bad = true;  // its content clipped by its box
+        /(hidden|clip|scroll|auto)/.test(style.overflowX) && style.textOverflow !== "ellipsis")
+      bad = true;  // its content clipped by its box (not a text cut with "…" on purpose)
     if (!bad && el.tagName.toLowerCase() === "svg" && el.parentElement) {  // a chart wider than its box
       const outer = el.parentElement.getBoundingClientRect();
       bad = box.right > outer.right + 1 || box.left < outer.left - 1;
@@ -232,8 +233,8 @@ def print_pdf(html: Path, out: Path) -> Path:
 def measure(html: Path, width: int) -> dict[str, Any]:
     """``{"scroll_width", "viewport_width", "overflowing"}`` of ``html`` laid out ``width`` CSS
     pixels wide; ``overflowing`` lists the visible elements (short selector paths such as
-    ``div.wide > svg.chart.trend``) that reach past the viewport, are clipped by their own box, or
-    (a chart) are wider than the box that holds them."""
+    ``div.wide > svg.chart.trend``) that reach past the viewport, are clipped by their own box (a
+    text cut with an ellipsis on purpose is not), or (a chart) are wider than the box that holds them."""
     with _page(html, width, 900) as page:
         answer = page.send("Runtime.evaluate", {"expression": _MEASURE, "returnByValue": True})
     if "exceptionDetails" in answer:
