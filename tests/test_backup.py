@@ -165,6 +165,12 @@ def test_export_prints_the_documented_shape(store: Store, settings: Settings, cl
     tables = document["tables"]
     assert {"campaigns", "posts", "events", "engagement_snapshots", "engagement_latest"} <= set(tables)
     assert "daemons" not in tables
+    # every table of the schema but the heartbeats, also the ones added later (notifications sent,
+    # feed entries claimed): a restored queue must not send them again
+    from socialpost.store.models import Base
+
+    assert set(tables) == {t.name for t in Base.metadata.sorted_tables} - {"daemons"}
+    assert {"notifications", "feeds", "feed_entries"} <= set(tables)
     assert [c["name"] for c in tables["campaigns"]] == ["spring"]
     assert tables["posts"][0]["due_at"].endswith("Z")
     assert run(settings, clock, "export").exit_code == 2  # the format is said

@@ -7,8 +7,9 @@ every table, and a restore of either into an empty store.
   export.
 * :func:`export` reads every table in one transaction (a consistent snapshot on SQLite and, with
   REPEATABLE READ, on PostgreSQL): campaigns, posts, their event log (the outcomes), engagement
-  snapshots and the latest figures, the inbox, pauses and rate budgets. Not the daemons' heartbeats
-  (they describe processes, not history).
+  snapshots and the latest figures, the inbox, pauses, rate budgets, the notifications sent and the
+  feed entries claimed (so a restored queue sends neither again) — every table of the schema. Not
+  the daemons' heartbeats (they describe processes, not history).
 * :func:`restore` copies a backup file or an export into a store with none of those rows, table by
   table in foreign-key order, keeping every id; a SQLite backup of an older schema is migrated on a
   temporary copy first. PostgreSQL's id sequences are moved past the restored ids.
