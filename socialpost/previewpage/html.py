@@ -21,6 +21,7 @@ from socialpost.i18n.formats import integer
 from socialpost.localtime import local_text
 from socialpost.previewpage.build import Card, Image, Page, Post
 from socialpost.previewpage.text import bluesky_rich, cut, first_link, rich, shown_link
+from socialpost.report.labels import queue_state
 
 # where a feed cuts a long text with "… more" (about: the apps cut on lines, these are their usual length)
 FOLD = {"instagram": 125, "linkedin": 210, "facebook": 480, "youtube": 160}
@@ -178,7 +179,7 @@ def _card(card: Card) -> str:
         "linkedin": _folded,
         "facebook": _folded,
     }.get(network, _generic)
-    state = preview.status or _("not scheduled")
+    state = queue_state(preview.status) if preview.status else _("not scheduled")
     return (
         f'<article class="net {escape(network)}{" insta" if network == "instagram" else ""}'
         f'{" yt" if network == "youtube" else ""}" style="--c:{network_colour(network)}">'
