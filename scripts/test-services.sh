@@ -42,3 +42,12 @@ command -v node >/dev/null 2>&1 || { apt-get update -qq; DEBIAN_FRONTEND=noninte
 
 # Chromium, to check the HTML report in a real headless browser
 command -v chromium >/dev/null 2>&1 || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
+# systemd-analyze, to verify the systemd unit `socialpost service install` writes (Debian's systemd
+# package; nothing is started, the tests only run `systemd-analyze --user verify` on a file)
+command -v systemd-analyze >/dev/null 2>&1 || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd >/dev/null; }
+
+for tool in node npm chromium systemd-analyze; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "test-services: $tool is still missing; the tests that need it fail under CI=true" >&2; exit 1; }
+done
+echo "test-services: node, npm, chromium and systemd-analyze ready"

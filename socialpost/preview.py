@@ -118,6 +118,11 @@ class Preview:
     thumbnail: MediaFile | None = None
     video_file: MediaFile | None = None
     pin: dict[str, Any] | None = None  # where a Pinterest post goes: {"board", "title", "link"}
+    first_comment: str | None = None  # Instagram: the comment posted under the post
+    cover: MediaFile | None = None  # Instagram: a reel's cover image
+    event: dict[str, Any] | None = None  # Google Business Profile: {"title", "start_date", "start_time", …}
+    offer: dict[str, Any] | None = None  # Google Business Profile: an event's fields and "coupon", "url", "terms"
+    button: dict[str, Any] | None = None  # Google Business Profile: {"action", "url"}
     status: str | None = None  # in the queue; None: not queued
     action: str | None = None  # what `schedule` does to it (plan --full)
     url: str | None = None
@@ -163,6 +168,11 @@ class Preview:
             "media": [m.as_json() for m in self.media],
             "video": self._video_json(),
             "pin": dict(self.pin) if self.pin is not None else None,
+            "first_comment": self.first_comment,
+            "cover": self.cover.as_json() if self.cover is not None else None,
+            "event": dict(self.event) if self.event is not None else None,
+            "offer": dict(self.offer) if self.offer is not None else None,
+            "button": dict(self.button) if self.button is not None else None,
             "more_occurrences": self.more,
         }
 
@@ -251,7 +261,12 @@ class Previewer:
             video=video,
             video_file=_media_file(roots, video["file"], base) if video and video.get("file") else None,
             thumbnail=_media_file(roots, video["thumbnail"], base) if video and video.get("thumbnail") else None,
-            pin=payload["pin"] if isinstance(payload.get("pin"), dict) else None,
+            pin=_mapping(payload, "pin"),
+            first_comment=str(payload["first_comment"]) if payload.get("first_comment") else None,
+            cover=_media_file(roots, str(payload["cover"]), base) if payload.get("cover") else None,
+            event=_mapping(payload, "event"),
+            offer=_mapping(payload, "offer"),
+            button=_mapping(payload, "button"),
             status=source.status,
             action=source.action,
             plan=source.plan,
@@ -410,6 +425,12 @@ def _zone(name: str) -> Any:
         return zone(name)
     except ValueError:
         return zone("UTC")
+
+
+def _mapping(payload: dict[str, Any], key: str) -> dict[str, Any] | None:
+    """A network's own block of the payload (``pin``, ``event``…), None when the post has none."""
+    value = payload.get(key)
+    return dict(value) if isinstance(value, dict) else None
 
 
 def _media_file(roots: MediaRoots, path: str, base: str, alt: str = "") -> MediaFile:

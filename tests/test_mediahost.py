@@ -97,13 +97,17 @@ def test_a_presigned_url_is_refused_once_it_has_expired(s3: S3Server, bucket: st
     hosted = host.publish(image(tmp_path, "a.jpg", JPEG), key_hint="p", lifetime=timedelta(seconds=30))
     assert "X-Amz-Expires=120" in hosted.url  # the longer of the network's need and url_lifetime
     assert meta_fetch(hosted.url).headers["content-type"] == "image/jpeg"
-    s3.offset = timedelta(seconds=119)
+    # the fake's clock is set from the URL's own X-Amz-Date, not from wall time: no race on a slow machine
+    stamp = re.search(r"X-Amz-Date=(\d{8}T\d{6}Z)", hosted.url)
+    assert stamp is not None
+    signed_at = datetime.strptime(stamp[1], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     try:
+        s3.frozen_at = signed_at + timedelta(seconds=120)  # the URL's last second: still served
         assert meta_fetch(hosted.url).status_code == 200
-        s3.offset = timedelta(seconds=122)
+        s3.frozen_at = signed_at + timedelta(seconds=121)  # one second later: refused
         late = meta_fetch(hosted.url)
     finally:
-        s3.offset = timedelta(0)
+        s3.frozen_at = None
     assert late.status_code == 403
     assert b"<Code>AccessDenied</Code>" in late.content and b"Request has expired" in late.content
 

@@ -12,6 +12,7 @@ import socket
 import stat
 import threading
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -868,11 +869,25 @@ def test_a_status_refused_because_its_media_is_gone_is_transient(instance: Insta
 
 
 def test_two_daemons_on_the_same_post_upload_its_video_once(instance: Instance) -> None:
-    # A lease ran out while the first daemon was still at it: both hold the post for a moment.
+    # A lease ran out while the first daemon was still at it: both hold the post for a moment. The
+    # overlap is made certain rather than left to the threads' timing (on a loaded machine the first
+    # daemon could finish before the second even starts, which is another story): the second starts
+    # once the first has begun its upload, and each status request waits until both daemons have
+    # theirs ready — so each of them has waited for the video's processing on its own.
     instance.server.video_seconds = 20
     post = video_post(mp4(instance.data / "roastery.mp4"))
     results: list[Published] = []
     errors: list[BaseException] = []
+    at_status = threading.Semaphore(0)
+    both_ready = threading.Event()
+
+    def gated(request: Request) -> Reply:
+        if request.method == "POST" and request.path == "/api/v1/statuses" and not both_ready.is_set():
+            at_status.release()
+            both_ready.wait(30)  # (the test fails below when the other never gets there)
+        return instance.server(request)
+
+    instance.local.respond(gated)
 
     def send() -> None:
         try:
@@ -880,13 +895,25 @@ def test_two_daemons_on_the_same_post_upload_its_video_once(instance: Instance) 
         except BaseException as exc:  # reported by the assertion below
             errors.append(exc)
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
+    first, second = (threading.Thread(target=send) for _ in range(2))
+    first.start()
+    deadline = time.monotonic() + 30
+    while not instance.uploads() and time.monotonic() < deadline and first.is_alive():
+        time.sleep(0.01)  # the first daemon holds the post's lock from before its upload until it is noted
+    assert instance.uploads(), errors
+    second.start()
+    assert at_status.acquire(timeout=30) and at_status.acquire(timeout=30), errors
+    both_ready.set()
+    for thread in (first, second):
         thread.join(30)
     assert not errors and len(results) == 2 and results[0] == results[1]
     assert len(instance.uploads()) == 1 and len(instance.server.statuses) == 1
+    media_ids = [
+        urllib.parse.parse_qs(r.body.decode())["media_ids[]"]
+        for r in instance.local.requests
+        if r.path == "/api/v1/statuses"
+    ]
+    assert media_ids == [["101"], ["101"]]  # both daemons posted with the one upload
 
 
 @pytest.mark.parametrize(

@@ -128,6 +128,12 @@ def _fault(key: str) -> str:
     return {0: "500", 1: "slow", 2: "reset", 3: "429"}.get(n, "ok")
 
 
+# The client's timeout is far above what an immediate answer takes even on a loaded 2-core machine:
+# with 0.4 s, an "ok" answer that came late there was taken for a lost one and sent again.
+CLIENT_TIMEOUT = 4.0
+SLOW_REPLY = CLIENT_TIMEOUT + 1.0
+
+
 def test_faults_at_the_receiver_lose_nothing_and_duplicate_only_unseen_answers(
     tmp_path: Path, server: LocalServer
 ) -> None:
@@ -141,7 +147,8 @@ def test_faults_at_the_receiver_lose_nothing_and_duplicate_only_unseen_answers(
             return Reply(429, "slow down", {"Retry-After": "1"})
         return {
             "500": Reply(500, "upstream down"),
-            "slow": Reply(200, {"id": key}, delay=0.8),  # processed, answered after the client gave up
+            # processed, answered after the client gave up (SLOW_REPLY > CLIENT_TIMEOUT)
+            "slow": Reply(200, {"id": key}, delay=SLOW_REPLY),
             "reset": Reply(reset=True),  # the connection drops before the receiver acts
         }.get(fault, Reply(200, {"id": key}))
 
@@ -152,7 +159,8 @@ def test_faults_at_the_receiver_lose_nothing_and_duplicate_only_unseen_answers(
         seed_posts(store, 300, due=utcnow(), account="webhook:hook")
         keys = _keys(store)
         settings = {**FAST, "max_attempts": 10}
-        fleet = DaemonFleet(tmp_path, url, daemon=settings, accounts={"webhook": {"hook": _hook(server, 0.4)}})
+        hook = _hook(server, CLIENT_TIMEOUT)
+        fleet = DaemonFleet(tmp_path, url, daemon=settings, accounts={"webhook": {"hook": hook}})
         _run_fleet(fleet, ["f0", "f1"], store, timeout=60)
         assert statuses(store) == {"sent": 300}, "a post was lost or failed"
         faults = {key: _fault(key) for key in keys}

@@ -45,12 +45,12 @@ def test_a_narrow_terminal_gets_the_plan_as_a_list(run_cli: Any, write: Any, mon
     assert out.splitlines()[:4] == [
         "Plan (nothing changed)",
         "create · brackets / sale · outbox:shop",
-        "    2027-03-02 09:00 -05:00 (2027-03-02 14:00 UTC)",
+        "    2027-03-02 09:00 EST (2027-03-02 14:00 UTC)",
         f"    {WRITTEN} What would you like?",
     ]
     monkeypatch.setenv("COLUMNS", "200")
     wide = run_cli("plan", str(write("sale.yaml", CAMPAIGN))).stdout
-    assert "┃ action ┃ campaign ┃ post ┃ account     ┃ local time              ┃ UTC              ┃" in wide
+    assert "┃ action ┃ campaign ┃ post ┃ account     ┃ local time           ┃ UTC              ┃" in wide
 
 
 def test_status_shows_a_networks_reason_as_written(store: Store, clock: FakeClock, run_cli: Any) -> None:

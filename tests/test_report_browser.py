@@ -179,9 +179,15 @@ def test_the_measure_notices_a_chart_too_wide_and_a_clipped_box(tmp_path: Path) 
         '<body><svg class="chart trend" width="1100" height="200"><rect width="1100" height="10"/></svg>'
         '<div class="box" style="width:200px;overflow:hidden"><table><tr><td>'
         + "x" * 300
-        + "</td></tr></table></div></body></html>",
+        + "</td></tr></table></div>"
+        # a cut the page means (the calendar's chips): one line ended with "…" is not a clipped box
+        + '<span class="chip" style="display:block;width:100px;overflow:hidden;white-space:nowrap;'
+        + 'text-overflow:ellipsis">'
+        + "y" * 300
+        + "</span></body></html>",
         encoding="utf-8",
     )
     measured = browser.measure(page, 400)
     assert measured["scroll_width"] > 400
     assert "svg.chart.trend" in measured["overflowing"] and "div.box" in measured["overflowing"]
+    assert "span.chip" not in measured["overflowing"], measured["overflowing"]

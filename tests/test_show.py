@@ -55,7 +55,7 @@ def campaign(tmp_path: Path) -> Path:
     return path
 
 
-HEAD = re.compile(r"^([^\s/]+/\S+@[a-z]+:\S+) · ")
+HEAD = re.compile(r"^([^\s/]+/\S+@[a-z-]+:\S+) · ")
 
 
 def blocks(stdout: str) -> dict[str, str]:
@@ -88,7 +88,8 @@ def test_show_file_prints_every_account_in_full_as_it_will_be_sent(run_cli, camp
     lines = x.splitlines()
     # markup and emoji codes are printed as written, each part whole on its own lines, with UTM tags
     assert lines[0] == "cafe/teaser@x:cafe · not scheduled"  # no account is set up: drafted all the same
-    assert lines[1] == "  2027-03-02 09:00 -05:00 (America/Montreal) · 2027-03-02 14:00 UTC"
+    # the zone named as status names it (EST), the campaign's zone beside it
+    assert lines[1] == "  2027-03-02 09:00 EST (America/Montreal) · 2027-03-02 14:00 UTC"
     assert lines[2] == f"  part 1/2 · {x_weighted_length(first)} / 280 weighted characters"
     assert lines[3] == first
     assert lines[4] == f"  part 2/2 · {x_weighted_length(PART_2)} / 280 weighted characters"
@@ -174,6 +175,11 @@ def test_show_file_json_is_the_documented_shape(run_cli, campaign: Path) -> None
         ],
         "video": None,
         "pin": None,
+        "first_comment": None,
+        "cover": None,
+        "event": None,
+        "offer": None,
+        "button": None,
         "more_occurrences": 0,
     }
     assert post["notes"][0].startswith("X counts each link as 23 characters")
@@ -374,3 +380,103 @@ def test_a_youtube_video_is_shown_with_its_title_file_and_thumbnail(run_cli) -> 
     assert video["title"] == "Inside our new roastery: from green beans to your cup"
     assert (video["file"]["file"], video["file"]["type"]) == ("video/roastery-tour.mp4", "video/mp4")
     assert video["thumbnail"]["file"] == "img/roastery-beans.jpg" and post["media"] == []
+
+
+# --- what some networks send beside the text -----------------------------------------------------
+
+
+def test_google_business_events_offers_and_buttons_are_shown(run_cli) -> None:  # type: ignore[no-untyped-def]
+    example = REPO / "campaigns" / "google-business-bakery.yaml"
+    result = run_cli("show", str(example))
+    assert result.exit_code == 0, result.stderr
+    posts = blocks(result.stdout)
+    tasting = posts["bakery-holidays/christmas-tasting@google-business:bakery"]
+    assert "\n  event: Christmas tasting\n    from 2027-12-18 10:00 to 2027-12-18 16:00\n" in tasting
+    assert tasting.endswith("\n  button: BOOK → https://bakery.example/tasting")
+    offer = posts["bakery-holidays/epiphany-offer@google-business:bakery"]
+    assert (
+        "\n  offer: 20% off galettes\n    from 2028-01-02 to 2028-01-10\n    coupon code: GALETTE20\n"
+        "    redeem online: https://bakery.example/order\n"
+        "    terms: One galette per customer and code, while they last." in offer
+    )
+    assert "button" not in offer and "event:" not in offer
+    assert "event:" not in posts["bakery-holidays/christmas-tasting@mastodon:boulangerie"]  # Google's only
+
+    french = run_cli("--lang", "fr", "show", str(example), "christmas-tasting@google-business:bakery")
+    assert "\n  événement : Christmas tasting\n    du 2027-12-18 10:00 au 2027-12-18 16:00\n" in french.stdout
+    assert "\n  bouton : BOOK → https://bakery.example/tasting" in french.stdout
+
+    shown = json.loads(run_cli("show", str(example), "--json").stdout)["posts"]
+    by_ref = {post["ref"]: post for post in shown}
+    tasting_json = by_ref["bakery-holidays/christmas-tasting@google-business:bakery"]
+    assert tasting_json["event"]["title"] == "Christmas tasting" and tasting_json["offer"] is None
+    assert (tasting_json["event"]["start_date"], tasting_json["event"]["start_time"]) == ("2027-12-18", "10:00")
+    assert tasting_json["button"] == {"action": "BOOK", "url": "https://bakery.example/tasting"}
+    offer_json = by_ref["bakery-holidays/epiphany-offer@google-business:bakery"]["offer"]
+    assert (offer_json["coupon"], offer_json["url"]) == ("GALETTE20", "https://bakery.example/order")
+    assert by_ref["bakery-holidays/christmas-tasting@mastodon:boulangerie"]["event"] is None
+
+
+def test_an_instagram_first_comment_and_reel_cover_are_shown(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "campaigns"
+    folder.mkdir()
+    (folder / "reel.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(4084))
+    shutil.copy(IMAGE, folder / "cover.jpg")
+    path = folder / "reel.yaml"
+    path.write_text(
+        "campaign: reels\ntimezone: America/Montreal\naccounts: [instagram:bakery, mastodon:cafe]\nposts:\n"
+        "  - id: oven\n    at: 2027-04-12 08:30\n    text: Straight out of the oven.\n"
+        "    media: [{file: reel.mp4, alt: Croissants leaving the oven}]\n"
+        '    first_comment: "Open 7 to 6 #boulangerie"\n    cover: cover.jpg\n',
+        encoding="utf-8",
+    )
+    result = run_cli("show", str(path))
+    assert result.exit_code == 0, result.stderr
+    posts = blocks(result.stdout)
+    instagram = posts["reels/oven@instagram:bakery"]
+    assert "\n  first comment · 24 characters\nOpen 7 to 6 #boulangerie\n" in instagram
+    assert f"\n  cover: cover.jpg (image/jpeg, {IMAGE.stat().st_size / 1000:.1f} kB)" in instagram
+    assert "first comment" not in posts["reels/oven@mastodon:cafe"] and "cover" not in posts["reels/oven@mastodon:cafe"]
+    shown = {p["account"]: p for p in json.loads(run_cli("show", str(path), "--json").stdout)["posts"]}
+    assert shown["instagram:bakery"]["first_comment"] == "Open 7 to 6 #boulangerie"
+    cover = shown["instagram:bakery"]["cover"]
+    assert (cover["file"], cover["type"], cover["problem"]) == ("cover.jpg", "image/jpeg", None)
+    assert shown["mastodon:cafe"]["first_comment"] is None and shown["mastodon:cafe"]["cover"] is None
+
+
+def test_queue_states_are_named_in_the_readers_language(
+    run_cli, queued: Path, settings: Settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    store = open_store(settings.database_url)
+    with store.session() as session:  # the late policy held it (how is not what this test is about)
+        session.execute(
+            update(PostRow).where(PostRow.post_key == "teaser", PostRow.account == "outbox:news").values(status="held")
+        )
+    store.close()
+    english = blocks(run_cli("show", "cafe/teaser").stdout)
+    assert english["cafe/teaser@outbox:news"].startswith("cafe/teaser@outbox:news · held\n")
+    french = blocks(run_cli("--lang", "fr", "show", "cafe/teaser").stdout)
+    assert french["cafe/teaser@outbox:news"].startswith("cafe/teaser@outbox:news · retenue (held)\n")
+    assert french["cafe/teaser@webhook:team"].startswith("cafe/teaser@webhook:team · programmée (pending)\n")
+
+    page = tmp_path / "preview.html"
+    made = run_cli("--lang", "fr", "preview", "cafe", "teaser", "--html", str(page))
+    assert made.exit_code == 0, made.stderr
+    html = page.read_text(encoding="utf-8")
+    assert '<span class="handle">retenue (held)</span>' in html
+    assert '<span class="handle">programmée (pending)</span>' in html
+
+
+def test_a_zone_without_a_single_abbreviation_is_named_once(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "india.yaml"
+    path.write_text(
+        "campaign: india\ntimezone: Asia/Kolkata\naccounts: [outbox:news]\n"
+        "posts: [{id: a, at: '2027-03-02 09:00', text: Namaste}]\n",
+        encoding="utf-8",
+    )
+    result = run_cli("show", str(path))
+    assert result.exit_code == 0, result.stderr
+    # IST is also Ireland's and Israel's: the IANA name, as status writes it, and not twice
+    assert result.stdout.splitlines()[1] == "  2027-03-02 09:00 Asia/Kolkata · 2027-03-02 03:30 UTC"
+    planned = run_cli("plan", str(path))
+    assert "2027-03-02 09:00 Asia/Kolkata" in planned.stdout

@@ -19,7 +19,7 @@ import json
 import os
 import sys
 from collections.abc import Collection, Iterable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,9 @@ import click
 
 from socialpost.i18n import _, ngettext
 from socialpost.i18n.formats import datetime_text, integer
+from socialpost.localtime import local_text
 from socialpost.redaction import redact
+from socialpost.report.labels import queue_state
 from socialpost.terminal import UNSAFE, json_safe, printable, visible
 
 if TYPE_CHECKING:
@@ -254,6 +256,7 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
     rows: list[list[Text]] = []
     texts: list[Text] = []  # for the list: a longer beginning of the text, wrapped
     threads: list[list[Text]] = []
+    zones = _campaign_zones(plans)
     for plan in plans:
         for item in plan.items:
             texts.append(Text(short(item.text, PLAN_LIST_TEXT)))
@@ -264,7 +267,7 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
                     Text(item.campaign),
                     Text(display_id(item.post_id, item.occurrence)),
                     Text(item.account),
-                    Text(_when(item.local_time)),
+                    Text(plan_when(item, zones)),
                     Text(_when(item.due_at.isoformat()).removesuffix(" +00:00")),
                     Text(short(item.text)),
                 ]
@@ -307,6 +310,26 @@ def slot_reason(slot: dict[str, str | None]) -> str:
     return _("next free slot")
 
 
+def _campaign_zones(plans: list[Plan]) -> dict[str, tzinfo]:
+    """Each campaign's zone, from its rows the file still has (a removed row knows only its offset)."""
+    zones: dict[str, tzinfo] = {}
+    for plan in plans:
+        for item in plan.items:
+            where = item.planned.local_time.tzinfo if item.planned is not None else None
+            if where is not None:
+                zones.setdefault(item.campaign, where)
+    return zones
+
+
+def plan_when(item: PlanItem, zones: dict[str, tzinfo]) -> str:
+    """A plan line's local time with its zone named as `status` names it (``2027-03-02 09:00 EST``),
+    in the campaign's zone; the bare offset only when the campaign's zone is not known."""
+    where = item.planned.local_time.tzinfo if item.planned is not None else zones.get(item.campaign)
+    if where is None:
+        return _when(item.local_time)
+    return local_text(item.due_at, where)
+
+
 def plan_totals(plans: list[Plan]) -> str:
     """The plan's last line: how many posts each action touches."""
     totals = {a: sum(p.count(a) for p in plans) for a in ("create", "update", "cancel", "unchanged")}
@@ -330,7 +353,7 @@ def plan_totals(plans: list[Plan]) -> str:
 def _action_text(item: PlanItem) -> str:
     """The action, and what keeps the post from going out as planned when something does."""
     if item.status in GONE_OUT:
-        return f"{item.action} ({item.status})"
+        return f"{item.action} ({queue_state(item.status)})"
     if item.kept_cancelled:
         return _("{action} (cancelled by you)").format(action=item.action)
     if item.paused_by:

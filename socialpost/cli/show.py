@@ -20,6 +20,8 @@ from socialpost.cli.translated import Command
 from socialpost.errors import UsageError
 from socialpost.i18n import _, ngettext
 from socialpost.i18n.formats import decimal, integer
+from socialpost.localtime import local_text
+from socialpost.report.labels import queue_state
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -115,9 +117,12 @@ def _one(out: Console, preview: Preview, *, plan: bool) -> None:
     from rich.text import Text
 
     out.print(Text.assemble((preview.ref, "bold"), " · ", _action(preview) if plan else _state(preview)))
-    local = render._when(preview.local_time.isoformat())
+    local = local_text(preview.due_at, preview.local_time.tzinfo)  # the zone named as status names it
     utc = render._when(preview.due_at.isoformat()).removesuffix(" +00:00")
-    out.print(Text(_("  {local} ({zone}) · {utc} UTC").format(local=local, zone=preview.timezone, utc=utc)))
+    if local.endswith(" " + preview.timezone):  # the label is the zone's name already (Asia/Kolkata)
+        out.print(Text(_("  {local} · {utc} UTC").format(local=local, utc=utc)))
+    else:
+        out.print(Text(_("  {local} ({zone}) · {utc} UTC").format(local=local, zone=preview.timezone, utc=utc)))
     if preview.url:
         out.print(Text(_("  link: {url}").format(url=preview.url)))
     if preview.reason and preview.status == "sent":  # out, with something the user should know (Published.note)
@@ -141,10 +146,52 @@ def _one(out: Console, preview: Preview, *, plan: bool) -> None:
         for key, label in (("title", _("  pin title: {value}")), ("link", _("  pin link: {value}"))):
             if preview.pin.get(key):
                 out.print(Text(label.format(value=preview.pin[key])))
+    _network_blocks(out, preview)
     for note in preview.notes:
         out.print(Padding(Text(_("note: {note}").format(note=note), style="dim"), (0, 0, 0, 2), expand=False))
     if preview.more:
         out.print(Text(_more(preview), style="dim"))
+
+
+def _network_blocks(out: Console, preview: Preview) -> None:
+    """What one network sends beside the text: Instagram's first comment and reel cover, Google
+    Business Profile's event, offer and button."""
+    from rich.text import Text
+
+    if preview.first_comment is not None:
+        out.print(
+            Text(
+                _("  first comment · {length} characters").format(length=integer(len(preview.first_comment))),
+                style="dim",
+            )
+        )
+        out.print(Text(preview.first_comment), soft_wrap=True)
+    if preview.cover is not None:
+        _media(out, preview.cover, label=_("cover"), alt=False)
+    for block, label in ((preview.event, _("  event: {title}")), (preview.offer, _("  offer: {title}"))):
+        if block is None:
+            continue
+        out.print(Text(label.format(title=block.get("title") or "")))
+        out.print(Text(_("    from {start} to {end}").format(start=_day(block, "start"), end=_day(block, "end"))))
+        for key, line in (
+            ("coupon", _("    coupon code: {value}")),
+            ("url", _("    redeem online: {value}")),
+            ("terms", _("    terms: {value}")),
+        ):
+            if block.get(key):
+                out.print(Text(line.format(value=block[key])))
+    if preview.button is not None:
+        action = str(preview.button.get("action") or "")
+        if preview.button.get("url") and action != "CALL":
+            out.print(Text(_("  button: {action} → {url}").format(action=action, url=preview.button["url"])))
+        else:
+            out.print(Text(_("  button: {action}").format(action=action)))
+
+
+def _day(block: dict[str, object], end: str) -> str:
+    """An event's or offer's start or end: its date, and its time when it has one."""
+    day, time = block.get(f"{end}_date"), block.get(f"{end}_time")
+    return f"{day} {time}" if time else str(day or "?")
 
 
 def _action(preview: Preview) -> Text:
@@ -152,7 +199,7 @@ def _action(preview: Preview) -> Text:
     from rich.text import Text
 
     action = preview.action or "unchanged"
-    label = f"{action} ({preview.status})" if preview.status in render.GONE_OUT else action
+    label = f"{action} ({queue_state(preview.status)})" if preview.status in render.GONE_OUT else action
     return Text(label, style=render.ACTION_STYLE.get(action, ""))
 
 
@@ -162,7 +209,7 @@ def _state(preview: Preview) -> Text:
 
     if preview.status is None:
         return Text(_("not scheduled"), style="yellow")
-    state = Text(preview.status, style=render.STATUS_STYLE.get(preview.status, ""))
+    state = Text(queue_state(preview.status), style=render.STATUS_STYLE.get(preview.status, ""))
     if preview.action == "update":
         state.append(" · ")
         state.append(_("the file differs from the queue: 'socialpost schedule' updates it"), style="yellow")

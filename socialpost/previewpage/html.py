@@ -25,6 +25,7 @@ from socialpost.localtime import local_text
 from socialpost.networks.profile import FEED, PHOTO, REPLIES, THREAD, VIDEO, PreviewLook, profile_of
 from socialpost.previewpage.build import Card, Image, Page, Post
 from socialpost.previewpage.text import cut, first_link, rich, shown_link
+from socialpost.report.labels import queue_state
 
 CSS = """
 *{box-sizing:border-box}
@@ -159,7 +160,7 @@ def _card(card: Card) -> str:
     profile = profile_of(network)
     look = profile.look
     shape = SHAPES.get(look.card, _generic)
-    state = preview.status or _("not scheduled")
+    state = queue_state(preview.status) if preview.status else _("not scheduled")
     classes = f"net {network} {look.card}" + (" sq" if look.square_avatar else "")
     colours = f"--c:{profile.colour}" + (f";--l:{look.link_colour}" if look.link_colour else "")
     return (

@@ -91,3 +91,31 @@ STATUS_LABELS = {
 def status_label(status: str) -> str:
     """A post's state for a client: ``sent`` → ``published`` (``publié`` in French)."""
     return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
+# A post's state in the queue as the CLI names it (`show`, `plan --full`, the preview page). The
+# English name is the state itself, as status, the README and the commands write it; a translation
+# names it in the language and keeps the state in brackets ("retenue (held)"), so that what the
+# docs and the other commands say can be found. "queue state|" only keeps these words apart from
+# the same English words elsewhere in the catalogue (gettext's context, which our _ lacks).
+_CONTEXT = "queue state|"
+QUEUE_STATES = {
+    # Translators: a post's state in the queue; keep the state's English name in brackets.
+    "pending": N_("queue state|pending"),
+    "sending": N_("queue state|sending"),
+    "retry_wait": N_("queue state|retry_wait"),
+    "sent": N_("queue state|sent"),
+    "failed": N_("queue state|failed"),
+    "unknown": N_("queue state|unknown"),
+    "missed": N_("queue state|missed"),
+    "cancelled": N_("queue state|cancelled"),
+    "held": N_("queue state|held"),
+}
+
+
+def queue_state(status: str) -> str:
+    """A queue state in the active language: ``held`` in English, ``retenue (held)`` in French."""
+    message = QUEUE_STATES.get(status)
+    if message is None:
+        return status
+    return _(message).removeprefix(_CONTEXT)

@@ -18,7 +18,9 @@ Parameters", the S3 error responses):
   ``AuthorizationQueryParametersError``), and is refused afterwards with 403 ``AccessDenied`` /
   ``Request has expired``.
 
-The server's clock is the real one plus ``offset`` (a test moves it forward instead of waiting).
+The server's clock is the real one plus ``offset`` (a test moves it forward instead of waiting), or,
+once a test sets ``frozen_at``, that instant exactly (a test at the edge of an expiry must not
+depend on how long a loaded machine takes between signing and fetching).
 Error bodies are S3's XML (``<Error><Code>…</Code><Message>…</Message>…</Error>``).
 """
 
@@ -262,10 +264,13 @@ class S3Server(ThreadedMotoServer):
     def __init__(self) -> None:
         super().__init__(ip_address="127.0.0.1", port=0, verbose=False)
         self.offset = timedelta(0)
+        self.frozen_at: datetime | None = None
         self._gate: SigV4Gate | None = None
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
+        if self.frozen_at is not None:
+            return self.frozen_at
         return datetime.now(UTC) + self.offset
 
     def _server_entry(self) -> None:

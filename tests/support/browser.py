@@ -72,6 +72,7 @@ _MEASURE = """
     const box = el.getBoundingClientRect();
     if (box.width === 0 && box.height === 0) continue;
     let bad = box.right > width + 1 || box.left < -1;  // reaches past the viewport
+    // its content clipped by its box (not a cut the page means, which ends with an ellipsis)
     if (!bad && !(el instanceof SVGElement) && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1 &&
         /(hidden|clip|scroll|auto)/.test(style.overflowX) && style.textOverflow !== "ellipsis")
       bad = true;  // its content clipped by its box (not a text cut with "…" on purpose)
