@@ -199,7 +199,7 @@ def test_status_and_report_json_contracts(run_cli, write, settings: Settings, cl
         status = run_cli("status", "--json")
         assert status.exit_code == 0
         data = json.loads(status.stdout)
-        assert set(data) == {"counts", "needs_attention", "upcoming", "problems", "daemons", "paused", "noted"}
+        assert set(data) == {"counts", "needs_attention", "upcoming", "problems", "daemons", "paused", "noted", "feeds"}
         assert data["counts"]["pending"] == 4 and data["needs_attention"] is False and data["paused"] == []
         assert [p["id"] for p in data["upcoming"]] == ["hello", "hello", "later", "later"]
 

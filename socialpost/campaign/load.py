@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 
 from socialpost.campaign.models import AccountRef, Campaign, Post, fields_at
 from socialpost.errors import CampaignError, Problem
@@ -172,9 +172,10 @@ class _Partial(Campaign):
     accounts: list[AccountRef] = Field(default_factory=list)
     posts: list[Post] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _something_to_post(self) -> _Partial:  # what is left may be nothing; that was reported
-        return self
+    @field_validator("posts")
+    @classmethod
+    def _something_to_post(cls, posts: list[Post], info: ValidationInfo) -> list[Post]:
+        return posts  # what is left may be nothing; that was reported
 
 
 # Required settings that must hold something for the rest to be checked: a placeholder that is never

@@ -15,6 +15,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StrictBool,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -550,15 +551,22 @@ class Campaign(_Strict):
     feeds: list[Feed] | None = Field(
         None, min_length=1, description="blog feeds (RSS, Atom) whose new entries become posts"
     )
-    posts: list[Post] = Field(default_factory=list, description="the posts (a campaign with feeds may have none)")
+    posts: list[Post] = Field(
+        default_factory=list,
+        validate_default=True,
+        description="the posts (a campaign with feeds may have none)",
+    )
 
-    @model_validator(mode="after")
-    def _something_to_post(self) -> Campaign:
-        if not self.posts and not self.feeds:
+    @field_validator("posts")
+    @classmethod
+    def _something_to_post(cls, posts: list[Post], info: ValidationInfo) -> list[Post]:
+        """Located at ``posts:`` (an empty list) or, when there is none, at the campaign. Feeds that
+        failed their own checks are not in ``info.data``: their error is the one to read."""
+        if not posts and "feeds" in info.data and not info.data["feeds"]:
             raise ValueError(
                 _("a campaign needs at least one post (or a feed). Fix: add posts: with one post, or feeds:")
             )
-        return self
+        return posts
 
     def slot_rule(self) -> SlotRule | None:
         """The campaign's queue as the slot rule its posts are placed by (None: no queue)."""
