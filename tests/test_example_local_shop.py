@@ -21,10 +21,10 @@ from socialpost.wiring import Adapters
 from tests.conftest import REPO, FakeClock
 from tests.servers.google_business import ACCOUNT, CLIENT_ID, LOCATION, GoogleBusinessServer, client_secret
 from tests.servers.pinterest import PinterestServer
-from tests.servers.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Server
+from tests.servers.s3 import S3Server
 from tests.servers.telegram import TelegramBotServer
 from tests.support import google_business as gb
-from tests.support.e2e import Session, s3, statuses  # noqa: F401  (s3: module fixture)
+from tests.support.e2e import Session, statuses, write_config
 from tests.support.http import LocalServer
 
 CAMPAIGN = REPO / "campaigns" / "local-shop.yaml"
@@ -43,12 +43,10 @@ POSTS = ["galettes-are-back", "galettes-pin", "christmas-tasting", "in-the-shop"
 
 def test_the_local_shop_campaign_goes_to_google_business_pinterest_and_telegram(
     tmp_path: Path,
-    s3: S3Server,  # noqa: F811
+    s3: S3Server,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     clock = FakeClock(TIMES[0] - timedelta(hours=1))
-    admin = s3.admin()
-    admin.create_bucket(Bucket=BUCKET)
     refresh = gb.refresh_token()
     google = GoogleBusinessServer(clock=clock, refresh_token=refresh)
     with LocalServer() as google_host, PinterestServer(clock) as pinterest, TelegramBotServer() as telegram:
@@ -56,24 +54,10 @@ def test_the_local_shop_campaign_goes_to_google_business_pinterest_and_telegram(
         pin_token = pinterest.token()  # lives 30 days: the campaign's 18 days need no renewal
         for name, value in {
             "SP_GBP_SECRET": client_secret(), "SP_GBP_REFRESH": refresh, "SP_PIN_TOKEN": pin_token,
-            "SP_TG_TOKEN": telegram.token, "SP_S3_KEY": ACCESS_KEY, "SP_S3_SECRET": SECRET_KEY,
+            "SP_TG_TOKEN": telegram.token,
         }.items():  # fmt: skip
             monkeypatch.setenv(name, value)
-        database = f"sqlite:///{tmp_path / 'socialpost.db'}"
-        config = tmp_path / "config.yaml"
-        config.write_text(
-            f"""\
-database: {database}
-timezone: America/Montreal
-daemon: {{poll_seconds: 0.2, lease_seconds: 30}}
-media_host:
-  kind: s3
-  bucket: {BUCKET}
-  endpoint_url: {s3.endpoint}
-  region: {REGION}
-  access_key_id: ${{SP_S3_KEY}}
-  secret_access_key: ${{SP_S3_SECRET}}
-accounts:
+        accounts = f"""\
   google-business:
     shop: {{client_id: "{CLIENT_ID}", client_secret: "${{SP_GBP_SECRET}}", refresh_token: "${{SP_GBP_REFRESH}}",
            account_id: "{ACCOUNT}", location_id: "{LOCATION}", base_url: "{google_host.url}",
@@ -83,9 +67,8 @@ accounts:
            token_expires_at: "{(clock() + timedelta(days=30)).isoformat()}"}}
   telegram:
     news: {{chat: "@socialpost_news", bot_token: "${{SP_TG_TOKEN}}", api_base_url: "{telegram.url}"}}
-""",
-            encoding="utf-8",
-        )
+"""
+        database, config = write_config(tmp_path, s3, BUCKET, accounts, monkeypatch)
         user = Session(config, clock)
 
         code, out, err = user.run("validate", str(CAMPAIGN), "--json")
@@ -142,7 +125,7 @@ accounts:
             assert ConfirmJob(store, Adapters(user.settings), daemon_id="e2e", clock=clock).run() == 3
         finally:
             store.close()
-        assert admin.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
+        assert s3.admin().list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
 
         code, out, err = user.run("status", "--json")
         assert code == 0, err

@@ -19,10 +19,10 @@ import pytest
 from tests.conftest import REPO, FakeClock
 from tests.servers.instagram import FakeInstagram
 from tests.servers.mastodon import MastodonMock, mastodon_mock  # noqa: F401  (session fixture)
-from tests.servers.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Server
+from tests.servers.s3 import S3Server
 from tests.servers.threads import USER_ID as THREADS_USER
 from tests.servers.threads import ThreadsServer
-from tests.support.e2e import Session, s3, statuses  # noqa: F401  (s3: module fixture)
+from tests.support.e2e import Session, statuses, write_config
 from tests.support.http import LocalServer
 
 CAMPAIGN = REPO / "campaigns" / "instagram-bakery.yaml"
@@ -37,39 +37,21 @@ COMMENT = "Open 7 to 6, rue Wellington. #boulangerie #viennoiseries #EstrieGourm
 def test_the_bakery_campaign_goes_to_instagram_threads_and_mastodon_through_the_media_host(
     comment: str,
     tmp_path: Path,
-    s3: S3Server,  # noqa: F811
+    s3: S3Server,
     mastodon_mock: MastodonMock,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     clock = FakeClock(FIRST - timedelta(hours=1))
-    admin = s3.admin()
-    admin.create_bucket(Bucket=BUCKET)
     ig_token = "IGAA" + "e2e-not-a-real-token-" + str(time.monotonic_ns())
     instagram = FakeInstagram(user_id=IG_USER, token=ig_token, clock=clock, processing_polls=0)
     if comment == "refused":  # the token lacks the comments permission: the post goes out all the same
         instagram.comment_faults = ["refuse"]
     monkeypatch.setenv("SP_IG_TOKEN", ig_token)
     monkeypatch.setenv("SP_MASTODON_TOKEN", mastodon_mock.token)
-    monkeypatch.setenv("SP_S3_KEY", ACCESS_KEY)
-    monkeypatch.setenv("SP_S3_SECRET", SECRET_KEY)
     with LocalServer() as graph, ThreadsServer(clock=clock, in_progress_reads=0) as threads:
         graph.respond(instagram)
         monkeypatch.setenv("SP_THREADS_TOKEN", threads.token)
-        database = f"sqlite:///{tmp_path / 'socialpost.db'}"
-        config = tmp_path / "config.yaml"
-        config.write_text(
-            f"""\
-database: {database}
-timezone: America/Montreal
-daemon: {{poll_seconds: 0.2, lease_seconds: 30}}
-media_host:
-  kind: s3
-  bucket: {BUCKET}
-  endpoint_url: {s3.endpoint}
-  region: {REGION}
-  access_key_id: ${{SP_S3_KEY}}
-  secret_access_key: ${{SP_S3_SECRET}}
-accounts:
+        accounts = f"""\
   instagram:
     bakery: {{user_id: "{IG_USER}", access_token: "${{SP_IG_TOKEN}}", base_url: "{graph.url}", max_wait: 10}}
   threads:
@@ -77,9 +59,8 @@ accounts:
            token_expires_at: "{(FIRST + timedelta(days=55)).isoformat()}"}}
   mastodon:
     cafe: {{api_base_url: "{mastodon_mock.url}", access_token: "${{SP_MASTODON_TOKEN}}"}}
-""",
-            encoding="utf-8",
-        )
+"""
+        database, config = write_config(tmp_path, s3, BUCKET, accounts, monkeypatch)
         user = Session(config, clock)
         run = user.run
 
@@ -115,7 +96,7 @@ accounts:
         for url in instagram.fetched + threads.fetched:
             assert url.startswith(s3.endpoint) and "X-Amz-Signature=" in url and "croissants.jpg" not in url
         # and every copy was removed once its post was confirmed
-        assert admin.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
+        assert s3.admin().list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
 
         code, out, err = run("status", "--json")
         assert code == 0, err  # a comment left to add by hand is listed, never a reason to exit 3

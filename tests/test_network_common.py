@@ -14,10 +14,11 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
 from socialpost import privatefiles
 from socialpost.errors import AuthError, PermanentError, RateLimited, TransientError
-from socialpost.networks.base import AdapterContext
+from socialpost.networks.base import AccountSettings, AdapterContext
 from socialpost.networks.common.http import (
     EXCERPT_CHARS,
     MAX_RETRY_AFTER,
@@ -27,6 +28,10 @@ from socialpost.networks.common.http import (
     transport_error,
 )
 from socialpost.networks.common.numbers import as_int
+from socialpost.networks.facebook.settings import FacebookSettings
+from socialpost.networks.instagram.settings import InstagramSettings
+from socialpost.networks.pinterest.settings import PinterestSettings
+from socialpost.networks.threads.settings import ThreadsSettings
 from socialpost.privatefiles import (
     account_folder,
     locked,
@@ -390,3 +395,32 @@ def test_keyed_files_keep_one_private_record_per_key(tmp_path: Path) -> None:
     assert files.read("sp-1") == {"board_id": "b1"} and files.read("../evil key") == {"board_id": "b2"}
     assert sorted(p.name for p in (tmp_path / "posts").iterdir()) == ["_evil_key.json", "sp-1.json"]
     assert stat.S_IMODE(files.path("sp-1").stat().st_mode) == 0o600
+
+
+# --- settings said once for several networks ----------------------------------------------------
+
+
+@pytest.mark.parametrize("settings_class", [PinterestSettings, ThreadsSettings])
+def test_an_api_base_is_https_or_loopback_and_loses_its_trailing_slash(settings_class: type[AccountSettings]) -> None:
+    token = "not-a-real-token-" + str(os.getpid())
+    for given, kept in [
+        ("https://proxy.example/", "https://proxy.example"),
+        ("http://127.0.0.1:8080/", "http://127.0.0.1:8080"),
+        ("http://localhost:9/api", "http://localhost:9/api"),
+    ]:
+        assert settings_class.model_validate({"access_token": token, "api_base": given}).api_base == kept  # type: ignore[attr-defined]
+    with pytest.raises(ValidationError, match=r"api_base must be an https:// URL"):
+        settings_class.model_validate({"access_token": token, "api_base": "http://proxy.example"})
+
+
+@pytest.mark.parametrize("settings_class", [FacebookSettings, InstagramSettings])
+def test_a_graph_version_is_written_as_graph_writes_it(settings_class: type[AccountSettings]) -> None:
+    token = "not-a-real-token-" + str(os.getpid())
+    values: dict[str, Any] = (
+        {"page_id": "1234", "page_access_token": token}
+        if settings_class is FacebookSettings
+        else {"user_id": "1784", "access_token": token}
+    )
+    assert settings_class.model_validate(values | {"graph_version": " 24.0"}).graph_version == "v24.0"  # type: ignore[attr-defined]
+    with pytest.raises(ValidationError, match=r"write the Graph API version like v24\.0"):
+        settings_class.model_validate(values | {"graph_version": "latest"})

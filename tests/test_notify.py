@@ -10,6 +10,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -96,19 +97,22 @@ def _email(server: SmtpServer, ca_file: Path, security: str) -> dict[str, Any]:
     }
 
 
-def _running(*daemons: Daemon) -> list[threading.Thread]:
+@contextmanager
+def _daemons(store: Store, settings: Settings, *ids: str) -> Iterator[None]:
+    """Daemons named ``ids`` running on ``store`` in threads while the block runs; stopped after
+    it (each must stop)."""
+    daemons = [Daemon(store, settings, daemon_id=daemon_id) for daemon_id in ids]
     threads = [threading.Thread(target=d.run, name=f"daemon-{d.daemon_id}", daemon=True) for d in daemons]
     for thread in threads:
         thread.start()
-    return threads
-
-
-def _stop(daemons: list[Daemon], threads: list[threading.Thread]) -> None:
-    for daemon in daemons:
-        daemon.stop()
-    for thread in threads:
-        thread.join(timeout=15)
-        assert not thread.is_alive(), "a daemon did not stop"
+    try:
+        yield
+    finally:
+        for daemon in daemons:
+            daemon.stop()
+        for thread in threads:
+            thread.join(timeout=15)
+            assert not thread.is_alive(), "a daemon did not stop"
 
 
 def _wait(condition: Callable[[], bool], timeout: float = 15.0) -> bool:
@@ -142,13 +146,9 @@ def test_a_failed_post_is_emailed_once_with_the_reason_and_the_fix(
     (post_id,) = seed_posts(store, 1, due=utcnow(), account="webhook:target", campaign="launch")
     with SmtpServer(security=security, tls=tls, user="marketing@example.com", password=smtp_password) as smtp:
         _configure(settings, web, {"email": {"ops": _email(smtp, ca_file, security)}})
-        daemon = Daemon(store, settings, daemon_id="mailer")
-        threads = _running(daemon)
-        try:
+        with _daemons(store, settings, "mailer"):
             assert _wait(lambda: len(smtp.messages) >= 1), "no e-mail arrived"
             time.sleep(1.0)  # several more passes of the notify job: nothing is sent twice
-        finally:
-            _stop([daemon], threads)
         assert len(smtp.messages) == 1
         received = smtp.messages[0]
         assert smtp.logins == [("marketing@example.com", True)]  # AUTH checked by the server
@@ -194,13 +194,9 @@ def test_a_wrong_smtp_password_is_tried_again_and_never_blocks_posting(
         security="starttls", tls=tls, user="marketing@example.com", password="not-" + smtp_password
     ) as smtp:
         _configure(settings, web, {"email": {"ops": _email(smtp, ca_file, "starttls")}, "max_attempts": 3})
-        daemon = Daemon(store, settings, daemon_id="mailer")
-        threads = _running(daemon)
-        try:
+        with _daemons(store, settings, "mailer"):
             assert _wait(lambda: [r.status for r in stored.notifications(store)] == ["failed"], timeout=20)
             assert _wait(lambda: all(post(store, i).status == "sent" for i in on_time))
-        finally:
-            _stop([daemon], threads)
         # smtplib tries PLAIN then LOGIN on each attempt: every one refused by the server
         assert len(smtp.logins) >= 3 and set(smtp.logins) == {("marketing@example.com", False)}
         assert smtp.messages == []
@@ -219,15 +215,11 @@ def test_a_busy_smtp_server_gets_the_message_after_backoff_once(
     seed_posts(store, 1, due=utcnow(), account="webhook:target", campaign="launch")
     with SmtpServer(security="starttls", tls=tls, user="marketing@example.com", password=smtp_password, busy=2) as smtp:
         _configure(settings, web, {"email": {"ops": _email(smtp, ca_file, "starttls")}})
-        daemon = Daemon(store, settings, daemon_id="mailer")
-        threads = _running(daemon)
-        started = time.monotonic()
-        try:
+        with _daemons(store, settings, "mailer"):
+            started = time.monotonic()
             assert _wait(lambda: len(smtp.messages) == 1, timeout=20)
             elapsed = time.monotonic() - started
             time.sleep(0.8)
-        finally:
-            _stop([daemon], threads)
         assert smtp.handler.refused == 2 and len(smtp.messages) == 1
     (row,) = stored.notifications(store)
     assert (row.status, row.attempts) == ("sent", 3)
@@ -251,12 +243,8 @@ def test_slack_discord_and_teams_receivers_take_the_message(store: Store, settin
         },
         **{"chat-slack": "/slack/T000/B000", "chat-discord": "/discord/123/abc", "chat-teams": "/teams/workflow"},
     )
-    daemon = Daemon(store, settings, daemon_id="hooks")
-    threads = _running(daemon)
-    try:
+    with _daemons(store, settings, "hooks"):
         assert _wait(lambda: [r.status for r in stored.notifications(store)] == ["sent"] * 3)
-    finally:
-        _stop([daemon], threads)
     (slack,) = _hook_bodies(web, "/slack/T000/B000")
     assert slack["text"] == "socialpost: launch/p00000 to webhook:target failed"
     assert [b["type"] for b in slack["blocks"]] == ["header", "section"]
@@ -289,12 +277,8 @@ def test_a_receiver_that_rejects_the_shape_is_reported_not_retried_forever(
     """A Slack receiver given a Discord payload answers 400: the channel's failure is recorded."""
     seed_posts(store, 1, due=utcnow(), account="webhook:target", campaign="launch")
     _configure(settings, web, {"webhook": {"chat": {"format": "discord"}}, "max_attempts": 2}, chat="/slack/T000/B000")
-    daemon = Daemon(store, settings, daemon_id="hooks")
-    threads = _running(daemon)
-    try:
+    with _daemons(store, settings, "hooks"):
         assert _wait(lambda: [r.status for r in stored.notifications(store)] == ["failed"], timeout=20)
-    finally:
-        _stop([daemon], threads)
     (row,) = stored.notifications(store)
     assert row.attempts == 2 and "no_text" in (row.last_error or "")
 
@@ -320,13 +304,9 @@ def test_two_daemons_on_one_store_tell_each_event_once(
     store = shared_store
     failing = seed_posts(store, 8, due=utcnow() + timedelta(seconds=0.5), account="webhook:target", campaign="launch")
     _configure(settings, web, {"webhook": {"chat": {"format": "json"}}, "group_over": 100}, chat="/hook")
-    daemons = [Daemon(store, settings, daemon_id=f"d{i}") for i in range(2)]
-    threads = _running(*daemons)
-    try:
+    with _daemons(store, settings, "d0", "d1"):
         assert _wait(lambda: len(_hook_bodies(web, "/hook")) >= 8, timeout=20)
         time.sleep(1.5)  # both notify jobs pass several more times
-    finally:
-        _stop(daemons, threads)
     keys = [r.headers["Idempotency-Key"] for r in web.requests if r.path == "/hook"]
     assert len(keys) == 8 and len(set(keys)) == 8
     assert {b["post"]["post"] for b in _hook_bodies(web, "/hook")} == {post(store, i).post_key for i in failing}
@@ -340,14 +320,10 @@ def test_a_burst_of_failures_is_one_message_listing_every_post(
     failing = seed_posts(store, 12, due=utcnow() + timedelta(seconds=0.3), account="webhook:target", campaign="launch")
     with SmtpServer(security="starttls", tls=tls, user="marketing@example.com", password=smtp_password) as smtp:
         _configure(settings, web, {"email": {"ops": _email(smtp, ca_file, "starttls")}, "every": "2s"})
-        daemon = Daemon(store, settings, daemon_id="mailer")
-        threads = _running(daemon)
-        try:
+        with _daemons(store, settings, "mailer"):
             assert _wait(lambda: {r.status for r in stored.notifications(store)} == {"sent"}, timeout=20)
             assert _wait(lambda: len(stored.notifications(store)) == 12)
             assert _wait(lambda: {r.status for r in stored.notifications(store)} == {"sent"})
-        finally:
-            _stop([daemon], threads)
         messages = [m.message for m in smtp.messages]
     bodies = [m.get_content() for m in messages]
     for post_id in failing:  # every post in exactly one message, with the command that settles it
@@ -393,16 +369,12 @@ def test_held_missed_unknown_token_daemon_down_and_digest_are_each_told_once(
     settings.accounts["linkedin"] = {
         "acme": {"author": "urn:li:person:abc", "access_token": uuid.uuid4().hex, "expires_at": expires.isoformat()}
     }
-    daemon = Daemon(store, settings, daemon_id="watcher")
-    threads = _running(daemon)
     kinds = {"held", "missed", "unknown", "token", "daemon_down", "digest"}
-    try:
+    with _daemons(store, settings, "watcher"):
         assert _wait(lambda: kinds <= {b["event"] for b in _hook_bodies(web, "/hook")}, timeout=20), _hook_bodies(
             web, "/hook"
         )
         time.sleep(1.0)
-    finally:
-        _stop([daemon], threads)
     assert (post(store, held).status, post(store, missed).status, post(store, unknown).status) == (
         "held",
         "missed",

@@ -1,6 +1,7 @@
 """Pieces shared by the end-to-end tests of the example campaigns (tests/test_example_*.py): a user's
 session of CLI commands on one config file and one clock, the clock walked through a campaign's
-times while the daemon runs, the queue's states read back, and the S3-compatible media host.
+times while the daemon runs, the queue's states read back, and the config file with the S3-compatible
+media host (the server itself is conftest's ``s3`` fixture).
 
 Nothing here is a fake of socialpost: the commands run through click with the real config loader,
 wiring, store and daemon; only time is the test's (a :class:`tests.conftest.FakeClock`)."""
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -23,18 +24,40 @@ from socialpost.settings.config import Settings, load_settings
 from socialpost.store.db import open_store
 from socialpost.store.models import PostRow
 from tests.conftest import FakeClock
-from tests.servers.s3 import S3Server
+from tests.servers.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Server
 
 UNSETTLED = ("pending", "sending", "retry_wait")  # states the daemon has still to move on
 
 
-@pytest.fixture(scope="module")
-def s3() -> Iterator[S3Server]:
-    """A real S3-compatible server on loopback (moto behind its SigV4 gate), one per test module."""
-    server = S3Server()
-    server.start()
-    yield server
-    server.stop()
+def write_config(
+    tmp_path: Path, s3: S3Server, bucket: str, accounts: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, Path]:
+    """Write ``tmp_path/config.yaml`` as a user of the example campaigns would: the store in
+    ``tmp_path``, Montreal time, a quick daemon, the media host on bucket ``bucket`` of ``s3`` (the
+    bucket created, its keys set as ``SP_S3_KEY``/``SP_S3_SECRET`` and referenced as ``${ENV}``),
+    then ``accounts`` (the YAML under ``accounts:``, indented by two). Returns (database URL, path)."""
+    s3.admin().create_bucket(Bucket=bucket)
+    monkeypatch.setenv("SP_S3_KEY", ACCESS_KEY)
+    monkeypatch.setenv("SP_S3_SECRET", SECRET_KEY)
+    database = f"sqlite:///{tmp_path / 'socialpost.db'}"
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"""\
+database: {database}
+timezone: America/Montreal
+daemon: {{poll_seconds: 0.2, lease_seconds: 30}}
+media_host:
+  kind: s3
+  bucket: {bucket}
+  endpoint_url: {s3.endpoint}
+  region: {REGION}
+  access_key_id: ${{SP_S3_KEY}}
+  secret_access_key: ${{SP_S3_SECRET}}
+accounts:
+{accounts}""",
+        encoding="utf-8",
+    )
+    return database, config
 
 
 def wait_for(done: Callable[[], bool], timeout: float = 60.0) -> bool:

@@ -11,7 +11,6 @@ Two ways in, as Meta offers them (developers.facebook.com/docs/instagram-platfor
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Literal
 
@@ -19,7 +18,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from socialpost.i18n import _
 from socialpost.networks.base import AccountSettings
-from socialpost.networks.common.meta import graph_versions
+from socialpost.networks.common.meta import graph_version_setting, graph_versions
 
 HOSTS = {"instagram": "https://graph.instagram.com", "facebook": "https://graph.facebook.com"}
 UPLOAD_HOST = "https://rupload.facebook.com"  # videos by the resumable upload (Facebook Login for Business)
@@ -53,14 +52,7 @@ class InstagramSettings(AccountSettings):
     @field_validator("graph_version")
     @classmethod
     def _version(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip()
-        if not value.startswith("v"):
-            value = f"v{value}"
-        if not re.fullmatch(r"v[0-9]{1,3}\.[0-9]", value):
-            raise ValueError(_("write the Graph API version like v24.0"))
-        return value
+        return graph_version_setting(value)
 
     @field_validator("user_id")
     @classmethod

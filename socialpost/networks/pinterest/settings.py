@@ -19,6 +19,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 
 from socialpost.i18n import _
 from socialpost.networks.base import AccountSettings
+from socialpost.networks.common.api_base import api_base_setting
 
 API_BASE = "https://api.pinterest.com"
 SANDBOX_BASE = "https://api-sandbox.pinterest.com"
@@ -56,11 +57,7 @@ class PinterestSettings(AccountSettings):
     @field_validator("api_base")
     @classmethod
     def _base(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if not value.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            raise ValueError(_("api_base must be an https:// URL"))
-        return value.rstrip("/")
+        return None if value is None else api_base_setting(value)
 
     @model_validator(mode="after")
     def _renewal(self) -> PinterestSettings:

@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from socialpost.i18n import _
 from socialpost.networks.base import AccountSettings
+from socialpost.networks.common.api_base import api_base_setting
 from socialpost.networks.profile import MB, THREAD, AdviceFacts, MediaLimits, NetworkProfile, PreviewLook
 from socialpost.networks.threads.checks import CHECKS
 from socialpost.text.rules import characters
@@ -58,9 +59,7 @@ class ThreadsSettings(AccountSettings):
     @field_validator("api_base")
     @classmethod
     def _base(cls, value: str) -> str:
-        if not value.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            raise ValueError(_("api_base must be an https:// URL"))
-        return value.rstrip("/")
+        return api_base_setting(value)
 
 
 def profile() -> NetworkProfile:
