@@ -112,3 +112,39 @@ def test_a_campaign_needs_posts_or_feeds(write) -> None:  # type: ignore[no-unty
         write("f.yaml", f"campaign: c\ntimezone: UTC\naccounts: [outbox:news]\nfeeds: [{{url: {FEED_URL}}}]\n")
     )
     assert loaded.feed_specs()[0]["template"] == "{title} {link}"
+
+
+def test_plan_and_schedule_say_what_feeds_they_record(write, run_cli) -> None:  # type: ignore[no-untyped-def]
+    path = write("blog.yaml", feed_campaign(extra="    since: 2027-03-01\n    every: 30m\n"))
+    plan = run_cli("plan", str(path))
+    assert plan.exit_code == 0, plan.stderr
+    line = (
+        f"feed {FEED_URL} → outbox:news, outbox:team, read every 30m, posts entries newer than 2027-03-01, "
+        "each as soon as it is read (cafe-blog)."
+    )
+    assert line in plan.stdout
+    shown = json.loads(run_cli("plan", "--json", str(path)).stdout)
+    assert shown["posts"] == []
+    assert shown["feeds"] == [
+        {
+            "campaign": "cafe-blog",
+            "url": FEED_URL,
+            "accounts": ["outbox:news", "outbox:team"],
+            "every_seconds": 1800,
+            "since": "2027-03-01",
+            "queue": False,
+            "source": f"{path}:5:5",
+        }
+    ]
+    assert json.loads(run_cli("plan", "--json", "--full", str(path)).stdout)["feeds"] == shown["feeds"]
+    assert json.loads(run_cli("plan", "--json", "--empty-queue", str(path)).stdout)["feeds"] == shown["feeds"]
+    queued = write("queued.yaml", feed_campaign(("outbox:news",), extra="    queue: true\n", name="queued"))
+    queued_text = queued.read_text().replace("feeds:", "queue:\n  days: [mon]\n  at: ['09:00']\nfeeds:")
+    queued.write_text(queued_text)
+    schedule = run_cli("schedule", str(queued))
+    assert schedule.exit_code == 0, schedule.stderr
+    assert (
+        f"feed {FEED_URL} → outbox:news, read every 15m, posts entries published after it was first "
+        "scheduled, each in the next free slot of the queue (queued)."
+    ) in schedule.stdout
+    assert json.loads(run_cli("schedule", "--json", str(queued)).stdout)["feeds"][0]["queue"] is True
