@@ -315,7 +315,8 @@ def check_accounts(
     """Every account the campaign names must have an installed network and a usable config.
 
     Returns the errors (each place an unusable account is named) and the warnings (an account
-    not set up yet, once per file, with the command that connects it). ``reasons`` (account → why
+    not set up yet, once per file, with the command that connects it): the accounts of the
+    campaign, of its posts and of its feeds. ``reasons`` (account → why
     it is not usable, or None) is filled in, and shared by callers checking several campaigns so
     each account is checked once.
     """
@@ -325,6 +326,8 @@ def check_accounts(
     ]
     for p, post in enumerate(model.posts):
         places.extend((("posts", p, "accounts", i), account) for i, account in enumerate(post.accounts or []))
+    for f, feed in enumerate(model.feeds or ()):  # a feed without accounts: the campaign's, checked above
+        places.extend((("feeds", f, "accounts", i), account) for i, account in enumerate(feed.accounts or []))
     errors: list[Problem] = []
     warnings: list[Problem] = []
     checked = {} if reasons is None else reasons

@@ -148,3 +148,23 @@ def test_plan_and_schedule_say_what_feeds_they_record(write, run_cli) -> None:  
         "scheduled, each in the next free slot of the queue (queued)."
     ) in schedule.stdout
     assert json.loads(run_cli("schedule", "--json", str(queued)).stdout)["feeds"][0]["queue"] is True
+
+
+def test_validate_warns_of_a_feed_account_not_connected_at_the_feed(write, run_cli) -> None:  # type: ignore[no-untyped-def]
+    own = write("own.yaml", feed_campaign(("outbox:news",), extra="    accounts: [outbox:news, mastodon:cafe]\n"))
+    result = run_cli("validate", str(own))
+    assert result.exit_code == 0, result.stderr
+    # the feed's own accounts: the second of them, line 7 column 29
+    assert f"warning [not-connected]: {own}:7:29: account 'mastodon:cafe' is not connected yet" in result.stderr
+    assert result.stderr.count("[not-connected]") == 1
+    inherited = write("inherited.yaml", feed_campaign(("outbox:news", "bluesky:cafe")))
+    result = run_cli("validate", str(inherited))
+    assert result.exit_code == 0, result.stderr
+    # a feed without accounts goes to the campaign's: warned once, where the campaign names it
+    assert f"warning [not-connected]: {inherited}:3:25: account 'bluesky:cafe' is not connected yet" in result.stderr
+    assert result.stderr.count("[not-connected]") == 1
+    # a feed's account on a network that is not installed is an error there (it was not checked at all)
+    bad = write("bad.yaml", feed_campaign(("outbox:news",), extra="    accounts: [nosuch:x]\n"))
+    result = run_cli("validate", str(bad))
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert f"{bad}:7:16: no network adapter named 'nosuch' is installed" in result.stderr
