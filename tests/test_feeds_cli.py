@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,6 +13,7 @@ from socialpost import fetch
 from socialpost.campaign.load import load_campaign
 from socialpost.errors import CampaignError, ExitCode
 from socialpost.feeds import Poller
+from socialpost.localtime import local_text
 from socialpost.settings.config import Settings
 from socialpost.store import feeds as stored
 from socialpost.store.db import Store
@@ -19,7 +21,7 @@ from tests.conftest import START, FakeClock
 from tests.store_helpers import schedule_file
 from tests.support.feed_site import FEED_URL, HOST, FeedSite, Item, rss
 from tests.support.http import LocalServer
-from tests.test_feeds import feed_campaign, feed_posts
+from tests.test_feeds import ACCOUNTS, QUEUED, feed_campaign, feed_posts, item
 
 
 @pytest.fixture
@@ -168,3 +170,78 @@ def test_validate_warns_of_a_feed_account_not_connected_at_the_feed(write, run_c
     result = run_cli("validate", str(bad))
     assert result.exit_code == ExitCode.BAD_INPUT
     assert f"{bad}:7:16: no network adapter named 'nosuch' is installed" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("per_slot", "expected"),
+    [
+        # the file's post takes Sunday 09:00; entry 1 the next free slot, 12:30; entry 2 Monday 09:00
+        ("", {"1": "2027-01-10T12:30:00-05:00", "2": "2027-01-11T09:00:00-05:00"}),
+        # two places a slot: entry 1 shares 09:00 with the file's post, entry 2 takes 12:30
+        (", per_slot: 2", {"1": "2027-01-10T09:00:00-05:00", "2": "2027-01-10T12:30:00-05:00"}),
+        # three: both entries share 09:00 with it (one slot, two of its places)
+        (", per_slot: 3", {"1": "2027-01-10T09:00:00-05:00", "2": "2027-01-10T09:00:00-05:00"}),
+    ],
+)
+def test_feeds_check_shows_the_slot_a_queued_entry_would_take_and_claims_none(
+    store: Store,
+    settings: Settings,
+    site: FeedSite,
+    clock: FakeClock,
+    write,
+    run_cli,  # type: ignore[no-untyped-def]
+    per_slot: str,
+    expected: dict[str, str],
+) -> None:
+    text = QUEUED.replace('"12:30"]}', f'"12:30"]{per_slot}}}')
+    schedule_file(store, settings, write("blog.yaml", text), now=START)  # Sunday 07:00 in Montreal
+    site.feed(rss([item(2, START + timedelta(minutes=2)), item(1, START + timedelta(minutes=1))]))
+    clock.set(START + timedelta(minutes=5))
+    shown = json.loads(run_cli("feeds", "check", "--json").stdout)
+    slots = {post["title"].split(" ")[1]: post["slots"] for post in shown[0]["posts"]}
+    assert slots == {number: dict.fromkeys(ACCOUNTS, when) for number, when in expected.items()}
+    human = run_cli("feeds", "check")
+    assert human.exit_code == 0, human.stderr
+    first = local_text(datetime.fromisoformat(expected["1"]), ZoneInfo("America/Montreal"))  # 2027-01-10 12:30 EST
+    assert f"outbox:news: Entry 1 http://{HOST}/1/\n        in the next free slot of its queue: {first}" in human.stdout
+    assert human.stdout.count("in the next free slot of its queue") == 4  # 2 entries × 2 accounts
+    assert feed_posts(store) == []  # nothing claimed: the daemon's poll then takes exactly those slots
+    Poller(store, settings.data_dir, reader=site.reader(), clock=clock).poll(stored.feeds(store)[0])
+    taken = {(p.payload["text"].split(" ")[1], p.account): p.local_time for p in feed_posts(store)}
+    assert taken == {(number, a): when for number, when in expected.items() for a in ACCOUNTS}
+
+
+def test_feeds_check_at_once_shows_no_slot(
+    store: Store,
+    settings: Settings,
+    site: FeedSite,
+    clock: FakeClock,
+    write,
+    run_cli,  # type: ignore[no-untyped-def]
+) -> None:
+    site.feed(rss([item(1, START + timedelta(minutes=1))]))
+    schedule_file(store, settings, write("blog.yaml", feed_campaign()), now=START)
+    clock.set(START + timedelta(minutes=5))
+    shown = json.loads(run_cli("feeds", "check", "--json").stdout)
+    assert shown[0]["posts"][0]["slots"] == {}
+    assert "slot" not in run_cli("feeds", "check").stdout
+
+
+def test_feeds_check_says_when_a_queued_entry_has_no_free_slot(
+    store: Store,
+    settings: Settings,
+    site: FeedSite,
+    clock: FakeClock,
+    write,
+    run_cli,  # type: ignore[no-untyped-def]
+) -> None:
+    # the queue closes after Sunday: the file's post takes 09:00, entry 1 12:30, entry 2 has none
+    text = QUEUED.replace('"12:30"]}', '"12:30"], except: ["2027-01-11..2999-12-31"]}')
+    schedule_file(store, settings, write("blog.yaml", text), now=START)
+    site.feed(rss([item(2, START + timedelta(minutes=2)), item(1, START + timedelta(minutes=1))]))
+    clock.set(START + timedelta(minutes=5))
+    shown = json.loads(run_cli("feeds", "check", "--json").stdout)
+    slots = {post["title"].split(" ")[1]: post["slots"] for post in shown[0]["posts"]}
+    assert slots == {"1": dict.fromkeys(ACCOUNTS, "2027-01-10T12:30:00-05:00"), "2": dict.fromkeys(ACCOUNTS)}
+    human = run_cli("feeds", "check").stdout
+    assert human.count("no free slot left in its queue: the entry waits (socialpost queue shows the slots)") == 2
