@@ -20,8 +20,8 @@ from socialpost.store.db import Store
 from tests.conftest import START, FakeClock
 from tests.store_helpers import schedule_file
 from tests.support.feed_site import FEED_URL, HOST, FeedSite, Item, rss
+from tests.support.feeds import ACCOUNTS, QUEUED, feed_campaign, feed_posts, item
 from tests.support.http import LocalServer
-from tests.test_feeds import ACCOUNTS, QUEUED, feed_campaign, feed_posts, item
 
 
 @pytest.fixture
