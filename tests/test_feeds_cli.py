@@ -18,9 +18,8 @@ from socialpost.settings.config import Settings
 from socialpost.store import feeds as stored
 from socialpost.store.db import Store
 from tests.conftest import START, FakeClock
-from tests.store_helpers import schedule_file
 from tests.support.feed_site import FEED_URL, HOST, FeedSite, Item, rss
-from tests.support.feeds import ACCOUNTS, QUEUED, feed_campaign, feed_posts, item
+from tests.support.feeds import ACCOUNTS, QUEUED, Blog, feed_campaign, item
 from tests.support.http import LocalServer
 
 
@@ -35,26 +34,27 @@ def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[FeedSite]:
         yield blog
 
 
+@pytest.fixture
+def blog(store: Store, settings: Settings, site: FeedSite, clock: FakeClock, write) -> Blog:  # type: ignore[no-untyped-def]
+    return Blog(store, settings, site, clock, write)
+
+
 def test_feeds_check_shows_the_next_poll_and_changes_nothing(
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    clock: FakeClock,
-    write,
+    blog: Blog,
     run_cli,  # type: ignore[no-untyped-def]
 ) -> None:
-    site.feed(rss([Item("n1", "Winter menu", f"http://{HOST}/menu/", START + timedelta(minutes=1))]))
-    schedule_file(store, settings, write("blog.yaml", feed_campaign()), now=START)
-    clock.set(START + timedelta(minutes=5))
+    blog.site.feed(rss([Item("n1", "Winter menu", f"http://{HOST}/menu/", START + timedelta(minutes=1))]))
+    blog.schedule(feed_campaign())
+    blog.at(timedelta(minutes=5))
     result = run_cli("feeds", "check", "cafe-blog")
     assert result.exit_code == 0, result.stderr
     assert f"cafe-blog  {FEED_URL}" in result.stdout
     assert "the next poll would post 1 entry" in result.stdout
     assert f"outbox:news: New on the blog: Winter menu http://{HOST}/menu/" in result.stdout
-    assert feed_posts(store) == [] and stored.feeds(store)[0].first_polled_at is None
+    assert blog.posts() == [] and stored.feeds(blog.store)[0].first_polled_at is None
     shown = json.loads(run_cli("feeds", "check", "--json").stdout)
     assert shown[0]["posts"][0]["texts"]["outbox:team"] == f"New on the blog: Winter menu http://{HOST}/menu/"
-    Poller(store, settings.data_dir, reader=site.reader(), clock=clock).poll(stored.feeds(store)[0])
+    blog.poll()
     after = run_cli("feeds", "check")
     assert "the next poll would post 0 entries" in after.stdout and "already posted: 1" in after.stdout
 
@@ -66,15 +66,11 @@ def test_feeds_check_names_a_campaign_without_feeds(run_cli) -> None:  # type: i
 
 
 def test_a_feed_that_cannot_be_read_shows_in_status_doctor_and_check(
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    clock: FakeClock,
-    write,
+    blog: Blog,
     run_cli,  # type: ignore[no-untyped-def]
 ) -> None:
-    schedule_file(store, settings, write("blog.yaml", feed_campaign()), now=START)
-    Poller(store, settings.data_dir, reader=site.reader(), clock=clock).run()  # 404: nothing served
+    blog.schedule(feed_campaign())
+    Poller(blog.store, blog.settings.data_dir, reader=blog.site.reader(), clock=blog.clock).run()  # 404: nothing served
     status = run_cli("status")
     assert "Feeds that cannot be read" in status.stdout
     assert f"cafe-blog: {FEED_URL}: the site answered 404 instead of the page." in status.stdout
@@ -184,19 +180,15 @@ def test_validate_warns_of_a_feed_account_not_connected_at_the_feed(write, run_c
     ],
 )
 def test_feeds_check_shows_the_slot_a_queued_entry_would_take_and_claims_none(
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    clock: FakeClock,
-    write,
+    blog: Blog,
     run_cli,  # type: ignore[no-untyped-def]
     per_slot: str,
     expected: dict[str, str],
 ) -> None:
     text = QUEUED.replace('"12:30"]}', f'"12:30"]{per_slot}}}')
-    schedule_file(store, settings, write("blog.yaml", text), now=START)  # Sunday 07:00 in Montreal
-    site.feed(rss([item(2, START + timedelta(minutes=2)), item(1, START + timedelta(minutes=1))]))
-    clock.set(START + timedelta(minutes=5))
+    blog.schedule(text)  # Sunday 07:00 in Montreal
+    blog.site.feed(rss([item(2, START + timedelta(minutes=2)), item(1, START + timedelta(minutes=1))]))
+    blog.at(timedelta(minutes=5))
     shown = json.loads(run_cli("feeds", "check", "--json").stdout)
     slots = {post["title"].split(" ")[1]: post["slots"] for post in shown[0]["posts"]}
     assert slots == {number: dict.fromkeys(ACCOUNTS, when) for number, when in expected.items()}
@@ -205,41 +197,33 @@ def test_feeds_check_shows_the_slot_a_queued_entry_would_take_and_claims_none(
     first = local_text(datetime.fromisoformat(expected["1"]), ZoneInfo("America/Montreal"))  # 2027-01-10 12:30 EST
     assert f"outbox:news: Entry 1 http://{HOST}/1/\n        in the next free slot of its queue: {first}" in human.stdout
     assert human.stdout.count("in the next free slot of its queue") == 4  # 2 entries × 2 accounts
-    assert feed_posts(store) == []  # nothing claimed: the daemon's poll then takes exactly those slots
-    Poller(store, settings.data_dir, reader=site.reader(), clock=clock).poll(stored.feeds(store)[0])
-    taken = {(p.payload["text"].split(" ")[1], p.account): p.local_time for p in feed_posts(store)}
+    assert blog.posts() == []  # nothing claimed: the daemon's poll then takes exactly those slots
+    blog.poll()
+    taken = {(p.payload["text"].split(" ")[1], p.account): p.local_time for p in blog.posts()}
     assert taken == {(number, a): when for number, when in expected.items() for a in ACCOUNTS}
 
 
 def test_feeds_check_at_once_shows_no_slot(
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    clock: FakeClock,
-    write,
+    blog: Blog,
     run_cli,  # type: ignore[no-untyped-def]
 ) -> None:
-    site.feed(rss([item(1, START + timedelta(minutes=1))]))
-    schedule_file(store, settings, write("blog.yaml", feed_campaign()), now=START)
-    clock.set(START + timedelta(minutes=5))
+    blog.site.feed(rss([item(1, START + timedelta(minutes=1))]))
+    blog.schedule(feed_campaign())
+    blog.at(timedelta(minutes=5))
     shown = json.loads(run_cli("feeds", "check", "--json").stdout)
     assert shown[0]["posts"][0]["slots"] == {}
     assert "slot" not in run_cli("feeds", "check").stdout
 
 
 def test_feeds_check_says_when_a_queued_entry_has_no_free_slot(
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    clock: FakeClock,
-    write,
+    blog: Blog,
     run_cli,  # type: ignore[no-untyped-def]
 ) -> None:
     # the queue closes after Sunday: the file's post takes 09:00, entry 1 12:30, entry 2 has none
     text = QUEUED.replace('"12:30"]}', '"12:30"], except: ["2027-01-11..2999-12-31"]}')
-    schedule_file(store, settings, write("blog.yaml", text), now=START)
-    site.feed(rss([item(2, START + timedelta(minutes=2)), item(1, START + timedelta(minutes=1))]))
-    clock.set(START + timedelta(minutes=5))
+    blog.schedule(text)
+    blog.site.feed(rss([item(2, START + timedelta(minutes=2)), item(1, START + timedelta(minutes=1))]))
+    blog.at(timedelta(minutes=5))
     shown = json.loads(run_cli("feeds", "check", "--json").stdout)
     slots = {post["title"].split(" ")[1]: post["slots"] for post in shown[0]["posts"]}
     assert slots == {"1": dict.fromkeys(ACCOUNTS, "2027-01-10T12:30:00-05:00"), "2": dict.fromkeys(ACCOUNTS)}
