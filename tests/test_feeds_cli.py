@@ -121,6 +121,7 @@ def test_plan_and_schedule_say_what_feeds_they_record(write, run_cli) -> None:  
         "each as soon as it is read (cafe-blog)."
     )
     assert line in plan.stdout
+    assert line in run_cli("validate", str(path)).stdout  # validate says what it checked, too
     shown = json.loads(run_cli("plan", "--json", str(path)).stdout)
     assert shown["posts"] == []
     assert shown["feeds"] == [

@@ -231,6 +231,8 @@ def validation(result: Validation) -> None:
                 posts=integer(result.rows), accounts=accounts, advice=len(result.warnings)
             )
         )
+        for line in feed_lines(result.feeds):  # a campaign of feeds alone is not "0 posts" and nothing else
+            echo(line)
     else:
         count = len(result.errors)
         out.print(
