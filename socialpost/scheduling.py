@@ -75,6 +75,31 @@ class Draft:
         return frozenset().union(*(item.unconnected for item in self.prepared))
 
 
+@dataclass(frozen=True)
+class ScheduledFeed:
+    """A campaign's feed as `plan` and `schedule` record it (docs/feeds.md): where its entries go,
+    how often it is read, and from when (``since`` None: from the moment it is first scheduled)."""
+
+    campaign: str
+    url: str
+    accounts: tuple[str, ...]
+    every: timedelta
+    since: str | None
+    queue: bool
+    source: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "campaign": self.campaign,
+            "url": self.url,
+            "accounts": list(self.accounts),
+            "every_seconds": int(self.every.total_seconds()),
+            "since": self.since,
+            "queue": self.queue,
+            "source": self.source,
+        }
+
+
 @dataclass
 class Validation:
     """The judgement of campaign files: errors, advice, each post's length per account, and the
@@ -86,6 +111,7 @@ class Validation:
     rows: int
     plans: list[Plan] = field(default_factory=list)
     unconnected: frozenset[str] = frozenset()
+    feeds: list[ScheduledFeed] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -200,7 +226,20 @@ def _verdict(drafted: Draft, plans: list[Plan]) -> Validation:
     warnings: list[Problem] = []
     measures: list[PostMeasure] = []
     rows = 0
+    feeds: list[ScheduledFeed] = []
     for item, plan in zip(drafted.prepared, plans, strict=True):
+        feeds.extend(
+            ScheduledFeed(
+                campaign=item.name,
+                url=spec["url"],
+                accounts=tuple(spec["accounts"]),
+                every=timedelta(seconds=spec["every_seconds"]),
+                since=spec["since"],
+                queue=spec["mode"] == "queue",
+                source=spec["source"],
+            )
+            for spec in item.loaded.feed_specs()
+        )
         warnings.extend(item.warnings)
         errors.extend(plan.errors)
         warnings.extend(plan.warnings)
@@ -210,7 +249,7 @@ def _verdict(drafted: Draft, plans: list[Plan]) -> Validation:
             warnings.extend(item.findings.still(item.findings.warnings, judged=judged, settled=settled))
         measures.extend(item.measures)
         rows += len(item.rows)
-    return Validation(_sorted(errors), _sorted(warnings), measures, rows, plans, drafted.unconnected)
+    return Validation(_sorted(errors), _sorted(warnings), measures, rows, plans, drafted.unconnected, feeds)
 
 
 def _verdicts(plan: Plan) -> tuple[set[RowKey], set[RowKey]]:
@@ -276,7 +315,8 @@ def check_accounts(
     """Every account the campaign names must have an installed network and a usable config.
 
     Returns the errors (each place an unusable account is named) and the warnings (an account
-    not set up yet, once per file, with the command that connects it). ``reasons`` (account → why
+    not set up yet, once per file, with the command that connects it): the accounts of the
+    campaign, of its posts and of its feeds. ``reasons`` (account → why
     it is not usable, or None) is filled in, and shared by callers checking several campaigns so
     each account is checked once.
     """
@@ -286,6 +326,8 @@ def check_accounts(
     ]
     for p, post in enumerate(model.posts):
         places.extend((("posts", p, "accounts", i), account) for i, account in enumerate(post.accounts or []))
+    for f, feed in enumerate(model.feeds or ()):  # a feed without accounts: the campaign's, checked above
+        places.extend((("feeds", f, "accounts", i), account) for i, account in enumerate(feed.accounts or []))
     errors: list[Problem] = []
     warnings: list[Problem] = []
     checked = {} if reasons is None else reasons

@@ -68,7 +68,8 @@ def test_plan_json_contract(run_cli, write, hook_settings: Settings) -> None:
     result = run_cli("plan", str(path), "--json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert list(data) == ["posts"]
+    assert list(data) == ["posts", "feeds"]
+    assert data["feeds"] == []  # a campaign without feeds: the key is there, empty
     posts = data["posts"]
     assert len(posts) == 4  # 2 posts × 2 accounts
     for post in posts:

@@ -19,14 +19,13 @@ from socialpost.feeds.entries import parse
 from socialpost.settings.config import Settings
 from socialpost.store import feeds as stored
 from socialpost.store.db import Store, open_store
-from socialpost.store.models import FeedEntryRow, FeedRow, PostRow
+from socialpost.store.models import FeedRow, PostRow
 from socialpost.text.count import x_weighted_length
 from tests.conftest import START, FakeClock
 from tests.store_helpers import schedule_file, throwaway_postgres
 from tests.support.feed_site import FEED_URL, HOST, FeedSite, Item, atom, rss
+from tests.support.feeds import ACCOUNTS, QUEUED, Blog, feed_campaign, feed_posts, item, per_entry
 from tests.support.http import LocalServer
-
-ACCOUNTS = ("outbox:news", "outbox:team")
 
 
 @pytest.fixture
@@ -37,112 +36,63 @@ def site() -> Iterator[FeedSite]:
         yield blog
 
 
-def feed_campaign(
-    accounts: tuple[str, ...] = ACCOUNTS, *, extra: str = "", url: str = FEED_URL, name: str = "cafe-blog"
-) -> str:
-    return (
-        f"campaign: {name}\ntimezone: America/Montreal\naccounts: [{', '.join(accounts)}]\n"
-        f'feeds:\n  - url: {url}\n    template: "New on the blog: {{title}} {{link}}"\n{extra}'
-    )
+@pytest.fixture
+def blog(store: Store, settings: Settings, site: FeedSite, clock: FakeClock, write) -> Blog:  # type: ignore[no-untyped-def]
+    return Blog(store, settings, site, clock, write)
 
 
-def item(n: int, published: datetime | None, **kwargs: object) -> Item:
-    return Item(f"post-{n}", f"Entry {n}", f"http://{HOST}/{n}/", published, **kwargs)  # type: ignore[arg-type]
-
-
-def scheduled(store: Store, settings: Settings, write, text: str, now: datetime) -> stored.FeedState:  # type: ignore[no-untyped-def]
-    schedule_file(store, settings, write("blog.yaml", text), now=now)
-    (feed,) = stored.feeds(store)
-    return feed
-
-
-def feed_posts(store: Store) -> list[PostRow]:
-    with store.session() as session:
-        made = select(FeedEntryRow.post_id).where(FeedEntryRow.post_id.is_not(None))
-        return list(session.scalars(select(PostRow).where(PostRow.id.in_(made)).order_by(PostRow.id)))
-
-
-def per_entry(store: Store) -> Counter[tuple[str, str]]:
-    return Counter((row.payload["text"], row.account) for row in feed_posts(store))
-
-
-def poll(store: Store, settings: Settings, site: FeedSite, clock: FakeClock) -> stored.FeedState:
-    (feed,) = stored.feeds(store)
-    Poller(store, settings.data_dir, reader=site.reader(), clock=clock).poll(feed)
-    (after,) = stored.feeds(store)
-    return after
-
-
-def test_the_first_poll_posts_nothing_older_and_a_new_entry_goes_once_to_each_account(
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    clock: FakeClock,
-    write,  # type: ignore[no-untyped-def]
-) -> None:
+def test_the_first_poll_posts_nothing_older_and_a_new_entry_goes_once_to_each_account(blog: Blog) -> None:
     old = [item(1, START - timedelta(days=3)), item(2, START - timedelta(hours=1))]
-    site.feed(rss(old))
-    scheduled(store, settings, write, feed_campaign(), START)
-    clock.set(START + timedelta(minutes=1))
-    poll(store, settings, site, clock)
-    assert feed_posts(store) == []  # the back catalogue does not flood the accounts
+    blog.site.feed(rss(old))
+    blog.schedule(feed_campaign())
+    blog.at(timedelta(minutes=1))
+    blog.poll()
+    assert blog.posts() == []  # the back catalogue does not flood the accounts
 
-    site.feed(rss([item(3, START + timedelta(minutes=30)), *old]))
-    clock.set(START + timedelta(hours=1))
-    poll(store, settings, site, clock)
-    posts = feed_posts(store)
+    blog.site.feed(rss([item(3, START + timedelta(minutes=30)), *old]))
+    blog.at(timedelta(hours=1))
+    blog.poll()
+    posts = blog.posts()
     assert sorted(p.account for p in posts) == sorted(ACCOUNTS)
     assert {p.payload["text"] for p in posts} == {f"New on the blog: Entry 3 http://{HOST}/3/"}
     assert {p.status for p in posts} == {"pending"}
     assert all(p.due_at == START + timedelta(hours=1) for p in posts)
     assert len({p.idempotency_key for p in posts}) == 2 and len({p.post_key for p in posts}) == 1
 
-    clock.set(START + timedelta(hours=2))
-    poll(store, settings, site, clock)
-    assert len(feed_posts(store)) == 2
+    blog.at(timedelta(hours=2))
+    blog.poll()
+    assert len(blog.posts()) == 2
 
 
-def test_a_conditional_get_sends_the_validators_back_and_a_304_changes_nothing(
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    clock: FakeClock,
-    write,  # type: ignore[no-untyped-def]
-) -> None:
-    site.feed(rss([item(1, START + timedelta(minutes=5))]), last_modified="Sun, 10 Jan 2027 12:05:00 GMT")
-    scheduled(store, settings, write, feed_campaign(), START)
-    clock.set(START + timedelta(minutes=10))
-    first = poll(store, settings, site, clock)
+def test_a_conditional_get_sends_the_validators_back_and_a_304_changes_nothing(blog: Blog) -> None:
+    blog.site.feed(rss([item(1, START + timedelta(minutes=5))]), last_modified="Sun, 10 Jan 2027 12:05:00 GMT")
+    blog.schedule(feed_campaign())
+    blog.at(timedelta(minutes=10))
+    first = blog.poll()
     assert first.etag and first.last_modified == "Sun, 10 Jan 2027 12:05:00 GMT"
-    assert len(feed_posts(store)) == 2
-    clock.set(START + timedelta(minutes=30))
-    second = poll(store, settings, site, clock)
-    assert site.conditional[-1] == {"if-none-match": first.etag, "if-modified-since": first.last_modified}
-    assert site.not_modified == 1
+    assert len(blog.posts()) == 2
+    blog.at(timedelta(minutes=30))
+    second = blog.poll()
+    assert blog.site.conditional[-1] == {"if-none-match": first.etag, "if-modified-since": first.last_modified}
+    assert blog.site.not_modified == 1
     assert second.last_ok_at == START + timedelta(minutes=30) and second.etag == first.etag
-    assert len(feed_posts(store)) == 2
+    assert len(blog.posts()) == 2
 
 
-def test_an_atom_feed_since_a_day_and_a_summary_clipped_to_the_network(
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    clock: FakeClock,
-    write,  # type: ignore[no-untyped-def]
-) -> None:
+def test_an_atom_feed_since_a_day_and_a_summary_clipped_to_the_network(blog: Blog) -> None:
     long = "Our new single-origin beans from Huila are here, roasted on Tuesday. " * 12
     entries = [
         Item("urn:a", "Huila beans", f"http://{HOST}/huila/", START - timedelta(days=2), summary=long),
         Item("urn:b", "Too old", f"http://{HOST}/old/", START - timedelta(days=40), summary="old"),
     ]
-    site.feed(atom(entries))
+    blog.site.feed(atom(entries))
     text = (
         "campaign: cafe-blog\ntimezone: America/Montreal\naccounts: [x:cafe, bluesky:cafe]\n"
         f'feeds:\n  - url: {FEED_URL}\n    template: "{{title}}: {{summary}} {{link}}"\n    since: 2027-01-01\n'
     )
-    scheduled(store, settings, write, text, START)
-    poll(store, settings, site, clock)
-    posts = {p.account: p.payload["text"] for p in feed_posts(store)}
+    blog.schedule(text)
+    blog.poll()
+    posts = {p.account: p.payload["text"] for p in blog.posts()}
     assert set(posts) == {"x:cafe", "bluesky:cafe"}
     for posted in posts.values():
         assert posted.startswith("Huila beans: Our new single-origin") and posted.endswith(f"… http://{HOST}/huila/")
@@ -153,98 +103,73 @@ def test_an_atom_feed_since_a_day_and_a_summary_clipped_to_the_network(
 WORDPRESS = Path(__file__).parent / "data" / "feeds" / "wordpress.xml"
 
 
-def test_a_wordpress_feed_posts_its_first_image_with_its_alt_text(
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    clock: FakeClock,
-    write,  # type: ignore[no-untyped-def]
-) -> None:
-    site.image("/wp-content/uploads/2027/01/latte-art.png")
-    site.image("/wp-content/uploads/2027/01/croissant.png")
-    site.feed(WORDPRESS.read_bytes())
-    scheduled(store, settings, write, feed_campaign(("outbox:news",), extra="    since: 2027-01-01\n"), START)
-    poll(store, settings, site, clock)
-    posts = {p.payload["text"]: p.payload for p in feed_posts(store)}
+def test_a_wordpress_feed_posts_its_first_image_with_its_alt_text(blog: Blog) -> None:
+    blog.site.image("/wp-content/uploads/2027/01/latte-art.png")
+    blog.site.image("/wp-content/uploads/2027/01/croissant.png")
+    blog.site.feed(WORDPRESS.read_bytes())
+    blog.schedule(feed_campaign(("outbox:news",), extra="    since: 2027-01-01\n"))
+    blog.poll()
+    posts = {p.payload["text"]: p.payload for p in blog.posts()}
     latte = posts[f"New on the blog: Latte art night, Thursday http://{HOST}/2027/01/latte-art-night/"]
     (media,) = latte["media"]
     assert media["alt"] == "A barista pouring a rosetta into a latte"
     saved = Path(media["file"])
-    assert saved.read_bytes() == site.pages["/wp-content/uploads/2027/01/latte-art.png"].body
-    assert saved.is_relative_to(settings.data_dir / "feeds") and latte["media_root"] == str(saved.parent)
+    assert saved.read_bytes() == blog.site.pages["/wp-content/uploads/2027/01/latte-art.png"].body
+    assert saved.is_relative_to(blog.settings.data_dir / "feeds") and latte["media_root"] == str(saved.parent)
     croissant = posts[f"New on the blog: Croissants are back http://{HOST}/2027/01/croissants/"]
     assert croissant["media"][0]["file"].endswith(".png")  # an enclosure; no alt text in the feed
     assert croissant["media"][0]["alt"] == ""
-    assert site.hits["/wp-content/uploads/2027/01/latte-art.png"] == 1
+    assert blog.site.hits["/wp-content/uploads/2027/01/latte-art.png"] == 1
 
 
-def test_broken_dates_are_skipped_at_the_first_poll_and_new_ones_posted_after(
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    clock: FakeClock,
-    write,  # type: ignore[no-untyped-def]
-) -> None:
+def test_broken_dates_are_skipped_at_the_first_poll_and_new_ones_posted_after(blog: Blog) -> None:
     broken = [item(1, None, date_text="Sunday, sometime in January"), item(2, None, date_text="2027-13-45")]
-    site.feed(rss(broken))
-    scheduled(store, settings, write, feed_campaign(), START)
-    poll(store, settings, site, clock)
-    assert feed_posts(store) == []
-    site.feed(rss([item(3, None, date_text="yesterday"), *broken]))
-    clock.set(START + timedelta(hours=1))
-    poll(store, settings, site, clock)
-    assert per_entry(store) == Counter({(f"New on the blog: Entry 3 http://{HOST}/3/", a): 1 for a in ACCOUNTS})
+    blog.site.feed(rss(broken))
+    blog.schedule(feed_campaign())
+    blog.poll()
+    assert blog.posts() == []
+    blog.site.feed(rss([item(3, None, date_text="yesterday"), *broken]))
+    blog.at(timedelta(hours=1))
+    blog.poll()
+    assert per_entry(blog.store) == Counter({(f"New on the blog: Entry 3 http://{HOST}/3/", a): 1 for a in ACCOUNTS})
 
 
-def test_reordered_redated_and_edited_entries_are_not_posted_again(
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    clock: FakeClock,
-    write,  # type: ignore[no-untyped-def]
-) -> None:
+def test_reordered_redated_and_edited_entries_are_not_posted_again(blog: Blog) -> None:
     old = item(1, START - timedelta(days=1))
     new = [item(2, START + timedelta(minutes=1)), item(3, START + timedelta(minutes=2))]
     no_guid = Item(None, "Linked", f"http://{HOST}/linked/", START + timedelta(minutes=3))
-    site.feed(rss([no_guid, *reversed(new), old]))
-    scheduled(store, settings, write, feed_campaign(("outbox:news",)), START)
-    clock.set(START + timedelta(minutes=5))
-    poll(store, settings, site, clock)
-    assert len(feed_posts(store)) == 3
+    blog.site.feed(rss([no_guid, *reversed(new), old]))
+    blog.schedule(feed_campaign(("outbox:news",)))
+    blog.at(timedelta(minutes=5))
+    blog.poll()
+    assert len(blog.posts()) == 3
     # the blog edits entry 2 (same guid), re-dates everything to now, reorders, and re-dates the old
     # entry forward: nothing is new
     later = START + timedelta(hours=2)
     edited = Item("post-2", "Entry 2 (updated)", f"http://{HOST}/2/", later, summary="now with photos")
     moved = Item(None, "Linked, renamed", f"http://{HOST}/linked/", later)
-    site.feed(rss([item(1, later), moved, item(3, later), edited]))
-    clock.set(START + timedelta(hours=3))
-    poll(store, settings, site, clock)
-    assert len(feed_posts(store)) == 3
-    assert all(count == 1 for count in per_entry(store).values())
+    blog.site.feed(rss([item(1, later), moved, item(3, later), edited]))
+    blog.at(timedelta(hours=3))
+    blog.poll()
+    assert len(blog.posts()) == 3
+    assert all(count == 1 for count in per_entry(blog.store).values())
 
 
 @pytest.mark.parametrize("kind", ["404", "html", "timeout", "refused"])
-def test_a_feed_that_fails_is_recorded_and_the_other_feeds_still_post(
-    kind: str,
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    clock: FakeClock,
-    write,  # type: ignore[no-untyped-def]
-) -> None:
-    site.feed(rss([item(1, START + timedelta(minutes=1))]))
+def test_a_feed_that_fails_is_recorded_and_the_other_feeds_still_post(kind: str, blog: Blog) -> None:
+    blog.site.feed(rss([item(1, START + timedelta(minutes=1))]))
     bad = {"404": f"http://{HOST}/gone", "html": f"http://{HOST}/page", "timeout": f"http://{HOST}/slow"}
     bad_url = bad.get(kind, "http://127.0.0.1/feed")  # refused: not a public address
-    site.serve("/page", b"<html><body><p>Hello</p></body></html>", "text/html")
-    site.serve("/slow", rss([item(2, START + timedelta(minutes=1))]), delay=2.0)
+    blog.site.serve("/page", b"<html><body><p>Hello</p></body></html>", "text/html")
+    blog.site.serve("/slow", rss([item(2, START + timedelta(minutes=1))]), delay=2.0)
     text = feed_campaign(("outbox:news",)) + f"  - url: {bad_url}\n"
-    schedule_file(store, settings, write("blog.yaml", text), now=START)
-    clock.set(START + timedelta(minutes=5))
-    reader = site.reader(timeout=0.5)
-    results = Poller(store, settings.data_dir, reader=reader, clock=clock).run()
+    blog.schedule(text, now=START)
+    blog.at(timedelta(minutes=5))
+    reader = blog.site.reader(timeout=0.5)
+    results = Poller(blog.store, blog.settings.data_dir, reader=reader, clock=blog.clock).run()
     assert len(results) == 2
-    assert [p.payload["text"] for p in feed_posts(store)] == [f"New on the blog: Entry 1 http://{HOST}/1/"]
-    (problem,) = stored.problems(store)
+    assert [p.payload["text"] for p in blog.posts()] == [f"New on the blog: Entry 1 http://{HOST}/1/"]
+    (problem,) = stored.problems(blog.store)
     assert problem.url == bad_url and problem.failures == 1
     expected = {
         "404": "answered 404",
@@ -255,29 +180,23 @@ def test_a_feed_that_fails_is_recorded_and_the_other_feeds_still_post(
     assert expected in problem.error
 
 
-def test_schedule_again_keeps_the_feed_posts_and_removing_the_feed_stops_it(
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    clock: FakeClock,
-    write,  # type: ignore[no-untyped-def]
-) -> None:
-    site.feed(rss([item(1, START + timedelta(minutes=1))]))
+def test_schedule_again_keeps_the_feed_posts_and_removing_the_feed_stops_it(blog: Blog) -> None:
+    blog.site.feed(rss([item(1, START + timedelta(minutes=1))]))
     text = feed_campaign(("outbox:news",)) + 'posts:\n  - id: hello\n    at: "2027-02-01 09:00"\n    text: "Hi"\n'
-    scheduled(store, settings, write, text, START)
-    clock.set(START + timedelta(minutes=5))
-    poll(store, settings, site, clock)
-    (made,) = feed_posts(store)
-    schedule_file(store, settings, write("blog.yaml", text.replace("Hi", "Hello")), now=clock())
-    assert [p.status for p in feed_posts(store)] == ["pending"]  # not "removed from the file"
+    blog.schedule(text)
+    blog.at(timedelta(minutes=5))
+    blog.poll()
+    (made,) = blog.posts()
+    blog.schedule(text.replace("Hi", "Hello"), now=blog.clock())
+    assert [p.status for p in blog.posts()] == ["pending"]  # not "removed from the file"
     without = text.split("feeds:")[0] + "posts:" + text.split("posts:")[1]
-    schedule_file(store, settings, write("blog.yaml", without), now=clock())
-    assert stored.feeds(store) == [] and [p.status for p in feed_posts(store)] == ["pending"]
-    schedule_file(store, settings, write("blog.yaml", text), now=clock())
-    (back,) = stored.feeds(store)
+    blog.schedule(without, now=blog.clock())
+    assert stored.feeds(blog.store) == [] and [p.status for p in blog.posts()] == ["pending"]
+    blog.schedule(text, now=blog.clock())
+    (back,) = stored.feeds(blog.store)
     assert back.first_scheduled_at == START  # its entries stay seen: nothing is posted twice
-    poll(store, settings, site, clock)
-    assert [p.id for p in feed_posts(store)] == [made.id]
+    blog.poll()
+    assert [p.id for p in blog.posts()] == [made.id]
 
 
 def _race(url: str, settings: Settings, site: FeedSite, rounds: int = 6) -> None:
@@ -309,7 +228,7 @@ def _race(url: str, settings: Settings, site: FeedSite, rounds: int = 6) -> None
 
 def _two_daemons(store: Store, url: str, settings: Settings, site: FeedSite, write) -> None:  # type: ignore[no-untyped-def]
     site.feed(rss([item(n, START + timedelta(minutes=n)) for n in range(1, 9)]))
-    scheduled(store, settings, write, feed_campaign(), START)
+    schedule_file(store, settings, write("blog.yaml", feed_campaign()), now=START)
     _race(url, settings, site)
     counts = per_entry(store)
     assert len(counts) == 8 * len(ACCOUNTS) and set(counts.values()) == {1}
@@ -337,21 +256,16 @@ def test_two_daemons_polling_one_feed_make_one_post_per_entry_and_account_postgr
             store.close()
 
 
-def test_only_one_daemon_takes_a_feed_s_turn(
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    clock: FakeClock,
-    write,  # type: ignore[no-untyped-def]
-) -> None:
-    site.feed(rss([item(1, START + timedelta(minutes=1))]))
-    feed = scheduled(store, settings, write, feed_campaign(), START)
-    assert stored.take_turn(store, feed, now=START) is True
-    assert stored.take_turn(store, feed, now=START) is False  # the same view of the feed: already taken
-    (after,) = stored.feeds(store)
+def test_only_one_daemon_takes_a_feed_s_turn(blog: Blog) -> None:
+    blog.site.feed(rss([item(1, START + timedelta(minutes=1))]))
+    blog.schedule(feed_campaign())
+    feed = blog.feed()
+    assert stored.take_turn(blog.store, feed, now=START) is True
+    assert stored.take_turn(blog.store, feed, now=START) is False  # the same view of the feed: already taken
+    (after,) = stored.feeds(blog.store)
     assert after.next_poll_at == START + timedelta(minutes=15)
-    Poller(store, settings.data_dir, reader=site.reader(), clock=clock).run()
-    assert site.hits.get("/feed", 0) == 0  # not due before its period
+    Poller(blog.store, blog.settings.data_dir, reader=blog.site.reader(), clock=blog.clock).run()
+    assert blog.site.hits.get("/feed", 0) == 0  # not due before its period
 
 
 def test_parse_keeps_entries_without_dates_and_leaves_out_those_without_id_or_link() -> None:
@@ -363,70 +277,46 @@ def test_parse_keeps_entries_without_dates_and_leaves_out_those_without_id_or_li
     assert entry.summary == "Fresh beans & pastries."
 
 
-def test_a_large_first_poll_is_spread_over_polls(
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    clock: FakeClock,
-    write,  # type: ignore[no-untyped-def]
-) -> None:
-    site.feed(rss([item(n, START - timedelta(days=1) + timedelta(minutes=n)) for n in range(30, 0, -1)]))
-    scheduled(store, settings, write, feed_campaign(("outbox:news",), extra="    since: 2027-01-01\n"), START)
-    poll(store, settings, site, clock)
-    first = [p.payload["text"] for p in feed_posts(store)]
+def test_a_large_first_poll_is_spread_over_polls(blog: Blog) -> None:
+    blog.site.feed(rss([item(n, START - timedelta(days=1) + timedelta(minutes=n)) for n in range(30, 0, -1)]))
+    blog.schedule(feed_campaign(("outbox:news",), extra="    since: 2027-01-01\n"))
+    blog.poll()
+    first = [p.payload["text"] for p in blog.posts()]
     assert len(first) == 20 and first[0].startswith("New on the blog: Entry 1 ")  # oldest first
-    with store.session() as session:
+    with blog.store.session() as session:
         session.execute(update(FeedRow).values(etag=None, last_modified=None))
-    poll(store, settings, site, clock)
-    assert len(feed_posts(store)) == 30
+    blog.poll()
+    assert len(blog.posts()) == 30
 
 
-def test_datetime_of_first_schedule_is_the_default_since(
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    write,  # type: ignore[no-untyped-def]
-) -> None:
-    feed = scheduled(store, settings, write, feed_campaign(), START)
+def test_datetime_of_first_schedule_is_the_default_since(blog: Blog) -> None:
+    blog.schedule(feed_campaign())
+    feed = blog.feed()
     assert feed.first_scheduled_at == START and feed.spec["since"] is None
-    schedule_file(store, settings, write("blog.yaml", feed_campaign() + "    since: 2027-01-05\n"), now=START)
-    (again,) = stored.feeds(store)
+    blog.schedule(feed_campaign() + "    since: 2027-01-05\n", now=START)
+    again = blog.feed()
     assert again.first_scheduled_at == START and again.spec["since"] == "2027-01-05"
     from socialpost.feeds.poll import cutoff
 
     assert cutoff(again) == datetime(2027, 1, 5, 5, 0, tzinfo=UTC)  # midnight in Montreal
 
 
-QUEUED = (
-    "campaign: cafe-blog\ntimezone: America/Montreal\naccounts: [outbox:news, outbox:team]\n"
-    'queue: {days: [mon, tue, wed, thu, fri, sat, sun], at: ["09:00", "12:30"]}\n'
-    f'feeds:\n  - url: {FEED_URL}\n    template: "{{title}} {{link}}"\n    queue: true\n'
-    'posts:\n  - id: tip\n    text: "Pour-over tip: 93 °C, 3 minutes."\n'
-)
-
-
-def test_queue_true_puts_each_entry_in_the_next_free_slot_of_each_account(
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    clock: FakeClock,
-    write,  # type: ignore[no-untyped-def]
-) -> None:
-    schedule_file(store, settings, write("blog.yaml", QUEUED), now=START)  # Sunday 07:00 in Montreal
-    site.feed(rss([item(2, START + timedelta(minutes=2)), item(1, START + timedelta(minutes=1))]))
-    clock.set(START + timedelta(minutes=5))
-    poll(store, settings, site, clock)
-    with store.session() as session:
+def test_queue_true_puts_each_entry_in_the_next_free_slot_of_each_account(blog: Blog) -> None:
+    blog.schedule(QUEUED)  # Sunday 07:00 in Montreal
+    blog.site.feed(rss([item(2, START + timedelta(minutes=2)), item(1, START + timedelta(minutes=1))]))
+    blog.at(timedelta(minutes=5))
+    blog.poll()
+    with blog.store.session() as session:
         tip = {p.account: p.due_at for p in session.scalars(select(PostRow).where(PostRow.post_key == "tip"))}
     assert tip == dict.fromkeys(ACCOUNTS, datetime(2027, 1, 10, 14, 0, tzinfo=UTC))  # the file's post: 09:00 EST
-    slots = {(p.payload["text"].split(" ")[1], p.account): p.due_at for p in feed_posts(store)}
+    slots = {(p.payload["text"].split(" ")[1], p.account): p.due_at for p in blog.posts()}
     for account in ACCOUNTS:  # the oldest entry first, each in the next free slot, on each account
         assert slots[("1", account)] == datetime(2027, 1, 10, 17, 30, tzinfo=UTC)  # 12:30 EST
         assert slots[("2", account)] == datetime(2027, 1, 11, 14, 0, tzinfo=UTC)  # Monday 09:00 EST
-    assert {p.local_time for p in feed_posts(store)} == {"2027-01-10T12:30:00-05:00", "2027-01-11T09:00:00-05:00"}
+    assert {p.local_time for p in blog.posts()} == {"2027-01-10T12:30:00-05:00", "2027-01-11T09:00:00-05:00"}
     # scheduling the file again keeps every slot: the feed's posts occupy theirs
-    schedule_file(store, settings, write("blog.yaml", QUEUED), now=clock())
-    assert {(p.account, p.due_at, p.status) for p in feed_posts(store)} == {
+    blog.schedule(QUEUED, now=blog.clock())
+    assert {(p.account, p.due_at, p.status) for p in blog.posts()} == {
         (a, due, "pending") for a in ACCOUNTS for due in slots.values()
     }
 
@@ -443,20 +333,14 @@ def test_queue_true_without_a_queue_is_located(write) -> None:  # type: ignore[n
     assert (problem.line, problem.column) == (7, 12)
 
 
-def test_a_post_added_to_the_file_goes_round_the_feed_s_slots(
-    store: Store,
-    settings: Settings,
-    site: FeedSite,
-    clock: FakeClock,
-    write,  # type: ignore[no-untyped-def]
-) -> None:
-    schedule_file(store, settings, write("blog.yaml", QUEUED), now=START)
-    site.feed(rss([item(1, START + timedelta(minutes=1))]))
-    clock.set(START + timedelta(minutes=5))
-    poll(store, settings, site, clock)
+def test_a_post_added_to_the_file_goes_round_the_feed_s_slots(blog: Blog) -> None:
+    blog.schedule(QUEUED, now=START)
+    blog.site.feed(rss([item(1, START + timedelta(minutes=1))]))
+    blog.at(timedelta(minutes=5))
+    blog.poll()
     more = QUEUED + '  - id: menu\n    text: "The winter menu is out."\n'
-    schedule_file(store, settings, write("blog.yaml", more), now=clock())
-    with store.session() as session:
+    blog.schedule(more, now=blog.clock())
+    with blog.store.session() as session:
         menu = {p.due_at for p in session.scalars(select(PostRow).where(PostRow.post_key == "menu"))}
     assert menu == {datetime(2027, 1, 11, 14, 0, tzinfo=UTC)}  # 14:00Z the file's tip, 17:30Z the feed's entry
 

@@ -20,8 +20,8 @@ from socialpost.timeutil import utcnow
 from tests.store_helpers import schedule_file
 from tests.store_helpers.daemons import REPO, DaemonFleet, statuses, wait_until
 from tests.support.feed_site import FEED_URL, HOST, FeedSite, Item, rss
+from tests.support.feeds import feed_posts
 from tests.support.http import LocalServer
-from tests.test_feeds import feed_posts
 
 pytestmark = pytest.mark.slow
 ACCOUNTS = ("outbox:news", "outbox:team")

@@ -281,17 +281,22 @@ def _render_plan(
     """A plan as a table (or in full, or JSON), its notes and warnings; with ``hints``, the best
     hours from this machine's history (a plan against something else has none)."""
     plans = result.plans
+    feeds: dict[str, object] = {"feeds": [feed.as_json() for feed in result.feeds]}
     if full:
         from socialpost.cli.show import full_plan
 
-        full_plan(app, plans, json_=json_, title=title)
+        full_plan(app, plans, json_=json_, title=title, extra=feeds)
     elif json_:
-        render.echo_json({"posts": [item.as_json() for p in plans for item in p.items], **(extra or {})})
+        posts = [item.as_json() for p in plans for item in p.items]
+        render.echo_json({"posts": posts, **feeds, **(extra or {})})
     else:
         from socialpost.cli.pauses import plan_notes
 
         render.plan_table(plans, title=title)
         plan_notes(plans)
+    if not json_:
+        for line in render.feed_lines(result.feeds):
+            render.echo(line)
     render.warnings(result.warnings)
     if hints and not json_:
         _best_time_hints(app, sorted({item.account for p in plans for item in p.items}))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import click
@@ -11,6 +12,7 @@ from socialpost.cli.context import AppContext, pass_app
 from socialpost.cli.options import json_option
 from socialpost.cli.translated import Group
 from socialpost.i18n import _, formats, ngettext
+from socialpost.localtime import local_text
 
 
 @click.group(cls=Group)
@@ -27,13 +29,16 @@ def feeds() -> None:
 @pass_app
 def check(app: AppContext, campaign: str | None, json_: bool) -> None:
     """Read each scheduled feed (of CAMPAIGN) now and show what the daemon's next poll would post,
-    changing nothing: the entries, the accounts, each post's text."""
+    changing nothing: the entries, the accounts, each post's text and, for a feed with queue: true,
+    the slot it would take."""
+    from socialpost.campaign.account_queues import config_queues
     from socialpost.errors import FeedError, NotFound
     from socialpost.feeds import Poller, Reader
 
     app.setup_logging()
     reader = Reader(ports=frozenset(app.settings.fetch.ports))
-    poller = Poller(app.store, app.settings.data_dir, reader=reader, clock=app.clock)
+    queues = config_queues(app.settings)[0]  # for a feed with queue: true in a campaign without one
+    poller = Poller(app.store, app.settings.data_dir, reader=reader, clock=app.clock, account_queues=queues)
     results = poller.check(campaign)
     if not results:
         what = _("campaign '{campaign}'").format(campaign=campaign) if campaign else _("any scheduled campaign")
@@ -63,6 +68,8 @@ def check(app: AppContext, campaign: str | None, json_: bool) -> None:
                 render.echo(f"  - {when}  {item.entry.title or item.entry.link}")
                 for account, text in item.texts.items():
                     render.echo(f"      {account}: {text}")
+                    if account in item.slots:
+                        render.echo("        " + _slot_text(item.slots[account]))
             render.echo(
                 "  "
                 + _(
@@ -105,6 +112,13 @@ def show_feed_problems(problems: list[Any]) -> None:
     render.echo()
 
 
+def _slot_text(slot: datetime | None) -> str:
+    """Where a post of a feed with ``queue: true`` would go (``feeds check``)."""
+    if slot is None:
+        return _("no free slot left in its queue: the entry waits (socialpost queue shows the slots)")
+    return _("in the next free slot of its queue: {when}").format(when=local_text(slot, slot.tzinfo))
+
+
 def _as_json(result: Any) -> dict[str, Any]:
     return {
         "campaign": result.campaign,
@@ -120,6 +134,9 @@ def _as_json(result: Any) -> dict[str, Any]:
                 "published": item.entry.published.isoformat() if item.entry.published else None,
                 "image": item.entry.image,
                 "texts": item.texts,
+                "slots": {
+                    account: slot.isoformat() if slot is not None else None for account, slot in item.slots.items()
+                },
             }
             for item in result.coming
         ],

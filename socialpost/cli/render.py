@@ -31,6 +31,7 @@ from socialpost.localtime import local_text
 from socialpost.redaction import redact
 from socialpost.report.labels import queue_state
 from socialpost.terminal import UNSAFE, json_safe, printable, visible
+from socialpost.timeutil import format_duration
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from socialpost.errors import Problem
     from socialpost.queues import Queues
     from socialpost.report.status import StatusSummary
-    from socialpost.scheduling import Validation
+    from socialpost.scheduling import ScheduledFeed, Validation
     from socialpost.store.sync_plan import Plan, PlanItem
 
 ACTION_STYLE = {"create": "green", "update": "yellow", "cancel": "red", "unchanged": "dim", "hold": "magenta"}
@@ -230,6 +231,8 @@ def validation(result: Validation) -> None:
                 posts=integer(result.rows), accounts=accounts, advice=len(result.warnings)
             )
         )
+        for line in feed_lines(result.feeds):  # a campaign of feeds alone is not "0 posts" and nothing else
+            echo(line)
     else:
         count = len(result.errors)
         out.print(
@@ -299,6 +302,29 @@ def plan_table(plans: list[Plan], *, title: str) -> None:
             lines += [Padding(line, (0, 0, 0, 4), expand=False) for line in (when, text, *thread)]
         out.print(Group(*lines))
     out.print(plan_totals(plans))
+
+
+def feed_lines(feeds: list[ScheduledFeed]) -> list[str]:
+    """Under a plan: each feed the campaigns record, where its entries go, how often it is read
+    and from when (docs/feeds.md)."""
+    lines = []
+    for feed in feeds:
+        if feed.since is not None:
+            since = _("posts entries newer than {since}").format(since=feed.since)
+        else:
+            since = _("posts entries published after it was first scheduled")
+        how = _("each in the next free slot of the queue") if feed.queue else _("each as soon as it is read")
+        lines.append(
+            _("feed {url} → {accounts}, read every {every}, {since}, {how} ({campaign}).").format(
+                url=feed.url,
+                accounts=", ".join(feed.accounts),
+                every=format_duration(feed.every),
+                since=since,
+                how=how,
+                campaign=feed.campaign,
+            )
+        )
+    return lines
 
 
 def slot_reason(slot: dict[str, str | None]) -> str:

@@ -85,14 +85,16 @@ def is_campaign_file(target: str) -> bool:
     return Path(target).is_file() or target.lower().endswith(CAMPAIGN_SUFFIXES)
 
 
-def full_plan(app: AppContext, plans: list[Plan], *, json_: bool, title: str) -> None:
-    """`plan --full`: every line of the plan with its post in full."""
+def full_plan(
+    app: AppContext, plans: list[Plan], *, json_: bool, title: str, extra: dict[str, object] | None = None
+) -> None:
+    """`plan --full`: every line of the plan with its post in full (``extra``: more keys of its JSON)."""
     from socialpost.preview import Previewer
 
     with Previewer(app.settings) as previewer:
         previews = previewer.from_plans(app.store, plans, now=app.clock())
     if json_:
-        render.echo_json({"posts": [p.as_json() for p in previews]})
+        render.echo_json({"posts": [p.as_json() for p in previews], **(extra or {})})
         return
     from rich.text import Text
 

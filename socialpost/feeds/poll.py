@@ -94,6 +94,9 @@ class Coming:
     accounts: list[str]
     published: datetime | None = None  # the entry's date, if it can be believed (:func:`dated`)
     texts: dict[str, str] = field(default_factory=dict)  # account → the post's text
+    # ``feeds check``, queue: true: account → the slot the post would take (in its queue's zone), or
+    # None when its queue has no free slot left (it waits); an account posted at once is not here
+    slots: dict[str, datetime | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -267,15 +270,36 @@ class Poller:
                     account: compose(template, item.entry, profile_of(account.split(":", 1)[0]).length)
                     for account in item.accounts
                 }
+            self._slots(feed, result.coming, now)
             results.append(result)
         return results
+
+    def _queue_rule(self, feed: stored.FeedState, account: str) -> SlotRule | None:
+        """The queue a new entry of ``feed`` takes a slot of on ``account``: the campaign's, else the
+        account's in the config file; None: posted at once (not ``queue: true``, or no queue)."""
+        if feed.spec.get("mode") != "queue":
+            return None
+        campaign_rule = feed.spec.get("queue")
+        return SlotRule.from_json(campaign_rule) if campaign_rule else self.account_queues.get(account)
+
+    def _slots(self, feed: stored.FeedState, coming: list[Coming], now: datetime) -> None:
+        """``feeds check``: the slot each entry would take on each account whose queue it goes in,
+        oldest entry first as :meth:`poll` places them (read only: nothing is claimed)."""
+        accounts = dict.fromkeys(account for item in coming for account in item.accounts)
+        for account in accounts:
+            rule = self._queue_rule(feed, account)
+            if rule is None:
+                continue
+            mine = [item for item in coming if account in item.accounts]
+            places = stored.free_places(self.store, account, rule, now=now, count=len(mine))
+            for number, item in enumerate(mine):
+                item.slots[account] = places[number].astimezone(rule.tz) if number < len(places) else None
 
     def _posts(self, feed: stored.FeedState, item: Coming, now: datetime) -> list[stored.NewPost]:
         entry = item.entry
         template = str(feed.spec.get("template", "{title} {link}"))
         media = self._image(feed, entry) if feed.spec.get("image", True) and entry.image else None
         post_key = "feed-" + hashlib.sha256(f"{feed.url_key}\x1f{entry.key}".encode()).hexdigest()[:16]
-        campaign_rule = feed.spec.get("queue")
         local = now.astimezone(zone(str(feed.spec.get("timezone") or "UTC")))
         posts = []
         for account in item.accounts:
@@ -287,9 +311,7 @@ class Poller:
                 payload[MEDIA_ROOT_KEY] = str(media.parent)
             if feed.spec.get("language"):
                 payload["language"] = feed.spec["language"]
-            rule = None
-            if feed.spec.get("mode") == "queue":
-                rule = SlotRule.from_json(campaign_rule) if campaign_rule else self.account_queues.get(account)
+            rule = self._queue_rule(feed, account)
             posts.append(
                 stored.NewPost(
                     entry_key=entry.key,

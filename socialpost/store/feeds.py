@@ -313,6 +313,14 @@ class FeedProblem:
         }
 
 
+def free_places(store: Store, account: str, rule: SlotRule, *, now: datetime, count: int) -> list[datetime]:
+    """Where ``count`` new posts of a feed with ``queue: true`` would go on ``account``, one after
+    the other, as :func:`decide` would place them now (``feeds check``): a read, claiming nothing;
+    fewer than ``count`` when the queue has no free place left."""
+    with store.session() as session:
+        return free_slots(session, account, rule, now=now, count=count, places=True)
+
+
 def problems(store: Store, *, campaign: str | None = None) -> list[FeedProblem]:
     """The active feeds (of one campaign) whose last poll failed; none in a database that has no
     feeds table yet (``doctor`` reads it without migrating)."""

@@ -172,11 +172,15 @@ def campaign_files(session: Session) -> list[tuple[str, str]]:
     return [(name, file) for name, file in session.execute(select(CampaignRow.name, CampaignRow.source_file))]
 
 
-def free_slots(session: Session, account: str, rule: SlotRule, *, now: datetime, count: int = 1) -> list[datetime]:
+def free_slots(
+    session: Session, account: str, rule: SlotRule, *, now: datetime, count: int = 1, places: bool = False
+) -> list[datetime]:
     """The next ``count`` slots of ``rule`` on ``account``, from ``now`` on, that still have room
     (fewer than ``per_slot`` posts of any campaign, cancelled ones excepted): where a post placed in
-    that queue now would go. Placing it for good is :func:`place`'s job, in the transaction that
-    writes it (after the account's lock, socialpost.store.sync)."""
+    that queue now would go. With ``places``, each slot once per free place: where ``count`` posts
+    placed one after the other would go (a slot with room for two takes the first two). Placing
+    them for good is :func:`place`'s job, in the transaction that writes them (after the account's
+    lock, socialpost.store.sync)."""
     found: list[datetime] = []
     slots = rule.slots(now)
     batch = max(count, 1) * 4
@@ -185,6 +189,9 @@ def free_slots(session: Session, account: str, rule: SlotRule, *, now: datetime,
         if not chunk:
             break
         taken = Counter(o.due_at for o in occupants(session, [account], since=chunk[0], until=chunk[-1]))
-        found += [instant for instant in chunk if taken[instant] < rule.per_slot]
+        for instant in chunk:
+            room = rule.per_slot - taken[instant]
+            if room > 0:
+                found += [instant] * (room if places else 1)
         batch *= 4
     return found[:count]
