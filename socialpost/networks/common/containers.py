@@ -20,11 +20,10 @@ and …/instagram-platform/instagram-graph-api/reference/error-codes.
 from __future__ import annotations
 
 import enum
-import json
 import math
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -38,6 +37,7 @@ from socialpost.errors import (
     TransientError,
 )
 from socialpost.i18n import _
+from socialpost.networks.common.meta import RATE_CODES, regain_access
 from socialpost.networks.common.numbers import as_int
 from socialpost.redaction import redact, redact_values
 from socialpost.timeutil import Clock
@@ -50,7 +50,6 @@ if TYPE_CHECKING:
 EXCERPT = 300  # characters of Meta's own message kept in ours
 DEFAULT_RATE_DELAY = timedelta(minutes=15)  # when Meta does not say how long to wait
 STILL_PROCESSING_DELAY = timedelta(minutes=2)  # come back after this when a container is still IN_PROGRESS
-RATE_CODES = frozenset({4, 17, 32, 613, 80001})
 QUOTA_CODES = frozenset({9})  # "You reached maximum number of posts …" (subcode 2207042)
 TRANSIENT_CODES = frozenset({1, 2, -1, -2})
 AUTH_CODES = frozenset({102, 190})  # session or access token expired, revoked or invalid
@@ -61,7 +60,6 @@ SPAM_SUBCODES = frozenset({2207051})  # code 4: "We restrict certain activity…
 # failed, 2207053 unknown upload error): a retry creates a new container.
 TRANSIENT_SUBCODES = frozenset({2207001, 2207003, 2207032, 2207053})
 _SUBCODE = re.compile(r"\b(22070[0-9]{2})\b")
-USAGE_HEADERS = ("x-business-use-case-usage", "x-app-usage", "x-page-usage", "x-ad-account-usage")
 
 
 # --- the Graph error body ---------------------------------------------------------------------------
@@ -101,34 +99,6 @@ def parse_graph_error(response: httpx.Response) -> GraphError | None:
         trace=str(trace) if trace else None,
         user_message=str(error.get("error_user_msg") or ""),
     )
-
-
-def regain_access(headers: Mapping[str, str]) -> timedelta | None:
-    """The longest ``estimated_time_to_regain_access`` (minutes) in Meta's usage headers."""
-    minutes: list[int] = []
-    for name in USAGE_HEADERS:
-        raw = headers.get(name)
-        if not raw:
-            continue
-        try:
-            minutes.extend(_find_regain(json.loads(raw)))
-        except ValueError:
-            continue
-    best = max(minutes, default=0)
-    return timedelta(minutes=best) if best > 0 else None
-
-
-def _find_regain(value: Any) -> Iterator[int]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key == "estimated_time_to_regain_access":
-                if (number := as_int(item)) is not None:
-                    yield number
-            else:
-                yield from _find_regain(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _find_regain(item)
 
 
 def graph_errors(
