@@ -424,3 +424,44 @@ def test_a_graph_version_is_written_as_graph_writes_it(settings_class: type[Acco
     assert settings_class.model_validate(values | {"graph_version": " 24.0"}).graph_version == "v24.0"  # type: ignore[attr-defined]
     with pytest.raises(ValidationError, match=r"write the Graph API version like v24\.0"):
         settings_class.model_validate(values | {"graph_version": "latest"})
+
+
+# --- ReadPause.guard: one inbox read, and the pause a refusal starts ----------------------------------
+
+
+def test_a_read_pause_holds_a_rate_limit_until_the_reset_then_reads_again() -> None:
+    from socialpost.networks.common.read_pause import ReadPause
+
+    now = [datetime(2027, 3, 2, 9, 0, tzinfo=UTC)]
+    pause = ReadPause(lambda: now[0])
+    reads: list[str] = []
+    limited = RateLimited("slow down", retry_at=now[0] + timedelta(minutes=5))
+    with pytest.raises(RateLimited), pause.guard(rate=timedelta(hours=1), refused=timedelta(hours=1)):
+        reads.append("first")
+        raise limited
+    for moment in (now[0], now[0] + timedelta(minutes=4, seconds=59)):
+        now[0] = moment
+        with pytest.raises(RateLimited), pause.guard(rate=timedelta(hours=1), refused=timedelta(hours=1)):
+            reads.append("not asked")  # held: the network is not asked again
+    now[0] += timedelta(seconds=1)
+    with pause.guard(rate=timedelta(hours=1), refused=timedelta(hours=1)):
+        reads.append("after the reset")
+    assert reads == ["first", "after the reset"]
+
+
+def test_a_read_pause_holds_a_refusal_only_when_told_to() -> None:
+    from socialpost.networks.common.read_pause import ReadPause
+
+    now = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
+    pause = ReadPause(lambda: now)
+    only_403 = {"rate": timedelta(minutes=15), "refused": timedelta(hours=6), "refused_if": lambda e: e.status == 403}
+    with pytest.raises(AuthError), pause.guard(**only_403):
+        raise AuthError("token expired", status=401)
+    with pause.guard(**only_403):  # a 401 starts no pause: the next read is made
+        pass
+    with pytest.raises(AuthError), pause.guard(**only_403):
+        raise AuthError("your access tier does not allow this", status=403)
+    entered = False
+    with pytest.raises(AuthError, match="access tier"), pause.guard(**only_403):
+        entered = True
+    assert entered is False

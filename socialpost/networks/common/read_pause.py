@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import copy
 import threading
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
-from socialpost.errors import NetworkError
+from socialpost.errors import AuthError, NetworkError, RateLimited
 from socialpost.timeutil import Clock
 
 
@@ -42,3 +44,25 @@ class ReadPause:
             if self._until is None or until > self._until:
                 self._until = until
             self._error = error
+
+    @contextmanager
+    def guard(
+        self,
+        *,
+        rate: timedelta,
+        refused: timedelta,
+        refused_if: Callable[[AuthError], bool] = lambda _exc: True,
+    ) -> Iterator[None]:
+        """One inbox read: raise the held error while a pause lasts; after a rate limit, hold it
+        until the network's reset (else ``rate``); after a refusal (an AuthError ``refused_if``
+        accepts), for ``refused``. The error goes on to the caller either way."""
+        self.check()
+        try:
+            yield
+        except RateLimited as exc:
+            self.hold(exc, exc.retry_at or self._clock() + rate)
+            raise
+        except AuthError as exc:
+            if refused_if(exc):
+                self.hold(exc, self._clock() + refused)
+            raise

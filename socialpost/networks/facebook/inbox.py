@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from socialpost.errors import AuthError, PermanentError, RateLimited
+from socialpost.errors import AuthError, PermanentError
 from socialpost.i18n import _
 from socialpost.networks.base import Published, Reply
 from socialpost.networks.common.comments import check_reply
@@ -41,8 +41,7 @@ class Comments(FacebookClient):
         ids = list(dict.fromkeys(str(i) for i in remote_ids if str(i).strip()))
         if not ids:
             return []
-        self._read_pause.check()
-        try:
+        with self._read_pause.guard(rate=DEFAULT_RATE_DELAY, refused=PERMISSION_PAUSE):
             replies: list[Reply] = []
             for post_id in ids:
                 try:
@@ -50,12 +49,6 @@ class Comments(FacebookClient):
                 except GraphNotFound as exc:
                     log.info("%s: post %s is gone; no comments (%s)", self._where, post_id, exc.message)
             return replies
-        except RateLimited as exc:
-            self._read_pause.hold(exc, exc.retry_at or self.context.clock() + DEFAULT_RATE_DELAY)
-            raise
-        except AuthError as exc:
-            self._read_pause.hold(exc, self.context.clock() + PERMISSION_PAUSE)
-            raise
 
     def _comments(self, post_id: str) -> list[Reply]:
         params = {

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from socialpost.errors import AccessTierError, AuthError, ContentRejected, PermanentError, RateLimited, TransientError
+from socialpost.errors import AccessTierError, AuthError, ContentRejected, PermanentError, TransientError
 from socialpost.i18n import _
 from socialpost.networks.base import Published, Reply
 from socialpost.networks.common.comments import check_reply
@@ -50,18 +50,11 @@ class Comments(LinkedInClient):
         ids = [str(i) for i in dict.fromkeys(remote_ids) if POST_URN.fullmatch(str(i))]
         if not ids:
             return []
-        self._read_pause.check()
-        try:
+        with self._read_pause.guard(rate=DEFAULT_RATE_DELAY, refused=PERMISSION_PAUSE):
             replies: list[Reply] = []
             for urn in ids:
                 replies += self._comments(urn)
             return replies
-        except RateLimited as exc:
-            self._read_pause.hold(exc, exc.retry_at or self.context.clock() + DEFAULT_RATE_DELAY)
-            raise
-        except AuthError as exc:
-            self._read_pause.hold(exc, self.context.clock() + PERMISSION_PAUSE)
-            raise
 
     def _comments(self, post: str) -> list[Reply]:
         replies: list[Reply] = []

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from socialpost.errors import AuthError, ContentRejected, NetworkError, RateLimited, TransientError
+from socialpost.errors import ContentRejected, NetworkError, RateLimited, TransientError
 from socialpost.i18n import N_, _
 from socialpost.networks.base import Published, Reply
 from socialpost.networks.capabilities import InboxReader, Replier
@@ -53,16 +53,8 @@ class Inbox(XClient, InboxReader, Replier):
         ids = list(dict.fromkeys(str(i) for i in remote_ids if str(i).isdigit()))
         if not ids or self.settings.max_reply_reads_per_day == 0:
             return []
-        self._read_pause.check()
-        try:
+        with self._read_pause.guard(rate=RATE_PAUSE, refused=ACCESS_PAUSE, refused_if=lambda exc: exc.status == 403):
             return self._read_replies(ids)
-        except RateLimited as exc:
-            self._read_pause.hold(exc, exc.retry_at or self.context.clock() + RATE_PAUSE)
-            raise
-        except AuthError as exc:
-            if exc.status == 403:
-                self._read_pause.hold(exc, self.context.clock() + ACCESS_PAUSE)
-            raise
 
     def _read_replies(self, ids: list[str]) -> list[Reply]:
         now = self.context.clock()
